@@ -1,0 +1,37 @@
+"""The published catalogue of events: stable names for consumers.
+
+Projections and notifications import events from here, never from aggregate modules,
+so aggregates can be reorganised without touching the read side.
+"""
+
+from __future__ import annotations
+
+from governance.consortium import Consortium
+
+ConsortiumFounded = Consortium.Founded
+ProfileRevised = Consortium.ProfileRevised
+PhaseChanged = Consortium.PhaseChanged
+PartnerJoined = Consortium.PartnerJoined
+PartnerRoleChanged = Consortium.PartnerRoleChanged
+PartnerAxisChanged = Consortium.PartnerAxisChanged
+PartnerPaperRecorded = Consortium.PartnerPaperRecorded
+PartnerWithdrew = Consortium.PartnerWithdrew
+InvitationIssued = Consortium.InvitationIssued
+InvitationCancelled = Consortium.InvitationCancelled
+MembershipGranted = Consortium.MembershipGranted
+MembershipRevoked = Consortium.MembershipRevoked
+
+ALL_EVENTS: tuple[type, ...] = (
+    ConsortiumFounded,
+    ProfileRevised,
+    PhaseChanged,
+    PartnerJoined,
+    PartnerRoleChanged,
+    PartnerAxisChanged,
+    PartnerPaperRecorded,
+    PartnerWithdrew,
+    InvitationIssued,
+    InvitationCancelled,
+    MembershipGranted,
+    MembershipRevoked,
+)

@@ -1,0 +1,55 @@
+"""Who may do what: the role matrix of ``domain.md`` as data and pure checks.
+
+This answers "may this person do this?"; whether the action is allowed in the
+consortium's current state is the aggregate's business. The service's check is the
+authoritative one; the web layer calls ``allowed`` only to decide what to show.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from governance.errors import NotFound, NotPermitted
+from governance.values import MemberRole
+
+
+class Action(Enum):
+    """Everything a person can ask of a consortium."""
+
+    VIEW = "view"
+    CHANGE_PROFILE = "change_profile"
+    CHANGE_PHASE = "change_phase"
+    MANAGE_PARTNERS = "manage_partners"
+    MANAGE_PEOPLE = "manage_people"
+    EXPORT = "export"
+
+
+_ALL = frozenset(MemberRole)
+_COORDINATOR = frozenset({MemberRole.COORDINATOR})
+
+MATRIX: dict[Action, frozenset[MemberRole]] = {
+    Action.VIEW: _ALL,
+    Action.CHANGE_PROFILE: _COORDINATOR,
+    Action.CHANGE_PHASE: _COORDINATOR,
+    Action.MANAGE_PARTNERS: _COORDINATOR,
+    Action.MANAGE_PEOPLE: _COORDINATOR,
+    Action.EXPORT: _ALL,
+}
+
+
+def allowed(role: MemberRole | None, action: Action) -> bool:
+    """Whether a person holding ``role`` (None: not a member) may do ``action``."""
+    return role is not None and role in MATRIX[action]
+
+
+def check(role: MemberRole | None, action: Action, *, actor_id: str,
+          consortium_id: object) -> None:
+    """Raise unless ``role`` allows ``action``.
+
+    A person who is not in the consortium gets ``NotFound``: its existence is not
+    revealed. A member whose role does not allow the action gets ``NotPermitted``.
+    """
+    if role is None:
+        raise NotFound("consortium", consortium_id)
+    if role not in MATRIX[action]:
+        raise NotPermitted(action.value, actor_id)

@@ -1,0 +1,83 @@
+"""How our value types are stored: one transcoding per type, all registered here.
+
+Dates go as ISO strings, enums by value, records as dicts. A value type without a
+transcoding here cannot be stored (the round-trip test catches it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import date
+from enum import Enum
+from typing import Any
+
+from eventsourcing.persistence import JSONTranscoder, Transcoding
+
+from governance.consortium import Membership, Partner, PendingInvitation
+from governance.values import (
+    AuthorityLevel,
+    CallForProjects,
+    MemberRole,
+    Paper,
+    PartnerKind,
+    PartnerRole,
+    Phase,
+)
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class EnumByValue(Transcoding):
+    """Stores an enum member as its value, under the enum's own name."""
+
+    def __init__(self, enum_type: type[Enum]) -> None:
+        self.type = enum_type
+        self.name = enum_type.__name__
+
+    def encode(self, obj: Enum) -> Any:
+        return obj.value
+
+    def decode(self, data: Any) -> Enum:
+        return self.type(data)
+
+
+class RecordAsDict(Transcoding):
+    """Stores a dataclass record as a dict of its fields (tuples come back)."""
+
+    def __init__(self, record_type: type[Any], tuples: tuple[str, ...] = ()) -> None:
+        self.type = record_type
+        self.name = record_type.__name__
+        self.tuples = tuples
+
+    def encode(self, obj: Any) -> dict[str, Any]:
+        return {f.name: getattr(obj, f.name) for f in fields(obj)}
+
+    def decode(self, data: dict[str, Any]) -> Any:
+        for name in self.tuples:
+            data[name] = tuple(data[name])
+        return self.type(**data)
+
+
+ENUMS: tuple[type[Enum], ...] = (
+    Phase, PartnerKind, AuthorityLevel, PartnerRole, Paper, MemberRole,
+)
+
+
+def register_all(transcoder: JSONTranscoder) -> None:
+    """Register every transcoding our events and snapshots need."""
+    transcoder.register(DateAsISO())
+    for enum_type in ENUMS:
+        transcoder.register(EnumByValue(enum_type))
+    transcoder.register(RecordAsDict(CallForProjects, tuples=("closing_dates",)))
+    transcoder.register(RecordAsDict(Partner))
+    transcoder.register(RecordAsDict(Membership))
+    transcoder.register(RecordAsDict(PendingInvitation))

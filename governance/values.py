@@ -1,0 +1,121 @@
+"""Value types of the domain: enumerations and small frozen records.
+
+Plain ``Enum`` (not ``StrEnum``, which reloads from storage as ``str``); each one has a
+transcoding in ``transcodings.py``. Validation of identifiers (SIRET, RNA) lives here
+because it is a property of the value, not of any aggregate.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+
+from governance.errors import RuleViolated
+
+
+class Phase(Enum):
+    """The life of a project answering a call for projects."""
+
+    SETUP = "setup"
+    APPLICATION_SUBMITTED = "application_submitted"
+    SELECTED = "selected"
+    REJECTED = "rejected"
+    AGREEMENT_SIGNED = "agreement_signed"
+    IMPLEMENTATION = "implementation"
+    CLOSED = "closed"
+
+
+class PartnerKind(Enum):
+    """The typology funders use to read a consortium's mix."""
+
+    LOCAL_AUTHORITY = "local_authority"
+    PUBLIC_BODY = "public_body"
+    COMPANY = "company"
+    SOCIAL_ECONOMY = "social_economy"
+    ACADEMIC = "academic"
+    CITIZENS = "citizens"
+    FUNDER = "funder"
+    OTHER = "other"
+
+
+class AuthorityLevel(Enum):
+    """The level of a local authority (only for ``PartnerKind.LOCAL_AUTHORITY``)."""
+
+    COMMUNE = "commune"
+    EPCI = "epci"
+    DEPARTEMENT = "departement"
+    REGION = "region"
+
+
+class PartnerRole(Enum):
+    """A partner's place in the consortium."""
+
+    LEAD = "lead"
+    PARTNER = "partner"
+    ASSOCIATED = "associated"
+
+
+class Paper(Enum):
+    """The written commitment funders ask of each partner."""
+
+    NONE = "none"
+    LETTER_OF_COMMITMENT = "letter_of_commitment"
+    CONVENTION_SIGNED = "convention_signed"
+
+
+class MemberRole(Enum):
+    """A person's role in one consortium (roles are held per consortium)."""
+
+    COORDINATOR = "coordinator"
+    MEMBER = "member"
+    PILOT_TEAM = "pilot_team"
+    FINANCER = "financer"
+
+
+@dataclass(frozen=True)
+class CallForProjects:
+    """The funder's call the consortium answers."""
+
+    name: str
+    funder: str
+    reference: str = ""
+    opens_on: date | None = None
+    closing_dates: tuple[date, ...] = ()
+    url: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.name.strip():
+            raise RuleViolated("call.name_required")
+        if not self.funder.strip():
+            raise RuleViolated("call.funder_required")
+        if self.url and not re.match(r"^https?://[^\s/]+", self.url, re.IGNORECASE):
+            raise RuleViolated("call.url_invalid")
+        if list(self.closing_dates) != sorted(set(self.closing_dates)):
+            raise RuleViolated("call.closing_dates_unordered")
+        if self.opens_on and self.closing_dates and self.closing_dates[0] < self.opens_on:
+            raise RuleViolated("call.closes_before_opening")
+
+
+def is_valid_siret(siret: str) -> bool:
+    """A SIRET is 14 digits passing the Luhn check (La Poste's sites excepted)."""
+    if not re.fullmatch(r"\d{14}", siret):
+        return False
+    # La Poste's establishments share SIREN 356000000 and use a sum divisible by 5.
+    if siret.startswith("356000000"):
+        return sum(int(d) for d in siret) % 5 == 0
+    total = 0
+    for index, char in enumerate(reversed(siret)):
+        digit = int(char)
+        if index % 2 == 1:
+            digit *= 2
+            if digit > 9:
+                digit -= 9
+        total += digit
+    return total % 10 == 0
+
+
+def is_valid_rna(rna: str) -> bool:
+    """An RNA number (French register of associations) is ``W`` and nine digits."""
+    return re.fullmatch(r"W\d{9}", rna) is not None

@@ -12,12 +12,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from eventsourcing.domain import Aggregate
 
 SCHEDULER = "system:scheduler"
 
 current_actor: ContextVar[str | None] = ContextVar("current_actor", default=None)
+current_time: ContextVar[datetime | None] = ContextVar("current_time", default=None)
 
 
 @dataclass(frozen=True)
@@ -40,22 +42,40 @@ def _require_actor() -> str:
 
 
 @contextmanager
-def acting_as(actor_id: str) -> Iterator[None]:
-    """Stamp every event created in this block with ``actor_id``."""
-    token = current_actor.set(actor_id)
+def acting_as(actor_id: str, at: datetime | None = None) -> Iterator[None]:
+    """Stamp every event created in this block with ``actor_id`` (and time ``at``).
+
+    Without ``at``, events carry the library's own timestamp (now, in UTC).
+    """
+    actor_token = current_actor.set(actor_id)
+    time_token = current_time.set(at)
     try:
         yield
     finally:
-        current_actor.reset(token)
+        current_time.reset(time_token)
+        current_actor.reset(actor_token)
+
+
+def _timestamp() -> datetime:
+    at = current_time.get()
+    return at if at is not None else datetime.now(UTC)
 
 
 class GovernanceEvent(Aggregate.Event):
-    """Base of our events: carries the acting account."""
+    """Base of our events: carries the acting account; time from the service's clock."""
 
     actor_id: str = field(default_factory=_require_actor, init=False)
+
+    @staticmethod
+    def create_timestamp() -> datetime:
+        return _timestamp()
 
 
 class GovernanceCreated(Aggregate.Created):
     """Base of our creation events: carries the acting account."""
 
     actor_id: str = field(default_factory=_require_actor, init=False)
+
+    @staticmethod
+    def create_timestamp() -> datetime:
+        return _timestamp()

@@ -9,13 +9,14 @@ for the read models (read-your-writes).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import MutableOrImmutableAggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from governance.actor import Actor, acting_as
@@ -39,10 +40,13 @@ class Governance(Application[UUID]):
     """Commands on consortia (partners, phases, people)."""
 
     name = "Governance"
-    snapshotting_intervals: ClassVar[Mapping[type[Aggregate], int]] = {Consortium: 100}
+    snapshotting_intervals: ClassVar[
+        dict[type[MutableOrImmutableAggregate[Any]], int]
+    ] = {Consortium: 100}
 
-    def __init__(self, env: Mapping[str, str] | None = None,
-                 clock: Clock | None = None) -> None:
+    def __init__(
+        self, env: Mapping[str, str] | None = None, clock: Clock | None = None
+    ) -> None:
         super().__init__(env)
         self.clock: Clock = clock or SystemClock()
 
@@ -53,32 +57,57 @@ class Governance(Application[UUID]):
     # -- consortium ---------------------------------------------------------------
 
     def found_consortium(
-        self, actor: Actor, *, name: str, acronym: str, summary: str, territory: str,
-        call: CallForProjects, founded_on: date,
+        self,
+        actor: Actor,
+        *,
+        name: str,
+        acronym: str,
+        summary: str,
+        territory: str,
+        call: CallForProjects,
+        founded_on: date,
     ) -> Created:
         """Found a consortium; any account may, and becomes its first coordinator."""
-        with acting_as(actor.account_id):
+        with self._acting(actor):
             consortium = Consortium.found(
-                name=name, acronym=acronym, summary=summary, territory=territory,
-                call=call, founded_on=founded_on, founder_id=actor.account_id,
+                name=name,
+                acronym=acronym,
+                summary=summary,
+                territory=territory,
+                call=call,
+                founded_on=founded_on,
+                founder_id=actor.account_id,
             )
             return Created(str(consortium.id), self._save(consortium))
 
     def revise_profile(
-        self, actor: Actor, consortium_id: UUID, *, name: str, acronym: str,
-        summary: str, territory: str, call: CallForProjects,
+        self,
+        actor: Actor,
+        consortium_id: UUID,
+        *,
+        name: str,
+        acronym: str,
+        summary: str,
+        territory: str,
+        call: CallForProjects,
     ) -> int:
         """Change the consortium's name, summary, territory or call."""
-        with acting_as(actor.account_id):
+        with self._acting(actor):
             consortium = self._authorised(actor, consortium_id, Action.CHANGE_PROFILE)
-            consortium.revise_profile(name=name, acronym=acronym, summary=summary,
-                                      territory=territory, call=call)
+            consortium.revise_profile(
+                name=name,
+                acronym=acronym,
+                summary=summary,
+                territory=territory,
+                call=call,
+            )
             return self._save(consortium)
 
-    def change_phase(self, actor: Actor, consortium_id: UUID, phase: Phase,
-                     on: date) -> int:
+    def change_phase(
+        self, actor: Actor, consortium_id: UUID, phase: Phase, on: date
+    ) -> int:
         """Move the consortium to the next phase of its life."""
-        with acting_as(actor.account_id):
+        with self._acting(actor):
             consortium = self._authorised(actor, consortium_id, Action.CHANGE_PHASE)
             consortium.change_phase(phase, on)
             return self._save(consortium)
@@ -86,112 +115,160 @@ class Governance(Application[UUID]):
     # -- partners -----------------------------------------------------------------
 
     def admit_partner(
-        self, actor: Actor, consortium_id: UUID, identity: PartnerIdentity, *,
-        role: PartnerRole, axis: str, paper: Paper, paper_signed_on: date | None,
+        self,
+        actor: Actor,
+        consortium_id: UUID,
+        identity: PartnerIdentity,
+        *,
+        role: PartnerRole,
+        axis: str,
+        paper: Paper,
+        paper_signed_on: date | None,
         joined_on: date,
     ) -> Created:
         """Admit an organisation as lead partner, partner or associated partner."""
-        with acting_as(actor.account_id):
+        with self._acting(actor):
             consortium = self._authorised(actor, consortium_id, Action.MANAGE_PARTNERS)
             partner_id = consortium.admit_partner(
-                identity, role=role, axis=axis, paper=paper,
-                paper_signed_on=paper_signed_on, joined_on=joined_on,
+                identity,
+                role=role,
+                axis=axis,
+                paper=paper,
+                paper_signed_on=paper_signed_on,
+                joined_on=joined_on,
             )
             return Created(partner_id, self._save(consortium))
 
-    def change_partner_role(self, actor: Actor, consortium_id: UUID, partner_id: str,
-                            role: PartnerRole) -> int:
+    def change_partner_role(
+        self, actor: Actor, consortium_id: UUID, partner_id: str, role: PartnerRole
+    ) -> int:
         """Change a partner's role (making it lead hands the lead over)."""
-        with acting_as(actor.account_id):
+        with self._acting(actor):
             consortium = self._authorised(actor, consortium_id, Action.MANAGE_PARTNERS)
             consortium.change_partner_role(partner_id, role)
             return self._save(consortium)
 
-    def change_partner_axis(self, actor: Actor, consortium_id: UUID, partner_id: str,
-                            axis: str) -> int:
+    def change_partner_axis(
+        self, actor: Actor, consortium_id: UUID, partner_id: str, axis: str
+    ) -> int:
         """Change the axis of the project a partner carries."""
-        with acting_as(actor.account_id):
+        with self._acting(actor):
             consortium = self._authorised(actor, consortium_id, Action.MANAGE_PARTNERS)
             consortium.change_partner_axis(partner_id, axis)
             return self._save(consortium)
 
-    def record_paper(self, actor: Actor, consortium_id: UUID, partner_id: str,
-                     paper: Paper, signed_on: date | None) -> int:
+    def record_paper(
+        self,
+        actor: Actor,
+        consortium_id: UUID,
+        partner_id: str,
+        paper: Paper,
+        signed_on: date | None,
+    ) -> int:
         """Record a partner's commitment paper."""
-        with acting_as(actor.account_id):
+        with self._acting(actor):
             consortium = self._authorised(actor, consortium_id, Action.MANAGE_PARTNERS)
             consortium.record_paper(partner_id, paper, signed_on)
             return self._save(consortium)
 
-    def withdraw_partner(self, actor: Actor, consortium_id: UUID, partner_id: str,
-                         on: date, reason: str) -> int:
+    def withdraw_partner(
+        self, actor: Actor, consortium_id: UUID, partner_id: str, on: date, reason: str
+    ) -> int:
         """Record that a partner left the consortium."""
-        with acting_as(actor.account_id):
+        with self._acting(actor):
             consortium = self._authorised(actor, consortium_id, Action.MANAGE_PARTNERS)
             consortium.withdraw_partner(partner_id, on, reason)
             return self._save(consortium)
 
     # -- people -------------------------------------------------------------------
 
-    def issue_invitation(self, actor: Actor, consortium_id: UUID, role: MemberRole,
-                         partner_id: str | None, expires_at: datetime) -> Created:
+    def issue_invitation(
+        self,
+        actor: Actor,
+        consortium_id: UUID,
+        role: MemberRole,
+        partner_id: str | None,
+        expires_at: datetime,
+    ) -> Created:
         """Invite a person to a role; the e-mail and token stay outside the log."""
-        with acting_as(actor.account_id):
+        with self._acting(actor):
             consortium = self._authorised(actor, consortium_id, Action.MANAGE_PEOPLE)
             invitation_id = str(uuid4())
-            consortium.issue_invitation(invitation_id=invitation_id, role=role,
-                                        partner_id=partner_id, expires_at=expires_at)
+            consortium.issue_invitation(
+                invitation_id=invitation_id,
+                role=role,
+                partner_id=partner_id,
+                expires_at=expires_at,
+            )
             return Created(invitation_id, self._save(consortium))
 
-    def cancel_invitation(self, actor: Actor, consortium_id: UUID,
-                          invitation_id: str) -> int:
+    def cancel_invitation(
+        self, actor: Actor, consortium_id: UUID, invitation_id: str
+    ) -> int:
         """Cancel an invitation not accepted yet."""
-        with acting_as(actor.account_id):
+        with self._acting(actor):
             consortium = self._authorised(actor, consortium_id, Action.MANAGE_PEOPLE)
             consortium.cancel_invitation(invitation_id)
             return self._save(consortium)
 
-    def accept_invitation(self, actor: Actor, consortium_id: UUID,
-                          invitation_id: str) -> int:
+    def accept_invitation(
+        self, actor: Actor, consortium_id: UUID, invitation_id: str
+    ) -> int:
         """The invited person joins; holding the invitation's token is the proof."""
-        with acting_as(actor.account_id):
+        with self._acting(actor):
             consortium = self._consortium(consortium_id)
-            consortium.accept_invitation(invitation_id, actor.account_id,
-                                         self.clock.now())
+            consortium.accept_invitation(
+                invitation_id, actor.account_id, self.clock.now()
+            )
             return self._save(consortium)
 
-    def grant_membership(self, actor: Actor, consortium_id: UUID, account_id: str,
-                         role: MemberRole, partner_id: str | None) -> int:
+    def grant_membership(
+        self,
+        actor: Actor,
+        consortium_id: UUID,
+        account_id: str,
+        role: MemberRole,
+        partner_id: str | None,
+    ) -> int:
         """Change the role a person holds in the consortium."""
-        with acting_as(actor.account_id):
+        with self._acting(actor):
             consortium = self._authorised(actor, consortium_id, Action.MANAGE_PEOPLE)
             consortium.grant_membership(account_id, role, partner_id)
             return self._save(consortium)
 
-    def revoke_membership(self, actor: Actor, consortium_id: UUID,
-                          account_id: str) -> int:
+    def revoke_membership(
+        self, actor: Actor, consortium_id: UUID, account_id: str
+    ) -> int:
         """Remove a person from the consortium."""
-        with acting_as(actor.account_id):
+        with self._acting(actor):
             consortium = self._authorised(actor, consortium_id, Action.MANAGE_PEOPLE)
             consortium.revoke_membership(account_id)
             return self._save(consortium)
 
     # -- storage ------------------------------------------------------------------
 
+    def _acting(self, actor: Actor) -> AbstractContextManager[None]:
+        return acting_as(actor.account_id, at=self.clock.now())
+
     def _consortium(self, consortium_id: UUID) -> Consortium:
         try:
-            consortium = self.repository.get(consortium_id)
+            consortium: object = self.repository.get(consortium_id)
         except AggregateNotFoundError:
             raise NotFound("consortium", consortium_id) from None
         if not isinstance(consortium, Consortium):
             raise NotFound("consortium", consortium_id)
         return consortium
 
-    def _authorised(self, actor: Actor, consortium_id: UUID,
-                    action: Action) -> Consortium:
+    def _authorised(
+        self, actor: Actor, consortium_id: UUID, action: Action
+    ) -> Consortium:
         consortium = self._consortium(consortium_id)
-        check(consortium.role_of(actor.account_id), action,
-              actor_id=actor.account_id, consortium_id=consortium_id)
+        check(
+            consortium.role_of(actor.account_id),
+            action,
+            actor_id=actor.account_id,
+            consortium_id=consortium_id,
+        )
         return consortium
 
     def _save(self, *aggregates: Any) -> int:

@@ -203,18 +203,28 @@ class Consortium(Aggregate):
     # -- profile and phases -------------------------------------------------------
 
     def revise_profile(
-        self, *, name: str, acronym: str, summary: str, territory: str,
+        self,
+        *,
+        name: str,
+        acronym: str,
+        summary: str,
+        territory: str,
         call: CallForProjects,
     ) -> None:
         """Change the consortium's name, description or call."""
         if not name.strip():
             raise RuleViolated("consortium.name_required")
-        self._revise(name.strip(), acronym.strip(), summary.strip(), territory.strip(),
-                     call)
+        self._revise(
+            name.strip(), acronym.strip(), summary.strip(), territory.strip(), call
+        )
 
     @event(ProfileRevised)
     def _revise(
-        self, name: str, acronym: str, summary: str, territory: str,
+        self,
+        name: str,
+        acronym: str,
+        summary: str,
+        territory: str,
         call: CallForProjects,
     ) -> None:
         self.name, self.acronym, self.summary = name, acronym, summary
@@ -272,14 +282,31 @@ class Consortium(Aggregate):
 
     @event(PartnerJoined)
     def _join(
-        self, partner_id: str, name: str, kind: PartnerKind,
-        authority_level: AuthorityLevel | None, siret: str, rna: str,
-        role: PartnerRole, axis: str, paper: Paper, paper_signed_on: date | None,
+        self,
+        partner_id: str,
+        name: str,
+        kind: PartnerKind,
+        authority_level: AuthorityLevel | None,
+        siret: str,
+        rna: str,
+        role: PartnerRole,
+        axis: str,
+        paper: Paper,
+        paper_signed_on: date | None,
         joined_on: date,
     ) -> None:
         self.partners[partner_id] = Partner(
-            partner_id, name, kind, authority_level, siret, rna, role, axis, paper,
-            paper_signed_on, joined_on,
+            partner_id,
+            name,
+            kind,
+            authority_level,
+            siret,
+            rna,
+            role,
+            axis,
+            paper,
+            paper_signed_on,
+            joined_on,
         )
 
     def change_partner_role(self, partner_id: str, role: PartnerRole) -> None:
@@ -309,7 +336,9 @@ class Consortium(Aggregate):
     def _change_axis(self, partner_id: str, axis: str) -> None:
         self.partners[partner_id].axis = axis
 
-    def record_paper(self, partner_id: str, paper: Paper, signed_on: date | None) -> None:
+    def record_paper(
+        self, partner_id: str, paper: Paper, signed_on: date | None
+    ) -> None:
         """Record a partner's letter of commitment or signed convention."""
         partner = self._active_partner(partner_id)
         self._check_paper(paper, signed_on)
@@ -318,7 +347,9 @@ class Consortium(Aggregate):
         self._record_paper(partner_id=partner_id, paper=paper, signed_on=signed_on)
 
     @event(PartnerPaperRecorded)
-    def _record_paper(self, partner_id: str, paper: Paper, signed_on: date | None) -> None:
+    def _record_paper(
+        self, partner_id: str, paper: Paper, signed_on: date | None
+    ) -> None:
         self.partners[partner_id].paper = paper
         self.partners[partner_id].paper_signed_on = signed_on
 
@@ -328,7 +359,9 @@ class Consortium(Aggregate):
         if not reason.strip():
             raise RuleViolated("partner.withdrawal_reason_required")
         if on < partner.joined_on:
-            raise RuleViolated("partner.withdrawal_before_joining", joined_on=partner.joined_on)
+            raise RuleViolated(
+                "partner.withdrawal_before_joining", joined_on=partner.joined_on
+            )
         if partner.role is PartnerRole.LEAD and needs_lead_partner(self.phase):
             raise RuleViolated("partner.lead_must_be_handed_over")
         self._withdraw(partner_id=partner_id, on=on, reason=reason.strip())
@@ -341,22 +374,35 @@ class Consortium(Aggregate):
     # -- people -------------------------------------------------------------------
 
     def issue_invitation(
-        self, *, invitation_id: str, role: MemberRole, partner_id: str | None,
+        self,
+        *,
+        invitation_id: str,
+        role: MemberRole,
+        partner_id: str | None,
         expires_at: datetime,
     ) -> None:
         """Invite someone (identified outside the event: no e-mail in events)."""
         self._check_role_partner(role, partner_id)
         if invitation_id in self.invitations:
             raise RuleViolated("invitation.duplicate_id")
-        self._issue(invitation_id=invitation_id, role=role, partner_id=partner_id,
-                    expires_at=expires_at)
+        self._issue(
+            invitation_id=invitation_id,
+            role=role,
+            partner_id=partner_id,
+            expires_at=expires_at,
+        )
 
     @event(InvitationIssued)
     def _issue(
-        self, invitation_id: str, role: MemberRole, partner_id: str | None,
+        self,
+        invitation_id: str,
+        role: MemberRole,
+        partner_id: str | None,
         expires_at: datetime,
     ) -> None:
-        self.invitations[invitation_id] = PendingInvitation(role, partner_id, expires_at)
+        self.invitations[invitation_id] = PendingInvitation(
+            role, partner_id, expires_at
+        )
 
     def cancel_invitation(self, invitation_id: str) -> None:
         """Withdraw an invitation that was not accepted yet."""
@@ -368,7 +414,9 @@ class Consortium(Aggregate):
     def _cancel(self, invitation_id: str) -> None:
         del self.invitations[invitation_id]
 
-    def accept_invitation(self, invitation_id: str, account_id: str, at: datetime) -> None:
+    def accept_invitation(
+        self, invitation_id: str, account_id: str, at: datetime
+    ) -> None:
         """The invited person takes the role the invitation offered."""
         invitation = self.invitations.get(invitation_id)
         if invitation is None:
@@ -384,22 +432,35 @@ class Consortium(Aggregate):
         """Give a person a role (replacing the role they had here)."""
         self._check_role_partner(role, partner_id)
         current = self.memberships.get(account_id)
-        if current is not None and (current.role, current.partner_id) == (role, partner_id):
+        if current is not None and (current.role, current.partner_id) == (
+            role,
+            partner_id,
+        ):
             raise RuleViolated("membership.unchanged")
         if current is not None and current.role is MemberRole.COORDINATOR:
             self._check_not_last_coordinator(account_id)
         self._grant(account_id, role, partner_id, None)
 
     def _grant(
-        self, account_id: str, role: MemberRole, partner_id: str | None,
+        self,
+        account_id: str,
+        role: MemberRole,
+        partner_id: str | None,
         invitation_id: str | None,
     ) -> None:
-        self._record_grant(account_id=account_id, role=role, partner_id=partner_id,
-                           invitation_id=invitation_id)
+        self._record_grant(
+            account_id=account_id,
+            role=role,
+            partner_id=partner_id,
+            invitation_id=invitation_id,
+        )
 
     @event(MembershipGranted)
     def _record_grant(
-        self, account_id: str, role: MemberRole, partner_id: str | None,
+        self,
+        account_id: str,
+        role: MemberRole,
+        partner_id: str | None,
         invitation_id: str | None,
     ) -> None:
         self.memberships[account_id] = Membership(role, partner_id)
@@ -432,8 +493,9 @@ class Consortium(Aggregate):
     # -- invariants -----------------------------------------------------------------
 
     def _leads(self) -> list[Partner]:
-        return [p for p in self.partners.values()
-                if p.active and p.role is PartnerRole.LEAD]
+        return [
+            p for p in self.partners.values() if p.active and p.role is PartnerRole.LEAD
+        ]
 
     def _active_partner(self, partner_id: str) -> Partner:
         partner = self.partners.get(partner_id)
@@ -477,8 +539,9 @@ class Consortium(Aggregate):
             raise RuleViolated("membership.partner_only_for_members")
 
     def _check_not_last_coordinator(self, account_id: str) -> None:
-        coordinators = [a for a, m in self.memberships.items()
-                        if m.role is MemberRole.COORDINATOR]
+        coordinators = [
+            a for a, m in self.memberships.items() if m.role is MemberRole.COORDINATOR
+        ]
         if coordinators == [account_id]:
             raise RuleViolated("membership.last_coordinator")
 

@@ -42,8 +42,9 @@ def allowed(role: MemberRole | None, action: Action) -> bool:
     return role is not None and role in MATRIX[action]
 
 
-def check(role: MemberRole | None, action: Action, *, actor_id: str,
-          consortium_id: object) -> None:
+def check(
+    role: MemberRole | None, action: Action, *, actor_id: str, consortium_id: object
+) -> None:
     """Raise unless ``role`` allows ``action``.
 
     A person who is not in the consortium gets ``NotFound``: its existence is not

@@ -47,7 +47,8 @@ class EnumByValue(Transcoding):
         return obj.value
 
     def decode(self, data: Any) -> Enum:
-        return self.type(data)
+        member: Enum = self.type(data)
+        return member
 
 
 class RecordAsDict(Transcoding):
@@ -68,7 +69,12 @@ class RecordAsDict(Transcoding):
 
 
 ENUMS: tuple[type[Enum], ...] = (
-    Phase, PartnerKind, AuthorityLevel, PartnerRole, Paper, MemberRole,
+    Phase,
+    PartnerKind,
+    AuthorityLevel,
+    PartnerRole,
+    Paper,
+    MemberRole,
 )
 
 

@@ -94,7 +94,11 @@ class CallForProjects:
             raise RuleViolated("call.url_invalid")
         if list(self.closing_dates) != sorted(set(self.closing_dates)):
             raise RuleViolated("call.closing_dates_unordered")
-        if self.opens_on and self.closing_dates and self.closing_dates[0] < self.opens_on:
+        if (
+            self.opens_on
+            and self.closing_dates
+            and self.closing_dates[0] < self.opens_on
+        ):
             raise RuleViolated("call.closes_before_opening")
 
 

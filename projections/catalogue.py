@@ -1,0 +1,19 @@
+"""Every projection the application runs, in the order they are applied."""
+
+from __future__ import annotations
+
+from projections.base import Projection
+from projections.consortia import ConsortiaProjection
+from projections.history import HistoryProjection
+from projections.members import MembersProjection
+from projections.partners import PartnersProjection
+
+
+def all_projections() -> list[Projection]:
+    """Fresh instances of every projection."""
+    return [
+        ConsortiaProjection(),
+        PartnersProjection(),
+        MembersProjection(),
+        HistoryProjection(),
+    ]

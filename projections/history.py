@@ -1,0 +1,273 @@
+"""The history read model: every event of a consortium, ready to be told in words.
+
+Each row keeps the event's kind, its author, when it was recorded, the thing it is
+about (a partner, a person) and the parameters a sentence needs, with names as they
+were at the time. The web layer turns a row into a translated sentence.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    Integer,
+    String,
+    Table,
+    Text,
+    insert,
+    select,
+)
+
+from governance import events
+from projections.base import Envelope, Projection, UtcDateTime, metadata, on
+
+history = Table(
+    "consortium_history",
+    metadata,
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("consortium_id", String(36), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Column("actor_id", String(64), nullable=False),
+    Column("kind", String(48), nullable=False),
+    Column("subject_id", String(64)),
+    Column("params", Text, nullable=False),
+)
+
+labels = Table(
+    "history_labels",
+    metadata,
+    Column("consortium_id", String(36), primary_key=True),
+    Column("subject_id", String(64), primary_key=True),
+    Column("label", Text, nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One thing that happened to a consortium."""
+
+    position: int
+    consortium_id: str
+    recorded_at: datetime
+    actor_id: str
+    kind: str
+    subject_id: str | None
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    """A page of history, newest first, with the key of the next (older) page."""
+
+    entries: tuple[HistoryEntry, ...]
+    older_than: int | None
+
+
+def _value(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "value"):
+        return value.value
+    return value
+
+
+class HistoryProjection(Projection):
+    """Appends one row per consortium event."""
+
+    name: ClassVar[str] = "history"
+    tables: ClassVar[tuple[Table, ...]] = (history, labels)
+
+    def _add(
+        self,
+        connection: Connection,
+        envelope: Envelope,
+        what: str,
+        subject_id: str | None = None,
+        /,
+        **params: Any,
+    ) -> None:
+        connection.execute(
+            insert(history).values(
+                position=envelope.position,
+                consortium_id=envelope.originator_id,
+                recorded_at=envelope.recorded_at,
+                actor_id=envelope.actor_id,
+                kind=what,
+                subject_id=subject_id,
+                params=json.dumps({k: _value(v) for k, v in params.items()}),
+            )
+        )
+
+    def _label(
+        self, connection: Connection, envelope: Envelope, subject_id: str
+    ) -> str:
+        label = connection.scalar(
+            select(labels.c.label).where(
+                labels.c.consortium_id == envelope.originator_id,
+                labels.c.subject_id == subject_id,
+            )
+        )
+        return label or "?"
+
+    @on(events.ConsortiumFounded)
+    def founded(self, connection: Connection, envelope: Envelope) -> None:
+        self._add(connection, envelope, "founded", name=envelope.event.name)
+
+    @on(events.ProfileRevised)
+    def revised(self, connection: Connection, envelope: Envelope) -> None:
+        self._add(connection, envelope, "profile_revised", name=envelope.event.name)
+
+    @on(events.PhaseChanged)
+    def phase_changed(self, connection: Connection, envelope: Envelope) -> None:
+        e = envelope.event
+        self._add(connection, envelope, "phase_changed", phase=e.phase, on=e.on)
+
+    @on(events.PartnerJoined)
+    def joined(self, connection: Connection, envelope: Envelope) -> None:
+        e = envelope.event
+        connection.execute(
+            insert(labels).values(
+                consortium_id=envelope.originator_id,
+                subject_id=e.partner_id,
+                label=e.name,
+            )
+        )
+        self._add(
+            connection,
+            envelope,
+            "partner_joined",
+            e.partner_id,
+            partner=e.name,
+            role=e.role,
+            kind=e.kind,
+            on=e.joined_on,
+        )
+
+    @on(events.PartnerRoleChanged)
+    def role_changed(self, connection: Connection, envelope: Envelope) -> None:
+        e = envelope.event
+        self._add(
+            connection,
+            envelope,
+            "partner_role_changed",
+            e.partner_id,
+            partner=self._label(connection, envelope, e.partner_id),
+            role=e.role,
+        )
+
+    @on(events.PartnerAxisChanged)
+    def axis_changed(self, connection: Connection, envelope: Envelope) -> None:
+        e = envelope.event
+        self._add(
+            connection,
+            envelope,
+            "partner_axis_changed",
+            e.partner_id,
+            partner=self._label(connection, envelope, e.partner_id),
+            axis=e.axis,
+        )
+
+    @on(events.PartnerPaperRecorded)
+    def paper_recorded(self, connection: Connection, envelope: Envelope) -> None:
+        e = envelope.event
+        self._add(
+            connection,
+            envelope,
+            "partner_paper_recorded",
+            e.partner_id,
+            partner=self._label(connection, envelope, e.partner_id),
+            paper=e.paper,
+            on=e.signed_on,
+        )
+
+    @on(events.PartnerWithdrew)
+    def withdrew(self, connection: Connection, envelope: Envelope) -> None:
+        e = envelope.event
+        self._add(
+            connection,
+            envelope,
+            "partner_withdrew",
+            e.partner_id,
+            partner=self._label(connection, envelope, e.partner_id),
+            on=e.on,
+            reason=e.reason,
+        )
+
+    @on(events.InvitationIssued)
+    def invited(self, connection: Connection, envelope: Envelope) -> None:
+        e = envelope.event
+        partner = (
+            self._label(connection, envelope, e.partner_id) if e.partner_id else ""
+        )
+        self._add(
+            connection,
+            envelope,
+            "invitation_issued",
+            e.invitation_id,
+            role=e.role,
+            partner=partner,
+        )
+
+    @on(events.InvitationCancelled)
+    def invitation_cancelled(self, connection: Connection, envelope: Envelope) -> None:
+        self._add(
+            connection, envelope, "invitation_cancelled", envelope.event.invitation_id
+        )
+
+    @on(events.MembershipGranted)
+    def granted(self, connection: Connection, envelope: Envelope) -> None:
+        e = envelope.event
+        partner = (
+            self._label(connection, envelope, e.partner_id) if e.partner_id else ""
+        )
+        self._add(
+            connection,
+            envelope,
+            "membership_granted",
+            e.account_id,
+            role=e.role,
+            partner=partner,
+        )
+
+    @on(events.MembershipRevoked)
+    def revoked(self, connection: Connection, envelope: Envelope) -> None:
+        self._add(connection, envelope, "membership_revoked", envelope.event.account_id)
+
+
+def _entry(row: Any) -> HistoryEntry:
+    return HistoryEntry(
+        row.position,
+        row.consortium_id,
+        row.recorded_at,
+        row.actor_id,
+        row.kind,
+        row.subject_id,
+        json.loads(row.params),
+    )
+
+
+def history_of(
+    connection: Connection,
+    consortium_id: str,
+    *,
+    older_than: int | None = None,
+    subject_id: str | None = None,
+    limit: int = 50,
+) -> HistoryPage:
+    """A page of the consortium's history, newest first (keyset paging)."""
+    query = select(history).where(history.c.consortium_id == consortium_id)
+    if subject_id is not None:
+        query = query.where(history.c.subject_id == subject_id)
+    if older_than is not None:
+        query = query.where(history.c.position < older_than)
+    rows = list(
+        connection.execute(query.order_by(history.c.position.desc()).limit(limit + 1))
+    )
+    entries = tuple(_entry(r) for r in rows[:limit])
+    older = entries[-1].position if len(rows) > limit else None
+    return HistoryPage(entries, older)

@@ -1,0 +1,197 @@
+"""Keeps read models caught up with the event log, exactly once.
+
+Each batch of events is applied to every projection that has not seen it, and each
+projection's tracking position moves in the same transaction as its rows, with a
+compare-and-set: a position already applied is refused, so a crash or two processes
+catching up at once can never apply an event twice or skip one. The tracking position
+is the highest position *scanned*, so waiting for a command's position ends even when
+no projection cares about its events.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import Connection, Engine, select, update
+
+from projections.base import Envelope, Projection, metadata, tracking
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+
+
+class EventLog(Protocol):
+    """The application log as the read side needs it."""
+
+    def read(self, after: int, limit: int) -> Sequence[Envelope]: ...
+
+    def last_position(self) -> int: ...
+
+
+class LibraryEventLog:
+    """The ``eventsourcing`` application's notification log, mapped to events."""
+
+    def __init__(self, recorder: Any, mapper: Any) -> None:
+        self.recorder = recorder
+        self.mapper = mapper
+
+    def read(self, after: int, limit: int) -> Sequence[Envelope]:
+        notifications = self.recorder.select_notifications(
+            start=after, limit=limit, inclusive_of_start=False
+        )
+        return [Envelope(n.id, self.mapper.to_domain_event(n)) for n in notifications]
+
+    def last_position(self) -> int:
+        return int(self.recorder.max_notification_id() or 0)
+
+
+class PositionAlreadyApplied(RuntimeError):
+    """Raised when a projection is asked to apply a position it has passed."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a rebuild or catch-up has come."""
+
+    position: int
+    last_position: int
+
+
+class ReadSide:
+    """The read models, their engine, and the loop that feeds them."""
+
+    def __init__(
+        self, engine: Engine, log: EventLog, projections: Sequence[Projection]
+    ) -> None:
+        self.engine = engine
+        self.log = log
+        self.projections = {p.name: p for p in projections}
+        self._lock = threading.Lock()
+
+    def create_tables(self) -> None:
+        """Create missing tables and tracking rows (idempotent)."""
+        metadata.create_all(self.engine)
+        with self.engine.begin() as connection:
+            known = set(connection.scalars(select(tracking.c.name)))
+            for name in self.projections:
+                if name not in known:
+                    connection.execute(tracking.insert().values(name=name, position=0))
+
+    def positions(self) -> dict[str, int]:
+        """Each projection's tracking position."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(tracking.c.name, tracking.c.position))
+            return {
+                name: position for name, position in rows if name in self.projections
+            }
+
+    def position(self) -> int:
+        """The position every projection has reached."""
+        return min(self.positions().values(), default=0)
+
+    def catch_up(
+        self,
+        *,
+        batch_size: int = BATCH_SIZE,
+        progress: Callable[[Progress], None] | None = None,
+    ) -> int:
+        """Apply every event not applied yet; returns how many were read."""
+        read = 0
+        with self._lock:
+            while True:
+                try:
+                    count = self._apply_next_batch(batch_size)
+                except PositionAlreadyApplied:
+                    continue  # another process applied this batch; read on from there
+                if count == 0:
+                    return read
+                read += count
+                if progress is not None:
+                    progress(Progress(self.position(), self.log.last_position()))
+
+    def wait_for(self, position: int, timeout: float = 5.0) -> bool:
+        """Make sure the read models include ``position`` (read-your-writes).
+
+        Catches up in this process; if another process holds the lock on the
+        tracking rows, waits until it has gone past ``position`` or ``timeout``.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            self.catch_up()
+            if self.position() >= position:
+                return True
+            if time.monotonic() >= deadline:
+                logger.warning("read_side.wait_timeout position=%s", position)
+                return False
+            time.sleep(0.02)
+
+    def apply(self, name: str, envelope: Envelope) -> None:
+        """Apply one event to one projection; refuses a position already applied."""
+        projection = self.projections[name]
+        with self.engine.begin() as connection:
+            current = self._locked_positions(connection)[name]
+            if envelope.position <= current:
+                raise PositionAlreadyApplied(f"{name} is at {current}")
+            projection.apply(connection, envelope)
+            self._advance(connection, name, current, envelope.position)
+
+    def rebuild(
+        self,
+        names: Sequence[str] | None = None,
+        *,
+        progress: Callable[[Progress], None] | None = None,
+    ) -> int:
+        """Drop the named read models (all by default) and replay the whole log."""
+        chosen = [self.projections[n] for n in (names or list(self.projections))]
+        with self._lock, self.engine.begin() as connection:
+            for projection in chosen:
+                for table in reversed(projection.tables):
+                    table.drop(connection, checkfirst=True)
+                for table in projection.tables:
+                    table.create(connection)
+                connection.execute(
+                    update(tracking)
+                    .where(tracking.c.name == projection.name)
+                    .values(position=0)
+                )
+        return self.catch_up(batch_size=2000, progress=progress)
+
+    def _apply_next_batch(self, batch_size: int) -> int:
+        with self.engine.begin() as connection:
+            positions = self._locked_positions(connection)
+            start = min(positions.values(), default=0)
+            envelopes = self.log.read(start, batch_size)
+            if not envelopes:
+                return 0
+            for envelope in envelopes:
+                for name, projection in self.projections.items():
+                    if envelope.position > positions[name]:
+                        projection.apply(connection, envelope)
+            end = envelopes[-1].position
+            for name, current in positions.items():
+                if end > current:
+                    self._advance(connection, name, current, end)
+            return len(envelopes)
+
+    def _locked_positions(self, connection: Connection) -> dict[str, int]:
+        rows = connection.execute(
+            select(tracking.c.name, tracking.c.position).with_for_update()
+        )
+        return {name: pos for name, pos in rows if name in self.projections}
+
+    @staticmethod
+    def _advance(connection: Connection, name: str, current: int, new: int) -> None:
+        result = connection.execute(
+            update(tracking)
+            .where(tracking.c.name == name, tracking.c.position == current)
+            .values(position=new)
+        )
+        if result.rowcount != 1:
+            # Another process moved this projection meanwhile: roll the batch back.
+            raise PositionAlreadyApplied(f"{name} moved past {current}")

@@ -1,0 +1,101 @@
+"""The Starlette application: routes, middleware, error handlers and lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2_fragments.starlette import Jinja2Blocks
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from governance.clock import Clock
+from web import errors
+from web.auth import RequestContextMiddleware, template_context
+from web.history_words import author, describe
+from web.i18n import format_day, format_moment, gettext_, ngettext_
+from web.labels import RULES, label
+from web.routes import consortia, history, members, partners, session
+from web.security import SecurityMiddleware
+from web.settings import Settings
+from web.storage import Stores, open_stores
+
+logger = logging.getLogger(__name__)
+
+HERE = Path(__file__).parent
+HTMX = "htmx-2.0.11.min.js"
+
+
+def error_text(message: str, params: dict[str, Any] | None = None) -> str:
+    """A form error (message id or rule code) in the reader's language."""
+    text = gettext_(RULES.get(message, message))
+    if params:
+        try:
+            return text % {k: format_day(v) if hasattr(v, "isoformat") else v
+                           for k, v in params.items()}
+        except (KeyError, TypeError, ValueError):
+            return text
+    return text
+
+
+def options(members: list[Any]) -> list[tuple[str, str]]:
+    """``(value, label)`` pairs of enum members, for a select."""
+    return [(m.value, label(m)) for m in members]
+
+
+def make_templates() -> Jinja2Blocks:
+    """Jinja2 with autoescaping, gettext and our filters."""
+    # Our own environment, so autoescaping must be switched on explicitly.
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    templates = Jinja2Blocks(env=env, context_processors=[template_context])
+    env.install_gettext_callables(gettext_, ngettext_, newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(day=format_day, moment=format_moment, label=label,
+                       error_text=error_text)
+    env.globals.update(htmx_script=HTMX, options=options, history_author=author,
+                       history_sentence=describe)
+    return templates
+
+
+def create_app(settings: Settings, *, stores: Stores | None = None,
+               clock: Clock | None = None) -> Starlette:
+    """Build the web application; opens the stores in the lifespan unless given."""
+    settings = settings.with_secret()
+    templates = make_templates()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
+        own = stores is None
+        opened = stores or await run_in_threadpool(open_stores, settings, clock=clock)
+        if settings.projection_mode == "inline":
+            await run_in_threadpool(opened.read_side.catch_up)
+        try:
+            yield {"stores": opened, "templates": templates, "settings": settings}
+        finally:
+            if own:
+                opened.close()
+
+    routes = [
+        *session.routes,
+        *consortia.routes,
+        *partners.routes,
+        *members.routes,
+        *history.routes,
+        Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    return Starlette(
+        routes=routes,
+        middleware=[Middleware(SecurityMiddleware),
+                    Middleware(RequestContextMiddleware)],
+        exception_handlers=errors.HANDLERS,
+        lifespan=lifespan,
+    )

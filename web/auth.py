@@ -1,0 +1,184 @@
+"""Who is asking: server-side sessions, the CSRF token, and form reading.
+
+The session cookie holds only an opaque id (``__Host-session`` over https, ``session``
+on plain-http development); the session itself lives in the database so that logout,
+a password change or a disabled account end it at once. Every unsafe request goes
+through ``form_endpoint``, which reads the form with size limits and checks the CSRF
+token bound to the session (header ``X-CSRF-Token`` for htmx, field ``csrf_token`` for
+plain forms).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+
+from governance.actor import Actor
+from web.accounts import Account, Session, same_token, utcnow
+from web.i18n import choose_language, current_language
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Receive, Scope, Send
+
+logger = logging.getLogger(__name__)
+
+MAX_FORM_BYTES = 256 * 1024
+MAX_FIELDS = 200
+
+
+class LoginRequired(Exception):
+    """Raised when a page needs a logged-in person and there is none."""
+
+
+class CsrfFailed(Exception):
+    """Raised when an unsafe request lacks the session's CSRF token."""
+
+
+def cookie_name(request: Request) -> str:
+    """``__Host-`` prefixed (and Secure) over https; plain on http development."""
+    return "__Host-session" if request.url.scheme == "https" else "session"
+
+
+class RequestContextMiddleware:
+    """Sets the request's language and loads its session before any route runs."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        language = choose_language(request.cookies.get("lang"),
+                                   request.headers.get("accept-language"))
+        token = current_language.set(language)
+        scope.setdefault("state", {})
+        scope["state"]["language"] = language
+        scope["state"]["session"] = None
+        cookie = request.cookies.get(cookie_name(request))
+        if cookie and len(cookie) < 100:
+            accounts = scope["state"]["stores"].accounts
+            scope["state"]["session"] = await run_in_threadpool(
+                accounts.session, cookie, now=utcnow())
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            current_language.reset(token)
+
+
+def current_session(request: Request) -> Session | None:
+    """The request's live session, if any."""
+    session: Session | None = request.state.session
+    return session
+
+
+def current_account(request: Request) -> Account | None:
+    """The logged-in account, if any."""
+    session = current_session(request)
+    return session.account if session else None
+
+
+def require_account(request: Request) -> Account:
+    """The logged-in account; raises ``LoginRequired`` otherwise."""
+    account = current_account(request)
+    if account is None:
+        raise LoginRequired
+    return account
+
+
+def actor_of(account: Account) -> Actor:
+    """The governance actor for an account."""
+    return Actor(account.account_id, is_platform_admin=account.is_admin)
+
+
+def ensure_session(request: Request) -> Session:
+    """The request's session, opening an anonymous one for a pre-login form.
+
+    The new session's cookie is set by ``attach_session`` on the response.
+    """
+    session = current_session(request)
+    if session is None:
+        session = request.state.stores.accounts.open_session(None, now=utcnow())
+        request.state.session = session
+        request.state.new_session = session
+    return session
+
+
+def attach_session(request: Request, response: Response, session: Session) -> None:
+    """Set the session cookie on the response."""
+    secure = request.url.scheme == "https"
+    response.set_cookie(cookie_name(request), session.token, httponly=True,
+                        samesite="lax", secure=secure, path="/",
+                        max_age=int(request.state.stores.accounts
+                                    .session_lifetime.total_seconds()))
+
+
+def csrf_token(request: Request) -> str:
+    """The CSRF token of the request's session ("" without a session)."""
+    session = current_session(request)
+    return session.csrf_token if session else ""
+
+
+async def read_form(request: Request) -> FormData:
+    """Read a form within limits and check its CSRF token; raises on failure."""
+    length = request.headers.get("content-length")
+    if length is not None and (not length.isdigit() or int(length) > MAX_FORM_BYTES):
+        raise HTTPException(413, "Request body too large.")
+    try:
+        form = await request.form(max_files=0, max_fields=MAX_FIELDS,
+                                  max_part_size=MAX_FORM_BYTES)
+    except ClientDisconnect:
+        raise HTTPException(400, "Incomplete request.") from None
+    except HTTPException:
+        raise
+    except Exception as error:  # the multipart parser's own errors
+        raise HTTPException(400, "Malformed form.") from error
+    session = current_session(request)
+    submitted = request.headers.get("x-csrf-token") or form.get("csrf_token")
+    if session is None or not same_token(
+            submitted if isinstance(submitted, str) else None, session.csrf_token):
+        logger.warning("csrf.refused path=%s", request.url.path)
+        raise CsrfFailed
+    return form
+
+
+FormHandler = Callable[[Request, dict[str, str]], Response]
+
+
+def form_endpoint(handler: FormHandler) -> Callable[[Request], Awaitable[Response]]:
+    """Turn ``handler(request, fields)`` into an endpoint that reads the form safely.
+
+    The form is read with limits and its CSRF token checked before the handler runs
+    (in a worker thread, since services and stores are synchronous).
+    """
+
+    @functools.wraps(handler)
+    async def endpoint(request: Request) -> Response:
+        form = await read_form(request)
+        fields = {key: value for key, value in form.items() if isinstance(value, str)}
+        return await run_in_threadpool(handler, request, fields)
+
+    return endpoint
+
+
+def client_address(request: Request) -> str:
+    """The client's address, for logs."""
+    return request.client.host if request.client else "-"
+
+
+def template_context(request: Request) -> dict[str, Any]:
+    """What every template may use: language, account, CSRF token."""
+    return {
+        "language": request.state.language,
+        "account": current_account(request),
+        "csrf_token": csrf_token(request),
+    }

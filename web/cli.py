@@ -1,0 +1,144 @@
+"""The ``consortium`` command: serve, demo, admin, projections."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import UTC, datetime
+
+import click
+
+from web.settings import Settings
+from web.storage import StorageError, Stores, open_stores
+
+logger = logging.getLogger(__name__)
+
+
+def _settings() -> Settings:
+    return Settings.from_env().with_secret()
+
+
+def _open(settings: Settings) -> Stores:
+    try:
+        return open_stores(settings)
+    except StorageError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
+def main(verbose: bool) -> None:
+    """Consortium Ledger: govern project consortia, on the record."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+def app_factory() -> object:
+    """The ASGI app for uvicorn (used with --reload)."""
+    from web.app import create_app
+
+    return create_app(_settings())
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--reload", is_flag=True, help="Restart on code changes (development).")
+def serve(host: str, port: int, reload: bool) -> None:
+    """Serve the web application."""
+    import uvicorn
+
+    settings = _settings()
+    _open(settings).close()  # create the stores (and fail clearly) before serving
+    if host not in {"127.0.0.1", "localhost", "::1"} and not \
+            settings.base_url.startswith("https://"):
+        logger.warning("serve.plain_http host=%s: put an https proxy in front", host)
+    uvicorn.run("web.cli:app_factory", factory=True, host=host, port=port,
+                reload=reload, proxy_headers=True, log_level="info")
+
+
+@main.command()
+@click.option("--if-empty", is_flag=True, help="Do nothing if accounts exist already.")
+def demo(if_empty: bool) -> None:
+    """Load the demo consortium and print its logins."""
+    from web.demo import DEMO_LOGINS, load_demo
+
+    stores = _open(_settings())
+    try:
+        if stores.accounts.count() > 0:
+            if if_empty:
+                click.echo("The store is not empty: demo not loaded.")
+                _print_logins(DEMO_LOGINS)
+                return
+            raise click.ClickException("The store is not empty: demo not loaded.")
+        load_demo(stores, today=datetime.now(UTC).date())
+        click.echo("Demo consortium loaded.")
+        _print_logins(DEMO_LOGINS)
+    finally:
+        stores.close()
+
+
+def _print_logins(logins: tuple[object, ...]) -> None:
+    click.echo("Demo logins (open http://127.0.0.1:8000):")
+    for login in logins:
+        click.echo(f"  {login.role:<34} {login.email:<28} password: {login.password}")  # type: ignore[attr-defined]
+
+
+@main.group()
+def admin() -> None:
+    """Platform administration."""
+
+
+@admin.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True, help="Display name.")
+@click.password_option(help="Asked for when not given.")
+def admin_create(email: str, name: str, password: str) -> None:
+    """Create a platform administrator account."""
+    from web.accounts import EmailTaken, password_problem
+
+    problem = password_problem(password)
+    if problem is not None:
+        raise click.ClickException(f"password refused: {problem}")
+    stores = _open(_settings())
+    try:
+        stores.accounts.create_account(email, name, password, is_admin=True,
+                                       now=datetime.now(UTC))
+    except EmailTaken:
+        raise click.ClickException(f"an account for {email} exists already") from None
+    finally:
+        stores.close()
+    click.echo(f"Administrator {email} created.")
+
+
+@main.group()
+def projections() -> None:
+    """Read models."""
+
+
+@projections.command("rebuild")
+@click.argument("names", nargs=-1)
+def rebuild(names: tuple[str, ...]) -> None:
+    """Drop and replay the read models (all, or the NAMES given)."""
+    stores = _open(_settings())
+    try:
+        unknown = set(names) - set(stores.read_side.projections)
+        if unknown:
+            raise click.ClickException(
+                f"unknown projection(s) {', '.join(sorted(unknown))}; known: "
+                f"{', '.join(stores.read_side.projections)}")
+        total = stores.governance.recorder.max_notification_id() or 0
+        with click.progressbar(length=total, label="Replaying events",
+                               file=sys.stderr) as bar:
+            done = 0
+
+            def advance(progress: object) -> None:
+                nonlocal done
+                position = progress.position  # type: ignore[attr-defined]
+                bar.update(position - done)
+                done = position
+
+            count = stores.read_side.rebuild(list(names) or None, progress=advance)
+        click.echo(f"Rebuilt {', '.join(names) or 'all read models'} from {count} events.")
+    finally:
+        stores.close()

@@ -1,0 +1,311 @@
+"""Form parsing: strings in, command arguments or field errors out.
+
+Pure functions, no Starlette types: each takes the submitted fields as a mapping and
+returns either the parsed values or a ``FormErrors`` naming the fields at fault (with
+message ids translated when shown). Domain rules stay in the domain; this only checks
+shape (required, length, format, known choices).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+from typing import TypeVar
+
+from governance.consortium import PartnerIdentity
+from governance.errors import RuleViolated
+from governance.values import (
+    AuthorityLevel,
+    CallForProjects,
+    MemberRole,
+    Paper,
+    PartnerKind,
+    PartnerRole,
+    Phase,
+)
+from web.labels import N_
+
+E = TypeVar("E", bound=Enum)
+
+SHORT = 200
+LONG = 4000
+
+
+@dataclass
+class FormErrors(Exception):
+    """Field name → message id; ``""`` holds errors about the whole form."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def add(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, message)
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise self
+
+
+class Fields:
+    """Reads a submitted form field by field, collecting errors as it goes."""
+
+    def __init__(self, data: Mapping[str, str]) -> None:
+        self.data = data
+        self.errors = FormErrors()
+
+    def text(self, name: str, *, required: bool = False, max_length: int = SHORT) -> str:
+        value = str(self.data.get(name, "")).strip()
+        if "\x00" in value:
+            self.errors.add(name, N_("This text contains characters that are not allowed."))
+            return ""
+        if required and not value:
+            self.errors.add(name, N_("This field is required."))
+        elif len(value) > max_length:
+            self.errors.add(name, N_("This text is too long."))
+        return value
+
+    def day(self, name: str, *, required: bool = False) -> date | None:
+        value = str(self.data.get(name, "")).strip()
+        if not value:
+            if required:
+                self.errors.add(name, N_("This field is required."))
+            return None
+        parsed = parse_day(value)
+        if parsed is None:
+            self.errors.add(name, N_("Enter a date as YYYY-MM-DD."))
+        return parsed
+
+    def choice(self, name: str, enum_type: type[E], *, required: bool = True) -> E | None:
+        value = str(self.data.get(name, "")).strip()
+        if not value:
+            if required:
+                self.errors.add(name, N_("Choose one of the options."))
+            return None
+        try:
+            return enum_type(value)
+        except ValueError:
+            self.errors.add(name, N_("Choose one of the options."))
+            return None
+
+    def rule(self, name: str, error: RuleViolated) -> None:
+        """Attach a domain refusal found while parsing to a field."""
+        self.errors.add(name, error.code)
+
+
+def parse_day(value: str) -> date | None:
+    """A ``YYYY-MM-DD`` date, or None if the text is not one."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class ConsortiumForm:
+    """A consortium's profile and call, as submitted."""
+
+    name: str
+    acronym: str
+    summary: str
+    territory: str
+    call: CallForProjects
+
+
+def parse_consortium(data: Mapping[str, str]) -> ConsortiumForm:
+    """Parse the found/edit consortium form; raises ``FormErrors``."""
+    f = Fields(data)
+    name = f.text("name", required=True)
+    acronym = f.text("acronym", max_length=40)
+    summary = f.text("summary", max_length=LONG)
+    territory = f.text("territory")
+    call_name = f.text("call_name", required=True)
+    funder = f.text("call_funder", required=True)
+    reference = f.text("call_reference", max_length=100)
+    opens_on = f.day("call_opens_on")
+    url = f.text("call_url", max_length=500)
+    closing: list[date] = []
+    for line in re.split(r"[\s,;]+", str(data.get("call_closing_dates", "")).strip()):
+        if not line:
+            continue
+        parsed = parse_day(line)
+        if parsed is None:
+            f.errors.add("call_closing_dates", N_("Enter each date as YYYY-MM-DD."))
+        else:
+            closing.append(parsed)
+    f.errors.raise_if_any()
+    try:
+        call = CallForProjects(name=call_name, funder=funder, reference=reference,
+                               opens_on=opens_on, closing_dates=tuple(sorted(set(closing))),
+                               url=url)
+    except RuleViolated as error:
+        target = {"call.url_invalid": "call_url",
+                  "call.closes_before_opening": "call_closing_dates"}
+        f.rule(target.get(error.code, ""), error)
+        raise f.errors from None
+    return ConsortiumForm(name, acronym, summary, territory, call)
+
+
+@dataclass(frozen=True)
+class PhaseForm:
+    """A phase change, as submitted."""
+
+    phase: Phase
+    on: date
+
+
+def parse_phase(data: Mapping[str, str]) -> PhaseForm:
+    """Parse the change-phase form; raises ``FormErrors``."""
+    f = Fields(data)
+    phase = f.choice("phase", Phase)
+    on = f.day("on", required=True)
+    f.errors.raise_if_any()
+    assert phase is not None and on is not None  # noqa: S101 - checked just above
+    return PhaseForm(phase, on)
+
+
+@dataclass(frozen=True)
+class PartnerForm:
+    """A partner's admission, as submitted."""
+
+    identity: PartnerIdentity
+    role: PartnerRole
+    axis: str
+    paper: Paper
+    paper_signed_on: date | None
+    joined_on: date
+
+
+def parse_partner(data: Mapping[str, str], *, today: date) -> PartnerForm:
+    """Parse the admit-partner form; raises ``FormErrors``."""
+    f = Fields(data)
+    name = f.text("name", required=True)
+    kind = f.choice("kind", PartnerKind)
+    level = f.choice("authority_level", AuthorityLevel, required=False)
+    siret = re.sub(r"\s", "", f.text("siret", max_length=40))
+    rna = f.text("rna", max_length=20).upper()
+    role = f.choice("role", PartnerRole)
+    axis = f.text("axis", max_length=500)
+    paper = f.choice("paper", Paper) or Paper.NONE
+    signed_on = f.day("paper_signed_on")
+    joined_on = f.day("joined_on") or today
+    if kind is PartnerKind.LOCAL_AUTHORITY and level is None:
+        f.errors.add("authority_level", N_("Choose the level of the local authority."))
+    if kind is not None and kind is not PartnerKind.LOCAL_AUTHORITY:
+        level = None
+    f.errors.raise_if_any()
+    assert kind is not None and role is not None  # noqa: S101 - checked just above
+    return PartnerForm(PartnerIdentity(name, kind, level, siret, rna), role, axis,
+                       paper, signed_on, joined_on)
+
+
+@dataclass(frozen=True)
+class PaperForm:
+    """A partner's paper, as submitted."""
+
+    paper: Paper
+    signed_on: date | None
+
+
+def parse_paper(data: Mapping[str, str]) -> PaperForm:
+    """Parse the record-paper form; raises ``FormErrors``."""
+    f = Fields(data)
+    paper = f.choice("paper", Paper)
+    signed_on = f.day("paper_signed_on")
+    f.errors.raise_if_any()
+    assert paper is not None  # noqa: S101 - checked just above
+    return PaperForm(paper, signed_on)
+
+
+def parse_role(data: Mapping[str, str]) -> PartnerRole:
+    """Parse the change-role form; raises ``FormErrors``."""
+    f = Fields(data)
+    role = f.choice("role", PartnerRole)
+    f.errors.raise_if_any()
+    assert role is not None  # noqa: S101 - checked just above
+    return role
+
+
+def parse_axis(data: Mapping[str, str]) -> str:
+    """Parse the change-axis form; raises ``FormErrors``."""
+    f = Fields(data)
+    axis = f.text("axis", max_length=500)
+    f.errors.raise_if_any()
+    return axis
+
+
+@dataclass(frozen=True)
+class WithdrawalForm:
+    """A partner's withdrawal, as submitted."""
+
+    on: date
+    reason: str
+
+
+def parse_withdrawal(data: Mapping[str, str], *, today: date) -> WithdrawalForm:
+    """Parse the withdrawal form; raises ``FormErrors``."""
+    f = Fields(data)
+    on = f.day("on") or today
+    reason = f.text("reason", required=True, max_length=LONG)
+    f.errors.raise_if_any()
+    return WithdrawalForm(on, reason)
+
+
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+
+@dataclass(frozen=True)
+class InvitationForm:
+    """An invitation, as submitted."""
+
+    email: str
+    role: MemberRole
+    partner_id: str | None
+
+
+def parse_invitation(data: Mapping[str, str]) -> InvitationForm:
+    """Parse the invite form; raises ``FormErrors``."""
+    f = Fields(data)
+    email = f.text("email", required=True, max_length=254)
+    if email and not EMAIL.match(email):
+        f.errors.add("email", N_("Enter a valid e-mail address."))
+    role = f.choice("role", MemberRole)
+    partner_id = f.text("partner_id", max_length=36) or None
+    if role is MemberRole.MEMBER and partner_id is None:
+        f.errors.add("partner_id", N_("A member represents a partner: choose one."))
+    if role is not MemberRole.MEMBER:
+        partner_id = None
+    f.errors.raise_if_any()
+    assert role is not None  # noqa: S101 - checked just above
+    return InvitationForm(email, role, partner_id)
+
+
+@dataclass(frozen=True)
+class AccountForm:
+    """A new account's details, as submitted."""
+
+    display_name: str
+    password: str
+
+
+def parse_new_account(data: Mapping[str, str], password_problem: str | None) -> AccountForm:
+    """Parse the accept-invitation form for a new account; raises ``FormErrors``."""
+    f = Fields(data)
+    name = f.text("display_name", required=True, max_length=100)
+    password = str(data.get("password", ""))
+    if password_problem is not None:
+        f.errors.add("password", PASSWORD_MESSAGES[password_problem])
+    elif password != str(data.get("password_again", "")):
+        f.errors.add("password_again", N_("The two passwords differ."))
+    f.errors.raise_if_any()
+    return AccountForm(name, password)
+
+
+PASSWORD_MESSAGES = {
+    "password.too_short": N_("Use at least 8 characters."),
+    "password.too_long": N_("Use at most 128 characters."),
+    "password.too_common": N_("This password is among the most common ones: choose another."),
+}

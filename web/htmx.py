@@ -1,0 +1,50 @@
+"""One helper decides page or fragment, and renders either from the same template.
+
+A fragment is a named block of the page template (jinja2-fragments). Works for
+htmx 2 and 4: it never reads the htmx-2-only ``HX-Trigger`` request header.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+VARY = "HX-Request, HX-Request-Type, HX-Target"
+
+
+def wants_fragment(request: Request) -> bool:
+    """Whether htmx asked for part of a page (not a boosted or history request)."""
+    headers = request.headers
+    return (
+        headers.get("HX-Request") == "true"
+        and headers.get("HX-Boosted") != "true"
+        and headers.get("HX-History-Restore-Request") != "true"
+        and headers.get("HX-Request-Type", "partial") != "full"
+    )
+
+
+def render(request: Request, template: str, context: dict[str, Any], *,
+           block: str | None = None, status_code: int = 200,
+           headers: dict[str, str] | None = None) -> Response:
+    """The page, or only ``block`` of it when htmx asked for a fragment."""
+    templates = request.state.templates
+    if block is not None and wants_fragment(request):
+        response: Response = templates.TemplateResponse(
+            request, template, context, block_name=block,
+            status_code=status_code, headers=headers,
+        )
+    else:
+        response = templates.TemplateResponse(
+            request, template, context, status_code=status_code, headers=headers,
+        )
+    response.headers["Vary"] = VARY
+    return response
+
+
+def redirect(request: Request, url: str) -> Response:
+    """After a command: 303 for plain forms, ``HX-Location`` for htmx."""
+    if wants_fragment(request):
+        return HTMLResponse("", headers={"HX-Location": url, "Vary": VARY})
+    return Response(status_code=303, headers={"Location": url, "Vary": VARY})

@@ -1,0 +1,95 @@
+"""English and French: catalogues, the request's language, and locale-aware filters.
+
+Catalogues are the ``.po`` files under ``web/translations``, compiled in memory at
+start-up (no generated ``.mo`` files to keep in sync). The language comes from the
+``lang`` cookie, else the browser's ``Accept-Language``, else English. Dates are shown
+in Europe/Paris; data stays in UTC.
+"""
+
+from __future__ import annotations
+
+import gettext
+from contextvars import ContextVar
+from datetime import date, datetime
+from io import BytesIO
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LANGUAGES = ("en", "fr")
+DEFAULT_LANGUAGE = "en"
+DISPLAY_ZONE = ZoneInfo("Europe/Paris")
+TRANSLATIONS_DIR = Path(__file__).parent / "translations"
+
+current_language: ContextVar[str] = ContextVar("current_language",
+                                               default=DEFAULT_LANGUAGE)
+
+
+def load_catalogues() -> dict[str, gettext.NullTranslations]:
+    """Every language's translations, compiled from the ``.po`` files."""
+    catalogues: dict[str, gettext.NullTranslations] = {
+        "en": gettext.NullTranslations()
+    }
+    for language in LANGUAGES:
+        po_path = TRANSLATIONS_DIR / language / "LC_MESSAGES" / "messages.po"
+        if language == "en" or not po_path.exists():
+            continue
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=language)
+        buffer = BytesIO()
+        write_mo(buffer, catalog)
+        buffer.seek(0)
+        catalogues[language] = gettext.GNUTranslations(buffer)
+    return catalogues
+
+
+_CATALOGUES = load_catalogues()
+
+
+def choose_language(cookie: str | None, accept_language: str | None) -> str:
+    """The language for a request: cookie, then browser preference, then English."""
+    if cookie in LANGUAGES:
+        return str(cookie)
+    for part in (accept_language or "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    return DEFAULT_LANGUAGE
+
+
+def gettext_(message: str) -> str:
+    """Translate ``message`` into the current request's language."""
+    return _CATALOGUES[current_language.get()].gettext(message)
+
+
+def ngettext_(singular: str, plural: str, n: int) -> str:
+    """Translate with a plural form into the current request's language."""
+    return _CATALOGUES[current_language.get()].ngettext(singular, plural, n)
+
+
+def pgettext_(context: str, message: str) -> str:
+    """Translate with a disambiguating context."""
+    return _CATALOGUES[current_language.get()].pgettext(context, message)
+
+
+def _locale() -> Locale:
+    return Locale.parse(current_language.get())
+
+
+def format_day(value: date | None, style: str = "long") -> str:
+    """A date in words ("12 March 2026", "12 mars 2026")."""
+    if value is None:
+        return ""
+    return format_date(value, format=style, locale=_locale())
+
+
+def format_moment(value: datetime | None, style: str = "medium") -> str:
+    """A moment in Paris time."""
+    if value is None:
+        return ""
+    return format_datetime(value.astimezone(DISPLAY_ZONE), format=style,
+                           locale=_locale())

@@ -1,0 +1,117 @@
+"""Words for the domain's values and errors, in the request's language.
+
+Strings are marked with ``N_`` so Babel extracts them; they are translated when
+shown. Every enum member and every rule code has an entry (a test checks it).
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+from governance.errors import RuleViolated
+from governance.values import AuthorityLevel, MemberRole, Paper, PartnerKind, PartnerRole, Phase
+from web.i18n import format_day, gettext_
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext marker's usual name
+    """Mark a string for extraction; it is translated later."""
+    return message
+
+
+LABELS: dict[Enum, str] = {
+    Phase.SETUP: N_("Setup"),
+    Phase.APPLICATION_SUBMITTED: N_("Application submitted"),
+    Phase.SELECTED: N_("Selected"),
+    Phase.REJECTED: N_("Rejected"),
+    Phase.AGREEMENT_SIGNED: N_("Agreement signed"),
+    Phase.IMPLEMENTATION: N_("Implementation"),
+    Phase.CLOSED: N_("Closed"),
+    PartnerKind.LOCAL_AUTHORITY: N_("Local authority"),
+    PartnerKind.PUBLIC_BODY: N_("Public body"),
+    PartnerKind.COMPANY: N_("Company, SME or start-up"),
+    PartnerKind.SOCIAL_ECONOMY: N_("Association, cooperative or third place"),
+    PartnerKind.ACADEMIC: N_("University or lab"),
+    PartnerKind.CITIZENS: N_("Citizens' collective"),
+    PartnerKind.FUNDER: N_("Funder"),
+    PartnerKind.OTHER: N_("Other"),
+    AuthorityLevel.COMMUNE: N_("Commune"),
+    AuthorityLevel.EPCI: N_("Inter-municipal authority (EPCI)"),
+    AuthorityLevel.DEPARTEMENT: N_("Département"),
+    AuthorityLevel.REGION: N_("Region"),
+    PartnerRole.LEAD: N_("Lead partner"),
+    PartnerRole.PARTNER: N_("Partner"),
+    PartnerRole.ASSOCIATED: N_("Associated partner"),
+    Paper.NONE: N_("No paper yet"),
+    Paper.LETTER_OF_COMMITMENT: N_("Letter of commitment"),
+    Paper.CONVENTION_SIGNED: N_("Convention signed"),
+    MemberRole.COORDINATOR: N_("Coordinator"),
+    MemberRole.MEMBER: N_("Member"),
+    MemberRole.PILOT_TEAM: N_("Pilot team"),
+    MemberRole.FINANCER: N_("Financer"),
+}
+
+RULES: dict[str, str] = {
+    "call.name_required": N_("The call for projects needs a name."),
+    "call.funder_required": N_("The call for projects needs a funder."),
+    "call.url_invalid": N_("The call's address must start with http:// or https://."),
+    "call.closing_dates_unordered": N_(
+        "Closing dates must be different and in chronological order."),
+    "call.closes_before_opening": N_("A call cannot close before it opens."),
+    "consortium.name_required": N_("The consortium needs a name."),
+    "phase.illegal_transition": N_(
+        "A consortium in phase “%(current)s” cannot move to “%(requested)s”."),
+    "phase.date_before_previous": N_(
+        "The date cannot be before the start of the current phase (%(previous)s)."),
+    "phase.needs_one_lead_partner": N_(
+        "Past setup, a consortium needs exactly one lead partner: admit or name one first."),
+    "partner.name_required": N_("The organisation needs a name."),
+    "partner.siret_invalid": N_(
+        "This SIRET is not valid: 14 digits with a correct check digit."),
+    "partner.rna_invalid": N_("This RNA number is not valid: W followed by 9 digits."),
+    "partner.authority_level_mismatch": N_(
+        "Choose a level for a local authority, and only for a local authority."),
+    "partner.siret_taken": N_("This SIRET is already used by %(name)s."),
+    "partner.rna_taken": N_("This RNA number is already used by %(name)s."),
+    "partner.lead_already_exists": N_(
+        "The consortium already has a lead partner: change that partner's role to hand the lead over."),
+    "partner.duplicate_id": N_("This partner exists already."),
+    "partner.role_unchanged": N_("The partner already has this role."),
+    "partner.lead_must_be_handed_over": N_(
+        "The lead partner cannot leave that role past setup: make another partner lead first."),
+    "partner.axis_unchanged": N_("The partner already carries this axis."),
+    "partner.paper_unchanged": N_("This paper is already recorded."),
+    "partner.paper_date_required": N_("Give the date the paper was signed."),
+    "partner.paper_date_without_paper": N_("A date is only needed with a paper."),
+    "partner.withdrawal_reason_required": N_("Give the reason for the withdrawal."),
+    "partner.withdrawal_before_joining": N_(
+        "A partner cannot withdraw before it joined (%(joined_on)s)."),
+    "partner.withdrawn": N_("%(name)s has withdrawn; its record can no longer change."),
+    "invitation.duplicate_id": N_("This invitation exists already."),
+    "invitation.expired": N_("This invitation has expired. Ask for a new one."),
+    "membership.partner_required": N_("A member represents a partner: choose one."),
+    "membership.partner_only_for_members": N_("Only members represent a partner."),
+    "membership.unchanged": N_("This person already has this role."),
+    "membership.last_coordinator": N_("A consortium keeps at least one coordinator."),
+}
+
+
+def label(value: Enum | None) -> str:
+    """The translated name of an enum member ("" for None)."""
+    if value is None:
+        return ""
+    return gettext_(LABELS[value])
+
+
+def rule_message(error: RuleViolated) -> str:
+    """The translated sentence for a refused rule."""
+    template = gettext_(RULES.get(error.code, N_("This change is not allowed.")))
+    params: dict[str, Any] = {}
+    for key, value in error.params.items():
+        if hasattr(value, "isoformat"):
+            params[key] = format_day(value)
+        elif key in {"current", "requested"}:
+            params[key] = label(Phase(value))
+        else:
+            params[key] = value
+    return template % params if params else template

@@ -1,0 +1,86 @@
+"""What the route modules share: reading read models, access to a consortium.
+
+Access to a consortium's pages is decided from the members read model: no
+membership, 404 (existence not revealed). The role found decides what is shown; the
+service decides again, authoritatively, on each command.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+from uuid import UUID
+
+from sqlalchemy import Connection
+
+from governance.errors import NotFound
+from governance.permissions import Action, allowed
+from projections.members import MembershipRow, role_of
+from web.accounts import Account
+from web.auth import require_account
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+
+    from web.storage import Stores
+
+T = TypeVar("T")
+
+
+def stores(request: Request) -> Stores:
+    """The process's stores."""
+    result: Stores = request.state.stores
+    return result
+
+
+def query(request: Request, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a read-model query function on a fresh connection."""
+    with stores(request).read_side.engine.connect() as connection:
+        return function(connection, *args, **kwargs)
+
+
+def queries(request: Request) -> Connection:
+    """A read-model connection for several queries (use as a context manager)."""
+    return stores(request).read_side.engine.connect()
+
+
+def parse_uuid(value: str, kind: str = "consortium") -> UUID:
+    """A UUID from a path segment; a malformed one is simply not found."""
+    try:
+        return UUID(value)
+    except ValueError:
+        raise NotFound(kind, value) from None
+
+
+@dataclass(frozen=True)
+class Access:
+    """The logged-in person and their membership of the consortium in the path."""
+
+    account: Account
+    membership: MembershipRow
+    consortium_id: UUID
+
+    def can(self, action: Action) -> bool:
+        """Whether the person's role allows ``action`` (to decide what to show)."""
+        return allowed(self.membership.role, action)
+
+    @property
+    def abilities(self) -> dict[str, bool]:
+        """``{action value: allowed}`` for templates."""
+        return {action.value: self.can(action) for action in Action}
+
+
+def consortium_access(request: Request) -> Access:
+    """The person's access to the consortium in the path; 404 for non-members."""
+    account = require_account(request)
+    consortium_id = parse_uuid(request.path_params["consortium_id"])
+    membership = query(request, role_of, str(consortium_id), account.account_id)
+    if membership is None:
+        raise NotFound("consortium", consortium_id)
+    return Access(account, membership, consortium_id)
+
+
+def wait_for(request: Request, position: int) -> None:
+    """Read-your-writes: the read models include ``position`` before rendering."""
+    stores(request).read_side.wait_for(position)

@@ -1,0 +1,174 @@
+"""My consortia, founding one, its overview, profile and phase."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from governance.errors import NotPermitted, RuleViolated
+from governance.permissions import Action
+from governance.rules import next_phases
+from projections.consortia import consortia_of, consortium_details
+from projections.members import members_of
+from projections.partners import partner_mix, partners_of
+from web.accounts import utcnow
+from web.auth import actor_of, current_account, form_endpoint, require_account
+from web.forms import ConsortiumForm, FormErrors, parse_consortium, parse_phase
+from web.htmx import redirect, render
+from web.routes.common import (
+    Access,
+    consortium_access,
+    queries,
+    query,
+    stores,
+    wait_for,
+)
+
+
+def home(request: Request) -> Response:
+    if current_account(request) is None:
+        return RedirectResponse("/login", status_code=303)
+    return RedirectResponse("/consortia", status_code=303)
+
+
+def my_consortia(request: Request) -> Response:
+    account = require_account(request)
+    rows = query(request, consortia_of, account.account_id)
+    return render(request, "consortia/index.html", {"consortia": rows})
+
+
+
+def found_page(request: Request) -> Response:
+    require_account(request)
+    return render(request, "consortia/new.html", {"values": {}, "errors": {}})
+
+
+@form_endpoint
+def found(request: Request, fields: dict[str, str]) -> Response:
+    account = require_account(request)
+    try:
+        form = parse_consortium(fields)
+        created = stores(request).governance.found_consortium(
+            actor_of(account), name=form.name, acronym=form.acronym,
+            summary=form.summary, territory=form.territory, call=form.call,
+            founded_on=utcnow().date(),
+        )
+    except FormErrors as errors:
+        return render(request, "consortia/new.html",
+                      {"values": fields, "errors": errors.errors},
+                      block="consortium_form", status_code=422)
+    except RuleViolated as error:
+        return render(request, "consortia/new.html",
+                      {"values": fields, "errors": {"": error.code}},
+                      block="consortium_form", status_code=422)
+    wait_for(request, created.position)
+    return redirect(request, f"/consortia/{created.id}")
+
+
+def _overview_context(request: Request, access: Access) -> dict[str, object]:
+    cid = str(access.consortium_id)
+    with queries(request) as connection:
+        details = consortium_details(connection, cid)
+        partners = partners_of(connection, cid)
+        members = members_of(connection, cid)
+    assert details is not None  # noqa: S101 - a membership implies the consortium
+    active = [p for p in partners if p.active]
+    lead = next((p for p in active if p.role.value == "lead"), None)
+    return {
+        "c": details, "access": access, "can": access.abilities,
+        "lead": lead, "active_partners": active,
+        "withdrawn_count": len(partners) - len(active),
+        "mix": partner_mix(partners), "member_count": len(members),
+        "next_phases": sorted(next_phases(details.phase), key=lambda p: p.value),
+        "today": utcnow().date().isoformat(),
+    }
+
+
+def overview(request: Request) -> Response:
+    access = consortium_access(request)
+    context = _overview_context(request, access)
+    return render(request, "consortia/overview.html",
+                  {**context, "errors": {}, "values": {}}, block="phase_panel")
+
+
+@form_endpoint
+def change_phase(request: Request, fields: dict[str, str]) -> Response:
+    access = consortium_access(request)
+    try:
+        form = parse_phase(fields)
+        position = stores(request).governance.change_phase(
+            actor_of(access.account), access.consortium_id, form.phase, form.on)
+    except FormErrors as errors:
+        return _phase_form(request, access, fields, errors.errors)
+    except RuleViolated as error:
+        return _phase_form(request, access, fields, {"": error.code})
+    wait_for(request, position)
+    return redirect(request, f"/consortia/{access.consortium_id}")
+
+
+def _phase_form(request: Request, access: Access, fields: dict[str, str],
+                errors: dict[str, str]) -> Response:
+    context = _overview_context(request, access)
+    return render(request, "consortia/overview.html",
+                  {**context, "errors": errors, "values": fields},
+                  block="phase_panel", status_code=422)
+
+
+def profile_page(request: Request) -> Response:
+    access = consortium_access(request)
+    if not access.can(Action.CHANGE_PROFILE):
+        raise NotPermitted(Action.CHANGE_PROFILE.value, access.account.account_id)
+    details = query(request, consortium_details, str(access.consortium_id))
+    assert details is not None  # noqa: S101 - a membership implies the consortium
+    values = {
+        "name": details.name, "acronym": details.acronym, "summary": details.summary,
+        "territory": details.territory, "call_name": details.call.name,
+        "call_funder": details.call.funder, "call_reference": details.call.reference,
+        "call_opens_on": details.call.opens_on.isoformat()
+        if details.call.opens_on else "",
+        "call_closing_dates": "\n".join(d.isoformat()
+                                        for d in details.call.closing_dates),
+        "call_url": details.call.url,
+    }
+    return render(request, "consortia/new.html",
+                  {"values": values, "errors": {}, "editing": access.consortium_id})
+
+
+@form_endpoint
+def revise_profile(request: Request, fields: dict[str, str]) -> Response:
+    access = consortium_access(request)
+    try:
+        form = parse_consortium(fields)
+        position = stores(request).governance.revise_profile(
+            actor_of(access.account), access.consortium_id, name=form.name,
+            acronym=form.acronym, summary=form.summary, territory=form.territory,
+            call=form.call)
+    except FormErrors as errors:
+        return render(request, "consortia/new.html",
+                      {"values": fields, "errors": errors.errors,
+                       "editing": access.consortium_id},
+                      block="consortium_form", status_code=422)
+    except RuleViolated as error:
+        return render(request, "consortia/new.html",
+                      {"values": fields, "errors": {"": error.code},
+                       "editing": access.consortium_id},
+                      block="consortium_form", status_code=422)
+    wait_for(request, position)
+    return redirect(request, f"/consortia/{access.consortium_id}")
+
+
+routes = [
+    Route("/", home, methods=["GET"], name="consortia:home"),
+    Route("/consortia", my_consortia, methods=["GET"], name="consortia:index"),
+    Route("/consortia/new", found_page, methods=["GET"], name="consortia:new"),
+    Route("/consortia/new", found, methods=["POST"], name="consortia:found"),
+    Route("/consortia/{consortium_id}", overview, methods=["GET"],
+          name="consortia:overview"),
+    Route("/consortia/{consortium_id}/phase", change_phase, methods=["POST"],
+          name="consortia:phase"),
+    Route("/consortia/{consortium_id}/profile", profile_page, methods=["GET"],
+          name="consortia:profile_page"),
+    Route("/consortia/{consortium_id}/profile", revise_profile, methods=["POST"],
+          name="consortia:profile"),
+]

@@ -1,0 +1,58 @@
+"""Settings read once from the environment, frozen.
+
+``CONSORTIUM_DATA_DIR`` (default ``./var``) holds the SQLite files and the secret key;
+``CONSORTIUM_DATABASE_URL`` (``postgresql://…``) moves every store to PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How this process runs."""
+
+    data_dir: Path = Path("var")
+    database_url: str | None = None
+    secret_key: str = field(default="", repr=False)
+    invitation_days: int = 14
+    session_hours: int = 12
+    base_url: str = "http://127.0.0.1:8000"
+    # Where the read models are fed from: "inline" catches up in the web process
+    # after each command; "worker" leaves it to `consortium worker`.
+    projection_mode: str = "inline"
+    # Argon2id cost; the defaults are argon2-cffi's (RFC 9106 low-memory profile).
+    password_time_cost: int = 3
+    password_memory_kib: int = 65536
+
+    @property
+    def uses_postgres(self) -> bool:
+        return bool(self.database_url)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """Build settings from ``CONSORTIUM_*`` variables."""
+        env = dict(os.environ if environ is None else environ)
+        data_dir = Path(env.get("CONSORTIUM_DATA_DIR", "var"))
+        return cls(
+            data_dir=data_dir,
+            database_url=env.get("CONSORTIUM_DATABASE_URL") or None,
+            secret_key=env.get("CONSORTIUM_SECRET_KEY", ""),
+            base_url=env.get("CONSORTIUM_BASE_URL", "http://127.0.0.1:8000"),
+            projection_mode=env.get("CONSORTIUM_PROJECTIONS", "inline"),
+        )
+
+    def with_secret(self) -> Settings:
+        """These settings with a secret key: given, or kept in the data directory."""
+        if self.secret_key:
+            return self
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return replace(self, secret_key=path.read_text().strip())

@@ -424,6 +424,11 @@ class Consortium(Aggregate):
         if at >= invitation.expires_at:
             raise RuleViolated("invitation.expired")
         self._check_role_partner(invitation.role, invitation.partner_id)
+        if (
+            self.role_of(account_id) is MemberRole.COORDINATOR
+            and invitation.role is not MemberRole.COORDINATOR
+        ):
+            self._check_not_last_coordinator(account_id)
         self._grant(account_id, invitation.role, invitation.partner_id, invitation_id)
 
     def grant_membership(

@@ -1,0 +1,40 @@
+# Consortium Ledger: the two commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export CONSORTIUM_DATA_DIR ?= var
+
+.PHONY: run test lint install i18n-extract i18n-update clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/consortium demo --if-empty
+	$(BIN)/consortium serve
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+test: lint
+	$(BIN)/python -m pytest; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no test"; exit 1; fi; exit $$status
+
+# Translations: extract the English messages, then merge them into the French catalogue.
+i18n-extract: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ -o web/translations/messages.pot --no-location --sort-output .
+
+i18n-update: i18n-extract
+	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations -l fr --no-fuzzy-matching --ignore-obsolete
+
+clean:
+	rm -rf $(VENV) var

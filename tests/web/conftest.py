@@ -1,0 +1,158 @@
+"""Web fixtures: the real app over a SQLite data directory, and people in roles.
+
+One ``TestClient`` per test (the lifespan runs, so stores open and close for real);
+switching person means logging in through the login form like a browser would.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import pytest
+from starlette.testclient import TestClient
+
+from governance.actor import Actor
+from governance.consortium import PartnerIdentity
+from governance.values import (
+    CallForProjects,
+    MemberRole,
+    Paper,
+    PartnerKind,
+    PartnerRole,
+)
+from web.app import create_app
+from web.settings import Settings
+from web.storage import Stores
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Fast password hashing for tests; everything else as in production."""
+    return Settings(data_dir=tmp_path, secret_key="test-secret",
+                    password_time_cost=1, password_memory_kib=8192)
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings), base_url="https://testserver") as test_client:
+        yield test_client
+
+
+def stores_of(client: TestClient) -> Stores:
+    """The stores the app under test opened."""
+    stores: Stores = client.app_state["stores"]
+    return stores
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token a page carries in its meta tag."""
+    match = re.search(r'<meta name="csrf-token" content="([^"]*)"', html)
+    assert match is not None, "page without CSRF meta tag"
+    return match.group(1)
+
+
+def login(client: TestClient, email: str, password: str = PASSWORD) -> None:
+    """Log in through the login form, like a browser."""
+    client.cookies.clear()
+    page = client.get("/login")
+    response = client.post("/login", data={
+        "email": email, "password": password, "csrf_token": csrf_of(page.text),
+        "next": "/",
+    }, follow_redirects=False)
+    assert response.status_code == 303, response.text
+
+
+def csrf(client: TestClient) -> str:
+    """The current session's CSRF token (read from a page)."""
+    return csrf_of(client.get("/consortia").text)
+
+
+def post(client: TestClient, url: str, data: dict[str, str] | None = None, *,
+         htmx: bool = False, target: str | None = None) -> Any:
+    """A form post with the session's CSRF token, as a plain form or via htmx."""
+    token = csrf(client)
+    headers = {"HX-Request": "true", "X-CSRF-Token": token} if htmx else {}
+    if target:
+        headers["HX-Target"] = target
+    body = dict(data or {})
+    if not htmx:
+        body["csrf_token"] = token
+    return client.post(url, data=body, headers=headers, follow_redirects=False)
+
+
+def htmx_get(client: TestClient, url: str, target: str | None = None) -> Any:
+    headers = {"HX-Request": "true"}
+    if target:
+        headers["HX-Target"] = target
+    return client.get(url, headers=headers)
+
+
+def event_count(client: TestClient) -> int:
+    """How many events the log holds."""
+    return int(stores_of(client).governance.recorder.max_notification_id() or 0)
+
+
+@dataclass(frozen=True)
+class World:
+    """A consortium with a person in each role, and an outsider."""
+
+    consortium_id: UUID
+    lead_id: str
+    partner_id: str
+    other_partner_id: str
+    emails: dict[str, str]
+
+
+def a_call() -> CallForProjects:
+    return CallForProjects(name="Territoires durables", funder="Banque fictive",
+                           reference="TD-1", opens_on=date(2026, 1, 1),
+                           closing_dates=(date(2026, 3, 1),),
+                           url="https://calls.example/td")
+
+
+@pytest.fixture
+def world(client: TestClient) -> World:
+    stores = stores_of(client)
+    accounts, governance = stores.accounts, stores.governance
+    now = datetime.now(UTC)
+    emails = {role: f"{role}@test.example" for role in
+              ("coordinator", "member", "pilot", "financer", "outsider")}
+    ids = {role: accounts.create_account(email, role.title(), PASSWORD, now=now)
+           .account_id for role, email in emails.items()}
+    coordinator = Actor(ids["coordinator"])
+    created = governance.found_consortium(
+        coordinator, name="Inclusion Numérique", acronym="IN", summary="",
+        territory="Val", call=a_call(), founded_on=date(2026, 1, 5))
+    cid = UUID(created.id)
+
+    def admit(name: str, role: PartnerRole) -> str:
+        return governance.admit_partner(
+            coordinator, cid, PartnerIdentity(name, PartnerKind.COMPANY), role=role,
+            axis="", paper=Paper.NONE, paper_signed_on=None,
+            joined_on=date(2026, 1, 6)).id
+
+    lead = admit("Lead Corp", PartnerRole.LEAD)
+    partner = admit("Partner Co", PartnerRole.PARTNER)
+    other = admit("Other Co", PartnerRole.PARTNER)
+    for role, member_role, partner_id in (
+        ("member", MemberRole.MEMBER, partner),
+        ("pilot", MemberRole.PILOT_TEAM, None),
+        ("financer", MemberRole.FINANCER, None),
+    ):
+        invitation = governance.issue_invitation(
+            coordinator, cid, member_role, partner_id, now + timedelta(days=1))
+        governance.accept_invitation(Actor(ids[role]), cid, invitation.id)
+    # The outsider founds a consortium of their own.
+    governance.found_consortium(
+        Actor(ids["outsider"]), name="Elsewhere", acronym="", summary="",
+        territory="", call=a_call(), founded_on=date(2026, 1, 5))
+    stores.read_side.catch_up()
+    return World(cid, lead, partner, other, emails)

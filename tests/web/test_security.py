@@ -1,0 +1,156 @@
+"""CSRF, cross-site refusal, security headers, and the error contract."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+import pytest
+from starlette.applications import Starlette
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+from governance.errors import Conflict, NotFound, NotPermitted, RuleViolated
+from tests.web.conftest import World, csrf, event_count, login
+from web import errors
+
+
+def admit_form(name: str = "New Partner") -> dict[str, str]:
+    return {"name": name, "kind": "company", "role": "partner", "paper": "none"}
+
+
+def test_a_post_without_csrf_token_is_refused(client: TestClient, world: World) -> None:
+    login(client, world.emails["coordinator"])
+    before = event_count(client)
+
+    response = client.post(f"/consortia/{world.consortium_id}/partners",
+                           data=admit_form())
+
+    assert response.status_code == 403
+    assert event_count(client) == before
+
+
+def test_a_csrf_token_from_another_session_is_refused(client: TestClient,
+                                                      world: World) -> None:
+    login(client, world.emails["member"])
+    foreign_token = csrf(client)
+    login(client, world.emails["coordinator"])
+    before = event_count(client)
+
+    response = client.post(f"/consortia/{world.consortium_id}/partners",
+                           data={**admit_form(), "csrf_token": foreign_token})
+
+    assert response.status_code == 403
+    assert event_count(client) == before
+
+
+def test_the_csrf_header_is_accepted_for_htmx(client: TestClient, world: World) -> None:
+    login(client, world.emails["coordinator"])
+
+    response = client.post(f"/consortia/{world.consortium_id}/partners",
+                           data=admit_form(), headers={"HX-Request": "true",
+                                                       "X-CSRF-Token": csrf(client)})
+
+    assert response.status_code == 200
+    assert "New Partner" in response.text
+
+
+@pytest.mark.parametrize("headers", [
+    {"Sec-Fetch-Site": "cross-site"},
+    {"Origin": "https://evil.example"},
+])
+def test_cross_site_posts_are_refused_even_with_a_valid_token(
+        client: TestClient, world: World, headers: dict[str, str]) -> None:
+    login(client, world.emails["coordinator"])
+    before = event_count(client)
+
+    response = client.post(f"/consortia/{world.consortium_id}/partners",
+                           data={**admit_form(), "csrf_token": csrf(client)},
+                           headers=headers)
+
+    assert response.status_code == 403
+    assert event_count(client) == before
+
+
+def test_login_from_another_site_is_refused(client: TestClient, world: World) -> None:
+    response = client.post("/login", data={"email": world.emails["coordinator"],
+                                           "password": "x"},
+                           headers={"Sec-Fetch-Site": "cross-site"})
+
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("path", ["/login", "/static/app.css", "/nowhere"])
+def test_every_response_carries_the_security_headers(client: TestClient,
+                                                     path: str) -> None:
+    response = client.get(path)
+
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "object-src 'none'" in policy
+    assert "unsafe-eval" not in policy
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "same-origin"
+    assert response.headers["strict-transport-security"].startswith("max-age=")
+
+
+def test_fragments_carry_the_security_headers_too(client: TestClient,
+                                                  world: World) -> None:
+    login(client, world.emails["coordinator"])
+
+    response = client.get(f"/consortia/{world.consortium_id}/partners",
+                          headers={"HX-Request": "true", "HX-Target": "partner-table"})
+
+    assert "<html" not in response.text
+    assert "content-security-policy" in response.headers
+
+
+def test_oversized_forms_are_refused(client: TestClient, world: World) -> None:
+    login(client, world.emails["coordinator"])
+
+    response = client.post(f"/consortia/{world.consortium_id}/partners",
+                           data={"name": "x" * 300_000, "csrf_token": csrf(client)})
+
+    assert response.status_code == 413
+
+
+def _raising(error: Exception) -> Starlette:
+    def endpoint(request: object) -> None:
+        raise error
+
+    from web.app import make_templates
+
+    templates = make_templates()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, object]]:
+        yield {"templates": templates, "language": "en", "session": None}
+
+    return Starlette(routes=[Route("/", endpoint)], exception_handlers=errors.HANDLERS,
+                     lifespan=lifespan)
+
+
+@pytest.mark.parametrize(("error", "status"), [
+    (NotFound("consortium", "x"), 404),
+    (NotPermitted("admit", "a"), 403),
+    (RuleViolated("phase.illegal_transition", current="setup", requested="closed"), 422),
+    (Conflict("x"), 409),
+])
+def test_domain_errors_map_to_their_status(error: Exception, status: int) -> None:
+    with TestClient(_raising(error), raise_server_exceptions=False) as test_client:
+        page = test_client.get("/")
+        fragment = test_client.get("/", headers={"HX-Request": "true"})
+
+    assert page.status_code == fragment.status_code == status
+    assert "<html" in page.text
+    assert "<html" not in fragment.text
+    assert fragment.headers["hx-retarget"] == "#alerts"
+    assert "Traceback" not in page.text
+
+
+def test_a_conflict_tells_the_user_to_reload() -> None:
+    with TestClient(_raising(Conflict("x"))) as test_client:
+        response = test_client.get("/")
+
+    assert "Reload the page" in response.text

@@ -21,11 +21,18 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from governance.actor import Actor, acting_as
 from governance.clock import Clock, SystemClock
-from governance.consortium import Consortium, PartnerIdentity
+from governance.consortium import Consortium
 from governance.errors import Conflict, NotFound, NotPermitted
 from governance.permissions import Action, check
 from governance.transcodings import register_all
-from governance.values import CallForProjects, MemberRole, Paper, PartnerRole, Phase
+from governance.values import (
+    CallForProjects,
+    MemberRole,
+    Paper,
+    PartnerIdentity,
+    PartnerRole,
+    Phase,
+)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from governance.values import (
     CallForProjects,
     MemberRole,
     Paper,
+    PartnerIdentity,
     PartnerKind,
     PartnerRole,
     Phase,
@@ -68,17 +69,6 @@ class PendingInvitation:
     role: MemberRole
     partner_id: str | None
     expires_at: datetime
-
-
-@dataclass(frozen=True)
-class PartnerIdentity:
-    """What identifies an organisation when it is admitted."""
-
-    name: str
-    kind: PartnerKind
-    authority_level: AuthorityLevel | None = None
-    siret: str = ""
-    rna: str = ""
 
 
 class Consortium(Aggregate):

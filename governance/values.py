@@ -102,6 +102,17 @@ class CallForProjects:
             raise RuleViolated("call.closes_before_opening")
 
 
+@dataclass(frozen=True)
+class PartnerIdentity:
+    """What identifies an organisation when it is admitted."""
+
+    name: str
+    kind: PartnerKind
+    authority_level: AuthorityLevel | None = None
+    siret: str = ""
+    rna: str = ""
+
+
 def is_valid_siret(siret: str) -> bool:
     """A SIRET is 14 digits passing the Luhn check (La Poste's sites excepted)."""
     if not re.fullmatch(r"\d{14}", siret):

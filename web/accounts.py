@@ -85,11 +85,28 @@ outbox = Table(
 MIN_PASSWORD = 8
 MAX_PASSWORD = 128
 # A short deny-list of the passwords tried first by every attacker.
-COMMON_PASSWORDS = frozenset({
-    "password", "password1", "password123", "12345678", "123456789", "1234567890",
-    "qwertyuiop", "azertyuiop", "iloveyou", "motdepasse", "11111111", "00000000",
-    "abcdefgh", "letmein123", "welcome123", "admin123", "changeme", "sunshine",
-})
+COMMON_PASSWORDS = frozenset(
+    {
+        "password",
+        "password1",
+        "password123",
+        "12345678",
+        "123456789",
+        "1234567890",
+        "qwertyuiop",
+        "azertyuiop",
+        "iloveyou",
+        "motdepasse",
+        "11111111",
+        "00000000",
+        "abcdefgh",
+        "letmein123",
+        "welcome123",
+        "admin123",
+        "changeme",
+        "sunshine",
+    }
+)
 
 
 def digest(token: str) -> str:
@@ -152,11 +169,20 @@ class EmailTaken(Exception):
 class Accounts:
     """The accounts store over one SQLAlchemy engine."""
 
-    def __init__(self, engine: Engine, *, time_cost: int = 3, memory_kib: int = 65536,
-                 session_hours: int = 12) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        time_cost: int = 3,
+        memory_kib: int = 65536,
+        session_hours: int = 12,
+    ) -> None:
         self.engine = engine
-        self.hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib,
-                                     parallelism=1 if memory_kib < 65536 else 4)
+        self.hasher = PasswordHasher(
+            time_cost=time_cost,
+            memory_cost=memory_kib,
+            parallelism=1 if memory_kib < 65536 else 4,
+        )
         self.session_lifetime = timedelta(hours=session_hours)
         # Verified against for unknown e-mails, so that timing reveals nothing.
         self._dummy_hash = self.hasher.hash(secrets.token_urlsafe(16))
@@ -168,22 +194,38 @@ class Accounts:
 
     # -- accounts -------------------------------------------------------------------
 
-    def create_account(self, email: str, display_name: str, password: str, *,
-                       is_admin: bool = False, now: datetime) -> Account:
+    def create_account(
+        self,
+        email: str,
+        display_name: str,
+        password: str,
+        *,
+        is_admin: bool = False,
+        now: datetime,
+    ) -> Account:
         """Create an account; raises ``EmailTaken`` when the address is in use."""
         email = normalise_email(email)
-        account = Account(str(uuid.uuid4()), email, display_name.strip(), is_admin, False)
+        account = Account(
+            str(uuid.uuid4()), email, display_name.strip(), is_admin, False
+        )
         password_hash = self.hasher.hash(password)
         with self.engine.begin() as connection:
-            if connection.scalar(select(accounts.c.account_id)
-                                 .where(accounts.c.email == email)):
+            if connection.scalar(
+                select(accounts.c.account_id).where(accounts.c.email == email)
+            ):
                 raise EmailTaken(email)
-            connection.execute(insert(accounts).values(
-                account_id=account.account_id, email=email,
-                display_name=account.display_name, password_hash=password_hash,
-                is_admin=is_admin, disabled=False, sessions_valid_after=now,
-                created_at=now,
-            ))
+            connection.execute(
+                insert(accounts).values(
+                    account_id=account.account_id,
+                    email=email,
+                    display_name=account.display_name,
+                    password_hash=password_hash,
+                    is_admin=is_admin,
+                    disabled=False,
+                    sessions_valid_after=now,
+                    created_at=now,
+                )
+            )
         return account
 
     def authenticate(self, email: str, password: str) -> Account | None:
@@ -192,8 +234,9 @@ class Accounts:
         A hash is verified in every case (a dummy one for unknown addresses).
         """
         with self.engine.connect() as connection:
-            row = connection.execute(select(accounts).where(
-                accounts.c.email == normalise_email(email))).first()
+            row = connection.execute(
+                select(accounts).where(accounts.c.email == normalise_email(email))
+            ).first()
         stored = row.password_hash if row is not None else self._dummy_hash
         self.verifications += 1
         try:
@@ -204,23 +247,27 @@ class Accounts:
             return None
         if self.hasher.check_needs_rehash(stored):
             with self.engine.begin() as connection:
-                connection.execute(update(accounts)
-                                   .where(accounts.c.account_id == row.account_id)
-                                   .values(password_hash=self.hasher.hash(password)))
+                connection.execute(
+                    update(accounts)
+                    .where(accounts.c.account_id == row.account_id)
+                    .values(password_hash=self.hasher.hash(password))
+                )
         return _account(row)
 
     def by_email(self, email: str) -> Account | None:
         """The account with this e-mail address, if any."""
         with self.engine.connect() as connection:
-            row = connection.execute(select(accounts).where(
-                accounts.c.email == normalise_email(email))).first()
+            row = connection.execute(
+                select(accounts).where(accounts.c.email == normalise_email(email))
+            ).first()
         return _account(row) if row is not None else None
 
     def by_id(self, account_id: str) -> Account | None:
         """The account with this id, if any."""
         with self.engine.connect() as connection:
-            row = connection.execute(select(accounts).where(
-                accounts.c.account_id == account_id)).first()
+            row = connection.execute(
+                select(accounts).where(accounts.c.account_id == account_id)
+            ).first()
         return _account(row) if row is not None else None
 
     def names(self, account_ids: set[str]) -> dict[str, str]:
@@ -229,8 +276,10 @@ class Accounts:
             return {}
         with self.engine.connect() as connection:
             rows = connection.execute(
-                select(accounts.c.account_id, accounts.c.display_name)
-                .where(accounts.c.account_id.in_(account_ids)))
+                select(accounts.c.account_id, accounts.c.display_name).where(
+                    accounts.c.account_id.in_(account_ids)
+                )
+            )
             return {r.account_id: r.display_name for r in rows}
 
     def emails(self, account_ids: set[str]) -> dict[str, str]:
@@ -238,29 +287,39 @@ class Accounts:
         if not account_ids:
             return {}
         with self.engine.connect() as connection:
-            rows = connection.execute(select(accounts.c.account_id, accounts.c.email)
-                                      .where(accounts.c.account_id.in_(account_ids)))
+            rows = connection.execute(
+                select(accounts.c.account_id, accounts.c.email).where(
+                    accounts.c.account_id.in_(account_ids)
+                )
+            )
             return {r.account_id: r.email for r in rows}
 
     def count(self) -> int:
         """How many accounts exist."""
         with self.engine.connect() as connection:
-            return int(connection.scalar(select(func.count()).select_from(accounts)) or 0)
+            return int(
+                connection.scalar(select(func.count()).select_from(accounts)) or 0
+            )
 
     def set_disabled(self, account_id: str, disabled: bool, *, now: datetime) -> None:
         """Disable (or enable) an account; disabling ends its sessions at once."""
         with self.engine.begin() as connection:
-            connection.execute(update(accounts)
-                               .where(accounts.c.account_id == account_id)
-                               .values(disabled=disabled, sessions_valid_after=now))
+            connection.execute(
+                update(accounts)
+                .where(accounts.c.account_id == account_id)
+                .values(disabled=disabled, sessions_valid_after=now)
+            )
 
     def change_password(self, account_id: str, password: str, *, now: datetime) -> None:
         """Set a new password; every existing session of the account ends."""
         with self.engine.begin() as connection:
-            connection.execute(update(accounts)
-                               .where(accounts.c.account_id == account_id)
-                               .values(password_hash=self.hasher.hash(password),
-                                       sessions_valid_after=now))
+            connection.execute(
+                update(accounts)
+                .where(accounts.c.account_id == account_id)
+                .values(
+                    password_hash=self.hasher.hash(password), sessions_valid_after=now
+                )
+            )
 
     # -- sessions -------------------------------------------------------------------
 
@@ -269,27 +328,36 @@ class Accounts:
         token = secrets.token_urlsafe(32)
         csrf = secrets.token_urlsafe(32)
         with self.engine.begin() as connection:
-            connection.execute(insert(sessions).values(
-                session_hash=digest(token),
-                account_id=account.account_id if account else None,
-                csrf_token=csrf, created_at=now, last_seen=now,
-                expires_at=now + self.session_lifetime,
-            ))
+            connection.execute(
+                insert(sessions).values(
+                    session_hash=digest(token),
+                    account_id=account.account_id if account else None,
+                    csrf_token=csrf,
+                    created_at=now,
+                    last_seen=now,
+                    expires_at=now + self.session_lifetime,
+                )
+            )
         return Session(token, account, csrf, now)
 
     def session(self, token: str, *, now: datetime) -> Session | None:
         """The live session for this cookie value, or None (expired, revoked…)."""
         with self.engine.connect() as connection:
-            row = connection.execute(select(sessions).where(
-                sessions.c.session_hash == digest(token))).first()
+            row = connection.execute(
+                select(sessions).where(sessions.c.session_hash == digest(token))
+            ).first()
             if row is None or row.expires_at <= now:
                 return None
             account = None
             if row.account_id is not None:
-                account_row = connection.execute(select(accounts).where(
-                    accounts.c.account_id == row.account_id)).first()
-                if (account_row is None or account_row.disabled
-                        or row.created_at < account_row.sessions_valid_after):
+                account_row = connection.execute(
+                    select(accounts).where(accounts.c.account_id == row.account_id)
+                ).first()
+                if (
+                    account_row is None
+                    or account_row.disabled
+                    or row.created_at < account_row.sessions_valid_after
+                ):
                     return None
                 account = _account(account_row)
         return Session(token, account, row.csrf_token, row.created_at)
@@ -297,39 +365,58 @@ class Accounts:
     def close_session(self, token: str) -> None:
         """End a session (logout, or rotation at login)."""
         with self.engine.begin() as connection:
-            connection.execute(delete(sessions)
-                               .where(sessions.c.session_hash == digest(token)))
+            connection.execute(
+                delete(sessions).where(sessions.c.session_hash == digest(token))
+            )
 
     def purge_sessions(self, *, now: datetime) -> int:
         """Remove expired sessions; returns how many."""
         with self.engine.begin() as connection:
-            result = connection.execute(delete(sessions)
-                                        .where(sessions.c.expires_at <= now))
+            result = connection.execute(
+                delete(sessions).where(sessions.c.expires_at <= now)
+            )
             return int(result.rowcount)
 
     # -- invitations and outbox -------------------------------------------------------
 
-    def store_invitation(self, *, invitation_id: str, consortium_id: str, email: str,
-                         expires_at: datetime, now: datetime) -> str:
+    def store_invitation(
+        self,
+        *,
+        invitation_id: str,
+        consortium_id: str,
+        email: str,
+        expires_at: datetime,
+        now: datetime,
+    ) -> str:
         """Keep an invitation's e-mail and token; returns the token for the link."""
         token = secrets.token_urlsafe(32)
         with self.engine.begin() as connection:
-            connection.execute(insert(invitation_tokens).values(
-                token_hash=digest(token), invitation_id=invitation_id,
-                consortium_id=consortium_id, email=normalise_email(email),
-                created_at=now, expires_at=expires_at, used_at=None,
-            ))
+            connection.execute(
+                insert(invitation_tokens).values(
+                    token_hash=digest(token),
+                    invitation_id=invitation_id,
+                    consortium_id=consortium_id,
+                    email=normalise_email(email),
+                    created_at=now,
+                    expires_at=expires_at,
+                    used_at=None,
+                )
+            )
         return token
 
     def invitation(self, token: str) -> InvitationToken | None:
         """What this invitation token stands for, if it exists."""
         with self.engine.connect() as connection:
-            row = connection.execute(select(invitation_tokens).where(
-                invitation_tokens.c.token_hash == digest(token))).first()
+            row = connection.execute(
+                select(invitation_tokens).where(
+                    invitation_tokens.c.token_hash == digest(token)
+                )
+            ).first()
         if row is None:
             return None
-        return InvitationToken(row.invitation_id, row.consortium_id, row.email,
-                               row.expires_at, row.used_at)
+        return InvitationToken(
+            row.invitation_id, row.consortium_id, row.email, row.expires_at, row.used_at
+        )
 
     def invitation_emails(self, invitation_ids: set[str]) -> dict[str, str]:
         """The e-mail each invitation was sent to."""
@@ -337,8 +424,10 @@ class Accounts:
             return {}
         with self.engine.connect() as connection:
             rows = connection.execute(
-                select(invitation_tokens.c.invitation_id, invitation_tokens.c.email)
-                .where(invitation_tokens.c.invitation_id.in_(invitation_ids)))
+                select(
+                    invitation_tokens.c.invitation_id, invitation_tokens.c.email
+                ).where(invitation_tokens.c.invitation_id.in_(invitation_ids))
+            )
             return {r.invitation_id: r.email for r in rows}
 
     def use_invitation(self, token: str, *, now: datetime) -> bool:
@@ -346,27 +435,40 @@ class Accounts:
         with self.engine.begin() as connection:
             result = connection.execute(
                 update(invitation_tokens)
-                .where(invitation_tokens.c.token_hash == digest(token),
-                       invitation_tokens.c.used_at.is_(None))
-                .values(used_at=now))
+                .where(
+                    invitation_tokens.c.token_hash == digest(token),
+                    invitation_tokens.c.used_at.is_(None),
+                )
+                .values(used_at=now)
+            )
             return result.rowcount == 1
 
-    def queue_message(self, recipient: str, subject: str, body: str, *,
-                      now: datetime) -> str:
+    def queue_message(
+        self, recipient: str, subject: str, body: str, *, now: datetime
+    ) -> str:
         """Put an e-mail in the outbox; returns its Message-ID."""
         message_id = f"<{uuid.uuid4()}@consortium-ledger>"
         with self.engine.begin() as connection:
-            connection.execute(insert(outbox).values(
-                message_id=message_id, recipient=recipient, subject=subject,
-                body=body, created_at=now, sent_at=None,
-            ))
+            connection.execute(
+                insert(outbox).values(
+                    message_id=message_id,
+                    recipient=recipient,
+                    subject=subject,
+                    body=body,
+                    created_at=now,
+                    sent_at=None,
+                )
+            )
         return message_id
 
     def pending_messages(self) -> list[tuple[str, str, str, str]]:
         """Messages not sent yet: (Message-ID, recipient, subject, body)."""
         with self.engine.connect() as connection:
-            rows = connection.execute(select(outbox).where(outbox.c.sent_at.is_(None))
-                                      .order_by(outbox.c.created_at))
+            rows = connection.execute(
+                select(outbox)
+                .where(outbox.c.sent_at.is_(None))
+                .order_by(outbox.c.created_at)
+            )
             return [(r.message_id, r.recipient, r.subject, r.body) for r in rows]
 
 
@@ -377,8 +479,13 @@ def same_token(given: str | None, expected: str) -> bool:
 
 def _account(row: object) -> Account:
     m = row._mapping  # type: ignore[attr-defined]
-    return Account(m["account_id"], m["email"], m["display_name"], bool(m["is_admin"]),
-                   bool(m["disabled"]))
+    return Account(
+        m["account_id"],
+        m["email"],
+        m["display_name"],
+        bool(m["is_admin"]),
+        bool(m["disabled"]),
+    )
 
 
 def utcnow() -> datetime:

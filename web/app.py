@@ -38,8 +38,10 @@ def error_text(message: str, params: dict[str, Any] | None = None) -> str:
     text = gettext_(RULES.get(message, message))
     if params:
         try:
-            return text % {k: format_day(v) if hasattr(v, "isoformat") else v
-                           for k, v in params.items()}
+            return text % {
+                k: format_day(v) if hasattr(v, "isoformat") else v
+                for k, v in params.items()
+            }
         except (KeyError, TypeError, ValueError):
             return text
     return text
@@ -54,20 +56,27 @@ def make_templates() -> Jinja2Blocks:
     """Jinja2 with autoescaping, gettext and our filters."""
     # Our own environment, so autoescaping must be switched on explicitly.
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,
         extensions=["jinja2.ext.i18n"],
     )
     templates = Jinja2Blocks(env=env, context_processors=[template_context])
     env.install_gettext_callables(gettext_, ngettext_, newstyle=True)  # type: ignore[attr-defined]
-    env.filters.update(day=format_day, moment=format_moment, label=label,
-                       error_text=error_text)
-    env.globals.update(htmx_script=HTMX, options=options, history_author=author,
-                       history_sentence=describe)
+    env.filters.update(
+        day=format_day, moment=format_moment, label=label, error_text=error_text
+    )
+    env.globals.update(
+        htmx_script=HTMX,
+        options=options,
+        history_author=author,
+        history_sentence=describe,
+    )
     return templates
 
 
-def create_app(settings: Settings, *, stores: Stores | None = None,
-               clock: Clock | None = None) -> Starlette:
+def create_app(
+    settings: Settings, *, stores: Stores | None = None, clock: Clock | None = None
+) -> Starlette:
     """Build the web application; opens the stores in the lifespan unless given."""
     settings = settings.with_secret()
     templates = make_templates()
@@ -94,8 +103,10 @@ def create_app(settings: Settings, *, stores: Stores | None = None,
     ]
     return Starlette(
         routes=routes,
-        middleware=[Middleware(SecurityMiddleware),
-                    Middleware(RequestContextMiddleware)],
+        middleware=[
+            Middleware(SecurityMiddleware),
+            Middleware(RequestContextMiddleware),
+        ],
         exception_handlers=errors.HANDLERS,
         lifespan=lifespan,
     )

@@ -58,8 +58,9 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        language = choose_language(request.cookies.get("lang"),
-                                   request.headers.get("accept-language"))
+        language = choose_language(
+            request.cookies.get("lang"), request.headers.get("accept-language")
+        )
         token = current_language.set(language)
         scope.setdefault("state", {})
         scope["state"]["language"] = language
@@ -68,7 +69,8 @@ class RequestContextMiddleware:
         if cookie and len(cookie) < 100:
             accounts = scope["state"]["stores"].accounts
             scope["state"]["session"] = await run_in_threadpool(
-                accounts.session, cookie, now=utcnow())
+                accounts.session, cookie, now=utcnow()
+            )
         try:
             await self.app(scope, receive, send)
         finally:
@@ -116,10 +118,15 @@ def ensure_session(request: Request) -> Session:
 def attach_session(request: Request, response: Response, session: Session) -> None:
     """Set the session cookie on the response."""
     secure = request.url.scheme == "https"
-    response.set_cookie(cookie_name(request), session.token, httponly=True,
-                        samesite="lax", secure=secure, path="/",
-                        max_age=int(request.state.stores.accounts
-                                    .session_lifetime.total_seconds()))
+    response.set_cookie(
+        cookie_name(request),
+        session.token,
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+        path="/",
+        max_age=int(request.state.stores.accounts.session_lifetime.total_seconds()),
+    )
 
 
 def csrf_token(request: Request) -> str:
@@ -134,8 +141,9 @@ async def read_form(request: Request) -> FormData:
     if length is not None and (not length.isdigit() or int(length) > MAX_FORM_BYTES):
         raise HTTPException(413, "Request body too large.")
     try:
-        form = await request.form(max_files=0, max_fields=MAX_FIELDS,
-                                  max_part_size=MAX_FORM_BYTES)
+        form = await request.form(
+            max_files=0, max_fields=MAX_FIELDS, max_part_size=MAX_FORM_BYTES
+        )
     except ClientDisconnect:
         raise HTTPException(400, "Incomplete request.") from None
     except HTTPException:
@@ -145,7 +153,8 @@ async def read_form(request: Request) -> FormData:
     session = current_session(request)
     submitted = request.headers.get("x-csrf-token") or form.get("csrf_token")
     if session is None or not same_token(
-            submitted if isinstance(submitted, str) else None, session.csrf_token):
+        submitted if isinstance(submitted, str) else None, session.csrf_token
+    ):
         logger.warning("csrf.refused path=%s", request.url.path)
         raise CsrfFailed
     return form

@@ -29,8 +29,10 @@ def _open(settings: Settings) -> Stores:
 @click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
 def main(verbose: bool) -> None:
     """Consortium Ledger: govern project consortia, on the record."""
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
 
 
 def app_factory() -> object:
@@ -50,11 +52,21 @@ def serve(host: str, port: int, reload: bool) -> None:
 
     settings = _settings()
     _open(settings).close()  # create the stores (and fail clearly) before serving
-    if host not in {"127.0.0.1", "localhost", "::1"} and not \
-            settings.base_url.startswith("https://"):
+    if host not in {
+        "127.0.0.1",
+        "localhost",
+        "::1",
+    } and not settings.base_url.startswith("https://"):
         logger.warning("serve.plain_http host=%s: put an https proxy in front", host)
-    uvicorn.run("web.cli:app_factory", factory=True, host=host, port=port,
-                reload=reload, proxy_headers=True, log_level="info")
+    uvicorn.run(
+        "web.cli:app_factory",
+        factory=True,
+        host=host,
+        port=port,
+        reload=reload,
+        proxy_headers=True,
+        log_level="info",
+    )
 
 
 @main.command()
@@ -102,8 +114,9 @@ def admin_create(email: str, name: str, password: str) -> None:
         raise click.ClickException(f"password refused: {problem}")
     stores = _open(_settings())
     try:
-        stores.accounts.create_account(email, name, password, is_admin=True,
-                                       now=datetime.now(UTC))
+        stores.accounts.create_account(
+            email, name, password, is_admin=True, now=datetime.now(UTC)
+        )
     except EmailTaken:
         raise click.ClickException(f"an account for {email} exists already") from None
     finally:
@@ -126,10 +139,12 @@ def rebuild(names: tuple[str, ...]) -> None:
         if unknown:
             raise click.ClickException(
                 f"unknown projection(s) {', '.join(sorted(unknown))}; known: "
-                f"{', '.join(stores.read_side.projections)}")
+                f"{', '.join(stores.read_side.projections)}"
+            )
         total = stores.governance.recorder.max_notification_id() or 0
-        with click.progressbar(length=total, label="Replaying events",
-                               file=sys.stderr) as bar:
+        with click.progressbar(
+            length=total, label="Replaying events", file=sys.stderr
+        ) as bar:
             done = 0
 
             def advance(progress: object) -> None:
@@ -139,6 +154,8 @@ def rebuild(names: tuple[str, ...]) -> None:
                 done = position
 
             count = stores.read_side.rebuild(list(names) or None, progress=advance)
-        click.echo(f"Rebuilt {', '.join(names) or 'all read models'} from {count} events.")
+        click.echo(
+            f"Rebuilt {', '.join(names) or 'all read models'} from {count} events."
+        )
     finally:
         stores.close()

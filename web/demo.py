@@ -13,12 +13,12 @@ from uuid import UUID
 
 from governance.actor import Actor
 from governance.clock import Clock
-from governance.consortium import PartnerIdentity
 from governance.values import (
     AuthorityLevel,
     CallForProjects,
     MemberRole,
     Paper,
+    PartnerIdentity,
     PartnerKind,
     PartnerRole,
     Phase,
@@ -37,10 +37,15 @@ class DemoLogin:
 
 
 DEMO_LOGINS = (
-    DemoLogin("coordinator@demo.example", "coordinator-demo", "Camille Dupré",
-              "coordinator"),
-    DemoLogin("member@demo.example", "member-demo-2026", "Yanis Morel",
-              "member (Tiers-lieu La Fabrique)"),
+    DemoLogin(
+        "coordinator@demo.example", "coordinator-demo", "Camille Dupré", "coordinator"
+    ),
+    DemoLogin(
+        "member@demo.example",
+        "member-demo-2026",
+        "Yanis Morel",
+        "member (Tiers-lieu La Fabrique)",
+    ),
     DemoLogin("pilot@demo.example", "pilot-team-demo", "Inès Garnier", "pilot team"),
     DemoLogin("financer@demo.example", "financer-demo", "Hugo Lambert", "financer"),
 )
@@ -69,7 +74,8 @@ def load_demo(stores: Stores, *, today: date) -> UUID:
     try:
         people = {
             login.role.split(" ")[0]: accounts.create_account(
-                login.email, login.name, login.password, now=_at(start))
+                login.email, login.name, login.password, now=_at(start)
+            )
             for login in DEMO_LOGINS
         }
         coordinator = Actor(people["coordinator"].account_id)
@@ -82,11 +88,14 @@ def load_demo(stores: Stores, *, today: date) -> UUID:
             url="https://appels.demo.example/tid-2026",
         )
         consortium = governance.found_consortium(
-            coordinator, name="Val de Brume numérique pour tous", acronym="VBNT",
+            coordinator,
+            name="Val de Brume numérique pour tous",
+            acronym="VBNT",
             summary="Rapprocher les habitants du Val de Brume des services numériques: "
-                    "médiation dans les tiers-lieux, équipement reconditionné, données "
-                    "ouvertes sur l'accès aux droits.",
-            territory="Communauté de communes du Val de Brume", call=call,
+            "médiation dans les tiers-lieux, équipement reconditionné, données "
+            "ouvertes sur l'accès aux droits.",
+            territory="Communauté de communes du Val de Brume",
+            call=call,
             founded_on=start,
         )
         cid = UUID(consortium.id)
@@ -95,44 +104,100 @@ def load_demo(stores: Stores, *, today: date) -> UUID:
             clock.at = _at(start + timedelta(days=days))
             return start + timedelta(days=days)
 
-        def admit(days: int, name: str, kind: PartnerKind, role: PartnerRole, axis: str,
-                  *, level: AuthorityLevel | None = None, siret: str = "",
-                  rna: str = "") -> str:
+        def admit(
+            days: int,
+            name: str,
+            kind: PartnerKind,
+            role: PartnerRole,
+            axis: str,
+            *,
+            level: AuthorityLevel | None = None,
+            siret: str = "",
+            rna: str = "",
+        ) -> str:
             joined = on(days)
             return governance.admit_partner(
-                coordinator, cid, PartnerIdentity(name, kind, level, siret, rna),
-                role=role, axis=axis, paper=Paper.NONE, paper_signed_on=None,
-                joined_on=joined).id
+                coordinator,
+                cid,
+                PartnerIdentity(name, kind, level, siret, rna),
+                role=role,
+                axis=axis,
+                paper=Paper.NONE,
+                paper_signed_on=None,
+                joined_on=joined,
+            ).id
 
-        def invite(key: str, role: MemberRole, partner_id: str | None,
-                   days: int) -> None:
+        def invite(
+            key: str, role: MemberRole, partner_id: str | None, days: int
+        ) -> None:
             on(days)
             invitation = governance.issue_invitation(
-                coordinator, cid, role, partner_id, clock.at + timedelta(days=14))
+                coordinator, cid, role, partner_id, clock.at + timedelta(days=14)
+            )
             accounts.store_invitation(
-                invitation_id=invitation.id, consortium_id=str(cid),
-                email=people[key].email, expires_at=clock.at + timedelta(days=14),
-                now=clock.at)
+                invitation_id=invitation.id,
+                consortium_id=str(cid),
+                email=people[key].email,
+                expires_at=clock.at + timedelta(days=14),
+                now=clock.at,
+            )
             clock.at += timedelta(days=1)
-            governance.accept_invitation(Actor(people[key].account_id), cid,
-                                         invitation.id)
+            governance.accept_invitation(
+                Actor(people[key].account_id), cid, invitation.id
+            )
 
-        lead = admit(1, "Communauté de communes du Val de Brume",
-                     PartnerKind.LOCAL_AUTHORITY, PartnerRole.LEAD,
-                     "Pilotage et coordination", level=AuthorityLevel.EPCI)
-        fabrique = admit(3, "Tiers-lieu La Fabrique", PartnerKind.SOCIAL_ECONOMY,
-                         PartnerRole.PARTNER, "Médiation numérique", rna="W123456789")
-        lab = admit(5, "Laboratoire Usages et Territoires (Université de Brume)",
-                    PartnerKind.ACADEMIC, PartnerRole.PARTNER, "Évaluation")
-        numeria = admit(8, "Numeria Reconditionnement SAS", PartnerKind.COMPANY,
-                        PartnerRole.PARTNER, "Équipement",
-                        siret="73282932000074")
-        voisins = admit(12, "Collectif Les Voisins Connectés", PartnerKind.CITIZENS,
-                        PartnerRole.ASSOCIATED, "Participation des habitants")
-        donnee = admit(15, "Donnée Sûre Conseil", PartnerKind.COMPANY,
-                       PartnerRole.ASSOCIATED, "Protection des données (RGPD)")
-        imprim = admit(20, "Imprimerie du Plateau", PartnerKind.COMPANY,
-                       PartnerRole.ASSOCIATED, "Supports de communication")
+        lead = admit(
+            1,
+            "Communauté de communes du Val de Brume",
+            PartnerKind.LOCAL_AUTHORITY,
+            PartnerRole.LEAD,
+            "Pilotage et coordination",
+            level=AuthorityLevel.EPCI,
+        )
+        fabrique = admit(
+            3,
+            "Tiers-lieu La Fabrique",
+            PartnerKind.SOCIAL_ECONOMY,
+            PartnerRole.PARTNER,
+            "Médiation numérique",
+            rna="W123456789",
+        )
+        lab = admit(
+            5,
+            "Laboratoire Usages et Territoires (Université de Brume)",
+            PartnerKind.ACADEMIC,
+            PartnerRole.PARTNER,
+            "Évaluation",
+        )
+        numeria = admit(
+            8,
+            "Numeria Reconditionnement SAS",
+            PartnerKind.COMPANY,
+            PartnerRole.PARTNER,
+            "Équipement",
+            siret="73282932000074",
+        )
+        voisins = admit(
+            12,
+            "Collectif Les Voisins Connectés",
+            PartnerKind.CITIZENS,
+            PartnerRole.ASSOCIATED,
+            "Participation des habitants",
+        )
+        donnee = admit(
+            15,
+            "Donnée Sûre Conseil",
+            PartnerKind.COMPANY,
+            PartnerRole.ASSOCIATED,
+            "Protection des données (RGPD)",
+        )
+        imprim = admit(
+            20,
+            "Imprimerie du Plateau",
+            PartnerKind.COMPANY,
+            PartnerRole.ASSOCIATED,
+            "Supports de communication",
+        )
 
         invite("member", MemberRole.MEMBER, fabrique, 25)
         for partner_id, days, paper in (
@@ -149,19 +214,30 @@ def load_demo(stores: Stores, *, today: date) -> UUID:
         governance.change_phase(coordinator, cid, Phase.SELECTED, on(120))
         invite("financer", MemberRole.FINANCER, None, 125)
         governance.withdraw_partner(
-            coordinator, cid, imprim, on(130),
-            "Cessation d'activité annoncée par le dirigeant.")
-        for partner_id, days in ((lead, 170), (fabrique, 172), (lab, 175), (numeria, 176)):
+            coordinator,
+            cid,
+            imprim,
+            on(130),
+            "Cessation d'activité annoncée par le dirigeant.",
+        )
+        for partner_id, days in (
+            (lead, 170),
+            (fabrique, 172),
+            (lab, 175),
+            (numeria, 176),
+        ):
             signed = on(days)
-            governance.record_paper(coordinator, cid, partner_id,
-                                    Paper.CONVENTION_SIGNED, signed)
+            governance.record_paper(
+                coordinator, cid, partner_id, Paper.CONVENTION_SIGNED, signed
+            )
         governance.change_phase(coordinator, cid, Phase.AGREEMENT_SIGNED, on(180))
         on(190)
         governance.change_partner_role(coordinator, cid, voisins, PartnerRole.PARTNER)
         governance.change_phase(coordinator, cid, Phase.IMPLEMENTATION, on(200))
         on(230)
-        governance.change_partner_axis(coordinator, cid, donnee,
-                                       "Protection des données et ouverture")
+        governance.change_partner_axis(
+            coordinator, cid, donnee, "Protection des données et ouverture"
+        )
 
     finally:
         governance.clock = saved_clock

@@ -51,33 +51,48 @@ MESSAGES = {
 }
 
 
-def error_response(request: Request, status: int, message: str | None = None) -> Response:
+def error_response(
+    request: Request, status: int, message: str | None = None
+) -> Response:
     """An error page, or an alert fragment for htmx."""
     text = message or gettext_(MESSAGES.get(status, MESSAGES[400]))
-    context = {"status": status, "title": gettext_(TITLES.get(status, TITLES[400])),
-               "message": text}
+    context = {
+        "status": status,
+        "title": gettext_(TITLES.get(status, TITLES[400])),
+        "message": text,
+    }
     templates = request.state.templates
     if wants_fragment(request):
         response: Response = templates.TemplateResponse(
-            request, "errors/error.html", context, block_name="alert",
+            request,
+            "errors/error.html",
+            context,
+            block_name="alert",
             status_code=status,
-            headers={"HX-Retarget": "#alerts", "HX-Reswap": "innerHTML"})
+            headers={"HX-Retarget": "#alerts", "HX-Reswap": "innerHTML"},
+        )
     else:
-        response = templates.TemplateResponse(request, "errors/error.html", context,
-                                              status_code=status)
+        response = templates.TemplateResponse(
+            request, "errors/error.html", context, status_code=status
+        )
     response.headers["Vary"] = VARY
     return response
 
 
 async def not_found(request: Request, exc: Exception) -> Response:
-    logger.info("access.not_found path=%s client=%s", request.url.path,
-                client_address(request))
+    logger.info(
+        "access.not_found path=%s client=%s", request.url.path, client_address(request)
+    )
     return error_response(request, 404)
 
 
 async def not_permitted(request: Request, exc: Exception) -> Response:
-    logger.warning("access.refused path=%s client=%s detail=%s", request.url.path,
-                   client_address(request), exc)
+    logger.warning(
+        "access.refused path=%s client=%s detail=%s",
+        request.url.path,
+        client_address(request),
+        exc,
+    )
     return error_response(request, 403)
 
 
@@ -91,8 +106,15 @@ async def conflict(request: Request, exc: Exception) -> Response:
 
 
 async def csrf_failed(request: Request, exc: Exception) -> Response:
-    return error_response(request, 403, gettext_(
-        N_("Your form expired or did not come from this site. Reload the page and try again.")))
+    return error_response(
+        request,
+        403,
+        gettext_(
+            N_(
+                "Your form expired or did not come from this site. Reload the page and try again."
+            )
+        ),
+    )
 
 
 async def login_required(request: Request, exc: Exception) -> Response:
@@ -112,8 +134,9 @@ async def server_error(request: Request, exc: Exception) -> Response:
     try:
         response = error_response(request, 500)
     except Exception:  # the error page itself failed: answer plainly
-        response = Response("Internal server error", status_code=500,
-                            media_type="text/plain")
+        response = Response(
+            "Internal server error", status_code=500, media_type="text/plain"
+        )
     # Sent from outside our middleware: add the security headers here.
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)

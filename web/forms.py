@@ -15,13 +15,13 @@ from datetime import date
 from enum import Enum
 from typing import TypeVar
 
-from governance.consortium import PartnerIdentity
 from governance.errors import RuleViolated
 from governance.values import (
     AuthorityLevel,
     CallForProjects,
     MemberRole,
     Paper,
+    PartnerIdentity,
     PartnerKind,
     PartnerRole,
     Phase,
@@ -55,10 +55,14 @@ class Fields:
         self.data = data
         self.errors = FormErrors()
 
-    def text(self, name: str, *, required: bool = False, max_length: int = SHORT) -> str:
+    def text(
+        self, name: str, *, required: bool = False, max_length: int = SHORT
+    ) -> str:
         value = str(self.data.get(name, "")).strip()
         if "\x00" in value:
-            self.errors.add(name, N_("This text contains characters that are not allowed."))
+            self.errors.add(
+                name, N_("This text contains characters that are not allowed.")
+            )
             return ""
         if required and not value:
             self.errors.add(name, N_("This field is required."))
@@ -77,7 +81,9 @@ class Fields:
             self.errors.add(name, N_("Enter a date as YYYY-MM-DD."))
         return parsed
 
-    def choice(self, name: str, enum_type: type[E], *, required: bool = True) -> E | None:
+    def choice(
+        self, name: str, enum_type: type[E], *, required: bool = True
+    ) -> E | None:
         value = str(self.data.get(name, "")).strip()
         if not value:
             if required:
@@ -138,12 +144,19 @@ def parse_consortium(data: Mapping[str, str]) -> ConsortiumForm:
             closing.append(parsed)
     f.errors.raise_if_any()
     try:
-        call = CallForProjects(name=call_name, funder=funder, reference=reference,
-                               opens_on=opens_on, closing_dates=tuple(sorted(set(closing))),
-                               url=url)
+        call = CallForProjects(
+            name=call_name,
+            funder=funder,
+            reference=reference,
+            opens_on=opens_on,
+            closing_dates=tuple(sorted(set(closing))),
+            url=url,
+        )
     except RuleViolated as error:
-        target = {"call.url_invalid": "call_url",
-                  "call.closes_before_opening": "call_closing_dates"}
+        target = {
+            "call.url_invalid": "call_url",
+            "call.closes_before_opening": "call_closing_dates",
+        }
         f.rule(target.get(error.code, ""), error)
         raise f.errors from None
     return ConsortiumForm(name, acronym, summary, territory, call)
@@ -162,8 +175,8 @@ def parse_phase(data: Mapping[str, str]) -> PhaseForm:
     f = Fields(data)
     phase = f.choice("phase", Phase)
     on = f.day("on", required=True)
-    f.errors.raise_if_any()
-    assert phase is not None and on is not None  # noqa: S101 - checked just above
+    if phase is None or on is None:
+        raise f.errors
     return PhaseForm(phase, on)
 
 
@@ -197,9 +210,16 @@ def parse_partner(data: Mapping[str, str], *, today: date) -> PartnerForm:
     if kind is not None and kind is not PartnerKind.LOCAL_AUTHORITY:
         level = None
     f.errors.raise_if_any()
-    assert kind is not None and role is not None  # noqa: S101 - checked just above
-    return PartnerForm(PartnerIdentity(name, kind, level, siret, rna), role, axis,
-                       paper, signed_on, joined_on)
+    if kind is None or role is None:
+        raise f.errors
+    return PartnerForm(
+        PartnerIdentity(name, kind, level, siret, rna),
+        role,
+        axis,
+        paper,
+        signed_on,
+        joined_on,
+    )
 
 
 @dataclass(frozen=True)
@@ -291,7 +311,9 @@ class AccountForm:
     password: str
 
 
-def parse_new_account(data: Mapping[str, str], password_problem: str | None) -> AccountForm:
+def parse_new_account(
+    data: Mapping[str, str], password_problem: str | None
+) -> AccountForm:
     """Parse the accept-invitation form for a new account; raises ``FormErrors``."""
     f = Fields(data)
     name = f.text("display_name", required=True, max_length=100)
@@ -307,5 +329,7 @@ def parse_new_account(data: Mapping[str, str], password_problem: str | None) -> 
 PASSWORD_MESSAGES = {
     "password.too_short": N_("Use at least 8 characters."),
     "password.too_long": N_("Use at most 128 characters."),
-    "password.too_common": N_("This password is among the most common ones: choose another."),
+    "password.too_common": N_(
+        "This password is among the most common ones: choose another."
+    ),
 }

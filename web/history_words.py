@@ -22,7 +22,9 @@ SENTENCES: dict[str, str] = {
     "partner_role_changed": N_("made %(partner)s %(role)s"),
     "partner_axis_changed": N_("set the axis of %(partner)s to “%(axis)s”"),
     "partner_paper_recorded": N_("recorded for %(partner)s: %(paper)s %(on)s"),
-    "partner_withdrew": N_("recorded the withdrawal of %(partner)s on %(on)s: %(reason)s"),
+    "partner_withdrew": N_(
+        "recorded the withdrawal of %(partner)s on %(on)s: %(reason)s"
+    ),
     "invitation_issued": N_("invited someone as %(role)s %(partner)s"),
     "invitation_cancelled": N_("cancelled an invitation"),
     "membership_granted": N_("gave %(person)s the role %(role)s %(partner)s"),
@@ -55,9 +57,13 @@ def describe(entry: HistoryEntry, names: dict[str, str]) -> str:
     params = {k: _param(k, v) for k, v in entry.params.items()}
     if entry.kind in {"membership_granted", "membership_revoked"}:
         params["person"] = names.get(entry.subject_id or "", gettext_(N_("a person")))
-    if params.get("partner") and entry.kind in {"invitation_issued",
-                                                 "membership_granted"}:
-        params["partner"] = gettext_(N_("for %(partner)s")) % {"partner": params["partner"]}
+    if params.get("partner") and entry.kind in {
+        "invitation_issued",
+        "membership_granted",
+    }:
+        params["partner"] = gettext_(N_("for %(partner)s")) % {
+            "partner": params["partner"]
+        }
     params.setdefault("partner", "")
     params.setdefault("on", "")
     kind = entry.kind

@@ -25,19 +25,33 @@ def wants_fragment(request: Request) -> bool:
     )
 
 
-def render(request: Request, template: str, context: dict[str, Any], *,
-           block: str | None = None, status_code: int = 200,
-           headers: dict[str, str] | None = None) -> Response:
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
     """The page, or only ``block`` of it when htmx asked for a fragment."""
     templates = request.state.templates
     if block is not None and wants_fragment(request):
         response: Response = templates.TemplateResponse(
-            request, template, context, block_name=block,
-            status_code=status_code, headers=headers,
+            request,
+            template,
+            context,
+            block_name=block,
+            status_code=status_code,
+            headers=headers,
         )
     else:
         response = templates.TemplateResponse(
-            request, template, context, status_code=status_code, headers=headers,
+            request,
+            template,
+            context,
+            status_code=status_code,
+            headers=headers,
         )
     response.headers["Vary"] = VARY
     return response

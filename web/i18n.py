@@ -25,15 +25,14 @@ DEFAULT_LANGUAGE = "en"
 DISPLAY_ZONE = ZoneInfo("Europe/Paris")
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
 
-current_language: ContextVar[str] = ContextVar("current_language",
-                                               default=DEFAULT_LANGUAGE)
+current_language: ContextVar[str] = ContextVar(
+    "current_language", default=DEFAULT_LANGUAGE
+)
 
 
 def load_catalogues() -> dict[str, gettext.NullTranslations]:
     """Every language's translations, compiled from the ``.po`` files."""
-    catalogues: dict[str, gettext.NullTranslations] = {
-        "en": gettext.NullTranslations()
-    }
+    catalogues: dict[str, gettext.NullTranslations] = {"en": gettext.NullTranslations()}
     for language in LANGUAGES:
         po_path = TRANSLATIONS_DIR / language / "LC_MESSAGES" / "messages.po"
         if language == "en" or not po_path.exists():
@@ -91,5 +90,6 @@ def format_moment(value: datetime | None, style: str = "medium") -> str:
     """A moment in Paris time."""
     if value is None:
         return ""
-    return format_datetime(value.astimezone(DISPLAY_ZONE), format=style,
-                           locale=_locale())
+    return format_datetime(
+        value.astimezone(DISPLAY_ZONE), format=style, locale=_locale()
+    )

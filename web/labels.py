@@ -10,11 +10,18 @@ from enum import Enum
 from typing import Any
 
 from governance.errors import RuleViolated
-from governance.values import AuthorityLevel, MemberRole, Paper, PartnerKind, PartnerRole, Phase
+from governance.values import (
+    AuthorityLevel,
+    MemberRole,
+    Paper,
+    PartnerKind,
+    PartnerRole,
+    Phase,
+)
 from web.i18n import format_day, gettext_
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext marker's usual name
+def N_(message: str) -> str:
     """Mark a string for extraction; it is translated later."""
     return message
 
@@ -56,36 +63,45 @@ RULES: dict[str, str] = {
     "call.funder_required": N_("The call for projects needs a funder."),
     "call.url_invalid": N_("The call's address must start with http:// or https://."),
     "call.closing_dates_unordered": N_(
-        "Closing dates must be different and in chronological order."),
+        "Closing dates must be different and in chronological order."
+    ),
     "call.closes_before_opening": N_("A call cannot close before it opens."),
     "consortium.name_required": N_("The consortium needs a name."),
     "phase.illegal_transition": N_(
-        "A consortium in phase “%(current)s” cannot move to “%(requested)s”."),
+        "A consortium in phase “%(current)s” cannot move to “%(requested)s”."
+    ),
     "phase.date_before_previous": N_(
-        "The date cannot be before the start of the current phase (%(previous)s)."),
+        "The date cannot be before the start of the current phase (%(previous)s)."
+    ),
     "phase.needs_one_lead_partner": N_(
-        "Past setup, a consortium needs exactly one lead partner: admit or name one first."),
+        "Past setup, a consortium needs exactly one lead partner: admit or name one first."
+    ),
     "partner.name_required": N_("The organisation needs a name."),
     "partner.siret_invalid": N_(
-        "This SIRET is not valid: 14 digits with a correct check digit."),
+        "This SIRET is not valid: 14 digits with a correct check digit."
+    ),
     "partner.rna_invalid": N_("This RNA number is not valid: W followed by 9 digits."),
     "partner.authority_level_mismatch": N_(
-        "Choose a level for a local authority, and only for a local authority."),
+        "Choose a level for a local authority, and only for a local authority."
+    ),
     "partner.siret_taken": N_("This SIRET is already used by %(name)s."),
     "partner.rna_taken": N_("This RNA number is already used by %(name)s."),
     "partner.lead_already_exists": N_(
-        "The consortium already has a lead partner: change that partner's role to hand the lead over."),
+        "The consortium already has a lead partner: change that partner's role to hand the lead over."
+    ),
     "partner.duplicate_id": N_("This partner exists already."),
     "partner.role_unchanged": N_("The partner already has this role."),
     "partner.lead_must_be_handed_over": N_(
-        "The lead partner cannot leave that role past setup: make another partner lead first."),
+        "The lead partner cannot leave that role past setup: make another partner lead first."
+    ),
     "partner.axis_unchanged": N_("The partner already carries this axis."),
     "partner.paper_unchanged": N_("This paper is already recorded."),
     "partner.paper_date_required": N_("Give the date the paper was signed."),
     "partner.paper_date_without_paper": N_("A date is only needed with a paper."),
     "partner.withdrawal_reason_required": N_("Give the reason for the withdrawal."),
     "partner.withdrawal_before_joining": N_(
-        "A partner cannot withdraw before it joined (%(joined_on)s)."),
+        "A partner cannot withdraw before it joined (%(joined_on)s)."
+    ),
     "partner.withdrawn": N_("%(name)s has withdrawn; its record can no longer change."),
     "invitation.duplicate_id": N_("This invitation exists already."),
     "invitation.expired": N_("This invitation has expired. Ask for a new one."),

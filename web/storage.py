@@ -50,20 +50,27 @@ class Stores:
         self.accounts.engine.dispose()
 
 
-def open_stores(settings: Settings, *, clock: Clock | None = None,
-                create_tables: bool = True) -> Stores:
+def open_stores(
+    settings: Settings, *, clock: Clock | None = None, create_tables: bool = True
+) -> Stores:
     """Open (and on first start create) the event store, read models and accounts."""
     if settings.database_url:
-        governance, read_engine, app_engine = _open_postgres(settings, clock,
-                                                             create_tables)
+        governance, read_engine, app_engine = _open_postgres(
+            settings, clock, create_tables
+        )
     else:
         governance, read_engine, app_engine = _open_sqlite(settings, clock)
-    read_side = ReadSide(read_engine,
-                         LibraryEventLog(governance.recorder, governance.mapper),
-                         all_projections())
-    accounts = Accounts(app_engine, time_cost=settings.password_time_cost,
-                        memory_kib=settings.password_memory_kib,
-                        session_hours=settings.session_hours)
+    read_side = ReadSide(
+        read_engine,
+        LibraryEventLog(governance.recorder, governance.mapper),
+        all_projections(),
+    )
+    accounts = Accounts(
+        app_engine,
+        time_cost=settings.password_time_cost,
+        memory_kib=settings.password_memory_kib,
+        session_hours=settings.session_hours,
+    )
     if create_tables:
         read_side.create_tables()
         accounts.create_tables()
@@ -83,18 +90,25 @@ def _sqlite_engine(path: Path) -> Engine:
     return engine
 
 
-def _open_sqlite(settings: Settings,
-                 clock: Clock | None) -> tuple[Governance, Engine, Engine]:
+def _open_sqlite(
+    settings: Settings, clock: Clock | None
+) -> tuple[Governance, Engine, Engine]:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     events_path = settings.data_dir / "events.db"
-    governance = Governance(env={
-        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-        "SQLITE_DBNAME": str(events_path),
-        "AGGREGATE_CACHE_MAXSIZE": "1000",
-    }, clock=clock)
+    governance = Governance(
+        env={
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(events_path),
+            "AGGREGATE_CACHE_MAXSIZE": "1000",
+        },
+        clock=clock,
+    )
     seal_sqlite_event_log(events_path)
-    return (governance, _sqlite_engine(settings.data_dir / "read.db"),
-            _sqlite_engine(settings.data_dir / "app.db"))
+    return (
+        governance,
+        _sqlite_engine(settings.data_dir / "read.db"),
+        _sqlite_engine(settings.data_dir / "app.db"),
+    )
 
 
 def seal_sqlite_event_log(path: Path) -> None:
@@ -103,8 +117,9 @@ def seal_sqlite_event_log(path: Path) -> None:
     try:
         with connection:
             for operation in ("UPDATE", "DELETE"):
+                name = f"{EVENTS_TABLE_SQLITE}_no_{operation.lower()}"
                 connection.execute(
-                    f"CREATE TRIGGER IF NOT EXISTS {EVENTS_TABLE_SQLITE}_no_{operation.lower()} "
+                    f"CREATE TRIGGER IF NOT EXISTS {name} "
                     f"BEFORE {operation} ON {EVENTS_TABLE_SQLITE} "
                     "BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END"
                 )
@@ -136,8 +151,9 @@ def sqlalchemy_url(url: str) -> str:
     return f"postgresql+psycopg://{rest}" if scheme != "postgresql+psycopg" else url
 
 
-def _open_postgres(settings: Settings, clock: Clock | None,
-                   create_tables: bool) -> tuple[Governance, Engine, Engine]:
+def _open_postgres(
+    settings: Settings, clock: Clock | None, create_tables: bool
+) -> tuple[Governance, Engine, Engine]:
     assert settings.database_url is not None  # noqa: S101 - checked by the caller
     env = postgres_env(settings.database_url)
     env["CREATE_TABLE"] = "y" if create_tables else "n"

@@ -18,11 +18,11 @@ import pytest
 from starlette.testclient import TestClient
 
 from governance.actor import Actor
-from governance.consortium import PartnerIdentity
 from governance.values import (
     CallForProjects,
     MemberRole,
     Paper,
+    PartnerIdentity,
     PartnerKind,
     PartnerRole,
 )
@@ -36,8 +36,12 @@ PASSWORD = "correct horse battery"
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Fast password hashing for tests; everything else as in production."""
-    return Settings(data_dir=tmp_path, secret_key="test-secret",
-                    password_time_cost=1, password_memory_kib=8192)
+    return Settings(
+        data_dir=tmp_path,
+        secret_key="test-secret",
+        password_time_cost=1,
+        password_memory_kib=8192,
+    )
 
 
 @pytest.fixture
@@ -63,10 +67,16 @@ def login(client: TestClient, email: str, password: str = PASSWORD) -> None:
     """Log in through the login form, like a browser."""
     client.cookies.clear()
     page = client.get("/login")
-    response = client.post("/login", data={
-        "email": email, "password": password, "csrf_token": csrf_of(page.text),
-        "next": "/",
-    }, follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={
+            "email": email,
+            "password": password,
+            "csrf_token": csrf_of(page.text),
+            "next": "/",
+        },
+        follow_redirects=False,
+    )
     assert response.status_code == 303, response.text
 
 
@@ -75,8 +85,14 @@ def csrf(client: TestClient) -> str:
     return csrf_of(client.get("/consortia").text)
 
 
-def post(client: TestClient, url: str, data: dict[str, str] | None = None, *,
-         htmx: bool = False, target: str | None = None) -> Any:
+def post(
+    client: TestClient,
+    url: str,
+    data: dict[str, str] | None = None,
+    *,
+    htmx: bool = False,
+    target: str | None = None,
+) -> Any:
     """A form post with the session's CSRF token, as a plain form or via htmx."""
     token = csrf(client)
     headers = {"HX-Request": "true", "X-CSRF-Token": token} if htmx else {}
@@ -112,10 +128,14 @@ class World:
 
 
 def a_call() -> CallForProjects:
-    return CallForProjects(name="Territoires durables", funder="Banque fictive",
-                           reference="TD-1", opens_on=date(2026, 1, 1),
-                           closing_dates=(date(2026, 3, 1),),
-                           url="https://calls.example/td")
+    return CallForProjects(
+        name="Territoires durables",
+        funder="Banque fictive",
+        reference="TD-1",
+        opens_on=date(2026, 1, 1),
+        closing_dates=(date(2026, 3, 1),),
+        url="https://calls.example/td",
+    )
 
 
 @pytest.fixture
@@ -123,21 +143,37 @@ def world(client: TestClient) -> World:
     stores = stores_of(client)
     accounts, governance = stores.accounts, stores.governance
     now = datetime.now(UTC)
-    emails = {role: f"{role}@test.example" for role in
-              ("coordinator", "member", "pilot", "financer", "outsider")}
-    ids = {role: accounts.create_account(email, role.title(), PASSWORD, now=now)
-           .account_id for role, email in emails.items()}
+    emails = {
+        role: f"{role}@test.example"
+        for role in ("coordinator", "member", "pilot", "financer", "outsider")
+    }
+    ids = {
+        role: accounts.create_account(email, role.title(), PASSWORD, now=now).account_id
+        for role, email in emails.items()
+    }
     coordinator = Actor(ids["coordinator"])
     created = governance.found_consortium(
-        coordinator, name="Inclusion Numérique", acronym="IN", summary="",
-        territory="Val", call=a_call(), founded_on=date(2026, 1, 5))
+        coordinator,
+        name="Inclusion Numérique",
+        acronym="IN",
+        summary="",
+        territory="Val",
+        call=a_call(),
+        founded_on=date(2026, 1, 5),
+    )
     cid = UUID(created.id)
 
     def admit(name: str, role: PartnerRole) -> str:
         return governance.admit_partner(
-            coordinator, cid, PartnerIdentity(name, PartnerKind.COMPANY), role=role,
-            axis="", paper=Paper.NONE, paper_signed_on=None,
-            joined_on=date(2026, 1, 6)).id
+            coordinator,
+            cid,
+            PartnerIdentity(name, PartnerKind.COMPANY),
+            role=role,
+            axis="",
+            paper=Paper.NONE,
+            paper_signed_on=None,
+            joined_on=date(2026, 1, 6),
+        ).id
 
     lead = admit("Lead Corp", PartnerRole.LEAD)
     partner = admit("Partner Co", PartnerRole.PARTNER)
@@ -148,11 +184,18 @@ def world(client: TestClient) -> World:
         ("financer", MemberRole.FINANCER, None),
     ):
         invitation = governance.issue_invitation(
-            coordinator, cid, member_role, partner_id, now + timedelta(days=1))
+            coordinator, cid, member_role, partner_id, now + timedelta(days=1)
+        )
         governance.accept_invitation(Actor(ids[role]), cid, invitation.id)
     # The outsider founds a consortium of their own.
     governance.found_consortium(
-        Actor(ids["outsider"]), name="Elsewhere", acronym="", summary="",
-        territory="", call=a_call(), founded_on=date(2026, 1, 5))
+        Actor(ids["outsider"]),
+        name="Elsewhere",
+        acronym="",
+        summary="",
+        territory="",
+        call=a_call(),
+        founded_on=date(2026, 1, 5),
+    )
     stores.read_side.catch_up()
     return World(cid, lead, partner, other, emails)

@@ -23,15 +23,19 @@ def read_models(data_dir: Path) -> dict[str, list[tuple[object, ...]]]:
     stores = open_stores(Settings(data_dir=data_dir, secret_key="k"))
     try:
         with stores.read_side.engine.connect() as connection:
-            return {table.name: sorted(map(tuple, connection.execute(select(table))),
-                                       key=repr)
-                    for table in metadata.sorted_tables}
+            return {
+                table.name: sorted(
+                    map(tuple, connection.execute(select(table))), key=repr
+                )
+                for table in metadata.sorted_tables
+            }
     finally:
         stores.close()
 
 
-def test_demo_loads_a_consortium_and_prints_logins(env: dict[str, str],
-                                                   tmp_path: Path) -> None:
+def test_demo_loads_a_consortium_and_prints_logins(
+    env: dict[str, str], tmp_path: Path
+) -> None:
     result = CliRunner().invoke(main, ["demo"], env=env)
 
     assert result.exit_code == 0, result.output
@@ -43,24 +47,38 @@ def test_demo_loads_a_consortium_and_prints_logins(env: dict[str, str],
     assert len(tables["memberships"]) == 4
 
 
-def test_demo_if_empty_leaves_an_existing_store_alone(env: dict[str, str],
-                                                      tmp_path: Path) -> None:
+def test_demo_if_empty_leaves_an_existing_store_alone(
+    env: dict[str, str], tmp_path: Path
+) -> None:
     runner = CliRunner()
     runner.invoke(main, ["demo"], env=env)
 
     again = runner.invoke(main, ["demo", "--if-empty"], env=env)
     refused = runner.invoke(main, ["demo"], env=env)
 
-    assert again.exit_code == 0 and "not empty" in again.output
+    assert again.exit_code == 0
+    assert "not empty" in again.output
     assert refused.exit_code != 0
     assert len(read_models(tmp_path)["consortia"]) == 1
 
 
-def test_admin_create_makes_a_platform_administrator(env: dict[str, str],
-                                                     tmp_path: Path) -> None:
+def test_admin_create_makes_a_platform_administrator(
+    env: dict[str, str], tmp_path: Path
+) -> None:
     result = CliRunner().invoke(
-        main, ["admin", "create", "--email", "Admin@Test.example", "--name", "Admin",
-               "--password", "an admin secret"], env=env)
+        main,
+        [
+            "admin",
+            "create",
+            "--email",
+            "Admin@Test.example",
+            "--name",
+            "Admin",
+            "--password",
+            "an admin secret",
+        ],
+        env=env,
+    )
 
     assert result.exit_code == 0, result.output
     stores = open_stores(Settings(data_dir=tmp_path, secret_key="k"))
@@ -68,19 +86,33 @@ def test_admin_create_makes_a_platform_administrator(env: dict[str, str],
         account = stores.accounts.authenticate("admin@test.example", "an admin secret")
     finally:
         stores.close()
-    assert account is not None and account.is_admin
+    assert account is not None
+    assert account.is_admin
 
 
 def test_admin_create_refuses_a_weak_password(env: dict[str, str]) -> None:
     result = CliRunner().invoke(
-        main, ["admin", "create", "--email", "a@test.example", "--name", "A",
-               "--password", "short"], env=env)
+        main,
+        [
+            "admin",
+            "create",
+            "--email",
+            "a@test.example",
+            "--name",
+            "A",
+            "--password",
+            "short",
+        ],
+        env=env,
+    )
 
     assert result.exit_code != 0
     assert "password refused" in result.output
 
 
-def test_rebuild_gives_the_same_read_models(env: dict[str, str], tmp_path: Path) -> None:
+def test_rebuild_gives_the_same_read_models(
+    env: dict[str, str], tmp_path: Path
+) -> None:
     runner = CliRunner()
     runner.invoke(main, ["demo"], env=env)
     before = read_models(tmp_path)
@@ -104,12 +136,17 @@ def test_the_event_log_refuses_updates_and_deletes(tmp_path: Path) -> None:
 
     stores = open_stores(Settings(data_dir=tmp_path, secret_key="k"))
     stores.close()
-    CliRunner().invoke(main, ["demo"], env={"CONSORTIUM_DATA_DIR": str(tmp_path),
-                                            "CONSORTIUM_SECRET_KEY": "k"})
+    CliRunner().invoke(
+        main,
+        ["demo"],
+        env={"CONSORTIUM_DATA_DIR": str(tmp_path), "CONSORTIUM_SECRET_KEY": "k"},
+    )
     connection = sqlite3.connect(tmp_path / "events.db")
     try:
-        for statement in ("UPDATE stored_events SET topic = 'x'",
-                          "DELETE FROM stored_events"):
+        for statement in (
+            "UPDATE stored_events SET topic = 'x'",
+            "DELETE FROM stored_events",
+        ):
             with pytest.raises(sqlite3.IntegrityError, match="append-only"):
                 connection.execute(statement)
     finally:

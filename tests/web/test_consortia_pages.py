@@ -9,10 +9,15 @@ from starlette.testclient import TestClient
 from tests.web.conftest import World, event_count, htmx_get, login, post
 
 FOUND = {
-    "name": "Mobilités du Haut-Pays", "acronym": "MHP", "summary": "Covoiturage",
-    "territory": "Haut-Pays", "call_name": "Mobilités rurales",
-    "call_funder": "Région fictive", "call_reference": "MR-1",
-    "call_opens_on": "2026-01-01", "call_closing_dates": "2026-04-30\n2026-09-30",
+    "name": "Mobilités du Haut-Pays",
+    "acronym": "MHP",
+    "summary": "Covoiturage",
+    "territory": "Haut-Pays",
+    "call_name": "Mobilités rurales",
+    "call_funder": "Région fictive",
+    "call_reference": "MR-1",
+    "call_opens_on": "2026-01-01",
+    "call_closing_dates": "2026-04-30\n2026-09-30",
     "call_url": "https://calls.example/mr",
 }
 
@@ -28,13 +33,15 @@ def test_my_consortia_lists_only_mine(client: TestClient, world: World) -> None:
     assert "Lead Corp" in response.text  # the lead partner column
 
 
-def test_a_person_without_consortium_sees_an_empty_state(client: TestClient,
-                                                         world: World) -> None:
-    from web.accounts import utcnow
+def test_a_person_without_consortium_sees_an_empty_state(
+    client: TestClient, world: World
+) -> None:
     from tests.web.conftest import PASSWORD, stores_of
+    from web.accounts import utcnow
 
-    stores_of(client).accounts.create_account("new@test.example", "New", PASSWORD,
-                                              now=utcnow())
+    stores_of(client).accounts.create_account(
+        "new@test.example", "New", PASSWORD, now=utcnow()
+    )
     login(client, "new@test.example")
 
     response = client.get("/consortia")
@@ -42,8 +49,9 @@ def test_a_person_without_consortium_sees_an_empty_state(client: TestClient,
     assert "You do not belong to any consortium yet." in response.text
 
 
-def test_founding_a_consortium_makes_me_its_coordinator(client: TestClient,
-                                                        world: World) -> None:
+def test_founding_a_consortium_makes_me_its_coordinator(
+    client: TestClient, world: World
+) -> None:
     login(client, world.emails["pilot"])
 
     response = post(client, "/consortia/new", FOUND)
@@ -55,8 +63,9 @@ def test_founding_a_consortium_makes_me_its_coordinator(client: TestClient,
     assert "Wave 2" in overview.text
 
 
-def test_founding_through_htmx_navigates_with_hx_location(client: TestClient,
-                                                          world: World) -> None:
+def test_founding_through_htmx_navigates_with_hx_location(
+    client: TestClient, world: World
+) -> None:
     login(client, world.emails["pilot"])
 
     response = post(client, "/consortia/new", FOUND, htmx=True)
@@ -65,17 +74,20 @@ def test_founding_through_htmx_navigates_with_hx_location(client: TestClient,
     assert re.fullmatch(r"/consortia/[0-9a-f-]{36}", response.headers["hx-location"])
 
 
-def test_an_incomplete_founding_form_comes_back_with_messages(client: TestClient,
-                                                              world: World) -> None:
+def test_an_incomplete_founding_form_comes_back_with_messages(
+    client: TestClient, world: World
+) -> None:
     login(client, world.emails["pilot"])
     before = event_count(client)
 
     page = post(client, "/consortia/new", {**FOUND, "name": "", "call_url": "ftp://x"})
-    fragment = post(client, "/consortia/new", {**FOUND, "call_closing_dates": "soon"},
-                    htmx=True)
+    fragment = post(
+        client, "/consortia/new", {**FOUND, "call_closing_dates": "soon"}, htmx=True
+    )
 
     assert page.status_code == fragment.status_code == 422
-    assert "<html" in page.text and "<html" not in fragment.text
+    assert "<html" in page.text
+    assert "<html" not in fragment.text
     assert "This field is required." in page.text
     assert 'value="Mobilités rurales"' in page.text  # nothing typed is lost
     assert "Enter each date as YYYY-MM-DD." in fragment.text
@@ -85,29 +97,42 @@ def test_an_incomplete_founding_form_comes_back_with_messages(client: TestClient
 def test_the_call_address_must_be_http(client: TestClient, world: World) -> None:
     login(client, world.emails["pilot"])
 
-    response = post(client, "/consortia/new", {**FOUND, "call_url": "javascript:alert(1)"})
+    response = post(
+        client, "/consortia/new", {**FOUND, "call_url": "javascript:alert(1)"}
+    )
 
     assert response.status_code == 422
     assert "must start with http" in response.text
 
 
-def test_a_non_member_gets_404_for_a_consortium(client: TestClient, world: World) -> None:
+def test_a_non_member_gets_404_for_a_consortium(
+    client: TestClient, world: World
+) -> None:
     login(client, world.emails["outsider"])
 
-    for path in ("", "/partners", "/members", "/history", "/profile",
-                 f"/partners/{world.partner_id}"):
+    for path in (
+        "",
+        "/partners",
+        "/members",
+        "/history",
+        "/profile",
+        f"/partners/{world.partner_id}",
+    ):
         response = client.get(f"/consortia/{world.consortium_id}{path}")
         assert response.status_code == 404, path
 
 
-def test_a_malformed_consortium_id_is_not_found(client: TestClient, world: World) -> None:
+def test_a_malformed_consortium_id_is_not_found(
+    client: TestClient, world: World
+) -> None:
     login(client, world.emails["coordinator"])
 
     assert client.get("/consortia/not-a-uuid").status_code == 404
 
 
-def test_the_overview_shows_phase_call_figures_and_mix(client: TestClient,
-                                                       world: World) -> None:
+def test_the_overview_shows_phase_call_figures_and_mix(
+    client: TestClient, world: World
+) -> None:
     login(client, world.emails["financer"])
 
     response = client.get(f"/consortia/{world.consortium_id}")
@@ -122,23 +147,32 @@ def test_the_overview_shows_phase_call_figures_and_mix(client: TestClient,
 def test_a_legal_phase_change_is_recorded(client: TestClient, world: World) -> None:
     login(client, world.emails["coordinator"])
 
-    response = post(client, f"/consortia/{world.consortium_id}/phase",
-                    {"phase": "application_submitted", "on": "2026-02-01"})
+    response = post(
+        client,
+        f"/consortia/{world.consortium_id}/phase",
+        {"phase": "application_submitted", "on": "2026-02-01"},
+    )
 
     assert response.status_code == 303
     page = client.get(f"/consortia/{world.consortium_id}")
     assert "Application submitted" in page.text
 
 
-def test_an_illegal_phase_change_is_refused_with_a_reason(client: TestClient,
-                                                          world: World) -> None:
+def test_an_illegal_phase_change_is_refused_with_a_reason(
+    client: TestClient, world: World
+) -> None:
     login(client, world.emails["coordinator"])
 
-    response = post(client, f"/consortia/{world.consortium_id}/phase",
-                    {"phase": "agreement_signed", "on": "2026-02-01"}, htmx=True)
+    response = post(
+        client,
+        f"/consortia/{world.consortium_id}/phase",
+        {"phase": "agreement_signed", "on": "2026-02-01"},
+        htmx=True,
+    )
 
     assert response.status_code == 422
-    assert 'id="phase-panel"' in response.text and "<html" not in response.text
+    assert 'id="phase-panel"' in response.text
+    assert "<html" not in response.text
     assert "cannot move to" in response.text
 
 
@@ -146,8 +180,11 @@ def test_a_financer_cannot_change_the_phase(client: TestClient, world: World) ->
     login(client, world.emails["financer"])
     before = event_count(client)
 
-    response = post(client, f"/consortia/{world.consortium_id}/phase",
-                    {"phase": "application_submitted", "on": "2026-02-01"})
+    response = post(
+        client,
+        f"/consortia/{world.consortium_id}/phase",
+        {"phase": "application_submitted", "on": "2026-02-01"},
+    )
 
     assert response.status_code == 403
     assert event_count(client) == before
@@ -158,24 +195,33 @@ def test_the_coordinator_revises_the_profile(client: TestClient, world: World) -
     form = client.get(f"/consortia/{world.consortium_id}/profile")
     assert 'value="Inclusion Numérique"' in form.text
 
-    response = post(client, f"/consortia/{world.consortium_id}/profile",
-                    {**FOUND, "name": "Inclusion Numérique 2"})
+    response = post(
+        client,
+        f"/consortia/{world.consortium_id}/profile",
+        {**FOUND, "name": "Inclusion Numérique 2"},
+    )
 
     assert response.status_code == 303
-    assert "Inclusion Numérique 2" in client.get(f"/consortia/{world.consortium_id}").text
+    assert (
+        "Inclusion Numérique 2" in client.get(f"/consortia/{world.consortium_id}").text
+    )
 
 
-def test_a_member_may_not_open_the_profile_form(client: TestClient, world: World) -> None:
+def test_a_member_may_not_open_the_profile_form(
+    client: TestClient, world: World
+) -> None:
     login(client, world.emails["member"])
 
     assert client.get(f"/consortia/{world.consortium_id}/profile").status_code == 403
 
 
-def test_the_overview_phase_panel_is_served_as_a_fragment(client: TestClient,
-                                                          world: World) -> None:
+def test_the_overview_phase_panel_is_served_as_a_fragment(
+    client: TestClient, world: World
+) -> None:
     login(client, world.emails["coordinator"])
 
     response = htmx_get(client, f"/consortia/{world.consortium_id}")
 
-    assert 'id="phase-panel"' in response.text and "<html" not in response.text
+    assert 'id="phase-panel"' in response.text
+    assert "<html" not in response.text
     assert "HX-Request" in response.headers["vary"]

@@ -13,10 +13,19 @@ def members_url(world: World) -> str:
     return f"/consortia/{world.consortium_id}/members"
 
 
-def invite(client: TestClient, world: World, email: str, role: str = "pilot_team",
-           partner_id: str = "") -> str:
-    response = post(client, f"/consortia/{world.consortium_id}/invitations",
-                    {"email": email, "role": role, "partner_id": partner_id}, htmx=True)
+def invite(
+    client: TestClient,
+    world: World,
+    email: str,
+    role: str = "pilot_team",
+    partner_id: str = "",
+) -> str:
+    response = post(
+        client,
+        f"/consortia/{world.consortium_id}/invitations",
+        {"email": email, "role": role, "partner_id": partner_id},
+        htmx=True,
+    )
     assert response.status_code == 200, response.text
     match = re.search(r"https?://[^<\s]+/invitations/[A-Za-z0-9_-]+", response.text)
     assert match is not None
@@ -24,17 +33,20 @@ def invite(client: TestClient, world: World, email: str, role: str = "pilot_team
 
 
 def test_the_people_page_shows_roles_and_emails_to_coordinators(
-        client: TestClient, world: World) -> None:
+    client: TestClient, world: World
+) -> None:
     login(client, world.emails["coordinator"])
 
     response = client.get(members_url(world))
 
-    assert "Financer" in response.text and "Partner Co" in response.text
+    assert "Financer" in response.text
+    assert "Partner Co" in response.text
     assert "member@test.example" in response.text
 
 
-def test_financers_see_people_but_no_emails_or_forms(client: TestClient,
-                                                     world: World) -> None:
+def test_financers_see_people_but_no_emails_or_forms(
+    client: TestClient, world: World
+) -> None:
     login(client, world.emails["financer"])
 
     response = client.get(members_url(world))
@@ -45,7 +57,8 @@ def test_financers_see_people_but_no_emails_or_forms(client: TestClient,
 
 
 def test_an_invitation_is_queued_in_the_outbox_and_shown_once(
-        client: TestClient, world: World) -> None:
+    client: TestClient, world: World
+) -> None:
     login(client, world.emails["coordinator"])
 
     link = invite(client, world, "newcomer@test.example")
@@ -55,7 +68,8 @@ def test_an_invitation_is_queued_in_the_outbox_and_shown_once(
     assert messages[0][1] == "newcomer@test.example"
     assert link in messages[0][3]
     page = client.get(members_url(world)).text
-    assert "newcomer@test.example" in page and "Pending until" in page
+    assert "newcomer@test.example" in page
+    assert "Pending until" in page
     assert link not in page  # the token is shown only right after sending
 
 
@@ -63,25 +77,36 @@ def test_a_member_invitation_needs_a_partner(client: TestClient, world: World) -
     login(client, world.emails["coordinator"])
     before = event_count(client)
 
-    response = post(client, f"/consortia/{world.consortium_id}/invitations",
-                    {"email": "x@test.example", "role": "member"}, htmx=True)
+    response = post(
+        client,
+        f"/consortia/{world.consortium_id}/invitations",
+        {"email": "x@test.example", "role": "member"},
+        htmx=True,
+    )
 
     assert response.status_code == 422
     assert "A member represents a partner" in response.text
     assert event_count(client) == before
 
 
-def test_a_new_person_accepts_by_creating_an_account(client: TestClient,
-                                                     world: World) -> None:
+def test_a_new_person_accepts_by_creating_an_account(
+    client: TestClient, world: World
+) -> None:
     login(client, world.emails["coordinator"])
     link = invite(client, world, "newcomer@test.example", "member", world.partner_id)
     client.cookies.clear()
 
     page = client.get(link)
-    response = client.post(link, data={
-        "display_name": "Newcomer", "password": "a long enough secret",
-        "password_again": "a long enough secret", "csrf_token": csrf_of(page.text)},
-        follow_redirects=False)
+    response = client.post(
+        link,
+        data={
+            "display_name": "Newcomer",
+            "password": "a long enough secret",
+            "password_again": "a long enough secret",
+            "csrf_token": csrf_of(page.text),
+        },
+        follow_redirects=False,
+    )
 
     assert "Create your account for newcomer@test.example." in page.text
     assert response.status_code == 303
@@ -102,54 +127,75 @@ def test_an_invitation_link_works_once(client: TestClient, world: World) -> None
     link = invite(client, world, "newcomer@test.example")
     client.cookies.clear()
     page = client.get(link)
-    client.post(link, data={"display_name": "N", "password": "a long enough secret",
-                            "password_again": "a long enough secret",
-                            "csrf_token": csrf_of(page.text)})
+    client.post(
+        link,
+        data={
+            "display_name": "N",
+            "password": "a long enough secret",
+            "password_again": "a long enough secret",
+            "csrf_token": csrf_of(page.text),
+        },
+    )
     client.cookies.clear()
 
     assert client.get(link).status_code == 404
 
 
-def test_a_weak_password_is_refused_and_nothing_is_created(client: TestClient,
-                                                           world: World) -> None:
+def test_a_weak_password_is_refused_and_nothing_is_created(
+    client: TestClient, world: World
+) -> None:
     login(client, world.emails["coordinator"])
     link = invite(client, world, "newcomer@test.example")
     client.cookies.clear()
     page = client.get(link)
 
-    response = client.post(link, data={"display_name": "N", "password": "password123",
-                                       "password_again": "password123",
-                                       "csrf_token": csrf_of(page.text)})
+    response = client.post(
+        link,
+        data={
+            "display_name": "N",
+            "password": "password123",
+            "password_again": "password123",
+            "csrf_token": csrf_of(page.text),
+        },
+    )
 
     assert response.status_code == 422
     assert "most common" in response.text
     assert stores_of(client).accounts.by_email("newcomer@test.example") is None
 
 
-def test_an_existing_account_accepts_after_logging_in(client: TestClient,
-                                                      world: World) -> None:
+def test_an_existing_account_accepts_after_logging_in(
+    client: TestClient, world: World
+) -> None:
     login(client, world.emails["coordinator"])
     link = invite(client, world, world.emails["outsider"], "financer")
     login(client, world.emails["outsider"])
 
     page = client.get(link)
-    response = client.post(link, data={"csrf_token": csrf_of(page.text)},
-                           follow_redirects=False)
+    response = client.post(
+        link, data={"csrf_token": csrf_of(page.text)}, follow_redirects=False
+    )
 
     assert "Accept the invitation" in page.text
     assert response.status_code == 303
     listing = client.get("/consortia").text
-    assert "Inclusion Numérique" in listing and "Elsewhere" in listing
+    assert "Inclusion Numérique" in listing
+    assert "Elsewhere" in listing
 
 
-def test_a_cancelled_invitation_no_longer_opens(client: TestClient, world: World) -> None:
+def test_a_cancelled_invitation_no_longer_opens(
+    client: TestClient, world: World
+) -> None:
     login(client, world.emails["coordinator"])
     link = invite(client, world, "newcomer@test.example")
     invitation_id = stores_of(client).accounts.invitation(link.rsplit("/", 1)[1])
     assert invitation_id is not None
 
-    response = post(client, f"/consortia/{world.consortium_id}/invitations/"
-                    f"{invitation_id.invitation_id}/cancel")
+    response = post(
+        client,
+        f"/consortia/{world.consortium_id}/invitations/"
+        f"{invitation_id.invitation_id}/cancel",
+    )
     client.cookies.clear()
 
     assert response.status_code == 303
@@ -161,7 +207,8 @@ def test_an_unknown_invitation_link_is_not_found(client: TestClient) -> None:
 
 
 def test_the_coordinator_changes_a_role_and_removes_a_person(
-        client: TestClient, world: World) -> None:
+    client: TestClient, world: World
+) -> None:
     login(client, world.emails["coordinator"])
     pilot = stores_of(client).accounts.by_email(world.emails["pilot"])
     assert pilot is not None
@@ -177,13 +224,16 @@ def test_the_coordinator_changes_a_role_and_removes_a_person(
     assert client.get(f"/consortia/{world.consortium_id}").status_code == 404
 
 
-def test_the_last_coordinator_cannot_be_removed(client: TestClient, world: World) -> None:
+def test_the_last_coordinator_cannot_be_removed(
+    client: TestClient, world: World
+) -> None:
     login(client, world.emails["coordinator"])
     me = stores_of(client).accounts.by_email(world.emails["coordinator"])
     assert me is not None
 
-    response = post(client, f"{members_url(world)}/{me.account_id}/role",
-                    {"role": "financer"})
+    response = post(
+        client, f"{members_url(world)}/{me.account_id}/role", {"role": "financer"}
+    )
 
     assert response.status_code == 422
     assert "at least one coordinator" in response.text

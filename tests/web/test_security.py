@@ -23,22 +23,26 @@ def test_a_post_without_csrf_token_is_refused(client: TestClient, world: World) 
     login(client, world.emails["coordinator"])
     before = event_count(client)
 
-    response = client.post(f"/consortia/{world.consortium_id}/partners",
-                           data=admit_form())
+    response = client.post(
+        f"/consortia/{world.consortium_id}/partners", data=admit_form()
+    )
 
     assert response.status_code == 403
     assert event_count(client) == before
 
 
-def test_a_csrf_token_from_another_session_is_refused(client: TestClient,
-                                                      world: World) -> None:
+def test_a_csrf_token_from_another_session_is_refused(
+    client: TestClient, world: World
+) -> None:
     login(client, world.emails["member"])
     foreign_token = csrf(client)
     login(client, world.emails["coordinator"])
     before = event_count(client)
 
-    response = client.post(f"/consortia/{world.consortium_id}/partners",
-                           data={**admit_form(), "csrf_token": foreign_token})
+    response = client.post(
+        f"/consortia/{world.consortium_id}/partners",
+        data={**admit_form(), "csrf_token": foreign_token},
+    )
 
     assert response.status_code == 403
     assert event_count(client) == before
@@ -47,42 +51,53 @@ def test_a_csrf_token_from_another_session_is_refused(client: TestClient,
 def test_the_csrf_header_is_accepted_for_htmx(client: TestClient, world: World) -> None:
     login(client, world.emails["coordinator"])
 
-    response = client.post(f"/consortia/{world.consortium_id}/partners",
-                           data=admit_form(), headers={"HX-Request": "true",
-                                                       "X-CSRF-Token": csrf(client)})
+    response = client.post(
+        f"/consortia/{world.consortium_id}/partners",
+        data=admit_form(),
+        headers={"HX-Request": "true", "X-CSRF-Token": csrf(client)},
+    )
 
     assert response.status_code == 200
     assert "New Partner" in response.text
 
 
-@pytest.mark.parametrize("headers", [
-    {"Sec-Fetch-Site": "cross-site"},
-    {"Origin": "https://evil.example"},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Origin": "https://evil.example"},
+    ],
+)
 def test_cross_site_posts_are_refused_even_with_a_valid_token(
-        client: TestClient, world: World, headers: dict[str, str]) -> None:
+    client: TestClient, world: World, headers: dict[str, str]
+) -> None:
     login(client, world.emails["coordinator"])
     before = event_count(client)
 
-    response = client.post(f"/consortia/{world.consortium_id}/partners",
-                           data={**admit_form(), "csrf_token": csrf(client)},
-                           headers=headers)
+    response = client.post(
+        f"/consortia/{world.consortium_id}/partners",
+        data={**admit_form(), "csrf_token": csrf(client)},
+        headers=headers,
+    )
 
     assert response.status_code == 403
     assert event_count(client) == before
 
 
 def test_login_from_another_site_is_refused(client: TestClient, world: World) -> None:
-    response = client.post("/login", data={"email": world.emails["coordinator"],
-                                           "password": "x"},
-                           headers={"Sec-Fetch-Site": "cross-site"})
+    response = client.post(
+        "/login",
+        data={"email": world.emails["coordinator"], "password": "x"},
+        headers={"Sec-Fetch-Site": "cross-site"},
+    )
 
     assert response.status_code == 403
 
 
 @pytest.mark.parametrize("path", ["/login", "/static/app.css", "/nowhere"])
-def test_every_response_carries_the_security_headers(client: TestClient,
-                                                     path: str) -> None:
+def test_every_response_carries_the_security_headers(
+    client: TestClient, path: str
+) -> None:
     response = client.get(path)
 
     policy = response.headers["content-security-policy"]
@@ -95,12 +110,15 @@ def test_every_response_carries_the_security_headers(client: TestClient,
     assert response.headers["strict-transport-security"].startswith("max-age=")
 
 
-def test_fragments_carry_the_security_headers_too(client: TestClient,
-                                                  world: World) -> None:
+def test_fragments_carry_the_security_headers_too(
+    client: TestClient, world: World
+) -> None:
     login(client, world.emails["coordinator"])
 
-    response = client.get(f"/consortia/{world.consortium_id}/partners",
-                          headers={"HX-Request": "true", "HX-Target": "partner-table"})
+    response = client.get(
+        f"/consortia/{world.consortium_id}/partners",
+        headers={"HX-Request": "true", "HX-Target": "partner-table"},
+    )
 
     assert "<html" not in response.text
     assert "content-security-policy" in response.headers
@@ -109,8 +127,10 @@ def test_fragments_carry_the_security_headers_too(client: TestClient,
 def test_oversized_forms_are_refused(client: TestClient, world: World) -> None:
     login(client, world.emails["coordinator"])
 
-    response = client.post(f"/consortia/{world.consortium_id}/partners",
-                           data={"name": "x" * 300_000, "csrf_token": csrf(client)})
+    response = client.post(
+        f"/consortia/{world.consortium_id}/partners",
+        data={"name": "x" * 300_000, "csrf_token": csrf(client)},
+    )
 
     assert response.status_code == 413
 
@@ -127,16 +147,27 @@ def _raising(error: Exception) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, object]]:
         yield {"templates": templates, "language": "en", "session": None}
 
-    return Starlette(routes=[Route("/", endpoint)], exception_handlers=errors.HANDLERS,
-                     lifespan=lifespan)
+    return Starlette(
+        routes=[Route("/", endpoint)],
+        exception_handlers=errors.HANDLERS,
+        lifespan=lifespan,
+    )
 
 
-@pytest.mark.parametrize(("error", "status"), [
-    (NotFound("consortium", "x"), 404),
-    (NotPermitted("admit", "a"), 403),
-    (RuleViolated("phase.illegal_transition", current="setup", requested="closed"), 422),
-    (Conflict("x"), 409),
-])
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (NotFound("consortium", "x"), 404),
+        (NotPermitted("admit", "a"), 403),
+        (
+            RuleViolated(
+                "phase.illegal_transition", current="setup", requested="closed"
+            ),
+            422,
+        ),
+        (Conflict("x"), 409),
+    ],
+)
 def test_domain_errors_map_to_their_status(error: Exception, status: int) -> None:
     with TestClient(_raising(error), raise_server_exceptions=False) as test_client:
         page = test_client.get("/")

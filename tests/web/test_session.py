@@ -15,14 +15,21 @@ def test_login_page_opens_a_pre_session_with_a_csrf_token(client: TestClient) ->
     assert "__Host-session" in response.headers["set-cookie"]
 
 
-def test_login_sets_a_host_only_secure_httponly_lax_cookie(client: TestClient,
-                                                           world: World) -> None:
+def test_login_sets_a_host_only_secure_httponly_lax_cookie(
+    client: TestClient, world: World
+) -> None:
     page = client.get("/login")
 
-    response = client.post("/login", data={
-        "email": world.emails["coordinator"], "password": PASSWORD,
-        "csrf_token": csrf_of(page.text), "next": "/consortia"},
-        follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={
+            "email": world.emails["coordinator"],
+            "password": PASSWORD,
+            "csrf_token": csrf_of(page.text),
+            "next": "/consortia",
+        },
+        follow_redirects=False,
+    )
 
     assert response.status_code == 303
     assert response.headers["location"] == "/consortia"
@@ -43,27 +50,41 @@ def test_login_rotates_the_session_id(client: TestClient, world: World) -> None:
 
 
 def test_wrong_password_and_unknown_account_get_the_same_answer(
-        client: TestClient, world: World) -> None:
+    client: TestClient, world: World
+) -> None:
     accounts = stores_of(client).accounts
     page = client.get("/login")
     token = csrf_of(page.text)
     verifications = accounts.verifications
 
-    wrong = client.post("/login", data={"email": world.emails["member"],
-                                        "password": "not the password",
-                                        "csrf_token": token})
-    unknown = client.post("/login", data={"email": "nobody@test.example",
-                                          "password": "not the password",
-                                          "csrf_token": token})
+    wrong = client.post(
+        "/login",
+        data={
+            "email": world.emails["member"],
+            "password": "not the password",
+            "csrf_token": token,
+        },
+    )
+    unknown = client.post(
+        "/login",
+        data={
+            "email": "nobody@test.example",
+            "password": "not the password",
+            "csrf_token": token,
+        },
+    )
 
     assert wrong.status_code == unknown.status_code == 422
     assert "Wrong e-mail address or password." in wrong.text
-    assert wrong.text.replace("member@test.example", "") == \
-        unknown.text.replace("nobody@test.example", "")
+    assert wrong.text.replace("member@test.example", "") == unknown.text.replace(
+        "nobody@test.example", ""
+    )
     assert accounts.verifications == verifications + 2
 
 
-def test_logout_ends_the_session_on_the_server(client: TestClient, world: World) -> None:
+def test_logout_ends_the_session_on_the_server(
+    client: TestClient, world: World
+) -> None:
     login(client, world.emails["coordinator"])
     old_cookie = client.cookies.get("__Host-session")
     token = csrf_of(client.get("/consortia").text)
@@ -76,8 +97,9 @@ def test_logout_ends_the_session_on_the_server(client: TestClient, world: World)
     assert replay.headers["location"].startswith("/login")
 
 
-def test_disabling_an_account_ends_its_sessions_at_once(client: TestClient,
-                                                        world: World) -> None:
+def test_disabling_an_account_ends_its_sessions_at_once(
+    client: TestClient, world: World
+) -> None:
     login(client, world.emails["member"])
     accounts = stores_of(client).accounts
     account = accounts.by_email(world.emails["member"])
@@ -95,16 +117,24 @@ def test_pages_need_a_login(client: TestClient, world: World) -> None:
     response = client.get(f"/consortia/{world.consortium_id}", follow_redirects=False)
 
     assert response.status_code == 303
-    assert response.headers["location"] == f"/login?next=/consortia/{world.consortium_id}"
+    assert (
+        response.headers["location"] == f"/login?next=/consortia/{world.consortium_id}"
+    )
 
 
 def test_login_redirect_never_leaves_the_site(client: TestClient, world: World) -> None:
     page = client.get("/login")
 
-    response = client.post("/login", data={
-        "email": world.emails["coordinator"], "password": PASSWORD,
-        "csrf_token": csrf_of(page.text), "next": "//evil.example/x"},
-        follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={
+            "email": world.emails["coordinator"],
+            "password": PASSWORD,
+            "csrf_token": csrf_of(page.text),
+            "next": "//evil.example/x",
+        },
+        follow_redirects=False,
+    )
 
     assert response.headers["location"] == "/"
 

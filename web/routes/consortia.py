@@ -14,7 +14,7 @@ from projections.members import members_of
 from projections.partners import partner_mix, partners_of
 from web.accounts import utcnow
 from web.auth import actor_of, current_account, form_endpoint, require_account
-from web.forms import ConsortiumForm, FormErrors, parse_consortium, parse_phase
+from web.forms import FormErrors, parse_consortium, parse_phase
 from web.htmx import redirect, render
 from web.routes.common import (
     Access,
@@ -38,7 +38,6 @@ def my_consortia(request: Request) -> Response:
     return render(request, "consortia/index.html", {"consortia": rows})
 
 
-
 def found_page(request: Request) -> Response:
     require_account(request)
     return render(request, "consortia/new.html", {"values": {}, "errors": {}})
@@ -50,18 +49,30 @@ def found(request: Request, fields: dict[str, str]) -> Response:
     try:
         form = parse_consortium(fields)
         created = stores(request).governance.found_consortium(
-            actor_of(account), name=form.name, acronym=form.acronym,
-            summary=form.summary, territory=form.territory, call=form.call,
+            actor_of(account),
+            name=form.name,
+            acronym=form.acronym,
+            summary=form.summary,
+            territory=form.territory,
+            call=form.call,
             founded_on=utcnow().date(),
         )
     except FormErrors as errors:
-        return render(request, "consortia/new.html",
-                      {"values": fields, "errors": errors.errors},
-                      block="consortium_form", status_code=422)
+        return render(
+            request,
+            "consortia/new.html",
+            {"values": fields, "errors": errors.errors},
+            block="consortium_form",
+            status_code=422,
+        )
     except RuleViolated as error:
-        return render(request, "consortia/new.html",
-                      {"values": fields, "errors": {"": error.code}},
-                      block="consortium_form", status_code=422)
+        return render(
+            request,
+            "consortia/new.html",
+            {"values": fields, "errors": {"": error.code}},
+            block="consortium_form",
+            status_code=422,
+        )
     wait_for(request, created.position)
     return redirect(request, f"/consortia/{created.id}")
 
@@ -76,10 +87,14 @@ def _overview_context(request: Request, access: Access) -> dict[str, object]:
     active = [p for p in partners if p.active]
     lead = next((p for p in active if p.role.value == "lead"), None)
     return {
-        "c": details, "access": access, "can": access.abilities,
-        "lead": lead, "active_partners": active,
+        "c": details,
+        "access": access,
+        "can": access.abilities,
+        "lead": lead,
+        "active_partners": active,
         "withdrawn_count": len(partners) - len(active),
-        "mix": partner_mix(partners), "member_count": len(members),
+        "mix": partner_mix(partners),
+        "member_count": len(members),
         "next_phases": sorted(next_phases(details.phase), key=lambda p: p.value),
         "today": utcnow().date().isoformat(),
     }
@@ -88,8 +103,12 @@ def _overview_context(request: Request, access: Access) -> dict[str, object]:
 def overview(request: Request) -> Response:
     access = consortium_access(request)
     context = _overview_context(request, access)
-    return render(request, "consortia/overview.html",
-                  {**context, "errors": {}, "values": {}}, block="phase_panel")
+    return render(
+        request,
+        "consortia/overview.html",
+        {**context, "errors": {}, "values": {}},
+        block="phase_panel",
+    )
 
 
 @form_endpoint
@@ -98,7 +117,8 @@ def change_phase(request: Request, fields: dict[str, str]) -> Response:
     try:
         form = parse_phase(fields)
         position = stores(request).governance.change_phase(
-            actor_of(access.account), access.consortium_id, form.phase, form.on)
+            actor_of(access.account), access.consortium_id, form.phase, form.on
+        )
     except FormErrors as errors:
         return _phase_form(request, access, fields, errors.errors)
     except RuleViolated as error:
@@ -107,12 +127,17 @@ def change_phase(request: Request, fields: dict[str, str]) -> Response:
     return redirect(request, f"/consortia/{access.consortium_id}")
 
 
-def _phase_form(request: Request, access: Access, fields: dict[str, str],
-                errors: dict[str, str]) -> Response:
+def _phase_form(
+    request: Request, access: Access, fields: dict[str, str], errors: dict[str, str]
+) -> Response:
     context = _overview_context(request, access)
-    return render(request, "consortia/overview.html",
-                  {**context, "errors": errors, "values": fields},
-                  block="phase_panel", status_code=422)
+    return render(
+        request,
+        "consortia/overview.html",
+        {**context, "errors": errors, "values": fields},
+        block="phase_panel",
+        status_code=422,
+    )
 
 
 def profile_page(request: Request) -> Response:
@@ -122,17 +147,26 @@ def profile_page(request: Request) -> Response:
     details = query(request, consortium_details, str(access.consortium_id))
     assert details is not None  # noqa: S101 - a membership implies the consortium
     values = {
-        "name": details.name, "acronym": details.acronym, "summary": details.summary,
-        "territory": details.territory, "call_name": details.call.name,
-        "call_funder": details.call.funder, "call_reference": details.call.reference,
+        "name": details.name,
+        "acronym": details.acronym,
+        "summary": details.summary,
+        "territory": details.territory,
+        "call_name": details.call.name,
+        "call_funder": details.call.funder,
+        "call_reference": details.call.reference,
         "call_opens_on": details.call.opens_on.isoformat()
-        if details.call.opens_on else "",
-        "call_closing_dates": "\n".join(d.isoformat()
-                                        for d in details.call.closing_dates),
+        if details.call.opens_on
+        else "",
+        "call_closing_dates": "\n".join(
+            d.isoformat() for d in details.call.closing_dates
+        ),
         "call_url": details.call.url,
     }
-    return render(request, "consortia/new.html",
-                  {"values": values, "errors": {}, "editing": access.consortium_id})
+    return render(
+        request,
+        "consortia/new.html",
+        {"values": values, "errors": {}, "editing": access.consortium_id},
+    )
 
 
 @form_endpoint
@@ -141,19 +175,38 @@ def revise_profile(request: Request, fields: dict[str, str]) -> Response:
     try:
         form = parse_consortium(fields)
         position = stores(request).governance.revise_profile(
-            actor_of(access.account), access.consortium_id, name=form.name,
-            acronym=form.acronym, summary=form.summary, territory=form.territory,
-            call=form.call)
+            actor_of(access.account),
+            access.consortium_id,
+            name=form.name,
+            acronym=form.acronym,
+            summary=form.summary,
+            territory=form.territory,
+            call=form.call,
+        )
     except FormErrors as errors:
-        return render(request, "consortia/new.html",
-                      {"values": fields, "errors": errors.errors,
-                       "editing": access.consortium_id},
-                      block="consortium_form", status_code=422)
+        return render(
+            request,
+            "consortia/new.html",
+            {
+                "values": fields,
+                "errors": errors.errors,
+                "editing": access.consortium_id,
+            },
+            block="consortium_form",
+            status_code=422,
+        )
     except RuleViolated as error:
-        return render(request, "consortia/new.html",
-                      {"values": fields, "errors": {"": error.code},
-                       "editing": access.consortium_id},
-                      block="consortium_form", status_code=422)
+        return render(
+            request,
+            "consortia/new.html",
+            {
+                "values": fields,
+                "errors": {"": error.code},
+                "editing": access.consortium_id,
+            },
+            block="consortium_form",
+            status_code=422,
+        )
     wait_for(request, position)
     return redirect(request, f"/consortia/{access.consortium_id}")
 
@@ -163,12 +216,28 @@ routes = [
     Route("/consortia", my_consortia, methods=["GET"], name="consortia:index"),
     Route("/consortia/new", found_page, methods=["GET"], name="consortia:new"),
     Route("/consortia/new", found, methods=["POST"], name="consortia:found"),
-    Route("/consortia/{consortium_id}", overview, methods=["GET"],
-          name="consortia:overview"),
-    Route("/consortia/{consortium_id}/phase", change_phase, methods=["POST"],
-          name="consortia:phase"),
-    Route("/consortia/{consortium_id}/profile", profile_page, methods=["GET"],
-          name="consortia:profile_page"),
-    Route("/consortia/{consortium_id}/profile", revise_profile, methods=["POST"],
-          name="consortia:profile"),
+    Route(
+        "/consortia/{consortium_id}",
+        overview,
+        methods=["GET"],
+        name="consortia:overview",
+    ),
+    Route(
+        "/consortia/{consortium_id}/phase",
+        change_phase,
+        methods=["POST"],
+        name="consortia:phase",
+    ),
+    Route(
+        "/consortia/{consortium_id}/profile",
+        profile_page,
+        methods=["GET"],
+        name="consortia:profile_page",
+    ),
+    Route(
+        "/consortia/{consortium_id}/profile",
+        revise_profile,
+        methods=["POST"],
+        name="consortia:profile",
+    ),
 ]

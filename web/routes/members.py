@@ -28,7 +28,14 @@ from web.forms import FormErrors, parse_invitation, parse_new_account
 from web.htmx import redirect, render
 from web.i18n import gettext_
 from web.labels import N_, label
-from web.routes.common import Access, consortium_access, parse_uuid, queries, stores, wait_for
+from web.routes.common import (
+    Access,
+    consortium_access,
+    parse_uuid,
+    queries,
+    stores,
+    wait_for,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -45,21 +52,35 @@ def _members_context(request: Request, access: Access) -> dict[str, object]:
     names = accounts.names(ids)
     show_emails = access.can(Action.MANAGE_PEOPLE)
     return {
-        "access": access, "can": access.abilities, "members": members,
-        "invitations": invitations, "partners": partners, "partner_names": all_partners,
-        "names": names, "roles": list(MemberRole), "consortium_id": access.consortium_id,
-        "emails": accounts.emails({m.account_id for m in members}) if show_emails else {},
+        "access": access,
+        "can": access.abilities,
+        "members": members,
+        "invitations": invitations,
+        "partners": partners,
+        "partner_names": all_partners,
+        "names": names,
+        "roles": list(MemberRole),
+        "consortium_id": access.consortium_id,
+        "emails": accounts.emails({m.account_id for m in members})
+        if show_emails
+        else {},
         "invited_emails": accounts.invitation_emails(
-            {i.invitation_id for i in invitations}) if show_emails else {},
+            {i.invitation_id for i in invitations}
+        )
+        if show_emails
+        else {},
         "now": utcnow(),
     }
 
 
 def members_page(request: Request) -> Response:
     access = consortium_access(request)
-    return render(request, "members/index.html",
-                  {**_members_context(request, access), "values": {}, "errors": {}},
-                  block="invite_panel")
+    return render(
+        request,
+        "members/index.html",
+        {**_members_context(request, access), "values": {}, "errors": {}},
+        block="invite_panel",
+    )
 
 
 @form_endpoint
@@ -71,16 +92,24 @@ def invite(request: Request, fields: dict[str, str]) -> Response:
     try:
         form = parse_invitation(fields)
         created = stores(request).governance.issue_invitation(
-            actor_of(access.account), access.consortium_id, form.role, form.partner_id,
-            expires_at)
+            actor_of(access.account),
+            access.consortium_id,
+            form.role,
+            form.partner_id,
+            expires_at,
+        )
     except FormErrors as errors:
         return _invite_form(request, access, fields, errors.errors)
     except RuleViolated as error:
         return _invite_form(request, access, fields, {"partner_id": error.code})
     accounts = stores(request).accounts
     token = accounts.store_invitation(
-        invitation_id=created.id, consortium_id=str(access.consortium_id),
-        email=form.email, expires_at=expires_at, now=now)
+        invitation_id=created.id,
+        consortium_id=str(access.consortium_id),
+        email=form.email,
+        expires_at=expires_at,
+        now=now,
+    )
     link = f"{settings.base_url.rstrip('/')}/invitations/{token}"
     with queries(request) as connection:
         details = consortium_details(connection, str(access.consortium_id))
@@ -88,26 +117,50 @@ def invite(request: Request, fields: dict[str, str]) -> Response:
     accounts.queue_message(
         form.email,
         gettext_(N_("Invitation to the consortium %(name)s")) % {"name": name},
-        gettext_(N_("%(inviter)s invites you to join %(name)s as %(role)s.\n\n"
-                    "Open this link to accept (it works once):\n%(link)s\n"))
-        % {"inviter": access.account.display_name, "name": name,
-           "role": label(form.role), "link": link},
-        now=now)
-    logger.info("invitation.queued invitation=%s consortium=%s", created.id,
-                access.consortium_id)
+        gettext_(
+            N_(
+                "%(inviter)s invites you to join %(name)s as %(role)s.\n\n"
+                "Open this link to accept (it works once):\n%(link)s\n"
+            )
+        )
+        % {
+            "inviter": access.account.display_name,
+            "name": name,
+            "role": label(form.role),
+            "link": link,
+        },
+        now=now,
+    )
+    logger.info(
+        "invitation.queued invitation=%s consortium=%s",
+        created.id,
+        access.consortium_id,
+    )
     wait_for(request, created.position)
-    return render(request, "members/index.html",
-                  {**_members_context(request, access), "values": {}, "errors": {},
-                   "new_link": link, "new_email": form.email},
-                  block="invite_panel")
+    return render(
+        request,
+        "members/index.html",
+        {
+            **_members_context(request, access),
+            "values": {},
+            "errors": {},
+            "new_link": link,
+            "new_email": form.email,
+        },
+        block="invite_panel",
+    )
 
 
-def _invite_form(request: Request, access: Access, fields: dict[str, str],
-                 errors: dict[str, str]) -> Response:
-    return render(request, "members/index.html",
-                  {**_members_context(request, access), "values": fields,
-                   "errors": errors},
-                  block="invite_panel", status_code=422)
+def _invite_form(
+    request: Request, access: Access, fields: dict[str, str], errors: dict[str, str]
+) -> Response:
+    return render(
+        request,
+        "members/index.html",
+        {**_members_context(request, access), "values": fields, "errors": errors},
+        block="invite_panel",
+        status_code=422,
+    )
 
 
 @form_endpoint
@@ -115,7 +168,8 @@ def cancel_invitation(request: Request, fields: dict[str, str]) -> Response:
     access = consortium_access(request)
     invitation_id = request.path_params["invitation_id"][:36]
     position = stores(request).governance.cancel_invitation(
-        actor_of(access.account), access.consortium_id, invitation_id)
+        actor_of(access.account), access.consortium_id, invitation_id
+    )
     wait_for(request, position)
     return redirect(request, f"/consortia/{access.consortium_id}/members")
 
@@ -128,9 +182,12 @@ def change_member_role(request: Request, fields: dict[str, str]) -> Response:
     role = roles.get(fields.get("role", ""))
     if role is None:
         raise RuleViolated("membership.unchanged")
-    partner_id = (fields.get("partner_id") or None) if role is MemberRole.MEMBER else None
+    partner_id = (
+        (fields.get("partner_id") or None) if role is MemberRole.MEMBER else None
+    )
     position = stores(request).governance.grant_membership(
-        actor_of(access.account), access.consortium_id, account_id, role, partner_id)
+        actor_of(access.account), access.consortium_id, account_id, role, partner_id
+    )
     wait_for(request, position)
     return redirect(request, f"/consortia/{access.consortium_id}/members")
 
@@ -143,8 +200,7 @@ def revoke_page(request: Request) -> Response:
     context = _members_context(request, access)
     if account_id not in context["names"]:  # type: ignore[operator]
         raise NotFound("membership", account_id)
-    return render(request, "members/revoke.html",
-                  {**context, "person_id": account_id})
+    return render(request, "members/revoke.html", {**context, "person_id": account_id})
 
 
 @form_endpoint
@@ -152,12 +208,14 @@ def revoke(request: Request, fields: dict[str, str]) -> Response:
     access = consortium_access(request)
     account_id = request.path_params["account_id"][:64]
     position = stores(request).governance.revoke_membership(
-        actor_of(access.account), access.consortium_id, account_id)
+        actor_of(access.account), access.consortium_id, account_id
+    )
     wait_for(request, position)
     return redirect(request, f"/consortia/{access.consortium_id}/members")
 
 
 # -- accepting an invitation -------------------------------------------------------
+
 
 def _invitation(
     request: Request,
@@ -166,8 +224,11 @@ def _invitation(
     if len(token) > 100:
         raise NotFound("invitation", "")
     invitation = stores(request).accounts.invitation(token)
-    if invitation is None or invitation.used_at is not None \
-            or invitation.expires_at <= utcnow():
+    if (
+        invitation is None
+        or invitation.used_at is not None
+        or invitation.expires_at <= utcnow()
+    ):
         raise NotFound("invitation", "")
     with queries(request) as connection:
         details = consortium_details(connection, invitation.consortium_id)
@@ -181,10 +242,19 @@ def accept_page(request: Request) -> Response:
     token, invitation, details, role = _invitation(request)
     session = ensure_session(request)
     existing = stores(request).accounts.by_email(invitation.email)
-    response = render(request, "invitations/accept.html", {
-        "token": token, "invitation": invitation, "c": details, "values": {},
-        "errors": {}, "has_account": existing is not None, "invitation_role": role,
-    })
+    response = render(
+        request,
+        "invitations/accept.html",
+        {
+            "token": token,
+            "invitation": invitation,
+            "c": details,
+            "values": {},
+            "errors": {},
+            "has_account": existing is not None,
+            "invitation_role": role,
+        },
+    )
     attach_session(request, response, session)
     return response
 
@@ -201,13 +271,23 @@ def accept(request: Request, fields: dict[str, str]) -> Response:
         try:
             form = parse_new_account(fields, password_problem(password))
             account = accounts.create_account(
-                invitation.email, form.display_name, form.password, now=now)
+                invitation.email, form.display_name, form.password, now=now
+            )
         except FormErrors as errors:
-            return render(request, "invitations/accept.html", {
-                "token": token, "invitation": invitation, "c": details,
-                "values": fields, "errors": errors.errors, "has_account": False,
-                "invitation_role": role,
-            }, status_code=422)
+            return render(
+                request,
+                "invitations/accept.html",
+                {
+                    "token": token,
+                    "invitation": invitation,
+                    "c": details,
+                    "values": fields,
+                    "errors": errors.errors,
+                    "has_account": False,
+                    "invitation_role": role,
+                },
+                status_code=422,
+            )
         except EmailTaken:
             return RedirectResponse(f"/login?next=/invitations/{token}", 303)
         old = current_session(request)
@@ -216,7 +296,8 @@ def accept(request: Request, fields: dict[str, str]) -> Response:
         new_session = accounts.open_session(account, now=now)
     consortium_id = parse_uuid(details.consortium_id)
     position = stores(request).governance.accept_invitation(
-        actor_of(account), consortium_id, invitation.invitation_id)
+        actor_of(account), consortium_id, invitation.invitation_id
+    )
     accounts.use_invitation(token, now=now)
     wait_for(request, position)
     response = RedirectResponse(f"/consortia/{consortium_id}", status_code=303)
@@ -227,16 +308,32 @@ def accept(request: Request, fields: dict[str, str]) -> Response:
 
 MEMBER = "/consortia/{consortium_id}/members/{account_id}"
 routes = [
-    Route("/consortia/{consortium_id}/members", members_page, methods=["GET"],
-          name="members:index"),
-    Route("/consortia/{consortium_id}/invitations", invite, methods=["POST"],
-          name="members:invite"),
-    Route("/consortia/{consortium_id}/invitations/{invitation_id}/cancel",
-          cancel_invitation, methods=["POST"], name="members:cancel_invitation"),
+    Route(
+        "/consortia/{consortium_id}/members",
+        members_page,
+        methods=["GET"],
+        name="members:index",
+    ),
+    Route(
+        "/consortia/{consortium_id}/invitations",
+        invite,
+        methods=["POST"],
+        name="members:invite",
+    ),
+    Route(
+        "/consortia/{consortium_id}/invitations/{invitation_id}/cancel",
+        cancel_invitation,
+        methods=["POST"],
+        name="members:cancel_invitation",
+    ),
     Route(MEMBER + "/role", change_member_role, methods=["POST"], name="members:role"),
     Route(MEMBER + "/revoke", revoke_page, methods=["GET"], name="members:revoke_page"),
     Route(MEMBER + "/revoke", revoke, methods=["POST"], name="members:revoke"),
-    Route("/invitations/{token}", accept_page, methods=["GET"],
-          name="invitations:accept_page"),
+    Route(
+        "/invitations/{token}",
+        accept_page,
+        methods=["GET"],
+        name="invitations:accept_page",
+    ),
     Route("/invitations/{token}", accept, methods=["POST"], name="invitations:accept"),
 ]

@@ -35,9 +35,13 @@ def _filter(request: Request) -> tuple[PartnerFilter, dict[str, str]]:
     kinds = {k.value: k for k in PartnerKind}
     roles = {r.value: r for r in PartnerRole}
     status = values["status"]
-    where = PartnerFilter(kind=kinds.get(values["kind"]), role=roles.get(values["role"]),
-                          include_withdrawn=status != "active",
-                          only_withdrawn=status == "withdrawn", text=values["q"])
+    where = PartnerFilter(
+        kind=kinds.get(values["kind"]),
+        role=roles.get(values["role"]),
+        include_withdrawn=status != "active",
+        only_withdrawn=status == "withdrawn",
+        text=values["q"],
+    )
     return where, values
 
 
@@ -46,24 +50,36 @@ def _list_context(request: Request, access: Access) -> dict[str, object]:
     with queries(request) as connection:
         rows = partners_of(connection, str(access.consortium_id), where)
     return {
-        "access": access, "can": access.abilities, "partners": rows,
-        "filters": filters, "kinds": list(PartnerKind), "roles": list(PartnerRole),
-        "levels": list(AuthorityLevel), "papers": list(Paper),
-        "today": utcnow().date().isoformat(), "consortium_id": access.consortium_id,
+        "access": access,
+        "can": access.abilities,
+        "partners": rows,
+        "filters": filters,
+        "kinds": list(PartnerKind),
+        "roles": list(PartnerRole),
+        "levels": list(AuthorityLevel),
+        "papers": list(Paper),
+        "today": utcnow().date().isoformat(),
+        "consortium_id": access.consortium_id,
     }
 
 
 def partner_list(request: Request) -> Response:
     access = consortium_access(request)
-    return render(request, "partners/index.html",
-                  {**_list_context(request, access), "values": {}, "errors": {}},
-                  block=_list_block(request))
+    return render(
+        request,
+        "partners/index.html",
+        {**_list_context(request, access), "values": {}, "errors": {}},
+        block=_list_block(request),
+    )
 
 
 def _list_block(request: Request) -> str:
     # The filter form targets the table only; everything else swaps the panel.
-    return ("partner_table" if request.headers.get("HX-Target") == "partner-table"
-            else "partners_panel")
+    return (
+        "partner_table"
+        if request.headers.get("HX-Target") == "partner-table"
+        else "partners_panel"
+    )
 
 
 @form_endpoint
@@ -72,37 +88,68 @@ def admit(request: Request, fields: dict[str, str]) -> Response:
     try:
         form = parse_partner(fields, today=utcnow().date())
         created = stores(request).governance.admit_partner(
-            actor_of(access.account), access.consortium_id, form.identity,
-            role=form.role, axis=form.axis, paper=form.paper,
-            paper_signed_on=form.paper_signed_on, joined_on=form.joined_on)
+            actor_of(access.account),
+            access.consortium_id,
+            form.identity,
+            role=form.role,
+            axis=form.axis,
+            paper=form.paper,
+            paper_signed_on=form.paper_signed_on,
+            joined_on=form.joined_on,
+        )
     except FormErrors as errors:
         return _admit_form(request, access, fields, errors.errors)
     except RuleViolated as error:
-        field = {"partner.siret_invalid": "siret", "partner.siret_taken": "siret",
-                 "partner.rna_invalid": "rna", "partner.rna_taken": "rna",
-                 "partner.lead_already_exists": "role",
-                 "partner.paper_date_required": "paper_signed_on",
-                 "partner.paper_date_without_paper": "paper_signed_on",
-                 "partner.authority_level_mismatch": "authority_level",
-                 }.get(error.code, "")
-        return _admit_form(request, access, fields, {field: error.code},
-                           params={field: error.params})
+        field = {
+            "partner.siret_invalid": "siret",
+            "partner.siret_taken": "siret",
+            "partner.rna_invalid": "rna",
+            "partner.rna_taken": "rna",
+            "partner.lead_already_exists": "role",
+            "partner.paper_date_required": "paper_signed_on",
+            "partner.paper_date_without_paper": "paper_signed_on",
+            "partner.authority_level_mismatch": "authority_level",
+        }.get(error.code, "")
+        return _admit_form(
+            request, access, fields, {field: error.code}, params={field: error.params}
+        )
     wait_for(request, created.position)
     if request.headers.get("HX-Request") == "true":
-        return render(request, "partners/index.html",
-                      {**_list_context(request, access), "values": {}, "errors": {},
-                       "admitted": form.identity.name},
-                      block="partners_panel", headers={"HX-Trigger": "partners-changed"})
+        return render(
+            request,
+            "partners/index.html",
+            {
+                **_list_context(request, access),
+                "values": {},
+                "errors": {},
+                "admitted": form.identity.name,
+            },
+            block="partners_panel",
+            headers={"HX-Trigger": "partners-changed"},
+        )
     return redirect(request, f"/consortia/{access.consortium_id}/partners")
 
 
-def _admit_form(request: Request, access: Access, fields: dict[str, str],
-                errors: dict[str, str], params: dict[str, object] | None = None
-                ) -> Response:
-    return render(request, "partners/index.html",
-                  {**_list_context(request, access), "values": fields,
-                   "errors": errors, "error_params": params or {}, "open_form": True},
-                  block="partners_panel", status_code=422)
+def _admit_form(
+    request: Request,
+    access: Access,
+    fields: dict[str, str],
+    errors: dict[str, str],
+    params: dict[str, object] | None = None,
+) -> Response:
+    return render(
+        request,
+        "partners/index.html",
+        {
+            **_list_context(request, access),
+            "values": fields,
+            "errors": errors,
+            "error_params": params or {},
+            "open_form": True,
+        },
+        block="partners_panel",
+        status_code=422,
+    )
 
 
 def _partner_context(request: Request, access: Access) -> dict[str, object]:
@@ -113,32 +160,45 @@ def _partner_context(request: Request, access: Access) -> dict[str, object]:
         row = partner(connection, str(access.consortium_id), partner_id)
         if row is None:
             raise NotFound("partner", partner_id)
-        page = history_of(connection, str(access.consortium_id), subject_id=partner_id,
-                          limit=100)
+        page = history_of(
+            connection, str(access.consortium_id), subject_id=partner_id, limit=100
+        )
     return {
-        "access": access, "can": access.abilities, "p": row,
-        "history": page.entries, "names": names_for(request, page.entries),
-        "roles": list(PartnerRole), "papers": list(Paper),
-        "today": utcnow().date().isoformat(), "consortium_id": access.consortium_id,
+        "access": access,
+        "can": access.abilities,
+        "p": row,
+        "history": page.entries,
+        "names": names_for(request, page.entries),
+        "roles": list(PartnerRole),
+        "papers": list(Paper),
+        "today": utcnow().date().isoformat(),
+        "consortium_id": access.consortium_id,
     }
 
 
 def partner_detail(request: Request) -> Response:
     access = consortium_access(request)
-    return render(request, "partners/detail.html",
-                  {**_partner_context(request, access), "errors": {}, "values": {}},
-                  block="partner_record")
+    return render(
+        request,
+        "partners/detail.html",
+        {**_partner_context(request, access), "errors": {}, "values": {}},
+        block="partner_record",
+    )
 
 
 def withdraw_page(request: Request) -> Response:
     access = consortium_access(request)
-    return render(request, "partners/withdraw.html",
-                  {**_partner_context(request, access), "errors": {}, "values": {}},
-                  block="withdraw_form")
+    return render(
+        request,
+        "partners/withdraw.html",
+        {**_partner_context(request, access), "errors": {}, "values": {}},
+        block="withdraw_form",
+    )
 
 
-def _partner_command(request: Request, fields: dict[str, str], *, template: str,
-                     block: str, action: str) -> Response:
+def _partner_command(
+    request: Request, fields: dict[str, str], *, template: str, block: str, action: str
+) -> Response:
     access = consortium_access(request)
     partner_id = request.path_params["partner_id"]
     governance = stores(request).governance
@@ -146,71 +206,126 @@ def _partner_command(request: Request, fields: dict[str, str], *, template: str,
     try:
         if action == "role":
             position = governance.change_partner_role(
-                actor, access.consortium_id, partner_id, parse_role(fields))
+                actor, access.consortium_id, partner_id, parse_role(fields)
+            )
         elif action == "axis":
             position = governance.change_partner_axis(
-                actor, access.consortium_id, partner_id, parse_axis(fields))
+                actor, access.consortium_id, partner_id, parse_axis(fields)
+            )
         elif action == "paper":
             paper = parse_paper(fields)
-            position = governance.record_paper(actor, access.consortium_id, partner_id,
-                                               paper.paper, paper.signed_on)
+            position = governance.record_paper(
+                actor, access.consortium_id, partner_id, paper.paper, paper.signed_on
+            )
         else:
             withdrawal = parse_withdrawal(fields, today=utcnow().date())
             position = governance.withdraw_partner(
-                actor, access.consortium_id, partner_id, withdrawal.on,
-                withdrawal.reason)
+                actor,
+                access.consortium_id,
+                partner_id,
+                withdrawal.on,
+                withdrawal.reason,
+            )
     except (FormErrors, RuleViolated) as error:
         errors = error.errors if isinstance(error, FormErrors) else {action: error.code}
         params = {} if isinstance(error, FormErrors) else {action: error.params}
-        return render(request, template,
-                      {**_partner_context(request, access), "errors": errors,
-                       "error_params": params, "values": fields},
-                      block=block, status_code=422)
+        return render(
+            request,
+            template,
+            {
+                **_partner_context(request, access),
+                "errors": errors,
+                "error_params": params,
+                "values": fields,
+            },
+            block=block,
+            status_code=422,
+        )
     wait_for(request, position)
     target = f"/consortia/{access.consortium_id}/partners/{partner_id}"
     if action != "withdraw" and request.headers.get("HX-Request") == "true":
-        return render(request, "partners/detail.html",
-                      {**_partner_context(request, access), "errors": {}, "values": {},
-                       "saved": action},
-                      block="partner_record", headers={"HX-Trigger": "partners-changed"})
+        return render(
+            request,
+            "partners/detail.html",
+            {
+                **_partner_context(request, access),
+                "errors": {},
+                "values": {},
+                "saved": action,
+            },
+            block="partner_record",
+            headers={"HX-Trigger": "partners-changed"},
+        )
     return redirect(request, target)
 
 
 @form_endpoint
 def change_role(request: Request, fields: dict[str, str]) -> Response:
-    return _partner_command(request, fields, template="partners/detail.html",
-                            block="partner_record", action="role")
+    return _partner_command(
+        request,
+        fields,
+        template="partners/detail.html",
+        block="partner_record",
+        action="role",
+    )
 
 
 @form_endpoint
 def change_axis(request: Request, fields: dict[str, str]) -> Response:
-    return _partner_command(request, fields, template="partners/detail.html",
-                            block="partner_record", action="axis")
+    return _partner_command(
+        request,
+        fields,
+        template="partners/detail.html",
+        block="partner_record",
+        action="axis",
+    )
 
 
 @form_endpoint
 def record_paper(request: Request, fields: dict[str, str]) -> Response:
-    return _partner_command(request, fields, template="partners/detail.html",
-                            block="partner_record", action="paper")
+    return _partner_command(
+        request,
+        fields,
+        template="partners/detail.html",
+        block="partner_record",
+        action="paper",
+    )
 
 
 @form_endpoint
 def withdraw(request: Request, fields: dict[str, str]) -> Response:
-    return _partner_command(request, fields, template="partners/withdraw.html",
-                            block="withdraw_form", action="withdraw")
+    return _partner_command(
+        request,
+        fields,
+        template="partners/withdraw.html",
+        block="withdraw_form",
+        action="withdraw",
+    )
 
 
 PARTNER = "/consortia/{consortium_id}/partners/{partner_id}"
 routes = [
-    Route("/consortia/{consortium_id}/partners", partner_list, methods=["GET"],
-          name="partners:index"),
-    Route("/consortia/{consortium_id}/partners", admit, methods=["POST"],
-          name="partners:admit"),
+    Route(
+        "/consortia/{consortium_id}/partners",
+        partner_list,
+        methods=["GET"],
+        name="partners:index",
+    ),
+    Route(
+        "/consortia/{consortium_id}/partners",
+        admit,
+        methods=["POST"],
+        name="partners:admit",
+    ),
     Route(PARTNER, partner_detail, methods=["GET"], name="partners:detail"),
     Route(PARTNER + "/role", change_role, methods=["POST"], name="partners:role"),
     Route(PARTNER + "/axis", change_axis, methods=["POST"], name="partners:axis"),
     Route(PARTNER + "/paper", record_paper, methods=["POST"], name="partners:paper"),
-    Route(PARTNER + "/withdraw", withdraw_page, methods=["GET"],
-          name="partners:withdraw_page"),
+    Route(
+        PARTNER + "/withdraw",
+        withdraw_page,
+        methods=["GET"],
+        name="partners:withdraw_page",
+    ),
     Route(PARTNER + "/withdraw", withdraw, methods=["POST"], name="partners:withdraw"),
 ]

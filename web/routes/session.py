@@ -29,8 +29,12 @@ logger = logging.getLogger(__name__)
 
 def safe_next(target: str | None) -> str:
     """Only local paths are followed after login (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") \
-            and "\\" not in target:
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+    ):
         return target
     return "/"
 
@@ -39,9 +43,15 @@ def login_page(request: Request) -> Response:
     if current_account(request) is not None:
         return RedirectResponse(safe_next(request.query_params.get("next")), 303)
     session = ensure_session(request)
-    response = render(request, "auth/login.html", {
-        "next": safe_next(request.query_params.get("next")), "email": "", "error": None,
-    })
+    response = render(
+        request,
+        "auth/login.html",
+        {
+            "next": safe_next(request.query_params.get("next")),
+            "email": "",
+            "error": None,
+        },
+    )
     attach_session(request, response, session)
     return response
 
@@ -55,10 +65,16 @@ def login(request: Request, fields: dict[str, str]) -> Response:
     if account is None:
         logger.warning("login.failed client=%s", client_address(request))
         # One message whatever went wrong: no hint about which accounts exist.
-        return render(request, "auth/login.html", {
-            "next": target, "email": email,
-            "error": gettext_(N_("Wrong e-mail address or password.")),
-        }, status_code=422)
+        return render(
+            request,
+            "auth/login.html",
+            {
+                "next": target,
+                "email": email,
+                "error": gettext_(N_("Wrong e-mail address or password.")),
+            },
+            status_code=422,
+        )
     old = current_session(request)
     if old is not None:
         accounts.close_session(old.token)
@@ -84,8 +100,14 @@ def choose_language(request: Request, fields: dict[str, str]) -> Response:
     language = fields.get("language", "")
     response = RedirectResponse(safe_next(fields.get("next")), status_code=303)
     if language in LANGUAGES:
-        response.set_cookie("lang", language, max_age=365 * 24 * 3600, samesite="lax",
-                            secure=request.url.scheme == "https", httponly=True)
+        response.set_cookie(
+            "lang",
+            language,
+            max_age=365 * 24 * 3600,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+            httponly=True,
+        )
     return response
 
 

@@ -200,13 +200,23 @@ def invitations_of(connection: Connection, consortium_id: str) -> list[Invitatio
     ]
 
 
-def invitation_by_id(connection: Connection, invitation_id: str) -> InvitationRow | None:
+def invitation_by_id(
+    connection: Connection, invitation_id: str
+) -> InvitationRow | None:
     """One invitation, or None."""
     r = connection.execute(
         select(invitations).where(invitations.c.invitation_id == invitation_id)
     ).first()
     if r is None:
         return None
-    return InvitationRow(r.invitation_id, r.consortium_id, MemberRole(r.role),
-                         r.partner_id, r.issued_at, r.issued_by, r.expires_at,
-                         r.status, r.account_id)
+    return InvitationRow(
+        r.invitation_id,
+        r.consortium_id,
+        MemberRole(r.role),
+        r.partner_id,
+        r.issued_at,
+        r.issued_by,
+        r.expires_at,
+        r.status,
+        r.account_id,
+    )

@@ -58,7 +58,11 @@ def render(
 
 
 def redirect(request: Request, url: str) -> Response:
-    """After a command: 303 for plain forms, ``HX-Location`` for htmx."""
+    """After a command: 303 for plain forms, ``HX-Redirect`` for htmx.
+
+    ``HX-Location`` would fetch the next page as an htmx request, which this module
+    answers with a fragment; a full navigation keeps pages whole.
+    """
     if wants_fragment(request):
-        return HTMLResponse("", headers={"HX-Location": url, "Vary": VARY})
+        return HTMLResponse("", headers={"HX-Redirect": url, "Vary": VARY})
     return Response(status_code=303, headers={"Location": url, "Vary": VARY})

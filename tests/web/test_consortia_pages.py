@@ -63,7 +63,7 @@ def test_founding_a_consortium_makes_me_its_coordinator(
     assert "Wave 2" in overview.text
 
 
-def test_founding_through_htmx_navigates_with_hx_location(
+def test_founding_through_htmx_navigates_with_hx_redirect(
     client: TestClient, world: World
 ) -> None:
     login(client, world.emails["pilot"])
@@ -71,7 +71,7 @@ def test_founding_through_htmx_navigates_with_hx_location(
     response = post(client, "/consortia/new", FOUND, htmx=True)
 
     assert response.status_code == 200
-    assert re.fullmatch(r"/consortia/[0-9a-f-]{36}", response.headers["hx-location"])
+    assert re.fullmatch(r"/consortia/[0-9a-f-]{36}", response.headers["hx-redirect"])
 
 
 def test_an_incomplete_founding_form_comes_back_with_messages(

@@ -21,7 +21,9 @@ SENTENCES: dict[str, str] = {
     "partner_joined": N_("admitted %(partner)s as %(role)s (%(kind)s), from %(on)s"),
     "partner_role_changed": N_("made %(partner)s %(role)s"),
     "partner_axis_changed": N_("set the axis of %(partner)s to “%(axis)s”"),
-    "partner_paper_recorded": N_("recorded for %(partner)s: %(paper)s, signed on %(on)s"),
+    "partner_paper_recorded": N_(
+        "recorded for %(partner)s: %(paper)s, signed on %(on)s"
+    ),
     "partner_paper_removed": N_("recorded that %(partner)s has no paper yet"),
     "partner_withdrew": N_(
         "recorded the withdrawal of %(partner)s on %(on)s: %(reason)s"

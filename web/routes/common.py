@@ -14,7 +14,7 @@ from uuid import UUID
 
 from sqlalchemy import Connection
 
-from governance.errors import NotFound
+from governance.errors import NotFound, NotPermitted
 from governance.permissions import Action, allowed
 from projections.members import MembershipRow, role_of
 from web.accounts import Account
@@ -64,6 +64,14 @@ class Access:
     def can(self, action: Action) -> bool:
         """Whether the person's role allows ``action`` (to decide what to show)."""
         return allowed(self.membership.role, action)
+
+    def require(self, action: Action) -> None:
+        """Refuse early (403) what the role does not allow, before reading the form.
+
+        The service checks again, authoritatively.
+        """
+        if not self.can(action):
+            raise NotPermitted(action.value, self.account.account_id)
 
     @property
     def abilities(self) -> dict[str, bool]:

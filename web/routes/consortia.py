@@ -114,6 +114,7 @@ def overview(request: Request) -> Response:
 @form_endpoint
 def change_phase(request: Request, fields: dict[str, str]) -> Response:
     access = consortium_access(request)
+    access.require(Action.CHANGE_PHASE)
     try:
         form = parse_phase(fields)
         position = stores(request).governance.change_phase(
@@ -172,6 +173,7 @@ def profile_page(request: Request) -> Response:
 @form_endpoint
 def revise_profile(request: Request, fields: dict[str, str]) -> Response:
     access = consortium_access(request)
+    access.require(Action.CHANGE_PROFILE)
     try:
         form = parse_consortium(fields)
         position = stores(request).governance.revise_profile(

@@ -86,6 +86,7 @@ def members_page(request: Request) -> Response:
 @form_endpoint
 def invite(request: Request, fields: dict[str, str]) -> Response:
     access = consortium_access(request)
+    access.require(Action.MANAGE_PEOPLE)
     settings = request.state.settings
     now = utcnow()
     expires_at = now + timedelta(days=settings.invitation_days)
@@ -166,6 +167,7 @@ def _invite_form(
 @form_endpoint
 def cancel_invitation(request: Request, fields: dict[str, str]) -> Response:
     access = consortium_access(request)
+    access.require(Action.MANAGE_PEOPLE)
     invitation_id = request.path_params["invitation_id"][:36]
     position = stores(request).governance.cancel_invitation(
         actor_of(access.account), access.consortium_id, invitation_id
@@ -177,6 +179,7 @@ def cancel_invitation(request: Request, fields: dict[str, str]) -> Response:
 @form_endpoint
 def change_member_role(request: Request, fields: dict[str, str]) -> Response:
     access = consortium_access(request)
+    access.require(Action.MANAGE_PEOPLE)
     account_id = request.path_params["account_id"][:64]
     roles = {r.value: r for r in MemberRole}
     role = roles.get(fields.get("role", ""))
@@ -206,6 +209,7 @@ def revoke_page(request: Request) -> Response:
 @form_endpoint
 def revoke(request: Request, fields: dict[str, str]) -> Response:
     access = consortium_access(request)
+    access.require(Action.MANAGE_PEOPLE)
     account_id = request.path_params["account_id"][:64]
     position = stores(request).governance.revoke_membership(
         actor_of(access.account), access.consortium_id, account_id

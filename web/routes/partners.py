@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from governance.errors import NotFound, RuleViolated
+from governance.permissions import Action
 from governance.values import AuthorityLevel, Paper, PartnerKind, PartnerRole
 from projections.history import history_of
 from projections.partners import PartnerFilter, partner, partners_of
@@ -85,6 +86,7 @@ def _list_block(request: Request) -> str:
 @form_endpoint
 def admit(request: Request, fields: dict[str, str]) -> Response:
     access = consortium_access(request)
+    access.require(Action.MANAGE_PARTNERS)
     try:
         form = parse_partner(fields, today=utcnow().date())
         created = stores(request).governance.admit_partner(
@@ -200,6 +202,7 @@ def _partner_command(
     request: Request, fields: dict[str, str], *, template: str, block: str, action: str
 ) -> Response:
     access = consortium_access(request)
+    access.require(Action.MANAGE_PARTNERS)
     partner_id = request.path_params["partner_id"]
     governance = stores(request).governance
     actor = actor_of(access.account)

@@ -1,0 +1,111 @@
+"""Properties every route keeps, checked by enumerating the app's routes.
+
+A new POST route is covered automatically: it must refuse a request without the
+session's CSRF token, and a financer (read-only) must never change anything through it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+from tests.web.conftest import World, csrf, event_count, login
+
+# Open to any account: logging in and out, the language, founding a consortium (any
+# account may found one), and accepting an invitation (holding the token is the proof).
+PUBLIC_POSTS = {
+    "/login",
+    "/logout",
+    "/language",
+    "/consortia/new",
+    "/invitations/{token}",
+}
+
+
+def post_routes(client: TestClient) -> list[str]:
+    return [
+        r.path
+        for r in client.app.routes  # type: ignore[attr-defined]
+        if isinstance(r, Route) and r.methods and "POST" in r.methods
+    ]
+
+
+def concrete(path: str, world: World) -> str:
+    return (
+        path.replace("{consortium_id}", str(world.consortium_id))
+        .replace("{partner_id}", world.partner_id)
+        .replace("{account_id}", "someone")
+        .replace("{invitation_id}", "00000000-0000-0000-0000-000000000000")
+        .replace("{token}", "no-such-token")
+    )
+
+
+def test_every_post_route_needs_the_csrf_token(
+    client: TestClient, world: World
+) -> None:
+    login(client, world.emails["coordinator"])
+    before = event_count(client)
+
+    statuses = {
+        path: client.post(concrete(path, world), data={"x": "y"}).status_code
+        for path in post_routes(client)
+    }
+
+    assert statuses
+    assert all(status == 403 for status in statuses.values()), statuses
+    assert event_count(client) == before
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_financer_changes_nothing_through_any_route(
+    client: TestClient, world: World, htmx: bool
+) -> None:
+    login(client, world.emails["financer"])
+    token = csrf(client)
+    before = event_count(client)
+    headers = {"HX-Request": "true", "X-CSRF-Token": token} if htmx else {}
+
+    statuses = {}
+    for path in post_routes(client):
+        if path in PUBLIC_POSTS:
+            continue
+        response = client.post(
+            concrete(path, world),
+            headers=headers,
+            data={
+                "csrf_token": token,
+                "name": "X",
+                "kind": "company",
+                "role": "partner",
+                "phase": "closed",
+                "on": "2026-02-01",
+                "email": "a@test.example",
+                "reason": "r",
+                "axis": "a",
+                "paper": "none",
+            },
+            follow_redirects=False,
+        )
+        statuses[path] = response.status_code
+
+    assert all(status in {403, 404} for status in statuses.values()), statuses
+    assert event_count(client) == before
+
+
+def test_anonymous_visitors_are_sent_to_login_from_every_consortium_page(
+    client: TestClient, world: World
+) -> None:
+    get_paths = [
+        r.path
+        for r in client.app.routes  # type: ignore[attr-defined]
+        if isinstance(r, Route)
+        and r.methods
+        and "GET" in r.methods
+        and r.path.startswith("/consortia")
+    ]
+
+    for path in get_paths:
+        response = client.get(concrete(path, world), follow_redirects=False)
+        assert response.status_code == 303, path
+        assert response.headers["location"].startswith("/login"), path

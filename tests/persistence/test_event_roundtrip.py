@@ -1,0 +1,167 @@
+"""Every published event, and a snapshot, survive the SQLite event store unchanged.
+
+Values are compared with their types (``typed``), so an enum that came back as its
+value, a date as a string or a tuple as a list fails here, not in production.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import fields, is_dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from governance.actor import acting_as
+from governance.application import Governance
+from governance.consortium import Consortium
+from governance.events import ALL_EVENTS
+from governance.values import MemberRole, Paper, PartnerKind, PartnerRole, Phase
+from tests.support.builders import (
+    COORDINATOR_ID,
+    RNA_A,
+    SIRET_B,
+    T0,
+    a_call,
+    a_consortium,
+    a_partner_identity,
+    admit,
+    an_authority,
+    store_env,
+)
+from tests.support.fakes import FixedClock
+
+
+def typed(value: Any) -> Any:
+    """``value`` with the type of each of its parts, for type-strict comparison."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return (
+            type(value),
+            tuple((f.name, typed(getattr(value, f.name))) for f in fields(value)),
+        )
+    if isinstance(value, list | tuple):
+        return (type(value), tuple(typed(v) for v in value))
+    if isinstance(value, dict):
+        return (type(value), {k: typed(v) for k, v in value.items()})
+    return (type(value), value)
+
+
+def described(events: Sequence[Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Each event as its class name and its typed fields."""
+    return [
+        (type(e).__qualname__, {name: typed(v) for name, v in vars(e).items()})
+        for e in events
+    ]
+
+
+def a_full_history() -> Consortium:
+    """One consortium whose pending events include every published event type."""
+    with acting_as(COORDINATOR_ID, at=T0):
+        consortium = a_consortium()
+        consortium.revise_profile(
+            name="Inclusion numérique du Val",
+            acronym="INV",
+            summary="Deuxième version",
+            territory="Val fictif",
+            call=a_call(reference="TID-2026-B"),
+        )
+        lead = admit(consortium, an_authority(), role=PartnerRole.LEAD)
+        lab = admit(
+            consortium,
+            a_partner_identity(
+                "Laboratoire fictif", PartnerKind.ACADEMIC, siret=SIRET_B
+            ),
+        )
+        association = consortium.admit_partner(
+            a_partner_identity("Association Clic", rna=RNA_A),
+            role=PartnerRole.ASSOCIATED,
+            axis="Médiation",
+            paper=Paper.LETTER_OF_COMMITMENT,
+            paper_signed_on=date(2026, 1, 20),
+            joined_on=date(2026, 1, 20),
+        )
+        consortium.change_phase(Phase.APPLICATION_SUBMITTED, date(2026, 4, 1))
+        consortium.change_partner_role(lab, PartnerRole.LEAD)
+        consortium.change_partner_axis(lead, "Pilotage")
+        consortium.record_paper(lab, Paper.CONVENTION_SIGNED, date(2026, 4, 2))
+        consortium.issue_invitation(
+            invitation_id="inv-member",
+            role=MemberRole.MEMBER,
+            partner_id=association,
+            expires_at=T0 + timedelta(days=7),
+        )
+        consortium.issue_invitation(
+            invitation_id="inv-funder",
+            role=MemberRole.FINANCER,
+            partner_id=None,
+            expires_at=T0 + timedelta(days=7),
+        )
+        consortium.cancel_invitation("inv-funder")
+        consortium.accept_invitation("inv-member", "acc-association", T0)
+        consortium.grant_membership("acc-pilot", MemberRole.PILOT_TEAM, None)
+        consortium.revoke_membership("acc-pilot")
+        consortium.withdraw_partner(association, date(2026, 5, 1), "Dissolution")
+    return consortium
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Governance]:
+    governance = Governance(env=store_env("sqlite", tmp_path), clock=FixedClock(T0))
+    yield governance
+    governance.close()
+
+
+@pytest.fixture
+def reopened(tmp_path: Path) -> Iterator[Governance]:
+    """A second service on the same file: nothing it reads comes from memory."""
+    governance = Governance(env=store_env("sqlite", tmp_path), clock=FixedClock(T0))
+    yield governance
+    governance.close()
+
+
+def reloaded_events(app: Governance) -> list[Any]:
+    notifications = app.recorder.select_notifications(start=1, limit=1000)
+    return [app.mapper.to_domain_event(n) for n in notifications]
+
+
+def test_every_event_type_comes_back_field_by_field_with_its_types(
+    app: Governance, reopened: Governance
+) -> None:
+    consortium = a_full_history()
+    originals = list(consortium.pending_events)
+    app.save(consortium)
+
+    reloaded = reloaded_events(reopened)
+
+    assert {type(e) for e in reloaded} == set(ALL_EVENTS)
+    assert described(reloaded) == described(originals)
+
+
+def test_every_stored_event_names_its_author(
+    app: Governance, reopened: Governance
+) -> None:
+    app.save(a_full_history())
+
+    reloaded = reloaded_events(reopened)
+
+    assert reloaded
+    assert all(isinstance(e.actor_id, str) and e.actor_id for e in reloaded)
+
+
+def test_a_snapshot_of_a_consortium_comes_back_equal_in_state(
+    app: Governance, reopened: Governance
+) -> None:
+    consortium = a_full_history()
+    app.save(consortium)
+
+    app.take_snapshot(consortium.id)
+
+    assert reopened.snapshots is not None
+    snapshots: list[Any] = list(reopened.snapshots.get(consortium.id))
+    from_snapshot = snapshots[-1].mutate(None)
+    assert len(snapshots) == 1
+    assert from_snapshot == consortium
+    assert typed(vars(from_snapshot)) == typed(vars(consortium))
+    assert reopened.repository.get(consortium.id) == consortium

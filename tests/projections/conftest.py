@@ -1,0 +1,62 @@
+"""Read-side fixtures: a Governance service and a ReadSide on its own SQLite file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine
+
+from governance.actor import Actor
+from governance.application import Governance
+from projections.catalogue import all_projections
+from projections.runtime import LibraryEventLog, ReadSide
+from tests.support.builders import COORDINATOR_ID, STORES, T0, a_governance
+from tests.support.fakes import FixedClock
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(T0)
+
+
+@pytest.fixture(params=STORES)
+def app(
+    request: pytest.FixtureRequest, tmp_path: Path, clock: FixedClock
+) -> Iterator[Governance]:
+    """The write side, on the in-memory store, then on a SQLite file."""
+    governance = a_governance(request.param, tmp_path, clock)
+    yield governance
+    governance.close()
+
+
+@pytest.fixture
+def coordinator() -> Actor:
+    return Actor(COORDINATOR_ID)
+
+
+@pytest.fixture
+def read_side_on(
+    tmp_path: Path, app: Governance
+) -> Iterator[Callable[[str], ReadSide]]:
+    """Opens read sides on files of their own (``read.db``...), fed by ``app``."""
+    engines: list[Engine] = []
+
+    def open_read_side(filename: str) -> ReadSide:
+        engine = create_engine(f"sqlite:///{tmp_path / filename}")
+        engines.append(engine)
+        read_side = ReadSide(
+            engine, LibraryEventLog(app.recorder, app.mapper), all_projections()
+        )
+        read_side.create_tables()
+        return read_side
+
+    yield open_read_side
+    for engine in engines:
+        engine.dispose()
+
+
+@pytest.fixture
+def read_side(read_side_on: Callable[[str], ReadSide]) -> ReadSide:
+    return read_side_on("read.db")

@@ -1,0 +1,285 @@
+"""Builders: valid domain values and consortia, with one knob per thing a test varies.
+
+Every name, number and account here is fictional. Builders that create aggregates
+directly must run inside ``acting_as``; the ones taking a ``Governance`` go through
+its commands like any caller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from governance.actor import Actor
+from governance.application import Governance
+from governance.clock import Clock
+from governance.consortium import Consortium
+from governance.values import (
+    AuthorityLevel,
+    CallForProjects,
+    MemberRole,
+    Paper,
+    PartnerIdentity,
+    PartnerKind,
+    PartnerRole,
+    Phase,
+)
+from tests.support.fakes import FixedClock
+
+T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+FOUNDED_ON = date(2026, 1, 5)
+JOINED_ON = date(2026, 1, 12)
+
+COORDINATOR_ID = "acc-coordinator"
+
+# Luhn-valid, fictional SIRET numbers, and well-formed RNA numbers.
+SIRET_A = "12345678200010"
+SIRET_B = "80000000100019"
+SIRET_C = "80000000200017"
+RNA_A = "W751234567"
+RNA_B = "W691234567"
+
+STORES = ("popo", "sqlite")
+
+
+def store_env(
+    store: str, directory: Path, filename: str = "events.db"
+) -> dict[str, str]:
+    """The event store settings of one persistence variant."""
+    if store == "popo":
+        return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+    if store == "sqlite":
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(directory / filename),
+        }
+    raise ValueError(store)
+
+
+def a_governance(store: str, directory: Path, clock: Clock) -> Governance:
+    """A Governance service on the given event store variant."""
+    return Governance(env=store_env(store, directory), clock=clock)
+
+
+def a_call(**overrides: Any) -> CallForProjects:
+    """A valid call for projects with two waves."""
+    call = CallForProjects(
+        name="Territoires intelligents et durables",
+        funder="Banque publique fictive",
+        reference="TID-2026",
+        opens_on=date(2026, 1, 1),
+        closing_dates=(date(2026, 4, 30), date(2026, 10, 31)),
+        url="https://appels.example/tid-2026",
+    )
+    return replace(call, **overrides)
+
+
+def a_partner_identity(
+    name: str = "Tiers-lieu La Fabrique",
+    kind: PartnerKind = PartnerKind.SOCIAL_ECONOMY,
+    *,
+    authority_level: AuthorityLevel | None = None,
+    siret: str = "",
+    rna: str = "",
+) -> PartnerIdentity:
+    """An organisation to admit; a third place by default."""
+    return PartnerIdentity(
+        name=name, kind=kind, authority_level=authority_level, siret=siret, rna=rna
+    )
+
+
+def an_authority(
+    name: str = "Communauté de communes du Val fictif", siret: str = SIRET_A
+) -> PartnerIdentity:
+    """An inter-municipal authority, the usual lead partner."""
+    return a_partner_identity(
+        name,
+        PartnerKind.LOCAL_AUTHORITY,
+        authority_level=AuthorityLevel.EPCI,
+        siret=siret,
+    )
+
+
+def a_consortium(founder_id: str = COORDINATOR_ID, **overrides: Any) -> Consortium:
+    """A freshly founded consortium aggregate (call inside ``acting_as``)."""
+    arguments: dict[str, Any] = {
+        "name": "Inclusion numérique du Val",
+        "acronym": "INV",
+        "summary": "Des lieux et des médiateurs pour le numérique du quotidien.",
+        "territory": "Val fictif",
+        "call": a_call(),
+        "founded_on": FOUNDED_ON,
+        "founder_id": founder_id,
+    }
+    arguments.update(overrides)
+    return Consortium.found(**arguments)
+
+
+def admit(
+    consortium: Consortium,
+    identity: PartnerIdentity | None = None,
+    *,
+    role: PartnerRole = PartnerRole.PARTNER,
+    partner_id: str | None = None,
+    joined_on: date = JOINED_ON,
+) -> str:
+    """Admit a partner into an aggregate without paper (call inside ``acting_as``)."""
+    return consortium.admit_partner(
+        identity or a_partner_identity(),
+        role=role,
+        axis="Médiation",
+        paper=Paper.NONE,
+        paper_signed_on=None,
+        joined_on=joined_on,
+        partner_id=partner_id,
+    )
+
+
+def founded_consortium(app: Governance, actor: Actor, **overrides: Any) -> UUID:
+    """Found a consortium through the service; ``actor`` becomes its coordinator."""
+    arguments: dict[str, Any] = {
+        "name": "Inclusion numérique du Val",
+        "acronym": "INV",
+        "summary": "Des lieux et des médiateurs pour le numérique du quotidien.",
+        "territory": "Val fictif",
+        "call": a_call(),
+        "founded_on": FOUNDED_ON,
+    }
+    arguments.update(overrides)
+    return UUID(app.found_consortium(actor, **arguments).id)
+
+
+def admitted_partner(
+    app: Governance,
+    actor: Actor,
+    consortium_id: UUID,
+    identity: PartnerIdentity | None = None,
+    *,
+    role: PartnerRole = PartnerRole.PARTNER,
+    axis: str = "Médiation",
+) -> str:
+    """Admit a partner through the service; returns its id."""
+    return app.admit_partner(
+        actor,
+        consortium_id,
+        identity or a_partner_identity(),
+        role=role,
+        axis=axis,
+        paper=Paper.NONE,
+        paper_signed_on=None,
+        joined_on=JOINED_ON,
+    ).id
+
+
+def person_in_role(
+    app: Governance,
+    coordinator: Actor,
+    consortium_id: UUID,
+    account_id: str,
+    role: MemberRole,
+    partner_id: str | None = None,
+) -> Actor:
+    """Give ``account_id`` a role through the service; returns that person's actor."""
+    app.grant_membership(coordinator, consortium_id, account_id, role, partner_id)
+    return Actor(account_id)
+
+
+def an_invitation(
+    app: Governance,
+    coordinator: Actor,
+    consortium_id: UUID,
+    role: MemberRole = MemberRole.PILOT_TEAM,
+    partner_id: str | None = None,
+    *,
+    valid_for: timedelta = timedelta(days=7),
+) -> str:
+    """Issue an invitation through the service, valid from the service's clock."""
+    return app.issue_invitation(
+        coordinator,
+        consortium_id,
+        role,
+        partner_id,
+        app.clock.now() + valid_for,
+    ).id
+
+
+@dataclass(frozen=True)
+class LivedConsortium:
+    """A consortium with some history, and the ids a test may ask about."""
+
+    consortium_id: UUID
+    lead_id: str
+    lab_id: str
+    association_id: str
+    company_id: str
+    accepted_invitation: str
+    cancelled_invitation: str
+    pending_invitation: str
+
+
+def a_lived_consortium(
+    app: Governance, coordinator: Actor, clock: FixedClock
+) -> LivedConsortium:
+    """Every kind of event once or more: partners come, change and go; people join.
+
+    The clock moves an hour before each invitation, so they have distinct times.
+    """
+    cid = founded_consortium(app, coordinator)
+    app.revise_profile(
+        coordinator,
+        cid,
+        name="Inclusion numérique du Val",
+        acronym="INV",
+        summary="Version déposée",
+        territory="Val fictif",
+        call=a_call(),
+    )
+    lead = admitted_partner(
+        app, coordinator, cid, an_authority(), role=PartnerRole.LEAD, axis="Pilotage"
+    )
+    lab = admitted_partner(
+        app,
+        coordinator,
+        cid,
+        a_partner_identity("Laboratoire fictif", PartnerKind.ACADEMIC, siret=SIRET_B),
+        axis="Évaluation",
+    )
+    association = admitted_partner(
+        app, coordinator, cid, a_partner_identity("Association Clic", rna=RNA_A)
+    )
+    company = admitted_partner(
+        app,
+        coordinator,
+        cid,
+        a_partner_identity("PME Octet", PartnerKind.COMPANY, siret=SIRET_C),
+        axis="Matériel",
+    )
+    app.change_partner_role(coordinator, cid, association, PartnerRole.ASSOCIATED)
+    app.change_partner_axis(coordinator, cid, association, "Médiation numérique")
+    app.record_paper(
+        coordinator, cid, lab, Paper.LETTER_OF_COMMITMENT, date(2026, 1, 20)
+    )
+    app.change_phase(coordinator, cid, Phase.APPLICATION_SUBMITTED, date(2026, 4, 1))
+    app.withdraw_partner(
+        coordinator, cid, company, date(2026, 5, 1), "Cessation d'activité"
+    )
+    invitations = []
+    for role, partner_id in (
+        (MemberRole.MEMBER, lab),
+        (MemberRole.FINANCER, None),
+        (MemberRole.PILOT_TEAM, None),
+    ):
+        clock.advance(timedelta(hours=1))
+        invitations.append(an_invitation(app, coordinator, cid, role, partner_id))
+    accepted, cancelled, pending = invitations
+    app.accept_invitation(Actor("acc-researcher"), cid, accepted)
+    app.cancel_invitation(coordinator, cid, cancelled)
+    person_in_role(app, coordinator, cid, "acc-funder", MemberRole.FINANCER)
+    person_in_role(app, coordinator, cid, "acc-intern", MemberRole.PILOT_TEAM)
+    app.revoke_membership(coordinator, cid, "acc-intern")
+    return LivedConsortium(
+        cid, lead, lab, association, company, accepted, cancelled, pending
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     Column,
@@ -184,20 +184,7 @@ def invitations_of(connection: Connection, consortium_id: str) -> list[Invitatio
         .where(invitations.c.consortium_id == consortium_id)
         .order_by(invitations.c.issued_at.desc())
     )
-    return [
-        InvitationRow(
-            r.invitation_id,
-            r.consortium_id,
-            MemberRole(r.role),
-            r.partner_id,
-            r.issued_at,
-            r.issued_by,
-            r.expires_at,
-            r.status,
-            r.account_id,
-        )
-        for r in rows
-    ]
+    return [_invitation_row(r) for r in rows]
 
 
 def invitation_by_id(
@@ -209,6 +196,10 @@ def invitation_by_id(
     ).first()
     if r is None:
         return None
+    return _invitation_row(r)
+
+
+def _invitation_row(r: Any) -> InvitationRow:
     return InvitationRow(
         r.invitation_id,
         r.consortium_id,

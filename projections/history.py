@@ -103,6 +103,14 @@ class HistoryProjection(Projection):
             )
         )
 
+    def _add_about_partner(
+        self, connection: Connection, envelope: Envelope, what: str, /, **params: Any
+    ) -> None:
+        """A row about the event's partner, named as it was then."""
+        partner_id = envelope.event.partner_id
+        label = self._label(connection, envelope, partner_id)
+        self._add(connection, envelope, what, partner_id, partner=label, **params)
+
     def _label(
         self, connection: Connection, envelope: Envelope, subject_id: str
     ) -> str:
@@ -151,36 +159,30 @@ class HistoryProjection(Projection):
     @on(events.PartnerRoleChanged)
     def role_changed(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
-        self._add(
+        self._add_about_partner(
             connection,
             envelope,
             "partner_role_changed",
-            e.partner_id,
-            partner=self._label(connection, envelope, e.partner_id),
             role=e.role,
         )
 
     @on(events.PartnerAxisChanged)
     def axis_changed(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
-        self._add(
+        self._add_about_partner(
             connection,
             envelope,
             "partner_axis_changed",
-            e.partner_id,
-            partner=self._label(connection, envelope, e.partner_id),
             axis=e.axis,
         )
 
     @on(events.PartnerPaperRecorded)
     def paper_recorded(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
-        self._add(
+        self._add_about_partner(
             connection,
             envelope,
             "partner_paper_recorded",
-            e.partner_id,
-            partner=self._label(connection, envelope, e.partner_id),
             paper=e.paper,
             on=e.signed_on,
         )
@@ -188,12 +190,10 @@ class HistoryProjection(Projection):
     @on(events.PartnerWithdrew)
     def withdrew(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
-        self._add(
+        self._add_about_partner(
             connection,
             envelope,
             "partner_withdrew",
-            e.partner_id,
-            partner=self._label(connection, envelope, e.partner_id),
             on=e.on,
             reason=e.reason,
         )

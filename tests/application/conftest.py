@@ -11,34 +11,10 @@ import pytest
 from governance.actor import Actor
 from governance.application import Governance
 from tests.support.builders import (
-    COORDINATOR_ID,
-    STORES,
-    T0,
-    a_governance,
     founded_consortium,
     store_env,
 )
 from tests.support.fakes import FixedClock
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(T0)
-
-
-@pytest.fixture(params=STORES)
-def app(
-    request: pytest.FixtureRequest, tmp_path: Path, clock: FixedClock
-) -> Iterator[Governance]:
-    """The service on the in-memory store, then on a SQLite file."""
-    governance = a_governance(request.param, tmp_path, clock)
-    yield governance
-    governance.close()
-
-
-@pytest.fixture
-def coordinator() -> Actor:
-    return Actor(COORDINATOR_ID)
 
 
 @pytest.fixture

@@ -8,32 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine
 
-from governance.actor import Actor
 from governance.application import Governance
 from projections.catalogue import all_projections
 from projections.runtime import LibraryEventLog, ReadSide
-from tests.support.builders import COORDINATOR_ID, STORES, T0, a_governance
-from tests.support.fakes import FixedClock
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(T0)
-
-
-@pytest.fixture(params=STORES)
-def app(
-    request: pytest.FixtureRequest, tmp_path: Path, clock: FixedClock
-) -> Iterator[Governance]:
-    """The write side, on the in-memory store, then on a SQLite file."""
-    governance = a_governance(request.param, tmp_path, clock)
-    yield governance
-    governance.close()
-
-
-@pytest.fixture
-def coordinator() -> Actor:
-    return Actor(COORDINATOR_ID)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -33,6 +33,20 @@ class EventLog(Protocol):
 
     def last_position(self) -> int: ...
 
+    def subscribe(self, after: int) -> Subscription | None: ...
+
+
+class Subscription(Protocol):
+    """Wakes a follower up when new events are recorded (PostgreSQL LISTEN)."""
+
+    def __enter__(self) -> Subscription: ...
+
+    def __exit__(self, *args: object) -> None: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+    def stop(self) -> None: ...
+
 
 class LibraryEventLog:
     """The ``eventsourcing`` application's notification log, mapped to events."""
@@ -49,6 +63,19 @@ class LibraryEventLog:
 
     def last_position(self) -> int:
         return int(self.recorder.max_notification_id() or 0)
+
+    def subscribe(self, after: int) -> Subscription | None:
+        """A live subscription where the store has one (PostgreSQL), else None."""
+        try:
+            subscription: Subscription = self.recorder.subscribe(gt=after)
+        except NotImplementedError:
+            return None
+        return subscription
+
+
+def _stop_when_set(stop: threading.Event, subscription: Subscription) -> None:
+    stop.wait()
+    subscription.stop()
 
 
 class PositionAlreadyApplied(RuntimeError):
@@ -130,6 +157,32 @@ class ReadSide:
                 logger.warning("read_side.wait_timeout position=%s", position)
                 return False
             time.sleep(0.02)
+
+    def follow(self, stop: threading.Event, *, poll_seconds: float = 0.5) -> None:
+        """Keep the read models caught up until ``stop`` is set (the worker's loop).
+
+        On PostgreSQL a subscription wakes the loop as soon as an event is recorded;
+        elsewhere the log is polled.
+        """
+        self.catch_up()
+        subscription = self.log.subscribe(self.position())
+        if subscription is None:
+            while not stop.wait(poll_seconds):
+                self.catch_up()
+            return
+        watcher = threading.Thread(
+            target=_stop_when_set, args=(stop, subscription), daemon=True
+        )
+        watcher.start()
+        reached = self.position()
+        with subscription:
+            for notification in subscription:
+                if stop.is_set():
+                    break
+                if notification.id > reached:
+                    self.catch_up()
+                    reached = self.position()
+                    logger.debug("read_side.caught_up position=%s", reached)
 
     def apply(self, name: str, envelope: Envelope) -> None:
         """Apply one event to one projection; refuses a position already applied."""

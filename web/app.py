@@ -85,7 +85,9 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         own = stores is None
         opened = stores or await run_in_threadpool(open_stores, settings, clock=clock)
-        if settings.projection_mode == "inline":
+        if not settings.uses_postgres:
+            # One process does everything on SQLite; on PostgreSQL the worker follows
+            # the log and web processes only catch up after their own commands.
             await run_in_threadpool(opened.read_side.catch_up)
         try:
             yield {"stores": opened, "templates": templates, "settings": settings}

@@ -70,6 +70,33 @@ def serve(host: str, port: int, reload: bool) -> None:
 
 
 @main.command()
+def worker() -> None:
+    """Keep the read models caught up by following the event log (PostgreSQL).
+
+    Web processes then start no background work; scheduled jobs of later issues run
+    here too. Stops cleanly on SIGINT or SIGTERM.
+    """
+    import signal
+    import threading
+
+    stores = _open(_settings())
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: object) -> None:
+        logger.info("worker.stopping signal=%s", signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    logger.info("worker.started position=%s", stores.read_side.position())
+    try:
+        stores.read_side.follow(stop)
+    finally:
+        stores.close()
+    logger.info("worker.stopped")
+
+
+@main.command()
 @click.option("--if-empty", is_flag=True, help="Do nothing if accounts exist already.")
 def demo(if_empty: bool) -> None:
     """Load the demo consortium and print its logins."""

@@ -22,9 +22,6 @@ class Settings:
     invitation_days: int = 14
     session_hours: int = 12
     base_url: str = "http://127.0.0.1:8000"
-    # Where the read models are fed from: "inline" catches up in the web process
-    # after each command; "worker" leaves it to `consortium worker`.
-    projection_mode: str = "inline"
     # Argon2id cost; the defaults are argon2-cffi's (RFC 9106 low-memory profile).
     password_time_cost: int = 3
     password_memory_kib: int = 65536
@@ -43,7 +40,6 @@ class Settings:
             database_url=env.get("CONSORTIUM_DATABASE_URL") or None,
             secret_key=env.get("CONSORTIUM_SECRET_KEY", ""),
             base_url=env.get("CONSORTIUM_BASE_URL", "http://127.0.0.1:8000"),
-            projection_mode=env.get("CONSORTIUM_PROJECTIONS", "inline"),
         )
 
     def with_secret(self) -> Settings:

@@ -16,19 +16,22 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import Engine, create_engine, event
+import psycopg
+from sqlalchemy import Connection, Engine, create_engine, event
 
 from governance.application import Governance
 from governance.clock import Clock
 from projections.catalogue import all_projections
 from projections.runtime import LibraryEventLog, ReadSide
 from web.accounts import Accounts
+from web.accounts import metadata as accounts_metadata
 from web.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 EVENTS_TABLE_SQLITE = "stored_events"
 EVENTS_TABLE_POSTGRES = "governance_events"
+CREATION_LOCK = 7438001
 
 
 class StorageError(Exception):
@@ -55,26 +58,32 @@ def open_stores(
 ) -> Stores:
     """Open (and on first start create) the event store, read models and accounts."""
     if settings.database_url:
-        governance, read_engine, app_engine = _open_postgres(
-            settings, clock, create_tables
-        )
+        governance, read_engine, app_engine = _open_postgres(settings, clock)
+        create_tables = False  # done by _open_postgres, under a lock
     else:
         governance, read_engine, app_engine = _open_sqlite(settings, clock)
-    read_side = ReadSide(
-        read_engine,
-        LibraryEventLog(governance.recorder, governance.mapper),
-        all_projections(),
-    )
+    stores = _assemble(settings, governance, read_engine, app_engine)
+    if create_tables:
+        stores.read_side.create_tables()
+        stores.accounts.create_tables()
+    return stores
+
+
+def _assemble(
+    settings: Settings, governance: Governance, read_engine: Engine, app_engine: Engine
+) -> Stores:
+    read_side = ReadSide(read_engine, _event_log(governance), all_projections())
     accounts = Accounts(
         app_engine,
         time_cost=settings.password_time_cost,
         memory_kib=settings.password_memory_kib,
         session_hours=settings.session_hours,
     )
-    if create_tables:
-        read_side.create_tables()
-        accounts.create_tables()
     return Stores(governance, read_side, accounts)
+
+
+def _event_log(governance: Governance) -> LibraryEventLog:
+    return LibraryEventLog(governance.recorder, governance.mapper)
 
 
 def _sqlite_engine(path: Path) -> Engine:
@@ -152,23 +161,43 @@ def sqlalchemy_url(url: str) -> str:
 
 
 def _open_postgres(
-    settings: Settings, clock: Clock | None, create_tables: bool
+    settings: Settings, clock: Clock | None
 ) -> tuple[Governance, Engine, Engine]:
-    assert settings.database_url is not None  # noqa: S101 - checked by the caller
-    env = postgres_env(settings.database_url)
-    env["CREATE_TABLE"] = "y" if create_tables else "n"
+    url = settings.database_url
+    assert url is not None  # noqa: S101 - checked by the caller
+    env = postgres_env(url)
     env["AGGREGATE_CACHE_MAXSIZE"] = "1000"
-    try:
-        governance = Governance(env=env, clock=clock)
-    except Exception as error:  # the library raises driver-specific errors
-        raise StorageError(f"cannot open the event store: {error}") from error
-    engine = create_engine(sqlalchemy_url(settings.database_url), pool_pre_ping=True)
-    if create_tables:
-        seal_postgres_event_log(engine)
+    _check_reachable(url)
+    engine = create_engine(sqlalchemy_url(url), pool_pre_ping=True)
+    # Several processes may start at once: one creates the tables while the others
+    # wait (concurrent CREATE TABLE fails with "tuple concurrently updated").
+    with engine.connect() as lock:
+        lock.exec_driver_sql(f"SELECT pg_advisory_lock({CREATION_LOCK})")
+        try:
+            governance = Governance(env={**env, "CREATE_TABLE": "y"}, clock=clock)
+            seal_postgres_event_log(lock)
+            lock.commit()
+            accounts_metadata.create_all(engine)
+            ReadSide(engine, _event_log(governance), all_projections()).create_tables()
+        finally:
+            lock.exec_driver_sql(f"SELECT pg_advisory_unlock({CREATION_LOCK})")
+            lock.commit()
     return governance, engine, engine
 
 
-def seal_postgres_event_log(engine: Engine) -> None:
+def _check_reachable(url: str) -> None:
+    """Fail with the server's own words when the database cannot be reached."""
+    try:
+        with psycopg.connect(
+            url.replace("postgresql+psycopg://", "postgresql://"), connect_timeout=5
+        ):
+            pass
+    except psycopg.Error as error:
+        reason = " ".join(line.strip() for line in str(error).splitlines())
+        raise StorageError(f"cannot reach PostgreSQL: {reason}") from None
+
+
+def seal_postgres_event_log(connection: Connection) -> None:
     """Make the PostgreSQL event table append-only with triggers (idempotent)."""
     table = EVENTS_TABLE_POSTGRES
     statements = [
@@ -180,8 +209,5 @@ def seal_postgres_event_log(engine: Engine) -> None:
         f"CREATE OR REPLACE TRIGGER {table}_no_truncate BEFORE TRUNCATE "
         f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION consortium_refuse_change()",
     ]
-    with engine.begin() as connection:
-        # One creator at a time when several processes start together.
-        connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7438001)")
-        for statement in statements:
-            connection.exec_driver_sql(statement)
+    for statement in statements:
+        connection.exec_driver_sql(statement)

@@ -8,18 +8,14 @@ when it is missing; in CI they fail instead, so they are never silently lost.
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 from playwright.sync_api import sync_playwright
+
+from tests.support.processes import consortium_command, web_server
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -35,7 +31,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-STARTUP_SECONDS = 20.0
 
 
 def wait_for_htmx(page: Page) -> None:
@@ -54,38 +49,6 @@ def browser_path() -> str:
     return path
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _consortium_command() -> str:
-    # The console script installed next to this interpreter (web.cli has no __main__).
-    beside = Path(sys.executable).parent / "consortium"
-    found = str(beside) if beside.is_file() else shutil.which("consortium")
-    if found is None:
-        pytest.fail("the `consortium` command is not installed in this environment")
-    return found
-
-
-def _wait_until_healthy(url: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"uvicorn exited with status {server.returncode}")
-        try:
-            # S310: the URL is our own http://127.0.0.1 address, not user input.
-            with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        # Polling an external process: there is no event to wait on.
-        time.sleep(0.1)
-    pytest.fail(f"{url} did not answer 200 within {STARTUP_SECONDS:.0f} s")
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL of the app, served by uvicorn on a free port, with the demo loaded."""
@@ -96,40 +59,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "CONSORTIUM_SECRET_KEY": "browser-test-secret",
     }
     subprocess.run(
-        [_consortium_command(), "demo"],
+        [consortium_command(), "demo"],
         env=env,
         check=True,
         capture_output=True,
         timeout=120,
     )
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "web.cli:app_factory",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_healthy(f"{base_url}/healthz", server)
+    with web_server(env) as base_url:
         yield base_url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 @pytest.fixture(scope="session")

@@ -11,17 +11,28 @@ from sqlalchemy import Engine, create_engine
 from governance.application import Governance
 from projections.catalogue import all_projections
 from projections.runtime import LibraryEventLog, ReadSide
+from web.storage import sqlalchemy_url
 
 
 @pytest.fixture
 def read_side_on(
-    tmp_path: Path, app: Governance
+    tmp_path: Path, app: Governance, store: str, request: pytest.FixtureRequest
 ) -> Iterator[Callable[[str], ReadSide]]:
-    """Opens read sides on files of their own (``read.db``...), fed by ``app``."""
+    """Opens read sides of their own (``read.db``...), fed by ``app``.
+
+    On the PostgreSQL variant each read side is a database of its own on the server;
+    otherwise a SQLite file.
+    """
     engines: list[Engine] = []
+    databases: list[str] = []
 
     def open_read_side(filename: str) -> ReadSide:
-        engine = create_engine(f"sqlite:///{tmp_path / filename}")
+        if store == "postgres":
+            server = request.getfixturevalue("postgres_server")
+            databases.append(server.create_database())
+            engine = create_engine(sqlalchemy_url(databases[-1]))
+        else:
+            engine = create_engine(f"sqlite:///{tmp_path / filename}")
         engines.append(engine)
         read_side = ReadSide(
             engine, LibraryEventLog(app.recorder, app.mapper), all_projections()
@@ -32,6 +43,8 @@ def read_side_on(
     yield open_read_side
     for engine in engines:
         engine.dispose()
+    for url in databases:
+        request.getfixturevalue("postgres_server").drop_database(url)
 
 
 @pytest.fixture

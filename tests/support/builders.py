@@ -28,6 +28,7 @@ from governance.values import (
     Phase,
 )
 from tests.support.fakes import FixedClock
+from web.storage import postgres_env
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 FOUNDED_ON = date(2026, 1, 5)
@@ -42,13 +43,15 @@ SIRET_C = "80000000200017"
 RNA_A = "W751234567"
 RNA_B = "W691234567"
 
-STORES = ("popo", "sqlite")
-
 
 def store_env(
-    store: str, directory: Path, filename: str = "events.db"
+    store: str, directory: Path, filename: str = "events.db", url: str | None = None
 ) -> dict[str, str]:
     """The event store settings of one persistence variant."""
+    if store == "postgres":
+        if url is None:
+            raise ValueError("the postgres variant needs a database URL")
+        return {**postgres_env(url), "CREATE_TABLE": "y"}
     if store == "popo":
         return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
     if store == "sqlite":
@@ -59,9 +62,11 @@ def store_env(
     raise ValueError(store)
 
 
-def a_governance(store: str, directory: Path, clock: Clock) -> Governance:
+def a_governance(
+    store: str, directory: Path, clock: Clock, url: str | None = None
+) -> Governance:
     """A Governance service on the given event store variant."""
-    return Governance(env=store_env(store, directory), clock=clock)
+    return Governance(env=store_env(store, directory, url=url), clock=clock)
 
 
 def a_call(**overrides: Any) -> CallForProjects:

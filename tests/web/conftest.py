@@ -33,11 +33,15 @@ from web.storage import Stores
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    """Fast password hashing for tests; everything else as in production."""
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """The app on SQLite files, then on PostgreSQL; fast password hashing."""
+    url = (
+        request.getfixturevalue("postgres_url") if request.param == "postgres" else None
+    )
     return Settings(
         data_dir=tmp_path,
+        database_url=url,
         secret_key="test-secret",
         password_time_cost=1,
         password_memory_kib=8192,

@@ -106,17 +106,26 @@ def a_full_history() -> Consortium:
     return consortium
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def event_store(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
+    """A stored event store: a SQLite file, then a PostgreSQL database."""
+    url = (
+        request.getfixturevalue("postgres_url") if request.param == "postgres" else None
+    )
+    return store_env(request.param, tmp_path, url=url)
+
+
 @pytest.fixture
-def app(tmp_path: Path) -> Iterator[Governance]:
-    governance = Governance(env=store_env("sqlite", tmp_path), clock=FixedClock(T0))
+def app(event_store: dict[str, str]) -> Iterator[Governance]:
+    governance = Governance(env=event_store, clock=FixedClock(T0))
     yield governance
     governance.close()
 
 
 @pytest.fixture
-def reopened(tmp_path: Path) -> Iterator[Governance]:
-    """A second service on the same file: nothing it reads comes from memory."""
-    governance = Governance(env=store_env("sqlite", tmp_path), clock=FixedClock(T0))
+def reopened(event_store: dict[str, str]) -> Iterator[Governance]:
+    """A second service on the same store: nothing it reads comes from memory."""
+    governance = Governance(env=event_store, clock=FixedClock(T0))
     yield governance
     governance.close()
 

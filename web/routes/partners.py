@@ -6,10 +6,15 @@ panel in place.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from uuid import UUID
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from governance.actor import Actor
+from governance.application import Governance
 from governance.errors import NotFound, RuleViolated
 from governance.permissions import Action
 from governance.values import AuthorityLevel, Paper, PartnerKind, PartnerRole
@@ -198,54 +203,41 @@ def withdraw_page(request: Request) -> Response:
     )
 
 
+PartnerCommand = Callable[[Governance, Actor, UUID, str], int]
+
+
 def _partner_command(
-    request: Request, fields: dict[str, str], *, template: str, block: str, action: str
+    request: Request, fields: dict[str, str], action: str, command: PartnerCommand
 ) -> Response:
+    """Run one command on a partner; answer with its record, or the form and why not."""
     access = consortium_access(request)
     access.require(Action.MANAGE_PARTNERS)
     partner_id = request.path_params["partner_id"]
-    governance = stores(request).governance
-    actor = actor_of(access.account)
+    template, block = (
+        ("partners/withdraw.html", "withdraw_form")
+        if action == "withdraw"
+        else ("partners/detail.html", "partner_record")
+    )
     try:
-        if action == "role":
-            position = governance.change_partner_role(
-                actor, access.consortium_id, partner_id, parse_role(fields)
-            )
-        elif action == "axis":
-            position = governance.change_partner_axis(
-                actor, access.consortium_id, partner_id, parse_axis(fields)
-            )
-        elif action == "paper":
-            paper = parse_paper(fields)
-            position = governance.record_paper(
-                actor, access.consortium_id, partner_id, paper.paper, paper.signed_on
-            )
-        else:
-            withdrawal = parse_withdrawal(fields, today=utcnow().date())
-            position = governance.withdraw_partner(
-                actor,
-                access.consortium_id,
-                partner_id,
-                withdrawal.on,
-                withdrawal.reason,
-            )
-    except (FormErrors, RuleViolated) as error:
-        errors = error.errors if isinstance(error, FormErrors) else {action: error.code}
-        params = {} if isinstance(error, FormErrors) else {action: error.params}
-        return render(
+        position = command(
+            stores(request).governance,
+            actor_of(access.account),
+            access.consortium_id,
+            partner_id,
+        )
+    except FormErrors as error:
+        return _partner_form(request, access, template, block, fields, error.errors, {})
+    except RuleViolated as error:
+        return _partner_form(
             request,
+            access,
             template,
-            {
-                **_partner_context(request, access),
-                "errors": errors,
-                "error_params": params,
-                "values": fields,
-            },
-            block=block,
-            status_code=422,
+            block,
+            fields,
+            {action: error.code},
+            {action: error.params},
         )
     wait_for(request, position)
-    target = f"/consortia/{access.consortium_id}/partners/{partner_id}"
     if action != "withdraw" and request.headers.get("HX-Request") == "true":
         return render(
             request,
@@ -259,7 +251,30 @@ def _partner_command(
             block="partner_record",
             headers={"HX-Trigger": "partners-changed"},
         )
-    return redirect(request, target)
+    return redirect(request, f"/consortia/{access.consortium_id}/partners/{partner_id}")
+
+
+def _partner_form(
+    request: Request,
+    access: Access,
+    template: str,
+    block: str,
+    fields: dict[str, str],
+    errors: dict[str, str],
+    params: dict[str, object],
+) -> Response:
+    return render(
+        request,
+        template,
+        {
+            **_partner_context(request, access),
+            "errors": errors,
+            "error_params": params,
+            "values": fields,
+        },
+        block=block,
+        status_code=422,
+    )
 
 
 @form_endpoint
@@ -267,9 +282,10 @@ def change_role(request: Request, fields: dict[str, str]) -> Response:
     return _partner_command(
         request,
         fields,
-        template="partners/detail.html",
-        block="partner_record",
-        action="role",
+        "role",
+        lambda g, actor, cid, pid: g.change_partner_role(
+            actor, cid, pid, parse_role(fields)
+        ),
     )
 
 
@@ -278,32 +294,29 @@ def change_axis(request: Request, fields: dict[str, str]) -> Response:
     return _partner_command(
         request,
         fields,
-        template="partners/detail.html",
-        block="partner_record",
-        action="axis",
+        "axis",
+        lambda g, actor, cid, pid: g.change_partner_axis(
+            actor, cid, pid, parse_axis(fields)
+        ),
     )
 
 
 @form_endpoint
 def record_paper(request: Request, fields: dict[str, str]) -> Response:
-    return _partner_command(
-        request,
-        fields,
-        template="partners/detail.html",
-        block="partner_record",
-        action="paper",
-    )
+    def command(g: Governance, actor: Actor, cid: UUID, pid: str) -> int:
+        paper = parse_paper(fields)
+        return g.record_paper(actor, cid, pid, paper.paper, paper.signed_on)
+
+    return _partner_command(request, fields, "paper", command)
 
 
 @form_endpoint
 def withdraw(request: Request, fields: dict[str, str]) -> Response:
-    return _partner_command(
-        request,
-        fields,
-        template="partners/withdraw.html",
-        block="withdraw_form",
-        action="withdraw",
-    )
+    def command(g: Governance, actor: Actor, cid: UUID, pid: str) -> int:
+        withdrawal = parse_withdrawal(fields, today=utcnow().date())
+        return g.withdraw_partner(actor, cid, pid, withdrawal.on, withdrawal.reason)
+
+    return _partner_command(request, fields, "withdraw", command)
 
 
 PARTNER = "/consortia/{consortium_id}/partners/{partner_id}"

@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, ClassVar
+from decimal import Decimal
+from typing import Any, ClassVar, TypeVar
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -21,18 +22,22 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from governance.actor import Actor, acting_as
 from governance.clock import Clock, SystemClock
+from governance.commitment import Commitment, Pledge
 from governance.consortium import Consortium
-from governance.errors import Conflict, NotFound, NotPermitted
-from governance.permissions import Action, check
+from governance.errors import Conflict, NotFound, NotPermitted, RuleViolated
+from governance.permissions import Action, check, check_acts_for_partner
 from governance.transcodings import register_all
 from governance.values import (
     CallForProjects,
+    Evidence,
     MemberRole,
     Paper,
     PartnerIdentity,
     PartnerRole,
     Phase,
 )
+
+A = TypeVar("A")
 
 
 @dataclass(frozen=True)
@@ -252,19 +257,96 @@ class Governance(Application[UUID]):
             consortium.revoke_membership(account_id)
             return self._save(consortium)
 
+    # -- commitments and contributions ----------------------------------------------
+
+    def pledge(
+        self, actor: Actor, consortium_id: UUID, partner_id: str, pledge: Pledge
+    ) -> Created:
+        """Record a partner's commitment (members: only for their own partner)."""
+        with self._acting(actor):
+            consortium = self._consortium(consortium_id)
+            self._check_acts_for(actor, consortium, partner_id)
+            if not consortium.is_active_partner(partner_id):
+                raise RuleViolated("commitment.partner_not_active")
+            commitment = Commitment.pledge(str(consortium_id), partner_id, pledge)
+            return Created(str(commitment.id), self._save(commitment))
+
+    def amend_commitment(
+        self,
+        actor: Actor,
+        commitment_id: UUID,
+        *,
+        amount: Decimal,
+        starts_on: date,
+        ends_on: date,
+        reason: str,
+    ) -> int:
+        """Change a commitment's amount or period, with the reason."""
+        with self._acting(actor):
+            commitment = self._commitment_for(actor, commitment_id)
+            commitment.amend(amount, starts_on, ends_on, reason)
+            return self._save(commitment)
+
+    def withdraw_commitment(
+        self, actor: Actor, commitment_id: UUID, on: date, reason: str
+    ) -> int:
+        """Withdraw a commitment, with the reason."""
+        with self._acting(actor):
+            commitment = self._commitment_for(actor, commitment_id)
+            commitment.withdraw(on, reason)
+            return self._save(commitment)
+
+    def deliver(
+        self,
+        actor: Actor,
+        commitment_id: UUID,
+        *,
+        delivered_on: date,
+        amount: Decimal,
+        description: str,
+        evidence: Evidence | None,
+    ) -> Created:
+        """Record a contribution delivered against a commitment."""
+        with self._acting(actor):
+            commitment = self._commitment_for(actor, commitment_id)
+            contribution_id = str(uuid4())
+            commitment.deliver(
+                contribution_id, delivered_on, amount, description, evidence
+            )
+            return Created(contribution_id, self._save(commitment))
+
+    def _commitment_for(self, actor: Actor, commitment_id: UUID) -> Commitment:
+        commitment = self._load(commitment_id, Commitment, "commitment")
+        consortium = self._consortium(UUID(commitment.consortium_id))
+        self._check_acts_for(actor, consortium, commitment.partner_id)
+        return commitment
+
+    @staticmethod
+    def _check_acts_for(actor: Actor, consortium: Consortium, partner_id: str) -> None:
+        check_acts_for_partner(
+            consortium.role_of(actor.account_id),
+            consortium.partner_of(actor.account_id),
+            partner_id,
+            actor_id=actor.account_id,
+            consortium_id=consortium.id,
+        )
+
     # -- storage ------------------------------------------------------------------
 
     def _acting(self, actor: Actor) -> AbstractContextManager[None]:
         return acting_as(actor.account_id, at=self.clock.now())
 
     def _consortium(self, consortium_id: UUID) -> Consortium:
+        return self._load(consortium_id, Consortium, "consortium")
+
+    def _load(self, aggregate_id: UUID, kind: type[A], name: str) -> A:
         try:
-            consortium: object = self.repository.get(consortium_id)
+            aggregate: object = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
-            raise NotFound("consortium", consortium_id) from None
-        if not isinstance(consortium, Consortium):
-            raise NotFound("consortium", consortium_id)
-        return consortium
+            raise NotFound(name, aggregate_id) from None
+        if not isinstance(aggregate, kind):
+            raise NotFound(name, aggregate_id)
+        return aggregate
 
     def _authorised(
         self, actor: Actor, consortium_id: UUID, action: Action

@@ -480,6 +480,11 @@ class Consortium(Aggregate):
         membership = self.memberships.get(account_id)
         return membership.role if membership else None
 
+    def is_active_partner(self, partner_id: str) -> bool:
+        """Whether the partner exists and has not withdrawn."""
+        partner = self.partners.get(partner_id)
+        return partner is not None and partner.active
+
     def partner_of(self, account_id: str) -> str | None:
         """The partner this account represents here, if any."""
         membership = self.memberships.get(account_id)

@@ -6,6 +6,7 @@ so aggregates can be reorganised without touching the read side.
 
 from __future__ import annotations
 
+from governance.commitment import Commitment
 from governance.consortium import Consortium
 
 ConsortiumFounded = Consortium.Founded
@@ -20,6 +21,10 @@ InvitationIssued = Consortium.InvitationIssued
 InvitationCancelled = Consortium.InvitationCancelled
 MembershipGranted = Consortium.MembershipGranted
 MembershipRevoked = Consortium.MembershipRevoked
+CommitmentPledged = Commitment.Pledged
+CommitmentAmended = Commitment.Amended
+CommitmentWithdrawn = Commitment.Withdrawn
+ContributionDelivered = Commitment.ContributionDelivered
 
 ALL_EVENTS: tuple[type, ...] = (
     ConsortiumFounded,
@@ -34,4 +39,8 @@ ALL_EVENTS: tuple[type, ...] = (
     InvitationCancelled,
     MembershipGranted,
     MembershipRevoked,
+    CommitmentPledged,
+    CommitmentAmended,
+    CommitmentWithdrawn,
+    ContributionDelivered,
 )

@@ -21,6 +21,7 @@ class Action(Enum):
     CHANGE_PHASE = "change_phase"
     MANAGE_PARTNERS = "manage_partners"
     MANAGE_PEOPLE = "manage_people"
+    PLEDGE = "pledge"
     EXPORT = "export"
 
 
@@ -33,6 +34,8 @@ MATRIX: dict[Action, frozenset[MemberRole]] = {
     Action.CHANGE_PHASE: _COORDINATOR,
     Action.MANAGE_PARTNERS: _COORDINATOR,
     Action.MANAGE_PEOPLE: _COORDINATOR,
+    # Members pledge and deliver for the partner they represent only (see below).
+    Action.PLEDGE: frozenset({MemberRole.COORDINATOR, MemberRole.MEMBER}),
     Action.EXPORT: _ALL,
 }
 
@@ -54,3 +57,29 @@ def check(
         raise NotFound("consortium", consortium_id)
     if role not in MATRIX[action]:
         raise NotPermitted(action.value, actor_id)
+
+
+def may_act_for_partner(
+    role: MemberRole | None, own_partner: str | None, partner_id: str
+) -> bool:
+    """Whether a person may pledge and deliver for ``partner_id``.
+
+    Coordinators act for any partner; a member only for the partner they represent.
+    """
+    if not allowed(role, Action.PLEDGE):
+        return False
+    return role is MemberRole.COORDINATOR or own_partner == partner_id
+
+
+def check_acts_for_partner(
+    role: MemberRole | None,
+    own_partner: str | None,
+    partner_id: str,
+    *,
+    actor_id: str,
+    consortium_id: object,
+) -> None:
+    """Raise unless the person may pledge and deliver for ``partner_id``."""
+    check(role, Action.PLEDGE, actor_id=actor_id, consortium_id=consortium_id)
+    if not may_act_for_partner(role, own_partner, partner_id):
+        raise NotPermitted(Action.PLEDGE.value, actor_id)

@@ -13,15 +13,20 @@ from typing import Any
 
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
+from governance.commitment import Delivery
 from governance.consortium import Membership, Partner, PendingInvitation
 from governance.values import (
     AuthorityLevel,
     CallForProjects,
+    ContributionKind,
+    Evidence,
+    Funding,
     MemberRole,
     Paper,
     PartnerKind,
     PartnerRole,
     Phase,
+    Unit,
 )
 
 
@@ -75,6 +80,9 @@ ENUMS: tuple[type[Enum], ...] = (
     PartnerRole,
     Paper,
     MemberRole,
+    ContributionKind,
+    Unit,
+    Funding,
 )
 
 
@@ -87,3 +95,5 @@ def register_all(transcoder: JSONTranscoder) -> None:
     transcoder.register(RecordAsDict(Partner))
     transcoder.register(RecordAsDict(Membership))
     transcoder.register(RecordAsDict(PendingInvitation))
+    transcoder.register(RecordAsDict(Evidence))
+    transcoder.register(RecordAsDict(Delivery))

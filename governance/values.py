@@ -74,6 +74,52 @@ class MemberRole(Enum):
     FINANCER = "financer"
 
 
+class ContributionKind(Enum):
+    """What a partner brings; the unit is fixed by the kind."""
+
+    FINANCIAL = "financial"
+    HUMAN = "human"
+    TECHNICAL = "technical"
+    LOGISTICAL = "logistical"
+    DATA_SET = "data_set"
+    IN_KIND = "in_kind"
+
+
+class Unit(Enum):
+    """The unit a commitment is counted in."""
+
+    EUR = "eur"
+    PERSON_DAY = "person_day"
+
+
+class Funding(Enum):
+    """Whether the partner brings it, or asks the funder for it."""
+
+    CO_FINANCING = "co_financing"
+    REQUESTED = "requested"
+
+
+UNIT_OF_KIND: dict[ContributionKind, Unit] = {
+    ContributionKind.FINANCIAL: Unit.EUR,
+    ContributionKind.HUMAN: Unit.PERSON_DAY,
+    # Technical, logistical, data and other in-kind help are valued in euros.
+    ContributionKind.TECHNICAL: Unit.EUR,
+    ContributionKind.LOGISTICAL: Unit.EUR,
+    ContributionKind.DATA_SET: Unit.EUR,
+    ContributionKind.IN_KIND: Unit.EUR,
+}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A file proving a contribution, known by its SHA-256 content hash."""
+
+    sha256: str
+    size: int
+    media_type: str
+    filename: str
+
+
 @dataclass(frozen=True)
 class CallForProjects:
     """The funder's call the consortium answers."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from projections.base import Projection
 from projections.consortia import ConsortiaProjection
 from projections.history import HistoryProjection
+from projections.ledger import LedgerProjection
 from projections.members import MembersProjection
 from projections.partners import PartnersProjection
 
@@ -16,4 +17,5 @@ def all_projections() -> list[Projection]:
         PartnersProjection(),
         MembersProjection(),
         HistoryProjection(),
+        LedgerProjection(),
     ]

@@ -1,0 +1,421 @@
+"""The contributions ledger: commitments, their changes, and deliveries.
+
+Feeds the ledger page, the dashboard and the exports. Amounts are stored as text so
+that ``Decimal`` values come back exact on every backend; totals are computed in
+Python from the rows of one consortium.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    Date,
+    Integer,
+    String,
+    Table,
+    Text,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+from governance import events
+from governance.values import ContributionKind, Evidence, Funding, Unit
+from projections.base import Envelope, Projection, UtcDateTime, metadata, on
+
+
+class DecimalText(TypeDecorator[Decimal]):
+    """A ``Decimal`` stored as its exact text."""
+
+    impl = String(40)
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> str | None:
+        return None if value is None else str(value)
+
+    def process_result_value(
+        self, value: str | None, dialect: Dialect
+    ) -> Decimal | None:
+        return None if value is None else Decimal(value)
+
+
+commitments = Table(
+    "commitments",
+    metadata,
+    Column("commitment_id", String(36), primary_key=True),
+    Column("consortium_id", String(36), nullable=False, index=True),
+    Column("partner_id", String(36), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("unit", String(16), nullable=False),
+    Column("amount", DecimalText, nullable=False),
+    Column("daily_rate", DecimalText),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=False),
+    Column("covers", Text, nullable=False),
+    Column("funding", String(16), nullable=False),
+    Column("licence", Text, nullable=False),
+    Column("valuation_method", Text, nullable=False),
+    Column("withdrawn_on", Date),
+    Column("withdrawal_reason", Text, nullable=False),
+    Column("delivered", DecimalText, nullable=False),
+    Column("delivery_count", Integer, nullable=False),
+    Column("pledged_at", UtcDateTime, nullable=False),
+)
+
+changes = Table(
+    "commitment_changes",
+    metadata,
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("commitment_id", String(36), nullable=False, index=True),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Column("actor_id", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("params", Text, nullable=False),
+)
+
+contributions = Table(
+    "contributions",
+    metadata,
+    Column("contribution_id", String(36), primary_key=True),
+    Column("commitment_id", String(36), nullable=False, index=True),
+    Column("consortium_id", String(36), nullable=False, index=True),
+    Column("partner_id", String(36), nullable=False),
+    Column("delivered_on", Date, nullable=False),
+    Column("amount", DecimalText, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("sha256", String(64)),
+    Column("size", Integer),
+    Column("media_type", String(100)),
+    Column("filename", Text),
+    Column("recorded_at", UtcDateTime, nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class CommitmentRow:
+    """A commitment as the ledger shows it."""
+
+    commitment_id: str
+    consortium_id: str
+    partner_id: str
+    kind: ContributionKind
+    unit: Unit
+    amount: Decimal
+    daily_rate: Decimal | None
+    starts_on: date
+    ends_on: date
+    covers: str
+    funding: Funding
+    licence: str
+    valuation_method: str
+    withdrawn_on: date | None
+    withdrawal_reason: str
+    delivered: Decimal
+    delivery_count: int
+    pledged_at: datetime
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_on is not None
+
+    @property
+    def over_delivered(self) -> bool:
+        """Delivery beyond the pledge is allowed, and flagged."""
+        return self.delivered > self.amount
+
+    def in_euros(self, quantity: Decimal) -> Decimal | None:
+        """A quantity of this commitment in euros (None: time without a rate)."""
+        if self.unit is Unit.EUR:
+            return quantity
+        return quantity * self.daily_rate if self.daily_rate is not None else None
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """One step of a commitment's history."""
+
+    position: int
+    recorded_at: datetime
+    actor_id: str
+    kind: str
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ContributionRow:
+    """A delivered contribution and its evidence."""
+
+    contribution_id: str
+    commitment_id: str
+    consortium_id: str
+    partner_id: str
+    delivered_on: date
+    amount: Decimal
+    description: str
+    evidence: Evidence | None
+    recorded_at: datetime
+
+
+def _text(value: object) -> object:
+    if isinstance(value, date | Decimal):
+        return str(value)
+    return value
+
+
+class LedgerProjection(Projection):
+    """Commitments, their history and their deliveries."""
+
+    name: ClassVar[str] = "ledger"
+    tables: ClassVar[tuple[Table, ...]] = (commitments, changes, contributions)
+
+    def _change(
+        self, connection: Connection, envelope: Envelope, kind: str, **params: object
+    ) -> None:
+        connection.execute(
+            insert(changes).values(
+                position=envelope.position,
+                commitment_id=envelope.originator_id,
+                recorded_at=envelope.recorded_at,
+                actor_id=envelope.actor_id,
+                kind=kind,
+                params=json.dumps({k: _text(v) for k, v in params.items()}),
+            )
+        )
+
+    @on(events.CommitmentPledged)
+    def pledged(self, connection: Connection, envelope: Envelope) -> None:
+        e = envelope.event
+        connection.execute(
+            insert(commitments).values(
+                commitment_id=envelope.originator_id,
+                consortium_id=e.consortium_id,
+                partner_id=e.partner_id,
+                kind=e.kind.value,
+                unit=e.unit.value,
+                amount=e.amount,
+                daily_rate=e.daily_rate,
+                starts_on=e.starts_on,
+                ends_on=e.ends_on,
+                covers=e.covers,
+                funding=e.funding.value,
+                licence=e.licence,
+                valuation_method=e.valuation_method,
+                withdrawn_on=None,
+                withdrawal_reason="",
+                delivered=Decimal(0),
+                delivery_count=0,
+                pledged_at=envelope.recorded_at,
+            )
+        )
+        self._change(
+            connection,
+            envelope,
+            "pledged",
+            amount=e.amount,
+            starts_on=e.starts_on,
+            ends_on=e.ends_on,
+        )
+
+    @on(events.CommitmentAmended)
+    def amended(self, connection: Connection, envelope: Envelope) -> None:
+        e = envelope.event
+        before = connection.execute(
+            select(
+                commitments.c.amount, commitments.c.starts_on, commitments.c.ends_on
+            ).where(commitments.c.commitment_id == envelope.originator_id)
+        ).one()
+        self._update(
+            connection,
+            envelope,
+            amount=e.amount,
+            starts_on=e.starts_on,
+            ends_on=e.ends_on,
+        )
+        self._change(
+            connection,
+            envelope,
+            "amended",
+            amount=e.amount,
+            starts_on=e.starts_on,
+            ends_on=e.ends_on,
+            reason=e.reason,
+            previous_amount=before.amount,
+            previous_starts_on=before.starts_on,
+            previous_ends_on=before.ends_on,
+        )
+
+    @on(events.CommitmentWithdrawn)
+    def withdrawn(self, connection: Connection, envelope: Envelope) -> None:
+        e = envelope.event
+        self._update(
+            connection, envelope, withdrawn_on=e.on, withdrawal_reason=e.reason
+        )
+        self._change(connection, envelope, "withdrawn", on=e.on, reason=e.reason)
+
+    @on(events.ContributionDelivered)
+    def delivered(self, connection: Connection, envelope: Envelope) -> None:
+        e = envelope.event
+        row = connection.execute(
+            select(
+                commitments.c.consortium_id,
+                commitments.c.partner_id,
+                commitments.c.delivered,
+                commitments.c.delivery_count,
+            ).where(commitments.c.commitment_id == envelope.originator_id)
+        ).one()
+        evidence: Evidence | None = e.evidence
+        connection.execute(
+            insert(contributions).values(
+                contribution_id=e.contribution_id,
+                commitment_id=envelope.originator_id,
+                consortium_id=row.consortium_id,
+                partner_id=row.partner_id,
+                delivered_on=e.delivered_on,
+                amount=e.amount,
+                description=e.description,
+                sha256=evidence.sha256 if evidence else None,
+                size=evidence.size if evidence else None,
+                media_type=evidence.media_type if evidence else None,
+                filename=evidence.filename if evidence else None,
+                recorded_at=envelope.recorded_at,
+            )
+        )
+        self._update(
+            connection,
+            envelope,
+            delivered=row.delivered + e.amount,
+            delivery_count=row.delivery_count + 1,
+        )
+        self._change(
+            connection,
+            envelope,
+            "delivered",
+            amount=e.amount,
+            on=e.delivered_on,
+            description=e.description,
+            sha256=evidence.sha256 if evidence else "",
+        )
+
+    @staticmethod
+    def _update(connection: Connection, envelope: Envelope, **values: object) -> None:
+        connection.execute(
+            update(commitments)
+            .where(commitments.c.commitment_id == envelope.originator_id)
+            .values(**values)
+        )
+
+
+def _commitment(r: Any) -> CommitmentRow:
+    return CommitmentRow(
+        r.commitment_id,
+        r.consortium_id,
+        r.partner_id,
+        ContributionKind(r.kind),
+        Unit(r.unit),
+        r.amount,
+        r.daily_rate,
+        r.starts_on,
+        r.ends_on,
+        r.covers,
+        Funding(r.funding),
+        r.licence,
+        r.valuation_method,
+        r.withdrawn_on,
+        r.withdrawal_reason,
+        r.delivered,
+        r.delivery_count,
+        r.pledged_at,
+    )
+
+
+def _contribution(r: Any) -> ContributionRow:
+    evidence = (
+        Evidence(r.sha256, r.size, r.media_type, r.filename) if r.sha256 else None
+    )
+    return ContributionRow(
+        r.contribution_id,
+        r.commitment_id,
+        r.consortium_id,
+        r.partner_id,
+        r.delivered_on,
+        r.amount,
+        r.description,
+        evidence,
+        r.recorded_at,
+    )
+
+
+def commitments_of(
+    connection: Connection, consortium_id: str, partner_id: str | None = None
+) -> list[CommitmentRow]:
+    """The consortium's commitments (or one partner's), oldest first."""
+    query = select(commitments).where(commitments.c.consortium_id == consortium_id)
+    if partner_id is not None:
+        query = query.where(commitments.c.partner_id == partner_id)
+    rows = connection.execute(
+        query.order_by(commitments.c.pledged_at, commitments.c.commitment_id)
+    )
+    return [_commitment(r) for r in rows]
+
+
+def commitment(
+    connection: Connection, consortium_id: str, commitment_id: str
+) -> CommitmentRow | None:
+    """One commitment of the consortium, or None."""
+    r = connection.execute(
+        select(commitments).where(
+            commitments.c.consortium_id == consortium_id,
+            commitments.c.commitment_id == commitment_id,
+        )
+    ).first()
+    return _commitment(r) if r is not None else None
+
+
+def changes_of(connection: Connection, commitment_id: str) -> list[ChangeRow]:
+    """A commitment's history, oldest first."""
+    rows = connection.execute(
+        select(changes)
+        .where(changes.c.commitment_id == commitment_id)
+        .order_by(changes.c.position)
+    )
+    return [
+        ChangeRow(r.position, r.recorded_at, r.actor_id, r.kind, json.loads(r.params))
+        for r in rows
+    ]
+
+
+def contributions_of(
+    connection: Connection, consortium_id: str, commitment_id: str | None = None
+) -> list[ContributionRow]:
+    """Delivered contributions of the consortium (or of one commitment)."""
+    query = select(contributions).where(contributions.c.consortium_id == consortium_id)
+    if commitment_id is not None:
+        query = query.where(contributions.c.commitment_id == commitment_id)
+    rows = connection.execute(
+        query.order_by(contributions.c.delivered_on, contributions.c.recorded_at)
+    )
+    return [_contribution(r) for r in rows]
+
+
+def contribution_with_evidence(
+    connection: Connection, consortium_id: str, sha256: str
+) -> ContributionRow | None:
+    """A contribution of the consortium whose evidence has this hash, if any."""
+    r = connection.execute(
+        select(contributions)
+        .where(
+            contributions.c.consortium_id == consortium_id,
+            contributions.c.sha256 == sha256,
+        )
+        .limit(1)
+    ).first()
+    return _contribution(r) if r is not None else None

@@ -22,7 +22,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from governance.actor import Actor, acting_as
 from governance.clock import Clock, SystemClock
-from governance.commitment import Commitment, Pledge
+from governance.commitment import Commitment
 from governance.consortium import Consortium
 from governance.errors import Conflict, NotFound, NotPermitted, RuleViolated
 from governance.permissions import Action, check, check_acts_for_partner
@@ -35,6 +35,7 @@ from governance.values import (
     PartnerIdentity,
     PartnerRole,
     Phase,
+    Pledge,
 )
 
 A = TypeVar("A")

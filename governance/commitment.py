@@ -16,54 +16,16 @@ from eventsourcing.domain import Aggregate, event
 
 from governance.actor import GovernanceCreated, GovernanceEvent
 from governance.errors import RuleViolated
-from governance.values import UNIT_OF_KIND, ContributionKind, Evidence, Funding, Unit
-
-MAX_AMOUNT = Decimal("1000000000")  # a billion: beyond that, a typing mistake
-
-
-def check_amount(amount: Decimal, field: str = "amount") -> None:
-    """Amounts are finite, positive, at most a billion, with at most 2 decimals."""
-    if not amount.is_finite() or amount <= 0:
-        raise RuleViolated(f"{field}.not_positive")
-    if amount > MAX_AMOUNT:
-        raise RuleViolated(f"{field}.too_large")
-    exponent = amount.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -2:
-        raise RuleViolated(f"{field}.too_precise")
-
-
-def check_period(starts_on: date, ends_on: date) -> None:
-    """A period ends on or after the day it starts."""
-    if ends_on < starts_on:
-        raise RuleViolated("period.ends_before_start")
-
-
-@dataclass(frozen=True)
-class Pledge:
-    """What a commitment says, as given by the person pledging."""
-
-    kind: ContributionKind
-    amount: Decimal
-    starts_on: date
-    ends_on: date
-    covers: str
-    funding: Funding
-    daily_rate: Decimal | None = None
-    licence: str = ""
-    valuation_method: str = ""
-
-    def check(self) -> None:
-        """Raise unless the pledge is complete and coherent for its kind."""
-        check_amount(self.amount)
-        check_period(self.starts_on, self.ends_on)
-        if self.daily_rate is not None:
-            if self.kind is not ContributionKind.HUMAN:
-                raise RuleViolated("commitment.daily_rate_only_for_human")
-            check_amount(self.daily_rate, "daily_rate")
-        if self.kind is ContributionKind.DATA_SET and not self.licence.strip():
-            raise RuleViolated("commitment.licence_required")
-        if self.kind is ContributionKind.IN_KIND and not self.valuation_method.strip():
-            raise RuleViolated("commitment.valuation_method_required")
+from governance.values import (
+    UNIT_OF_KIND,
+    ContributionKind,
+    Evidence,
+    Funding,
+    Pledge,
+    Unit,
+    check_amount,
+    check_period,
+)
 
 
 @dataclass

@@ -50,8 +50,12 @@ class Warning:
 
 
 def ledger_warnings(
-    partners: list[PartnerFacts], phase: Phase, today: date, *,
-    facade_days: int = FACADE_DAYS, concentration: Decimal = CONCENTRATION_SHARE,
+    partners: list[PartnerFacts],
+    phase: Phase,
+    today: date,
+    *,
+    facade_days: int = FACADE_DAYS,
+    concentration: Decimal = CONCENTRATION_SHARE,
 ) -> list[Warning]:
     """Every warning the consortium's contributions deserve today."""
     active = [p for p in partners if p.active]
@@ -60,16 +64,24 @@ def ledger_warnings(
         warnings.extend(_partner_warnings(partner, today, facade_days))
     if phase is not Phase.SETUP:
         for lead in (p for p in active if p.role is PartnerRole.LEAD):
-            if not any(c.kind is ContributionKind.FINANCIAL and not c.withdrawn
-                       for c in lead.commitments):
-                warnings.append(Warning("lead.no_financial_commitment", lead.partner_id,
-                                        {"partner": lead.name}))
+            if not any(
+                c.kind is ContributionKind.FINANCIAL and not c.withdrawn
+                for c in lead.commitments
+            ):
+                warnings.append(
+                    Warning(
+                        "lead.no_financial_commitment",
+                        lead.partner_id,
+                        {"partner": lead.name},
+                    )
+                )
     warnings.extend(_concentration(active, concentration))
     return warnings
 
 
-def _partner_warnings(partner: PartnerFacts, today: date,
-                      facade_days: int) -> list[Warning]:
+def _partner_warnings(
+    partner: PartnerFacts, today: date, facade_days: int
+) -> list[Warning]:
     live = [c for c in partner.commitments if not c.withdrawn]
     name: dict[str, object] = {"partner": partner.name}
     if not partner.commitments:
@@ -78,15 +90,25 @@ def _partner_warnings(partner: PartnerFacts, today: date,
         return [Warning("commitments.all_lapsed", partner.partner_id, name)]
     waited = today - partner.joined_on
     if waited > timedelta(days=facade_days) and not any(
-            c.delivered_count for c in partner.commitments):
-        return [Warning("facade.nothing_delivered", partner.partner_id,
-                        {**name, "days": waited.days})]
+        c.delivered_count for c in partner.commitments
+    ):
+        return [
+            Warning(
+                "facade.nothing_delivered",
+                partner.partner_id,
+                {**name, "days": waited.days},
+            )
+        ]
     return []
 
 
 def _concentration(active: list[PartnerFacts], threshold: Decimal) -> list[Warning]:
-    totals = {p.partner_id: sum((c.pledged_eur for c in p.commitments
-                                 if not c.withdrawn), Decimal(0)) for p in active}
+    totals = {
+        p.partner_id: sum(
+            (c.pledged_eur for c in p.commitments if not c.withdrawn), Decimal(0)
+        )
+        for p in active
+    }
     grand = sum(totals.values(), Decimal(0))
     if len(active) < 2 or grand <= 0:
         return []
@@ -95,6 +117,14 @@ def _concentration(active: list[PartnerFacts], threshold: Decimal) -> list[Warni
     if share <= threshold:
         return []
     top_name = next(p.name for p in active if p.partner_id == top_id)
-    return [Warning("contributions.concentrated", top_id,
-                    {"partner": top_name, "share": round(share * 100),
-                     "threshold": round(threshold * 100)})]
+    return [
+        Warning(
+            "contributions.concentrated",
+            top_id,
+            {
+                "partner": top_name,
+                "share": round(share * 100),
+                "threshold": round(threshold * 100),
+            },
+        )
+    ]

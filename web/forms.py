@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from enum import Enum
 from typing import TypeVar
 
@@ -19,12 +20,15 @@ from governance.errors import RuleViolated
 from governance.values import (
     AuthorityLevel,
     CallForProjects,
+    ContributionKind,
+    Funding,
     MemberRole,
     Paper,
     PartnerIdentity,
     PartnerKind,
     PartnerRole,
     Phase,
+    Pledge,
 )
 from web.labels import N_
 
@@ -95,9 +99,37 @@ class Fields:
             self.errors.add(name, N_("Choose one of the options."))
             return None
 
+    def amount(self, name: str, *, required: bool = True) -> Decimal | None:
+        value = str(self.data.get(name, "")).strip()
+        if not value:
+            if required:
+                self.errors.add(name, N_("This field is required."))
+            return None
+        parsed = parse_amount(value)
+        if parsed is None:
+            self.errors.add(name, N_("Enter a number, like 1200 or 1 200,50."))
+        return parsed
+
     def rule(self, name: str, error: RuleViolated) -> None:
         """Attach a domain refusal found while parsing to a field."""
         self.errors.add(name, error.code)
+
+
+def parse_amount(value: str) -> Decimal | None:
+    """A plain decimal number, English or French style ("1,200.50", "1 200,50").
+
+    No exponents, no NaN or infinity: only digits with one decimal separator.
+    """
+    text = re.sub(r"[\s\u00a0\u202f']", "", value)
+    if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", text):
+        text = text.replace(",", "")
+    elif re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?", text):
+        text = text.replace(".", "").replace(",", ".")
+    else:
+        text = text.replace(",", ".")
+    if not re.fullmatch(r"\d{1,15}(\.\d{1,6})?", text):
+        return None
+    return Decimal(text)
 
 
 def parse_day(value: str) -> date | None:
@@ -333,3 +365,121 @@ PASSWORD_MESSAGES = {
         "This password is among the most common ones: choose another."
     ),
 }
+
+
+@dataclass(frozen=True)
+class PledgeForm:
+    """A commitment, as submitted."""
+
+    partner_id: str
+    pledge: Pledge
+
+
+def parse_pledge(data: Mapping[str, str]) -> PledgeForm:
+    """Parse the pledge form; raises ``FormErrors``."""
+    f = Fields(data)
+    partner_id = f.text("partner_id", required=True, max_length=36)
+    kind = f.choice("kind", ContributionKind)
+    amount = f.amount("amount")
+    daily_rate = f.amount("daily_rate", required=False)
+    starts_on = f.day("starts_on", required=True)
+    ends_on = f.day("ends_on", required=True)
+    covers = f.text("covers", max_length=500)
+    funding = f.choice("funding", Funding)
+    licence = f.text("licence", max_length=200)
+    method = f.text("valuation_method", max_length=LONG)
+    if kind is not ContributionKind.HUMAN:
+        daily_rate = None
+    if kind is ContributionKind.DATA_SET and not licence:
+        f.errors.add("licence", "commitment.licence_required")
+    if kind is ContributionKind.IN_KIND and not method:
+        f.errors.add("valuation_method", "commitment.valuation_method_required")
+    if starts_on and ends_on and ends_on < starts_on:
+        f.errors.add("ends_on", "period.ends_before_start")
+    f.errors.raise_if_any()
+    if (
+        kind is None
+        or amount is None
+        or starts_on is None
+        or ends_on is None
+        or funding is None
+    ):
+        raise f.errors
+    pledge = Pledge(
+        kind,
+        amount,
+        starts_on,
+        ends_on,
+        covers,
+        funding,
+        daily_rate=daily_rate,
+        licence=licence,
+        valuation_method=method,
+    )
+    try:
+        pledge.check()
+    except RuleViolated as error:
+        f.rule(RULE_FIELDS.get(error.code, ""), error)
+        raise f.errors from None
+    return PledgeForm(partner_id, pledge)
+
+
+RULE_FIELDS = {
+    "amount.not_positive": "amount",
+    "amount.too_large": "amount",
+    "amount.too_precise": "amount",
+    "daily_rate.not_positive": "daily_rate",
+    "daily_rate.too_large": "daily_rate",
+    "daily_rate.too_precise": "daily_rate",
+    "period.ends_before_start": "ends_on",
+    "commitment.reason_required": "reason",
+    "commitment.unchanged": "amount",
+    "contribution.description_required": "description",
+    "contribution.before_period": "delivered_on",
+}
+
+
+@dataclass(frozen=True)
+class AmendmentForm:
+    """A commitment's amendment, as submitted."""
+
+    amount: Decimal
+    starts_on: date
+    ends_on: date
+    reason: str
+
+
+def parse_amendment(data: Mapping[str, str]) -> AmendmentForm:
+    """Parse the amend form; raises ``FormErrors``."""
+    f = Fields(data)
+    amount = f.amount("amount")
+    starts_on = f.day("starts_on", required=True)
+    ends_on = f.day("ends_on", required=True)
+    reason = f.text("reason", required=True, max_length=LONG)
+    if starts_on and ends_on and ends_on < starts_on:
+        f.errors.add("ends_on", "period.ends_before_start")
+    f.errors.raise_if_any()
+    if amount is None or starts_on is None or ends_on is None:
+        raise f.errors
+    return AmendmentForm(amount, starts_on, ends_on, reason)
+
+
+@dataclass(frozen=True)
+class DeliveryForm:
+    """A delivered contribution, as submitted (the file is handled apart)."""
+
+    delivered_on: date
+    amount: Decimal
+    description: str
+
+
+def parse_delivery(data: Mapping[str, str], *, today: date) -> DeliveryForm:
+    """Parse the delivery form; raises ``FormErrors``."""
+    f = Fields(data)
+    delivered_on = f.day("delivered_on") or today
+    amount = f.amount("amount")
+    description = f.text("description", required=True, max_length=LONG)
+    f.errors.raise_if_any()
+    if amount is None:
+        raise f.errors
+    return DeliveryForm(delivered_on, amount, description)

@@ -12,11 +12,14 @@ from typing import Any
 from governance.errors import RuleViolated
 from governance.values import (
     AuthorityLevel,
+    ContributionKind,
+    Funding,
     MemberRole,
     Paper,
     PartnerKind,
     PartnerRole,
     Phase,
+    Unit,
 )
 from web.i18n import format_day, gettext_
 
@@ -56,6 +59,16 @@ LABELS: dict[Enum, str] = {
     MemberRole.MEMBER: N_("Member"),
     MemberRole.PILOT_TEAM: N_("Pilot team"),
     MemberRole.FINANCER: N_("Financer"),
+    ContributionKind.FINANCIAL: N_("Financial"),
+    ContributionKind.HUMAN: N_("Staff time"),
+    ContributionKind.TECHNICAL: N_("Technical"),
+    ContributionKind.LOGISTICAL: N_("Logistical"),
+    ContributionKind.DATA_SET: N_("Data set"),
+    ContributionKind.IN_KIND: N_("Other in-kind"),
+    Unit.EUR: N_("€"),
+    Unit.PERSON_DAY: N_("person-days"),
+    Funding.CO_FINANCING: N_("Co-financing"),
+    Funding.REQUESTED: N_("Requested from the funder"),
 }
 
 RULES: dict[str, str] = {
@@ -109,6 +122,60 @@ RULES: dict[str, str] = {
     "membership.partner_only_for_members": N_("Only members represent a partner."),
     "membership.unchanged": N_("This person already has this role."),
     "membership.last_coordinator": N_("A consortium keeps at least one coordinator."),
+    "amount.not_positive": N_("Enter an amount greater than zero."),
+    "amount.too_large": N_("This amount is too large (at most a billion)."),
+    "amount.too_precise": N_("Use at most two decimals."),
+    "daily_rate.not_positive": N_("Enter a daily rate greater than zero."),
+    "daily_rate.too_large": N_("This daily rate is too large."),
+    "daily_rate.too_precise": N_("Use at most two decimals for the daily rate."),
+    "period.ends_before_start": N_("The period cannot end before it starts."),
+    "commitment.daily_rate_only_for_human": N_(
+        "A daily rate only applies to staff time."
+    ),
+    "commitment.licence_required": N_("Give the licence of the data set."),
+    "commitment.valuation_method_required": N_(
+        "Explain how the contribution is valued."
+    ),
+    "commitment.reason_required": N_("Give the reason."),
+    "commitment.unchanged": N_("Nothing changed: give a new amount or period."),
+    "commitment.withdrawn": N_(
+        "This commitment was withdrawn; it can no longer change."
+    ),
+    "commitment.partner_not_active": N_(
+        "This partner has withdrawn: it can no longer commit."
+    ),
+    "contribution.description_required": N_("Describe what was delivered."),
+    "contribution.before_period": N_(
+        "A delivery cannot be dated before the commitment starts (%(starts_on)s)."
+    ),
+    "contribution.duplicate_id": N_("This contribution exists already."),
+    "evidence.too_large": N_("The file is too large (10 MB at most)."),
+    "evidence.empty": N_("The file is empty."),
+    "evidence.type_not_allowed": N_(
+        "Only PDF, images, office documents and CSV files are accepted (checked by their content)."
+    ),
+    "evidence.archive_unsafe": N_(
+        "This document looks unsafe (suspicious archive content)."
+    ),
+    "evidence.name_invalid": N_("The file name is not valid."),
+}
+
+WARNINGS: dict[str, str] = {
+    "facade.no_commitment": N_(
+        "%(partner)s has no commitment: a partner without an envelope looks like a façade partner to funders."
+    ),
+    "facade.nothing_delivered": N_(
+        "%(partner)s joined %(days)s days ago and has delivered nothing yet."
+    ),
+    "commitments.all_lapsed": N_(
+        "All commitments of %(partner)s have ended or were withdrawn."
+    ),
+    "lead.no_financial_commitment": N_(
+        "The lead partner %(partner)s has no financial commitment, which funders expect past setup."
+    ),
+    "contributions.concentrated": N_(
+        "%(partner)s carries %(share)s %% of what is pledged (more than %(threshold)s %%): the consortium depends on one partner."
+    ),
 }
 
 
@@ -117,6 +184,11 @@ def label(value: Enum | None) -> str:
     if value is None:
         return ""
     return gettext_(LABELS[value])
+
+
+def warning_message(code: str, params: dict[str, Any]) -> str:
+    """The translated sentence of a ledger warning."""
+    return gettext_(WARNINGS[code]) % params
 
 
 def rule_message(error: RuleViolated) -> str:

@@ -419,3 +419,35 @@ def contribution_with_evidence(
         .limit(1)
     ).first()
     return _contribution(r) if r is not None else None
+
+
+def evidence_in_use(connection: Connection, sha256: str) -> bool:
+    """Whether any recorded contribution points at this evidence file."""
+    return (
+        connection.execute(
+            select(contributions.c.contribution_id)
+            .where(contributions.c.sha256 == sha256)
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
+def changes_by_commitment(
+    connection: Connection, consortium_id: str
+) -> dict[str, list[ChangeRow]]:
+    """Every commitment's history in the consortium, in one read."""
+    rows = connection.execute(
+        select(changes)
+        .join(commitments, commitments.c.commitment_id == changes.c.commitment_id)
+        .where(commitments.c.consortium_id == consortium_id)
+        .order_by(changes.c.position)
+    )
+    result: dict[str, list[ChangeRow]] = {}
+    for r in rows:
+        result.setdefault(r.commitment_id, []).append(
+            ChangeRow(
+                r.position, r.recorded_at, r.actor_id, r.kind, json.loads(r.params)
+            )
+        )
+    return result

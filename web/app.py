@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +19,21 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from governance.clock import Clock
+from governance.values import Unit
 from web import errors
 from web.auth import RequestContextMiddleware, template_context
 from web.history_words import author, describe
-from web.i18n import format_day, format_moment, gettext_, ngettext_
-from web.labels import RULES, label
-from web.routes import consortia, history, members, partners, session
+from web.i18n import (
+    format_day,
+    format_moment,
+    format_money,
+    format_quantity,
+    format_share,
+    gettext_,
+    ngettext_,
+)
+from web.labels import RULES, label, warning_message
+from web.routes import consortia, history, ledger, members, partners, session
 from web.security import SecurityMiddleware
 from web.settings import Settings
 from web.storage import Stores, open_stores
@@ -47,6 +58,21 @@ def error_text(message: str, params: dict[str, Any] | None = None) -> str:
     return text
 
 
+def iso_day(value: str | None, style: str = "long") -> str:
+    """A date stored as ISO text, in words."""
+    return format_day(date.fromisoformat(value), style) if value else ""
+
+
+def quantity_of(value: object, unit: Unit) -> str:
+    """An amount in a commitment's unit ("1 200,00 €", "12,5 jours-personnes")."""
+    if value is None or value == "":
+        return ""
+    amount = Decimal(str(value))
+    if unit is Unit.EUR:
+        return format_money(amount)
+    return f"{format_quantity(amount)} {label(unit)}"
+
+
 def options(members: list[Any]) -> list[tuple[str, str]]:
     """``(value, label)`` pairs of enum members, for a select."""
     return [(m.value, label(m)) for m in members]
@@ -63,13 +89,22 @@ def make_templates() -> Jinja2Blocks:
     templates = Jinja2Blocks(env=env, context_processors=[template_context])
     env.install_gettext_callables(gettext_, ngettext_, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(
-        day=format_day, moment=format_moment, label=label, error_text=error_text
+        day=format_day,
+        moment=format_moment,
+        label=label,
+        error_text=error_text,
+        money=format_money,
+        quantity=format_quantity,
+        share=format_share,
+        iso_day=iso_day,
+        in_unit=quantity_of,
     )
     env.globals.update(
         htmx_script=HTMX,
         options=options,
         history_author=author,
         history_sentence=describe,
+        warning_text=warning_message,
     )
     return templates
 
@@ -101,6 +136,7 @@ def create_app(
         *partners.routes,
         *members.routes,
         *history.routes,
+        *ledger.routes,
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
     return Starlette(

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
@@ -26,7 +26,7 @@ from web.accounts import Account, Session, same_token, utcnow
 from web.i18n import choose_language, current_language
 
 if TYPE_CHECKING:
-    from starlette.types import ASGIApp, Receive, Scope, Send
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 logger = logging.getLogger(__name__)
 
@@ -137,12 +137,34 @@ def csrf_token(request: Request) -> str:
 
 async def read_form(request: Request) -> FormData:
     """Read a form within limits and check its CSRF token; raises on failure."""
+    form = await _parse(request, max_files=0, max_bytes=MAX_FORM_BYTES)
+    _check_csrf(request, form)
+    return form
+
+
+async def _parse(request: Request, *, max_files: int, max_bytes: int) -> FormData:
+    """Parse the body, refusing it (413) as soon as it exceeds ``max_bytes``.
+
+    Bytes are counted as they arrive, whatever ``Content-Length`` announced.
+    """
     length = request.headers.get("content-length")
-    if length is not None and (not length.isdigit() or int(length) > MAX_FORM_BYTES):
+    if length is not None and (not length.isdigit() or int(length) > max_bytes):
         raise HTTPException(413, "Request body too large.")
+    received = 0
+    receive = request.receive
+
+    async def counting_receive() -> Message:
+        nonlocal received
+        message = await receive()
+        received += len(message.get("body", b""))
+        if received > max_bytes:
+            raise HTTPException(413, "Request body too large.")
+        return message
+
+    limited = Request(request.scope, counting_receive)
     try:
-        form = await request.form(
-            max_files=0, max_fields=MAX_FIELDS, max_part_size=MAX_FORM_BYTES
+        return await limited.form(
+            max_files=max_files, max_fields=MAX_FIELDS, max_part_size=MAX_FORM_BYTES
         )
     except ClientDisconnect:
         raise HTTPException(400, "Incomplete request.") from None
@@ -150,6 +172,9 @@ async def read_form(request: Request) -> FormData:
         raise
     except Exception as error:  # the multipart parser's own errors
         raise HTTPException(400, "Malformed form.") from error
+
+
+def _check_csrf(request: Request, form: FormData) -> None:
     session = current_session(request)
     submitted = request.headers.get("x-csrf-token") or form.get("csrf_token")
     if session is None or not same_token(
@@ -157,7 +182,6 @@ async def read_form(request: Request) -> FormData:
     ):
         logger.warning("csrf.refused path=%s", request.url.path)
         raise CsrfFailed
-    return form
 
 
 FormHandler = Callable[[Request, dict[str, str]], Response]
@@ -175,6 +199,32 @@ def form_endpoint(handler: FormHandler) -> Callable[[Request], Awaitable[Respons
         form = await read_form(request)
         fields = {key: value for key, value in form.items() if isinstance(value, str)}
         return await run_in_threadpool(handler, request, fields)
+
+    return endpoint
+
+
+UploadHandler = Callable[[Request, dict[str, str], dict[str, UploadFile]], Response]
+
+
+def upload_endpoint(
+    handler: UploadHandler, *, max_bytes: int = 10 * 1024 * 1024 + MAX_FORM_BYTES
+) -> Callable[[Request], Awaitable[Response]]:
+    """Like ``form_endpoint`` for forms with one file, counting bytes as they come.
+
+    The body is refused with 413 as soon as it exceeds ``max_bytes``, whatever the
+    ``Content-Length`` says; spooled files are closed afterwards.
+    """
+
+    @functools.wraps(handler)
+    async def endpoint(request: Request) -> Response:
+        form = await _parse(request, max_files=1, max_bytes=max_bytes)
+        try:
+            _check_csrf(request, form)
+            fields = {k: v for k, v in form.items() if isinstance(v, str)}
+            files = {k: v for k, v in form.items() if isinstance(v, UploadFile)}
+            return await run_in_threadpool(handler, request, fields, files)
+        finally:
+            await form.close()
 
     return endpoint
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from io import BytesIO
 from uuid import UUID
 
 from governance.actor import Actor
@@ -16,12 +18,15 @@ from governance.clock import Clock
 from governance.values import (
     AuthorityLevel,
     CallForProjects,
+    ContributionKind,
+    Funding,
     MemberRole,
     Paper,
     PartnerIdentity,
     PartnerKind,
     PartnerRole,
     Phase,
+    Pledge,
 )
 from web.storage import Stores
 
@@ -61,6 +66,40 @@ class _SettableClock:
 
 def _at(day: date, hour: int = 10) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=UTC)
+
+
+def _demo_pdf(text: str) -> bytes:
+    """A tiny, valid one-page PDF carrying ``text`` (demo evidence)."""
+    safe = text.encode("latin-1", "replace").replace(b"(", b"[").replace(b")", b"]")
+    stream = b"BT /F1 12 Tf 72 720 Td (" + safe + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length "
+        + str(len(stream)).encode()
+        + b" >>\nstream\n"
+        + stream
+        + b"\nendstream",
+    ]
+    body = b"%PDF-1.4\n"
+    offsets = []
+    for number, content in enumerate(objects, start=1):
+        offsets.append(len(body))
+        body += str(number).encode() + b" 0 obj\n" + content + b"\nendobj\n"
+    xref = len(body)
+    body += b"xref\n0 " + str(len(objects) + 1).encode() + b"\n0000000000 65535 f \n"
+    body += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    body += (
+        b"trailer\n<< /Size "
+        + str(len(objects) + 1).encode()
+        + b" /Root 1 0 R >>\nstartxref\n"
+        + str(xref).encode()
+        + b"\n%%EOF\n"
+    )
+    return body
 
 
 def load_demo(stores: Stores, *, today: date) -> UUID:
@@ -209,6 +248,95 @@ def load_demo(stores: Stores, *, today: date) -> UUID:
             signed = on(days)
             governance.record_paper(coordinator, cid, partner_id, paper, signed)
 
+        member = Actor(people["member"].account_id)
+
+        def pledge(
+            days: int,
+            partner_id: str,
+            kind: ContributionKind,
+            amount: str,
+            covers: str,
+            *,
+            funding: Funding = Funding.CO_FINANCING,
+            rate: str | None = None,
+            licence: str = "",
+            method: str = "",
+            actor: Actor = coordinator,
+        ) -> UUID:
+            starts = on(days)
+            return UUID(
+                governance.pledge(
+                    actor,
+                    cid,
+                    partner_id,
+                    Pledge(
+                        kind,
+                        Decimal(amount),
+                        starts,
+                        start + timedelta(days=500),
+                        covers,
+                        funding,
+                        daily_rate=Decimal(rate) if rate else None,
+                        licence=licence,
+                        valuation_method=method,
+                    ),
+                ).id
+            )
+
+        lead_money = pledge(
+            36, lead, ContributionKind.FINANCIAL, "120000", "Pilotage et coordination"
+        )
+        lead_time = pledge(
+            36, lead, ContributionKind.HUMAN, "60", "Chef de projet", rate="400"
+        )
+        fabrique_time = pledge(
+            37,
+            fabrique,
+            ContributionKind.HUMAN,
+            "90",
+            "Permanences de médiation",
+            rate="300",
+            funding=Funding.REQUESTED,
+            actor=member,
+        )
+        fabrique_rooms = pledge(
+            37,
+            fabrique,
+            ContributionKind.LOGISTICAL,
+            "8000",
+            "Salles et accueil du public",
+            actor=member,
+        )
+        lab_time = pledge(
+            38, lab, ContributionKind.HUMAN, "40", "Évaluation", rate="500"
+        )
+        lab_data = pledge(
+            38,
+            lab,
+            ContributionKind.DATA_SET,
+            "5000",
+            "Baromètre de l'accès aux droits",
+            licence="Licence Ouverte 2.0",
+        )
+        numeria_kit = pledge(
+            39,
+            numeria,
+            ContributionKind.TECHNICAL,
+            "30000",
+            "150 ordinateurs reconditionnés",
+        )
+        numeria_money = pledge(
+            39, numeria, ContributionKind.FINANCIAL, "10000", "Équipement"
+        )
+        pledge(
+            40,
+            donnee,
+            ContributionKind.IN_KIND,
+            "6000",
+            "Analyse d'impact RGPD",
+            method="12 jours de conseil valorisés à 500 € (tarif public)",
+        )
+        pledge(41, imprim, ContributionKind.LOGISTICAL, "3000", "Impression des flyers")
         governance.change_phase(coordinator, cid, Phase.APPLICATION_SUBMITTED, on(42))
         invite("pilot", MemberRole.PILOT_TEAM, None, 60)
         governance.change_phase(coordinator, cid, Phase.SELECTED, on(120))
@@ -238,6 +366,75 @@ def load_demo(stores: Stores, *, today: date) -> UUID:
         governance.change_partner_axis(
             coordinator, cid, donnee, "Protection des données et ouverture"
         )
+
+        def deliver(
+            days: int,
+            commitment_id: UUID,
+            amount: str,
+            description: str,
+            evidence_name: str = "",
+            actor: Actor = coordinator,
+        ) -> None:
+            delivered_on = on(days)
+            evidence = None
+            if evidence_name:
+                evidence = stores.evidence.save(
+                    BytesIO(_demo_pdf(f"{description} ({delivered_on})")), evidence_name
+                )
+            governance.deliver(
+                actor,
+                commitment_id,
+                delivered_on=delivered_on,
+                amount=Decimal(amount),
+                description=description,
+                evidence=evidence,
+            )
+
+        deliver(
+            240,
+            lead_money,
+            "40000",
+            "Première tranche versée",
+            "virement-tranche-1.pdf",
+        )
+        on(245)
+        governance.amend_commitment(
+            member,
+            fabrique_time,
+            amount=Decimal("100"),
+            starts_on=start + timedelta(days=37),
+            ends_on=start + timedelta(days=500),
+            reason="Extension des permanences au samedi",
+        )
+        deliver(
+            250,
+            fabrique_rooms,
+            "8000",
+            "Salles mises à disposition (6 mois)",
+            "attestation-salles.pdf",
+            actor=member,
+        )
+        deliver(260, lead_time, "25", "Temps du chef de projet, 1er semestre")
+        deliver(
+            270, numeria_kit, "18000", "90 ordinateurs livrés", "bon-de-livraison.pdf"
+        )
+        deliver(
+            280,
+            fabrique_time,
+            "50",
+            "Permanences de médiation, 1er semestre",
+            actor=member,
+        )
+        deliver(290, lab_time, "12", "Protocole d'évaluation")
+        deliver(
+            300,
+            lead_money,
+            "30000",
+            "Deuxième tranche versée",
+            "virement-tranche-2.pdf",
+        )
+        deliver(310, numeria_money, "12000", "Achat d'écrans et de claviers")
+        deliver(320, lab_data, "5000", "Baromètre publié en open data")
 
     finally:
         governance.clock = saved_clock

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gettext
 from contextvars import ContextVar
 from datetime import date, datetime
+from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,6 +20,7 @@ from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_currency, format_decimal, format_percent
 
 LANGUAGES = ("en", "fr")
 DEFAULT_LANGUAGE = "en"
@@ -93,3 +95,24 @@ def format_moment(value: datetime | None, style: str = "medium") -> str:
     return format_datetime(
         value.astimezone(DISPLAY_ZONE), format=style, locale=_locale()
     )
+
+
+def format_money(value: Decimal | None) -> str:
+    """An amount in euros ("€1,200.50", "1 200,50 €")."""
+    if value is None:
+        return ""
+    return format_currency(value, "EUR", locale=_locale())
+
+
+def format_quantity(value: Decimal | None) -> str:
+    """A quantity with the locale's separators ("12.5", "12,5")."""
+    if value is None:
+        return ""
+    return format_decimal(value, locale=_locale())
+
+
+def format_share(value: Decimal | None) -> str:
+    """A ratio as a percentage ("85%", "85 %")."""
+    if value is None:
+        return "—"
+    return format_percent(value, locale=_locale())

@@ -25,6 +25,7 @@ from projections.catalogue import all_projections
 from projections.runtime import LibraryEventLog, ReadSide
 from web.accounts import Accounts
 from web.accounts import metadata as accounts_metadata
+from web.evidence import EvidenceStore
 from web.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class Stores:
     governance: Governance
     read_side: ReadSide
     accounts: Accounts
+    evidence: EvidenceStore
 
     def close(self) -> None:
         """Release connections (the library needs an explicit close)."""
@@ -79,7 +81,11 @@ def _assemble(
         memory_kib=settings.password_memory_kib,
         session_hours=settings.session_hours,
     )
-    return Stores(governance, read_side, accounts)
+    # Evidence files live in the data directory on both backends: several web
+    # processes on PostgreSQL share it (a shared volume across hosts).
+    return Stores(
+        governance, read_side, accounts, EvidenceStore(settings.data_dir / "evidence")
+    )
 
 
 def _event_log(governance: Governance) -> LibraryEventLog:

@@ -1,0 +1,474 @@
+"""The contributions ledger: dashboard, commitments, deliveries with evidence.
+
+Members pledge and deliver for the partner they represent, coordinators for any
+partner, everyone else reads. Evidence files are stored by their SHA-256 outside the
+web root and served as attachments only to members of the consortium.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from governance.errors import NotFound, NotPermitted, RuleViolated
+from governance.permissions import Action, may_act_for_partner
+from governance.values import ContributionKind, Funding
+from governance.warnings import ledger_warnings
+from projections.consortia import consortium_details
+from projections.ledger import (
+    changes_by_commitment,
+    changes_of,
+    commitment,
+    commitments_of,
+    contribution_with_evidence,
+    contributions_of,
+    evidence_in_use,
+)
+from projections.ledger_summary import summarise, warning_facts
+from projections.partners import partners_of
+from web.accounts import utcnow
+from web.auth import actor_of, form_endpoint, upload_endpoint
+from web.charts import bars, cumulative_line
+from web.evidence import EvidenceRejected, content_disposition
+from web.exports import LedgerExport, ledger_csv, ledger_xlsx
+from web.forms import (
+    RULE_FIELDS,
+    FormErrors,
+    parse_amendment,
+    parse_delivery,
+    parse_pledge,
+    parse_withdrawal,
+)
+from web.htmx import redirect, render
+from web.routes.common import Access, consortium_access, parse_uuid, queries, stores
+from web.routes.common import wait_for as wait_for_position
+
+logger = logging.getLogger(__name__)
+
+
+def _pledge_partners(access: Access, partners: list[Any]) -> list[Any]:
+    """The active partners this person may pledge for."""
+    return [
+        p
+        for p in partners
+        if p.active
+        and may_act_for_partner(
+            access.membership.role, access.membership.partner_id, p.partner_id
+        )
+    ]
+
+
+def _ledger_context(request: Request, access: Access) -> dict[str, Any]:
+    cid = str(access.consortium_id)
+    with queries(request) as connection:
+        details = consortium_details(connection, cid)
+        partners = partners_of(connection, cid)
+        rows = commitments_of(connection, cid)
+        delivered = contributions_of(connection, cid)
+    assert details is not None  # noqa: S101 - a membership implies the consortium
+    today = utcnow().date()
+    summary = summarise(partners, rows, delivered)
+    warnings = ledger_warnings(warning_facts(partners, rows), details.phase, today)
+    names = {p.partner_id: p.name for p in partners}
+    return {
+        "access": access,
+        "can": access.abilities,
+        "consortium_id": cid,
+        "summary": summary,
+        "warnings": warnings,
+        "commitments": rows,
+        "partner_names": names,
+        "withdrawn_partners": {p.partner_id for p in partners if not p.active},
+        "pledge_partners": _pledge_partners(access, partners),
+        "kinds": list(ContributionKind),
+        "fundings": list(Funding),
+        "partner_bars": bars(
+            [
+                (line.name, line.totals.pledged_eur, line.totals.delivered_eur)
+                for line in summary.partners
+                if line.commitment_count
+            ]
+        ),
+        "kind_bars": bars(
+            [(kind.kind.value, kind.pledged, kind.delivered) for kind in summary.kinds]
+        ),
+        "line": cumulative_line(summary.over_time, summary.totals.pledged_eur),
+        "today": today.isoformat(),
+        "year_end": (today + timedelta(days=365)).isoformat(),
+    }
+
+
+def ledger_page(request: Request) -> Response:
+    access = consortium_access(request)
+    return render(
+        request,
+        "ledger/index.html",
+        {**_ledger_context(request, access), "values": {}, "errors": {}},
+        block="pledge_panel",
+    )
+
+
+@form_endpoint
+def pledge(request: Request, fields: dict[str, str]) -> Response:
+    access = consortium_access(request)
+    access.require(Action.PLEDGE)
+    try:
+        form = parse_pledge(fields)
+        if not may_act_for_partner(
+            access.membership.role, access.membership.partner_id, form.partner_id
+        ):
+            raise NotPermitted(Action.PLEDGE.value, access.account.account_id)
+        created = stores(request).governance.pledge(
+            actor_of(access.account), access.consortium_id, form.partner_id, form.pledge
+        )
+    except FormErrors as errors:
+        return _pledge_form(request, access, fields, errors.errors, {})
+    except RuleViolated as error:
+        field = RULE_FIELDS.get(error.code, "partner_id")
+        return _pledge_form(
+            request, access, fields, {field: error.code}, {field: error.params}
+        )
+    wait_for_position(request, created.position)
+    return redirect(
+        request, f"/consortia/{access.consortium_id}/commitments/{created.id}"
+    )
+
+
+def _pledge_form(
+    request: Request,
+    access: Access,
+    fields: dict[str, str],
+    errors: dict[str, str],
+    params: dict[str, Any],
+) -> Response:
+    return render(
+        request,
+        "ledger/index.html",
+        {
+            **_ledger_context(request, access),
+            "values": fields,
+            "errors": errors,
+            "error_params": params,
+            "open_form": True,
+        },
+        block="pledge_panel",
+        status_code=422,
+    )
+
+
+def _commitment_context(request: Request, access: Access) -> dict[str, Any]:
+    commitment_id = str(parse_uuid(request.path_params["commitment_id"], "commitment"))
+    cid = str(access.consortium_id)
+    with queries(request) as connection:
+        row = commitment(connection, cid, commitment_id)
+        if row is None:
+            raise NotFound("commitment", commitment_id)
+        history = changes_of(connection, commitment_id)
+        delivered = contributions_of(connection, cid, commitment_id)
+        partners = {p.partner_id: p for p in partners_of(connection, cid)}
+    partner = partners.get(row.partner_id)
+    may_act = may_act_for_partner(
+        access.membership.role, access.membership.partner_id, row.partner_id
+    )
+    return {
+        "access": access,
+        "can": access.abilities,
+        "consortium_id": cid,
+        "c": row,
+        "partner": partner,
+        "history": history,
+        "contributions": delivered,
+        "names": stores(request).accounts.names({h.actor_id for h in history}),
+        "may_act": may_act
+        and not row.withdrawn
+        and partner is not None
+        and partner.active,
+        "today": utcnow().date().isoformat(),
+    }
+
+
+def commitment_page(request: Request) -> Response:
+    access = consortium_access(request)
+    return render(
+        request,
+        "ledger/commitment.html",
+        {**_commitment_context(request, access), "values": {}, "errors": {}},
+        block="commitment_panel",
+    )
+
+
+def withdraw_page(request: Request) -> Response:
+    access = consortium_access(request)
+    context = _commitment_context(request, access)
+    if not context["may_act"]:
+        raise NotPermitted(Action.PLEDGE.value, access.account.account_id)
+    return render(
+        request, "ledger/withdraw.html", {**context, "values": {}, "errors": {}}
+    )
+
+
+def _commitment_form(
+    request: Request,
+    access: Access,
+    template: str,
+    fields: dict[str, str],
+    errors: dict[str, str],
+    params: dict[str, Any],
+) -> Response:
+    return render(
+        request,
+        template,
+        {
+            **_commitment_context(request, access),
+            "values": fields,
+            "errors": errors,
+            "error_params": params,
+        },
+        block="withdraw_form"
+        if template.endswith("withdraw.html")
+        else "commitment_panel",
+        status_code=422,
+    )
+
+
+def _done(request: Request, access: Access, position: int) -> Response:
+    wait_for_position(request, position)
+    commitment_id = request.path_params["commitment_id"]
+    return redirect(
+        request, f"/consortia/{access.consortium_id}/commitments/{commitment_id}"
+    )
+
+
+@form_endpoint
+def amend(request: Request, fields: dict[str, str]) -> Response:
+    access = consortium_access(request)
+    access.require(Action.PLEDGE)
+    commitment_id = parse_uuid(request.path_params["commitment_id"], "commitment")
+    try:
+        form = parse_amendment(fields)
+        position = stores(request).governance.amend_commitment(
+            actor_of(access.account),
+            commitment_id,
+            amount=form.amount,
+            starts_on=form.starts_on,
+            ends_on=form.ends_on,
+            reason=form.reason,
+        )
+    except FormErrors as errors:
+        return _commitment_form(
+            request,
+            access,
+            "ledger/commitment.html",
+            {**fields, "form": "amend"},
+            errors.errors,
+            {},
+        )
+    except RuleViolated as error:
+        field = RULE_FIELDS.get(error.code, "")
+        return _commitment_form(
+            request,
+            access,
+            "ledger/commitment.html",
+            {**fields, "form": "amend"},
+            {field: error.code},
+            {field: error.params},
+        )
+    return _done(request, access, position)
+
+
+@form_endpoint
+def withdraw(request: Request, fields: dict[str, str]) -> Response:
+    access = consortium_access(request)
+    access.require(Action.PLEDGE)
+    commitment_id = parse_uuid(request.path_params["commitment_id"], "commitment")
+    try:
+        form = parse_withdrawal(fields, today=utcnow().date())
+        position = stores(request).governance.withdraw_commitment(
+            actor_of(access.account), commitment_id, form.on, form.reason
+        )
+    except FormErrors as errors:
+        return _commitment_form(
+            request, access, "ledger/withdraw.html", fields, errors.errors, {}
+        )
+    except RuleViolated as error:
+        return _commitment_form(
+            request,
+            access,
+            "ledger/withdraw.html",
+            fields,
+            {"": error.code},
+            {"": error.params},
+        )
+    return _done(request, access, position)
+
+
+@upload_endpoint
+def deliver(
+    request: Request, fields: dict[str, str], files: dict[str, Any]
+) -> Response:
+    access = consortium_access(request)
+    access.require(Action.PLEDGE)
+    commitment_id = parse_uuid(request.path_params["commitment_id"], "commitment")
+    values = {**fields, "form": "deliver"}
+    try:
+        form = parse_delivery(fields, today=utcnow().date())
+    except FormErrors as errors:
+        return _commitment_form(
+            request, access, "ledger/commitment.html", values, errors.errors, {}
+        )
+    store = stores(request).evidence
+    evidence = None
+    upload = files.get("evidence")
+    if upload is not None and upload.filename:
+        try:
+            evidence = store.save(upload.file, upload.filename)
+        except EvidenceRejected as rejected:
+            return _commitment_form(
+                request,
+                access,
+                "ledger/commitment.html",
+                values,
+                {"evidence": rejected.code},
+                {},
+            )
+    try:
+        created = stores(request).governance.deliver(
+            actor_of(access.account),
+            commitment_id,
+            delivered_on=form.delivered_on,
+            amount=form.amount,
+            description=form.description,
+            evidence=evidence,
+        )
+    except (RuleViolated, NotPermitted, NotFound) as error:
+        _forget_unused(request, evidence)
+        if not isinstance(error, RuleViolated):
+            raise
+        field = RULE_FIELDS.get(error.code, "")
+        return _commitment_form(
+            request,
+            access,
+            "ledger/commitment.html",
+            values,
+            {field: error.code},
+            {field: error.params},
+        )
+    return _done(request, access, created.position)
+
+
+def _forget_unused(request: Request, evidence: Any) -> None:
+    """A refused delivery leaves no orphan file (unless the file is used already)."""
+    if evidence is None:
+        return
+    with queries(request) as connection:
+        used = evidence_in_use(connection, evidence.sha256)
+    if not used:
+        stores(request).evidence.remove(evidence.sha256)
+
+
+def evidence_file(request: Request) -> Response:
+    access = consortium_access(request)
+    sha256 = request.path_params["sha256"]
+    with queries(request) as connection:
+        contribution = contribution_with_evidence(
+            connection, str(access.consortium_id), sha256
+        )
+    path = stores(request).evidence.path_of(sha256)
+    if contribution is None or contribution.evidence is None or path is None:
+        raise NotFound("evidence", sha256)
+    return FileResponse(
+        path,
+        media_type=contribution.evidence.media_type,
+        headers={
+            "Content-Disposition": content_disposition(contribution.evidence.filename),
+            "Content-Security-Policy": "sandbox",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+def _export(request: Request) -> tuple[LedgerExport, str]:
+    access = consortium_access(request)
+    access.require(Action.EXPORT)
+    cid = str(access.consortium_id)
+    with queries(request) as connection:
+        details = consortium_details(connection, cid)
+        export = LedgerExport(
+            consortium_name=details.name if details else "",
+            partners=partners_of(connection, cid),
+            commitments=commitments_of(connection, cid),
+            contributions=contributions_of(connection, cid),
+            changes=changes_by_commitment(connection, cid),
+        )
+    stem = f"ledger-{(details.acronym if details else '') or cid[:8]}"
+    return export, stem
+
+
+def export_csv(request: Request) -> Response:
+    export, stem = _export(request)
+    return StreamingResponse(
+        ledger_csv(export),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": content_disposition(f"{stem}.csv")},
+    )
+
+
+def export_xlsx(request: Request) -> Response:
+    export, stem = _export(request)
+    return Response(
+        ledger_xlsx(export),
+        media_type=XLSX,
+        headers={"Content-Disposition": content_disposition(f"{stem}.xlsx")},
+    )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+COMMITMENT = "/consortia/{consortium_id}/commitments/{commitment_id}"
+routes = [
+    Route(
+        "/consortia/{consortium_id}/ledger",
+        ledger_page,
+        methods=["GET"],
+        name="ledger:index",
+    ),
+    Route(
+        "/consortia/{consortium_id}/commitments",
+        pledge,
+        methods=["POST"],
+        name="ledger:pledge",
+    ),
+    Route(COMMITMENT, commitment_page, methods=["GET"], name="ledger:commitment"),
+    Route(COMMITMENT + "/amend", amend, methods=["POST"], name="ledger:amend"),
+    Route(
+        COMMITMENT + "/withdraw",
+        withdraw_page,
+        methods=["GET"],
+        name="ledger:withdraw_page",
+    ),
+    Route(COMMITMENT + "/withdraw", withdraw, methods=["POST"], name="ledger:withdraw"),
+    Route(COMMITMENT + "/deliver", deliver, methods=["POST"], name="ledger:deliver"),
+    Route(
+        "/consortia/{consortium_id}/ledger.csv",
+        export_csv,
+        methods=["GET"],
+        name="ledger:csv",
+    ),
+    Route(
+        "/consortia/{consortium_id}/ledger.xlsx",
+        export_xlsx,
+        methods=["GET"],
+        name="ledger:xlsx",
+    ),
+    Route(
+        "/consortia/{consortium_id}/evidence/{sha256}",
+        evidence_file,
+        methods=["GET"],
+        name="ledger:evidence",
+    ),
+]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -36,6 +37,16 @@ history = Table(
     Column("kind", String(48), nullable=False),
     Column("subject_id", String(64)),
     Column("params", Text, nullable=False),
+)
+
+commitment_owners = Table(
+    "history_commitments",
+    metadata,
+    Column("commitment_id", String(36), primary_key=True),
+    Column("consortium_id", String(36), nullable=False),
+    Column("partner_id", String(36), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("unit", String(16), nullable=False),
 )
 
 labels = Table(
@@ -69,6 +80,8 @@ class HistoryPage:
 
 
 def _value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
     if hasattr(value, "value"):
@@ -80,7 +93,7 @@ class HistoryProjection(Projection):
     """Appends one row per consortium event."""
 
     name: ClassVar[str] = "history"
-    tables: ClassVar[tuple[Table, ...]] = (history, labels)
+    tables: ClassVar[tuple[Table, ...]] = (history, labels, commitment_owners)
 
     def _add(
         self,
@@ -89,12 +102,13 @@ class HistoryProjection(Projection):
         what: str,
         subject_id: str | None = None,
         /,
+        consortium_id: str | None = None,
         **params: Any,
     ) -> None:
         connection.execute(
             insert(history).values(
                 position=envelope.position,
-                consortium_id=envelope.originator_id,
+                consortium_id=consortium_id or envelope.originator_id,
                 recorded_at=envelope.recorded_at,
                 actor_id=envelope.actor_id,
                 kind=what,
@@ -110,6 +124,76 @@ class HistoryProjection(Projection):
         partner_id = envelope.event.partner_id
         label = self._label(connection, envelope, partner_id)
         self._add(connection, envelope, what, partner_id, partner=label, **params)
+
+    def _add_about_commitment(
+        self, connection: Connection, envelope: Envelope, what: str, /, **params: Any
+    ) -> None:
+        """A row in the history of the commitment's consortium, about its partner."""
+        owner = connection.execute(
+            select(commitment_owners).where(
+                commitment_owners.c.commitment_id == envelope.originator_id
+            )
+        ).one()
+        label = connection.scalar(
+            select(labels.c.label).where(
+                labels.c.consortium_id == owner.consortium_id,
+                labels.c.subject_id == owner.partner_id,
+            )
+        )
+        self._add(
+            connection,
+            envelope,
+            what,
+            owner.partner_id,
+            consortium_id=owner.consortium_id,
+            partner=label or "?",
+            kind=owner.kind,
+            unit=owner.unit,
+            **params,
+        )
+
+    @on(events.CommitmentPledged)
+    def pledged(self, connection: Connection, envelope: Envelope) -> None:
+        e = envelope.event
+        connection.execute(
+            insert(commitment_owners).values(
+                commitment_id=envelope.originator_id,
+                consortium_id=e.consortium_id,
+                partner_id=e.partner_id,
+                kind=e.kind.value,
+                unit=e.unit.value,
+            )
+        )
+        self._add_about_commitment(
+            connection, envelope, "commitment_pledged", amount=e.amount
+        )
+
+    @on(events.CommitmentAmended)
+    def commitment_amended(self, connection: Connection, envelope: Envelope) -> None:
+        e = envelope.event
+        self._add_about_commitment(
+            connection, envelope, "commitment_amended", amount=e.amount, reason=e.reason
+        )
+
+    @on(events.CommitmentWithdrawn)
+    def commitment_withdrawn(self, connection: Connection, envelope: Envelope) -> None:
+        e = envelope.event
+        self._add_about_commitment(
+            connection, envelope, "commitment_withdrawn", on=e.on, reason=e.reason
+        )
+
+    @on(events.ContributionDelivered)
+    def contribution_delivered(
+        self, connection: Connection, envelope: Envelope
+    ) -> None:
+        e = envelope.event
+        self._add_about_commitment(
+            connection,
+            envelope,
+            "contribution_delivered",
+            amount=e.amount,
+            on=e.delivered_on,
+        )
 
     def _label(
         self, connection: Connection, envelope: Envelope, subject_id: str

@@ -6,7 +6,6 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,6 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from governance.clock import Clock
-from governance.values import Unit
 from web import errors
 from web.auth import RequestContextMiddleware, template_context
 from web.history_words import author, describe
@@ -32,7 +30,7 @@ from web.i18n import (
     gettext_,
     ngettext_,
 )
-from web.labels import RULES, label, warning_message
+from web.labels import RULES, in_unit, label, warning_message
 from web.routes import consortia, history, ledger, members, partners, session
 from web.security import SecurityMiddleware
 from web.settings import Settings
@@ -63,16 +61,6 @@ def iso_day(value: str | None, style: str = "long") -> str:
     return format_day(date.fromisoformat(value), style) if value else ""
 
 
-def quantity_of(value: object, unit: Unit) -> str:
-    """An amount in a commitment's unit ("1 200,00 €", "12,5 jours-personnes")."""
-    if value is None or value == "":
-        return ""
-    amount = Decimal(str(value))
-    if unit is Unit.EUR:
-        return format_money(amount)
-    return f"{format_quantity(amount)} {label(unit)}"
-
-
 def options(members: list[Any]) -> list[tuple[str, str]]:
     """``(value, label)`` pairs of enum members, for a select."""
     return [(m.value, label(m)) for m in members]
@@ -97,7 +85,7 @@ def make_templates() -> Jinja2Blocks:
         quantity=format_quantity,
         share=format_share,
         iso_day=iso_day,
-        in_unit=quantity_of,
+        in_unit=in_unit,
     )
     env.globals.update(
         htmx_script=HTMX,

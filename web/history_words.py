@@ -9,10 +9,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from governance.values import MemberRole, Paper, PartnerKind, PartnerRole, Phase
+from governance.values import (
+    ContributionKind,
+    MemberRole,
+    Paper,
+    PartnerKind,
+    PartnerRole,
+    Phase,
+    Unit,
+)
 from projections.history import HistoryEntry
 from web.i18n import format_day, gettext_
-from web.labels import N_, label
+from web.labels import N_, in_unit, label
 
 SENTENCES: dict[str, str] = {
     "founded": N_("founded the consortium “%(name)s”"),
@@ -33,6 +41,18 @@ SENTENCES: dict[str, str] = {
     "membership_granted": N_("gave %(person)s the role %(role)s %(partner)s"),
     "membership_accepted": N_("joined the consortium as %(role)s %(partner)s"),
     "membership_revoked": N_("removed %(person)s from the consortium"),
+    "commitment_pledged": N_(
+        "recorded a commitment of %(partner)s: %(kind)s, %(amount)s"
+    ),
+    "commitment_amended": N_(
+        "amended a commitment of %(partner)s (%(kind)s) to %(amount)s: %(reason)s"
+    ),
+    "commitment_withdrawn": N_(
+        "withdrew a commitment of %(partner)s (%(kind)s) on %(on)s: %(reason)s"
+    ),
+    "contribution_delivered": N_(
+        "recorded a delivery of %(partner)s (%(kind)s): %(amount)s on %(on)s"
+    ),
 }
 
 
@@ -47,7 +67,10 @@ def _param(key: str, value: object) -> str:
         except ValueError:
             return label(MemberRole(value))
     if key == "kind":
-        return label(PartnerKind(value))
+        try:
+            return label(PartnerKind(value))
+        except ValueError:
+            return label(ContributionKind(value))
     if key == "paper":
         return label(Paper(value))
     if key == "on" and isinstance(value, str):
@@ -58,6 +81,10 @@ def _param(key: str, value: object) -> str:
 def describe(entry: HistoryEntry, names: dict[str, str]) -> str:
     """What happened, as a sentence without its author (shown beside it)."""
     params = {k: _param(k, v) for k, v in entry.params.items()}
+    if "unit" in entry.params:
+        params["amount"] = in_unit(
+            entry.params.get("amount"), Unit(entry.params["unit"])
+        )
     if entry.kind in {"membership_granted", "membership_revoked"}:
         params["person"] = names.get(entry.subject_id or "", gettext_(N_("a person")))
     if params.get("partner") and entry.kind in {

@@ -6,6 +6,7 @@ shown. Every enum member and every rule code has an entry (a test checks it).
 
 from __future__ import annotations
 
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 
@@ -21,7 +22,7 @@ from governance.values import (
     Phase,
     Unit,
 )
-from web.i18n import format_day, gettext_
+from web.i18n import format_day, format_money, format_quantity, gettext_
 
 
 def N_(message: str) -> str:
@@ -203,3 +204,13 @@ def rule_message(error: RuleViolated) -> str:
         else:
             params[key] = value
     return template % params if params else template
+
+
+def in_unit(value: object, unit: Unit) -> str:
+    """An amount in a commitment's unit ("1 200,00 €", "12,5 jours-personne")."""
+    if value is None or value == "":
+        return ""
+    amount = Decimal(str(value))
+    if unit is Unit.EUR:
+        return format_money(amount)
+    return f"{format_quantity(amount)} {label(unit)}"

@@ -359,3 +359,20 @@ def test_the_ledger_exports_as_csv_and_excel(client: TestClient, world: World) -
     assert any(row[0] == "Lead Corp" and "'=HYPERLINK" in row[9] for row in rows[1:])
     workbook = load_workbook(io.BytesIO(as_xlsx.content))
     assert "Lead Corp" in workbook.sheetnames
+
+
+def test_the_consortium_history_tells_the_ledger_in_words(
+    client: TestClient, world: World
+) -> None:
+    login(client, world.emails["coordinator"])
+    url = pledged(client, world, amount="1000")
+    post(
+        client,
+        url + "/deliver",
+        {"delivered_on": "2026-02-01", "amount": "400", "description": "Paid"},
+    )
+
+    page = client.get(f"/consortia/{world.consortium_id}/history").text
+
+    assert "recorded a commitment of Lead Corp: Financial, €1,000.00" in page
+    assert "recorded a delivery of Lead Corp (Financial): €400.00" in page

@@ -320,6 +320,9 @@ class Governance(Application[UUID]):
         commitment = self._load(commitment_id, Commitment, "commitment")
         consortium = self._consortium(UUID(commitment.consortium_id))
         self._check_acts_for(actor, consortium, commitment.partner_id)
+        # A withdrawn partner's commitments count as withdrawn from that date.
+        if not consortium.is_active_partner(commitment.partner_id):
+            raise RuleViolated("commitment.partner_not_active")
         return commitment
 
     @staticmethod

@@ -169,8 +169,7 @@ def check_amount(amount: Decimal, field: str = "amount") -> None:
         raise RuleViolated(f"{field}.not_positive")
     if amount > MAX_AMOUNT:
         raise RuleViolated(f"{field}.too_large")
-    exponent = amount.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -2:
+    if amount != amount.quantize(Decimal("0.01")):
         raise RuleViolated(f"{field}.too_precise")
 
 

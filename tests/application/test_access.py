@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from uuid import UUID
 
 import pytest
@@ -22,6 +23,7 @@ from tests.support.builders import (
     T0,
     a_call,
     a_partner_identity,
+    a_pledge,
     admitted_partner,
     an_authority,
     an_invitation,
@@ -31,12 +33,51 @@ from tests.support.builders import (
 
 @dataclass(frozen=True)
 class World:
-    """A consortium with a lead, a partner, a financer, and a pending invitation."""
+    """A consortium with a lead, a partner, a financer, and a pending invitation.
+
+    Each partner has one commitment. A member represents the partner, never the lead.
+    """
 
     consortium_id: UUID
     lead_id: str
     partner_id: str
     invitation_id: str
+    lead_commitment_id: UUID
+    partner_commitment_id: UUID
+
+
+def commitment_commands(partner: Callable[[World], str]) -> dict[str, Command]:
+    """The commitment commands, acting for ``partner`` or on its commitment."""
+
+    def commitment_of(world: World) -> UUID:
+        if partner(world) == world.lead_id:
+            return world.lead_commitment_id
+        return world.partner_commitment_id
+
+    return {
+        "pledge": lambda app, actor, w: app.pledge(
+            actor, w.consortium_id, partner(w), a_pledge()
+        ),
+        "amend_commitment": lambda app, actor, w: app.amend_commitment(
+            actor,
+            commitment_of(w),
+            amount=Decimal("20000"),
+            starts_on=date(2026, 2, 1),
+            ends_on=date(2026, 12, 31),
+            reason="Budget revu",
+        ),
+        "withdraw_commitment": lambda app, actor, w: app.withdraw_commitment(
+            actor, commitment_of(w), date(2026, 6, 1), "Départ"
+        ),
+        "deliver": lambda app, actor, w: app.deliver(
+            actor,
+            commitment_of(w),
+            delivered_on=date(2026, 3, 2),
+            amount=Decimal("5000"),
+            description="Premier versement",
+            evidence=None,
+        ),
+    }
 
 
 Command = Callable[[Governance, Actor, World], object]
@@ -89,7 +130,11 @@ COMMANDS: dict[str, Command] = {
     "revoke_membership": lambda app, actor, w: app.revoke_membership(
         actor, w.consortium_id, "acc-funder"
     ),
+    # For the lead, which no member in these tests represents.
+    **commitment_commands(lambda w: w.lead_id),
 }
+# For the partner the member represents.
+OWN_PARTNER_COMMANDS = commitment_commands(lambda w: w.partner_id)
 ROLES_WITHOUT_CHANGES = [MemberRole.FINANCER, MemberRole.MEMBER, MemberRole.PILOT_TEAM]
 
 
@@ -101,7 +146,16 @@ def world(app: Governance, coordinator: Actor, consortium_id: UUID) -> World:
     partner = admitted_partner(app, coordinator, consortium_id)
     person_in_role(app, coordinator, consortium_id, "acc-funder", MemberRole.FINANCER)
     invitation = an_invitation(app, coordinator, consortium_id, MemberRole.PILOT_TEAM)
-    return World(consortium_id, lead, partner, invitation)
+    lead_commitment = app.pledge(coordinator, consortium_id, lead, a_pledge()).id
+    partner_commitment = app.pledge(coordinator, consortium_id, partner, a_pledge()).id
+    return World(
+        consortium_id,
+        lead,
+        partner,
+        invitation,
+        UUID(lead_commitment),
+        UUID(partner_commitment),
+    )
 
 
 def someone_in_role(
@@ -171,6 +225,42 @@ def test_someone_outside_the_consortium_gets_not_found(
         "consortium",
         world.consortium_id,
     )
+    assert app.recorder.max_notification_id() == before
+
+
+@pytest.mark.parametrize(
+    "command", OWN_PARTNER_COMMANDS.values(), ids=OWN_PARTNER_COMMANDS.keys()
+)
+def test_a_member_may_pledge_and_deliver_for_the_partner_they_represent(
+    app: Governance, coordinator: Actor, world: World, command: Command
+) -> None:
+    member = someone_in_role(app, coordinator, world, MemberRole.MEMBER)
+    before = app.recorder.max_notification_id() or 0
+
+    command(app, member, world)
+
+    assert (app.recorder.max_notification_id() or 0) > before
+
+
+@pytest.mark.parametrize(
+    "role", [MemberRole.FINANCER, MemberRole.PILOT_TEAM], ids=lambda r: r.value
+)
+@pytest.mark.parametrize(
+    "command", OWN_PARTNER_COMMANDS.values(), ids=OWN_PARTNER_COMMANDS.keys()
+)
+def test_financers_and_the_pilot_team_may_not_pledge_for_the_partner_either(
+    app: Governance,
+    coordinator: Actor,
+    world: World,
+    command: Command,
+    role: MemberRole,
+) -> None:
+    actor = someone_in_role(app, coordinator, world, role)
+    before = app.recorder.max_notification_id()
+
+    with pytest.raises(NotPermitted):
+        command(app, actor, world)
+
     assert app.recorder.max_notification_id() == before
 
 

@@ -1,4 +1,4 @@
-"""Every published event, and a snapshot, survive the SQLite event store unchanged.
+"""Every published event, and snapshots, survive the stored event stores unchanged.
 
 Values are compared with their types (``typed``), so an enum that came back as its
 value, a date as a string or a tuple as a list fails here, not in production.
@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import fields, is_dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +17,18 @@ import pytest
 
 from governance.actor import acting_as
 from governance.application import Governance
+from governance.commitment import Commitment
 from governance.consortium import Consortium
 from governance.events import ALL_EVENTS
-from governance.values import MemberRole, Paper, PartnerKind, PartnerRole, Phase
+from governance.values import (
+    ContributionKind,
+    Funding,
+    MemberRole,
+    Paper,
+    PartnerKind,
+    PartnerRole,
+    Phase,
+)
 from tests.support.builders import (
     COORDINATOR_ID,
     RNA_A,
@@ -27,8 +37,10 @@ from tests.support.builders import (
     a_call,
     a_consortium,
     a_partner_identity,
+    a_pledge,
     admit,
     an_authority,
+    an_evidence,
     store_env,
 )
 from tests.support.fakes import FixedClock
@@ -106,6 +118,30 @@ def a_full_history() -> Consortium:
     return consortium
 
 
+def a_commitment_history(consortium: Consortium) -> Commitment:
+    """A commitment of days with a daily rate, amended, delivered twice, withdrawn."""
+    with acting_as(COORDINATOR_ID, at=T0):
+        commitment = Commitment.pledge(
+            str(consortium.id),
+            next(iter(consortium.partners)),
+            a_pledge(
+                kind=ContributionKind.HUMAN,
+                amount=Decimal("40"),
+                daily_rate=Decimal("450.00"),
+                funding=Funding.REQUESTED,
+            ),
+        )
+        commitment.amend(
+            Decimal("35.5"), date(2026, 2, 1), date(2027, 1, 31), "Moins de médiation"
+        )
+        commitment.deliver(
+            "ctb-1", date(2026, 3, 2), Decimal("12.5"), "Ateliers", an_evidence()
+        )
+        commitment.deliver("ctb-2", date(2026, 4, 6), Decimal("3"), "Permanences", None)
+        commitment.withdraw(date(2026, 5, 1), "Départ du médiateur")
+    return commitment
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def event_store(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
     """A stored event store: a SQLite file, then a PostgreSQL database."""
@@ -139,8 +175,9 @@ def test_every_event_type_comes_back_field_by_field_with_its_types(
     app: Governance, reopened: Governance
 ) -> None:
     consortium = a_full_history()
-    originals = list(consortium.pending_events)
-    app.save(consortium)
+    commitment = a_commitment_history(consortium)
+    originals = [*consortium.pending_events, *commitment.pending_events]
+    app.save(consortium, commitment)
 
     reloaded = reloaded_events(reopened)
 
@@ -151,7 +188,8 @@ def test_every_event_type_comes_back_field_by_field_with_its_types(
 def test_every_stored_event_names_its_author(
     app: Governance, reopened: Governance
 ) -> None:
-    app.save(a_full_history())
+    consortium = a_full_history()
+    app.save(consortium, a_commitment_history(consortium))
 
     reloaded = reloaded_events(reopened)
 
@@ -174,3 +212,21 @@ def test_a_snapshot_of_a_consortium_comes_back_equal_in_state(
     assert from_snapshot == consortium
     assert typed(vars(from_snapshot)) == typed(vars(consortium))
     assert reopened.repository.get(consortium.id) == consortium
+
+
+def test_a_snapshot_of_a_commitment_comes_back_equal_in_state(
+    app: Governance, reopened: Governance
+) -> None:
+    consortium = a_full_history()
+    commitment = a_commitment_history(consortium)
+    app.save(consortium, commitment)
+
+    app.take_snapshot(commitment.id)
+
+    assert reopened.snapshots is not None
+    snapshots: list[Any] = list(reopened.snapshots.get(commitment.id))
+    from_snapshot = snapshots[-1].mutate(None)
+    assert len(snapshots) == 1
+    assert from_snapshot == commitment
+    assert typed(vars(from_snapshot)) == typed(vars(commitment))
+    assert reopened.repository.get(commitment.id) == commitment

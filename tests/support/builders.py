@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -20,12 +21,16 @@ from governance.consortium import Consortium
 from governance.values import (
     AuthorityLevel,
     CallForProjects,
+    ContributionKind,
+    Evidence,
+    Funding,
     MemberRole,
     Paper,
     PartnerIdentity,
     PartnerKind,
     PartnerRole,
     Phase,
+    Pledge,
 )
 from tests.support.fakes import FixedClock
 from web.storage import postgres_env
@@ -33,6 +38,8 @@ from web.storage import postgres_env
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 FOUNDED_ON = date(2026, 1, 5)
 JOINED_ON = date(2026, 1, 12)
+PLEDGE_STARTS_ON = date(2026, 2, 1)
+PLEDGE_ENDS_ON = date(2026, 12, 31)
 
 COORDINATOR_ID = "acc-coordinator"
 
@@ -121,6 +128,30 @@ def a_consortium(founder_id: str = COORDINATOR_ID, **overrides: Any) -> Consorti
     }
     arguments.update(overrides)
     return Consortium.found(**arguments)
+
+
+def a_pledge(**overrides: Any) -> Pledge:
+    """A valid pledge: 15,000 euros of co-financing over 2026."""
+    pledge = Pledge(
+        kind=ContributionKind.FINANCIAL,
+        amount=Decimal("15000.00"),
+        starts_on=PLEDGE_STARTS_ON,
+        ends_on=PLEDGE_ENDS_ON,
+        covers="Coordination du projet",
+        funding=Funding.CO_FINANCING,
+    )
+    return replace(pledge, **overrides)
+
+
+def an_evidence(**overrides: Any) -> Evidence:
+    """A PDF proving a contribution (the hash is of no real file)."""
+    evidence = Evidence(
+        sha256="9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        size=48213,
+        media_type="application/pdf",
+        filename="facture-2026-03.pdf",
+    )
+    return replace(evidence, **overrides)
 
 
 def admit(

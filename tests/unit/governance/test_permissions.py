@@ -5,10 +5,19 @@ from __future__ import annotations
 import pytest
 
 from governance.errors import NotFound, NotPermitted
-from governance.permissions import MATRIX, Action, allowed, check
+from governance.permissions import (
+    MATRIX,
+    Action,
+    allowed,
+    check,
+    check_acts_for_partner,
+    may_act_for_partner,
+)
 from governance.values import MemberRole
 
 READ_ONLY = {Action.VIEW, Action.EXPORT}
+OWN = "p-own"
+OTHER = "p-other"
 
 
 def test_the_matrix_covers_every_action() -> None:
@@ -23,11 +32,17 @@ def test_a_coordinator_may_do_everything() -> None:
     assert {a for a in Action if allowed(MemberRole.COORDINATOR, a)} == set(Action)
 
 
-@pytest.mark.parametrize(
-    "role", [MemberRole.FINANCER, MemberRole.MEMBER, MemberRole.PILOT_TEAM]
-)
-def test_other_roles_may_only_view_and_export(role: MemberRole) -> None:
+@pytest.mark.parametrize("role", [MemberRole.FINANCER, MemberRole.PILOT_TEAM])
+def test_financers_and_the_pilot_team_may_only_view_and_export(
+    role: MemberRole,
+) -> None:
     assert {a for a in Action if allowed(role, a)} == READ_ONLY
+
+
+def test_a_member_may_view_export_and_pledge() -> None:
+    assert {a for a in Action if allowed(MemberRole.MEMBER, a)} == READ_ONLY | {
+        Action.PLEDGE
+    }
 
 
 @pytest.mark.parametrize("action", list(Action))
@@ -57,3 +72,63 @@ def test_checking_a_financer_for_a_change_is_not_permitted(action: Action) -> No
 @pytest.mark.parametrize("action", sorted(READ_ONLY, key=str))
 def test_checking_a_financer_for_reading_passes(action: Action) -> None:
     check(MemberRole.FINANCER, action, actor_id="acc-funder", consortium_id="c-1")
+
+
+# -- acting for a partner -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("own_partner", [None, OWN])
+def test_a_coordinator_acts_for_any_partner(own_partner: str | None) -> None:
+    assert may_act_for_partner(MemberRole.COORDINATOR, own_partner, OTHER)
+
+
+def test_a_member_acts_for_the_partner_they_represent() -> None:
+    assert may_act_for_partner(MemberRole.MEMBER, OWN, OWN)
+
+
+@pytest.mark.parametrize("own_partner", [None, OTHER])
+def test_a_member_does_not_act_for_another_partner(own_partner: str | None) -> None:
+    assert not may_act_for_partner(MemberRole.MEMBER, own_partner, OWN)
+
+
+@pytest.mark.parametrize(
+    "role", [MemberRole.FINANCER, MemberRole.PILOT_TEAM, None], ids=str
+)
+def test_other_roles_and_strangers_act_for_no_partner(
+    role: MemberRole | None,
+) -> None:
+    assert not may_act_for_partner(role, OWN, OWN)
+
+
+def test_checking_a_member_for_their_own_partner_passes() -> None:
+    check_acts_for_partner(
+        MemberRole.MEMBER, OWN, OWN, actor_id="acc-member", consortium_id="c-1"
+    )
+
+
+@pytest.mark.parametrize(
+    ("role", "own_partner"),
+    [
+        pytest.param(MemberRole.MEMBER, OTHER, id="member-of-another-partner"),
+        pytest.param(MemberRole.FINANCER, OWN, id="financer"),
+        pytest.param(MemberRole.PILOT_TEAM, OWN, id="pilot-team"),
+    ],
+)
+def test_checking_anyone_else_for_a_partner_is_not_permitted(
+    role: MemberRole, own_partner: str
+) -> None:
+    with pytest.raises(NotPermitted) as refused:
+        check_acts_for_partner(
+            role, own_partner, OWN, actor_id="acc-someone", consortium_id="c-1"
+        )
+
+    assert (refused.value.action, refused.value.actor_id) == ("pledge", "acc-someone")
+
+
+def test_checking_a_stranger_for_a_partner_hides_the_consortium() -> None:
+    with pytest.raises(NotFound) as refused:
+        check_acts_for_partner(
+            None, None, OWN, actor_id="acc-stranger", consortium_id="c-1"
+        )
+
+    assert (refused.value.kind, refused.value.identifier) == ("consortium", "c-1")

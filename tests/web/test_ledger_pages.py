@@ -376,3 +376,23 @@ def test_the_consortium_history_tells_the_ledger_in_words(
 
     assert "recorded a commitment of Lead Corp: Financial, €1,000.00" in page
     assert "recorded a delivery of Lead Corp (Financial): €400.00" in page
+
+
+def test_an_evidence_file_changed_after_recording_is_shown_as_altered(
+    client: TestClient, world: World
+) -> None:
+    login(client, world.emails["coordinator"])
+    url = pledged(client, world)
+    upload(
+        client,
+        url + "/deliver",
+        {"delivered_on": "2026-02-01", "amount": "10", "description": "Proof"},
+        "proof.pdf",
+        PDF,
+    )
+    assert "file intact" in client.get(url).text
+    stored = next(stores_of(client).evidence.directory.iterdir())
+
+    stored.write_bytes(PDF.replace(b"Catalog", b"Katalog"))
+
+    assert "file altered or missing since it was recorded" in client.get(url).text

@@ -184,6 +184,12 @@ def _commitment_context(request: Request, access: Access) -> dict[str, Any]:
         "history": history,
         "contributions": delivered,
         "names": stores(request).accounts.names({h.actor_id for h in history}),
+        # Recomputed on each view: a file changed or lost since it was recorded shows.
+        "intact": {
+            d.contribution_id: stores(request).evidence.verify(d.evidence)
+            for d in delivered
+            if d.evidence is not None
+        },
         "may_act": may_act
         and not row.withdrawn
         and partner is not None

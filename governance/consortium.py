@@ -29,6 +29,7 @@ from governance.values import (
     is_valid_rna,
     is_valid_siret,
 )
+from governance.voting import VotingRule
 
 
 @dataclass
@@ -60,6 +61,25 @@ class Membership:
 
     role: MemberRole
     partner_id: str | None
+
+
+@dataclass
+class Body:
+    """A governance body: its member partners with their weights, and its rule."""
+
+    name: str
+    members: dict[str, int]
+    rule: VotingRule
+
+
+@dataclass
+class Proxy:
+    """A partner's vote delegated to another partner for a period."""
+
+    from_partner: str
+    to_partner: str
+    valid_from: date
+    valid_until: date
 
 
 @dataclass
@@ -142,6 +162,28 @@ class Consortium(Aggregate):
     class MembershipRevoked(GovernanceEvent):
         account_id: str
 
+    class GovernanceBodyEstablished(GovernanceEvent):
+        body_id: str
+        name: str
+        members: dict[str, int]
+        rule: VotingRule
+
+    class GovernanceBodyChanged(GovernanceEvent):
+        body_id: str
+        name: str
+        members: dict[str, int]
+        rule: VotingRule
+
+    class ProxyDelegated(GovernanceEvent):
+        proxy_id: str
+        from_partner: str
+        to_partner: str
+        valid_from: date
+        valid_until: date
+
+    class ProxyRevoked(GovernanceEvent):
+        proxy_id: str
+
     @event(Founded)
     def __init__(
         self,
@@ -163,6 +205,8 @@ class Consortium(Aggregate):
         self.partners: dict[str, Partner] = {}
         self.memberships: dict[str, Membership] = {}
         self.invitations: dict[str, PendingInvitation] = {}
+        self.bodies: dict[str, Body] = {}
+        self.proxies: dict[str, Proxy] = {}
 
     @classmethod
     def found(
@@ -472,6 +516,130 @@ class Consortium(Aggregate):
     @event(MembershipRevoked)
     def _revoke(self, account_id: str) -> None:
         del self.memberships[account_id]
+
+    # -- governance bodies and proxies ---------------------------------------------
+
+    def establish_body(
+        self, body_id: str, name: str, members: dict[str, int], rule: VotingRule
+    ) -> None:
+        """Create a governance body (COPIL, technical committee, assembly…)."""
+        if body_id in self.bodies:
+            raise RuleViolated("body.duplicate_id")
+        self._check_body(name, members, rule, body_id)
+        self._establish(
+            body_id=body_id, name=name.strip(), members=dict(members), rule=rule
+        )
+
+    @event(GovernanceBodyEstablished)
+    def _establish(
+        self, body_id: str, name: str, members: dict[str, int], rule: VotingRule
+    ) -> None:
+        self.bodies[body_id] = Body(name, dict(members), rule)
+
+    def change_body(
+        self, body_id: str, name: str, members: dict[str, int], rule: VotingRule
+    ) -> None:
+        """Change a body (votes under way keep the members and rule they had)."""
+        body = self.bodies.get(body_id)
+        if body is None:
+            raise NotFound("body", body_id)
+        self._check_body(name, members, rule, body_id)
+        if (body.name, body.members, body.rule) == (name.strip(), members, rule):
+            raise RuleViolated("body.unchanged")
+        self._change_body(
+            body_id=body_id, name=name.strip(), members=dict(members), rule=rule
+        )
+
+    @event(GovernanceBodyChanged)
+    def _change_body(
+        self, body_id: str, name: str, members: dict[str, int], rule: VotingRule
+    ) -> None:
+        self.bodies[body_id] = Body(name, dict(members), rule)
+
+    def delegate_proxy(
+        self,
+        proxy_id: str,
+        from_partner: str,
+        to_partner: str,
+        valid_from: date,
+        valid_until: date,
+    ) -> None:
+        """A partner delegates its vote to another partner for a period."""
+        self._active_partner(from_partner)
+        self._active_partner(to_partner)
+        if from_partner == to_partner:
+            raise RuleViolated("proxy.to_itself")
+        if valid_until < valid_from:
+            raise RuleViolated("period.ends_before_start")
+        if proxy_id in self.proxies:
+            raise RuleViolated("proxy.duplicate_id")
+        self._delegate(
+            proxy_id=proxy_id,
+            from_partner=from_partner,
+            to_partner=to_partner,
+            valid_from=valid_from,
+            valid_until=valid_until,
+        )
+
+    @event(ProxyDelegated)
+    def _delegate(
+        self,
+        proxy_id: str,
+        from_partner: str,
+        to_partner: str,
+        valid_from: date,
+        valid_until: date,
+    ) -> None:
+        self.proxies[proxy_id] = Proxy(
+            from_partner, to_partner, valid_from, valid_until
+        )
+
+    def revoke_proxy(self, proxy_id: str) -> None:
+        """End a delegation."""
+        if proxy_id not in self.proxies:
+            raise NotFound("proxy", proxy_id)
+        self._revoke_proxy(proxy_id=proxy_id)
+
+    @event(ProxyRevoked)
+    def _revoke_proxy(self, proxy_id: str) -> None:
+        del self.proxies[proxy_id]
+
+    def may_vote_for(
+        self, voter_partner: str | None, partner_id: str, on: date
+    ) -> bool:
+        """Whether the representative of ``voter_partner`` votes for ``partner_id``.
+
+        Its own partner, or a partner that delegated to it for a period covering ``on``.
+        """
+        if voter_partner is None or not self.is_active_partner(partner_id):
+            return False
+        if voter_partner == partner_id:
+            return True
+        return any(
+            p.from_partner == partner_id
+            and p.to_partner == voter_partner
+            and p.valid_from <= on <= p.valid_until
+            for p in self.proxies.values()
+        )
+
+    def _check_body(
+        self, name: str, members: dict[str, int], rule: VotingRule, body_id: str
+    ) -> None:
+        if not name.strip():
+            raise RuleViolated("body.name_required")
+        if not members:
+            raise RuleViolated("body.members_required")
+        for partner_id, weight in members.items():
+            self._active_partner(partner_id)
+            if not 1 <= weight <= 100:
+                raise RuleViolated("body.weight_invalid")
+        if not 0 <= rule.quorum <= 1:
+            raise RuleViolated("body.quorum_invalid")
+        if not 0 <= rule.veto_days <= 90:
+            raise RuleViolated("body.veto_days_invalid")
+        for other_id, other in self.bodies.items():
+            if other_id != body_id and other.name.lower() == name.strip().lower():
+                raise RuleViolated("body.name_taken")
 
     # -- queries used by the service ------------------------------------------------
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from governance.commitment import Commitment
 from governance.consortium import Consortium
+from governance.proposal import Decision, Proposal
 
 ConsortiumFounded = Consortium.Founded
 ProfileRevised = Consortium.ProfileRevised
@@ -25,6 +26,16 @@ CommitmentPledged = Commitment.Pledged
 CommitmentAmended = Commitment.Amended
 CommitmentWithdrawn = Commitment.Withdrawn
 ContributionDelivered = Commitment.ContributionDelivered
+GovernanceBodyEstablished = Consortium.GovernanceBodyEstablished
+GovernanceBodyChanged = Consortium.GovernanceBodyChanged
+ProxyDelegated = Consortium.ProxyDelegated
+ProxyRevoked = Consortium.ProxyRevoked
+ProposalTabled = Proposal.Tabled
+VoteCast = Proposal.VoteCast
+VoteChanged = Proposal.VoteChanged
+ProposalClosed = Proposal.Closed
+OutcomeVetoed = Proposal.OutcomeVetoed
+DecisionRecorded = Decision.Recorded
 
 ALL_EVENTS: tuple[type, ...] = (
     ConsortiumFounded,
@@ -43,4 +54,14 @@ ALL_EVENTS: tuple[type, ...] = (
     CommitmentAmended,
     CommitmentWithdrawn,
     ContributionDelivered,
+    GovernanceBodyEstablished,
+    GovernanceBodyChanged,
+    ProxyDelegated,
+    ProxyRevoked,
+    ProposalTabled,
+    VoteCast,
+    VoteChanged,
+    ProposalClosed,
+    OutcomeVetoed,
+    DecisionRecorded,
 )

@@ -22,6 +22,10 @@ class Action(Enum):
     MANAGE_PARTNERS = "manage_partners"
     MANAGE_PEOPLE = "manage_people"
     PLEDGE = "pledge"
+    MANAGE_BODIES = "manage_bodies"
+    TABLE = "table"
+    VOTE = "vote"
+    CLOSE_VOTE = "close_vote"
     EXPORT = "export"
 
 
@@ -36,6 +40,11 @@ MATRIX: dict[Action, frozenset[MemberRole]] = {
     Action.MANAGE_PEOPLE: _COORDINATOR,
     # Members pledge and deliver for the partner they represent only (see below).
     Action.PLEDGE: frozenset({MemberRole.COORDINATOR, MemberRole.MEMBER}),
+    Action.MANAGE_BODIES: _COORDINATOR,
+    Action.TABLE: frozenset({MemberRole.COORDINATOR, MemberRole.MEMBER}),
+    # Votes are cast by the representative of a partner (members only).
+    Action.VOTE: frozenset({MemberRole.MEMBER}),
+    Action.CLOSE_VOTE: _COORDINATOR,
     Action.EXPORT: _ALL,
 }
 

@@ -14,7 +14,8 @@ from typing import Any
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from governance.commitment import Delivery
-from governance.consortium import Membership, Partner, PendingInvitation
+from governance.consortium import Body, Membership, Partner, PendingInvitation, Proxy
+from governance.proposal import Ballot
 from governance.values import (
     AuthorityLevel,
     CallForProjects,
@@ -28,6 +29,7 @@ from governance.values import (
     Phase,
     Unit,
 )
+from governance.voting import Majority, Outcome, VotingRule
 
 
 class DateAsISO(Transcoding):
@@ -83,6 +85,8 @@ ENUMS: tuple[type[Enum], ...] = (
     ContributionKind,
     Unit,
     Funding,
+    Majority,
+    Outcome,
 )
 
 
@@ -97,3 +101,7 @@ def register_all(transcoder: JSONTranscoder) -> None:
     transcoder.register(RecordAsDict(PendingInvitation))
     transcoder.register(RecordAsDict(Evidence))
     transcoder.register(RecordAsDict(Delivery))
+    transcoder.register(RecordAsDict(VotingRule))
+    transcoder.register(RecordAsDict(Body))
+    transcoder.register(RecordAsDict(Proxy))
+    transcoder.register(RecordAsDict(Ballot))

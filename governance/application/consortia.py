@@ -1,71 +1,26 @@
-"""The Governance application service: the only way to change anything.
-
-Each command takes the acting account, loads the aggregate, checks the permission
-(``permissions.py``, authoritative), lets the aggregate check its invariants, saves
-in one transaction and returns the position of its last event so the caller can wait
-for the read models (read-your-writes).
-"""
+"""Commands on a consortium: profile, phases, partners and people."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
-from typing import Any, ClassVar, TypeVar
 from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import MutableOrImmutableAggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
-
-from governance.actor import Actor, acting_as
-from governance.clock import Clock, SystemClock
-from governance.commitment import Commitment
+from governance.actor import Actor
+from governance.application.base import Created, ServiceBase
 from governance.consortium import Consortium
-from governance.errors import Conflict, NotFound, NotPermitted, RuleViolated
-from governance.permissions import Action, check, check_acts_for_partner
-from governance.transcodings import register_all
+from governance.permissions import Action
 from governance.values import (
     CallForProjects,
-    Evidence,
     MemberRole,
     Paper,
     PartnerIdentity,
     PartnerRole,
     Phase,
-    Pledge,
 )
 
-A = TypeVar("A")
 
-
-@dataclass(frozen=True)
-class Created:
-    """What a creating command returns: the new thing's id and the log position."""
-
-    id: str
-    position: int
-
-
-class Governance(Application[UUID]):
-    """Commands on consortia (partners, phases, people)."""
-
-    name = "Governance"
-    snapshotting_intervals: ClassVar[
-        dict[type[MutableOrImmutableAggregate[Any]], int]
-    ] = {Consortium: 100}
-
-    def __init__(
-        self, env: Mapping[str, str] | None = None, clock: Clock | None = None
-    ) -> None:
-        super().__init__(env)
-        self.clock: Clock = clock or SystemClock()
-
-    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
-        super().register_transcodings(transcoder)
-        register_all(transcoder)
+class ConsortiumCommands(ServiceBase):
+    """Founding, phases, partners, invitations and memberships."""
 
     # -- consortium ---------------------------------------------------------------
 
@@ -257,118 +212,3 @@ class Governance(Application[UUID]):
             consortium = self._authorised(actor, consortium_id, Action.MANAGE_PEOPLE)
             consortium.revoke_membership(account_id)
             return self._save(consortium)
-
-    # -- commitments and contributions ----------------------------------------------
-
-    def pledge(
-        self, actor: Actor, consortium_id: UUID, partner_id: str, pledge: Pledge
-    ) -> Created:
-        """Record a partner's commitment (members: only for their own partner)."""
-        with self._acting(actor):
-            consortium = self._consortium(consortium_id)
-            self._check_acts_for(actor, consortium, partner_id)
-            if not consortium.is_active_partner(partner_id):
-                raise RuleViolated("commitment.partner_not_active")
-            commitment = Commitment.pledge(str(consortium_id), partner_id, pledge)
-            return Created(str(commitment.id), self._save(commitment))
-
-    def amend_commitment(
-        self,
-        actor: Actor,
-        commitment_id: UUID,
-        *,
-        amount: Decimal,
-        starts_on: date,
-        ends_on: date,
-        reason: str,
-    ) -> int:
-        """Change a commitment's amount or period, with the reason."""
-        with self._acting(actor):
-            commitment = self._commitment_for(actor, commitment_id)
-            commitment.amend(amount, starts_on, ends_on, reason)
-            return self._save(commitment)
-
-    def withdraw_commitment(
-        self, actor: Actor, commitment_id: UUID, on: date, reason: str
-    ) -> int:
-        """Withdraw a commitment, with the reason."""
-        with self._acting(actor):
-            commitment = self._commitment_for(actor, commitment_id)
-            commitment.withdraw(on, reason)
-            return self._save(commitment)
-
-    def deliver(
-        self,
-        actor: Actor,
-        commitment_id: UUID,
-        *,
-        delivered_on: date,
-        amount: Decimal,
-        description: str,
-        evidence: Evidence | None,
-    ) -> Created:
-        """Record a contribution delivered against a commitment."""
-        with self._acting(actor):
-            commitment = self._commitment_for(actor, commitment_id)
-            contribution_id = str(uuid4())
-            commitment.deliver(
-                contribution_id, delivered_on, amount, description, evidence
-            )
-            return Created(contribution_id, self._save(commitment))
-
-    def _commitment_for(self, actor: Actor, commitment_id: UUID) -> Commitment:
-        commitment = self._load(commitment_id, Commitment, "commitment")
-        consortium = self._consortium(UUID(commitment.consortium_id))
-        self._check_acts_for(actor, consortium, commitment.partner_id)
-        # A withdrawn partner's commitments count as withdrawn from that date.
-        if not consortium.is_active_partner(commitment.partner_id):
-            raise RuleViolated("commitment.partner_not_active")
-        return commitment
-
-    @staticmethod
-    def _check_acts_for(actor: Actor, consortium: Consortium, partner_id: str) -> None:
-        check_acts_for_partner(
-            consortium.role_of(actor.account_id),
-            consortium.partner_of(actor.account_id),
-            partner_id,
-            actor_id=actor.account_id,
-            consortium_id=consortium.id,
-        )
-
-    # -- storage ------------------------------------------------------------------
-
-    def _acting(self, actor: Actor) -> AbstractContextManager[None]:
-        return acting_as(actor.account_id, at=self.clock.now())
-
-    def _consortium(self, consortium_id: UUID) -> Consortium:
-        return self._load(consortium_id, Consortium, "consortium")
-
-    def _load(self, aggregate_id: UUID, kind: type[A], name: str) -> A:
-        try:
-            aggregate: object = self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            raise NotFound(name, aggregate_id) from None
-        if not isinstance(aggregate, kind):
-            raise NotFound(name, aggregate_id)
-        return aggregate
-
-    def _authorised(
-        self, actor: Actor, consortium_id: UUID, action: Action
-    ) -> Consortium:
-        consortium = self._consortium(consortium_id)
-        check(
-            consortium.role_of(actor.account_id),
-            action,
-            actor_id=actor.account_id,
-            consortium_id=consortium_id,
-        )
-        return consortium
-
-    def _save(self, *aggregates: Any) -> int:
-        try:
-            recordings = self.save(*aggregates)
-        except IntegrityError:
-            raise Conflict([a.id for a in aggregates]) from None
-        if not recordings:
-            raise NotPermitted("save nothing", "")  # pragma: no cover - a bug
-        return int(recordings[-1].notification.id)

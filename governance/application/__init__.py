@@ -1,0 +1,29 @@
+"""The Governance application service: the only way to change anything.
+
+Commands are grouped by area (consortia, commitments, decisions), each a mixin over
+``ServiceBase``; ``Governance`` combines them into the one application.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from eventsourcing.domain import MutableOrImmutableAggregate
+
+from governance.application.base import Created
+from governance.application.commitments import CommitmentCommands
+from governance.application.consortia import ConsortiumCommands
+from governance.application.decisions import DecisionCommands
+from governance.consortium import Consortium
+from governance.proposal import Proposal
+
+__all__ = ["Created", "Governance"]
+
+
+class Governance(ConsortiumCommands, CommitmentCommands, DecisionCommands):
+    """Commands on consortia, commitments and decisions."""
+
+    name = "Governance"
+    snapshotting_intervals: ClassVar[
+        dict[type[MutableOrImmutableAggregate[Any]], int]
+    ] = {Consortium: 100, Proposal: 100}

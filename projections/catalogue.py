@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from projections.base import Projection
 from projections.consortia import ConsortiaProjection
+from projections.decisions import DecisionsProjection
 from projections.history import HistoryProjection
 from projections.ledger import LedgerProjection
 from projections.members import MembersProjection
@@ -18,4 +19,5 @@ def all_projections() -> list[Projection]:
         MembersProjection(),
         HistoryProjection(),
         LedgerProjection(),
+        DecisionsProjection(),
     ]

@@ -18,6 +18,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from governance.clock import Clock
+from notifications.scheduler import start_scheduler, stop_scheduler
 from web import errors
 from web.auth import RequestContextMiddleware, template_context
 from web.history_words import author, describe
@@ -112,9 +113,14 @@ def create_app(
             # One process does everything on SQLite; on PostgreSQL the worker follows
             # the log and web processes only catch up after their own commands.
             await run_in_threadpool(opened.read_side.catch_up)
+        scheduler = None
+        if settings.scheduler and not settings.uses_postgres:
+            scheduler = start_scheduler(opened.governance, opened.read_side)
         try:
             yield {"stores": opened, "templates": templates, "settings": settings}
         finally:
+            if scheduler is not None:
+                await run_in_threadpool(stop_scheduler, scheduler)
             if own:
                 opened.close()
 

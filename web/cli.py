@@ -79,6 +79,8 @@ def worker() -> None:
     import signal
     import threading
 
+    from notifications.scheduler import start_scheduler, stop_scheduler
+
     stores = _open(_settings())
     stop = threading.Event()
 
@@ -89,9 +91,11 @@ def worker() -> None:
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
     logger.info("worker.started position=%s", stores.read_side.position())
+    scheduler = start_scheduler(stores.governance, stores.read_side)
     try:
         stores.read_side.follow(stop)
     finally:
+        stop_scheduler(scheduler)
         stores.close()
     logger.info("worker.stopped")
 

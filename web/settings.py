@@ -23,6 +23,9 @@ class Settings:
     session_hours: int = 12
     base_url: str = "http://127.0.0.1:8000"
     # Argon2id cost; the defaults are argon2-cffi's (RFC 9106 low-memory profile).
+    # The periodic jobs (closing votes at their deadline…): in `serve` on SQLite, in
+    # `worker` on PostgreSQL. Tests switch it off and tick by hand.
+    scheduler: bool = True
     password_time_cost: int = 3
     password_memory_kib: int = 65536
 

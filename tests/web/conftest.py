@@ -43,6 +43,7 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
         data_dir=tmp_path,
         database_url=url,
         secret_key="test-secret",
+        scheduler=False,
         password_time_cost=1,
         password_memory_kib=8192,
     )

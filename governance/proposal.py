@@ -15,24 +15,8 @@ from eventsourcing.domain import Aggregate, event
 
 from governance.actor import GovernanceCreated, GovernanceEvent
 from governance.errors import RuleViolated
-from governance.values import Evidence
+from governance.values import MEETING, WRITTEN, Evidence, Motion
 from governance.voting import Outcome, VotingRule, tally
-
-MEETING = "meeting"
-WRITTEN = "written"
-
-
-@dataclass(frozen=True)
-class Motion:
-    """What is put to the vote, as the person tabling it gives it."""
-
-    title: str
-    text: str
-    options: tuple[str, ...]
-    mode: str
-    closes_at: datetime | None = None
-    meeting_on: date | None = None
-    document: Evidence | None = None
 
 
 @dataclass

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 
@@ -205,6 +205,23 @@ class Pledge:
             raise RuleViolated("commitment.licence_required")
         if self.kind is ContributionKind.IN_KIND and not self.valuation_method.strip():
             raise RuleViolated("commitment.valuation_method_required")
+
+
+MEETING = "meeting"
+WRITTEN = "written"
+
+
+@dataclass(frozen=True)
+class Motion:
+    """What is put to the vote, as the person tabling it gives it."""
+
+    title: str
+    text: str
+    options: tuple[str, ...]
+    mode: str
+    closes_at: datetime | None = None
+    meeting_on: date | None = None
+    document: Evidence | None = None
 
 
 def is_valid_siret(siret: str) -> bool:

@@ -166,11 +166,24 @@ def _majority(
 
 
 def can_still_reach_quorum(
-    rule: VotingRule, members: dict[str, int], votes: dict[str, str]
+    rule: VotingRule,
+    members: dict[str, int],
+    votes: dict[str, str],
+    options: tuple[str, ...] = DEFAULT_OPTIONS,
+    able: set[str] | None = None,
 ) -> bool:
-    """Whether the quorum is still reachable if every remaining member votes."""
-    everyone = dict.fromkeys(members, ABSTAIN)
-    return tally(rule, members, {**everyone, **votes}).quorum_reached
+    """Whether the quorum is still reachable if every member ``able`` to vote does.
+
+    ``able`` is who can still vote (partners that withdrew cannot); by default every
+    member.
+    """
+    any_option = ABSTAIN if ABSTAIN in options else options[0]
+    outstanding = {
+        partner: any_option
+        for partner in members
+        if partner not in votes and (able is None or partner in able)
+    }
+    return tally(rule, members, {**outstanding, **votes}, options).quorum_reached
 
 
 def rule_can_be_met(rule: VotingRule, members: dict[str, int]) -> bool:

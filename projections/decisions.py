@@ -75,6 +75,7 @@ proposals = Table(
     Column("members", Text, nullable=False),
     Column("rule", Text, nullable=False),
     Column("document", Text),
+    Column("document_sha", String(64), index=True),
     Column("outcome", String(16)),
     Column("closed_at", UtcDateTime),
     Column("decided_on", Date),
@@ -306,6 +307,7 @@ class DecisionsProjection(Projection):
                 members=json.dumps(e.members),
                 rule=_rule_text(e.rule),
                 document=_evidence_text(e.document),
+                document_sha=e.document.sha256 if e.document else None,
                 veto_reason="",
                 present="[]",
                 tabled_at=envelope.recorded_at,
@@ -401,6 +403,7 @@ class DecisionsProjection(Projection):
                 members="{}",
                 rule=_rule_text(VotingRule()),
                 document=_evidence_text(e.minutes),
+                document_sha=e.minutes.sha256 if e.minutes else None,
                 outcome=e.outcome.value,
                 closed_at=envelope.recorded_at,
                 decided_on=e.decided_on,
@@ -592,3 +595,18 @@ def due_written_proposals(connection: Connection, now: datetime) -> list[str]:
             )
         )
     )
+
+
+def document_of(
+    connection: Connection, consortium_id: str, sha256: str
+) -> Evidence | None:
+    """A proposal's document or a decision's minutes with this hash, if any."""
+    text = connection.scalar(
+        select(proposals.c.document)
+        .where(
+            proposals.c.consortium_id == consortium_id,
+            proposals.c.document_sha == sha256,
+        )
+        .limit(1)
+    )
+    return Evidence(**json.loads(text)) if text else None

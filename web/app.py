@@ -18,6 +18,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from governance.clock import Clock
+from governance.voting import Outcome
 from notifications.scheduler import start_scheduler, stop_scheduler
 from web import errors
 from web.auth import RequestContextMiddleware, template_context
@@ -31,8 +32,17 @@ from web.i18n import (
     gettext_,
     ngettext_,
 )
-from web.labels import RULES, in_unit, label, warning_message
-from web.routes import consortia, history, ledger, members, partners, session
+from web.labels import N_, RULES, in_unit, label, warning_message
+from web.routes import (
+    bodies,
+    consortia,
+    history,
+    ledger,
+    members,
+    partners,
+    proposals,
+    session,
+)
 from web.security import SecurityMiddleware
 from web.settings import Settings
 from web.storage import Stores, open_stores
@@ -62,6 +72,24 @@ def iso_day(value: str | None, style: str = "long") -> str:
     return format_day(date.fromisoformat(value), style) if value else ""
 
 
+def option_label(option: str) -> str:
+    """A vote option in words: the default ones translated, custom ones as given."""
+    defaults = {"for": N_("For"), "against": N_("Against"), "abstain": N_("Abstain")}
+    return gettext_(defaults[option]) if option in defaults else option
+
+
+def outcome_label(value: str) -> str:
+    """An outcome stored as text, in words."""
+    return label(Outcome(value))
+
+
+def author_of(actor_id: str, names: dict[str, str]) -> str:
+    """Who did it: a person's name, or the scheduler."""
+    if actor_id.startswith("system:"):
+        return gettext_(N_("The scheduler"))
+    return names.get(actor_id, gettext_(N_("A former member")))
+
+
 def options(members: list[Any]) -> list[tuple[str, str]]:
     """``(value, label)`` pairs of enum members, for a select."""
     return [(m.value, label(m)) for m in members]
@@ -86,6 +114,7 @@ def make_templates() -> Jinja2Blocks:
         quantity=format_quantity,
         share=format_share,
         iso_day=iso_day,
+        outcome_label=outcome_label,
         in_unit=in_unit,
     )
     env.globals.update(
@@ -94,6 +123,9 @@ def make_templates() -> Jinja2Blocks:
         history_author=author,
         history_sentence=describe,
         warning_text=warning_message,
+        option_label=option_label,
+        outcome_label=outcome_label,
+        history_author_of=author_of,
     )
     return templates
 
@@ -131,6 +163,8 @@ def create_app(
         *members.routes,
         *history.routes,
         *ledger.routes,
+        *bodies.routes,
+        *proposals.routes,
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
     return Starlette(

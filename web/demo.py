@@ -7,6 +7,7 @@ dates things happened, so the history panel reads like a real year.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -16,11 +17,14 @@ from uuid import UUID
 from governance.actor import Actor
 from governance.clock import Clock
 from governance.values import (
+    MEETING,
+    WRITTEN,
     AuthorityLevel,
     CallForProjects,
     ContributionKind,
     Funding,
     MemberRole,
+    Motion,
     Paper,
     PartnerIdentity,
     PartnerKind,
@@ -28,6 +32,7 @@ from governance.values import (
     Phase,
     Pledge,
 )
+from governance.voting import DEFAULT_OPTIONS, Majority, Outcome, VotingRule
 from web.storage import Stores
 
 
@@ -338,9 +343,98 @@ def load_demo(stores: Stores, *, today: date) -> UUID:
         )
         pledge(41, imprim, ContributionKind.LOGISTICAL, "3000", "Impression des flyers")
         governance.change_phase(coordinator, cid, Phase.APPLICATION_SUBMITTED, on(42))
-        invite("pilot", MemberRole.PILOT_TEAM, None, 60)
+
+        # The other partners' representatives (fictional; their passwords are random).
+        reps = {"member": member}
+        for key, name, partner_id in (
+            ("lead", "Élodie Roux", lead),
+            ("lab", "Marc Lefebvre", lab),
+            ("numeria", "Sofia Benali", numeria),
+            ("voisins", "Paul Girard", voisins),
+        ):
+            on(44)
+            account = accounts.create_account(
+                f"{key}.rep@demo.example", name, secrets.token_urlsafe(24), now=clock.at
+            )
+            people[key] = account
+            invite(key, MemberRole.MEMBER, partner_id, 44)
+            reps[key] = Actor(account.account_id)
+        copil = governance.establish_body(
+            coordinator,
+            cid,
+            name="Comité de pilotage (COPIL)",
+            members={lead: 2, fabrique: 1, lab: 1, numeria: 1, voisins: 1},
+            rule=VotingRule(Decimal("0.5"), False, Majority.SIMPLE, 15),
+        ).id
+        on(50)
+        cotech = governance.establish_body(
+            coordinator,
+            cid,
+            name="Comité technique",
+            members={lead: 1, fabrique: 1, lab: 1, numeria: 1, donnee: 1},
+            rule=VotingRule(Decimal("0.6667"), False, Majority.TWO_THIRDS, 0),
+        ).id
+
+        def table(
+            days: int,
+            body: str,
+            title: str,
+            text: str,
+            *,
+            close_in: int = 7,
+            options: tuple[str, ...] = DEFAULT_OPTIONS,
+            meeting: bool = False,
+        ) -> UUID:
+            on(days)
+            motion = Motion(
+                title,
+                text,
+                options,
+                MEETING if meeting else WRITTEN,
+                closes_at=None if meeting else clock.at + timedelta(days=close_in),
+                meeting_on=clock.at.date(),
+            )
+            return UUID(governance.table_proposal(coordinator, cid, body, motion).id)
+
+        def vote(
+            proposal: UUID, key: str, partner_id: str, option: str, reason: str = ""
+        ) -> None:
+            clock.at += timedelta(hours=5)
+            governance.cast_vote(reps[key], proposal, partner_id, option, reason)
+
+        def close_due(days: int, proposal: UUID) -> None:
+            on(days)
+            governance.close_due_proposal(proposal)
+
+        plan = table(
+            61,
+            copil,
+            "Adoption du plan de financement",
+            "Le COPIL adopte le plan de financement annexé à la candidature.",
+        )
+        vote(plan, "lead", lead, "for")
+        vote(plan, "member", fabrique, "for")
+        vote(plan, "lab", lab, "for", "Conforme au budget de l'université")
+        vote(plan, "numeria", numeria, "abstain")
+        close_due(68, plan)
+        invite("pilot", MemberRole.PILOT_TEAM, None, 70)
         governance.change_phase(coordinator, cid, Phase.SELECTED, on(120))
         invite("financer", MemberRole.FINANCER, None, 125)
+        tool = table(
+            127,
+            cotech,
+            "Choix de l'outil de prise de rendez-vous",
+            "Deux solutions ont été comparées par le comité technique.",
+            options=("Logiciel libre Agendas", "Service en ligne Rdv+"),
+            meeting=True,
+        )
+        vote(tool, "lead", lead, "Logiciel libre Agendas")
+        vote(tool, "member", fabrique, "Logiciel libre Agendas")
+        vote(tool, "lab", lab, "Service en ligne Rdv+", "Plus simple à déployer")
+        vote(tool, "lab", lab, "Logiciel libre Agendas", "Après démonstration")
+        vote(tool, "numeria", numeria, "Logiciel libre Agendas")
+        on(128)
+        governance.close_proposal(coordinator, tool)
         governance.withdraw_partner(
             coordinator,
             cid,
@@ -362,6 +456,26 @@ def load_demo(stores: Stores, *, today: date) -> UUID:
         on(190)
         governance.change_partner_role(coordinator, cid, voisins, PartnerRole.PARTNER)
         governance.change_phase(coordinator, cid, Phase.IMPLEMENTATION, on(200))
+        extension = table(
+            205,
+            copil,
+            "Extension aux communes voisines",
+            "Ouvrir les permanences à trois communes hors du périmètre.",
+        )
+        vote(extension, "voisins", voisins, "for", "Forte demande des habitants")
+        vote(extension, "lead", lead, "against", "Budget insuffisant cette année")
+        vote(extension, "lab", lab, "against")
+        vote(extension, "numeria", numeria, "against")
+        close_due(213, extension)
+        open_data = table(
+            215,
+            cotech,
+            "Publication des données en open data",
+            "Publier les données anonymisées de fréquentation.",
+        )
+        vote(open_data, "lab", lab, "for")
+        vote(open_data, "lead", lead, "for")
+        close_due(223, open_data)
         on(230)
         governance.change_partner_axis(
             coordinator, cid, donnee, "Protection des données et ouverture"
@@ -435,6 +549,29 @@ def load_demo(stores: Stores, *, today: date) -> UUID:
         )
         deliver(310, numeria_money, "12000", "Achat d'écrans et de claviers")
         deliver(320, lab_data, "5000", "Baromètre publié en open data")
+        on(330)
+        governance.record_decision(
+            coordinator,
+            cid,
+            copil,
+            title="Validation du rapport intermédiaire",
+            text="Le COPIL valide le rapport intermédiaire transmis au financeur.",
+            outcome=Outcome.ADOPTED,
+            decided_on=clock.at.date(),
+            present=(lead, fabrique, lab, numeria),
+            minutes=stores.evidence.save(
+                BytesIO(_demo_pdf("Compte rendu du COPIL")), "compte-rendu-copil.pdf"
+            ),
+        )
+        party = table(
+            358,
+            copil,
+            "Budget de l'événement de clôture",
+            "Proposition : 2 500 € pris sur l'enveloppe communication.",
+            close_in=10,
+        )
+        vote(party, "lead", lead, "for")
+        vote(party, "numeria", numeria, "for")
 
     finally:
         governance.clock = saved_clock

@@ -22,6 +22,7 @@ from governance.values import (
     Phase,
     Unit,
 )
+from governance.voting import Majority, Outcome
 from web.i18n import format_day, format_money, format_quantity, gettext_
 
 
@@ -70,6 +71,17 @@ LABELS: dict[Enum, str] = {
     Unit.PERSON_DAY: N_("person-days"),
     Funding.CO_FINANCING: N_("Co-financing"),
     Funding.REQUESTED: N_("Requested from the funder"),
+    Majority.SIMPLE: N_("simple majority of votes cast"),
+    Majority.ABSOLUTE: N_("absolute majority of members"),
+    Majority.TWO_THIRDS: N_("two-thirds majority of votes cast"),
+    Majority.UNANIMITY: N_("unanimity"),
+    Majority.TWO_THIRDS_OF_TWO_THIRDS: N_(
+        "two thirds of the votes of two thirds of the members"
+    ),
+    Outcome.ADOPTED: N_("Adopted"),
+    Outcome.REJECTED: N_("Rejected"),
+    Outcome.NO_QUORUM: N_("No quorum"),
+    Outcome.VETOED: N_("Vetoed"),
 }
 
 RULES: dict[str, str] = {
@@ -159,6 +171,36 @@ RULES: dict[str, str] = {
         "This document looks unsafe (suspicious archive content)."
     ),
     "evidence.name_invalid": N_("The file name is not valid."),
+    "body.duplicate_id": N_("This body exists already."),
+    "body.name_required": N_("The body needs a name."),
+    "body.members_required": N_("Choose at least one member partner."),
+    "body.weight_invalid": N_("Weights go from 1 to 100."),
+    "body.quorum_invalid": N_("The quorum goes from 0 to 100 %."),
+    "body.veto_days_invalid": N_("The veto window goes from 0 to 90 days."),
+    "body.name_taken": N_("Another body has this name."),
+    "body.unchanged": N_("Nothing changed."),
+    "proxy.to_itself": N_("A partner cannot delegate its vote to itself."),
+    "proxy.duplicate_id": N_("This delegation exists already."),
+    "proposal.title_required": N_("The proposal needs a title."),
+    "proposal.options_invalid": N_("Give at least two different options."),
+    "proposal.closing_in_the_past": N_("The vote must close in the future."),
+    "proposal.meeting_date_required": N_("Give the date of the meeting."),
+    "proposal.mode_invalid": N_("Choose how the proposal is decided."),
+    "proposal.body_without_members": N_("This body has no member partner."),
+    "proposal.closed": N_("The vote is closed."),
+    "proposal.deadline_not_reached": N_(
+        "A written vote closes by itself at its deadline."
+    ),
+    "proposal.deadline_passed": N_("The deadline has passed: the vote is over."),
+    "vote.not_a_member": N_("This partner does not sit in the body."),
+    "vote.option_unknown": N_("Choose one of the options."),
+    "vote.unchanged": N_("This vote is already recorded."),
+    "veto.nothing_to_veto": N_("Only an adopted outcome can be vetoed."),
+    "veto.not_allowed_by_rule": N_("This body's rule has no veto."),
+    "veto.window_closed": N_("The veto window has closed."),
+    "veto.reason_required": N_("Give the reason for the veto."),
+    "decision.outcome_invalid": N_("A recorded decision is adopted or rejected."),
+    "decision.present_required": N_("Tick the partners present."),
 }
 
 WARNINGS: dict[str, str] = {

@@ -9,8 +9,8 @@ from governance.actor import SCHEDULER, Actor
 from governance.application.base import Created, ServiceBase
 from governance.errors import NotFound, NotPermitted, RuleViolated
 from governance.permissions import Action, check
-from governance.proposal import Decision, Motion, Proposal
-from governance.values import Evidence
+from governance.proposal import Decision, Proposal
+from governance.values import Evidence, Motion
 from governance.voting import Outcome, VotingRule
 
 

@@ -44,7 +44,9 @@ def test_demo_loads_a_consortium_and_prints_logins(
     tables = read_models(tmp_path)
     assert len(tables["consortia"]) == 1
     assert len(tables["partners"]) == 7
-    assert len(tables["memberships"]) == 4
+    assert len(tables["memberships"]) == 8  # 4 logins and 4 representatives
+    assert len(tables["bodies"]) == 2
+    assert len(tables["proposals"]) == 6
 
 
 def test_demo_if_empty_leaves_an_existing_store_alone(

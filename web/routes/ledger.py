@@ -20,6 +20,7 @@ from governance.permissions import Action, may_act_for_partner
 from governance.values import ContributionKind, Funding
 from governance.warnings import ledger_warnings
 from projections.consortia import consortium_details
+from projections.decisions import document_of
 from projections.ledger import (
     changes_by_commitment,
     changes_of,
@@ -384,14 +385,19 @@ def evidence_file(request: Request) -> Response:
         contribution = contribution_with_evidence(
             connection, str(access.consortium_id), sha256
         )
+        evidence = (
+            contribution.evidence
+            if contribution is not None
+            else document_of(connection, str(access.consortium_id), sha256)
+        )
     path = stores(request).evidence.path_of(sha256)
-    if contribution is None or contribution.evidence is None or path is None:
+    if evidence is None or path is None:
         raise NotFound("evidence", sha256)
     return FileResponse(
         path,
-        media_type=contribution.evidence.media_type,
+        media_type=evidence.media_type,
         headers={
-            "Content-Disposition": content_disposition(contribution.evidence.filename),
+            "Content-Disposition": content_disposition(evidence.filename),
             "Content-Security-Policy": "sandbox",
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "private, no-store",

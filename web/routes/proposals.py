@@ -1,0 +1,550 @@
+"""Proposals and the decision log: table, vote, close, veto, record, look back.
+
+The tally panel of an open vote refreshes itself through htmx; every form also works
+without JavaScript. The outcome is computed by the pure rules of
+``governance.voting`` from the votes in the read model.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+from governance.errors import NotFound, NotPermitted, RuleViolated
+from governance.permissions import Action
+from governance.values import Motion
+from governance.voting import Outcome, can_still_reach_quorum, tally
+from projections.consortia import consortium_details
+from projections.decisions import (
+    LogFilter,
+    bodies_of,
+    decision_log,
+    open_proposals,
+    proposal,
+    proxies_of,
+    steps_of,
+    votes_of,
+)
+from projections.partners import partners_of
+from web.accounts import utcnow
+from web.auth import actor_of, form_endpoint, upload_endpoint
+from web.decision_exports import DecisionRecord, decisions_csv, decisions_pdf
+from web.decision_words import rule_sentence, tally_sentence
+from web.evidence import EvidenceRejected, content_disposition
+from web.forms import (
+    FormErrors,
+    parse_day,
+    parse_motion,
+    parse_recorded_decision,
+    parse_vote,
+)
+from web.htmx import redirect, render
+from web.i18n import DISPLAY_ZONE
+from web.routes.common import (
+    Access,
+    consortium_access,
+    parse_uuid,
+    queries,
+    stores,
+    wait_for,
+)
+
+PAGE = 25
+
+
+def _names(request: Request, access: Access) -> dict[str, Any]:
+    cid = str(access.consortium_id)
+    with queries(request) as connection:
+        bodies = bodies_of(connection, cid)
+        partners = partners_of(connection, cid)
+    return {
+        "bodies": bodies,
+        "body_names": {b.body_id: b.name for b in bodies},
+        "partner_names": {p.partner_id: p.name for p in partners},
+        "active_partners": [p for p in partners if p.active],
+    }
+
+
+def proposals_page(request: Request) -> Response:
+    access = consortium_access(request)
+    cid = str(access.consortium_id)
+    with queries(request) as connection:
+        rows = open_proposals(connection, cid)
+    local_now = utcnow().astimezone(DISPLAY_ZONE)
+    return render(
+        request,
+        "proposals/index.html",
+        {
+            **_names(request, access),
+            "access": access,
+            "can": access.abilities,
+            "consortium_id": cid,
+            "proposals": rows,
+            "values": {},
+            "errors": {},
+            "in_a_week": (local_now + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"),
+            "today": local_now.date().isoformat(),
+        },
+        block="table_form",
+    )
+
+
+@upload_endpoint
+def table(request: Request, fields: dict[str, str], files: dict[str, Any]) -> Response:
+    access = consortium_access(request)
+    access.require(Action.TABLE)
+    try:
+        form = parse_motion(fields, zone=DISPLAY_ZONE)
+    except FormErrors as errors:
+        return _table_form(request, access, fields, errors.errors)
+    document = None
+    upload = files.get("document")
+    if upload is not None and upload.filename:
+        try:
+            document = stores(request).evidence.save(upload.file, upload.filename)
+        except EvidenceRejected as rejected:
+            return _table_form(request, access, fields, {"document": rejected.code})
+    motion = Motion(
+        form.title,
+        form.text,
+        form.options,
+        form.mode,
+        form.closes_at,
+        form.meeting_on,
+        document,
+    )
+    try:
+        created = stores(request).governance.table_proposal(
+            actor_of(access.account), access.consortium_id, form.body_id, motion
+        )
+    except RuleViolated as error:
+        field = {
+            "proposal.closing_in_the_past": "closes_at",
+            "proposal.options_invalid": "options",
+            "proposal.meeting_date_required": "meeting_on",
+        }.get(error.code, "")
+        return _table_form(request, access, fields, {field: error.code})
+    wait_for(request, created.position)
+    return redirect(
+        request, f"/consortia/{access.consortium_id}/proposals/{created.id}"
+    )
+
+
+def _table_form(
+    request: Request, access: Access, fields: dict[str, str], errors: dict[str, str]
+) -> Response:
+    cid = str(access.consortium_id)
+    with queries(request) as connection:
+        rows = open_proposals(connection, cid)
+    return render(
+        request,
+        "proposals/index.html",
+        {
+            **_names(request, access),
+            "access": access,
+            "can": access.abilities,
+            "consortium_id": cid,
+            "proposals": rows,
+            "values": fields,
+            "errors": errors,
+            "open_form": True,
+            "in_a_week": fields.get("closes_at", ""),
+            "today": utcnow().date().isoformat(),
+        },
+        block="table_form",
+        status_code=422,
+    )
+
+
+def _proposal_context(request: Request, access: Access) -> dict[str, Any]:
+    cid = str(access.consortium_id)
+    proposal_id = request.path_params["proposal_id"][:36]
+    with queries(request) as connection:
+        row = proposal(connection, cid, proposal_id)
+        if row is None:
+            raise NotFound("proposal", proposal_id)
+        ballots = votes_of(connection, proposal_id)
+        steps = steps_of(connection, proposal_id)
+        proxies = proxies_of(connection, cid)
+    names = _names(request, access)
+    now = utcnow()
+    counted = (
+        tally(
+            row.rule,
+            row.members,
+            {v.partner_id: v.option for v in ballots},
+            row.options,
+        )
+        if row.kind == "vote"
+        else None
+    )
+    own = access.membership.partner_id
+    today = now.date()
+    voting_for = []
+    if access.can(Action.VOTE) and own is not None and row.is_open:
+        represented = {own} | {
+            p.from_partner
+            for p in proxies
+            if p.to_partner == own and p.valid_from <= today <= p.valid_until
+        }
+        voting_for = [
+            p
+            for p in row.members
+            if p in represented
+            and p in {a.partner_id for a in names["active_partners"]}
+        ]
+    deadline_passed = row.closes_at is not None and now >= row.closes_at
+    return {
+        **names,
+        "access": access,
+        "can": access.abilities,
+        "consortium_id": cid,
+        "p": row,
+        "votes": ballots,
+        "steps": steps,
+        "tally": counted,
+        "tally_text": tally_sentence(counted, row.rule, closed=not row.is_open)
+        if counted
+        else "",
+        "rule_text": rule_sentence(row.rule),
+        "voting_for": voting_for,
+        "own_vote": {v.partner_id: v for v in ballots},
+        "quorum_lost": counted is not None
+        and row.is_open
+        and not can_still_reach_quorum(
+            row.rule,
+            row.members,
+            {v.partner_id: v.option for v in ballots},
+            row.options,
+            {a.partner_id for a in names["active_partners"]},
+        ),
+        "may_close": access.can(Action.CLOSE_VOTE)
+        and row.is_open
+        and (row.mode == "meeting" or deadline_passed),
+        "may_veto": own in row.members
+        and row.outcome is Outcome.ADOPTED
+        and row.veto_until is not None
+        and now <= row.veto_until
+        and access.can(Action.VOTE),
+        "actors": stores(request).accounts.names({s.actor_id for s in steps}),
+        "values": {},
+        "errors": {},
+    }
+
+
+def proposal_page(request: Request) -> Response:
+    access = consortium_access(request)
+    block = (
+        "tally_panel"
+        if request.headers.get("HX-Target") == "tally-panel"
+        else "vote_panel"
+    )
+    return render(
+        request,
+        "proposals/detail.html",
+        _proposal_context(request, access),
+        block=block,
+    )
+
+
+@form_endpoint
+def vote(request: Request, fields: dict[str, str]) -> Response:
+    access = consortium_access(request)
+    access.require(Action.VOTE)
+    proposal_id = request.path_params["proposal_id"][:36]
+    try:
+        form = parse_vote(fields)
+        position = stores(request).governance.cast_vote(
+            actor_of(access.account),
+            _uuid(proposal_id),
+            form.partner_id,
+            form.option,
+            form.reason,
+        )
+    except FormErrors as errors:
+        return _vote_form(request, access, fields, errors.errors)
+    except RuleViolated as error:
+        return _vote_form(request, access, fields, {"": error.code})
+    wait_for(request, position)
+    if request.headers.get("HX-Request") == "true":
+        return render(
+            request,
+            "proposals/detail.html",
+            {**_proposal_context(request, access), "saved": True},
+            block="vote_panel",
+            headers={"HX-Trigger": "vote-changed"},
+        )
+    return redirect(
+        request, f"/consortia/{access.consortium_id}/proposals/{proposal_id}"
+    )
+
+
+def _vote_form(
+    request: Request, access: Access, fields: dict[str, str], errors: dict[str, str]
+) -> Response:
+    return render(
+        request,
+        "proposals/detail.html",
+        {**_proposal_context(request, access), "values": fields, "errors": errors},
+        block="vote_panel",
+        status_code=422,
+    )
+
+
+def _uuid(value: str) -> UUID:
+    return parse_uuid(value, "proposal")
+
+
+@form_endpoint
+def close(request: Request, fields: dict[str, str]) -> Response:
+    access = consortium_access(request)
+    access.require(Action.CLOSE_VOTE)
+    proposal_id = request.path_params["proposal_id"][:36]
+    position = stores(request).governance.close_proposal(
+        actor_of(access.account), _uuid(proposal_id)
+    )
+    wait_for(request, position)
+    return redirect(
+        request, f"/consortia/{access.consortium_id}/proposals/{proposal_id}"
+    )
+
+
+@form_endpoint
+def veto(request: Request, fields: dict[str, str]) -> Response:
+    access = consortium_access(request)
+    access.require(Action.VOTE)
+    proposal_id = request.path_params["proposal_id"][:36]
+    partner_id = access.membership.partner_id
+    if partner_id is None:
+        raise NotPermitted(Action.VOTE.value, access.account.account_id)
+    try:
+        position = stores(request).governance.veto(
+            actor_of(access.account),
+            _uuid(proposal_id),
+            partner_id,
+            fields.get("reason", "")[:4000],
+        )
+    except RuleViolated as error:
+        return _vote_form(request, access, fields, {"veto": error.code})
+    wait_for(request, position)
+    return redirect(
+        request, f"/consortia/{access.consortium_id}/proposals/{proposal_id}"
+    )
+
+
+def _log_filter(request: Request) -> tuple[LogFilter, dict[str, str], int]:
+    params = request.query_params
+    values = {
+        k: params.get(k, "")[:100]
+        for k in ("body", "outcome", "since", "until", "q", "page")
+    }
+    outcomes = {o.value: o for o in Outcome}
+    page = (
+        int(values["page"])
+        if values["page"].isdigit() and len(values["page"]) < 6
+        else 1
+    )
+    where = LogFilter(
+        body_id=values["body"] or None,
+        outcome=outcomes.get(values["outcome"]),
+        since=parse_day(values["since"]),
+        until=parse_day(values["until"]),
+        text=values["q"],
+    )
+    return where, values, max(page, 1)
+
+
+def log_page(request: Request) -> Response:
+    access = consortium_access(request)
+    where, filters, page = _log_filter(request)
+    cid = str(access.consortium_id)
+    with queries(request) as connection:
+        rows, total = decision_log(
+            connection, cid, where, limit=PAGE, offset=(page - 1) * PAGE
+        )
+    return render(
+        request,
+        "decisions/index.html",
+        {
+            **_names(request, access),
+            "access": access,
+            "can": access.abilities,
+            "consortium_id": cid,
+            "decisions": rows,
+            "total": total,
+            "page": page,
+            "pages": max((total + PAGE - 1) // PAGE, 1),
+            "filters": filters,
+            "outcomes": list(Outcome),
+            "values": {},
+            "errors": {},
+            "today": utcnow().date().isoformat(),
+            "query": "&".join(
+                f"{k}={v}" for k, v in filters.items() if v and k != "page"
+            ),
+        },
+        block="log_table"
+        if request.headers.get("HX-Target") == "log-table"
+        else "record_form",
+    )
+
+
+@upload_endpoint
+def record(request: Request, fields: dict[str, str], files: dict[str, Any]) -> Response:
+    access = consortium_access(request)
+    access.require(Action.MANAGE_BODIES)
+    names = _names(request, access)
+    try:
+        form = parse_recorded_decision(
+            fields, [p.partner_id for p in names["active_partners"]]
+        )
+    except FormErrors as errors:
+        return _record_form(request, access, fields, errors.errors)
+    minutes = None
+    upload = files.get("minutes")
+    if upload is not None and upload.filename:
+        try:
+            minutes = stores(request).evidence.save(upload.file, upload.filename)
+        except EvidenceRejected as rejected:
+            return _record_form(request, access, fields, {"minutes": rejected.code})
+    try:
+        created = stores(request).governance.record_decision(
+            actor_of(access.account),
+            access.consortium_id,
+            form.body_id,
+            title=form.title,
+            text=form.text,
+            outcome=form.outcome,
+            decided_on=form.decided_on,
+            present=form.present,
+            minutes=minutes,
+        )
+    except RuleViolated as error:
+        return _record_form(request, access, fields, {"": error.code})
+    wait_for(request, created.position)
+    return redirect(
+        request, f"/consortia/{access.consortium_id}/proposals/{created.id}"
+    )
+
+
+def _record_form(
+    request: Request, access: Access, fields: dict[str, str], errors: dict[str, str]
+) -> Response:
+    cid = str(access.consortium_id)
+    with queries(request) as connection:
+        rows, total = decision_log(connection, cid, LogFilter(), limit=PAGE)
+    return render(
+        request,
+        "decisions/index.html",
+        {
+            **_names(request, access),
+            "access": access,
+            "can": access.abilities,
+            "consortium_id": cid,
+            "decisions": rows,
+            "total": total,
+            "page": 1,
+            "pages": max((total + PAGE - 1) // PAGE, 1),
+            "filters": {},
+            "outcomes": list(Outcome),
+            "values": fields,
+            "errors": errors,
+            "open_form": True,
+            "today": utcnow().date().isoformat(),
+            "query": "",
+        },
+        block="record_form",
+        status_code=422,
+    )
+
+
+def _records(request: Request) -> tuple[list[DecisionRecord], str, str]:
+    access = consortium_access(request)
+    access.require(Action.EXPORT)
+    where, _, _ = _log_filter(request)
+    cid = str(access.consortium_id)
+    names = _names(request, access)
+    with queries(request) as connection:
+        rows, _ = decision_log(connection, cid, where, limit=10_000)
+        details = consortium_details(connection, cid)
+        records = [
+            DecisionRecord(
+                row,
+                names["body_names"].get(row.body_id, ""),
+                votes_of(connection, row.proposal_id),
+                names["partner_names"],
+            )
+            for row in rows
+        ]
+    name = details.name if details else ""
+    stem = f"decisions-{(details.acronym if details else '') or cid[:8]}"
+    return records, name, stem
+
+
+def export_csv(request: Request) -> Response:
+    records, _, stem = _records(request)
+    return StreamingResponse(
+        decisions_csv(records),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": content_disposition(f"{stem}.csv")},
+    )
+
+
+def export_pdf(request: Request) -> Response:
+    records, name, stem = _records(request)
+    pdf = decisions_pdf(records, consortium_name=name, generated_at=datetime.now(UTC))
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": content_disposition(f"{stem}.pdf")},
+    )
+
+
+PROPOSAL = "/consortia/{consortium_id}/proposals/{proposal_id}"
+routes = [
+    Route(
+        "/consortia/{consortium_id}/proposals",
+        proposals_page,
+        methods=["GET"],
+        name="proposals:index",
+    ),
+    Route(
+        "/consortia/{consortium_id}/proposals",
+        table,
+        methods=["POST"],
+        name="proposals:table",
+    ),
+    Route(PROPOSAL, proposal_page, methods=["GET"], name="proposals:detail"),
+    Route(PROPOSAL + "/vote", vote, methods=["POST"], name="proposals:vote"),
+    Route(PROPOSAL + "/close", close, methods=["POST"], name="proposals:close"),
+    Route(PROPOSAL + "/veto", veto, methods=["POST"], name="proposals:veto"),
+    Route(
+        "/consortia/{consortium_id}/decisions",
+        log_page,
+        methods=["GET"],
+        name="decisions:index",
+    ),
+    Route(
+        "/consortia/{consortium_id}/decisions",
+        record,
+        methods=["POST"],
+        name="decisions:record",
+    ),
+    Route(
+        "/consortia/{consortium_id}/decisions.csv",
+        export_csv,
+        methods=["GET"],
+        name="decisions:csv",
+    ),
+    Route(
+        "/consortia/{consortium_id}/decisions.pdf",
+        export_pdf,
+        methods=["GET"],
+        name="decisions:pdf",
+    ),
+]

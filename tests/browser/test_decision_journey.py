@@ -1,0 +1,69 @@
+"""A vote from tabling to the decision log, in a real browser.
+
+The coordinator tables a proposal to the steering committee; the third place's
+member votes for it and, by proxy, for the citizens' collective, watching the tally
+update in place; the coordinator closes the vote and finds it in the decision log.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import wait_for_htmx
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+TITLE = "Ouvrir une permanence le samedi"
+
+
+def log_in(page: Page, base: str, email: str, password: str) -> None:
+    page.context.clear_cookies()
+    page.goto(f"{base}/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="My consortia")).to_be_visible()
+    page.get_by_role("link", name="Val de Brume numérique pour tous").click()
+
+
+def vote(page: Page, partner: str, choice: str) -> None:
+    page.select_option("#partner_id", label=partner)
+    page.get_by_label(choice, exact=True).check()
+    page.get_by_role("button", name="Vote", exact=True).click()
+    wait_for_htmx(page)
+    expect(page.locator("#vote-panel")).to_contain_text("Your vote is recorded.")
+
+
+@pytest.mark.browser
+def test_a_vote_goes_from_tabling_to_the_decision_log(
+    browser_page: Page, live_server: str
+) -> None:
+    page = browser_page
+    log_in(page, live_server, "coordinator@demo.example", "coordinator-demo")
+    page.locator("nav.tabs").get_by_role("link", name="Votes").click()
+    page.locator("summary", has_text="Table a proposal").click()
+    page.select_option("#body_id", label="Comité de pilotage (COPIL)")
+    page.fill("#title", TITLE)
+    page.get_by_label("In a meeting, votes recorded on the day").check()
+    page.get_by_role("button", name="Table the proposal").click()
+    expect(page.get_by_role("heading", name=TITLE)).to_be_visible()
+
+    log_in(page, live_server, "member@demo.example", "member-demo-2026")
+    page.locator("nav.tabs").get_by_role("link", name="Votes").click()
+    page.get_by_role("link", name=TITLE).click()
+    vote(page, "Tiers-lieu La Fabrique", "For")
+    expect(page.locator("#tally-panel")).to_contain_text("1 of 5 partners voted")
+    vote(page, "Collectif Les Voisins Connectés", "For")
+    expect(page.locator("#tally-panel")).to_contain_text("2 of 5 partners voted")
+
+    log_in(page, live_server, "coordinator@demo.example", "coordinator-demo")
+    page.locator("nav.tabs").get_by_role("link", name="Votes").click()
+    page.get_by_role("link", name=TITLE).click()
+    page.get_by_role("button", name="Close the vote").click()
+    expect(page.locator("#tally-panel")).to_contain_text("No quorum")
+    page.locator("nav.tabs").get_by_role("link", name="Decisions").click()
+    expect(page.locator("#log-table")).to_contain_text(TITLE)

@@ -613,6 +613,8 @@ class Consortium(Aggregate):
         """
         if voter_partner is None or not self.is_active_partner(partner_id):
             return False
+        if not self.is_active_partner(voter_partner):
+            return False  # a withdrawn partner's proxies end with it
         if voter_partner == partner_id:
             return True
         return any(

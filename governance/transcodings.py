@@ -1,7 +1,8 @@
 """How our value types are stored: one transcoding per type, all registered here.
 
-Dates go as ISO strings, enums by value, records as dicts. A value type without a
-transcoding here cannot be stored (the round-trip test catches it).
+Dates go as ISO strings, enums by value, records as dicts, tuples tagged as tuples.
+A value type without a transcoding here cannot be stored (the round-trip test
+catches it).
 """
 
 from __future__ import annotations
@@ -41,6 +42,43 @@ class DateAsISO(Transcoding):
 
     def decode(self, data: str) -> date:
         return date.fromisoformat(data)
+
+
+class TupleAsList(Transcoding):
+    """Brings a tuple back as a tuple (``TupleKeepingTranscoder`` tags them)."""
+
+    type = tuple
+    name = "tuple"
+
+    def encode(self, obj: tuple[Any, ...]) -> list[Any]:
+        return list(obj)
+
+    def decode(self, data: list[Any]) -> tuple[Any, ...]:
+        return tuple(data)
+
+
+def _tag_tuples(obj: Any) -> Any:
+    if isinstance(obj, tuple):
+        return {"_type_": TupleAsList.name, "_data_": [_tag_tuples(v) for v in obj]}
+    if isinstance(obj, list):
+        return [_tag_tuples(v) for v in obj]
+    if isinstance(obj, dict):
+        return {k: _tag_tuples(v) for k, v in obj.items()}
+    return obj
+
+
+class TupleKeepingTranscoder(JSONTranscoder):
+    """JSON that keeps the tuples of event fields and aggregate state.
+
+    The json module writes a tuple as a list without asking any transcoding, so an
+    event field or a state attribute declared as a tuple (a proposal's options) came
+    back a list, and a snapshot was no longer equal to its aggregate. Tuples inside
+    records stay lists on disk: ``RecordAsDict`` rebuilds those it declares.
+    """
+
+    def encode(self, obj: Any) -> bytes:
+        encoded: bytes = super().encode(_tag_tuples(obj))
+        return encoded
 
 
 class EnumByValue(Transcoding):
@@ -93,6 +131,7 @@ ENUMS: tuple[type[Enum], ...] = (
 def register_all(transcoder: JSONTranscoder) -> None:
     """Register every transcoding our events and snapshots need."""
     transcoder.register(DateAsISO())
+    transcoder.register(TupleAsList())
     for enum_type in ENUMS:
         transcoder.register(EnumByValue(enum_type))
     transcoder.register(RecordAsDict(CallForProjects, tuples=("closing_dates",)))

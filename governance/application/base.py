@@ -15,14 +15,14 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoder
 
 from governance.actor import Actor, acting_as
 from governance.clock import Clock, SystemClock
 from governance.consortium import Consortium
 from governance.errors import Conflict, NotFound, NotPermitted
 from governance.permissions import Action, check, check_acts_for_partner
-from governance.transcodings import register_all
+from governance.transcodings import TupleKeepingTranscoder, register_all
 
 A = TypeVar("A")
 
@@ -43,6 +43,11 @@ class ServiceBase(Application[UUID]):
     ) -> None:
         super().__init__(env)
         self.clock: Clock = clock or SystemClock()
+
+    def construct_transcoder(self) -> Transcoder:
+        transcoder = TupleKeepingTranscoder()
+        self.register_transcodings(transcoder)
+        return transcoder
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -20,7 +20,9 @@ from governance.application import Governance
 from governance.commitment import Commitment
 from governance.consortium import Consortium
 from governance.events import ALL_EVENTS
+from governance.proposal import Decision, Proposal
 from governance.values import (
+    MEETING,
     ContributionKind,
     Funding,
     MemberRole,
@@ -29,6 +31,7 @@ from governance.values import (
     PartnerRole,
     Phase,
 )
+from governance.voting import FOR, Majority, Outcome
 from tests.support.builders import (
     COORDINATOR_ID,
     RNA_A,
@@ -36,8 +39,10 @@ from tests.support.builders import (
     T0,
     a_call,
     a_consortium,
+    a_motion,
     a_partner_identity,
     a_pledge,
+    a_rule,
     admit,
     an_authority,
     an_evidence,
@@ -114,8 +119,100 @@ def a_full_history() -> Consortium:
         consortium.accept_invitation("inv-member", "acc-association", T0)
         consortium.grant_membership("acc-pilot", MemberRole.PILOT_TEAM, None)
         consortium.revoke_membership("acc-pilot")
+        consortium.establish_body(
+            "b-copil", "COPIL", {lead: 2, lab: 1, association: 1}, a_rule()
+        )
+        consortium.establish_body(
+            "b-tech",
+            "Comité technique",
+            {lab: 1},
+            a_rule(quorum=Decimal("0.75"), majority=Majority.UNANIMITY),
+        )
+        consortium.change_body(
+            "b-copil",
+            "Comité de pilotage",
+            {lead: 3, lab: 1, association: 1},
+            a_rule(
+                quorum=Decimal("0.6"),
+                quorum_by_weight=True,
+                majority=Majority.TWO_THIRDS_OF_TWO_THIRDS,
+                veto_days=30,
+            ),
+        )
+        consortium.delegate_proxy(
+            "px-1", association, lab, date(2026, 3, 1), date(2026, 3, 31)
+        )
+        consortium.delegate_proxy(
+            "px-2", lead, lab, date(2026, 4, 1), date(2026, 4, 30)
+        )
+        consortium.revoke_proxy("px-2")
         consortium.withdraw_partner(association, date(2026, 5, 1), "Dissolution")
     return consortium
+
+
+def a_proposal_history(consortium: Consortium) -> Proposal:
+    """A written vote with a document, voted, changed, closed, adopted and vetoed."""
+    copil = consortium.bodies["b-copil"]
+    partners = list(copil.members)
+    closes_at = T0 + timedelta(days=1)
+    with acting_as(COORDINATOR_ID, at=T0):
+        proposal = Proposal.table(
+            str(consortium.id),
+            "b-copil",
+            a_motion(closes_at=closes_at, document=an_evidence(filename="budget.pdf")),
+            copil.members,
+            copil.rule,
+            T0,
+        )
+        proposal.cast_vote(partners[0], FOR, "Budget équilibré", at=T0)
+        proposal.cast_vote(partners[1], "against", "", at=T0)
+        proposal.cast_vote(partners[1], FOR, "Après discussion", at=T0)
+        proposal.close(at=closes_at)
+        proposal.veto(partners[2], "Contraire à la convention", at=closes_at)
+    return proposal
+
+
+def a_meeting_proposal(consortium: Consortium) -> Proposal:
+    """A vote with custom options put to a meeting, still open."""
+    body = consortium.bodies["b-tech"]
+    with acting_as(COORDINATOR_ID, at=T0):
+        proposal = Proposal.table(
+            str(consortium.id),
+            "b-tech",
+            a_motion(mode=MEETING, options=("Lyon", "Grenoble", "abstain")),
+            body.members,
+            body.rule,
+            T0,
+        )
+        proposal.cast_vote(next(iter(body.members)), "Grenoble", "", at=T0)
+    return proposal
+
+
+def a_decision(consortium: Consortium) -> Decision:
+    """A decision recorded after a meeting, with its minutes."""
+    with acting_as(COORDINATOR_ID, at=T0):
+        return Decision.record(
+            str(consortium.id),
+            "b-copil",
+            title="Adopter le règlement intérieur",
+            text="Adopté à l'unanimité des présents.",
+            outcome=Outcome.ADOPTED,
+            decided_on=date(2026, 3, 16),
+            present=tuple(consortium.bodies["b-copil"].members),
+            minutes=an_evidence(filename="compte-rendu.pdf"),
+        )
+
+
+def every_aggregate() -> list[Any]:
+    """A consortium, a commitment, two proposals and a decision, unsaved."""
+    consortium = a_full_history()
+    return [
+        consortium,
+        a_commitment_history(consortium),
+        a_proposal_history(consortium),
+        a_meeting_proposal(consortium),
+        a_decision(consortium),
+    ]
 
 
 def a_commitment_history(consortium: Consortium) -> Commitment:
@@ -174,10 +271,9 @@ def reloaded_events(app: Governance) -> list[Any]:
 def test_every_event_type_comes_back_field_by_field_with_its_types(
     app: Governance, reopened: Governance
 ) -> None:
-    consortium = a_full_history()
-    commitment = a_commitment_history(consortium)
-    originals = [*consortium.pending_events, *commitment.pending_events]
-    app.save(consortium, commitment)
+    aggregates = every_aggregate()
+    originals = [e for a in aggregates for e in a.pending_events]
+    app.save(*aggregates)
 
     reloaded = reloaded_events(reopened)
 
@@ -188,8 +284,7 @@ def test_every_event_type_comes_back_field_by_field_with_its_types(
 def test_every_stored_event_names_its_author(
     app: Governance, reopened: Governance
 ) -> None:
-    consortium = a_full_history()
-    app.save(consortium, a_commitment_history(consortium))
+    app.save(*every_aggregate())
 
     reloaded = reloaded_events(reopened)
 
@@ -230,3 +325,26 @@ def test_a_snapshot_of_a_commitment_comes_back_equal_in_state(
     assert from_snapshot == commitment
     assert typed(vars(from_snapshot)) == typed(vars(commitment))
     assert reopened.repository.get(commitment.id) == commitment
+
+
+@pytest.mark.parametrize(
+    "history",
+    [a_proposal_history, a_meeting_proposal, a_decision],
+    ids=["vetoed-proposal", "open-meeting-proposal", "decision"],
+)
+def test_a_snapshot_of_a_proposal_or_decision_comes_back_equal_in_state(
+    app: Governance, reopened: Governance, history: Any
+) -> None:
+    consortium = a_full_history()
+    aggregate = history(consortium)
+    app.save(consortium, aggregate)
+
+    app.take_snapshot(aggregate.id)
+
+    assert reopened.snapshots is not None
+    snapshots: list[Any] = list(reopened.snapshots.get(aggregate.id))
+    from_snapshot = snapshots[-1].mutate(None)
+    assert len(snapshots) == 1
+    assert from_snapshot == aggregate
+    assert typed(vars(from_snapshot)) == typed(vars(aggregate))
+    assert reopened.repository.get(aggregate.id) == aggregate

@@ -19,12 +19,15 @@ from governance.application import Governance
 from governance.clock import Clock
 from governance.consortium import Consortium
 from governance.values import (
+    MEETING,
+    WRITTEN,
     AuthorityLevel,
     CallForProjects,
     ContributionKind,
     Evidence,
     Funding,
     MemberRole,
+    Motion,
     Paper,
     PartnerIdentity,
     PartnerKind,
@@ -32,6 +35,7 @@ from governance.values import (
     Phase,
     Pledge,
 )
+from governance.voting import DEFAULT_OPTIONS, Majority, VotingRule
 from tests.support.fakes import FixedClock
 from web.storage import postgres_env
 
@@ -40,6 +44,8 @@ FOUNDED_ON = date(2026, 1, 5)
 JOINED_ON = date(2026, 1, 12)
 PLEDGE_STARTS_ON = date(2026, 2, 1)
 PLEDGE_ENDS_ON = date(2026, 12, 31)
+
+MEETING_ON = date(2026, 3, 16)
 
 COORDINATOR_ID = "acc-coordinator"
 
@@ -152,6 +158,34 @@ def an_evidence(**overrides: Any) -> Evidence:
         filename="facture-2026-03.pdf",
     )
     return replace(evidence, **overrides)
+
+
+def a_rule(**overrides: Any) -> VotingRule:
+    """A COPIL's rule: half of the members, simple majority, a 15-day veto window."""
+    rule = VotingRule(
+        quorum=Decimal("0.5"),
+        quorum_by_weight=False,
+        majority=Majority.SIMPLE,
+        veto_days=15,
+    )
+    return replace(rule, **overrides)
+
+
+def a_motion(**overrides: Any) -> Motion:
+    """A written vote on the 2026 budget, closing a day after ``T0``.
+
+    With ``mode=MEETING`` it is put to the meeting of ``MEETING_ON`` instead.
+    """
+    if overrides.get("mode") == MEETING:
+        overrides = {"closes_at": None, "meeting_on": MEETING_ON, **overrides}
+    motion = Motion(
+        title="Adopter le budget 2026",
+        text="Le budget prévisionnel joint est adopté.",
+        options=DEFAULT_OPTIONS,
+        mode=WRITTEN,
+        closes_at=T0 + timedelta(days=1),
+    )
+    return replace(motion, **overrides)
 
 
 def admit(

@@ -28,8 +28,14 @@ def test_every_action_is_allowed_to_someone() -> None:
     assert all(MATRIX[action] for action in Action)
 
 
-def test_a_coordinator_may_do_everything() -> None:
-    assert {a for a in Action if allowed(MemberRole.COORDINATOR, a)} == set(Action)
+def test_a_coordinator_may_do_everything_but_vote() -> None:
+    assert {a for a in Action if allowed(MemberRole.COORDINATOR, a)} == set(Action) - {
+        Action.VOTE
+    }
+
+
+def test_only_members_vote() -> None:
+    assert {r for r in MemberRole if allowed(r, Action.VOTE)} == {MemberRole.MEMBER}
 
 
 @pytest.mark.parametrize("role", [MemberRole.FINANCER, MemberRole.PILOT_TEAM])
@@ -39,10 +45,36 @@ def test_financers_and_the_pilot_team_may_only_view_and_export(
     assert {a for a in Action if allowed(role, a)} == READ_ONLY
 
 
-def test_a_member_may_view_export_and_pledge() -> None:
+def test_a_member_may_view_export_pledge_table_and_vote() -> None:
     assert {a for a in Action if allowed(MemberRole.MEMBER, a)} == READ_ONLY | {
-        Action.PLEDGE
+        Action.PLEDGE,
+        Action.TABLE,
+        Action.VOTE,
     }
+
+
+@pytest.mark.parametrize(
+    "action",
+    [Action.MANAGE_BODIES, Action.CLOSE_VOTE],
+    ids=lambda a: a.value,
+)
+def test_only_coordinators_manage_bodies_and_close_votes(action: Action) -> None:
+    assert {r for r in MemberRole if allowed(r, action)} == {MemberRole.COORDINATOR}
+
+
+def test_checking_a_coordinator_for_a_vote_is_not_permitted() -> None:
+    with pytest.raises(NotPermitted) as refused:
+        check(
+            MemberRole.COORDINATOR,
+            Action.VOTE,
+            actor_id="acc-coordinator",
+            consortium_id="c-1",
+        )
+
+    assert (refused.value.action, refused.value.actor_id) == (
+        "vote",
+        "acc-coordinator",
+    )
 
 
 @pytest.mark.parametrize("action", list(Action))

@@ -420,8 +420,13 @@ def load_demo(stores: Stores, *, today: date) -> UUID:
         invite("pilot", MemberRole.PILOT_TEAM, None, 70)
         on(100)
         governance.delegate_proxy(
-            reps["voisins"], cid, from_partner=voisins, to_partner=fabrique,
-            valid_from=clock.at.date(), valid_until=start + timedelta(days=500))
+            reps["voisins"],
+            cid,
+            from_partner=voisins,
+            to_partner=fabrique,
+            valid_from=clock.at.date(),
+            valid_until=start + timedelta(days=500),
+        )
         governance.change_phase(coordinator, cid, Phase.SELECTED, on(120))
         invite("financer", MemberRole.FINANCER, None, 125)
         tool = table(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from governance.commitment import Commitment
 from governance.consortium import Consortium
 from governance.proposal import Decision, Proposal
+from governance.reporting import ReportingObligation
 
 ConsortiumFounded = Consortium.Founded
 ProfileRevised = Consortium.ProfileRevised
@@ -36,6 +37,11 @@ VoteChanged = Proposal.VoteChanged
 ProposalClosed = Proposal.Closed
 OutcomeVetoed = Proposal.OutcomeVetoed
 DecisionRecorded = Decision.Recorded
+ReportingObligationScheduled = ReportingObligation.Scheduled
+ReportDrafted = ReportingObligation.ReportDrafted
+ReportSubmitted = ReportingObligation.ReportSubmitted
+ReportAccepted = ReportingObligation.ReportAccepted
+ReportChangesRequested = ReportingObligation.ReportChangesRequested
 
 ALL_EVENTS: tuple[type, ...] = (
     ConsortiumFounded,
@@ -64,4 +70,9 @@ ALL_EVENTS: tuple[type, ...] = (
     ProposalClosed,
     OutcomeVetoed,
     DecisionRecorded,
+    ReportingObligationScheduled,
+    ReportDrafted,
+    ReportSubmitted,
+    ReportAccepted,
+    ReportChangesRequested,
 )

@@ -26,6 +26,9 @@ class Action(Enum):
     TABLE = "table"
     VOTE = "vote"
     CLOSE_VOTE = "close_vote"
+    MANAGE_CALENDAR = "manage_calendar"
+    REPORT = "report"
+    REVIEW_REPORT = "review_report"
     EXPORT = "export"
 
 
@@ -45,6 +48,9 @@ MATRIX: dict[Action, frozenset[MemberRole]] = {
     # Votes are cast by the representative of a partner (members only).
     Action.VOTE: frozenset({MemberRole.MEMBER}),
     Action.CLOSE_VOTE: _COORDINATOR,
+    Action.MANAGE_CALENDAR: frozenset({MemberRole.COORDINATOR, MemberRole.PILOT_TEAM}),
+    Action.REPORT: frozenset({MemberRole.COORDINATOR, MemberRole.PILOT_TEAM}),
+    Action.REVIEW_REPORT: frozenset({MemberRole.FINANCER}),
     Action.EXPORT: _ALL,
 }
 

@@ -6,6 +6,9 @@ No I/O, no clock: every function takes what it needs and answers or raises
 
 from __future__ import annotations
 
+import calendar
+from datetime import date, timedelta
+
 from governance.errors import RuleViolated
 from governance.values import Phase
 
@@ -48,3 +51,32 @@ def check_phase_transition(current: Phase, requested: Phase) -> None:
 def needs_lead_partner(phase: Phase) -> bool:
     """Past setup, a consortium has exactly one lead partner."""
     return phase is not Phase.SETUP
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (the month's last day when it is shorter)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def reporting_periods(
+    first_start: date, every_months: int, due_days: int, count: int
+) -> list[tuple[date, date, date]]:
+    """``(start, end, due)`` of each period of a periodic reporting schedule.
+
+    Periods follow each other every ``every_months`` months from ``first_start``; a
+    report is due ``due_days`` days after each period's last day.
+    """
+    if not 1 <= every_months <= 24:
+        raise RuleViolated("reporting.every_months_invalid")
+    if not 0 <= due_days <= 365:
+        raise RuleViolated("reporting.due_days_invalid")
+    if not 1 <= count <= 60:
+        raise RuleViolated("reporting.count_invalid")
+    periods = []
+    for index in range(count):
+        start = add_months(first_start, index * every_months)
+        end = add_months(first_start, (index + 1) * every_months) - timedelta(days=1)
+        periods.append((start, end, end + timedelta(days=due_days)))
+    return periods

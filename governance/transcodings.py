@@ -28,6 +28,8 @@ from governance.values import (
     PartnerKind,
     PartnerRole,
     Phase,
+    ReportKind,
+    ReportStatus,
     Unit,
 )
 from governance.voting import Majority, Outcome, VotingRule
@@ -125,6 +127,8 @@ ENUMS: tuple[type[Enum], ...] = (
     Funding,
     Majority,
     Outcome,
+    ReportKind,
+    ReportStatus,
 )
 
 

@@ -111,6 +111,25 @@ UNIT_OF_KIND: dict[ContributionKind, Unit] = {
 }
 
 
+class ReportKind(Enum):
+    """What a reporting obligation asks for."""
+
+    ACTIVITY_REPORT = "activity_report"
+    FINANCIAL_STATEMENT = "financial_statement"
+    INDICATOR_UPDATE = "indicator_update"
+    FINAL_REPORT = "final_report"
+
+
+class ReportStatus(Enum):
+    """Where a report stands."""
+
+    DUE = "due"
+    DRAFTED = "drafted"
+    SUBMITTED = "submitted"
+    CHANGES_REQUESTED = "changes_requested"
+    ACCEPTED = "accepted"
+
+
 @dataclass(frozen=True)
 class Evidence:
     """A file proving a contribution, known by its SHA-256 content hash."""

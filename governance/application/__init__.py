@@ -14,14 +14,17 @@ from governance.application.base import Created
 from governance.application.commitments import CommitmentCommands
 from governance.application.consortia import ConsortiumCommands
 from governance.application.decisions import DecisionCommands
+from governance.application.reporting import ReportingCommands
 from governance.consortium import Consortium
 from governance.proposal import Proposal
 
 __all__ = ["Created", "Governance"]
 
 
-class Governance(ConsortiumCommands, CommitmentCommands, DecisionCommands):
-    """Commands on consortia, commitments and decisions."""
+class Governance(
+    ConsortiumCommands, CommitmentCommands, DecisionCommands, ReportingCommands
+):
+    """Commands on consortia, commitments, decisions and reporting."""
 
     name = "Governance"
     snapshotting_intervals: ClassVar[

@@ -1,0 +1,134 @@
+"""Commands on reporting: schedule obligations, draft, submit, accept, send back."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID, uuid4
+
+from governance.actor import Actor
+from governance.application.base import Created, ServiceBase
+from governance.errors import RuleViolated
+from governance.permissions import Action
+from governance.reporting import ReportingObligation
+from governance.rules import reporting_periods
+from governance.values import Evidence, ReportKind
+
+
+class ReportingCommands(ServiceBase):
+    """Reporting to funders: the calendar and each report's life."""
+
+    def schedule_report(
+        self,
+        actor: Actor,
+        consortium_id: UUID,
+        *,
+        funder: str,
+        title: str,
+        kind: ReportKind,
+        responsible_id: str | None,
+        due_on: date,
+    ) -> Created:
+        """Schedule a one-off report (coordinators and the pilot team)."""
+        with self._acting(actor):
+            consortium = self._authorised(actor, consortium_id, Action.MANAGE_CALENDAR)
+            self._check_responsible(
+                consortium.role_of(responsible_id) if responsible_id else None,
+                responsible_id,
+            )
+            obligation = ReportingObligation.schedule(
+                str(consortium_id),
+                str(uuid4()),
+                funder=funder,
+                title=title,
+                kind=kind,
+                responsible_id=responsible_id,
+                due_on=due_on,
+            )
+            return Created(str(obligation.id), self._save(obligation))
+
+    def schedule_periodic_reports(
+        self,
+        actor: Actor,
+        consortium_id: UUID,
+        *,
+        funder: str,
+        title: str,
+        kind: ReportKind,
+        responsible_id: str | None,
+        first_period_start: date,
+        every_months: int,
+        due_days: int,
+        count: int,
+    ) -> Created:
+        """Schedule a report after each period; returns the series id."""
+        with self._acting(actor):
+            consortium = self._authorised(actor, consortium_id, Action.MANAGE_CALENDAR)
+            self._check_responsible(
+                consortium.role_of(responsible_id) if responsible_id else None,
+                responsible_id,
+            )
+            series_id = str(uuid4())
+            obligations = [
+                ReportingObligation.schedule(
+                    str(consortium_id),
+                    series_id,
+                    funder=funder,
+                    title=title,
+                    kind=kind,
+                    responsible_id=responsible_id,
+                    due_on=due,
+                    period=(start, end),
+                )
+                for start, end, due in reporting_periods(
+                    first_period_start, every_months, due_days, count
+                )
+            ]
+            return Created(series_id, self._save(*obligations))
+
+    def draft_report(
+        self,
+        actor: Actor,
+        obligation_id: UUID,
+        text: str,
+        attachments: tuple[Evidence, ...] = (),
+    ) -> int:
+        """Write the report (coordinators and the pilot team)."""
+        with self._acting(actor):
+            obligation = self._obligation(actor, obligation_id, Action.REPORT)
+            obligation.draft(text, attachments)
+            return self._save(obligation)
+
+    def submit_report(self, actor: Actor, obligation_id: UUID) -> int:
+        """Send the drafted report to the funder."""
+        with self._acting(actor):
+            obligation = self._obligation(actor, obligation_id, Action.REPORT)
+            obligation.submit()
+            return self._save(obligation)
+
+    def accept_report(self, actor: Actor, obligation_id: UUID, comment: str) -> int:
+        """A financer accepts the submitted report."""
+        with self._acting(actor):
+            obligation = self._obligation(actor, obligation_id, Action.REVIEW_REPORT)
+            obligation.accept(comment)
+            return self._save(obligation)
+
+    def request_report_changes(
+        self, actor: Actor, obligation_id: UUID, comment: str
+    ) -> int:
+        """A financer sends the report back with comments."""
+        with self._acting(actor):
+            obligation = self._obligation(actor, obligation_id, Action.REVIEW_REPORT)
+            obligation.request_changes(comment)
+            return self._save(obligation)
+
+    def _obligation(
+        self, actor: Actor, obligation_id: UUID, action: Action
+    ) -> ReportingObligation:
+        obligation = self._load(obligation_id, ReportingObligation, "obligation")
+        self._authorised(actor, UUID(obligation.consortium_id), action)
+        return obligation
+
+    @staticmethod
+    def _check_responsible(role: object, responsible_id: str | None) -> None:
+        if responsible_id is not None and role is None:
+            raise RuleViolated("reporting.responsible_not_a_member")

@@ -9,6 +9,7 @@ from projections.history import HistoryProjection
 from projections.ledger import LedgerProjection
 from projections.members import MembersProjection
 from projections.partners import PartnersProjection
+from projections.reporting import ReportingProjection
 
 
 def all_projections() -> list[Projection]:
@@ -20,4 +21,5 @@ def all_projections() -> list[Projection]:
         HistoryProjection(),
         LedgerProjection(),
         DecisionsProjection(),
+        ReportingProjection(),
     ]

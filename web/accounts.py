@@ -71,6 +71,14 @@ invitation_tokens = Table(
     Column("used_at", UtcDateTime),
 )
 
+calendar_feeds = Table(
+    "calendar_feeds",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("account_id", String(36), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
 outbox = Table(
     "outbox",
     metadata,
@@ -442,6 +450,46 @@ class Accounts:
                 .values(used_at=now)
             )
             return result.rowcount == 1
+
+    def new_calendar_token(self, account_id: str, *, now: datetime) -> str:
+        """A fresh secret for the account's calendar feed; the old one stops working."""
+        token = secrets.token_urlsafe(32)
+        with self.engine.begin() as connection:
+            connection.execute(
+                delete(calendar_feeds).where(calendar_feeds.c.account_id == account_id)
+            )
+            connection.execute(
+                insert(calendar_feeds).values(
+                    token_hash=digest(token), account_id=account_id, created_at=now
+                )
+            )
+        return token
+
+    def calendar_account(self, token: str) -> Account | None:
+        """The enabled account whose calendar feed this secret opens, if any."""
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(accounts)
+                .join(
+                    calendar_feeds, calendar_feeds.c.account_id == accounts.c.account_id
+                )
+                .where(calendar_feeds.c.token_hash == digest(token))
+            ).first()
+        if row is None or row.disabled:
+            return None
+        return _account(row)
+
+    def has_calendar_feed(self, account_id: str) -> bool:
+        """Whether the account has made a calendar feed address."""
+        with self.engine.connect() as connection:
+            return (
+                connection.scalar(
+                    select(calendar_feeds.c.token_hash).where(
+                        calendar_feeds.c.account_id == account_id
+                    )
+                )
+                is not None
+            )
 
     def queue_message(
         self, recipient: str, subject: str, body: str, *, now: datetime

@@ -41,6 +41,7 @@ from web.routes import (
     members,
     partners,
     proposals,
+    reporting,
     session,
 )
 from web.security import SecurityMiddleware
@@ -165,6 +166,7 @@ def create_app(
         *ledger.routes,
         *bodies.routes,
         *proposals.routes,
+        *reporting.routes,
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
     return Starlette(

@@ -31,8 +31,10 @@ from governance.values import (
     PartnerRole,
     Phase,
     Pledge,
+    ReportKind,
 )
 from governance.voting import DEFAULT_OPTIONS, Majority, Outcome, VotingRule
+from projections.reporting import obligations_of
 from web.storage import Stores
 
 
@@ -462,6 +464,50 @@ def load_demo(stores: Stores, *, today: date) -> UUID:
                 coordinator, cid, partner_id, Paper.CONVENTION_SIGNED, signed
             )
         governance.change_phase(coordinator, cid, Phase.AGREEMENT_SIGNED, on(180))
+        pilot = Actor(people["pilot"].account_id)
+        financer = Actor(people["financer"].account_id)
+        on(182)
+        funder = "Banque publique des Territoires Solidaires (fictive)"
+        governance.schedule_periodic_reports(
+            pilot,
+            cid,
+            funder=funder,
+            title="Rapport d'activité",
+            kind=ReportKind.ACTIVITY_REPORT,
+            responsible_id=people["pilot"].account_id,
+            first_period_start=start,
+            every_months=4,
+            due_days=30,
+            count=3,
+        )
+        governance.schedule_report(
+            pilot,
+            cid,
+            funder=funder,
+            title="État financier final",
+            kind=ReportKind.FINANCIAL_STATEMENT,
+            responsible_id=None,
+            due_on=start + timedelta(days=420),
+        )
+        stores.read_side.catch_up()
+        with stores.read_side.engine.connect() as connection:
+            reports = obligations_of(connection, str(cid))
+        first_report = UUID(reports[0].obligation_id)
+        second_report = UUID(reports[1].obligation_id)
+        on(184)
+        governance.draft_report(
+            pilot,
+            first_report,
+            "Premier quadrimestre : 14 permanences, 212 personnes accueillies.",
+            (
+                stores.evidence.save(
+                    BytesIO(_demo_pdf("Rapport d'activite 1")), "rapport-activite-1.pdf"
+                ),
+            ),
+        )
+        governance.submit_report(pilot, first_report)
+        on(188)
+        governance.accept_report(financer, first_report, "Merci, rapport complet.")
         on(190)
         governance.change_partner_role(coordinator, cid, voisins, PartnerRole.PARTNER)
         governance.change_phase(coordinator, cid, Phase.IMPLEMENTATION, on(200))
@@ -547,6 +593,19 @@ def load_demo(stores: Stores, *, today: date) -> UUID:
             "50",
             "Permanences de médiation, 1er semestre",
             actor=member,
+        )
+        on(284)
+        governance.draft_report(
+            pilot,
+            second_report,
+            "Deuxième quadrimestre : montée en charge des permanences.",
+        )
+        governance.submit_report(pilot, second_report)
+        on(287)
+        governance.request_report_changes(
+            financer,
+            second_report,
+            "Merci d'ajouter les chiffres de fréquentation par commune.",
         )
         deliver(290, lab_time, "12", "Protocole d'évaluation")
         deliver(

@@ -20,6 +20,8 @@ from governance.values import (
     PartnerKind,
     PartnerRole,
     Phase,
+    ReportKind,
+    ReportStatus,
     Unit,
 )
 from governance.voting import Majority, Outcome
@@ -82,6 +84,15 @@ LABELS: dict[Enum, str] = {
     Outcome.REJECTED: N_("Rejected"),
     Outcome.NO_QUORUM: N_("No quorum"),
     Outcome.VETOED: N_("Vetoed"),
+    ReportKind.ACTIVITY_REPORT: N_("Activity report"),
+    ReportKind.FINANCIAL_STATEMENT: N_("Financial statement"),
+    ReportKind.INDICATOR_UPDATE: N_("Indicator update"),
+    ReportKind.FINAL_REPORT: N_("Final report"),
+    ReportStatus.DUE: N_("To write"),
+    ReportStatus.DRAFTED: N_("Drafted"),
+    ReportStatus.SUBMITTED: N_("Submitted"),
+    ReportStatus.CHANGES_REQUESTED: N_("Changes requested"),
+    ReportStatus.ACCEPTED: N_("Accepted"),
 }
 
 RULES: dict[str, str] = {
@@ -201,6 +212,23 @@ RULES: dict[str, str] = {
     "veto.reason_required": N_("Give the reason for the veto."),
     "decision.outcome_invalid": N_("A recorded decision is adopted or rejected."),
     "decision.present_required": N_("Tick the partners present."),
+    "reporting.every_months_invalid": N_("A period lasts from 1 to 24 months."),
+    "reporting.due_days_invalid": N_(
+        "The delay after a period goes from 0 to 365 days."
+    ),
+    "reporting.count_invalid": N_("Schedule from 1 to 60 periods."),
+    "reporting.title_required": N_("Say what is due."),
+    "reporting.due_before_period_end": N_(
+        "A report cannot be due before its period ends."
+    ),
+    "reporting.responsible_not_a_member": N_(
+        "The person responsible must hold a role in the consortium."
+    ),
+    "report.not_writable": N_("This report can no longer be changed."),
+    "report.empty": N_("Write the report or attach a file."),
+    "report.not_drafted": N_("Draft the report before submitting it."),
+    "report.not_submitted": N_("Only a submitted report can be reviewed."),
+    "report.comment_required": N_("Say what should change."),
 }
 
 WARNINGS: dict[str, str] = {

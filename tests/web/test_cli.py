@@ -47,6 +47,7 @@ def test_demo_loads_a_consortium_and_prints_logins(
     assert len(tables["memberships"]) == 8  # 4 logins and 4 representatives
     assert len(tables["bodies"]) == 2
     assert len(tables["proposals"]) == 6
+    assert len(tables["obligations"]) == 4
 
 
 def test_demo_if_empty_leaves_an_existing_store_alone(

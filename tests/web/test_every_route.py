@@ -13,13 +13,16 @@ from starlette.testclient import TestClient
 from tests.web.conftest import World, csrf, event_count, login
 
 # Open to any account: logging in and out, the language, founding a consortium (any
-# account may found one), and accepting an invitation (holding the token is the proof).
+# account may found one), accepting an invitation (holding the token is the proof),
+# and one's own calendar feed address. Reviewing a report is the financer's own job.
 PUBLIC_POSTS = {
     "/login",
     "/logout",
     "/language",
     "/consortia/new",
     "/invitations/{token}",
+    "/calendar/feed",
+    "/consortia/{consortium_id}/reports/{obligation_id}/review",
 }
 
 

@@ -32,6 +32,7 @@ from projections.ledger import (
 )
 from projections.ledger_summary import summarise, warning_facts
 from projections.partners import partners_of
+from projections.reporting import attachment_of
 from web.accounts import utcnow
 from web.auth import actor_of, form_endpoint, upload_endpoint
 from web.charts import bars, cumulative_line
@@ -389,6 +390,7 @@ def evidence_file(request: Request) -> Response:
             contribution.evidence
             if contribution is not None
             else document_of(connection, str(access.consortium_id), sha256)
+            or attachment_of(connection, str(access.consortium_id), sha256)
         )
     path = stores(request).evidence.path_of(sha256)
     if evidence is None or path is None:

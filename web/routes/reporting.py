@@ -1,0 +1,373 @@
+"""Reporting to funders: the calendar, each report's life, and the iCalendar feed.
+
+The feed is opened by a secret in its address (calendar applications send no
+cookie); the secret is stored hashed and can be renewed, which ends the old one.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+from icalendar import Calendar, Event
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from governance.errors import NotFound, RuleViolated
+from governance.permissions import Action
+from governance.values import ReportKind, ReportStatus
+from projections.consortia import consortia_of
+from projections.members import members_of
+from projections.reporting import (
+    ObligationRow,
+    obligation,
+    obligations_of,
+    obligations_of_account,
+    steps_of_report,
+)
+from web.accounts import utcnow
+from web.auth import actor_of, form_endpoint, require_account, upload_endpoint
+from web.evidence import EvidenceRejected
+from web.forms import FormErrors, parse_schedule
+from web.htmx import redirect, render
+from web.i18n import gettext_
+from web.labels import N_, label
+from web.routes.common import (
+    Access,
+    consortium_access,
+    parse_uuid,
+    queries,
+    stores,
+    wait_for,
+)
+
+
+def _by_month(rows: list[ObligationRow]) -> list[tuple[Any, list[ObligationRow]]]:
+    months: dict[Any, list[ObligationRow]] = defaultdict(list)
+    for row in rows:
+        months[row.due_on.replace(day=1)].append(row)
+    return sorted(months.items())
+
+
+def _calendar_context(request: Request, access: Access) -> dict[str, Any]:
+    cid = str(access.consortium_id)
+    with queries(request) as connection:
+        rows = obligations_of(connection, cid)
+        people = members_of(connection, cid)
+    names = stores(request).accounts.names({m.account_id for m in people})
+    return {
+        "access": access,
+        "can": access.abilities,
+        "consortium_id": cid,
+        "months": _by_month(rows),
+        "today": utcnow().date(),
+        "kinds": list(ReportKind),
+        "people": [(m.account_id, names.get(m.account_id, "?")) for m in people],
+        "names": names,
+        "values": {},
+        "errors": {},
+    }
+
+
+def calendar_page(request: Request) -> Response:
+    access = consortium_access(request)
+    return render(
+        request,
+        "reporting/index.html",
+        _calendar_context(request, access),
+        block="schedule_form",
+    )
+
+
+@form_endpoint
+def schedule(request: Request, fields: dict[str, str]) -> Response:
+    access = consortium_access(request)
+    access.require(Action.MANAGE_CALENDAR)
+    governance = stores(request).governance
+    actor = actor_of(access.account)
+    try:
+        form = parse_schedule(fields)
+        if form.periodic:
+            assert form.first_period_start is not None  # noqa: S101 - parsed above
+            created = governance.schedule_periodic_reports(
+                actor,
+                access.consortium_id,
+                funder=form.funder,
+                title=form.title,
+                kind=form.kind,
+                responsible_id=form.responsible_id,
+                first_period_start=form.first_period_start,
+                every_months=form.every_months,
+                due_days=form.due_days,
+                count=form.count,
+            )
+        else:
+            assert form.due_on is not None  # noqa: S101 - parsed above
+            created = governance.schedule_report(
+                actor,
+                access.consortium_id,
+                funder=form.funder,
+                title=form.title,
+                kind=form.kind,
+                responsible_id=form.responsible_id,
+                due_on=form.due_on,
+            )
+    except FormErrors as errors:
+        return _schedule_form(request, access, fields, errors.errors)
+    except RuleViolated as error:
+        return _schedule_form(request, access, fields, {"": error.code})
+    wait_for(request, created.position)
+    return redirect(request, f"/consortia/{access.consortium_id}/reporting")
+
+
+def _schedule_form(
+    request: Request, access: Access, fields: dict[str, str], errors: dict[str, str]
+) -> Response:
+    return render(
+        request,
+        "reporting/index.html",
+        {
+            **_calendar_context(request, access),
+            "values": fields,
+            "errors": errors,
+            "open_form": True,
+        },
+        block="schedule_form",
+        status_code=422,
+    )
+
+
+def _report_context(request: Request, access: Access) -> dict[str, Any]:
+    cid = str(access.consortium_id)
+    obligation_id = str(parse_uuid(request.path_params["obligation_id"], "report"))
+    with queries(request) as connection:
+        row = obligation(connection, cid, obligation_id)
+        if row is None:
+            raise NotFound("report", obligation_id)
+        steps = steps_of_report(connection, obligation_id)
+    ids = {s.actor_id for s in steps} | (
+        {row.responsible_id} if row.responsible_id else set()
+    )
+    writable = row.status in (
+        ReportStatus.DUE,
+        ReportStatus.DRAFTED,
+        ReportStatus.CHANGES_REQUESTED,
+    )
+    return {
+        "access": access,
+        "can": access.abilities,
+        "consortium_id": cid,
+        "r": row,
+        "steps": steps,
+        "names": stores(request).accounts.names(ids),
+        "overdue": row.overdue_on(utcnow().date()),
+        "may_write": access.can(Action.REPORT) and writable,
+        "may_submit": access.can(Action.REPORT) and row.status is ReportStatus.DRAFTED,
+        "may_review": access.can(Action.REVIEW_REPORT)
+        and row.status is ReportStatus.SUBMITTED,
+        "values": {},
+        "errors": {},
+    }
+
+
+def report_page(request: Request) -> Response:
+    access = consortium_access(request)
+    return render(
+        request,
+        "reporting/report.html",
+        _report_context(request, access),
+        block="report_panel",
+    )
+
+
+def _report_form(
+    request: Request, access: Access, fields: dict[str, str], errors: dict[str, str]
+) -> Response:
+    return render(
+        request,
+        "reporting/report.html",
+        {**_report_context(request, access), "values": fields, "errors": errors},
+        block="report_panel",
+        status_code=422,
+    )
+
+
+def _done(request: Request, access: Access, position: int) -> Response:
+    wait_for(request, position)
+    obligation_id = request.path_params["obligation_id"]
+    return redirect(
+        request, f"/consortia/{access.consortium_id}/reports/{obligation_id}"
+    )
+
+
+@upload_endpoint
+def draft(request: Request, fields: dict[str, str], files: dict[str, Any]) -> Response:
+    access = consortium_access(request)
+    access.require(Action.REPORT)
+    obligation_id = parse_uuid(request.path_params["obligation_id"], "report")
+    attachments = ()
+    upload = files.get("attachment")
+    if upload is not None and upload.filename:
+        try:
+            attachments = (stores(request).evidence.save(upload.file, upload.filename),)
+        except EvidenceRejected as rejected:
+            return _report_form(request, access, fields, {"attachment": rejected.code})
+    try:
+        position = stores(request).governance.draft_report(
+            actor_of(access.account),
+            obligation_id,
+            fields.get("text", "")[:50_000],
+            attachments,
+        )
+    except RuleViolated as error:
+        return _report_form(request, access, fields, {"text": error.code})
+    return _done(request, access, position)
+
+
+@form_endpoint
+def submit(request: Request, fields: dict[str, str]) -> Response:
+    access = consortium_access(request)
+    access.require(Action.REPORT)
+    obligation_id = parse_uuid(request.path_params["obligation_id"], "report")
+    position = stores(request).governance.submit_report(
+        actor_of(access.account), obligation_id
+    )
+    return _done(request, access, position)
+
+
+@form_endpoint
+def review(request: Request, fields: dict[str, str]) -> Response:
+    access = consortium_access(request)
+    access.require(Action.REVIEW_REPORT)
+    obligation_id = parse_uuid(request.path_params["obligation_id"], "report")
+    comment = fields.get("comment", "")[:20_000]
+    governance = stores(request).governance
+    try:
+        if fields.get("decision") == "accept":
+            position = governance.accept_report(
+                actor_of(access.account), obligation_id, comment
+            )
+        else:
+            position = governance.request_report_changes(
+                actor_of(access.account), obligation_id, comment
+            )
+    except RuleViolated as error:
+        return _report_form(request, access, fields, {"comment": error.code})
+    return _done(request, access, position)
+
+
+def my_calendar(request: Request) -> Response:
+    account = require_account(request)
+    with queries(request) as connection:
+        rows = obligations_of_account(connection, account.account_id)
+        consortia = {
+            c.consortium_id: c.name
+            for c in consortia_of(connection, account.account_id)
+        }
+    return render(
+        request,
+        "reporting/calendar.html",
+        {
+            "months": _by_month(rows),
+            "consortia": consortia,
+            "today": utcnow().date(),
+            "has_feed": stores(request).accounts.has_calendar_feed(account.account_id),
+        },
+    )
+
+
+@form_endpoint
+def new_feed(request: Request, fields: dict[str, str]) -> Response:
+    account = require_account(request)
+    token = stores(request).accounts.new_calendar_token(
+        account.account_id, now=utcnow()
+    )
+    base = request.state.settings.base_url.rstrip("/")
+    with queries(request) as connection:
+        rows = obligations_of_account(connection, account.account_id)
+        consortia = {
+            c.consortium_id: c.name
+            for c in consortia_of(connection, account.account_id)
+        }
+    return render(
+        request,
+        "reporting/calendar.html",
+        {
+            "months": _by_month(rows),
+            "consortia": consortia,
+            "today": utcnow().date(),
+            "has_feed": True,
+            "feed_url": f"{base}/calendar/{token}.ics",
+        },
+    )
+
+
+def feed(request: Request) -> Response:
+    token = request.path_params["token"]
+    account = (
+        stores(request).accounts.calendar_account(token) if len(token) < 100 else None
+    )
+    if account is None:
+        raise NotFound("calendar", "")
+    with queries(request) as connection:
+        rows = obligations_of_account(connection, account.account_id)
+        consortia = {
+            c.consortium_id: c.name
+            for c in consortia_of(connection, account.account_id)
+        }
+    base = request.state.settings.base_url.rstrip("/")
+    calendar = Calendar()
+    calendar.add("prodid", "-//Consortium Ledger//Reporting calendar//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", gettext_(N_("Reporting deadlines")))
+    stamp = datetime.now(UTC)
+    for row in rows:
+        entry = Event()
+        entry.add("uid", f"{row.obligation_id}@consortium-ledger")
+        entry.add("dtstamp", stamp)
+        entry.add("dtstart", row.due_on)
+        entry.add(
+            "summary",
+            gettext_(N_("%(title)s due to %(funder)s (%(consortium)s)"))
+            % {
+                "title": row.title,
+                "funder": row.funder,
+                "consortium": consortia.get(row.consortium_id, ""),
+            },
+        )
+        entry.add("description", f"{label(row.kind)} — {label(row.status)}")
+        entry.add(
+            "url", f"{base}/consortia/{row.consortium_id}/reports/{row.obligation_id}"
+        )
+        calendar.add_component(entry)
+    return Response(
+        calendar.to_ical(),
+        media_type="text/calendar; charset=utf-8",
+        headers={"Cache-Control": "private, no-store"},
+    )
+
+
+REPORT = "/consortia/{consortium_id}/reports/{obligation_id}"
+routes = [
+    Route(
+        "/consortia/{consortium_id}/reporting",
+        calendar_page,
+        methods=["GET"],
+        name="reporting:index",
+    ),
+    Route(
+        "/consortia/{consortium_id}/reporting",
+        schedule,
+        methods=["POST"],
+        name="reporting:schedule",
+    ),
+    Route(REPORT, report_page, methods=["GET"], name="reporting:report"),
+    Route(REPORT + "/draft", draft, methods=["POST"], name="reporting:draft"),
+    Route(REPORT + "/submit", submit, methods=["POST"], name="reporting:submit"),
+    Route(REPORT + "/review", review, methods=["POST"], name="reporting:review"),
+    Route("/calendar", my_calendar, methods=["GET"], name="reporting:calendar"),
+    Route("/calendar/feed", new_feed, methods=["POST"], name="reporting:new_feed"),
+    Route("/calendar/{token}.ics", feed, methods=["GET"], name="reporting:feed"),
+]

@@ -110,9 +110,7 @@ class ReportingObligation(Aggregate):
             raise RuleViolated("report.not_writable", status=self.status.value)
         if not text.strip() and not attachments:
             raise RuleViolated("report.empty")
-        kept = self.attachments + tuple(
-            a for a in attachments if a not in self.attachments
-        )
+        kept = tuple(dict.fromkeys(self.attachments + tuple(attachments)))
         self._draft(text=text.strip(), attachments=kept)
 
     @event(ReportDrafted)

@@ -2,7 +2,7 @@
 
 Someone outside the consortium learns nothing (``NotFound``); a member whose role
 does not allow the command is told so (``NotPermitted``). Refused commands record
-nothing.
+nothing. Most commands are the coordinator's; the others say here who shares them.
 """
 
 from __future__ import annotations
@@ -19,9 +19,19 @@ from eventsourcing.application import Application
 from governance.actor import Actor
 from governance.application import Governance
 from governance.errors import NotFound, NotPermitted
-from governance.values import MEETING, MemberRole, Paper, PartnerRole, Phase
+from governance.permissions import Action
+from governance.values import (
+    MEETING,
+    MemberRole,
+    Paper,
+    PartnerRole,
+    Phase,
+    ReportKind,
+)
 from governance.voting import FOR, Outcome
 from tests.support.builders import (
+    COORDINATOR_ID,
+    FUNDER,
     MEETING_ON,
     T0,
     a_call,
@@ -31,8 +41,10 @@ from tests.support.builders import (
     a_rule,
     admitted_partner,
     an_authority,
+    an_evidence,
     an_invitation,
     person_in_role,
+    scheduled_report,
 )
 
 
@@ -44,6 +56,8 @@ class World:
     vote today). Both sit on the COPIL, which has an open meeting vote and an adopted
     one whose veto window is open. The member a test asks for represents the partner,
     never the lead (the lead's representative only voted on the adopted proposal).
+    Three reports are due to the funder: one still to write, one drafted, one
+    submitted.
     """
 
     consortium_id: UUID
@@ -57,6 +71,9 @@ class World:
     partner_proxy_id: str
     open_proposal_id: UUID
     adopted_proposal_id: UUID
+    due_report_id: UUID
+    drafted_report_id: UUID
+    submitted_report_id: UUID
 
 
 def partner_commands(partner: Callable[[World], str]) -> dict[str, Command]:
@@ -225,6 +242,54 @@ ROLES_WITHOUT_A_VOTE = [
     MemberRole.FINANCER,
     MemberRole.PILOT_TEAM,
 ]
+# Coordinators and the pilot team keep the reporting calendar and write the reports.
+REPORTING_COMMANDS: dict[str, Command] = {
+    "schedule_report": lambda app, actor, w: app.schedule_report(
+        actor,
+        w.consortium_id,
+        funder=FUNDER,
+        title="Bilan financier",
+        kind=ReportKind.FINANCIAL_STATEMENT,
+        responsible_id=COORDINATOR_ID,
+        due_on=date(2026, 9, 30),
+    ),
+    "schedule_periodic_reports": lambda app, actor, w: app.schedule_periodic_reports(
+        actor,
+        w.consortium_id,
+        funder=FUNDER,
+        title="Indicateurs trimestriels",
+        kind=ReportKind.INDICATOR_UPDATE,
+        responsible_id=None,
+        first_period_start=date(2026, 1, 1),
+        every_months=3,
+        due_days=30,
+        count=4,
+    ),
+    "draft_report": lambda app, actor, w: app.draft_report(
+        actor, w.due_report_id, "Douze ateliers.", (an_evidence(),)
+    ),
+    "submit_report": lambda app, actor, w: app.submit_report(
+        actor, w.drafted_report_id
+    ),
+}
+# Financers review what was submitted to them; nobody else, not even a coordinator.
+REVIEW_COMMANDS: dict[str, Command] = {
+    "accept_report": lambda app, actor, w: app.accept_report(
+        actor, w.submitted_report_id, "Conforme."
+    ),
+    "request_report_changes": lambda app, actor, w: app.request_report_changes(
+        actor, w.submitted_report_id, "Ajouter les indicateurs."
+    ),
+}
+# The action each reporting command asks of the role matrix.
+REPORTING_ACTIONS = {
+    "schedule_report": Action.MANAGE_CALENDAR,
+    "schedule_periodic_reports": Action.MANAGE_CALENDAR,
+    "draft_report": Action.REPORT,
+    "submit_report": Action.REPORT,
+    "accept_report": Action.REVIEW_REPORT,
+    "request_report_changes": Action.REVIEW_REPORT,
+}
 # Commands that no role in the consortium gates.
 UNGATED = {
     "found_consortium",  # makes its caller the first coordinator
@@ -272,6 +337,12 @@ def world(app: Governance, coordinator: Actor, consortium_id: UUID) -> World:
     )
     app.cast_vote(lead_voter, adopted, lead, FOR)
     app.close_proposal(coordinator, adopted)
+    due, drafted, submitted = (
+        scheduled_report(app, coordinator, consortium_id) for _ in range(3)
+    )
+    for report in (drafted, submitted):
+        app.draft_report(coordinator, report, "Brouillon", ())
+    app.submit_report(coordinator, submitted)
     return World(
         consortium_id,
         lead,
@@ -283,6 +354,9 @@ def world(app: Governance, coordinator: Actor, consortium_id: UUID) -> World:
         *proxies,
         UUID(open_proposal),
         adopted,
+        due,
+        drafted,
+        submitted,
     )
 
 
@@ -306,7 +380,14 @@ def test_every_command_needing_a_role_is_covered_here() -> None:
         for name, value in vars(cls).items()
         if callable(value) and not name.startswith("_")
     } - set(dir(Application))
-    covered = {*COMMANDS, *OWN_PARTNER_COMMANDS, *SHARED_COMMANDS, *OWN_VOTE_COMMANDS}
+    covered = {
+        *COMMANDS,
+        *OWN_PARTNER_COMMANDS,
+        *SHARED_COMMANDS,
+        *OWN_VOTE_COMMANDS,
+        *REPORTING_COMMANDS,
+        *REVIEW_COMMANDS,
+    }
 
     assert public - covered == UNGATED
     assert covered <= public
@@ -514,6 +595,119 @@ def test_other_roles_may_not_vote_or_veto_even_the_coordinator(
 def test_someone_outside_the_consortium_may_not_table_or_vote_and_gets_not_found(
     app: Governance, world: World, command: Command
 ) -> None:
+    before = app.recorder.max_notification_id()
+
+    with pytest.raises(NotFound) as refused:
+        command(app, Actor("acc-stranger"), world)
+
+    assert (refused.value.kind, refused.value.identifier) == (
+        "consortium",
+        world.consortium_id,
+    )
+    assert app.recorder.max_notification_id() == before
+
+
+# -- reporting ------------------------------------------------------------------------
+
+
+def test_every_reporting_command_names_the_action_it_needs() -> None:
+    assert set(REPORTING_ACTIONS) == {*REPORTING_COMMANDS, *REVIEW_COMMANDS}
+
+
+@pytest.mark.parametrize(
+    "role", [MemberRole.COORDINATOR, MemberRole.PILOT_TEAM], ids=lambda r: r.value
+)
+@pytest.mark.parametrize("name", list(REPORTING_COMMANDS))
+def test_coordinators_and_the_pilot_team_keep_the_calendar_and_write_reports(
+    app: Governance,
+    coordinator: Actor,
+    world: World,
+    name: str,
+    role: MemberRole,
+) -> None:
+    actor = (
+        coordinator
+        if role is MemberRole.COORDINATOR
+        else someone_in_role(app, coordinator, world, role)
+    )
+    before = app.recorder.max_notification_id() or 0
+
+    REPORTING_COMMANDS[name](app, actor, world)
+
+    assert (app.recorder.max_notification_id() or 0) > before
+
+
+@pytest.mark.parametrize(
+    "role", [MemberRole.MEMBER, MemberRole.FINANCER], ids=lambda r: r.value
+)
+@pytest.mark.parametrize("name", list(REPORTING_COMMANDS))
+def test_members_and_financers_may_not_keep_the_calendar_or_write_reports(
+    app: Governance,
+    coordinator: Actor,
+    world: World,
+    name: str,
+    role: MemberRole,
+) -> None:
+    actor = someone_in_role(app, coordinator, world, role)
+    before = app.recorder.max_notification_id()
+
+    with pytest.raises(NotPermitted) as refused:
+        REPORTING_COMMANDS[name](app, actor, world)
+
+    assert (refused.value.action, refused.value.actor_id) == (
+        REPORTING_ACTIONS[name].value,
+        actor.account_id,
+    )
+    assert app.recorder.max_notification_id() == before
+
+
+@pytest.mark.parametrize("name", list(REVIEW_COMMANDS))
+def test_a_financer_reviews_a_submitted_report(
+    app: Governance, coordinator: Actor, world: World, name: str
+) -> None:
+    financer = someone_in_role(app, coordinator, world, MemberRole.FINANCER)
+    before = app.recorder.max_notification_id() or 0
+
+    REVIEW_COMMANDS[name](app, financer, world)
+
+    assert (app.recorder.max_notification_id() or 0) > before
+
+
+@pytest.mark.parametrize(
+    "role",
+    [MemberRole.COORDINATOR, MemberRole.MEMBER, MemberRole.PILOT_TEAM],
+    ids=lambda r: r.value,
+)
+@pytest.mark.parametrize("name", list(REVIEW_COMMANDS))
+def test_nobody_but_a_financer_reviews_a_report_not_even_the_coordinator(
+    app: Governance,
+    coordinator: Actor,
+    world: World,
+    name: str,
+    role: MemberRole,
+) -> None:
+    actor = (
+        coordinator
+        if role is MemberRole.COORDINATOR
+        else someone_in_role(app, coordinator, world, role)
+    )
+    before = app.recorder.max_notification_id()
+
+    with pytest.raises(NotPermitted) as refused:
+        REVIEW_COMMANDS[name](app, actor, world)
+
+    assert (refused.value.action, refused.value.actor_id) == (
+        "review_report",
+        actor.account_id,
+    )
+    assert app.recorder.max_notification_id() == before
+
+
+@pytest.mark.parametrize("name", list(REPORTING_ACTIONS))
+def test_someone_outside_the_consortium_may_not_report_and_gets_not_found(
+    app: Governance, world: World, name: str
+) -> None:
+    command = {**REPORTING_COMMANDS, **REVIEW_COMMANDS}[name]
     before = app.recorder.max_notification_id()
 
     with pytest.raises(NotFound) as refused:

@@ -21,15 +21,19 @@ from governance.commitment import Commitment
 from governance.consortium import Consortium
 from governance.events import ALL_EVENTS
 from governance.proposal import Decision, Proposal
+from governance.reporting import ReportingObligation
 from governance.values import (
     MEETING,
     ContributionKind,
+    Evidence,
     Funding,
     MemberRole,
     Paper,
     PartnerKind,
     PartnerRole,
     Phase,
+    ReportKind,
+    ReportStatus,
 )
 from governance.voting import FOR, Majority, Outcome
 from tests.support.builders import (
@@ -43,9 +47,11 @@ from tests.support.builders import (
     a_partner_identity,
     a_pledge,
     a_rule,
+    a_spreadsheet,
     admit,
     an_authority,
     an_evidence,
+    an_obligation,
     store_env,
 )
 from tests.support.fakes import FixedClock
@@ -203,8 +209,42 @@ def a_decision(consortium: Consortium) -> Decision:
         )
 
 
+def a_report_history(consortium: Consortium) -> ReportingObligation:
+    """A half-year's report with two files, sent back once, rewritten and accepted."""
+    with acting_as(COORDINATOR_ID, at=T0):
+        obligation = an_obligation(str(consortium.id), "s-half-years")
+        obligation.draft(
+            "Douze ateliers, 140 personnes accompagnées.",
+            (
+                an_evidence(filename="rapport-s1.pdf"),
+                a_spreadsheet(),
+            ),
+        )
+        obligation.submit()
+        obligation.request_changes("Détailler les indicateurs par commune.")
+        obligation.draft("Indicateurs détaillés par commune.", ())
+        obligation.submit()
+        obligation.accept("Conforme à la convention.")
+    assert obligation.status is ReportStatus.ACCEPTED
+    return obligation
+
+
+def a_one_off_report(consortium: Consortium) -> ReportingObligation:
+    """A final report with no period and nobody responsible, still to write."""
+    with acting_as(COORDINATOR_ID, at=T0):
+        return an_obligation(
+            str(consortium.id),
+            "s-final",
+            title="Rapport final",
+            kind=ReportKind.FINAL_REPORT,
+            responsible_id=None,
+            period=None,
+            due_on=date(2027, 3, 31),
+        )
+
+
 def every_aggregate() -> list[Any]:
-    """A consortium, a commitment, two proposals and a decision, unsaved."""
+    """A consortium, a commitment, proposals, a decision and reports, unsaved."""
     consortium = a_full_history()
     return [
         consortium,
@@ -212,6 +252,8 @@ def every_aggregate() -> list[Any]:
         a_proposal_history(consortium),
         a_meeting_proposal(consortium),
         a_decision(consortium),
+        a_report_history(consortium),
+        a_one_off_report(consortium),
     ]
 
 
@@ -329,10 +371,22 @@ def test_a_snapshot_of_a_commitment_comes_back_equal_in_state(
 
 @pytest.mark.parametrize(
     "history",
-    [a_proposal_history, a_meeting_proposal, a_decision],
-    ids=["vetoed-proposal", "open-meeting-proposal", "decision"],
+    [
+        a_proposal_history,
+        a_meeting_proposal,
+        a_decision,
+        a_report_history,
+        a_one_off_report,
+    ],
+    ids=[
+        "vetoed-proposal",
+        "open-meeting-proposal",
+        "decision",
+        "accepted-report",
+        "one-off-report",
+    ],
 )
-def test_a_snapshot_of_a_proposal_or_decision_comes_back_equal_in_state(
+def test_a_snapshot_of_a_proposal_decision_or_report_comes_back_equal_in_state(
     app: Governance, reopened: Governance, history: Any
 ) -> None:
     consortium = a_full_history()
@@ -348,3 +402,27 @@ def test_a_snapshot_of_a_proposal_or_decision_comes_back_equal_in_state(
     assert from_snapshot == aggregate
     assert typed(vars(from_snapshot)) == typed(vars(aggregate))
     assert reopened.repository.get(aggregate.id) == aggregate
+
+
+def test_a_report_keeps_its_two_attachments_as_a_tuple_of_evidence(
+    app: Governance, reopened: Governance
+) -> None:
+    consortium = a_full_history()
+    obligation = a_report_history(consortium)
+    drafted = next(
+        e
+        for e in obligation.pending_events
+        if isinstance(e, ReportingObligation.ReportDrafted)
+    )
+    app.save(consortium, obligation)
+
+    reloaded = next(
+        e
+        for e in reloaded_events(reopened)
+        if isinstance(e, ReportingObligation.ReportDrafted)
+    )
+
+    assert typed(reloaded.attachments) == typed(drafted.attachments)
+    assert type(reloaded.attachments) is tuple
+    assert len(reloaded.attachments) == 2
+    assert [type(a) for a in reloaded.attachments] == [Evidence, Evidence]

@@ -18,6 +18,7 @@ from governance.actor import Actor
 from governance.application import Governance
 from governance.clock import Clock
 from governance.consortium import Consortium
+from governance.reporting import ReportingObligation
 from governance.values import (
     MEETING,
     WRITTEN,
@@ -34,6 +35,7 @@ from governance.values import (
     PartnerRole,
     Phase,
     Pledge,
+    ReportKind,
 )
 from governance.voting import DEFAULT_OPTIONS, Majority, VotingRule
 from tests.support.fakes import FixedClock
@@ -46,6 +48,10 @@ PLEDGE_STARTS_ON = date(2026, 2, 1)
 PLEDGE_ENDS_ON = date(2026, 12, 31)
 
 MEETING_ON = date(2026, 3, 16)
+
+FUNDER = "Banque publique fictive"
+REPORT_PERIOD = (date(2026, 1, 1), date(2026, 6, 30))
+REPORT_DUE_ON = date(2026, 7, 31)
 
 COORDINATOR_ID = "acc-coordinator"
 
@@ -86,7 +92,7 @@ def a_call(**overrides: Any) -> CallForProjects:
     """A valid call for projects with two waves."""
     call = CallForProjects(
         name="Territoires intelligents et durables",
-        funder="Banque publique fictive",
+        funder=FUNDER,
         reference="TID-2026",
         opens_on=date(2026, 1, 1),
         closing_dates=(date(2026, 4, 30), date(2026, 10, 31)),
@@ -156,6 +162,36 @@ def an_evidence(**overrides: Any) -> Evidence:
         size=48213,
         media_type="application/pdf",
         filename="facture-2026-03.pdf",
+    )
+    return replace(evidence, **overrides)
+
+
+def an_obligation(
+    consortium_id: str = "c-1", series_id: str = "s-1", **overrides: Any
+) -> ReportingObligation:
+    """An activity report on the first half of 2026, due a month after it ends.
+
+    Creates the aggregate directly: call inside ``acting_as``.
+    """
+    arguments: dict[str, Any] = {
+        "funder": FUNDER,
+        "title": "Rapport d'activité du premier semestre",
+        "kind": ReportKind.ACTIVITY_REPORT,
+        "responsible_id": COORDINATOR_ID,
+        "due_on": REPORT_DUE_ON,
+        "period": REPORT_PERIOD,
+    }
+    arguments.update(overrides)
+    return ReportingObligation.schedule(consortium_id, series_id, **arguments)
+
+
+def a_spreadsheet(**overrides: Any) -> Evidence:
+    """A CSV of indicators, another file than ``an_evidence`` (no real file either)."""
+    evidence = Evidence(
+        sha256="2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae",
+        size=9120,
+        media_type="text/csv",
+        filename="indicateurs-s1.csv",
     )
     return replace(evidence, **overrides)
 
@@ -242,6 +278,21 @@ def admitted_partner(
         paper_signed_on=None,
         joined_on=JOINED_ON,
     ).id
+
+
+def scheduled_report(
+    app: Governance, actor: Actor, consortium_id: UUID, **overrides: Any
+) -> UUID:
+    """Schedule a one-off activity report through the service; returns its id."""
+    arguments: dict[str, Any] = {
+        "funder": FUNDER,
+        "title": "Rapport d'activité du premier semestre",
+        "kind": ReportKind.ACTIVITY_REPORT,
+        "responsible_id": None,
+        "due_on": REPORT_DUE_ON,
+    }
+    arguments.update(overrides)
+    return UUID(app.schedule_report(actor, consortium_id, **arguments).id)
 
 
 def person_in_role(

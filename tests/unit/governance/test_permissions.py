@@ -16,6 +16,7 @@ from governance.permissions import (
 from governance.values import MemberRole
 
 READ_ONLY = {Action.VIEW, Action.EXPORT}
+FINANCER_MAY = READ_ONLY | {Action.REVIEW_REPORT}
 OWN = "p-own"
 OTHER = "p-other"
 
@@ -28,9 +29,10 @@ def test_every_action_is_allowed_to_someone() -> None:
     assert all(MATRIX[action] for action in Action)
 
 
-def test_a_coordinator_may_do_everything_but_vote() -> None:
+def test_a_coordinator_may_do_everything_but_vote_and_review_reports() -> None:
     assert {a for a in Action if allowed(MemberRole.COORDINATOR, a)} == set(Action) - {
-        Action.VOTE
+        Action.VOTE,
+        Action.REVIEW_REPORT,
     }
 
 
@@ -38,11 +40,35 @@ def test_only_members_vote() -> None:
     assert {r for r in MemberRole if allowed(r, Action.VOTE)} == {MemberRole.MEMBER}
 
 
-@pytest.mark.parametrize("role", [MemberRole.FINANCER, MemberRole.PILOT_TEAM])
-def test_financers_and_the_pilot_team_may_only_view_and_export(
-    role: MemberRole,
+def test_a_financer_may_view_export_and_review_reports() -> None:
+    assert {a for a in Action if allowed(MemberRole.FINANCER, a)} == READ_ONLY | {
+        Action.REVIEW_REPORT
+    }
+
+
+def test_the_pilot_team_may_view_export_keep_the_calendar_and_write_reports() -> None:
+    assert {a for a in Action if allowed(MemberRole.PILOT_TEAM, a)} == READ_ONLY | {
+        Action.MANAGE_CALENDAR,
+        Action.REPORT,
+    }
+
+
+@pytest.mark.parametrize(
+    "action", [Action.MANAGE_CALENDAR, Action.REPORT], ids=lambda a: a.value
+)
+def test_only_coordinators_and_the_pilot_team_keep_the_calendar_and_write_reports(
+    action: Action,
 ) -> None:
-    assert {a for a in Action if allowed(role, a)} == READ_ONLY
+    assert {r for r in MemberRole if allowed(r, action)} == {
+        MemberRole.COORDINATOR,
+        MemberRole.PILOT_TEAM,
+    }
+
+
+def test_only_financers_review_reports() -> None:
+    assert {r for r in MemberRole if allowed(r, Action.REVIEW_REPORT)} == {
+        MemberRole.FINANCER
+    }
 
 
 def test_a_member_may_view_export_pledge_table_and_vote() -> None:
@@ -90,7 +116,7 @@ def test_checking_a_non_member_hides_the_consortium(action: Action) -> None:
     assert (refused.value.kind, refused.value.identifier) == ("consortium", "c-1")
 
 
-@pytest.mark.parametrize("action", sorted(set(Action) - READ_ONLY, key=str))
+@pytest.mark.parametrize("action", sorted(set(Action) - FINANCER_MAY, key=str))
 def test_checking_a_financer_for_a_change_is_not_permitted(action: Action) -> None:
     with pytest.raises(NotPermitted) as refused:
         check(MemberRole.FINANCER, action, actor_id="acc-funder", consortium_id="c-1")
@@ -101,9 +127,35 @@ def test_checking_a_financer_for_a_change_is_not_permitted(action: Action) -> No
     )
 
 
-@pytest.mark.parametrize("action", sorted(READ_ONLY, key=str))
-def test_checking_a_financer_for_reading_passes(action: Action) -> None:
+@pytest.mark.parametrize("action", sorted(FINANCER_MAY, key=str))
+def test_checking_a_financer_for_reading_or_reviewing_a_report_passes(
+    action: Action,
+) -> None:
     check(MemberRole.FINANCER, action, actor_id="acc-funder", consortium_id="c-1")
+
+
+def test_checking_a_coordinator_for_reviewing_a_report_is_not_permitted() -> None:
+    with pytest.raises(NotPermitted) as refused:
+        check(
+            MemberRole.COORDINATOR,
+            Action.REVIEW_REPORT,
+            actor_id="acc-coordinator",
+            consortium_id="c-1",
+        )
+
+    assert (refused.value.action, refused.value.actor_id) == (
+        "review_report",
+        "acc-coordinator",
+    )
+
+
+@pytest.mark.parametrize(
+    "action", [Action.MANAGE_CALENDAR, Action.REPORT], ids=lambda a: a.value
+)
+def test_checking_the_pilot_team_for_the_calendar_or_a_report_passes(
+    action: Action,
+) -> None:
+    check(MemberRole.PILOT_TEAM, action, actor_id="acc-pilot", consortium_id="c-1")
 
 
 # -- acting for a partner -------------------------------------------------------------

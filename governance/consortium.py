@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 from eventsourcing.domain import Aggregate, event
 
@@ -714,11 +714,3 @@ class Consortium(Aggregate):
         ]
         if coordinators == [account_id]:
             raise RuleViolated("membership.last_coordinator")
-
-
-def consortium_id_of(value: str) -> UUID:
-    """Parse a consortium id from text (raises ``NotFound`` when malformed)."""
-    try:
-        return UUID(value)
-    except ValueError:
-        raise NotFound("consortium", value) from None

@@ -21,6 +21,7 @@ from governance.clock import Clock
 from governance.voting import Outcome
 from notifications.scheduler import start_scheduler, stop_scheduler
 from web import errors
+from web.accounts import utcnow
 from web.auth import RequestContextMiddleware, template_context
 from web.history_words import author, describe
 from web.i18n import (
@@ -146,6 +147,8 @@ def create_app(
             # One process does everything on SQLite; on PostgreSQL the worker follows
             # the log and web processes only catch up after their own commands.
             await run_in_threadpool(opened.read_side.catch_up)
+        # Expired sessions (anonymous pre-login ones included) are dropped at start.
+        await run_in_threadpool(lambda: opened.accounts.purge_sessions(now=utcnow()))
         scheduler = None
         if settings.scheduler and not settings.uses_postgres:
             scheduler = start_scheduler(opened.governance, opened.read_side)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from governance.voting import Outcome, Tally, VotingRule
+from governance.voting import Tally, VotingRule
 from web.i18n import format_share, gettext_, ngettext_
 from web.labels import N_, label
 
@@ -60,9 +60,4 @@ def tally_sentence(tally: Tally, rule: VotingRule, *, closed: bool) -> str:
     return f"{head}: {counts}; {verdict}."
 
 
-def outcome_class(outcome: Outcome | None) -> str:
-    """A CSS class for an outcome badge."""
-    return "open" if outcome is None else outcome.value
-
-
-__all__ = ["outcome_class", "rule_sentence", "tally_sentence"]
+__all__ = ["rule_sentence", "tally_sentence"]

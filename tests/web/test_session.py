@@ -148,3 +148,19 @@ def test_plain_http_development_uses_a_plain_cookie(settings: object) -> None:
     cookie = response.headers["set-cookie"]
     assert cookie.startswith("session=")
     assert "secure" not in cookie.lower()
+
+
+def test_expired_sessions_are_dropped_when_the_app_starts(settings: object) -> None:
+    from datetime import timedelta
+
+    from web.accounts import utcnow
+    from web.app import create_app
+    from web.storage import open_stores
+
+    stores = open_stores(settings)  # type: ignore[arg-type]
+    stale = stores.accounts.open_session(None, now=utcnow() - timedelta(days=2))
+    stores.close()
+
+    with TestClient(create_app(settings), base_url="https://testserver") as client:  # type: ignore[arg-type]
+        accounts = client.app_state["stores"].accounts
+        assert accounts.session(stale.token, now=utcnow() - timedelta(days=2)) is None

@@ -11,7 +11,7 @@ from functools import reduce
 
 import pytest
 
-from governance.consortium import Consortium, consortium_id_of
+from governance.consortium import Consortium
 from governance.errors import NotFound, RuleViolated
 from governance.values import (
     AuthorityLevel,
@@ -147,13 +147,6 @@ def test_founding_without_a_name_is_refused() -> None:
         a_consortium(name="   ")
 
     assert refused.value.code == "consortium.name_required"
-
-
-def test_a_malformed_consortium_id_is_not_found() -> None:
-    with pytest.raises(NotFound) as refused:
-        consortium_id_of("not-a-uuid")
-
-    assert refused.value.kind == "consortium"
 
 
 # -- profile and phases -------------------------------------------------------------

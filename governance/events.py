@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from governance.commitment import Commitment
 from governance.consortium import Consortium
+from governance.indicator import Indicator
 from governance.proposal import Decision, Proposal
 from governance.reporting import ReportingObligation
 
@@ -42,6 +43,8 @@ ReportDrafted = ReportingObligation.ReportDrafted
 ReportSubmitted = ReportingObligation.ReportSubmitted
 ReportAccepted = ReportingObligation.ReportAccepted
 ReportChangesRequested = ReportingObligation.ReportChangesRequested
+IndicatorDefined = Indicator.Defined
+IndicatorMeasured = Indicator.Measured
 
 ALL_EVENTS: tuple[type, ...] = (
     ConsortiumFounded,
@@ -75,4 +78,6 @@ ALL_EVENTS: tuple[type, ...] = (
     ReportSubmitted,
     ReportAccepted,
     ReportChangesRequested,
+    IndicatorDefined,
+    IndicatorMeasured,
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, timedelta
+from decimal import Decimal
 
 from governance.errors import RuleViolated
 from governance.values import Phase
@@ -80,3 +81,8 @@ def reporting_periods(
         end = add_months(first_start, (index + 1) * every_months) - timedelta(days=1)
         periods.append((start, end, end + timedelta(days=due_days)))
     return periods
+
+
+def indicator_progress(baseline: Decimal, target: Decimal, value: Decimal) -> Decimal:
+    """How far ``value`` has come from the baseline toward the target (1 = reached)."""
+    return (value - baseline) / (target - baseline)

@@ -16,6 +16,7 @@ from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from governance.commitment import Delivery
 from governance.consortium import Body, Membership, Partner, PendingInvitation, Proxy
+from governance.indicator import Measurement
 from governance.proposal import Ballot
 from governance.values import (
     AuthorityLevel,
@@ -148,3 +149,4 @@ def register_all(transcoder: JSONTranscoder) -> None:
     transcoder.register(RecordAsDict(Body))
     transcoder.register(RecordAsDict(Proxy))
     transcoder.register(RecordAsDict(Ballot))
+    transcoder.register(RecordAsDict(Measurement))

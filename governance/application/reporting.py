@@ -1,4 +1,4 @@
-"""Commands on reporting: schedule obligations, draft, submit, accept, send back."""
+"""Commands on reporting and evaluation: obligations, reports, indicators."""
 
 from __future__ import annotations
 

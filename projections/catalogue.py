@@ -6,6 +6,7 @@ from projections.base import Projection
 from projections.consortia import ConsortiaProjection
 from projections.decisions import DecisionsProjection
 from projections.history import HistoryProjection
+from projections.indicators import IndicatorsProjection
 from projections.ledger import LedgerProjection
 from projections.members import MembersProjection
 from projections.partners import PartnersProjection
@@ -22,4 +23,5 @@ def all_projections() -> list[Projection]:
         LedgerProjection(),
         DecisionsProjection(),
         ReportingProjection(),
+        IndicatorsProjection(),
     ]

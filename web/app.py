@@ -38,6 +38,7 @@ from web.routes import (
     bodies,
     consortia,
     history,
+    indicators,
     ledger,
     members,
     partners,
@@ -170,6 +171,7 @@ def create_app(
         *bodies.routes,
         *proposals.routes,
         *reporting.routes,
+        *indicators.routes,
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
     return Starlette(

@@ -65,3 +65,36 @@ def cumulative_line(
         months.append((x, month))
     target_y = round(height - float(target / top) * height, 1)
     return Line(" ".join(coordinates), target_y, tuple(months), width, height)
+
+
+@dataclass(frozen=True)
+class Spark:
+    """A small line of measured values against a target line."""
+
+    points: str
+    target_y: float
+    baseline_y: float
+    width: int
+    height: int
+
+
+def sparkline(
+    values: list[Decimal],
+    baseline: Decimal,
+    target: Decimal,
+    width: int = 220,
+    height: int = 48,
+) -> Spark | None:
+    """Values over time, scaled so baseline, target and every value fit."""
+    if not values:
+        return None
+    low = min([baseline, target, *values])
+    high = max([baseline, target, *values])
+    span = (high - low) or Decimal(1)
+
+    def y(value: Decimal) -> float:
+        return round(height - float((value - low) / span) * height, 1)
+
+    step = width / max(len(values) - 1, 1)
+    points = " ".join(f"{round(i * step, 1)},{y(v)}" for i, v in enumerate(values))
+    return Spark(points, y(target), y(baseline), width, height)

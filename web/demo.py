@@ -508,6 +508,47 @@ def load_demo(stores: Stores, *, today: date) -> UUID:
         governance.submit_report(pilot, first_report)
         on(188)
         governance.accept_report(financer, first_report, "Merci, rapport complet.")
+        on(189)
+        helped = UUID(
+            governance.define_indicator(
+                pilot,
+                cid,
+                name="Personnes accompagnées en médiation",
+                unit="personnes",
+                baseline=Decimal(0),
+                target=Decimal(1500),
+                target_on=start + timedelta(days=500),
+                measured_by="Équipe projet",
+            ).id
+        )
+        equipped = UUID(
+            governance.define_indicator(
+                pilot,
+                cid,
+                name="Ordinateurs remis à des foyers",
+                unit="ordinateurs",
+                baseline=Decimal(0),
+                target=Decimal(150),
+                target_on=start + timedelta(days=500),
+                measured_by="Numeria",
+            ).id
+        )
+        for days, people_count, computers in (
+            (120, 212, 0),
+            (240, 560, 40),
+            (330, 910, 90),
+        ):
+            measured_on = start + timedelta(days=days)
+            governance.measure_indicator(
+                pilot,
+                helped,
+                Decimal(people_count),
+                measured_on,
+                "Feuilles d'émargement",
+            )
+            governance.measure_indicator(
+                pilot, equipped, Decimal(computers), measured_on, "Bons de livraison"
+            )
         on(190)
         governance.change_partner_role(coordinator, cid, voisins, PartnerRole.PARTNER)
         governance.change_phase(coordinator, cid, Phase.IMPLEMENTATION, on(200))

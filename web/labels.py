@@ -229,6 +229,13 @@ RULES: dict[str, str] = {
     "report.not_drafted": N_("Draft the report before submitting it."),
     "report.not_submitted": N_("Only a submitted report can be reviewed."),
     "report.comment_required": N_("Say what should change."),
+    "indicator.name_required": N_("The indicator needs a name."),
+    "indicator.unit_required": N_("Give the unit."),
+    "indicator.target_equals_baseline": N_("The target must differ from the baseline."),
+    "indicator.source_required": N_("Say where the value comes from."),
+    "baseline.invalid": N_("The baseline is not a valid number."),
+    "target.invalid": N_("The target is not a valid number."),
+    "measurement.invalid": N_("The value is not a valid number."),
 }
 
 WARNINGS: dict[str, str] = {

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from uuid import UUID, uuid4
 
 from governance.actor import Actor
 from governance.application.base import Created, ServiceBase
 from governance.errors import RuleViolated
+from governance.indicator import Indicator
 from governance.permissions import Action
 from governance.reporting import ReportingObligation
 from governance.rules import reporting_periods
@@ -120,6 +122,42 @@ class ReportingCommands(ServiceBase):
             obligation = self._obligation(actor, obligation_id, Action.REVIEW_REPORT)
             obligation.request_changes(comment)
             return self._save(obligation)
+
+    def define_indicator(
+        self,
+        actor: Actor,
+        consortium_id: UUID,
+        *,
+        name: str,
+        unit: str,
+        baseline: Decimal,
+        target: Decimal,
+        target_on: date,
+        measured_by: str,
+    ) -> Created:
+        """Define what the consortium measures (coordinators and the pilot team)."""
+        with self._acting(actor):
+            self._authorised(actor, consortium_id, Action.REPORT)
+            indicator = Indicator.define(
+                str(consortium_id),
+                name=name,
+                unit=unit,
+                baseline=baseline,
+                target=target,
+                target_on=target_on,
+                measured_by=measured_by,
+            )
+            return Created(str(indicator.id), self._save(indicator))
+
+    def measure_indicator(
+        self, actor: Actor, indicator_id: UUID, value: Decimal, on: date, source: str
+    ) -> int:
+        """Record a measured value of an indicator."""
+        with self._acting(actor):
+            indicator = self._load(indicator_id, Indicator, "indicator")
+            self._authorised(actor, UUID(indicator.consortium_id), Action.REPORT)
+            indicator.measure(str(uuid4()), value, on, source)
+            return self._save(indicator)
 
     def _obligation(
         self, actor: Actor, obligation_id: UUID, action: Action

@@ -43,6 +43,7 @@ from tests.support.builders import (
     an_authority,
     an_evidence,
     an_invitation,
+    defined_indicator,
     person_in_role,
     scheduled_report,
 )
@@ -57,7 +58,7 @@ class World:
     one whose veto window is open. The member a test asks for represents the partner,
     never the lead (the lead's representative only voted on the adopted proposal).
     Three reports are due to the funder: one still to write, one drafted, one
-    submitted.
+    submitted. One indicator is defined, not yet measured.
     """
 
     consortium_id: UUID
@@ -74,6 +75,7 @@ class World:
     due_report_id: UUID
     drafted_report_id: UUID
     submitted_report_id: UUID
+    indicator_id: UUID
 
 
 def partner_commands(partner: Callable[[World], str]) -> dict[str, Command]:
@@ -242,7 +244,8 @@ ROLES_WITHOUT_A_VOTE = [
     MemberRole.FINANCER,
     MemberRole.PILOT_TEAM,
 ]
-# Coordinators and the pilot team keep the reporting calendar and write the reports.
+# Coordinators and the pilot team keep the reporting calendar, write the reports,
+# and define and measure the indicators.
 REPORTING_COMMANDS: dict[str, Command] = {
     "schedule_report": lambda app, actor, w: app.schedule_report(
         actor,
@@ -271,6 +274,19 @@ REPORTING_COMMANDS: dict[str, Command] = {
     "submit_report": lambda app, actor, w: app.submit_report(
         actor, w.drafted_report_id
     ),
+    "define_indicator": lambda app, actor, w: app.define_indicator(
+        actor,
+        w.consortium_id,
+        name="Temps d'attente moyen",
+        unit="jours",
+        baseline=Decimal("21"),
+        target=Decimal("7"),
+        target_on=date(2027, 6, 30),
+        measured_by="Équipe projet",
+    ),
+    "measure_indicator": lambda app, actor, w: app.measure_indicator(
+        actor, w.indicator_id, Decimal("180"), date(2026, 6, 30), "Fiches d'accueil"
+    ),
 }
 # Financers review what was submitted to them; nobody else, not even a coordinator.
 REVIEW_COMMANDS: dict[str, Command] = {
@@ -287,6 +303,8 @@ REPORTING_ACTIONS = {
     "schedule_periodic_reports": Action.MANAGE_CALENDAR,
     "draft_report": Action.REPORT,
     "submit_report": Action.REPORT,
+    "define_indicator": Action.REPORT,
+    "measure_indicator": Action.REPORT,
     "accept_report": Action.REVIEW_REPORT,
     "request_report_changes": Action.REVIEW_REPORT,
 }
@@ -343,6 +361,7 @@ def world(app: Governance, coordinator: Actor, consortium_id: UUID) -> World:
     for report in (drafted, submitted):
         app.draft_report(coordinator, report, "Brouillon", ())
     app.submit_report(coordinator, submitted)
+    indicator = defined_indicator(app, coordinator, consortium_id)
     return World(
         consortium_id,
         lead,
@@ -357,6 +376,7 @@ def world(app: Governance, coordinator: Actor, consortium_id: UUID) -> World:
         due,
         drafted,
         submitted,
+        indicator,
     )
 
 

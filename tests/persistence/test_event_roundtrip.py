@@ -20,6 +20,7 @@ from governance.application import Governance
 from governance.commitment import Commitment
 from governance.consortium import Consortium
 from governance.events import ALL_EVENTS
+from governance.indicator import Indicator, Measurement
 from governance.proposal import Decision, Proposal
 from governance.reporting import ReportingObligation
 from governance.values import (
@@ -51,6 +52,7 @@ from tests.support.builders import (
     admit,
     an_authority,
     an_evidence,
+    an_indicator,
     an_obligation,
     store_env,
 )
@@ -243,8 +245,31 @@ def a_one_off_report(consortium: Consortium) -> ReportingObligation:
         )
 
 
+def an_indicator_history(consortium: Consortium) -> Indicator:
+    """Waiting time in days, brought down from 21.50 toward 7, measured twice.
+
+    The values have trailing zeros and many decimals: they come back as written.
+    """
+    with acting_as(COORDINATOR_ID, at=T0):
+        indicator = an_indicator(
+            str(consortium.id),
+            name="Temps d'attente moyen",
+            unit="jours",
+            baseline=Decimal("21.50"),
+            target=Decimal("7.00"),
+            target_on=date(2027, 6, 30),
+        )
+        indicator.measure(
+            "m-1", Decimal("18.250"), date(2026, 3, 31), "Fiches d'accueil"
+        )
+        indicator.measure(
+            "m-2", Decimal("12.3333333333"), date(2026, 6, 30), "Enquête du laboratoire"
+        )
+    return indicator
+
+
 def every_aggregate() -> list[Any]:
-    """A consortium, a commitment, proposals, a decision and reports, unsaved."""
+    """A consortium, a commitment, proposals, a decision, reports, an indicator."""
     consortium = a_full_history()
     return [
         consortium,
@@ -254,6 +279,7 @@ def every_aggregate() -> list[Any]:
         a_decision(consortium),
         a_report_history(consortium),
         a_one_off_report(consortium),
+        an_indicator_history(consortium),
     ]
 
 
@@ -377,6 +403,7 @@ def test_a_snapshot_of_a_commitment_comes_back_equal_in_state(
         a_decision,
         a_report_history,
         a_one_off_report,
+        an_indicator_history,
     ],
     ids=[
         "vetoed-proposal",
@@ -384,9 +411,10 @@ def test_a_snapshot_of_a_commitment_comes_back_equal_in_state(
         "decision",
         "accepted-report",
         "one-off-report",
+        "measured-indicator",
     ],
 )
-def test_a_snapshot_of_a_proposal_decision_or_report_comes_back_equal_in_state(
+def test_a_snapshot_of_a_proposal_decision_report_or_indicator_comes_back_equal(
     app: Governance, reopened: Governance, history: Any
 ) -> None:
     consortium = a_full_history()
@@ -426,3 +454,55 @@ def test_a_report_keeps_its_two_attachments_as_a_tuple_of_evidence(
     assert type(reloaded.attachments) is tuple
     assert len(reloaded.attachments) == 2
     assert [type(a) for a in reloaded.attachments] == [Evidence, Evidence]
+
+
+def test_indicator_values_come_back_as_the_same_decimals_digit_for_digit(
+    app: Governance, reopened: Governance
+) -> None:
+    consortium = a_full_history()
+    indicator = an_indicator_history(consortium)
+    app.save(consortium, indicator)
+
+    reloaded = [
+        e
+        for e in reloaded_events(reopened)
+        if isinstance(e, Indicator.Defined | Indicator.Measured)
+    ]
+
+    defined, *measured = reloaded
+    assert isinstance(defined, Indicator.Defined)
+    assert [(type(v), str(v)) for v in (defined.baseline, defined.target)] == [
+        (Decimal, "21.50"),
+        (Decimal, "7.00"),
+    ]
+    assert [(type(e.value), str(e.value)) for e in measured] == [
+        (Decimal, "18.250"),
+        (Decimal, "12.3333333333"),
+    ]
+
+
+def test_a_snapshot_of_an_indicator_keeps_its_two_measurements_exactly(
+    app: Governance, reopened: Governance
+) -> None:
+    consortium = a_full_history()
+    indicator = an_indicator_history(consortium)
+    app.save(consortium, indicator)
+
+    app.take_snapshot(indicator.id)
+
+    assert reopened.snapshots is not None
+    snapshots: list[Any] = list(reopened.snapshots.get(indicator.id))
+    from_snapshot = snapshots[-1].mutate(None)
+    assert len(snapshots) == 1
+    assert from_snapshot.measurements == [
+        Measurement("m-1", Decimal("18.250"), date(2026, 3, 31), "Fiches d'accueil"),
+        Measurement(
+            "m-2", Decimal("12.3333333333"), date(2026, 6, 30), "Enquête du laboratoire"
+        ),
+    ]
+    assert [str(m.value) for m in from_snapshot.measurements] == [
+        "18.250",
+        "12.3333333333",
+    ]
+    assert (str(from_snapshot.baseline), str(from_snapshot.target)) == ("21.50", "7.00")
+    assert typed(vars(from_snapshot)) == typed(vars(indicator))

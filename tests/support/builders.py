@@ -18,6 +18,7 @@ from governance.actor import Actor
 from governance.application import Governance
 from governance.clock import Clock
 from governance.consortium import Consortium
+from governance.indicator import Indicator
 from governance.reporting import ReportingObligation
 from governance.values import (
     MEETING,
@@ -52,6 +53,8 @@ MEETING_ON = date(2026, 3, 16)
 FUNDER = "Banque publique fictive"
 REPORT_PERIOD = (date(2026, 1, 1), date(2026, 6, 30))
 REPORT_DUE_ON = date(2026, 7, 31)
+
+INDICATOR_TARGET_ON = date(2027, 12, 31)
 
 COORDINATOR_ID = "acc-coordinator"
 
@@ -183,6 +186,39 @@ def an_obligation(
     }
     arguments.update(overrides)
     return ReportingObligation.schedule(consortium_id, series_id, **arguments)
+
+
+def an_indicator(consortium_id: str = "c-1", **overrides: Any) -> Indicator:
+    """People helped with digital tasks: from 120 a year to 500 by the end of 2027.
+
+    Creates the aggregate directly: call inside ``acting_as``.
+    """
+    arguments: dict[str, Any] = {
+        "name": "Personnes accompagnées",
+        "unit": "personnes",
+        "baseline": Decimal("120"),
+        "target": Decimal("500"),
+        "target_on": INDICATOR_TARGET_ON,
+        "measured_by": "Laboratoire fictif",
+    }
+    arguments.update(overrides)
+    return Indicator.define(consortium_id, **arguments)
+
+
+def defined_indicator(
+    app: Governance, actor: Actor, consortium_id: UUID, **overrides: Any
+) -> UUID:
+    """Define the people-helped indicator through the service; returns its id."""
+    arguments: dict[str, Any] = {
+        "name": "Personnes accompagnées",
+        "unit": "personnes",
+        "baseline": Decimal("120"),
+        "target": Decimal("500"),
+        "target_on": INDICATOR_TARGET_ON,
+        "measured_by": "Laboratoire fictif",
+    }
+    arguments.update(overrides)
+    return UUID(app.define_indicator(actor, consortium_id, **arguments).id)
 
 
 def a_spreadsheet(**overrides: Any) -> Evidence:

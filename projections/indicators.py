@@ -1,0 +1,155 @@
+"""The indicators read model: what is measured, toward which target, and the values.
+
+Progress toward the target is computed with ``governance.rules.indicator_progress``
+from the latest measurement; the page draws the series.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from sqlalchemy import Column, Connection, Date, String, Table, Text, insert, select
+
+from governance import events
+from governance.rules import indicator_progress
+from projections.base import Envelope, Projection, UtcDateTime, metadata, on
+from projections.ledger import DecimalText
+
+indicators = Table(
+    "indicators",
+    metadata,
+    Column("indicator_id", String(36), primary_key=True),
+    Column("consortium_id", String(36), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("unit", Text, nullable=False),
+    Column("baseline", DecimalText, nullable=False),
+    Column("target", DecimalText, nullable=False),
+    Column("target_on", Date, nullable=False),
+    Column("measured_by", Text, nullable=False),
+)
+
+measurements = Table(
+    "measurements",
+    metadata,
+    Column("measurement_id", String(36), primary_key=True),
+    Column("indicator_id", String(36), nullable=False, index=True),
+    Column("value", DecimalText, nullable=False),
+    Column("on", Date, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Column("recorded_by", String(64), nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class MeasurementRow:
+    """One measured value."""
+
+    measurement_id: str
+    value: Decimal
+    on: date
+    source: str
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    """An indicator with its measurements, oldest first."""
+
+    indicator_id: str
+    consortium_id: str
+    name: str
+    unit: str
+    baseline: Decimal
+    target: Decimal
+    target_on: date
+    measured_by: str
+    measurements: tuple[MeasurementRow, ...]
+
+    @property
+    def latest(self) -> MeasurementRow | None:
+        return self.measurements[-1] if self.measurements else None
+
+    @property
+    def progress(self) -> Decimal | None:
+        """Share of the way from baseline to target (1 = reached), or None."""
+        if self.latest is None:
+            return None
+        return indicator_progress(self.baseline, self.target, self.latest.value)
+
+
+class IndicatorsProjection(Projection):
+    """Indicators and their measurements."""
+
+    name: ClassVar[str] = "indicators"
+    tables: ClassVar[tuple[Table, ...]] = (indicators, measurements)
+
+    @on(events.IndicatorDefined)
+    def defined(self, connection: Connection, envelope: Envelope) -> None:
+        e = envelope.event
+        connection.execute(
+            insert(indicators).values(
+                indicator_id=envelope.originator_id,
+                consortium_id=e.consortium_id,
+                name=e.name,
+                unit=e.unit,
+                baseline=e.baseline,
+                target=e.target,
+                target_on=e.target_on,
+                measured_by=e.measured_by,
+            )
+        )
+
+    @on(events.IndicatorMeasured)
+    def measured(self, connection: Connection, envelope: Envelope) -> None:
+        e = envelope.event
+        connection.execute(
+            insert(measurements).values(
+                measurement_id=e.measurement_id,
+                indicator_id=envelope.originator_id,
+                value=e.value,
+                on=e.on,
+                source=e.source,
+                recorded_at=envelope.recorded_at,
+                recorded_by=envelope.actor_id,
+            )
+        )
+
+
+def indicators_of(connection: Connection, consortium_id: str) -> list[IndicatorRow]:
+    """The consortium's indicators by name, each with its measurements by date."""
+    rows = list(
+        connection.execute(
+            select(indicators)
+            .where(indicators.c.consortium_id == consortium_id)
+            .order_by(indicators.c.name)
+        )
+    )
+    values: dict[str, list[MeasurementRow]] = {r.indicator_id: [] for r in rows}
+    if rows:
+        for m in connection.execute(
+            select(measurements)
+            .where(measurements.c.indicator_id.in_(list(values)))
+            .order_by(measurements.c.on, measurements.c.recorded_at)
+        ):
+            values[m.indicator_id].append(
+                MeasurementRow(m.measurement_id, m.value, m.on, m.source, m.recorded_by)
+            )
+    return [_row(r, values[r.indicator_id]) for r in rows]
+
+
+def _row(r: Any, measured: list[MeasurementRow]) -> IndicatorRow:
+    return IndicatorRow(
+        r.indicator_id,
+        r.consortium_id,
+        r.name,
+        r.unit,
+        r.baseline,
+        r.target,
+        r.target_on,
+        r.measured_by,
+        tuple(measured),
+    )

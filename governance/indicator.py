@@ -118,4 +118,3 @@ class Indicator(Aggregate):
         self, measurement_id: str, value: Decimal, on: date, source: str
     ) -> None:
         self.measurements.append(Measurement(measurement_id, value, on, source))
-

@@ -10,6 +10,7 @@ from governance.commitment import Commitment
 from governance.consortium import Consortium
 from governance.indicator import Indicator
 from governance.proposal import Decision, Proposal
+from governance.reminder import Reminder, ReminderSchedule
 from governance.reporting import ReportingObligation
 
 ConsortiumFounded = Consortium.Founded
@@ -45,6 +46,10 @@ ReportAccepted = ReportingObligation.ReportAccepted
 ReportChangesRequested = ReportingObligation.ReportChangesRequested
 IndicatorDefined = Indicator.Defined
 IndicatorMeasured = Indicator.Measured
+ReminderRequested = Reminder.Requested
+ReminderSent = Reminder.Sent
+ReminderScheduleSet = ReminderSchedule.Set
+ReminderScheduleChanged = ReminderSchedule.Changed
 
 ALL_EVENTS: tuple[type, ...] = (
     ConsortiumFounded,
@@ -80,4 +85,8 @@ ALL_EVENTS: tuple[type, ...] = (
     ReportChangesRequested,
     IndicatorDefined,
     IndicatorMeasured,
+    ReminderRequested,
+    ReminderSent,
+    ReminderScheduleSet,
+    ReminderScheduleChanged,
 )

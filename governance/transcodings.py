@@ -29,6 +29,7 @@ from governance.values import (
     PartnerKind,
     PartnerRole,
     Phase,
+    ReminderChannel,
     ReportKind,
     ReportStatus,
     Unit,
@@ -130,6 +131,7 @@ ENUMS: tuple[type[Enum], ...] = (
     Outcome,
     ReportKind,
     ReportStatus,
+    ReminderChannel,
 )
 
 

@@ -130,6 +130,14 @@ class ReportStatus(Enum):
     ACCEPTED = "accepted"
 
 
+class ReminderChannel(Enum):
+    """How a reminder reached its recipient."""
+
+    EMAIL = "email"
+    DIGEST = "digest"
+    IN_APP = "in_app"
+
+
 @dataclass(frozen=True)
 class Evidence:
     """A file proving a contribution, known by its SHA-256 content hash."""

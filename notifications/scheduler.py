@@ -4,48 +4,97 @@ APScheduler 3 runs in exactly one process (``consortium serve`` on SQLite,
 ``consortium worker`` on PostgreSQL) with a memory job store and jobs defined here in
 code; a tick that runs late runs anyway (``misfire_grace_time=None``), runs coalesce,
 and never overlap. The jobs are idempotent, so nothing depends on the scheduler being
-punctual: a downtime is caught up by the first tick after it.
+punctual: a downtime is caught up by the first tick after it. A process that is not
+the leader (``Leadership``) skips its ticks and stands by.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from governance.application import Governance
+from notifications.health import Health
 from notifications.jobs import close_due_proposals
+from notifications.leader import Leadership
+from notifications.reminders import ReminderPipeline
 from projections.runtime import ReadSide
 
 logger = logging.getLogger(__name__)
 
 TICK_SECONDS = 60
+JOB_NAME = "tick"
 
 
-def tick(
-    governance: Governance,
-    read_side: ReadSide,
-    now: Callable[[], datetime] | None = None,
-) -> None:
-    """Run every periodic job once."""
-    moment = (now or (lambda: datetime.now(UTC)))()
-    closed = close_due_proposals(governance, read_side, moment)
-    logger.debug("scheduler.tick closed=%s", closed)
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
-def start_scheduler(
-    governance: Governance, read_side: ReadSide, *, seconds: int = TICK_SECONDS
-) -> BackgroundScheduler:
+@dataclass
+class Jobs:
+    """The periodic jobs and what they need, wired by the composition root."""
+
+    governance: Governance
+    read_side: ReadSide
+    reminders: ReminderPipeline | None = None
+    leadership: Leadership | None = None
+    health: Health | None = None
+    now: Callable[[], datetime] = _utcnow
+
+    def tick(self) -> bool:
+        """Run every job once if this process leads; returns whether it ran."""
+        started = self.now()
+        if self.leadership is not None and not self.leadership.acquire(started):
+            return False
+        summary = ""
+        try:
+            closed = close_due_proposals(self.governance, self.read_side, started)
+            summary = f"closed={closed}"
+            if self.reminders is not None:
+                counts = self.reminders.run(started)
+                summary += " " + counts.summary()
+                if counts.errors:
+                    summary += f" last_error={counts.errors[-1]}"
+        except Exception as error:
+            # A failing tick must be visible, then retried by the next one.
+            logger.exception("scheduler.tick_failed")
+            self._record(started, ok=False, summary=summary, error=repr(error))
+            return True
+        logger.debug("scheduler.tick %s", summary)
+        self._record(started, ok=True, summary=summary)
+        return True
+
+    def _record(
+        self, started: datetime, *, ok: bool, summary: str, error: str | None = None
+    ) -> None:
+        if self.health is not None:
+            self.health.record(
+                JOB_NAME,
+                started_at=started,
+                finished_at=self.now(),
+                ok=ok,
+                summary=summary,
+                error=error,
+            )
+
+    def stop(self) -> None:
+        """Give the lead up."""
+        if self.leadership is not None:
+            self.leadership.release()
+
+
+def start_scheduler(jobs: Jobs, *, seconds: int = TICK_SECONDS) -> BackgroundScheduler:
     """Start the scheduler thread; the first tick runs at once."""
     scheduler = BackgroundScheduler(timezone=UTC)
     scheduler.add_job(
-        tick,
+        jobs.tick,
         "interval",
         seconds=seconds,
-        args=(governance, read_side),
-        id="tick",
+        id=JOB_NAME,
         coalesce=True,
         max_instances=1,
         misfire_grace_time=None,
@@ -56,7 +105,9 @@ def start_scheduler(
     return scheduler
 
 
-def stop_scheduler(scheduler: BackgroundScheduler) -> None:
-    """Stop the scheduler and wait for a running tick to end."""
+def stop_scheduler(scheduler: BackgroundScheduler, jobs: Jobs | None = None) -> None:
+    """Stop the scheduler, wait for a running tick to end, give the lead up."""
     scheduler.shutdown(wait=True)
+    if jobs is not None:
+        jobs.stop()
     logger.info("scheduler.stopped")

@@ -10,6 +10,7 @@ from projections.indicators import IndicatorsProjection
 from projections.ledger import LedgerProjection
 from projections.members import MembersProjection
 from projections.partners import PartnersProjection
+from projections.reminders import RemindersProjection
 from projections.reporting import ReportingProjection
 
 
@@ -24,4 +25,5 @@ def all_projections() -> list[Projection]:
         DecisionsProjection(),
         ReportingProjection(),
         IndicatorsProjection(),
+        RemindersProjection(),
     ]

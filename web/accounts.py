@@ -1,4 +1,4 @@
-"""Accounts, login sessions, invitation tokens and the outbox: state kept in SQL.
+"""Accounts, login sessions, invitation tokens, preferences: state kept in SQL.
 
 None of this is event-sourced on purpose: e-mail addresses and password hashes are
 personal data that must be erasable, and sessions and tokens are secrets. Tokens and
@@ -79,15 +79,13 @@ calendar_feeds = Table(
     Column("created_at", UtcDateTime, nullable=False),
 )
 
-outbox = Table(
-    "outbox",
+preferences = Table(
+    "preferences",
     metadata,
-    Column("message_id", String(64), primary_key=True),
-    Column("recipient", String(254), nullable=False),
-    Column("subject", Text, nullable=False),
-    Column("body", Text, nullable=False),
-    Column("created_at", UtcDateTime, nullable=False),
-    Column("sent_at", UtcDateTime),
+    Column("account_id", String(36), primary_key=True),
+    Column("language", String(8)),
+    Column("delivery", String(16), nullable=False, default="immediate"),
+    Column("notifications_seen_at", UtcDateTime),
 )
 
 MIN_PASSWORD = 8
@@ -168,6 +166,15 @@ class InvitationToken:
     email: str
     expires_at: datetime
     used_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """How a person wants to be told: e-mail language, delivery, last look."""
+
+    language: str | None
+    delivery: str
+    notifications_seen_at: datetime | None
 
 
 class EmailTaken(Exception):
@@ -491,33 +498,47 @@ class Accounts:
                 is not None
             )
 
-    def queue_message(
-        self, recipient: str, subject: str, body: str, *, now: datetime
-    ) -> str:
-        """Put an e-mail in the outbox; returns its Message-ID."""
-        message_id = f"<{uuid.uuid4()}@consortium-ledger>"
-        with self.engine.begin() as connection:
-            connection.execute(
-                insert(outbox).values(
-                    message_id=message_id,
-                    recipient=recipient,
-                    subject=subject,
-                    body=body,
-                    created_at=now,
-                    sent_at=None,
-                )
-            )
-        return message_id
+    # -- preferences ------------------------------------------------------------------
 
-    def pending_messages(self) -> list[tuple[str, str, str, str]]:
-        """Messages not sent yet: (Message-ID, recipient, subject, body)."""
+    def preferences(self, account_id: str) -> Preferences:
+        """A person's preferences (defaults when never set)."""
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(preferences).where(preferences.c.account_id == account_id)
+            ).first()
+        if row is None:
+            return Preferences(None, "immediate", None)
+        return Preferences(row.language, row.delivery, row.notifications_seen_at)
+
+    def update_preferences(self, account_id: str, **values: object) -> None:
+        """Change some of a person's preferences (language, delivery, seen at)."""
+        with self.engine.begin() as connection:
+            changed = connection.execute(
+                update(preferences)
+                .where(preferences.c.account_id == account_id)
+                .values(**values)
+            ).rowcount
+            if not changed:
+                connection.execute(
+                    insert(preferences).values(account_id=account_id, **values)
+                )
+
+    def recipients(self, account_ids: set[str]) -> list[tuple[Account, Preferences]]:
+        """Accounts with their preferences (unknown ids are left out)."""
+        if not account_ids:
+            return []
         with self.engine.connect() as connection:
             rows = connection.execute(
-                select(outbox)
-                .where(outbox.c.sent_at.is_(None))
-                .order_by(outbox.c.created_at)
+                select(accounts, preferences.c.language, preferences.c.delivery)
+                .outerjoin(
+                    preferences, preferences.c.account_id == accounts.c.account_id
+                )
+                .where(accounts.c.account_id.in_(account_ids))
             )
-            return [(r.message_id, r.recipient, r.subject, r.body) for r in rows]
+            return [
+                (_account(r), Preferences(r.language, r.delivery or "immediate", None))
+                for r in rows
+            ]
 
 
 def same_token(given: str | None, expected: str) -> bool:

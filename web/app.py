@@ -34,6 +34,7 @@ from web.i18n import (
     ngettext_,
 )
 from web.labels import N_, RULES, in_unit, label, warning_message
+from web.mailing import make_jobs
 from web.routes import (
     bodies,
     consortia,
@@ -150,14 +151,15 @@ def create_app(
             await run_in_threadpool(opened.read_side.catch_up)
         # Expired sessions (anonymous pre-login ones included) are dropped at start.
         await run_in_threadpool(lambda: opened.accounts.purge_sessions(now=utcnow()))
-        scheduler = None
+        scheduler = jobs = None
         if settings.scheduler and not settings.uses_postgres:
-            scheduler = start_scheduler(opened.governance, opened.read_side)
+            jobs = make_jobs(opened, settings)
+            scheduler = start_scheduler(jobs)
         try:
             yield {"stores": opened, "templates": templates, "settings": settings}
         finally:
             if scheduler is not None:
-                await run_in_threadpool(stop_scheduler, scheduler)
+                await run_in_threadpool(stop_scheduler, scheduler, jobs)
             if own:
                 opened.close()
 

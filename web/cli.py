@@ -8,14 +8,17 @@ from datetime import UTC, datetime
 
 import click
 
-from web.settings import Settings
+from web.settings import Settings, SettingsError
 from web.storage import StorageError, Stores, open_stores
 
 logger = logging.getLogger(__name__)
 
 
 def _settings() -> Settings:
-    return Settings.from_env().with_secret()
+    try:
+        return Settings.from_env().with_secret()
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
 
 
 def _open(settings: Settings) -> Stores:
@@ -80,8 +83,10 @@ def worker() -> None:
     import threading
 
     from notifications.scheduler import start_scheduler, stop_scheduler
+    from web.mailing import make_jobs
 
-    stores = _open(_settings())
+    settings = _settings()
+    stores = _open(settings)
     stop = threading.Event()
 
     def request_stop(signum: int, frame: object) -> None:
@@ -91,11 +96,12 @@ def worker() -> None:
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
     logger.info("worker.started position=%s", stores.read_side.position())
-    scheduler = start_scheduler(stores.governance, stores.read_side)
+    jobs = make_jobs(stores, settings)
+    scheduler = start_scheduler(jobs)
     try:
         stores.read_side.follow(stop)
     finally:
-        stop_scheduler(scheduler)
+        stop_scheduler(scheduler, jobs)
         stores.close()
     logger.info("worker.stopped")
 

@@ -51,6 +51,11 @@ def load_catalogues() -> dict[str, gettext.NullTranslations]:
 _CATALOGUES = load_catalogues()
 
 
+def catalogues() -> dict[str, gettext.NullTranslations]:
+    """Every language's compiled catalogue (shared with the e-mail bodies)."""
+    return dict(_CATALOGUES)
+
+
 def choose_language(cookie: str | None, accept_language: str | None) -> str:
     """The language for a request: cookie, then browser preference, then English."""
     if cookie in LANGUAGES:

@@ -10,6 +10,11 @@ import os
 import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from notifications.mail import SmtpSettings
+
+SMTP_SECURITY = ("starttls", "tls", "none")
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,17 @@ class Settings:
     scheduler: bool = True
     password_time_cost: int = 3
     password_memory_kib: int = 65536
+    # Outgoing e-mail: SMTP when CONSORTIUM_SMTP_HOST is set, else a mailbox file.
+    smtp: SmtpSettings | None = None
+    mail_from: str = ""
+
+    @property
+    def mail_sender(self) -> str:
+        """The From address of every e-mail."""
+        if self.mail_from:
+            return self.mail_from
+        host = urlsplit(self.base_url).hostname or "localhost"
+        return f"Consortium Ledger <no-reply@{host}>"
 
     @property
     def uses_postgres(self) -> bool:
@@ -39,6 +55,8 @@ class Settings:
         env = dict(os.environ if environ is None else environ)
         data_dir = Path(env.get("CONSORTIUM_DATA_DIR", "var"))
         return cls(
+            smtp=smtp_settings(env),
+            mail_from=env.get("CONSORTIUM_SMTP_FROM", ""),
             data_dir=data_dir,
             database_url=env.get("CONSORTIUM_DATABASE_URL") or None,
             secret_key=env.get("CONSORTIUM_SECRET_KEY", ""),
@@ -55,3 +73,35 @@ class Settings:
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         return replace(self, secret_key=path.read_text().strip())
+
+
+class SettingsError(ValueError):
+    """Raised when an environment variable holds a value that cannot be used."""
+
+
+def smtp_settings(env: dict[str, str]) -> SmtpSettings | None:
+    """SMTP settings from ``CONSORTIUM_SMTP_HOST``, ``_PORT``, ``_SECURITY``
+    (starttls, tls or none), ``_USERNAME``, ``_PASSWORD`` and ``_FROM``."""
+    host = env.get("CONSORTIUM_SMTP_HOST", "").strip()
+    if not host:
+        return None
+    security = env.get("CONSORTIUM_SMTP_SECURITY", "starttls").strip().lower()
+    if security not in SMTP_SECURITY:
+        raise SettingsError(
+            f"CONSORTIUM_SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}"
+        )
+    default_port = {"starttls": 587, "tls": 465, "none": 25}[security]
+    port_text = env.get("CONSORTIUM_SMTP_PORT", "").strip()
+    try:
+        port = int(port_text) if port_text else default_port
+    except ValueError:
+        raise SettingsError("CONSORTIUM_SMTP_PORT must be a number") from None
+    if not 0 < port < 65536:
+        raise SettingsError("CONSORTIUM_SMTP_PORT must be between 1 and 65535")
+    return SmtpSettings(
+        host=host,
+        port=port,
+        security=security,
+        username=env.get("CONSORTIUM_SMTP_USERNAME") or None,
+        password=env.get("CONSORTIUM_SMTP_PASSWORD") or None,
+    )

@@ -2,7 +2,7 @@
 
 SQLite (default): three files in the data directory, so their writers never contend
 for one lock: ``events.db`` (the event log), ``read.db`` (disposable read models) and
-``app.db`` (accounts, sessions, invitation tokens, outbox). PostgreSQL: the same
+``app.db`` (accounts, sessions, invitation tokens, preferences, outbox). PostgreSQL: the same
 stores as tables of one database. Either way the event table is sealed by triggers
 that refuse UPDATE, DELETE (and TRUNCATE on PostgreSQL).
 """
@@ -21,6 +21,9 @@ from sqlalchemy import Connection, Engine, create_engine, event
 
 from governance.application import Governance
 from governance.clock import Clock
+from notifications.health import Health
+from notifications.outbox import Outbox
+from notifications.outbox import metadata as outbox_metadata
 from projections.catalogue import all_projections
 from projections.runtime import LibraryEventLog, ReadSide
 from web.accounts import Accounts
@@ -47,6 +50,8 @@ class Stores:
     read_side: ReadSide
     accounts: Accounts
     evidence: EvidenceStore
+    outbox: Outbox
+    health: Health
 
     def close(self) -> None:
         """Release connections (the library needs an explicit close)."""
@@ -68,6 +73,7 @@ def open_stores(
     if create_tables:
         stores.read_side.create_tables()
         stores.accounts.create_tables()
+        stores.outbox.create_tables()
     return stores
 
 
@@ -84,7 +90,12 @@ def _assemble(
     # Evidence files live in the data directory on both backends: several web
     # processes on PostgreSQL share it (a shared volume across hosts).
     return Stores(
-        governance, read_side, accounts, EvidenceStore(settings.data_dir / "evidence")
+        governance,
+        read_side,
+        accounts,
+        EvidenceStore(settings.data_dir / "evidence"),
+        Outbox(app_engine),
+        Health(app_engine),
     )
 
 
@@ -184,6 +195,7 @@ def _open_postgres(
             seal_postgres_event_log(lock)
             lock.commit()
             accounts_metadata.create_all(engine)
+            outbox_metadata.create_all(engine)
             ReadSide(engine, _event_log(governance), all_projections()).create_tables()
         finally:
             lock.exec_driver_sql(f"SELECT pg_advisory_unlock({CREATION_LOCK})")

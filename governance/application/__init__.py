@@ -14,6 +14,7 @@ from governance.application.base import Created
 from governance.application.commitments import CommitmentCommands
 from governance.application.consortia import ConsortiumCommands
 from governance.application.decisions import DecisionCommands
+from governance.application.reminders import ReminderCommands
 from governance.application.reporting import ReportingCommands
 from governance.consortium import Consortium
 from governance.proposal import Proposal
@@ -22,9 +23,13 @@ __all__ = ["Created", "Governance"]
 
 
 class Governance(
-    ConsortiumCommands, CommitmentCommands, DecisionCommands, ReportingCommands
+    ConsortiumCommands,
+    CommitmentCommands,
+    DecisionCommands,
+    ReportingCommands,
+    ReminderCommands,
 ):
-    """Commands on consortia, commitments, decisions and reporting."""
+    """Commands on consortia, commitments, decisions, reporting and reminders."""
 
     name = "Governance"
     snapshotting_intervals: ClassVar[

@@ -287,6 +287,9 @@ REPORTING_COMMANDS: dict[str, Command] = {
     "measure_indicator": lambda app, actor, w: app.measure_indicator(
         actor, w.indicator_id, Decimal("180"), date(2026, 6, 30), "Fiches d'accueil"
     ),
+    "set_reminder_schedule": lambda app, actor, w: app.set_reminder_schedule(
+        actor, w.consortium_id, (21, 3)
+    ),
 }
 # Financers review what was submitted to them; nobody else, not even a coordinator.
 REVIEW_COMMANDS: dict[str, Command] = {
@@ -305,6 +308,7 @@ REPORTING_ACTIONS = {
     "submit_report": Action.REPORT,
     "define_indicator": Action.REPORT,
     "measure_indicator": Action.REPORT,
+    "set_reminder_schedule": Action.MANAGE_CALENDAR,
     "accept_report": Action.REVIEW_REPORT,
     "request_report_changes": Action.REVIEW_REPORT,
 }
@@ -313,6 +317,8 @@ UNGATED = {
     "found_consortium",  # makes its caller the first coordinator
     "accept_invitation",  # the invitation is the permission
     "close_due_proposal",  # run by the scheduler, on its own account
+    "request_reminder",  # run by the scheduler, on its own account
+    "record_reminder_sent",  # run by the e-mail sender, on the scheduler's account
 }
 
 

@@ -20,7 +20,7 @@ from governance.actor import Actor
 from governance.application import Governance
 from governance.values import MemberRole, Motion
 from governance.voting import DEFAULT_OPTIONS, FOR, Outcome, VotingRule
-from notifications.scheduler import start_scheduler, stop_scheduler
+from notifications.scheduler import Jobs, start_scheduler, stop_scheduler
 from projections.catalogue import all_projections
 from projections.decisions import ProposalRow, proposal
 from projections.runtime import LibraryEventLog, ReadSide
@@ -133,7 +133,7 @@ def test_the_first_tick_closes_a_due_vote_at_once(
     # Given a written vote past its deadline
     consortium_id, proposal_id = a_due_vote(governance, clock)
     # When the scheduler starts
-    scheduler = start_scheduler(governance, read_side, seconds=1)
+    scheduler = start_scheduler(Jobs(governance, read_side), seconds=1)
     try:
         decided = wait_until_decided(read_side, consortium_id, proposal_id)
     finally:
@@ -150,7 +150,7 @@ def test_the_scheduler_leaves_a_meeting_vote_open(
     consortium_id, due = a_due_vote(governance, clock)
     meeting = a_meeting_vote(governance, consortium_id)
     # When the scheduler has closed the due vote
-    scheduler = start_scheduler(governance, read_side, seconds=1)
+    scheduler = start_scheduler(Jobs(governance, read_side), seconds=1)
     try:
         decided = wait_until_decided(read_side, consortium_id, due)
     finally:
@@ -169,7 +169,7 @@ def test_stopping_the_scheduler_leaves_no_thread_running(
     # Given a running scheduler that has ticked (it closed a due vote)
     consortium_id, proposal_id = a_due_vote(governance, clock)
     threads_before = set(threading.enumerate())
-    scheduler = start_scheduler(governance, read_side, seconds=1)
+    scheduler = start_scheduler(Jobs(governance, read_side), seconds=1)
     assert scheduler.running
     assert wait_until_decided(read_side, consortium_id, proposal_id) is not None
     # When it is stopped

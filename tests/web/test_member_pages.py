@@ -63,10 +63,10 @@ def test_an_invitation_is_queued_in_the_outbox_and_shown_once(
 
     link = invite(client, world, "newcomer@test.example")
 
-    messages = stores_of(client).accounts.pending_messages()
+    messages = stores_of(client).outbox.messages(sent=False)
     assert len(messages) == 1
-    assert messages[0][1] == "newcomer@test.example"
-    assert link in messages[0][3]
+    assert messages[0].message.recipient == "newcomer@test.example"
+    assert link in messages[0].message.text_body
     page = client.get(members_url(world)).text
     assert "newcomer@test.example" in page
     assert "Pending until" in page

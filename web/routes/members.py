@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -12,6 +13,7 @@ from starlette.routing import Route
 from governance.errors import NotFound, NotPermitted, RuleViolated
 from governance.permissions import Action
 from governance.values import MemberRole
+from notifications.outbox import Message
 from projections.consortia import ConsortiumDetails, consortium_details
 from projections.members import invitation_by_id, invitations_of, members_of
 from projections.partners import PartnerFilter, partners_of
@@ -26,7 +28,7 @@ from web.auth import (
 )
 from web.forms import FormErrors, parse_invitation, parse_new_account
 from web.htmx import redirect, render
-from web.i18n import gettext_
+from web.i18n import current_language, gettext_
 from web.labels import N_, label
 from web.routes.common import (
     Access,
@@ -115,21 +117,28 @@ def invite(request: Request, fields: dict[str, str]) -> Response:
     with queries(request) as connection:
         details = consortium_details(connection, str(access.consortium_id))
     name = details.name if details else ""
-    accounts.queue_message(
-        form.email,
-        gettext_(N_("Invitation to the consortium %(name)s")) % {"name": name},
-        gettext_(
-            N_(
-                "%(inviter)s invites you to join %(name)s as %(role)s.\n\n"
-                "Open this link to accept (it works once):\n%(link)s\n"
+    host = urlsplit(settings.base_url).hostname or "localhost"
+    stores(request).outbox.put(
+        Message(
+            message_id=f"<invitation.{created.id}@{host}>",
+            recipient=form.email,
+            subject=gettext_(N_("Invitation to the consortium %(name)s"))
+            % {"name": name},
+            text_body=gettext_(
+                N_(
+                    "%(inviter)s invites you to join %(name)s as %(role)s.\n\n"
+                    "Open this link to accept (it works once):\n%(link)s\n"
+                )
             )
-        )
-        % {
-            "inviter": access.account.display_name,
-            "name": name,
-            "role": label(form.role),
-            "link": link,
-        },
+            % {
+                "inviter": access.account.display_name,
+                "name": name,
+                "role": label(form.role),
+                "link": link,
+            },
+            html_body=None,
+            language=current_language.get(),
+        ),
         now=now,
     )
     logger.info(

@@ -1,0 +1,178 @@
+"""E-mail bodies of reminders and digests, in the recipient's language.
+
+Templates (text and HTML) live in ``notifications/templates/email``; the
+translations are handed in by the composition root (the same catalogues as the
+pages). Message-IDs are deterministic: a reminder's is derived from its id and a
+digest's from its recipient and day, so a message sent twice after a crash carries
+the same Message-ID and mail clients can drop the copy.
+"""
+
+from __future__ import annotations
+
+import gettext
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+from urllib.parse import urlsplit
+
+from babel.dates import format_date
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from notifications.outbox import Message
+
+
+class Delivery(Enum):
+    """How a person wants to receive reminders."""
+
+    IMMEDIATE = "immediate"
+    DIGEST = "digest"
+    IN_APP = "in_app"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A person reminders are addressed to."""
+
+    account_id: str
+    email: str
+    name: str
+    language: str
+    delivery: Delivery
+    disabled: bool = False
+
+
+@dataclass(frozen=True)
+class ReminderItem:
+    """One reminder, with what its e-mail says."""
+
+    reminder_id: str
+    consortium_id: str
+    obligation_id: str
+    consortium_name: str
+    report_title: str
+    funder: str
+    due_on: date
+    escalation: int
+
+
+@dataclass(frozen=True)
+class _Shown:
+    report_title: str
+    consortium_name: str
+    funder: str
+    due_text: str
+    days_left: int
+    link: str
+    escalation: int
+
+
+class MailRenderer:
+    """Renders reminder e-mails and digests with the page catalogues."""
+
+    def __init__(
+        self, catalogues: Mapping[str, gettext.NullTranslations], base_url: str
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.domain = urlsplit(self.base_url).hostname or "localhost"
+        self.catalogues = dict(catalogues)
+        self._environments = {
+            language: self._environment(translations)
+            for language, translations in self.catalogues.items()
+        }
+
+    @staticmethod
+    def _environment(translations: gettext.NullTranslations) -> Environment:
+        environment = Environment(
+            loader=PackageLoader("notifications", "templates"),
+            autoescape=select_autoescape(["html"]),
+            extensions=["jinja2.ext.i18n"],
+            keep_trailing_newline=True,
+        )
+        environment.install_gettext_translations(  # type: ignore[attr-defined]
+            translations, newstyle=True
+        )
+        return environment
+
+    def reminder_message_id(self, reminder_id: str) -> str:
+        """The Message-ID of a reminder's own e-mail."""
+        return f"<reminder.{reminder_id}@{self.domain}>"
+
+    def digest_message_id(self, account_id: str, day: date) -> str:
+        """The Message-ID of a person's digest of a day."""
+        return f"<digest.{account_id}.{day.isoformat()}@{self.domain}>"
+
+    def reminder(
+        self, item: ReminderItem, recipient: Recipient, today: date
+    ) -> Message:
+        """One reminder's e-mail."""
+        language = self._language(recipient)
+        _ = self.catalogues[language].gettext
+        shown = self._shown(item, language, today)
+        if shown.days_left >= 0:
+            subject = _("Reminder: %(title)s due on %(date)s (%(consortium)s)")
+        else:
+            subject = _("Overdue: %(title)s was due on %(date)s (%(consortium)s)")
+        subject %= {
+            "title": item.report_title,
+            "date": shown.due_text,
+            "consortium": item.consortium_name,
+        }
+        context = self._context(recipient, language) | {"item": shown}
+        return Message(
+            message_id=self.reminder_message_id(item.reminder_id),
+            recipient=recipient.email,
+            subject=subject,
+            text_body=self._render("reminder.txt", language, context),
+            html_body=self._render("reminder.html", language, context),
+            language=language,
+        )
+
+    def digest(
+        self, items: Sequence[ReminderItem], recipient: Recipient, day: date
+    ) -> Message:
+        """A person's daily digest of reminders."""
+        language = self._language(recipient)
+        _ = self.catalogues[language].gettext
+        day_text = format_date(day, "long", locale=language)
+        subject = _("Your reporting reminders of %(date)s") % {"date": day_text}
+        context = self._context(recipient, language) | {
+            "items": [self._shown(item, language, day) for item in items],
+            "day_text": day_text,
+        }
+        return Message(
+            message_id=self.digest_message_id(recipient.account_id, day),
+            recipient=recipient.email,
+            subject=subject,
+            text_body=self._render("digest.txt", language, context),
+            html_body=self._render("digest.html", language, context),
+            language=language,
+        )
+
+    def _language(self, recipient: Recipient) -> str:
+        return recipient.language if recipient.language in self.catalogues else "en"
+
+    def _context(self, recipient: Recipient, language: str) -> dict[str, object]:
+        return {
+            "recipient": recipient,
+            "language": language,
+            "preferences_link": f"{self.base_url}/notifications",
+        }
+
+    def _shown(self, item: ReminderItem, language: str, today: date) -> _Shown:
+        return _Shown(
+            report_title=item.report_title,
+            consortium_name=item.consortium_name,
+            funder=item.funder,
+            due_text=format_date(item.due_on, "long", locale=language),
+            days_left=(item.due_on - today).days,
+            link=(
+                f"{self.base_url}/consortia/{item.consortium_id}"
+                f"/reports/{item.obligation_id}"
+            ),
+            escalation=item.escalation,
+        )
+
+    def _render(self, name: str, language: str, context: dict[str, object]) -> str:
+        template = self._environments[language].get_template(f"email/{name}")
+        return template.render(context)

@@ -1,0 +1,76 @@
+"""What the scheduler did last: recorded at every tick, shown to coordinators and
+financers so a stopped scheduler is visible instead of silent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, insert, select, update
+
+from notifications.outbox import job_runs
+
+
+@dataclass(frozen=True)
+class JobRun:
+    """The last run of a job."""
+
+    name: str
+    started_at: datetime
+    finished_at: datetime | None
+    ok: bool
+    summary: str
+    error: str | None
+    last_ok_at: datetime | None
+
+
+class Health:
+    """Job runs, over the same engine as the outbox."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def record(
+        self,
+        name: str,
+        *,
+        started_at: datetime,
+        finished_at: datetime,
+        ok: bool,
+        summary: str,
+        error: str | None = None,
+    ) -> None:
+        """Record how a run of ``name`` ended."""
+        values = {
+            "started_at": started_at,
+            "finished_at": finished_at,
+            "ok": ok,
+            "summary": summary,
+            "error": (error or "")[:500] or None,
+        }
+        if ok:
+            values["last_ok_at"] = finished_at
+        with self.engine.begin() as connection:
+            changed = connection.execute(
+                update(job_runs).where(job_runs.c.name == name).values(**values)
+            ).rowcount
+            if not changed:
+                connection.execute(insert(job_runs).values(name=name, **values))
+
+    def last(self, name: str) -> JobRun | None:
+        """The last recorded run of ``name``."""
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(job_runs).where(job_runs.c.name == name)
+            ).first()
+        if row is None:
+            return None
+        return JobRun(
+            row.name,
+            row.started_at,
+            row.finished_at,
+            bool(row.ok),
+            row.summary,
+            row.error,
+            row.last_ok_at,
+        )

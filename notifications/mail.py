@@ -1,0 +1,137 @@
+"""Sending e-mail: over real SMTP, or into a local mailbox file when none is set.
+
+``SmtpTransport`` uses the standard library's ``smtplib`` (STARTTLS, implicit TLS or
+plain, optional login). A 4xx answer or a connection problem is temporary (the
+message is retried with backoff); a 5xx answer is permanent. ``MailboxTransport``
+appends to an mbox file, so ``make run`` needs no mail server and the messages can
+still be read.
+"""
+
+from __future__ import annotations
+
+import mailbox
+import smtplib
+import ssl
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Protocol
+
+from notifications.outbox import Message
+
+
+class SendFailed(Exception):
+    """Raised when a message could not be sent; ``permanent`` if retrying is futile."""
+
+    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+        super().__init__(reason)
+        self.permanent = permanent
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where and how to send e-mail (from ``CONSORTIUM_SMTP_*``)."""
+
+    host: str
+    port: int = 587
+    security: str = "starttls"  # "starttls", "tls" or "none"
+    username: str | None = None
+    password: str | None = None
+    timeout: float = 30.0
+
+
+class Transport(Protocol):
+    """Anything that can deliver an e-mail message."""
+
+    def send(self, message: EmailMessage) -> None: ...
+
+    def describe(self) -> str: ...
+
+
+def build_email(message: Message, *, sender: str, now: datetime) -> EmailMessage:
+    """The MIME message: text, and HTML as the alternative when there is one.
+
+    ``email.policy.default`` refuses header values with line breaks, so a name such
+    as ``"Acme\\r\\nBcc: x"`` cannot add a header; the subject is flattened first.
+    """
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = message.recipient
+    email["Subject"] = " ".join(message.subject.split())
+    email["Message-ID"] = message.message_id
+    email["Date"] = format_datetime(now)
+    email["Auto-Submitted"] = "auto-generated"
+    email["Content-Language"] = message.language
+    email.set_content(message.text_body)
+    if message.html_body:
+        email.add_alternative(message.html_body, subtype="html")
+    return email
+
+
+class SmtpTransport:
+    """Delivers through an SMTP server, one connection per batch of messages."""
+
+    def __init__(self, settings: SmtpSettings) -> None:
+        self.settings = settings
+
+    def describe(self) -> str:
+        return (
+            f"SMTP {self.settings.host}:{self.settings.port} ({self.settings.security})"
+        )
+
+    def send(self, message: EmailMessage) -> None:
+        s = self.settings
+        try:
+            client: smtplib.SMTP
+            if s.security == "tls":
+                client = smtplib.SMTP_SSL(
+                    s.host,
+                    s.port,
+                    timeout=s.timeout,
+                    context=ssl.create_default_context(),
+                )
+            else:
+                client = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+            with client:
+                if s.security == "starttls":
+                    client.starttls(context=ssl.create_default_context())
+                if s.username:
+                    client.login(s.username, s.password or "")
+                client.send_message(message)
+        except smtplib.SMTPRecipientsRefused as error:
+            codes = [code for code, _ in error.recipients.values()]
+            raise SendFailed(
+                f"recipient refused: {error.recipients}",
+                permanent=all(code >= 500 for code in codes),
+            ) from error
+        except smtplib.SMTPResponseException as error:
+            reason = f"{error.smtp_code} {error.smtp_error!r}"
+            raise SendFailed(reason, permanent=error.smtp_code >= 500) from error
+        except (OSError, smtplib.SMTPException) as error:
+            raise SendFailed(f"{type(error).__name__}: {error}") from error
+
+
+class MailboxTransport:
+    """Appends every message to a local mbox file (when no SMTP server is set)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+
+    def describe(self) -> str:
+        return f"mailbox file {self.path}"
+
+    def send(self, message: EmailMessage) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._lock:
+            box = mailbox.mbox(self.path)
+            try:
+                box.lock()
+                box.add(message)
+                box.flush()
+            finally:
+                box.unlock()
+                box.close()

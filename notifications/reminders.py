@@ -1,0 +1,266 @@
+"""The reminder pipeline, one idempotent step per tick.
+
+1. ``issue``: ask the policy which reminders are due and record each as
+   ``ReminderRequested`` (a second request for the same key is refused by the store).
+2. ``dispatch``: turn each undelivered reminder into an outbox message (its own
+   e-mail, or a line of tomorrow's digest), or record it as in-app only.
+3. ``send``: drain the outbox over SMTP; a failure stays queued with backoff.
+4. ``record``: once the server accepted a message, record ``ReminderSent`` for each
+   reminder it carried.
+
+Nothing is e-mailed before its request is recorded; a crash anywhere leaves state
+that the next tick completes. The only duplicate possible is a crash between the
+server's acceptance and ``mark_sent`` (at most one per crash, same Message-ID).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from typing import Protocol
+from uuid import UUID
+
+from governance.application import Governance
+from governance.errors import Conflict, GovernanceError, RuleViolated
+from governance.values import ReminderChannel, ReportStatus
+from notifications.emails import Delivery, MailRenderer, Recipient, ReminderItem
+from notifications.mail import SendFailed, Transport, build_email
+from notifications.outbox import Outbox
+from notifications.policy import LOCAL_ZONE, Deadline, due_reminders, window
+from projections.reminders import (
+    NotificationRow,
+    audiences,
+    issued_keys,
+    open_deadlines,
+    undelivered_items,
+)
+from projections.runtime import ReadSide
+
+logger = logging.getLogger(__name__)
+
+# Digests go out at this hour (Paris), after the reminders of the day fell due.
+DIGEST_HOUR = 8
+STILL_DUE = (ReportStatus.DUE, ReportStatus.DRAFTED, ReportStatus.CHANGES_REQUESTED)
+
+
+class Directory(Protocol):
+    """Who the people are: their address, language and delivery preference."""
+
+    def recipients(self, account_ids: Iterable[str]) -> dict[str, Recipient]: ...
+
+
+@dataclass
+class StepCounts:
+    """What one run of the pipeline did."""
+
+    issued: int = 0
+    queued: int = 0
+    in_app: int = 0
+    sent: int = 0
+    failed: int = 0
+    recorded: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"issued={self.issued} queued={self.queued} in_app={self.in_app} "
+            f"sent={self.sent} failed={self.failed} recorded={self.recorded}"
+        )
+
+
+@dataclass
+class ReminderPipeline:
+    """Everything the reminder steps need, wired by the composition root."""
+
+    governance: Governance
+    read_side: ReadSide
+    outbox: Outbox
+    directory: Directory
+    renderer: MailRenderer
+    transport: Transport
+    sender: str
+
+    def run(self, now: datetime) -> StepCounts:
+        """Every step once, in order."""
+        counts = StepCounts()
+        counts.issued = self.issue(now)
+        counts.queued, counts.in_app = self.dispatch(now)
+        counts.sent, counts.failed, counts.errors = self.send(now)
+        counts.recorded = self.record(now)
+        return counts
+
+    # -- 1. issue ------------------------------------------------------------------
+
+    def issue(self, now: datetime) -> int:
+        """Record every reminder the policy says is due; returns how many."""
+        self.read_side.catch_up()
+        due_from, due_until = window(now)
+        with self.read_side.engine.connect() as connection:
+            open_ = open_deadlines(connection, due_from, due_until)
+            people = audiences(connection, {d.consortium_id for d in open_})
+            issued = issued_keys(connection, (d.obligation_id for d in open_))
+        deadlines = [
+            Deadline(
+                d.obligation_id,
+                d.consortium_id,
+                d.due_on,
+                d.days_before,
+                d.responsible_id,
+                *people.get(d.consortium_id, ((), ())),
+            )
+            for d in open_
+        ]
+        count = 0
+        for reminder in due_reminders(deadlines, now, issued):
+            try:
+                self.governance.request_reminder(
+                    UUID(reminder.obligation_id),
+                    reminder.stage,
+                    reminder.recipient_id,
+                    reminder.escalation,
+                )
+            except (Conflict, RuleViolated):
+                continue  # issued meanwhile, or no longer due: nothing to do
+            except GovernanceError:
+                logger.exception("reminders.request_failed key=%s", reminder.key)
+                continue
+            count += 1
+        if count:
+            self.read_side.catch_up()
+            logger.info("reminders.issued count=%s", count)
+        return count
+
+    # -- 2. dispatch ---------------------------------------------------------------
+
+    def dispatch(self, now: datetime) -> tuple[int, int]:
+        """Queue e-mails for undelivered reminders; returns (queued, in-app)."""
+        with self.read_side.engine.connect() as connection:
+            pending = undelivered_items(connection)
+        if not pending:
+            return 0, 0
+        already = self.outbox.queued_reminders(r.reminder.reminder_id for r in pending)
+        pending = [r for r in pending if r.reminder.reminder_id not in already]
+        people = self.directory.recipients({r.reminder.recipient_id for r in pending})
+        local = now.astimezone(LOCAL_ZONE)
+        queued = in_app = 0
+        digests: dict[str, list[NotificationRow]] = defaultdict(list)
+        for row in pending:
+            person = people.get(row.reminder.recipient_id)
+            if (
+                person is None
+                or person.disabled
+                or person.delivery is Delivery.IN_APP
+                or row.status not in STILL_DUE
+            ):
+                in_app += self._record_in_app(row)
+            elif person.delivery is Delivery.DIGEST:
+                digests[person.account_id].append(row)
+            else:
+                message = self.renderer.reminder(_item(row), person, local.date())
+                if self.outbox.put(
+                    message, now=now, reminder_ids=[row.reminder.reminder_id]
+                ):
+                    queued += 1
+        if local.time() >= time(DIGEST_HOUR):
+            for account_id, rows in digests.items():
+                person = people[account_id]
+                if self.outbox.has(
+                    self.renderer.digest_message_id(account_id, local.date())
+                ):
+                    continue  # today's digest is gone: these wait for tomorrow's
+                message = self.renderer.digest(
+                    [_item(r) for r in rows], person, local.date()
+                )
+                if self.outbox.put(
+                    message,
+                    now=now,
+                    reminder_ids=[r.reminder.reminder_id for r in rows],
+                ):
+                    queued += 1
+        return queued, in_app
+
+    def _record_in_app(self, row: NotificationRow) -> int:
+        try:
+            self.governance.record_reminder_sent(
+                UUID(row.reminder.reminder_id), ReminderChannel.IN_APP, ""
+            )
+        except (Conflict, RuleViolated):
+            return 0
+        return 1
+
+    # -- 3. send -------------------------------------------------------------------
+
+    def send(self, now: datetime) -> tuple[int, int, list[str]]:
+        """Drain the outbox; returns (sent, failed attempts, their errors)."""
+        sent = failed = 0
+        errors: list[str] = []
+        for row in self.outbox.due(now):
+            email = build_email(row.message, sender=self.sender, now=now)
+            try:
+                self.transport.send(email)
+            except SendFailed as error:
+                failed += 1
+                errors.append(str(error))
+                self.outbox.mark_failed(
+                    row.message.message_id,
+                    str(error),
+                    now=now,
+                    permanent=error.permanent,
+                )
+                logger.warning(
+                    "outbox.send_failed message=%s attempts=%s permanent=%s error=%s",
+                    row.message.message_id,
+                    row.attempts + 1,
+                    error.permanent,
+                    error,
+                )
+                if not error.permanent:
+                    # The server is likely down: leave the rest for the next tick.
+                    break
+                continue
+            self.outbox.mark_sent(row.message.message_id, now=now)
+            sent += 1
+        if sent:
+            logger.info("outbox.sent count=%s via=%s", sent, self.transport.describe())
+        return sent, failed, errors
+
+    # -- 4. record -----------------------------------------------------------------
+
+    def record(self, now: datetime) -> int:
+        """Record the delivery of every reminder carried by a sent message."""
+        recorded = 0
+        for message_id, reminder_ids in self.outbox.unrecorded():
+            channel = (
+                ReminderChannel.DIGEST
+                if message_id.startswith("<digest.")
+                else ReminderChannel.EMAIL
+            )
+            for reminder_id in reminder_ids:
+                try:
+                    self.governance.record_reminder_sent(
+                        UUID(reminder_id), channel, message_id
+                    )
+                except (Conflict, RuleViolated):
+                    continue  # recorded before a crash: nothing to do
+                recorded += 1
+            self.outbox.mark_recorded(message_id, now=now)
+        if recorded:
+            self.read_side.catch_up()
+        return recorded
+
+
+def _item(row: NotificationRow) -> ReminderItem:
+    r = row.reminder
+    return ReminderItem(
+        reminder_id=r.reminder_id,
+        consortium_id=r.consortium_id,
+        obligation_id=r.obligation_id,
+        consortium_name=row.consortium_name,
+        report_title=row.report_title,
+        funder=row.funder,
+        due_on=r.due_on,
+        escalation=r.escalation,
+    )

@@ -1,0 +1,87 @@
+"""Wiring the e-mail side: who people are, how mail leaves, the periodic jobs.
+
+The composition root's part of notifications: ``notifications`` knows nothing of
+accounts or settings, so this module hands it a directory of recipients (from the
+accounts and their preferences), a transport (SMTP from ``CONSORTIUM_SMTP_*``, else a
+local mailbox file) and the page catalogues for the e-mail bodies.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from notifications.emails import Delivery, MailRenderer, Recipient
+from notifications.leader import Leadership
+from notifications.mail import MailboxTransport, SmtpTransport, Transport
+from notifications.reminders import ReminderPipeline
+from notifications.scheduler import Jobs
+from web.accounts import Accounts
+from web.i18n import catalogues
+from web.settings import Settings
+from web.storage import Stores
+
+logger = logging.getLogger(__name__)
+
+MAILBOX_FILE = "mailbox.mbox"
+# People who never chose a language get French e-mails: the users are French consortia.
+MAIL_LANGUAGE = "fr"
+
+
+class AccountDirectory:
+    """Recipients from the accounts store and each person's preferences."""
+
+    def __init__(
+        self, accounts: Accounts, default_language: str = MAIL_LANGUAGE
+    ) -> None:
+        self.accounts = accounts
+        self.default_language = default_language
+
+    def recipients(self, account_ids: Iterable[str]) -> dict[str, Recipient]:
+        found: dict[str, Recipient] = {}
+        for account, preferences in self.accounts.recipients(set(account_ids)):
+            try:
+                delivery = Delivery(preferences.delivery)
+            except ValueError:
+                delivery = Delivery.IMMEDIATE
+            found[account.account_id] = Recipient(
+                account_id=account.account_id,
+                email=account.email,
+                name=account.display_name,
+                language=preferences.language or self.default_language,
+                delivery=delivery,
+                disabled=account.disabled,
+            )
+        return found
+
+
+def transport_for(settings: Settings) -> Transport:
+    """SMTP when a host is configured, else the local mailbox file (said in the log)."""
+    if settings.smtp is not None:
+        return SmtpTransport(settings.smtp)
+    path = settings.data_dir / MAILBOX_FILE
+    logger.info("mail.no_smtp: e-mails are written to the mailbox file %s", path)
+    return MailboxTransport(path)
+
+
+def make_jobs(
+    stores: Stores, settings: Settings, transport: Transport | None = None
+) -> Jobs:
+    """The periodic jobs of this process, with reminders and leadership."""
+    renderer = MailRenderer(catalogues(), settings.base_url)
+    pipeline = ReminderPipeline(
+        governance=stores.governance,
+        read_side=stores.read_side,
+        outbox=stores.outbox,
+        directory=AccountDirectory(stores.accounts, MAIL_LANGUAGE),
+        renderer=renderer,
+        transport=transport or transport_for(settings),
+        sender=settings.mail_sender,
+    )
+    return Jobs(
+        governance=stores.governance,
+        read_side=stores.read_side,
+        reminders=pipeline,
+        leadership=Leadership(stores.outbox.engine),
+        health=stores.health,
+    )

@@ -9,6 +9,7 @@ duplicate, never a second e-mail.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -53,10 +54,9 @@ class Leadership:
     def release(self) -> None:
         """Give the lead up (at shutdown), so a standby takes over at once."""
         if self._connection is not None:
-            try:
-                self._connection.close()  # ends the session: the lock goes with it
-            except DBAPIError:  # pragma: no cover - the connection was gone anyway
-                pass
+            # Closing ends the session, and the lock goes with it.
+            with contextlib.suppress(DBAPIError):
+                self._connection.close()
             self._connection = None
         elif self.leading:
             with self.engine.begin() as connection:
@@ -83,10 +83,8 @@ class Leadership:
         except DBAPIError:
             logger.warning("leader.connection_lost holder=%s", self.holder)
             if self._connection is not None:
-                try:
+                with contextlib.suppress(DBAPIError):
                     self._connection.invalidate()
-                except DBAPIError:  # pragma: no cover
-                    pass
             self._connection = None
             return False
 

@@ -42,6 +42,7 @@ from web.routes import (
     indicators,
     ledger,
     members,
+    notifications,
     partners,
     proposals,
     reporting,
@@ -130,6 +131,7 @@ def make_templates() -> Jinja2Blocks:
         option_label=option_label,
         outcome_label=outcome_label,
         history_author_of=author_of,
+        unread_count=notifications.unread_count,
     )
     return templates
 
@@ -174,6 +176,7 @@ def create_app(
         *proposals.routes,
         *reporting.routes,
         *indicators.routes,
+        *notifications.routes,
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
     return Starlette(

@@ -33,6 +33,7 @@ from governance.values import (
     ReportKind,
 )
 from governance.voting import DEFAULT_OPTIONS, Majority, Outcome, VotingRule
+from notifications.emails import Delivery
 from web.labels import N_
 
 E = TypeVar("E", bound=Enum)
@@ -765,3 +766,41 @@ def parse_measurement(data: Mapping[str, str], *, today: date) -> MeasurementFor
     if value is None:
         raise f.errors
     return MeasurementForm(value, on, source)
+
+
+def parse_days_before(data: Mapping[str, str]) -> tuple[int, ...]:
+    """Parse "30, 14, 7, 1" into days before a deadline; raises ``FormErrors``.
+
+    Empty means no reminder before the day itself. The range is the domain's rule.
+    """
+    errors = FormErrors()
+    text = str(data.get("days_before", "")).strip()
+    parts = [p for p in re.split(r"[,;\s]+", text) if p]
+    if len(text) > 100 or not all(p.isdigit() and len(p) <= 4 for p in parts):
+        errors.add(
+            "days_before", N_("Enter whole numbers of days separated by commas.")
+        )
+    errors.raise_if_any()
+    return tuple(int(p) for p in parts)
+
+
+@dataclass(frozen=True)
+class PreferencesForm:
+    """How a person wants reminders, as submitted."""
+
+    delivery: Delivery
+    language: str
+
+
+def parse_preferences(
+    data: Mapping[str, str], languages: tuple[str, ...]
+) -> PreferencesForm:
+    """Parse the notification preferences form; raises ``FormErrors``."""
+    f = Fields(data)
+    delivery = f.choice("delivery", Delivery)
+    language = str(data.get("language", "")).strip()
+    if language not in languages:
+        f.errors.add("language", N_("Choose one of the options."))
+    f.errors.raise_if_any()
+    assert delivery is not None  # noqa: S101 - an error was raised otherwise
+    return PreferencesForm(delivery, language)

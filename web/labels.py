@@ -20,6 +20,7 @@ from governance.values import (
     PartnerKind,
     PartnerRole,
     Phase,
+    ReminderChannel,
     ReportKind,
     ReportStatus,
     Unit,
@@ -93,6 +94,9 @@ LABELS: dict[Enum, str] = {
     ReportStatus.SUBMITTED: N_("Submitted"),
     ReportStatus.CHANGES_REQUESTED: N_("Changes requested"),
     ReportStatus.ACCEPTED: N_("Accepted"),
+    ReminderChannel.EMAIL: N_("by e-mail"),
+    ReminderChannel.DIGEST: N_("in the daily digest"),
+    ReminderChannel.IN_APP: N_("in the application only"),
 }
 
 RULES: dict[str, str] = {
@@ -229,6 +233,12 @@ RULES: dict[str, str] = {
     "report.not_drafted": N_("Draft the report before submitting it."),
     "report.not_submitted": N_("Only a submitted report can be reviewed."),
     "report.comment_required": N_("Say what should change."),
+    "reminder.too_many_stages": N_(
+        "Choose at most %(limit)s reminders before a deadline."
+    ),
+    "reminder.days_out_of_range": N_(
+        "Each reminder must come between 1 and %(limit)s days before the deadline."
+    ),
     "indicator.name_required": N_("The indicator needs a name."),
     "indicator.unit_required": N_("Give the unit."),
     "indicator.target_equals_baseline": N_("The target must differ from the baseline."),

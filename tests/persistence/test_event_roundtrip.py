@@ -15,13 +15,14 @@ from typing import Any
 
 import pytest
 
-from governance.actor import acting_as
+from governance.actor import SCHEDULER, acting_as
 from governance.application import Governance
 from governance.commitment import Commitment
 from governance.consortium import Consortium
 from governance.events import ALL_EVENTS
 from governance.indicator import Indicator, Measurement
 from governance.proposal import Decision, Proposal
+from governance.reminder import Reminder, ReminderSchedule
 from governance.reporting import ReportingObligation
 from governance.values import (
     MEETING,
@@ -33,6 +34,7 @@ from governance.values import (
     PartnerKind,
     PartnerRole,
     Phase,
+    ReminderChannel,
     ReportKind,
     ReportStatus,
 )
@@ -268,6 +270,29 @@ def an_indicator_history(consortium: Consortium) -> Indicator:
     return indicator
 
 
+def a_reminder_history(consortium: Consortium) -> Reminder:
+    """The coordinator reminded of a report a week before it is due, by e-mail."""
+    with acting_as(SCHEDULER, at=T0):
+        reminder = Reminder(
+            consortium_id=str(consortium.id),
+            obligation_id="obligation-1",
+            due_on=date(2026, 9, 30),
+            stage=-7,
+            recipient_id=COORDINATOR_ID,
+            escalation=0,
+        )
+        reminder.mark_sent(ReminderChannel.EMAIL, "<reminder.1@example.org>")
+    return reminder
+
+
+def a_reminder_schedule(consortium: Consortium) -> ReminderSchedule:
+    """Reminded 21 and 3 days before, then 10 and 2 days before."""
+    with acting_as(COORDINATOR_ID, at=T0):
+        schedule = ReminderSchedule.set(str(consortium.id), (3, 21))
+        schedule.change((10, 2))
+    return schedule
+
+
 def every_aggregate() -> list[Any]:
     """A consortium, a commitment, proposals, a decision, reports, an indicator."""
     consortium = a_full_history()
@@ -280,6 +305,8 @@ def every_aggregate() -> list[Any]:
         a_report_history(consortium),
         a_one_off_report(consortium),
         an_indicator_history(consortium),
+        a_reminder_history(consortium),
+        a_reminder_schedule(consortium),
     ]
 
 
@@ -404,6 +431,8 @@ def test_a_snapshot_of_a_commitment_comes_back_equal_in_state(
         a_report_history,
         a_one_off_report,
         an_indicator_history,
+        a_reminder_history,
+        a_reminder_schedule,
     ],
     ids=[
         "vetoed-proposal",
@@ -412,6 +441,8 @@ def test_a_snapshot_of_a_commitment_comes_back_equal_in_state(
         "accepted-report",
         "one-off-report",
         "measured-indicator",
+        "sent-reminder",
+        "changed-schedule",
     ],
 )
 def test_a_snapshot_of_a_proposal_decision_report_or_indicator_comes_back_equal(

@@ -42,6 +42,7 @@ from web.routes.common import (
     stores,
     wait_for,
 )
+from web.routes.notifications import reminder_panel
 
 
 def _by_month(rows: list[ObligationRow]) -> list[tuple[Any, list[ObligationRow]]]:
@@ -49,6 +50,11 @@ def _by_month(rows: list[ObligationRow]) -> list[tuple[Any, list[ObligationRow]]
     for row in rows:
         months[row.due_on.replace(day=1)].append(row)
     return sorted(months.items())
+
+
+def calendar_context(request: Request, access: Access) -> dict[str, Any]:
+    """Everything the consortium's reporting page shows."""
+    return {**_calendar_context(request, access), **reminder_panel(request, access)}
 
 
 def _calendar_context(request: Request, access: Access) -> dict[str, Any]:
@@ -76,7 +82,7 @@ def calendar_page(request: Request) -> Response:
     return render(
         request,
         "reporting/index.html",
-        _calendar_context(request, access),
+        calendar_context(request, access),
         block="schedule_form",
     )
 
@@ -129,7 +135,7 @@ def _schedule_form(
         request,
         "reporting/index.html",
         {
-            **_calendar_context(request, access),
+            **calendar_context(request, access),
             "values": fields,
             "errors": errors,
             "open_form": True,

@@ -1,0 +1,211 @@
+"""Notifications: a person's reminders in the application and how they want them;
+a consortium's reminder schedule; the scheduler's health for those who must know.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from governance.errors import RuleViolated
+from governance.permissions import Action
+from governance.reminder import DEFAULT_DAYS_BEFORE
+from governance.values import MemberRole
+from notifications.emails import Delivery
+from notifications.scheduler import JOB_NAME, TICK_SECONDS
+from projections.reminders import days_before_of, notifications_of, reminder_counts
+from projections.reminders import unread_count as count_unread
+from web.accounts import Account, utcnow
+from web.auth import actor_of, current_account, form_endpoint, require_account
+from web.forms import FormErrors, parse_days_before, parse_preferences
+from web.htmx import redirect, render, wants_fragment
+from web.i18n import LANGUAGES
+from web.routes.common import Access, consortium_access, queries, stores, wait_for
+
+PAGE_SIZE = 20
+# A tick older than this means the scheduler is not running.
+STALE_AFTER = timedelta(seconds=3 * TICK_SECONDS)
+# Who sees the scheduler's health on a consortium's reporting page.
+HEALTH_ROLES = (MemberRole.COORDINATOR, MemberRole.FINANCER)
+
+
+def unread_count(request: Request) -> int:
+    """How many reminders the logged-in person has not seen (for the header)."""
+    account = current_account(request)
+    if account is None:
+        return 0
+    seen = stores(request).accounts.preferences(account.account_id)
+    with queries(request) as connection:
+        return count_unread(connection, account.account_id, seen.notifications_seen_at)
+
+
+def _parse_before(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def _notifications_context(
+    request: Request, account: Account, values: dict[str, str] | None = None
+) -> dict[str, Any]:
+    before = _parse_before(request.query_params.get("before"))
+    preferences = stores(request).accounts.preferences(account.account_id)
+    with queries(request) as connection:
+        rows = notifications_of(
+            connection, account.account_id, before=before, limit=PAGE_SIZE + 1
+        )
+    return {
+        "rows": rows[:PAGE_SIZE],
+        "older": rows[PAGE_SIZE - 1].reminder.requested_at.isoformat()
+        if len(rows) > PAGE_SIZE
+        else None,
+        "paged": before is not None,
+        "seen_at": preferences.notifications_seen_at,
+        "today": utcnow().date(),
+        "deliveries": list(Delivery),
+        "languages": LANGUAGES,
+        "values": values
+        or {
+            "delivery": preferences.delivery,
+            "language": preferences.language or request.state.language,
+        },
+        "errors": {},
+        "saved": False,
+    }
+
+
+def notifications_page(request: Request) -> Response:
+    account = require_account(request)
+    context = _notifications_context(request, account)
+    # Looking at the list is what marks the reminders seen.
+    stores(request).accounts.update_preferences(
+        account.account_id, notifications_seen_at=utcnow()
+    )
+    return render(request, "notifications/index.html", context, block="preferences")
+
+
+@form_endpoint
+def save_preferences(request: Request, fields: dict[str, str]) -> Response:
+    account = require_account(request)
+    try:
+        form = parse_preferences(fields, LANGUAGES)
+    except FormErrors as errors:
+        context = _notifications_context(request, account, fields)
+        context["errors"] = errors.errors
+        return render(
+            request,
+            "notifications/index.html",
+            context,
+            block="preferences",
+            status_code=422,
+        )
+    stores(request).accounts.update_preferences(
+        account.account_id, delivery=form.delivery.value, language=form.language
+    )
+    context = _notifications_context(request, account)
+    context["saved"] = True
+    return render(request, "notifications/index.html", context, block="preferences")
+
+
+def reminder_panel(request: Request, access: Access) -> dict[str, Any]:
+    """What the reporting page shows of reminders: the schedule and, for
+    coordinators and financers, the scheduler's health."""
+    now = utcnow()
+    cid = str(access.consortium_id)
+    with queries(request) as connection:
+        days = days_before_of(connection, cid)
+        counts = reminder_counts(connection, cid, now - timedelta(days=30))
+    panel: dict[str, Any] = {
+        "reminder_days": days,
+        "reminder_days_text": ", ".join(str(d) for d in days),
+        "default_reminder_days": ", ".join(str(d) for d in DEFAULT_DAYS_BEFORE),
+        "reminder_values": {},
+        "reminder_errors": {},
+        "show_health": access.membership.role in HEALTH_ROLES,
+    }
+    if panel["show_health"]:
+        s = stores(request)
+        last = s.health.last(JOB_NAME)
+        panel["health"] = {
+            "last": last,
+            "stale": last is None or now - last.started_at > STALE_AFTER,
+            "counts": counts,
+            "outbox": s.outbox.counts(now),
+        }
+    return panel
+
+
+@form_endpoint
+def save_schedule(request: Request, fields: dict[str, str]) -> Response:
+    access = consortium_access(request)
+    access.require(Action.MANAGE_CALENDAR)
+    try:
+        days = parse_days_before(fields)
+        position = stores(request).governance.set_reminder_schedule(
+            actor_of(access.account), access.consortium_id, days
+        )
+    except FormErrors as errors:
+        return _schedule_form(request, access, fields, errors.errors)
+    except RuleViolated as error:
+        return _schedule_form(
+            request,
+            access,
+            fields,
+            {"days_before": error.code},
+            {"days_before": error.params},
+        )
+    if position is not None:
+        wait_for(request, position)
+    return redirect(request, f"/consortia/{access.consortium_id}/reporting")
+
+
+def _schedule_form(
+    request: Request,
+    access: Access,
+    fields: dict[str, str],
+    errors: dict[str, str],
+    params: dict[str, Any] | None = None,
+) -> Response:
+    from web.routes.reporting import calendar_context
+
+    context = calendar_context(request, access)
+    context["reminder_values"] = fields
+    context["reminder_errors"] = errors
+    context["reminder_params"] = params or {}
+    # The settings are an included template: htmx gets it whole, others the page.
+    template = (
+        "reporting/_reminder_settings.html"
+        if wants_fragment(request)
+        else "reporting/index.html"
+    )
+    return render(request, template, context, status_code=422)
+
+
+routes = [
+    Route(
+        "/notifications",
+        notifications_page,
+        methods=["GET"],
+        name="notifications:index",
+    ),
+    Route(
+        "/notifications/preferences",
+        save_preferences,
+        methods=["POST"],
+        name="notifications:preferences",
+    ),
+    Route(
+        "/consortia/{consortium_id}/reporting/reminders",
+        save_schedule,
+        methods=["POST"],
+        name="notifications:schedule",
+    ),
+]

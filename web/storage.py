@@ -3,8 +3,8 @@
 SQLite (default): three files in the data directory, so their writers never contend
 for one lock: ``events.db`` (the event log), ``read.db`` (disposable read models) and
 ``app.db`` (accounts, sessions, invitation tokens, preferences, outbox, job runs).
-PostgreSQL: the same stores as tables of one database. Either way the event table is sealed by triggers
-that refuse UPDATE, DELETE (and TRUNCATE on PostgreSQL).
+PostgreSQL: the same stores as tables of one database. Either way the event table is
+sealed by triggers that refuse UPDATE, DELETE (and TRUNCATE on PostgreSQL).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from tests.web.conftest import World, csrf, event_count, login
 
 # Open to any account: logging in and out, the language, founding a consortium (any
 # account may found one), accepting an invitation (holding the token is the proof),
-# and one's own calendar feed address. Reviewing a report is the financer's own job.
+# one's own calendar feed address and notification preferences. Reviewing a report is the financer's own job.
 PUBLIC_POSTS = {
     "/login",
     "/logout",
@@ -22,6 +22,7 @@ PUBLIC_POSTS = {
     "/consortia/new",
     "/invitations/{token}",
     "/calendar/feed",
+    "/notifications/preferences",
     "/consortia/{consortium_id}/reports/{obligation_id}/review",
 }
 

@@ -15,11 +15,16 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 from urllib.parse import urlsplit
+from uuid import UUID, uuid5
 
 from babel.dates import format_date
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from notifications.outbox import Message
+
+
+# Fixed forever: a digest sent again after a crash must keep its Message-ID.
+DIGEST_NAMESPACE = UUID("0d6b8a52-3f7e-4a51-b1f4-6a9e2c5d7b30")
 
 
 class Delivery(Enum):
@@ -100,7 +105,8 @@ class MailRenderer:
 
     def digest_message_id(self, account_id: str, day: date) -> str:
         """The Message-ID of a person's digest of a day."""
-        return f"<digest.{account_id}.{day.isoformat()}@{self.domain}>"
+        key = uuid5(DIGEST_NAMESPACE, f"{account_id}:{day.isoformat()}")
+        return f"<digest.{key}@{self.domain}>"
 
     def reminder(
         self, item: ReminderItem, recipient: Recipient, today: date

@@ -15,12 +15,16 @@ import ssl
 import threading
 from dataclasses import dataclass
 from datetime import datetime
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Protocol
 
 from notifications.outbox import Message
+
+
+SMTP_POLICY = policy.SMTP.clone(max_line_length=998)
 
 
 class SendFailed(Exception):
@@ -57,7 +61,9 @@ def build_email(message: Message, *, sender: str, now: datetime) -> EmailMessage
     ``email.policy.default`` refuses header values with line breaks, so a name such
     as ``"Acme\\r\\nBcc: x"`` cannot add a header; the subject is flattened first.
     """
-    email = EmailMessage()
+    # Long headers stay on one line (up to SMTP's 998): a folded Message-ID comes
+    # back with a leading space from some parsers, and clients then miss duplicates.
+    email = EmailMessage(policy=SMTP_POLICY)
     email["From"] = sender
     email["To"] = message.recipient
     email["Subject"] = " ".join(message.subject.split())

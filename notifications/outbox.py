@@ -84,6 +84,8 @@ leases = Table(
 # Backoff after a failed attempt: 1 min, 2, 4 … capped at 30 min.
 FIRST_RETRY = timedelta(minutes=1)
 MAX_RETRY = timedelta(minutes=30)
+# How long a message taken by a sender is left to it before another may retry it.
+CLAIM = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -206,6 +208,24 @@ class Outbox:
                 .limit(limit)
             )
             return [_row(r) for r in rows]
+
+    def claim(self, message_id: str, *, now: datetime) -> bool:
+        """Take a due message for sending; False if another sender took it.
+
+        The claim pushes the next try ``CLAIM`` ahead, so a sender that dies after
+        claiming delays the message by that much and loses nothing.
+        """
+        with self.engine.begin() as connection:
+            taken = connection.execute(
+                update(outbox)
+                .where(
+                    outbox.c.message_id == message_id,
+                    outbox.c.sent_at.is_(None),
+                    outbox.c.next_try_at <= now,
+                )
+                .values(next_try_at=now + CLAIM)
+            ).rowcount
+        return taken == 1
 
     def mark_sent(self, message_id: str, *, now: datetime) -> None:
         """The server accepted the message."""

@@ -198,6 +198,8 @@ class ReminderPipeline:
         sent = failed = 0
         errors: list[str] = []
         for row in self.outbox.due(now):
+            if not self.outbox.claim(row.message.message_id, now=now):
+                continue  # another sender has it
             email = build_email(row.message, sender=self.sender, now=now)
             try:
                 self.transport.send(email)

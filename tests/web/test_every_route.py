@@ -14,7 +14,8 @@ from tests.web.conftest import World, csrf, event_count, login
 
 # Open to any account: logging in and out, the language, founding a consortium (any
 # account may found one), accepting an invitation (holding the token is the proof),
-# one's own calendar feed address and notification preferences. Reviewing a report is the financer's own job.
+# one's own calendar feed address and notification preferences. Reviewing a report
+# is the financer's own job.
 PUBLIC_POSTS = {
     "/login",
     "/logout",

@@ -22,7 +22,6 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from notifications.outbox import Message
 
-
 # Fixed forever: a digest sent again after a crash must keep its Message-ID.
 DIGEST_NAMESPACE = UUID("0d6b8a52-3f7e-4a51-b1f4-6a9e2c5d7b30")
 

@@ -13,6 +13,8 @@ import mailbox
 import smtplib
 import ssl
 import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from email import policy
@@ -22,7 +24,6 @@ from pathlib import Path
 from typing import Protocol
 
 from notifications.outbox import Message
-
 
 SMTP_POLICY = policy.SMTP.clone(max_line_length=998)
 
@@ -55,6 +56,12 @@ class Transport(Protocol):
     def describe(self) -> str: ...
 
 
+def batch(transport: Transport) -> AbstractContextManager[object]:
+    """Keep one connection open for several messages, when the transport can."""
+    opener = getattr(transport, "batch", None)
+    return opener() if opener is not None else nullcontext()
+
+
 def build_email(message: Message, *, sender: str, now: datetime) -> EmailMessage:
     """The MIME message: text, and HTML as the alternative when there is one.
 
@@ -82,6 +89,42 @@ class SmtpTransport:
 
     def __init__(self, settings: SmtpSettings) -> None:
         self.settings = settings
+        self._client: smtplib.SMTP | None = None
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Send the messages of this block over one connection (opened lazily)."""
+        try:
+            yield
+        finally:
+            self._drop()
+
+    def _drop(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            with suppress(OSError, smtplib.SMTPException):
+                client.quit()
+            with suppress(OSError):
+                client.close()
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        client: smtplib.SMTP
+        if s.security == "tls":
+            client = smtplib.SMTP_SSL(
+                s.host, s.port, timeout=s.timeout, context=ssl.create_default_context()
+            )
+        else:
+            client = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+        try:
+            if s.security == "starttls":
+                client.starttls(context=ssl.create_default_context())
+            if s.username:
+                client.login(s.username, s.password or "")
+        except BaseException:
+            client.close()
+            raise
+        return client
 
     def describe(self) -> str:
         return (
@@ -89,34 +132,23 @@ class SmtpTransport:
         )
 
     def send(self, message: EmailMessage) -> None:
-        s = self.settings
         try:
-            client: smtplib.SMTP
-            if s.security == "tls":
-                client = smtplib.SMTP_SSL(
-                    s.host,
-                    s.port,
-                    timeout=s.timeout,
-                    context=ssl.create_default_context(),
-                )
-            else:
-                client = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
-            with client:
-                if s.security == "starttls":
-                    client.starttls(context=ssl.create_default_context())
-                if s.username:
-                    client.login(s.username, s.password or "")
-                client.send_message(message)
+            if self._client is None:
+                self._client = self._connect()
+            self._client.send_message(message)
         except smtplib.SMTPRecipientsRefused as error:
+            self._drop()
             codes = [code for code, _ in error.recipients.values()]
             raise SendFailed(
                 f"recipient refused: {error.recipients}",
                 permanent=all(code >= 500 for code in codes),
             ) from error
         except smtplib.SMTPResponseException as error:
+            self._drop()
             reason = f"{error.smtp_code} {error.smtp_error!r}"
             raise SendFailed(reason, permanent=error.smtp_code >= 500) from error
         except (OSError, smtplib.SMTPException) as error:
+            self._drop()
             raise SendFailed(f"{type(error).__name__}: {error}") from error
 
 

@@ -54,8 +54,11 @@ class Leadership:
     def release(self) -> None:
         """Give the lead up (at shutdown), so a standby takes over at once."""
         if self._connection is not None:
-            # Closing ends the session, and the lock goes with it.
+            # Unlock, then really close (a pooled connection would keep the lock).
             with contextlib.suppress(DBAPIError):
+                self._connection.execute(text("SELECT pg_advisory_unlock_all()"))
+            with contextlib.suppress(DBAPIError):
+                self._connection.invalidate()
                 self._connection.close()
             self._connection = None
         elif self.leading:

@@ -15,7 +15,7 @@ import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
 from email.message import EmailMessage
@@ -44,7 +44,7 @@ class SmtpSettings:
     port: int = 587
     security: str = "starttls"  # "starttls", "tls" or "none"
     username: str | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)
     timeout: float = 30.0
 
 

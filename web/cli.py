@@ -111,8 +111,10 @@ def worker() -> None:
 def demo(if_empty: bool) -> None:
     """Load the demo consortium and print its logins."""
     from web.demo import DEMO_LOGINS, load_demo
+    from web.mailing import MAILBOX_FILE
 
-    stores = _open(_settings())
+    settings = _settings()
+    stores = _open(settings)
     try:
         if stores.accounts.count() > 0:
             if if_empty:
@@ -120,7 +122,12 @@ def demo(if_empty: bool) -> None:
                 _print_logins(DEMO_LOGINS)
                 return
             raise click.ClickException("The store is not empty: demo not loaded.")
-        load_demo(stores, today=datetime.now(UTC).date())
+        load_demo(
+            stores,
+            today=datetime.now(UTC).date(),
+            mailbox=settings.data_dir / MAILBOX_FILE,
+            base_url=settings.base_url,
+        )
         click.echo("Demo consortium loaded.")
         _print_logins(DEMO_LOGINS)
     finally:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from io import BytesIO
+from pathlib import Path
 from uuid import UUID
 
 from governance.actor import Actor
@@ -34,7 +35,12 @@ from governance.values import (
     ReportKind,
 )
 from governance.voting import DEFAULT_OPTIONS, Majority, Outcome, VotingRule
+from notifications.emails import MailRenderer
+from notifications.mail import MailboxTransport
+from notifications.reminders import ReminderPipeline
 from projections.reporting import obligations_of
+from web.i18n import catalogues
+from web.mailing import AccountDirectory
 from web.storage import Stores
 
 
@@ -69,6 +75,20 @@ class _SettableClock:
 
     def now(self) -> datetime:
         return self.at
+
+
+def _reminder_pipeline(
+    stores: Stores, mailbox: Path, base_url: str
+) -> ReminderPipeline:
+    return ReminderPipeline(
+        governance=stores.governance,
+        read_side=stores.read_side,
+        outbox=stores.outbox,
+        directory=AccountDirectory(stores.accounts),
+        renderer=MailRenderer(catalogues(), base_url),
+        transport=MailboxTransport(mailbox),
+        sender="Consortium Ledger (démo) <no-reply@demo.example>",
+    )
 
 
 def _at(day: date, hour: int = 10) -> datetime:
@@ -109,12 +129,24 @@ def _demo_pdf(text: str) -> bytes:
     return body
 
 
-def load_demo(stores: Stores, *, today: date) -> UUID:
-    """Write the demo consortium's year of history; returns its id."""
+def load_demo(
+    stores: Stores,
+    *,
+    today: date,
+    mailbox: Path | None = None,
+    base_url: str = "http://127.0.0.1:8000",
+) -> UUID:
+    """Write the demo consortium's year of history; returns its id.
+
+    With a ``mailbox`` file, the reminder pipeline runs each time the demo's clock
+    moves on, as the scheduler would have: reminders are issued and their e-mails
+    written to that file (never to a real SMTP server: the addresses are fictional).
+    """
     governance = stores.governance
     accounts = stores.accounts
     start = today - timedelta(days=365)
     clock = _SettableClock(_at(start))
+    reminders = _reminder_pipeline(stores, mailbox, base_url) if mailbox else None
     saved_clock: Clock = governance.clock
     governance.clock = clock
     try:
@@ -147,7 +179,11 @@ def load_demo(stores: Stores, *, today: date) -> UUID:
         cid = UUID(consortium.id)
 
         def on(days: int) -> date:
-            clock.at = _at(start + timedelta(days=days))
+            moment = _at(start + timedelta(days=days))
+            moved = moment > clock.at
+            clock.at = moment
+            if reminders is not None and moved:
+                reminders.run(moment)
             return start + timedelta(days=days)
 
         def admit(

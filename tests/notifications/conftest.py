@@ -179,10 +179,11 @@ def reminded(stores: Stores, clock: FixedClock) -> Reminded:
 
 
 @pytest.fixture
-def jobs(stores: Stores, mail_settings: Settings, clock: FixedClock) -> Jobs:
+def jobs(stores: Stores, mail_settings: Settings, clock: FixedClock) -> Iterator[Jobs]:
     made = make_jobs(stores, mail_settings)
     made.now = clock.now
-    return made
+    yield made
+    made.stop()  # gives the lead up: closes its PostgreSQL connection
 
 
 def pipeline_of(jobs: Jobs) -> ReminderPipeline:

@@ -7,14 +7,16 @@ scheduler's tick as the scheduler would; the mails are parsed as received.
 
 from __future__ import annotations
 
+import mailbox
 from collections import Counter
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import select
 
 from governance.actor import Actor
 from governance.values import ReminderChannel
-from notifications.mail import build_email
+from notifications.mail import MailboxTransport, build_email
 from notifications.outbox import Message
 from notifications.scheduler import Jobs
 from projections.reminders import ReminderRow, reminders
@@ -28,6 +30,8 @@ from tests.notifications.conftest import (
 )
 from tests.support.fakes import FixedClock
 from tests.support.smtp import SmtpServer
+from web.mailing import MAILBOX_FILE, make_jobs
+from web.settings import Settings
 from web.storage import Stores
 
 
@@ -245,3 +249,27 @@ def test_the_counts_of_a_run_say_what_it_did(
 
     assert (counts.issued, counts.queued, counts.sent, counts.recorded) == (1, 1, 1, 1)
     assert Counter(m["To"] for m in smtp.received) == {reminded.emails["pilot"]: 1}
+
+
+def test_without_smtp_the_mails_go_to_a_mailbox_file(
+    stores: Stores, reminded: Reminded, mail_settings: Settings, clock: FixedClock
+) -> None:
+    # Given no SMTP server configured
+    settings = replace(mail_settings, smtp=None)
+    jobs = make_jobs(stores, settings)
+    jobs.now = clock.now
+    clock.advance(at_paris(DUE_ON, 8) - clock.now())
+    # When the scheduler runs
+    try:
+        jobs.tick()
+    finally:
+        jobs.stop()
+    # Then the reminder is in the mailbox file, readable by any mail tool
+    box = mailbox.mbox(mail_settings.data_dir / MAILBOX_FILE)
+    try:
+        [mail] = list(box)
+    finally:
+        box.close()
+    assert mail["To"] == reminded.emails["pilot"]
+    assert "aujourd'hui" in mail["Subject"] or "Rappel" in mail["Subject"]
+    assert isinstance(pipeline_of(jobs).transport, MailboxTransport)

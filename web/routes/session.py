@@ -81,9 +81,7 @@ def login(request: Request, fields: dict[str, str]) -> Response:
     session = accounts.open_session(account, now=utcnow())
     if accounts.preferences(account.account_id).language is None:
         # E-mails go out in the language the person first used here, until chosen.
-        accounts.update_preferences(
-            account.account_id, language=request.state.language
-        )
+        accounts.update_preferences(account.account_id, language=request.state.language)
     logger.info("login.succeeded account=%s", account.account_id)
     response = RedirectResponse(target, status_code=303)
     attach_session(request, response, session)

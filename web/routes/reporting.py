@@ -29,11 +29,13 @@ from projections.reporting import (
 )
 from web.accounts import utcnow
 from web.auth import actor_of, form_endpoint, require_account, upload_endpoint
+from web.errors import error_response
 from web.evidence import EvidenceRejected
 from web.forms import FormErrors, parse_schedule
 from web.htmx import redirect, render
-from web.i18n import gettext_
+from web.i18n import gettext_, weekday_names
 from web.labels import N_, label
+from web.month_view import BadMonth, month_grid, month_param, parse_month
 from web.routes.common import (
     Access,
     consortium_access,
@@ -51,7 +53,38 @@ def _by_month(rows: list[ObligationRow]) -> list[tuple[Any, list[ObligationRow]]
     return sorted(months.items())
 
 
-def _calendar_context(request: Request, access: Access) -> dict[str, Any]:
+BAD_MONTH = N_("Choose a month written as year-month, for example 2026-11.")
+
+
+def _views(
+    request: Request, rows: list[ObligationRow], *, listed: bool = False
+) -> dict[str, Any]:
+    """The list or the month view the query string asks for (list by default).
+
+    Raises ``BadMonth`` for a month that is not ``YYYY-MM``. A form sent back with
+    its errors always shows the list (``listed``).
+    """
+    today = utcnow().date()
+    if listed or request.query_params.get("view") != "month":
+        return {"view": "list", "months": _by_month(rows), "today": today}
+    month = parse_month(request.query_params.get("month"), today)
+    return {
+        "view": "month",
+        "months": [],
+        "today": today,
+        "grid": month_grid(month, rows, today),
+        "weekdays": weekday_names(),
+        "month_param": month_param,
+    }
+
+
+def _bad_month(request: Request) -> Response:
+    return error_response(request, 400, gettext_(BAD_MONTH))
+
+
+def _calendar_context(
+    request: Request, access: Access, *, listed: bool = False
+) -> dict[str, Any]:
     cid = str(access.consortium_id)
     with queries(request) as connection:
         rows = obligations_of(connection, cid)
@@ -61,8 +94,7 @@ def _calendar_context(request: Request, access: Access) -> dict[str, Any]:
         "access": access,
         "can": access.abilities,
         "consortium_id": cid,
-        "months": _by_month(rows),
-        "today": utcnow().date(),
+        **_views(request, rows, listed=listed),
         "kinds": list(ReportKind),
         "people": [(m.account_id, names.get(m.account_id, "?")) for m in people],
         "names": names,
@@ -73,12 +105,11 @@ def _calendar_context(request: Request, access: Access) -> dict[str, Any]:
 
 def calendar_page(request: Request) -> Response:
     access = consortium_access(request)
-    return render(
-        request,
-        "reporting/index.html",
-        _calendar_context(request, access),
-        block="schedule_form",
-    )
+    try:
+        context = _calendar_context(request, access)
+    except BadMonth:
+        return _bad_month(request)
+    return render(request, "reporting/index.html", context, block="schedule_form")
 
 
 @form_endpoint
@@ -129,7 +160,7 @@ def _schedule_form(
         request,
         "reporting/index.html",
         {
-            **_calendar_context(request, access),
+            **_calendar_context(request, access, listed=True),
             "values": fields,
             "errors": errors,
             "open_form": True,
@@ -266,13 +297,16 @@ def my_calendar(request: Request) -> Response:
             c.consortium_id: c.name
             for c in consortia_of(connection, account.account_id)
         }
+    try:
+        views = _views(request, rows)
+    except BadMonth:
+        return _bad_month(request)
     return render(
         request,
         "reporting/calendar.html",
         {
-            "months": _by_month(rows),
+            **views,
             "consortia": consortia,
-            "today": utcnow().date(),
             "has_feed": stores(request).accounts.has_calendar_feed(account.account_id),
         },
     )
@@ -295,6 +329,7 @@ def new_feed(request: Request, fields: dict[str, str]) -> Response:
         request,
         "reporting/calendar.html",
         {
+            "view": "list",
             "months": _by_month(rows),
             "consortia": consortia,
             "today": utcnow().date(),

@@ -29,6 +29,8 @@ from governance.values import (
     PartnerKind,
     PartnerRole,
     Phase,
+    ReportedIndicator,
+    ReportedValue,
     ReportKind,
     ReportStatus,
     Unit,
@@ -150,3 +152,5 @@ def register_all(transcoder: JSONTranscoder) -> None:
     transcoder.register(RecordAsDict(Proxy))
     transcoder.register(RecordAsDict(Ballot))
     transcoder.register(RecordAsDict(Measurement))
+    transcoder.register(RecordAsDict(ReportedValue))
+    transcoder.register(RecordAsDict(ReportedIndicator, tuples=("values",)))

@@ -229,6 +229,10 @@ RULES: dict[str, str] = {
     "report.not_drafted": N_("Draft the report before submitting it."),
     "report.not_submitted": N_("Only a submitted report can be reviewed."),
     "report.comment_required": N_("Say what should change."),
+    "report.indicator_twice": N_("An indicator can be included only once."),
+    "report.value_outside_period": N_(
+        "A report includes only the values measured within its period."
+    ),
     "indicator.name_required": N_("The indicator needs a name."),
     "indicator.unit_required": N_("Give the unit."),
     "indicator.target_equals_baseline": N_("The target must differ from the baseline."),

@@ -640,6 +640,8 @@ def load_demo(stores: Stores, *, today: date) -> UUID:
             pilot,
             second_report,
             "Deuxième quadrimestre : montée en charge des permanences.",
+            (),
+            (helped, equipped),
         )
         governance.submit_report(pilot, second_report)
         on(287)

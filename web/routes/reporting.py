@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 from icalendar import Calendar, Event
 from starlette.requests import Request
@@ -19,9 +20,11 @@ from governance.errors import NotFound, RuleViolated
 from governance.permissions import Action
 from governance.values import ReportKind, ReportStatus
 from projections.consortia import consortia_of
+from projections.indicators import indicators_of, period_values
 from projections.members import members_of
 from projections.reporting import (
     ObligationRow,
+    indicators_of_report,
     obligation,
     obligations_of,
     obligations_of_account,
@@ -41,6 +44,7 @@ from web.routes.common import (
     consortium_access,
     parse_uuid,
     queries,
+    query,
     stores,
     wait_for,
 )
@@ -178,6 +182,12 @@ def _report_context(request: Request, access: Access) -> dict[str, Any]:
         if row is None:
             raise NotFound("report", obligation_id)
         steps = steps_of_report(connection, obligation_id)
+        included = indicators_of_report(connection, obligation_id)
+        # The consortium's indicators over the report's period, as recorded now:
+        # what a draft would include, and context for a report that includes none.
+        live = period_values(
+            indicators_of(connection, cid), row.period_start, row.period_end, row.due_on
+        )
     ids = {s.actor_id for s in steps} | (
         {row.responsible_id} if row.responsible_id else set()
     )
@@ -192,6 +202,8 @@ def _report_context(request: Request, access: Access) -> dict[str, Any]:
         "consortium_id": cid,
         "r": row,
         "steps": steps,
+        "included": included,
+        "live": live,
         "names": stores(request).accounts.names(ids),
         "overdue": row.overdue_on(utcnow().date()),
         "may_write": access.can(Action.REPORT) and writable,
@@ -245,12 +257,17 @@ def draft(request: Request, fields: dict[str, str], files: dict[str, Any]) -> Re
             attachments = (stores(request).evidence.save(upload.file, upload.filename),)
         except EvidenceRejected as rejected:
             return _report_form(request, access, fields, {"attachment": rejected.code})
+    indicators: list[UUID] = []
+    if fields.get("include_indicators") == "yes":
+        rows = query(request, indicators_of, str(access.consortium_id))
+        indicators = [UUID(i.indicator_id) for i in rows]
     try:
         position = stores(request).governance.draft_report(
             actor_of(access.account),
             obligation_id,
             fields.get("text", "")[:50_000],
             attachments,
+            indicators,
         )
     except RuleViolated as error:
         return _report_form(request, access, fields, {"text": error.code})

@@ -14,6 +14,8 @@ from eventsourcing.domain import Aggregate, event
 
 from governance.actor import GovernanceCreated, GovernanceEvent
 from governance.errors import RuleViolated
+from governance.rules import in_report_window
+from governance.values import ReportedIndicator, ReportedValue
 
 LIMIT = Decimal("1000000000000")
 
@@ -118,3 +120,27 @@ class Indicator(Aggregate):
         self, measurement_id: str, value: Decimal, on: date, source: str
     ) -> None:
         self.measurements.append(Measurement(measurement_id, value, on, source))
+
+    def reported(
+        self, period_start: date | None, period_end: date | None, due_on: date
+    ) -> ReportedIndicator:
+        """This indicator with the values of a report's period, by date.
+
+        A periodic report takes what was measured within its period; a one-off
+        report everything measured up to its due date.
+        """
+        # Stable sort: values of the same day keep the order they were recorded in.
+        values = sorted(self.measurements, key=lambda m: m.on)
+        return ReportedIndicator(
+            indicator_id=str(self.id),
+            name=self.name,
+            unit=self.unit,
+            baseline=self.baseline,
+            target=self.target,
+            target_on=self.target_on,
+            values=tuple(
+                ReportedValue(m.on, m.value, m.source)
+                for m in values
+                if in_report_window(m.on, period_start, period_end, due_on)
+            ),
+        )

@@ -14,7 +14,8 @@ from eventsourcing.domain import Aggregate, event
 
 from governance.actor import GovernanceCreated, GovernanceEvent
 from governance.errors import RuleViolated
-from governance.values import Evidence, ReportKind, ReportStatus
+from governance.rules import in_report_window
+from governance.values import Evidence, ReportedIndicator, ReportKind, ReportStatus
 
 WRITABLE = (ReportStatus.DUE, ReportStatus.DRAFTED, ReportStatus.CHANGES_REQUESTED)
 
@@ -34,8 +35,21 @@ class ReportingObligation(Aggregate):
         due_on: date
 
     class ReportDrafted(GovernanceEvent):
+        """The report written; ``indicator_values`` when the team included them.
+
+        Version 2 added ``indicator_values``; a version 1 event (stored before)
+        comes back with none.
+        """
+
+        class_version = 2
+
         text: str
         attachments: tuple[Evidence, ...]
+        indicator_values: tuple[ReportedIndicator, ...] = ()
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, object]) -> None:
+            state["indicator_values"] = ()
 
     class ReportSubmitted(GovernanceEvent):
         pass
@@ -71,6 +85,7 @@ class ReportingObligation(Aggregate):
         self.status = ReportStatus.DUE
         self.text = ""
         self.attachments: tuple[Evidence, ...] = ()
+        self.indicator_values: tuple[ReportedIndicator, ...] = ()
 
     @classmethod
     def schedule(
@@ -104,19 +119,52 @@ class ReportingObligation(Aggregate):
             due_on=due_on,
         )
 
-    def draft(self, text: str, attachments: tuple[Evidence, ...]) -> None:
-        """Write (or rewrite) the report; earlier attachments are kept."""
+    def draft(
+        self,
+        text: str,
+        attachments: tuple[Evidence, ...],
+        indicator_values: tuple[ReportedIndicator, ...] = (),
+    ) -> None:
+        """Write (or rewrite) the report; earlier attachments are kept.
+
+        Indicator values are those of this draft: a draft without them leaves
+        them out of the report.
+        """
         if self.status not in WRITABLE:
             raise RuleViolated("report.not_writable", status=self.status.value)
-        if not text.strip() and not attachments:
+        if not text.strip() and not attachments and not indicator_values:
             raise RuleViolated("report.empty")
+        self._check_indicator_values(indicator_values)
         kept = tuple(dict.fromkeys(self.attachments + tuple(attachments)))
-        self._draft(text=text.strip(), attachments=kept)
+        self._draft(
+            text=text.strip(),
+            attachments=kept,
+            indicator_values=tuple(indicator_values),
+        )
+
+    def _check_indicator_values(
+        self, indicator_values: tuple[ReportedIndicator, ...]
+    ) -> None:
+        ids = [i.indicator_id for i in indicator_values]
+        if len(set(ids)) != len(ids):
+            raise RuleViolated("report.indicator_twice")
+        for indicator in indicator_values:
+            for value in indicator.values:
+                if not in_report_window(
+                    value.on, self.period_start, self.period_end, self.due_on
+                ):
+                    raise RuleViolated("report.value_outside_period")
 
     @event(ReportDrafted)
-    def _draft(self, text: str, attachments: tuple[Evidence, ...]) -> None:
+    def _draft(
+        self,
+        text: str,
+        attachments: tuple[Evidence, ...],
+        indicator_values: tuple[ReportedIndicator, ...],
+    ) -> None:
         self.text = text
         self.attachments = tuple(attachments)
+        self.indicator_values = tuple(indicator_values)
         self.status = ReportStatus.DRAFTED
 
     def submit(self) -> None:

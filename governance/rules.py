@@ -86,3 +86,16 @@ def reporting_periods(
 def indicator_progress(baseline: Decimal, target: Decimal, value: Decimal) -> Decimal:
     """How far ``value`` has come from the baseline toward the target (1 = reached)."""
     return (value - baseline) / (target - baseline)
+
+
+def in_report_window(
+    on: date, period_start: date | None, period_end: date | None, due_on: date
+) -> bool:
+    """Whether a value measured ``on`` belongs to a report.
+
+    A periodic report covers its period; a one-off report without a period covers
+    everything measured up to its due date.
+    """
+    if period_start is not None and period_end is not None:
+        return period_start <= on <= period_end
+    return on <= due_on

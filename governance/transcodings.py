@@ -30,6 +30,8 @@ from governance.values import (
     PartnerRole,
     Phase,
     ReminderChannel,
+    ReportedIndicator,
+    ReportedValue,
     ReportKind,
     ReportStatus,
     Unit,
@@ -152,3 +154,5 @@ def register_all(transcoder: JSONTranscoder) -> None:
     transcoder.register(RecordAsDict(Proxy))
     transcoder.register(RecordAsDict(Ballot))
     transcoder.register(RecordAsDict(Measurement))
+    transcoder.register(RecordAsDict(ReportedValue))
+    transcoder.register(RecordAsDict(ReportedIndicator, tuples=("values",)))

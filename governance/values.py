@@ -149,6 +149,36 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class ReportedValue:
+    """One measured value of an indicator, as included in a report."""
+
+    on: date
+    value: Decimal
+    source: str
+
+
+@dataclass(frozen=True)
+class ReportedIndicator:
+    """An indicator and its values over a report's period, frozen in the report.
+
+    What the funder received stays as it was sent, whatever is measured later.
+    """
+
+    indicator_id: str
+    name: str
+    unit: str
+    baseline: Decimal
+    target: Decimal
+    target_on: date
+    values: tuple[ReportedValue, ...]
+
+    @property
+    def latest(self) -> ReportedValue | None:
+        """The last value of the period, or None when nothing was measured."""
+        return self.values[-1] if self.values else None
+
+
+@dataclass(frozen=True)
 class CallForProjects:
     """The funder's call the consortium answers."""
 

@@ -14,7 +14,8 @@ from typing import Any, ClassVar
 from sqlalchemy import Column, Connection, Date, String, Table, Text, insert, select
 
 from governance import events
-from governance.rules import indicator_progress
+from governance.rules import in_report_window, indicator_progress
+from governance.values import ReportedIndicator, ReportedValue
 from projections.base import Envelope, Projection, UtcDateTime, metadata, on
 from projections.ledger import DecimalText
 
@@ -79,6 +80,73 @@ class IndicatorRow:
         if self.latest is None:
             return None
         return indicator_progress(self.baseline, self.target, self.latest.value)
+
+
+@dataclass(frozen=True)
+class PeriodValues:
+    """An indicator with its values over a report's period, live or as reported."""
+
+    indicator_id: str
+    name: str
+    unit: str
+    baseline: Decimal
+    target: Decimal
+    target_on: date
+    values: tuple[ReportedValue, ...]
+
+    @classmethod
+    def of(cls, reported: ReportedIndicator) -> PeriodValues:
+        """The values a report included."""
+        return cls(
+            reported.indicator_id,
+            reported.name,
+            reported.unit,
+            reported.baseline,
+            reported.target,
+            reported.target_on,
+            reported.values,
+        )
+
+    @property
+    def latest(self) -> ReportedValue | None:
+        """The period's last value, or None when nothing was measured in it."""
+        return self.values[-1] if self.values else None
+
+    @property
+    def progress(self) -> Decimal | None:
+        """Share of the way from baseline to target at the period's last value."""
+        if self.latest is None:
+            return None
+        return indicator_progress(self.baseline, self.target, self.latest.value)
+
+
+def period_values(
+    rows: list[IndicatorRow],
+    period_start: date | None,
+    period_end: date | None,
+    due_on: date,
+) -> list[PeriodValues]:
+    """Each indicator with what was measured within a report's period, by date.
+
+    The same selection as ``Indicator.reported`` on the write side (one rule,
+    ``governance.rules.in_report_window``), over the read model.
+    """
+    return [
+        PeriodValues(
+            r.indicator_id,
+            r.name,
+            r.unit,
+            r.baseline,
+            r.target,
+            r.target_on,
+            tuple(
+                ReportedValue(m.on, m.value, m.source)
+                for m in r.measurements
+                if in_report_window(m.on, period_start, period_end, due_on)
+            ),
+        )
+        for r in rows
+    ]
 
 
 class IndicatorsProjection(Projection):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -20,14 +21,23 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    delete,
     insert,
     select,
     update,
 )
 
 from governance import events
-from governance.values import Evidence, ReportKind, ReportStatus
+from governance.values import (
+    Evidence,
+    ReportedIndicator,
+    ReportedValue,
+    ReportKind,
+    ReportStatus,
+)
 from projections.base import Envelope, Projection, UtcDateTime, metadata, on
+from projections.indicators import PeriodValues
+from projections.ledger import DecimalText
 from projections.members import memberships
 
 obligations = Table(
@@ -58,6 +68,23 @@ report_steps = Table(
     Column("actor_id", String(64), nullable=False),
     Column("kind", String(24), nullable=False),
     Column("comment", Text, nullable=False),
+)
+
+# The indicator values the last draft of a report included (none for most reports).
+# A table of its own, so a store whose read models predate it gains it without a
+# rebuild: drafts recorded before it had no indicator values to lose.
+report_indicators = Table(
+    "report_indicators",
+    metadata,
+    Column("obligation_id", String(36), primary_key=True),
+    Column("rank", Integer, primary_key=True, autoincrement=False),
+    Column("indicator_id", String(36), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("unit", Text, nullable=False),
+    Column("baseline", DecimalText, nullable=False),
+    Column("target", DecimalText, nullable=False),
+    Column("target_on", Date, nullable=False),
+    Column("measured", Text, nullable=False),
 )
 
 
@@ -103,7 +130,7 @@ class ReportingProjection(Projection):
     """Obligations and the steps of their reports."""
 
     name: ClassVar[str] = "reporting"
-    tables: ClassVar[tuple[Table, ...]] = (obligations, report_steps)
+    tables: ClassVar[tuple[Table, ...]] = (obligations, report_steps, report_indicators)
 
     @on(events.ReportingObligationScheduled)
     def scheduled(self, connection: Connection, envelope: Envelope) -> None:
@@ -148,7 +175,12 @@ class ReportingProjection(Projection):
                 ]
             ),
         )
-        self._step(connection, envelope, "drafted")
+        self._replace_indicators(connection, envelope.originator_id, e.indicator_values)
+        self._step(
+            connection,
+            envelope,
+            "drafted_with_indicators" if e.indicator_values else "drafted",
+        )
 
     @on(events.ReportSubmitted)
     def submitted(self, connection: Connection, envelope: Envelope) -> None:
@@ -169,6 +201,41 @@ class ReportingProjection(Projection):
     def changes_requested(self, connection: Connection, envelope: Envelope) -> None:
         self._update(connection, envelope, status=ReportStatus.CHANGES_REQUESTED.value)
         self._step(connection, envelope, "changes_requested", envelope.event.comment)
+
+    @staticmethod
+    def _replace_indicators(
+        connection: Connection,
+        obligation_id: str,
+        reported: tuple[ReportedIndicator, ...],
+    ) -> None:
+        connection.execute(
+            delete(report_indicators).where(
+                report_indicators.c.obligation_id == obligation_id
+            )
+        )
+        for rank, indicator in enumerate(reported):
+            connection.execute(
+                insert(report_indicators).values(
+                    obligation_id=obligation_id,
+                    rank=rank,
+                    indicator_id=indicator.indicator_id,
+                    name=indicator.name,
+                    unit=indicator.unit,
+                    baseline=indicator.baseline,
+                    target=indicator.target,
+                    target_on=indicator.target_on,
+                    measured=json.dumps(
+                        [
+                            {
+                                "on": v.on.isoformat(),
+                                "value": str(v.value),
+                                "source": v.source,
+                            }
+                            for v in indicator.values
+                        ]
+                    ),
+                )
+            )
 
     @staticmethod
     def _update(connection: Connection, envelope: Envelope, **values: object) -> None:
@@ -277,3 +344,31 @@ def attachment_of(
             if item["sha256"] == sha256:
                 return Evidence(**item)
     return None
+
+
+def indicators_of_report(
+    connection: Connection, obligation_id: str
+) -> list[PeriodValues]:
+    """The indicator values the report's last draft included, in their order."""
+    rows = connection.execute(
+        select(report_indicators)
+        .where(report_indicators.c.obligation_id == obligation_id)
+        .order_by(report_indicators.c.rank)
+    )
+    return [
+        PeriodValues(
+            r.indicator_id,
+            r.name,
+            r.unit,
+            r.baseline,
+            r.target,
+            r.target_on,
+            tuple(
+                ReportedValue(
+                    date.fromisoformat(v["on"]), Decimal(v["value"]), v["source"]
+                )
+                for v in json.loads(r.measured)
+            ),
+        )
+        for r in rows
+    ]

@@ -28,6 +28,7 @@ from web.i18n import (
     format_day,
     format_moment,
     format_money,
+    format_month,
     format_quantity,
     format_share,
     gettext_,
@@ -112,6 +113,7 @@ def make_templates() -> Jinja2Blocks:
     env.install_gettext_callables(gettext_, ngettext_, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(
         day=format_day,
+        month_name=format_month,
         moment=format_moment,
         label=label,
         error_text=error_text,

@@ -676,6 +676,8 @@ def load_demo(
             pilot,
             second_report,
             "Deuxième quadrimestre : montée en charge des permanences.",
+            (),
+            (helped, equipped),
         )
         governance.submit_report(pilot, second_report)
         on(287)

@@ -17,7 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, get_day_names
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, format_percent
@@ -121,3 +121,19 @@ def format_share(value: Decimal | None) -> str:
     if value is None:
         return "—"
     return format_percent(value, locale=_locale())
+
+
+def format_month(value: date, capitalise: bool = True) -> str:
+    """A month and its year ("November 2026"; "Novembre 2026" as a title,
+    "novembre 2026" inside a French sentence)."""
+    text = format_date(value, format="LLLL y", locale=_locale())
+    return text[:1].upper() + text[1:] if capitalise else text
+
+
+def weekday_names() -> list[tuple[str, str]]:
+    """``(abbreviated, full)`` weekday names, Monday first in every language."""
+    locale = _locale()
+    short = get_day_names("abbreviated", locale=locale)
+    wide = get_day_names("wide", locale=locale)
+    # Babel numbers weekdays from Monday (0), as ``date.weekday()`` does.
+    return [(short[day], wide[day]) for day in range(7)]

@@ -243,6 +243,10 @@ RULES: dict[str, str] = {
     "reminder.days_out_of_range": N_(
         "Each reminder must come between 1 and %(limit)s days before the deadline."
     ),
+    "report.indicator_twice": N_("An indicator can be included only once."),
+    "report.value_outside_period": N_(
+        "A report includes only the values measured within its period."
+    ),
     "indicator.name_required": N_("The indicator needs a name."),
     "indicator.unit_required": N_("Give the unit."),
     "indicator.target_equals_baseline": N_("The target must differ from the baseline."),

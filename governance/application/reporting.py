@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from uuid import UUID, uuid4
 
 from governance.actor import Actor
 from governance.application.base import Created, ServiceBase
-from governance.errors import RuleViolated
+from governance.errors import NotFound, RuleViolated
 from governance.indicator import Indicator
 from governance.permissions import Action
 from governance.reporting import ReportingObligation
 from governance.rules import reporting_periods
-from governance.values import Evidence, ReportKind
+from governance.values import Evidence, ReportedIndicator, ReportKind
 
 
 class ReportingCommands(ServiceBase):
@@ -93,11 +94,18 @@ class ReportingCommands(ServiceBase):
         obligation_id: UUID,
         text: str,
         attachments: tuple[Evidence, ...] = (),
+        indicators: Sequence[UUID] = (),
     ) -> int:
-        """Write the report (coordinators and the pilot team)."""
+        """Write the report (coordinators and the pilot team).
+
+        With ``indicators``, the values of these indicators over the report's
+        period are included, as they stand now in the event store.
+        """
         with self._acting(actor):
             obligation = self._obligation(actor, obligation_id, Action.REPORT)
-            obligation.draft(text, attachments)
+            obligation.draft(
+                text, attachments, self._indicator_values(obligation, indicators)
+            )
             return self._save(obligation)
 
     def submit_report(self, actor: Actor, obligation_id: UUID) -> int:
@@ -165,6 +173,21 @@ class ReportingCommands(ServiceBase):
         obligation = self._load(obligation_id, ReportingObligation, "obligation")
         self._authorised(actor, UUID(obligation.consortium_id), action)
         return obligation
+
+    def _indicator_values(
+        self, obligation: ReportingObligation, indicators: Sequence[UUID]
+    ) -> tuple[ReportedIndicator, ...]:
+        values = []
+        for indicator_id in dict.fromkeys(indicators):
+            indicator = self._load(indicator_id, Indicator, "indicator")
+            if indicator.consortium_id != obligation.consortium_id:
+                raise NotFound("indicator", indicator_id)
+            values.append(
+                indicator.reported(
+                    obligation.period_start, obligation.period_end, obligation.due_on
+                )
+            )
+        return tuple(values)
 
     @staticmethod
     def _check_responsible(role: object, responsible_id: str | None) -> None:

@@ -7,7 +7,7 @@ value, a date as a string or a tuple as a list fails here, not in production.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import fields, is_dataclass
+from dataclasses import fields, is_dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -35,12 +35,16 @@ from governance.values import (
     PartnerRole,
     Phase,
     ReminderChannel,
+    ReportedIndicator,
+    ReportedValue,
     ReportKind,
     ReportStatus,
 )
 from governance.voting import FOR, Majority, Outcome
 from tests.support.builders import (
     COORDINATOR_ID,
+    REPORT_DUE_ON,
+    REPORT_PERIOD,
     RNA_A,
     SIRET_B,
     T0,
@@ -214,7 +218,10 @@ def a_decision(consortium: Consortium) -> Decision:
 
 
 def a_report_history(consortium: Consortium) -> ReportingObligation:
-    """A half-year's report with two files, sent back once, rewritten and accepted."""
+    """A half-year's report with two files, sent back once, rewritten with the
+    indicator values of its period, and accepted."""
+    values = an_indicator_history(consortium).reported(*REPORT_PERIOD, REPORT_DUE_ON)
+    assert len(values.values) == 2
     with acting_as(COORDINATOR_ID, at=T0):
         obligation = an_obligation(str(consortium.id), "s-half-years")
         obligation.draft(
@@ -226,7 +233,7 @@ def a_report_history(consortium: Consortium) -> ReportingObligation:
         )
         obligation.submit()
         obligation.request_changes("Détailler les indicateurs par commune.")
-        obligation.draft("Indicateurs détaillés par commune.", ())
+        obligation.draft("Indicateurs détaillés par commune.", (), (values,))
         obligation.submit()
         obligation.accept("Conforme à la convention.")
     assert obligation.status is ReportStatus.ACCEPTED
@@ -537,3 +544,57 @@ def test_a_snapshot_of_an_indicator_keeps_its_two_measurements_exactly(
     ]
     assert (str(from_snapshot.baseline), str(from_snapshot.target)) == ("21.50", "7.00")
     assert typed(vars(from_snapshot)) == typed(vars(indicator))
+
+
+def test_a_report_keeps_the_indicator_values_it_included_with_their_types(
+    app: Governance, reopened: Governance
+) -> None:
+    consortium = a_full_history()
+    obligation = a_report_history(consortium)
+    app.save(consortium, obligation)
+
+    drafts = [
+        e
+        for e in reloaded_events(reopened)
+        if isinstance(e, ReportingObligation.ReportDrafted)
+    ]
+
+    assert [len(e.indicator_values) for e in drafts] == [0, 1]
+    (reported,) = drafts[-1].indicator_values
+    assert type(reported) is ReportedIndicator
+    assert type(reported.values) is tuple
+    assert [type(v) for v in reported.values] == [ReportedValue, ReportedValue]
+    assert [str(v.value) for v in reported.values] == ["18.250", "12.3333333333"]
+    assert reported.values[0].on == date(2026, 3, 31)
+
+
+def test_a_draft_stored_before_indicator_values_existed_still_loads(
+    app: Governance, reopened: Governance
+) -> None:
+    """A version 1 ``ReportDrafted`` (no ``indicator_values``, no class version)."""
+    consortium = a_full_history()
+    with acting_as(COORDINATOR_ID, at=T0):
+        obligation = an_obligation(str(consortium.id), "s-old")
+        obligation.draft("Rapport écrit avant les indicateurs.", (an_evidence(),))
+    stored = []
+    for domain_event in obligation.collect_events():
+        record = app.mapper.to_stored_event(domain_event)
+        state = app.mapper.transcoder.decode(record.state)
+        if isinstance(domain_event, ReportingObligation.ReportDrafted):
+            assert state.pop("class_version") == 2
+            del state["indicator_values"]
+        stored.append(replace(record, state=app.mapper.transcoder.encode(state)))
+    app.save(consortium)
+    app.recorder.insert_events(stored)
+
+    reloaded = [
+        e
+        for e in reloaded_events(reopened)
+        if isinstance(e, ReportingObligation.ReportDrafted)
+    ]
+    replayed = reopened.repository.get(obligation.id)
+
+    assert [e.indicator_values for e in reloaded] == [()]
+    assert replayed.indicator_values == ()
+    assert replayed.text == "Rapport écrit avant les indicateurs."
+    assert replayed.status is ReportStatus.DRAFTED

@@ -176,7 +176,7 @@ def _schedule_form(
 ) -> Response:
     from web.routes.reporting import calendar_context
 
-    context = calendar_context(request, access)
+    context = calendar_context(request, access, listed=True)
     context["reminder_values"] = fields
     context["reminder_errors"] = errors
     context["reminder_params"] = params or {}

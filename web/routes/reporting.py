@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 from icalendar import Calendar, Event
 from starlette.requests import Request
@@ -19,9 +20,11 @@ from governance.errors import NotFound, RuleViolated
 from governance.permissions import Action
 from governance.values import ReportKind, ReportStatus
 from projections.consortia import consortia_of
+from projections.indicators import indicators_of, period_values
 from projections.members import members_of
 from projections.reporting import (
     ObligationRow,
+    indicators_of_report,
     obligation,
     obligations_of,
     obligations_of_account,
@@ -29,16 +32,19 @@ from projections.reporting import (
 )
 from web.accounts import utcnow
 from web.auth import actor_of, form_endpoint, require_account, upload_endpoint
+from web.errors import error_response
 from web.evidence import EvidenceRejected
 from web.forms import FormErrors, parse_schedule
 from web.htmx import redirect, render
-from web.i18n import gettext_
+from web.i18n import gettext_, weekday_names
 from web.labels import N_, label
+from web.month_view import BadMonth, month_grid, month_param, parse_month
 from web.routes.common import (
     Access,
     consortium_access,
     parse_uuid,
     queries,
+    query,
     stores,
     wait_for,
 )
@@ -52,12 +58,48 @@ def _by_month(rows: list[ObligationRow]) -> list[tuple[Any, list[ObligationRow]]
     return sorted(months.items())
 
 
-def calendar_context(request: Request, access: Access) -> dict[str, Any]:
+BAD_MONTH = N_("Choose a month written as year-month, for example 2026-11.")
+
+
+def _views(
+    request: Request, rows: list[ObligationRow], *, listed: bool = False
+) -> dict[str, Any]:
+    """The list or the month view the query string asks for (list by default).
+
+    Raises ``BadMonth`` for a month that is not ``YYYY-MM``. A form sent back with
+    its errors always shows the list (``listed``).
+    """
+    today = utcnow().date()
+    if listed or request.query_params.get("view") != "month":
+        return {"view": "list", "months": _by_month(rows), "today": today}
+    month = parse_month(request.query_params.get("month"), today)
+    return {
+        "view": "month",
+        "months": [],
+        "today": today,
+        "grid": month_grid(month, rows, today),
+        "weekdays": weekday_names(),
+        "month_param": month_param,
+    }
+
+
+def _bad_month(request: Request) -> Response:
+    return error_response(request, 400, gettext_(BAD_MONTH))
+
+
+def calendar_context(
+    request: Request, access: Access, *, listed: bool = False
+) -> dict[str, Any]:
     """Everything the consortium's reporting page shows."""
-    return {**_calendar_context(request, access), **reminder_panel(request, access)}
+    return {
+        **_calendar_context(request, access, listed=listed),
+        **reminder_panel(request, access),
+    }
 
 
-def _calendar_context(request: Request, access: Access) -> dict[str, Any]:
+def _calendar_context(
+    request: Request, access: Access, *, listed: bool = False
+) -> dict[str, Any]:
     cid = str(access.consortium_id)
     with queries(request) as connection:
         rows = obligations_of(connection, cid)
@@ -67,8 +109,7 @@ def _calendar_context(request: Request, access: Access) -> dict[str, Any]:
         "access": access,
         "can": access.abilities,
         "consortium_id": cid,
-        "months": _by_month(rows),
-        "today": utcnow().date(),
+        **_views(request, rows, listed=listed),
         "kinds": list(ReportKind),
         "people": [(m.account_id, names.get(m.account_id, "?")) for m in people],
         "names": names,
@@ -79,12 +120,11 @@ def _calendar_context(request: Request, access: Access) -> dict[str, Any]:
 
 def calendar_page(request: Request) -> Response:
     access = consortium_access(request)
-    return render(
-        request,
-        "reporting/index.html",
-        calendar_context(request, access),
-        block="schedule_form",
-    )
+    try:
+        context = calendar_context(request, access)
+    except BadMonth:
+        return _bad_month(request)
+    return render(request, "reporting/index.html", context, block="schedule_form")
 
 
 @form_endpoint
@@ -135,7 +175,7 @@ def _schedule_form(
         request,
         "reporting/index.html",
         {
-            **calendar_context(request, access),
+            **calendar_context(request, access, listed=True),
             "values": fields,
             "errors": errors,
             "open_form": True,
@@ -153,6 +193,12 @@ def _report_context(request: Request, access: Access) -> dict[str, Any]:
         if row is None:
             raise NotFound("report", obligation_id)
         steps = steps_of_report(connection, obligation_id)
+        included = indicators_of_report(connection, obligation_id)
+        # The consortium's indicators over the report's period, as recorded now:
+        # what a draft would include, and context for a report that includes none.
+        live = period_values(
+            indicators_of(connection, cid), row.period_start, row.period_end, row.due_on
+        )
     ids = {s.actor_id for s in steps} | (
         {row.responsible_id} if row.responsible_id else set()
     )
@@ -167,6 +213,8 @@ def _report_context(request: Request, access: Access) -> dict[str, Any]:
         "consortium_id": cid,
         "r": row,
         "steps": steps,
+        "included": included,
+        "live": live,
         "names": stores(request).accounts.names(ids),
         "overdue": row.overdue_on(utcnow().date()),
         "may_write": access.can(Action.REPORT) and writable,
@@ -220,12 +268,17 @@ def draft(request: Request, fields: dict[str, str], files: dict[str, Any]) -> Re
             attachments = (stores(request).evidence.save(upload.file, upload.filename),)
         except EvidenceRejected as rejected:
             return _report_form(request, access, fields, {"attachment": rejected.code})
+    indicators: list[UUID] = []
+    if fields.get("include_indicators") == "yes":
+        rows = query(request, indicators_of, str(access.consortium_id))
+        indicators = [UUID(i.indicator_id) for i in rows]
     try:
         position = stores(request).governance.draft_report(
             actor_of(access.account),
             obligation_id,
             fields.get("text", "")[:50_000],
             attachments,
+            indicators,
         )
     except RuleViolated as error:
         return _report_form(request, access, fields, {"text": error.code})
@@ -272,13 +325,16 @@ def my_calendar(request: Request) -> Response:
             c.consortium_id: c.name
             for c in consortia_of(connection, account.account_id)
         }
+    try:
+        views = _views(request, rows)
+    except BadMonth:
+        return _bad_month(request)
     return render(
         request,
         "reporting/calendar.html",
         {
-            "months": _by_month(rows),
+            **views,
             "consortia": consortia,
-            "today": utcnow().date(),
             "has_feed": stores(request).accounts.has_calendar_feed(account.account_id),
         },
     )
@@ -301,6 +357,7 @@ def new_feed(request: Request, fields: dict[str, str]) -> Response:
         request,
         "reporting/calendar.html",
         {
+            "view": "list",
             "months": _by_month(rows),
             "consortia": consortia,
             "today": utcnow().date(),

@@ -200,6 +200,7 @@ def test_drafting_records_the_trimmed_text_and_the_attachments() -> None:
             {
                 "text": "Douze ateliers, 140 personnes.",
                 "attachments": (REPORT_PDF, INDICATORS),
+                "indicator_values": (),
             },
         )
     ]
@@ -234,7 +235,11 @@ def test_redrafting_replaces_the_text_and_keeps_earlier_attachments() -> None:
     assert emitted(obligation) == [
         (
             ReportingObligation.ReportDrafted,
-            {"text": "Version revue.", "attachments": (REPORT_PDF, INDICATORS)},
+            {
+                "text": "Version revue.",
+                "attachments": (REPORT_PDF, INDICATORS),
+                "indicator_values": (),
+            },
         )
     ]
     assert obligation.text == "Version revue."

@@ -10,6 +10,7 @@ no projection cares about its events.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
@@ -17,13 +18,44 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    String,
+    Table,
+    delete,
+    insert,
+    select,
+    update,
+)
 
 from projections.base import Envelope, Projection, metadata, tracking
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
+
+schemas = Table(
+    "projection_schemas",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+)
+
+
+def fingerprint(projection: Projection) -> str:
+    """A digest of the shape of a projection's tables (columns, types, indexes)."""
+    parts: list[str] = []
+    for table in projection.tables:
+        parts.append(f"table:{table.name}")
+        for column in table.columns:
+            parts.append(
+                f"{column.name}:{column.type!r}:{column.nullable}:{column.primary_key}"
+            )
+        for index in sorted(table.indexes, key=lambda i: str(i.name)):
+            parts.append(f"index:{index.name}:{[c.name for c in index.columns]}")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
 class EventLog(Protocol):
@@ -102,13 +134,37 @@ class ReadSide:
         self._lock = threading.Lock()
 
     def create_tables(self) -> None:
-        """Create missing tables and tracking rows (idempotent)."""
+        """Create missing tables and tracking rows (idempotent).
+
+        A projection whose tables changed shape since they were created (a new
+        column, index or table in a new version) is dropped and recreated at
+        position 0, so the next catch-up rebuilds it: read models need no migration.
+        """
         metadata.create_all(self.engine)
         with self.engine.begin() as connection:
             known = set(connection.scalars(select(tracking.c.name)))
-            for name in self.projections:
+            shapes = dict(
+                connection.execute(select(schemas.c.name, schemas.c.fingerprint)).all()
+            )
+            for name, projection in self.projections.items():
                 if name not in known:
                     connection.execute(tracking.insert().values(name=name, position=0))
+                shape = fingerprint(projection)
+                if shapes.get(name) == shape:
+                    continue
+                if name in shapes or name in known:
+                    logger.info("read_side.reshaped projection=%s: rebuilding", name)
+                    for table in reversed(projection.tables):
+                        table.drop(connection, checkfirst=True)
+                    for table in projection.tables:
+                        table.create(connection)
+                    connection.execute(
+                        update(tracking)
+                        .where(tracking.c.name == name)
+                        .values(position=0)
+                    )
+                connection.execute(delete(schemas).where(schemas.c.name == name))
+                connection.execute(insert(schemas).values(name=name, fingerprint=shape))
 
     def positions(self) -> dict[str, int]:
         """Each projection's tracking position."""

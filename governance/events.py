@@ -6,6 +6,7 @@ so aggregates can be reorganised without touching the read side.
 
 from __future__ import annotations
 
+from governance.checkpoint import Checkpoint
 from governance.commitment import Commitment
 from governance.consortium import Consortium
 from governance.indicator import Indicator
@@ -45,6 +46,8 @@ ReportAccepted = ReportingObligation.ReportAccepted
 ReportChangesRequested = ReportingObligation.ReportChangesRequested
 IndicatorDefined = Indicator.Defined
 IndicatorMeasured = Indicator.Measured
+CheckpointSealed = Checkpoint.Sealed
+CheckpointCountersigned = Checkpoint.Countersigned
 
 ALL_EVENTS: tuple[type, ...] = (
     ConsortiumFounded,
@@ -80,4 +83,6 @@ ALL_EVENTS: tuple[type, ...] = (
     ReportChangesRequested,
     IndicatorDefined,
     IndicatorMeasured,
+    CheckpointSealed,
+    CheckpointCountersigned,
 )

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 from eventsourcing.domain import MutableOrImmutableAggregate
 
+from governance.application.audit import AuditCommands
 from governance.application.base import Created
 from governance.application.commitments import CommitmentCommands
 from governance.application.consortia import ConsortiumCommands
@@ -22,9 +23,13 @@ __all__ = ["Created", "Governance"]
 
 
 class Governance(
-    ConsortiumCommands, CommitmentCommands, DecisionCommands, ReportingCommands
+    ConsortiumCommands,
+    CommitmentCommands,
+    DecisionCommands,
+    ReportingCommands,
+    AuditCommands,
 ):
-    """Commands on consortia, commitments, decisions and reporting."""
+    """Commands on consortia, commitments, decisions, reporting and the audit."""
 
     name = "Governance"
     snapshotting_intervals: ClassVar[

@@ -17,6 +17,7 @@ import pytest
 
 from governance.actor import acting_as
 from governance.application import Governance
+from governance.checkpoint import Checkpoint
 from governance.commitment import Commitment
 from governance.consortium import Consortium
 from governance.events import ALL_EVENTS
@@ -268,8 +269,26 @@ def an_indicator_history(consortium: Consortium) -> Indicator:
     return indicator
 
 
+def a_countersigned_checkpoint(consortium: Consortium) -> Checkpoint:
+    """A checkpoint of the log, countersigned by a financer of the consortium."""
+    with acting_as("system:platform", at=T0):
+        checkpoint = Checkpoint.seal(
+            position=120,
+            tree_size=118,
+            root="ab" * 32,
+            chain_head="cd" * 32,
+            signature="ef" * 64,
+            key_id="0123456789abcdef",
+            public_key="12" * 32,
+        )
+    with acting_as("acc-financer", at=T0 + timedelta(days=1)):
+        checkpoint.countersign(str(consortium.id), "acc-financer")
+    return checkpoint
+
+
 def every_aggregate() -> list[Any]:
-    """A consortium, a commitment, proposals, a decision, reports, an indicator."""
+    """A consortium, a commitment, proposals, a decision, reports, an indicator,
+    a countersigned checkpoint."""
     consortium = a_full_history()
     return [
         consortium,
@@ -280,6 +299,7 @@ def every_aggregate() -> list[Any]:
         a_report_history(consortium),
         a_one_off_report(consortium),
         an_indicator_history(consortium),
+        a_countersigned_checkpoint(consortium),
     ]
 
 
@@ -404,6 +424,7 @@ def test_a_snapshot_of_a_commitment_comes_back_equal_in_state(
         a_report_history,
         a_one_off_report,
         an_indicator_history,
+        a_countersigned_checkpoint,
     ],
     ids=[
         "vetoed-proposal",
@@ -412,6 +433,7 @@ def test_a_snapshot_of_a_commitment_comes_back_equal_in_state(
         "accepted-report",
         "one-off-report",
         "measured-indicator",
+        "countersigned-checkpoint",
     ],
 )
 def test_a_snapshot_of_a_proposal_decision_report_or_indicator_comes_back_equal(

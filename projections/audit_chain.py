@@ -231,15 +231,19 @@ class Summary:
 
 
 def iter_chain(
-    connection: Connection, *, after: int = 0, batch: int = 5000
+    connection: Connection,
+    *,
+    after: int = 0,
+    up_to: int | None = None,
+    batch: int = 5000,
 ) -> Iterator[ChainLink]:
-    """Every chain row after ``after`` in position order, read in batches."""
+    """Every chain row after ``after`` (up to ``up_to``) in order, read in batches."""
     while True:
+        query = select(audit_chain).where(audit_chain.c.position > after)
+        if up_to is not None:
+            query = query.where(audit_chain.c.position <= up_to)
         rows = connection.execute(
-            select(audit_chain)
-            .where(audit_chain.c.position > after)
-            .order_by(audit_chain.c.position)
-            .limit(batch)
+            query.order_by(audit_chain.c.position).limit(batch)
         ).all()
         for row in rows:
             yield ChainLink(*row)

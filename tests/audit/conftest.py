@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,3 +27,16 @@ def audited(settings: Settings, tmp_path: Path) -> Iterator[Audited]:
     store = an_audited_store(settings, tmp_path)
     yield store
     store.stores.close()
+
+
+@pytest.fixture
+def store_with_pristine_copy(tmp_path: Path) -> tuple[Settings, Path, int]:
+    """A SQLite audited store, unsealed, and a copy of its pristine event file."""
+    settings = Settings(data_dir=tmp_path / "data", secret_key="k")
+    store = an_audited_store(settings, tmp_path)
+    store.insider.unseal()
+    last = store.insider.positions()[-1]
+    store.stores.close()
+    pristine = tmp_path / "pristine-events.db"
+    shutil.copyfile(settings.data_dir / "events.db", pristine)
+    return settings, pristine, last

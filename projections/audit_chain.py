@@ -98,12 +98,17 @@ def record_hash(
     originator_id: str, originator_version: int, topic: str, state: bytes
 ) -> bytes:
     """The SHA-256 of one stored record's canonical encoding (see the module doc)."""
-    digest = hashlib.sha256(RECORD_DOMAIN)
-    digest.update(_field(originator_id.encode()))
-    digest.update(_field(str(originator_version).encode()))
-    digest.update(_field(topic.encode()))
-    digest.update(_field(state))
-    return digest.digest()
+    return hashlib.sha256(
+        b"".join(
+            (
+                RECORD_DOMAIN,
+                _field(originator_id.encode()),
+                _field(str(originator_version).encode()),
+                _field(topic.encode()),
+                _field(state),
+            )
+        )
+    ).digest()
 
 
 def chain_link(previous: bytes, position: int, hashed_record: bytes) -> bytes:

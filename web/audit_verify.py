@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -187,6 +188,7 @@ def describe(finding: Finding, gettext: Callable[[str], str] = str) -> str:
 # -- reading the store -----------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)  # bounded: events of one aggregate often come together
 def canonical_originator_id(raw: str) -> str:
     """The id as the chain hashes it; a non-canonical stored form stays as it is.
 
@@ -443,14 +445,14 @@ class _CheckpointCheck:
     report: Report
     good: list[int] = field(default_factory=list)  # positions of matching claims
 
-    def due(self, before: int, size: int, root: bytes, head: bytes) -> None:
+    def due(self, before: int, tree: MerkleAccumulator, head: bytes) -> None:
         """Check every claim whose position is below ``before``."""
         while self.claims and self.claims[0].position < before:
             claim = self.claims.pop(0)
             self.report.checkpoints += 1
             if (claim.tree_size, claim.root, claim.chain_head) == (
-                size,
-                root.hex(),
+                tree.size,
+                tree.root().hex(),
                 head.hex(),
             ):
                 self.good.append(claim.position)
@@ -510,7 +512,7 @@ def verify(
     last = 0
     for record in records:
         position = record.position
-        pending.due(position, accumulator.size, accumulator.root(), head)
+        pending.due(position, accumulator, head)
         while link is not None and link.position < position:
             alignment.unmatched_chained(link.position, link.record_hash)
             diverged = True
@@ -543,7 +545,7 @@ def verify(
         last = position
         if evidence is not None:
             _check_evidence(record, evidence, seen_files, report)
-    pending.due(last + 1, accumulator.size, accumulator.root(), head)
+    pending.due(last + 1, accumulator, head)
     pending.beyond(last)
     if link is not None:
         first, final, count = link.position, link.position, 1

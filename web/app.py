@@ -35,6 +35,7 @@ from web.i18n import (
 )
 from web.labels import N_, RULES, in_unit, label, warning_message
 from web.routes import (
+    audit,
     bodies,
     consortia,
     history,
@@ -172,6 +173,7 @@ def create_app(
         *proposals.routes,
         *reporting.routes,
         *indicators.routes,
+        *audit.routes,
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
     return Starlette(

@@ -182,6 +182,13 @@ SENTENCES: dict[str, str] = {
 def describe(finding: Finding, gettext: Callable[[str], str] = str) -> str:
     """A finding in words (``gettext`` translates the sentence)."""
     params = {"position": finding.position, **finding.params}
+    source = str(params.get("source", ""))
+    if source.startswith("file "):
+        params["source"] = gettext(N_("file %(name)s")) % {"name": source[5:]}
+    elif source.startswith("log position "):
+        params["source"] = gettext(N_("log position %(position)s")) % {
+            "position": source[13:]
+        }
     return gettext(SENTENCES[finding.kind]) % params
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
@@ -90,8 +91,8 @@ def test_outsiders_do_not_see_the_page_or_the_file(
 
 
 def test_the_downloaded_file_verifies_the_store(
-    client: TestClient, world: World, sealed: str, settings: Settings, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, world: World, sealed: str, settings: Settings, tmp_path: Path
+) -> None:
     login(client, world.emails["financer"])
     post(client, f"{page_of(world)}/checkpoints/{sealed}/countersign")
 

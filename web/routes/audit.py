@@ -79,14 +79,13 @@ def countersign(request: Request, fields: dict[str, str]) -> Response:
 
 
 def download(request: Request) -> Response:
-    access = consortium_access(request)
+    consortium_access(request)  # members only: 404 for anyone else
     checkpoint_id = str(parse_uuid(request.path_params["checkpoint_id"], "checkpoint"))
     with queries(request) as connection:
         row = checkpoint(connection, checkpoint_id)
         if row is None:
             raise NotFound("checkpoint", checkpoint_id)
         signed = countersignatures(connection, checkpoint_id)
-    del access
     return Response(
         checkpoint_file_bytes(row, signed),
         media_type="application/json",

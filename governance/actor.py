@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from eventsourcing.domain import Aggregate
 
 SCHEDULER = "system:scheduler"
+PLATFORM = "system:platform"
 
 current_actor: ContextVar[str | None] = ContextVar("current_actor", default=None)
 current_time: ContextVar[datetime | None] = ContextVar("current_time", default=None)

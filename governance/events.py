@@ -6,6 +6,7 @@ so aggregates can be reorganised without touching the read side.
 
 from __future__ import annotations
 
+from governance.checkpoint import Checkpoint
 from governance.commitment import Commitment
 from governance.consortium import Consortium
 from governance.indicator import Indicator
@@ -50,6 +51,8 @@ ReminderRequested = Reminder.Requested
 ReminderSent = Reminder.Sent
 ReminderScheduleSet = ReminderSchedule.Set
 ReminderScheduleChanged = ReminderSchedule.Changed
+CheckpointSealed = Checkpoint.Sealed
+CheckpointCountersigned = Checkpoint.Countersigned
 
 ALL_EVENTS: tuple[type, ...] = (
     ConsortiumFounded,
@@ -89,4 +92,6 @@ ALL_EVENTS: tuple[type, ...] = (
     ReminderSent,
     ReminderScheduleSet,
     ReminderScheduleChanged,
+    CheckpointSealed,
+    CheckpointCountersigned,
 )

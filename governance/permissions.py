@@ -30,6 +30,7 @@ class Action(Enum):
     REPORT = "report"
     REVIEW_REPORT = "review_report"
     EXPORT = "export"
+    COUNTERSIGN = "countersign"
 
 
 _ALL = frozenset(MemberRole)
@@ -52,6 +53,8 @@ MATRIX: dict[Action, frozenset[MemberRole]] = {
     Action.REPORT: frozenset({MemberRole.COORDINATOR, MemberRole.PILOT_TEAM}),
     Action.REVIEW_REPORT: frozenset({MemberRole.FINANCER}),
     Action.EXPORT: _ALL,
+    # Financers are read-only, except for vouching for a checkpoint of the log.
+    Action.COUNTERSIGN: frozenset({MemberRole.FINANCER}),
 }
 
 

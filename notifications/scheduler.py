@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from governance.application import Governance
+from notifications.checkpoints import PlatformKey, seal_due_checkpoint
 from notifications.health import Health
 from notifications.jobs import close_due_proposals
 from notifications.leader import Leadership
@@ -43,6 +44,7 @@ class Jobs:
     reminders: ReminderPipeline | None = None
     leadership: Leadership | None = None
     health: Health | None = None
+    checkpoint_key: PlatformKey | None = None
     now: Callable[[], datetime] = _utcnow
 
     def tick(self) -> bool:
@@ -59,6 +61,11 @@ class Jobs:
                 summary += " " + counts.summary()
                 if counts.errors:
                     summary += f" last_error={counts.errors[-1]}"
+            if self.checkpoint_key is not None:
+                sealed = seal_due_checkpoint(
+                    self.governance, self.read_side, self.checkpoint_key, started
+                )
+                summary += f" checkpoint={'sealed' if sealed else 'none'}"
         except Exception as error:
             # A failing tick must be visible, then retried by the next one.
             logger.exception("scheduler.tick_failed")

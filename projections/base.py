@@ -57,11 +57,26 @@ tracking = Table(
 
 
 @dataclass(frozen=True)
+class StoredRecord:
+    """An event as the store holds it: the bytes the audit chain hashes."""
+
+    originator_id: str
+    originator_version: int
+    topic: str
+    state: bytes
+
+
+@dataclass(frozen=True)
 class Envelope:
-    """An event with where it sits in the log and when it was recorded."""
+    """An event with where it sits in the log and when it was recorded.
+
+    ``stored`` is the record as stored (the audit chain hashes those bytes, not a
+    re-encoding of the event, so that the chain commits to what is on disk).
+    """
 
     position: int
     event: Any
+    stored: StoredRecord | None = None
 
     @property
     def originator_id(self) -> str:

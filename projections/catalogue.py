@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from projections.audit_chain import AuditChainProjection, CheckpointsProjection
 from projections.base import Projection
 from projections.consortia import ConsortiaProjection
 from projections.decisions import DecisionsProjection
@@ -26,4 +27,6 @@ def all_projections() -> list[Projection]:
         ReportingProjection(),
         IndicatorsProjection(),
         RemindersProjection(),
+        AuditChainProjection(),
+        CheckpointsProjection(),
     ]

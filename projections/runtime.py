@@ -30,7 +30,7 @@ from sqlalchemy import (
     update,
 )
 
-from projections.base import Envelope, Projection, metadata, tracking
+from projections.base import Envelope, Projection, StoredRecord, metadata, tracking
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +91,16 @@ class LibraryEventLog:
         notifications = self.recorder.select_notifications(
             start=after, limit=limit, inclusive_of_start=False
         )
-        return [Envelope(n.id, self.mapper.to_domain_event(n)) for n in notifications]
+        return [
+            Envelope(
+                n.id,
+                self.mapper.to_domain_event(n),
+                StoredRecord(
+                    str(n.originator_id), n.originator_version, n.topic, bytes(n.state)
+                ),
+            )
+            for n in notifications
+        ]
 
     def last_position(self) -> int:
         return int(self.recorder.max_notification_id() or 0)

@@ -23,7 +23,7 @@ from notifications.scheduler import start_scheduler, stop_scheduler
 from web import errors
 from web.accounts import utcnow
 from web.auth import RequestContextMiddleware, template_context
-from web.history_words import author, describe
+from web.history_words import actor_name, author, describe
 from web.i18n import (
     format_day,
     format_moment,
@@ -37,6 +37,7 @@ from web.i18n import (
 from web.labels import N_, RULES, in_unit, label, warning_message
 from web.mailing import make_jobs
 from web.routes import (
+    audit,
     bodies,
     consortia,
     history,
@@ -89,13 +90,6 @@ def outcome_label(value: str) -> str:
     return label(Outcome(value))
 
 
-def author_of(actor_id: str, names: dict[str, str]) -> str:
-    """Who did it: a person's name, or the scheduler."""
-    if actor_id.startswith("system:"):
-        return gettext_(N_("The scheduler"))
-    return names.get(actor_id, gettext_(N_("A former member")))
-
-
 def options(members: list[Any]) -> list[tuple[str, str]]:
     """``(value, label)`` pairs of enum members, for a select."""
     return [(m.value, label(m)) for m in members]
@@ -132,7 +126,7 @@ def make_templates() -> Jinja2Blocks:
         warning_text=warning_message,
         option_label=option_label,
         outcome_label=outcome_label,
-        history_author_of=author_of,
+        history_author_of=actor_name,
         unread_count=notifications.unread_count,
     )
     return templates
@@ -179,6 +173,7 @@ def create_app(
         *reporting.routes,
         *indicators.routes,
         *notifications.routes,
+        *audit.routes,
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
     return Starlette(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 
@@ -110,6 +111,7 @@ def worker() -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing if accounts exist already.")
 def demo(if_empty: bool) -> None:
     """Load the demo consortium and print its logins."""
+    from notifications.checkpoints import load_or_create_key, seal_checkpoint
     from web.demo import DEMO_LOGINS, load_demo
     from web.mailing import MAILBOX_FILE
 
@@ -127,6 +129,12 @@ def demo(if_empty: bool) -> None:
             today=datetime.now(UTC).date(),
             mailbox=settings.data_dir / MAILBOX_FILE,
             base_url=settings.base_url,
+        )
+        # A first signed checkpoint, so financers have one to countersign at once.
+        seal_checkpoint(
+            stores.governance,
+            stores.read_side,
+            load_or_create_key(settings.audit_key_path),
         )
         click.echo("Demo consortium loaded.")
         _print_logins(DEMO_LOGINS)
@@ -203,3 +211,65 @@ def rebuild(names: tuple[str, ...]) -> None:
         )
     finally:
         stores.close()
+
+
+@main.group()
+def audit() -> None:
+    """The tamper-evident audit trail: checkpoints and verification."""
+
+
+@audit.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Seal a signed checkpoint of the log now (if it has grown since the last)."""
+    from notifications.checkpoints import load_or_create_key, seal_checkpoint
+
+    settings = _settings()
+    stores = _open(settings)
+    try:
+        key = load_or_create_key(settings.audit_key_path)
+        created = seal_checkpoint(stores.governance, stores.read_side, key)
+    finally:
+        stores.close()
+    if created is None:
+        click.echo("Nothing new since the last checkpoint: none sealed.")
+        return
+    click.echo(f"Checkpoint {created.id} sealed (key {key.key_id}).")
+
+
+@audit.command("verify")
+@click.option(
+    "--checkpoint",
+    "checkpoint_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A checkpoint file a financer kept (may be given several times).",
+)
+def audit_verify(checkpoint_files: tuple[Path, ...]) -> None:
+    """Check every stored event against the chain, the checkpoints and the files.
+
+    Exits with 0 when everything matches, 1 when anything was altered, removed,
+    inserted, reordered or truncated.
+    """
+    from web.audit_verify import describe, verify_store
+
+    settings = _settings()
+    try:
+        report = verify_store(settings, checkpoint_files)
+    except (FileNotFoundError, StorageError) as error:
+        raise click.ClickException(f"cannot read the event store: {error}") from None
+    for finding in report.findings:
+        click.echo(f"FAIL {describe(finding)}")
+    if report.findings_total > len(report.findings):
+        click.echo(f"… and {report.findings_total - len(report.findings)} more.")
+    click.echo(
+        f"{report.events} events read in {report.seconds:.2f} s "
+        f"({report.events_per_second:,.0f} events/s): {report.chained} compared "
+        f"with the chain, {report.unchained} not chained yet, "
+        f"{report.checkpoints} checkpoints and {report.evidence_files} attached "
+        "files checked."
+    )
+    if report.ok:
+        click.echo("OK: the log matches its chain and every checkpoint.")
+        return
+    click.echo(f"TAMPERED: {report.findings_total} problem(s) found.")
+    sys.exit(1)

@@ -105,8 +105,19 @@ def describe(entry: HistoryEntry, names: dict[str, str]) -> str:
     return (sentence % params).strip()
 
 
+SYSTEM_ACTORS = {
+    "system:scheduler": N_("The scheduler"),
+    "system:platform": N_("The platform"),
+}
+
+
+def actor_name(actor_id: str, names: dict[str, str]) -> str:
+    """Who did it: a person's name, the scheduler or the platform."""
+    if actor_id.startswith("system:"):
+        return gettext_(SYSTEM_ACTORS.get(actor_id, N_("The scheduler")))
+    return names.get(actor_id, gettext_(N_("A former member")))
+
+
 def author(entry: HistoryEntry, names: dict[str, str]) -> str:
-    """Who did it ("the scheduler" for system events)."""
-    if entry.actor_id.startswith("system:"):
-        return gettext_(N_("The scheduler"))
-    return names.get(entry.actor_id, gettext_(N_("A former member")))
+    """Who did an entry of the history."""
+    return actor_name(entry.actor_id, names)

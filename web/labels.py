@@ -250,6 +250,13 @@ RULES: dict[str, str] = {
     "indicator.name_required": N_("The indicator needs a name."),
     "indicator.unit_required": N_("Give the unit."),
     "indicator.target_equals_baseline": N_("The target must differ from the baseline."),
+    "checkpoint.already_countersigned": N_(
+        "You have already countersigned this checkpoint for this consortium."
+    ),
+    "checkpoint.bad_position": N_(
+        "This checkpoint does not cover a valid part of the log."
+    ),
+    "checkpoint.bad_hex": N_("This checkpoint is malformed."),
     "indicator.source_required": N_("Say where the value comes from."),
     "baseline.invalid": N_("The baseline is not a valid number."),
     "target.invalid": N_("The target is not a valid number."),

@@ -1,4 +1,4 @@
-"""Wiring the e-mail side: who people are, how mail leaves, the periodic jobs.
+"""Wiring the periodic jobs: who people are, how mail leaves, the signing key.
 
 The composition root's part of notifications: ``notifications`` knows nothing of
 accounts or settings, so this module hands it a directory of recipients (from the
@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+from notifications.checkpoints import load_or_create_key
 from notifications.emails import Delivery, MailRenderer, Recipient
 from notifications.leader import Leadership
 from notifications.mail import MailboxTransport, SmtpTransport, Transport
@@ -84,4 +85,5 @@ def make_jobs(
         reminders=pipeline,
         leadership=Leadership(stores.outbox.engine),
         health=stores.health,
+        checkpoint_key=load_or_create_key(settings.audit_key_path),
     )

@@ -1,7 +1,9 @@
 """Settings read once from the environment, frozen.
 
 ``CONSORTIUM_DATA_DIR`` (default ``./var``) holds the SQLite files and the secret key;
-``CONSORTIUM_DATABASE_URL`` (``postgresql://…``) moves every store to PostgreSQL.
+``CONSORTIUM_DATABASE_URL`` (``postgresql://…``) moves every store to PostgreSQL;
+``CONSORTIUM_AUDIT_KEY_FILE`` names the checkpoint signing key (default: in the data
+directory).
 """
 
 from __future__ import annotations
@@ -45,9 +47,17 @@ class Settings:
         host = urlsplit(self.base_url).hostname or "localhost"
         return f"Consortium Ledger <no-reply@{host}>"
 
+    # The platform's Ed25519 key that signs audit checkpoints (default: in data_dir).
+    audit_key_file: Path | None = None
+
     @property
     def uses_postgres(self) -> bool:
         return bool(self.database_url)
+
+    @property
+    def audit_key_path(self) -> Path:
+        """Where the checkpoint signing key is kept."""
+        return self.audit_key_file or self.data_dir / "audit_signing_key.pem"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -61,6 +71,9 @@ class Settings:
             database_url=env.get("CONSORTIUM_DATABASE_URL") or None,
             secret_key=env.get("CONSORTIUM_SECRET_KEY", ""),
             base_url=env.get("CONSORTIUM_BASE_URL", "http://127.0.0.1:8000"),
+            audit_key_file=Path(env["CONSORTIUM_AUDIT_KEY_FILE"])
+            if env.get("CONSORTIUM_AUDIT_KEY_FILE")
+            else None,
         )
 
     def with_secret(self) -> Settings:

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 from eventsourcing.domain import MutableOrImmutableAggregate
 
+from governance.application.audit import AuditCommands
 from governance.application.base import Created
 from governance.application.commitments import CommitmentCommands
 from governance.application.consortia import ConsortiumCommands
@@ -28,8 +29,10 @@ class Governance(
     DecisionCommands,
     ReportingCommands,
     ReminderCommands,
+    AuditCommands,
 ):
-    """Commands on consortia, commitments, decisions, reporting and reminders."""
+    """Commands on consortia, commitments, decisions, reporting, reminders and the
+    audit."""
 
     name = "Governance"
     snapshotting_intervals: ClassVar[

@@ -319,6 +319,30 @@ UNGATED = {
     "close_due_proposal",  # run by the scheduler, on its own account
     "request_reminder",  # run by the scheduler, on its own account
     "record_reminder_sent",  # run by the e-mail sender, on the scheduler's account
+    "seal_checkpoint",  # run by the platform, on its own account, with its key
+}
+
+
+def a_sealed_checkpoint(app: Governance) -> UUID:
+    """A checkpoint as the platform records it (hex shapes only: no key needed)."""
+    return UUID(
+        app.seal_checkpoint(
+            position=1,
+            tree_size=1,
+            root="ab" * 32,
+            chain_head="cd" * 32,
+            signature="ef" * 64,
+            key_id="0123456789abcdef",
+            public_key="12" * 32,
+        ).id
+    )
+
+
+# Financers vouch for a checkpoint of the log; nobody else, not even a coordinator.
+COUNTERSIGN_COMMANDS: dict[str, Command] = {
+    "countersign_checkpoint": lambda app, actor, w: app.countersign_checkpoint(
+        actor, w.consortium_id, a_sealed_checkpoint(app)
+    ),
 }
 
 
@@ -413,6 +437,7 @@ def test_every_command_needing_a_role_is_covered_here() -> None:
         *OWN_VOTE_COMMANDS,
         *REPORTING_COMMANDS,
         *REVIEW_COMMANDS,
+        *COUNTERSIGN_COMMANDS,
     }
 
     assert public - covered == UNGATED
@@ -743,6 +768,38 @@ def test_someone_outside_the_consortium_may_not_report_and_gets_not_found(
         "consortium",
         world.consortium_id,
     )
+    assert app.recorder.max_notification_id() == before
+
+
+def test_a_financer_countersigns_a_checkpoint(
+    app: Governance, coordinator: Actor, world: World
+) -> None:
+    financer = someone_in_role(app, coordinator, world, MemberRole.FINANCER)
+    before = app.recorder.max_notification_id() or 0
+
+    COUNTERSIGN_COMMANDS["countersign_checkpoint"](app, financer, world)
+
+    assert (app.recorder.max_notification_id() or 0) == before + 2  # seal, countersign
+
+
+@pytest.mark.parametrize(
+    "role", [r for r in MemberRole if r is not MemberRole.FINANCER], ids=str
+)
+def test_nobody_but_a_financer_countersigns_a_checkpoint(
+    app: Governance, coordinator: Actor, world: World, role: MemberRole
+) -> None:
+    actor = (
+        coordinator
+        if role is MemberRole.COORDINATOR
+        else someone_in_role(app, coordinator, world, role)
+    )
+    checkpoint_id = a_sealed_checkpoint(app)
+    before = app.recorder.max_notification_id()
+
+    with pytest.raises(NotPermitted) as refused:
+        app.countersign_checkpoint(actor, world.consortium_id, checkpoint_id)
+
+    assert refused.value.action == "countersign"
     assert app.recorder.max_notification_id() == before
 
 

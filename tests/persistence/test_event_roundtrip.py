@@ -17,6 +17,7 @@ import pytest
 
 from governance.actor import SCHEDULER, acting_as
 from governance.application import Governance
+from governance.checkpoint import Checkpoint
 from governance.commitment import Commitment
 from governance.consortium import Consortium
 from governance.events import ALL_EVENTS
@@ -300,8 +301,26 @@ def a_reminder_schedule(consortium: Consortium) -> ReminderSchedule:
     return schedule
 
 
+def a_countersigned_checkpoint(consortium: Consortium) -> Checkpoint:
+    """A checkpoint of the log, countersigned by a financer of the consortium."""
+    with acting_as("system:platform", at=T0):
+        checkpoint = Checkpoint.seal(
+            position=120,
+            tree_size=118,
+            root="ab" * 32,
+            chain_head="cd" * 32,
+            signature="ef" * 64,
+            key_id="0123456789abcdef",
+            public_key="12" * 32,
+        )
+    with acting_as("acc-financer", at=T0 + timedelta(days=1)):
+        checkpoint.countersign(str(consortium.id), "acc-financer")
+    return checkpoint
+
+
 def every_aggregate() -> list[Any]:
-    """A consortium, a commitment, proposals, a decision, reports, an indicator."""
+    """A consortium, a commitment, proposals, a decision, reports, an indicator,
+    a countersigned checkpoint."""
     consortium = a_full_history()
     return [
         consortium,
@@ -314,6 +333,7 @@ def every_aggregate() -> list[Any]:
         an_indicator_history(consortium),
         a_reminder_history(consortium),
         a_reminder_schedule(consortium),
+        a_countersigned_checkpoint(consortium),
     ]
 
 
@@ -440,6 +460,7 @@ def test_a_snapshot_of_a_commitment_comes_back_equal_in_state(
         an_indicator_history,
         a_reminder_history,
         a_reminder_schedule,
+        a_countersigned_checkpoint,
     ],
     ids=[
         "vetoed-proposal",
@@ -450,6 +471,7 @@ def test_a_snapshot_of_a_commitment_comes_back_equal_in_state(
         "measured-indicator",
         "sent-reminder",
         "changed-schedule",
+        "countersigned-checkpoint",
     ],
 )
 def test_a_snapshot_of_a_proposal_decision_report_or_indicator_comes_back_equal(

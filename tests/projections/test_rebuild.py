@@ -164,6 +164,8 @@ def test_the_tracking_position_moves_past_events_no_read_model_handles(
     assert read_side.positions() == dict.fromkeys(read_side.projections, position)
     after = all_rows(read_side)
     assert after.pop("projection_tracking") != before.pop("projection_tracking")
+    # The audit chain links every event, known or not.
+    assert len(after.pop("audit_chain")) == len(before.pop("audit_chain")) + 1
     assert after == before
 
 

@@ -16,7 +16,7 @@ from governance.permissions import (
 from governance.values import MemberRole
 
 READ_ONLY = {Action.VIEW, Action.EXPORT}
-FINANCER_MAY = READ_ONLY | {Action.REVIEW_REPORT}
+FINANCER_MAY = READ_ONLY | {Action.REVIEW_REPORT, Action.COUNTERSIGN}
 OWN = "p-own"
 OTHER = "p-other"
 
@@ -29,10 +29,11 @@ def test_every_action_is_allowed_to_someone() -> None:
     assert all(MATRIX[action] for action in Action)
 
 
-def test_a_coordinator_may_do_everything_but_vote_and_review_reports() -> None:
+def test_a_coordinator_may_do_everything_but_vote_review_and_countersign() -> None:
     assert {a for a in Action if allowed(MemberRole.COORDINATOR, a)} == set(Action) - {
         Action.VOTE,
         Action.REVIEW_REPORT,
+        Action.COUNTERSIGN,
     }
 
 
@@ -40,9 +41,13 @@ def test_only_members_vote() -> None:
     assert {r for r in MemberRole if allowed(r, Action.VOTE)} == {MemberRole.MEMBER}
 
 
-def test_a_financer_may_view_export_and_review_reports() -> None:
-    assert {a for a in Action if allowed(MemberRole.FINANCER, a)} == READ_ONLY | {
-        Action.REVIEW_REPORT
+def test_a_financer_may_view_export_review_reports_and_countersign() -> None:
+    assert {a for a in Action if allowed(MemberRole.FINANCER, a)} == FINANCER_MAY
+
+
+def test_only_financers_countersign_checkpoints() -> None:
+    assert {r for r in MemberRole if allowed(r, Action.COUNTERSIGN)} == {
+        MemberRole.FINANCER
     }
 
 

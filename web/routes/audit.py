@@ -1,0 +1,132 @@
+"""The audit page: the platform's signed checkpoints, countersigned and kept by
+financers, and a verification of the whole store on demand.
+
+Any member of the consortium sees it (others get 404); only its financers
+countersign. A checkpoint covers the whole platform log, not one consortium: a
+financer vouches for it in the name of the consortium they fund.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from governance.errors import NotFound
+from governance.permissions import Action
+from notifications.checkpoints import checkpoint_file_bytes
+from projections.audit_chain import (
+    checkpoint,
+    checkpoints,
+    countersignatures,
+    countersigned_in,
+)
+from web.audit_verify import describe, verify_store
+from web.auth import actor_of, form_endpoint
+from web.evidence import content_disposition
+from web.htmx import redirect, render
+from web.i18n import gettext_
+from web.routes.common import Access, consortium_access, parse_uuid, queries, stores
+from web.settings import Settings
+
+SHOWN = 50
+"""Checkpoints listed, newest first (one is sealed per tick when the log grew)."""
+
+
+def _page(request: Request, access: Access, **extra: object) -> Response:
+    cid = str(access.consortium_id)
+    with queries(request) as connection:
+        rows = checkpoints(connection)[:SHOWN]
+        mine = countersigned_in(connection, cid)
+        signers = {
+            r.checkpoint_id: countersignatures(connection, r.checkpoint_id)
+            for r in rows
+        }
+    names = stores(request).accounts.names({i for ids in signers.values() for i in ids})
+    return render(
+        request,
+        "audit/index.html",
+        {
+            "access": access,
+            "can": access.abilities,
+            "consortium_id": cid,
+            "checkpoints": rows,
+            "signed_by_me": {c for c, f in mine if f == access.account.account_id},
+            "signers": {
+                c: [names.get(i, i) for i in ids] for c, ids in signers.items()
+            },
+            "verification": None,
+            **extra,
+        },
+        block="verification" if "verification" in extra else None,
+    )
+
+
+def audit_page(request: Request) -> Response:
+    return _page(request, consortium_access(request))
+
+
+@form_endpoint
+def countersign(request: Request, fields: dict[str, str]) -> Response:
+    access = consortium_access(request)
+    access.require(Action.COUNTERSIGN)
+    checkpoint_id = parse_uuid(request.path_params["checkpoint_id"], "checkpoint")
+    position = stores(request).governance.countersign_checkpoint(
+        actor_of(access.account), access.consortium_id, checkpoint_id
+    )
+    stores(request).read_side.wait_for(position)
+    return redirect(request, f"/consortia/{access.consortium_id}/audit")
+
+
+def download(request: Request) -> Response:
+    consortium_access(request)  # members only: 404 for anyone else
+    checkpoint_id = str(parse_uuid(request.path_params["checkpoint_id"], "checkpoint"))
+    with queries(request) as connection:
+        row = checkpoint(connection, checkpoint_id)
+        if row is None:
+            raise NotFound("checkpoint", checkpoint_id)
+        signed = countersignatures(connection, checkpoint_id)
+    return Response(
+        checkpoint_file_bytes(row, signed),
+        media_type="application/json",
+        headers={
+            "Content-Disposition": content_disposition(
+                f"checkpoint-{row.position}.json"
+            ),
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+@form_endpoint
+def verify_now(request: Request, fields: dict[str, str]) -> Response:
+    access = consortium_access(request)
+    settings: Settings = request.state.settings
+    report = verify_store(settings)
+    return _page(
+        request,
+        access,
+        verification={
+            "report": report,
+            "sentences": [describe(f, gettext_) for f in report.findings],
+        },
+    )
+
+
+AUDIT = "/consortia/{consortium_id}/audit"
+routes = [
+    Route(AUDIT, audit_page, methods=["GET"], name="audit:index"),
+    Route(AUDIT + "/verify", verify_now, methods=["POST"], name="audit:verify"),
+    Route(
+        AUDIT + "/checkpoints/{checkpoint_id}.json",
+        download,
+        methods=["GET"],
+        name="audit:download",
+    ),
+    Route(
+        AUDIT + "/checkpoints/{checkpoint_id}/countersign",
+        countersign,
+        methods=["POST"],
+        name="audit:countersign",
+    ),
+]

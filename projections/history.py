@@ -8,6 +8,7 @@ were at the time. The web layer turns a row into a translated sentence.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -16,10 +17,14 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     Column,
     Connection,
+    Engine,
+    Index,
     Integer,
+    Select,
     String,
     Table,
     Text,
+    and_,
     insert,
     select,
 )
@@ -37,7 +42,78 @@ history = Table(
     Column("kind", String(48), nullable=False),
     Column("subject_id", String(64)),
     Column("params", Text, nullable=False),
+    Column("area", String(16), nullable=False),
+    Column("about", String(120), nullable=False),
+    Index("history_by_consortium", "consortium_id", "position"),
+    Index("history_by_area", "consortium_id", "area", "position"),
+    Index("history_by_actor", "consortium_id", "actor_id", "position"),
+    Index("history_by_subject", "consortium_id", "subject_id", "position"),
 )
+
+# The consortium (and title) of things that are aggregates of their own.
+owners = Table(
+    "history_owners",
+    metadata,
+    Column("aggregate_id", String(36), primary_key=True),
+    Column("consortium_id", String(36), nullable=False),
+    Column("title", Text, nullable=False),
+)
+
+# Which part of the consortium's life each kind of entry belongs to (a filter).
+AREAS: dict[str, tuple[str, ...]] = {
+    "consortium": ("founded", "profile_revised", "phase_changed"),
+    "partners": (
+        "partner_joined",
+        "partner_role_changed",
+        "partner_axis_changed",
+        "partner_paper_recorded",
+        "partner_withdrew",
+    ),
+    "people": (
+        "invitation_issued",
+        "invitation_cancelled",
+        "membership_granted",
+        "membership_revoked",
+    ),
+    "commitments": (
+        "commitment_pledged",
+        "commitment_amended",
+        "commitment_withdrawn",
+        "contribution_delivered",
+    ),
+    "decisions": (
+        "body_established",
+        "body_changed",
+        "proxy_delegated",
+        "proxy_revoked",
+        "proposal_tabled",
+        "vote_cast",
+        "vote_changed",
+        "proposal_closed",
+        "outcome_vetoed",
+        "decision_recorded",
+    ),
+    "reporting": (
+        "report_scheduled",
+        "report_drafted",
+        "report_submitted",
+        "report_accepted",
+        "report_changes_requested",
+        "indicator_defined",
+        "indicator_measured",
+        "reminder_schedule_set",
+        "reminder_requested",
+        "reminder_sent",
+    ),
+    "audit": ("checkpoint_countersigned",),
+}
+# Entries about things without a page of their own link to their area's page.
+PAGES = {
+    "decision_recorded": "decisions",
+    "indicator_defined": "indicators",
+    "indicator_measured": "indicators",
+}
+AREA_OF_KIND = {kind: area for area, kinds in AREAS.items() for kind in kinds}
 
 commitment_owners = Table(
     "history_commitments",
@@ -69,6 +145,19 @@ class HistoryEntry:
     kind: str
     subject_id: str | None
     params: dict[str, Any]
+    area: str = ""
+    about: str = ""
+
+
+@dataclass(frozen=True)
+class HistoryFilter:
+    """What the reader narrowed the trail to (None: everything)."""
+
+    area: str | None = None
+    subject_id: str | None = None
+    actor_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -93,7 +182,7 @@ class HistoryProjection(Projection):
     """Appends one row per consortium event."""
 
     name: ClassVar[str] = "history"
-    tables: ClassVar[tuple[Table, ...]] = (history, labels, commitment_owners)
+    tables: ClassVar[tuple[Table, ...]] = (history, labels, commitment_owners, owners)
 
     def _add(
         self,
@@ -103,8 +192,16 @@ class HistoryProjection(Projection):
         subject_id: str | None = None,
         /,
         consortium_id: str | None = None,
+        about: str | None = None,
         **params: Any,
     ) -> None:
+        area = AREA_OF_KIND[what]
+        if about is None:
+            about = {
+                "partners": f"partners/{subject_id}",
+                "people": "members",
+                "commitments": f"commitments/{envelope.originator_id}",
+            }.get(area, "")
         connection.execute(
             insert(history).values(
                 position=envelope.position,
@@ -114,7 +211,51 @@ class HistoryProjection(Projection):
                 kind=what,
                 subject_id=subject_id,
                 params=json.dumps({k: _value(v) for k, v in params.items()}),
+                area=area,
+                about=about,
             )
+        )
+
+    def _own(
+        self, connection: Connection, envelope: Envelope, consortium_id: str, title: str
+    ) -> None:
+        connection.execute(
+            insert(owners).values(
+                aggregate_id=envelope.originator_id,
+                consortium_id=consortium_id,
+                title=title,
+            )
+        )
+
+    def _owner(self, connection: Connection, aggregate_id: str) -> tuple[str, str]:
+        row = connection.execute(
+            select(owners.c.consortium_id, owners.c.title).where(
+                owners.c.aggregate_id == aggregate_id
+            )
+        ).one()
+        return row.consortium_id, row.title
+
+    def _add_about_own(
+        self,
+        connection: Connection,
+        envelope: Envelope,
+        what: str,
+        path: str,
+        subject_id: str | None = None,
+        /,
+        **params: Any,
+    ) -> None:
+        """A row about an aggregate of its own (a proposal, a report…)."""
+        consortium_id, title = self._owner(connection, envelope.originator_id)
+        self._add(
+            connection,
+            envelope,
+            what,
+            subject_id,
+            consortium_id=consortium_id,
+            about=f"{path}/{envelope.originator_id}" if path else PAGES[what],
+            title=title,
+            **params,
         )
 
     def _add_about_partner(
@@ -322,6 +463,270 @@ class HistoryProjection(Projection):
     def revoked(self, connection: Connection, envelope: Envelope) -> None:
         self._add(connection, envelope, "membership_revoked", envelope.event.account_id)
 
+    # -- decisions ------------------------------------------------------------------
+
+    @on(events.GovernanceBodyEstablished, events.GovernanceBodyChanged)
+    def body(self, connection: Connection, envelope: Envelope) -> None:
+        e = envelope.event
+        established = isinstance(e, events.GovernanceBodyEstablished)
+        if established:
+            connection.execute(
+                insert(labels).values(
+                    consortium_id=envelope.originator_id,
+                    subject_id=e.body_id,
+                    label=e.name,
+                )
+            )
+        self._add(
+            connection,
+            envelope,
+            "body_established" if established else "body_changed",
+            about="bodies",
+            body=e.name,
+            members=len(e.members),
+        )
+
+    @on(events.ProxyDelegated)
+    def delegated(self, connection: Connection, envelope: Envelope) -> None:
+        e = envelope.event
+        self._add(
+            connection,
+            envelope,
+            "proxy_delegated",
+            e.from_partner,
+            about="bodies",
+            partner=self._label(connection, envelope, e.from_partner),
+            to=self._label(connection, envelope, e.to_partner),
+            on=e.valid_from,
+            until=e.valid_until,
+        )
+
+    @on(events.ProxyRevoked)
+    def proxy_revoked(self, connection: Connection, envelope: Envelope) -> None:
+        self._add(connection, envelope, "proxy_revoked", about="bodies")
+
+    @on(events.ProposalTabled)
+    def tabled(self, connection: Connection, envelope: Envelope) -> None:
+        e = envelope.event
+        self._own(connection, envelope, e.consortium_id, e.title)
+        body = connection.scalar(
+            select(labels.c.label).where(
+                and_(
+                    labels.c.consortium_id == e.consortium_id,
+                    labels.c.subject_id == e.body_id,
+                )
+            )
+        )
+        self._add_about_own(
+            connection, envelope, "proposal_tabled", "proposals", body=body or "?"
+        )
+
+    @on(events.VoteCast, events.VoteChanged)
+    def voted(self, connection: Connection, envelope: Envelope) -> None:
+        e = envelope.event
+        consortium_id, _ = self._owner(connection, envelope.originator_id)
+        partner = connection.scalar(
+            select(labels.c.label).where(
+                and_(
+                    labels.c.consortium_id == consortium_id,
+                    labels.c.subject_id == e.partner_id,
+                )
+            )
+        )
+        self._add_about_own(
+            connection,
+            envelope,
+            "vote_cast" if isinstance(e, events.VoteCast) else "vote_changed",
+            "proposals",
+            e.partner_id,
+            partner=partner or "?",
+            option=e.option,
+            reason=e.reason,
+        )
+
+    @on(events.ProposalClosed)
+    def closed(self, connection: Connection, envelope: Envelope) -> None:
+        self._add_about_own(
+            connection,
+            envelope,
+            "proposal_closed",
+            "proposals",
+            outcome=envelope.event.outcome,
+        )
+
+    @on(events.OutcomeVetoed)
+    def vetoed(self, connection: Connection, envelope: Envelope) -> None:
+        e = envelope.event
+        consortium_id, _ = self._owner(connection, envelope.originator_id)
+        partner = connection.scalar(
+            select(labels.c.label).where(
+                and_(
+                    labels.c.consortium_id == consortium_id,
+                    labels.c.subject_id == e.partner_id,
+                )
+            )
+        )
+        self._add_about_own(
+            connection,
+            envelope,
+            "outcome_vetoed",
+            "proposals",
+            e.partner_id,
+            partner=partner or "?",
+            reason=e.reason,
+        )
+
+    @on(events.DecisionRecorded)
+    def decision(self, connection: Connection, envelope: Envelope) -> None:
+        e = envelope.event
+        self._own(connection, envelope, e.consortium_id, e.title)
+        self._add_about_own(
+            connection,
+            envelope,
+            "decision_recorded",
+            "",
+            outcome=e.outcome,
+            on=e.decided_on,
+        )
+
+    # -- reporting and indicators ---------------------------------------------------
+
+    @on(events.ReportingObligationScheduled)
+    def scheduled(self, connection: Connection, envelope: Envelope) -> None:
+        e = envelope.event
+        self._own(connection, envelope, e.consortium_id, e.title)
+        self._add_about_own(
+            connection,
+            envelope,
+            "report_scheduled",
+            "reports",
+            funder=e.funder,
+            on=e.due_on,
+        )
+
+    @on(events.ReportDrafted)
+    def drafted(self, connection: Connection, envelope: Envelope) -> None:
+        e = envelope.event
+        self._add_about_own(
+            connection,
+            envelope,
+            "report_drafted",
+            "reports",
+            files=len(e.attachments),
+        )
+
+    @on(events.ReportSubmitted)
+    def submitted(self, connection: Connection, envelope: Envelope) -> None:
+        self._add_about_own(connection, envelope, "report_submitted", "reports")
+
+    @on(events.ReportAccepted)
+    def accepted(self, connection: Connection, envelope: Envelope) -> None:
+        self._add_about_own(
+            connection,
+            envelope,
+            "report_accepted",
+            "reports",
+            comment=envelope.event.comment,
+        )
+
+    @on(events.ReportChangesRequested)
+    def changes_requested(self, connection: Connection, envelope: Envelope) -> None:
+        self._add_about_own(
+            connection,
+            envelope,
+            "report_changes_requested",
+            "reports",
+            comment=envelope.event.comment,
+        )
+
+    @on(events.IndicatorDefined)
+    def indicator_defined(self, connection: Connection, envelope: Envelope) -> None:
+        e = envelope.event
+        self._own(connection, envelope, e.consortium_id, e.name)
+        self._add_about_own(
+            connection,
+            envelope,
+            "indicator_defined",
+            "",
+            baseline=e.baseline,
+            target=e.target,
+            unit=e.unit,
+            on=e.target_on,
+        )
+
+    @on(events.IndicatorMeasured)
+    def indicator_measured(self, connection: Connection, envelope: Envelope) -> None:
+        e = envelope.event
+        self._add_about_own(
+            connection,
+            envelope,
+            "indicator_measured",
+            "",
+            value=e.value,
+            on=e.on,
+            source=e.source,
+        )
+
+    # -- reminders ------------------------------------------------------------------
+
+    @on(events.ReminderRequested)
+    def reminded(self, connection: Connection, envelope: Envelope) -> None:
+        e = envelope.event
+        _, title = self._owner(connection, e.obligation_id)
+        self._own(connection, envelope, e.consortium_id, title)
+        self._add(
+            connection,
+            envelope,
+            "reminder_requested",
+            e.recipient_id,
+            consortium_id=e.consortium_id,
+            about=f"reports/{e.obligation_id}",
+            title=title,
+            stage=e.stage,
+        )
+
+    @on(events.ReminderSent)
+    def reminder_sent(self, connection: Connection, envelope: Envelope) -> None:
+        e = envelope.event
+        consortium_id, title = self._owner(connection, envelope.originator_id)
+        self._add(
+            connection,
+            envelope,
+            "reminder_sent",
+            consortium_id=consortium_id,
+            about="",
+            title=title,
+            channel=e.channel,
+        )
+
+    @on(events.ReminderScheduleSet, events.ReminderScheduleChanged)
+    def reminder_days(self, connection: Connection, envelope: Envelope) -> None:
+        e = envelope.event
+        if isinstance(e, events.ReminderScheduleSet):
+            self._own(connection, envelope, e.consortium_id, "")
+        consortium_id, _ = self._owner(connection, envelope.originator_id)
+        self._add(
+            connection,
+            envelope,
+            "reminder_schedule_set",
+            consortium_id=consortium_id,
+            about="reporting",
+            days=", ".join(str(d) for d in e.days_before) or "—",
+        )
+
+    # -- audit ----------------------------------------------------------------------
+
+    @on(events.CheckpointCountersigned)
+    def countersigned(self, connection: Connection, envelope: Envelope) -> None:
+        e = envelope.event
+        self._add(
+            connection,
+            envelope,
+            "checkpoint_countersigned",
+            consortium_id=e.consortium_id,
+            about="audit",
+        )
+
 
 def _entry(row: Any) -> HistoryEntry:
     return HistoryEntry(
@@ -332,7 +737,23 @@ def _entry(row: Any) -> HistoryEntry:
         row.kind,
         row.subject_id,
         json.loads(row.params),
+        row.area,
+        row.about,
     )
+
+
+def _narrow(query: Select[Any], f: HistoryFilter) -> Select[Any]:
+    if f.subject_id is not None:
+        query = query.where(history.c.subject_id == f.subject_id)
+    if f.area is not None:
+        query = query.where(history.c.area == f.area)
+    if f.actor_id is not None:
+        query = query.where(history.c.actor_id == f.actor_id)
+    if f.since is not None:
+        query = query.where(history.c.recorded_at >= f.since)
+    if f.until is not None:
+        query = query.where(history.c.recorded_at < f.until)
+    return query
 
 
 def history_of(
@@ -341,12 +762,17 @@ def history_of(
     *,
     older_than: int | None = None,
     subject_id: str | None = None,
+    narrowed: HistoryFilter | None = None,
     limit: int = 50,
 ) -> HistoryPage:
-    """A page of the consortium's history, newest first (keyset paging)."""
+    """A page of the consortium's history, newest first (keyset paging).
+
+    Each filter has an index that starts with the consortium, so a page deep in a
+    long trail costs what the first page costs.
+    """
+    f = narrowed or HistoryFilter(subject_id=subject_id)
     query = select(history).where(history.c.consortium_id == consortium_id)
-    if subject_id is not None:
-        query = query.where(history.c.subject_id == subject_id)
+    query = _narrow(query, f)
     if older_than is not None:
         query = query.where(history.c.position < older_than)
     rows = list(
@@ -355,3 +781,44 @@ def history_of(
     entries = tuple(_entry(r) for r in rows[:limit])
     older = entries[-1].position if len(rows) > limit else None
     return HistoryPage(entries, older)
+
+
+def history_in_order(
+    engine: Engine,
+    consortium_id: str,
+    narrowed: HistoryFilter | None = None,
+    *,
+    batch: int = 1000,
+) -> Iterator[HistoryEntry]:
+    """The whole (narrowed) trail, oldest first, read in batches (for exports).
+
+    Each batch has a connection of its own, opened and closed before its entries are
+    yielded: a streaming response may resume the generator on another thread.
+    """
+    f = narrowed or HistoryFilter()
+    after = 0
+    while True:
+        query = select(history).where(
+            history.c.consortium_id == consortium_id, history.c.position > after
+        )
+        query = _narrow(query, f)
+        with engine.connect() as connection:
+            rows = list(
+                connection.execute(query.order_by(history.c.position).limit(batch))
+            )
+        if not rows:
+            return
+        for row in rows:
+            yield _entry(row)
+        after = rows[-1].position
+
+
+def authors_of(connection: Connection, consortium_id: str) -> list[str]:
+    """Everyone who appears as an author in the consortium's trail."""
+    return list(
+        connection.scalars(
+            select(history.c.actor_id)
+            .where(history.c.consortium_id == consortium_id)
+            .distinct()
+        )
+    )

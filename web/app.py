@@ -23,7 +23,7 @@ from notifications.scheduler import start_scheduler, stop_scheduler
 from web import errors
 from web.accounts import utcnow
 from web.auth import RequestContextMiddleware, template_context
-from web.history_words import actor_name, author, describe
+from web.history_words import actor_name, author, describe, option_words
 from web.i18n import (
     format_day,
     format_moment,
@@ -34,7 +34,7 @@ from web.i18n import (
     gettext_,
     ngettext_,
 )
-from web.labels import N_, RULES, in_unit, label, warning_message
+from web.labels import RULES, in_unit, label, warning_message
 from web.mailing import make_jobs
 from web.routes import (
     audit,
@@ -79,12 +79,6 @@ def iso_day(value: str | None, style: str = "long") -> str:
     return format_day(date.fromisoformat(value), style) if value else ""
 
 
-def option_label(option: str) -> str:
-    """A vote option in words: the default ones translated, custom ones as given."""
-    defaults = {"for": N_("For"), "against": N_("Against"), "abstain": N_("Abstain")}
-    return gettext_(defaults[option]) if option in defaults else option
-
-
 def outcome_label(value: str) -> str:
     """An outcome stored as text, in words."""
     return label(Outcome(value))
@@ -124,7 +118,7 @@ def make_templates() -> Jinja2Blocks:
         history_author=author,
         history_sentence=describe,
         warning_text=warning_message,
-        option_label=option_label,
+        option_label=option_words,
         outcome_label=outcome_label,
         history_author_of=actor_name,
         unread_count=notifications.unread_count,

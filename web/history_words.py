@@ -8,6 +8,7 @@ one sentence per kind. Names of people come from the accounts store at render ti
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from governance.values import (
     ContributionKind,
@@ -16,10 +17,12 @@ from governance.values import (
     PartnerKind,
     PartnerRole,
     Phase,
+    ReminderChannel,
     Unit,
 )
+from governance.voting import Outcome
 from projections.history import HistoryEntry
-from web.i18n import format_day, gettext_
+from web.i18n import format_day, format_quantity, gettext_
 from web.labels import N_, in_unit, label
 
 SENTENCES: dict[str, str] = {
@@ -53,7 +56,61 @@ SENTENCES: dict[str, str] = {
     "contribution_delivered": N_(
         "recorded a delivery of %(partner)s (%(kind)s): %(amount)s on %(on)s"
     ),
+    "body_established": N_(
+        "established the body “%(body)s” with %(members)s member partners"
+    ),
+    "body_changed": N_("changed the body “%(body)s” (%(members)s member partners)"),
+    "proxy_delegated": N_(
+        "recorded that %(partner)s delegates its vote to %(to)s "
+        "from %(on)s to %(until)s"
+    ),
+    "proxy_revoked": N_("revoked a proxy"),
+    "proposal_tabled": N_("tabled “%(title)s” before %(body)s"),
+    "vote_cast": N_("voted “%(option)s” for %(partner)s on “%(title)s”"),
+    "vote_changed": N_(
+        "changed the vote of %(partner)s on “%(title)s” to “%(option)s”: %(reason)s"
+    ),
+    "proposal_closed": N_("closed the vote on “%(title)s”: %(outcome)s"),
+    "outcome_vetoed": N_("vetoed “%(title)s” for %(partner)s: %(reason)s"),
+    "decision_recorded": N_(
+        "recorded the decision “%(title)s” taken on %(on)s: %(outcome)s"
+    ),
+    "report_scheduled": N_("scheduled “%(title)s”, due to %(funder)s on %(on)s"),
+    "report_drafted": N_("saved a draft of “%(title)s” (%(files)s attached files)"),
+    "report_submitted": N_("submitted “%(title)s” to the funder"),
+    "report_accepted": N_("accepted “%(title)s”: %(comment)s"),
+    "report_changes_requested": N_("asked for changes to “%(title)s”: %(comment)s"),
+    "indicator_defined": N_(
+        "defined the indicator “%(title)s”: from %(baseline)s to %(target)s "
+        "%(unit)s by %(on)s"
+    ),
+    "indicator_measured": N_("measured “%(title)s”: %(value)s on %(on)s (%(source)s)"),
+    "reminder_requested": N_("reminded %(person)s of “%(title)s” (%(stage)s)"),
+    "reminder_sent": N_("delivered the reminder of “%(title)s” %(channel)s"),
+    "reminder_schedule_set": N_(
+        "set the reminders to %(days)s days before each deadline"
+    ),
+    "checkpoint_countersigned": N_("countersigned a checkpoint of the log"),
 }
+
+AREA_LABELS: dict[str, str] = {
+    "consortium": N_("The consortium"),
+    "partners": N_("Partners"),
+    "people": N_("People"),
+    "commitments": N_("Commitments"),
+    "decisions": N_("Decisions"),
+    "reporting": N_("Reporting and reminders"),
+    "audit": N_("Audit"),
+}
+
+
+def stage_words(stage: int) -> str:
+    """A reminder's stage in words: days before, the day, days late."""
+    if stage < 0:
+        return gettext_(N_("%(days)s days before")) % {"days": -stage}
+    if stage == 0:
+        return gettext_(N_("on the day"))
+    return gettext_(N_("%(days)s days late")) % {"days": stage}
 
 
 def _param(key: str, value: object) -> str:
@@ -71,21 +128,39 @@ def _param(key: str, value: object) -> str:
             return label(PartnerKind(value))
         except ValueError:
             return label(ContributionKind(value))
+    if key == "unit" and value in {u.value for u in Unit}:
+        return label(Unit(str(value)))
     if key == "paper":
         return label(Paper(value))
-    if key == "on" and isinstance(value, str):
+    if key in {"on", "until"} and isinstance(value, str):
         return format_day(date.fromisoformat(value))
+    if key == "outcome":
+        return label(Outcome(value))
+    if key == "channel":
+        return label(ReminderChannel(value))
+    if key == "stage" and isinstance(value, int):
+        return stage_words(value)
+    if key == "option" and isinstance(value, str):
+        return option_words(value)
+    if key in {"value", "baseline", "target"}:
+        return format_quantity(Decimal(str(value)))
     return str(value)
+
+
+def option_words(option: str) -> str:
+    """A vote option in words: the default ones translated, custom ones as given."""
+    defaults = {"for": N_("For"), "against": N_("Against"), "abstain": N_("Abstain")}
+    return gettext_(defaults[option]) if option in defaults else option
 
 
 def describe(entry: HistoryEntry, names: dict[str, str]) -> str:
     """What happened, as a sentence without its author (shown beside it)."""
     params = {k: _param(k, v) for k, v in entry.params.items()}
-    if "unit" in entry.params:
+    if "amount" in entry.params and "unit" in entry.params:
         params["amount"] = in_unit(
             entry.params.get("amount"), Unit(entry.params["unit"])
         )
-    if entry.kind in {"membership_granted", "membership_revoked"}:
+    if entry.kind in {"membership_granted", "membership_revoked", "reminder_requested"}:
         params["person"] = names.get(entry.subject_id or "", gettext_(N_("a person")))
     if params.get("partner") and entry.kind in {
         "invitation_issued",

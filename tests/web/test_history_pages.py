@@ -18,7 +18,10 @@ def test_the_history_tells_what_happened_and_who_did_it(
     assert "founded the consortium “Inclusion Numérique”" in text
     assert "admitted Lead Corp as Lead partner" in text
     assert "joined the consortium as Financer" in text
-    assert "Coordinator</span> admitted" in text
+    partner_link = (
+        f'<a href="/consortia/{world.consortium_id}/partners/{world.lead_id}">'
+    )
+    assert f"Coordinator</span> {partner_link}admitted Lead Corp" in text
     assert text.index("joined the consortium as Financer") < text.index("founded")
 
 

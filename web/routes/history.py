@@ -1,19 +1,35 @@
-"""The history panel: a consortium's events in words, newest first, paged by keyset."""
+"""The history, which is the audit trail: a consortium's events in words, newest
+first, narrowed by area, partner, person and period, paged by keyset, each entry
+linking to what it changed; exported as CSV, JSON Lines or Excel, streamed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from projections.history import HistoryEntry, history_of
-from web.history_words import author, describe
+from projections.history import (
+    AREAS,
+    HistoryEntry,
+    HistoryFilter,
+    authors_of,
+    history_in_order,
+    history_of,
+)
+from projections.partners import partners_of
+from web.history_words import AREA_LABELS, actor_name, author, describe
 from web.htmx import render
-from web.routes.common import consortium_access, query, stores
+from web.i18n import DISPLAY_ZONE
+from web.routes.common import Access, consortium_access, queries, stores
+from web.trail_exports import TrailLine, file_chunks, trail_csv, trail_jsonl, trail_xlsx
 
 PAGE_SIZE = 50
+BASE = "/consortia/{consortium_id}/history"
 
 
 def names_for(request: Request, entries: Iterable[HistoryEntry]) -> dict[str, str]:
@@ -24,20 +40,58 @@ def names_for(request: Request, entries: Iterable[HistoryEntry]) -> dict[str, st
     return stores(request).accounts.names({i for i in ids if i})
 
 
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _filter(request: Request) -> tuple[HistoryFilter, dict[str, str]]:
+    """The filter the query string asks for; unknown values are ignored."""
+    params = request.query_params
+    area = params.get("area") or None
+    since = _day(params.get("since"))
+    until = _day(params.get("until"))
+    chosen = {
+        "area": area if area in AREAS else "",
+        "partner": (params.get("partner") or "")[:64],
+        "person": (params.get("person") or "")[:64],
+        "since": since.isoformat() if since else "",
+        "until": until.isoformat() if until else "",
+    }
+
+    def start_of(day: date) -> datetime:
+        return datetime.combine(day, time(), tzinfo=DISPLAY_ZONE).astimezone(UTC)
+
+    narrowed = HistoryFilter(
+        area=chosen["area"] or None,
+        subject_id=chosen["partner"] or None,
+        actor_id=chosen["person"] or None,
+        since=start_of(since) if since else None,
+        until=start_of(until + timedelta(days=1)) if until else None,
+    )
+    return narrowed, chosen
+
+
 def history(request: Request) -> Response:
     access = consortium_access(request)
     older_than_text = request.query_params.get("older_than", "")
     valid = older_than_text.isdigit() and len(older_than_text) < 18
     older_than = int(older_than_text) if valid else None
-    page = query(
-        request,
-        history_of,
-        str(access.consortium_id),
-        older_than=older_than,
-        limit=PAGE_SIZE,
+    narrowed, chosen = _filter(request)
+    cid = str(access.consortium_id)
+    with queries(request) as connection:
+        page = history_of(
+            connection, cid, older_than=older_than, narrowed=narrowed, limit=PAGE_SIZE
+        )
+        partners = partners_of(connection, cid)
+        people = authors_of(connection, cid)
+    names = names_for(request, page.entries) | stores(request).accounts.names(
+        {p for p in people if not p.startswith("system:")}
     )
-    names = names_for(request, page.entries)
     lines = [(e, author(e, names), describe(e, names)) for e in page.entries]
+    query_string = urlencode({k: v for k, v in chosen.items() if v})
     return render(
         request,
         "history/index.html",
@@ -48,16 +102,88 @@ def history(request: Request) -> Response:
             "older_than": page.older_than,
             "consortium_id": access.consortium_id,
             "paged": older_than is not None,
+            "chosen": chosen,
+            "query_string": query_string,
+            "areas": [(a, AREA_LABELS[a]) for a in AREAS],
+            "partners": [(p.partner_id, p.name) for p in partners],
+            "people": sorted(
+                ((p, actor_name(p, names)) for p in people), key=lambda x: x[1]
+            ),
         },
         block="history_list",
     )
 
 
+def _lines(request: Request, access: Access) -> Any:
+    """A function giving the narrowed trail, oldest first, read lazily in batches."""
+    narrowed, _ = _filter(request)
+    cid = str(access.consortium_id)
+    accounts = stores(request).accounts
+
+    engine = stores(request).read_side.engine
+
+    def lines() -> Iterator[TrailLine]:
+        batch: list[HistoryEntry] = []
+        for entry in history_in_order(engine, cid, narrowed):
+            batch.append(entry)
+            if len(batch) == 500:
+                yield from _words(batch, accounts)
+                batch = []
+        yield from _words(batch, accounts)
+
+    return lines
+
+
+def _words(batch: list[HistoryEntry], accounts: Any) -> Iterator[TrailLine]:
+    ids = {e.actor_id for e in batch} | {e.subject_id for e in batch if e.subject_id}
+    names = accounts.names({i for i in ids if i})
+    for entry in batch:
+        yield TrailLine(entry, author(entry, names), describe(entry, names))
+
+
+def _download_name(access: Access, extension: str) -> str:
+    return f"audit-trail-{access.consortium_id}.{extension}"
+
+
+def _attachment(access: Access, extension: str) -> dict[str, str]:
+    name = _download_name(access, extension)
+    return {
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "Cache-Control": "private, no-store",
+    }
+
+
+def export_csv(request: Request) -> Response:
+    access = consortium_access(request)
+    return StreamingResponse(
+        trail_csv(_lines(request, access)),
+        media_type="text/csv; charset=utf-8",
+        headers=_attachment(access, "csv"),
+    )
+
+
+def export_jsonl(request: Request) -> Response:
+    access = consortium_access(request)
+    return StreamingResponse(
+        trail_jsonl(_lines(request, access)),
+        media_type="application/jsonl; charset=utf-8",
+        headers=_attachment(access, "jsonl"),
+    )
+
+
+def export_xlsx(request: Request) -> Response:
+    access = consortium_access(request)
+    path = trail_xlsx(_lines(request, access), "Audit trail")
+    return StreamingResponse(
+        file_chunks(path),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers=_attachment(access, "xlsx"),
+    )
+
+
 routes = [
-    Route(
-        "/consortia/{consortium_id}/history",
-        history,
-        methods=["GET"],
-        name="history:index",
-    ),
+    Route(BASE, history, methods=["GET"], name="history:index"),
+    Route(BASE + ".csv", export_csv, methods=["GET"], name="history:csv"),
+    Route(BASE + ".jsonl", export_jsonl, methods=["GET"], name="history:jsonl"),
+    Route(BASE + ".xlsx", export_xlsx, methods=["GET"], name="history:xlsx"),
 ]

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
+from projections.consortia import consortium_details
 from projections.history import (
     AREAS,
     HistoryEntry,
@@ -22,9 +23,12 @@ from projections.history import (
     history_of,
 )
 from projections.partners import partners_of
+from web.accounts import utcnow
+from web.audit_pack import PackRequest, build_pack
 from web.history_words import AREA_LABELS, actor_name, author, describe
 from web.htmx import render
-from web.i18n import DISPLAY_ZONE
+from web.i18n import DISPLAY_ZONE, gettext_
+from web.labels import N_
 from web.routes.common import Access, consortium_access, queries, stores
 from web.trail_exports import TrailLine, file_chunks, trail_csv, trail_jsonl, trail_xlsx
 
@@ -141,12 +145,10 @@ def _words(batch: list[HistoryEntry], accounts: Any) -> Iterator[TrailLine]:
         yield TrailLine(entry, author(entry, names), describe(entry, names))
 
 
-def _download_name(access: Access, extension: str) -> str:
-    return f"audit-trail-{access.consortium_id}.{extension}"
-
-
-def _attachment(access: Access, extension: str) -> dict[str, str]:
-    name = _download_name(access, extension)
+def _attachment(
+    access: Access, extension: str, stem: str = "audit-trail"
+) -> dict[str, str]:
+    name = f"{stem}-{access.consortium_id}.{extension}"
     return {
         "Content-Disposition": f'attachment; filename="{name}"',
         "Cache-Control": "private, no-store",
@@ -181,9 +183,53 @@ def export_xlsx(request: Request) -> Response:
     )
 
 
+def audit_pack(request: Request) -> Response:
+    access = consortium_access(request)
+    narrowed, chosen = _filter(request)
+    s = stores(request)
+    with queries(request) as connection:
+        details = consortium_details(connection, str(access.consortium_id))
+    accounts = s.accounts
+
+    def describe_all(
+        entries: list[HistoryEntry],
+    ) -> list[tuple[HistoryEntry, str, str]]:
+        return [
+            (line.entry, line.author, line.sentence)
+            for line in _words(entries, accounts)
+        ]
+
+    period = " – ".join(x for x in (chosen["since"], chosen["until"]) if x) or gettext_(
+        N_("the whole life of the consortium")
+    )
+    path = build_pack(
+        s.governance,
+        s.read_side.engine,
+        PackRequest(
+            str(access.consortium_id),
+            details.name if details else "",
+            narrowed,
+            period,
+        ),
+        describe_all,
+        utcnow(),
+    )
+    return StreamingResponse(
+        file_chunks(path),
+        media_type="application/zip",
+        headers=_attachment(access, "zip", "audit-pack"),
+    )
+
+
 routes = [
     Route(BASE, history, methods=["GET"], name="history:index"),
     Route(BASE + ".csv", export_csv, methods=["GET"], name="history:csv"),
     Route(BASE + ".jsonl", export_jsonl, methods=["GET"], name="history:jsonl"),
     Route(BASE + ".xlsx", export_xlsx, methods=["GET"], name="history:xlsx"),
+    Route(
+        "/consortia/{consortium_id}/audit-pack.zip",
+        audit_pack,
+        methods=["GET"],
+        name="history:audit_pack",
+    ),
 ]

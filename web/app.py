@@ -46,6 +46,7 @@ from web.routes import (
     members,
     notifications,
     partners,
+    portfolio,
     proposals,
     reporting,
     session,
@@ -122,6 +123,7 @@ def make_templates() -> Jinja2Blocks:
         outcome_label=outcome_label,
         history_author_of=actor_name,
         unread_count=notifications.unread_count,
+        funds_any=portfolio.funds_any,
     )
     return templates
 
@@ -167,6 +169,7 @@ def create_app(
         *reporting.routes,
         *indicators.routes,
         *notifications.routes,
+        *portfolio.routes,
         *audit.routes,
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]

@@ -35,15 +35,17 @@ class Leadership:
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{id(self)}"
         self._connection: Connection | None = None
         self.leading = False
+        self._announced: bool | None = None  # what the log said last
 
     def acquire(self, now: datetime) -> bool:
         """Take or keep the lead; False means stand by until the next tick."""
-        was = self.leading
+        was = self._announced
         if self.engine.dialect.name == "postgresql":
             self.leading = self._advisory_lock()
         else:
             self.leading = self._lease(now)
         if self.leading != was:
+            self._announced = self.leading
             logger.info(
                 "leader.%s holder=%s",
                 "leading" if self.leading else "standing_by",

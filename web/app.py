@@ -148,7 +148,7 @@ def create_app(
         scheduler = jobs = None
         if settings.scheduler and not settings.uses_postgres:
             jobs = make_jobs(opened, settings)
-            scheduler = start_scheduler(jobs)
+            scheduler = start_scheduler(jobs, seconds=settings.tick_seconds)
         try:
             yield {"stores": opened, "templates": templates, "settings": settings}
         finally:

@@ -98,7 +98,7 @@ def worker() -> None:
     signal.signal(signal.SIGINT, request_stop)
     logger.info("worker.started position=%s", stores.read_side.position())
     jobs = make_jobs(stores, settings)
-    scheduler = start_scheduler(jobs)
+    scheduler = start_scheduler(jobs, seconds=settings.tick_seconds)
     try:
         stores.read_side.follow(stop)
     finally:

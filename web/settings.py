@@ -33,6 +33,7 @@ class Settings:
     # The periodic jobs (closing votes at their deadline…): in `serve` on SQLite, in
     # `worker` on PostgreSQL. Tests switch it off and tick by hand.
     scheduler: bool = True
+    tick_seconds: int = 60
     password_time_cost: int = 3
     password_memory_kib: int = 65536
     # Outgoing e-mail: SMTP when CONSORTIUM_SMTP_HOST is set, else a mailbox file.
@@ -66,6 +67,7 @@ class Settings:
         data_dir = Path(env.get("CONSORTIUM_DATA_DIR", "var"))
         return cls(
             smtp=smtp_settings(env),
+            tick_seconds=_positive(env, "CONSORTIUM_TICK_SECONDS", 60),
             mail_from=env.get("CONSORTIUM_SMTP_FROM", ""),
             data_dir=data_dir,
             database_url=env.get("CONSORTIUM_DATABASE_URL") or None,
@@ -90,6 +92,15 @@ class Settings:
 
 class SettingsError(ValueError):
     """Raised when an environment variable holds a value that cannot be used."""
+
+
+def _positive(env: dict[str, str], name: str, default: int) -> int:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or int(text) < 1:
+        raise SettingsError(f"{name} must be a whole number of seconds, at least 1")
+    return int(text)
 
 
 def smtp_settings(env: dict[str, str]) -> SmtpSettings | None:

@@ -54,3 +54,10 @@ def test_the_default_sender_uses_the_sites_host() -> None:
 def test_a_bad_value_is_refused_with_its_name(name: str, value: str) -> None:
     with pytest.raises(SettingsError, match=name):
         smtp_settings({"CONSORTIUM_SMTP_HOST": "smtp.example", name: value})
+
+
+def test_the_tick_interval_comes_from_the_environment() -> None:
+    assert Settings.from_env({}).tick_seconds == 60
+    assert Settings.from_env({"CONSORTIUM_TICK_SECONDS": "5"}).tick_seconds == 5
+    with pytest.raises(SettingsError, match="CONSORTIUM_TICK_SECONDS"):
+        Settings.from_env({"CONSORTIUM_TICK_SECONDS": "0"})

@@ -195,6 +195,8 @@ def partner_detail(request: Request) -> Response:
 
 def withdraw_page(request: Request) -> Response:
     access = consortium_access(request)
+    # Only those who may record the withdrawal see the form that asks to confirm it.
+    access.require(Action.MANAGE_PARTNERS)
     return render(
         request,
         "partners/withdraw.html",

@@ -1,0 +1,230 @@
+"""The access matrix: every page of the application, for every kind of visitor.
+
+Each GET route has an entry saying what each role gets; a new route without one
+fails ``test_every_page_has_an_entry_in_the_matrix``. Roles: an anonymous visitor,
+a person of another consortium (the outsider), and the consortium's coordinator,
+member (representing a partner that is not the lead: the matrix's objects belong to
+the lead, so this is "a member of partner A looking at partner B's things"), pilot
+team and financer.
+
+Expected answers: 200 shown, 303 sent to the login page, 403 refused (a member who
+may see the consortium but not this), 404 not revealed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from io import BytesIO
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+from governance.actor import Actor
+from governance.values import (
+    ContributionKind,
+    Funding,
+    Motion,
+    Pledge,
+    ReportKind,
+)
+from governance.voting import DEFAULT_OPTIONS, VotingRule
+from notifications.checkpoints import load_or_create_key, seal_checkpoint
+from tests.web.conftest import World, login, stores_of
+
+MEETING = date(2026, 3, 2)
+ROLES = ("anonymous", "outsider", "coordinator", "member", "pilot", "financer")
+MEMBERS = ("coordinator", "member", "pilot", "financer")
+
+# What a consortium page answers by default: members see it, others do not.
+SHOWN = {"anonymous": 303, "outsider": 404, **dict.fromkeys(MEMBERS, 200)}
+# Pages only a coordinator uses (forms for changes the others may not make).
+COORDINATORS_ONLY = {
+    **SHOWN,
+    "member": 403,
+    "pilot": 403,
+    "financer": 403,
+}
+# Pages of one's own account: any logged-in person.
+OWN = {"anonymous": 303, **dict.fromkeys(("outsider", *MEMBERS), 200)}
+OPEN = dict.fromkeys(ROLES, 200)
+# A secret in the address is the only key: a wrong one is not found, for anyone.
+BY_SECRET = dict.fromkeys(ROLES, 404)
+
+MATRIX: dict[str, dict[str, int]] = {
+    # A logged-in person is sent on to their consortia.
+    "/login": {"anonymous": 200, **dict.fromkeys(("outsider", *MEMBERS), 303)},
+    "/healthz": OPEN,
+    "/": {"anonymous": 303, **dict.fromkeys(("outsider", *MEMBERS), 303)},
+    "/consortia": OWN,
+    "/consortia/new": OWN,
+    "/consortia/{consortium_id}": SHOWN,
+    "/consortia/{consortium_id}/profile": COORDINATORS_ONLY,
+    "/consortia/{consortium_id}/partners": SHOWN,
+    "/consortia/{consortium_id}/partners/{partner_id}": SHOWN,
+    "/consortia/{consortium_id}/partners/{partner_id}/withdraw": COORDINATORS_ONLY,
+    "/consortia/{consortium_id}/members": SHOWN,
+    "/consortia/{consortium_id}/members/{account_id}/revoke": COORDINATORS_ONLY,
+    "/invitations/{token}": BY_SECRET,
+    "/consortia/{consortium_id}/history": SHOWN,
+    "/consortia/{consortium_id}/history.csv": SHOWN,
+    "/consortia/{consortium_id}/history.jsonl": SHOWN,
+    "/consortia/{consortium_id}/history.xlsx": SHOWN,
+    "/consortia/{consortium_id}/audit-pack.zip": SHOWN,
+    "/consortia/{consortium_id}/ledger": SHOWN,
+    "/consortia/{consortium_id}/commitments/{commitment_id}": SHOWN,
+    # The lead's commitment: the member represents another partner.
+    "/consortia/{consortium_id}/commitments/{commitment_id}/withdraw": (
+        COORDINATORS_ONLY
+    ),
+    "/consortia/{consortium_id}/ledger.csv": SHOWN,
+    "/consortia/{consortium_id}/ledger.xlsx": SHOWN,
+    "/consortia/{consortium_id}/evidence/{sha256}": SHOWN,
+    "/consortia/{consortium_id}/bodies": SHOWN,
+    "/consortia/{consortium_id}/bodies/{body_id}": COORDINATORS_ONLY,
+    "/consortia/{consortium_id}/proposals": SHOWN,
+    "/consortia/{consortium_id}/proposals/{proposal_id}": SHOWN,
+    "/consortia/{consortium_id}/decisions": SHOWN,
+    "/consortia/{consortium_id}/decisions.csv": SHOWN,
+    "/consortia/{consortium_id}/decisions.pdf": SHOWN,
+    "/consortia/{consortium_id}/reporting": SHOWN,
+    "/consortia/{consortium_id}/reports/{obligation_id}": SHOWN,
+    "/calendar": OWN,
+    "/calendar/{token}.ics": BY_SECRET,
+    "/consortia/{consortium_id}/indicators": SHOWN,
+    "/notifications": OWN,
+    "/portfolio": OWN,
+    "/consortia/{consortium_id}/audit": SHOWN,
+    "/consortia/{consortium_id}/audit/checkpoints/{checkpoint_id}.json": SHOWN,
+}
+
+
+@dataclass(frozen=True)
+class Things:
+    """One of each thing a page can be about, all the lead partner's."""
+
+    ids: dict[str, str]
+
+
+@pytest.fixture
+def things(client: TestClient, world: World, tmp_path: Path) -> Things:
+    stores = stores_of(client)
+    governance = stores.governance
+    accounts = stores.accounts
+    coordinator_account = accounts.by_email(world.emails["coordinator"])
+    member_account = accounts.by_email(world.emails["member"])
+    assert coordinator_account is not None
+    assert member_account is not None
+    coordinator = Actor(coordinator_account.account_id)
+    commitment = governance.pledge(
+        coordinator,
+        world.consortium_id,
+        world.lead_id,
+        Pledge(
+            ContributionKind.FINANCIAL,
+            Decimal("5000"),
+            date(2026, 1, 1),
+            date(2026, 12, 31),
+            "Pilotage",
+            Funding.CO_FINANCING,
+        ),
+    ).id
+    evidence = stores.evidence.save(BytesIO(b"%PDF-1.4\n%%EOF\n"), "preuve.pdf")
+    governance.deliver(
+        coordinator,
+        UUID(commitment),
+        delivered_on=date(2026, 3, 1),
+        amount=Decimal("100"),
+        description="Virement",
+        evidence=evidence,
+    )
+    body = governance.establish_body(
+        coordinator,
+        world.consortium_id,
+        name="COPIL",
+        members={world.lead_id: 1, world.partner_id: 1},
+        rule=VotingRule(),
+    ).id
+    proposal = governance.table_proposal(
+        coordinator,
+        world.consortium_id,
+        body,
+        Motion(
+            "Charte",
+            "Adopter.",
+            DEFAULT_OPTIONS,
+            "meeting",
+            meeting_on=date(2026, 3, 2),
+        ),
+    ).id
+    report = governance.schedule_report(
+        coordinator,
+        world.consortium_id,
+        funder="Région",
+        title="Bilan",
+        kind=ReportKind.ACTIVITY_REPORT,
+        responsible_id=None,
+        due_on=date(2026, 6, 30),
+    ).id
+    sealed = seal_checkpoint(
+        governance, stores.read_side, load_or_create_key(tmp_path / "key.pem")
+    )
+    assert sealed is not None
+    stores.read_side.catch_up()
+    return Things(
+        {
+            "consortium_id": str(world.consortium_id),
+            "partner_id": world.lead_id,
+            "account_id": member_account.account_id,
+            "commitment_id": commitment,
+            "sha256": evidence.sha256,
+            "body_id": body,
+            "proposal_id": proposal,
+            "obligation_id": report,
+            "checkpoint_id": sealed.id,
+            "token": "no-such-secret",
+        }
+    )
+
+
+def get_routes(client: TestClient) -> list[str]:
+    return [
+        r.path
+        for r in client.app.routes  # type: ignore[attr-defined]
+        if isinstance(r, Route) and r.methods and "GET" in r.methods
+    ]
+
+
+def concrete(path: str, things: Things) -> str:
+    for name, value in things.ids.items():
+        path = path.replace("{" + name + "}", value)
+    return path
+
+
+def test_every_page_has_an_entry_in_the_matrix(client: TestClient) -> None:
+    missing = set(get_routes(client)) - set(MATRIX)
+    assert not missing, f"add these routes to the access matrix: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_what_the_matrix_says_on_every_page(
+    client: TestClient, world: World, things: Things, role: str
+) -> None:
+    if role != "anonymous":
+        login(client, world.emails[role])
+
+    answers = {
+        path: client.get(concrete(path, things), follow_redirects=False).status_code
+        for path in get_routes(client)
+    }
+
+    wrong = {
+        path: (status, MATRIX[path][role])
+        for path, status in answers.items()
+        if status != MATRIX[path][role]
+    }
+    assert not wrong, f"{role}: (got, expected) {wrong}"

@@ -6,6 +6,7 @@ so aggregates can be reorganised without touching the read side.
 
 from __future__ import annotations
 
+from governance.capitalisation import CapitalisationRecord
 from governance.commitment import Commitment
 from governance.consortium import Consortium
 from governance.indicator import Indicator
@@ -50,6 +51,14 @@ ReminderRequested = Reminder.Requested
 ReminderSent = Reminder.Sent
 ReminderScheduleSet = ReminderSchedule.Set
 ReminderScheduleChanged = ReminderSchedule.Changed
+PersonalDataDeclared = Consortium.PersonalDataDeclared
+BeneficiaryInvolvementDescribed = Consortium.BeneficiaryInvolvementDescribed
+LessonRecorded = CapitalisationRecord.LessonRecorded
+AssetPublished = CapitalisationRecord.AssetPublished
+ReplicationRecorded = CapitalisationRecord.ReplicationRecorded
+DisseminationRecorded = CapitalisationRecord.DisseminationRecorded
+CapitalisationEntryAmended = CapitalisationRecord.Amended
+CapitalisationEntryWithdrawn = CapitalisationRecord.Withdrawn
 
 ALL_EVENTS: tuple[type, ...] = (
     ConsortiumFounded,
@@ -89,4 +98,20 @@ ALL_EVENTS: tuple[type, ...] = (
     ReminderSent,
     ReminderScheduleSet,
     ReminderScheduleChanged,
+    PersonalDataDeclared,
+    BeneficiaryInvolvementDescribed,
+    LessonRecorded,
+    AssetPublished,
+    ReplicationRecorded,
+    DisseminationRecorded,
+    CapitalisationEntryAmended,
+    CapitalisationEntryWithdrawn,
 )
+
+CAPITALISATION_RECORDED: tuple[type, ...] = (
+    LessonRecorded,
+    AssetPublished,
+    ReplicationRecorded,
+    DisseminationRecorded,
+)
+"""The four events that open a capitalisation entry, one per kind."""

@@ -30,6 +30,7 @@ class Action(Enum):
     REPORT = "report"
     REVIEW_REPORT = "review_report"
     EXPORT = "export"
+    CAPITALISE = "capitalise"
 
 
 _ALL = frozenset(MemberRole)
@@ -52,6 +53,11 @@ MATRIX: dict[Action, frozenset[MemberRole]] = {
     Action.REPORT: frozenset({MemberRole.COORDINATOR, MemberRole.PILOT_TEAM}),
     Action.REVIEW_REPORT: frozenset({MemberRole.FINANCER}),
     Action.EXPORT: _ALL,
+    # The issue on capitalisation has members record too (domain.md's matrix had
+    # them read only): lessons and replications are often a partner's to tell.
+    Action.CAPITALISE: frozenset(
+        {MemberRole.COORDINATOR, MemberRole.MEMBER, MemberRole.PILOT_TEAM}
+    ),
 }
 
 

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 from eventsourcing.domain import MutableOrImmutableAggregate
 
 from governance.application.base import Created
+from governance.application.capitalisation import CapitalisationCommands
 from governance.application.commitments import CommitmentCommands
 from governance.application.consortia import ConsortiumCommands
 from governance.application.decisions import DecisionCommands
@@ -28,8 +29,10 @@ class Governance(
     DecisionCommands,
     ReportingCommands,
     ReminderCommands,
+    CapitalisationCommands,
 ):
-    """Commands on consortia, commitments, decisions, reporting and reminders."""
+    """Commands on consortia, commitments, decisions, reporting, reminders and
+    capitalisation."""
 
     name = "Governance"
     snapshotting_intervals: ClassVar[

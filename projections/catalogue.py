@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from projections.base import Projection
+from projections.capitalisation import CapitalisationProjection
 from projections.consortia import ConsortiaProjection
 from projections.decisions import DecisionsProjection
 from projections.history import HistoryProjection
@@ -10,6 +11,7 @@ from projections.indicators import IndicatorsProjection
 from projections.ledger import LedgerProjection
 from projections.members import MembersProjection
 from projections.partners import PartnersProjection
+from projections.readiness import ReadinessProjection
 from projections.reminders import RemindersProjection
 from projections.reporting import ReportingProjection
 
@@ -26,4 +28,6 @@ def all_projections() -> list[Projection]:
         ReportingProjection(),
         IndicatorsProjection(),
         RemindersProjection(),
+        CapitalisationProjection(),
+        ReadinessProjection(),
     ]

@@ -38,6 +38,7 @@ from web.labels import N_, RULES, in_unit, label, warning_message
 from web.mailing import make_jobs
 from web.routes import (
     bodies,
+    capitalisation,
     consortia,
     history,
     indicators,
@@ -46,6 +47,7 @@ from web.routes import (
     notifications,
     partners,
     proposals,
+    readiness,
     reporting,
     session,
 )
@@ -178,6 +180,8 @@ def create_app(
         *proposals.routes,
         *reporting.routes,
         *indicators.routes,
+        *capitalisation.routes,
+        *readiness.routes,
         *notifications.routes,
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]

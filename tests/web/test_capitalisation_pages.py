@@ -343,3 +343,34 @@ def test_the_open_data_file_follows_its_schema(
     assert event["withdrawn_at"].endswith("Z")
     assert lesson["licence"] is None
     assert lesson["date"] is None
+
+
+def test_the_consortium_history_tells_the_register_in_words(
+    client: TestClient, world: World
+) -> None:
+    login(client, world.emails["member"])
+    record(client, world, ASSET)
+    (entry_id,) = entry_ids(client, world)
+    url = f"{register(world)}/{entry_id}"
+    post(
+        client,
+        url + "/amend",
+        {**ASSET, "title": "Mediation kit v2", "reason": "New version"},
+    )
+    post(client, url + "/withdraw", {"reason": "Superseded"})
+
+    english = client.get(f"/consortia/{world.consortium_id}/history").text
+    french = client.get(
+        f"/consortia/{world.consortium_id}/history", headers={"Accept-Language": "fr"}
+    ).text
+
+    assert (
+        "recorded in the capitalisation register: reusable asset “Mediation kit”"
+        in english
+    )
+    assert "amended the capitalisation entry “Mediation kit v2”: New version" in english
+    assert "withdrew the capitalisation entry “Mediation kit v2”: Superseded" in english
+    assert (
+        "a enregistré dans le registre de capitalisation : "
+        "ressource réutilisable « Mediation kit »" in french
+    )

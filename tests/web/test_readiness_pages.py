@@ -207,3 +207,30 @@ def test_a_citizens_partner_with_papers_shows_in_french(
     assert "Un collectif citoyen participe : Collectif du Val." in page
     assert "Types de partenaires : 2." in page
     assert "Corriger" in page
+
+
+def test_the_answers_are_in_the_consortium_history(
+    client: TestClient, world: World
+) -> None:
+    login(client, world.emails["coordinator"])
+    post(
+        client,
+        readiness(world) + "/personal-data",
+        {
+            "handles_personal_data": "yes",
+            "data_protection_partner_id": world.partner_id,
+        },
+    )
+    post(
+        client,
+        readiness(world) + "/beneficiaries",
+        {"beneficiary_involvement": "A panel"},
+    )
+
+    page = client.get(f"/consortia/{world.consortium_id}/history").text
+
+    assert (
+        "declared that the project handles personal data, "
+        "Partner Co answering for data protection" in page
+    )
+    assert "described how end beneficiaries are involved: A panel" in page

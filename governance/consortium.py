@@ -92,7 +92,19 @@ class PendingInvitation:
 
 
 class Consortium(Aggregate):
-    """A group of partners carrying one project answering one call."""
+    """A group of partners carrying one project answering one call.
+
+    Version 2 added the readiness settings (personal data, end beneficiaries); a
+    snapshot taken before comes back with them unanswered.
+    """
+
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, object]) -> None:
+        state["handles_personal_data"] = None
+        state["data_protection_partner_id"] = None
+        state["beneficiary_involvement"] = ""
 
     class Founded(GovernanceCreated):
         name: str
@@ -184,6 +196,13 @@ class Consortium(Aggregate):
     class ProxyRevoked(GovernanceEvent):
         proxy_id: str
 
+    class PersonalDataDeclared(GovernanceEvent):
+        handles_personal_data: bool
+        data_protection_partner_id: str | None
+
+    class BeneficiaryInvolvementDescribed(GovernanceEvent):
+        description: str
+
     @event(Founded)
     def __init__(
         self,
@@ -207,6 +226,9 @@ class Consortium(Aggregate):
         self.invitations: dict[str, PendingInvitation] = {}
         self.bodies: dict[str, Body] = {}
         self.proxies: dict[str, Proxy] = {}
+        self.handles_personal_data: bool | None = None
+        self.data_protection_partner_id: str | None = None
+        self.beneficiary_involvement = ""
 
     @classmethod
     def found(
@@ -642,6 +664,45 @@ class Consortium(Aggregate):
         for other_id, other in self.bodies.items():
             if other_id != body_id and other.name.lower() == name.strip().lower():
                 raise RuleViolated("body.name_taken")
+
+    # -- readiness settings ----------------------------------------------------------
+
+    def declare_personal_data(
+        self, handles_personal_data: bool, data_protection_partner_id: str | None
+    ) -> None:
+        """Say whether the project handles personal data, and who answers for it.
+
+        The partner named is the one competent in data protection (its DPO, its
+        GDPR expertise): an explicit choice, not a guess from free text.
+        """
+        if data_protection_partner_id is not None:
+            self._active_partner(data_protection_partner_id)
+        if (self.handles_personal_data, self.data_protection_partner_id) == (
+            handles_personal_data,
+            data_protection_partner_id,
+        ):
+            raise RuleViolated("readiness.unchanged")
+        self._declare_personal_data(
+            handles_personal_data=handles_personal_data,
+            data_protection_partner_id=data_protection_partner_id,
+        )
+
+    @event(PersonalDataDeclared)
+    def _declare_personal_data(
+        self, handles_personal_data: bool, data_protection_partner_id: str | None
+    ) -> None:
+        self.handles_personal_data = handles_personal_data
+        self.data_protection_partner_id = data_protection_partner_id
+
+    def describe_beneficiary_involvement(self, description: str) -> None:
+        """Say how the end beneficiaries take part ("" clears it)."""
+        if description.strip() == self.beneficiary_involvement:
+            raise RuleViolated("readiness.unchanged")
+        self._describe_involvement(description=description.strip())
+
+    @event(BeneficiaryInvolvementDescribed)
+    def _describe_involvement(self, description: str) -> None:
+        self.beneficiary_involvement = description
 
     # -- queries used by the service ------------------------------------------------
 

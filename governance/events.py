@@ -6,6 +6,7 @@ so aggregates can be reorganised without touching the read side.
 
 from __future__ import annotations
 
+from governance.capitalisation import CapitalisationRecord
 from governance.checkpoint import Checkpoint
 from governance.commitment import Commitment
 from governance.consortium import Consortium
@@ -53,6 +54,14 @@ ReminderScheduleSet = ReminderSchedule.Set
 ReminderScheduleChanged = ReminderSchedule.Changed
 CheckpointSealed = Checkpoint.Sealed
 CheckpointCountersigned = Checkpoint.Countersigned
+PersonalDataDeclared = Consortium.PersonalDataDeclared
+BeneficiaryInvolvementDescribed = Consortium.BeneficiaryInvolvementDescribed
+LessonRecorded = CapitalisationRecord.LessonRecorded
+AssetPublished = CapitalisationRecord.AssetPublished
+ReplicationRecorded = CapitalisationRecord.ReplicationRecorded
+DisseminationRecorded = CapitalisationRecord.DisseminationRecorded
+CapitalisationEntryAmended = CapitalisationRecord.Amended
+CapitalisationEntryWithdrawn = CapitalisationRecord.Withdrawn
 
 ALL_EVENTS: tuple[type, ...] = (
     ConsortiumFounded,
@@ -94,4 +103,20 @@ ALL_EVENTS: tuple[type, ...] = (
     ReminderScheduleChanged,
     CheckpointSealed,
     CheckpointCountersigned,
+    PersonalDataDeclared,
+    BeneficiaryInvolvementDescribed,
+    LessonRecorded,
+    AssetPublished,
+    ReplicationRecorded,
+    DisseminationRecorded,
+    CapitalisationEntryAmended,
+    CapitalisationEntryWithdrawn,
 )
+
+CAPITALISATION_RECORDED: tuple[type, ...] = (
+    LessonRecorded,
+    AssetPublished,
+    ReplicationRecorded,
+    DisseminationRecorded,
+)
+"""The four events that open a capitalisation entry, one per kind."""

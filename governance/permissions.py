@@ -31,6 +31,7 @@ class Action(Enum):
     REVIEW_REPORT = "review_report"
     EXPORT = "export"
     COUNTERSIGN = "countersign"
+    CAPITALISE = "capitalise"
 
 
 _ALL = frozenset(MemberRole)
@@ -55,6 +56,11 @@ MATRIX: dict[Action, frozenset[MemberRole]] = {
     Action.EXPORT: _ALL,
     # Financers are read-only, except for vouching for a checkpoint of the log.
     Action.COUNTERSIGN: frozenset({MemberRole.FINANCER}),
+    # The issue on capitalisation has members record too (domain.md's matrix had
+    # them read only): lessons and replications are often a partner's to tell.
+    Action.CAPITALISE: frozenset(
+        {MemberRole.COORDINATOR, MemberRole.MEMBER, MemberRole.PILOT_TEAM}
+    ),
 }
 
 

@@ -19,21 +19,27 @@ from governance.consortium import Body, Membership, Partner, PendingInvitation, 
 from governance.indicator import Measurement
 from governance.proposal import Ballot
 from governance.values import (
+    AssetType,
     AuthorityLevel,
     CallForProjects,
+    CapitalisationKind,
     ContributionKind,
+    Dissemination,
     Evidence,
     Funding,
+    Lesson,
     MemberRole,
     Paper,
     PartnerKind,
     PartnerRole,
     Phase,
     ReminderChannel,
+    Replication,
     ReportedIndicator,
     ReportedValue,
     ReportKind,
     ReportStatus,
+    ReusableAsset,
     Unit,
 )
 from governance.voting import Majority, Outcome, VotingRule
@@ -134,6 +140,8 @@ ENUMS: tuple[type[Enum], ...] = (
     ReportKind,
     ReportStatus,
     ReminderChannel,
+    CapitalisationKind,
+    AssetType,
 )
 
 
@@ -156,3 +164,5 @@ def register_all(transcoder: JSONTranscoder) -> None:
     transcoder.register(RecordAsDict(Measurement))
     transcoder.register(RecordAsDict(ReportedValue))
     transcoder.register(RecordAsDict(ReportedIndicator, tuples=("values",)))
+    for entry_type in (Lesson, ReusableAsset, Replication, Dissemination):
+        transcoder.register(RecordAsDict(entry_type))

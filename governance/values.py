@@ -8,7 +8,7 @@ because it is a property of the value, not of any aggregate.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -303,3 +303,131 @@ def is_valid_siret(siret: str) -> bool:
 def is_valid_rna(rna: str) -> bool:
     """An RNA number (French register of associations) is ``W`` and nine digits."""
     return re.fullmatch(r"W\d{9}", rna) is not None
+
+
+# -- capitalisation ---------------------------------------------------------------
+
+URL_PATTERN = re.compile(r"^https?://[^\s/]+\S*$", re.IGNORECASE)
+
+
+def is_web_address(url: str) -> bool:
+    """Whether ``url`` is an http or https address (nothing else is linked to)."""
+    return URL_PATTERN.match(url) is not None
+
+
+class CapitalisationKind(Enum):
+    """What a capitalisation entry records."""
+
+    LESSON = "lesson"
+    ASSET = "asset"
+    REPLICATION = "replication"
+    DISSEMINATION = "dissemination"
+
+
+class AssetType(Enum):
+    """What kind of reusable result a consortium leaves behind."""
+
+    SOFTWARE = "software"
+    METHOD = "method"
+    DATA_SET = "data_set"
+    GUIDE = "guide"
+
+
+def _required(value: str, code: str) -> None:
+    if not value.strip():
+        raise RuleViolated(code)
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """A lesson learned: what worked, what did not, for whom it matters."""
+
+    title: str
+    worked: str
+    did_not_work: str
+    for_whom: str
+
+    kind = CapitalisationKind.LESSON
+
+    def check(self) -> None:
+        """Raise unless the lesson says something and to whom."""
+        _required(self.title, "capitalisation.title_required")
+        if not (self.worked.strip() or self.did_not_work.strip()):
+            raise RuleViolated("lesson.content_required")
+        _required(self.for_whom, "lesson.for_whom_required")
+
+
+@dataclass(frozen=True)
+class ReusableAsset:
+    """A result others may reuse: software, method, data set or guide."""
+
+    title: str
+    asset_type: AssetType
+    description: str
+    licence: str
+    url: str
+
+    kind = CapitalisationKind.ASSET
+
+    def check(self) -> None:
+        """Raise unless the asset has a licence and an http(s) location."""
+        _required(self.title, "capitalisation.title_required")
+        _required(self.licence, "asset.licence_required")
+        _required(self.url, "asset.url_required")
+        if not is_web_address(self.url.strip()):
+            raise RuleViolated("asset.url_invalid")
+
+
+@dataclass(frozen=True)
+class Replication:
+    """Another territory or organisation reusing a result, when, how adapted."""
+
+    title: str
+    reused_by: str
+    on: date
+    adaptation: str
+
+    kind = CapitalisationKind.REPLICATION
+
+    def check(self) -> None:
+        """Raise unless the replication names what was reused and by whom."""
+        _required(self.title, "capitalisation.title_required")
+        _required(self.reused_by, "replication.reused_by_required")
+
+
+@dataclass(frozen=True)
+class Dissemination:
+    """An event where the project shared its results: when, to whom, where."""
+
+    title: str
+    on: date
+    audience: str
+    place: str
+    url: str
+
+    kind = CapitalisationKind.DISSEMINATION
+
+    def check(self) -> None:
+        """Raise unless the event has an audience and a place or an address."""
+        _required(self.title, "capitalisation.title_required")
+        _required(self.audience, "dissemination.audience_required")
+        if not (self.place.strip() or self.url.strip()):
+            raise RuleViolated("dissemination.place_required")
+        if self.url.strip() and not is_web_address(self.url.strip()):
+            raise RuleViolated("dissemination.url_invalid")
+
+
+CapitalisationEntry = Lesson | ReusableAsset | Replication | Dissemination
+"""What any capitalisation entry holds, by kind."""
+
+
+def tidy(entry: CapitalisationEntry) -> CapitalisationEntry:
+    """The entry with its texts stripped of surrounding blanks."""
+    return replace(
+        entry,
+        **{
+            f.name: getattr(entry, f.name).strip()
+            for f in fields(entry)
+            if isinstance(getattr(entry, f.name), str)
+        },
+    )

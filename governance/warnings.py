@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from governance.values import ContributionKind, PartnerRole, Phase
+from governance.values import ContributionKind, Funding, PartnerRole, Phase
 
 FACADE_DAYS = 90
 CONCENTRATION_SHARE = Decimal("0.6")
@@ -26,6 +26,8 @@ class CommitmentFacts:
     withdrawn: bool
     pledged_eur: Decimal
     delivered_count: int
+    funding: Funding | None = None
+    """Co-financing or requested; None where the caller does not know."""
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from projections.audit_chain import AuditChainProjection, CheckpointsProjection
 from projections.base import Projection
+from projections.capitalisation import CapitalisationProjection
 from projections.consortia import ConsortiaProjection
 from projections.decisions import DecisionsProjection
 from projections.history import HistoryProjection
@@ -11,6 +12,7 @@ from projections.indicators import IndicatorsProjection
 from projections.ledger import LedgerProjection
 from projections.members import MembersProjection
 from projections.partners import PartnersProjection
+from projections.readiness import ReadinessProjection
 from projections.reminders import RemindersProjection
 from projections.reporting import ReportingProjection
 
@@ -29,4 +31,6 @@ def all_projections() -> list[Projection]:
         RemindersProjection(),
         AuditChainProjection(),
         CheckpointsProjection(),
+        CapitalisationProjection(),
+        ReadinessProjection(),
     ]

@@ -27,6 +27,7 @@ from sqlalchemy import (
     and_,
     insert,
     select,
+    update,
 )
 
 from governance import events
@@ -105,10 +106,30 @@ AREAS: dict[str, tuple[str, ...]] = {
         "reminder_requested",
         "reminder_sent",
     ),
+    "capitalisation": (
+        "capitalisation_recorded",
+        "capitalisation_amended",
+        "capitalisation_withdrawn",
+        "personal_data_handled",
+        "personal_data_no_partner",
+        "personal_data_not_handled",
+        "beneficiaries_described",
+        "beneficiaries_cleared",
+    ),
     "audit": ("checkpoint_countersigned",),
 }
 # Entries about things without a page of their own link to their area's page.
 PAGES = {
+    **dict.fromkeys(
+        (
+            "personal_data_handled",
+            "personal_data_no_partner",
+            "personal_data_not_handled",
+            "beneficiaries_described",
+            "beneficiaries_cleared",
+        ),
+        "readiness",
+    ),
     "decision_recorded": "decisions",
     "indicator_defined": "indicators",
     "indicator_measured": "indicators",
@@ -123,6 +144,15 @@ commitment_owners = Table(
     Column("partner_id", String(36), nullable=False),
     Column("kind", String(16), nullable=False),
     Column("unit", String(16), nullable=False),
+)
+
+capitalisation_owners = Table(
+    "history_capitalisation",
+    metadata,
+    Column("entry_id", String(36), primary_key=True),
+    Column("consortium_id", String(36), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("title", Text, nullable=False),
 )
 
 labels = Table(
@@ -182,7 +212,13 @@ class HistoryProjection(Projection):
     """Appends one row per consortium event."""
 
     name: ClassVar[str] = "history"
-    tables: ClassVar[tuple[Table, ...]] = (history, labels, commitment_owners, owners)
+    tables: ClassVar[tuple[Table, ...]] = (
+        history,
+        labels,
+        commitment_owners,
+        owners,
+        capitalisation_owners,
+    )
 
     def _add(
         self,
@@ -197,10 +233,11 @@ class HistoryProjection(Projection):
     ) -> None:
         area = AREA_OF_KIND[what]
         if about is None:
-            about = {
+            about = PAGES.get(what) or {
                 "partners": f"partners/{subject_id}",
                 "people": "members",
                 "commitments": f"commitments/{envelope.originator_id}",
+                "capitalisation": f"capitalisation/{subject_id}",
             }.get(area, "")
         connection.execute(
             insert(history).values(
@@ -334,6 +371,109 @@ class HistoryProjection(Projection):
             "contribution_delivered",
             amount=e.amount,
             on=e.delivered_on,
+        )
+
+    @on(*events.CAPITALISATION_RECORDED)
+    def capitalisation_recorded(
+        self, connection: Connection, envelope: Envelope
+    ) -> None:
+        e = envelope.event
+        connection.execute(
+            insert(capitalisation_owners).values(
+                entry_id=envelope.originator_id,
+                consortium_id=e.consortium_id,
+                kind=e.entry.kind.value,
+                title=e.entry.title,
+            )
+        )
+        self._add(
+            connection,
+            envelope,
+            "capitalisation_recorded",
+            envelope.originator_id,
+            consortium_id=e.consortium_id,
+            entry_kind=e.entry.kind,
+            title=e.entry.title,
+        )
+
+    def _add_about_entry(
+        self, connection: Connection, envelope: Envelope, what: str, /, **params: Any
+    ) -> None:
+        owner = connection.execute(
+            select(capitalisation_owners).where(
+                capitalisation_owners.c.entry_id == envelope.originator_id
+            )
+        ).one()
+        self._add(
+            connection,
+            envelope,
+            what,
+            envelope.originator_id,
+            consortium_id=owner.consortium_id,
+            entry_kind=owner.kind,
+            title=params.pop("title", owner.title),
+            **params,
+        )
+
+    @on(events.CapitalisationEntryAmended)
+    def capitalisation_amended(
+        self, connection: Connection, envelope: Envelope
+    ) -> None:
+        e = envelope.event
+        connection.execute(
+            update(capitalisation_owners)
+            .where(capitalisation_owners.c.entry_id == envelope.originator_id)
+            .values(title=e.entry.title)
+        )
+        self._add_about_entry(
+            connection,
+            envelope,
+            "capitalisation_amended",
+            title=e.entry.title,
+            reason=e.reason,
+        )
+
+    @on(events.CapitalisationEntryWithdrawn)
+    def capitalisation_withdrawn(
+        self, connection: Connection, envelope: Envelope
+    ) -> None:
+        self._add_about_entry(
+            connection,
+            envelope,
+            "capitalisation_withdrawn",
+            reason=envelope.event.reason,
+        )
+
+    @on(events.PersonalDataDeclared)
+    def personal_data_declared(
+        self, connection: Connection, envelope: Envelope
+    ) -> None:
+        e = envelope.event
+        partner_id = e.data_protection_partner_id
+        if not e.handles_personal_data:
+            what = "personal_data_not_handled"
+        elif partner_id is None:
+            what = "personal_data_no_partner"
+        else:
+            what = "personal_data_handled"
+        self._add(
+            connection,
+            envelope,
+            what,
+            partner_id,
+            partner=self._label(connection, envelope, partner_id) if partner_id else "",
+        )
+
+    @on(events.BeneficiaryInvolvementDescribed)
+    def beneficiaries_described(
+        self, connection: Connection, envelope: Envelope
+    ) -> None:
+        description = envelope.event.description
+        self._add(
+            connection,
+            envelope,
+            "beneficiaries_described" if description else "beneficiaries_cleared",
+            description=description,
         )
 
     def _label(

@@ -191,6 +191,7 @@ def warning_facts(
                         is_withdrawn(c, p),
                         c.in_euros(c.amount) or ZERO,
                         c.delivery_count,
+                        c.funding,
                     )
                     for c in own
                 ),

@@ -39,6 +39,7 @@ from web.mailing import make_jobs
 from web.routes import (
     audit,
     bodies,
+    capitalisation,
     consortia,
     history,
     indicators,
@@ -48,6 +49,7 @@ from web.routes import (
     partners,
     portfolio,
     proposals,
+    readiness,
     reporting,
     session,
 )
@@ -168,6 +170,8 @@ def create_app(
         *proposals.routes,
         *reporting.routes,
         *indicators.routes,
+        *capitalisation.routes,
+        *readiness.routes,
         *notifications.routes,
         *portfolio.routes,
         *audit.routes,

@@ -8,6 +8,7 @@ dates things happened, so the history panel reads like a real year.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -16,14 +17,18 @@ from pathlib import Path
 from uuid import UUID
 
 from governance.actor import Actor
+from governance.application import Governance
 from governance.clock import Clock
 from governance.values import (
     MEETING,
     WRITTEN,
+    AssetType,
     AuthorityLevel,
     CallForProjects,
     ContributionKind,
+    Dissemination,
     Funding,
+    Lesson,
     MemberRole,
     Motion,
     Paper,
@@ -32,7 +37,9 @@ from governance.values import (
     PartnerRole,
     Phase,
     Pledge,
+    Replication,
     ReportKind,
+    ReusableAsset,
 )
 from governance.voting import DEFAULT_OPTIONS, Majority, Outcome, VotingRule
 from notifications.emails import MailRenderer
@@ -127,6 +134,139 @@ def _demo_pdf(text: str) -> bytes:
         + b"\n%%EOF\n"
     )
     return body
+
+
+def _capitalise(
+    governance: Governance,
+    cid: UUID,
+    on: Callable[[int], date],
+    start: date,
+    member: Actor,
+    pilot: Actor,
+    coordinator: Actor,
+) -> None:
+    """The capitalisation register: a few entries of each kind, one amended, one
+    withdrawn (days 332 to 356 of the demo year)."""
+    on(332)
+    barometer = governance.record_capitalisation(
+        pilot,
+        cid,
+        ReusableAsset(
+            "Baromètre de l'accès aux droits numériques",
+            AssetType.DATA_SET,
+            "Fréquentation anonymisée des permanences, par commune et par mois.",
+            "Licence Ouverte 2.0",
+            "https://donnees.demo.example/barometre-val-de-brume",
+        ),
+    )
+    on(334)
+    governance.record_capitalisation(
+        member,
+        cid,
+        ReusableAsset(
+            "Kit de médiation en tiers-lieu",
+            AssetType.GUIDE,
+            "Fiches d'atelier, grille d'accueil et parcours type.",
+            "CC BY-SA 4.0",
+            "https://depot.demo.example/kit-mediation",
+        ),
+    )
+    governance.record_capitalisation(
+        member,
+        cid,
+        Lesson(
+            "Des ateliers le soir plutôt que le samedi",
+            "Les ateliers après 18 h attirent les actifs et les parents.",
+            "Les permanences du samedi matin sont restées presque vides.",
+            "Tiers-lieux et médiathèques qui ouvrent des permanences",
+        ),
+    )
+    on(338)
+    governance.record_capitalisation(
+        pilot,
+        cid,
+        Lesson(
+            "Former les agents d'accueil des mairies",
+            "Les agents orientent mieux vers les permanences après une demi-journée.",
+            "",
+            "Communes rurales sans service numérique",
+        ),
+    )
+    governance.record_capitalisation(
+        pilot,
+        cid,
+        ReusableAsset(
+            "Outil de prise de rendez-vous",
+            AssetType.SOFTWARE,
+            "Application web libre pour réserver un créneau de médiation.",
+            "AGPL-3.0",
+            "https://forge.demo.example/val-de-brume/rendez-vous",
+        ),
+    )
+    on(342)
+    governance.record_capitalisation(
+        coordinator,
+        cid,
+        Replication(
+            "Kit de médiation en tiers-lieu",
+            "Communauté de communes des Coteaux fictifs",
+            start + timedelta(days=320),
+            "Ateliers traduits pour un public allophone.",
+        ),
+    )
+    on(346)
+    governance.record_capitalisation(
+        coordinator,
+        cid,
+        Dissemination(
+            "Journée régionale de l'inclusion numérique",
+            start + timedelta(days=345),
+            "Élus et médiateurs de la région",
+            "Hôtel de région (fictif)",
+            "",
+        ),
+    )
+    duplicate = governance.record_capitalisation(
+        pilot,
+        cid,
+        Dissemination(
+            "Journée régionale inclusion numérique",
+            start + timedelta(days=345),
+            "Élus",
+            "Hôtel de région",
+            "",
+        ),
+    )
+    on(350)
+    governance.record_capitalisation(
+        member,
+        cid,
+        Dissemination(
+            "Webinaire « Médiation en tiers-lieu »",
+            start + timedelta(days=349),
+            "Réseau national des tiers-lieux",
+            "",
+            "https://webinaires.demo.example/mediation-tiers-lieu",
+        ),
+    )
+    on(352)
+    governance.amend_capitalisation(
+        pilot,
+        UUID(barometer.id),
+        ReusableAsset(
+            "Baromètre de l'accès aux droits numériques",
+            AssetType.DATA_SET,
+            "Fréquentation anonymisée des permanences, par commune et par mois, "
+            "mise à jour chaque trimestre.",
+            "Licence Ouverte 2.0",
+            "https://donnees.demo.example/barometre-val-de-brume",
+        ),
+        "Rythme de mise à jour précisé",
+    )
+    on(354)
+    governance.withdraw_capitalisation(
+        coordinator, UUID(duplicate.id), "Doublon de la journée régionale"
+    )
 
 
 def load_demo(
@@ -612,6 +752,15 @@ def load_demo(
         governance.change_partner_axis(
             coordinator, cid, donnee, "Protection des données et ouverture"
         )
+        on(232)
+        # Readiness answers: the project keeps names of the people it helps.
+        governance.declare_personal_data(coordinator, cid, True, donnee)
+        governance.describe_beneficiary_involvement(
+            coordinator,
+            cid,
+            "Un panel de douze habitants teste chaque nouvel atelier ; le collectif "
+            "Les Voisins Connectés siège au COPIL.",
+        )
 
         def deliver(
             days: int,
@@ -710,6 +859,7 @@ def load_demo(
                 BytesIO(_demo_pdf("Compte rendu du COPIL")), "compte-rendu-copil.pdf"
             ),
         )
+        _capitalise(governance, cid, on, start, member, pilot, coordinator)
         party = table(
             358,
             copil,

@@ -19,10 +19,15 @@ from zoneinfo import ZoneInfo
 
 from governance.errors import RuleViolated
 from governance.values import (
+    AssetType,
     AuthorityLevel,
     CallForProjects,
+    CapitalisationEntry,
+    CapitalisationKind,
     ContributionKind,
+    Dissemination,
     Funding,
+    Lesson,
     MemberRole,
     Paper,
     PartnerIdentity,
@@ -30,7 +35,10 @@ from governance.values import (
     PartnerRole,
     Phase,
     Pledge,
+    Replication,
     ReportKind,
+    ReusableAsset,
+    is_web_address,
 )
 from governance.voting import DEFAULT_OPTIONS, Majority, Outcome, VotingRule
 from notifications.emails import Delivery
@@ -804,3 +812,89 @@ def parse_preferences(
     f.errors.raise_if_any()
     assert delivery is not None  # noqa: S101 - an error was raised otherwise
     return PreferencesForm(delivery, language)
+
+
+def _web_address(f: Fields, name: str, *, required: bool) -> str:
+    url = f.text(name, required=required, max_length=2000)
+    if url and not is_web_address(url):
+        f.errors.add(name, N_("Give an address starting with http:// or https://."))
+    return url
+
+
+def parse_capitalisation(
+    data: Mapping[str, str], kind: CapitalisationKind, *, today: date
+) -> CapitalisationEntry:
+    """Parse a capitalisation entry of ``kind``; raises ``FormErrors``.
+
+    Shape only (required, lengths, dates, http(s) addresses); what an entry must
+    say is the domain's rule.
+    """
+    f = Fields(data)
+    title = f.text("title", required=True)
+    entry: CapitalisationEntry | None = None
+    if kind is CapitalisationKind.LESSON:
+        entry = Lesson(
+            title,
+            f.text("worked", max_length=LONG),
+            f.text("did_not_work", max_length=LONG),
+            f.text("for_whom", required=True),
+        )
+    elif kind is CapitalisationKind.ASSET:
+        asset_type = f.choice("asset_type", AssetType)
+        description = f.text("description", max_length=LONG)
+        licence = f.text("licence", required=True)
+        url = _web_address(f, "url", required=True)
+        if asset_type is not None:
+            entry = ReusableAsset(title, asset_type, description, licence, url)
+    elif kind is CapitalisationKind.REPLICATION:
+        reused_by = f.text("reused_by", required=True)
+        on = f.day("on") or today
+        entry = Replication(title, reused_by, on, f.text("adaptation", max_length=LONG))
+    else:
+        on = f.day("on") or today
+        audience = f.text("audience", required=True)
+        place = f.text("place")
+        url = _web_address(f, "url", required=False)
+        entry = Dissemination(title, on, audience, place, url)
+    f.errors.raise_if_any()
+    assert entry is not None  # noqa: S101 - an error was raised otherwise
+    return entry
+
+
+def parse_reason(data: Mapping[str, str]) -> str:
+    """The mandatory reason of an amendment or a withdrawal; raises ``FormErrors``."""
+    f = Fields(data)
+    reason = f.text("reason", required=True, max_length=LONG)
+    f.errors.raise_if_any()
+    return reason
+
+
+@dataclass(frozen=True)
+class PersonalDataForm:
+    """Whether the project handles personal data, and who answers for it."""
+
+    handles_personal_data: bool
+    data_protection_partner_id: str | None
+
+
+def parse_personal_data(
+    data: Mapping[str, str], partner_ids: list[str]
+) -> PersonalDataForm:
+    """Parse the personal data form; raises ``FormErrors``."""
+    errors = FormErrors()
+    answer = str(data.get("handles_personal_data", "")).strip()
+    partner_id = str(data.get("data_protection_partner_id", "")).strip() or None
+    if answer not in {"yes", "no"}:
+        errors.add("handles_personal_data", N_("Choose one of the options."))
+    if partner_id is not None and partner_id not in partner_ids:
+        errors.add("data_protection_partner_id", N_("Choose one of the options."))
+    errors.raise_if_any()
+    return PersonalDataForm(answer == "yes", partner_id)
+
+
+def parse_involvement(data: Mapping[str, str]) -> str:
+    """How end beneficiaries are involved ("" clears it); raises ``FormErrors``."""
+    f = Fields(data)
+    description = f.text("beneficiary_involvement", max_length=LONG)
+    f.errors.raise_if_any()
+    return description

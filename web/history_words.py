@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from governance.values import (
+    CapitalisationKind,
     ContributionKind,
     MemberRole,
     Paper,
@@ -52,6 +53,30 @@ SENTENCES: dict[str, str] = {
     ),
     "commitment_withdrawn": N_(
         "withdrew a commitment of %(partner)s (%(kind)s) on %(on)s: %(reason)s"
+    ),
+    "capitalisation_recorded": N_(
+        "recorded in the capitalisation register: %(entry_kind)s “%(title)s”"
+    ),
+    "capitalisation_amended": N_(
+        "amended the capitalisation entry “%(title)s”: %(reason)s"
+    ),
+    "capitalisation_withdrawn": N_(
+        "withdrew the capitalisation entry “%(title)s”: %(reason)s"
+    ),
+    "personal_data_handled": N_(
+        "declared that the project handles personal data, %(partner)s answering for data protection"
+    ),
+    "personal_data_no_partner": N_(
+        "declared that the project handles personal data, with no partner named for data protection"
+    ),
+    "personal_data_not_handled": N_(
+        "declared that the project handles no personal data"
+    ),
+    "beneficiaries_described": N_(
+        "described how end beneficiaries are involved: %(description)s"
+    ),
+    "beneficiaries_cleared": N_(
+        "removed the description of how end beneficiaries are involved"
     ),
     "contribution_delivered": N_(
         "recorded a delivery of %(partner)s (%(kind)s): %(amount)s on %(on)s"
@@ -100,6 +125,7 @@ AREA_LABELS: dict[str, str] = {
     "commitments": N_("Commitments"),
     "decisions": N_("Decisions"),
     "reporting": N_("Reporting and reminders"),
+    "capitalisation": N_("Capitalisation and readiness"),
     "audit": N_("Audit"),
 }
 
@@ -132,6 +158,8 @@ def _param(key: str, value: object) -> str:
         return label(Unit(str(value)))
     if key == "paper":
         return label(Paper(value))
+    if key == "entry_kind":
+        return label(CapitalisationKind(value)).lower()
     if key in {"on", "until"} and isinstance(value, str):
         return format_day(date.fromisoformat(value))
     if key == "outcome":

@@ -12,7 +12,9 @@ from typing import Any
 
 from governance.errors import RuleViolated
 from governance.values import (
+    AssetType,
     AuthorityLevel,
+    CapitalisationKind,
     ContributionKind,
     Funding,
     MemberRole,
@@ -97,6 +99,14 @@ LABELS: dict[Enum, str] = {
     ReminderChannel.EMAIL: N_("by e-mail"),
     ReminderChannel.DIGEST: N_("in the daily digest"),
     ReminderChannel.IN_APP: N_("in the application only"),
+    CapitalisationKind.LESSON: N_("Lesson learned"),
+    CapitalisationKind.ASSET: N_("Reusable asset"),
+    CapitalisationKind.REPLICATION: N_("Replication"),
+    CapitalisationKind.DISSEMINATION: N_("Dissemination event"),
+    AssetType.SOFTWARE: N_("Software"),
+    AssetType.METHOD: N_("Method"),
+    AssetType.DATA_SET: N_("Data set"),
+    AssetType.GUIDE: N_("Guide"),
 }
 
 RULES: dict[str, str] = {
@@ -261,6 +271,25 @@ RULES: dict[str, str] = {
     "baseline.invalid": N_("The baseline is not a valid number."),
     "target.invalid": N_("The target is not a valid number."),
     "measurement.invalid": N_("The value is not a valid number."),
+    "capitalisation.title_required": N_("Give a title."),
+    "capitalisation.reason_required": N_("Give the reason."),
+    "capitalisation.unchanged": N_("Nothing changed."),
+    "capitalisation.kind_unchangeable": N_("An entry keeps its kind."),
+    "capitalisation.withdrawn": N_(
+        "This entry was withdrawn; it can no longer change."
+    ),
+    "lesson.content_required": N_("Say what worked or what did not."),
+    "lesson.for_whom_required": N_("Say for whom this lesson matters."),
+    "asset.licence_required": N_("Give the licence under which others may reuse it."),
+    "asset.url_required": N_("Give the address where it can be found."),
+    "asset.url_invalid": N_("The address must start with http:// or https://."),
+    "replication.reused_by_required": N_(
+        "Say which territory or organisation reuses it."
+    ),
+    "dissemination.audience_required": N_("Say who the audience was."),
+    "dissemination.place_required": N_("Give the place or an address."),
+    "dissemination.url_invalid": N_("The address must start with http:// or https://."),
+    "readiness.unchanged": N_("This is already recorded."),
 }
 
 WARNINGS: dict[str, str] = {

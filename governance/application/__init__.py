@@ -12,6 +12,7 @@ from eventsourcing.domain import MutableOrImmutableAggregate
 
 from governance.application.audit import AuditCommands
 from governance.application.base import Created
+from governance.application.capitalisation import CapitalisationCommands
 from governance.application.commitments import CommitmentCommands
 from governance.application.consortia import ConsortiumCommands
 from governance.application.decisions import DecisionCommands
@@ -30,9 +31,10 @@ class Governance(
     ReportingCommands,
     ReminderCommands,
     AuditCommands,
+    CapitalisationCommands,
 ):
-    """Commands on consortia, commitments, decisions, reporting, reminders and the
-    audit."""
+    """Commands on consortia, commitments, decisions, reporting, reminders,
+    capitalisation and the audit."""
 
     name = "Governance"
     snapshotting_intervals: ClassVar[

@@ -35,11 +35,13 @@ from tests.support.builders import (
     MEETING_ON,
     T0,
     a_call,
+    a_lesson,
     a_motion,
     a_partner_identity,
     a_pledge,
     a_rule,
     admitted_partner,
+    an_asset,
     an_authority,
     an_evidence,
     an_invitation,
@@ -76,6 +78,7 @@ class World:
     drafted_report_id: UUID
     submitted_report_id: UUID
     indicator_id: UUID
+    entry_id: UUID
 
 
 def partner_commands(partner: Callable[[World], str]) -> dict[str, Command]:
@@ -213,6 +216,14 @@ COMMANDS: dict[str, Command] = {
     "close_proposal": lambda app, actor, w: app.close_proposal(
         actor, w.open_proposal_id
     ),
+    "declare_personal_data": lambda app, actor, w: app.declare_personal_data(
+        actor, w.consortium_id, True, w.partner_id
+    ),
+    "describe_beneficiary_involvement": (
+        lambda app, actor, w: app.describe_beneficiary_involvement(
+            actor, w.consortium_id, "Un panel d'usagers"
+        )
+    ),
     "record_decision": lambda app, actor, w: app.record_decision(
         actor,
         w.consortium_id,
@@ -291,6 +302,19 @@ REPORTING_COMMANDS: dict[str, Command] = {
         actor, w.consortium_id, (21, 3)
     ),
 }
+# Coordinators, members and the pilot team keep the capitalisation register.
+CAPITALISATION_COMMANDS: dict[str, Command] = {
+    "record_capitalisation": lambda app, actor, w: app.record_capitalisation(
+        actor, w.consortium_id, a_lesson()
+    ),
+    "amend_capitalisation": lambda app, actor, w: app.amend_capitalisation(
+        actor, w.entry_id, an_asset(licence="EUPL-1.2"), "Licence harmonisée"
+    ),
+    "withdraw_capitalisation": lambda app, actor, w: app.withdraw_capitalisation(
+        actor, w.entry_id, "Doublon"
+    ),
+}
+CAPITALISING_ROLES = [MemberRole.COORDINATOR, MemberRole.MEMBER, MemberRole.PILOT_TEAM]
 # Financers review what was submitted to them; nobody else, not even a coordinator.
 REVIEW_COMMANDS: dict[str, Command] = {
     "accept_report": lambda app, actor, w: app.accept_report(
@@ -392,6 +416,7 @@ def world(app: Governance, coordinator: Actor, consortium_id: UUID) -> World:
         app.draft_report(coordinator, report, "Brouillon", ())
     app.submit_report(coordinator, submitted)
     indicator = defined_indicator(app, coordinator, consortium_id)
+    entry = app.record_capitalisation(coordinator, consortium_id, an_asset()).id
     return World(
         consortium_id,
         lead,
@@ -407,6 +432,7 @@ def world(app: Governance, coordinator: Actor, consortium_id: UUID) -> World:
         drafted,
         submitted,
         indicator,
+        UUID(entry),
     )
 
 
@@ -438,6 +464,7 @@ def test_every_command_needing_a_role_is_covered_here() -> None:
         *REPORTING_COMMANDS,
         *REVIEW_COMMANDS,
         *COUNTERSIGN_COMMANDS,
+        *CAPITALISATION_COMMANDS,
     }
 
     assert public - covered == UNGATED
@@ -800,6 +827,63 @@ def test_nobody_but_a_financer_countersigns_a_checkpoint(
         app.countersign_checkpoint(actor, world.consortium_id, checkpoint_id)
 
     assert refused.value.action == "countersign"
+    assert app.recorder.max_notification_id() == before
+
+
+# -- capitalisation -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", CAPITALISING_ROLES, ids=lambda r: r.value)
+@pytest.mark.parametrize("name", list(CAPITALISATION_COMMANDS))
+def test_coordinators_members_and_the_pilot_team_keep_the_capitalisation_register(
+    app: Governance,
+    coordinator: Actor,
+    world: World,
+    name: str,
+    role: MemberRole,
+) -> None:
+    actor = (
+        coordinator
+        if role is MemberRole.COORDINATOR
+        else someone_in_role(app, coordinator, world, role)
+    )
+    before = app.recorder.max_notification_id() or 0
+
+    CAPITALISATION_COMMANDS[name](app, actor, world)
+
+    assert (app.recorder.max_notification_id() or 0) > before
+
+
+@pytest.mark.parametrize("name", list(CAPITALISATION_COMMANDS))
+def test_financers_read_the_capitalisation_register_only(
+    app: Governance, coordinator: Actor, world: World, name: str
+) -> None:
+    financer = someone_in_role(app, coordinator, world, MemberRole.FINANCER)
+    before = app.recorder.max_notification_id()
+
+    with pytest.raises(NotPermitted) as refused:
+        CAPITALISATION_COMMANDS[name](app, financer, world)
+
+    assert (refused.value.action, refused.value.actor_id) == (
+        Action.CAPITALISE.value,
+        financer.account_id,
+    )
+    assert app.recorder.max_notification_id() == before
+
+
+@pytest.mark.parametrize("name", list(CAPITALISATION_COMMANDS))
+def test_someone_outside_the_consortium_may_not_capitalise_and_gets_not_found(
+    app: Governance, world: World, name: str
+) -> None:
+    before = app.recorder.max_notification_id()
+
+    with pytest.raises(NotFound) as refused:
+        CAPITALISATION_COMMANDS[name](app, Actor("acc-stranger"), world)
+
+    assert (refused.value.kind, refused.value.identifier) == (
+        "consortium",
+        world.consortium_id,
+    )
     assert app.recorder.max_notification_id() == before
 
 

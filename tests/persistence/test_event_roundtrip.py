@@ -17,6 +17,7 @@ import pytest
 
 from governance.actor import SCHEDULER, acting_as
 from governance.application import Governance
+from governance.capitalisation import CapitalisationRecord
 from governance.checkpoint import Checkpoint
 from governance.commitment import Commitment
 from governance.consortium import Consortium
@@ -51,12 +52,16 @@ from tests.support.builders import (
     T0,
     a_call,
     a_consortium,
+    a_dissemination,
+    a_lesson,
     a_motion,
     a_partner_identity,
     a_pledge,
+    a_replication,
     a_rule,
     a_spreadsheet,
     admit,
+    an_asset,
     an_authority,
     an_evidence,
     an_indicator,
@@ -161,6 +166,8 @@ def a_full_history() -> Consortium:
             "px-2", lead, lab, date(2026, 4, 1), date(2026, 4, 30)
         )
         consortium.revoke_proxy("px-2")
+        consortium.declare_personal_data(True, lab)
+        consortium.describe_beneficiary_involvement("Un panel de douze usagers")
         consortium.withdraw_partner(association, date(2026, 5, 1), "Dissolution")
     return consortium
 
@@ -318,6 +325,27 @@ def a_countersigned_checkpoint(consortium: Consortium) -> Checkpoint:
     return checkpoint
 
 
+def capitalisation_histories(consortium: Consortium) -> list[CapitalisationRecord]:
+    """One entry of each kind: the asset amended, the replication withdrawn."""
+    cid = str(consortium.id)
+    with acting_as(COORDINATOR_ID, at=T0):
+        lesson = CapitalisationRecord.record(cid, a_lesson())
+        asset = CapitalisationRecord.record(cid, an_asset())
+        asset.amend(an_asset(licence="EUPL-1.2"), "Licence harmonisée")
+        replication = CapitalisationRecord.record(cid, a_replication())
+        replication.withdraw("Doublon")
+        dissemination = CapitalisationRecord.record(cid, a_dissemination())
+    return [lesson, asset, replication, dissemination]
+
+
+def an_amended_asset(consortium: Consortium) -> CapitalisationRecord:
+    return capitalisation_histories(consortium)[1]
+
+
+def a_withdrawn_replication(consortium: Consortium) -> CapitalisationRecord:
+    return capitalisation_histories(consortium)[2]
+
+
 def every_aggregate() -> list[Any]:
     """A consortium, a commitment, proposals, a decision, reports, an indicator,
     a countersigned checkpoint."""
@@ -334,6 +362,7 @@ def every_aggregate() -> list[Any]:
         a_reminder_history(consortium),
         a_reminder_schedule(consortium),
         a_countersigned_checkpoint(consortium),
+        *capitalisation_histories(consortium),
     ]
 
 
@@ -461,6 +490,8 @@ def test_a_snapshot_of_a_commitment_comes_back_equal_in_state(
         a_reminder_history,
         a_reminder_schedule,
         a_countersigned_checkpoint,
+        an_amended_asset,
+        a_withdrawn_replication,
     ],
     ids=[
         "vetoed-proposal",
@@ -472,6 +503,8 @@ def test_a_snapshot_of_a_commitment_comes_back_equal_in_state(
         "sent-reminder",
         "changed-schedule",
         "countersigned-checkpoint",
+        "amended-asset",
+        "withdrawn-replication",
     ],
 )
 def test_a_snapshot_of_a_proposal_decision_report_or_indicator_comes_back_equal(
@@ -620,3 +653,33 @@ def test_a_draft_stored_before_indicator_values_existed_still_loads(
     assert replayed.indicator_values == ()
     assert replayed.text == "Rapport écrit avant les indicateurs."
     assert replayed.status is ReportStatus.DRAFTED
+
+
+def test_a_consortium_snapshot_taken_before_the_readiness_settings_still_loads(
+    app: Governance, reopened: Governance
+) -> None:
+    """A version 1 snapshot (no readiness settings) comes back unanswered."""
+    with acting_as(COORDINATOR_ID, at=T0):
+        consortium = a_consortium()
+        admit(consortium)
+    app.save(consortium)
+    assert app.snapshots is not None
+    record = app.mapper.to_stored_event(Consortium.Snapshot.take(consortium))
+    state = app.mapper.transcoder.decode(record.state)
+    assert state["state"].pop("class_version") == 2
+    for name in (
+        "handles_personal_data",
+        "data_protection_partner_id",
+        "beneficiary_involvement",
+    ):
+        del state["state"][name]
+    app.snapshots.recorder.insert_events(
+        [replace(record, state=app.mapper.transcoder.encode(state))]
+    )
+
+    replayed = reopened.repository.get(consortium.id)
+
+    assert replayed.handles_personal_data is None
+    assert replayed.data_protection_partner_id is None
+    assert replayed.beneficiary_involvement == ""
+    assert replayed.partners == consortium.partners

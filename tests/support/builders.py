@@ -23,11 +23,14 @@ from governance.reporting import ReportingObligation
 from governance.values import (
     MEETING,
     WRITTEN,
+    AssetType,
     AuthorityLevel,
     CallForProjects,
     ContributionKind,
+    Dissemination,
     Evidence,
     Funding,
+    Lesson,
     MemberRole,
     Motion,
     Paper,
@@ -36,7 +39,9 @@ from governance.values import (
     PartnerRole,
     Phase,
     Pledge,
+    Replication,
     ReportKind,
+    ReusableAsset,
 )
 from governance.voting import DEFAULT_OPTIONS, Majority, VotingRule
 from tests.support.fakes import FixedClock
@@ -440,3 +445,49 @@ def a_lived_consortium(
     return LivedConsortium(
         cid, lead, lab, association, company, accepted, cancelled, pending
     )
+
+
+def a_lesson(**overrides: Any) -> Lesson:
+    """What the third places learned about evening workshops."""
+    lesson = Lesson(
+        title="Ateliers du soir",
+        worked="Les ateliers après 18 h attirent les actifs.",
+        did_not_work="Les permanences du samedi matin restent vides.",
+        for_whom="Tiers-lieux et médiathèques",
+    )
+    return replace(lesson, **overrides)
+
+
+def an_asset(**overrides: Any) -> ReusableAsset:
+    """The mediation kit, published under an open licence."""
+    asset = ReusableAsset(
+        title="Kit de médiation numérique",
+        asset_type=AssetType.GUIDE,
+        description="Fiches d'atelier et grille d'accueil.",
+        licence="CC BY-SA 4.0",
+        url="https://depot.example/kit-mediation",
+    )
+    return replace(asset, **overrides)
+
+
+def a_replication(**overrides: Any) -> Replication:
+    """A neighbouring territory reusing the kit in the spring of 2026."""
+    replication = Replication(
+        title="Kit de médiation numérique",
+        reused_by="Communauté de communes des Coteaux fictifs",
+        on=date(2026, 5, 4),
+        adaptation="Ateliers traduits pour un public allophone.",
+    )
+    return replace(replication, **overrides)
+
+
+def a_dissemination(**overrides: Any) -> Dissemination:
+    """A talk at a regional day on digital inclusion."""
+    dissemination = Dissemination(
+        title="Journée régionale de l'inclusion numérique",
+        on=date(2026, 6, 12),
+        audience="Élus et médiateurs de la région",
+        place="Hôtel de région fictif",
+        url="",
+    )
+    return replace(dissemination, **overrides)

@@ -34,6 +34,7 @@ from governance.values import (
 )
 from governance.voting import DEFAULT_OPTIONS, VotingRule
 from notifications.checkpoints import load_or_create_key, seal_checkpoint
+from tests.support.builders import a_lesson
 from tests.web.conftest import World, login, stores_of
 
 MEETING = date(2026, 3, 2)
@@ -98,6 +99,16 @@ MATRIX: dict[str, dict[str, int]] = {
     "/consortia/{consortium_id}/indicators": SHOWN,
     "/notifications": OWN,
     "/portfolio": OWN,
+    "/consortia/{consortium_id}/capitalisation": SHOWN,
+    "/consortia/{consortium_id}/capitalisation.csv": SHOWN,
+    "/consortia/{consortium_id}/capitalisation.json": SHOWN,
+    "/consortia/{consortium_id}/capitalisation/{entry_id}": SHOWN,
+    # Financers read the register; the others record, amend and withdraw.
+    "/consortia/{consortium_id}/capitalisation/{entry_id}/withdraw": {
+        **SHOWN,
+        "financer": 403,
+    },
+    "/consortia/{consortium_id}/readiness": SHOWN,
     "/consortia/{consortium_id}/audit": SHOWN,
     "/consortia/{consortium_id}/audit/checkpoints/{checkpoint_id}.json": SHOWN,
 }
@@ -170,6 +181,9 @@ def things(client: TestClient, world: World, tmp_path: Path) -> Things:
         responsible_id=None,
         due_on=date(2026, 6, 30),
     ).id
+    entry = governance.record_capitalisation(
+        coordinator, world.consortium_id, a_lesson()
+    ).id
     sealed = seal_checkpoint(
         governance, stores.read_side, load_or_create_key(tmp_path / "key.pem")
     )
@@ -186,6 +200,7 @@ def things(client: TestClient, world: World, tmp_path: Path) -> Things:
             "proposal_id": proposal,
             "obligation_id": report,
             "checkpoint_id": sealed.id,
+            "entry_id": entry,
             "token": "no-such-secret",
         }
     )

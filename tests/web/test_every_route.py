@@ -45,6 +45,7 @@ def concrete(path: str, world: World) -> str:
         .replace("{partner_id}", world.partner_id)
         .replace("{account_id}", "someone")
         .replace("{invitation_id}", "00000000-0000-0000-0000-000000000000")
+        .replace("{entry_id}", "00000000-0000-0000-0000-000000000000")
         .replace("{token}", "no-such-token")
         .replace("{checkpoint_id}", "00000000-0000-0000-0000-000000000000")
     )
@@ -93,6 +94,11 @@ def test_a_financer_changes_nothing_through_any_route(
                 "reason": "r",
                 "axis": "a",
                 "paper": "none",
+                "title": "T",
+                "for_whom": "F",
+                "worked": "W",
+                "handles_personal_data": "no",
+                "beneficiary_involvement": "B",
             },
             follow_redirects=False,
         )

@@ -51,10 +51,11 @@ def test_only_financers_countersign_checkpoints() -> None:
     }
 
 
-def test_the_pilot_team_may_view_export_keep_the_calendar_and_write_reports() -> None:
+def test_the_pilot_team_keeps_the_calendar_writes_reports_and_capitalises() -> None:
     assert {a for a in Action if allowed(MemberRole.PILOT_TEAM, a)} == READ_ONLY | {
         Action.MANAGE_CALENDAR,
         Action.REPORT,
+        Action.CAPITALISE,
     }
 
 
@@ -76,11 +77,20 @@ def test_only_financers_review_reports() -> None:
     }
 
 
-def test_a_member_may_view_export_pledge_table_and_vote() -> None:
+def test_a_member_may_view_export_pledge_table_vote_and_capitalise() -> None:
     assert {a for a in Action if allowed(MemberRole.MEMBER, a)} == READ_ONLY | {
         Action.PLEDGE,
         Action.TABLE,
         Action.VOTE,
+        Action.CAPITALISE,
+    }
+
+
+def test_everyone_but_financers_keeps_the_capitalisation_register() -> None:
+    assert {r for r in MemberRole if allowed(r, Action.CAPITALISE)} == {
+        MemberRole.COORDINATOR,
+        MemberRole.MEMBER,
+        MemberRole.PILOT_TEAM,
     }
 
 

@@ -1,0 +1,338 @@
+"""The capitalisation register: what the project leaves behind, and its exports.
+
+Members, the pilot team and coordinators record, amend and withdraw entries;
+financers read and export. Forms work without JavaScript (POST, then 303); with
+htmx a refused form comes back in place with its errors (422).
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import UTC, date, datetime
+from enum import Enum
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+from governance.errors import NotFound, NotPermitted, RuleViolated
+from governance.permissions import Action
+from governance.values import AssetType, CapitalisationEntry, CapitalisationKind
+from projections.capitalisation import (
+    EVERY,
+    LIVE,
+    WITHDRAWN,
+    CapitalisationRow,
+    capitalisation_counts,
+    capitalisation_entry,
+    capitalisation_of,
+    steps_of_entry,
+)
+from projections.consortia import consortium_details
+from web.accounts import utcnow
+from web.auth import actor_of, form_endpoint
+from web.capitalisation_exports import (
+    CapitalisationExport,
+    capitalisation_csv,
+    capitalisation_json,
+)
+from web.evidence import content_disposition
+from web.forms import FormErrors, parse_capitalisation, parse_reason
+from web.htmx import redirect, render
+from web.labels import N_
+from web.routes.common import (
+    Access,
+    consortium_access,
+    parse_uuid,
+    queries,
+    stores,
+    wait_for,
+)
+
+PAGE = 20
+
+# The field each refused rule is shown next to; others go above the form.
+RULE_FIELDS = {
+    "capitalisation.title_required": "title",
+    "lesson.content_required": "worked",
+    "lesson.for_whom_required": "for_whom",
+    "asset.licence_required": "licence",
+    "asset.url_required": "url",
+    "asset.url_invalid": "url",
+    "replication.reused_by_required": "reused_by",
+    "dissemination.audience_required": "audience",
+    "dissemination.place_required": "place",
+    "dissemination.url_invalid": "url",
+    "capitalisation.reason_required": "reason",
+}
+
+
+def _filters(request: Request) -> tuple[dict[str, str], int]:
+    params = request.query_params
+    values = {k: params.get(k, "")[:20] for k in ("kind", "status", "page")}
+    if values["kind"] not in {k.value for k in CapitalisationKind}:
+        values["kind"] = ""
+    if values["status"] not in {WITHDRAWN, EVERY}:
+        values["status"] = ""
+    page = int(values.pop("page")) if values["page"].isdigit() else 1
+    return values, max(page, 1)
+
+
+def _register_context(request: Request, access: Access) -> dict[str, Any]:
+    filters, page = _filters(request)
+    cid = str(access.consortium_id)
+    with queries(request) as connection:
+        rows, total = capitalisation_of(
+            connection,
+            cid,
+            kind=CapitalisationKind(filters["kind"]) if filters["kind"] else None,
+            status=filters["status"] or LIVE,
+            limit=PAGE,
+            offset=(page - 1) * PAGE,
+        )
+        counts = capitalisation_counts(connection, cid)
+    return {
+        "access": access,
+        "can": access.abilities,
+        "consortium_id": cid,
+        "entries": rows,
+        "total": total,
+        "counts": counts,
+        "page": page,
+        "pages": max((total + PAGE - 1) // PAGE, 1),
+        "filters": filters,
+        "query": "&".join(f"{k}={v}" for k, v in filters.items() if v),
+        "kinds": list(CapitalisationKind),
+        "asset_types": list(AssetType),
+        "names": stores(request).accounts.names({r.recorded_by for r in rows}),
+        "today": utcnow().date().isoformat(),
+        "values": {},
+        "errors": {},
+        "open_kind": "",
+    }
+
+
+def register_page(request: Request) -> Response:
+    access = consortium_access(request)
+    return render(
+        request,
+        "capitalisation/index.html",
+        _register_context(request, access),
+        block="register_table"
+        if request.headers.get("HX-Target") == "register-table"
+        else "record_forms",
+    )
+
+
+def _error(error: RuleViolated) -> dict[str, str]:
+    return {RULE_FIELDS.get(error.code, ""): error.code}
+
+
+@form_endpoint
+def record(request: Request, fields_: dict[str, str]) -> Response:
+    access = consortium_access(request)
+    access.require(Action.CAPITALISE)
+    try:
+        kind = CapitalisationKind(fields_.get("kind", ""))
+    except ValueError:
+        return _record_form(
+            request, access, fields_, {"": N_("Choose one of the options.")}
+        )
+    try:
+        entry = parse_capitalisation(fields_, kind, today=utcnow().date())
+        created = stores(request).governance.record_capitalisation(
+            actor_of(access.account), access.consortium_id, entry
+        )
+    except FormErrors as errors:
+        return _record_form(request, access, fields_, errors.errors)
+    except RuleViolated as error:
+        return _record_form(request, access, fields_, _error(error))
+    wait_for(request, created.position)
+    return redirect(request, f"/consortia/{access.consortium_id}/capitalisation")
+
+
+def _record_form(
+    request: Request, access: Access, values: dict[str, str], errors: dict[str, str]
+) -> Response:
+    return render(
+        request,
+        "capitalisation/index.html",
+        {
+            **_register_context(request, access),
+            "values": values,
+            "errors": errors,
+            "open_kind": values.get("kind", ""),
+        },
+        block="record_forms",
+        status_code=422,
+    )
+
+
+def entry_values(entry: CapitalisationEntry) -> dict[str, str]:
+    """An entry's fields as form values, to fill the amendment form."""
+    values = {}
+    for f in fields(entry):
+        value = getattr(entry, f.name)
+        if isinstance(value, Enum):
+            value = value.value
+        elif isinstance(value, date):
+            value = value.isoformat()
+        values[f.name] = str(value)
+    return values
+
+
+def _entry(request: Request, access: Access) -> CapitalisationRow:
+    entry_id = str(parse_uuid(request.path_params["entry_id"], "capitalisation"))
+    with queries(request) as connection:
+        row = capitalisation_entry(connection, str(access.consortium_id), entry_id)
+    if row is None:
+        raise NotFound("capitalisation", entry_id)
+    return row
+
+
+def _entry_context(request: Request, access: Access) -> dict[str, Any]:
+    row = _entry(request, access)
+    with queries(request) as connection:
+        history = steps_of_entry(connection, row.entry_id)
+    return {
+        "access": access,
+        "can": access.abilities,
+        "consortium_id": str(access.consortium_id),
+        "e": row,
+        "history": history,
+        "names": stores(request).accounts.names({h.actor_id for h in history}),
+        "asset_types": list(AssetType),
+        "may_change": access.can(Action.CAPITALISE) and not row.withdrawn,
+        "values": entry_values(row.entry),
+        "errors": {},
+    }
+
+
+def entry_page(request: Request) -> Response:
+    access = consortium_access(request)
+    return render(
+        request,
+        "capitalisation/entry.html",
+        _entry_context(request, access),
+        block="entry_panel",
+    )
+
+
+def _entry_form(
+    request: Request,
+    access: Access,
+    template: str,
+    values: dict[str, str],
+    errors: dict[str, str],
+) -> Response:
+    return render(
+        request,
+        template,
+        {**_entry_context(request, access), "values": values, "errors": errors},
+        block="withdraw_form" if template.endswith("withdraw.html") else "entry_panel",
+        status_code=422,
+    )
+
+
+def _done(request: Request, access: Access, position: int) -> Response:
+    wait_for(request, position)
+    entry_id = request.path_params["entry_id"]
+    return redirect(
+        request, f"/consortia/{access.consortium_id}/capitalisation/{entry_id}"
+    )
+
+
+@form_endpoint
+def amend(request: Request, fields_: dict[str, str]) -> Response:
+    access = consortium_access(request)
+    access.require(Action.CAPITALISE)
+    row = _entry(request, access)
+    template = "capitalisation/entry.html"
+    try:
+        entry = parse_capitalisation(fields_, row.kind, today=utcnow().date())
+        reason = parse_reason(fields_)
+        position = stores(request).governance.amend_capitalisation(
+            actor_of(access.account), parse_uuid(row.entry_id), entry, reason
+        )
+    except FormErrors as errors:
+        return _entry_form(request, access, template, fields_, errors.errors)
+    except RuleViolated as error:
+        return _entry_form(request, access, template, fields_, _error(error))
+    return _done(request, access, position)
+
+
+def withdraw_page(request: Request) -> Response:
+    access = consortium_access(request)
+    context = _entry_context(request, access)
+    if not context["may_change"]:
+        raise NotPermitted(Action.CAPITALISE.value, access.account.account_id)
+    return render(request, "capitalisation/withdraw.html", {**context, "values": {}})
+
+
+@form_endpoint
+def withdraw(request: Request, fields_: dict[str, str]) -> Response:
+    access = consortium_access(request)
+    access.require(Action.CAPITALISE)
+    row = _entry(request, access)
+    template = "capitalisation/withdraw.html"
+    try:
+        reason = parse_reason(fields_)
+        position = stores(request).governance.withdraw_capitalisation(
+            actor_of(access.account), parse_uuid(row.entry_id), reason
+        )
+    except FormErrors as errors:
+        return _entry_form(request, access, template, fields_, errors.errors)
+    except RuleViolated as error:
+        return _entry_form(request, access, template, fields_, _error(error))
+    return _done(request, access, position)
+
+
+def _export(request: Request) -> tuple[CapitalisationExport, str]:
+    access = consortium_access(request)
+    access.require(Action.EXPORT)
+    cid = str(access.consortium_id)
+    with queries(request) as connection:
+        details = consortium_details(connection, cid)
+        rows, _ = capitalisation_of(connection, cid, status=EVERY)
+    stem = f"capitalisation-{(details.acronym if details else '') or cid[:8]}"
+    return CapitalisationExport(cid, details, rows[::-1]), stem
+
+
+def export_csv(request: Request) -> Response:
+    export, stem = _export(request)
+    return StreamingResponse(
+        capitalisation_csv(export),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": content_disposition(f"{stem}.csv")},
+    )
+
+
+def export_json(request: Request) -> Response:
+    export, stem = _export(request)
+    return Response(
+        capitalisation_json(export, datetime.now(UTC)),
+        media_type="application/json; charset=utf-8",
+        headers={"Content-Disposition": content_disposition(f"{stem}.json")},
+    )
+
+
+REGISTER = "/consortia/{consortium_id}/capitalisation"
+ENTRY = REGISTER + "/{entry_id}"
+routes = [
+    Route(REGISTER, register_page, methods=["GET"], name="capitalisation:index"),
+    Route(REGISTER, record, methods=["POST"], name="capitalisation:record"),
+    Route(REGISTER + ".csv", export_csv, methods=["GET"], name="capitalisation:csv"),
+    Route(REGISTER + ".json", export_json, methods=["GET"], name="capitalisation:json"),
+    Route(ENTRY, entry_page, methods=["GET"], name="capitalisation:entry"),
+    Route(ENTRY + "/amend", amend, methods=["POST"], name="capitalisation:amend"),
+    Route(
+        ENTRY + "/withdraw",
+        withdraw_page,
+        methods=["GET"],
+        name="capitalisation:withdraw_page",
+    ),
+    Route(
+        ENTRY + "/withdraw", withdraw, methods=["POST"], name="capitalisation:withdraw"
+    ),
+]

@@ -31,7 +31,7 @@ test: lint
 
 # Translations: extract the English messages, then merge them into the French catalogue.
 i18n-extract: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ --ignore-dirs '.* __pycache__' -o web/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ -k ngettext_:1,2 --ignore-dirs '.* __pycache__' -o web/translations/messages.pot --no-location --sort-output .
 
 i18n-update: i18n-extract
 	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations -l fr --no-fuzzy-matching --ignore-obsolete

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export CONSORTIUM_DATA_DIR ?= var
 
-.PHONY: run test lint install i18n-extract i18n-update clean
+.PHONY: run test lint security install i18n-extract i18n-update clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,14 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: lint
+# Static security checks of our code (bandit, settings in pyproject.toml) and known
+# vulnerabilities of the installed dependencies (pip-audit; see the script for what
+# happens when its vulnerability service cannot be reached).
+security: $(STAMP)
+	$(BIN)/bandit -q -c pyproject.toml -r governance projections notifications web -x tests
+	$(BIN)/python scripts/pip_audit_check.py
+
+test: lint security
 	$(BIN)/python -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no test"; exit 1; fi; exit $$status
 

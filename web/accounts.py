@@ -738,7 +738,7 @@ class Accounts:
                 "platform_admin": bool(row.is_admin),
                 "disabled": bool(row.disabled),
                 "created_at": row.created_at,
-                "password": "argon2id hash (not exported)",
+                "note": "The password is kept only as an argon2id hash: not exported.",
             },
             "preferences": {
                 "language": prefs.language if prefs else None,

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export CONSORTIUM_DATA_DIR ?= var
 
-.PHONY: run test lint install i18n-extract i18n-update clean
+.PHONY: run test lint security install i18n-extract i18n-update clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,13 +25,20 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: lint
+# Static security checks of our code (bandit, settings in pyproject.toml) and known
+# vulnerabilities of the installed dependencies (pip-audit; see the script for what
+# happens when its vulnerability service cannot be reached).
+security: $(STAMP)
+	$(BIN)/bandit -q -c pyproject.toml -r governance projections notifications web -x tests
+	$(BIN)/python scripts/pip_audit_check.py
+
+test: lint security
 	$(BIN)/python -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no test"; exit 1; fi; exit $$status
 
 # Translations: extract the English messages, then merge them into the French catalogue.
 i18n-extract: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ --ignore-dirs '.* __pycache__' -o web/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ -k ngettext_:1,2 --ignore-dirs '.* __pycache__' -o web/translations/messages.pot --no-location --sort-output .
 
 i18n-update: i18n-extract
 	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations -l fr --no-fuzzy-matching --ignore-obsolete

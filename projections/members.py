@@ -177,6 +177,23 @@ def members_of(connection: Connection, consortium_id: str) -> list[MembershipRow
     ]
 
 
+def memberships_of_account(
+    connection: Connection, account_id: str
+) -> list[MembershipRow]:
+    """Every role one person holds, across consortia (for their data export)."""
+    rows = connection.execute(
+        select(memberships)
+        .where(memberships.c.account_id == account_id)
+        .order_by(memberships.c.since)
+    )
+    return [
+        MembershipRow(
+            r.consortium_id, r.account_id, MemberRole(r.role), r.partner_id, r.since
+        )
+        for r in rows
+    ]
+
+
 def invitations_of(connection: Connection, consortium_id: str) -> list[InvitationRow]:
     """The consortium's invitations, newest first."""
     rows = connection.execute(

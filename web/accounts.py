@@ -3,6 +3,11 @@
 None of this is event-sourced on purpose: e-mail addresses and password hashes are
 personal data that must be erasable, and sessions and tokens are secrets. Tokens and
 session ids are stored only as SHA-256 digests, so a leaked table opens nothing.
+
+Erasing an account (GDPR) deletes every row that holds its personal data and keeps
+only its id in ``erased_accounts``: the event log, which holds ids and never names,
+stays untouched (so the audit chain still verifies), and pages name the erased
+person "Former member #N", N derived from the id.
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import (
     Boolean,
     Column,
+    Connection,
     Engine,
+    Integer,
     MetaData,
     String,
     Table,
@@ -31,7 +38,19 @@ from sqlalchemy import (
     update,
 )
 
+from notifications.outbox import outbox as outbox_table
+from notifications.outbox import outbox_reminders
 from projections.base import UtcDateTime
+from web import two_factor
+from web.i18n import gettext_
+from web.labels import N_
+from web.throttle import (
+    LOGIN_ACCOUNT,
+    REAUTHENTICATE,
+    RESET_EMAIL,
+    SECOND_FACTOR,
+    Throttle,
+)
 
 metadata = MetaData()
 
@@ -88,6 +107,49 @@ preferences = Table(
     Column("notifications_seen_at", UtcDateTime),
 )
 
+password_resets = Table(
+    "password_resets",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("account_id", String(36), nullable=False, index=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime),
+)
+
+# A TOTP secret; ``enabled_at`` stays empty until the person confirmed a first code.
+# ``last_step`` is the time step of the last code accepted: an older or equal one is
+# refused, so a code cannot be used twice within its window.
+second_factors = Table(
+    "second_factors",
+    metadata,
+    Column("account_id", String(36), primary_key=True),
+    Column("secret", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("enabled_at", UtcDateTime),
+    Column("last_step", Integer, nullable=False, default=0),
+)
+
+# Half-authenticated browsers: the password was right, the code is awaited. The
+# session itself stays anonymous (no rights) until the code is given.
+pending_logins = Table(
+    "pending_logins",
+    metadata,
+    Column("session_hash", String(64), primary_key=True),
+    Column("account_id", String(36), nullable=False, index=True),
+    Column("next_path", Text, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+)
+
+erased_accounts = Table(
+    "erased_accounts",
+    metadata,
+    Column("account_id", String(36), primary_key=True),
+    Column("erased_at", UtcDateTime, nullable=False),
+)
+
+RESET_LIFETIME = timedelta(hours=1)
+PENDING_LOGIN_LIFETIME = timedelta(minutes=5)
 MIN_PASSWORD = 8
 MAX_PASSWORD = 128
 # A short deny-list of the passwords tried first by every attacker.
@@ -177,6 +239,35 @@ class Preferences:
     notifications_seen_at: datetime | None
 
 
+@dataclass(frozen=True)
+class SecondFactor:
+    """A person's TOTP second factor (enabled once a first code was confirmed)."""
+
+    secret: str
+    enabled: bool
+    last_step: int
+
+
+@dataclass(frozen=True)
+class PendingLogin:
+    """A browser whose password was right and whose code is awaited."""
+
+    account_id: str
+    next_path: str
+
+
+def former_member_number(account_id: str) -> int:
+    """A stable short number for an erased person, derived from the account id."""
+    return int(hashlib.sha256(account_id.encode()).hexdigest()[:8], 16) % 1_000_000
+
+
+def former_member_name(account_id: str) -> str:
+    """How pages name an erased person: "Former member #N"."""
+    return gettext_(N_("Former member #%(number)d")) % {
+        "number": former_member_number(account_id)
+    }
+
+
 class EmailTaken(Exception):
     """Raised when an account with this e-mail address exists already."""
 
@@ -199,6 +290,8 @@ class Accounts:
             parallelism=1 if memory_kib < 65536 else 4,
         )
         self.session_lifetime = timedelta(hours=session_hours)
+        # Counts failed attempts; its clock also times reset links and TOTP codes.
+        self.throttle = Throttle(engine)
         # Verified against for unknown e-mails, so that timing reveals nothing.
         self._dummy_hash = self.hasher.hash(secrets.token_urlsafe(16))
         self.verifications = 0
@@ -206,6 +299,11 @@ class Accounts:
     def create_tables(self) -> None:
         """Create missing tables (idempotent)."""
         metadata.create_all(self.engine)
+        self.throttle.create_tables()
+
+    def now(self) -> datetime:
+        """The time for throttling, reset links and codes (tests move it by hand)."""
+        return self.throttle.now()
 
     # -- accounts -------------------------------------------------------------------
 
@@ -286,7 +384,10 @@ class Accounts:
         return _account(row) if row is not None else None
 
     def names(self, account_ids: set[str]) -> dict[str, str]:
-        """Display names of the given accounts (unknown ids are left out)."""
+        """Display names of the given accounts; erased ones as "Former member #N".
+
+        Unknown ids are left out.
+        """
         if not account_ids:
             return {}
         with self.engine.connect() as connection:
@@ -295,7 +396,27 @@ class Accounts:
                     accounts.c.account_id.in_(account_ids)
                 )
             )
-            return {r.account_id: r.display_name for r in rows}
+            found = {r.account_id: r.display_name for r in rows}
+            erased = connection.scalars(
+                select(erased_accounts.c.account_id).where(
+                    erased_accounts.c.account_id.in_(account_ids)
+                )
+            )
+            for account_id in erased:
+                found[account_id] = former_member_name(account_id)
+            return found
+
+    def is_erased(self, account_id: str) -> bool:
+        """Whether this account was erased (its id survives as a pseudonym)."""
+        with self.engine.connect() as connection:
+            return (
+                connection.scalar(
+                    select(erased_accounts.c.account_id).where(
+                        erased_accounts.c.account_id == account_id
+                    )
+                )
+                is not None
+            )
 
     def emails(self, account_ids: set[str]) -> dict[str, str]:
         """E-mail addresses of the given accounts."""
@@ -335,6 +456,304 @@ class Accounts:
                     password_hash=self.hasher.hash(password), sessions_valid_after=now
                 )
             )
+
+    def verify_password(self, account_id: str, password: str) -> bool:
+        """Whether ``password`` is the account's (asked again before grave changes)."""
+        with self.engine.connect() as connection:
+            stored = connection.scalar(
+                select(accounts.c.password_hash).where(
+                    accounts.c.account_id == account_id
+                )
+            )
+        self.verifications += 1
+        try:
+            return self.hasher.verify(stored or self._dummy_hash, password) and bool(
+                stored
+            )
+        except (VerificationError, InvalidHashError):
+            return False
+
+    # -- password reset ---------------------------------------------------------------
+
+    def new_reset_token(self, account_id: str) -> str:
+        """A one-time reset link secret, valid ``RESET_LIFETIME``; stored hashed."""
+        token = secrets.token_urlsafe(32)
+        now = self.now()
+        with self.engine.begin() as connection:
+            connection.execute(
+                insert(password_resets).values(
+                    token_hash=digest(token),
+                    account_id=account_id,
+                    created_at=now,
+                    expires_at=now + RESET_LIFETIME,
+                    used_at=None,
+                )
+            )
+        return token
+
+    def reset_account(self, token: str) -> Account | None:
+        """The enabled account a live (unused, unexpired) reset link opens, if any."""
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(accounts)
+                .join(
+                    password_resets,
+                    password_resets.c.account_id == accounts.c.account_id,
+                )
+                .where(
+                    password_resets.c.token_hash == digest(token),
+                    password_resets.c.used_at.is_(None),
+                    password_resets.c.expires_at > self.now(),
+                )
+            ).first()
+        if row is None or row.disabled:
+            return None
+        return _account(row)
+
+    def reset_password(self, token: str, password: str) -> Account | None:
+        """Set a new password through a reset link, which then stops working.
+
+        Every other reset link of the account dies too, every session ends, and the
+        account's failed-login count is cleared. None if the link is not live.
+        """
+        account = self.reset_account(token)
+        if account is None:
+            return None
+        password_hash = self.hasher.hash(password)
+        now = self.now()
+        with self.engine.begin() as connection:
+            used = connection.execute(
+                update(password_resets)
+                .where(
+                    password_resets.c.token_hash == digest(token),
+                    password_resets.c.used_at.is_(None),
+                    password_resets.c.expires_at > now,
+                )
+                .values(used_at=now)
+            ).rowcount
+            if used != 1:
+                return None  # used meanwhile by another request
+            connection.execute(
+                update(password_resets)
+                .where(
+                    password_resets.c.account_id == account.account_id,
+                    password_resets.c.used_at.is_(None),
+                )
+                .values(used_at=now)
+            )
+            connection.execute(
+                update(accounts)
+                .where(accounts.c.account_id == account.account_id)
+                .values(password_hash=password_hash, sessions_valid_after=utcnow())
+            )
+        self.throttle.reset(LOGIN_ACCOUNT, account.email)
+        return account
+
+    # -- second factor (TOTP) ---------------------------------------------------------
+
+    def second_factor(self, account_id: str) -> SecondFactor | None:
+        """The account's TOTP secret and whether it is enabled, if any."""
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(second_factors).where(second_factors.c.account_id == account_id)
+            ).first()
+        if row is None:
+            return None
+        return SecondFactor(row.secret, row.enabled_at is not None, row.last_step)
+
+    def has_second_factor(self, account_id: str) -> bool:
+        """Whether login asks this account for a code after the password."""
+        factor = self.second_factor(account_id)
+        return factor is not None and factor.enabled
+
+    def start_second_factor(self, account_id: str) -> str:
+        """A new secret awaiting its first code (replaces an unconfirmed one)."""
+        secret = two_factor.new_secret()
+        with self.engine.begin() as connection:
+            connection.execute(
+                delete(second_factors).where(
+                    second_factors.c.account_id == account_id,
+                    second_factors.c.enabled_at.is_(None),
+                )
+            )
+            connection.execute(
+                insert(second_factors).values(
+                    account_id=account_id,
+                    secret=secret,
+                    created_at=self.now(),
+                    enabled_at=None,
+                    last_step=0,
+                )
+            )
+        return secret
+
+    def use_code(self, account_id: str, code: str, *, enable: bool = False) -> bool:
+        """Accept a TOTP code once: right now (±30 s) and newer than the last one.
+
+        With ``enable``, a right code also switches the factor on (first code).
+        """
+        factor = self.second_factor(account_id)
+        if factor is None or factor.enabled == enable:
+            return False
+        step = two_factor.matching_step(factor.secret, code, self.now())
+        if step is None or step <= factor.last_step:
+            return False
+        values: dict[str, object] = {"last_step": step}
+        if enable:
+            values["enabled_at"] = self.now()
+        with self.engine.begin() as connection:
+            # Compare-and-set: two requests with the same code, only one wins.
+            accepted = connection.execute(
+                update(second_factors)
+                .where(
+                    second_factors.c.account_id == account_id,
+                    second_factors.c.last_step < step,
+                )
+                .values(**values)
+            ).rowcount
+        return accepted == 1
+
+    def remove_second_factor(self, account_id: str) -> None:
+        """Switch the second factor off (forgetting its secret)."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                delete(second_factors).where(second_factors.c.account_id == account_id)
+            )
+
+    def begin_pending_login(self, token: str, account_id: str, next_path: str) -> None:
+        """Remember that this (anonymous) session gave the right password."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                delete(pending_logins).where(
+                    pending_logins.c.session_hash == digest(token)
+                )
+            )
+            connection.execute(
+                insert(pending_logins).values(
+                    session_hash=digest(token),
+                    account_id=account_id,
+                    next_path=next_path,
+                    expires_at=self.now() + PENDING_LOGIN_LIFETIME,
+                )
+            )
+
+    def pending_login(self, token: str) -> PendingLogin | None:
+        """The login this session is completing, if any and still fresh."""
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(pending_logins).where(
+                    pending_logins.c.session_hash == digest(token),
+                    pending_logins.c.expires_at > self.now(),
+                )
+            ).first()
+        return PendingLogin(row.account_id, row.next_path) if row else None
+
+    def end_pending_login(self, token: str) -> None:
+        """Forget a half-finished login (completed or abandoned)."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                delete(pending_logins).where(
+                    pending_logins.c.session_hash == digest(token)
+                )
+            )
+
+    # -- erasure and export (GDPR) ----------------------------------------------------
+
+    def erase(self, account_id: str) -> bool:
+        """Remove the account's personal data, keeping its id as a pseudonym.
+
+        Deleted: the account (e-mail, name, password hash), its sessions and
+        half-finished logins, preferences, calendar feed, reset links, second
+        factor, the invitations sent to its address, the e-mails queued to it and
+        its failed-attempt counters. False if there was no such account.
+        """
+        with self.engine.begin() as connection:
+            email = connection.scalar(
+                select(accounts.c.email).where(accounts.c.account_id == account_id)
+            )
+            if email is None:
+                return False
+            _erase_rows(connection, account_id, email)
+            connection.execute(
+                insert(erased_accounts).values(
+                    account_id=account_id, erased_at=utcnow()
+                )
+            )
+        for limit in (LOGIN_ACCOUNT, RESET_EMAIL):
+            self.throttle.reset(limit, email)
+        for limit in (SECOND_FACTOR, REAUTHENTICATE):
+            self.throttle.reset(limit, account_id)
+        return True
+
+    def personal_data(self, account_id: str) -> dict[str, object]:
+        """What the accounts store holds about a person (for their export)."""
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(accounts).where(accounts.c.account_id == account_id)
+            ).first()
+            if row is None:
+                return {}
+            prefs = connection.execute(
+                select(preferences).where(preferences.c.account_id == account_id)
+            ).first()
+            factor = connection.execute(
+                select(second_factors).where(second_factors.c.account_id == account_id)
+            ).first()
+            open_sessions = connection.execute(
+                select(
+                    sessions.c.created_at, sessions.c.last_seen, sessions.c.expires_at
+                )
+                .where(
+                    sessions.c.account_id == account_id,
+                    sessions.c.created_at >= row.sessions_valid_after,
+                )
+                .order_by(sessions.c.created_at)
+            ).all()
+            invited = connection.execute(
+                select(
+                    invitation_tokens.c.invitation_id,
+                    invitation_tokens.c.consortium_id,
+                    invitation_tokens.c.created_at,
+                    invitation_tokens.c.used_at,
+                ).where(invitation_tokens.c.email == row.email)
+            ).all()
+            mails = connection.execute(
+                select(
+                    outbox_table.c.message_id,
+                    outbox_table.c.subject,
+                    outbox_table.c.created_at,
+                    outbox_table.c.sent_at,
+                ).where(outbox_table.c.recipient == row.email)
+            ).all()
+            has_feed = connection.scalar(
+                select(calendar_feeds.c.created_at).where(
+                    calendar_feeds.c.account_id == account_id
+                )
+            )
+        return {
+            "account": {
+                "account_id": row.account_id,
+                "email": row.email,
+                "display_name": row.display_name,
+                "platform_admin": bool(row.is_admin),
+                "disabled": bool(row.disabled),
+                "created_at": row.created_at,
+                "note": "The password is kept only as an argon2id hash: not exported.",
+            },
+            "preferences": {
+                "language": prefs.language if prefs else None,
+                "delivery": prefs.delivery if prefs else "immediate",
+                "notifications_seen_at": prefs.notifications_seen_at if prefs else None,
+            },
+            "second_factor": {
+                "enabled": bool(factor and factor.enabled_at),
+                "enabled_at": factor.enabled_at if factor else None,
+            },
+            "calendar_feed_created_at": has_feed,
+            "sessions": [dict(s._mapping) for s in open_sessions],
+            "invitations_received": [dict(i._mapping) for i in invited],
+            "emails": [dict(m._mapping) for m in mails],
+        }
 
     # -- sessions -------------------------------------------------------------------
 
@@ -539,6 +958,31 @@ class Accounts:
                 (_account(r), Preferences(r.language, r.delivery or "immediate", None))
                 for r in rows
             ]
+
+
+def _erase_rows(connection: Connection, account_id: str, email: str) -> None:
+    """Delete every row of the accounts store about one person (one transaction)."""
+    tokens = select(sessions.c.session_hash).where(sessions.c.account_id == account_id)
+    connection.execute(
+        delete(pending_logins).where(
+            (pending_logins.c.account_id == account_id)
+            | pending_logins.c.session_hash.in_(tokens)
+        )
+    )
+    for table in (sessions, preferences, calendar_feeds, password_resets):
+        connection.execute(delete(table).where(table.c.account_id == account_id))
+    connection.execute(
+        delete(second_factors).where(second_factors.c.account_id == account_id)
+    )
+    connection.execute(
+        delete(invitation_tokens).where(invitation_tokens.c.email == email)
+    )
+    mails = select(outbox_table.c.message_id).where(outbox_table.c.recipient == email)
+    connection.execute(
+        delete(outbox_reminders).where(outbox_reminders.c.message_id.in_(mails))
+    )
+    connection.execute(delete(outbox_table).where(outbox_table.c.recipient == email))
+    connection.execute(delete(accounts).where(accounts.c.account_id == account_id))
 
 
 def same_token(given: str | None, expected: str) -> bool:

@@ -37,6 +37,7 @@ from web.i18n import (
 from web.labels import RULES, in_unit, label, warning_message
 from web.mailing import make_jobs
 from web.routes import (
+    account,
     audit,
     bodies,
     capitalisation,
@@ -147,6 +148,7 @@ def create_app(
             await run_in_threadpool(opened.read_side.catch_up)
         # Expired sessions (anonymous pre-login ones included) are dropped at start.
         await run_in_threadpool(lambda: opened.accounts.purge_sessions(now=utcnow()))
+        await run_in_threadpool(opened.accounts.throttle.purge)
         scheduler = jobs = None
         if settings.scheduler and not settings.uses_postgres:
             jobs = make_jobs(opened, settings)
@@ -161,6 +163,7 @@ def create_app(
 
     routes = [
         *session.routes,
+        *account.routes,
         *consortia.routes,
         *partners.routes,
         *members.routes,

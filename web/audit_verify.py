@@ -217,15 +217,16 @@ class RawStore:
         self.settings = settings
 
     def _sql(self, where: str = "") -> str:
-        # Only constants and fixed clauses go into the text; values are parameters.
+        # Only constants and fixed clauses go into the text; values are parameters
+        # (hence the S608/B608 exemptions below).
         if self.settings.database_url:
             return (
-                "SELECT notification_id, originator_id::text, originator_version, "  # noqa: S608
+                "SELECT notification_id, originator_id::text, originator_version, "  # noqa: S608  # nosec B608
                 f"topic, state FROM {EVENTS_TABLE_POSTGRES} {where} "
                 "ORDER BY notification_id"
             )
         return (
-            "SELECT rowid, originator_id, originator_version, topic, state "  # noqa: S608
+            "SELECT rowid, originator_id, originator_version, topic, state "  # noqa: S608  # nosec B608
             f"FROM {EVENTS_TABLE_SQLITE} {where} ORDER BY rowid"
         )
 

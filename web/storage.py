@@ -2,7 +2,8 @@
 
 SQLite (default): three files in the data directory, so their writers never contend
 for one lock: ``events.db`` (the event log), ``read.db`` (disposable read models) and
-``app.db`` (accounts, sessions, invitation tokens, preferences, outbox, job runs).
+``app.db`` (accounts, sessions, invitation tokens, preferences, outbox, job runs,
+login throttling, reset links, second factors).
 PostgreSQL: the same stores as tables of one database. Either way the event table is
 sealed by triggers that refuse UPDATE, DELETE (and TRUNCATE on PostgreSQL).
 """
@@ -30,6 +31,7 @@ from web.accounts import Accounts
 from web.accounts import metadata as accounts_metadata
 from web.evidence import EvidenceStore
 from web.settings import Settings
+from web.throttle import metadata as throttle_metadata
 
 logger = logging.getLogger(__name__)
 
@@ -195,6 +197,7 @@ def _open_postgres(
             seal_postgres_event_log(lock)
             lock.commit()
             accounts_metadata.create_all(engine)
+            throttle_metadata.create_all(engine)
             outbox_metadata.create_all(engine)
             ReadSide(engine, _event_log(governance), all_projections()).create_tables()
         finally:

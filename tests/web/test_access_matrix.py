@@ -99,6 +99,20 @@ MATRIX: dict[str, dict[str, int]] = {
     "/consortia/{consortium_id}/indicators": SHOWN,
     "/notifications": OWN,
     "/portfolio": OWN,
+    "/account": OWN,
+    "/account/password": OWN,
+    "/account/two-factor": OWN,
+    "/account/export": OWN,
+    "/account/erase": OWN,
+    # Only platform administrators: the page is not revealed to anyone else.
+    "/admin/accounts/erase": {
+        "anonymous": 303,
+        **dict.fromkeys(("outsider", *MEMBERS), 404),
+    },
+    "/password/forgot": OPEN,
+    "/password/reset/{token}": BY_SECRET,
+    # The second step of a login: only after a correct password (else back to login).
+    "/login/code": dict.fromkeys(ROLES, 303),
     "/consortia/{consortium_id}/capitalisation": SHOWN,
     "/consortia/{consortium_id}/capitalisation.csv": SHOWN,
     "/consortia/{consortium_id}/capitalisation.json": SHOWN,

@@ -18,6 +18,18 @@ from tests.web.conftest import World, csrf, event_count, login
 # and countersigning a checkpoint of the log are the financer's own jobs.
 PUBLIC_POSTS = {
     "/login",
+    # Anonymous: the second step of a login (the session holds the pending login).
+    "/login/code",
+    # Anonymous: asking for a reset link, and using one (the token is the proof).
+    "/password/forgot",
+    "/password/reset/{token}",
+    # One's own account: password, second factor, erasure (each asks the password
+    # again, or a code); they record no event.
+    "/account/password",
+    "/account/two-factor/setup",
+    "/account/two-factor/enable",
+    "/account/two-factor/disable",
+    "/account/erase",
     "/logout",
     "/language",
     "/consortia/new",

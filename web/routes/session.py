@@ -1,15 +1,33 @@
-"""Logging in and out, and choosing the language."""
+"""Logging in and out (with login throttling and the second factor), recovering a
+forgotten password, and choosing the language.
+
+Login failures are counted per e-mail address (known or not) and per client address
+(``web/throttle.py``); once either is over its limit the form answers 429 with the
+same generic message and how long to wait, without verifying anything. An account
+with a second factor gets, after its password, a session that is still anonymous and
+a page asking for the code; only the code opens a session with rights.
+"""
 
 from __future__ import annotations
 
 import logging
+import uuid
+from urllib.parse import urlsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from web.accounts import utcnow
+from governance.errors import NotFound
+from notifications.outbox import Message
+from web.accounts import (
+    RESET_LIFETIME,
+    Account,
+    normalise_email,
+    password_problem,
+    utcnow,
+)
 from web.auth import (
     attach_session,
     client_address,
@@ -19,12 +37,37 @@ from web.auth import (
     ensure_session,
     form_endpoint,
 )
+from web.errors import error_response
+from web.forms import PASSWORD_MESSAGES
 from web.htmx import render
-from web.i18n import LANGUAGES, gettext_
+from web.i18n import LANGUAGES, current_language, gettext_, ngettext_
 from web.labels import N_
 from web.routes.common import stores
+from web.throttle import (
+    LOGIN_ACCOUNT,
+    LOGIN_ADDRESS,
+    RESET_ADDRESS,
+    RESET_EMAIL,
+    RESET_TOKEN,
+    SECOND_FACTOR,
+    minutes,
+)
 
 logger = logging.getLogger(__name__)
+
+WRONG_LOGIN = N_("Wrong e-mail address or password.")
+WRONG_CODE = N_(
+    "This code is not right, or it was used already. Wait for the next one."
+)
+
+
+def too_many(delay_minutes: int) -> str:
+    """The throttled answer: how long to wait, in whole minutes."""
+    return ngettext_(
+        "Too many attempts. Try again in %(num)d minute.",
+        "Too many attempts. Try again in %(num)d minutes.",
+        delay_minutes,
+    ) % {"num": delay_minutes}
 
 
 def safe_next(target: str | None) -> str:
@@ -43,6 +86,10 @@ def login_page(request: Request) -> Response:
     if current_account(request) is not None:
         return RedirectResponse(safe_next(request.query_params.get("next")), 303)
     session = ensure_session(request)
+    notice = {
+        "reset": N_("Your password is changed. Log in with the new one."),
+        "erased": N_("Your account is erased. Goodbye."),
+    }.get(request.query_params.get("done", ""))
     response = render(
         request,
         "auth/login.html",
@@ -50,34 +97,66 @@ def login_page(request: Request) -> Response:
             "next": safe_next(request.query_params.get("next")),
             "email": "",
             "error": None,
+            "notice": gettext_(notice) if notice else None,
         },
     )
     attach_session(request, response, session)
     return response
 
 
+def _login_form(
+    request: Request, target: str, email: str, *, status: int, wait: int | None = None
+) -> Response:
+    return render(
+        request,
+        "auth/login.html",
+        {
+            "next": target,
+            "email": email,
+            # One message whatever went wrong: no hint about which accounts exist.
+            "error": gettext_(WRONG_LOGIN),
+            "throttled": too_many(wait) if wait is not None else None,
+        },
+        status_code=status,
+    )
+
+
 @form_endpoint
 def login(request: Request, fields: dict[str, str]) -> Response:
     accounts = stores(request).accounts
+    throttle = accounts.throttle
     email = fields.get("email", "")[:254]
-    account = accounts.authenticate(email, fields.get("password", "")[:1024])
     target = safe_next(fields.get("next"))
+    address = client_address(request)
+    # The address as typed, normalised: unknown ones are counted like known ones.
+    keys = ((LOGIN_ACCOUNT, normalise_email(email)), (LOGIN_ADDRESS, address))
+    wait = throttle.wait(*keys)
+    if wait is not None:
+        logger.warning("login.throttled client=%s", address)
+        return _login_form(request, target, email, status=429, wait=minutes(wait))
+    account = accounts.authenticate(email, fields.get("password", "")[:1024])
     if account is None:
-        logger.warning("login.failed client=%s", client_address(request))
-        # One message whatever went wrong: no hint about which accounts exist.
-        return render(
-            request,
-            "auth/login.html",
-            {
-                "next": target,
-                "email": email,
-                "error": gettext_(N_("Wrong e-mail address or password.")),
-            },
-            status_code=422,
-        )
+        throttle.record(*keys)
+        logger.warning("login.failed client=%s", address)
+        return _login_form(request, target, email, status=422)
+    throttle.reset(LOGIN_ACCOUNT, normalise_email(email))
     old = current_session(request)
     if old is not None:
         accounts.close_session(old.token)
+    if accounts.has_second_factor(account.account_id):
+        # Half-authenticated: a fresh session without rights, waiting for the code.
+        pending = accounts.open_session(None, now=utcnow())
+        accounts.begin_pending_login(pending.token, account.account_id, target)
+        logger.info("login.password_ok_code_needed account=%s", account.account_id)
+        response = RedirectResponse("/login/code", status_code=303)
+        attach_session(request, response, pending)
+        return response
+    return _logged_in(request, account, target)
+
+
+def _logged_in(request: Request, account: Account, target: str) -> Response:
+    """Open the person's session (a new id) and go where they were going."""
+    accounts = stores(request).accounts
     session = accounts.open_session(account, now=utcnow())
     if accounts.preferences(account.account_id).language is None:
         # E-mails go out in the language the person first used here, until chosen.
@@ -85,6 +164,209 @@ def login(request: Request, fields: dict[str, str]) -> Response:
     logger.info("login.succeeded account=%s", account.account_id)
     response = RedirectResponse(target, status_code=303)
     attach_session(request, response, session)
+    return response
+
+
+def code_page(request: Request) -> Response:
+    session = current_session(request)
+    accounts = stores(request).accounts
+    if session is None or accounts.pending_login(session.token) is None:
+        return RedirectResponse("/login", status_code=303)
+    return render(request, "auth/code.html", {"error": None})
+
+
+@form_endpoint
+def give_code(request: Request, fields: dict[str, str]) -> Response:
+    session = current_session(request)
+    accounts = stores(request).accounts
+    pending = accounts.pending_login(session.token) if session else None
+    if session is None or pending is None:
+        return RedirectResponse("/login", status_code=303)
+    throttle = accounts.throttle
+    key = (SECOND_FACTOR, pending.account_id)
+    wait = throttle.wait(key)
+    if wait is not None:
+        logger.warning("login.code_throttled account=%s", pending.account_id)
+        return render(
+            request,
+            "auth/code.html",
+            {"error": too_many(minutes(wait))},
+            status_code=429,
+        )
+    if not accounts.use_code(pending.account_id, fields.get("code", "")[:20]):
+        throttle.record(key)
+        logger.warning("login.code_refused account=%s", pending.account_id)
+        return render(
+            request, "auth/code.html", {"error": gettext_(WRONG_CODE)}, status_code=422
+        )
+    account = accounts.by_id(pending.account_id)
+    accounts.end_pending_login(session.token)
+    accounts.close_session(session.token)
+    if account is None or account.disabled:
+        return RedirectResponse("/login", status_code=303)
+    throttle.reset(*key)
+    return _logged_in(request, account, pending.next_path)
+
+
+# -- a forgotten password ------------------------------------------------------------
+
+
+def forgot_page(request: Request) -> Response:
+    session = ensure_session(request)
+    response = render(
+        request, "auth/forgot.html", {"email": "", "sent": False, "error": None}
+    )
+    attach_session(request, response, session)
+    return response
+
+
+@form_endpoint
+def forgot(request: Request, fields: dict[str, str]) -> Response:
+    accounts = stores(request).accounts
+    throttle = accounts.throttle
+    email = normalise_email(fields.get("email", "")[:254])
+    keys = ((RESET_EMAIL, email), (RESET_ADDRESS, client_address(request)))
+    wait = throttle.wait(*keys)
+    if wait is not None:
+        logger.warning("reset.throttled client=%s", client_address(request))
+        return render(
+            request,
+            "auth/forgot.html",
+            {"email": email, "sent": False, "error": too_many(minutes(wait))},
+            status_code=429,
+        )
+    if "@" not in email:
+        return render(
+            request,
+            "auth/forgot.html",
+            {
+                "email": email,
+                "sent": False,
+                "error": gettext_(N_("Enter an e-mail address.")),
+            },
+            status_code=422,
+        )
+    throttle.record(*keys)
+    account = accounts.by_email(email)
+    if account is not None and not account.disabled:
+        _send_reset_link(request, account)
+    else:
+        logger.info("reset.unknown_address client=%s", client_address(request))
+    # The same answer whether the account exists or not.
+    return render(
+        request, "auth/forgot.html", {"email": email, "sent": True, "error": None}
+    )
+
+
+def _send_reset_link(request: Request, account: Account) -> None:
+    accounts = stores(request).accounts
+    settings = request.state.settings
+    token = accounts.new_reset_token(account.account_id)
+    link = f"{settings.base_url.rstrip('/')}/password/reset/{token}"
+    host = urlsplit(settings.base_url).hostname or "localhost"
+    language = accounts.preferences(account.account_id).language
+    if language not in LANGUAGES:
+        language = request.state.language
+    previous = current_language.set(language)
+    try:
+        subject = gettext_(N_("Choosing a new password"))
+        body = gettext_(
+            N_(
+                "Hello %(name)s,\n\n"
+                "Someone (probably you) asked to choose a new password for your "
+                "Consortium Ledger account.\n\n"
+                "Open this link within %(minutes)d minutes to choose it (it works "
+                "once):\n%(link)s\n\n"
+                "If you did not ask for it, ignore this e-mail: your password stays "
+                "as it is.\n"
+            )
+        ) % {
+            "name": account.display_name,
+            "minutes": int(RESET_LIFETIME.total_seconds() // 60),
+            "link": link,
+        }
+    finally:
+        current_language.reset(previous)
+    stores(request).outbox.put(
+        Message(
+            message_id=f"<password-reset.{uuid.uuid4()}@{host}>",
+            recipient=account.email,
+            subject=subject,
+            text_body=body,
+            html_body=None,
+            language=language,
+        ),
+        now=utcnow(),
+    )
+    logger.info("reset.queued account=%s", account.account_id)
+
+
+def _reset_target(request: Request) -> tuple[str, Account]:
+    """The token in the path and the account it opens; 404 (or 429) otherwise."""
+    accounts = stores(request).accounts
+    address = client_address(request)
+    wait = accounts.throttle.wait((RESET_TOKEN, address))
+    if wait is not None:
+        raise ResetThrottled(minutes(wait))
+    token = request.path_params["token"]
+    account = accounts.reset_account(token) if len(token) < 100 else None
+    if account is None:
+        accounts.throttle.record((RESET_TOKEN, address))
+        logger.warning("reset.bad_link client=%s", address)
+        raise NotFound("reset link", "")
+    return token, account
+
+
+class ResetThrottled(Exception):
+    """Too many wrong reset links from one address (carries the minutes to wait)."""
+
+    def __init__(self, wait_minutes: int) -> None:
+        super().__init__(wait_minutes)
+        self.wait_minutes = wait_minutes
+
+
+def reset_page(request: Request) -> Response:
+    try:
+        token, _account = _reset_target(request)
+    except ResetThrottled as throttled:
+        return error_response(request, 429, too_many(throttled.wait_minutes))
+    session = ensure_session(request)
+    response = render(
+        request, "auth/reset.html", {"token": token, "values": {}, "errors": {}}
+    )
+    attach_session(request, response, session)
+    return response
+
+
+@form_endpoint
+def reset(request: Request, fields: dict[str, str]) -> Response:
+    try:
+        token, _account = _reset_target(request)
+    except ResetThrottled as throttled:
+        return error_response(request, 429, too_many(throttled.wait_minutes))
+    password = fields.get("password", "")
+    errors: dict[str, str] = {}
+    problem = password_problem(password)
+    if problem is not None:
+        errors["password"] = PASSWORD_MESSAGES[problem]
+    elif password != fields.get("password_again", ""):
+        errors["password_again"] = N_("The two passwords differ.")
+    if errors:
+        return render(
+            request,
+            "auth/reset.html",
+            {"token": token, "values": {}, "errors": errors},
+            status_code=422,
+        )
+    account = stores(request).accounts.reset_password(token, password)
+    if account is None:
+        raise NotFound("reset link", "")
+    logger.info("reset.done account=%s", account.account_id)
+    session = current_session(request)
+    if session is not None:
+        stores(request).accounts.close_session(session.token)
+    response = RedirectResponse("/login?done=reset", status_code=303)
+    response.delete_cookie(cookie_name(request), path="/")
     return response
 
 
@@ -119,9 +401,16 @@ async def health(request: Request) -> Response:
     return Response(f"ok {position}\n", media_type="text/plain")
 
 
+RESET = "/password/reset/{token}"
 routes = [
     Route("/login", login_page, methods=["GET"], name="session:login_page"),
     Route("/login", login, methods=["POST"], name="session:login"),
+    Route("/login/code", code_page, methods=["GET"], name="session:code_page"),
+    Route("/login/code", give_code, methods=["POST"], name="session:code"),
+    Route("/password/forgot", forgot_page, methods=["GET"], name="session:forgot_page"),
+    Route("/password/forgot", forgot, methods=["POST"], name="session:forgot"),
+    Route(RESET, reset_page, methods=["GET"], name="session:reset_page"),
+    Route(RESET, reset, methods=["POST"], name="session:reset"),
     Route("/logout", logout, methods=["POST"], name="session:logout"),
     Route("/language", choose_language, methods=["POST"], name="session:language"),
     Route("/healthz", health, methods=["GET"], name="session:health"),

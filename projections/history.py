@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     Column,
     Connection,
+    Index,
     Integer,
     String,
     Table,
@@ -37,6 +38,9 @@ history = Table(
     Column("kind", String(48), nullable=False),
     Column("subject_id", String(64)),
     Column("params", Text, nullable=False),
+    # A consortium's pages, newest first, keyset by position: one index range scan
+    # however many other consortia share the log.
+    Index("ix_history_consortium_position", "consortium_id", "position"),
 )
 
 commitment_owners = Table(

@@ -108,6 +108,7 @@ class Results:
     rows: list[Row] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    flagship_events: int = 0
 
 
 Echo = Callable[[str], None]
@@ -519,6 +520,7 @@ def run(options: Options, echo: Echo = click.echo) -> Results:
             peaks, _export_peaks(reference) if reference else peaks, store.events
         )
         results.notes = _machine(main)
+        results.flagship_events = _flagship_events(store)
     results.seconds = time.perf_counter() - started
     return results
 
@@ -553,7 +555,7 @@ def table(results: Results) -> str:
     lines += [
         "",
         f"Built {store.events:,} events ({store.consortia:,} consortia; the measured "
-        f"one has {_flagship_events(store):,} events) in {store.build_seconds:.0f} s"
+        f"one has {results.flagship_events:,} events) in {store.build_seconds:.0f} s"
         f" ({store.events / max(store.build_seconds, 1e-9):,.0f} events/s); "
         + (f"read models rebuilt in {rebuild[1]:.0f} s; " if rebuild[0] else "")
         + f"whole run {results.seconds:.0f} s.",

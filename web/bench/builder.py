@@ -80,6 +80,9 @@ class BatchingGovernance(Governance):
     are unknown until then, so commands return 0 as their position.
     """
 
+    # The library names tables after the application (on PostgreSQL): the same log.
+    name = "Governance"
+
     def __init__(self, env: dict[str, str]) -> None:
         super().__init__(env=env, clock=_Clock(datetime(2020, 1, 1, tzinfo=UTC)))
         self._live: dict[Any, Any] = {}

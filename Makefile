@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export CONSORTIUM_DATA_DIR ?= var
 
-.PHONY: run test lint security install i18n-extract i18n-update clean
+.PHONY: run test lint security install bench i18n-extract i18n-update clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ security: $(STAMP)
 test: lint security
 	$(BIN)/python -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no test"; exit 1; fi; exit $$status
+
+# The benchmark: a synthetic history measured against this machine's limits.
+# make bench BENCH_ARGS="--events 1000000" (or --database-url postgresql://…)
+BENCH_ARGS ?= --events 10000
+bench: $(STAMP)
+	$(BIN)/consortium bench $(BENCH_ARGS)
 
 # Translations: extract the English messages, then merge them into the French catalogue.
 i18n-extract: $(STAMP)

@@ -7,7 +7,7 @@ position commit together.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
@@ -109,6 +109,17 @@ class Projection:
         for attribute in vars(cls).values():
             for event_type in getattr(attribute, "_handles", ()):
                 cls.handlers[event_type] = attribute
+
+    batched: ClassVar[bool] = False
+    """True for a projection that reads no other projection's tables and whose
+    tables no other projection reads: it gets each batch at once (``apply_batch``)."""
+
+    def apply_batch(
+        self, connection: Connection, envelopes: Sequence[Envelope]
+    ) -> None:
+        """Apply several events in order (a batched projection writes them at once)."""
+        for envelope in envelopes:
+            self.apply(connection, envelope)
 
     def apply(self, connection: Connection, envelope: Envelope) -> None:
         """Apply one event; events without a handler change nothing."""

@@ -287,8 +287,19 @@ class ReadSide:
             envelopes = self.log.read(start, batch_size)
             if not envelopes:
                 return 0
+            # Self-contained projections take the batch at once (one multi-row
+            # insert instead of a statement per event); the others go event by
+            # event, since some read another's tables as of that event.
+            one_by_one = []
+            for name, projection in self.projections.items():
+                if not projection.batched:
+                    one_by_one.append((name, projection))
+                    continue
+                fresh = [e for e in envelopes if e.position > positions[name]]
+                if fresh:
+                    projection.apply_batch(connection, fresh)
             for envelope in envelopes:
-                for name, projection in self.projections.items():
+                for name, projection in one_by_one:
                     if envelope.position > positions[name]:
                         projection.apply(connection, envelope)
             end = envelopes[-1].position

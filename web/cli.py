@@ -273,3 +273,61 @@ def audit_verify(checkpoint_files: tuple[Path, ...]) -> None:
         return
     click.echo(f"TAMPERED: {report.findings_total} problem(s) found.")
     sys.exit(1)
+
+
+@main.command()
+@click.option(
+    "--events",
+    type=click.IntRange(1000, 1_000_000),
+    default=10_000,
+    show_default=True,
+    help="Size of the synthetic history (10000 … 1000000).",
+)
+@click.option(
+    "--database-url",
+    default=None,
+    help="An empty PostgreSQL database (default: SQLite in --data-dir).",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to build the stores (default: a temporary directory, removed).",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("bench-results.md"),
+    show_default=True,
+    help="The Markdown table is written here.",
+)
+@click.option("--quick", is_flag=True, help="Few requests per figure (CI smoke run).")
+@click.option(
+    "--reuse", is_flag=True, help="Reuse a store built earlier in --data-dir."
+)
+def bench(
+    events: int,
+    database_url: str | None,
+    data_dir: Path | None,
+    output: Path,
+    quick: bool,
+    reuse: bool,
+) -> None:
+    """Build a synthetic history and measure it against this machine's limits."""
+    from web.bench.run import Options, run, table
+
+    logging.getLogger().setLevel(logging.WARNING)
+    results = run(
+        Options(
+            events=events,
+            database_url=database_url,
+            data_dir=data_dir,
+            output=output,
+            quick=quick,
+            reuse=reuse,
+        )
+    )
+    text = table(results)
+    output.write_text(text, encoding="utf-8")
+    click.echo(text)
+    click.echo(f"Written to {output}.")

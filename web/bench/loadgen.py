@@ -1,0 +1,117 @@
+"""The load generator: a separate process sending HTTP/1.1 requests on loopback.
+
+``python -m web.bench.loadgen SPEC`` reads a JSON spec (host, port, requests, a
+bounded count and time, concurrency, headers, bodies) and prints one JSON line:
+requests done, seconds, statuses, and latencies' p50/p95/p99 in milliseconds. Each
+of ``concurrency`` keep-alive connections sends its next request when the previous
+answer is read (a closed loop), cycling through the given paths.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from collections import Counter
+from typing import Any
+
+
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
+    """Read one response; returns its status and whether the server keeps alive."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ", 2)[1])
+    headers = {}
+    for line in lines[1:]:
+        if ":" in line:
+            name, value = line.split(":", 1)
+            headers[name.strip().lower()] = value.strip()
+    if "content-length" in headers:
+        await reader.readexactly(int(headers["content-length"]))
+    elif headers.get("transfer-encoding", "").lower() == "chunked":
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            await reader.readexactly(size + 2)
+            if size == 0:
+                break
+    return status, headers.get("connection", "").lower() != "close"
+
+
+def _request(spec: dict[str, Any], path: str, index: int) -> bytes:
+    method = spec.get("method", "GET")
+    bodies = spec.get("bodies") or [""]
+    body = bodies[index % len(bodies)].encode()
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {spec['host']}:{spec['port']}"]
+    lines += [f"{k}: {v}" for k, v in spec.get("headers", {}).items()]
+    if method != "GET":
+        lines.append("Content-Type: application/x-www-form-urlencoded")
+        lines.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+async def _worker(
+    spec: dict[str, Any],
+    state: dict[str, Any],
+    latencies: list[float],
+    statuses: Counter[int],
+) -> None:
+    reader, writer = await asyncio.open_connection(spec["host"], spec["port"])
+    paths = spec["paths"]
+    try:
+        while state["left"] > 0 and time.perf_counter() < state["deadline"]:
+            state["left"] -= 1
+            index = state["sent"]
+            state["sent"] += 1
+            started = time.perf_counter()
+            writer.write(_request(spec, paths[index % len(paths)], index))
+            status, alive = await _read_response(reader)
+            latencies.append(time.perf_counter() - started)
+            statuses[status] += 1
+            if not alive:
+                writer.close()
+                reader, writer = await asyncio.open_connection(
+                    spec["host"], spec["port"]
+                )
+    finally:
+        writer.close()
+
+
+async def run(spec: dict[str, Any]) -> dict[str, Any]:
+    """Send the spec's requests; returns the counts and latency percentiles."""
+    latencies: list[float] = []
+    statuses: Counter[int] = Counter()
+    started = time.perf_counter()
+    state = {"left": spec["count"], "sent": 0, "deadline": started + spec["seconds"]}
+    await asyncio.gather(
+        *(
+            _worker(spec, state, latencies, statuses)
+            for _ in range(spec.get("concurrency", 1))
+        )
+    )
+    elapsed = time.perf_counter() - started
+    ordered = sorted(latencies)
+
+    def percentile(share: float) -> float:
+        if not ordered:
+            return 0.0
+        return 1000 * ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+    return {
+        "requests": len(ordered),
+        "seconds": elapsed,
+        "statuses": {str(k): v for k, v in statuses.items()},
+        "p50_ms": percentile(0.50),
+        "p95_ms": percentile(0.95),
+        "p99_ms": percentile(0.99),
+    }
+
+
+def main() -> None:
+    """Entry point: the spec is the first argument (JSON)."""
+    spec = json.loads(sys.argv[1])
+    sys.stdout.write(json.dumps(asyncio.run(run(spec))) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -16,36 +16,21 @@ import multiprocessing
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 from uuid import UUID
 
 import pytest
 
-from governance.actor import Actor
 from governance.application import Governance
 from governance.commitment import Commitment
 from governance.consortium import Consortium
 from governance.proposal import Proposal
-from governance.values import (
-    ContributionKind,
-    Funding,
-    MemberRole,
-    Motion,
-    Paper,
-    PartnerIdentity,
-    PartnerKind,
-    PartnerRole,
-    Pledge,
-)
-from governance.voting import DEFAULT_OPTIONS, Majority, VotingRule
-from tests.support.builders import a_call
 from tests.support.soak import SOAK, scaled
 from tests.support.writers import (
     ATTEMPTS,
     KINDS,
     Plan,
     Tally,
+    a_plan,
     hammer,
     hammer_in_process,
 )
@@ -62,71 +47,6 @@ def stores(settings: Settings) -> Iterator[Stores]:
     opened = open_stores(settings)
     yield opened
     opened.close()
-
-
-def a_plan(governance: Governance) -> Plan:
-    """A consortium of three partners, each with a voter, a body, an open written
-    vote and a commitment."""
-    coordinator = Actor("acc-coordinator")
-    cid = UUID(
-        governance.found_consortium(
-            coordinator,
-            name="Contended",
-            acronym="",
-            summary="",
-            territory="",
-            call=a_call(),
-            founded_on=date(2026, 1, 5),
-        ).id
-    )
-    partners = tuple(
-        governance.admit_partner(
-            coordinator,
-            cid,
-            PartnerIdentity(f"Partner {n}", PartnerKind.COMPANY),
-            role=PartnerRole.LEAD if n == 0 else PartnerRole.PARTNER,
-            axis="",
-            paper=Paper.NONE,
-            paper_signed_on=None,
-            joined_on=date(2026, 1, 6),
-        ).id
-        for n in range(3)
-    )
-    voters = tuple(f"acc-voter-{n}" for n in range(3))
-    for voter, partner in zip(voters, partners, strict=True):
-        governance.grant_membership(coordinator, cid, voter, MemberRole.MEMBER, partner)
-    rule = VotingRule(Decimal("0.5"), False, Majority.SIMPLE, 0)
-    body = governance.establish_body(
-        coordinator, cid, name="COPIL", members=dict.fromkeys(partners, 1), rule=rule
-    )
-    proposal = governance.table_proposal(
-        coordinator,
-        cid,
-        body.id,
-        Motion(
-            "Budget",
-            "",
-            DEFAULT_OPTIONS,
-            "written",
-            closes_at=datetime.now(UTC) + timedelta(days=7),
-        ),
-    )
-    commitment = governance.pledge(
-        coordinator,
-        cid,
-        partners[1],
-        Pledge(
-            ContributionKind.FINANCIAL,
-            Decimal("1000"),
-            date(2026, 1, 1),
-            date(2026, 12, 31),
-            "",
-            Funding.CO_FINANCING,
-        ),
-    )
-    return Plan(
-        str(cid), proposal.id, commitment.id, coordinator.account_id, partners, voters
-    )
 
 
 def versions(governance: Governance, plan: Plan) -> dict[str, int]:

@@ -13,13 +13,26 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
 from governance.actor import Actor
 from governance.application import Governance
 from governance.errors import Conflict
+from governance.values import (
+    ContributionKind,
+    Funding,
+    MemberRole,
+    Motion,
+    Paper,
+    PartnerIdentity,
+    PartnerKind,
+    PartnerRole,
+    Pledge,
+)
+from governance.voting import DEFAULT_OPTIONS, Majority, VotingRule
+from tests.support.builders import a_call
 from web.settings import Settings
 from web.storage import open_stores
 
@@ -122,3 +135,68 @@ def hammer_in_process(
         return hammer(stores.governance, plan, worker, seconds)
     finally:
         stores.close()
+
+
+def a_plan(governance: Governance, coordinator_id: str = "acc-coordinator") -> Plan:
+    """A consortium of three partners, each with a voter, a body, an open written
+    vote and a commitment."""
+    coordinator = Actor(coordinator_id)
+    cid = UUID(
+        governance.found_consortium(
+            coordinator,
+            name="Contended",
+            acronym="",
+            summary="",
+            territory="",
+            call=a_call(),
+            founded_on=date(2026, 1, 5),
+        ).id
+    )
+    partners = tuple(
+        governance.admit_partner(
+            coordinator,
+            cid,
+            PartnerIdentity(f"Partner {n}", PartnerKind.COMPANY),
+            role=PartnerRole.LEAD if n == 0 else PartnerRole.PARTNER,
+            axis="",
+            paper=Paper.NONE,
+            paper_signed_on=None,
+            joined_on=date(2026, 1, 6),
+        ).id
+        for n in range(3)
+    )
+    voters = tuple(f"acc-voter-{n}" for n in range(3))
+    for voter, partner in zip(voters, partners, strict=True):
+        governance.grant_membership(coordinator, cid, voter, MemberRole.MEMBER, partner)
+    rule = VotingRule(Decimal("0.5"), False, Majority.SIMPLE, 0)
+    body = governance.establish_body(
+        coordinator, cid, name="COPIL", members=dict.fromkeys(partners, 1), rule=rule
+    )
+    proposal = governance.table_proposal(
+        coordinator,
+        cid,
+        body.id,
+        Motion(
+            "Budget",
+            "",
+            DEFAULT_OPTIONS,
+            "written",
+            closes_at=datetime.now(UTC) + timedelta(days=7),
+        ),
+    )
+    commitment = governance.pledge(
+        coordinator,
+        cid,
+        partners[1],
+        Pledge(
+            ContributionKind.FINANCIAL,
+            Decimal("1000"),
+            date(2026, 1, 1),
+            date(2026, 12, 31),
+            "",
+            Funding.CO_FINANCING,
+        ),
+    )
+    return Plan(
+        str(cid), proposal.id, commitment.id, coordinator.account_id, partners, voters
+    )

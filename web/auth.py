@@ -148,7 +148,10 @@ async def _parse(request: Request, *, max_files: int, max_bytes: int) -> FormDat
     Bytes are counted as they arrive, whatever ``Content-Length`` announced.
     """
     length = request.headers.get("content-length")
-    if length is not None and (not length.isdigit() or int(length) > max_bytes):
+    # isascii: "²".isdigit() is true, yet int("²") fails.
+    if length is not None and (
+        not (length.isascii() and length.isdigit()) or int(length) > max_bytes
+    ):
         raise HTTPException(413, "Request body too large.")
     received = 0
     receive = request.receive

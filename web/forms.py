@@ -144,6 +144,11 @@ def parse_amount(value: str) -> Decimal | None:
     return Decimal(text)
 
 
+def is_whole_number(text: str) -> bool:
+    """ASCII digits only: ``"²".isdigit()`` is true, yet ``int("²")`` fails."""
+    return text.isascii() and text.isdigit()
+
+
 def parse_day(value: str) -> date | None:
     """A ``YYYY-MM-DD`` date, or None if the text is not one."""
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
@@ -514,7 +519,7 @@ def parse_body(data: Mapping[str, str], partner_ids: list[str]) -> BodyForm:
     for partner_id in partner_ids:
         if data.get(f"member-{partner_id}"):
             weight = str(data.get(f"weight-{partner_id}", "1")).strip() or "1"
-            if not weight.isdigit() or not 1 <= int(weight) <= 100:
+            if not is_whole_number(weight) or not 1 <= int(weight) <= 100:
                 f.errors.add(f"weight-{partner_id}", "body.weight_invalid")
                 continue
             members[partner_id] = int(weight)
@@ -525,7 +530,7 @@ def parse_body(data: Mapping[str, str], partner_ids: list[str]) -> BodyForm:
         f.errors.add("quorum", "body.quorum_invalid")
     majority = f.choice("majority", Majority)
     veto = str(data.get("veto_days", "0")).strip() or "0"
-    if not veto.isdigit() or int(veto) > 90:
+    if not is_whole_number(veto) or int(veto) > 90:
         f.errors.add("veto_days", "body.veto_days_invalid")
     f.errors.raise_if_any()
     if quorum is None or majority is None:
@@ -617,7 +622,11 @@ def _moment(f: Fields, name: str, zone: ZoneInfo) -> datetime | None:
         return None
     if local.tzinfo is None:
         local = local.replace(tzinfo=zone)
-    return local.astimezone(UTC)
+    try:
+        return local.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 shifted out of range by the offset
+        f.errors.add(name, N_("Enter a date and time."))
+        return None
 
 
 @dataclass(frozen=True)
@@ -690,7 +699,7 @@ class ScheduleForm:
 
 def _small_int(f: Fields, name: str, default: str, top: int) -> int:
     value = str(f.data.get(name, default)).strip() or default
-    if not value.isdigit() or int(value) > top:
+    if not is_whole_number(value) or int(value) > top:
         f.errors.add(name, N_("Enter a whole number."))
         return 0
     return int(value)
@@ -784,7 +793,7 @@ def parse_days_before(data: Mapping[str, str]) -> tuple[int, ...]:
     errors = FormErrors()
     text = str(data.get("days_before", "")).strip()
     parts = [p for p in re.split(r"[,;\s]+", text) if p]
-    if len(text) > 100 or not all(p.isdigit() and len(p) <= 4 for p in parts):
+    if len(text) > 100 or not all(is_whole_number(p) and len(p) <= 4 for p in parts):
         errors.add(
             "days_before", N_("Enter whole numbers of days separated by commas.")
         )

@@ -145,6 +145,11 @@ def a_call() -> CallForProjects:
 
 @pytest.fixture
 def world(client: TestClient) -> World:
+    return build_world(client)
+
+
+def build_world(client: TestClient) -> World:
+    """A consortium with a coordinator, member, pilot and financer; an outsider."""
     stores = stores_of(client)
     accounts, governance = stores.accounts, stores.governance
     now = datetime.now(UTC)

@@ -81,7 +81,11 @@ def _filter(request: Request) -> tuple[HistoryFilter, dict[str, str]]:
 def history(request: Request) -> Response:
     access = consortium_access(request)
     older_than_text = request.query_params.get("older_than", "")
-    valid = older_than_text.isdigit() and len(older_than_text) < 18
+    valid = (
+        older_than_text.isascii()
+        and older_than_text.isdigit()
+        and len(older_than_text) < 18
+    )
     older_than = int(older_than_text) if valid else None
     narrowed, chosen = _filter(request)
     cid = str(access.consortium_id)

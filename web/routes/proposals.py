@@ -346,7 +346,9 @@ def _log_filter(request: Request) -> tuple[LogFilter, dict[str, str], int]:
     outcomes = {o.value: o for o in Outcome}
     page = (
         int(values["page"])
-        if values["page"].isdigit() and len(values["page"]) < 6
+        if values["page"].isascii()
+        and values["page"].isdigit()
+        and len(values["page"]) < 6
         else 1
     )
     where = LogFilter(

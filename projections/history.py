@@ -24,7 +24,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    and_,
     insert,
     select,
     update,
@@ -312,12 +311,7 @@ class HistoryProjection(Projection):
                 commitment_owners.c.commitment_id == envelope.originator_id
             )
         ).one()
-        label = connection.scalar(
-            select(labels.c.label).where(
-                labels.c.consortium_id == owner.consortium_id,
-                labels.c.subject_id == owner.partner_id,
-            )
-        )
+        label = _label_in(connection, owner.consortium_id, owner.partner_id)
         self._add(
             connection,
             envelope,
@@ -479,13 +473,7 @@ class HistoryProjection(Projection):
     def _label(
         self, connection: Connection, envelope: Envelope, subject_id: str
     ) -> str:
-        label = connection.scalar(
-            select(labels.c.label).where(
-                labels.c.consortium_id == envelope.originator_id,
-                labels.c.subject_id == subject_id,
-            )
-        )
-        return label or "?"
+        return _label_in(connection, envelope.originator_id, subject_id) or "?"
 
     @on(events.ConsortiumFounded)
     def founded(self, connection: Connection, envelope: Envelope) -> None:
@@ -649,14 +637,7 @@ class HistoryProjection(Projection):
     def tabled(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
         self._own(connection, envelope, e.consortium_id, e.title)
-        body = connection.scalar(
-            select(labels.c.label).where(
-                and_(
-                    labels.c.consortium_id == e.consortium_id,
-                    labels.c.subject_id == e.body_id,
-                )
-            )
-        )
+        body = _label_in(connection, e.consortium_id, e.body_id)
         self._add_about_own(
             connection, envelope, "proposal_tabled", "proposals", body=body or "?"
         )
@@ -665,14 +646,7 @@ class HistoryProjection(Projection):
     def voted(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
         consortium_id, _ = self._owner(connection, envelope.originator_id)
-        partner = connection.scalar(
-            select(labels.c.label).where(
-                and_(
-                    labels.c.consortium_id == consortium_id,
-                    labels.c.subject_id == e.partner_id,
-                )
-            )
-        )
+        partner = _label_in(connection, consortium_id, e.partner_id)
         self._add_about_own(
             connection,
             envelope,
@@ -698,14 +672,7 @@ class HistoryProjection(Projection):
     def vetoed(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
         consortium_id, _ = self._owner(connection, envelope.originator_id)
-        partner = connection.scalar(
-            select(labels.c.label).where(
-                and_(
-                    labels.c.consortium_id == consortium_id,
-                    labels.c.subject_id == e.partner_id,
-                )
-            )
-        )
+        partner = _label_in(connection, consortium_id, e.partner_id)
         self._add_about_own(
             connection,
             envelope,
@@ -866,6 +833,19 @@ class HistoryProjection(Projection):
             consortium_id=e.consortium_id,
             about="audit",
         )
+
+
+def _label_in(
+    connection: Connection, consortium_id: str, subject_id: str
+) -> str | None:
+    """A partner's (or body's) name in a consortium, as recorded when it joined."""
+    label: str | None = connection.scalar(
+        select(labels.c.label).where(
+            labels.c.consortium_id == consortium_id,
+            labels.c.subject_id == subject_id,
+        )
+    )
+    return label
 
 
 def _entry(row: Any) -> HistoryEntry:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    inspect,
     select,
     update,
 )
@@ -44,6 +46,7 @@ from projections.base import UtcDateTime
 from web import two_factor
 from web.i18n import gettext_
 from web.labels import N_
+from web.secret_box import SecretBox, UnreadableSecret
 from web.throttle import (
     LOGIN_ACCOUNT,
     REAUTHENTICATE,
@@ -51,6 +54,8 @@ from web.throttle import (
     SECOND_FACTOR,
     Throttle,
 )
+
+logger = logging.getLogger(__name__)
 
 metadata = MetaData()
 
@@ -117,12 +122,38 @@ password_resets = Table(
     Column("used_at", UtcDateTime),
 )
 
-# A TOTP secret; ``enabled_at`` stays empty until the person confirmed a first code.
-# ``last_step`` is the time step of the last code accepted: an older or equal one is
-# refused, so a code cannot be used twice within its window.
-second_factors = Table(
-    "second_factors",
+# A TOTP secret, sealed with the secrets key (``web/secret_box.py``): the database
+# alone does not reveal it. ``enabled_at`` stays empty until the person confirmed a
+# first code. ``last_step`` is the time step of the last code accepted: an older or
+# equal one is refused, so a code cannot be used twice within its window.
+totp_factors = Table(
+    "totp_factors",
     metadata,
+    Column("account_id", String(36), primary_key=True),
+    Column("sealed_secret", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("enabled_at", UtcDateTime),
+    Column("last_step", Integer, nullable=False, default=0),
+)
+
+# Single-use recovery codes, stored as SHA-256 digests (each code carries 80 random
+# bits: see ``web/two_factor.py``). ``used_at`` is set when one is spent.
+recovery_codes = Table(
+    "recovery_codes",
+    metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("account_id", String(36), nullable=False, index=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime),
+)
+
+# Before secrets were sealed they were kept in clear in this table. It is not
+# created any more: ``seal_clear_secrets`` moves its rows to ``totp_factors`` and
+# drops it.
+legacy_metadata = MetaData()
+clear_second_factors = Table(
+    "second_factors",
+    legacy_metadata,
     Column("account_id", String(36), primary_key=True),
     Column("secret", String(64), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
@@ -150,6 +181,8 @@ erased_accounts = Table(
 
 RESET_LIFETIME = timedelta(hours=1)
 PENDING_LOGIN_LIFETIME = timedelta(minutes=5)
+# From this many recovery codes left (or fewer), the security pages warn.
+FEW_RECOVERY_CODES = 3
 MIN_PASSWORD = 8
 MAX_PASSWORD = 128
 # A short deny-list of the passwords tried first by every attacker.
@@ -241,9 +274,14 @@ class Preferences:
 
 @dataclass(frozen=True)
 class SecondFactor:
-    """A person's TOTP second factor (enabled once a first code was confirmed)."""
+    """A person's TOTP second factor (enabled once a first code was confirmed).
 
-    secret: str
+    ``secret`` is None when the stored secret does not open with the secrets key
+    (the key file was lost or replaced): codes are then refused, recovery codes
+    still work.
+    """
+
+    secret: str | None
     enabled: bool
     last_step: int
 
@@ -282,8 +320,11 @@ class Accounts:
         time_cost: int = 3,
         memory_kib: int = 65536,
         session_hours: int = 12,
+        secrets_box: SecretBox,
     ) -> None:
         self.engine = engine
+        # Seals TOTP secrets with a key kept outside the database.
+        self.box = secrets_box
         self.hasher = PasswordHasher(
             time_cost=time_cost,
             memory_cost=memory_kib,
@@ -297,9 +338,10 @@ class Accounts:
         self.verifications = 0
 
     def create_tables(self) -> None:
-        """Create missing tables (idempotent)."""
+        """Create missing tables and seal secrets kept in clear (idempotent)."""
         metadata.create_all(self.engine)
         self.throttle.create_tables()
+        seal_clear_secrets(self.engine, self.box)
 
     def now(self) -> datetime:
         """The time for throttling, reset links and codes (tests move it by hand)."""
@@ -438,16 +480,30 @@ class Accounts:
             )
 
     def set_disabled(self, account_id: str, disabled: bool, *, now: datetime) -> None:
-        """Disable (or enable) an account; disabling ends its sessions at once."""
+        """Disable (or enable) an account; disabling ends its sessions at once, and
+        its half-finished logins."""
         with self.engine.begin() as connection:
             connection.execute(
                 update(accounts)
                 .where(accounts.c.account_id == account_id)
                 .values(disabled=disabled, sessions_valid_after=now)
             )
+            _end_pending_logins(connection, account_id)
+
+    def end_sessions(self, account_id: str, *, now: datetime) -> None:
+        """End every session and half-finished login of the account (after a change
+        of its second factor: whoever is logged in must log in again)."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(accounts)
+                .where(accounts.c.account_id == account_id)
+                .values(sessions_valid_after=now)
+            )
+            _end_pending_logins(connection, account_id)
 
     def change_password(self, account_id: str, password: str, *, now: datetime) -> None:
-        """Set a new password; every existing session of the account ends."""
+        """Set a new password; every existing session of the account ends, and every
+        login waiting for its code (the old password opened it)."""
         with self.engine.begin() as connection:
             connection.execute(
                 update(accounts)
@@ -456,6 +512,7 @@ class Accounts:
                     password_hash=self.hasher.hash(password), sessions_valid_after=now
                 )
             )
+            _end_pending_logins(connection, account_id)
 
     def verify_password(self, account_id: str, password: str) -> bool:
         """Whether ``password`` is the account's (asked again before grave changes)."""
@@ -546,6 +603,7 @@ class Accounts:
                 .where(accounts.c.account_id == account.account_id)
                 .values(password_hash=password_hash, sessions_valid_after=utcnow())
             )
+            _end_pending_logins(connection, account.account_id)
         self.throttle.reset(LOGIN_ACCOUNT, account.email)
         return account
 
@@ -555,31 +613,44 @@ class Accounts:
         """The account's TOTP secret and whether it is enabled, if any."""
         with self.engine.connect() as connection:
             row = connection.execute(
-                select(second_factors).where(second_factors.c.account_id == account_id)
+                select(totp_factors).where(totp_factors.c.account_id == account_id)
             ).first()
         if row is None:
             return None
-        return SecondFactor(row.secret, row.enabled_at is not None, row.last_step)
+        try:
+            secret: str | None = self.box.open(row.sealed_secret, account_id)
+        except UnreadableSecret:
+            # Not a 500: the person can still log in with a recovery code.
+            logger.error("two_factor.secret_unreadable account=%s", account_id)
+            secret = None
+        return SecondFactor(secret, row.enabled_at is not None, row.last_step)
 
     def has_second_factor(self, account_id: str) -> bool:
         """Whether login asks this account for a code after the password."""
-        factor = self.second_factor(account_id)
-        return factor is not None and factor.enabled
+        with self.engine.connect() as connection:
+            return (
+                connection.scalar(
+                    select(totp_factors.c.enabled_at).where(
+                        totp_factors.c.account_id == account_id
+                    )
+                )
+                is not None
+            )
 
     def start_second_factor(self, account_id: str) -> str:
         """A new secret awaiting its first code (replaces an unconfirmed one)."""
         secret = two_factor.new_secret()
         with self.engine.begin() as connection:
             connection.execute(
-                delete(second_factors).where(
-                    second_factors.c.account_id == account_id,
-                    second_factors.c.enabled_at.is_(None),
+                delete(totp_factors).where(
+                    totp_factors.c.account_id == account_id,
+                    totp_factors.c.enabled_at.is_(None),
                 )
             )
             connection.execute(
-                insert(second_factors).values(
+                insert(totp_factors).values(
                     account_id=account_id,
-                    secret=secret,
+                    sealed_secret=self.box.seal(secret, account_id),
                     created_at=self.now(),
                     enabled_at=None,
                     last_step=0,
@@ -593,7 +664,7 @@ class Accounts:
         With ``enable``, a right code also switches the factor on (first code).
         """
         factor = self.second_factor(account_id)
-        if factor is None or factor.enabled == enable:
+        if factor is None or factor.secret is None or factor.enabled == enable:
             return False
         step = two_factor.matching_step(factor.secret, code, self.now())
         if step is None or step <= factor.last_step:
@@ -604,20 +675,91 @@ class Accounts:
         with self.engine.begin() as connection:
             # Compare-and-set: two requests with the same code, only one wins.
             accepted = connection.execute(
-                update(second_factors)
+                update(totp_factors)
                 .where(
-                    second_factors.c.account_id == account_id,
-                    second_factors.c.last_step < step,
+                    totp_factors.c.account_id == account_id,
+                    totp_factors.c.last_step < step,
                 )
                 .values(**values)
             ).rowcount
         return accepted == 1
 
-    def remove_second_factor(self, account_id: str) -> None:
-        """Switch the second factor off (forgetting its secret)."""
+    def use_second_factor(self, account_id: str, text: str) -> str | None:
+        """Accept what was typed at the second step: a TOTP code, or a recovery code
+        (which is then spent). Returns ``"code"`` or ``"recovery"``, None if refused.
+
+        Both go through the same call so that one throttle counts both.
+        """
+        if not self.has_second_factor(account_id):
+            return None
+        if two_factor.recovery_code_digest(text) is not None:
+            return "recovery" if self.use_recovery_code(account_id, text) else None
+        return "code" if self.use_code(account_id, text) else None
+
+    def use_recovery_code(self, account_id: str, text: str) -> bool:
+        """Spend one of the account's unused recovery codes; False if it is none."""
+        code_hash = two_factor.recovery_code_digest(text)
+        if code_hash is None:
+            return False
+        with self.engine.begin() as connection:
+            # Compare-and-set: the same code sent twice at once is spent once.
+            spent = connection.execute(
+                update(recovery_codes)
+                .where(
+                    recovery_codes.c.code_hash == code_hash,
+                    recovery_codes.c.account_id == account_id,
+                    recovery_codes.c.used_at.is_(None),
+                )
+                .values(used_at=self.now())
+            ).rowcount
+        return spent == 1
+
+    def new_recovery_codes(self, account_id: str) -> list[str]:
+        """Ten fresh recovery codes (returned once, stored hashed); the account's
+        former codes, used or not, stop working."""
+        codes = two_factor.new_recovery_codes()
+        now = self.now()
         with self.engine.begin() as connection:
             connection.execute(
-                delete(second_factors).where(second_factors.c.account_id == account_id)
+                delete(recovery_codes).where(recovery_codes.c.account_id == account_id)
+            )
+            connection.execute(
+                insert(recovery_codes),
+                [
+                    {
+                        "code_hash": two_factor.recovery_code_digest(code),
+                        "account_id": account_id,
+                        "created_at": now,
+                        "used_at": None,
+                    }
+                    for code in codes
+                ],
+            )
+        return codes
+
+    def recovery_codes_left(self, account_id: str) -> int:
+        """How many of the account's recovery codes are still unused."""
+        with self.engine.connect() as connection:
+            return int(
+                connection.scalar(
+                    select(func.count())
+                    .select_from(recovery_codes)
+                    .where(
+                        recovery_codes.c.account_id == account_id,
+                        recovery_codes.c.used_at.is_(None),
+                    )
+                )
+                or 0
+            )
+
+    def remove_second_factor(self, account_id: str) -> None:
+        """Switch the second factor off (forgetting its secret and recovery codes)."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                delete(totp_factors).where(totp_factors.c.account_id == account_id)
+            )
+            connection.execute(
+                delete(recovery_codes).where(recovery_codes.c.account_id == account_id)
             )
 
     def begin_pending_login(self, token: str, account_id: str, next_path: str) -> None:
@@ -697,8 +839,18 @@ class Accounts:
                 select(preferences).where(preferences.c.account_id == account_id)
             ).first()
             factor = connection.execute(
-                select(second_factors).where(second_factors.c.account_id == account_id)
+                select(totp_factors.c.enabled_at).where(
+                    totp_factors.c.account_id == account_id
+                )
             ).first()
+            codes_left = connection.scalar(
+                select(func.count())
+                .select_from(recovery_codes)
+                .where(
+                    recovery_codes.c.account_id == account_id,
+                    recovery_codes.c.used_at.is_(None),
+                )
+            )
             open_sessions = connection.execute(
                 select(
                     sessions.c.created_at, sessions.c.last_seen, sessions.c.expires_at
@@ -748,6 +900,9 @@ class Accounts:
             "second_factor": {
                 "enabled": bool(factor and factor.enabled_at),
                 "enabled_at": factor.enabled_at if factor else None,
+                "recovery_codes_left": int(codes_left or 0),
+                "note": "The TOTP secret and the recovery codes are not exported: "
+                "the secret is kept encrypted, the codes only as SHA-256 digests.",
             },
             "calendar_feed_created_at": has_feed,
             "sessions": [dict(s._mapping) for s in open_sessions],
@@ -804,8 +959,12 @@ class Accounts:
             )
 
     def purge_sessions(self, *, now: datetime) -> int:
-        """Remove expired sessions; returns how many."""
+        """Remove expired sessions (and expired half-finished logins); returns how
+        many sessions."""
         with self.engine.begin() as connection:
+            connection.execute(
+                delete(pending_logins).where(pending_logins.c.expires_at <= now)
+            )
             result = connection.execute(
                 delete(sessions).where(sessions.c.expires_at <= now)
             )
@@ -971,9 +1130,8 @@ def _erase_rows(connection: Connection, account_id: str, email: str) -> None:
     )
     for table in (sessions, preferences, calendar_feeds, password_resets):
         connection.execute(delete(table).where(table.c.account_id == account_id))
-    connection.execute(
-        delete(second_factors).where(second_factors.c.account_id == account_id)
-    )
+    for table in (totp_factors, recovery_codes):
+        connection.execute(delete(table).where(table.c.account_id == account_id))
     connection.execute(
         delete(invitation_tokens).where(invitation_tokens.c.email == email)
     )
@@ -983,6 +1141,46 @@ def _erase_rows(connection: Connection, account_id: str, email: str) -> None:
     )
     connection.execute(delete(outbox_table).where(outbox_table.c.recipient == email))
     connection.execute(delete(accounts).where(accounts.c.account_id == account_id))
+
+
+def _end_pending_logins(connection: Connection, account_id: str) -> None:
+    connection.execute(
+        delete(pending_logins).where(pending_logins.c.account_id == account_id)
+    )
+
+
+def seal_clear_secrets(engine: Engine, box: SecretBox) -> int:
+    """Move TOTP secrets kept in clear (the former ``second_factors`` table) into
+    ``totp_factors``, sealed, then drop the old table. Returns how many moved.
+
+    Idempotent: without the old table it does nothing. On PostgreSQL the caller
+    holds the table-creation lock, so two processes never move the same rows.
+    """
+    if not inspect(engine).has_table(clear_second_factors.name):
+        return 0
+    with engine.begin() as connection:
+        if engine.dialect.name == "sqlite":
+            # Overwrite the deleted rows' bytes instead of leaving them in free pages.
+            connection.exec_driver_sql("PRAGMA secure_delete = ON")
+        rows = connection.execute(select(clear_second_factors)).all()
+        present = set(connection.scalars(select(totp_factors.c.account_id)))
+        moved = [
+            {
+                "account_id": row.account_id,
+                "sealed_secret": box.seal(row.secret, row.account_id),
+                "created_at": row.created_at,
+                "enabled_at": row.enabled_at,
+                "last_step": row.last_step,
+            }
+            for row in rows
+            if row.account_id not in present
+        ]
+        if moved:
+            connection.execute(insert(totp_factors), moved)
+        connection.execute(delete(clear_second_factors))
+        clear_second_factors.drop(connection)
+    logger.info("two_factor.secrets_sealed count=%d", len(moved))
+    return len(moved)
 
 
 def same_token(given: str | None, expected: str) -> bool:

@@ -2,8 +2,9 @@
 
 ``CONSORTIUM_DATA_DIR`` (default ``./var``) holds the SQLite files and the secret key;
 ``CONSORTIUM_DATABASE_URL`` (``postgresql://…``) moves every store to PostgreSQL;
-``CONSORTIUM_AUDIT_KEY_FILE`` names the checkpoint signing key (default: in the data
-directory).
+``CONSORTIUM_AUDIT_KEY_FILE`` names the checkpoint signing key and
+``CONSORTIUM_SECRETS_KEY_FILE`` the key that seals TOTP secrets (both default to files
+in the data directory).
 """
 
 from __future__ import annotations
@@ -51,6 +52,9 @@ class Settings:
     # The platform's Ed25519 key that signs audit checkpoints (default: in data_dir).
     audit_key_file: Path | None = None
 
+    # The AES key that seals TOTP secrets in the database (default: in data_dir).
+    secrets_key_file: Path | None = None
+
     @property
     def uses_postgres(self) -> bool:
         return bool(self.database_url)
@@ -59,6 +63,11 @@ class Settings:
     def audit_key_path(self) -> Path:
         """Where the checkpoint signing key is kept."""
         return self.audit_key_file or self.data_dir / "audit_signing_key.pem"
+
+    @property
+    def secrets_key_path(self) -> Path:
+        """Where the key sealing TOTP secrets is kept (never in the database)."""
+        return self.secrets_key_file or self.data_dir / "secrets_key"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -75,6 +84,9 @@ class Settings:
             base_url=env.get("CONSORTIUM_BASE_URL", "http://127.0.0.1:8000"),
             audit_key_file=Path(env["CONSORTIUM_AUDIT_KEY_FILE"])
             if env.get("CONSORTIUM_AUDIT_KEY_FILE")
+            else None,
+            secrets_key_file=Path(env["CONSORTIUM_SECRETS_KEY_FILE"])
+            if env.get("CONSORTIUM_SECRETS_KEY_FILE")
             else None,
         )
 

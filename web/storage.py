@@ -4,6 +4,8 @@ SQLite (default): three files in the data directory, so their writers never cont
 for one lock: ``events.db`` (the event log), ``read.db`` (disposable read models) and
 ``app.db`` (accounts, sessions, invitation tokens, preferences, outbox, job runs,
 login throttling, reset links, second factors).
+TOTP secrets are sealed with a key kept in a file beside them (``secrets_key``), never
+in the database: see ``web/secret_box.py``.
 PostgreSQL: the same stores as tables of one database. Either way the event table is
 sealed by triggers that refuse UPDATE, DELETE (and TRUNCATE on PostgreSQL).
 """
@@ -27,9 +29,10 @@ from notifications.outbox import Outbox
 from notifications.outbox import metadata as outbox_metadata
 from projections.catalogue import all_projections
 from projections.runtime import LibraryEventLog, ReadSide
-from web.accounts import Accounts
+from web.accounts import Accounts, seal_clear_secrets
 from web.accounts import metadata as accounts_metadata
 from web.evidence import EvidenceStore
+from web.secret_box import SecretBox
 from web.settings import Settings
 from web.throttle import metadata as throttle_metadata
 
@@ -66,12 +69,13 @@ def open_stores(
     settings: Settings, *, clock: Clock | None = None, create_tables: bool = True
 ) -> Stores:
     """Open (and on first start create) the event store, read models and accounts."""
+    box = SecretBox(settings.secrets_key_path)
     if settings.database_url:
-        governance, read_engine, app_engine = _open_postgres(settings, clock)
+        governance, read_engine, app_engine = _open_postgres(settings, clock, box)
         create_tables = False  # done by _open_postgres, under a lock
     else:
         governance, read_engine, app_engine = _open_sqlite(settings, clock)
-    stores = _assemble(settings, governance, read_engine, app_engine)
+    stores = _assemble(settings, governance, read_engine, app_engine, box)
     if create_tables:
         stores.read_side.create_tables()
         stores.accounts.create_tables()
@@ -80,7 +84,11 @@ def open_stores(
 
 
 def _assemble(
-    settings: Settings, governance: Governance, read_engine: Engine, app_engine: Engine
+    settings: Settings,
+    governance: Governance,
+    read_engine: Engine,
+    app_engine: Engine,
+    box: SecretBox,
 ) -> Stores:
     read_side = ReadSide(read_engine, _event_log(governance), all_projections())
     accounts = Accounts(
@@ -88,6 +96,7 @@ def _assemble(
         time_cost=settings.password_time_cost,
         memory_kib=settings.password_memory_kib,
         session_hours=settings.session_hours,
+        secrets_box=box,
     )
     # Evidence files live in the data directory on both backends: several web
     # processes on PostgreSQL share it (a shared volume across hosts).
@@ -180,7 +189,7 @@ def sqlalchemy_url(url: str) -> str:
 
 
 def _open_postgres(
-    settings: Settings, clock: Clock | None
+    settings: Settings, clock: Clock | None, box: SecretBox
 ) -> tuple[Governance, Engine, Engine]:
     url = settings.database_url
     assert url is not None  # noqa: S101 - checked by the caller
@@ -197,6 +206,7 @@ def _open_postgres(
             seal_postgres_event_log(lock)
             lock.commit()
             accounts_metadata.create_all(engine)
+            seal_clear_secrets(engine, box)
             throttle_metadata.create_all(engine)
             outbox_metadata.create_all(engine)
             ReadSide(engine, _event_log(governance), all_projections()).create_tables()

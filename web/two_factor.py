@@ -1,13 +1,24 @@
-"""Time-based one-time codes (RFC 6238) with pyotp, and the QR code to set them up.
+"""Time-based one-time codes (RFC 6238) with pyotp, the QR code to set them up, and
+the recovery codes that stand in for a lost phone.
 
 Codes are six digits over 30-second steps; one step either side is accepted for
 clock drift. The caller keeps the last accepted step so a code is never accepted
 twice (``Accounts.use_code``).
+
+Recovery codes are 16 characters of Crockford's base32 (80 random bits), shown as
+``xxxx-xxxx-xxxx-xxxx``; typing ignores case, spaces and dashes, and reads o as 0 and
+i or l as 1. They are stored as plain SHA-256 digests, not argon2: a slow hash
+protects secrets people choose (passwords), whereas 80 random bits cannot be
+enumerated whatever the hash (2^80 SHA-256 computations), and a fast digest lets the
+login look a code up by its digest instead of running ten argon2 verifications per
+attempt (which would make the code form a CPU lever).
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+import secrets
 from datetime import datetime
 
 import pyotp
@@ -17,6 +28,11 @@ ISSUER = "Consortium Ledger"
 DIGITS = 6
 # Steps accepted around the current one: the code just past and the next one.
 DRIFT = (0, -1, 1)
+
+RECOVERY_CODES = 10
+RECOVERY_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford: no i, l, o, u
+RECOVERY_LENGTH = 16
+_LOOK_ALIKES = str.maketrans({"o": "0", "i": "1", "l": "1"})
 
 
 def new_secret() -> str:
@@ -56,3 +72,20 @@ def matching_step(secret: str, code: str, now: datetime) -> int | None:
 def grouped(secret: str) -> str:
     """The secret in groups of four, easier to type by hand."""
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def new_recovery_codes() -> list[str]:
+    """Ten fresh recovery codes, as shown to the person (``xxxx-xxxx-xxxx-xxxx``)."""
+    codes = []
+    for _ in range(RECOVERY_CODES):
+        raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_LENGTH))
+        codes.append("-".join(raw[i : i + 4] for i in range(0, RECOVERY_LENGTH, 4)))
+    return codes
+
+
+def recovery_code_digest(text: str) -> str | None:
+    """The stored form of a recovery code as typed; None if it cannot be one."""
+    raw = "".join(text.split()).replace("-", "").lower().translate(_LOOK_ALIKES)
+    if len(raw) != RECOVERY_LENGTH or any(c not in RECOVERY_ALPHABET for c in raw):
+        return None
+    return hashlib.sha256(raw.encode()).hexdigest()

@@ -26,6 +26,7 @@ from governance.values import (
     PartnerKind,
     PartnerRole,
 )
+from web import two_factor
 from web.app import create_app
 from web.settings import Settings
 from web.storage import Stores
@@ -209,3 +210,60 @@ def build_world(client: TestClient) -> World:
     )
     stores.read_side.catch_up()
     return World(cid, lead, partner, other, emails)
+
+
+# -- two-step login ------------------------------------------------------------------
+
+RECOVERY_CODE = re.compile(r"<li><code>([0-9a-z]{4}(?:-[0-9a-z]{4}){3})</code></li>")
+
+
+@dataclass(frozen=True)
+class TwoStep:
+    """What a person keeps after switching two-step login on."""
+
+    secret: str
+    codes: list[str]
+
+
+def switch_on_two_step(client: TestClient, now: datetime) -> TwoStep:
+    """Switch two-step login on through the pages (the logged-in person)."""
+    post(client, "/account/two-factor/setup")
+    page = client.get("/account/two-factor")
+    match = re.search(r"<code>([A-Z2-7 ]+)</code>", page.text)
+    assert match is not None, page.text
+    secret = match.group(1).replace(" ", "")
+    assert "otpauth://totp/" in page.text
+    assert 'src="data:image/svg+xml' in page.text
+    response = post(
+        client, "/account/two-factor/enable", {"code": two_factor.code_at(secret, now)}
+    )
+    assert response.status_code == 200, response.text
+    codes = RECOVERY_CODE.findall(response.text)
+    assert len(codes) == 10, response.text
+    return TwoStep(secret, codes)
+
+
+def password_step(client: TestClient, email: str, password: str = PASSWORD) -> Any:
+    """The first step of a login, in a fresh browser state."""
+    client.cookies.clear()
+    page = client.get("/login")
+    return client.post(
+        "/login",
+        data={
+            "email": email,
+            "password": password,
+            "csrf_token": csrf_of(page.text),
+            "next": "/consortia",
+        },
+        follow_redirects=False,
+    )
+
+
+def give_code(client: TestClient, code: str) -> Any:
+    """The second step of a login: a TOTP code or a recovery code."""
+    page = client.get("/login/code")
+    return client.post(
+        "/login/code",
+        data={"code": code, "csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )

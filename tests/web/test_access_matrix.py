@@ -9,6 +9,9 @@ team and financer.
 
 Expected answers: 200 shown, 303 sent to the login page, 403 refused (a member who
 may see the consortium but not this), 404 not revealed.
+
+A browser half-way through a login (right password, second factor awaited) gets, on
+every page, what an anonymous visitor gets: only the code page is open to it.
 """
 
 from __future__ import annotations
@@ -35,7 +38,8 @@ from governance.values import (
 from governance.voting import DEFAULT_OPTIONS, VotingRule
 from notifications.checkpoints import load_or_create_key, seal_checkpoint
 from tests.support.builders import a_lesson
-from tests.web.conftest import World, login, stores_of
+from tests.web.conftest import World, login, password_step, stores_of
+from web import two_factor
 
 MEETING = date(2026, 3, 2)
 ROLES = ("anonymous", "outsider", "coordinator", "member", "pilot", "financer")
@@ -257,3 +261,38 @@ def test_each_role_gets_what_the_matrix_says_on_every_page(
         if status != MATRIX[path][role]
     }
     assert not wrong, f"{role}: (got, expected) {wrong}"
+
+
+def test_a_login_waiting_for_its_second_factor_opens_no_page(
+    client: TestClient, world: World, things: Things
+) -> None:
+    email = world.emails["coordinator"]
+    accounts = stores_of(client).accounts
+    coordinator = accounts.by_email(email)
+    assert coordinator is not None
+    secret = accounts.start_second_factor(coordinator.account_id)
+    assert accounts.use_code(
+        coordinator.account_id,
+        two_factor.code_at(secret, accounts.now()),
+        enable=True,
+    )
+    assert password_step(client, email).headers["location"] == "/login/code"
+
+    answers = {
+        path: client.get(concrete(path, things), follow_redirects=False)
+        for path in get_routes(client)
+    }
+
+    expected = {path: MATRIX[path]["anonymous"] for path in answers}
+    expected["/login/code"] = 200
+    wrong = {
+        path: (response.status_code, expected[path])
+        for path, response in answers.items()
+        if response.status_code != expected[path]
+    }
+    assert not wrong, f"half-logged-in: (got, expected) {wrong}"
+    for path, response in answers.items():
+        if response.status_code == 303:
+            assert response.headers["location"].startswith("/login"), path
+    # Still waiting, and the code still opens the session.
+    assert client.get("/login/code").status_code == 200

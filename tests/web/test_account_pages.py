@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -10,7 +9,18 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.support.fakes import FixedClock
-from tests.web.conftest import PASSWORD, World, csrf, csrf_of, login, post, stores_of
+from tests.web.conftest import (
+    PASSWORD,
+    World,
+    csrf,
+    csrf_of,
+    give_code,
+    login,
+    password_step,
+    post,
+    stores_of,
+    switch_on_two_step,
+)
 from web import two_factor
 from web.app import create_app
 from web.settings import Settings
@@ -128,44 +138,7 @@ def test_a_new_password_follows_the_rules(client: TestClient, world: World) -> N
 
 def set_up_two_factor(client: TestClient, clock: FixedClock) -> str:
     """Switch two-step login on through the pages; returns the secret."""
-    post(client, "/account/two-factor/setup")
-    page = client.get("/account/two-factor")
-    match = re.search(r"<code>([A-Z2-7 ]+)</code>", page.text)
-    assert match is not None, page.text
-    secret = match.group(1).replace(" ", "")
-    assert "otpauth://totp/" in page.text
-    assert 'src="data:image/svg+xml' in page.text
-    response = post(
-        client,
-        "/account/two-factor/enable",
-        {"code": two_factor.code_at(secret, clock.now())},
-    )
-    assert response.status_code == 303, response.text
-    return secret
-
-
-def password_step(client: TestClient, email: str, password: str = PASSWORD) -> object:
-    client.cookies.clear()
-    page = client.get("/login")
-    return client.post(
-        "/login",
-        data={
-            "email": email,
-            "password": password,
-            "csrf_token": csrf_of(page.text),
-            "next": "/consortia",
-        },
-        follow_redirects=False,
-    )
-
-
-def give_code(client: TestClient, code: str) -> object:
-    page = client.get("/login/code")
-    return client.post(
-        "/login/code",
-        data={"code": code, "csrf_token": csrf_of(page.text)},
-        follow_redirects=False,
-    )
+    return switch_on_two_step(client, clock.now()).secret
 
 
 def test_enabling_needs_a_right_code(
@@ -193,16 +166,16 @@ def test_login_asks_for_the_code_after_the_password(
 
     first = password_step(client, email)
 
-    assert first.status_code == 303  # type: ignore[attr-defined]
-    assert first.headers["location"] == "/login/code"  # type: ignore[attr-defined]
+    assert first.status_code == 303
+    assert first.headers["location"] == "/login/code"
     # Half-authenticated: the session has no rights yet.
     blocked = client.get(f"/consortia/{world.consortium_id}", follow_redirects=False)
     assert blocked.status_code == 303
     assert blocked.headers["location"].startswith("/login")
     clock.advance(timedelta(seconds=30))
     done = give_code(client, two_factor.code_at(secret, clock.now()))
-    assert done.status_code == 303  # type: ignore[attr-defined]
-    assert done.headers["location"] == "/consortia"  # type: ignore[attr-defined]
+    assert done.status_code == 303
+    assert done.headers["location"] == "/consortia"
     assert client.get(f"/consortia/{world.consortium_id}").status_code == 200
 
 
@@ -215,18 +188,18 @@ def test_a_code_cannot_be_used_twice(
     clock.advance(timedelta(seconds=30))
     code = two_factor.code_at(secret, clock.now())
     password_step(client, email)
-    assert give_code(client, code).status_code == 303  # type: ignore[attr-defined]
+    assert give_code(client, code).status_code == 303
 
     password_step(client, email)
     replay = give_code(client, code)
 
-    assert replay.status_code == 422  # type: ignore[attr-defined]
-    assert "it was used already" in replay.text  # type: ignore[attr-defined]
+    assert replay.status_code == 422
+    assert "it was used already" in replay.text
     # An older code of the window is refused too; the next one works.
     earlier = two_factor.code_at(secret, clock.now() - timedelta(seconds=30))
-    assert give_code(client, earlier).status_code == 422  # type: ignore[attr-defined]
+    assert give_code(client, earlier).status_code == 422
     clock.advance(timedelta(seconds=30))
-    assert give_code(client, two_factor.code_at(secret, clock.now())).status_code == 303  # type: ignore[attr-defined]
+    assert give_code(client, two_factor.code_at(secret, clock.now())).status_code == 303
 
 
 def test_codes_are_rate_limited_per_account(
@@ -237,16 +210,16 @@ def test_codes_are_rate_limited_per_account(
     secret = set_up_two_factor(client, clock)
     password_step(client, email)
 
-    statuses = [give_code(client, f"{n:06d}").status_code for n in range(5)]  # type: ignore[attr-defined]
+    statuses = [give_code(client, f"{n:06d}").status_code for n in range(5)]
     clock.advance(timedelta(seconds=30))
     limited = give_code(client, two_factor.code_at(secret, clock.now()))
 
     assert statuses == [422] * 5
-    assert limited.status_code == 429  # type: ignore[attr-defined]
-    assert "Too many attempts. Try again in 15 minutes." in limited.text  # type: ignore[attr-defined]
+    assert limited.status_code == 429
+    assert "Too many attempts. Try again in 15 minutes." in limited.text
     clock.advance(timedelta(minutes=15))
     password_step(client, email)  # the pending login lived 5 minutes
-    assert give_code(client, two_factor.code_at(secret, clock.now())).status_code == 303  # type: ignore[attr-defined]
+    assert give_code(client, two_factor.code_at(secret, clock.now())).status_code == 303
 
 
 def test_a_pending_login_expires_after_five_minutes(
@@ -260,8 +233,8 @@ def test_a_pending_login_expires_after_five_minutes(
 
     late = give_code(client, two_factor.code_at(secret, clock.now()))
 
-    assert late.status_code == 303  # type: ignore[attr-defined]
-    assert late.headers["location"] == "/login"  # type: ignore[attr-defined]
+    assert late.status_code == 303
+    assert late.headers["location"] == "/login"
     assert client.get("/consortia", follow_redirects=False).status_code == 303
 
 
@@ -271,7 +244,7 @@ def test_the_code_page_without_a_password_goes_back_to_login(
     client.get("/login")
 
     assert client.get("/login/code", follow_redirects=False).status_code == 303
-    assert give_code(client, "123456").headers["location"] == "/login"  # type: ignore[attr-defined]
+    assert give_code(client, "123456").headers["location"] == "/login"
 
 
 def test_disabling_needs_the_password_and_a_code(
@@ -296,7 +269,7 @@ def test_disabling_needs_the_password_and_a_code(
     assert no_password.status_code == no_code.status_code == 422
     assert "This is not your current password." in no_password.text
     assert done.status_code == 303
-    assert password_step(client, email).headers["location"] == "/consortia"  # type: ignore[attr-defined]
+    assert password_step(client, email).headers["location"] == "/consortia"
 
 
 def test_two_step_login_pages_in_french(

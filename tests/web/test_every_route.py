@@ -23,12 +23,13 @@ PUBLIC_POSTS = {
     # Anonymous: asking for a reset link, and using one (the token is the proof).
     "/password/forgot",
     "/password/reset/{token}",
-    # One's own account: password, second factor, erasure (each asks the password
-    # again, or a code); they record no event.
+    # One's own account: password, second factor, recovery codes, erasure (each asks
+    # the password again, or a code); they record no event.
     "/account/password",
     "/account/two-factor/setup",
     "/account/two-factor/enable",
     "/account/two-factor/disable",
+    "/account/two-factor/recovery-codes",
     "/account/erase",
     "/logout",
     "/language",

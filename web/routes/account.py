@@ -1,7 +1,11 @@
 """A person's own account: password, second factor, their data, erasure.
 
 Grave changes ask for the current password again (counted by the throttle per
-account); changing the password ends every other session; erasure removes the
+account); changing the password, or switching two-step login on or off, or making
+new recovery codes, ends every other session (ASVS 7.4.3: whoever was logged in with
+the old factors logs in again), and this browser gets a new session id. Recovery
+codes are shown once, in the answer to the request that made them, never stored in
+clear (``Cache-Control: no-store``). Erasure removes the
 person's data from the accounts store and keeps their id as a pseudonym (the event
 log is not touched, so the audit chain still verifies). Platform administrators may
 erase someone else's account from ``/admin/accounts/erase``.
@@ -18,7 +22,14 @@ from starlette.routing import Route
 
 from governance.errors import NotFound
 from web import two_factor
-from web.accounts import Account, former_member_name, password_problem, utcnow
+from web.accounts import (
+    FEW_RECOVERY_CODES,
+    Account,
+    Session,
+    former_member_name,
+    password_problem,
+    utcnow,
+)
 from web.auth import (
     attach_session,
     cookie_name,
@@ -39,11 +50,24 @@ logger = logging.getLogger(__name__)
 
 NOT_YOUR_PASSWORD = N_("This is not your current password.")
 CONFIRM_ERASURE = N_("Tick the box to confirm.")
+CONFIRM_NEW_CODES = N_("Tick the box to confirm.")
 DONE = {
     "password": N_("Your password is changed. Your other sessions have ended."),
-    "enabled": N_("Two-step login is on: from now on, logging in asks for a code."),
-    "disabled": N_("Two-step login is off."),
+    "enabled": N_(
+        "Two-step login is on: from now on, logging in asks for a code. "
+        "Your other sessions have ended."
+    ),
+    "disabled": N_("Two-step login is off. Your other sessions have ended."),
+    "codes": N_(
+        "Your new recovery codes are saved; the former ones no longer work. "
+        "Your other sessions have ended."
+    ),
+    "recovery": N_(
+        "You logged in with a recovery code, which now no longer works. If you lost "
+        "your phone, switch two-step login off and on again with the new one."
+    ),
 }
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 class Reauthentication:
@@ -68,18 +92,46 @@ class Reauthentication:
         return False
 
 
+def _recovery_context(request: Request, account: Account) -> dict[str, Any]:
+    """How many recovery codes are left, and whether that is few."""
+    left = stores(request).accounts.recovery_codes_left(account.account_id)
+    return {"recovery_left": left, "few_recovery_codes": left <= FEW_RECOVERY_CODES}
+
+
+def _notice(request: Request) -> str | None:
+    done = DONE.get(request.query_params.get("done", ""))
+    return gettext_(done) if done else None
+
+
 def account_page(request: Request) -> Response:
     account = require_account(request)
     accounts = stores(request).accounts
-    done = DONE.get(request.query_params.get("done", ""))
     return render(
         request,
         "account/index.html",
         {
             "two_factor": accounts.has_second_factor(account.account_id),
-            "notice": gettext_(done) if done else None,
+            "notice": _notice(request),
+            **_recovery_context(request, account),
         },
     )
+
+
+def _renew_session(request: Request, account: Account) -> Session:
+    """End every session of the account, then give this browser a new one.
+
+    The new session becomes the request's, so the page rendered next carries its
+    CSRF token; the caller sets its cookie with ``attach_session``.
+    """
+    accounts = stores(request).accounts
+    now = utcnow()
+    accounts.end_sessions(account.account_id, now=now)
+    old = current_session(request)
+    if old is not None:
+        accounts.close_session(old.token)
+    session = accounts.open_session(account, now=now)
+    request.state.session = session
+    return session
 
 
 # -- password ------------------------------------------------------------------------
@@ -122,10 +174,7 @@ def change_password(request: Request, fields: dict[str, str]) -> Response:
     # Every session of the account ends, this one included; this browser gets a
     # new one (a new id), the others are sent back to the login page.
     accounts.change_password(account.account_id, password, now=utcnow())
-    old = current_session(request)
-    if old is not None:
-        accounts.close_session(old.token)
-    session = accounts.open_session(account, now=utcnow())
+    session = _renew_session(request, account)
     logger.info("password.changed account=%s", account.account_id)
     response = RedirectResponse("/account?done=password", status_code=303)
     attach_session(request, response, session)
@@ -137,13 +186,18 @@ def change_password(request: Request, fields: dict[str, str]) -> Response:
 
 def _two_factor_context(request: Request, account: Account) -> dict[str, Any]:
     factor = stores(request).accounts.second_factor(account.account_id)
+    # A pending secret that does not open (the key changed) is set up afresh.
+    pending = factor is not None and not factor.enabled and factor.secret is not None
     context: dict[str, Any] = {
         "enabled": factor is not None and factor.enabled,
-        "pending": factor is not None and not factor.enabled,
+        "pending": pending,
         "values": {},
         "errors": {},
+        "new_codes_errors": {},
+        "notice": _notice(request),
+        **_recovery_context(request, account),
     }
-    if factor is not None and not factor.enabled:
+    if factor is not None and factor.secret is not None and pending:
         uri = two_factor.provisioning_uri(factor.secret, account.email)
         context.update(
             secret=two_factor.grouped(factor.secret),
@@ -151,6 +205,33 @@ def _two_factor_context(request: Request, account: Account) -> dict[str, Any]:
             qr=two_factor.qr_data_uri(uri),
         )
     return context
+
+
+def _show_codes(
+    request: Request, account: Account, codes: list[str], *, done: str
+) -> Response:
+    """The new recovery codes, shown this once (never cached), in a new session."""
+    session = _renew_session(request, account)
+    response = render(
+        request,
+        "account/recovery_codes.html",
+        {
+            "codes": codes,
+            "done": done,
+            "as_text": "\n".join(
+                [
+                    gettext_(N_("Consortium Ledger recovery codes for %(email)s"))
+                    % {"email": account.email},
+                    "",
+                    *codes,
+                    "",
+                ]
+            ),
+        },
+        headers=NO_STORE,
+    )
+    attach_session(request, response, session)
+    return response
 
 
 def two_factor_page(request: Request) -> Response:
@@ -188,8 +269,34 @@ def enable_two_factor(request: Request, fields: dict[str, str]) -> Response:
         context["errors"] = {"code": WRONG_CODE}
         return render(request, "account/two_factor.html", context, status_code=422)
     accounts.throttle.reset(*key)
+    codes = accounts.new_recovery_codes(account.account_id)
     logger.info("two_factor.enabled account=%s", account.account_id)
-    return RedirectResponse("/account?done=enabled", status_code=303)
+    return _show_codes(request, account, codes, done="enabled")
+
+
+@form_endpoint
+def new_recovery_codes(request: Request, fields: dict[str, str]) -> Response:
+    account = require_account(request)
+    accounts = stores(request).accounts
+    context = _two_factor_context(request, account)
+    if not context["enabled"]:
+        return RedirectResponse("/account/two-factor", status_code=303)
+    check = Reauthentication(request, account)
+    wait = check.wait_minutes()
+    if wait is not None:
+        context["new_codes_errors"] = {"": too_many(wait)}
+        return render(request, "account/two_factor.html", context, status_code=429)
+    errors: dict[str, str] = {}
+    if fields.get("confirm") != "yes":
+        errors["confirm"] = CONFIRM_NEW_CODES
+    if not check.check(fields.get("password", "")):
+        errors["password"] = NOT_YOUR_PASSWORD
+    if errors:
+        context["new_codes_errors"] = errors
+        return render(request, "account/two_factor.html", context, status_code=422)
+    codes = accounts.new_recovery_codes(account.account_id)
+    logger.info("two_factor.recovery_codes_renewed account=%s", account.account_id)
+    return _show_codes(request, account, codes, done="codes")
 
 
 @form_endpoint
@@ -210,15 +317,21 @@ def disable_two_factor(request: Request, fields: dict[str, str]) -> Response:
     errors: dict[str, str] = {}
     if not check.check(fields.get("password", "")):
         errors["password"] = NOT_YOUR_PASSWORD
-    elif not accounts.use_code(account.account_id, fields.get("code", "")[:20]):
+    elif not accounts.use_second_factor(
+        account.account_id, fields.get("code", "")[:40]
+    ):
+        # A recovery code will do too (the phone may be lost): one throttle for both.
         accounts.throttle.record(code_key)
         errors["code"] = WRONG_CODE
     if errors:
         context["errors"] = errors
         return render(request, "account/two_factor.html", context, status_code=422)
     accounts.remove_second_factor(account.account_id)
+    session = _renew_session(request, account)
     logger.info("two_factor.disabled account=%s", account.account_id)
-    return RedirectResponse("/account?done=disabled", status_code=303)
+    response = RedirectResponse("/account?done=disabled", status_code=303)
+    attach_session(request, response, session)
+    return response
 
 
 # -- the person's data ---------------------------------------------------------------
@@ -372,6 +485,12 @@ routes = [
         disable_two_factor,
         methods=["POST"],
         name="account:two_factor_disable",
+    ),
+    Route(
+        "/account/two-factor/recovery-codes",
+        new_recovery_codes,
+        methods=["POST"],
+        name="account:recovery_codes",
     ),
     Route("/account/export", export, methods=["GET"], name="account:export"),
     Route("/account/erase", erase_page, methods=["GET"], name="account:erase_page"),

@@ -5,7 +5,9 @@ Login failures are counted per e-mail address (known or not) and per client addr
 (``web/throttle.py``); once either is over its limit the form answers 429 with the
 same generic message and how long to wait, without verifying anything. An account
 with a second factor gets, after its password, a session that is still anonymous and
-a page asking for the code; only the code opens a session with rights.
+a page asking for the code (or a recovery code, spent once used); only that opens a
+session with rights. The pending step lives five minutes and ends with any change of
+the password; wrong codes and wrong recovery codes are counted by one throttle.
 """
 
 from __future__ import annotations
@@ -193,7 +195,8 @@ def give_code(request: Request, fields: dict[str, str]) -> Response:
             {"error": too_many(minutes(wait))},
             status_code=429,
         )
-    if not accounts.use_code(pending.account_id, fields.get("code", "")[:20]):
+    used = accounts.use_second_factor(pending.account_id, fields.get("code", "")[:40])
+    if used is None:
         throttle.record(key)
         logger.warning("login.code_refused account=%s", pending.account_id)
         return render(
@@ -205,6 +208,10 @@ def give_code(request: Request, fields: dict[str, str]) -> Response:
     if account is None or account.disabled:
         return RedirectResponse("/login", status_code=303)
     throttle.reset(*key)
+    if used == "recovery":
+        # Tell the person how many are left, and what to do about a lost phone.
+        logger.warning("login.recovery_code_used account=%s", account.account_id)
+        return _logged_in(request, account, "/account/two-factor?done=recovery")
     return _logged_in(request, account, pending.next_path)
 
 

@@ -12,3 +12,9 @@ document.addEventListener("htmx:validateUrl", function (event) {
     event.preventDefault();
   }
 });
+// The "Print" button of the recovery codes page (no inline handlers under the CSP).
+document.addEventListener("click", function (event) {
+  if (event.target.closest && event.target.closest("[data-print]")) {
+    window.print();
+  }
+});

@@ -235,7 +235,9 @@ def switch_on_two_step(client: TestClient, now: datetime) -> TwoStep:
     assert "otpauth://totp/" in page.text
     assert 'src="data:image/svg+xml' in page.text
     response = post(
-        client, "/account/two-factor/enable", {"code": two_factor.code_at(secret, now)}
+        client,
+        "/account/two-factor/enable",
+        {"code": two_factor.code_at(secret, now), "password": PASSWORD},
     )
     assert response.status_code == 200, response.text
     codes = RECOVERY_CODE.findall(response.text)

@@ -147,7 +147,9 @@ def test_enabling_needs_a_right_code(
     login(client, world.emails["coordinator"])
     post(client, "/account/two-factor/setup")
 
-    wrong = post(client, "/account/two-factor/enable", {"code": "000000"})
+    wrong = post(
+        client, "/account/two-factor/enable", {"code": "000000", "password": PASSWORD}
+    )
 
     assert wrong.status_code == 422
     assert "This code is not right" in wrong.text

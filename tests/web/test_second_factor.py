@@ -9,6 +9,7 @@ import os
 import re
 import stat
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -108,6 +109,30 @@ def test_a_database_dump_does_not_reveal_the_secret(
     assert key_file.parent == settings.data_dir
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert key_file.read_text().strip() not in everything
+
+
+def test_the_key_file_may_live_elsewhere(
+    settings: Settings, world: World, clock: FixedClock
+) -> None:
+    elsewhere = settings.data_dir / "keys" / "totp.key"
+    from_env = Settings.from_env(
+        {
+            "CONSORTIUM_DATA_DIR": str(settings.data_dir),
+            "CONSORTIUM_SECRETS_KEY_FILE": str(elsewhere),
+        }
+    )
+    assert from_env.secrets_key_path == elsewhere
+    assert Settings(data_dir=settings.data_dir).secrets_key_path == (
+        settings.data_dir / "secrets_key"
+    )
+    moved = replace(settings, secrets_key_file=elsewhere)
+    with TestClient(create_app(moved), base_url="https://testserver") as browser:
+        stores_of(browser).accounts.throttle.clock = clock
+        login(browser, world.emails["member"])
+        switch_on_two_step(browser, clock.now())
+
+    assert stat.S_IMODE(elsewhere.stat().st_mode) == 0o600
+    assert not (settings.data_dir / "secrets_key").exists()
 
 
 def test_the_sealing_key_is_made_once_and_binds_each_secret_to_its_owner(
@@ -231,6 +256,30 @@ def test_secrets_kept_in_clear_are_sealed_when_the_app_starts(
                 assert secret.encode() not in path.read_bytes(), name
 
 
+def test_switching_on_asks_for_the_password_too(
+    client: TestClient, world: World, clock: FixedClock
+) -> None:
+    """A stolen session alone cannot tie the account to the thief's phone."""
+    email = world.emails["coordinator"]
+    login(client, email)
+    post(client, "/account/two-factor/setup")
+    page = client.get("/account/two-factor")
+    match = re.search(r"<code>([A-Z2-7 ]+)</code>", page.text)
+    assert match is not None
+    secret = match.group(1).replace(" ", "")
+
+    refused = post(
+        client,
+        "/account/two-factor/enable",
+        {"code": two_factor.code_at(secret, clock.now()), "password": "a guess!"},
+    )
+
+    assert refused.status_code == 422
+    assert "This is not your current password." in refused.text
+    assert not stores_of(client).accounts.has_second_factor(account_id(client, email))
+    assert password_step(client, email).headers["location"] == "/consortia"
+
+
 # -- recovery codes --------------------------------------------------------------------
 
 
@@ -248,7 +297,7 @@ def test_enabling_shows_ten_recovery_codes_once(
     shown = post(
         client,
         "/account/two-factor/enable",
-        {"code": two_factor.code_at(secret, clock.now())},
+        {"code": two_factor.code_at(secret, clock.now()), "password": PASSWORD},
     )
 
     assert shown.status_code == 200
@@ -517,7 +566,7 @@ def test_recovery_codes_in_french(
     shown = post(
         client,
         "/account/two-factor/enable",
-        {"code": two_factor.code_at(secret, clock.now())},
+        {"code": two_factor.code_at(secret, clock.now()), "password": PASSWORD},
     )
 
     assert "Vos codes de secours" in shown.text

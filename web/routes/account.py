@@ -257,11 +257,19 @@ def enable_two_factor(request: Request, fields: dict[str, str]) -> Response:
     context = _two_factor_context(request, account)
     if not context["pending"]:
         return RedirectResponse("/account/two-factor", status_code=303)
+    # The password too: a stolen session must not tie the account to the thief's
+    # phone (ASVS 6.4: re-authentication before changing an authentication factor).
+    check = Reauthentication(request, account)
     key = (SECOND_FACTOR, account.account_id)
     wait = accounts.throttle.wait(key)
-    if wait is not None:
-        context["errors"] = {"code": too_many(minutes(wait))}
+    password_wait = check.wait_minutes()
+    if wait is not None or password_wait is not None:
+        delay = max(password_wait or 0, minutes(wait) if wait else 0)
+        context["errors"] = {"": too_many(delay)}
         return render(request, "account/two_factor.html", context, status_code=429)
+    if not check.check(fields.get("password", "")):
+        context["errors"] = {"password": NOT_YOUR_PASSWORD}
+        return render(request, "account/two_factor.html", context, status_code=422)
     if not accounts.use_code(
         account.account_id, fields.get("code", "")[:20], enable=True
     ):

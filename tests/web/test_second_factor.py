@@ -32,6 +32,7 @@ from web.accounts import (
     clear_second_factors,
     legacy_metadata,
     recovery_codes,
+    seal_clear_secrets,
     totp_factors,
 )
 from web.accounts import metadata as accounts_metadata
@@ -243,41 +244,45 @@ def test_secrets_kept_in_clear_are_sealed_when_the_app_starts(
             assert first.headers["location"] == "/login/code"
             code = two_factor.code_at(secret, datetime.now(UTC))
             assert give_code(restarted, code).status_code == 303
+            # Made before recovery codes existed: none yet, and the page says so.
+            page = restarted.get("/account").text
+            assert "0 unused recovery codes left." in page
+            assert "Few recovery codes are left" in page
         else:
             assert first.headers["location"] == "/consortia"
-    if settings.database_url is None:
-        # On SQLite the file itself keeps no copy of the clear secret either.
+
+
+def test_moved_secrets_leave_no_clear_copy_behind(
+    client: TestClient, world: World, settings: Settings
+) -> None:
+    engine = stores_of(client).accounts.engine
+    person = account_id(client, world.emails["member"])
+    secret = two_factor.new_secret()
+    legacy_metadata.create_all(engine)
+    with engine.begin() as connection:
+        connection.execute(
+            insert(clear_second_factors).values(
+                account_id=person, secret=secret, created_at=T0, last_step=0
+            )
+        )
+    on_sqlite = settings.database_url is None
+    sqlite_file = settings.data_dir / "app.db"
+    if on_sqlite:
         with engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        data_dir = settings.data_dir
-        for name in ("app.db", "app.db-wal"):
-            path = data_dir / name
-            if path.exists():
-                assert secret.encode() not in path.read_bytes(), name
+        assert secret.encode() in sqlite_file.read_bytes()  # the control
 
+    moved = seal_clear_secrets(engine, stores_of(client).accounts.box)
 
-def test_switching_on_asks_for_the_password_too(
-    client: TestClient, world: World, clock: FixedClock
-) -> None:
-    """A stolen session alone cannot tie the account to the thief's phone."""
-    email = world.emails["coordinator"]
-    login(client, email)
-    post(client, "/account/two-factor/setup")
-    page = client.get("/account/two-factor")
-    match = re.search(r"<code>([A-Z2-7 ]+)</code>", page.text)
-    assert match is not None
-    secret = match.group(1).replace(" ", "")
-
-    refused = post(
-        client,
-        "/account/two-factor/enable",
-        {"code": two_factor.code_at(secret, clock.now()), "password": "a guess!"},
-    )
-
-    assert refused.status_code == 422
-    assert "This is not your current password." in refused.text
-    assert not stores_of(client).accounts.has_second_factor(account_id(client, email))
-    assert password_step(client, email).headers["location"] == "/consortia"
+    assert moved == 1
+    assert seal_clear_secrets(engine, stores_of(client).accounts.box) == 0
+    assert secret not in dump(client)
+    if on_sqlite:
+        # The deleted row's bytes were overwritten (secure_delete), not left behind
+        # in a free page of the file.
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        assert secret.encode() not in sqlite_file.read_bytes()
 
 
 # -- recovery codes --------------------------------------------------------------------

@@ -176,6 +176,30 @@ def admin_create(email: str, name: str, password: str) -> None:
     click.echo(f"Administrator {email} created.")
 
 
+@admin.command("reset-two-factor")
+@click.option("--email", required=True)
+@click.confirmation_option(
+    prompt="Switch two-step login off for this account and end its sessions?"
+)
+def admin_reset_two_factor(email: str) -> None:
+    """Switch off someone's two-step login: the last resort when their phone and
+    their recovery codes are all lost (check who is asking first)."""
+    stores = _open(_settings())
+    try:
+        account = stores.accounts.by_email(email)
+        if account is None or not stores.accounts.has_second_factor(account.account_id):
+            raise click.ClickException(f"no account with two-step login for {email}")
+        stores.accounts.remove_second_factor(account.account_id)
+        stores.accounts.end_sessions(account.account_id, now=datetime.now(UTC))
+    finally:
+        stores.close()
+    logger.warning("two_factor.reset_by_admin account=%s", account.account_id)
+    click.echo(
+        f"Two-step login is off for {email}; they log in with their password and "
+        "may set it up again."
+    )
+
+
 @main.group()
 def projections() -> None:
     """Read models."""

@@ -1,7 +1,9 @@
-"""The ``consortium`` command: demo, admin create, projections rebuild."""
+"""The ``consortium`` command: demo, admin create and reset-two-factor, projections
+rebuild."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from projections.base import metadata
+from web import two_factor
 from web.cli import main
 from web.settings import Settings
 from web.storage import open_stores
@@ -111,6 +114,48 @@ def test_admin_create_refuses_a_weak_password(env: dict[str, str]) -> None:
 
     assert result.exit_code != 0
     assert "password refused" in result.output
+
+
+def test_admin_reset_two_factor_is_the_last_resort(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    settings = Settings(data_dir=tmp_path, secret_key="k")
+    stores = open_stores(settings)
+    try:
+        accounts = stores.accounts
+        person = accounts.create_account(
+            "lost@test.example", "Lost", "a long passphrase", now=datetime.now(UTC)
+        ).account_id
+        secret = accounts.start_second_factor(person)
+        assert accounts.use_code(
+            person, two_factor.code_at(secret, accounts.now()), enable=True
+        )
+        accounts.new_recovery_codes(person)
+        session = accounts.open_session(accounts.by_id(person), now=datetime.now(UTC))
+    finally:
+        stores.close()
+
+    unknown = CliRunner().invoke(
+        main,
+        ["admin", "reset-two-factor", "--email", "nobody@test.example", "--yes"],
+        env=env,
+    )
+    result = CliRunner().invoke(
+        main,
+        ["admin", "reset-two-factor", "--email", "Lost@test.example", "--yes"],
+        env=env,
+    )
+
+    assert unknown.exit_code != 0
+    assert "no account with two-step login" in unknown.output
+    assert result.exit_code == 0, result.output
+    stores = open_stores(settings)
+    try:
+        assert not stores.accounts.has_second_factor(person)
+        assert stores.accounts.recovery_codes_left(person) == 0
+        assert stores.accounts.session(session.token, now=datetime.now(UTC)) is None
+    finally:
+        stores.close()
 
 
 def test_rebuild_gives_the_same_read_models(

@@ -37,7 +37,7 @@ from web.backup import (
 )
 from web.cli import main
 from web.settings import Settings
-from web.storage import sqlalchemy_url
+from web.storage import open_stores, sqlalchemy_url
 
 
 @pytest.fixture
@@ -253,7 +253,14 @@ def test_restoring_over_a_store_that_is_not_empty_is_refused_unless_forced(
 ) -> None:
     destination = backed_up(audited, tmp_path)
     env = env_of(target, key_file=audited.settings.audit_key_path)
+    open_stores(target).close()  # a first start: tables, but nothing in them
     first = run("restore", str(destination), env=env)
+    stores = open_stores(target)
+    try:  # the restored store lives on: a command, then its read models
+        founded_consortium(stores.governance, Actor(COORDINATOR_ID))
+        stores.read_side.catch_up()
+    finally:
+        stores.close()
 
     again = run("restore", str(destination), env=env)
     forced = run("restore", str(destination), "--force", env=env)
@@ -265,6 +272,27 @@ def test_restoring_over_a_store_that_is_not_empty_is_refused_unless_forced(
     assert forced.exit_code == 0, forced.output
     assert "OK" in forced.output
     assert events_of(target) == events_of(audited.settings)
+    assert rows_of(target, read_metadata) == rows_of(audited.settings, read_metadata)
+
+
+def test_a_restored_store_goes_on_from_the_last_position(
+    audited: Audited, target: Settings, tmp_path: Path
+) -> None:
+    destination = backed_up(audited, tmp_path)
+    env = env_of(target, key_file=audited.settings.audit_key_path)
+    assert run("restore", str(destination), env=env).exit_code == 0
+    last = events_of(target)[-1][0]
+
+    stores = open_stores(target)
+    try:
+        founded_consortium(stores.governance, Actor(COORDINATOR_ID))
+        stores.read_side.catch_up()
+    finally:
+        stores.close()
+    verified = run("audit", "verify", env=env)
+
+    assert events_of(target)[-1][0] > last
+    assert verified.exit_code == 0, verified.output
 
 
 def test_a_restore_without_the_audit_key_warns_to_put_it_back(

@@ -600,6 +600,8 @@ def _restore_evidence(source: Path, target: Path) -> None:
         return
     target.mkdir(parents=True, exist_ok=True)
     for path in sorted(source.iterdir()):
+        if not _SHA256.fullmatch(path.name):
+            continue  # only files named by their SHA-256 are evidence
         temporary = target / f".restore-{path.name}"
         shutil.copyfile(path, temporary)
         os.replace(temporary, target / path.name)

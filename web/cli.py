@@ -274,9 +274,14 @@ def audit_verify(checkpoint_files: tuple[Path, ...]) -> None:
     Exits with 0 when everything matches, 1 when anything was altered, removed,
     inserted, reordered or truncated.
     """
+    if not _verify_and_print(_settings(), checkpoint_files):
+        sys.exit(1)
+
+
+def _verify_and_print(settings: Settings, checkpoint_files: tuple[Path, ...]) -> bool:
+    """Run ``audit verify`` on the settings' store, print its report; True if OK."""
     from web.audit_verify import describe, verify_store
 
-    settings = _settings()
     try:
         report = verify_store(settings, checkpoint_files)
     except (FileNotFoundError, StorageError) as error:
@@ -294,9 +299,84 @@ def audit_verify(checkpoint_files: tuple[Path, ...]) -> None:
     )
     if report.ok:
         click.echo("OK: the log matches its chain and every checkpoint.")
-        return
+        return True
     click.echo(f"TAMPERED: {report.findings_total} problem(s) found.")
-    sys.exit(1)
+    return False
+
+
+CHECKPOINT_OPTION = click.option(
+    "--checkpoint",
+    "checkpoint_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A checkpoint file a financer kept (may be given several times).",
+)
+
+
+@main.command()
+@click.argument("dest", type=click.Path(path_type=Path))
+def backup(dest: Path) -> None:
+    """Write a consistent copy of the store into DEST, a new directory.
+
+    Safe while the server runs and writes. DEST holds manifest.json (the SHA-256 of
+    every file), the SQLite files (online copies) or a pg_dump of the PostgreSQL
+    database, and the attached files. The audit signing key is NOT copied: back it
+    up separately.
+    """
+    from web.backup import BackupError, Timing, create_backup
+
+    settings = _settings()
+    timing = Timing()
+    try:
+        manifest = create_backup(settings, dest, timing=timing)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"Backup of the {manifest.backend} store written to {dest} in "
+        f"{timing.total:.2f} s: {manifest.events} events up to position "
+        f"{manifest.last_position}, {manifest.evidence_files} attached files, "
+        f"{manifest.total_bytes / 1e6:,.1f} MB."
+    )
+    key = manifest.audit_key_id or "none yet"
+    click.echo(
+        f"The audit signing key ({settings.audit_key_path}, key id {key}) is not in "
+        "the backup: keep a copy of it separately."
+    )
+
+
+@main.command()
+@click.argument("src", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace a store that is not empty (stop every server and worker first).",
+)
+@CHECKPOINT_OPTION
+def restore(src: Path, force: bool, checkpoint_files: tuple[Path, ...]) -> None:
+    """Restore the backup in SRC into the (empty) store the settings name.
+
+    Checks every file of the backup against its manifest first, then puts it in
+    place and runs the same verification as `audit verify`: exits with 1 when the
+    restored store does not verify.
+    """
+    from web.backup import BackupError, Timing, key_warning, restore_backup
+
+    settings = _settings()
+    timing = Timing()
+    try:
+        manifest = restore_backup(settings, src, force=force, timing=timing)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"Restored {manifest.events} events up to position {manifest.last_position} "
+        f"and {manifest.evidence_files} attached files from the {manifest.backend} "
+        f"backup of {manifest.created_at} in {timing.total:.2f} s. Verifying…"
+    )
+    warning = key_warning(settings, manifest)
+    if warning:
+        click.echo(f"WARNING {warning}")
+    if not _verify_and_print(settings, checkpoint_files):
+        sys.exit(1)
 
 
 @main.command()

@@ -37,7 +37,7 @@ def test_bench_runs_end_to_end_and_writes_every_row(tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 0, result.output + repr(result.exception)
-    # Generous: the machine running it may be shared (about 40 s when idle).
+    # Generous: the machine may be shared (100 s on 2 cores beside 4 test runs).
     assert time.monotonic() - started < 150
     table = output.read_text(encoding="utf-8")
     main_table, writers_table = table.split("Concurrent writers:")

@@ -59,7 +59,7 @@ class Effort:
 
 
 FULL = Effort(
-    3000, 12.0, 4, 400, 20.0, 300, 2000, scale.ScaleEffort(6000, 15.0, 2, 4, 40, 10.0)
+    3000, 12.0, 4, 400, 20.0, 300, 2000, scale.ScaleEffort(6000, 15.0, 2, 4, 150, 10.0)
 )
 QUICK = Effort(60, 2.0, 2, 20, 3.0, 15, 100, scale.ScaleEffort(40, 2.0, 2, 2, 2, 2.0))
 
@@ -518,15 +518,19 @@ def writers_table(writes: list[scale.Writes]) -> list[str]:
 
 
 def _reads_note(reads: scale.Reads) -> str:
-    cpu = reads.cpu
+    def used(cpu: dict[int, scale.Cpu]) -> str:
+        return "; ".join(
+            f"{n} process{'es' if n > 1 else ''}: web {cpu[n].web:.2f}, load "
+            f"generators {cpu[n].load:.2f}, the rest {cpu[n].rest:.2f}"
+            for n in (1, 2)
+        )
+
     return (
-        "Reads over web processes: two load-generator processes, "
-        f"{reads.pages} pages in turn; connections spread over the web processes in "
-        "turn (one port each, as a round-robin proxy). Cores used with 1 web "
-        f"process: web {cpu[1].web:.2f}, load generators {cpu[1].load:.2f}, the rest "
-        f"(database, other work on the machine) {cpu[1].rest:.2f}; with 2: web "
-        f"{cpu[2].web:.2f}, load {cpu[2].load:.2f}, the rest {cpu[2].rest:.2f} "
-        f"(of {os.cpu_count()})."
+        f"Reads over web processes: two load-generator processes, {reads.pages} "
+        "pages in turn; their connections spread over the web processes in turn "
+        "(one port each, as a round-robin proxy would). Cores used (of "
+        f"{os.cpu_count()}; the rest is the database and any other work on the "
+        f"machine), pages: {used(reads.cpu)}; bare page: {used(reads.bare_cpu)}."
     )
 
 

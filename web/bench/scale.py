@@ -69,6 +69,7 @@ class Reads:
     app: dict[int, dict[str, Any]] = field(default_factory=dict)
     bare: dict[int, dict[str, Any]] = field(default_factory=dict)
     cpu: dict[int, Cpu] = field(default_factory=dict)
+    bare_cpu: dict[int, Cpu] = field(default_factory=dict)
     pages: int = 0
 
     def rate(self, which: str, processes: int) -> float:
@@ -177,7 +178,9 @@ def reads(
         found.app[processes], found.cpu[processes] = _load(
             app[:processes], effort, paths, session
         )
-        found.bare[processes], _cpu = _load(bare[:processes], effort, ["/page"], None)
+        found.bare[processes], found.bare_cpu[processes] = _load(
+            bare[:processes], effort, ["/page"], None
+        )
         cpu = found.cpu[processes]
         echo(
             f"  {processes} web process(es): {found.rate('app', processes):,.0f} GET/s "

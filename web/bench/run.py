@@ -521,7 +521,8 @@ def _reads_note(reads: scale.Reads) -> str:
     def used(cpu: dict[int, scale.Cpu]) -> str:
         return "; ".join(
             f"{n} process{'es' if n > 1 else ''}: web {cpu[n].web:.2f}, load "
-            f"generators {cpu[n].load:.2f}, the rest {cpu[n].rest:.2f}"
+            f"generators {cpu[n].load:.2f}, database {cpu[n].database:.2f}, the "
+            f"rest {cpu[n].rest:.2f}"
             for n in (1, 2)
         )
 
@@ -529,8 +530,17 @@ def _reads_note(reads: scale.Reads) -> str:
         f"Reads over web processes: two load-generator processes, {reads.pages} "
         "pages in turn; their connections spread over the web processes in turn "
         "(one port each, as a round-robin proxy would). Cores used (of "
-        f"{os.cpu_count()}; the rest is the database and any other work on the "
-        f"machine), pages: {used(reads.cpu)}; bare page: {used(reads.bare_cpu)}."
+        f"{os.cpu_count()}; database: the PostgreSQL backends serving the web "
+        "processes, 0 on SQLite where that work is the web processes'; the rest: "
+        f"other work on the machine), pages: {used(reads.cpu)}; bare page: "
+        f"{used(reads.bare_cpu)}. "
+        # What the application does with the cores it got, whatever else runs.
+        "GET/s over the pages per core the web processes used: "
+        + ", ".join(
+            f"{reads.rate('app', n) / max(reads.cpu[n].web, 1e-9):,.0f} with {n}"
+            for n in (1, 2)
+        )
+        + "."
     )
 
 

@@ -55,11 +55,14 @@ class Cpu:
     web: float
     load: float
     machine: float
+    database: float = 0.0
+    """PostgreSQL's server processes serving the benchmark (0 on SQLite, whose
+    work is inside the web processes)."""
 
     @property
     def rest(self) -> float:
-        """The database and everything else running on the machine."""
-        return max(0.0, self.machine - self.web - self.load)
+        """Everything else running on the machine."""
+        return max(0.0, self.machine - self.web - self.load - self.database)
 
 
 @dataclass
@@ -107,22 +110,54 @@ class Writes:
         return float(self.done / self.result["seconds"])
 
 
+def _backends(database_url: str | None) -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend now connected to the benchmark's
+    database, when the server runs on this machine (empty otherwise)."""
+    if not database_url:
+        return {}
+    import psycopg
+
+    with psycopg.connect(database_url) as connection:
+        pids = [
+            int(row[0])
+            for row in connection.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            )
+        ]
+    found = {}
+    for pid in pids:
+        try:
+            found[pid] = http.cpu_seconds(pid)
+        except OSError:  # on another machine, or gone meanwhile
+            continue
+    return found
+
+
 def _measured(
-    pids: list[int], measure: Callable[[], dict[str, Any]]
+    pids: list[int], database_url: str | None, measure: Callable[[], dict[str, Any]]
 ) -> tuple[dict[str, Any], Cpu]:
-    """Run ``measure`` and say how many cores the servers, the load generators and
-    the whole machine used meanwhile."""
+    """Run ``measure`` and say how many cores the servers, the load generators, the
+    database and the whole machine used meanwhile."""
     servers = sum(http.cpu_seconds(pid) for pid in pids)
+    backends = _backends(database_url)
     busy = http.machine_busy_seconds()
     started = time.perf_counter()
     result = measure()
     elapsed = time.perf_counter() - started
     web = (sum(http.cpu_seconds(pid) for pid in pids) - servers) / elapsed
     machine = (http.machine_busy_seconds() - busy) / elapsed
-    return result, Cpu(web, result["cpu_seconds"] / elapsed, machine)
+    # Pooled connections outlive the measurement; a backend that came and went
+    # meanwhile is missed (the web processes' pools are warm before it starts).
+    database = sum(
+        cpu - backends.get(pid, 0.0) for pid, cpu in _backends(database_url).items()
+    )
+    return result, Cpu(
+        web, result["cpu_seconds"] / elapsed, machine, database / elapsed
+    )
 
 
 def _load(
+    database_url: str | None,
     servers: list[tuple[int, int]],
     effort: ScaleEffort,
     paths: list[str],
@@ -136,6 +171,7 @@ def _load(
                 raise RuntimeError(f"{path} answered {status} on port {port}")
     return _measured(
         [pid for _port, pid in servers],
+        database_url,
         lambda: http.load_many(
             [http.Target(port, paths, session) for port, _pid in servers],
             processes=effort.load_processes,
@@ -155,12 +191,13 @@ def measure(
     apps = [(APP, env), (APP, env), (BARE, {}), (BARE, {})]
     with http.served_many(apps) as servers:
         app, bare = servers[:2], servers[2:]
-        found = reads(app, bare, flagship, effort, echo)
+        found = reads(env, app, bare, flagship, effort, echo)
         echo("Concurrent writers (POST round trips through one web process)…")
         return found, writes(app[0][0], flagship, effort, echo)
 
 
 def reads(
+    env: dict[str, str],
     app: list[tuple[int, int]],
     bare: list[tuple[int, int]],
     flagship: Flagship,
@@ -176,17 +213,18 @@ def reads(
     )
     for processes in (1, 2):
         found.app[processes], found.cpu[processes] = _load(
-            app[:processes], effort, paths, session
+            env.get("CONSORTIUM_DATABASE_URL"), app[:processes], effort, paths, session
         )
         found.bare[processes], found.bare_cpu[processes] = _load(
-            bare[:processes], effort, ["/page"], None
+            None, bare[:processes], effort, ["/page"], None
         )
         cpu = found.cpu[processes]
         echo(
             f"  {processes} web process(es): {found.rate('app', processes):,.0f} GET/s "
             f"(statuses {found.app[processes]['statuses']}), bare page "
             f"{found.rate('bare', processes):,.0f} GET/s; cores used: web {cpu.web:.2f}"
-            f", load {cpu.load:.2f}, the rest {cpu.rest:.2f}"
+            f", load {cpu.load:.2f}, database {cpu.database:.2f}, the rest "
+            f"{cpu.rest:.2f}"
         )
     return found
 

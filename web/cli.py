@@ -409,6 +409,11 @@ def restore(src: Path, force: bool, checkpoint_files: tuple[Path, ...]) -> None:
 @click.option(
     "--reuse", is_flag=True, help="Reuse a store built earlier in --data-dir."
 )
+@click.option(
+    "--skip-scale",
+    is_flag=True,
+    help="Skip reads over 2 web processes and the concurrent writers (slow).",
+)
 def bench(
     events: int,
     database_url: str | None,
@@ -416,6 +421,7 @@ def bench(
     output: Path,
     quick: bool,
     reuse: bool,
+    skip_scale: bool,
 ) -> None:
     """Build a synthetic history and measure it against this machine's limits."""
     from web.bench.run import Options, run, table
@@ -429,6 +435,7 @@ def bench(
             output=output,
             quick=quick,
             reuse=reuse,
+            skip_scale=skip_scale,
         )
     )
     text = table(results)

@@ -62,6 +62,8 @@ FLAGSHIP_YEARS = 10
 """How many years the measured consortium lives (fewer when the build is small)."""
 BATCH_EVENTS = 5000
 """Events saved per transaction while building."""
+SPREAD_CONSORTIA = 32
+"""How many other consortia the build notes for the writers to spread over."""
 
 
 class _Clock:
@@ -149,6 +151,9 @@ class Flagship:
     coordinator_password: str
     partner_id: str = ""
     first_positions: list[int] = field(default_factory=list)
+    others: list[list[str]] = field(default_factory=list)
+    """Other consortia the concurrent writers spread over: for each, its id, its
+    coordinator's e-mail (same password as the flagship's) and one partner's id."""
 
 
 @dataclass
@@ -573,7 +578,9 @@ def _build(
             stores.accounts.create_account(
                 f"person{n}@bench.example",
                 f"Personne {n}",
-                password if n == 0 else secrets.token_urlsafe(12),
+                # One password for every synthetic person, so that the writers
+                # can log in as the coordinators of several consortia.
+                password,
                 now=now,
             ).account_id
             for n in range(pool_size)
@@ -596,9 +603,14 @@ def _build(
     # The flagship's later years are spread over the build of the others.
     due_years = iter(range(1, years))
     every = max(1, others // max(1, years - 1)) if others else 1
+    spread: list[list[str]] = []
     for number in range(1, others + 1):
         start = date(2020, 1, 1) + timedelta(days=number % 1500)
-        _found(governance, number, start, pool.take(per), evidence)
+        first = pool.cursor % len(pool.account_ids)
+        life = _found(governance, number, start, pool.take(per), evidence)
+        if len(spread) < SPREAD_CONSORTIA:
+            email = f"person{first}@bench.example"
+            spread.append([str(life.cid), email, life.partners[1]])
         governance.forget()
         if number % every == 0:
             _next_flagship_year(governance, flagship, due_years)
@@ -618,6 +630,7 @@ def _build(
             coordinator_password=password,
             partner_id=flagship.partners[1],
             first_positions=first_positions,
+            others=spread,
         ),
     )
 

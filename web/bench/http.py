@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 from urllib.parse import urlencode
 
 HOST = "127.0.0.1"
@@ -40,50 +40,78 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(app: str, env: dict[str, str], *, wait: float = 120.0) -> Iterator[int]:
+def served(
+    app: str,
+    env: dict[str, str],
+    *,
+    wait: float = 120.0,
+) -> Iterator[int]:
     """Serve ``module:factory`` with uvicorn in a child process; yields its port."""
-    port = free_port()
-    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed below
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            app,
-            "--factory",
-            "--host",
-            HOST,
-            "--port",
-            str(port),
-            *UVICORN_OPTIONS,
-        ],
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
+    with served_many([(app, env)], wait=wait) as servers:
+        yield servers[0][0]
+
+
+@contextmanager
+def served_many(
+    apps: list[tuple[str, dict[str, str]]], *, wait: float = 120.0
+) -> Iterator[list[tuple[int, int]]]:
+    """Serve each ``(module:factory, environment)`` in a uvicorn process of its own,
+    all started at once; yields each one's port and process id (to read its CPU
+    time)."""
+    started: list[tuple[int, subprocess.Popen[bytes], IO[bytes]]] = []
     try:
+        for app, env in apps:
+            port = free_port()
+            log: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed below
+            process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    app,
+                    "--factory",
+                    "--host",
+                    HOST,
+                    "--port",
+                    str(port),
+                    *UVICORN_OPTIONS,
+                ],
+                env={**os.environ, **env},
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            )
+            started.append((port, process, log))
         deadline = time.monotonic() + wait
-        while True:
-            if process.poll() is not None:
-                log.seek(0)
-                error = log.read().decode("utf-8", "replace")
-                raise RuntimeError(f"the server stopped: {error[-2000:]}")
-            try:
-                with socket.create_connection((HOST, port), timeout=0.5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("the server did not start in time") from None
-                time.sleep(0.1)
-        yield port
+        for port, process, log in started:
+            _wait_until_listening(port, process, log, deadline)
+        yield [(port, process.pid) for port, process, _log in started]
     finally:
-        process.terminate()
+        for _port, process, _log in started:
+            process.terminate()
+        for _port, process, log in started:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            log.close()
+
+
+def _wait_until_listening(
+    port: int, process: subprocess.Popen[bytes], log: IO[bytes], deadline: float
+) -> None:
+    while True:
+        if process.poll() is not None:
+            log.seek(0)
+            error = log.read().decode("utf-8", "replace")
+            raise RuntimeError(f"the server stopped: {error[-2000:]}")
         try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+            with socket.create_connection((HOST, port), timeout=0.5):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the server did not start in time") from None
+            time.sleep(0.1)
 
 
 @dataclass(frozen=True)
@@ -176,3 +204,109 @@ def load(
     )
     answer: dict[str, Any] = json.loads(result.stdout)
     return answer
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where one connection of the load sends its requests, as whom."""
+
+    port: int
+    paths: list[str]
+    session: Session | None = None
+    bodies: list[str] | None = None
+
+    def spec(self) -> dict[str, Any]:
+        """The target as the load generator reads it."""
+        found: dict[str, Any] = {"port": self.port, "paths": self.paths}
+        found["headers"] = {"Cookie": self.session.cookie} if self.session else {}
+        if self.bodies:
+            found["bodies"] = self.bodies
+        return found
+
+
+def load_many(
+    targets: list[Target],
+    *,
+    processes: int,
+    count: int,
+    seconds: float,
+    concurrency: int,
+    method: str = "GET",
+) -> dict[str, Any]:
+    """Run ``processes`` load generators at once, each with ``concurrency``
+    connections; connection ``j`` of all of them talks to ``targets[j modulo their
+    number]``. ``count`` is shared between them. Returns the merged answer (requests
+    summed over the longest one's seconds, percentiles over every latency, the load
+    generators' CPU seconds)."""
+    specs = []
+    for index in range(processes):
+        # Connection j of generator i is connection i * concurrency + j overall.
+        offset = index * concurrency
+        ordered = [targets[(offset + j) % len(targets)] for j in range(concurrency)]
+        specs.append(
+            {
+                "host": HOST,
+                "port": ordered[0].port,
+                "paths": ordered[0].paths,
+                "count": max(1, count // processes),
+                "seconds": seconds,
+                "concurrency": concurrency,
+                "method": method,
+                "raw": True,
+                "targets": [t.spec() for t in ordered],
+            }
+        )
+    running = [
+        subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", "web.bench.loadgen", json.dumps(spec)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for spec in specs
+    ]
+    answers = []
+    for process in running:
+        out, _err = process.communicate(timeout=seconds + 120)
+        if process.returncode:
+            raise RuntimeError(f"a load generator failed ({process.returncode})")
+        answers.append(json.loads(out))
+    return merge(answers)
+
+
+def merge(answers: list[dict[str, Any]]) -> dict[str, Any]:
+    """Several load generators' answers as one."""
+    latencies = sorted(x for a in answers for x in a.get("latencies_ms", []))
+    statuses: dict[str, int] = {}
+    for answer in answers:
+        for status, number in answer["statuses"].items():
+            statuses[status] = statuses.get(status, 0) + number
+
+    def percentile(share: float) -> float:
+        if not latencies:
+            return 0.0
+        return float(latencies[min(len(latencies) - 1, int(share * len(latencies)))])
+
+    return {
+        "requests": sum(a["requests"] for a in answers),
+        "seconds": max(a["seconds"] for a in answers),
+        "statuses": statuses,
+        "p50_ms": percentile(0.50),
+        "p95_ms": percentile(0.95),
+        "p99_ms": percentile(0.99),
+        "cpu_seconds": sum(a.get("cpu_seconds", 0.0) for a in answers),
+    }
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds a running process has used (Linux)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine has been busy (all cores, Linux)."""
+    with open("/proc/stat", encoding="ascii") as stat:
+        values = [int(v) for v in stat.readline().split()[1:]]
+    idle = values[3] + values[4]  # idle, iowait
+    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")

@@ -2,9 +2,17 @@
 
 ``python -m web.bench.loadgen SPEC`` reads a JSON spec (host, port, requests, a
 bounded count and time, concurrency, headers, bodies) and prints one JSON line:
-requests done, seconds, statuses, and latencies' p50/p95/p99 in milliseconds. Each
-of ``concurrency`` keep-alive connections sends its next request when the previous
-answer is read (a closed loop), cycling through the given paths.
+requests done, seconds, statuses, latencies' p50/p95/p99 in milliseconds and the
+CPU seconds this process used. Each of ``concurrency`` keep-alive connections sends
+its next request when the previous answer is read (a closed loop), cycling through
+the given paths.
+
+A spec may also list ``targets`` (each a port, paths, headers and bodies, any of
+them omitted taking the spec's): connection ``i`` then talks to target ``i`` modulo
+their number, which spreads connections over several servers (round robin) or gives
+each writer its own session. ``{n}`` in a body becomes the request's number, so
+every posted form differs. With ``raw`` the answer also holds every latency, so that
+several load generators' answers can be merged.
 """
 
 from __future__ import annotations
@@ -41,7 +49,7 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
 def _request(spec: dict[str, Any], path: str, index: int) -> bytes:
     method = spec.get("method", "GET")
     bodies = spec.get("bodies") or [""]
-    body = bodies[index % len(bodies)].encode()
+    body = bodies[index % len(bodies)].replace("{n}", str(index)).encode()
     lines = [f"{method} {path} HTTP/1.1", f"Host: {spec['host']}:{spec['port']}"]
     lines += [f"{k}: {v}" for k, v in spec.get("headers", {}).items()]
     if method != "GET":
@@ -58,6 +66,8 @@ async def _worker(
 ) -> None:
     reader, writer = await asyncio.open_connection(spec["host"], spec["port"])
     paths = spec["paths"]
+    # The first byte of the first request waits for every connection to be open.
+    await state["ready"].wait()
     try:
         while state["left"] > 0 and time.perf_counter() < state["deadline"]:
             state["left"] -= 1
@@ -81,14 +91,21 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
     """Send the spec's requests; returns the counts and latency percentiles."""
     latencies: list[float] = []
     statuses: Counter[int] = Counter()
-    started = time.perf_counter()
-    state = {"left": spec["count"], "sent": 0, "deadline": started + spec["seconds"]}
-    await asyncio.gather(
-        *(
-            _worker(spec, state, latencies, statuses)
-            for _ in range(spec.get("concurrency", 1))
+    cpu = time.process_time()
+    targets = [{**spec, **target} for target in spec.get("targets") or [{}]]
+    ready = asyncio.Event()
+    state: dict[str, Any] = {"left": spec["count"], "sent": 0, "ready": ready}
+    workers = [
+        asyncio.ensure_future(
+            _worker(targets[i % len(targets)], state, latencies, statuses)
         )
-    )
+        for i in range(spec.get("concurrency", 1))
+    ]
+    await asyncio.sleep(0.2)  # let the connections open before the clock starts
+    started = time.perf_counter()
+    state["deadline"] = started + spec["seconds"]
+    ready.set()
+    await asyncio.gather(*workers)
     elapsed = time.perf_counter() - started
     ordered = sorted(latencies)
 
@@ -97,14 +114,18 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
             return 0.0
         return 1000 * ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
-    return {
+    answer: dict[str, Any] = {
         "requests": len(ordered),
         "seconds": elapsed,
         "statuses": {str(k): v for k, v in statuses.items()},
         "p50_ms": percentile(0.50),
         "p95_ms": percentile(0.95),
         "p99_ms": percentile(0.99),
+        "cpu_seconds": time.process_time() - cpu,
     }
+    if spec.get("raw"):
+        answer["latencies_ms"] = [1000 * latency for latency in ordered]
+    return answer
 
 
 def main() -> None:

@@ -22,7 +22,7 @@ from typing import Any
 import click
 import psycopg
 
-from web.bench import http, limits, targets
+from web.bench import http, limits, scale, targets
 from web.bench.builder import BuildResult, Flagship, build
 from web.settings import Settings
 from web.storage import Stores, open_stores
@@ -41,6 +41,7 @@ class Options:
     output: Path = Path("bench-results.md")
     quick: bool = False
     reuse: bool = False
+    skip_scale: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,10 +55,13 @@ class Effort:
     command_seconds: float
     posts: int
     inserts: int
+    scale: scale.ScaleEffort
 
 
-FULL = Effort(3000, 12.0, 4, 400, 20.0, 300, 2000)
-QUICK = Effort(60, 2.0, 2, 20, 3.0, 15, 100)
+FULL = Effort(
+    3000, 12.0, 4, 400, 20.0, 300, 2000, scale.ScaleEffort(6000, 15.0, 2, 4, 150, 10.0)
+)
+QUICK = Effort(60, 2.0, 2, 20, 3.0, 15, 100, scale.ScaleEffort(40, 2.0, 2, 2, 2, 2.0))
 
 
 @dataclass
@@ -109,6 +113,9 @@ class Results:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     flagship_events: int = 0
+    flagship_events_after: int = 0
+    reads: scale.Reads | None = None
+    writes: list[scale.Writes] = field(default_factory=list)
 
 
 Echo = Callable[[str], None]
@@ -440,6 +447,103 @@ def _export_rows(
     ]
 
 
+def _scale(store: Store, effort: Effort, echo: Echo, results: Results) -> list[Row]:
+    """Reads over one and two web processes; 1, 8 and 32 concurrent writers."""
+    env = _server_env(store.settings)
+    echo("Page reads over 1 and 2 web processes (load from 2 processes)…")
+    reads, writes = scale.measure(env, store.flagship, effort.scale, echo)
+    results.reads, results.writes = reads, writes
+    pages = f"the {reads.pages} pages in turn"
+    rows = [
+        Row(
+            f"GET/s over {pages}, {n} web process{'es' if n > 1 else ''}",
+            reads.rate("app", n),
+            "/s",
+            f"GET/s of the bare constant page, {n} process{'es' if n > 1 else ''}, "
+            "same load",
+            reads.rate("bare", n),
+            "≥ 0.40",
+        )
+        for n in (1, 2)
+    ]
+    rows.append(
+        Row(
+            f"read scaling: GET/s over {pages}, 2 web processes ÷ 1",
+            reads.rate("app", 2) / reads.rate("app", 1),
+            "×",
+            "the bare page's 2 processes ÷ 1 on this machine and load",
+            reads.rate("bare", 2) / reads.rate("bare", 1),
+            "≥ 0.80",
+        )
+    )
+    inserts = next(r for r in results.rows if r.figure.startswith("commands/s"))
+    for measured in writes:
+        where = (
+            "all on one partner of one consortium"
+            if measured.consortia == 1 and measured.writers > 1
+            else f"over {measured.consortia} consortia"
+            if measured.writers > 1
+            else "on one consortium"
+        )
+        rows.append(
+            Row(
+                f"commands/s, {measured.writers} concurrent writer"
+                f"{'s' if measured.writers > 1 else ''} {where} (POST round trips "
+                "answered 303)",
+                measured.rate,
+                "/s",
+                inserts.limit,
+                inserts.limit_value,
+                "≥ 0.30",
+            )
+        )
+    return rows
+
+
+def writers_table(writes: list[scale.Writes]) -> list[str]:
+    """The concurrent writers' details: throughput, latency, conflicts, errors."""
+    lines = [
+        "| writers | consortia | POSTs | commands/s (303) | p50 | p95 | "
+        "conflicts (409, not retried) | errors |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for w in writes:
+        lines.append(
+            f"| {w.writers} | {w.consortia} | {w.result['requests']:,} | "
+            f"{w.rate:,.1f}/s | {w.result['p50_ms']:,.0f} ms | "
+            f"{w.result['p95_ms']:,.0f} ms | {w.conflicts:,} | "
+            f"{w.errors if not w.errors else f'**{w.errors}**'} |"
+        )
+    return lines
+
+
+def _reads_note(reads: scale.Reads) -> str:
+    def used(cpu: dict[int, scale.Cpu]) -> str:
+        return "; ".join(
+            f"{n} process{'es' if n > 1 else ''}: web {cpu[n].web:.2f}, load "
+            f"generators {cpu[n].load:.2f}, database {cpu[n].database:.2f}, the "
+            f"rest {cpu[n].rest:.2f}"
+            for n in (1, 2)
+        )
+
+    return (
+        f"Reads over web processes: two load-generator processes, {reads.pages} "
+        "pages in turn; their connections spread over the web processes in turn "
+        "(one port each, as a round-robin proxy would). Cores used (of "
+        f"{os.cpu_count()}; database: the PostgreSQL backends serving the web "
+        "processes, 0 on SQLite where that work is the web processes'; the rest: "
+        f"other work on the machine), pages: {used(reads.cpu)}; bare page: "
+        f"{used(reads.bare_cpu)}. "
+        # What the application does with the cores it got, whatever else runs.
+        "GET/s over the pages per core the web processes used: "
+        + ", ".join(
+            f"{reads.rate('app', n) / max(reads.cpu[n].web, 1e-9):,.0f} with {n}"
+            for n in (1, 2)
+        )
+        + "."
+    )
+
+
 # -- workspaces ------------------------------------------------------------------
 
 
@@ -503,6 +607,8 @@ def run(options: Options, echo: Echo = click.echo) -> Results:
             else None
         )
         results = Results(options, store, reference)
+        # Counted before the measurements, whose commands add to its history.
+        results.flagship_events = _flagship_events(store)
         results.rows += _commands(store, effort, echo)
         results.rows += _log_passes(store, echo)
         echo("Pages through HTTP (uvicorn on loopback, load from another process)…")
@@ -519,8 +625,10 @@ def run(options: Options, echo: Echo = click.echo) -> Results:
         results.rows += _export_rows(
             peaks, _export_peaks(reference) if reference else peaks, store.events
         )
+        if not options.skip_scale:
+            results.rows += _scale(store, effort, echo, results)
         results.notes = _machine(main)
-        results.flagship_events = _flagship_events(store)
+        results.flagship_events_after = _flagship_events(store)
     results.seconds = time.perf_counter() - started
     return results
 
@@ -530,7 +638,9 @@ def run(options: Options, echo: Echo = click.echo) -> Results:
 
 def _number(value: float, unit: str) -> str:
     if unit == "/s":
-        return f"{value:,.0f}/s"
+        return f"{value:,.0f}/s" if value >= 10 else f"{value:,.1f}/s"
+    if unit == "×":
+        return f"{value:,.2f}×"
     return f"{value:,.1f}{unit}"
 
 
@@ -551,16 +661,22 @@ def table(results: Results) -> str:
             f"{_number(row.limit_value, row.unit)} | {row.ratio:.2f} | {row.goal} | "
             f"{'yes' if row.met else '**no**'} |"
         )
+    if results.writes:
+        lines += ["", "Concurrent writers:", "", *writers_table(results.writes)]
     rebuild = store.rebuild
+    added = results.flagship_events_after - results.flagship_events
     lines += [
         "",
         f"Built {store.events:,} events ({store.consortia:,} consortia; the measured "
-        f"one has {results.flagship_events:,} events) in {store.build_seconds:.0f} s"
+        f"one has {results.flagship_events:,} entries in its audit trail, and the "
+        f"measurements' own commands added {added:,}) in "
+        f"{store.build_seconds:.0f} s"
         f" ({store.events / max(store.build_seconds, 1e-9):,.0f} events/s); "
         + (f"read models rebuilt in {rebuild[1]:.0f} s; " if rebuild[0] else "")
         + f"whole run {results.seconds:.0f} s.",
         "",
         *(f"- {note}" for note in results.notes),
+        *([f"- {_reads_note(results.reads)}"] if results.reads else []),
         "",
     ]
     return "\n".join(lines)

@@ -41,7 +41,12 @@ PAGES: tuple[Page, ...] = (
     Page("ledger", "/consortia/{cid}/ledger"),
     Page("decision log", "/consortia/{cid}/decisions"),
     Page("history, newest page", "/consortia/{cid}/history"),
-    Page("history, deep page (keyset)", "/consortia/{cid}/history?older_than={deep}"),
+    # The audit trail's oldest page: reached by keyset ("older than position P",
+    # P early in the log), it costs what the newest costs however long the log.
+    Page(
+        "audit trail, deep page (keyset: older than position P)",
+        "/consortia/{cid}/history?older_than={deep}",
+    ),
     Page("audit trail, filtered", "/consortia/{cid}/history?area=reporting"),
 )
 
@@ -57,6 +62,14 @@ def post_bodies(csrf_token: str, token: str, count: int = 2) -> list[str]:
         urlencode({"csrf_token": csrf_token, "axis": f"Axe {token} {n}"})
         for n in range(count)
     ]
+
+
+def post_body_template(csrf_token: str, token: str) -> str:
+    """A form body for the POST whose ``{n}`` the load generator numbers, so that
+    every post (of every writer) sets a new axis."""
+    from urllib.parse import urlencode
+
+    return urlencode({"csrf_token": csrf_token}) + f"&axis=Axe+{token}+{{n}}"
 
 
 def fill(path: str, flagship: Flagship) -> str:

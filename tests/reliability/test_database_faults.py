@@ -39,6 +39,7 @@ import sqlalchemy.exc
 from click.testing import CliRunner
 from eventsourcing import persistence
 from sqlalchemy import Engine, event, select
+from starlette.testclient import TestClient
 
 from governance.actor import Actor
 from governance.consortium import Consortium
@@ -48,6 +49,8 @@ from tests.support.http_browser import Answer, Browser
 from tests.support.postgres import PostgresServer, PostgresUnavailable
 from tests.support.processes import free_port, stop, wait_until_healthy
 from tests.support.writers import Plan, a_plan
+from tests.web.conftest import build_world, login, post, stores_of
+from web.app import create_app
 from web.cli import main
 from web.faults import classify
 from web.settings import Settings
@@ -425,6 +428,22 @@ def read_models_full(engine: Engine) -> Iterator[None]:
         engine.dispose()
 
 
+@contextmanager
+def read_models_unwritable(engine: Engine) -> Iterator[None]:
+    """Every new read-model connection refuses writes (SQLITE_READONLY)."""
+
+    def read_only(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute("PRAGMA query_only = ON")
+
+    event.listen(engine, "connect", read_only)
+    engine.dispose()
+    try:
+        yield
+    finally:
+        event.remove(engine, "connect", read_only)
+        engine.dispose()
+
+
 def positions(engine: Engine) -> dict[str, int]:
     with engine.connect() as connection:
         return dict(
@@ -476,6 +495,41 @@ def test_a_projection_batch_on_a_full_disk_rolls_back_and_is_retried(
         assert all_rows(read_side) == kept
     finally:
         stores.close()
+
+
+def test_a_command_saved_before_the_read_models_fail_is_acknowledged(
+    tmp_path: Path,
+) -> None:
+    """The event store took the command; the read models could not be written
+    (``PRAGMA query_only``, as on a file system remounted read-only). The command
+    is acknowledged (it was saved), not refused with an error page that would make
+    the person send it again; the page shows it once the read models catch up."""
+    settings = Settings(
+        data_dir=tmp_path,
+        secret_key="k",
+        scheduler=False,
+        password_time_cost=1,
+        password_memory_kib=8192,
+    )
+    with TestClient(create_app(settings), base_url="https://testserver") as client:
+        world = build_world(client)
+        stores = stores_of(client)
+        login(client, world.emails["coordinator"])
+        page = f"/consortia/{world.consortium_id}/partners/{world.partner_id}"
+        with read_models_unwritable(stores.read_side.engine):
+            answer = post(client, page + "/axis", {"axis": "Saved meanwhile"})
+            assert answer.status_code == 303
+            stored = [
+                e.axis
+                for e in stores.governance.events.get(world.consortium_id)
+                if isinstance(e, Consortium.PartnerAxisChanged)
+            ]
+            assert stored == ["Saved meanwhile"]
+            last = stores.governance.recorder.max_notification_id()
+            assert stores.read_side.position() < last  # not projected yet
+            assert client.get(page).status_code == 200
+        stores.read_side.catch_up()
+        assert "Saved meanwhile" in client.get(page).text
 
 
 # -- what counts as a database fault ------------------------------------------------

@@ -58,9 +58,9 @@ MESSAGES: dict[Fault, str] = {
         "request: if you were sending a form, send it again in a moment."
     ),
     "full": N_(
-        "The server has no storage space left, so nothing was saved by this "
-        "request. Everything saved before is kept. Try again once the "
-        "administrators have freed space."
+        "The server cannot write to its storage (its disk is probably full), so "
+        "nothing was saved by this request. Everything saved before is kept. Try "
+        "again once the administrators have freed space."
     ),
     # The command was committed before the fault (while the page was prepared).
     "saved": N_(
@@ -84,6 +84,8 @@ def _chain(error: BaseException) -> list[BaseException]:
 def _one(error: BaseException) -> Fault | None:
     if isinstance(error, psycopg.errors.DiskFull):
         return "full"
+    if isinstance(error, psycopg.Error) and str(error.sqlstate or "").startswith("40"):
+        return None  # class 40, a serialization failure or deadlock: not an outage
     if isinstance(error, (psycopg.OperationalError, psycopg.InterfaceError)):
         # Connection refused or dropped, pool timeout (psycopg_pool.PoolTimeout is
         # an OperationalError), statement cancelled by a shutdown.

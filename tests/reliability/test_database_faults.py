@@ -62,8 +62,8 @@ ANSWER_SECONDS = 12.0  # a request during an outage: pool timeout 5 s, plus marg
 RECOVERY_SECONDS = 30.0
 UNAVAILABLE_EN = "The database cannot be reached right now."
 UNAVAILABLE_FR = "La base de données est injoignable pour le moment."
-FULL_EN = "The server has no storage space left"
-FULL_FR = "Le serveur n'a plus d'espace de stockage"
+FULL_EN = "The server cannot write to its storage"
+FULL_FR = "Le serveur ne peut plus écrire sur son stockage"
 
 
 def environment(settings: Settings) -> dict[str, str]:
@@ -560,4 +560,5 @@ def test_real_driver_errors_are_classified(tmp_path: Path) -> None:
     wrapped.__cause__ = refused.value
     assert classify(wrapped) == "unavailable"
     assert classify(missing_table.value) is None
+    assert classify(psycopg.errors.SerializationFailure("conflict")) is None
     assert classify(ValueError("not a database error")) is None

@@ -35,6 +35,7 @@ from projections.base import Envelope, Projection, StoredRecord, metadata, track
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
+FOLLOW_RETRY_SECONDS = 5.0
 
 schemas = Table(
     "projection_schemas",
@@ -114,9 +115,14 @@ class LibraryEventLog:
         return subscription
 
 
-def _stop_when_set(stop: threading.Event, subscription: Subscription) -> None:
-    stop.wait()
-    subscription.stop()
+def _stop_when_set(
+    stop: threading.Event, subscription: Subscription, done: threading.Event
+) -> None:
+    """Stop the subscription when ``stop`` is set; end quietly once it is ``done``."""
+    while not done.is_set():
+        if stop.wait(0.2):
+            subscription.stop()
+            return
 
 
 class PositionAlreadyApplied(RuntimeError):
@@ -223,31 +229,60 @@ class ReadSide:
                 return False
             time.sleep(0.02)
 
-    def follow(self, stop: threading.Event, *, poll_seconds: float = 0.5) -> None:
+    def follow(
+        self,
+        stop: threading.Event,
+        *,
+        poll_seconds: float = 0.5,
+        retry_seconds: float = FOLLOW_RETRY_SECONDS,
+    ) -> None:
         """Keep the read models caught up until ``stop`` is set (the worker's loop).
 
         On PostgreSQL a subscription wakes the loop as soon as an event is recorded;
-        elsewhere the log is polled.
+        elsewhere the log is polled. A failure (the database went away, a full disk)
+        does not end the loop: the batch in progress rolled back with its
+        transaction, so the loop waits (doubling up to ``retry_seconds``),
+        subscribes again and carries on from the tracking position.
         """
+        delay = min(0.25, retry_seconds)
+        while not stop.is_set():
+            try:
+                self._follow_once(stop, poll_seconds)
+                return
+            except Exception as error:
+                logger.warning(
+                    "read_side.follow_failed retry_in=%.2fs error=%s",
+                    delay,
+                    " ".join(str(error).split())[:300],
+                )
+                if stop.wait(delay):
+                    return
+                delay = min(delay * 2, retry_seconds)
+
+    def _follow_once(self, stop: threading.Event, poll_seconds: float) -> None:
         self.catch_up()
         subscription = self.log.subscribe(self.position())
         if subscription is None:
             while not stop.wait(poll_seconds):
                 self.catch_up()
             return
+        done = threading.Event()
         watcher = threading.Thread(
-            target=_stop_when_set, args=(stop, subscription), daemon=True
+            target=_stop_when_set, args=(stop, subscription, done), daemon=True
         )
         watcher.start()
-        reached = self.position()
-        with subscription:
-            for notification in subscription:
-                if stop.is_set():
-                    break
-                if notification.id > reached:
-                    self.catch_up()
-                    reached = self.position()
-                    logger.debug("read_side.caught_up position=%s", reached)
+        try:
+            reached = self.position()
+            with subscription:
+                for notification in subscription:
+                    if stop.is_set():
+                        break
+                    if notification.id > reached:
+                        self.catch_up()
+                        reached = self.position()
+                        logger.debug("read_side.caught_up position=%s", reached)
+        finally:
+            done.set()
 
     def apply(self, name: str, envelope: Envelope) -> None:
         """Apply one event to one projection; refuses a position already applied."""

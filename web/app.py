@@ -23,6 +23,7 @@ from notifications.scheduler import start_scheduler, stop_scheduler
 from web import errors
 from web.accounts import utcnow
 from web.auth import RequestContextMiddleware, template_context
+from web.faults import DatabaseFaultMiddleware
 from web.history_words import actor_name, author, describe, option_words
 from web.i18n import (
     format_day,
@@ -184,6 +185,9 @@ def create_app(
         routes=routes,
         middleware=[
             Middleware(SecurityMiddleware),
+            # Outside the session middleware: a session that cannot be loaded
+            # because the database is down gets the same 503 page.
+            Middleware(DatabaseFaultMiddleware),
             Middleware(RequestContextMiddleware),
         ],
         exception_handlers=errors.HANDLERS,

@@ -16,10 +16,13 @@ import logging
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from types import MethodType
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import psycopg
+from eventsourcing import persistence
+from eventsourcing.utils import retry
 from sqlalchemy import Connection, Engine, create_engine, event
 
 from governance.application import Governance
@@ -41,6 +44,14 @@ logger = logging.getLogger(__name__)
 EVENTS_TABLE_SQLITE = "stored_events"
 EVENTS_TABLE_POSTGRES = "governance_events"
 CREATION_LOCK = 7438001
+CONNECT_TIMEOUT_SECONDS = 5
+RECORDER_ATTEMPTS = 2
+RECORDER_RETRIED = (
+    "insert_events",
+    "select_events",
+    "select_notifications",
+    "max_notification_id",
+)
 
 
 class StorageError(Exception):
@@ -178,7 +189,12 @@ def postgres_env(url: str) -> dict[str, str]:
         "POSTGRES_PORT": str(parts.port or 5432),
         "POSTGRES_USER": unquote(parts.username or ""),
         "POSTGRES_PASSWORD": unquote(parts.password or ""),
+        # Bounded waits and live connections: a request waits at most 5 s for a
+        # pooled connection when the server is down (then the 503 page), and a
+        # connection left broken by a server restart is checked and replaced
+        # before use instead of failing the next request.
         "POSTGRES_CONNECT_TIMEOUT": "5",
+        "POSTGRES_PRE_PING": "y",
     }
 
 
@@ -196,13 +212,21 @@ def _open_postgres(
     env = postgres_env(url)
     env["AGGREGATE_CACHE_MAXSIZE"] = "1000"
     _check_reachable(url)
-    engine = create_engine(sqlalchemy_url(url), pool_pre_ping=True)
+    # pre-ping replaces connections a server restart broke; the connect and pool
+    # timeouts bound how long a request waits while the server is down.
+    engine = create_engine(
+        sqlalchemy_url(url),
+        pool_pre_ping=True,
+        pool_timeout=CONNECT_TIMEOUT_SECONDS,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+    )
     # Several processes may start at once: one creates the tables while the others
     # wait (concurrent CREATE TABLE fails with "tuple concurrently updated").
     with engine.connect() as lock:
         lock.exec_driver_sql(f"SELECT pg_advisory_lock({CREATION_LOCK})")
         try:
             governance = Governance(env={**env, "CREATE_TABLE": "y"}, clock=clock)
+            bound_retries(governance.recorder)
             seal_postgres_event_log(lock)
             lock.commit()
             accounts_metadata.create_all(engine)
@@ -214,6 +238,28 @@ def _open_postgres(
             lock.exec_driver_sql(f"SELECT pg_advisory_unlock({CREATION_LOCK})")
             lock.commit()
     return governance, engine, engine
+
+
+def bound_retries(recorder: Any, attempts: int = RECORDER_ATTEMPTS) -> None:
+    """Fewer attempts for the event store's calls while PostgreSQL is down.
+
+    ``eventsourcing.postgres`` retries each call 10 times on a connection error,
+    each attempt waiting up to the pool timeout (``POSTGRES_CONNECT_TIMEOUT``): a
+    request caught by an outage would hang ~52 s before its 503. Pre-ping already
+    replaces connections a restart broke, so one retry is enough: the same methods,
+    undecorated (``__wrapped__``), get a two-attempt retry on this recorder.
+    """
+    for name in RECORDER_RETRIED:
+        inner = getattr(getattr(type(recorder), name, None), "__wrapped__", None)
+        if inner is None:  # the library changed: keep its own behaviour
+            logger.warning("storage.retries_unbounded method=%s", name)
+            continue
+        bounded = retry(
+            (persistence.InterfaceError, persistence.OperationalError),
+            max_attempts=attempts,
+            wait=0.2,
+        )(inner)
+        setattr(recorder, name, MethodType(bounded, recorder))
 
 
 def _check_reachable(url: str) -> None:

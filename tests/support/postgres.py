@@ -43,7 +43,11 @@ def _free_port() -> int:
 class PostgresServer:
     """A private PostgreSQL server, started and stopped by the test session."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, durable_commits: bool = False) -> None:
+        # durable_commits: a commit is in the server's WAL (handed to the OS) before
+        # it is acknowledged, so ``pg_ctl stop -m immediate`` loses no acknowledged
+        # transaction; fsync stays off since the machine itself does not crash.
+        self.durable_commits = durable_commits
         self.bin = _bin_dir()
         self.port = _free_port()
         self.root = Path(tempfile.mkdtemp(prefix="consortium-pg-"))
@@ -70,9 +74,14 @@ class PostgresServer:
             "UTF8",
             "--no-sync",
         )
+        self.resume()
+
+    def resume(self) -> None:
+        """Start the server on its data directory (again, after ``halt``)."""
+        commits = "on" if self.durable_commits else "off"
         options = (
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+            f"-c fsync=off -c synchronous_commit={commits} -c full_page_writes=off "
             "-c max_connections=200"
         )
         self._run(
@@ -85,6 +94,12 @@ class PostgresServer:
             str(self.root / "server.log"),
             "-w",
             "start",
+        )
+
+    def halt(self, mode: str = "immediate") -> None:
+        """Stop the server but keep its data (``pg_ctl stop -m mode``)."""
+        self._run(
+            str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop"
         )
 
     def stop(self) -> None:

@@ -7,6 +7,7 @@ service decides again, authoritatively, on each command.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -19,6 +20,7 @@ from governance.permissions import Action, allowed
 from projections.members import MembershipRow, role_of
 from web.accounts import Account
 from web.auth import require_account
+from web.faults import classify
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from web.storage import Stores
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 
 def stores(request: Request) -> Stores:
@@ -90,5 +93,16 @@ def consortium_access(request: Request) -> Access:
 
 
 def wait_for(request: Request, position: int) -> None:
-    """Read-your-writes: the read models include ``position`` before rendering."""
-    stores(request).read_side.wait_for(position)
+    """Read-your-writes: the read models include ``position`` before rendering.
+
+    Called once the command's events are committed: a database fault while the
+    read models catch up does not undo the command. The read side retries on the
+    next catch-up; the page says the change was saved (``web.faults``).
+    """
+    request.state.saved = True
+    try:
+        stores(request).read_side.wait_for(position)
+    except Exception as error:
+        if classify(error) is None:
+            raise
+        logger.warning("read_side.behind position=%s error=%s", position, error)

@@ -40,6 +40,7 @@ from web.auth import (
     form_endpoint,
 )
 from web.errors import error_response
+from web.faults import HEALTH_PATH, classify, health_unavailable
 from web.forms import PASSWORD_MESSAGES
 from web.htmx import render
 from web.i18n import LANGUAGES, current_language, gettext_, ngettext_
@@ -404,7 +405,24 @@ def choose_language(request: Request, fields: dict[str, str]) -> Response:
 
 
 async def health(request: Request) -> Response:
-    position = await run_in_threadpool(stores(request).read_side.position)
+    """``ok <read position>``, or 503 ``unavailable`` while a database is out of reach.
+
+    Both the read models and the event store are asked, so a load balancer stops
+    sending traffic here until both answer again.
+    """
+    opened = stores(request)
+
+    def probe() -> int:
+        opened.governance.recorder.max_notification_id()
+        return opened.read_side.position()
+
+    try:
+        position = await run_in_threadpool(probe)
+    except Exception as error:
+        fault = classify(error)
+        if fault is None:
+            raise
+        return health_unavailable(fault)
     return Response(f"ok {position}\n", media_type="text/plain")
 
 
@@ -420,5 +438,5 @@ routes = [
     Route(RESET, reset, methods=["POST"], name="session:reset"),
     Route("/logout", logout, methods=["POST"], name="session:logout"),
     Route("/language", choose_language, methods=["POST"], name="session:language"),
-    Route("/healthz", health, methods=["GET"], name="session:health"),
+    Route(HEALTH_PATH, health, methods=["GET"], name="session:health"),
 ]

@@ -12,6 +12,7 @@ import gettext
 from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -83,14 +84,30 @@ def pgettext_(context: str, message: str) -> str:
 
 
 def _locale() -> Locale:
-    return Locale.parse(current_language.get())
+    return _locale_of(current_language.get())
+
+
+@cache
+def _locale_of(language: str) -> Locale:
+    # One Locale per language: parsing one is costly, and a fresh Locale also reloads
+    # its data, which made number and date formatting most of a page's time.
+    return Locale.parse(language)
+
+
+FORMATTED = 8192
+"""How many formatted values each filter remembers (pages repeat amounts and days)."""
 
 
 def format_day(value: date | None, style: str = "long") -> str:
     """A date in words ("12 March 2026", "12 mars 2026")."""
     if value is None:
         return ""
-    return format_date(value, format=style, locale=_locale())
+    return _day(current_language.get(), value, style)
+
+
+@lru_cache(maxsize=FORMATTED)
+def _day(language: str, value: date, style: str) -> str:
+    return format_date(value, format=style, locale=_locale_of(language))
 
 
 def format_moment(value: datetime | None, style: str = "medium") -> str:
@@ -106,14 +123,25 @@ def format_money(value: Decimal | None) -> str:
     """An amount in euros ("€1,200.50", "1 200,50 €")."""
     if value is None:
         return ""
-    return format_currency(value, "EUR", locale=_locale())
+    # Keyed by the text, not the Decimal: equal Decimals may differ in exponent.
+    return _money(current_language.get(), str(value))
+
+
+@lru_cache(maxsize=FORMATTED)
+def _money(language: str, value: str) -> str:
+    return format_currency(Decimal(value), "EUR", locale=_locale_of(language))
 
 
 def format_quantity(value: Decimal | None) -> str:
     """A quantity with the locale's separators ("12.5", "12,5")."""
     if value is None:
         return ""
-    return format_decimal(value, locale=_locale())
+    return _quantity(current_language.get(), str(value))
+
+
+@lru_cache(maxsize=FORMATTED)
+def _quantity(language: str, value: str) -> str:
+    return format_decimal(Decimal(value), locale=_locale_of(language))
 
 
 def format_share(value: Decimal | None) -> str:

@@ -22,7 +22,6 @@ from sqlalchemy import (
     Table,
     Text,
     func,
-    insert,
     select,
     update,
 )
@@ -37,7 +36,7 @@ from governance.values import (
     Replication,
     ReusableAsset,
 )
-from projections.base import Envelope, Projection, UtcDateTime, metadata, on
+from projections.base import Envelope, Projection, UtcDateTime, add_row, metadata, on
 
 entries = Table(
     "capitalisation_entries",
@@ -148,34 +147,38 @@ class CapitalisationProjection(Projection):
         reason: str = "",
         content: str = "",
     ) -> None:
-        connection.execute(
-            insert(steps).values(
-                position=envelope.position,
-                entry_id=envelope.originator_id,
-                step=step,
-                recorded_at=envelope.recorded_at,
-                actor_id=envelope.actor_id,
-                reason=reason,
-                content=content,
-            )
+        add_row(
+            connection,
+            steps,
+            {
+                "position": envelope.position,
+                "entry_id": envelope.originator_id,
+                "step": step,
+                "recorded_at": envelope.recorded_at,
+                "actor_id": envelope.actor_id,
+                "reason": reason,
+                "content": content,
+            },
         )
 
     @on(*events.CAPITALISATION_RECORDED)
     def recorded(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
         content = entry_to_json(e.entry)
-        connection.execute(
-            insert(entries).values(
-                entry_id=envelope.originator_id,
-                consortium_id=e.consortium_id,
-                position=envelope.position,
-                kind=e.entry.kind.value,
-                content=content,
-                entry_on=getattr(e.entry, "on", None),
-                recorded_at=envelope.recorded_at,
-                recorded_by=envelope.actor_id,
-                withdrawal_reason="",
-            )
+        add_row(
+            connection,
+            entries,
+            {
+                "entry_id": envelope.originator_id,
+                "consortium_id": e.consortium_id,
+                "position": envelope.position,
+                "kind": e.entry.kind.value,
+                "content": content,
+                "entry_on": getattr(e.entry, "on", None),
+                "recorded_at": envelope.recorded_at,
+                "recorded_by": envelope.actor_id,
+                "withdrawal_reason": "",
+            },
         )
         self._step(connection, envelope, "recorded", content=content)
 

@@ -16,14 +16,13 @@ from sqlalchemy import (
     String,
     Table,
     delete,
-    insert,
     select,
     update,
 )
 
 from governance import events
 from governance.values import MemberRole
-from projections.base import Envelope, Projection, UtcDateTime, metadata, on
+from projections.base import Envelope, Projection, UtcDateTime, add_row, metadata, on
 
 memberships = Table(
     "memberships",
@@ -90,14 +89,16 @@ class MembersProjection(Projection):
             memberships.c.account_id == e.account_id,
         )
         connection.execute(delete(memberships).where(*key))
-        connection.execute(
-            insert(memberships).values(
-                consortium_id=envelope.originator_id,
-                account_id=e.account_id,
-                role=e.role.value,
-                partner_id=e.partner_id,
-                since=envelope.recorded_at,
-            )
+        add_row(
+            connection,
+            memberships,
+            {
+                "consortium_id": envelope.originator_id,
+                "account_id": e.account_id,
+                "role": e.role.value,
+                "partner_id": e.partner_id,
+                "since": envelope.recorded_at,
+            },
         )
         if e.invitation_id is not None:
             connection.execute(
@@ -118,18 +119,20 @@ class MembersProjection(Projection):
     @on(events.InvitationIssued)
     def issued(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
-        connection.execute(
-            insert(invitations).values(
-                invitation_id=e.invitation_id,
-                consortium_id=envelope.originator_id,
-                role=e.role.value,
-                partner_id=e.partner_id,
-                issued_at=envelope.recorded_at,
-                issued_by=envelope.actor_id,
-                expires_at=e.expires_at,
-                status="pending",
-                account_id=None,
-            )
+        add_row(
+            connection,
+            invitations,
+            {
+                "invitation_id": e.invitation_id,
+                "consortium_id": envelope.originator_id,
+                "role": e.role.value,
+                "partner_id": e.partner_id,
+                "issued_at": envelope.recorded_at,
+                "issued_by": envelope.actor_id,
+                "expires_at": e.expires_at,
+                "status": "pending",
+                "account_id": None,
+            },
         )
 
     @on(events.InvitationCancelled)

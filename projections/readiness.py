@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from sqlalchemy import Boolean, Column, Connection, String, Table, Text, insert, select
+from sqlalchemy import Boolean, Column, Connection, String, Table, Text, select
 from sqlalchemy import update as sql_update
 
 from governance import events
 from governance.readiness import ReadinessFacts, ReadinessPartner
 from governance.values import Phase
-from projections.base import Envelope, Projection, metadata, on
+from projections.base import Envelope, Projection, add_row, metadata, on
 from projections.capitalisation import capitalisation_counts
 from projections.consortia import consortium_details
 from projections.decisions import bodies_of
@@ -61,11 +61,14 @@ class ReadinessProjection(Projection):
             .values(**values)
         ).rowcount
         if not changed:
-            connection.execute(
-                insert(settings).values(
-                    consortium_id=consortium_id,
-                    **{"beneficiary_involvement": "", **values},
-                )
+            add_row(
+                connection,
+                settings,
+                {
+                    "consortium_id": consortium_id,
+                    "beneficiary_involvement": "",
+                    **values,
+                },
             )
 
     @on(events.PersonalDataDeclared)

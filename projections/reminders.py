@@ -22,7 +22,6 @@ from sqlalchemy import (
     Table,
     and_,
     func,
-    insert,
     select,
     update,
 )
@@ -30,7 +29,7 @@ from sqlalchemy import (
 from governance import events
 from governance.reminder import DEFAULT_DAYS_BEFORE
 from governance.values import MemberRole, ReminderChannel, ReportStatus
-from projections.base import Envelope, Projection, UtcDateTime, metadata, on
+from projections.base import Envelope, Projection, UtcDateTime, add_row, metadata, on
 from projections.consortia import consortia
 from projections.decisions import bodies
 from projections.members import memberships
@@ -126,17 +125,19 @@ class RemindersProjection(Projection):
     @on(events.ReminderRequested)
     def requested(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
-        connection.execute(
-            insert(reminders).values(
-                reminder_id=envelope.originator_id,
-                consortium_id=e.consortium_id,
-                obligation_id=e.obligation_id,
-                due_on=e.due_on,
-                stage=e.stage,
-                recipient_id=e.recipient_id,
-                escalation=e.escalation,
-                requested_at=envelope.recorded_at,
-            )
+        add_row(
+            connection,
+            reminders,
+            {
+                "reminder_id": envelope.originator_id,
+                "consortium_id": e.consortium_id,
+                "obligation_id": e.obligation_id,
+                "due_on": e.due_on,
+                "stage": e.stage,
+                "recipient_id": e.recipient_id,
+                "escalation": e.escalation,
+                "requested_at": envelope.recorded_at,
+            },
         )
 
     @on(events.ReminderSent)
@@ -155,12 +156,14 @@ class RemindersProjection(Projection):
     @on(events.ReminderScheduleSet)
     def schedule_set(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
-        connection.execute(
-            insert(reminder_schedules).values(
-                consortium_id=e.consortium_id,
-                schedule_id=envelope.originator_id,
-                days_before=_days_text(e.days_before),
-            )
+        add_row(
+            connection,
+            reminder_schedules,
+            {
+                "consortium_id": e.consortium_id,
+                "schedule_id": envelope.originator_id,
+                "days_before": _days_text(e.days_before),
+            },
         )
 
     @on(events.ReminderScheduleChanged)
@@ -180,11 +183,13 @@ class RemindersProjection(Projection):
             )
         ).first()
         if exists is None:
-            connection.execute(
-                insert(steering_bodies).values(
-                    consortium_id=envelope.originator_id,
-                    body_id=envelope.event.body_id,
-                )
+            add_row(
+                connection,
+                steering_bodies,
+                {
+                    "consortium_id": envelope.originator_id,
+                    "body_id": envelope.event.body_id,
+                },
             )
 
 

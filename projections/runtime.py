@@ -30,7 +30,15 @@ from sqlalchemy import (
     update,
 )
 
-from projections.base import Envelope, Projection, StoredRecord, metadata, tracking
+from projections.base import (
+    Envelope,
+    Projection,
+    StoredRecord,
+    buffered_writes,
+    metadata,
+    tracking,
+    watch_writes,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -141,6 +149,7 @@ class ReadSide:
         self.log = log
         self.projections = {p.name: p for p in projections}
         self._lock = threading.Lock()
+        watch_writes(engine)
 
     def create_tables(self) -> None:
         """Create missing tables and tracking rows (idempotent).
@@ -256,7 +265,9 @@ class ReadSide:
             current = self._locked_positions(connection)[name]
             if envelope.position <= current:
                 raise PositionAlreadyApplied(f"{name} is at {current}")
-            projection.apply(connection, envelope)
+            with buffered_writes(connection) as buffer:
+                projection.apply(connection, envelope)
+                buffer.flush(connection)
             self._advance(connection, name, current, envelope.position)
 
     def rebuild(
@@ -289,19 +300,23 @@ class ReadSide:
                 return 0
             # Self-contained projections take the batch at once (one multi-row
             # insert instead of a statement per event); the others go event by
-            # event, since some read another's tables as of that event.
-            one_by_one = []
-            for name, projection in self.projections.items():
-                if not projection.batched:
-                    one_by_one.append((name, projection))
-                    continue
-                fresh = [e for e in envelopes if e.position > positions[name]]
-                if fresh:
-                    projection.apply_batch(connection, fresh)
-            for envelope in envelopes:
-                for name, projection in one_by_one:
-                    if envelope.position > positions[name]:
-                        projection.apply(connection, envelope)
+            # event, since some read another's tables as of that event. Their
+            # inserted rows wait in a buffer, written together per table at the end
+            # (or as soon as a statement touches a table with rows waiting).
+            with buffered_writes(connection) as buffer:
+                one_by_one = []
+                for name, projection in self.projections.items():
+                    if not projection.batched:
+                        one_by_one.append((name, projection))
+                        continue
+                    fresh = [e for e in envelopes if e.position > positions[name]]
+                    if fresh:
+                        projection.apply_batch(connection, fresh)
+                for envelope in envelopes:
+                    for name, projection in one_by_one:
+                        if envelope.position > positions[name]:
+                            projection.apply(connection, envelope)
+                buffer.flush(connection)
             end = envelopes[-1].position
             for name, current in positions.items():
                 if end > current:

@@ -11,27 +11,34 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy import (
     Column,
+    ColumnElement,
     Connection,
     DateTime,
+    Delete,
     Engine,
     Insert,
     Integer,
     MetaData,
+    Select,
     String,
     Table,
     Update,
     and_,
     bindparam,
+    delete,
     event,
     insert,
+    select,
     update,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.ddl import sort_tables
 from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.sql.util import find_tables
 from sqlalchemy.types import TypeDecorator
@@ -98,11 +105,12 @@ class Envelope:
     event: Any
     stored: StoredRecord | None = None
 
-    @property
+    # Computed once: every projection asks for them.
+    @cached_property
     def originator_id(self) -> str:
         return str(self.event.originator_id)
 
-    @property
+    @cached_property
     def actor_id(self) -> str:
         return str(getattr(self.event, "actor_id", ""))
 
@@ -177,25 +185,63 @@ _UPDATES: dict[tuple[Table, tuple[str, ...], tuple[str, ...]], Update] = {}
 class RowBuffer:
     """Rows waiting to be inserted, per table in order, and per-batch lookups."""
 
-    pending: dict[Table, list[tuple[tuple[str, ...], list[dict[str, Any]]]]] = field(
+    pending: dict[Table, list[dict[str, Any]]] = field(default_factory=dict)
+    by_key: dict[tuple[Table, tuple[Any, ...]], dict[str, Any]] = field(
         default_factory=dict
     )
     caches: dict[str, dict[Any, Any]] = field(default_factory=dict)
+    # Tables with a waiting row not indexed by its primary key (none today).
+    unindexed: set[Table] = field(default_factory=set)
+    # Set while running a statement known not to touch any waiting row.
+    bypass: bool = False
 
     def add(self, table: Table, row: dict[str, Any]) -> None:
-        runs = self.pending.setdefault(table, [])
-        keys = tuple(row)
-        # Rows with the same columns share one executemany; order is kept.
-        if runs and runs[-1][0] == keys:
-            runs[-1][1].append(row)
+        self.pending.setdefault(table, []).append(row)
+        key = _primary_key(table)
+        if key and all(c in row for c in key):
+            self.by_key[table, tuple(row[c] for c in key)] = row
         else:
-            runs.append((keys, [row]))
+            self.unindexed.add(table)
+
+    def lookup(
+        self, table: Table, where: Mapping[str, Any]
+    ) -> tuple[bool, dict[str, Any] | None]:
+        """Whether ``where`` names one row by its whole primary key, and if so the
+        waiting row it names (None: no waiting row can match ``where``)."""
+        key = _primary_key(table)
+        if (
+            not key
+            or len(where) != len(key)
+            or table in self.unindexed
+            or any(c not in where for c in key)
+        ):
+            return False, None
+        return True, self.by_key.get((table, tuple(where[c] for c in key)))
+
+    def remove(self, table: Table, row: dict[str, Any]) -> None:
+        """Forget a waiting row (deleted before it was written)."""
+        rows = self.pending[table]
+        for i, candidate in enumerate(rows):
+            if candidate is row:
+                del rows[i]
+                break
+        if not rows:
+            del self.pending[table]
+        key = _primary_key(table)
+        del self.by_key[table, tuple(row[c] for c in key)]
+
+    def run(self, connection: Connection, statement: Any, parameters: Any) -> Any:
+        """Execute a statement that touches no waiting row, leaving them waiting."""
+        self.bypass = True
+        try:
+            return connection.execute(statement, parameters)
+        finally:
+            self.bypass = False
 
     def flush(self, connection: Connection, tables: set[Table] | None = None) -> None:
         """Write the waiting rows (of ``tables`` and the tables they may refer to)."""
         if not self.pending:
             return
-        order = _table_order()
         if tables is None:
             chosen = list(self.pending)
         else:
@@ -204,17 +250,36 @@ class RowBuffer:
             chosen = [t for t in self.pending if not _needing(t).isdisjoint(tables)]
             if not chosen:
                 return
-        chosen.sort(key=lambda t: order.get(t, len(order)))
+        chosen = _parents_first(chosen)
         for table in chosen:
-            runs = self.pending.pop(table)
+            rows = self.pending.pop(table)
+            for row in rows:
+                self.by_key.pop(
+                    (table, tuple(row[c] for c in _primary_key(table))), None
+                )
             statement = _INSERTS.get(table)
             if statement is None:
                 statement = _INSERTS[table] = insert(table)
-            for _, rows in runs:
-                connection.execute(statement, rows)
+            # One executemany per run of rows with the same columns (a row patched
+            # while waiting may have gained some), in order.
+            start = 0
+            for end in range(1, len(rows) + 1):
+                if end == len(rows) or rows[end].keys() != rows[start].keys():
+                    connection.execute(statement, rows[start:end])
+                    start = end
 
 
-_ORDER: dict[Table, int] = {}
+_KEYS: dict[Table, tuple[str, ...]] = {}
+
+
+def _primary_key(table: Table) -> tuple[str, ...]:
+    key = _KEYS.get(table)
+    if key is None:
+        key = _KEYS[table] = tuple(c.name for c in table.primary_key.columns)
+    return key
+
+
+_SORTED: dict[frozenset[Table], list[Table]] = {}
 _CHILDREN: dict[Table, frozenset[Table]] = {}
 
 
@@ -227,7 +292,7 @@ def _needing(table: Table) -> frozenset[Table]:
             {table}
             | {
                 t
-                for t in metadata.sorted_tables
+                for t in table.metadata.sorted_tables
                 if any(fk.column.table is table for fk in t.foreign_keys)
             }
         )
@@ -235,11 +300,15 @@ def _needing(table: Table) -> frozenset[Table]:
     return found
 
 
-def _table_order() -> dict[Table, int]:
-    if len(_ORDER) != len(metadata.tables):
-        _ORDER.clear()
-        _ORDER.update({t: i for i, t in enumerate(metadata.sorted_tables)})
-    return _ORDER
+def _parents_first(tables: list[Table]) -> list[Table]:
+    """The tables in foreign-key order (remembered per set of tables)."""
+    if len(tables) < 2:
+        return tables
+    key = frozenset(tables)
+    ordered = _SORTED.get(key)
+    if ordered is None:
+        ordered = _SORTED[key] = list(sort_tables(tables))
+    return ordered
 
 
 def _flush_before(
@@ -250,7 +319,7 @@ def _flush_before(
     execution_options: Any,
 ) -> None:
     buffer: RowBuffer | None = connection.info.get(_BUFFER)
-    if buffer is None or not buffer.pending:
+    if buffer is None or not buffer.pending or buffer.bypass:
         return
     if isinstance(clause, ClauseElement) and not isinstance(clause, TextClause):
         buffer.flush(connection, _tables_of(clause))
@@ -335,16 +404,88 @@ def update_rows(
 ) -> int:
     """``UPDATE table SET values WHERE column = value …`` through a prebuilt statement.
 
-    Returns the number of rows matched.
+    Returns the number of rows matched. A row still waiting in the batch's buffer,
+    named by its primary key, is changed where it waits (no statement at all).
     """
     key = (table, tuple(where), tuple(values))
     statement = _UPDATES.get(key)
     if statement is None:
         statement = _UPDATES[key] = (
             update(table)
-            .where(and_(*(table.c[c] == bindparam(f"w_{c}") for c in where)))
+            .where(_where(table, where))
             .values({c: bindparam(f"v_{c}") for c in values})
         )
-    parameters = {f"w_{c}": v for c, v in where.items()}
+    parameters = _parameters(where)
     parameters.update({f"v_{c}": v for c, v in values.items()})
-    return connection.execute(statement, parameters).rowcount
+    buffer: RowBuffer | None = connection.info.get(_BUFFER)
+    if buffer is not None:
+        by_key, row = buffer.lookup(table, where)
+        if by_key and not any(c in values for c in _primary_key(table)):
+            if row is not None:
+                row.update(values)
+                return 1
+            rowcount: int = buffer.run(connection, statement, parameters).rowcount
+            return rowcount
+    rowcount = connection.execute(statement, parameters).rowcount
+    return rowcount
+
+
+_DELETES: dict[tuple[Table, tuple[str, ...]], Delete] = {}
+_SELECTS: dict[tuple[Table, tuple[str, ...]], Select[Any]] = {}
+
+
+def _where(table: Table, where: Mapping[str, Any]) -> ColumnElement[bool]:
+    return and_(*(table.c[c] == bindparam(f"w_{c}") for c in where))
+
+
+def _parameters(where: Mapping[str, Any]) -> dict[str, Any]:
+    return {f"w_{c}": v for c, v in where.items()}
+
+
+def delete_rows(connection: Connection, table: Table, where: Mapping[str, Any]) -> int:
+    """``DELETE FROM table WHERE column = value …`` through a prebuilt statement.
+
+    A row still waiting in the batch's buffer, named by its primary key, is simply
+    not written. Returns the number of rows deleted.
+    """
+    key = (table, tuple(where))
+    statement = _DELETES.get(key)
+    if statement is None:
+        statement = _DELETES[key] = delete(table).where(_where(table, where))
+    parameters = _parameters(where)
+    buffer: RowBuffer | None = connection.info.get(_BUFFER)
+    if buffer is not None:
+        by_key, row = buffer.lookup(table, where)
+        if by_key:
+            if row is not None:
+                buffer.remove(table, row)
+                return 1
+            rowcount: int = buffer.run(connection, statement, parameters).rowcount
+            return rowcount
+    rowcount = connection.execute(statement, parameters).rowcount
+    return rowcount
+
+
+def find_row(
+    connection: Connection, table: Table, where: Mapping[str, Any]
+) -> Mapping[str, Any] | None:
+    """The row of ``table`` where column = value … (the first one), or None.
+
+    A row still waiting in the batch's buffer is read where it waits, with every
+    column (those not given are None, as the table has no column defaults).
+    """
+    key = (table, tuple(where))
+    statement = _SELECTS.get(key)
+    if statement is None:
+        statement = _SELECTS[key] = select(table).where(_where(table, where))
+    parameters = _parameters(where)
+    buffer: RowBuffer | None = connection.info.get(_BUFFER)
+    if buffer is not None:
+        by_key, row = buffer.lookup(table, where)
+        if by_key:
+            if row is not None:
+                return {c.name: row.get(c.name) for c in table.columns}
+            found = buffer.run(connection, statement, parameters).first()
+            return None if found is None else dict(found._mapping)
+    found = connection.execute(statement, parameters).first()
+    return None if found is None else dict(found._mapping)

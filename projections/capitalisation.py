@@ -23,7 +23,6 @@ from sqlalchemy import (
     Text,
     func,
     select,
-    update,
 )
 
 from governance import events
@@ -36,7 +35,15 @@ from governance.values import (
     Replication,
     ReusableAsset,
 )
-from projections.base import Envelope, Projection, UtcDateTime, add_row, metadata, on
+from projections.base import (
+    Envelope,
+    Projection,
+    UtcDateTime,
+    add_row,
+    metadata,
+    on,
+    update_rows,
+)
 
 entries = Table(
     "capitalisation_entries",
@@ -186,24 +193,26 @@ class CapitalisationProjection(Projection):
     def amended(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
         content = entry_to_json(e.entry)
-        connection.execute(
-            update(entries)
-            .where(entries.c.entry_id == envelope.originator_id)
-            .values(
-                content=content,
-                entry_on=getattr(e.entry, "on", None),
-                amended_at=envelope.recorded_at,
-            )
+        update_rows(
+            connection,
+            entries,
+            {"entry_id": envelope.originator_id},
+            {
+                "content": content,
+                "entry_on": getattr(e.entry, "on", None),
+                "amended_at": envelope.recorded_at,
+            },
         )
         self._step(connection, envelope, "amended", e.reason, content)
 
     @on(events.CapitalisationEntryWithdrawn)
     def withdrawn(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
-        connection.execute(
-            update(entries)
-            .where(entries.c.entry_id == envelope.originator_id)
-            .values(withdrawn_at=envelope.recorded_at, withdrawal_reason=e.reason)
+        update_rows(
+            connection,
+            entries,
+            {"entry_id": envelope.originator_id},
+            {"withdrawn_at": envelope.recorded_at, "withdrawal_reason": e.reason},
         )
         self._step(connection, envelope, "withdrawn", e.reason)
 

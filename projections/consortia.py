@@ -22,12 +22,19 @@ from sqlalchemy import (
     and_,
     func,
     select,
-    update,
 )
 
 from governance import events
 from governance.values import CallForProjects, Phase
-from projections.base import Envelope, Projection, UtcDateTime, add_row, metadata, on
+from projections.base import (
+    Envelope,
+    Projection,
+    UtcDateTime,
+    add_row,
+    metadata,
+    on,
+    update_rows,
+)
 from projections.members import memberships
 from projections.partners import partners
 
@@ -175,10 +182,11 @@ class ConsortiaProjection(Projection):
 
     @staticmethod
     def _update(connection: Connection, envelope: Envelope, **values: object) -> None:
-        connection.execute(
-            update(consortia)
-            .where(consortia.c.consortium_id == envelope.originator_id)
-            .values(updated_at=envelope.recorded_at, **values)
+        update_rows(
+            connection,
+            consortia,
+            {"consortium_id": envelope.originator_id},
+            {"updated_at": envelope.recorded_at, **values},
         )
 
 

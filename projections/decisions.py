@@ -26,13 +26,22 @@ from sqlalchemy import (
     func,
     or_,
     select,
-    update,
 )
 
 from governance import events
 from governance.values import Evidence
 from governance.voting import Majority, Outcome, VotingRule
-from projections.base import Envelope, Projection, UtcDateTime, add_row, metadata, on
+from projections.base import (
+    Envelope,
+    Projection,
+    UtcDateTime,
+    add_row,
+    delete_rows,
+    find_row,
+    metadata,
+    on,
+    update_rows,
+)
 
 bodies = Table(
     "bodies",
@@ -324,12 +333,11 @@ class DecisionsProjection(Projection):
     @on(events.VoteCast, events.VoteChanged)
     def voted(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
-        key = (
-            votes.c.proposal_id == envelope.originator_id,
-            votes.c.partner_id == e.partner_id,
-        )
-        changes = connection.scalar(select(votes.c.changes).where(*key))
-        connection.execute(delete(votes).where(*key))
+        key = {"proposal_id": envelope.originator_id, "partner_id": e.partner_id}
+        before = find_row(connection, votes, key)
+        changes = None if before is None else before["changes"]
+        if before is not None:
+            delete_rows(connection, votes, key)
         add_row(
             connection,
             votes,
@@ -356,14 +364,8 @@ class DecisionsProjection(Projection):
     @on(events.ProposalClosed)
     def closed(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
-        rule = _rule(
-            connection.scalar(
-                select(proposals.c.rule).where(
-                    proposals.c.proposal_id == envelope.originator_id
-                )
-            )
-            or "{}"
-        )
+        row = find_row(connection, proposals, {"proposal_id": envelope.originator_id})
+        rule = _rule((row and row["rule"]) or "{}")
         veto_until = (
             e.closed_at + timedelta(days=rule.veto_days)
             if rule.veto_days and e.outcome is Outcome.ADOPTED
@@ -442,10 +444,8 @@ class DecisionsProjection(Projection):
 
     @staticmethod
     def _update(connection: Connection, envelope: Envelope, **values: object) -> None:
-        connection.execute(
-            update(proposals)
-            .where(proposals.c.proposal_id == envelope.originator_id)
-            .values(**values)
+        update_rows(
+            connection, proposals, {"proposal_id": envelope.originator_id}, values
         )
 
 

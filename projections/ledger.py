@@ -22,14 +22,22 @@ from sqlalchemy import (
     Table,
     Text,
     select,
-    update,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 from governance import events
 from governance.values import ContributionKind, Evidence, Funding, Unit
-from projections.base import Envelope, Projection, UtcDateTime, add_row, metadata, on
+from projections.base import (
+    Envelope,
+    Projection,
+    UtcDateTime,
+    add_row,
+    find_row,
+    metadata,
+    on,
+    update_rows,
+)
 
 
 class DecimalText(TypeDecorator[Decimal]):
@@ -267,14 +275,11 @@ class LedgerProjection(Projection):
     @on(events.ContributionDelivered)
     def delivered(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
-        row = connection.execute(
-            select(
-                commitments.c.consortium_id,
-                commitments.c.partner_id,
-                commitments.c.delivered,
-                commitments.c.delivery_count,
-            ).where(commitments.c.commitment_id == envelope.originator_id)
-        ).one()
+        row = find_row(
+            connection, commitments, {"commitment_id": envelope.originator_id}
+        )
+        if row is None:
+            raise LookupError(f"no commitment {envelope.originator_id}")
         evidence: Evidence | None = e.evidence
         add_row(
             connection,
@@ -282,8 +287,8 @@ class LedgerProjection(Projection):
             {
                 "contribution_id": e.contribution_id,
                 "commitment_id": envelope.originator_id,
-                "consortium_id": row.consortium_id,
-                "partner_id": row.partner_id,
+                "consortium_id": row["consortium_id"],
+                "partner_id": row["partner_id"],
                 "delivered_on": e.delivered_on,
                 "amount": e.amount,
                 "description": e.description,
@@ -297,8 +302,8 @@ class LedgerProjection(Projection):
         self._update(
             connection,
             envelope,
-            delivered=row.delivered + e.amount,
-            delivery_count=row.delivery_count + 1,
+            delivered=row["delivered"] + e.amount,
+            delivery_count=row["delivery_count"] + 1,
         )
         self._change(
             connection,
@@ -312,10 +317,8 @@ class LedgerProjection(Projection):
 
     @staticmethod
     def _update(connection: Connection, envelope: Envelope, **values: object) -> None:
-        connection.execute(
-            update(commitments)
-            .where(commitments.c.commitment_id == envelope.originator_id)
-            .values(**values)
+        update_rows(
+            connection, commitments, {"commitment_id": envelope.originator_id}, values
         )
 
 

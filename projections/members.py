@@ -17,12 +17,20 @@ from sqlalchemy import (
     Table,
     delete,
     select,
-    update,
 )
 
 from governance import events
 from governance.values import MemberRole
-from projections.base import Envelope, Projection, UtcDateTime, add_row, metadata, on
+from projections.base import (
+    Envelope,
+    Projection,
+    UtcDateTime,
+    add_row,
+    delete_rows,
+    metadata,
+    on,
+    update_rows,
+)
 
 memberships = Table(
     "memberships",
@@ -84,11 +92,11 @@ class MembersProjection(Projection):
     @on(events.MembershipGranted)
     def granted(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
-        key = (
-            memberships.c.consortium_id == envelope.originator_id,
-            memberships.c.account_id == e.account_id,
+        delete_rows(
+            connection,
+            memberships,
+            {"consortium_id": envelope.originator_id, "account_id": e.account_id},
         )
-        connection.execute(delete(memberships).where(*key))
         add_row(
             connection,
             memberships,
@@ -101,10 +109,11 @@ class MembersProjection(Projection):
             },
         )
         if e.invitation_id is not None:
-            connection.execute(
-                update(invitations)
-                .where(invitations.c.invitation_id == e.invitation_id)
-                .values(status="accepted", account_id=e.account_id)
+            update_rows(
+                connection,
+                invitations,
+                {"invitation_id": e.invitation_id},
+                {"status": "accepted", "account_id": e.account_id},
             )
 
     @on(events.MembershipRevoked)
@@ -137,10 +146,11 @@ class MembersProjection(Projection):
 
     @on(events.InvitationCancelled)
     def cancelled(self, connection: Connection, envelope: Envelope) -> None:
-        connection.execute(
-            update(invitations)
-            .where(invitations.c.invitation_id == envelope.event.invitation_id)
-            .values(status="cancelled")
+        update_rows(
+            connection,
+            invitations,
+            {"invitation_id": envelope.event.invitation_id},
+            {"status": "cancelled"},
         )
 
 

@@ -19,12 +19,11 @@ from sqlalchemy import (
     Text,
     func,
     select,
-    update,
 )
 
 from governance import events
 from governance.values import AuthorityLevel, Paper, PartnerKind, PartnerRole
-from projections.base import Envelope, Projection, add_row, metadata, on
+from projections.base import Envelope, Projection, add_row, metadata, on, update_rows
 
 partners = Table(
     "partners",
@@ -139,9 +138,7 @@ class PartnersProjection(Projection):
 
     @staticmethod
     def _update(connection: Connection, partner_id: str, **values: object) -> None:
-        connection.execute(
-            update(partners).where(partners.c.partner_id == partner_id).values(**values)
-        )
+        update_rows(connection, partners, {"partner_id": partner_id}, values)
 
 
 def _row(r: object) -> PartnerRow:

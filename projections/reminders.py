@@ -23,13 +23,20 @@ from sqlalchemy import (
     and_,
     func,
     select,
-    update,
 )
 
 from governance import events
 from governance.reminder import DEFAULT_DAYS_BEFORE
 from governance.values import MemberRole, ReminderChannel, ReportStatus
-from projections.base import Envelope, Projection, UtcDateTime, add_row, metadata, on
+from projections.base import (
+    Envelope,
+    Projection,
+    UtcDateTime,
+    add_row,
+    metadata,
+    on,
+    update_rows,
+)
 from projections.consortia import consortia
 from projections.decisions import bodies
 from projections.members import memberships
@@ -143,14 +150,15 @@ class RemindersProjection(Projection):
     @on(events.ReminderSent)
     def sent(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
-        connection.execute(
-            update(reminders)
-            .where(reminders.c.reminder_id == envelope.originator_id)
-            .values(
-                sent_at=envelope.recorded_at,
-                channel=e.channel.value,
-                message_id=e.message_id,
-            )
+        update_rows(
+            connection,
+            reminders,
+            {"reminder_id": envelope.originator_id},
+            {
+                "sent_at": envelope.recorded_at,
+                "channel": e.channel.value,
+                "message_id": e.message_id,
+            },
         )
 
     @on(events.ReminderScheduleSet)
@@ -168,10 +176,11 @@ class RemindersProjection(Projection):
 
     @on(events.ReminderScheduleChanged)
     def schedule_changed(self, connection: Connection, envelope: Envelope) -> None:
-        connection.execute(
-            update(reminder_schedules)
-            .where(reminder_schedules.c.schedule_id == envelope.originator_id)
-            .values(days_before=_days_text(envelope.event.days_before))
+        update_rows(
+            connection,
+            reminder_schedules,
+            {"schedule_id": envelope.originator_id},
+            {"days_before": _days_text(envelope.event.days_before)},
         )
 
     @on(events.GovernanceBodyEstablished)

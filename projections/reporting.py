@@ -23,7 +23,6 @@ from sqlalchemy import (
     Text,
     delete,
     select,
-    update,
 )
 
 from governance import events
@@ -34,7 +33,15 @@ from governance.values import (
     ReportKind,
     ReportStatus,
 )
-from projections.base import Envelope, Projection, UtcDateTime, add_row, metadata, on
+from projections.base import (
+    Envelope,
+    Projection,
+    UtcDateTime,
+    add_row,
+    metadata,
+    on,
+    update_rows,
+)
 from projections.indicators import PeriodValues
 from projections.ledger import DecimalText
 from projections.members import memberships
@@ -242,10 +249,8 @@ class ReportingProjection(Projection):
 
     @staticmethod
     def _update(connection: Connection, envelope: Envelope, **values: object) -> None:
-        connection.execute(
-            update(obligations)
-            .where(obligations.c.obligation_id == envelope.originator_id)
-            .values(**values)
+        update_rows(
+            connection, obligations, {"obligation_id": envelope.originator_id}, values
         )
 
     @staticmethod

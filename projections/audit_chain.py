@@ -41,7 +41,7 @@ from sqlalchemy import (
 )
 
 from governance.events import CheckpointCountersigned, CheckpointSealed
-from projections.base import Envelope, Projection, UtcDateTime, metadata, on
+from projections.base import Envelope, Projection, UtcDateTime, add_row, metadata, on
 from projections.merkle import MerkleAccumulator
 
 RECORD_DOMAIN = b"consortium-ledger:record:v1\x00"
@@ -181,32 +181,36 @@ class CheckpointsProjection(Projection):
     @on(CheckpointSealed)
     def _sealed(self, connection: Connection, envelope: Envelope) -> None:
         event = envelope.event
-        connection.execute(
-            insert(audit_checkpoints).values(
-                checkpoint_id=envelope.originator_id,
-                position=event.position,
-                tree_size=event.tree_size,
-                root=event.root,
-                chain_head=event.chain_head,
-                signature=event.signature,
-                key_id=event.key_id,
-                public_key=event.public_key,
-                sealed_at=envelope.recorded_at,
-                recorded_at_position=envelope.position,
-            )
+        add_row(
+            connection,
+            audit_checkpoints,
+            {
+                "checkpoint_id": envelope.originator_id,
+                "position": event.position,
+                "tree_size": event.tree_size,
+                "root": event.root,
+                "chain_head": event.chain_head,
+                "signature": event.signature,
+                "key_id": event.key_id,
+                "public_key": event.public_key,
+                "sealed_at": envelope.recorded_at,
+                "recorded_at_position": envelope.position,
+            },
         )
 
     @on(CheckpointCountersigned)
     def _countersigned(self, connection: Connection, envelope: Envelope) -> None:
         event = envelope.event
-        connection.execute(
-            insert(audit_countersignatures).values(
-                checkpoint_id=envelope.originator_id,
-                consortium_id=event.consortium_id,
-                financer_id=event.financer_id,
-                countersigned_at=envelope.recorded_at,
-                position=envelope.position,
-            )
+        add_row(
+            connection,
+            audit_countersignatures,
+            {
+                "checkpoint_id": envelope.originator_id,
+                "consortium_id": event.consortium_id,
+                "financer_id": event.financer_id,
+                "countersigned_at": envelope.recorded_at,
+                "position": envelope.position,
+            },
         )
 
 

@@ -22,9 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     func,
-    insert,
     select,
-    update,
 )
 
 from governance import events
@@ -37,7 +35,15 @@ from governance.values import (
     Replication,
     ReusableAsset,
 )
-from projections.base import Envelope, Projection, UtcDateTime, metadata, on
+from projections.base import (
+    Envelope,
+    Projection,
+    UtcDateTime,
+    add_row,
+    metadata,
+    on,
+    update_rows,
+)
 
 entries = Table(
     "capitalisation_entries",
@@ -148,34 +154,38 @@ class CapitalisationProjection(Projection):
         reason: str = "",
         content: str = "",
     ) -> None:
-        connection.execute(
-            insert(steps).values(
-                position=envelope.position,
-                entry_id=envelope.originator_id,
-                step=step,
-                recorded_at=envelope.recorded_at,
-                actor_id=envelope.actor_id,
-                reason=reason,
-                content=content,
-            )
+        add_row(
+            connection,
+            steps,
+            {
+                "position": envelope.position,
+                "entry_id": envelope.originator_id,
+                "step": step,
+                "recorded_at": envelope.recorded_at,
+                "actor_id": envelope.actor_id,
+                "reason": reason,
+                "content": content,
+            },
         )
 
     @on(*events.CAPITALISATION_RECORDED)
     def recorded(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
         content = entry_to_json(e.entry)
-        connection.execute(
-            insert(entries).values(
-                entry_id=envelope.originator_id,
-                consortium_id=e.consortium_id,
-                position=envelope.position,
-                kind=e.entry.kind.value,
-                content=content,
-                entry_on=getattr(e.entry, "on", None),
-                recorded_at=envelope.recorded_at,
-                recorded_by=envelope.actor_id,
-                withdrawal_reason="",
-            )
+        add_row(
+            connection,
+            entries,
+            {
+                "entry_id": envelope.originator_id,
+                "consortium_id": e.consortium_id,
+                "position": envelope.position,
+                "kind": e.entry.kind.value,
+                "content": content,
+                "entry_on": getattr(e.entry, "on", None),
+                "recorded_at": envelope.recorded_at,
+                "recorded_by": envelope.actor_id,
+                "withdrawal_reason": "",
+            },
         )
         self._step(connection, envelope, "recorded", content=content)
 
@@ -183,24 +193,26 @@ class CapitalisationProjection(Projection):
     def amended(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
         content = entry_to_json(e.entry)
-        connection.execute(
-            update(entries)
-            .where(entries.c.entry_id == envelope.originator_id)
-            .values(
-                content=content,
-                entry_on=getattr(e.entry, "on", None),
-                amended_at=envelope.recorded_at,
-            )
+        update_rows(
+            connection,
+            entries,
+            {"entry_id": envelope.originator_id},
+            {
+                "content": content,
+                "entry_on": getattr(e.entry, "on", None),
+                "amended_at": envelope.recorded_at,
+            },
         )
         self._step(connection, envelope, "amended", e.reason, content)
 
     @on(events.CapitalisationEntryWithdrawn)
     def withdrawn(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
-        connection.execute(
-            update(entries)
-            .where(entries.c.entry_id == envelope.originator_id)
-            .values(withdrawn_at=envelope.recorded_at, withdrawal_reason=e.reason)
+        update_rows(
+            connection,
+            entries,
+            {"entry_id": envelope.originator_id},
+            {"withdrawn_at": envelope.recorded_at, "withdrawal_reason": e.reason},
         )
         self._step(connection, envelope, "withdrawn", e.reason)
 

@@ -21,14 +21,20 @@ from sqlalchemy import (
     Text,
     and_,
     func,
-    insert,
     select,
-    update,
 )
 
 from governance import events
 from governance.values import CallForProjects, Phase
-from projections.base import Envelope, Projection, UtcDateTime, metadata, on
+from projections.base import (
+    Envelope,
+    Projection,
+    UtcDateTime,
+    add_row,
+    metadata,
+    on,
+    update_rows,
+)
 from projections.members import memberships
 from projections.partners import partners
 
@@ -119,27 +125,31 @@ class ConsortiaProjection(Projection):
     @on(events.ConsortiumFounded)
     def founded(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
-        connection.execute(
-            insert(consortia).values(
-                consortium_id=envelope.originator_id,
-                name=e.name,
-                acronym=e.acronym,
-                summary=e.summary,
-                territory=e.territory,
-                phase=Phase.SETUP.value,
-                phase_since=e.founded_on,
-                founded_on=e.founded_on,
-                updated_at=envelope.recorded_at,
+        add_row(
+            connection,
+            consortia,
+            {
+                "consortium_id": envelope.originator_id,
+                "name": e.name,
+                "acronym": e.acronym,
+                "summary": e.summary,
+                "territory": e.territory,
+                "phase": Phase.SETUP.value,
+                "phase_since": e.founded_on,
+                "founded_on": e.founded_on,
+                "updated_at": envelope.recorded_at,
                 **_call_columns(e.call),
-            )
+            },
         )
-        connection.execute(
-            insert(phases).values(
-                consortium_id=envelope.originator_id,
-                position=envelope.position,
-                phase=Phase.SETUP.value,
-                on=e.founded_on,
-            )
+        add_row(
+            connection,
+            phases,
+            {
+                "consortium_id": envelope.originator_id,
+                "position": envelope.position,
+                "phase": Phase.SETUP.value,
+                "on": e.founded_on,
+            },
         )
 
     @on(events.ProfileRevised)
@@ -159,21 +169,24 @@ class ConsortiaProjection(Projection):
     def phase_changed(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
         self._update(connection, envelope, phase=e.phase.value, phase_since=e.on)
-        connection.execute(
-            insert(phases).values(
-                consortium_id=envelope.originator_id,
-                position=envelope.position,
-                phase=e.phase.value,
-                on=e.on,
-            )
+        add_row(
+            connection,
+            phases,
+            {
+                "consortium_id": envelope.originator_id,
+                "position": envelope.position,
+                "phase": e.phase.value,
+                "on": e.on,
+            },
         )
 
     @staticmethod
     def _update(connection: Connection, envelope: Envelope, **values: object) -> None:
-        connection.execute(
-            update(consortia)
-            .where(consortia.c.consortium_id == envelope.originator_id)
-            .values(updated_at=envelope.recorded_at, **values)
+        update_rows(
+            connection,
+            consortia,
+            {"consortium_id": envelope.originator_id},
+            {"updated_at": envelope.recorded_at, **values},
         )
 
 

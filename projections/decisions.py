@@ -24,16 +24,24 @@ from sqlalchemy import (
     Text,
     delete,
     func,
-    insert,
     or_,
     select,
-    update,
 )
 
 from governance import events
 from governance.values import Evidence
 from governance.voting import Majority, Outcome, VotingRule
-from projections.base import Envelope, Projection, UtcDateTime, metadata, on
+from projections.base import (
+    Envelope,
+    Projection,
+    UtcDateTime,
+    add_row,
+    delete_rows,
+    find_row,
+    metadata,
+    on,
+    update_rows,
+)
 
 bodies = Table(
     "bodies",
@@ -256,31 +264,35 @@ class DecisionsProjection(Projection):
     def body(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
         connection.execute(delete(bodies).where(bodies.c.body_id == e.body_id))
-        connection.execute(
-            insert(bodies).values(
-                body_id=e.body_id,
-                consortium_id=envelope.originator_id,
-                name=e.name,
-                members=json.dumps(e.members),
-                quorum=str(e.rule.quorum),
-                quorum_by_weight=e.rule.quorum_by_weight,
-                majority=e.rule.majority.value,
-                veto_days=e.rule.veto_days,
-            )
+        add_row(
+            connection,
+            bodies,
+            {
+                "body_id": e.body_id,
+                "consortium_id": envelope.originator_id,
+                "name": e.name,
+                "members": json.dumps(e.members),
+                "quorum": str(e.rule.quorum),
+                "quorum_by_weight": e.rule.quorum_by_weight,
+                "majority": e.rule.majority.value,
+                "veto_days": e.rule.veto_days,
+            },
         )
 
     @on(events.ProxyDelegated)
     def delegated(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
-        connection.execute(
-            insert(proxies).values(
-                proxy_id=e.proxy_id,
-                consortium_id=envelope.originator_id,
-                from_partner=e.from_partner,
-                to_partner=e.to_partner,
-                valid_from=e.valid_from,
-                valid_until=e.valid_until,
-            )
+        add_row(
+            connection,
+            proxies,
+            {
+                "proxy_id": e.proxy_id,
+                "consortium_id": envelope.originator_id,
+                "from_partner": e.from_partner,
+                "to_partner": e.to_partner,
+                "valid_from": e.valid_from,
+                "valid_until": e.valid_until,
+            },
         )
 
     @on(events.ProxyRevoked)
@@ -292,49 +304,52 @@ class DecisionsProjection(Projection):
     @on(events.ProposalTabled)
     def tabled(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
-        connection.execute(
-            insert(proposals).values(
-                proposal_id=envelope.originator_id,
-                consortium_id=e.consortium_id,
-                body_id=e.body_id,
-                kind="vote",
-                title=e.title,
-                text=e.text,
-                options=json.dumps(list(e.options)),
-                mode=e.mode,
-                closes_at=e.closes_at,
-                meeting_on=e.meeting_on,
-                members=json.dumps(e.members),
-                rule=_rule_text(e.rule),
-                document=_evidence_text(e.document),
-                document_sha=e.document.sha256 if e.document else None,
-                veto_reason="",
-                present="[]",
-                tabled_at=envelope.recorded_at,
-                tabled_by=envelope.actor_id,
-            )
+        add_row(
+            connection,
+            proposals,
+            {
+                "proposal_id": envelope.originator_id,
+                "consortium_id": e.consortium_id,
+                "body_id": e.body_id,
+                "kind": "vote",
+                "title": e.title,
+                "text": e.text,
+                "options": json.dumps(list(e.options)),
+                "mode": e.mode,
+                "closes_at": e.closes_at,
+                "meeting_on": e.meeting_on,
+                "members": json.dumps(e.members),
+                "rule": _rule_text(e.rule),
+                "document": _evidence_text(e.document),
+                "document_sha": e.document.sha256 if e.document else None,
+                "veto_reason": "",
+                "present": "[]",
+                "tabled_at": envelope.recorded_at,
+                "tabled_by": envelope.actor_id,
+            },
         )
         self._step(connection, envelope, "tabled")
 
     @on(events.VoteCast, events.VoteChanged)
     def voted(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
-        key = (
-            votes.c.proposal_id == envelope.originator_id,
-            votes.c.partner_id == e.partner_id,
-        )
-        changes = connection.scalar(select(votes.c.changes).where(*key))
-        connection.execute(delete(votes).where(*key))
-        connection.execute(
-            insert(votes).values(
-                proposal_id=envelope.originator_id,
-                partner_id=e.partner_id,
-                option=e.option,
-                reason=e.reason,
-                cast_at=envelope.recorded_at,
-                cast_by=envelope.actor_id,
-                changes=0 if changes is None else changes + 1,
-            )
+        key = {"proposal_id": envelope.originator_id, "partner_id": e.partner_id}
+        before = find_row(connection, votes, key)
+        changes = None if before is None else before["changes"]
+        if before is not None:
+            delete_rows(connection, votes, key)
+        add_row(
+            connection,
+            votes,
+            {
+                "proposal_id": envelope.originator_id,
+                "partner_id": e.partner_id,
+                "option": e.option,
+                "reason": e.reason,
+                "cast_at": envelope.recorded_at,
+                "cast_by": envelope.actor_id,
+                "changes": 0 if changes is None else changes + 1,
+            },
         )
         kind = "changed" if changes is not None else "voted"
         self._step(
@@ -349,14 +364,8 @@ class DecisionsProjection(Projection):
     @on(events.ProposalClosed)
     def closed(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
-        rule = _rule(
-            connection.scalar(
-                select(proposals.c.rule).where(
-                    proposals.c.proposal_id == envelope.originator_id
-                )
-            )
-            or "{}"
-        )
+        row = find_row(connection, proposals, {"proposal_id": envelope.originator_id})
+        rule = _rule((row and row["rule"]) or "{}")
         veto_until = (
             e.closed_at + timedelta(days=rule.veto_days)
             if rule.veto_days and e.outcome is Outcome.ADOPTED
@@ -388,53 +397,55 @@ class DecisionsProjection(Projection):
     @on(events.DecisionRecorded)
     def recorded(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
-        connection.execute(
-            insert(proposals).values(
-                proposal_id=envelope.originator_id,
-                consortium_id=e.consortium_id,
-                body_id=e.body_id,
-                kind="meeting",
-                title=e.title,
-                text=e.text,
-                options="[]",
-                mode="meeting",
-                closes_at=None,
-                meeting_on=e.decided_on,
-                members="{}",
-                rule=_rule_text(VotingRule()),
-                document=_evidence_text(e.minutes),
-                document_sha=e.minutes.sha256 if e.minutes else None,
-                outcome=e.outcome.value,
-                closed_at=envelope.recorded_at,
-                decided_on=e.decided_on,
-                veto_reason="",
-                present=json.dumps(list(e.present)),
-                tabled_at=envelope.recorded_at,
-                tabled_by=envelope.actor_id,
-            )
+        add_row(
+            connection,
+            proposals,
+            {
+                "proposal_id": envelope.originator_id,
+                "consortium_id": e.consortium_id,
+                "body_id": e.body_id,
+                "kind": "meeting",
+                "title": e.title,
+                "text": e.text,
+                "options": "[]",
+                "mode": "meeting",
+                "closes_at": None,
+                "meeting_on": e.decided_on,
+                "members": "{}",
+                "rule": _rule_text(VotingRule()),
+                "document": _evidence_text(e.minutes),
+                "document_sha": e.minutes.sha256 if e.minutes else None,
+                "outcome": e.outcome.value,
+                "closed_at": envelope.recorded_at,
+                "decided_on": e.decided_on,
+                "veto_reason": "",
+                "present": json.dumps(list(e.present)),
+                "tabled_at": envelope.recorded_at,
+                "tabled_by": envelope.actor_id,
+            },
         )
         self._step(connection, envelope, "recorded", outcome=e.outcome.value)
 
     def _step(
         self, connection: Connection, envelope: Envelope, kind: str, **params: object
     ) -> None:
-        connection.execute(
-            insert(proposal_steps).values(
-                position=envelope.position,
-                proposal_id=envelope.originator_id,
-                recorded_at=envelope.recorded_at,
-                actor_id=envelope.actor_id,
-                kind=kind,
-                params=json.dumps(params),
-            )
+        add_row(
+            connection,
+            proposal_steps,
+            {
+                "position": envelope.position,
+                "proposal_id": envelope.originator_id,
+                "recorded_at": envelope.recorded_at,
+                "actor_id": envelope.actor_id,
+                "kind": kind,
+                "params": json.dumps(params),
+            },
         )
 
     @staticmethod
     def _update(connection: Connection, envelope: Envelope, **values: object) -> None:
-        connection.execute(
-            update(proposals)
-            .where(proposals.c.proposal_id == envelope.originator_id)
-            .values(**values)
+        update_rows(
+            connection, proposals, {"proposal_id": envelope.originator_id}, values
         )
 
 

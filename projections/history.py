@@ -24,13 +24,21 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    insert,
+    bindparam,
     select,
-    update,
 )
 
 from governance import events
-from projections.base import Envelope, Projection, UtcDateTime, metadata, on
+from projections.base import (
+    Envelope,
+    Projection,
+    UtcDateTime,
+    add_row,
+    batch_cache,
+    metadata,
+    on,
+    update_rows,
+)
 
 history = Table(
     "consortium_history",
@@ -232,44 +240,58 @@ class HistoryProjection(Projection):
     ) -> None:
         area = AREA_OF_KIND[what]
         if about is None:
-            about = PAGES.get(what) or {
-                "partners": f"partners/{subject_id}",
-                "people": "members",
-                "commitments": f"commitments/{envelope.originator_id}",
-                "capitalisation": f"capitalisation/{subject_id}",
-            }.get(area, "")
-        connection.execute(
-            insert(history).values(
-                position=envelope.position,
-                consortium_id=consortium_id or envelope.originator_id,
-                recorded_at=envelope.recorded_at,
-                actor_id=envelope.actor_id,
-                kind=what,
-                subject_id=subject_id,
-                params=json.dumps({k: _value(v) for k, v in params.items()}),
-                area=area,
-                about=about,
-            )
+            about = PAGES.get(what)
+            if not about:
+                if area == "partners":
+                    about = f"partners/{subject_id}"
+                elif area == "people":
+                    about = "members"
+                elif area == "commitments":
+                    about = f"commitments/{envelope.originator_id}"
+                elif area == "capitalisation":
+                    about = f"capitalisation/{subject_id}"
+                else:
+                    about = ""
+        add_row(
+            connection,
+            history,
+            {
+                "position": envelope.position,
+                "consortium_id": consortium_id or envelope.originator_id,
+                "recorded_at": envelope.recorded_at,
+                "actor_id": envelope.actor_id,
+                "kind": what,
+                "subject_id": subject_id,
+                "params": json.dumps({k: _value(v) for k, v in params.items()}),
+                "area": area,
+                "about": about,
+            },
         )
 
     def _own(
         self, connection: Connection, envelope: Envelope, consortium_id: str, title: str
     ) -> None:
-        connection.execute(
-            insert(owners).values(
-                aggregate_id=envelope.originator_id,
-                consortium_id=consortium_id,
-                title=title,
-            )
+        add_row(
+            connection,
+            owners,
+            {
+                "aggregate_id": envelope.originator_id,
+                "consortium_id": consortium_id,
+                "title": title,
+            },
+        )
+        batch_cache(connection, "history.owners")[envelope.originator_id] = (
+            consortium_id,
+            title,
         )
 
     def _owner(self, connection: Connection, aggregate_id: str) -> tuple[str, str]:
-        row = connection.execute(
-            select(owners.c.consortium_id, owners.c.title).where(
-                owners.c.aggregate_id == aggregate_id
-            )
-        ).one()
-        return row.consortium_id, row.title
+        cache = batch_cache(connection, "history.owners")
+        found: tuple[str, str] | None = cache.get(aggregate_id)
+        if found is None:
+            row = connection.execute(_OWNER, {"aggregate_id": aggregate_id}).one()
+            found = cache[aggregate_id] = (row.consortium_id, row.title)
+        return found
 
     def _add_about_own(
         self,
@@ -306,11 +328,7 @@ class HistoryProjection(Projection):
         self, connection: Connection, envelope: Envelope, what: str, /, **params: Any
     ) -> None:
         """A row in the history of the commitment's consortium, about its partner."""
-        owner = connection.execute(
-            select(commitment_owners).where(
-                commitment_owners.c.commitment_id == envelope.originator_id
-            )
-        ).one()
+        owner = _commitment_owner(connection, envelope.originator_id)
         label = _label_in(connection, owner.consortium_id, owner.partner_id)
         self._add(
             connection,
@@ -327,14 +345,16 @@ class HistoryProjection(Projection):
     @on(events.CommitmentPledged)
     def pledged(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
-        connection.execute(
-            insert(commitment_owners).values(
-                commitment_id=envelope.originator_id,
-                consortium_id=e.consortium_id,
-                partner_id=e.partner_id,
-                kind=e.kind.value,
-                unit=e.unit.value,
-            )
+        row = {
+            "commitment_id": envelope.originator_id,
+            "consortium_id": e.consortium_id,
+            "partner_id": e.partner_id,
+            "kind": e.kind.value,
+            "unit": e.unit.value,
+        }
+        add_row(connection, commitment_owners, row)
+        batch_cache(connection, "history.commitments")[envelope.originator_id] = _Owner(
+            **row
         )
         self._add_about_commitment(
             connection, envelope, "commitment_pledged", amount=e.amount
@@ -372,13 +392,15 @@ class HistoryProjection(Projection):
         self, connection: Connection, envelope: Envelope
     ) -> None:
         e = envelope.event
-        connection.execute(
-            insert(capitalisation_owners).values(
-                entry_id=envelope.originator_id,
-                consortium_id=e.consortium_id,
-                kind=e.entry.kind.value,
-                title=e.entry.title,
-            )
+        row = {
+            "entry_id": envelope.originator_id,
+            "consortium_id": e.consortium_id,
+            "kind": e.entry.kind.value,
+            "title": e.entry.title,
+        }
+        add_row(connection, capitalisation_owners, row)
+        batch_cache(connection, "history.entries")[envelope.originator_id] = _Owner(
+            **row
         )
         self._add(
             connection,
@@ -393,11 +415,7 @@ class HistoryProjection(Projection):
     def _add_about_entry(
         self, connection: Connection, envelope: Envelope, what: str, /, **params: Any
     ) -> None:
-        owner = connection.execute(
-            select(capitalisation_owners).where(
-                capitalisation_owners.c.entry_id == envelope.originator_id
-            )
-        ).one()
+        owner = _entry_owner(connection, envelope.originator_id)
         self._add(
             connection,
             envelope,
@@ -414,11 +432,14 @@ class HistoryProjection(Projection):
         self, connection: Connection, envelope: Envelope
     ) -> None:
         e = envelope.event
-        connection.execute(
-            update(capitalisation_owners)
-            .where(capitalisation_owners.c.entry_id == envelope.originator_id)
-            .values(title=e.entry.title)
+        update_rows(
+            connection,
+            capitalisation_owners,
+            {"entry_id": envelope.originator_id},
+            {"title": e.entry.title},
         )
+        # The cached owner (if any) would still hold the old title.
+        batch_cache(connection, "history.entries").pop(envelope.originator_id, None)
         self._add_about_entry(
             connection,
             envelope,
@@ -491,13 +512,7 @@ class HistoryProjection(Projection):
     @on(events.PartnerJoined)
     def joined(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
-        connection.execute(
-            insert(labels).values(
-                consortium_id=envelope.originator_id,
-                subject_id=e.partner_id,
-                label=e.name,
-            )
-        )
+        _add_label(connection, envelope.originator_id, e.partner_id, e.name)
         self._add(
             connection,
             envelope,
@@ -598,13 +613,7 @@ class HistoryProjection(Projection):
         e = envelope.event
         established = isinstance(e, events.GovernanceBodyEstablished)
         if established:
-            connection.execute(
-                insert(labels).values(
-                    consortium_id=envelope.originator_id,
-                    subject_id=e.body_id,
-                    label=e.name,
-                )
-            )
+            _add_label(connection, envelope.originator_id, e.body_id, e.name)
         self._add(
             connection,
             envelope,
@@ -835,17 +844,79 @@ class HistoryProjection(Projection):
         )
 
 
+# Lookups of the tables above, prebuilt once (compiled once, then cached).
+_OWNER = select(owners.c.consortium_id, owners.c.title).where(
+    owners.c.aggregate_id == bindparam("aggregate_id")
+)
+_LABEL = select(labels.c.label).where(
+    labels.c.consortium_id == bindparam("consortium_id"),
+    labels.c.subject_id == bindparam("subject_id"),
+)
+_COMMITMENT_OWNER = select(commitment_owners).where(
+    commitment_owners.c.commitment_id == bindparam("commitment_id")
+)
+_ENTRY_OWNER = select(capitalisation_owners).where(
+    capitalisation_owners.c.entry_id == bindparam("entry_id")
+)
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class _Owner:
+    """A row of ``history_commitments`` or ``history_capitalisation``."""
+
+    consortium_id: str
+    kind: str
+    commitment_id: str = ""
+    entry_id: str = ""
+    partner_id: str = ""
+    unit: str = ""
+    title: str = ""
+
+
+def _commitment_owner(connection: Connection, commitment_id: str) -> _Owner:
+    cache = batch_cache(connection, "history.commitments")
+    owner: _Owner | None = cache.get(commitment_id)
+    if owner is None:
+        row = connection.execute(
+            _COMMITMENT_OWNER, {"commitment_id": commitment_id}
+        ).one()
+        owner = cache[commitment_id] = _Owner(**row._asdict())
+    return owner
+
+
+def _entry_owner(connection: Connection, entry_id: str) -> _Owner:
+    cache = batch_cache(connection, "history.entries")
+    owner: _Owner | None = cache.get(entry_id)
+    if owner is None:
+        row = connection.execute(_ENTRY_OWNER, {"entry_id": entry_id}).one()
+        owner = cache[entry_id] = _Owner(**row._asdict())
+    return owner
+
+
+def _add_label(
+    connection: Connection, consortium_id: str, subject_id: str, label: str
+) -> None:
+    add_row(
+        connection,
+        labels,
+        {"consortium_id": consortium_id, "subject_id": subject_id, "label": label},
+    )
+    batch_cache(connection, "history.labels")[consortium_id, subject_id] = label
+
+
 def _label_in(
     connection: Connection, consortium_id: str, subject_id: str
 ) -> str | None:
     """A partner's (or body's) name in a consortium, as recorded when it joined."""
-    label: str | None = connection.scalar(
-        select(labels.c.label).where(
-            labels.c.consortium_id == consortium_id,
-            labels.c.subject_id == subject_id,
+    cache = batch_cache(connection, "history.labels")
+    label = cache.get((consortium_id, subject_id), _MISSING)
+    if label is _MISSING:
+        label = cache[consortium_id, subject_id] = connection.scalar(
+            _LABEL, {"consortium_id": consortium_id, "subject_id": subject_id}
         )
-    )
-    return label
+    found: str | None = label
+    return found
 
 
 def _entry(row: Any) -> HistoryEntry:

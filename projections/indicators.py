@@ -11,12 +11,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from sqlalchemy import Column, Connection, Date, String, Table, Text, insert, select
+from sqlalchemy import Column, Connection, Date, String, Table, Text, select
 
 from governance import events
 from governance.rules import in_report_window, indicator_progress
 from governance.values import ReportedIndicator, ReportedValue
-from projections.base import Envelope, Projection, UtcDateTime, metadata, on
+from projections.base import Envelope, Projection, UtcDateTime, add_row, metadata, on
 from projections.ledger import DecimalText
 
 indicators = Table(
@@ -158,32 +158,36 @@ class IndicatorsProjection(Projection):
     @on(events.IndicatorDefined)
     def defined(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
-        connection.execute(
-            insert(indicators).values(
-                indicator_id=envelope.originator_id,
-                consortium_id=e.consortium_id,
-                name=e.name,
-                unit=e.unit,
-                baseline=e.baseline,
-                target=e.target,
-                target_on=e.target_on,
-                measured_by=e.measured_by,
-            )
+        add_row(
+            connection,
+            indicators,
+            {
+                "indicator_id": envelope.originator_id,
+                "consortium_id": e.consortium_id,
+                "name": e.name,
+                "unit": e.unit,
+                "baseline": e.baseline,
+                "target": e.target,
+                "target_on": e.target_on,
+                "measured_by": e.measured_by,
+            },
         )
 
     @on(events.IndicatorMeasured)
     def measured(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
-        connection.execute(
-            insert(measurements).values(
-                measurement_id=e.measurement_id,
-                indicator_id=envelope.originator_id,
-                value=e.value,
-                on=e.on,
-                source=e.source,
-                recorded_at=envelope.recorded_at,
-                recorded_by=envelope.actor_id,
-            )
+        add_row(
+            connection,
+            measurements,
+            {
+                "measurement_id": e.measurement_id,
+                "indicator_id": envelope.originator_id,
+                "value": e.value,
+                "on": e.on,
+                "source": e.source,
+                "recorded_at": envelope.recorded_at,
+                "recorded_by": envelope.actor_id,
+            },
         )
 
 

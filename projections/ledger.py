@@ -21,16 +21,23 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    insert,
     select,
-    update,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 from governance import events
 from governance.values import ContributionKind, Evidence, Funding, Unit
-from projections.base import Envelope, Projection, UtcDateTime, metadata, on
+from projections.base import (
+    Envelope,
+    Projection,
+    UtcDateTime,
+    add_row,
+    find_row,
+    metadata,
+    on,
+    update_rows,
+)
 
 
 class DecimalText(TypeDecorator[Decimal]):
@@ -180,41 +187,45 @@ class LedgerProjection(Projection):
     def _change(
         self, connection: Connection, envelope: Envelope, kind: str, **params: object
     ) -> None:
-        connection.execute(
-            insert(changes).values(
-                position=envelope.position,
-                commitment_id=envelope.originator_id,
-                recorded_at=envelope.recorded_at,
-                actor_id=envelope.actor_id,
-                kind=kind,
-                params=json.dumps({k: _text(v) for k, v in params.items()}),
-            )
+        add_row(
+            connection,
+            changes,
+            {
+                "position": envelope.position,
+                "commitment_id": envelope.originator_id,
+                "recorded_at": envelope.recorded_at,
+                "actor_id": envelope.actor_id,
+                "kind": kind,
+                "params": json.dumps({k: _text(v) for k, v in params.items()}),
+            },
         )
 
     @on(events.CommitmentPledged)
     def pledged(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
-        connection.execute(
-            insert(commitments).values(
-                commitment_id=envelope.originator_id,
-                consortium_id=e.consortium_id,
-                partner_id=e.partner_id,
-                kind=e.kind.value,
-                unit=e.unit.value,
-                amount=e.amount,
-                daily_rate=e.daily_rate,
-                starts_on=e.starts_on,
-                ends_on=e.ends_on,
-                covers=e.covers,
-                funding=e.funding.value,
-                licence=e.licence,
-                valuation_method=e.valuation_method,
-                withdrawn_on=None,
-                withdrawal_reason="",
-                delivered=Decimal(0),
-                delivery_count=0,
-                pledged_at=envelope.recorded_at,
-            )
+        add_row(
+            connection,
+            commitments,
+            {
+                "commitment_id": envelope.originator_id,
+                "consortium_id": e.consortium_id,
+                "partner_id": e.partner_id,
+                "kind": e.kind.value,
+                "unit": e.unit.value,
+                "amount": e.amount,
+                "daily_rate": e.daily_rate,
+                "starts_on": e.starts_on,
+                "ends_on": e.ends_on,
+                "covers": e.covers,
+                "funding": e.funding.value,
+                "licence": e.licence,
+                "valuation_method": e.valuation_method,
+                "withdrawn_on": None,
+                "withdrawal_reason": "",
+                "delivered": Decimal(0),
+                "delivery_count": 0,
+                "pledged_at": envelope.recorded_at,
+            },
         )
         self._change(
             connection,
@@ -264,36 +275,35 @@ class LedgerProjection(Projection):
     @on(events.ContributionDelivered)
     def delivered(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
-        row = connection.execute(
-            select(
-                commitments.c.consortium_id,
-                commitments.c.partner_id,
-                commitments.c.delivered,
-                commitments.c.delivery_count,
-            ).where(commitments.c.commitment_id == envelope.originator_id)
-        ).one()
+        row = find_row(
+            connection, commitments, {"commitment_id": envelope.originator_id}
+        )
+        if row is None:
+            raise LookupError(f"no commitment {envelope.originator_id}")
         evidence: Evidence | None = e.evidence
-        connection.execute(
-            insert(contributions).values(
-                contribution_id=e.contribution_id,
-                commitment_id=envelope.originator_id,
-                consortium_id=row.consortium_id,
-                partner_id=row.partner_id,
-                delivered_on=e.delivered_on,
-                amount=e.amount,
-                description=e.description,
-                sha256=evidence.sha256 if evidence else None,
-                size=evidence.size if evidence else None,
-                media_type=evidence.media_type if evidence else None,
-                filename=evidence.filename if evidence else None,
-                recorded_at=envelope.recorded_at,
-            )
+        add_row(
+            connection,
+            contributions,
+            {
+                "contribution_id": e.contribution_id,
+                "commitment_id": envelope.originator_id,
+                "consortium_id": row["consortium_id"],
+                "partner_id": row["partner_id"],
+                "delivered_on": e.delivered_on,
+                "amount": e.amount,
+                "description": e.description,
+                "sha256": evidence.sha256 if evidence else None,
+                "size": evidence.size if evidence else None,
+                "media_type": evidence.media_type if evidence else None,
+                "filename": evidence.filename if evidence else None,
+                "recorded_at": envelope.recorded_at,
+            },
         )
         self._update(
             connection,
             envelope,
-            delivered=row.delivered + e.amount,
-            delivery_count=row.delivery_count + 1,
+            delivered=row["delivered"] + e.amount,
+            delivery_count=row["delivery_count"] + 1,
         )
         self._change(
             connection,
@@ -307,10 +317,8 @@ class LedgerProjection(Projection):
 
     @staticmethod
     def _update(connection: Connection, envelope: Envelope, **values: object) -> None:
-        connection.execute(
-            update(commitments)
-            .where(commitments.c.commitment_id == envelope.originator_id)
-            .values(**values)
+        update_rows(
+            connection, commitments, {"commitment_id": envelope.originator_id}, values
         )
 
 

@@ -16,14 +16,21 @@ from sqlalchemy import (
     String,
     Table,
     delete,
-    insert,
     select,
-    update,
 )
 
 from governance import events
 from governance.values import MemberRole
-from projections.base import Envelope, Projection, UtcDateTime, metadata, on
+from projections.base import (
+    Envelope,
+    Projection,
+    UtcDateTime,
+    add_row,
+    delete_rows,
+    metadata,
+    on,
+    update_rows,
+)
 
 memberships = Table(
     "memberships",
@@ -85,25 +92,28 @@ class MembersProjection(Projection):
     @on(events.MembershipGranted)
     def granted(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
-        key = (
-            memberships.c.consortium_id == envelope.originator_id,
-            memberships.c.account_id == e.account_id,
+        delete_rows(
+            connection,
+            memberships,
+            {"consortium_id": envelope.originator_id, "account_id": e.account_id},
         )
-        connection.execute(delete(memberships).where(*key))
-        connection.execute(
-            insert(memberships).values(
-                consortium_id=envelope.originator_id,
-                account_id=e.account_id,
-                role=e.role.value,
-                partner_id=e.partner_id,
-                since=envelope.recorded_at,
-            )
+        add_row(
+            connection,
+            memberships,
+            {
+                "consortium_id": envelope.originator_id,
+                "account_id": e.account_id,
+                "role": e.role.value,
+                "partner_id": e.partner_id,
+                "since": envelope.recorded_at,
+            },
         )
         if e.invitation_id is not None:
-            connection.execute(
-                update(invitations)
-                .where(invitations.c.invitation_id == e.invitation_id)
-                .values(status="accepted", account_id=e.account_id)
+            update_rows(
+                connection,
+                invitations,
+                {"invitation_id": e.invitation_id},
+                {"status": "accepted", "account_id": e.account_id},
             )
 
     @on(events.MembershipRevoked)
@@ -118,26 +128,29 @@ class MembersProjection(Projection):
     @on(events.InvitationIssued)
     def issued(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
-        connection.execute(
-            insert(invitations).values(
-                invitation_id=e.invitation_id,
-                consortium_id=envelope.originator_id,
-                role=e.role.value,
-                partner_id=e.partner_id,
-                issued_at=envelope.recorded_at,
-                issued_by=envelope.actor_id,
-                expires_at=e.expires_at,
-                status="pending",
-                account_id=None,
-            )
+        add_row(
+            connection,
+            invitations,
+            {
+                "invitation_id": e.invitation_id,
+                "consortium_id": envelope.originator_id,
+                "role": e.role.value,
+                "partner_id": e.partner_id,
+                "issued_at": envelope.recorded_at,
+                "issued_by": envelope.actor_id,
+                "expires_at": e.expires_at,
+                "status": "pending",
+                "account_id": None,
+            },
         )
 
     @on(events.InvitationCancelled)
     def cancelled(self, connection: Connection, envelope: Envelope) -> None:
-        connection.execute(
-            update(invitations)
-            .where(invitations.c.invitation_id == envelope.event.invitation_id)
-            .values(status="cancelled")
+        update_rows(
+            connection,
+            invitations,
+            {"invitation_id": envelope.event.invitation_id},
+            {"status": "cancelled"},
         )
 
 

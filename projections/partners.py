@@ -18,14 +18,12 @@ from sqlalchemy import (
     Table,
     Text,
     func,
-    insert,
     select,
-    update,
 )
 
 from governance import events
 from governance.values import AuthorityLevel, Paper, PartnerKind, PartnerRole
-from projections.base import Envelope, Projection, metadata, on
+from projections.base import Envelope, Projection, add_row, metadata, on, update_rows
 
 partners = Table(
     "partners",
@@ -91,23 +89,27 @@ class PartnersProjection(Projection):
     @on(events.PartnerJoined)
     def joined(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
-        connection.execute(
-            insert(partners).values(
-                partner_id=e.partner_id,
-                consortium_id=envelope.originator_id,
-                name=e.name,
-                kind=e.kind.value,
-                authority_level=e.authority_level.value if e.authority_level else None,
-                siret=e.siret,
-                rna=e.rna,
-                role=e.role.value,
-                axis=e.axis,
-                paper=e.paper.value,
-                paper_signed_on=e.paper_signed_on,
-                joined_on=e.joined_on,
-                withdrawn_on=None,
-                withdrawal_reason="",
-            )
+        add_row(
+            connection,
+            partners,
+            {
+                "partner_id": e.partner_id,
+                "consortium_id": envelope.originator_id,
+                "name": e.name,
+                "kind": e.kind.value,
+                "authority_level": e.authority_level.value
+                if e.authority_level
+                else None,
+                "siret": e.siret,
+                "rna": e.rna,
+                "role": e.role.value,
+                "axis": e.axis,
+                "paper": e.paper.value,
+                "paper_signed_on": e.paper_signed_on,
+                "joined_on": e.joined_on,
+                "withdrawn_on": None,
+                "withdrawal_reason": "",
+            },
         )
 
     @on(events.PartnerRoleChanged)
@@ -136,9 +138,7 @@ class PartnersProjection(Projection):
 
     @staticmethod
     def _update(connection: Connection, partner_id: str, **values: object) -> None:
-        connection.execute(
-            update(partners).where(partners.c.partner_id == partner_id).values(**values)
-        )
+        update_rows(connection, partners, {"partner_id": partner_id}, values)
 
 
 def _row(r: object) -> PartnerRow:

@@ -11,13 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from sqlalchemy import Boolean, Column, Connection, String, Table, Text, insert, select
-from sqlalchemy import update as sql_update
+from sqlalchemy import Boolean, Column, Connection, String, Table, Text, select
 
 from governance import events
 from governance.readiness import ReadinessFacts, ReadinessPartner
 from governance.values import Phase
-from projections.base import Envelope, Projection, metadata, on
+from projections.base import Envelope, Projection, add_row, metadata, on, update_rows
 from projections.capitalisation import capitalisation_counts
 from projections.consortia import consortium_details
 from projections.decisions import bodies_of
@@ -55,17 +54,18 @@ class ReadinessProjection(Projection):
     def _set(
         self, connection: Connection, consortium_id: str, **values: object
     ) -> None:
-        changed = connection.execute(
-            sql_update(settings)
-            .where(settings.c.consortium_id == consortium_id)
-            .values(**values)
-        ).rowcount
+        changed = update_rows(
+            connection, settings, {"consortium_id": consortium_id}, values
+        )
         if not changed:
-            connection.execute(
-                insert(settings).values(
-                    consortium_id=consortium_id,
-                    **{"beneficiary_involvement": "", **values},
-                )
+            add_row(
+                connection,
+                settings,
+                {
+                    "consortium_id": consortium_id,
+                    "beneficiary_involvement": "",
+                    **values,
+                },
             )
 
     @on(events.PersonalDataDeclared)

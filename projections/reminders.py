@@ -22,15 +22,21 @@ from sqlalchemy import (
     Table,
     and_,
     func,
-    insert,
     select,
-    update,
 )
 
 from governance import events
 from governance.reminder import DEFAULT_DAYS_BEFORE
 from governance.values import MemberRole, ReminderChannel, ReportStatus
-from projections.base import Envelope, Projection, UtcDateTime, metadata, on
+from projections.base import (
+    Envelope,
+    Projection,
+    UtcDateTime,
+    add_row,
+    metadata,
+    on,
+    update_rows,
+)
 from projections.consortia import consortia
 from projections.decisions import bodies
 from projections.members import memberships
@@ -126,49 +132,55 @@ class RemindersProjection(Projection):
     @on(events.ReminderRequested)
     def requested(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
-        connection.execute(
-            insert(reminders).values(
-                reminder_id=envelope.originator_id,
-                consortium_id=e.consortium_id,
-                obligation_id=e.obligation_id,
-                due_on=e.due_on,
-                stage=e.stage,
-                recipient_id=e.recipient_id,
-                escalation=e.escalation,
-                requested_at=envelope.recorded_at,
-            )
+        add_row(
+            connection,
+            reminders,
+            {
+                "reminder_id": envelope.originator_id,
+                "consortium_id": e.consortium_id,
+                "obligation_id": e.obligation_id,
+                "due_on": e.due_on,
+                "stage": e.stage,
+                "recipient_id": e.recipient_id,
+                "escalation": e.escalation,
+                "requested_at": envelope.recorded_at,
+            },
         )
 
     @on(events.ReminderSent)
     def sent(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
-        connection.execute(
-            update(reminders)
-            .where(reminders.c.reminder_id == envelope.originator_id)
-            .values(
-                sent_at=envelope.recorded_at,
-                channel=e.channel.value,
-                message_id=e.message_id,
-            )
+        update_rows(
+            connection,
+            reminders,
+            {"reminder_id": envelope.originator_id},
+            {
+                "sent_at": envelope.recorded_at,
+                "channel": e.channel.value,
+                "message_id": e.message_id,
+            },
         )
 
     @on(events.ReminderScheduleSet)
     def schedule_set(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
-        connection.execute(
-            insert(reminder_schedules).values(
-                consortium_id=e.consortium_id,
-                schedule_id=envelope.originator_id,
-                days_before=_days_text(e.days_before),
-            )
+        add_row(
+            connection,
+            reminder_schedules,
+            {
+                "consortium_id": e.consortium_id,
+                "schedule_id": envelope.originator_id,
+                "days_before": _days_text(e.days_before),
+            },
         )
 
     @on(events.ReminderScheduleChanged)
     def schedule_changed(self, connection: Connection, envelope: Envelope) -> None:
-        connection.execute(
-            update(reminder_schedules)
-            .where(reminder_schedules.c.schedule_id == envelope.originator_id)
-            .values(days_before=_days_text(envelope.event.days_before))
+        update_rows(
+            connection,
+            reminder_schedules,
+            {"schedule_id": envelope.originator_id},
+            {"days_before": _days_text(envelope.event.days_before)},
         )
 
     @on(events.GovernanceBodyEstablished)
@@ -180,11 +192,13 @@ class RemindersProjection(Projection):
             )
         ).first()
         if exists is None:
-            connection.execute(
-                insert(steering_bodies).values(
-                    consortium_id=envelope.originator_id,
-                    body_id=envelope.event.body_id,
-                )
+            add_row(
+                connection,
+                steering_bodies,
+                {
+                    "consortium_id": envelope.originator_id,
+                    "body_id": envelope.event.body_id,
+                },
             )
 
 

@@ -22,9 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     delete,
-    insert,
     select,
-    update,
 )
 
 from governance import events
@@ -35,7 +33,15 @@ from governance.values import (
     ReportKind,
     ReportStatus,
 )
-from projections.base import Envelope, Projection, UtcDateTime, metadata, on
+from projections.base import (
+    Envelope,
+    Projection,
+    UtcDateTime,
+    add_row,
+    metadata,
+    on,
+    update_rows,
+)
 from projections.indicators import PeriodValues
 from projections.ledger import DecimalText
 from projections.members import memberships
@@ -135,23 +141,25 @@ class ReportingProjection(Projection):
     @on(events.ReportingObligationScheduled)
     def scheduled(self, connection: Connection, envelope: Envelope) -> None:
         e = envelope.event
-        connection.execute(
-            insert(obligations).values(
-                obligation_id=envelope.originator_id,
-                consortium_id=e.consortium_id,
-                series_id=e.series_id,
-                funder=e.funder,
-                title=e.title,
-                kind=e.kind.value,
-                responsible_id=e.responsible_id,
-                period_start=e.period_start,
-                period_end=e.period_end,
-                due_on=e.due_on,
-                status=ReportStatus.DUE.value,
-                text="",
-                attachments="[]",
-                submitted_at=None,
-            )
+        add_row(
+            connection,
+            obligations,
+            {
+                "obligation_id": envelope.originator_id,
+                "consortium_id": e.consortium_id,
+                "series_id": e.series_id,
+                "funder": e.funder,
+                "title": e.title,
+                "kind": e.kind.value,
+                "responsible_id": e.responsible_id,
+                "period_start": e.period_start,
+                "period_end": e.period_end,
+                "due_on": e.due_on,
+                "status": ReportStatus.DUE.value,
+                "text": "",
+                "attachments": "[]",
+                "submitted_at": None,
+            },
         )
         self._step(connection, envelope, "scheduled")
 
@@ -214,17 +222,19 @@ class ReportingProjection(Projection):
             )
         )
         for rank, indicator in enumerate(reported):
-            connection.execute(
-                insert(report_indicators).values(
-                    obligation_id=obligation_id,
-                    rank=rank,
-                    indicator_id=indicator.indicator_id,
-                    name=indicator.name,
-                    unit=indicator.unit,
-                    baseline=indicator.baseline,
-                    target=indicator.target,
-                    target_on=indicator.target_on,
-                    measured=json.dumps(
+            add_row(
+                connection,
+                report_indicators,
+                {
+                    "obligation_id": obligation_id,
+                    "rank": rank,
+                    "indicator_id": indicator.indicator_id,
+                    "name": indicator.name,
+                    "unit": indicator.unit,
+                    "baseline": indicator.baseline,
+                    "target": indicator.target,
+                    "target_on": indicator.target_on,
+                    "measured": json.dumps(
                         [
                             {
                                 "on": v.on.isoformat(),
@@ -234,30 +244,30 @@ class ReportingProjection(Projection):
                             for v in indicator.values
                         ]
                     ),
-                )
+                },
             )
 
     @staticmethod
     def _update(connection: Connection, envelope: Envelope, **values: object) -> None:
-        connection.execute(
-            update(obligations)
-            .where(obligations.c.obligation_id == envelope.originator_id)
-            .values(**values)
+        update_rows(
+            connection, obligations, {"obligation_id": envelope.originator_id}, values
         )
 
     @staticmethod
     def _step(
         connection: Connection, envelope: Envelope, kind: str, comment: str = ""
     ) -> None:
-        connection.execute(
-            insert(report_steps).values(
-                position=envelope.position,
-                obligation_id=envelope.originator_id,
-                recorded_at=envelope.recorded_at,
-                actor_id=envelope.actor_id,
-                kind=kind,
-                comment=comment,
-            )
+        add_row(
+            connection,
+            report_steps,
+            {
+                "position": envelope.position,
+                "obligation_id": envelope.originator_id,
+                "recorded_at": envelope.recorded_at,
+                "actor_id": envelope.actor_id,
+                "kind": kind,
+                "comment": comment,
+            },
         )
 
 

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Protocol
 
 from sqlalchemy import (
@@ -24,18 +25,38 @@ from sqlalchemy import (
     Engine,
     String,
     Table,
+    bindparam,
     delete,
     insert,
     select,
     update,
 )
 
-from projections.base import Envelope, Projection, StoredRecord, metadata, tracking
+from projections.base import (
+    Envelope,
+    Projection,
+    StoredRecord,
+    buffered_writes,
+    metadata,
+    tracking,
+    watch_writes,
+)
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
 FOLLOW_RETRY_SECONDS = 5.0
+
+# The tracking statements of every batch, prebuilt (compiled once, then cached).
+_LOCK_POSITIONS = select(tracking.c.name, tracking.c.position).with_for_update()
+_ADVANCE = (
+    update(tracking)
+    .where(
+        tracking.c.name.in_(bindparam("names", expanding=True)),
+        tracking.c.position == bindparam("current"),
+    )
+    .values(position=bindparam("new"))
+)
 
 schemas = Table(
     "projection_schemas",
@@ -147,6 +168,14 @@ class ReadSide:
         self.log = log
         self.projections = {p.name: p for p in projections}
         self._lock = threading.Lock()
+        # The position every projection had reached at the end of the last batch
+        # this process applied or found nothing after (spares a query in wait_for).
+        self._reached = 0
+        self._dispatch: dict[
+            tuple[type, tuple[str, ...]],
+            list[tuple[str, Callable[[Connection, Envelope], None]]],
+        ] = {}
+        watch_writes(engine)
 
     def create_tables(self) -> None:
         """Create missing tables and tracking rows (idempotent).
@@ -212,6 +241,10 @@ class ReadSide:
                 read += count
                 if progress is not None:
                     progress(Progress(self.position(), self.log.last_position()))
+                if count < batch_size:
+                    # The log held no more when it was read: an event recorded since
+                    # is as late as one recorded after an empty read would be.
+                    return read
 
     def wait_for(self, position: int, timeout: float = 5.0) -> bool:
         """Make sure the read models include ``position`` (read-your-writes).
@@ -222,7 +255,7 @@ class ReadSide:
         deadline = time.monotonic() + timeout
         while True:
             self.catch_up()
-            if self.position() >= position:
+            if self._reached >= position or self.position() >= position:
                 return True
             if time.monotonic() >= deadline:
                 logger.warning("read_side.wait_timeout position=%s", position)
@@ -291,7 +324,9 @@ class ReadSide:
             current = self._locked_positions(connection)[name]
             if envelope.position <= current:
                 raise PositionAlreadyApplied(f"{name} is at {current}")
-            projection.apply(connection, envelope)
+            with buffered_writes(connection) as buffer:
+                projection.apply(connection, envelope)
+                buffer.flush(connection)
             self._advance(connection, name, current, envelope.position)
 
     def rebuild(
@@ -321,33 +356,69 @@ class ReadSide:
             start = min(positions.values(), default=0)
             envelopes = self.log.read(start, batch_size)
             if not envelopes:
+                self._reached = start
                 return 0
             # Self-contained projections take the batch at once (one multi-row
             # insert instead of a statement per event); the others go event by
-            # event, since some read another's tables as of that event.
-            one_by_one = []
-            for name, projection in self.projections.items():
-                if not projection.batched:
-                    one_by_one.append((name, projection))
-                    continue
-                fresh = [e for e in envelopes if e.position > positions[name]]
-                if fresh:
-                    projection.apply_batch(connection, fresh)
-            for envelope in envelopes:
-                for name, projection in one_by_one:
-                    if envelope.position > positions[name]:
-                        projection.apply(connection, envelope)
+            # event, since some read another's tables as of that event. Their
+            # inserted rows wait in a buffer, written together per table at the end
+            # (or as soon as a statement touches a table with rows waiting).
+            with buffered_writes(connection) as buffer:
+                one_by_one = []
+                for name, projection in self.projections.items():
+                    if not projection.batched:
+                        one_by_one.append((name, projection))
+                        continue
+                    fresh = [e for e in envelopes if e.position > positions[name]]
+                    if fresh:
+                        projection.apply_batch(connection, fresh)
+                for envelope in envelopes:
+                    for name, apply in self._appliers(type(envelope.event), one_by_one):
+                        if envelope.position > positions[name]:
+                            apply(connection, envelope)
+                buffer.flush(connection)
             end = envelopes[-1].position
+            behind: dict[int, list[str]] = {}
             for name, current in positions.items():
                 if end > current:
-                    self._advance(connection, name, current, end)
-            return len(envelopes)
+                    behind.setdefault(current, []).append(name)
+            # One compare-and-set per starting position (usually one for all).
+            for current, names in behind.items():
+                self._advance_all(connection, names, current, end)
+        self._reached = end
+        return len(envelopes)
+
+    def _appliers(
+        self, event_type: type, projections: list[tuple[str, Projection]]
+    ) -> list[tuple[str, Callable[[Connection, Envelope], None]]]:
+        """The projections that handle an event type, and how (remembered): a
+        projection without a handler for it is not even called."""
+        key = (event_type, tuple(name for name, _ in projections))
+        found = self._dispatch.get(key)
+        if found is None:
+            found = []
+            for name, projection in projections:
+                if type(projection).apply is not Projection.apply:
+                    found.append((name, projection.apply))  # its own dispatch
+                elif (handler := projection.handlers.get(event_type)) is not None:
+                    found.append((name, partial(handler, projection)))
+            self._dispatch[key] = found
+        return found
 
     def _locked_positions(self, connection: Connection) -> dict[str, int]:
-        rows = connection.execute(
-            select(tracking.c.name, tracking.c.position).with_for_update()
-        )
+        rows = connection.execute(_LOCK_POSITIONS)
         return {name: pos for name, pos in rows if name in self.projections}
+
+    @staticmethod
+    def _advance_all(
+        connection: Connection, names: list[str], current: int, new: int
+    ) -> None:
+        result = connection.execute(
+            _ADVANCE, {"names": names, "current": current, "new": new}
+        )
+        if result.rowcount != len(names):
+            # Another process moved one of them meanwhile: roll the batch back.
+            raise PositionAlreadyApplied(f"{', '.join(names)} moved past {current}")
 
     @staticmethod
     def _advance(connection: Connection, name: str, current: int, new: int) -> None:

@@ -24,8 +24,10 @@ beside it, renamed at the end), mode 0700:
 
 Not in the backup: the audit signing key (a secret; back it up separately, the
 manifest names its id so a restore can tell whether the right one is in place), the
-``secret_key`` file and the development mailbox. The copy holds personal data
-(accounts, password hashes, second-factor secrets): keep it as safe as the database.
+secrets key that seals second-factor secrets (``restore`` warns when sealed secrets
+are restored without it), the ``secret_key`` file and the development mailbox. The
+copy holds personal data (accounts, password hashes, sealed second-factor secrets):
+keep it as safe as the database.
 
 ``restore`` checks every hash first (a corrupted or edited backup is refused before
 anything is touched), refuses a non-empty target unless forced and a backup of the
@@ -469,7 +471,9 @@ def store_contents(settings: Settings) -> Contents:
     )
     if settings.uses_postgres:
         assert settings.database_url is not None  # noqa: S101 - uses_postgres
-        events, accounts = _postgres_counts(settings.database_url)
+        events, accounts = _postgres_counts(
+            settings.database_url, (EVENTS_TABLE_POSTGRES, "accounts")
+        )
     else:
         events = _sqlite_count(settings.data_dir / "events.db", EVENTS_TABLE_SQLITE)
         accounts = _sqlite_count(settings.data_dir / "app.db", "accounts")
@@ -493,12 +497,12 @@ def _sqlite_count(path: Path, table: str) -> int:
         raise BackupError(f"cannot read {path}: {error}") from None
 
 
-def _postgres_counts(url: str) -> tuple[int, int]:
+def _postgres_counts(url: str, tables: tuple[str, ...]) -> list[int]:
     libpq_url, env = _libpq(url)
     counts: list[int] = []
     try:
         with psycopg.connect(libpq_url, password=env.get("PGPASSWORD")) as connection:
-            for table in (EVENTS_TABLE_POSTGRES, "accounts"):
+            for table in tables:
                 row = connection.execute(
                     "SELECT to_regclass(%s) IS NOT NULL", (table,)
                 ).fetchone()
@@ -510,7 +514,7 @@ def _postgres_counts(url: str) -> tuple[int, int]:
     except psycopg.Error as error:
         reason = " ".join(str(error).split())
         raise BackupError(f"cannot reach PostgreSQL: {reason}") from None
-    return counts[0], counts[1]
+    return counts
 
 
 def restore_backup(
@@ -626,3 +630,24 @@ def key_warning(settings: Settings, manifest: Manifest) -> str | None:
             "file there before starting the server."
         )
     return None
+
+
+def secrets_key_warning(settings: Settings) -> str | None:
+    """What to do about the secrets key when the restored store holds sealed
+    second-factor secrets and the key is not in place, if anything."""
+    path = settings.secrets_key_path
+    if path.exists():
+        return None
+    if settings.uses_postgres:
+        assert settings.database_url is not None  # noqa: S101 - uses_postgres
+        [sealed] = _postgres_counts(settings.database_url, ("totp_factors",))
+    else:
+        sealed = _sqlite_count(settings.data_dir / "app.db", "totp_factors")
+    if not sealed:
+        return None
+    return (
+        f"No secrets key at {path}: the store holds {sealed} sealed two-step login "
+        "secrets, which open only with the key file you backed up separately. Put it "
+        "there before starting the server, or they will have to log in with a "
+        "recovery code (or be reset with `consortium admin reset-two-factor`)."
+    )

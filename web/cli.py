@@ -359,7 +359,13 @@ def restore(src: Path, force: bool, checkpoint_files: tuple[Path, ...]) -> None:
     place and runs the same verification as `audit verify`: exits with 1 when the
     restored store does not verify.
     """
-    from web.backup import BackupError, Timing, key_warning, restore_backup
+    from web.backup import (
+        BackupError,
+        Timing,
+        key_warning,
+        restore_backup,
+        secrets_key_warning,
+    )
 
     settings = _settings()
     timing = Timing()
@@ -372,9 +378,9 @@ def restore(src: Path, force: bool, checkpoint_files: tuple[Path, ...]) -> None:
         f"and {manifest.evidence_files} attached files from the {manifest.backend} "
         f"backup of {manifest.created_at} in {timing.total:.2f} s. Verifying…"
     )
-    warning = key_warning(settings, manifest)
-    if warning:
-        click.echo(f"WARNING {warning}")
+    for warning in (key_warning(settings, manifest), secrets_key_warning(settings)):
+        if warning:
+            click.echo(f"WARNING {warning}")
     if not _verify_and_print(settings, checkpoint_files):
         sys.exit(1)
 

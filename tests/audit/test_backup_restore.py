@@ -307,6 +307,30 @@ def test_a_restore_without_the_audit_key_warns_to_put_it_back(
     assert "WARNING No audit signing key" in result.output
 
 
+def test_a_restore_without_the_secrets_key_warns_when_second_factors_are_sealed(
+    audited: Audited, target: Settings, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    accounts = audited.stores.accounts
+    person = accounts.create_account(
+        "totp@test.example", "Two Steps", "pw-two-steps", now=datetime.now(UTC)
+    )
+    accounts.start_second_factor(person.account_id)
+    destination = backed_up(audited, tmp_path)
+
+    without = run("restore", str(destination), env=env_of(target))
+    key = audited.settings.secrets_key_path
+    target.secrets_key_path.write_bytes(key.read_bytes())
+    again = run("restore", "--force", str(destination), env=env_of(target))
+
+    assert without.exit_code == 0, without.output
+    assert "WARNING No secrets key" in without.output
+    assert "holds 1 sealed two-step login secrets" in without.output
+    assert again.exit_code == 0, again.output
+    assert "No secrets key" not in again.output
+
+
 def test_a_tampered_event_in_a_rehashed_backup_is_caught_by_verification(
     tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:

@@ -95,9 +95,11 @@ class Reminded:
     emails: dict[str, str]
 
 
-def build_reminded(stores: Stores, clock: FixedClock, *, reports: int = 1) -> Reminded:
+def build_reminded(
+    stores: Stores, clock: FixedClock, *, reports: int = 1, due_on: date = DUE_ON
+) -> Reminded:
     """Found the consortium, admit two partners (one on the COPIL), give people their
-    roles, and schedule ``reports`` reports due on ``DUE_ON`` (the pilot responsible).
+    roles, and schedule ``reports`` reports due on ``due_on`` (the pilot responsible).
     """
     governance, accounts = stores.governance, stores.accounts
     now = clock.now()
@@ -155,7 +157,7 @@ def build_reminded(stores: Stores, clock: FixedClock, *, reports: int = 1) -> Re
                 title=f"Rapport d'activité {n + 1}",
                 kind=ReportKind.ACTIVITY_REPORT,
                 responsible_id=ids["pilot"],
-                due_on=DUE_ON,
+                due_on=due_on,
             ).id
         )
         for n in range(reports)

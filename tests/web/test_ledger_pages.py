@@ -396,3 +396,35 @@ def test_an_evidence_file_changed_after_recording_is_shown_as_altered(
     stored.write_bytes(PDF.replace(b"Catalog", b"Katalog"))
 
     assert "file altered or missing since it was recorded" in client.get(url).text
+
+
+def test_a_long_ledger_shows_its_commitments_fifty_a_page_and_totals_them_all(
+    client: TestClient, world: World
+) -> None:
+    login(client, world.emails["coordinator"])
+    for n in range(51):
+        pledged(client, world, covers=f"Pledge number {n:02d}")
+
+    first = client.get(ledger_url(world)).text
+    second = client.get(ledger_url(world) + "?page=2").text
+    beyond = client.get(ledger_url(world) + "?page=9").text
+
+    assert "Pledge number 00" in first and "Pledge number 49" in first
+    assert "Pledge number 50" not in first
+    assert "Page 1 of 2 · 51 commitments" in first
+    assert "Pledge number 50" in second and "Pledge number 49" not in second
+    assert "Page 2 of 2" in second
+    # The totals are the whole ledger's on every page: 51 × €12,000.50.
+    assert "€612,025.50" in first and "€612,025.50" in second
+    assert "Page 2 of 2" in beyond  # past the end: the last page
+
+
+def test_a_page_number_that_is_not_one_is_page_one_on_every_paged_list(
+    client: TestClient, world: World
+) -> None:
+    login(client, world.emails["coordinator"])
+    base = f"/consortia/{world.consortium_id}"
+    for path in ("/ledger", "/decisions", "/capitalisation"):
+        for page in ("²", "99999999999999999999", "-3", "x", "0"):
+            response = client.get(f"{base}{path}", params={"page": page})
+            assert response.status_code == 200, (path, page, response.status_code)

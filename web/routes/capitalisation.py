@@ -44,6 +44,7 @@ from web.labels import N_
 from web.routes.common import (
     Access,
     consortium_access,
+    page_number,
     parse_uuid,
     queries,
     stores,
@@ -75,8 +76,8 @@ def _filters(request: Request) -> tuple[dict[str, str], int]:
         values["kind"] = ""
     if values["status"] not in {WITHDRAWN, EVERY}:
         values["status"] = ""
-    page = int(values.pop("page")) if values["page"].isdigit() else 1
-    return values, max(page, 1)
+    del values["page"]
+    return values, page_number(request)
 
 
 def _register_context(request: Request, access: Access) -> dict[str, Any]:

@@ -56,6 +56,15 @@ def parse_uuid(value: str, kind: str = "consortium") -> UUID:
         raise NotFound(kind, value) from None
 
 
+def page_number(request: Request) -> int:
+    """The ``page`` query parameter, from 1; anything else (letters, "²", a number
+    too long for an offset) is page 1 rather than an error."""
+    text = request.query_params.get("page", "")
+    if text.isascii() and text.isdigit() and len(text) < 6:
+        return max(int(text), 1)
+    return 1
+
+
 @dataclass(frozen=True)
 class Access:
     """The logged-in person and their membership of the consortium in the path."""

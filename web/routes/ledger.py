@@ -47,10 +47,19 @@ from web.forms import (
     parse_withdrawal,
 )
 from web.htmx import redirect, render
-from web.routes.common import Access, consortium_access, parse_uuid, queries, stores
+from web.routes.common import (
+    Access,
+    consortium_access,
+    page_number,
+    parse_uuid,
+    queries,
+    stores,
+)
 from web.routes.common import wait_for as wait_for_position
 
 logger = logging.getLogger(__name__)
+
+COMMITMENTS_PER_PAGE = 50
 
 
 def _pledge_partners(access: Access, partners: list[Any]) -> list[Any]:
@@ -77,13 +86,21 @@ def _ledger_context(request: Request, access: Access) -> dict[str, Any]:
     summary = summarise(partners, rows, delivered)
     warnings = ledger_warnings(warning_facts(partners, rows), details.phase, today)
     names = {p.partner_id: p.name for p in partners}
+    # The totals need every commitment; the table shows one page of them, so the
+    # page costs the same after years of pledges (the exports hold them all).
+    pages = max((len(rows) + COMMITMENTS_PER_PAGE - 1) // COMMITMENTS_PER_PAGE, 1)
+    page = min(page_number(request), pages)
+    start = (page - 1) * COMMITMENTS_PER_PAGE
     return {
         "access": access,
         "can": access.abilities,
         "consortium_id": cid,
         "summary": summary,
         "warnings": warnings,
-        "commitments": rows,
+        "commitments": rows[start : start + COMMITMENTS_PER_PAGE],
+        "commitment_count": len(rows),
+        "page": page,
+        "pages": pages,
         "partner_names": names,
         "withdrawn_partners": {p.partner_id for p in partners if not p.active},
         "pledge_partners": _pledge_partners(access, partners),

@@ -48,6 +48,7 @@ from web.i18n import DISPLAY_ZONE
 from web.routes.common import (
     Access,
     consortium_access,
+    page_number,
     parse_uuid,
     queries,
     stores,
@@ -344,13 +345,6 @@ def _log_filter(request: Request) -> tuple[LogFilter, dict[str, str], int]:
         for k in ("body", "outcome", "since", "until", "q", "page")
     }
     outcomes = {o.value: o for o in Outcome}
-    page = (
-        int(values["page"])
-        if values["page"].isascii()
-        and values["page"].isdigit()
-        and len(values["page"]) < 6
-        else 1
-    )
     where = LogFilter(
         body_id=values["body"] or None,
         outcome=outcomes.get(values["outcome"]),
@@ -358,7 +352,7 @@ def _log_filter(request: Request) -> tuple[LogFilter, dict[str, str], int]:
         until=parse_day(values["until"]),
         text=values["q"],
     )
-    return where, values, max(page, 1)
+    return where, values, page_number(request)
 
 
 def log_page(request: Request) -> Response:

@@ -68,12 +68,25 @@ class SecurityMiddleware:
                     headers["Strict-Transport-Security"] = "max-age=63072000"
             await send(message)
 
+        if holds_nul(scope):
+            # No address needs one, and PostgreSQL refuses it in any text value.
+            response = PlainTextResponse(
+                "Bad request: the address holds a NUL character.", status_code=400
+            )
+            await response(scope, receive, send_with_headers)
+            return
         if scope["method"] not in SAFE_METHODS and is_cross_site(scope):
             logger.warning("csrf.cross_site_refused path=%s", scope.get("path"))
             response = PlainTextResponse("Cross-site request refused.", status_code=403)
             await response(scope, receive, send_with_headers)
             return
         await self.app(scope, receive, send_with_headers)
+
+
+def holds_nul(scope: Scope) -> bool:
+    """Whether the path or the query string carries a NUL character."""
+    query = bytes(scope.get("query_string", b"")).lower()
+    return "\x00" in scope.get("path", "") or b"%00" in query or b"\x00" in query
 
 
 def is_cross_site(scope: Scope) -> bool:

@@ -296,3 +296,68 @@ def test_a_login_waiting_for_its_second_factor_opens_no_page(
             assert response.headers["location"].startswith("/login"), path
     # Still waiting, and the code still opens the session.
     assert client.get("/login/code").status_code == 200
+
+
+# Every query parameter a page reads (``request.query_params``), and hostile values
+# for them: non-ASCII digits, numbers too long for an offset, impossible dates,
+# markup, a NUL byte, SQL, and a very long value.
+QUERY_PARAMETERS = (
+    "page", "older_than", "before", "month", "view", "area", "partner", "person",
+    "since", "until", "kind", "status", "role", "q", "body", "outcome", "next",
+    "done", "source", "on", "amount", "starts_on", "ends_on", "reason",
+)  # fmt: skip
+HOSTILE_VALUES = (
+    "²",
+    "99999999999999999999",
+    "-1",
+    "2026-13-45",
+    '<script>alert("q")</script>',
+    "\x00",
+    "' OR 1=1 --",
+    "9" * 2000,
+)
+
+
+def test_every_query_parameter_a_page_reads_is_in_the_hostile_list() -> None:
+    import re
+
+    source = "\n".join(p.read_text() for p in Path("web").rglob("*.py"))
+    read = set(re.findall(r"query_params\.get\(\s*\"(\w+)\"", source))
+    read |= set(re.findall(r"params\.get\(\s*\"(\w+)\"", source))
+    assert read <= set(QUERY_PARAMETERS), read - set(QUERY_PARAMETERS)
+
+
+@pytest.mark.parametrize("role", ["coordinator", "financer"])
+def test_hostile_query_strings_on_every_page_give_no_server_error(
+    client: TestClient, world: World, things: Things, role: str
+) -> None:
+    login(client, world.emails[role])
+    errors = []
+    for path in get_routes(client):
+        for value in HOSTILE_VALUES:
+            response = client.get(
+                concrete(path, things),
+                params=dict.fromkeys(QUERY_PARAMETERS, value),
+                follow_redirects=False,
+            )
+            if response.status_code >= 500:
+                errors.append((path, value[:20], response.status_code))
+            elif "<script>alert(" in response.text:
+                errors.append((path, value[:20], "markup not escaped"))
+    assert not errors, errors
+
+
+def test_a_nul_character_in_the_address_is_a_bad_request(
+    client: TestClient, world: World
+) -> None:
+    login(client, world.emails["coordinator"])
+    partners = f"/consortia/{world.consortium_id}/partners"
+
+    in_query = client.get(partners, params={"q": "a\x00b"})
+    in_path = client.get(partners + "%00")
+    plain = client.get(partners, params={"q": "a b"})
+
+    assert in_query.status_code == 400
+    assert "NUL character" in in_query.text
+    assert in_path.status_code == 400
+    assert plain.status_code == 200

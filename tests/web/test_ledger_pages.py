@@ -409,13 +409,16 @@ def test_a_long_ledger_shows_its_commitments_fifty_a_page_and_totals_them_all(
     second = client.get(ledger_url(world) + "?page=2").text
     beyond = client.get(ledger_url(world) + "?page=9").text
 
-    assert "Pledge number 00" in first and "Pledge number 49" in first
+    assert "Pledge number 00" in first
+    assert "Pledge number 49" in first
     assert "Pledge number 50" not in first
     assert "Page 1 of 2 · 51 commitments" in first
-    assert "Pledge number 50" in second and "Pledge number 49" not in second
+    assert "Pledge number 50" in second
+    assert "Pledge number 49" not in second
     assert "Page 2 of 2" in second
     # The totals are the whole ledger's on every page: 51 × €12,000.50.
-    assert "€612,025.50" in first and "€612,025.50" in second
+    assert "€612,025.50" in first
+    assert "€612,025.50" in second
     assert "Page 2 of 2" in beyond  # past the end: the last page
 
 

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     Column,
     Connection,
+    Index,
     String,
     Table,
     delete,
@@ -40,6 +41,9 @@ memberships = Table(
     Column("role", String(16), nullable=False),
     Column("partner_id", String(36)),
     Column("since", UtcDateTime, nullable=False),
+    # A person's consortia (the menu, the portfolio, the calendar across consortia):
+    # without it every page scanned all the platform's memberships.
+    Index("memberships_by_account", "account_id", "role"),
 )
 
 invitations = Table(

@@ -43,7 +43,7 @@ from governance.application import Governance
 from governance.consortium import Consortium
 from projections.base import metadata
 from projections.runtime import ReadSide
-from tests.support.processes import free_port, wait_until_healthy
+from tests.support.processes import free_port, uvicorn_command, wait_until_healthy
 from tests.support.soak import SOAK, scaled
 from tests.support.writers import Plan, a_plan
 from web.settings import Settings
@@ -210,19 +210,7 @@ def test_killed_projectors_recover_to_a_clean_rebuild(
 
 def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "web.cli:app_factory",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
+        uvicorn_command(port),
         env=env,
         cwd=ROOT,
     )

@@ -24,7 +24,6 @@ import os
 import resource
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -47,7 +46,12 @@ from projections.base import metadata, tracking
 from projections.runtime import ReadSide
 from tests.support.http_browser import Answer, Browser
 from tests.support.postgres import PostgresServer, PostgresUnavailable
-from tests.support.processes import free_port, stop, wait_until_healthy
+from tests.support.processes import (
+    free_port,
+    stop,
+    uvicorn_command,
+    wait_until_healthy,
+)
 from tests.support.writers import Plan, a_plan
 from tests.web.conftest import build_world, login, post, stores_of
 from web.app import create_app
@@ -83,19 +87,7 @@ def web_process(settings: Settings) -> Iterator[tuple[str, subprocess.Popen[byte
     """``uvicorn`` serving the app on ``settings``; yields its URL and process."""
     port = free_port()
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "web.cli:app_factory",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
+        uvicorn_command(port),
         env=environment(settings),
         cwd=ROOT,
     )

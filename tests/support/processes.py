@@ -36,6 +36,23 @@ def consortium_command() -> str:
     return found
 
 
+def uvicorn_command(port: int) -> list[str]:
+    """The application served by uvicorn on loopback, as production runs it."""
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "web.cli:app_factory",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
+
+
 def wait_until_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
     """Poll ``url`` until it answers 200 (the process is external: no event)."""
     deadline = time.monotonic() + STARTUP_SECONDS
@@ -67,19 +84,7 @@ def web_server(env: dict[str, str]) -> Iterator[str]:
     """A uvicorn web process on a free port; yields its base URL."""
     port = free_port()
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "web.cli:app_factory",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
+        uvicorn_command(port),
         env=env,
     )
     base_url = f"http://127.0.0.1:{port}"

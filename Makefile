@@ -8,7 +8,7 @@ CONSTRAINTS := requirements/constraints.txt
 LOCK_VENV := .venv-lock
 export CONSORTIUM_DATA_DIR ?= var
 
-.PHONY: run test lint security install lock bench i18n-extract i18n-update clean
+.PHONY: run test lint security install lock check-wheel bench i18n-extract i18n-update clean
 
 # Installs exactly the locked versions, build backend included (--build-constraint),
 # so an upstream release cannot change a run; pyproject.toml keeps the ranges that
@@ -54,6 +54,10 @@ lock:
 		--extra dev --all-build-deps --allow-unsafe --strip-extras \
 		--no-emit-index-url --no-emit-trusted-host --no-emit-find-links \
 		--output-file $(CONSTRAINTS) pyproject.toml
+
+# The package as users get it: build the wheel, install it in a fresh venv, run it.
+check-wheel: $(STAMP)
+	bash scripts/check_wheel.sh
 
 # The benchmark: a synthetic history measured against this machine's limits.
 # make bench BENCH_ARGS="--events 1000000" (or --database-url postgresql://…)

@@ -3,14 +3,20 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The lock: every package CI and developers install, pinned (see `make lock`).
+CONSTRAINTS := requirements/constraints.txt
+LOCK_VENV := .venv-lock
 export CONSORTIUM_DATA_DIR ?= var
 
-.PHONY: run test lint security install bench i18n-extract i18n-update clean
+.PHONY: run test lint security install lock check-wheel bench i18n-extract i18n-update clean
 
-$(STAMP): pyproject.toml
+# Installs exactly the locked versions, build backend included (--build-constraint),
+# so an upstream release cannot change a run; pyproject.toml keeps the ranges that
+# people who `pip install` the package get.
+$(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -c $(CONSTRAINTS) pip setuptools
+	$(BIN)/pip install --quiet -c $(CONSTRAINTS) --build-constraint $(CONSTRAINTS) -e ".[dev]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -38,6 +44,21 @@ test: lint security
 	$(BIN)/python -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no test"; exit 1; fi; exit $$status
 
+# Refresh the lock: the newest release of every package within pyproject.toml's
+# ranges (dev extra and build backend included), resolved for this Python, by
+# pip-tools in a venv of its own. Review the diff, run `make test`, commit.
+lock:
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install --quiet pip-tools==7.7.0
+	CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --quiet --upgrade \
+		--extra dev --all-build-deps --allow-unsafe --strip-extras \
+		--no-emit-index-url --no-emit-trusted-host --no-emit-find-links \
+		--output-file $(CONSTRAINTS) pyproject.toml
+
+# The package as users get it: build the wheel, install it in a fresh venv, run it.
+check-wheel: $(STAMP)
+	bash scripts/check_wheel.sh
+
 # The benchmark: a synthetic history measured against this machine's limits.
 # make bench BENCH_ARGS="--events 1000000" (or --database-url postgresql://…)
 BENCH_ARGS ?= --events 10000
@@ -52,4 +73,4 @@ i18n-update: i18n-extract
 	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations -l fr --no-fuzzy-matching --ignore-obsolete
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) $(LOCK_VENV) var

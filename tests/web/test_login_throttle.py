@@ -158,7 +158,7 @@ def test_counts_are_kept_as_digests_and_shared_between_processes(
     # Another process: a second throttle over the same database.
     other = Throttle(stores.accounts.engine, clock)
 
-    assert other.wait((LOGIN_ACCOUNT, world.emails["member"])) is not None
+    assert not other.reserve((LOGIN_ACCOUNT, world.emails["member"])).granted
     assert other.count(LOGIN_ADDRESS, "testclient") == 5
     with stores.accounts.engine.connect() as connection:
         stored = connection.exec_driver_sql(

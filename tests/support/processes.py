@@ -50,6 +50,9 @@ def uvicorn_command(port: int) -> list[str]:
         str(port),
         "--log-level",
         "warning",
+        # As `consortium serve` without CONSORTIUM_TRUSTED_PROXIES: no header
+        # chooses the client's address.
+        "--no-proxy-headers",
     ]
 
 

@@ -11,12 +11,9 @@ argon2 slot for 10 s: uncounted and unchecked; none is expected here.)
 
 from __future__ import annotations
 
-import http.client
 import os
 import re
-import threading
 import urllib.parse
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.processes import consortium_serve
+from tests.support.raw_http import at_once, form_page, request
 from web.settings import Settings
 from web.storage import open_stores
 from web.throttle import LOGIN_ACCOUNT, LOGIN_ADDRESS, REAUTHENTICATE
@@ -68,76 +66,6 @@ def environment(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str
 def server(environment: dict[str, str]) -> Iterator[Server]:
     with consortium_serve(environment) as (url, process):
         yield Server(url, process.pid)
-
-
-def request(
-    base: str, method: str, path: str, body: str = "", cookie: str = ""
-) -> tuple[int, dict[str, str], str]:
-    """One request on a fresh connection: status, headers (lower-case), body."""
-    host = urllib.parse.urlsplit(base).netloc
-    connection = http.client.HTTPConnection(host, timeout=60)
-    try:
-        headers = {"Content-Type": "application/x-www-form-urlencoded"}
-        if cookie:
-            headers["Cookie"] = cookie
-        connection.request(method, path, body=body, headers=headers)
-        response = connection.getresponse()
-        text = response.read().decode()
-        return (
-            response.status,
-            {k.lower(): v for k, v in response.getheaders()},
-            text,
-        )
-    finally:
-        connection.close()
-
-
-def form_page(base: str, path: str, cookie: str = "") -> tuple[str, str]:
-    """The session cookie (``name=value``) and CSRF token a form page gives."""
-    _status, headers, body = request(base, "GET", path, cookie=cookie)
-    token = re.search(r'<meta name="csrf-token" content="([^"]*)"', body)
-    assert token is not None, body
-    given = headers.get("set-cookie", "")
-    return (given.split(";", 1)[0] if given else cookie), token.group(1)
-
-
-def at_once(
-    base: str, path: str, bodies: list[dict[str, str]], cookie: str
-) -> Counter[int]:
-    """POST every body at the same moment, each on its own connection; the statuses."""
-    host = urllib.parse.urlsplit(base).netloc
-    barrier = threading.Barrier(len(bodies))
-    statuses: list[int] = []
-    lock = threading.Lock()
-
-    def send(fields: dict[str, str]) -> None:
-        connection = http.client.HTTPConnection(host, timeout=120)
-        try:
-            connection.connect()  # connected before the barrier: only the send waits
-            barrier.wait(timeout=60)
-            connection.request(
-                "POST",
-                path,
-                body=urllib.parse.urlencode(fields),
-                headers={
-                    "Content-Type": "application/x-www-form-urlencoded",
-                    "Cookie": cookie,
-                },
-            )
-            status = connection.getresponse().status
-        finally:
-            connection.close()
-        with lock:
-            statuses.append(status)
-
-    threads = [threading.Thread(target=send, args=(fields,)) for fields in bodies]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=180)
-    assert len(statuses) == len(bodies), "a request got no answer"
-    print(f"\n{len(bodies)} at once on {path}: {dict(Counter(statuses))}")  # noqa: T201
-    return Counter(statuses)
 
 
 def peak_memory(pid: int) -> int:

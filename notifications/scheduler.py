@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -45,6 +45,9 @@ class Jobs:
     leadership: Leadership | None = None
     health: Health | None = None
     checkpoint_key: PlatformKey | None = None
+    # Clean-ups of stores this package does not know (expired sessions, old
+    # throttle rows…), wired by the composition root: name → purge(now) → rows.
+    housekeeping: dict[str, Callable[[datetime], int]] = field(default_factory=dict)
     now: Callable[[], datetime] = _utcnow
 
     def tick(self) -> bool:
@@ -54,8 +57,10 @@ class Jobs:
             return False
         summary = ""
         try:
+            # First: cheap, and kept going even while a later job keeps failing.
+            purged = [f"{n}={purge(started)}" for n, purge in self.housekeeping.items()]
             closed = close_due_proposals(self.governance, self.read_side, started)
-            summary = f"closed={closed}"
+            summary = " ".join([f"closed={closed}", *purged])
             if self.reminders is not None:
                 counts = self.reminders.run(started)
                 summary += " " + counts.summary()

@@ -46,6 +46,7 @@ from projections.base import UtcDateTime
 from web import two_factor
 from web.i18n import gettext_
 from web.labels import N_
+from web.passwords import PasswordChecks
 from web.secret_box import SecretBox, UnreadableSecret
 from web.throttle import (
     LOGIN_ACCOUNT,
@@ -321,6 +322,7 @@ class Accounts:
         memory_kib: int = 65536,
         session_hours: int = 12,
         secrets_box: SecretBox,
+        password_checks: PasswordChecks | None = None,
     ) -> None:
         self.engine = engine
         # Seals TOTP secrets with a key kept outside the database.
@@ -331,6 +333,8 @@ class Accounts:
             parallelism=1 if memory_kib < 65536 else 4,
         )
         self.session_lifetime = timedelta(hours=session_hours)
+        # Bounds the argon2 work running at once (``web/passwords.py``).
+        self.checks = password_checks or PasswordChecks()
         # Counts failed attempts; its clock also times reset links and TOTP codes.
         self.throttle = Throttle(engine)
         # Verified against for unknown e-mails, so that timing reveals nothing.
@@ -363,7 +367,7 @@ class Accounts:
         account = Account(
             str(uuid.uuid4()), email, display_name.strip(), is_admin, False
         )
-        password_hash = self.hasher.hash(password)
+        password_hash = self._hash(password)
         with self.engine.begin() as connection:
             if connection.scalar(
                 select(accounts.c.account_id).where(accounts.c.email == email)
@@ -393,19 +397,17 @@ class Accounts:
                 select(accounts).where(accounts.c.email == normalise_email(email))
             ).first()
         stored = row.password_hash if row is not None else self._dummy_hash
-        self.verifications += 1
-        try:
-            self.hasher.verify(stored, password)
-        except (VerificationError, InvalidHashError):
+        if not self._verify(stored, password):
             return None
         if row is None or row.disabled:
             return None
         if self.hasher.check_needs_rehash(stored):
+            rehashed = self._hash(password)
             with self.engine.begin() as connection:
                 connection.execute(
                     update(accounts)
                     .where(accounts.c.account_id == row.account_id)
-                    .values(password_hash=self.hasher.hash(password))
+                    .values(password_hash=rehashed)
                 )
         return _account(row)
 
@@ -504,13 +506,12 @@ class Accounts:
     def change_password(self, account_id: str, password: str, *, now: datetime) -> None:
         """Set a new password; every existing session of the account ends, and every
         login waiting for its code (the old password opened it)."""
+        password_hash = self._hash(password)
         with self.engine.begin() as connection:
             connection.execute(
                 update(accounts)
                 .where(accounts.c.account_id == account_id)
-                .values(
-                    password_hash=self.hasher.hash(password), sessions_valid_after=now
-                )
+                .values(password_hash=password_hash, sessions_valid_after=now)
             )
             _end_pending_logins(connection, account_id)
 
@@ -522,13 +523,21 @@ class Accounts:
                     accounts.c.account_id == account_id
                 )
             )
-        self.verifications += 1
-        try:
-            return self.hasher.verify(stored or self._dummy_hash, password) and bool(
-                stored
-            )
-        except (VerificationError, InvalidHashError):
-            return False
+        return self._verify(stored or self._dummy_hash, password) and bool(stored)
+
+    def _verify(self, stored: str, password: str) -> bool:
+        """Whether ``password`` matches the hash, in one of the process's slots."""
+        with self.checks.slot():
+            self.verifications += 1
+            try:
+                return bool(self.hasher.verify(stored, password))
+            except (VerificationError, InvalidHashError):
+                return False
+
+    def _hash(self, password: str) -> str:
+        """A new argon2id hash of ``password``, in one of the process's slots."""
+        with self.checks.slot():
+            return str(self.hasher.hash(password))
 
     # -- password reset ---------------------------------------------------------------
 
@@ -576,7 +585,7 @@ class Accounts:
         account = self.reset_account(token)
         if account is None:
             return None
-        password_hash = self.hasher.hash(password)
+        password_hash = self._hash(password)
         now = self.now()
         with self.engine.begin() as connection:
             used = connection.execute(

@@ -21,7 +21,6 @@ from governance.clock import Clock
 from governance.voting import Outcome
 from notifications.scheduler import start_scheduler, stop_scheduler
 from web import errors
-from web.accounts import utcnow
 from web.auth import RequestContextMiddleware, template_context
 from web.faults import DatabaseFaultMiddleware
 from web.history_words import actor_name, author, describe, option_words
@@ -147,9 +146,6 @@ def create_app(
             # One process does everything on SQLite; on PostgreSQL the worker follows
             # the log and web processes only catch up after their own commands.
             await run_in_threadpool(opened.read_side.catch_up)
-        # Expired sessions (anonymous pre-login ones included) are dropped at start.
-        await run_in_threadpool(lambda: opened.accounts.purge_sessions(now=utcnow()))
-        await run_in_threadpool(opened.accounts.throttle.purge)
         scheduler = jobs = None
         if settings.scheduler and not settings.uses_postgres:
             jobs = make_jobs(opened, settings)

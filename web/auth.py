@@ -6,17 +6,26 @@ a password change or a disabled account end it at once. Every unsafe request goe
 through ``form_endpoint``, which reads the form with size limits and checks the CSRF
 token bound to the session (header ``X-CSRF-Token`` for htmx, field ``csrf_token`` for
 plain forms).
+
+Before login, a browser gets a cookie and no row: its CSRF token is an HMAC of the
+cookie under the server secret (a signed double-submit token), so the login,
+"forgot password" and invitation forms cost no insert, and a row is written only
+when a password proves right. Every response to a logged-in person is marked
+``Cache-Control: no-store`` (pages, fragments, exports, downloads), so no browser
+or proxy cache keeps a copy; public static files keep their caching.
 """
 
 from __future__ import annotations
 
 import functools
+import hmac
 import logging
+import secrets
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData, MutableHeaders, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
@@ -48,7 +57,8 @@ def cookie_name(request: Request) -> str:
 
 
 class RequestContextMiddleware:
-    """Sets the request's language and loads its session before any route runs."""
+    """Sets the request's language and loads its session before any route runs;
+    marks every answer to a logged-in person ``no-store``."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -63,18 +73,42 @@ class RequestContextMiddleware:
         )
         token = current_language.set(language)
         scope.setdefault("state", {})
-        scope["state"]["language"] = language
-        scope["state"]["session"] = None
+        state = scope["state"]
+        state["language"] = language
+        state["session"] = None
         cookie = request.cookies.get(cookie_name(request))
         if cookie and len(cookie) < 100:
-            accounts = scope["state"]["stores"].accounts
-            scope["state"]["session"] = await run_in_threadpool(
+            accounts = state["stores"].accounts
+            state["session"] = await run_in_threadpool(
                 accounts.session, cookie, now=utcnow()
-            )
+            ) or anonymous_session(cookie, state["settings"].secret_key)
+        static = scope.get("path", "").startswith(STATIC_PREFIX)
+
+        async def send_private(message: Message) -> None:
+            if message["type"] == "http.response.start" and not static:
+                # Read at the start of the answer: a login or logout made by this
+                # very request counts.
+                session: Session | None = state.get("session")
+                if session is not None and session.account is not None:
+                    headers = MutableHeaders(scope=message)
+                    if "no-store" not in headers.get("cache-control", ""):
+                        headers["Cache-Control"] = "no-store"
+            await send(message)
+
         try:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, send_private)
         finally:
             current_language.reset(token)
+
+
+STATIC_PREFIX = "/static/"
+
+
+def anonymous_session(token: str, secret_key: str) -> Session:
+    """A pre-login session kept in the cookie alone (no row): its CSRF token is
+    derived from the cookie under the server secret."""
+    mac = hmac.new(secret_key.encode(), b"anonymous-csrf:" + token.encode(), "sha256")
+    return Session(token, None, mac.hexdigest(), utcnow())
 
 
 def current_session(request: Request) -> Session | None:
@@ -103,15 +137,17 @@ def actor_of(account: Account) -> Actor:
 
 
 def ensure_session(request: Request) -> Session:
-    """The request's session, opening an anonymous one for a pre-login form.
+    """The request's session, or a new anonymous one for a pre-login form (a cookie
+    value and its CSRF token, nothing stored).
 
     The new session's cookie is set by ``attach_session`` on the response.
     """
     session = current_session(request)
     if session is None:
-        session = request.state.stores.accounts.open_session(None, now=utcnow())
+        session = anonymous_session(
+            secrets.token_urlsafe(32), request.state.settings.secret_key
+        )
         request.state.session = session
-        request.state.new_session = session
     return session
 
 

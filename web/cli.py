@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from web.settings import Settings, SettingsError
+from web.settings import Settings, SettingsError, trusted_proxies
 from web.storage import StorageError, Stores, open_stores
 
 logger = logging.getLogger(__name__)
@@ -50,11 +50,24 @@ def app_factory() -> object:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--reload", is_flag=True, help="Restart on code changes (development).")
-def serve(host: str, port: int, reload: bool) -> None:
+@click.option(
+    "--forwarded-allow-ips",
+    default=None,
+    help="Proxies whose X-Forwarded-For/-Proto are believed, comma-separated "
+    "(default: CONSORTIUM_TRUSTED_PROXIES, else none).",
+)
+def serve(host: str, port: int, reload: bool, forwarded_allow_ips: str | None) -> None:
     """Serve the web application."""
     import uvicorn
 
     settings = _settings()
+    if forwarded_allow_ips is not None:
+        try:
+            proxies = trusted_proxies(forwarded_allow_ips)
+        except SettingsError as error:
+            raise click.ClickException(str(error)) from None
+    else:
+        proxies = settings.trusted_proxies
     _open(settings).close()  # create the stores (and fail clearly) before serving
     if host not in {
         "127.0.0.1",
@@ -68,7 +81,10 @@ def serve(host: str, port: int, reload: bool) -> None:
         host=host,
         port=port,
         reload=reload,
-        proxy_headers=True,
+        # Without a trusted proxy the headers are ignored: the client address is
+        # the connection's (uvicorn would otherwise believe 127.0.0.1 by default).
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=list(proxies) or None,
         log_level="info",
     )
 

@@ -22,6 +22,7 @@ from web.auth import CsrfFailed, LoginRequired, client_address
 from web.htmx import VARY, wants_fragment
 from web.i18n import gettext_
 from web.labels import N_, rule_message
+from web.passwords import PasswordChecksBusy
 from web.security import HEADERS as SECURITY_HEADERS
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ TITLES = {
     422: N_("Not possible"),
     429: N_("Too many attempts"),
     500: N_("Something went wrong"),
+    503: N_("Busy"),
 }
 
 MESSAGES = {
@@ -130,6 +132,23 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return error_response(request, exc.status_code)
 
 
+async def busy(request: Request, exc: Exception) -> Response:
+    """Too many password checks at once in this process (``web/passwords.py``)."""
+    logger.warning("passwords.busy path=%s", request.url.path)
+    response = error_response(
+        request,
+        503,
+        gettext_(
+            N_(
+                "The server is busy checking other passwords. Nothing was checked "
+                "or counted: send the form again in a moment."
+            )
+        ),
+    )
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 async def server_error(request: Request, exc: Exception) -> Response:
     logger.error("server.error path=%s", request.url.path, exc_info=exc)
     try:
@@ -151,6 +170,7 @@ HANDLERS: dict[type[Exception] | int, ExceptionHandler] = {
     Conflict: conflict,
     CsrfFailed: csrf_failed,
     LoginRequired: login_required,
+    PasswordChecksBusy: busy,
     HTTPException: http_error,
     500: server_error,
 }

@@ -1,4 +1,5 @@
-"""Wiring the periodic jobs: who people are, how mail leaves, the signing key.
+"""Wiring the periodic jobs: who people are, how mail leaves, the signing key, and
+which rows of the accounts store expire.
 
 The composition root's part of notifications: ``notifications`` knows nothing of
 accounts or settings, so this module hands it a directory of recipients (from the
@@ -86,4 +87,9 @@ def make_jobs(
         leadership=Leadership(stores.outbox.engine),
         health=stores.health,
         checkpoint_key=load_or_create_key(settings.audit_key_path),
+        housekeeping={
+            # Expired sessions and pending logins, and attempts past every window.
+            "sessions_purged": lambda now: stores.accounts.purge_sessions(now=now),
+            "attempts_purged": lambda now: stores.accounts.throttle.purge(now),
+        },
     )

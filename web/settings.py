@@ -4,11 +4,13 @@
 ``CONSORTIUM_DATABASE_URL`` (``postgresql://…``) moves every store to PostgreSQL;
 ``CONSORTIUM_AUDIT_KEY_FILE`` names the checkpoint signing key and
 ``CONSORTIUM_SECRETS_KEY_FILE`` the key that seals TOTP secrets (both default to files
-in the data directory).
+in the data directory); ``CONSORTIUM_TRUSTED_PROXIES`` names the proxies whose
+``X-Forwarded-For`` and ``X-Forwarded-Proto`` are believed (none by default).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field, replace
@@ -37,6 +39,12 @@ class Settings:
     tick_seconds: int = 60
     password_time_cost: int = 3
     password_memory_kib: int = 65536
+    # argon2 computations at once in a process (0: one per core, ``web/passwords.py``).
+    password_checks: int = 0
+    # Addresses or networks of the reverse proxies in front of `serve`, or ("*",):
+    # only from these is X-Forwarded-For the client's address (the throttles key on
+    # it). None by default: a header any client can send must not choose the key.
+    trusted_proxies: tuple[str, ...] = ()
     # Outgoing e-mail: SMTP when CONSORTIUM_SMTP_HOST is set, else a mailbox file.
     smtp: SmtpSettings | None = None
     mail_from: str = ""
@@ -77,6 +85,10 @@ class Settings:
         return cls(
             smtp=smtp_settings(env),
             tick_seconds=_positive(env, "CONSORTIUM_TICK_SECONDS", 60),
+            password_checks=_positive(
+                env, "CONSORTIUM_PASSWORD_CHECKS", 0, what="number"
+            ),
+            trusted_proxies=trusted_proxies(env.get("CONSORTIUM_TRUSTED_PROXIES", "")),
             mail_from=env.get("CONSORTIUM_SMTP_FROM", ""),
             data_dir=data_dir,
             database_url=env.get("CONSORTIUM_DATABASE_URL") or None,
@@ -106,13 +118,32 @@ class SettingsError(ValueError):
     """Raised when an environment variable holds a value that cannot be used."""
 
 
-def _positive(env: dict[str, str], name: str, default: int) -> int:
+def _positive(
+    env: dict[str, str], name: str, default: int, *, what: str = "number of seconds"
+) -> int:
     text = env.get(name, "").strip()
     if not text:
         return default
-    if not text.isdigit() or int(text) < 1:
-        raise SettingsError(f"{name} must be a whole number of seconds, at least 1")
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise SettingsError(f"{name} must be a whole {what}, at least 1")
     return int(text)
+
+
+def trusted_proxies(text: str) -> tuple[str, ...]:
+    """Proxy addresses or networks, comma-separated (``*``: any); checked here so a
+    typo stops the server instead of trusting nothing (or everything) silently."""
+    items = tuple(item.strip() for item in text.split(",") if item.strip())
+    if items == ("*",):
+        return items
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise SettingsError(
+                f"CONSORTIUM_TRUSTED_PROXIES: {item!r} is not an IP address or "
+                "network (write them comma-separated, or * for any)"
+            ) from None
+    return items
 
 
 def smtp_settings(env: dict[str, str]) -> SmtpSettings | None:

@@ -35,6 +35,7 @@ from projections.runtime import LibraryEventLog, ReadSide
 from web.accounts import Accounts, seal_clear_secrets
 from web.accounts import metadata as accounts_metadata
 from web.evidence import EvidenceStore
+from web.passwords import PasswordChecks
 from web.secret_box import SecretBox
 from web.settings import Settings
 from web.throttle import metadata as throttle_metadata
@@ -108,6 +109,7 @@ def _assemble(
         memory_kib=settings.password_memory_kib,
         session_hours=settings.session_hours,
         secrets_box=box,
+        password_checks=PasswordChecks(settings.password_checks or None),
     )
     # Evidence files live in the data directory on both backends: several web
     # processes on PostgreSQL share it (a shared volume across hosts).

@@ -59,7 +59,7 @@ def matching_step(secret: str, code: str, now: datetime) -> int | None:
     """The time step whose code ``code`` is (now, or one step either side); None if
     it matches none."""
     code = "".join(code.split())
-    if len(code) != DIGITS or not code.isdigit():
+    if not is_code(code):
         return None
     totp = pyotp.TOTP(secret)
     current = totp.timecode(now)
@@ -67,6 +67,22 @@ def matching_step(secret: str, code: str, now: datetime) -> int | None:
         if hmac.compare_digest(totp.generate_otp(current + offset), code):
             return current + offset
     return None
+
+
+def is_code(text: str) -> bool:
+    """Whether ``text`` (spaces ignored) has a code's shape: six digits 0-9.
+
+    ASCII only: "١٢٣٤٥٦", "１２３４５６" or "12345²" are digits to ``str.isdigit``,
+    but no authenticator shows them, and ``hmac.compare_digest`` refuses non-ASCII
+    text (it raised a TypeError: a 500).
+    """
+    code = "".join(text.split())
+    return len(code) == DIGITS and code.isascii() and code.isdigit()
+
+
+def may_be_code(text: str, *, recovery: bool) -> bool:
+    """Whether ``text`` could be a code (or, with ``recovery``, a recovery code)."""
+    return is_code(text) or (recovery and recovery_code_digest(text) is not None)
 
 
 def grouped(secret: str) -> str:

@@ -44,7 +44,7 @@ from governance.actor import Actor
 from governance.consortium import Consortium
 from projections.base import metadata, tracking
 from projections.runtime import ReadSide
-from tests.support.http_browser import Answer, Browser
+from tests.support.http_browser import Answer, Browser, csrf_in
 from tests.support.postgres import PostgresServer, PostgresUnavailable
 from tests.support.processes import (
     free_port,
@@ -199,8 +199,14 @@ def test_postgresql_stopped_gives_503_and_the_same_process_recovers(
                 assert_unavailable(fragment)
                 assert fragment.headers["hx-retarget"] == "#alerts"
                 assert "<html" not in fragment.body
-                # An anonymous visitor (no session to load) gets the page too.
-                assert_unavailable(Browser(base).request("/login"))
+                # An anonymous visitor's login page stores and reads nothing (no
+                # session row before a password proves right); sending it does.
+                visitor = Browser(base)
+                form = visitor.request("/login")
+                assert form.status == 200
+                fields = {"email": EMAIL, "password": PASSWORD}
+                fields["csrf_token"] = csrf_in(form.body)
+                assert_unavailable(visitor.request("/login", fields))
                 during = f"during-{mode}"
                 assert_unavailable(change_axis(browser, plan, token, during))
                 htmx_post = browser.request(

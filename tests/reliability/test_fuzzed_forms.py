@@ -193,6 +193,13 @@ ODD_DIGITS = st.text(
     max_size=4,
 )
 HOSTILE = st.one_of(TEXT, NUMBERS, ODD_DIGITS, DATES, WRONG_TYPES, st.just(""))
+# Second-factor codes: six digits to ``str.isdigit``, not all of them 0-9.
+ODD_CODES = st.one_of(
+    st.sampled_from(["12345²", "١٢٣٤٥٦", "１２３４５６", "۱۲۳۴۵۶", "12 34 5⁶"]),
+    st.text(st.characters(categories=("Nd", "No")), min_size=6, max_size=6).filter(
+        lambda code: not code.isascii()
+    ),
+)
 
 DAY_FIELDS = [
     "call_opens_on",
@@ -288,6 +295,8 @@ def _plausible(name: str, ids: dict[str, str]) -> st.SearchStrategy[str]:
         return st.just(ids["account_id"])
     if name == "email":
         return st.just("someone@test.example")
+    if name == "code":
+        return st.text(st.sampled_from("0123456789"), min_size=6, max_size=6)
     if name == "call_url":
         return st.just("https://calls.example/x")
     if name == "call_closing_dates":
@@ -313,6 +322,8 @@ def _hostile(name: str) -> st.SearchStrategy[str]:
         return st.one_of(DATES, HOSTILE)
     if name in NUMBER_FIELDS or name.startswith("weight-") or name == "days_before":
         return st.one_of(NUMBERS, ODD_DIGITS, HOSTILE)
+    if name == "code":
+        return st.one_of(ODD_CODES, HOSTILE)
     return HOSTILE
 
 
@@ -335,6 +346,7 @@ def _field_names(ids: dict[str, str]) -> list[str]:
             "body_id",
             "responsible_id",
             "email",
+            "code",
             "call_url",
             "call_closing_dates",
             "days_before",

@@ -50,6 +50,9 @@ def uvicorn_command(port: int) -> list[str]:
         str(port),
         "--log-level",
         "warning",
+        # As `consortium serve` without CONSORTIUM_TRUSTED_PROXIES: no header
+        # chooses the client's address.
+        "--no-proxy-headers",
     ]
 
 
@@ -91,5 +94,25 @@ def web_server(env: dict[str, str]) -> Iterator[str]:
     try:
         wait_until_healthy(f"{base_url}/healthz", process)
         yield base_url
+    finally:
+        stop(process)
+
+
+@contextmanager
+def consortium_serve(
+    env: dict[str, str], *options: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``consortium serve`` (the production entry: its uvicorn settings, such as
+    the trusted proxies) on a free port; yields its base URL and process."""
+    port = free_port()
+    process = subprocess.Popen(
+        [consortium_command(), "serve", "--port", str(port), *options],
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(f"{base_url}/healthz", process)
+        yield base_url, process
     finally:
         stop(process)

@@ -60,7 +60,7 @@ def personal_traces(client: TestClient, email: str) -> None:
         now=datetime.now(UTC),
         reminder_ids=["r1"],
     )
-    accounts.throttle.record((LOGIN_ACCOUNT, email))
+    accounts.throttle.reserve((LOGIN_ACCOUNT, email))
 
 
 def erase_self(client: TestClient, password: str = PASSWORD, confirm: bool = True):  # type: ignore[no-untyped-def]

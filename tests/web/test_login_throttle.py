@@ -11,8 +11,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.support.fakes import FixedClock
-from tests.web.conftest import PASSWORD, World, csrf_of, stores_of
-from web.throttle import LOGIN_ACCOUNT, LOGIN_ADDRESS, Throttle
+from tests.web.conftest import PASSWORD, World, csrf_of, login, post, stores_of
+from web.passwords import PasswordChecks
+from web.throttle import LOGIN_ACCOUNT, LOGIN_ADDRESS, REAUTHENTICATE, Throttle
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -158,7 +159,7 @@ def test_counts_are_kept_as_digests_and_shared_between_processes(
     # Another process: a second throttle over the same database.
     other = Throttle(stores.accounts.engine, clock)
 
-    assert other.wait((LOGIN_ACCOUNT, world.emails["member"])) is not None
+    assert not other.reserve((LOGIN_ACCOUNT, world.emails["member"])).granted
     assert other.count(LOGIN_ADDRESS, "testclient") == 5
     with stores.accounts.engine.connect() as connection:
         stored = connection.exec_driver_sql(
@@ -179,3 +180,44 @@ def test_old_attempts_are_purged(
 
     assert throttle.purge() == 6  # three per account, three per address
     assert throttle.count(LOGIN_ACCOUNT, world.emails["member"]) == 0
+
+
+def test_a_login_that_finds_no_free_password_slot_is_answered_busy_and_not_counted(
+    client: TestClient, world: World, clock: FixedClock
+) -> None:
+    accounts = stores_of(client).accounts
+    # One slot, held here for the whole request: the login cannot get it.
+    accounts.checks = PasswordChecks(1, wait=0.05)
+    email = world.emails["member"]
+
+    with accounts.checks.slot():
+        busy = attempt(client, email, PASSWORD)
+
+    assert busy.status_code == 503
+    assert busy.headers["retry-after"].isdigit()
+    assert "Nothing was checked or counted" in busy.text
+    assert accounts.throttle.count(LOGIN_ACCOUNT, email) == 0
+    assert accounts.throttle.count(LOGIN_ADDRESS, "testclient") == 0
+    assert attempt(client, email, PASSWORD).status_code == 303
+
+
+def test_a_password_recheck_that_finds_no_free_slot_is_answered_busy_and_not_counted(
+    client: TestClient, world: World, clock: FixedClock
+) -> None:
+    login(client, world.emails["member"])
+    accounts = stores_of(client).accounts
+    account = accounts.by_email(world.emails["member"])
+    assert account is not None
+    accounts.checks = PasswordChecks(1, wait=0.05)
+    new = "another long secret"
+
+    with accounts.checks.slot():
+        busy = post(
+            client,
+            "/account/password",
+            {"current_password": PASSWORD, "password": new, "password_again": new},
+        )
+
+    assert busy.status_code == 503
+    assert accounts.throttle.count(REAUTHENTICATE, account.account_id) == 0
+    assert accounts.verify_password(account.account_id, PASSWORD)

@@ -39,6 +39,7 @@ from web.accounts import metadata as accounts_metadata
 from web.app import create_app
 from web.secret_box import SecretBox, UnreadableSecret
 from web.settings import Settings
+from web.throttle import SECOND_FACTOR
 from web.throttle import metadata as throttle_metadata
 
 T0 = datetime(2026, 3, 2, 9, 0, 10, tzinfo=UTC)
@@ -370,6 +371,49 @@ def test_recovery_codes_are_counted_by_the_code_throttle(
     clock.advance(timedelta(minutes=15))
     password_step(client, email)
     assert give_code(client, two_step.codes[0]).status_code == 303
+
+
+# Digits to ``str.isdigit`` that no authenticator shows: each was a 500.
+ODD_CODES = ["12345²", "١٢٣٤٥٦", "１２３４５６", "123 45⁷", "۱۲۳۴۵۶", "１２３-４５６"]
+
+
+@pytest.mark.parametrize("code", ODD_CODES)
+def test_a_code_in_other_digits_is_refused_plainly_at_login(
+    client: TestClient, world: World, clock: FixedClock, code: str
+) -> None:
+    email = world.emails["coordinator"]
+    login(client, email)
+    switch_on_two_step(client, clock.now())
+    password_step(client, email)
+    throttle = stores_of(client).accounts.throttle
+
+    refused = give_code(client, code)
+
+    assert refused.status_code == 422
+    assert "six digits, 0 to 9" in refused.text
+    assert throttle.count(SECOND_FACTOR, account_id(client, email)) == 0
+
+
+@pytest.mark.parametrize("code", ODD_CODES)
+def test_a_code_in_other_digits_is_refused_plainly_on_the_security_page(
+    client: TestClient, world: World, clock: FixedClock, code: str
+) -> None:
+    email = world.emails["coordinator"]
+    login(client, email)
+    post(client, "/account/two-factor/setup")
+
+    enabling = post(
+        client, "/account/two-factor/enable", {"code": code, "password": PASSWORD}
+    )
+    switch_on_two_step(client, clock.now())
+    disabling = post(
+        client, "/account/two-factor/disable", {"code": code, "password": PASSWORD}
+    )
+
+    assert enabling.status_code == disabling.status_code == 422
+    assert "six digits, 0 to 9" in enabling.text
+    assert "six digits, 0 to 9" in disabling.text
+    assert stores_of(client).accounts.has_second_factor(account_id(client, email))
 
 
 def test_new_recovery_codes_need_confirmation_and_the_password(

@@ -124,6 +124,49 @@ def test_fragments_carry_the_security_headers_too(
     assert "content-security-policy" in response.headers
 
 
+PRIVATE = [
+    "/consortia",
+    "/consortia/{cid}",
+    "/consortia/{cid}/history",
+    "/consortia/{cid}/history.csv",
+    "/consortia/{cid}/history.jsonl",
+    "/consortia/{cid}/history.xlsx",
+    "/consortia/{cid}/capitalisation.csv",
+    "/consortia/{cid}/capitalisation.json",
+    "/account",
+    "/account/export",
+    "/consortia/00000000-0000-0000-0000-000000000000",
+]
+
+
+@pytest.mark.parametrize("path", PRIVATE)
+def test_no_answer_to_a_logged_in_person_may_be_stored_by_a_cache(
+    client: TestClient, world: World, path: str
+) -> None:
+    login(client, world.emails["coordinator"])
+
+    page = client.get(path.format(cid=world.consortium_id))
+    fragment = client.get(
+        path.format(cid=world.consortium_id),
+        headers={"HX-Request": "true", "HX-Target": "main"},
+    )
+
+    assert "no-store" in page.headers["cache-control"], page.status_code
+    assert "no-store" in fragment.headers["cache-control"]
+
+
+def test_static_files_keep_their_caching_for_a_logged_in_person(
+    client: TestClient, world: World
+) -> None:
+    login(client, world.emails["coordinator"])
+
+    response = client.get("/static/app.css")
+
+    assert response.status_code == 200
+    assert "no-store" not in response.headers.get("cache-control", "")
+    assert "etag" in response.headers
+
+
 def test_oversized_forms_are_refused(client: TestClient, world: World) -> None:
     login(client, world.emails["coordinator"])
 

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
+from tests.support.fakes import FixedClock
 from tests.web.conftest import PASSWORD, World, csrf_of, login, stores_of
+from web.accounts import digest, sessions, utcnow
+from web.app import create_app
+from web.mailing import make_jobs
+from web.settings import Settings
+from web.throttle import LOGIN_ACCOUNT
 
 
 def test_login_page_opens_a_pre_session_with_a_csrf_token(client: TestClient) -> None:
@@ -150,17 +159,69 @@ def test_plain_http_development_uses_a_plain_cookie(settings: object) -> None:
     assert "secure" not in cookie.lower()
 
 
-def test_expired_sessions_are_dropped_when_the_app_starts(settings: object) -> None:
-    from datetime import timedelta
+def session_rows(client: TestClient) -> int:
+    with stores_of(client).accounts.engine.connect() as connection:
+        return int(connection.scalar(select(func.count()).select_from(sessions)) or 0)
 
-    from web.accounts import utcnow
-    from web.app import create_app
-    from web.storage import open_stores
 
-    stores = open_stores(settings)  # type: ignore[arg-type]
-    stale = stores.accounts.open_session(None, now=utcnow() - timedelta(days=2))
-    stores.close()
+def test_pre_login_pages_store_no_session_until_a_password_proves_right(
+    client: TestClient, world: World
+) -> None:
+    before = session_rows(client)
 
-    with TestClient(create_app(settings), base_url="https://testserver") as client:  # type: ignore[arg-type]
-        accounts = client.app_state["stores"].accounts
-        assert accounts.session(stale.token, now=utcnow() - timedelta(days=2)) is None
+    for _ in range(3):
+        client.cookies.clear()
+        client.get("/login")
+        client.get("/password/forgot")
+    page = client.get("/login")
+    wrong = client.post(
+        "/login",
+        data={
+            "email": world.emails["member"],
+            "password": "not the password",
+            "csrf_token": csrf_of(page.text),
+        },
+    )
+
+    assert wrong.status_code == 422
+    assert session_rows(client) == before
+    login(client, world.emails["member"])
+    assert session_rows(client) == before + 1
+
+
+def test_a_pre_login_token_works_only_with_its_own_cookie(
+    client: TestClient, settings: Settings
+) -> None:
+    mine = csrf_of(client.get("/login").text)
+    with TestClient(create_app(settings), base_url="https://testserver") as other:
+        theirs = other.get("/login")
+        forged = other.post(
+            "/login",
+            data={"email": "x@test.example", "password": "p", "csrf_token": mine},
+        )
+
+    assert csrf_of(theirs.text) != mine
+    assert forged.status_code == 403
+
+
+def test_the_scheduler_purges_expired_sessions_and_old_attempts(
+    client: TestClient, settings: Settings, world: World
+) -> None:
+    stores = stores_of(client)
+    accounts = stores.accounts
+    stale = accounts.open_session(None, now=utcnow() - timedelta(days=2))
+    accounts.throttle.clock = FixedClock(utcnow() - timedelta(hours=2))
+    accounts.throttle.reserve((LOGIN_ACCOUNT, "old@test.example"))
+    jobs = make_jobs(stores, settings)
+
+    try:
+        assert jobs.tick()
+    finally:
+        jobs.stop()
+
+    with accounts.engine.connect() as connection:
+        hashes = set(connection.scalars(select(sessions.c.session_hash)))
+    assert digest(stale.token) not in hashes
+    assert accounts.throttle.count(LOGIN_ACCOUNT, "old@test.example") == 0
+    accounts.throttle.clock = FixedClock(utcnow())
+    assert accounts.throttle.purge() == 0

@@ -41,10 +41,11 @@ from web.forms import PASSWORD_MESSAGES
 from web.htmx import render
 from web.i18n import gettext_
 from web.labels import N_
+from web.passwords import PasswordChecksBusy
 from web.personal_data import as_json, personal_data
 from web.routes.common import stores
-from web.routes.session import WRONG_CODE, too_many
-from web.throttle import REAUTHENTICATE, SECOND_FACTOR, minutes
+from web.routes.session import NOT_A_CODE, NOT_A_CODE_OR_RECOVERY, WRONG_CODE, too_many
+from web.throttle import REAUTHENTICATE, SECOND_FACTOR, Limit, Reservation, minutes
 
 logger = logging.getLogger(__name__)
 
@@ -71,25 +72,47 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 
 class Reauthentication:
-    """Checks a current password typed again, counting failures per account."""
+    """Checks a current password typed again, counting failures per account.
+
+    ``reserve`` counts the attempt before anything is verified (attempts sent at
+    once see each other), optionally with more throttle keys checked in the same
+    step (a second-factor code); ``check`` then verifies the password, and a right
+    one is uncounted.
+    """
 
     def __init__(self, request: Request, account: Account) -> None:
         self.accounts = stores(request).accounts
         self.account = account
         self.key = (REAUTHENTICATE, account.account_id)
+        self.attempt: Reservation | None = None
 
-    def wait_minutes(self) -> int | None:
-        """Minutes to wait before trying again, if over the limit."""
-        wait = self.accounts.throttle.wait(self.key)
+    def reserve(self, *also: tuple[Limit, str]) -> int | None:
+        """Minutes to wait if over a limit; None once the attempt is counted."""
+        self.attempt = self.accounts.throttle.reserve(self.key, *also)
+        wait = self.attempt.wait
         return minutes(wait) if wait is not None else None
 
     def check(self, password: str) -> bool:
-        """Whether the password is right (a wrong one is counted)."""
-        if self.accounts.verify_password(self.account.account_id, password[:1024]):
+        """Whether the password is right (a wrong one stays counted)."""
+        if self.attempt is None or not self.attempt.granted:
+            raise RuntimeError("check() before a granted reserve()")
+        try:
+            right = self.accounts.verify_password(
+                self.account.account_id, password[:1024]
+            )
+        except PasswordChecksBusy:
+            self.release()  # nothing was checked: nothing is counted
+            raise
+        if right:
+            self.release(REAUTHENTICATE)
             return True
-        self.accounts.throttle.record(self.key)
         logger.warning("reauthentication.failed account=%s", self.account.account_id)
         return False
+
+    def release(self, *limits: Limit) -> None:
+        """Uncount the attempt (for ``limits`` only, if given)."""
+        if self.attempt is not None:
+            self.accounts.throttle.release(self.attempt, *limits)
 
 
 def _recovery_context(request: Request, account: Account) -> dict[str, Any]:
@@ -147,7 +170,7 @@ def change_password(request: Request, fields: dict[str, str]) -> Response:
     account = require_account(request)
     check = Reauthentication(request, account)
     errors: dict[str, str] = {}
-    wait = check.wait_minutes()
+    wait = check.reserve()
     if wait is not None:
         return render(
             request,
@@ -259,21 +282,21 @@ def enable_two_factor(request: Request, fields: dict[str, str]) -> Response:
         return RedirectResponse("/account/two-factor", status_code=303)
     # The password too: a stolen session must not tie the account to the thief's
     # phone (ASVS 6.4: re-authentication before changing an authentication factor).
+    code = fields.get("code", "")[:20]
+    if not two_factor.may_be_code(code, recovery=False):
+        context["errors"] = {"code": NOT_A_CODE}
+        return render(request, "account/two_factor.html", context, status_code=422)
     check = Reauthentication(request, account)
     key = (SECOND_FACTOR, account.account_id)
-    wait = accounts.throttle.wait(key)
-    password_wait = check.wait_minutes()
-    if wait is not None or password_wait is not None:
-        delay = max(password_wait or 0, minutes(wait) if wait else 0)
-        context["errors"] = {"": too_many(delay)}
+    wait = check.reserve(key)
+    if wait is not None:
+        context["errors"] = {"": too_many(wait)}
         return render(request, "account/two_factor.html", context, status_code=429)
     if not check.check(fields.get("password", "")):
+        check.release(SECOND_FACTOR)  # the code was not tried
         context["errors"] = {"password": NOT_YOUR_PASSWORD}
         return render(request, "account/two_factor.html", context, status_code=422)
-    if not accounts.use_code(
-        account.account_id, fields.get("code", "")[:20], enable=True
-    ):
-        accounts.throttle.record(key)
+    if not accounts.use_code(account.account_id, code, enable=True):
         context["errors"] = {"code": WRONG_CODE}
         return render(request, "account/two_factor.html", context, status_code=422)
     accounts.throttle.reset(*key)
@@ -290,7 +313,7 @@ def new_recovery_codes(request: Request, fields: dict[str, str]) -> Response:
     if not context["enabled"]:
         return RedirectResponse("/account/two-factor", status_code=303)
     check = Reauthentication(request, account)
-    wait = check.wait_minutes()
+    wait = check.reserve()
     if wait is not None:
         context["new_codes_errors"] = {"": too_many(wait)}
         return render(request, "account/two_factor.html", context, status_code=429)
@@ -314,23 +337,24 @@ def disable_two_factor(request: Request, fields: dict[str, str]) -> Response:
     context = _two_factor_context(request, account)
     if not context["enabled"]:
         return RedirectResponse("/account/two-factor", status_code=303)
+    text = fields.get("code", "")[:40]
+    if not two_factor.may_be_code(text, recovery=True):
+        context["errors"] = {"code": NOT_A_CODE_OR_RECOVERY}
+        return render(request, "account/two_factor.html", context, status_code=422)
     check = Reauthentication(request, account)
-    code_key = (SECOND_FACTOR, account.account_id)
-    wait = check.wait_minutes()
-    code_wait = accounts.throttle.wait(code_key)
-    if wait is not None or code_wait is not None:
-        delay = max(wait or 0, minutes(code_wait) if code_wait else 0)
-        context["errors"] = {"": too_many(delay)}
+    wait = check.reserve((SECOND_FACTOR, account.account_id))
+    if wait is not None:
+        context["errors"] = {"": too_many(wait)}
         return render(request, "account/two_factor.html", context, status_code=429)
     errors: dict[str, str] = {}
     if not check.check(fields.get("password", "")):
+        check.release(SECOND_FACTOR)  # the code was not tried
         errors["password"] = NOT_YOUR_PASSWORD
-    elif not accounts.use_second_factor(
-        account.account_id, fields.get("code", "")[:40]
-    ):
+    elif not accounts.use_second_factor(account.account_id, text):
         # A recovery code will do too (the phone may be lost): one throttle for both.
-        accounts.throttle.record(code_key)
         errors["code"] = WRONG_CODE
+    else:
+        check.release()
     if errors:
         context["errors"] = errors
         return render(request, "account/two_factor.html", context, status_code=422)
@@ -370,7 +394,7 @@ def erase_page(request: Request) -> Response:
 def erase(request: Request, fields: dict[str, str]) -> Response:
     account = require_account(request)
     check = Reauthentication(request, account)
-    wait = check.wait_minutes()
+    wait = check.reserve()
     if wait is not None:
         return render(
             request,
@@ -421,7 +445,7 @@ def admin_erase(request: Request, fields: dict[str, str]) -> Response:
     check = Reauthentication(request, admin)
     email = fields.get("email", "")[:254]
     values = {"email": email}
-    wait = check.wait_minutes()
+    wait = check.reserve()
     if wait is not None:
         return render(
             request,

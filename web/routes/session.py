@@ -23,6 +23,7 @@ from starlette.routing import Route
 
 from governance.errors import NotFound
 from notifications.outbox import Message
+from web import two_factor
 from web.accounts import (
     RESET_LIFETIME,
     Account,
@@ -45,6 +46,7 @@ from web.forms import PASSWORD_MESSAGES
 from web.htmx import render
 from web.i18n import LANGUAGES, current_language, gettext_, ngettext_
 from web.labels import N_
+from web.passwords import PasswordChecksBusy
 from web.routes.common import stores
 from web.throttle import (
     LOGIN_ACCOUNT,
@@ -61,6 +63,11 @@ logger = logging.getLogger(__name__)
 WRONG_LOGIN = N_("Wrong e-mail address or password.")
 WRONG_CODE = N_(
     "This code is not right, or it was used already. Wait for the next one."
+)
+NOT_A_CODE = N_("A code is the six digits, 0 to 9, that your application shows.")
+NOT_A_CODE_OR_RECOVERY = N_(
+    "Type the six digits, 0 to 9, that your application shows, or one of your "
+    "recovery codes."
 )
 
 
@@ -133,15 +140,24 @@ def login(request: Request, fields: dict[str, str]) -> Response:
     address = client_address(request)
     # The address as typed, normalised: unknown ones are counted like known ones.
     keys = ((LOGIN_ACCOUNT, normalise_email(email)), (LOGIN_ADDRESS, address))
-    wait = throttle.wait(*keys)
-    if wait is not None:
+    # Counted before the password is verified, so attempts sent at once see each
+    # other: at most the limit of them are verified.
+    attempt = throttle.reserve(*keys)
+    if attempt.wait is not None:
         logger.warning("login.throttled client=%s", address)
-        return _login_form(request, target, email, status=429, wait=minutes(wait))
-    account = accounts.authenticate(email, fields.get("password", "")[:1024])
+        return _login_form(
+            request, target, email, status=429, wait=minutes(attempt.wait)
+        )
+    try:
+        account = accounts.authenticate(email, fields.get("password", "")[:1024])
+    except PasswordChecksBusy:
+        throttle.release(attempt)  # nothing was checked: nothing is counted
+        raise
     if account is None:
-        throttle.record(*keys)
         logger.warning("login.failed client=%s", address)
         return _login_form(request, target, email, status=422)
+    # A right password clears the account's count and does not count per address.
+    throttle.release(attempt)
     throttle.reset(LOGIN_ACCOUNT, normalise_email(email))
     old = current_session(request)
     if old is not None:
@@ -185,20 +201,29 @@ def give_code(request: Request, fields: dict[str, str]) -> Response:
     pending = accounts.pending_login(session.token) if session else None
     if session is None or pending is None:
         return RedirectResponse("/login", status_code=303)
+    text = fields.get("code", "")[:40]
+    if not two_factor.may_be_code(text, recovery=True):
+        # Not a code at all (other digits than 0-9, letters…): said plainly, and
+        # not counted, since nothing secret was compared.
+        return render(
+            request,
+            "auth/code.html",
+            {"error": gettext_(NOT_A_CODE_OR_RECOVERY)},
+            status_code=422,
+        )
     throttle = accounts.throttle
     key = (SECOND_FACTOR, pending.account_id)
-    wait = throttle.wait(key)
-    if wait is not None:
+    attempt = throttle.reserve(key)
+    if attempt.wait is not None:
         logger.warning("login.code_throttled account=%s", pending.account_id)
         return render(
             request,
             "auth/code.html",
-            {"error": too_many(minutes(wait))},
+            {"error": too_many(minutes(attempt.wait))},
             status_code=429,
         )
-    used = accounts.use_second_factor(pending.account_id, fields.get("code", "")[:40])
+    used = accounts.use_second_factor(pending.account_id, text)
     if used is None:
-        throttle.record(key)
         logger.warning("login.code_refused account=%s", pending.account_id)
         return render(
             request, "auth/code.html", {"error": gettext_(WRONG_CODE)}, status_code=422
@@ -234,16 +259,17 @@ def forgot(request: Request, fields: dict[str, str]) -> Response:
     throttle = accounts.throttle
     email = normalise_email(fields.get("email", "")[:254])
     keys = ((RESET_EMAIL, email), (RESET_ADDRESS, client_address(request)))
-    wait = throttle.wait(*keys)
-    if wait is not None:
+    attempt = throttle.reserve(*keys)
+    if attempt.wait is not None:
         logger.warning("reset.throttled client=%s", client_address(request))
         return render(
             request,
             "auth/forgot.html",
-            {"email": email, "sent": False, "error": too_many(minutes(wait))},
+            {"email": email, "sent": False, "error": too_many(minutes(attempt.wait))},
             status_code=429,
         )
     if "@" not in email:
+        throttle.release(attempt)  # no e-mail could go out: not a request
         return render(
             request,
             "auth/forgot.html",
@@ -254,7 +280,6 @@ def forgot(request: Request, fields: dict[str, str]) -> Response:
             },
             status_code=422,
         )
-    throttle.record(*keys)
     account = accounts.by_email(email)
     if account is not None and not account.disabled:
         _send_reset_link(request, account)
@@ -313,15 +338,15 @@ def _reset_target(request: Request) -> tuple[str, Account]:
     """The token in the path and the account it opens; 404 (or 429) otherwise."""
     accounts = stores(request).accounts
     address = client_address(request)
-    wait = accounts.throttle.wait((RESET_TOKEN, address))
-    if wait is not None:
-        raise ResetThrottled(minutes(wait))
+    attempt = accounts.throttle.reserve((RESET_TOKEN, address))
+    if attempt.wait is not None:
+        raise ResetThrottled(minutes(attempt.wait))
     token = request.path_params["token"]
     account = accounts.reset_account(token) if len(token) < 100 else None
     if account is None:
-        accounts.throttle.record((RESET_TOKEN, address))
         logger.warning("reset.bad_link client=%s", address)
         raise NotFound("reset link", "")
+    accounts.throttle.release(attempt)  # a live link is no guess
     return token, account
 
 

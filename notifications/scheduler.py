@@ -11,7 +11,7 @@ the leader (``Leadership``) skips its ticks and stands by.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -45,6 +45,9 @@ class Jobs:
     leadership: Leadership | None = None
     health: Health | None = None
     checkpoint_key: PlatformKey | None = None
+    # Jobs this package cannot name (the evidence sweep lives in ``web``): each is
+    # called on every tick with its start and returns words for the summary.
+    housekeeping: Sequence[Callable[[datetime], str]] = ()
     now: Callable[[], datetime] = _utcnow
 
     def tick(self) -> bool:
@@ -66,6 +69,9 @@ class Jobs:
                     self.governance, self.read_side, self.checkpoint_key, started
                 )
                 summary += f" checkpoint={'sealed' if sealed else 'none'}"
+            for job in self.housekeeping:
+                if said := job(started):
+                    summary += f" {said}"
         except Exception as error:
             # A failing tick must be visible, then retried by the next one.
             logger.exception("scheduler.tick_failed")

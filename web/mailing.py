@@ -1,4 +1,5 @@
-"""Wiring the periodic jobs: who people are, how mail leaves, the signing key.
+"""Wiring the periodic jobs: who people are, how mail leaves, the signing key, the
+evidence sweep.
 
 The composition root's part of notifications: ``notifications`` knows nothing of
 accounts or settings, so this module hands it a directory of recipients (from the
@@ -18,6 +19,7 @@ from notifications.mail import MailboxTransport, SmtpTransport, Transport
 from notifications.reminders import ReminderPipeline
 from notifications.scheduler import Jobs
 from web.accounts import Accounts
+from web.evidence_sweep import EvidenceSweep
 from web.i18n import catalogues
 from web.settings import Settings
 from web.storage import Stores
@@ -86,4 +88,5 @@ def make_jobs(
         leadership=Leadership(stores.outbox.engine),
         health=stores.health,
         checkpoint_key=load_or_create_key(settings.audit_key_path),
+        housekeeping=(EvidenceSweep(settings, stores.evidence),),
     )

@@ -26,8 +26,9 @@ What it must not do:
   moment). Files no event refers to are removed only by ``web.evidence_sweep``,
   through ``discard``; ``save`` and ``discard`` take a lock on the directory so that
   a file being saved again is never discarded under it.
-- It serves nothing: the download route must answer with ``content_disposition``,
-  ``X-Content-Type-Options: nosniff`` and ``Content-Security-Policy: sandbox``.
+- It serves nothing: the download route must answer with ``content_disposition``
+  (of ``download_name``), ``X-Content-Type-Options: nosniff`` and
+  ``Content-Security-Policy: sandbox``.
 """
 
 from __future__ import annotations
@@ -81,6 +82,23 @@ PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentatio
 ODT = "application/vnd.oasis.opendocument.text"
 ODS = "application/vnd.oasis.opendocument.spreadsheet"
 ODP = "application/vnd.oasis.opendocument.presentation"
+
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    PDF: ("pdf",),
+    PNG: ("png",),
+    JPEG: ("jpg", "jpeg"),
+    GIF: ("gif",),
+    WEBP: ("webp",),
+    CSV: ("csv",),
+    DOCX: ("docx",),
+    XLSX: ("xlsx",),
+    PPTX: ("pptx",),
+    ODT: ("odt",),
+    ODS: ("ods",),
+    ODP: ("odp",),
+}
+"""The file name extensions of each accepted type, the usual one first."""
+UNKNOWN_EXTENSION = "bin"
 
 UPLOAD_PREFIX = ".upload-"
 UPLOAD_SUFFIX = ".part"
@@ -315,6 +333,22 @@ def content_disposition(filename: str) -> str:
     fallback = ascii_stem + (f".{ascii_extension}" if ascii_extension else "")
     encoded = quote(name, safe=_RFC5987_SAFE)
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
+
+
+def download_name(filename: str, media_type: str) -> str:
+    """The name to download a file under: its extension is its detected type's.
+
+    The uploader's name is kept when its extension already names the type
+    (``Proof.PDF``, ``photo.jpeg``); otherwise the type's extension replaces it
+    (``invoice.bat`` holding a GIF is ``invoice.gif``) or is added (``scan`` →
+    ``scan.gif``), so that what the browser saves opens as what it is.
+    """
+    name = safe_filename(filename)
+    extensions = EXTENSIONS.get(media_type, (UNKNOWN_EXTENSION,))
+    stem, dot, extension = name.rpartition(".")
+    if dot and extension.lower() in extensions:
+        return name
+    return safe_filename(f"{stem if dot else name}.{extensions[0]}")
 
 
 def _ascii_only(text: str) -> str:

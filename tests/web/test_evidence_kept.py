@@ -1,4 +1,4 @@
-"""A refused command never deletes a stored file.
+"""A refused command never deletes a stored file, and downloads say what they are.
 
 Files are stored by their SHA-256, so the same bytes uploaded twice are one file:
 before issue 14, a refused delivery deleted the file unless a *contribution* used it,
@@ -23,9 +23,13 @@ from tests.web.conftest import World, csrf, login, post, stores_of
 from tests.web.test_decision_pages import established
 from tests.web.test_reporting_pages import schedule_once
 from web.audit_verify import verify_store
+from web.evidence import download_name
 from web.settings import Settings
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< >>\n%%EOF\n"
+PDF_TYPE = "application/pdf"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00"
 DELIVERY = {"delivered_on": "2026-02-01", "amount": "10", "description": "Proof"}
 TOO_EARLY = {"delivered_on": "2025-06-01", "amount": "10", "description": "Too early"}
 ROUNDS = 12
@@ -256,3 +260,59 @@ def test_a_refused_and_an_accepted_delivery_sent_at_once_keep_the_accepted_file(
     report = verify_store(settings.with_secret())
     assert report.ok, report.findings
     assert report.evidence_files == ROUNDS
+
+
+# -- download names -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("uploaded", "content", "media_type", "served"),
+    [
+        pytest.param("invoice.bat", GIF, "image/gif", "invoice.gif", id="bat-gif"),
+        pytest.param("minutes.html", PDF, PDF_TYPE, "minutes.pdf", id="html-pdf"),
+        pytest.param("scan", GIF, "image/gif", "scan.gif", id="no-extension"),
+        pytest.param("Proof.PDF", PDF, PDF_TYPE, "Proof.PDF", id="right-one"),
+    ],
+)
+def test_a_download_is_named_with_the_extension_of_its_detected_type(
+    client: TestClient,
+    world: World,
+    uploaded: str,
+    content: bytes,
+    media_type: str,
+    served: str,
+) -> None:
+    login(client, world.emails["coordinator"])
+    url = pledged(client, world.consortium_id, world.lead_id)
+    delivered = upload(
+        client, url + "/deliver", DELIVERY, "evidence", uploaded, content
+    )
+    assert delivered.status_code == 303, delivered.text
+
+    download = client.get(evidence_url(world.consortium_id, content))
+
+    assert download.status_code == 200
+    assert download.headers["content-type"] == media_type
+    disposition = download.headers["content-disposition"]
+    assert f'filename="{served}"' in disposition
+    assert disposition.endswith(f"''{served}")
+
+
+@pytest.mark.parametrize(
+    ("uploaded", "media_type", "served"),
+    [
+        ("photo.jpeg", "image/jpeg", "photo.jpeg"),
+        ("photo.JPG", "image/jpeg", "photo.JPG"),
+        ("photo.png", "image/jpeg", "photo.jpg"),
+        ("budget.zip", XLSX_TYPE, "budget.xlsx"),
+        ("notes.pdf.exe", PDF_TYPE, "notes.pdf.pdf"),
+        ("CON.bat", PDF_TYPE, "_CON.pdf"),
+        (".htaccess", PDF_TYPE, "htaccess.pdf"),
+        ("x" * 200 + ".bat", PDF_TYPE, "x" * 116 + ".pdf"),
+        ("odd.pdf", "application/x-unknown", "odd.bin"),
+    ],
+)
+def test_the_download_name_carries_the_types_extension(
+    uploaded: str, media_type: str, served: str
+) -> None:
+    assert download_name(uploaded, media_type) == served

@@ -35,7 +35,7 @@ from projections.reporting import attachment_of
 from web.accounts import utcnow
 from web.auth import actor_of, form_endpoint, upload_endpoint
 from web.charts import bars, cumulative_line
-from web.evidence import EvidenceRejected, content_disposition
+from web.evidence import EvidenceRejected, content_disposition, download_name
 from web.exports import LedgerExport, ledger_csv, ledger_xlsx
 from web.forms import (
     RULE_FIELDS,
@@ -404,7 +404,9 @@ def evidence_file(request: Request) -> Response:
         path,
         media_type=evidence.media_type,
         headers={
-            "Content-Disposition": content_disposition(evidence.filename),
+            "Content-Disposition": content_disposition(
+                download_name(evidence.filename, evidence.media_type)
+            ),
             "Content-Security-Policy": "sandbox",
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "private, no-store",

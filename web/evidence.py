@@ -367,6 +367,13 @@ def _chunks_of(source: Iterable[bytes] | BinaryIO) -> Iterator[bytes]:
         yield from source
 
 
+def _sweepable(name: str) -> bool:
+    """A stored file (its SHA-256) or an upload temporary: nothing else is touched."""
+    return bool(_SHA256.fullmatch(name)) or (
+        name.startswith(UPLOAD_PREFIX) and name.endswith(UPLOAD_SUFFIX)
+    )
+
+
 @dataclass(frozen=True)
 class Discarded:
     """A file the sweep removed: its name, size and last modification (epoch)."""
@@ -465,15 +472,8 @@ class EvidenceStore:
         """The names of the stored files and of upload temporaries, sorted."""
         if not self.directory.is_dir():
             return []
-        return sorted(
-            entry.name
-            for entry in os.scandir(self.directory)
-            if _SHA256.fullmatch(entry.name)
-            or (
-                entry.name.startswith(UPLOAD_PREFIX)
-                and entry.name.endswith(UPLOAD_SUFFIX)
-            )
-        )
+        with os.scandir(self.directory) as entries:
+            return sorted(entry.name for entry in entries if _sweepable(entry.name))
 
     def discard(self, name: str, modified_before: float) -> Discarded | None:
         """Delete a file last saved before ``modified_before`` (an epoch), if it is.
@@ -484,10 +484,7 @@ class EvidenceStore:
         is young: kept) or comes after (and stores the file again). Returns what was
         deleted, or ``None`` when the file is young, gone or not a regular file.
         """
-        if not (
-            _SHA256.fullmatch(name)
-            or (name.startswith(UPLOAD_PREFIX) and name.endswith(UPLOAD_SUFFIX))
-        ):
+        if not _sweepable(name):
             return None
         path = self.directory / name
         with self._locked(fcntl.LOCK_EX):

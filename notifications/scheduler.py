@@ -11,8 +11,8 @@ the leader (``Leadership``) skips its ticks and stands by.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -45,9 +45,10 @@ class Jobs:
     leadership: Leadership | None = None
     health: Health | None = None
     checkpoint_key: PlatformKey | None = None
-    # Clean-ups of stores this package does not know (expired sessions, old
-    # throttle rows…), wired by the composition root: name → purge(now) → rows.
-    housekeeping: dict[str, Callable[[datetime], int]] = field(default_factory=dict)
+    # Clean-ups of stores this package does not know (expired sessions, old throttle
+    # rows, the evidence sweep), wired by the composition root: each is called on
+    # every tick with its start and returns a few words for the summary.
+    housekeeping: Sequence[Callable[[datetime], str]] = ()
     now: Callable[[], datetime] = _utcnow
 
     def tick(self) -> bool:
@@ -58,9 +59,9 @@ class Jobs:
         summary = ""
         try:
             # First: cheap, and kept going even while a later job keeps failing.
-            purged = [f"{n}={purge(started)}" for n, purge in self.housekeeping.items()]
+            said = [words for job in self.housekeeping if (words := job(started))]
             closed = close_due_proposals(self.governance, self.read_side, started)
-            summary = " ".join([f"closed={closed}", *purged])
+            summary = " ".join([f"closed={closed}", *said])
             if self.reminders is not None:
                 counts = self.reminders.run(started)
                 summary += " " + counts.summary()

@@ -429,18 +429,6 @@ def contribution_with_evidence(
     return _contribution(r) if r is not None else None
 
 
-def evidence_in_use(connection: Connection, sha256: str) -> bool:
-    """Whether any recorded contribution points at this evidence file."""
-    return (
-        connection.execute(
-            select(contributions.c.contribution_id)
-            .where(contributions.c.sha256 == sha256)
-            .limit(1)
-        ).first()
-        is not None
-    )
-
-
 def changes_by_commitment(
     connection: Connection, consortium_id: str
 ) -> dict[str, list[ChangeRow]]:

@@ -294,7 +294,12 @@ def _copy_evidence(source: Path, target: Path) -> None:
         return
     for path in sorted(source.iterdir()):
         if _SHA256.fullmatch(path.name) and path.is_file() and not path.is_symlink():
-            shutil.copyfile(path, target / path.name)
+            try:
+                shutil.copyfile(path, target / path.name)
+            except FileNotFoundError:
+                # Removed since listed: only the evidence sweep removes files, and
+                # only those no event refers to, so the pinned log needs none.
+                continue
 
 
 def sha256_of(path: Path) -> str:

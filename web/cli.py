@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -318,6 +318,59 @@ def _verify_and_print(settings: Settings, checkpoint_files: tuple[Path, ...]) ->
         return True
     click.echo(f"TAMPERED: {report.findings_total} problem(s) found.")
     return False
+
+
+@main.group()
+def evidence() -> None:
+    """The attached files: remove those no event refers to."""
+
+
+def _grace(ctx: click.Context, param: click.Parameter, value: str) -> timedelta:
+    from web.evidence_sweep import parse_grace
+
+    try:
+        return parse_grace(value)
+    except ValueError:
+        raise click.BadParameter("write it like 90s, 30m, 24h or 2d") from None
+
+
+@evidence.command("sweep")
+@click.option(
+    "--grace",
+    default="24h",
+    show_default=True,
+    callback=_grace,
+    help="Keep unreferenced files saved less than this long ago (30m, 24h, 2d).",
+)
+def evidence_sweep(grace: timedelta) -> None:
+    """Remove the attached files that no event of any consortium refers to.
+
+    Reads the whole log first; a file saved within the grace period is kept, since
+    a command may be about to record it. Use a grace of 0 only with every server
+    and worker stopped.
+    """
+    from web.evidence import EvidenceStore
+    from web.evidence_sweep import sweep_evidence
+
+    settings = _settings()
+    try:
+        report = sweep_evidence(
+            settings, EvidenceStore(settings.data_dir / "evidence"), grace=grace
+        )
+    except (FileNotFoundError, StorageError) as error:
+        raise click.ClickException(f"cannot read the event store: {error}") from None
+    if report.skipped:
+        raise click.ClickException(
+            "the event log is empty: this is not the store the files belong to; "
+            "nothing removed."
+        )
+    for item in report.removed:
+        click.echo(f"removed {item.name} ({item.size} bytes)")
+    click.echo(
+        f"{report.events} events read: {len(report.removed)} unreferenced files "
+        f"removed ({report.removed_bytes:,} bytes), {report.kept_young} kept (saved "
+        f"within {grace}), {report.referenced} referenced."
+    )
 
 
 CHECKPOINT_OPTION = click.option(

@@ -21,14 +21,21 @@ What it must not do:
 - Never extract an archive: office documents (ZIP) are judged from their central
   directory; only an OpenDocument ``mimetype`` entry is read, at most a few bytes.
 - Never leave a temporary file behind, whatever fails.
-- It serves nothing: the download route must answer with ``content_disposition``,
-  ``X-Content-Type-Options: nosniff`` and ``Content-Security-Policy: sandbox``.
+- Never delete a file because a command was refused: the same bytes may be another
+  record's file (another consortium's minutes, a delivery accepted at the same
+  moment). Files no event refers to are removed only by ``web.evidence_sweep``,
+  through ``discard``; ``save`` and ``discard`` take a lock on the directory so that
+  a file being saved again is never discarded under it.
+- It serves nothing: the download route must answer with ``content_disposition``
+  (of ``download_name``), ``X-Content-Type-Options: nosniff`` and
+  ``Content-Security-Policy: sandbox``.
 """
 
 from __future__ import annotations
 
 import codecs
 import contextlib
+import fcntl
 import hashlib
 import os
 import re
@@ -38,6 +45,7 @@ import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote
@@ -74,6 +82,26 @@ PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentatio
 ODT = "application/vnd.oasis.opendocument.text"
 ODS = "application/vnd.oasis.opendocument.spreadsheet"
 ODP = "application/vnd.oasis.opendocument.presentation"
+
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    PDF: ("pdf",),
+    PNG: ("png",),
+    JPEG: ("jpg", "jpeg"),
+    GIF: ("gif",),
+    WEBP: ("webp",),
+    CSV: ("csv",),
+    DOCX: ("docx",),
+    XLSX: ("xlsx",),
+    PPTX: ("pptx",),
+    ODT: ("odt",),
+    ODS: ("ods",),
+    ODP: ("odp",),
+}
+"""The file name extensions of each accepted type, the usual one first."""
+UNKNOWN_EXTENSION = "bin"
+
+UPLOAD_PREFIX = ".upload-"
+UPLOAD_SUFFIX = ".part"
 
 OOXML_MAIN_FOLDERS = {"word/": DOCX, "xl/": XLSX, "ppt/": PPTX}
 OPENDOCUMENT_TYPES = frozenset({ODT, ODS, ODP})
@@ -307,6 +335,22 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
 
 
+def download_name(filename: str, media_type: str) -> str:
+    """The name to download a file under: its extension is its detected type's.
+
+    The uploader's name is kept when its extension already names the type
+    (``Proof.PDF``, ``photo.jpeg``); otherwise the type's extension replaces it
+    (``invoice.bat`` holding a GIF is ``invoice.gif``) or is added (``scan`` →
+    ``scan.gif``), so that what the browser saves opens as what it is.
+    """
+    name = safe_filename(filename)
+    extensions = EXTENSIONS.get(media_type, (UNKNOWN_EXTENSION,))
+    stem, dot, extension = name.rpartition(".")
+    if dot and extension.lower() in extensions:
+        return name
+    return safe_filename(f"{stem if dot else name}.{extensions[0]}")
+
+
 def _ascii_only(text: str) -> str:
     """Accents dropped, any other character outside a safe ASCII set made ``_``."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -323,11 +367,31 @@ def _chunks_of(source: Iterable[bytes] | BinaryIO) -> Iterator[bytes]:
         yield from source
 
 
+def _sweepable(name: str) -> bool:
+    """A stored file (its SHA-256) or an upload temporary: nothing else is touched."""
+    return bool(_SHA256.fullmatch(name)) or (
+        name.startswith(UPLOAD_PREFIX) and name.endswith(UPLOAD_SUFFIX)
+    )
+
+
+@dataclass(frozen=True)
+class Discarded:
+    """A file the sweep removed: its name, size and last modification (epoch)."""
+
+    name: str
+    size: int
+    modified: float
+
+
 class EvidenceStore:
     """Evidence files in one directory, each named by its content's SHA-256.
 
     The directory must not be served statically: downloads go through a route that
     checks access, using ``path_of``.
+
+    A file's modification time is when it was last *saved* (stored, or the same
+    bytes uploaded again): the sweep keeps files saved within its grace period,
+    because an event may be about to refer to them.
     """
 
     def __init__(self, directory: Path) -> None:
@@ -342,7 +406,7 @@ class EvidenceStore:
         """
         self.directory.mkdir(parents=True, exist_ok=True)
         descriptor, temporary_name = tempfile.mkstemp(
-            prefix=".upload-", suffix=".part", dir=self.directory
+            prefix=UPLOAD_PREFIX, suffix=UPLOAD_SUFFIX, dir=self.directory
         )
         temporary = Path(temporary_name)
         stored = False
@@ -365,11 +429,7 @@ class EvidenceStore:
                 raise EvidenceRejected("evidence.empty")
             media_type = sniff(bytes(head), filename, temporary)
             sha256 = digest.hexdigest()
-            target = self.directory / sha256
-            if not target.exists():
-                os.replace(temporary, target)
-                stored = True
-                self._sync_directory()
+            stored = self._keep(temporary, self.directory / sha256)
         finally:
             if not stored:
                 temporary.unlink(missing_ok=True)
@@ -389,11 +449,68 @@ class EvidenceStore:
             return None
         return path
 
-    def remove(self, sha256: str) -> None:
-        """Delete a stored file no event refers to (a refused delivery's upload)."""
-        path = self.path_of(sha256)
-        if path is not None:
+    def _keep(self, temporary: Path, target: Path) -> bool:
+        """Make ``target`` hold the upload, fresh; whether ``temporary`` moved there.
+
+        Under the shared lock, so the sweep cannot discard the file between this
+        and the event that will refer to it: an existing file (the same bytes) is
+        touched, which makes it young again; a missing one is moved into place.
+        """
+        with self._locked(fcntl.LOCK_SH):
+            try:
+                os.utime(target, follow_symlinks=False)
+                return False
+            except FileNotFoundError:
+                pass
+            except PermissionError:
+                pass  # someone else's file (a restore as root?): ours replaces it
+            os.replace(temporary, target)
+            self._sync_directory()
+            return True
+
+    def stored_names(self) -> list[str]:
+        """The names of the stored files and of upload temporaries, sorted."""
+        if not self.directory.is_dir():
+            return []
+        with os.scandir(self.directory) as entries:
+            return sorted(entry.name for entry in entries if _sweepable(entry.name))
+
+    def discard(self, name: str, modified_before: float) -> Discarded | None:
+        """Delete a file last saved before ``modified_before`` (an epoch), if it is.
+
+        For the sweep only (``web.evidence_sweep``), which decides that no event
+        refers to the file. The age is checked and the file deleted under the
+        exclusive lock, so a ``save`` of the same bytes either came first (the file
+        is young: kept) or comes after (and stores the file again). Returns what was
+        deleted, or ``None`` when the file is young, gone or not a regular file.
+        """
+        if not _sweepable(name):
+            return None
+        path = self.directory / name
+        with self._locked(fcntl.LOCK_EX):
+            try:
+                status = os.stat(path, follow_symlinks=False)
+            except FileNotFoundError:
+                return None
+            if not stat.S_ISREG(status.st_mode) or status.st_mtime >= modified_before:
+                return None
             path.unlink(missing_ok=True)
+        return Discarded(name, status.st_size, status.st_mtime)
+
+    @contextlib.contextmanager
+    def _locked(self, operation: int) -> Iterator[None]:
+        """Hold ``flock`` on the directory itself (shared or exclusive).
+
+        ``flock`` locks belong to an open file description, so two threads of one
+        process exclude each other as two processes do.
+        """
+        self.directory.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(self.directory, os.O_RDONLY)
+        try:
+            fcntl.flock(descriptor, operation)
+            yield
+        finally:
+            os.close(descriptor)  # closing releases the lock
 
     def verify(self, evidence: Evidence) -> bool:
         """Whether the stored file still has the recorded size and SHA-256."""

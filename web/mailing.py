@@ -1,5 +1,5 @@
-"""Wiring the periodic jobs: who people are, how mail leaves, the signing key, and
-which rows of the accounts store expire.
+"""Wiring the periodic jobs: who people are, how mail leaves, the signing key, which
+rows of the accounts store expire, the evidence sweep.
 
 The composition root's part of notifications: ``notifications`` knows nothing of
 accounts or settings, so this module hands it a directory of recipients (from the
@@ -19,6 +19,7 @@ from notifications.mail import MailboxTransport, SmtpTransport, Transport
 from notifications.reminders import ReminderPipeline
 from notifications.scheduler import Jobs
 from web.accounts import Accounts
+from web.evidence_sweep import EvidenceSweep
 from web.i18n import catalogues
 from web.settings import Settings
 from web.storage import Stores
@@ -87,9 +88,11 @@ def make_jobs(
         leadership=Leadership(stores.outbox.engine),
         health=stores.health,
         checkpoint_key=load_or_create_key(settings.audit_key_path),
-        housekeeping={
+        housekeeping=(
             # Expired sessions and pending logins, and attempts past every window.
-            "sessions_purged": lambda now: stores.accounts.purge_sessions(now=now),
-            "attempts_purged": lambda now: stores.accounts.throttle.purge(now),
-        },
+            lambda now: f"sessions_purged={stores.accounts.purge_sessions(now=now)}",
+            lambda now: f"attempts_purged={stores.accounts.throttle.purge(now)}",
+            # Unreferenced evidence files past their grace period (hourly).
+            EvidenceSweep(settings, stores.evidence),
+        ),
     )

@@ -28,7 +28,6 @@ from projections.ledger import (
     commitments_of,
     contribution_with_evidence,
     contributions_of,
-    evidence_in_use,
 )
 from projections.ledger_summary import summarise, warning_facts
 from projections.partners import partners_of
@@ -36,7 +35,7 @@ from projections.reporting import attachment_of
 from web.accounts import utcnow
 from web.auth import actor_of, form_endpoint, upload_endpoint
 from web.charts import bars, cumulative_line
-from web.evidence import EvidenceRejected, content_disposition
+from web.evidence import EvidenceRejected, content_disposition, download_name
 from web.exports import LedgerExport, ledger_csv, ledger_xlsx
 from web.forms import (
     RULE_FIELDS,
@@ -370,10 +369,9 @@ def deliver(
             description=form.description,
             evidence=evidence,
         )
-    except (RuleViolated, NotPermitted, NotFound) as error:
-        _forget_unused(request, evidence)
-        if not isinstance(error, RuleViolated):
-            raise
+    except RuleViolated as error:
+        # The upload stays: the same bytes may be another record's file. The sweep
+        # (web.evidence_sweep) removes files no event refers to.
         field = RULE_FIELDS.get(error.code, "")
         return _commitment_form(
             request,
@@ -384,16 +382,6 @@ def deliver(
             {field: error.params},
         )
     return _done(request, access, created.position)
-
-
-def _forget_unused(request: Request, evidence: Any) -> None:
-    """A refused delivery leaves no orphan file (unless the file is used already)."""
-    if evidence is None:
-        return
-    with queries(request) as connection:
-        used = evidence_in_use(connection, evidence.sha256)
-    if not used:
-        stores(request).evidence.remove(evidence.sha256)
 
 
 def evidence_file(request: Request) -> Response:
@@ -416,7 +404,9 @@ def evidence_file(request: Request) -> Response:
         path,
         media_type=evidence.media_type,
         headers={
-            "Content-Disposition": content_disposition(evidence.filename),
+            "Content-Disposition": content_disposition(
+                download_name(evidence.filename, evidence.media_type)
+            ),
             "Content-Security-Policy": "sandbox",
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "private, no-store",

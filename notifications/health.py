@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from notifications.outbox import job_runs
 
@@ -50,12 +51,16 @@ class Health:
         }
         if ok:
             values["last_ok_at"] = finished_at
+        # One upsert: two schedulers started by mistake may record the same job at
+        # the same moment, and an UPDATE-then-INSERT lets both insert (the second
+        # then fails on the primary key, and its tick is reported as failed).
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(job_runs).values(name=name, **values)
+        statement = statement.on_conflict_do_update(
+            index_elements=[job_runs.c.name], set_=values
+        )
         with self.engine.begin() as connection:
-            changed = connection.execute(
-                update(job_runs).where(job_runs.c.name == name).values(**values)
-            ).rowcount
-            if not changed:
-                connection.execute(insert(job_runs).values(name=name, **values))
+            connection.execute(statement)
 
     def last(self, name: str) -> JobRun | None:
         """The last recorded run of ``name``."""

@@ -37,11 +37,8 @@ def _page(request: Request, access: Access, **extra: object) -> Response:
     cid = str(access.consortium_id)
     with queries(request) as connection:
         rows = checkpoints(connection)[:SHOWN]
-        mine = countersigned_in(connection, cid)
-        signers = {
-            r.checkpoint_id: countersignatures(connection, r.checkpoint_id)
-            for r in rows
-        }
+        # This consortium's countersignatures only: another's financers are theirs.
+        signers = countersigned_in(connection, cid)
     names = stores(request).accounts.names({i for ids in signers.values() for i in ids})
     return render(
         request,
@@ -51,9 +48,14 @@ def _page(request: Request, access: Access, **extra: object) -> Response:
             "can": access.abilities,
             "consortium_id": cid,
             "checkpoints": rows,
-            "signed_by_me": {c for c, f in mine if f == access.account.account_id},
+            "signed_by_me": {
+                c for c, ids in signers.items() if access.account.account_id in ids
+            },
             "signers": {
-                c: [names.get(i, i) for i in ids] for c, ids in signers.items()
+                r.checkpoint_id: [
+                    names.get(i, i) for i in signers.get(r.checkpoint_id, [])
+                ]
+                for r in rows
             },
             "verification": None,
             **extra,
@@ -79,13 +81,15 @@ def countersign(request: Request, fields: dict[str, str]) -> Response:
 
 
 def download(request: Request) -> Response:
-    consortium_access(request)  # members only: 404 for anyone else
+    access = consortium_access(request)  # members only: 404 for anyone else
     checkpoint_id = str(parse_uuid(request.path_params["checkpoint_id"], "checkpoint"))
     with queries(request) as connection:
         row = checkpoint(connection, checkpoint_id)
         if row is None:
             raise NotFound("checkpoint", checkpoint_id)
-        signed = countersignatures(connection, checkpoint_id)
+        signed = countersignatures(
+            connection, checkpoint_id, consortium_id=str(access.consortium_id)
+        )
     return Response(
         checkpoint_file_bytes(row, signed),
         media_type="application/json",

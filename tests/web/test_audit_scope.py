@@ -229,6 +229,7 @@ def test_verify_now_answers_at_once_and_the_result_appears_after_the_job(
     polled = client.get(
         audit(pair.a), headers={"HX-Request": "true", "HX-Target": "verification"}
     )
+    reloaded = client.get(audit(pair.a))  # without JavaScript
     ran = run_jobs(client, settings)
     after = client.get(
         audit(pair.a), headers={"HX-Request": "true", "HX-Target": "verification"}
@@ -241,6 +242,9 @@ def test_verify_now_answers_at_once_and_the_result_appears_after_the_job(
     assert 'hx-trigger="every 5s"' in pressed.text  # it polls while under way
     assert "record is intact" not in polled.text  # nothing ran inside the request
     assert "under way" in polled.text
+    assert "under way" in reloaded.text
+    assert "Refresh to see the result" in reloaded.text
+    assert "Verify now</button>" not in reloaded.text  # one at a time
     assert ran == 1
     assert "This consortium's record is intact" in after.text
     assert 'hx-trigger="every 5s"' not in after.text  # polling stops
@@ -324,6 +328,21 @@ def test_a_second_press_is_refused_with_when_the_next_is_possible(
             "SELECT consortium_id FROM audit_verifications"
         ).all()
     assert sorted(r[0] for r in rows) == sorted([str(pair.a), str(pair.b)])
+
+
+def test_an_outsider_cannot_ask_for_another_consortium_s_verification(
+    client: TestClient, pair: Pair
+) -> None:
+    login(client, "outsider@test.example")  # B's coordinator, a stranger to A
+
+    pressed = post(client, f"{audit(pair.a)}/verify")
+
+    assert pressed.status_code == 404
+    pending, last = AuditVerifications(stores_of(client).accounts.engine).latest(
+        str(pair.a)
+    )
+    assert pending is None
+    assert last is None
 
 
 def test_the_limit_reopens_after_its_period_and_one_of_many_presses_wins(

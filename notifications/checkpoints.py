@@ -176,7 +176,12 @@ def seal_due_checkpoint(
 
 
 def checkpoint_file(row: CheckpointRow, countersigned_by: list[str]) -> dict[str, Any]:
-    """The checkpoint as a financer downloads and keeps it (JSON-ready)."""
+    """The checkpoint as a financer downloads and keeps it (JSON-ready).
+
+    ``countersigned_by`` lists the countersignatures of the consortium it is
+    downloaded from only: the checkpoint is the platform's, who vouched for it is
+    each consortium's own business.
+    """
     return {
         "format": FILE_FORMAT,
         "checkpoint_id": row.checkpoint_id,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -50,6 +50,10 @@ class Jobs:
     # every tick with its start and returns a few words for the summary.
     housekeeping: Sequence[Callable[[datetime], str]] = ()
     now: Callable[[], datetime] = _utcnow
+    # Jobs that poll for work of their own, each on its own short interval beside
+    # the tick, claiming work atomically (so not tied to the lead): ``(name, job,
+    # seconds)``. The composition root adds them (e.g. requested verifications).
+    pollers: list[tuple[str, Callable[[], object], int]] = field(default_factory=list)
 
     def tick(self) -> bool:
         """Run every job once if this process leads; returns whether it ran."""
@@ -113,6 +117,16 @@ def start_scheduler(jobs: Jobs, *, seconds: int = TICK_SECONDS) -> BackgroundSch
         misfire_grace_time=None,
         next_run_time=datetime.now(UTC),
     )
+    for name, job, every in jobs.pollers:
+        scheduler.add_job(
+            job,
+            "interval",
+            seconds=every,
+            id=name,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,
+        )
     scheduler.start()
     logger.info("scheduler.started every=%ss", seconds)
     return scheduler

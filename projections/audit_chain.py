@@ -321,12 +321,22 @@ def checkpoint(connection: Connection, checkpoint_id: str) -> CheckpointRow | No
     return None if row is None else CheckpointRow(*row)
 
 
-def countersignatures(connection: Connection, checkpoint_id: str) -> list[str]:
-    """The financer ids who countersigned a checkpoint, in order."""
+def countersignatures(
+    connection: Connection, checkpoint_id: str, *, consortium_id: str
+) -> list[str]:
+    """The financer ids who countersigned a checkpoint for one consortium, in order.
+
+    A checkpoint covers the whole platform, but who vouched for it is each
+    consortium's own business: consortium B's pages and exports never name A's
+    financers, hence the consortium is not optional here.
+    """
     return list(
         connection.scalars(
             select(audit_countersignatures.c.financer_id)
-            .where(audit_countersignatures.c.checkpoint_id == checkpoint_id)
+            .where(
+                audit_countersignatures.c.checkpoint_id == checkpoint_id,
+                audit_countersignatures.c.consortium_id == consortium_id,
+            )
             .order_by(audit_countersignatures.c.position)
         )
     )
@@ -334,15 +344,21 @@ def countersignatures(connection: Connection, checkpoint_id: str) -> list[str]:
 
 def countersigned_in(
     connection: Connection, consortium_id: str
-) -> set[tuple[str, str]]:
-    """``(checkpoint_id, financer_id)`` of every countersignature for a consortium."""
+) -> dict[str, list[str]]:
+    """``{checkpoint_id: [financer_id, …]}`` of one consortium's countersignatures,
+    each list in the order they were recorded."""
     rows = connection.execute(
         select(
             audit_countersignatures.c.checkpoint_id,
             audit_countersignatures.c.financer_id,
-        ).where(audit_countersignatures.c.consortium_id == consortium_id)
+        )
+        .where(audit_countersignatures.c.consortium_id == consortium_id)
+        .order_by(audit_countersignatures.c.position)
     )
-    return {(str(a), str(b)) for a, b in rows}
+    found: dict[str, list[str]] = {}
+    for checkpoint_id, financer_id in rows:
+        found.setdefault(str(checkpoint_id), []).append(str(financer_id))
+    return found
 
 
 def grown_since(connection: Connection, position: int) -> bool:

@@ -57,7 +57,9 @@ invitations = Table(
     Column("issued_by", String(64), nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),
     Column("status", String(16), nullable=False),
+    # Who accepted, and when (the coordinator sees it on the people page).
     Column("account_id", String(64)),
+    Column("accepted_at", UtcDateTime),
 )
 
 
@@ -84,7 +86,8 @@ class InvitationRow:
     issued_by: str
     expires_at: datetime
     status: str
-    account_id: str | None
+    account_id: str | None  # who accepted it
+    accepted_at: datetime | None = None
 
 
 class MembersProjection(Projection):
@@ -117,7 +120,11 @@ class MembersProjection(Projection):
                 connection,
                 invitations,
                 {"invitation_id": e.invitation_id},
-                {"status": "accepted", "account_id": e.account_id},
+                {
+                    "status": "accepted",
+                    "account_id": e.account_id,
+                    "accepted_at": envelope.recorded_at,
+                },
             )
 
     @on(events.MembershipRevoked)
@@ -145,6 +152,7 @@ class MembersProjection(Projection):
                 "expires_at": e.expires_at,
                 "status": "pending",
                 "account_id": None,
+                "accepted_at": None,
             },
         )
 
@@ -244,4 +252,5 @@ def _invitation_row(r: Any) -> InvitationRow:
         r.expires_at,
         r.status,
         r.account_id,
+        r.accepted_at,
     )

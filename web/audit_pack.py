@@ -151,8 +151,14 @@ def build_pack(
     with engine.connect() as connection:
         latest = checkpoints(connection)
         checkpoint = latest[0] if latest else None
+        # The checkpoint is the platform's; its countersignatures in the pack are
+        # this consortium's financers' only.
         signers = (
-            countersignatures(connection, checkpoint.checkpoint_id)
+            countersignatures(
+                connection,
+                checkpoint.checkpoint_id,
+                consortium_id=request.consortium_id,
+            )
             if checkpoint
             else []
         )

@@ -255,6 +255,68 @@ class RawStore:
             cursor = connection.execute(self._sql(where), (topic,) if topic else ())
             yield (_record(row) for row in cursor)
 
+    @contextmanager
+    def positions(self) -> Iterator[Iterator[int]]:
+        """Every stored position in order, without the records (streamed)."""
+        url = self.settings.database_url
+        if url:
+            with (
+                psycopg.connect(
+                    url.replace("postgresql+psycopg://", "postgresql://")
+                ) as connection,
+                connection.cursor(name="audit_positions") as cursor,
+            ):
+                cursor.itersize = 20000
+                cursor.execute(
+                    f"SELECT notification_id FROM {EVENTS_TABLE_POSTGRES} "  # noqa: S608  # nosec B608
+                    "ORDER BY notification_id"
+                )
+                yield (int(row[0]) for row in cursor)
+            return
+        with closing(self._sqlite()) as lite:
+            rows = lite.execute(
+                f"SELECT rowid FROM {EVENTS_TABLE_SQLITE} ORDER BY rowid"  # noqa: S608  # nosec B608
+            )
+            yield (int(row[0]) for row in rows)
+
+    @contextmanager
+    def records_at(
+        self, positions: Sequence[int], batch: int = 500
+    ) -> Iterator[Iterator[RawRecord]]:
+        """The stored records at these positions (sorted), in order, read by batches."""
+        url = self.settings.database_url
+        if url:
+            with psycopg.connect(
+                url.replace("postgresql+psycopg://", "postgresql://")
+            ) as connection:
+                sql = self._sql("WHERE notification_id = ANY(%s)")
+
+                def pg_batches() -> Iterator[RawRecord]:
+                    for start in range(0, len(positions), batch):
+                        chunk = list(positions[start : start + batch])
+                        for row in connection.execute(sql, (chunk,)):
+                            yield _record(row)
+
+                yield pg_batches()
+            return
+        with closing(self._sqlite()) as lite:
+
+            def sqlite_batches() -> Iterator[RawRecord]:
+                for start in range(0, len(positions), batch):
+                    chunk = list(positions[start : start + batch])
+                    marks = ",".join("?" * len(chunk))
+                    query = self._sql(f"WHERE rowid IN ({marks})")
+                    for row in lite.execute(query, chunk):
+                        yield _record(row)
+
+            yield sqlite_batches()
+
+    def _sqlite(self) -> sqlite3.Connection:
+        path = self.settings.data_dir / "events.db"
+        if not path.exists():
+            raise FileNotFoundError(path)
+        return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+
 
 def _record(row: Sequence[Any]) -> RawRecord:
     position, originator_id, version, topic, state = row
@@ -274,7 +336,7 @@ def read_engine(settings: Settings) -> Engine:
     return create_engine(f"sqlite:///{settings.data_dir / 'read.db'}")
 
 
-def _chain_end(connection: Connection) -> int:
+def chain_end(connection: Connection) -> int:
     try:
         value = connection.execute(select(func.max(audit_chain.c.position))).scalar()
     except SQLAlchemyError:
@@ -331,7 +393,7 @@ def _claim(source: str, checkpoint_id: str, data: dict[str, Any]) -> CheckpointC
     )
 
 
-def _check_signature(
+def check_signature(
     claim: CheckpointClaim, platform_key_id: str | None
 ) -> list[Finding]:
     params = {"checkpoint": claim.checkpoint_id, "source": claim.source}
@@ -446,7 +508,7 @@ def _runs(moves: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int, int, int
 
 
 @dataclass
-class _CheckpointCheck:
+class CheckpointCheck:
     """Checkpoints waiting for the pass to reach their position."""
 
     claims: list[CheckpointClaim]
@@ -514,7 +576,7 @@ def verify(
     alignment = _Alignment()
     accumulator = MerkleAccumulator()
     head = GENESIS
-    pending = _CheckpointCheck(sorted(claims, key=lambda c: c.position), report)
+    pending = CheckpointCheck(sorted(claims, key=lambda c: c.position), report)
     seen_files: set[str] = set()
     diverged = False  # a record-level difference was seen: later hashes all differ
     last = 0
@@ -552,7 +614,7 @@ def verify(
         report.events += 1
         last = position
         if evidence is not None:
-            _check_evidence(record, evidence, seen_files, report)
+            check_evidence(record, evidence, seen_files, report)
     pending.due(last + 1, accumulator, head)
     pending.beyond(last)
     if link is not None:
@@ -566,7 +628,7 @@ def verify(
     return report
 
 
-def _check_evidence(
+def check_evidence(
     record: RawRecord, store: EvidenceStore, seen: set[str], report: Report
 ) -> None:
     for item in evidence_in(record.state):
@@ -584,11 +646,14 @@ def _check_evidence(
         report.add(Finding(kind, record.position, {"sha256": item.sha256}))
 
 
-def verify_store(settings: Settings, checkpoint_files: Sequence[Path] = ()) -> Report:
-    """Verify the store the settings name, with any checkpoint files given."""
-    started = time.perf_counter()
-    report = Report()
-    store = RawStore(settings)
+def signed_claims(
+    settings: Settings,
+    store: RawStore,
+    report: Report,
+    checkpoint_files: Sequence[Path] = (),
+) -> list[CheckpointClaim]:
+    """The checkpoints to check (from the log, and files given) whose signature is
+    the platform's; every other one is a finding in ``report``."""
     platform_key_id: str | None = None
     if settings.audit_key_path.exists():
         platform_key_id = load_key(settings.audit_key_path).key_id
@@ -600,15 +665,24 @@ def verify_store(settings: Settings, checkpoint_files: Sequence[Path] = ()) -> R
         if isinstance(item, Finding):
             report.add(item)
             continue
-        problems = _check_signature(item, platform_key_id)
+        problems = check_signature(item, platform_key_id)
         for problem in problems:
             report.add(problem)
         if not problems:
             claims.append(item)
+    return claims
+
+
+def verify_store(settings: Settings, checkpoint_files: Sequence[Path] = ()) -> Report:
+    """Verify the store the settings name, with any checkpoint files given."""
+    started = time.perf_counter()
+    report = Report()
+    store = RawStore(settings)
+    claims = signed_claims(settings, store, report, checkpoint_files)
     engine = read_engine(settings)
     try:
         with engine.connect() as connection:
-            end = _chain_end(connection)
+            end = chain_end(connection)
             # The chain's end is read first: every link up to it was stored before
             # the records are read, so a missing one was removed, not yet to come.
             chain = iter_chain(connection, up_to=end) if end else iter(())

@@ -10,7 +10,7 @@ local mailbox file) and the page catalogues for the e-mail bodies.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from notifications.checkpoints import load_or_create_key
 from notifications.emails import Delivery, MailRenderer, Recipient
@@ -18,7 +18,9 @@ from notifications.leader import Leadership
 from notifications.mail import MailboxTransport, SmtpTransport, Transport
 from notifications.reminders import ReminderPipeline
 from notifications.scheduler import Jobs
-from web.accounts import Accounts
+from web.accounts import Accounts, utcnow
+from web.audit_requests import POLL_SECONDS, AuditVerifications
+from web.audit_scope import run_requested
 from web.evidence_sweep import EvidenceSweep
 from web.i18n import catalogues
 from web.settings import Settings
@@ -95,4 +97,17 @@ def make_jobs(
             # Unreferenced evidence files past their grace period (hourly).
             EvidenceSweep(settings, stores.evidence),
         ),
+        pollers=[audit_poller(stores, settings)],
+    )
+
+
+def audit_poller(
+    stores: Stores, settings: Settings
+) -> tuple[str, Callable[[], object], int]:
+    """The job that runs the verifications consortia asked for ("Verify now")."""
+    requests = AuditVerifications(stores.accounts.engine)
+    return (
+        "audit_verifications",
+        lambda: run_requested(requests, settings, utcnow),
+        POLL_SECONDS,
     )

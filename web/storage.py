@@ -34,6 +34,7 @@ from projections.catalogue import all_projections
 from projections.runtime import LibraryEventLog, ReadSide
 from web.accounts import Accounts, seal_clear_secrets
 from web.accounts import metadata as accounts_metadata
+from web.audit_requests import metadata as audit_requests_metadata
 from web.evidence import EvidenceStore
 from web.passwords import PasswordChecks
 from web.secret_box import SecretBox
@@ -92,6 +93,7 @@ def open_stores(
         stores.read_side.create_tables()
         stores.accounts.create_tables()
         stores.outbox.create_tables()
+        audit_requests_metadata.create_all(stores.accounts.engine)
     return stores
 
 
@@ -235,6 +237,7 @@ def _open_postgres(
             seal_clear_secrets(engine, box)
             throttle_metadata.create_all(engine)
             outbox_metadata.create_all(engine)
+            audit_requests_metadata.create_all(engine)
             ReadSide(engine, _event_log(governance), all_projections()).create_tables()
         finally:
             lock.exec_driver_sql(f"SELECT pg_advisory_unlock({CREATION_LOCK})")

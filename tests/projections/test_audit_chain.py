@@ -199,4 +199,7 @@ def test_a_financer_countersigns_once_and_nobody_else_may(
     with pytest.raises(NotFound):
         app.countersign_checkpoint(funder, lived.consortium_id, lived.consortium_id)
     with read_side.engine.connect() as connection:
-        assert countersignatures(connection, sealed.id) == ["acc-funder"]
+        assert countersignatures(
+            connection, sealed.id, consortium_id=str(lived.consortium_id)
+        ) == ["acc-funder"]
+        assert countersignatures(connection, sealed.id, consortium_id="other") == []

@@ -77,7 +77,9 @@ def an_audited_store(settings: Settings, tmp_path: Path) -> Audited:
     with stores.read_side.engine.connect() as connection:
         row = checkpoint(connection, sealed.id)
         assert row is not None
-        signers = countersignatures(connection, sealed.id)
+        signers = countersignatures(
+            connection, sealed.id, consortium_id=str(lived.consortium_id)
+        )
     kept = tmp_path / "checkpoint.json"
     kept.write_bytes(checkpoint_file_bytes(row, signers))
     return Audited(

@@ -108,7 +108,7 @@ def test_a_new_person_accepts_by_creating_an_account(
         follow_redirects=False,
     )
 
-    assert "Create your account for newcomer@test.example." in page.text
+    assert "create your account for newcomer@test.example." in page.text
     assert response.status_code == 303
     assert response.headers["location"] == f"/consortia/{world.consortium_id}"
     overview = client.get(response.headers["location"])

@@ -21,7 +21,13 @@ from uuid import UUID
 import pytest
 
 from governance.actor import Actor
-from governance.values import Paper, PartnerIdentity, PartnerKind, PartnerRole
+from governance.values import (
+    CallForProjects,
+    Paper,
+    PartnerIdentity,
+    PartnerKind,
+    PartnerRole,
+)
 from tests.support.processes import consortium_command, stop, web_server
 from web.settings import Settings
 from web.storage import open_stores
@@ -141,3 +147,41 @@ def test_two_web_processes_and_a_worker_share_one_server(
         assert "Fablab du Port" in partners
     stores.close()
     assert worker.poll() is None  # still following
+
+
+def test_a_verification_asked_through_one_web_process_is_run_by_the_worker(
+    environment: dict[str, str], postgres_url: str, worker: subprocess.Popen[bytes]
+) -> None:
+    settings = Settings(
+        database_url=postgres_url,
+        secret_key="k",
+        password_time_cost=1,
+        password_memory_kib=8192,
+    )
+    stores = open_stores(settings)
+    account = stores.accounts.create_account(
+        "one@test.example", "One", PASSWORD, now=datetime.now(UTC)
+    )
+    consortium_id = stores.governance.found_consortium(
+        Actor(account.account_id),
+        name="Réseau des tiers-lieux",
+        acronym="",
+        summary="",
+        territory="",
+        call=CallForProjects(name="AAP", funder="Région"),
+        founded_on=datetime.now(UTC).date(),
+    ).id
+    audit = f"/consortia/{consortium_id}/audit"
+    with web_server(environment) as first, web_server(environment) as second:
+        alice, bob = Browser(first), Browser(second)
+        alice.login("one@test.example")
+        bob.login("one@test.example")
+        eventually("Verify now", lambda: alice.get(audit))  # the worker caught up
+
+        pressed = alice.post(f"{audit}/verify", {})
+        seen = eventually("record is intact", lambda: bob.get(audit), seconds=60)
+
+    stores.close()
+    assert "Verification requested by One" in pressed
+    assert "record is intact" in seen
+    assert "as requested by One" in seen

@@ -17,7 +17,14 @@ from notifications.outbox import Message
 from projections.consortia import ConsortiumDetails, consortium_details
 from projections.members import invitation_by_id, invitations_of, members_of
 from projections.partners import PartnerFilter, partners_of
-from web.accounts import EmailTaken, InvitationToken, password_problem, utcnow
+from web.accounts import (
+    Account,
+    EmailTaken,
+    InvitationToken,
+    normalise_email,
+    password_problem,
+    utcnow,
+)
 from web.auth import (
     actor_of,
     attach_session,
@@ -50,8 +57,9 @@ def _members_context(request: Request, access: Access) -> dict[str, object]:
         partners = partners_of(connection, cid, PartnerFilter(include_withdrawn=False))
         all_partners = {p.partner_id: p.name for p in partners_of(connection, cid)}
     accounts = stores(request).accounts
+    accepted_by = {i.account_id for i in invitations if i.account_id}
     ids = {m.account_id for m in members} | {i.issued_by for i in invitations}
-    names = accounts.names(ids)
+    names = accounts.names(ids | accepted_by)
     show_emails = access.can(Action.MANAGE_PEOPLE)
     return {
         "access": access,
@@ -63,7 +71,7 @@ def _members_context(request: Request, access: Access) -> dict[str, object]:
         "names": names,
         "roles": list(MemberRole),
         "consortium_id": access.consortium_id,
-        "emails": accounts.emails({m.account_id for m in members})
+        "emails": accounts.emails({m.account_id for m in members} | accepted_by)
         if show_emails
         else {},
         "invited_emails": accounts.invitation_emails(
@@ -251,23 +259,44 @@ def _invitation(
     return token, invitation, details, row.role
 
 
-def accept_page(request: Request) -> Response:
-    token, invitation, details, role = _invitation(request)
-    session = ensure_session(request)
-    existing = stores(request).accounts.by_email(invitation.email)
-    response = render(
+def _other_address(invitation: InvitationToken, account: Account | None) -> bool:
+    """Whether a logged-in person holds an invitation sent to another address."""
+    return account is not None and normalise_email(account.email) != invitation.email
+
+
+def _accept_form(
+    request: Request,
+    token: str,
+    invitation: InvitationToken,
+    details: ConsortiumDetails,
+    role: MemberRole,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The invitation page. Anonymous, it reads the same whether the address has an
+    account or not (it does not ask): only logging in tells."""
+    return render(
         request,
         "invitations/accept.html",
         {
             "token": token,
             "invitation": invitation,
             "c": details,
-            "values": {},
-            "errors": {},
-            "has_account": existing is not None,
+            "values": values or {},
+            "errors": errors or {},
             "invitation_role": role,
+            "other_address": _other_address(invitation, current_account(request)),
         },
+        status_code=status_code,
     )
+
+
+def accept_page(request: Request) -> Response:
+    token, invitation, details, role = _invitation(request)
+    session = ensure_session(request)
+    response = _accept_form(request, token, invitation, details, role)
     attach_session(request, response, session)
     return response
 
@@ -287,18 +316,14 @@ def accept(request: Request, fields: dict[str, str]) -> Response:
                 invitation.email, form.display_name, form.password, now=now
             )
         except FormErrors as errors:
-            return render(
+            return _accept_form(
                 request,
-                "invitations/accept.html",
-                {
-                    "token": token,
-                    "invitation": invitation,
-                    "c": details,
-                    "values": fields,
-                    "errors": errors.errors,
-                    "has_account": False,
-                    "invitation_role": role,
-                },
+                token,
+                invitation,
+                details,
+                role,
+                values=fields,
+                errors=errors.errors,
                 status_code=422,
             )
         except EmailTaken:
@@ -307,11 +332,22 @@ def accept(request: Request, fields: dict[str, str]) -> Response:
         if old is not None:
             accounts.close_session(old.token)
         new_session = accounts.open_session(account, now=now)
+    elif _other_address(invitation, account) and (
+        normalise_email(fields.get("confirm_other_address", "")) != invitation.email
+    ):
+        # Sent to someone else: the person confirms that this account joins.
+        return _accept_form(request, token, invitation, details, role)
     consortium_id = parse_uuid(details.consortium_id)
     position = stores(request).governance.accept_invitation(
         actor_of(account), consortium_id, invitation.invitation_id
     )
     accounts.use_invitation(token, now=now)
+    if _other_address(invitation, account):
+        logger.info(
+            "invitation.accepted_by_other_address invitation=%s account=%s",
+            invitation.invitation_id,
+            account.account_id,
+        )
     wait_for(request, position)
     response = RedirectResponse(f"/consortia/{consortium_id}", status_code=303)
     if new_session is not None:

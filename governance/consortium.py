@@ -487,18 +487,22 @@ class Consortium(Aggregate):
             self._check_not_last_coordinator(account_id)
         self._grant(account_id, invitation.role, invitation.partner_id, invitation_id)
 
-    def grant_membership(
+    def change_member_role(
         self, account_id: str, role: MemberRole, partner_id: str | None
     ) -> None:
-        """Give a person a role (replacing the role they had here)."""
-        self._check_role_partner(role, partner_id)
+        """Give a person who holds a role here another one.
+
+        Only people already here: newcomers come in by accepting an invitation, so
+        no one is added on someone else's say (an account of another consortium, an
+        id that names no one). Recorded as ``MembershipGranted``, as it always was.
+        """
         current = self.memberships.get(account_id)
-        if current is not None and (current.role, current.partner_id) == (
-            role,
-            partner_id,
-        ):
+        if current is None:
+            raise NotFound("membership", account_id)
+        self._check_role_partner(role, partner_id)
+        if (current.role, current.partner_id) == (role, partner_id):
             raise RuleViolated("membership.unchanged")
-        if current is not None and current.role is MemberRole.COORDINATOR:
+        if current.role is MemberRole.COORDINATOR:
             self._check_not_last_coordinator(account_id)
         self._grant(account_id, role, partner_id, None)
 

@@ -176,7 +176,10 @@ def admin() -> None:
 def admin_create(email: str, name: str, password: str) -> None:
     """Create a platform administrator account."""
     from web.accounts import EmailTaken, password_problem
+    from web.forms import LINE_BREAK
 
+    if LINE_BREAK.search(name.strip()):
+        raise click.ClickException("the name must fit on one line")
     problem = password_problem(password)
     if problem is not None:
         raise click.ClickException(f"password refused: {problem}")

@@ -48,6 +48,9 @@ E = TypeVar("E", bound=Enum)
 
 SHORT = 200
 LONG = 4000
+# Every character ``str.splitlines`` breaks on: CR and LF, and the vertical tab, form
+# feed, file/group/record separators, NEL and the Unicode line/paragraph separators.
+LINE_BREAK = re.compile("[\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 @dataclass
@@ -72,12 +75,27 @@ class Fields:
         self.errors = FormErrors()
 
     def text(
-        self, name: str, *, required: bool = False, max_length: int = SHORT
+        self,
+        name: str,
+        *,
+        required: bool = False,
+        max_length: int = SHORT,
+        multiline: bool = False,
     ) -> str:
+        """A text field; one line unless ``multiline`` (a textarea).
+
+        Names and titles end up in headings, lists, exports and e-mail subjects,
+        where a line break would split or forge a line: they are refused.
+        """
         value = str(self.data.get(name, "")).strip()
         if "\x00" in value:
             self.errors.add(
                 name, N_("This text contains characters that are not allowed.")
+            )
+            return ""
+        if not multiline and LINE_BREAK.search(value):
+            self.errors.add(
+                name, N_("Write this on one line: line breaks are not allowed here.")
             )
             return ""
         if required and not value:
@@ -175,7 +193,7 @@ def parse_consortium(data: Mapping[str, str]) -> ConsortiumForm:
     f = Fields(data)
     name = f.text("name", required=True)
     acronym = f.text("acronym", max_length=40)
-    summary = f.text("summary", max_length=LONG)
+    summary = f.text("summary", max_length=LONG, multiline=True)
     territory = f.text("territory")
     call_name = f.text("call_name", required=True)
     funder = f.text("call_funder", required=True)
@@ -318,7 +336,7 @@ def parse_withdrawal(data: Mapping[str, str], *, today: date) -> WithdrawalForm:
     """Parse the withdrawal form; raises ``FormErrors``."""
     f = Fields(data)
     on = f.day("on") or today
-    reason = f.text("reason", required=True, max_length=LONG)
+    reason = f.text("reason", required=True, max_length=LONG, multiline=True)
     f.errors.raise_if_any()
     return WithdrawalForm(on, reason)
 
@@ -404,7 +422,7 @@ def parse_pledge(data: Mapping[str, str]) -> PledgeForm:
     covers = f.text("covers", max_length=500)
     funding = f.choice("funding", Funding)
     licence = f.text("licence", max_length=200)
-    method = f.text("valuation_method", max_length=LONG)
+    method = f.text("valuation_method", max_length=LONG, multiline=True)
     if kind is not ContributionKind.HUMAN:
         daily_rate = None
     if kind is ContributionKind.DATA_SET and not licence:
@@ -472,7 +490,7 @@ def parse_amendment(data: Mapping[str, str]) -> AmendmentForm:
     amount = f.amount("amount")
     starts_on = f.day("starts_on", required=True)
     ends_on = f.day("ends_on", required=True)
-    reason = f.text("reason", required=True, max_length=LONG)
+    reason = f.text("reason", required=True, max_length=LONG, multiline=True)
     if starts_on and ends_on and ends_on < starts_on:
         f.errors.add("ends_on", "period.ends_before_start")
     f.errors.raise_if_any()
@@ -495,7 +513,7 @@ def parse_delivery(data: Mapping[str, str], *, today: date) -> DeliveryForm:
     f = Fields(data)
     delivered_on = f.day("delivered_on") or today
     amount = f.amount("amount")
-    description = f.text("description", required=True, max_length=LONG)
+    description = f.text("description", required=True, max_length=LONG, multiline=True)
     f.errors.raise_if_any()
     if amount is None:
         raise f.errors
@@ -587,7 +605,7 @@ def parse_motion(data: Mapping[str, str], *, zone: ZoneInfo) -> MotionForm:
     f = Fields(data)
     body_id = f.text("body_id", required=True, max_length=36)
     title = f.text("title", required=True)
-    text = f.text("text", max_length=20_000)
+    text = f.text("text", max_length=20_000, multiline=True)
     custom = [
         line.strip()
         for line in str(data.get("options", "")).splitlines()
@@ -643,7 +661,7 @@ def parse_vote(data: Mapping[str, str]) -> VoteForm:
     f = Fields(data)
     partner_id = f.text("partner_id", required=True, max_length=36)
     option = f.text("option", required=True, max_length=100)
-    reason = f.text("reason", max_length=LONG)
+    reason = f.text("reason", max_length=LONG, multiline=True)
     f.errors.raise_if_any()
     return VoteForm(partner_id, option, reason)
 
@@ -667,7 +685,7 @@ def parse_recorded_decision(
     f = Fields(data)
     body_id = f.text("body_id", required=True, max_length=36)
     title = f.text("title", required=True)
-    text = f.text("text", max_length=20_000)
+    text = f.text("text", max_length=20_000, multiline=True)
     outcome = f.choice("outcome", Outcome)
     decided_on = f.day("decided_on", required=True)
     present = tuple(p for p in partner_ids if data.get(f"present-{p}"))
@@ -844,13 +862,13 @@ def parse_capitalisation(
     if kind is CapitalisationKind.LESSON:
         entry = Lesson(
             title,
-            f.text("worked", max_length=LONG),
-            f.text("did_not_work", max_length=LONG),
+            f.text("worked", max_length=LONG, multiline=True),
+            f.text("did_not_work", max_length=LONG, multiline=True),
             f.text("for_whom", required=True),
         )
     elif kind is CapitalisationKind.ASSET:
         asset_type = f.choice("asset_type", AssetType)
-        description = f.text("description", max_length=LONG)
+        description = f.text("description", max_length=LONG, multiline=True)
         licence = f.text("licence", required=True)
         url = _web_address(f, "url", required=True)
         if asset_type is not None:
@@ -858,7 +876,9 @@ def parse_capitalisation(
     elif kind is CapitalisationKind.REPLICATION:
         reused_by = f.text("reused_by", required=True)
         on = f.day("on") or today
-        entry = Replication(title, reused_by, on, f.text("adaptation", max_length=LONG))
+        entry = Replication(
+            title, reused_by, on, f.text("adaptation", max_length=LONG, multiline=True)
+        )
     else:
         on = f.day("on") or today
         audience = f.text("audience", required=True)
@@ -873,7 +893,7 @@ def parse_capitalisation(
 def parse_reason(data: Mapping[str, str]) -> str:
     """The mandatory reason of an amendment or a withdrawal; raises ``FormErrors``."""
     f = Fields(data)
-    reason = f.text("reason", required=True, max_length=LONG)
+    reason = f.text("reason", required=True, max_length=LONG, multiline=True)
     f.errors.raise_if_any()
     return reason
 
@@ -904,6 +924,6 @@ def parse_personal_data(
 def parse_involvement(data: Mapping[str, str]) -> str:
     """How end beneficiaries are involved ("" clears it); raises ``FormErrors``."""
     f = Fields(data)
-    description = f.text("beneficiary_involvement", max_length=LONG)
+    description = f.text("beneficiary_involvement", max_length=LONG, multiline=True)
     f.errors.raise_if_any()
     return description

@@ -190,7 +190,7 @@ class ConsortiumCommands(ServiceBase):
             )
             return self._save(consortium)
 
-    def grant_membership(
+    def change_member_role(
         self,
         actor: Actor,
         consortium_id: UUID,
@@ -198,10 +198,10 @@ class ConsortiumCommands(ServiceBase):
         role: MemberRole,
         partner_id: str | None,
     ) -> int:
-        """Change the role a person holds in the consortium."""
+        """Change the role of a person who holds one in the consortium."""
         with self._acting(actor):
             consortium = self._authorised(actor, consortium_id, Action.MANAGE_PEOPLE)
-            consortium.grant_membership(account_id, role, partner_id)
+            consortium.change_member_role(account_id, role, partner_id)
             return self._save(consortium)
 
     def revoke_membership(

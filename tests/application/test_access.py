@@ -192,8 +192,8 @@ COMMANDS: dict[str, Command] = {
     "cancel_invitation": lambda app, actor, w: app.cancel_invitation(
         actor, w.consortium_id, w.invitation_id
     ),
-    "grant_membership": lambda app, actor, w: app.grant_membership(
-        actor, w.consortium_id, "acc-newcomer", MemberRole.PILOT_TEAM, None
+    "change_member_role": lambda app, actor, w: app.change_member_role(
+        actor, w.consortium_id, "acc-funder", MemberRole.PILOT_TEAM, None
     ),
     "revoke_membership": lambda app, actor, w: app.revoke_membership(
         actor, w.consortium_id, "acc-funder"

@@ -29,7 +29,7 @@ from governance.voting import VotingRule
 from notifications.mail import SmtpSettings, SmtpTransport
 from notifications.reminders import ReminderPipeline
 from notifications.scheduler import Jobs
-from tests.support.builders import FUNDER, a_call
+from tests.support.builders import FUNDER, a_call, person_in_role
 from tests.support.fakes import FixedClock
 from tests.support.smtp import SmtpServer
 from web.mailing import make_jobs
@@ -147,7 +147,7 @@ def build_reminded(
         ("other", MemberRole.MEMBER, other),
         ("financer", MemberRole.FINANCER, None),
     ):
-        governance.grant_membership(coordinator, cid, ids[role], member_role, partner)
+        person_in_role(governance, coordinator, cid, ids[role], member_role, partner)
     report_ids = [
         UUID(
             governance.schedule_report(

@@ -137,7 +137,14 @@ def a_full_history() -> Consortium:
         )
         consortium.cancel_invitation("inv-funder")
         consortium.accept_invitation("inv-member", "acc-association", T0)
-        consortium.grant_membership("acc-pilot", MemberRole.PILOT_TEAM, None)
+        consortium.issue_invitation(
+            invitation_id="inv-pilot",
+            role=MemberRole.PILOT_TEAM,
+            partner_id=None,
+            expires_at=T0 + timedelta(days=7),
+        )
+        consortium.accept_invitation("inv-pilot", "acc-pilot", T0)
+        consortium.change_member_role("acc-pilot", MemberRole.FINANCER, None)
         consortium.revoke_membership("acc-pilot")
         consortium.establish_body(
             "b-copil", "COPIL", {lead: 2, lab: 1, association: 1}, a_rule()

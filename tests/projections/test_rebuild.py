@@ -28,6 +28,7 @@ from tests.support.builders import (
     a_lived_consortium,
     admitted_partner,
     founded_consortium,
+    person_in_role,
 )
 from tests.support.fakes import FixedClock
 
@@ -65,8 +66,10 @@ def test_catching_up_after_each_command_equals_a_full_rebuild(
     read_side.catch_up()
     app.change_partner_axis(coordinator, consortium_id, lead, "Coordination")
     read_side.catch_up()
-    app.grant_membership(
-        coordinator, consortium_id, "acc-lead", MemberRole.MEMBER, lead
+    person_in_role(app, coordinator, consortium_id, "acc-lead", MemberRole.MEMBER, lead)
+    read_side.catch_up()
+    app.change_member_role(
+        coordinator, consortium_id, "acc-lead", MemberRole.PILOT_TEAM, None
     )
     read_side.catch_up()
     app.withdraw_partner(coordinator, consortium_id, lead, JOINED_ON, "Départ")

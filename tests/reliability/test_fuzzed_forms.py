@@ -7,8 +7,10 @@ absent, plausible (a real partner id, an enum value, a valid date) or hostile
 (unicode, huge, empty, NaN, infinity, negative, unicode digits, JSON, impossible
 dates), with duplicated and unknown fields, urlencoded or multipart, plain or htmx.
 
-Two properties hold for every post: no answer is a 5xx, and a refused post (4xx)
-appends no event. ``CONSORTIUM_SOAK=1`` posts 1,000 times per route instead of 30.
+Three properties hold for every post: no answer is a 5xx, a refused post (4xx)
+appends no event, and an accepted one records no line break in a one-line field (a
+name, a title: anything not written in a textarea). ``CONSORTIUM_SOAK=1`` posts
+1,000 times per route instead of 30.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import os
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -192,7 +194,34 @@ ODD_DIGITS = st.text(
     min_size=1,
     max_size=4,
 )
-HOSTILE = st.one_of(TEXT, NUMBERS, ODD_DIGITS, DATES, WRONG_TYPES, st.just(""))
+# Every character ``str.splitlines`` breaks on, inside otherwise plausible text: a
+# one-line field (a name, a title) must refuse it, a multi-line one may keep it.
+LINE_BREAKS = [
+    "\r\n",
+    "\n",
+    "\r",
+    "\v",
+    "\f",
+    "\x1c",
+    "\x1d",
+    "\x1e",
+    "\x85",
+    "\u2028",
+    "\u2029",
+]
+LINE_BROKEN = st.builds(
+    lambda before, line_break, after: before + line_break + after,
+    st.text(
+        st.characters(codec="utf-8", categories=("L", "N")), min_size=1, max_size=10
+    ),
+    st.sampled_from(LINE_BREAKS),
+    st.text(
+        st.characters(codec="utf-8", categories=("L", "N")), min_size=1, max_size=10
+    ),
+)
+HOSTILE = st.one_of(
+    TEXT, NUMBERS, ODD_DIGITS, DATES, WRONG_TYPES, LINE_BROKEN, st.just("")
+)
 # Second-factor codes: six digits to ``str.isdigit``, not all of them 0-9.
 ODD_CODES = st.one_of(
     st.sampled_from(["12345²", "١٢٣٤٥٦", "１２３４５６", "۱۲۳۴۵۶", "12 34 5⁶"]),
@@ -256,6 +285,33 @@ TEXT_FIELDS = [
     "password",
     "password_again",
     "next",
+    "for_whom",
+    "reused_by",
+    "audience",
+    "place",
+    "worked",
+    "did_not_work",
+    "adaptation",
+    "beneficiary_involvement",
+]
+# Written in a textarea: the only fields (of a form, of an event) that may hold a
+# line break. Every other text is one line: a name, a title, an axis, a funder…
+MULTI_LINE = {
+    "adaptation",
+    "beneficiary_involvement",
+    "comment",
+    "description",
+    "did_not_work",
+    "reason",
+    "summary",
+    "text",
+    "valuation_method",
+    "worked",
+}
+ONE_LINE_FIELDS = [
+    name
+    for name in TEXT_FIELDS
+    if name not in MULTI_LINE and name not in {"password", "password_again", "next"}
 ]
 CHOICES: dict[str, list[str]] = {
     "phase": [p.value for p in Phase],
@@ -310,9 +366,19 @@ def _plausible(name: str, ids: dict[str, str]) -> st.SearchStrategy[str]:
     if name.startswith("weight-"):
         return st.integers(1, 100).map(str)
     return st.text(
-        st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
+        st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")),
         min_size=1,
         max_size=30,
+    )
+
+
+def _line_broken(name: str, ids: dict[str, str]) -> st.SearchStrategy[str]:
+    """A plausible value for ``name`` on two lines (the break is inside: a form
+    strips the ends)."""
+    return st.builds(
+        lambda value, line_break: value + line_break + value,
+        _plausible(name, ids),
+        st.sampled_from(LINE_BREAKS),
     )
 
 
@@ -324,6 +390,8 @@ def _hostile(name: str) -> st.SearchStrategy[str]:
         return st.one_of(NUMBERS, ODD_DIGITS, HOSTILE)
     if name == "code":
         return st.one_of(ODD_CODES, HOSTILE)
+    if name in TEXT_FIELDS:
+        return st.one_of(LINE_BROKEN, HOSTILE)
     return HOSTILE
 
 
@@ -358,7 +426,23 @@ def _field_names(ids: dict[str, str]) -> list[str]:
 
 @st.composite
 def posts(draw: st.DrawFn, ids: dict[str, str]) -> dict[str, Any]:
-    """One generated post: its fields (maybe duplicated), encoding and headers."""
+    """One generated post: its fields (maybe duplicated), encoding and headers.
+
+    One post in five is plausible throughout except that every one-line field holds
+    a line break: a route that reads any of them must refuse it.
+    """
+    if draw(st.integers(0, 4)) == 0:
+        return {
+            "pairs": [
+                (name, draw(_line_broken(name, ids)))
+                if name in ONE_LINE_FIELDS
+                else (name, draw(_plausible(name, ids)))
+                for name in _field_names(ids)
+            ],
+            "multipart": draw(st.booleans()),
+            "upload": None,
+            "htmx": draw(st.booleans()),
+        }
     pairs: list[tuple[str, str]] = []
     for name in _field_names(ids):
         how = draw(
@@ -567,6 +651,39 @@ def concrete(path: str, ids: dict[str, str]) -> str:
 # -- the property -------------------------------------------------------------------
 
 
+def _line_breaks(name: str, value: object) -> Iterator[str]:
+    """The names of one-line fields holding a line break, anywhere inside ``value``."""
+    if isinstance(value, str):
+        if name not in MULTI_LINE and value and value.splitlines() != [value]:
+            yield name
+    elif is_dataclass(value) and not isinstance(value, type):
+        for f in fields(value):
+            yield from _line_breaks(f.name, getattr(value, f.name))
+    elif isinstance(value, tuple | list):
+        for item in value:
+            yield from _line_breaks(name, item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _line_breaks(name, key)
+            yield from _line_breaks(name, item)
+
+
+def one_line_fields_broken_since(client: TestClient, position: int) -> list[str]:
+    """``Event.field`` for each one-line field recorded with a line break after
+    ``position``."""
+    governance = stores_of(client).governance
+    broken = []
+    for notification in governance.recorder.select_notifications(
+        start=position + 1, limit=1_000
+    ):
+        event = governance.mapper.to_domain_event(notification)
+        for name, value in vars(event).items():
+            broken += [
+                f"{type(event).__qualname__}.{n}" for n in _line_breaks(name, value)
+            ]
+    return broken
+
+
 @dataclass
 class Target:
     """One running app (per backend) that every route's fuzzing shares."""
@@ -653,6 +770,9 @@ def test_fuzzed_posts_never_fail_and_refused_ones_record_nothing(
         assert response.status_code < 500, (response.status_code, post["pairs"])
         if response.status_code >= 400:
             assert event_count(client) == before, (response.status_code, post["pairs"])
+        else:
+            broken = one_line_fields_broken_since(client, before)
+            assert not broken, (broken, post["pairs"])
         if route in SESSION_ROUTES:
             # Logging out (or in as nobody) ends the coordinator's session.
             target.log_in(role)
@@ -688,6 +808,24 @@ FOUND = [
         "/consortia/{consortium_id}/proposals",
         {"mode": "written", "closes_at": "9999-12-31T23:59-05:00"},
     ),
+    # A name or title on two lines was recorded as it came.
+    (
+        "/consortia/new",
+        {"name": "Val\r\nBcc: x@evil.example", "call_name": "C", "call_funder": "F"},
+    ),
+    (
+        "/consortia/{consortium_id}/partners",
+        {"name": "Lab\u2028Bcc", "kind": "company", "role": "partner", "paper": "none"},
+    ),
+    (
+        "/consortia/{consortium_id}/proposals",
+        {
+            "body_id": "{body_id}",
+            "title": "T\n2",
+            "mode": "meeting",
+            "meeting_on": "2026-03-01",
+        },
+    ),
 ]
 
 
@@ -703,7 +841,7 @@ def test_what_the_fuzzing_found_is_refused_with_a_message(
     login(client, world.emails["coordinator"])
     before = event_count(client)
     body = {
-        concrete(name, ids): value
+        concrete(name, ids): concrete(value, ids)
         for name, value in {"name": "Body", "title": "T", **fields}.items()
     }
 

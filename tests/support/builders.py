@@ -344,8 +344,12 @@ def person_in_role(
     role: MemberRole,
     partner_id: str | None = None,
 ) -> Actor:
-    """Give ``account_id`` a role through the service; returns that person's actor."""
-    app.grant_membership(coordinator, consortium_id, account_id, role, partner_id)
+    """Give ``account_id`` a role through the service; returns that person's actor.
+
+    The person accepts an invitation: the only way into a consortium.
+    """
+    invitation = an_invitation(app, coordinator, consortium_id, role, partner_id)
+    app.accept_invitation(Actor(account_id), consortium_id, invitation)
     return Actor(account_id)
 
 

@@ -32,7 +32,7 @@ from governance.values import (
     Pledge,
 )
 from governance.voting import DEFAULT_OPTIONS, Majority, VotingRule
-from tests.support.builders import a_call
+from tests.support.builders import a_call, person_in_role
 from web.settings import Settings
 from web.storage import open_stores
 
@@ -167,7 +167,7 @@ def a_plan(governance: Governance, coordinator_id: str = "acc-coordinator") -> P
     )
     voters = tuple(f"acc-voter-{n}" for n in range(3))
     for voter, partner in zip(voters, partners, strict=True):
-        governance.grant_membership(coordinator, cid, voter, MemberRole.MEMBER, partner)
+        person_in_role(governance, coordinator, cid, voter, MemberRole.MEMBER, partner)
     rule = VotingRule(Decimal("0.5"), False, Majority.SIMPLE, 0)
     body = governance.establish_body(
         coordinator, cid, name="COPIL", members=dict.fromkeys(partners, 1), rule=rule

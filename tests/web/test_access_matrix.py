@@ -299,8 +299,9 @@ def test_a_login_waiting_for_its_second_factor_opens_no_page(
 
 
 # Every query parameter a page reads (``request.query_params``), and hostile values
-# for them: non-ASCII digits, numbers too long for an offset, impossible dates,
-# markup, a NUL byte, SQL, and a very long value.
+# for them: non-ASCII digits, numbers too long for an offset, impossible dates, the
+# first and last days a date can hold (a day before or after them overflows), markup,
+# a NUL byte, SQL, and a very long value.
 QUERY_PARAMETERS = (
     "page", "older_than", "before", "month", "view", "area", "partner", "person",
     "since", "until", "kind", "status", "role", "q", "body", "outcome", "next",
@@ -311,6 +312,10 @@ HOSTILE_VALUES = (
     "99999999999999999999",
     "-1",
     "2026-13-45",
+    "0001-01-01",
+    "9999-12-31",
+    "0001-01-02",
+    "9999-12-30",
     '<script>alert("q")</script>',
     "\x00",
     "' OR 1=1 --",

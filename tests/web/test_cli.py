@@ -116,6 +116,33 @@ def test_admin_create_refuses_a_weak_password(env: dict[str, str]) -> None:
     assert "password refused" in result.output
 
 
+def test_admin_create_refuses_a_name_on_two_lines(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    result = CliRunner().invoke(
+        main,
+        [
+            "admin",
+            "create",
+            "--email",
+            "a@test.example",
+            "--name",
+            "Admin\r\nBcc: x@evil.example",
+            "--password",
+            "correct horse battery",
+        ],
+        env=env,
+    )
+
+    assert result.exit_code != 0
+    assert "one line" in result.output
+    stores = open_stores(Settings(data_dir=tmp_path, secret_key="k"))
+    try:
+        assert stores.accounts.by_email("a@test.example") is None
+    finally:
+        stores.close()
+
+
 def test_admin_reset_two_factor_is_the_last_resort(
     env: dict[str, str], tmp_path: Path
 ) -> None:

@@ -6,6 +6,7 @@ import re
 
 from starlette.testclient import TestClient
 
+from projections.consortia import consortia_of
 from tests.web.conftest import World, csrf_of, event_count, login, post, stores_of
 
 
@@ -237,3 +238,83 @@ def test_the_last_coordinator_cannot_be_removed(
 
     assert response.status_code == 422
     assert "at least one coordinator" in response.text
+
+
+def account_id_of(client: TestClient, email: str) -> str:
+    account = stores_of(client).accounts.by_email(email)
+    assert account is not None
+    return account.account_id
+
+
+def elsewhere(client: TestClient, world: World) -> str:
+    """The consortium the outsider founded (they coordinate it alone)."""
+    outsider = account_id_of(client, world.emails["outsider"])
+    with stores_of(client).read_side.engine.connect() as connection:
+        (row,) = consortia_of(connection, outsider)
+    return str(row.consortium_id)
+
+
+def test_a_coordinator_cannot_give_a_role_to_another_consortiums_financer(
+    client: TestClient, world: World
+) -> None:
+    other = elsewhere(client, world)
+    financer = account_id_of(client, world.emails["financer"])
+    login(client, world.emails["outsider"])
+    members_before = client.get(f"/consortia/{other}/members").text
+    before = event_count(client)
+
+    response = post(
+        client, f"/consortia/{other}/members/{financer}/role", {"role": "coordinator"}
+    )
+
+    assert response.status_code == 404
+    assert event_count(client) == before
+    members_after = client.get(f"/consortia/{other}/members").text
+    assert world.emails["financer"] not in members_after
+    assert members_after.count("<tr") == members_before.count("<tr")
+    login(client, world.emails["financer"])
+    assert client.get(f"/consortia/{other}").status_code == 404
+    assert "Elsewhere" not in client.get("/consortia").text
+
+
+def test_a_role_given_to_an_id_naming_no_one_is_refused_and_the_last_coordinator_stays(
+    client: TestClient, world: World
+) -> None:
+    login(client, world.emails["coordinator"])
+    me = account_id_of(client, world.emails["coordinator"])
+    before = event_count(client)
+
+    phantom = post(
+        client,
+        f"{members_url(world)}/not-an-account-id/role",
+        {"role": "coordinator"},
+    )
+    leaving = post(client, f"{members_url(world)}/{me}/revoke")
+    stepping_down = post(
+        client, f"{members_url(world)}/{me}/role", {"role": "pilot_team"}
+    )
+
+    assert phantom.status_code == 404
+    assert leaving.status_code == stepping_down.status_code == 422
+    assert "at least one coordinator" in leaving.text
+    assert event_count(client) == before
+    assert client.get(f"/consortia/{world.consortium_id}").status_code == 200
+
+
+def test_a_member_is_moved_to_another_partner_and_back_to_the_pilot_team(
+    client: TestClient, world: World
+) -> None:
+    login(client, world.emails["coordinator"])
+    member = account_id_of(client, world.emails["member"])
+    base = f"{members_url(world)}/{member}/role"
+
+    moved = post(client, base, {"role": "member", "partner_id": world.other_partner_id})
+    page = client.get(members_url(world)).text
+    to_pilot = post(client, base, {"role": "pilot_team"})
+
+    assert moved.status_code == to_pilot.status_code == 303
+    row = page.split(world.emails["member"])[1].split("</tr>")[0]
+    assert "Other Co" in row
+    login(client, world.emails["member"])
+    overview = client.get(f"/consortia/{world.consortium_id}")
+    assert "Your role: Pilot team" in overview.text

@@ -185,3 +185,36 @@ def test_outsiders_see_no_trail_and_no_export(client: TestClient, world: World) 
 
     for suffix in ("", ".csv", ".jsonl", ".xlsx"):
         assert client.get(history_url(world, suffix)).status_code == 404
+
+
+def test_the_first_and_last_days_a_date_holds_narrow_nothing_on_the_page_and_exports(
+    client: TestClient, world: World
+) -> None:
+    login(client, world.emails["coordinator"])
+    everything = client.get(history_url(world, ".jsonl")).text.splitlines()
+    extremes = [
+        "?since=0001-01-01",
+        "?until=9999-12-31",
+        "?since=0001-01-01&until=9999-12-31",
+        "?since=0001-01-02&until=9999-12-30",
+    ]
+
+    answers = {
+        suffix + query: client.get(history_url(world, suffix + query))
+        for suffix in ("", ".csv", ".jsonl", ".xlsx")
+        for query in extremes
+    }
+    answers["pack"] = client.get(
+        f"/consortia/{world.consortium_id}/audit-pack.zip?since=0001-01-01"
+        "&until=9999-12-31"
+    )
+    nothing_yet = client.get(history_url(world, ".jsonl?until=0001-01-01"))
+    nothing_left = client.get(history_url(world, ".jsonl?since=9999-12-31"))
+
+    refused = {url: r.status_code for url, r in answers.items() if r.status_code != 200}
+    assert refused == {}
+    assert "founded the consortium" in answers["?since=0001-01-01"].text
+    for query in extremes:
+        assert answers[".jsonl" + query].text.splitlines() == everything
+    assert nothing_yet.status_code == nothing_left.status_code == 200
+    assert nothing_yet.text == nothing_left.text == ""

@@ -68,12 +68,17 @@ def _filter(request: Request) -> tuple[HistoryFilter, dict[str, str]]:
     def start_of(day: date) -> datetime:
         return datetime.combine(day, time(), tzinfo=DISPLAY_ZONE).astimezone(UTC)
 
+    # The first and last days a date holds leave nothing out, and bounding on them
+    # overflows: midnight of year 1 in Paris is before year 1 in UTC, and the day
+    # after 9999-12-31 does not exist. They mean "no bound".
     narrowed = HistoryFilter(
         area=chosen["area"] or None,
         subject_id=chosen["partner"] or None,
         actor_id=chosen["person"] or None,
-        since=start_of(since) if since else None,
-        until=start_of(until + timedelta(days=1)) if until else None,
+        since=start_of(since) if since and since > date.min else None,
+        until=start_of(until + timedelta(days=1))
+        if until and until < date.max
+        else None,
     )
     return narrowed, chosen
 

@@ -205,7 +205,7 @@ def change_member_role(request: Request, fields: dict[str, str]) -> Response:
     partner_id = (
         (fields.get("partner_id") or None) if role is MemberRole.MEMBER else None
     )
-    position = stores(request).governance.grant_membership(
+    position = stores(request).governance.change_member_role(
         actor_of(access.account), access.consortium_id, account_id, role, partner_id
     )
     wait_for(request, position)

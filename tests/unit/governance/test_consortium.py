@@ -886,7 +886,7 @@ def test_the_last_coordinator_cannot_accept_a_lesser_role(
 def test_a_coordinator_may_accept_a_lesser_role_when_another_remains(
     consortium: Consortium,
 ) -> None:
-    consortium.grant_membership("acc-second", MemberRole.COORDINATOR, None)
+    joined(consortium, "acc-second", MemberRole.COORDINATOR)
     consortium.issue_invitation(
         invitation_id="inv-1",
         role=MemberRole.PILOT_TEAM,
@@ -904,8 +904,28 @@ def test_a_coordinator_may_accept_a_lesser_role_when_another_remains(
 # -- memberships --------------------------------------------------------------------
 
 
-def test_granting_a_role_records_it(consortium: Consortium) -> None:
-    consortium.grant_membership("acc-funder", MemberRole.FINANCER, None)
+def joined(
+    consortium: Consortium,
+    account_id: str,
+    role: MemberRole,
+    partner_id: str | None = None,
+) -> None:
+    """``account_id`` accepts an invitation to ``role`` (its events collected)."""
+    invitation_id = f"inv-{account_id}"
+    consortium.issue_invitation(
+        invitation_id=invitation_id,
+        role=role,
+        partner_id=partner_id,
+        expires_at=EXPIRES_AT,
+    )
+    consortium.accept_invitation(invitation_id, account_id, T0)
+    consortium.collect_events()
+
+
+def test_changing_a_role_records_it_as_granted(consortium: Consortium) -> None:
+    joined(consortium, "acc-funder", MemberRole.PILOT_TEAM)
+
+    consortium.change_member_role("acc-funder", MemberRole.FINANCER, None)
 
     assert emitted(consortium) == [
         (
@@ -920,24 +940,62 @@ def test_granting_a_role_records_it(consortium: Consortium) -> None:
     ]
 
 
-def test_granting_a_new_role_replaces_the_old_one(consortium: Consortium) -> None:
-    consortium.grant_membership("acc-person", MemberRole.MEMBER, LAB)
+@pytest.mark.parametrize(
+    "account_id", ["acc-of-another-consortium", "not-an-account-id", ""]
+)
+def test_a_role_is_given_only_to_someone_who_holds_one_here(
+    consortium: Consortium, account_id: str
+) -> None:
+    with pytest.raises(NotFound) as refused:
+        consortium.change_member_role(account_id, MemberRole.COORDINATOR, None)
+
+    assert (refused.value.kind, refused.value.identifier) == ("membership", account_id)
+    assert consortium.role_of(account_id) is None
+    assert emitted(consortium) == []
+
+
+def test_a_refused_newcomer_does_not_count_as_a_coordinator(
+    consortium: Consortium,
+) -> None:
+    with pytest.raises(NotFound):
+        consortium.change_member_role("not-an-account-id", MemberRole.COORDINATOR, None)
+
+    with pytest.raises(RuleViolated) as refused:
+        consortium.revoke_membership(COORDINATOR_ID)
+
+    assert refused.value.code == "membership.last_coordinator"
+    assert emitted(consortium) == []
+
+
+def test_a_revoked_person_gets_no_role_without_a_new_invitation(
+    consortium: Consortium,
+) -> None:
+    joined(consortium, "acc-funder", MemberRole.FINANCER)
+    consortium.revoke_membership("acc-funder")
     consortium.collect_events()
 
-    consortium.grant_membership("acc-person", MemberRole.MEMBER, ASSO)
+    with pytest.raises(NotFound):
+        consortium.change_member_role("acc-funder", MemberRole.PILOT_TEAM, None)
+
+    assert emitted(consortium) == []
+
+
+def test_changing_a_role_replaces_the_old_one(consortium: Consortium) -> None:
+    joined(consortium, "acc-person", MemberRole.MEMBER, LAB)
+
+    consortium.change_member_role("acc-person", MemberRole.MEMBER, ASSO)
 
     assert [t for t, _ in emitted(consortium)] == [Consortium.MembershipGranted]
     assert consortium.partner_of("acc-person") == ASSO
 
 
-def test_granting_the_role_a_person_already_holds_is_refused(
+def test_giving_the_role_a_person_already_holds_is_refused(
     consortium: Consortium,
 ) -> None:
-    consortium.grant_membership("acc-person", MemberRole.MEMBER, LAB)
-    consortium.collect_events()
+    joined(consortium, "acc-person", MemberRole.MEMBER, LAB)
 
     with pytest.raises(RuleViolated) as refused:
-        consortium.grant_membership("acc-person", MemberRole.MEMBER, LAB)
+        consortium.change_member_role("acc-person", MemberRole.MEMBER, LAB)
 
     assert refused.value.code == "membership.unchanged"
     assert emitted(consortium) == []
@@ -950,11 +1008,13 @@ def test_granting_the_role_a_person_already_holds_is_refused(
         (MemberRole.PILOT_TEAM, LAB, "membership.partner_only_for_members"),
     ],
 )
-def test_granting_a_role_whose_partner_does_not_fit_is_refused(
+def test_giving_a_role_whose_partner_does_not_fit_is_refused(
     consortium: Consortium, role: MemberRole, partner_id: str | None, code: str
 ) -> None:
+    joined(consortium, "acc-person", MemberRole.FINANCER)
+
     with pytest.raises(RuleViolated) as refused:
-        consortium.grant_membership("acc-person", role, partner_id)
+        consortium.change_member_role("acc-person", role, partner_id)
 
     assert refused.value.code == code
     assert emitted(consortium) == []
@@ -962,7 +1022,7 @@ def test_granting_a_role_whose_partner_does_not_fit_is_refused(
 
 def test_demoting_the_last_coordinator_is_refused(consortium: Consortium) -> None:
     with pytest.raises(RuleViolated) as refused:
-        consortium.grant_membership(COORDINATOR_ID, MemberRole.PILOT_TEAM, None)
+        consortium.change_member_role(COORDINATOR_ID, MemberRole.PILOT_TEAM, None)
 
     assert refused.value.code == "membership.last_coordinator"
     assert emitted(consortium) == []
@@ -971,18 +1031,16 @@ def test_demoting_the_last_coordinator_is_refused(consortium: Consortium) -> Non
 def test_a_coordinator_may_be_demoted_when_another_remains(
     consortium: Consortium,
 ) -> None:
-    consortium.grant_membership("acc-second", MemberRole.COORDINATOR, None)
-    consortium.collect_events()
+    joined(consortium, "acc-second", MemberRole.COORDINATOR)
 
-    consortium.grant_membership(COORDINATOR_ID, MemberRole.PILOT_TEAM, None)
+    consortium.change_member_role(COORDINATOR_ID, MemberRole.PILOT_TEAM, None)
 
     assert consortium.role_of(COORDINATOR_ID) is MemberRole.PILOT_TEAM
     assert [t for t, _ in emitted(consortium)] == [Consortium.MembershipGranted]
 
 
 def test_revoking_a_membership_records_it(consortium: Consortium) -> None:
-    consortium.grant_membership("acc-funder", MemberRole.FINANCER, None)
-    consortium.collect_events()
+    joined(consortium, "acc-funder", MemberRole.FINANCER)
 
     consortium.revoke_membership("acc-funder")
 
@@ -1011,14 +1069,25 @@ def test_revoking_the_last_coordinator_is_refused(consortium: Consortium) -> Non
 
 
 def test_a_coordinator_may_leave_when_another_remains(consortium: Consortium) -> None:
-    consortium.grant_membership("acc-second", MemberRole.COORDINATOR, None)
-    consortium.collect_events()
+    joined(consortium, "acc-second", MemberRole.COORDINATOR)
 
     consortium.revoke_membership(COORDINATOR_ID)
 
     assert emitted(consortium) == [
         (Consortium.MembershipRevoked, {"account_id": COORDINATOR_ID})
     ]
+
+
+def test_a_newcomer_granted_a_role_in_an_old_log_still_replays() -> None:
+    # Before the rule, a role could be given to any id: such logs still load.
+    consortium = a_consortium()
+    consortium._grant("acc-from-the-old-days", MemberRole.FINANCER, None, None)
+    events = consortium.collect_events()
+
+    replayed = reduce(lambda state, e: e.mutate(state), events, None)
+
+    assert isinstance(replayed, Consortium)
+    assert replayed.role_of("acc-from-the-old-days") is MemberRole.FINANCER
 
 
 # -- replay ---------------------------------------------------------------------------

@@ -45,8 +45,8 @@ from notifications.outbox import outbox_reminders
 from projections.base import UtcDateTime
 from web import two_factor
 from web.i18n import gettext_
-from web.labels import N_
 from web.passwords import PasswordChecks
+from web.presentation.labels import N_
 from web.secret_box import SecretBox, UnreadableSecret
 from web.throttle import (
     LOGIN_ACCOUNT,

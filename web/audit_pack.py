@@ -39,7 +39,7 @@ from projections.history import HistoryEntry, HistoryFilter, history_in_order
 from projections.merkle import MerkleTree, leaf_hash
 from web.decision_exports import PDF_ENCODING, pdf_text
 from web.i18n import format_moment, gettext_
-from web.labels import N_
+from web.presentation.labels import N_
 
 VERIFY_SCRIPT = Path(__file__).with_name("verify_pack.py")
 NEXT_LINE: dict[str, Any] = {"new_x": "LMARGIN", "new_y": "NEXT"}

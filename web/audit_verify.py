@@ -56,7 +56,7 @@ from projections.audit_chain import (
 )
 from projections.merkle import MerkleAccumulator
 from web.evidence import EvidenceStore
-from web.labels import N_
+from web.presentation.labels import N_
 from web.settings import Settings
 from web.storage import EVENTS_TABLE_POSTGRES, EVENTS_TABLE_SQLITE, sqlalchemy_url
 

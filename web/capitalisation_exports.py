@@ -31,7 +31,7 @@ from projections.capitalisation import CapitalisationRow
 from projections.consortia import ConsortiumDetails
 from web.exports import BOM, neutralise
 from web.i18n import DISPLAY_ZONE, gettext_
-from web.labels import N_, label
+from web.presentation.labels import N_, label
 
 SCHEMA = "consortium-ledger/capitalisation"
 SCHEMA_VERSION = 1

@@ -45,11 +45,11 @@ from fpdf.enums import XPos, YPos
 
 from governance.voting import ABSTAIN, AGAINST, FOR, Tally, tally
 from projections.decisions import ProposalRow, VoteRow
-from web.decision_words import rule_sentence, tally_sentence
 from web.exports import BOM, neutralise
 from web.i18n import DISPLAY_ZONE, current_language, format_day, format_moment, gettext_
 from web.i18n import pgettext_ as pgettext  # Babel extracts pgettext's context
-from web.labels import N_, label
+from web.presentation.decisions import rule_sentence, tally_sentence
+from web.presentation.labels import N_, label
 
 # Columns of the CSV, in order.
 DECISION_COLUMNS = (

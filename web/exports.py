@@ -34,7 +34,7 @@ from projections.ledger_summary import Totals, is_withdrawn, summarise
 from projections.partners import PartnerRow
 from web.i18n import DISPLAY_ZONE, gettext_
 from web.i18n import pgettext_ as pgettext  # Babel extracts pgettext's context
-from web.labels import N_, label
+from web.presentation.labels import N_, label
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell

@@ -29,7 +29,7 @@ from starlette.responses import Response
 
 from web.htmx import VARY, wants_fragment
 from web.i18n import choose_language, current_language, gettext_
-from web.labels import N_
+from web.presentation.labels import N_
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send

@@ -25,7 +25,7 @@ from openpyxl.styles import Font
 from projections.history import HistoryEntry
 from web.exports import BOM, neutralise
 from web.i18n import gettext_
-from web.labels import N_
+from web.presentation.labels import N_
 
 TRAIL_COLUMNS = (
     (N_("Position"), 10),

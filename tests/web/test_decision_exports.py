@@ -29,7 +29,7 @@ from web.decision_exports import (
     pdf_text,
 )
 from web.i18n import current_language, format_moment, gettext_
-from web.labels import LABELS, label
+from web.presentation.labels import LABELS, label
 
 CONSORTIUM_ID = "0b7c1c9e-5f43-4a55-9d2c-3f1e8a6b2d10"
 CONSORTIUM_NAME = "Inclusion numérique du Val"

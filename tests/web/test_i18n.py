@@ -21,7 +21,7 @@ from babel.messages.pofile import read_po
 
 from governance import values
 from web.i18n import DEFAULT_LANGUAGE, choose_language
-from web.labels import LABELS, RULES
+from web.presentation.labels import LABELS, RULES
 
 ROOT = Path(__file__).resolve().parents[2]
 BABEL_CONFIG = ROOT / "babel.cfg"

@@ -122,7 +122,7 @@ def ledger_xlsx(stores: Stores, cid: str, out: IO[bytes]) -> None:
 
 def _trail_lines(stores: Stores, cid: str) -> Callable[[], Iterator[TrailLine]]:
     from projections.history import history_in_order
-    from web.history_words import author, describe
+    from web.presentation.history import author, describe
     from web.trail_exports import TrailLine
 
     def lines() -> Iterator[TrailLine]:

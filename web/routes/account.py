@@ -40,9 +40,9 @@ from web.auth import (
 from web.forms import PASSWORD_MESSAGES
 from web.htmx import render
 from web.i18n import gettext_
-from web.labels import N_
 from web.passwords import PasswordChecksBusy
 from web.personal_data import as_json, personal_data
+from web.presentation.labels import N_
 from web.routes.common import stores
 from web.routes.session import NOT_A_CODE, NOT_A_CODE_OR_RECOVERY, WRONG_CODE, too_many
 from web.throttle import REAUTHENTICATE, SECOND_FACTOR, Limit, Reservation, minutes

@@ -40,7 +40,7 @@ from web.capitalisation_exports import (
 from web.evidence import content_disposition
 from web.forms import FormErrors, parse_capitalisation, parse_reason
 from web.htmx import redirect, render
-from web.labels import N_
+from web.presentation.labels import N_
 from web.routes.common import (
     Access,
     consortium_access,

@@ -34,7 +34,6 @@ from projections.partners import partners_of
 from projections.reporting import attachment_of
 from web.accounts import utcnow
 from web.auth import actor_of, form_endpoint, upload_endpoint
-from web.charts import bars, cumulative_line
 from web.evidence import EvidenceRejected, content_disposition, download_name
 from web.exports import LedgerExport, ledger_csv, ledger_xlsx
 from web.forms import (
@@ -46,6 +45,7 @@ from web.forms import (
     parse_withdrawal,
 )
 from web.htmx import redirect, render
+from web.presentation.charts import bars, cumulative_line
 from web.routes.common import (
     Access,
     consortium_access,

@@ -36,7 +36,7 @@ from web.auth import (
 from web.forms import FormErrors, parse_invitation, parse_new_account
 from web.htmx import redirect, render
 from web.i18n import current_language, gettext_
-from web.labels import N_, label
+from web.presentation.labels import N_, label
 from web.routes.common import (
     Access,
     consortium_access,

@@ -34,7 +34,6 @@ from projections.partners import partners_of
 from web.accounts import utcnow
 from web.auth import actor_of, form_endpoint, upload_endpoint
 from web.decision_exports import DecisionRecord, decisions_csv, decisions_pdf
-from web.decision_words import rule_sentence, tally_sentence
 from web.evidence import EvidenceRejected, content_disposition
 from web.forms import (
     FormErrors,
@@ -45,6 +44,7 @@ from web.forms import (
 )
 from web.htmx import redirect, render
 from web.i18n import DISPLAY_ZONE
+from web.presentation.decisions import rule_sentence, tally_sentence
 from web.routes.common import (
     Access,
     consortium_access,

@@ -23,7 +23,7 @@ from web.accounts import utcnow
 from web.auth import actor_of, form_endpoint
 from web.forms import FormErrors, parse_involvement, parse_personal_data
 from web.htmx import redirect, render
-from web.readiness_words import lines
+from web.presentation.readiness import lines
 from web.routes.common import Access, consortium_access, queries, stores, wait_for
 
 

@@ -37,8 +37,8 @@ from web.evidence import EvidenceRejected
 from web.forms import FormErrors, parse_schedule
 from web.htmx import redirect, render
 from web.i18n import gettext_, weekday_names
-from web.labels import N_, label
-from web.month_view import BadMonth, month_grid, month_param, parse_month
+from web.presentation.labels import N_, label
+from web.presentation.month import BadMonth, month_grid, month_param, parse_month
 from web.routes.common import (
     Access,
     consortium_access,

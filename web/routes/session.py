@@ -45,8 +45,8 @@ from web.faults import HEALTH_PATH, classify, health_unavailable
 from web.forms import PASSWORD_MESSAGES
 from web.htmx import render
 from web.i18n import LANGUAGES, current_language, gettext_, ngettext_
-from web.labels import N_
 from web.passwords import PasswordChecksBusy
+from web.presentation.labels import N_
 from web.routes.common import stores
 from web.throttle import (
     LOGIN_ACCOUNT,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from governance.voting import Tally, VotingRule
 from web.i18n import format_share, gettext_, ngettext_
-from web.labels import N_, label
+from web.presentation.labels import N_, label
 
 
 def rule_sentence(rule: VotingRule) -> str:

@@ -24,7 +24,7 @@ from governance.values import (
 from governance.voting import Outcome
 from projections.history import HistoryEntry
 from web.i18n import format_day, format_quantity, gettext_
-from web.labels import N_, in_unit, label
+from web.presentation.labels import N_, in_unit, label
 
 SENTENCES: dict[str, str] = {
     "founded": N_("founded the consortium “%(name)s”"),

@@ -11,7 +11,7 @@ from enum import Enum
 
 from governance.readiness import Item, Readiness, Status
 from web.i18n import gettext_
-from web.labels import N_, label
+from web.presentation.labels import N_, label
 
 TITLES: dict[str, str] = {
     "papers": N_("Every partner has a letter of commitment or a convention"),

@@ -21,7 +21,7 @@ import pytest
 from governance.values import Evidence
 from governance.voting import Majority, Outcome, VotingRule
 from projections.decisions import ProposalRow, VoteRow
-from web.decision_exports import (
+from web.exports.decisions import (
     DECISION_COLUMNS,
     DecisionRecord,
     decisions_csv,

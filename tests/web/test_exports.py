@@ -45,7 +45,7 @@ from projections.ledger import (
 from projections.partners import PartnerRow, partners_of
 from projections.runtime import LibraryEventLog, ReadSide
 from tests.support.builders import admitted_partner, an_authority, founded_consortium
-from web.exports import (
+from web.exports.ledger import (
     LedgerExport,
     ledger_csv,
     ledger_rows,

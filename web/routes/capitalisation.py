@@ -32,12 +32,12 @@ from projections.capitalisation import (
 from projections.consortia import consortium_details
 from web.accounts import utcnow
 from web.auth import actor_of, form_endpoint
-from web.capitalisation_exports import (
+from web.evidence import content_disposition
+from web.exports.capitalisation import (
     CapitalisationExport,
     capitalisation_csv,
     capitalisation_json,
 )
-from web.evidence import content_disposition
 from web.forms import FormErrors, parse_capitalisation, parse_reason
 from web.htmx import redirect, render
 from web.presentation.labels import N_

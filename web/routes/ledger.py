@@ -35,7 +35,7 @@ from projections.reporting import attachment_of
 from web.accounts import utcnow
 from web.auth import actor_of, form_endpoint, upload_endpoint
 from web.evidence import EvidenceRejected, content_disposition, download_name
-from web.exports import LedgerExport, ledger_csv, ledger_xlsx
+from web.exports.ledger import LedgerExport, ledger_csv, ledger_xlsx
 from web.forms import (
     RULE_FIELDS,
     FormErrors,

@@ -33,8 +33,8 @@ from projections.decisions import (
 from projections.partners import partners_of
 from web.accounts import utcnow
 from web.auth import actor_of, form_endpoint, upload_endpoint
-from web.decision_exports import DecisionRecord, decisions_csv, decisions_pdf
 from web.evidence import EvidenceRejected, content_disposition
+from web.exports.decisions import DecisionRecord, decisions_csv, decisions_pdf
 from web.forms import (
     FormErrors,
     parse_day,

@@ -37,7 +37,7 @@ from projections.audit_chain import (
 )
 from projections.history import HistoryEntry, HistoryFilter, history_in_order
 from projections.merkle import MerkleTree, leaf_hash
-from web.decision_exports import PDF_ENCODING, pdf_text
+from web.exports.decisions import PDF_ENCODING, pdf_text
 from web.i18n import format_moment, gettext_
 from web.presentation.labels import N_
 

@@ -3,7 +3,7 @@
 Both list every entry, withdrawn ones included (marked): the register keeps its
 history, and so do its exports. The CSV has its headers and fixed words in the
 reader's language, a UTF-8 byte order mark and RFC 4180 lines, and every text cell
-neutralised against formula injection like the ledger's (``web.exports``).
+neutralised against formula injection like the ledger's (``web.exports.ledger``).
 
 The JSON file follows a stable, documented schema (``docs/capitalisation-open-data.md``,
 ``schema_version`` 1): keys and enumerated values are English codes that never
@@ -29,7 +29,7 @@ from governance.values import (
 )
 from projections.capitalisation import CapitalisationRow
 from projections.consortia import ConsortiumDetails
-from web.exports import BOM, neutralise
+from web.exports.ledger import BOM, neutralise
 from web.i18n import DISPLAY_ZONE, gettext_
 from web.presentation.labels import N_, label
 

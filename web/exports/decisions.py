@@ -13,7 +13,7 @@ A decision recorded from a meeting has no votes: its tally columns stay empty, a
 "taking part" and "partners present" tell who was there; its rule is not known
 either (the meeting applied it), so that cell stays empty. Days are ISO
 (``2026-03-02``), in Paris time; every text cell is neutralised against formula
-injection with ``web.exports.neutralise``.
+injection with ``web.exports.ledger.neutralise``.
 
 The PDF is an A4 record meant to be signed off: a header (consortium, when it was
 generated, how many decisions), one section per decision (title, body, day, outcome,
@@ -45,7 +45,7 @@ from fpdf.enums import XPos, YPos
 
 from governance.voting import ABSTAIN, AGAINST, FOR, Tally, tally
 from projections.decisions import ProposalRow, VoteRow
-from web.exports import BOM, neutralise
+from web.exports.ledger import BOM, neutralise
 from web.i18n import DISPLAY_ZONE, current_language, format_day, format_moment, gettext_
 from web.i18n import pgettext_ as pgettext  # Babel extracts pgettext's context
 from web.presentation.decisions import rule_sentence, tally_sentence

@@ -23,7 +23,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from projections.history import HistoryEntry
-from web.exports import BOM, neutralise
+from web.exports.ledger import BOM, neutralise
 from web.i18n import gettext_
 from web.presentation.labels import N_
 

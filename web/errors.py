@@ -21,7 +21,7 @@ from governance.errors import Conflict, NotFound, NotPermitted, RuleViolated
 from web.auth import CsrfFailed, LoginRequired, client_address
 from web.htmx import VARY, wants_fragment
 from web.i18n import gettext_
-from web.passwords import PasswordChecksBusy
+from web.identity.passwords import PasswordChecksBusy
 from web.presentation.labels import N_, rule_message
 from web.security import HEADERS as SECURITY_HEADERS
 
@@ -133,7 +133,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 
 async def busy(request: Request, exc: Exception) -> Response:
-    """Too many password checks at once in this process (``web/passwords.py``)."""
+    """Too many password checks at once in this process (``web/identity/passwords.py``)."""
     logger.warning("passwords.busy path=%s", request.url.path)
     response = error_response(
         request,

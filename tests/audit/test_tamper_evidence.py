@@ -19,7 +19,7 @@ from projections.audit_chain import (
 )
 from projections.merkle import MerkleAccumulator
 from tests.support.audit_store import Audited
-from web.audit_verify import Report, canonical_originator_id, describe
+from web.ops.audit_verify import Report, canonical_originator_id, describe
 
 
 def located(report: Report) -> set[tuple[str, int | None]]:

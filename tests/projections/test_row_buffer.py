@@ -33,7 +33,7 @@ from projections.base import (
     update_rows,
     watch_writes,
 )
-from web.storage import sqlalchemy_url
+from web.ops.storage import sqlalchemy_url
 
 own = MetaData()
 parents = Table(

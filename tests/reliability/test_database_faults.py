@@ -57,8 +57,8 @@ from tests.web.conftest import build_world, login, post, stores_of
 from web.app import create_app
 from web.cli import main
 from web.faults import classify
+from web.ops.storage import Stores, open_stores
 from web.settings import Settings
-from web.storage import Stores, open_stores
 
 ROOT = Path(__file__).resolve().parents[2]
 EMAIL, PASSWORD = "faults@test.example", "pw-for-fault-tests"

@@ -24,10 +24,10 @@ from tests.support.builders import (
 )
 from tests.support.fakes import FixedClock
 from tests.support.insider import Insider
-from web.audit_verify import Report, verify_store
-from web.demo import _demo_pdf
+from web.ops.audit_verify import Report, verify_store
+from web.ops.demo import _demo_pdf
+from web.ops.storage import Stores, open_stores
 from web.settings import Settings
-from web.storage import Stores, open_stores
 
 
 @dataclass

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from governance.values import Evidence
-from web.evidence import (
+from web.evidence.store import (
     MAX_EVIDENCE_BYTES,
     EvidenceRejected,
     EvidenceStore,

@@ -12,8 +12,8 @@ from starlette.testclient import TestClient
 
 from tests.support.fakes import FixedClock
 from tests.web.conftest import PASSWORD, World, csrf_of, login, post, stores_of
-from web.passwords import PasswordChecks
-from web.throttle import LOGIN_ACCOUNT, LOGIN_ADDRESS, REAUTHENTICATE, Throttle
+from web.identity.passwords import PasswordChecks
+from web.identity.throttle import LOGIN_ACCOUNT, LOGIN_ADDRESS, REAUTHENTICATE, Throttle
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

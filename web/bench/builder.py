@@ -1,12 +1,12 @@
 """A synthetic but realistic platform history, written through the application.
 
-Each consortium lives a year shaped like the demo's (``web/demo.py``): seven partners
-admitted, people invited, papers, phases, pledges in every kind, governance bodies,
-written and meeting votes, reports scheduled, drafted, submitted, reviewed, indicators
-measured, deliveries, a recorded decision, and the reminders the scheduler would have
-issued and sent (about 200 events). One consortium, the *flagship* that the pages are
-measured on, goes on for several more years, so its pages have a long history behind
-them; its years are spread over the whole build, so a page deep in its history is
+Each consortium lives a year shaped like the demo's (``web/ops/demo.py``): seven
+partners admitted, people invited, papers, phases, pledges in every kind, governance
+bodies, written and meeting votes, reports scheduled, drafted, submitted, reviewed,
+indicators measured, deliveries, a recorded decision, and the reminders the scheduler
+would have issued and sent (about 200 events). One consortium, the *flagship* that the
+pages are measured on, goes on for several more years, so its pages have a long history
+behind them; its years are spread over the whole build, so a page deep in its history is
 deep in the log too.
 
 Every command goes through the ``Governance`` service (permissions, invariants,
@@ -51,8 +51,8 @@ from governance.values import (
     ReportKind,
 )
 from governance.voting import Majority, Outcome, VotingRule
-from web.demo import _demo_pdf
-from web.storage import Stores
+from web.ops.demo import _demo_pdf
+from web.ops.storage import Stores
 
 A = TypeVar("A")
 

@@ -24,8 +24,8 @@ import psycopg
 
 from web.bench import http, limits, scale, targets
 from web.bench.builder import BuildResult, Flagship, build
+from web.ops.storage import Stores, open_stores
 from web.settings import Settings
-from web.storage import Stores, open_stores
 
 REFERENCE_EVENTS = 10_000
 STORE_INFO = "bench-store.json"
@@ -243,7 +243,7 @@ def _commands(store: Store, effort: Effort, echo: Echo) -> list[Row]:
 
 
 def _log_passes(store: Store, echo: Echo) -> list[Row]:
-    from web.audit_verify import verify_store
+    from web.ops.audit_verify import verify_store
 
     echo("Raw reads of the log, audit verify…")
     read, read_seconds = limits.raw_read(store.settings)

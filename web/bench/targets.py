@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from web.bench.builder import Flagship
     from web.exports.ledger import LedgerExport
     from web.exports.trail import TrailLine
-    from web.storage import Stores
+    from web.ops.storage import Stores
 
 
 @dataclass(frozen=True)

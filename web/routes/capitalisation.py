@@ -30,9 +30,8 @@ from projections.capitalisation import (
     steps_of_entry,
 )
 from projections.consortia import consortium_details
-from web.accounts import utcnow
 from web.auth import actor_of, form_endpoint
-from web.evidence import content_disposition
+from web.evidence.store import content_disposition
 from web.exports.capitalisation import (
     CapitalisationExport,
     capitalisation_csv,
@@ -40,6 +39,7 @@ from web.exports.capitalisation import (
 )
 from web.forms import FormErrors, parse_capitalisation, parse_reason
 from web.htmx import redirect, render
+from web.identity.accounts import utcnow
 from web.presentation.labels import N_
 from web.routes.common import (
     Access,

@@ -11,10 +11,10 @@ from starlette.routing import Route
 from governance.errors import RuleViolated
 from governance.permissions import Action
 from projections.indicators import indicators_of
-from web.accounts import utcnow
 from web.auth import actor_of, form_endpoint
 from web.forms import FormErrors, parse_indicator, parse_measurement
 from web.htmx import redirect, render
+from web.identity.accounts import utcnow
 from web.presentation.charts import sparkline
 from web.routes.common import (
     Access,

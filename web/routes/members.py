@@ -17,14 +17,6 @@ from notifications.outbox import Message
 from projections.consortia import ConsortiumDetails, consortium_details
 from projections.members import invitation_by_id, invitations_of, members_of
 from projections.partners import PartnerFilter, partners_of
-from web.accounts import (
-    Account,
-    EmailTaken,
-    InvitationToken,
-    normalise_email,
-    password_problem,
-    utcnow,
-)
 from web.auth import (
     actor_of,
     attach_session,
@@ -36,6 +28,14 @@ from web.auth import (
 from web.forms import FormErrors, parse_invitation, parse_new_account
 from web.htmx import redirect, render
 from web.i18n import current_language, gettext_
+from web.identity.accounts import (
+    Account,
+    EmailTaken,
+    InvitationToken,
+    normalise_email,
+    password_problem,
+    utcnow,
+)
 from web.presentation.labels import N_, label
 from web.routes.common import (
     Access,

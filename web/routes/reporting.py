@@ -30,13 +30,13 @@ from projections.reporting import (
     obligations_of_account,
     steps_of_report,
 )
-from web.accounts import utcnow
 from web.auth import actor_of, form_endpoint, require_account, upload_endpoint
 from web.errors import error_response
-from web.evidence import EvidenceRejected
+from web.evidence.store import EvidenceRejected
 from web.forms import FormErrors, parse_schedule
 from web.htmx import redirect, render
 from web.i18n import gettext_, weekday_names
+from web.identity.accounts import utcnow
 from web.presentation.labels import N_, label
 from web.presentation.month import BadMonth, month_grid, month_param, parse_month
 from web.routes.common import (

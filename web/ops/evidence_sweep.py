@@ -35,8 +35,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from web.audit_verify import RawRecord, RawStore, evidence_in
-from web.evidence import Discarded, EvidenceStore
+from web.evidence.store import Discarded, EvidenceStore
+from web.ops.audit_verify import RawRecord, RawStore, evidence_in
 from web.settings import Settings
 
 logger = logging.getLogger(__name__)

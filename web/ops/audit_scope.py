@@ -55,8 +55,9 @@ from projections.audit_chain import (
 )
 from projections.history import history
 from projections.merkle import MerkleAccumulator
-from web.audit_requests import AuditVerifications
-from web.audit_verify import (
+from web.evidence.store import EvidenceStore
+from web.ops.audit_requests import AuditVerifications
+from web.ops.audit_verify import (
     CheckpointCheck,
     CheckpointClaim,
     Finding,
@@ -67,7 +68,6 @@ from web.audit_verify import (
     read_engine,
     signed_claims,
 )
-from web.evidence import EvidenceStore
 from web.settings import Settings
 
 logger = logging.getLogger(__name__)

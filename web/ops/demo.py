@@ -47,8 +47,8 @@ from notifications.mail import MailboxTransport
 from notifications.reminders import ReminderPipeline
 from projections.reporting import obligations_of
 from web.i18n import catalogues
-from web.mailing import AccountDirectory
-from web.storage import Stores
+from web.ops.jobs import AccountDirectory
+from web.ops.storage import Stores
 
 
 @dataclass(frozen=True)

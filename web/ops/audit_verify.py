@@ -55,10 +55,10 @@ from projections.audit_chain import (
     record_hash,
 )
 from projections.merkle import MerkleAccumulator
-from web.evidence import EvidenceStore
+from web.evidence.store import EvidenceStore
+from web.ops.storage import EVENTS_TABLE_POSTGRES, EVENTS_TABLE_SQLITE, sqlalchemy_url
 from web.presentation.labels import N_
 from web.settings import Settings
-from web.storage import EVENTS_TABLE_POSTGRES, EVENTS_TABLE_SQLITE, sqlalchemy_url
 
 SEALED_TOPIC = CHECKPOINT_TOPICS[0]
 MAX_FINDINGS = 1000

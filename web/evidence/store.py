@@ -23,7 +23,7 @@ What it must not do:
 - Never leave a temporary file behind, whatever fails.
 - Never delete a file because a command was refused: the same bytes may be another
   record's file (another consortium's minutes, a delivery accepted at the same
-  moment). Files no event refers to are removed only by ``web.evidence_sweep``,
+  moment). Files no event refers to are removed only by ``web.ops.evidence_sweep``,
   through ``discard``; ``save`` and ``discard`` take a lock on the directory so that
   a file being saved again is never discarded under it.
 - It serves nothing: the download route must answer with ``content_disposition``
@@ -478,7 +478,7 @@ class EvidenceStore:
     def discard(self, name: str, modified_before: float) -> Discarded | None:
         """Delete a file last saved before ``modified_before`` (an epoch), if it is.
 
-        For the sweep only (``web.evidence_sweep``), which decides that no event
+        For the sweep only (``web.ops.evidence_sweep``), which decides that no event
         refers to the file. The age is checked and the file deleted under the
         exclusive lock, so a ``save`` of the same bytes either came first (the file
         is young: kept) or comes after (and stores the file again). Returns what was

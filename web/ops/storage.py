@@ -5,7 +5,7 @@ for one lock: ``events.db`` (the event log), ``read.db`` (disposable read models
 ``app.db`` (accounts, sessions, invitation tokens, preferences, outbox, job runs,
 login throttling, reset links, second factors).
 TOTP secrets are sealed with a key kept in a file beside them (``secrets_key``), never
-in the database: see ``web/secret_box.py``.
+in the database: see ``web/identity/secret_box.py``.
 PostgreSQL: the same stores as tables of one database. Either way the event table is
 sealed by triggers that refuse UPDATE, DELETE (and TRUNCATE on PostgreSQL).
 """
@@ -32,14 +32,14 @@ from notifications.outbox import Outbox
 from notifications.outbox import metadata as outbox_metadata
 from projections.catalogue import all_projections
 from projections.runtime import LibraryEventLog, ReadSide
-from web.accounts import Accounts, seal_clear_secrets
-from web.accounts import metadata as accounts_metadata
-from web.audit_requests import metadata as audit_requests_metadata
-from web.evidence import EvidenceStore
-from web.passwords import PasswordChecks
-from web.secret_box import SecretBox
+from web.evidence.store import EvidenceStore
+from web.identity.accounts import Accounts, seal_clear_secrets
+from web.identity.accounts import metadata as accounts_metadata
+from web.identity.passwords import PasswordChecks
+from web.identity.secret_box import SecretBox
+from web.identity.throttle import metadata as throttle_metadata
+from web.ops.audit_requests import metadata as audit_requests_metadata
 from web.settings import Settings
-from web.throttle import metadata as throttle_metadata
 
 logger = logging.getLogger(__name__)
 

@@ -225,7 +225,7 @@ class Throttle:
     def purge(self, now: datetime | None = None) -> int:
         """Drop every attempt older than the longest window; returns how many.
 
-        Run by the scheduler on every tick (``web/mailing.py``).
+        Run by the scheduler on every tick (``web/ops/jobs.py``).
         """
         cutoff = (now or self.now()) - LONGEST_WINDOW
         with self.engine.begin() as connection:

@@ -43,18 +43,18 @@ from sqlalchemy import (
 from notifications.outbox import outbox as outbox_table
 from notifications.outbox import outbox_reminders
 from projections.base import UtcDateTime
-from web import two_factor
 from web.i18n import gettext_
-from web.passwords import PasswordChecks
-from web.presentation.labels import N_
-from web.secret_box import SecretBox, UnreadableSecret
-from web.throttle import (
+from web.identity import totp
+from web.identity.passwords import PasswordChecks
+from web.identity.secret_box import SecretBox, UnreadableSecret
+from web.identity.throttle import (
     LOGIN_ACCOUNT,
     REAUTHENTICATE,
     RESET_EMAIL,
     SECOND_FACTOR,
     Throttle,
 )
+from web.presentation.labels import N_
 
 logger = logging.getLogger(__name__)
 
@@ -123,10 +123,10 @@ password_resets = Table(
     Column("used_at", UtcDateTime),
 )
 
-# A TOTP secret, sealed with the secrets key (``web/secret_box.py``): the database
-# alone does not reveal it. ``enabled_at`` stays empty until the person confirmed a
-# first code. ``last_step`` is the time step of the last code accepted: an older or
-# equal one is refused, so a code cannot be used twice within its window.
+# A TOTP secret, sealed with the secrets key (``web/identity/secret_box.py``): the
+# database alone does not reveal it. ``enabled_at`` stays empty until the person
+# confirmed a first code. ``last_step`` is the time step of the last code accepted: an
+# older or equal one is refused, so a code cannot be used twice within its window.
 totp_factors = Table(
     "totp_factors",
     metadata,
@@ -138,7 +138,7 @@ totp_factors = Table(
 )
 
 # Single-use recovery codes, stored as SHA-256 digests (each code carries 80 random
-# bits: see ``web/two_factor.py``). ``used_at`` is set when one is spent.
+# bits: see ``web/identity/totp.py``). ``used_at`` is set when one is spent.
 recovery_codes = Table(
     "recovery_codes",
     metadata,
@@ -333,7 +333,7 @@ class Accounts:
             parallelism=1 if memory_kib < 65536 else 4,
         )
         self.session_lifetime = timedelta(hours=session_hours)
-        # Bounds the argon2 work running at once (``web/passwords.py``).
+        # Bounds the argon2 work running at once (``web/identity/passwords.py``).
         self.checks = password_checks or PasswordChecks()
         # Counts failed attempts; its clock also times reset links and TOTP codes.
         self.throttle = Throttle(engine)
@@ -648,7 +648,7 @@ class Accounts:
 
     def start_second_factor(self, account_id: str) -> str:
         """A new secret awaiting its first code (replaces an unconfirmed one)."""
-        secret = two_factor.new_secret()
+        secret = totp.new_secret()
         with self.engine.begin() as connection:
             connection.execute(
                 delete(totp_factors).where(
@@ -675,7 +675,7 @@ class Accounts:
         factor = self.second_factor(account_id)
         if factor is None or factor.secret is None or factor.enabled == enable:
             return False
-        step = two_factor.matching_step(factor.secret, code, self.now())
+        step = totp.matching_step(factor.secret, code, self.now())
         if step is None or step <= factor.last_step:
             return False
         values: dict[str, object] = {"last_step": step}
@@ -701,13 +701,13 @@ class Accounts:
         """
         if not self.has_second_factor(account_id):
             return None
-        if two_factor.recovery_code_digest(text) is not None:
+        if totp.recovery_code_digest(text) is not None:
             return "recovery" if self.use_recovery_code(account_id, text) else None
         return "code" if self.use_code(account_id, text) else None
 
     def use_recovery_code(self, account_id: str, text: str) -> bool:
         """Spend one of the account's unused recovery codes; False if it is none."""
-        code_hash = two_factor.recovery_code_digest(text)
+        code_hash = totp.recovery_code_digest(text)
         if code_hash is None:
             return False
         with self.engine.begin() as connection:
@@ -726,7 +726,7 @@ class Accounts:
     def new_recovery_codes(self, account_id: str) -> list[str]:
         """Ten fresh recovery codes (returned once, stored hashed); the account's
         former codes, used or not, stop working."""
-        codes = two_factor.new_recovery_codes()
+        codes = totp.new_recovery_codes()
         now = self.now()
         with self.engine.begin() as connection:
             connection.execute(
@@ -736,7 +736,7 @@ class Accounts:
                 insert(recovery_codes),
                 [
                     {
-                        "code_hash": two_factor.recovery_code_digest(code),
+                        "code_hash": totp.recovery_code_digest(code),
                         "account_id": account_id,
                         "created_at": now,
                         "used_at": None,

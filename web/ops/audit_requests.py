@@ -2,7 +2,7 @@
 
 Pressing the button records a request in an app table (``app.db``, or the PostgreSQL
 database), so every web process shows the same pending state and result, and answers
-at once. The verification itself (``web.audit_scope.run_requested``) runs in the
+at once. The verification itself (``web.ops.audit_scope.run_requested``) runs in the
 process that runs the scheduler: ``consortium serve`` on SQLite, ``consortium
 worker`` on PostgreSQL, in a job of its own every few seconds, beside the minute tick
 so that neither waits for the other. Why there and not in a thread of the web
@@ -100,7 +100,7 @@ class Verification:
     requested_at: datetime
     state: str
     finished_at: datetime | None
-    report: str | None  # JSON: ``web.audit_scope.ScopedReport.from_json`` reads it
+    report: str | None  # JSON: ``web.ops.audit_scope.ScopedReport.from_json`` reads it
 
     @property
     def is_open(self) -> bool:

@@ -19,7 +19,7 @@ from uuid import UUID
 
 from projections.members import memberships_of_account
 from projections.runtime import EventLog
-from web.storage import Stores
+from web.ops.storage import Stores
 
 BATCH = 500
 # Bookkeeping every event has, reported in the envelope rather than in "data".

@@ -18,13 +18,13 @@ from notifications.leader import Leadership
 from notifications.mail import MailboxTransport, SmtpTransport, Transport
 from notifications.reminders import ReminderPipeline
 from notifications.scheduler import Jobs
-from web.accounts import Accounts, utcnow
-from web.audit_requests import POLL_SECONDS, AuditVerifications
-from web.audit_scope import run_requested
-from web.evidence_sweep import EvidenceSweep
 from web.i18n import catalogues
+from web.identity.accounts import Accounts, utcnow
+from web.ops.audit_requests import POLL_SECONDS, AuditVerifications
+from web.ops.audit_scope import run_requested
+from web.ops.evidence_sweep import EvidenceSweep
+from web.ops.storage import Stores
 from web.settings import Settings
-from web.storage import Stores
 
 logger = logging.getLogger(__name__)
 

@@ -61,8 +61,8 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 import psycopg
 
 from notifications.checkpoints import load_key
+from web.ops.storage import EVENTS_TABLE_POSTGRES, EVENTS_TABLE_SQLITE
 from web.settings import Settings
-from web.storage import EVENTS_TABLE_POSTGRES, EVENTS_TABLE_SQLITE
 
 FORMAT = "consortium-ledger-backup/1"
 MANIFEST = "manifest.json"

@@ -42,7 +42,7 @@ from governance.values import (
 )
 from governance.voting import DEFAULT_OPTIONS, Majority, Outcome, VotingRule
 from notifications.emails import Delivery
-from web.presentation.labels import N_
+from web.i18n import N_
 
 E = TypeVar("E", bound=Enum)
 

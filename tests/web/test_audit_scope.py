@@ -31,7 +31,7 @@ from projections.members import memberships_of_account
 from tests.support.builders import scheduled_report
 from tests.support.insider import Insider
 from tests.web.conftest import PASSWORD, World, event_count, login, post, stores_of
-from web.identity.accounts import utcnow
+from web.clock import utcnow
 from web.ops.audit_requests import EVERY, AuditVerifications, Refused
 from web.ops.audit_scope import run_requested, verify_consortium
 from web.ops.demo import _demo_pdf

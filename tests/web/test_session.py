@@ -10,7 +10,8 @@ from starlette.testclient import TestClient
 from tests.support.fakes import FixedClock
 from tests.web.conftest import PASSWORD, World, csrf_of, login, stores_of
 from web.app import create_app
-from web.identity.accounts import digest, sessions, utcnow
+from web.clock import utcnow
+from web.identity.accounts import digest, sessions
 from web.identity.throttle import LOGIN_ACCOUNT
 from web.ops.jobs import make_jobs
 from web.settings import Settings
@@ -114,7 +115,7 @@ def test_disabling_an_account_ends_its_sessions_at_once(
     account = accounts.by_email(world.emails["member"])
     assert account is not None
 
-    from web.identity.accounts import utcnow
+    from web.clock import utcnow
 
     accounts.set_disabled(account.account_id, True, now=utcnow())
     response = client.get("/consortia", follow_redirects=False)

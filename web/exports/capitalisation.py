@@ -30,8 +30,8 @@ from governance.values import (
 from projections.capitalisation import CapitalisationRow
 from projections.consortia import ConsortiumDetails
 from web.exports.ledger import BOM, neutralise
-from web.i18n import DISPLAY_ZONE, gettext_
-from web.presentation.labels import N_, label
+from web.i18n import DISPLAY_ZONE, N_, gettext_
+from web.presentation.labels import label
 
 SCHEMA = "consortium-ledger/capitalisation"
 SCHEMA_VERSION = 1

@@ -46,10 +46,17 @@ from fpdf.enums import XPos, YPos
 from governance.voting import ABSTAIN, AGAINST, FOR, Tally, tally
 from projections.decisions import ProposalRow, VoteRow
 from web.exports.ledger import BOM, neutralise
-from web.i18n import DISPLAY_ZONE, current_language, format_day, format_moment, gettext_
+from web.i18n import (
+    DISPLAY_ZONE,
+    N_,
+    current_language,
+    format_day,
+    format_moment,
+    gettext_,
+)
 from web.i18n import pgettext_ as pgettext  # Babel extracts pgettext's context
 from web.presentation.decisions import rule_sentence, tally_sentence
-from web.presentation.labels import N_, label
+from web.presentation.labels import label
 
 # Columns of the CSV, in order.
 DECISION_COLUMNS = (

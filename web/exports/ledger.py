@@ -32,9 +32,9 @@ from openpyxl.utils import get_column_letter
 from projections.ledger import ChangeRow, CommitmentRow, ContributionRow
 from projections.ledger_summary import Totals, is_withdrawn, summarise
 from projections.partners import PartnerRow
-from web.i18n import DISPLAY_ZONE, gettext_
+from web.i18n import DISPLAY_ZONE, N_, gettext_
 from web.i18n import pgettext_ as pgettext  # Babel extracts pgettext's context
-from web.presentation.labels import N_, label
+from web.presentation.labels import label
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell

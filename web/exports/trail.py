@@ -24,8 +24,7 @@ from openpyxl.styles import Font
 
 from projections.history import HistoryEntry
 from web.exports.ledger import BOM, neutralise
-from web.i18n import gettext_
-from web.presentation.labels import N_
+from web.i18n import N_, gettext_
 
 TRAIL_COLUMNS = (
     (N_("Position"), 10),

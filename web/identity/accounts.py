@@ -18,7 +18,7 @@ import logging
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -43,7 +43,8 @@ from sqlalchemy import (
 from notifications.outbox import outbox as outbox_table
 from notifications.outbox import outbox_reminders
 from projections.base import UtcDateTime
-from web.i18n import gettext_
+from web.clock import utcnow
+from web.i18n import N_, gettext_
 from web.identity import totp
 from web.identity.passwords import PasswordChecks
 from web.identity.secret_box import SecretBox, UnreadableSecret
@@ -54,7 +55,6 @@ from web.identity.throttle import (
     SECOND_FACTOR,
     Throttle,
 )
-from web.presentation.labels import N_
 
 logger = logging.getLogger(__name__)
 
@@ -1206,8 +1206,3 @@ def _account(row: object) -> Account:
         bool(m["is_admin"]),
         bool(m["disabled"]),
     )
-
-
-def utcnow() -> datetime:
-    """Now, in UTC."""
-    return datetime.now(UTC)

@@ -56,8 +56,8 @@ from projections.audit_chain import (
 )
 from projections.merkle import MerkleAccumulator
 from web.evidence.store import EvidenceStore
+from web.i18n import N_
 from web.ops.storage import EVENTS_TABLE_POSTGRES, EVENTS_TABLE_SQLITE, sqlalchemy_url
-from web.presentation.labels import N_
 from web.settings import Settings
 
 SEALED_TOPIC = CHECKPOINT_TOPICS[0]

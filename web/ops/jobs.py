@@ -18,8 +18,9 @@ from notifications.leader import Leadership
 from notifications.mail import MailboxTransport, SmtpTransport, Transport
 from notifications.reminders import ReminderPipeline
 from notifications.scheduler import Jobs
+from web.clock import utcnow
 from web.i18n import catalogues
-from web.identity.accounts import Accounts, utcnow
+from web.identity.accounts import Accounts
 from web.ops.audit_requests import POLL_SECONDS, AuditVerifications
 from web.ops.audit_scope import run_requested
 from web.ops.evidence_sweep import EvidenceSweep

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from governance.voting import Tally, VotingRule
-from web.i18n import format_share, gettext_, ngettext_
-from web.presentation.labels import N_, label
+from web.i18n import N_, format_share, gettext_, ngettext_
+from web.presentation.labels import label
 
 
 def rule_sentence(rule: VotingRule) -> str:

@@ -23,8 +23,8 @@ from governance.values import (
 )
 from governance.voting import Outcome
 from projections.history import HistoryEntry
-from web.i18n import format_day, format_quantity, gettext_
-from web.presentation.labels import N_, in_unit, label
+from web.i18n import N_, format_day, format_quantity, gettext_
+from web.presentation.labels import in_unit, label
 
 SENTENCES: dict[str, str] = {
     "founded": N_("founded the consortium “%(name)s”"),

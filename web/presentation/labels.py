@@ -28,13 +28,7 @@ from governance.values import (
     Unit,
 )
 from governance.voting import Majority, Outcome
-from web.i18n import format_day, format_money, format_quantity, gettext_
-
-
-def N_(message: str) -> str:
-    """Mark a string for extraction; it is translated later."""
-    return message
-
+from web.i18n import N_, format_day, format_money, format_quantity, gettext_
 
 LABELS: dict[Enum, str] = {
     Phase.SETUP: N_("Setup"),

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from enum import Enum
 
 from governance.readiness import Item, Readiness, Status
-from web.i18n import gettext_
-from web.presentation.labels import N_, label
+from web.i18n import N_, gettext_
+from web.presentation.labels import label
 
 TITLES: dict[str, str] = {
     "papers": N_("Every partner has a letter of commitment or a convention"),

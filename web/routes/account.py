@@ -28,9 +28,10 @@ from web.auth import (
     form_endpoint,
     require_account,
 )
+from web.clock import utcnow
 from web.forms import PASSWORD_MESSAGES
 from web.htmx import render
-from web.i18n import gettext_
+from web.i18n import N_, gettext_
 from web.identity import totp
 from web.identity.accounts import (
     FEW_RECOVERY_CODES,
@@ -38,7 +39,6 @@ from web.identity.accounts import (
     Session,
     former_member_name,
     password_problem,
-    utcnow,
 )
 from web.identity.passwords import PasswordChecksBusy
 from web.identity.personal_data import as_json, personal_data
@@ -49,7 +49,6 @@ from web.identity.throttle import (
     Reservation,
     minutes,
 )
-from web.presentation.labels import N_
 from web.routes.common import stores
 from web.routes.session import NOT_A_CODE, NOT_A_CODE_OR_RECOVERY, WRONG_CODE, too_many
 

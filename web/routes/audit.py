@@ -26,10 +26,10 @@ from projections.audit_chain import (
     countersigned_in,
 )
 from web.auth import actor_of, form_endpoint
+from web.clock import utcnow
 from web.evidence.store import content_disposition
 from web.htmx import redirect, render, wants_fragment
 from web.i18n import gettext_
-from web.identity.accounts import utcnow
 from web.ops.audit_requests import AuditVerifications, Refused
 from web.ops.audit_scope import ScopedReport
 from web.ops.audit_verify import describe

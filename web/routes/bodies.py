@@ -15,9 +15,9 @@ from governance.voting import Majority, rule_can_be_met
 from projections.decisions import bodies_of, proxies_of
 from projections.partners import partners_of
 from web.auth import actor_of, form_endpoint
+from web.clock import utcnow
 from web.forms import FormErrors, parse_body, parse_proxy
 from web.htmx import redirect, render
-from web.identity.accounts import utcnow
 from web.presentation.decisions import rule_sentence
 from web.routes.common import Access, consortium_access, queries, stores, wait_for
 

@@ -31,6 +31,7 @@ from projections.capitalisation import (
 )
 from projections.consortia import consortium_details
 from web.auth import actor_of, form_endpoint
+from web.clock import utcnow
 from web.evidence.store import content_disposition
 from web.exports.capitalisation import (
     CapitalisationExport,
@@ -39,8 +40,7 @@ from web.exports.capitalisation import (
 )
 from web.forms import FormErrors, parse_capitalisation, parse_reason
 from web.htmx import redirect, render
-from web.identity.accounts import utcnow
-from web.presentation.labels import N_
+from web.i18n import N_
 from web.routes.common import (
     Access,
     consortium_access,

@@ -13,9 +13,9 @@ from projections.consortia import consortia_of, consortium_details
 from projections.members import members_of
 from projections.partners import partner_mix, partners_of
 from web.auth import actor_of, current_account, form_endpoint, require_account
+from web.clock import utcnow
 from web.forms import FormErrors, parse_consortium, parse_phase
 from web.htmx import redirect, render
-from web.identity.accounts import utcnow
 from web.routes.common import (
     Access,
     consortium_access,

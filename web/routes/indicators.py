@@ -12,9 +12,9 @@ from governance.errors import RuleViolated
 from governance.permissions import Action
 from projections.indicators import indicators_of
 from web.auth import actor_of, form_endpoint
+from web.clock import utcnow
 from web.forms import FormErrors, parse_indicator, parse_measurement
 from web.htmx import redirect, render
-from web.identity.accounts import utcnow
 from web.presentation.charts import sparkline
 from web.routes.common import (
     Access,

@@ -33,6 +33,7 @@ from projections.ledger_summary import summarise, warning_facts
 from projections.partners import partners_of
 from projections.reporting import attachment_of
 from web.auth import actor_of, form_endpoint, upload_endpoint
+from web.clock import utcnow
 from web.evidence.store import EvidenceRejected, content_disposition, download_name
 from web.exports.ledger import LedgerExport, ledger_csv, ledger_xlsx
 from web.forms import (
@@ -44,7 +45,6 @@ from web.forms import (
     parse_withdrawal,
 )
 from web.htmx import redirect, render
-from web.identity.accounts import utcnow
 from web.presentation.charts import bars, cumulative_line
 from web.routes.common import (
     Access,

@@ -25,18 +25,18 @@ from web.auth import (
     ensure_session,
     form_endpoint,
 )
+from web.clock import utcnow
 from web.forms import FormErrors, parse_invitation, parse_new_account
 from web.htmx import redirect, render
-from web.i18n import current_language, gettext_
+from web.i18n import N_, current_language, gettext_
 from web.identity.accounts import (
     Account,
     EmailTaken,
     InvitationToken,
     normalise_email,
     password_problem,
-    utcnow,
 )
-from web.presentation.labels import N_, label
+from web.presentation.labels import label
 from web.routes.common import (
     Access,
     consortium_access,

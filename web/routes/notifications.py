@@ -20,10 +20,11 @@ from notifications.scheduler import JOB_NAME, TICK_SECONDS
 from projections.reminders import days_before_of, notifications_of, reminder_counts
 from projections.reminders import unread_count as count_unread
 from web.auth import actor_of, current_account, form_endpoint, require_account
+from web.clock import utcnow
 from web.forms import FormErrors, parse_days_before, parse_preferences
 from web.htmx import redirect, render, wants_fragment
 from web.i18n import LANGUAGES
-from web.identity.accounts import Account, utcnow
+from web.identity.accounts import Account
 from web.routes.common import Access, consortium_access, queries, stores, wait_for
 
 PAGE_SIZE = 20

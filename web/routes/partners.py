@@ -21,6 +21,7 @@ from governance.values import AuthorityLevel, Paper, PartnerKind, PartnerRole
 from projections.history import history_of
 from projections.partners import PartnerFilter, partner, partners_of
 from web.auth import actor_of, form_endpoint
+from web.clock import utcnow
 from web.forms import (
     FormErrors,
     parse_axis,
@@ -30,7 +31,6 @@ from web.forms import (
     parse_withdrawal,
 )
 from web.htmx import redirect, render
-from web.identity.accounts import utcnow
 from web.routes.common import Access, consortium_access, queries, stores, wait_for
 from web.routes.history import names_for
 

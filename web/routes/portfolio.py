@@ -25,8 +25,8 @@ from projections.members import memberships
 from projections.partners import partners_of
 from projections.reporting import obligations_of
 from web.auth import current_account, require_account
+from web.clock import utcnow
 from web.htmx import render
-from web.identity.accounts import utcnow
 from web.routes.common import queries
 
 

@@ -32,6 +32,7 @@ from projections.decisions import (
 )
 from projections.partners import partners_of
 from web.auth import actor_of, form_endpoint, upload_endpoint
+from web.clock import utcnow
 from web.evidence.store import EvidenceRejected, content_disposition
 from web.exports.decisions import DecisionRecord, decisions_csv, decisions_pdf
 from web.forms import (
@@ -43,7 +44,6 @@ from web.forms import (
 )
 from web.htmx import redirect, render
 from web.i18n import DISPLAY_ZONE
-from web.identity.accounts import utcnow
 from web.presentation.decisions import rule_sentence, tally_sentence
 from web.routes.common import (
     Access,

@@ -31,13 +31,13 @@ from projections.reporting import (
     steps_of_report,
 )
 from web.auth import actor_of, form_endpoint, require_account, upload_endpoint
+from web.clock import utcnow
 from web.errors import error_response
 from web.evidence.store import EvidenceRejected
 from web.forms import FormErrors, parse_schedule
 from web.htmx import redirect, render
-from web.i18n import gettext_, weekday_names
-from web.identity.accounts import utcnow
-from web.presentation.labels import N_, label
+from web.i18n import N_, gettext_, weekday_names
+from web.presentation.labels import label
 from web.presentation.month import BadMonth, month_grid, month_param, parse_month
 from web.routes.common import (
     Access,

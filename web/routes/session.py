@@ -32,18 +32,18 @@ from web.auth import (
     ensure_session,
     form_endpoint,
 )
+from web.clock import utcnow
 from web.errors import error_response
 from web.faults import HEALTH_PATH, classify, health_unavailable
 from web.forms import PASSWORD_MESSAGES
 from web.htmx import render
-from web.i18n import LANGUAGES, current_language, gettext_, ngettext_
+from web.i18n import LANGUAGES, N_, current_language, gettext_, ngettext_
 from web.identity import totp
 from web.identity.accounts import (
     RESET_LIFETIME,
     Account,
     normalise_email,
     password_problem,
-    utcnow,
 )
 from web.identity.passwords import PasswordChecksBusy
 from web.identity.throttle import (
@@ -55,7 +55,6 @@ from web.identity.throttle import (
     SECOND_FACTOR,
     minutes,
 )
-from web.presentation.labels import N_
 from web.routes.common import stores
 
 logger = logging.getLogger(__name__)

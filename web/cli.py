@@ -176,7 +176,8 @@ def admin() -> None:
 def admin_create(email: str, name: str, password: str) -> None:
     """Create a platform administrator account."""
     from web.forms import LINE_BREAK
-    from web.identity.accounts import EmailTaken, password_problem
+    from web.identity.accounts import EmailTaken
+    from web.identity.passwords import password_problem
 
     if LINE_BREAK.search(name.strip()):
         raise click.ClickException("the name must fit on one line")

@@ -27,7 +27,7 @@ from tests.support.insider import Insider
 from tests.support.postgres import PostgresServer
 from tests.support.processes import consortium_command
 from web.cli import main
-from web.identity.accounts import metadata as accounts_metadata
+from web.identity.tables import metadata as accounts_metadata
 from web.ops.audit_verify import read_engine
 from web.ops.backup import MANIFEST, BackupError, Manifest, find_tool, sha256_of
 from web.ops.storage import open_stores, sqlalchemy_url

@@ -13,8 +13,8 @@ from notifications.checkpoints import load_or_create_key, seal_checkpoint
 from notifications.outbox import Message
 from notifications.outbox import metadata as outbox_metadata
 from tests.web.conftest import PASSWORD, World, login, post, stores_of
-from web.identity.accounts import former_member_name, former_member_number
-from web.identity.accounts import metadata as accounts_metadata
+from web.identity.erasure import former_member_name, former_member_number
+from web.identity.tables import metadata as accounts_metadata
 from web.identity.throttle import LOGIN_ACCOUNT
 from web.identity.throttle import metadata as throttle_metadata
 from web.ops.audit_verify import verify_store

@@ -29,15 +29,15 @@ from tests.web.conftest import (
 )
 from web.app import create_app
 from web.identity import totp
-from web.identity.accounts import (
+from web.identity.second_factor import seal_clear_secrets
+from web.identity.secret_box import SecretBox, UnreadableSecret
+from web.identity.tables import (
     clear_second_factors,
     legacy_metadata,
     recovery_codes,
-    seal_clear_secrets,
     totp_factors,
 )
-from web.identity.accounts import metadata as accounts_metadata
-from web.identity.secret_box import SecretBox, UnreadableSecret
+from web.identity.tables import metadata as accounts_metadata
 from web.identity.throttle import SECOND_FACTOR
 from web.identity.throttle import metadata as throttle_metadata
 from web.settings import Settings

@@ -11,8 +11,9 @@ from tests.support.fakes import FixedClock
 from tests.web.conftest import PASSWORD, World, csrf_of, login, stores_of
 from web.app import create_app
 from web.clock import utcnow
-from web.identity.accounts import digest, sessions
+from web.identity.tables import sessions
 from web.identity.throttle import LOGIN_ACCOUNT
+from web.identity.tokens import digest
 from web.ops.jobs import make_jobs
 from web.settings import Settings
 

@@ -1,4 +1,5 @@
-"""How many argon2id computations run at once in this process.
+"""Passwords: what a new one must be, its argon2id hash, and how many argon2id
+computations run at once in this process.
 
 Each verification (or hash) of a password takes ~100 ms of CPU and 64 MiB of memory
 at the default cost. Run unbounded, 30 logins arriving together ran 30 at once and
@@ -11,9 +12,13 @@ is answered 503 "busy" with nothing counted by the throttle (nothing was checked
 from __future__ import annotations
 
 import os
+import secrets
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 
 # Long enough for a burst within the throttles' limits to be served (20 checks over
 # two cores take ~2 s), short enough that a flood does not hold request threads.
@@ -57,3 +62,81 @@ class PasswordChecks:
             with self._lock:
                 self.running -= 1
             self._semaphore.release()
+
+
+MIN_PASSWORD = 8
+MAX_PASSWORD = 128
+# A short deny-list of the passwords tried first by every attacker.
+COMMON_PASSWORDS = frozenset(
+    {
+        "password",
+        "password1",
+        "password123",
+        "12345678",
+        "123456789",
+        "1234567890",
+        "qwertyuiop",
+        "azertyuiop",
+        "iloveyou",
+        "motdepasse",
+        "11111111",
+        "00000000",
+        "abcdefgh",
+        "letmein123",
+        "welcome123",
+        "admin123",
+        "changeme",
+        "sunshine",
+    }
+)
+
+
+def password_problem(password: str) -> str | None:
+    """Why a password is refused (a message key), or None if it is acceptable."""
+    if len(password) < MIN_PASSWORD:
+        return "password.too_short"
+    if len(password) > MAX_PASSWORD:
+        return "password.too_long"
+    if password.lower() in COMMON_PASSWORDS:
+        return "password.too_common"
+    return None
+
+
+class Passwords:
+    """argon2id hashes of passwords, each computed in one of the process's slots."""
+
+    def __init__(
+        self,
+        *,
+        time_cost: int = 3,
+        memory_kib: int = 65536,
+        checks: PasswordChecks | None = None,
+    ) -> None:
+        self.hasher = PasswordHasher(
+            time_cost=time_cost,
+            memory_cost=memory_kib,
+            parallelism=1 if memory_kib < 65536 else 4,
+        )
+        # Bounds the argon2 work running at once.
+        self.checks = checks or PasswordChecks()
+        # Verified against for unknown e-mails, so that timing reveals nothing.
+        self.dummy_hash = self.hasher.hash(secrets.token_urlsafe(16))
+        self.verifications = 0
+
+    def verify(self, stored: str, password: str) -> bool:
+        """Whether ``password`` matches the hash, in one of the process's slots."""
+        with self.checks.slot():
+            self.verifications += 1
+            try:
+                return bool(self.hasher.verify(stored, password))
+            except (VerificationError, InvalidHashError):
+                return False
+
+    def hash(self, password: str) -> str:
+        """A new argon2id hash of ``password``, in one of the process's slots."""
+        with self.checks.slot():
+            return str(self.hasher.hash(password))
+
+    def needs_rehash(self, stored: str) -> bool:
+        """Whether ``stored`` was made with other parameters than today's."""
+        return bool(self.hasher.check_needs_rehash(stored))

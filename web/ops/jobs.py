@@ -20,7 +20,7 @@ from notifications.reminders import ReminderPipeline
 from notifications.scheduler import Jobs
 from web.clock import utcnow
 from web.i18n import catalogues
-from web.identity.accounts import Accounts
+from web.identity.store import Accounts
 from web.ops.audit_requests import POLL_SECONDS, AuditVerifications
 from web.ops.audit_scope import run_requested
 from web.ops.evidence_sweep import EvidenceSweep

@@ -33,10 +33,11 @@ from notifications.outbox import metadata as outbox_metadata
 from projections.catalogue import all_projections
 from projections.runtime import LibraryEventLog, ReadSide
 from web.evidence.store import EvidenceStore
-from web.identity.accounts import Accounts, seal_clear_secrets
-from web.identity.accounts import metadata as accounts_metadata
 from web.identity.passwords import PasswordChecks
+from web.identity.second_factor import seal_clear_secrets
 from web.identity.secret_box import SecretBox
+from web.identity.store import Accounts
+from web.identity.tables import metadata as accounts_metadata
 from web.identity.throttle import metadata as throttle_metadata
 from web.ops.audit_requests import metadata as audit_requests_metadata
 from web.settings import Settings

@@ -33,15 +33,12 @@ from web.forms import PASSWORD_MESSAGES
 from web.htmx import render
 from web.i18n import N_, gettext_
 from web.identity import totp
-from web.identity.accounts import (
-    FEW_RECOVERY_CODES,
-    Account,
-    Session,
-    former_member_name,
-    password_problem,
-)
-from web.identity.passwords import PasswordChecksBusy
+from web.identity.accounts import Account
+from web.identity.erasure import former_member_name
+from web.identity.passwords import PasswordChecksBusy, password_problem
 from web.identity.personal_data import as_json, personal_data
+from web.identity.second_factor import FEW_RECOVERY_CODES
+from web.identity.sessions import Session
 from web.identity.throttle import (
     REAUTHENTICATE,
     SECOND_FACTOR,
@@ -377,7 +374,8 @@ def disable_two_factor(request: Request, fields: dict[str, str]) -> Response:
 def export(request: Request) -> Response:
     account = require_account(request)
     now = utcnow()
-    data = personal_data(stores(request), account.account_id, now=now)
+    s = stores(request)
+    data = personal_data(s.accounts.engine, s.read_side, account.account_id, now=now)
     logger.info("personal_data.exported account=%s", account.account_id)
     filename = f"personal-data-{now.date().isoformat()}.json"
     return Response(

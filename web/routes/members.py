@@ -29,13 +29,9 @@ from web.clock import utcnow
 from web.forms import FormErrors, parse_invitation, parse_new_account
 from web.htmx import redirect, render
 from web.i18n import N_, current_language, gettext_
-from web.identity.accounts import (
-    Account,
-    EmailTaken,
-    InvitationToken,
-    normalise_email,
-    password_problem,
-)
+from web.identity.accounts import Account, EmailTaken, normalise_email
+from web.identity.invitations import InvitationToken
+from web.identity.passwords import password_problem
 from web.presentation.labels import label
 from web.routes.common import (
     Access,

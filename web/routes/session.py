@@ -39,13 +39,9 @@ from web.forms import PASSWORD_MESSAGES
 from web.htmx import render
 from web.i18n import LANGUAGES, N_, current_language, gettext_, ngettext_
 from web.identity import totp
-from web.identity.accounts import (
-    RESET_LIFETIME,
-    Account,
-    normalise_email,
-    password_problem,
-)
-from web.identity.passwords import PasswordChecksBusy
+from web.identity.accounts import Account, normalise_email
+from web.identity.password_resets import RESET_LIFETIME
+from web.identity.passwords import PasswordChecksBusy, password_problem
 from web.identity.throttle import (
     LOGIN_ACCOUNT,
     LOGIN_ADDRESS,

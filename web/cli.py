@@ -175,7 +175,7 @@ def admin() -> None:
 @click.password_option(help="Asked for when not given.")
 def admin_create(email: str, name: str, password: str) -> None:
     """Create a platform administrator account."""
-    from web.forms import LINE_BREAK
+    from web.forms.fields import LINE_BREAK
     from web.identity.accounts import EmailTaken
     from web.identity.passwords import password_problem
 

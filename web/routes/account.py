@@ -29,7 +29,7 @@ from web.auth import (
     require_account,
 )
 from web.clock import utcnow
-from web.forms import PASSWORD_MESSAGES
+from web.forms.members import PASSWORD_MESSAGES
 from web.htmx import render
 from web.i18n import N_, gettext_
 from web.identity import totp

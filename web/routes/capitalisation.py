@@ -38,7 +38,8 @@ from web.exports.capitalisation import (
     capitalisation_csv,
     capitalisation_json,
 )
-from web.forms import FormErrors, parse_capitalisation, parse_reason
+from web.forms.capitalisation import parse_capitalisation, parse_reason
+from web.forms.fields import FormErrors
 from web.htmx import redirect, render
 from web.i18n import N_
 from web.routes.common import (

@@ -13,7 +13,8 @@ from governance.permissions import Action
 from projections.indicators import indicators_of
 from web.auth import actor_of, form_endpoint
 from web.clock import utcnow
-from web.forms import FormErrors, parse_indicator, parse_measurement
+from web.forms.fields import FormErrors
+from web.forms.indicators import parse_indicator, parse_measurement
 from web.htmx import redirect, render
 from web.presentation.charts import sparkline
 from web.routes.common import (

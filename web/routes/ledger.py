@@ -36,14 +36,14 @@ from web.auth import actor_of, form_endpoint, upload_endpoint
 from web.clock import utcnow
 from web.evidence.store import EvidenceRejected, content_disposition, download_name
 from web.exports.ledger import LedgerExport, ledger_csv, ledger_xlsx
-from web.forms import (
+from web.forms.commitments import (
     RULE_FIELDS,
-    FormErrors,
     parse_amendment,
     parse_delivery,
     parse_pledge,
-    parse_withdrawal,
 )
+from web.forms.fields import FormErrors
+from web.forms.partners import parse_withdrawal
 from web.htmx import redirect, render
 from web.presentation.charts import bars, cumulative_line
 from web.routes.common import (

@@ -26,7 +26,8 @@ from web.auth import (
     form_endpoint,
 )
 from web.clock import utcnow
-from web.forms import FormErrors, parse_invitation, parse_new_account
+from web.forms.fields import FormErrors
+from web.forms.members import parse_invitation, parse_new_account
 from web.htmx import redirect, render
 from web.i18n import N_, current_language, gettext_
 from web.identity.accounts import Account, EmailTaken, normalise_email

@@ -21,7 +21,8 @@ from projections.reminders import days_before_of, notifications_of, reminder_cou
 from projections.reminders import unread_count as count_unread
 from web.auth import actor_of, current_account, form_endpoint, require_account
 from web.clock import utcnow
-from web.forms import FormErrors, parse_days_before, parse_preferences
+from web.forms.fields import FormErrors
+from web.forms.notifications import parse_days_before, parse_preferences
 from web.htmx import redirect, render, wants_fragment
 from web.i18n import LANGUAGES
 from web.identity.accounts import Account

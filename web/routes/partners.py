@@ -22,8 +22,8 @@ from projections.history import history_of
 from projections.partners import PartnerFilter, partner, partners_of
 from web.auth import actor_of, form_endpoint
 from web.clock import utcnow
-from web.forms import (
-    FormErrors,
+from web.forms.fields import FormErrors
+from web.forms.partners import (
     parse_axis,
     parse_paper,
     parse_partner,

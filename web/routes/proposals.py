@@ -35,13 +35,8 @@ from web.auth import actor_of, form_endpoint, upload_endpoint
 from web.clock import utcnow
 from web.evidence.store import EvidenceRejected, content_disposition
 from web.exports.decisions import DecisionRecord, decisions_csv, decisions_pdf
-from web.forms import (
-    FormErrors,
-    parse_day,
-    parse_motion,
-    parse_recorded_decision,
-    parse_vote,
-)
+from web.forms.decisions import parse_motion, parse_recorded_decision, parse_vote
+from web.forms.fields import FormErrors, parse_day
 from web.htmx import redirect, render
 from web.i18n import DISPLAY_ZONE
 from web.presentation.decisions import rule_sentence, tally_sentence

@@ -34,7 +34,8 @@ from web.auth import actor_of, form_endpoint, require_account, upload_endpoint
 from web.clock import utcnow
 from web.errors import error_response
 from web.evidence.store import EvidenceRejected
-from web.forms import FormErrors, parse_schedule
+from web.forms.fields import FormErrors
+from web.forms.reporting import parse_schedule
 from web.htmx import redirect, render
 from web.i18n import N_, gettext_, weekday_names
 from web.presentation.labels import label

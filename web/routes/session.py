@@ -35,7 +35,7 @@ from web.auth import (
 from web.clock import utcnow
 from web.errors import error_response
 from web.faults import HEALTH_PATH, classify, health_unavailable
-from web.forms import PASSWORD_MESSAGES
+from web.forms.members import PASSWORD_MESSAGES
 from web.htmx import render
 from web.i18n import LANGUAGES, N_, current_language, gettext_, ngettext_
 from web.identity import totp

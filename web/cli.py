@@ -300,7 +300,8 @@ def audit_verify(checkpoint_files: tuple[Path, ...]) -> None:
 
 def _verify_and_print(settings: Settings, checkpoint_files: tuple[Path, ...]) -> bool:
     """Run ``audit verify`` on the settings' store, print its report; True if OK."""
-    from web.ops.audit_verify import describe, verify_store
+    from web.ops.audit_findings import describe
+    from web.ops.audit_verify import verify_store
 
     try:
         report = verify_store(settings, checkpoint_files)

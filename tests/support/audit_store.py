@@ -24,7 +24,8 @@ from tests.support.builders import (
 )
 from tests.support.fakes import FixedClock
 from tests.support.insider import Insider
-from web.ops.audit_verify import Report, verify_store
+from web.ops.audit_findings import Report
+from web.ops.audit_verify import verify_store
 from web.ops.demo import _demo_pdf
 from web.ops.storage import Stores, open_stores
 from web.settings import Settings

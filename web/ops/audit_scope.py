@@ -56,18 +56,17 @@ from projections.audit_chain import (
 from projections.history import history
 from projections.merkle import MerkleAccumulator
 from web.evidence.store import EvidenceStore
+from web.ops.audit_findings import Finding, Report
 from web.ops.audit_requests import AuditVerifications
 from web.ops.audit_verify import (
     CheckpointCheck,
     CheckpointClaim,
-    Finding,
-    RawStore,
-    Report,
     chain_end,
     check_evidence,
     read_engine,
     signed_claims,
 )
+from web.ops.raw_log import RawStore
 from web.settings import Settings
 
 logger = logging.getLogger(__name__)

@@ -23,21 +23,15 @@ records are remembered (as many as there are differences, not events).
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import closing, contextmanager
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
-import psycopg
 from sqlalchemy import Connection, Engine, create_engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from governance.values import Evidence
 from notifications.checkpoints import (
     checkpoint_message,
     key_id_of,
@@ -56,33 +50,12 @@ from projections.audit_chain import (
 )
 from projections.merkle import MerkleAccumulator
 from web.evidence.store import EvidenceStore
-from web.i18n import N_
-from web.ops.storage import EVENTS_TABLE_POSTGRES, EVENTS_TABLE_SQLITE, sqlalchemy_url
+from web.ops.audit_findings import Finding, Report
+from web.ops.raw_log import RawRecord, RawStore, evidence_in
+from web.ops.storage import sqlalchemy_url
 from web.settings import Settings
 
 SEALED_TOPIC = CHECKPOINT_TOPICS[0]
-MAX_FINDINGS = 1000
-"""Findings kept for the report; the rest are only counted."""
-
-
-@dataclass(frozen=True)
-class RawRecord:
-    """A stored event row, as the store holds it."""
-
-    position: int
-    originator_id: str
-    originator_version: int
-    topic: str
-    state: bytes
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One thing wrong, where it is, and the values its sentence needs."""
-
-    kind: str
-    position: int | None
-    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -98,235 +71,6 @@ class CheckpointClaim:
     signature: str
     key_id: str
     public_key: str
-
-
-@dataclass
-class Report:
-    """What the verification found."""
-
-    events: int = 0
-    chained: int = 0
-    unchained: int = 0
-    checkpoints: int = 0
-    evidence_files: int = 0
-    seconds: float = 0.0
-    findings: list[Finding] = field(default_factory=list)
-    findings_total: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return self.findings_total == 0
-
-    @property
-    def events_per_second(self) -> float:
-        return self.events / self.seconds if self.seconds > 0 else 0.0
-
-    def add(self, finding: Finding) -> None:
-        self.findings_total += 1
-        if len(self.findings) < MAX_FINDINGS:
-            self.findings.append(finding)
-
-
-SENTENCES: dict[str, str] = {
-    "altered": N_("Position %(position)s: the stored event was altered."),
-    "removed": N_("Position %(position)s: the event chained here was removed."),
-    "inserted": N_(
-        "Position %(position)s: an event was inserted that the chain never had."
-    ),
-    "moved": N_(
-        "Positions %(position)s to %(last)s hold the events chained at "
-        "%(from_first)s to %(from_last)s: the log was reordered."
-    ),
-    "truncated": N_(
-        "The log was truncated: the %(count)s events chained at positions "
-        "%(position)s to %(last)s are missing."
-    ),
-    "chain_altered": N_(
-        "Position %(position)s: the chain read model was altered (its hash "
-        "does not follow from the stored events)."
-    ),
-    "checkpoint_mismatch": N_(
-        "The log up to position %(position)s no longer matches the checkpoint "
-        "%(checkpoint)s (%(source)s): an event at or before that position was "
-        "changed, removed, inserted or reordered since it was sealed."
-    ),
-    "checkpoint_mismatch_after": N_(
-        "The log up to position %(position)s no longer matches the checkpoint "
-        "%(checkpoint)s (%(source)s), while it still matches up to position "
-        "%(since)s: an event between these positions was changed, removed, "
-        "inserted or reordered since it was sealed."
-    ),
-    "checkpoint_beyond_log": N_(
-        "The checkpoint %(checkpoint)s (%(source)s) covers position %(position)s, "
-        "but the log ends at %(last)s: its tail was dropped."
-    ),
-    "bad_signature": N_(
-        "The checkpoint %(checkpoint)s (%(source)s) has an invalid signature."
-    ),
-    "unknown_key": N_(
-        "The checkpoint %(checkpoint)s (%(source)s) was signed by key %(key_id)s, "
-        "not the platform's key %(platform_key_id)s."
-    ),
-    "unreadable_checkpoint": N_(
-        "The checkpoint %(checkpoint)s (%(source)s) cannot be read."
-    ),
-    "evidence_missing": N_(
-        "Position %(position)s: the attached file %(sha256)s is missing."
-    ),
-    "evidence_altered": N_(
-        "Position %(position)s: the attached file %(sha256)s was altered."
-    ),
-}
-
-
-def describe(finding: Finding, gettext: Callable[[str], str] = str) -> str:
-    """A finding in words (``gettext`` translates the sentence)."""
-    params = {"position": finding.position, **finding.params}
-    source = str(params.get("source", ""))
-    if source.startswith("file "):
-        params["source"] = gettext(N_("file %(name)s")) % {"name": source[5:]}
-    elif source.startswith("log position "):
-        params["source"] = gettext(N_("log position %(position)s")) % {
-            "position": source[13:]
-        }
-    return gettext(SENTENCES[finding.kind]) % params
-
-
-# -- reading the store -----------------------------------------------------------
-
-
-@lru_cache(maxsize=4096)  # bounded: events of one aggregate often come together
-def canonical_originator_id(raw: str) -> str:
-    """The id as the chain hashes it; a non-canonical stored form stays as it is.
-
-    The library stores a UUID as 32 hex digits on SQLite and as a ``uuid`` on
-    PostgreSQL; any other spelling was not written by the application, so it is
-    hashed as found and cannot match its chain link.
-    """
-    try:
-        parsed = UUID(raw)
-    except ValueError:
-        return raw
-    return str(parsed) if raw in (parsed.hex, str(parsed)) else raw
-
-
-class RawStore:
-    """The raw event table of one store."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-
-    def _sql(self, where: str = "") -> str:
-        # Only constants and fixed clauses go into the text; values are parameters
-        # (hence the S608/B608 exemptions below).
-        if self.settings.database_url:
-            return (
-                "SELECT notification_id, originator_id::text, originator_version, "  # noqa: S608  # nosec B608
-                f"topic, state FROM {EVENTS_TABLE_POSTGRES} {where} "
-                "ORDER BY notification_id"
-            )
-        return (
-            "SELECT rowid, originator_id, originator_version, topic, state "  # noqa: S608  # nosec B608
-            f"FROM {EVENTS_TABLE_SQLITE} {where} ORDER BY rowid"
-        )
-
-    @contextmanager
-    def records(self, *, topic: str | None = None) -> Iterator[Iterator[RawRecord]]:
-        """Every stored record in position order (of one topic), streamed."""
-        url = self.settings.database_url
-        if url:
-            where = "WHERE topic = %s" if topic else ""
-            # A named cursor is server-side: rows arrive in batches.
-            with (
-                psycopg.connect(
-                    url.replace("postgresql+psycopg://", "postgresql://")
-                ) as connection,
-                connection.cursor(name="audit_verify") as cursor,
-            ):
-                cursor.itersize = 2000
-                cursor.execute(self._sql(where), (topic,) if topic else ())
-                yield (_record(row) for row in cursor)
-            return
-        path = self.settings.data_dir / "events.db"
-        if not path.exists():
-            raise FileNotFoundError(path)
-        where = "WHERE topic = ?" if topic else ""
-        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
-            cursor = connection.execute(self._sql(where), (topic,) if topic else ())
-            yield (_record(row) for row in cursor)
-
-    @contextmanager
-    def positions(self) -> Iterator[Iterator[int]]:
-        """Every stored position in order, without the records (streamed)."""
-        url = self.settings.database_url
-        if url:
-            with (
-                psycopg.connect(
-                    url.replace("postgresql+psycopg://", "postgresql://")
-                ) as connection,
-                connection.cursor(name="audit_positions") as cursor,
-            ):
-                cursor.itersize = 20000
-                cursor.execute(
-                    f"SELECT notification_id FROM {EVENTS_TABLE_POSTGRES} "  # noqa: S608  # nosec B608
-                    "ORDER BY notification_id"
-                )
-                yield (int(row[0]) for row in cursor)
-            return
-        with closing(self._sqlite()) as lite:
-            rows = lite.execute(
-                f"SELECT rowid FROM {EVENTS_TABLE_SQLITE} ORDER BY rowid"  # noqa: S608  # nosec B608
-            )
-            yield (int(row[0]) for row in rows)
-
-    @contextmanager
-    def records_at(
-        self, positions: Sequence[int], batch: int = 500
-    ) -> Iterator[Iterator[RawRecord]]:
-        """The stored records at these positions (sorted), in order, read by batches."""
-        url = self.settings.database_url
-        if url:
-            with psycopg.connect(
-                url.replace("postgresql+psycopg://", "postgresql://")
-            ) as connection:
-                sql = self._sql("WHERE notification_id = ANY(%s)")
-
-                def pg_batches() -> Iterator[RawRecord]:
-                    for start in range(0, len(positions), batch):
-                        chunk = list(positions[start : start + batch])
-                        for row in connection.execute(sql, (chunk,)):
-                            yield _record(row)
-
-                yield pg_batches()
-            return
-        with closing(self._sqlite()) as lite:
-
-            def sqlite_batches() -> Iterator[RawRecord]:
-                for start in range(0, len(positions), batch):
-                    chunk = list(positions[start : start + batch])
-                    marks = ",".join("?" * len(chunk))
-                    query = self._sql(f"WHERE rowid IN ({marks})")
-                    for row in lite.execute(query, chunk):
-                        yield _record(row)
-
-            yield sqlite_batches()
-
-    def _sqlite(self) -> sqlite3.Connection:
-        path = self.settings.data_dir / "events.db"
-        if not path.exists():
-            raise FileNotFoundError(path)
-        return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-
-
-def _record(row: Sequence[Any]) -> RawRecord:
-    position, originator_id, version, topic, state = row
-    return RawRecord(
-        int(position),
-        canonical_originator_id(str(originator_id)),
-        int(version),
-        str(topic),
-        bytes(state),
-    )
 
 
 def read_engine(settings: Settings) -> Engine:
@@ -413,38 +157,6 @@ def check_signature(
             )
         ]
     return []
-
-
-# -- evidence --------------------------------------------------------------------
-
-
-def evidence_in(state: bytes) -> Iterator[Evidence]:
-    """Every evidence file a stored event's state refers to."""
-    if b'"Evidence"' not in state:
-        return
-    try:
-        data = json.loads(state)
-    except ValueError:
-        return  # an altered record: reported by the chain, not here
-    stack: list[Any] = [data]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            inner = item.get("_data_")
-            if item.get("_type_") == "Evidence" and isinstance(inner, dict):
-                try:
-                    yield Evidence(
-                        sha256=str(inner["sha256"]),
-                        size=int(inner["size"]),
-                        media_type=str(inner.get("media_type", "")),
-                        filename=str(inner.get("filename", "")),
-                    )
-                except (KeyError, TypeError, ValueError):
-                    continue
-            else:
-                stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
 
 
 # -- the pass --------------------------------------------------------------------

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from web.evidence.store import Discarded, EvidenceStore
-from web.ops.audit_verify import RawRecord, RawStore, evidence_in
+from web.ops.raw_log import RawRecord, RawStore, evidence_in
 from web.settings import Settings
 
 logger = logging.getLogger(__name__)

@@ -30,9 +30,9 @@ from web.clock import utcnow
 from web.evidence.store import content_disposition
 from web.htmx import redirect, render, wants_fragment
 from web.i18n import gettext_
+from web.ops.audit_findings import describe
 from web.ops.audit_requests import AuditVerifications, Refused
 from web.ops.audit_scope import ScopedReport
-from web.ops.audit_verify import describe
 from web.routes.common import Access, consortium_access, parse_uuid, queries, stores
 
 SHOWN = 50

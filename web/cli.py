@@ -433,13 +433,8 @@ def restore(src: Path, force: bool, checkpoint_files: tuple[Path, ...]) -> None:
     place and runs the same verification as `audit verify`: exits with 1 when the
     restored store does not verify.
     """
-    from web.ops.backup import (
-        BackupError,
-        Timing,
-        key_warning,
-        restore_backup,
-        secrets_key_warning,
-    )
+    from web.ops.backup import BackupError, Timing
+    from web.ops.restore import key_warning, restore_backup, secrets_key_warning
 
     settings = _settings()
     timing = Timing()

@@ -128,7 +128,8 @@ def worker() -> None:
 def demo(if_empty: bool) -> None:
     """Load the demo consortium and print its logins."""
     from notifications.checkpoints import load_or_create_key, seal_checkpoint
-    from web.ops.demo import DEMO_LOGINS, load_demo
+    from web.ops.demo.load import load_demo
+    from web.ops.demo.story import DEMO_LOGINS
     from web.ops.jobs import MAILBOX_FILE
 
     settings = _settings()

@@ -34,7 +34,7 @@ from tests.web.conftest import PASSWORD, World, event_count, login, post, stores
 from web.clock import utcnow
 from web.ops.audit_requests import EVERY, AuditVerifications, Refused
 from web.ops.audit_scope import run_requested, verify_consortium
-from web.ops.demo import _demo_pdf
+from web.ops.demo.pdf import demo_pdf
 from web.ops.jobs import make_jobs
 from web.settings import Settings
 
@@ -87,7 +87,7 @@ def pair(client: TestClient, world: World, settings: Settings) -> Pair:
     financer_a = a_financer(client, world.consortium_id, coordinator.account_id, NAME_A)
     financer_b = a_financer(client, b, outsider.account_id, NAME_B)
     lead = Actor(coordinator.account_id)
-    evidence = stores.evidence.save(BytesIO(_demo_pdf("activité")), "rapport.pdf")
+    evidence = stores.evidence.save(BytesIO(demo_pdf("activité")), "rapport.pdf")
     obligation = scheduled_report(stores.governance, lead, world.consortium_id)
     evidence_position = stores.governance.draft_report(
         lead, obligation, "Premier rapport", (evidence,)

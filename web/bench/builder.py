@@ -51,7 +51,7 @@ from governance.values import (
     ReportKind,
 )
 from governance.voting import Majority, Outcome, VotingRule
-from web.ops.demo import _demo_pdf
+from web.ops.demo.pdf import demo_pdf
 from web.ops.storage import Stores
 
 A = TypeVar("A")
@@ -586,7 +586,7 @@ def _build(
             for n in range(pool_size)
         ]
     )
-    evidence = stores.evidence.save(BytesIO(_demo_pdf("Justificatif")), "piece.pdf")
+    evidence = stores.evidence.save(BytesIO(demo_pdf("Justificatif")), "piece.pdf")
     reported = 0
 
     def report() -> None:

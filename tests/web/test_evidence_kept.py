@@ -22,7 +22,7 @@ from starlette.testclient import TestClient
 from tests.web.conftest import World, csrf, login, post, stores_of
 from tests.web.test_decision_pages import established
 from tests.web.test_reporting_pages import schedule_once
-from web.evidence.store import download_name
+from web.evidence.names import download_name
 from web.ops.audit_verify import verify_store
 from web.settings import Settings
 

@@ -8,8 +8,8 @@ What this module is for:
   and then moves it atomically to ``<directory>/<sha256>``. The returned
   ``Evidence`` (hash, size, media type, sanitised name) is what an event records, so
   that funders can later check with ``verify`` that a file was not swapped.
-- ``safe_filename`` and ``content_disposition`` make the uploader's file name fit for
-  display and for a download header.
+- ``safe_filename`` and ``content_disposition`` (``names.py``) make the uploader's
+  file name fit for display and for a download header.
 
 What it must not do:
 
@@ -33,329 +33,28 @@ What it must not do:
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import fcntl
 import hashlib
 import os
 import re
 import stat
-import struct
 import tempfile
-import unicodedata
-import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
-from urllib.parse import quote
 
 from governance.values import Evidence
+from web.evidence.names import safe_filename
+from web.evidence.sniff import CHUNK_BYTES, SNIFF_BYTES, EvidenceRejected, sniff
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 """The largest evidence file accepted, in bytes."""
 
-MAX_ARCHIVE_ENTRIES = 1_000
-MAX_ARCHIVE_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 100
-RATIO_CHECKED_FROM_BYTES = 1024 * 1024
-"""Only entries larger than this are held to ``MAX_COMPRESSION_RATIO``."""
-MAX_CENTRAL_DIRECTORY_BYTES = 1024 * 1024
-"""Bounds the work ``zipfile`` does before entries can be counted (zip with 100k
-entries in a 10 MB upload)."""
-
-SNIFF_BYTES = 4096
-CHUNK_BYTES = 64 * 1024
-MAX_FILENAME_CHARS = 120
-MAX_EXTENSION_CHARS = 16
-FALLBACK_FILENAME = "evidence"
-
-PDF = "application/pdf"
-PNG = "image/png"
-JPEG = "image/jpeg"
-GIF = "image/gif"
-WEBP = "image/webp"
-CSV = "text/csv"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
-ODT = "application/vnd.oasis.opendocument.text"
-ODS = "application/vnd.oasis.opendocument.spreadsheet"
-ODP = "application/vnd.oasis.opendocument.presentation"
-
-EXTENSIONS: dict[str, tuple[str, ...]] = {
-    PDF: ("pdf",),
-    PNG: ("png",),
-    JPEG: ("jpg", "jpeg"),
-    GIF: ("gif",),
-    WEBP: ("webp",),
-    CSV: ("csv",),
-    DOCX: ("docx",),
-    XLSX: ("xlsx",),
-    PPTX: ("pptx",),
-    ODT: ("odt",),
-    ODS: ("ods",),
-    ODP: ("odp",),
-}
-"""The file name extensions of each accepted type, the usual one first."""
-UNKNOWN_EXTENSION = "bin"
-
 UPLOAD_PREFIX = ".upload-"
 UPLOAD_SUFFIX = ".part"
-
-OOXML_MAIN_FOLDERS = {"word/": DOCX, "xl/": XLSX, "ppt/": PPTX}
-OPENDOCUMENT_TYPES = frozenset({ODT, ODS, ODP})
-
-_ZIP_MAGIC = b"PK\x03\x04"
-_END_RECORD = b"PK\x05\x06"
-_ZIP64_LOCATOR = b"PK\x06\x07"
-_END_RECORD_FORMAT = "<4s4H2LH"
-_END_RECORD_SIZE = struct.calcsize(_END_RECORD_FORMAT)
-_ZIP64_LOCATOR_SIZE = 20
-_MAX_ZIP_COMMENT = 0xFFFF
-
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-_INVISIBLE = frozenset(
-    [chr(code) for code in range(0x202A, 0x202F)]
-    + [chr(code) for code in range(0x2066, 0x206A)]
-)
-_WINDOWS_UNSAFE = str.maketrans(dict.fromkeys('<>:"|?*', "_"))
-_WINDOWS_DEVICES = frozenset(
-    {"CON", "PRN", "AUX", "NUL"}
-    | {f"{port}{digit}" for port in ("COM", "LPT") for digit in "123456789¹²³"}
-)
-_EDGES = re.compile(r"^[\s.]+|[\s.]+$")
-_ASCII_FALLBACK_UNSAFE = re.compile(r"[^A-Za-z0-9 !#$&'()+.=@\[\]^_`{}~-]")
-_RFC5987_SAFE = "!#$&+-.^_`|~"
-
-
-class EvidenceRejected(Exception):
-    """An upload refused as evidence; ``code`` says why (a message key).
-
-    One of ``evidence.too_large``, ``evidence.empty``, ``evidence.type_not_allowed``,
-    ``evidence.archive_unsafe`` and ``evidence.name_invalid``.
-    """
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
-
-
-def sniff(head: bytes, filename: str, path: Path) -> str:
-    """The media type of the file at ``path``, decided by its content.
-
-    ``head`` is the file's first bytes (a few KB); ``path`` is read further for office
-    documents (their ZIP central directory) and CSV (the whole text). The name only
-    matters for CSV, which has no magic bytes. Raises ``EvidenceRejected`` with
-    ``evidence.type_not_allowed`` or, for a dangerous ZIP,
-    ``evidence.archive_unsafe``.
-    """
-    if head.startswith(b"%PDF-"):
-        return PDF
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return PNG
-    if head.startswith(b"\xff\xd8\xff"):
-        return JPEG
-    if head.startswith((b"GIF87a", b"GIF89a")):
-        return GIF
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return WEBP
-    if head.startswith(_ZIP_MAGIC):
-        return _office_document_type(path)
-    if safe_filename(filename).lower().endswith(".csv") and _is_csv_text(path):
-        return CSV
-    raise EvidenceRejected("evidence.type_not_allowed")
-
-
-def _office_document_type(path: Path) -> str:
-    """OOXML or OpenDocument type of a ZIP, after refusing unsafe archives."""
-    _check_end_record(path)
-    try:
-        with zipfile.ZipFile(path) as archive:
-            entries = archive.infolist()
-            _check_entries(entries)
-            names = {entry.filename for entry in entries}
-            if "[Content_Types].xml" in names:
-                return _ooxml_type(names)
-            if "mimetype" in names:
-                with archive.open("mimetype") as entry:
-                    declared = entry.read(128)
-                media_type = declared.decode("ascii", "replace").strip()
-                if media_type in OPENDOCUMENT_TYPES:
-                    return media_type
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as error:
-        raise EvidenceRejected("evidence.type_not_allowed") from error
-    except (NotImplementedError, RuntimeError, ValueError) as error:
-        # Unknown compression method, encrypted entry, malformed header.
-        raise EvidenceRejected("evidence.type_not_allowed") from error
-    raise EvidenceRejected("evidence.type_not_allowed")
-
-
-def _check_end_record(path: Path) -> None:
-    """Refuse, before ``zipfile`` parses it, an archive declaring too much.
-
-    Reads the end-of-central-directory record the way ``zipfile`` finds it. A ZIP64
-    end record (or its 0xFFFF / 0xFFFFFFFF markers) is refused: an office document of
-    at most 10 MB never needs one, and it would let the archive declare other sizes.
-    """
-    size = path.stat().st_size
-    if size < _END_RECORD_SIZE:
-        raise EvidenceRejected("evidence.type_not_allowed")
-    window = min(size, _END_RECORD_SIZE + _MAX_ZIP_COMMENT)
-    with path.open("rb") as file:
-        file.seek(size - window)
-        tail = file.read(window)
-    position = len(tail) - _END_RECORD_SIZE
-    if not (tail[position:].startswith(_END_RECORD) and tail[-2:] == b"\x00\x00"):
-        position = tail.rfind(_END_RECORD)
-    if position < 0 or len(tail) - position < _END_RECORD_SIZE:
-        raise EvidenceRejected("evidence.type_not_allowed")
-    fields = struct.unpack(
-        _END_RECORD_FORMAT, tail[position : position + _END_RECORD_SIZE]
-    )
-    entry_count, directory_size = fields[4], fields[5]
-    locator = position - _ZIP64_LOCATOR_SIZE
-    has_zip64 = locator >= 0 and tail[locator:].startswith(_ZIP64_LOCATOR)
-    if (
-        has_zip64
-        or entry_count > MAX_ARCHIVE_ENTRIES
-        or directory_size > MAX_CENTRAL_DIRECTORY_BYTES
-    ):
-        raise EvidenceRejected("evidence.archive_unsafe")
-
-
-def _check_entries(entries: list[zipfile.ZipInfo]) -> None:
-    """Refuse too many entries, a bomb, a symlink or an escaping path."""
-    if len(entries) > MAX_ARCHIVE_ENTRIES:
-        raise EvidenceRejected("evidence.archive_unsafe")
-    total = 0
-    for entry in entries:
-        total += entry.file_size
-        if total > MAX_ARCHIVE_UNCOMPRESSED_BYTES:
-            raise EvidenceRejected("evidence.archive_unsafe")
-        if (
-            entry.file_size > RATIO_CHECKED_FROM_BYTES
-            and entry.file_size > MAX_COMPRESSION_RATIO * max(entry.compress_size, 1)
-        ):
-            raise EvidenceRejected("evidence.archive_unsafe")
-        if stat.S_ISLNK(entry.external_attr >> 16):
-            raise EvidenceRejected("evidence.archive_unsafe")
-        if _escapes(entry.filename):
-            raise EvidenceRejected("evidence.archive_unsafe")
-
-
-def _escapes(name: str) -> bool:
-    """Whether an entry name is absolute or climbs out with ``..``."""
-    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
-        return True
-    return ".." in re.split(r"[/\\]", name)
-
-
-def _ooxml_type(names: set[str]) -> str:
-    """The OOXML type from its main part's folder; macro-enabled files refused."""
-    if any(name.lower().endswith("vbaproject.bin") for name in names):
-        raise EvidenceRejected("evidence.type_not_allowed")
-    found = {
-        media_type
-        for folder, media_type in OOXML_MAIN_FOLDERS.items()
-        if any(name.startswith(folder) for name in names)
-    }
-    if len(found) != 1:
-        raise EvidenceRejected("evidence.type_not_allowed")
-    return found.pop()
-
-
-def _is_csv_text(path: Path) -> bool:
-    """Whether the file is text: UTF-8 (BOM allowed) or cp1252, no NUL, not markup."""
-    for encoding in ("utf-8-sig", "cp1252"):
-        decoder = codecs.getincrementaldecoder(encoding)()
-        try:
-            with path.open("rb") as file:
-                text_start = ""
-                for block in iter(lambda: file.read(CHUNK_BYTES), b""):
-                    if b"\x00" in block:
-                        return False
-                    text = decoder.decode(block)
-                    if len(text_start) < 64:
-                        text_start += text[:64]
-                decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            continue
-        # HTML or SVG renamed .csv: no spreadsheet starts with a tag.
-        return not text_start.lstrip().startswith("<")
-    return False
-
-
-def safe_filename(name: str) -> str:
-    """The uploader's file name made fit for display and a download header.
-
-    Keeps the last path component only; drops control characters (NUL, CR, LF…),
-    bidi overrides and isolates, and lone surrogates; replaces characters Windows
-    refuses (``<>:"|?*``); strips dots and spaces at both ends; prefixes a Windows
-    device name (``CON.pdf`` → ``_CON.pdf``); shortens to 120 characters keeping the
-    extension; falls back to ``"evidence"``. Never a storage path.
-    """
-    last = re.split(r"[/\\]", name)[-1]
-    last = unicodedata.normalize("NFC", last)
-    kept = "".join(
-        char
-        for char in last
-        if char not in _INVISIBLE and unicodedata.category(char) not in {"Cc", "Cs"}
-    )
-    kept = _EDGES.sub("", kept.translate(_WINDOWS_UNSAFE))
-    stem, dot, extension = kept.rpartition(".")
-    if not dot or not stem or len(extension) > MAX_EXTENSION_CHARS:
-        stem, dot, extension = kept, "", ""
-    if stem.split(".")[0].rstrip().upper() in _WINDOWS_DEVICES:
-        stem = "_" + stem
-    room = MAX_FILENAME_CHARS - len(dot) - len(extension)
-    if len(stem) > room:
-        stem = _EDGES.sub("", stem[:room])
-    result = f"{stem}{dot}{extension}" if stem else ""
-    return result or FALLBACK_FILENAME
-
-
-def content_disposition(filename: str) -> str:
-    """``Content-Disposition`` for downloading evidence (RFC 6266 and RFC 5987).
-
-    ``attachment; filename="<ascii fallback>"; filename*=UTF-8''<percent-encoded>``;
-    the name is passed through ``safe_filename`` first, so no CR/LF or quote can
-    break the header.
-    """
-    name = safe_filename(filename)
-    stem, dot, extension = name.rpartition(".")
-    if not dot:
-        stem, extension = name, ""
-    ascii_stem = _EDGES.sub("", _ascii_only(stem))
-    if not ascii_stem.strip("_"):
-        ascii_stem = FALLBACK_FILENAME
-    ascii_extension = _ascii_only(extension)
-    fallback = ascii_stem + (f".{ascii_extension}" if ascii_extension else "")
-    encoded = quote(name, safe=_RFC5987_SAFE)
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
-
-
-def download_name(filename: str, media_type: str) -> str:
-    """The name to download a file under: its extension is its detected type's.
-
-    The uploader's name is kept when its extension already names the type
-    (``Proof.PDF``, ``photo.jpeg``); otherwise the type's extension replaces it
-    (``invoice.bat`` holding a GIF is ``invoice.gif``) or is added (``scan`` →
-    ``scan.gif``), so that what the browser saves opens as what it is.
-    """
-    name = safe_filename(filename)
-    extensions = EXTENSIONS.get(media_type, (UNKNOWN_EXTENSION,))
-    stem, dot, extension = name.rpartition(".")
-    if dot and extension.lower() in extensions:
-        return name
-    return safe_filename(f"{stem if dot else name}.{extensions[0]}")
-
-
-def _ascii_only(text: str) -> str:
-    """Accents dropped, any other character outside a safe ASCII set made ``_``."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return _ASCII_FALLBACK_UNSAFE.sub("_", bare)
 
 
 def _chunks_of(source: Iterable[bytes] | BinaryIO) -> Iterator[bytes]:

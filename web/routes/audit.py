@@ -27,7 +27,7 @@ from projections.audit_chain import (
 )
 from web.auth import actor_of, form_endpoint
 from web.clock import utcnow
-from web.evidence.store import content_disposition
+from web.evidence.names import content_disposition
 from web.htmx import redirect, render, wants_fragment
 from web.i18n import gettext_
 from web.ops.audit_findings import describe

@@ -32,7 +32,7 @@ from projections.capitalisation import (
 from projections.consortia import consortium_details
 from web.auth import actor_of, form_endpoint
 from web.clock import utcnow
-from web.evidence.store import content_disposition
+from web.evidence.names import content_disposition
 from web.exports.capitalisation import (
     CapitalisationExport,
     capitalisation_csv,

@@ -34,7 +34,8 @@ from projections.partners import partners_of
 from projections.reporting import attachment_of
 from web.auth import actor_of, form_endpoint, upload_endpoint
 from web.clock import utcnow
-from web.evidence.store import EvidenceRejected, content_disposition, download_name
+from web.evidence.names import content_disposition, download_name
+from web.evidence.sniff import EvidenceRejected
 from web.exports.ledger import LedgerExport, ledger_csv, ledger_xlsx
 from web.forms.commitments import (
     RULE_FIELDS,

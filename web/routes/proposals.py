@@ -33,7 +33,8 @@ from projections.decisions import (
 from projections.partners import partners_of
 from web.auth import actor_of, form_endpoint, upload_endpoint
 from web.clock import utcnow
-from web.evidence.store import EvidenceRejected, content_disposition
+from web.evidence.names import content_disposition
+from web.evidence.sniff import EvidenceRejected
 from web.exports.decisions import DecisionRecord, decisions_csv, decisions_pdf
 from web.forms.decisions import parse_motion, parse_recorded_decision, parse_vote
 from web.forms.fields import FormErrors, parse_day

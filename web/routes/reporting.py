@@ -33,7 +33,7 @@ from projections.reporting import (
 from web.auth import actor_of, form_endpoint, require_account, upload_endpoint
 from web.clock import utcnow
 from web.errors import error_response
-from web.evidence.store import EvidenceRejected
+from web.evidence.sniff import EvidenceRejected
 from web.forms.fields import FormErrors
 from web.forms.reporting import parse_schedule
 from web.htmx import redirect, render

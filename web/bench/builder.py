@@ -30,7 +30,7 @@ from uuid import UUID
 
 from governance.actor import Actor
 from governance.application import Governance
-from governance.reminder import reminder_id
+from governance.reminder_rules import reminder_id
 from governance.values import (
     MEETING,
     WRITTEN,

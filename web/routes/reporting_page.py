@@ -13,7 +13,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from governance.reminder import DEFAULT_DAYS_BEFORE
+from governance.reminder_rules import DEFAULT_DAYS_BEFORE
 from governance.values import MemberRole, ReportKind
 from notifications.scheduler import JOB_NAME, TICK_SECONDS
 from projections.members import members_of

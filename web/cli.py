@@ -500,7 +500,8 @@ def bench(
     skip_scale: bool,
 ) -> None:
     """Build a synthetic history and measure it against this machine's limits."""
-    from web.bench.run import Options, run, table
+    from web.bench.report import table
+    from web.bench.run import Options, run
 
     logging.getLogger().setLevel(logging.WARNING)
     results = run(

@@ -46,12 +46,7 @@ from projections.base import metadata, tracking
 from projections.runtime import ReadSide
 from tests.support.http_browser import Answer, Browser, csrf_in
 from tests.support.postgres import PostgresServer, PostgresUnavailable
-from tests.support.processes import (
-    free_port,
-    stop,
-    uvicorn_command,
-    wait_until_healthy,
-)
+from tests.support.processes import free_port, stop, uvicorn_command, wait_until_healthy
 from tests.support.writers import Plan, a_plan
 from tests.web.conftest import build_world, login, post, stores_of
 from web.app import create_app

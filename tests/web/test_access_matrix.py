@@ -28,13 +28,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from governance.actor import Actor
-from governance.values import (
-    ContributionKind,
-    Funding,
-    Motion,
-    Pledge,
-    ReportKind,
-)
+from governance.values import ContributionKind, Funding, Motion, Pledge, ReportKind
 from governance.voting import DEFAULT_OPTIONS, VotingRule
 from notifications.checkpoints import load_or_create_key, seal_checkpoint
 from tests.support.builders import a_lesson

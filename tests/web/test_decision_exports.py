@@ -21,13 +21,8 @@ import pytest
 from governance.values import Evidence
 from governance.voting import Majority, Outcome, VotingRule
 from projections.decisions import ProposalRow, VoteRow
-from web.exports.decisions import (
-    DECISION_COLUMNS,
-    DecisionRecord,
-    decisions_csv,
-    decisions_pdf,
-    pdf_text,
-)
+from web.exports.decisions import DECISION_COLUMNS, DecisionRecord, decisions_csv
+from web.exports.decisions_pdf import decisions_pdf, pdf_text
 from web.i18n import current_language, format_moment, gettext_
 from web.presentation.labels import LABELS, label
 

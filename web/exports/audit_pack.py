@@ -37,7 +37,7 @@ from projections.audit_chain import (
 )
 from projections.history import HistoryEntry, HistoryFilter, history_in_order
 from projections.merkle import MerkleTree, leaf_hash
-from web.exports.decisions import PDF_ENCODING, pdf_text
+from web.exports.decisions_pdf import PDF_ENCODING, pdf_text
 from web.i18n import N_, format_moment, gettext_
 
 VERIFY_SCRIPT = Path(__file__).with_name("verify_pack.py")

@@ -8,11 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from governance.errors import RuleViolated
-from governance.values import (
-    ContributionKind,
-    Funding,
-    Pledge,
-)
+from governance.values import ContributionKind, Funding, Pledge
 from web.forms.fields import LONG, Fields
 
 

@@ -8,10 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from governance.errors import RuleViolated
-from governance.values import (
-    CallForProjects,
-    Phase,
-)
+from governance.values import CallForProjects, Phase
 from web.forms.fields import LONG, Fields, parse_day
 from web.i18n import N_
 

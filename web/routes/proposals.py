@@ -35,7 +35,8 @@ from web.auth import actor_of, form_endpoint, upload_endpoint
 from web.clock import utcnow
 from web.evidence.names import content_disposition
 from web.evidence.sniff import EvidenceRejected
-from web.exports.decisions import DecisionRecord, decisions_csv, decisions_pdf
+from web.exports.decisions import DecisionRecord, decisions_csv
+from web.exports.decisions_pdf import decisions_pdf
 from web.forms.decisions import parse_motion, parse_recorded_decision, parse_vote
 from web.forms.fields import FormErrors, parse_day
 from web.htmx import redirect, render

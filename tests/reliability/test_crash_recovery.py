@@ -6,7 +6,9 @@ SIGKILL at a random moment during catch-up (new events waiting, small batches) a
 during a full rebuild, again and again, on SQLite and PostgreSQL. After a restart
 the read models must equal a clean rebuild, table by table, every time. A naive
 projector (each event in a transaction, its position saved apart) is the negative
-control: killed the same way, it must diverge (or fail to restart).
+control: killed the same way, it must diverge (or fail to restart). Its deterministic
+companion ends a child (``tests/support/crash_rebuild.py``) exactly between the
+DROP/CREATE TABLE of a rebuild or reshape and their commit.
 
 R4: a client logs every command a ``uvicorn`` process serving the app on SQLite
 acknowledged (HTTP 303), the server is killed with SIGKILL at a random moment, and

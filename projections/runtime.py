@@ -184,8 +184,8 @@ class ReadSide:
         column, index or table in a new version) is dropped and recreated at
         position 0, so the next catch-up rebuilds it: read models need no migration.
         """
-        metadata.create_all(self.engine)
         with self.engine.begin() as connection:
+            metadata.create_all(connection)
             known = set(connection.scalars(select(tracking.c.name)))
             shapes = dict(
                 connection.execute(select(schemas.c.name, schemas.c.fingerprint)).all()
@@ -406,6 +406,8 @@ class ReadSide:
         return found
 
     def _locked_positions(self, connection: Connection) -> dict[str, int]:
+        # FOR UPDATE on PostgreSQL; SQLite ignores it, but its ``begin()`` blocks
+        # hold the write lock from their BEGIN IMMEDIATE (``web.storage``).
         rows = connection.execute(_LOCK_POSITIONS)
         return {name: pos for name, pos in rows if name in self.projections}
 

@@ -58,7 +58,12 @@ from projections.merkle import MerkleAccumulator
 from web.evidence import EvidenceStore
 from web.labels import N_
 from web.settings import Settings
-from web.storage import EVENTS_TABLE_POSTGRES, EVENTS_TABLE_SQLITE, sqlalchemy_url
+from web.storage import (
+    EVENTS_TABLE_POSTGRES,
+    EVENTS_TABLE_SQLITE,
+    sqlalchemy_url,
+    sqlite_engine,
+)
 
 SEALED_TOPIC = CHECKPOINT_TOPICS[0]
 MAX_FINDINGS = 1000
@@ -333,7 +338,7 @@ def read_engine(settings: Settings) -> Engine:
     """The engine of the read models (where the chain is)."""
     if settings.database_url:
         return create_engine(sqlalchemy_url(settings.database_url))
-    return create_engine(f"sqlite:///{settings.data_dir / 'read.db'}")
+    return sqlite_engine(settings.data_dir / "read.db")
 
 
 def chain_end(connection: Connection) -> int:

@@ -136,12 +136,30 @@ class LibraryEventLog:
         return subscription
 
 
-def _stop_when_set(
-    stop: threading.Event, subscription: Subscription, done: threading.Event
+def _watch(
+    stop: threading.Event,
+    subscription: Subscription,
+    done: threading.Event,
+    poll_seconds: float,
+    catch_up: Callable[[], object],
+    failures: list[Exception],
 ) -> None:
-    """Stop the subscription when ``stop`` is set; end quietly once it is ``done``."""
+    """Stop the subscription when ``stop`` is set, and catch up every poll meanwhile.
+
+    The library's subscription can miss a wake-up: its first read of the log runs
+    before its LISTEN (or in-memory listener) is in place, so an event recorded in
+    between stays unapplied until another one is recorded. Polling bounds that wait
+    to ``poll_seconds``, as without a subscription. A failed catch-up stops the
+    subscription and is raised by the follower, which retries.
+    """
     while not done.is_set():
-        if stop.wait(0.2):
+        if stop.wait(poll_seconds):
+            subscription.stop()
+            return
+        try:
+            catch_up()
+        except Exception as error:
+            failures.append(error)
             subscription.stop()
             return
 
@@ -300,8 +318,11 @@ class ReadSide:
                 self.catch_up()
             return
         done = threading.Event()
+        failures: list[Exception] = []
         watcher = threading.Thread(
-            target=_stop_when_set, args=(stop, subscription, done), daemon=True
+            target=_watch,
+            args=(stop, subscription, done, poll_seconds, self.catch_up, failures),
+            daemon=True,
         )
         watcher.start()
         try:
@@ -316,6 +337,8 @@ class ReadSide:
                         logger.debug("read_side.caught_up position=%s", reached)
         finally:
             done.set()
+        if failures:
+            raise failures[0]
 
     def apply(self, name: str, envelope: Envelope) -> None:
         """Apply one event to one projection; refuses a position already applied."""

@@ -41,7 +41,8 @@ from sqlalchemy import (
 )
 
 from governance.events import CheckpointCountersigned, CheckpointSealed
-from projections.base import Envelope, Projection, UtcDateTime, add_row, metadata, on
+from projections.base import Envelope, Projection, UtcDateTime, metadata, on
+from projections.buffer import add_row
 from projections.merkle import MerkleAccumulator
 
 RECORD_DOMAIN = b"consortium-ledger:record:v1\x00"

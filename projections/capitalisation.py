@@ -35,15 +35,8 @@ from governance.values import (
     Replication,
     ReusableAsset,
 )
-from projections.base import (
-    Envelope,
-    Projection,
-    UtcDateTime,
-    add_row,
-    metadata,
-    on,
-    update_rows,
-)
+from projections.base import Envelope, Projection, UtcDateTime, metadata, on
+from projections.buffer import add_row, update_rows
 
 entries = Table(
     "capitalisation_entries",

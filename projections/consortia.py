@@ -26,15 +26,8 @@ from sqlalchemy import (
 
 from governance import events
 from governance.values import CallForProjects, Phase
-from projections.base import (
-    Envelope,
-    Projection,
-    UtcDateTime,
-    add_row,
-    metadata,
-    on,
-    update_rows,
-)
+from projections.base import Envelope, Projection, UtcDateTime, metadata, on
+from projections.buffer import add_row, update_rows
 from projections.members import memberships
 from projections.partners import partners
 

@@ -31,17 +31,8 @@ from sqlalchemy import (
 from governance import events
 from governance.values import Evidence
 from governance.voting import Majority, Outcome, VotingRule
-from projections.base import (
-    Envelope,
-    Projection,
-    UtcDateTime,
-    add_row,
-    delete_rows,
-    find_row,
-    metadata,
-    on,
-    update_rows,
-)
+from projections.base import Envelope, Projection, UtcDateTime, metadata, on
+from projections.buffer import add_row, delete_rows, find_row, update_rows
 
 bodies = Table(
     "bodies",

@@ -29,16 +29,8 @@ from sqlalchemy import (
 )
 
 from governance import events
-from projections.base import (
-    Envelope,
-    Projection,
-    UtcDateTime,
-    add_row,
-    batch_cache,
-    metadata,
-    on,
-    update_rows,
-)
+from projections.base import Envelope, Projection, UtcDateTime, metadata, on
+from projections.buffer import add_row, batch_cache, update_rows
 
 history = Table(
     "consortium_history",

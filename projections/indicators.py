@@ -16,7 +16,8 @@ from sqlalchemy import Column, Connection, Date, String, Table, Text, select
 from governance import events
 from governance.rules import in_report_window, indicator_progress
 from governance.values import ReportedIndicator, ReportedValue
-from projections.base import Envelope, Projection, UtcDateTime, add_row, metadata, on
+from projections.base import Envelope, Projection, UtcDateTime, metadata, on
+from projections.buffer import add_row
 from projections.ledger import DecimalText
 
 indicators = Table(

@@ -28,16 +28,8 @@ from sqlalchemy.types import TypeDecorator
 
 from governance import events
 from governance.values import ContributionKind, Evidence, Funding, Unit
-from projections.base import (
-    Envelope,
-    Projection,
-    UtcDateTime,
-    add_row,
-    find_row,
-    metadata,
-    on,
-    update_rows,
-)
+from projections.base import Envelope, Projection, UtcDateTime, metadata, on
+from projections.buffer import add_row, find_row, update_rows
 
 
 class DecimalText(TypeDecorator[Decimal]):

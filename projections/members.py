@@ -22,16 +22,8 @@ from sqlalchemy import (
 
 from governance import events
 from governance.values import MemberRole
-from projections.base import (
-    Envelope,
-    Projection,
-    UtcDateTime,
-    add_row,
-    delete_rows,
-    metadata,
-    on,
-    update_rows,
-)
+from projections.base import Envelope, Projection, UtcDateTime, metadata, on
+from projections.buffer import add_row, delete_rows, update_rows
 
 memberships = Table(
     "memberships",

@@ -23,7 +23,8 @@ from sqlalchemy import (
 
 from governance import events
 from governance.values import AuthorityLevel, Paper, PartnerKind, PartnerRole
-from projections.base import Envelope, Projection, add_row, metadata, on, update_rows
+from projections.base import Envelope, Projection, metadata, on
+from projections.buffer import add_row, update_rows
 
 partners = Table(
     "partners",

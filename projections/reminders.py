@@ -28,15 +28,8 @@ from sqlalchemy import (
 from governance import events
 from governance.reminder import DEFAULT_DAYS_BEFORE
 from governance.values import MemberRole, ReminderChannel, ReportStatus
-from projections.base import (
-    Envelope,
-    Projection,
-    UtcDateTime,
-    add_row,
-    metadata,
-    on,
-    update_rows,
-)
+from projections.base import Envelope, Projection, UtcDateTime, metadata, on
+from projections.buffer import add_row, update_rows
 from projections.consortia import consortia
 from projections.decisions import bodies
 from projections.members import memberships

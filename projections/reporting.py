@@ -33,15 +33,8 @@ from governance.values import (
     ReportKind,
     ReportStatus,
 )
-from projections.base import (
-    Envelope,
-    Projection,
-    UtcDateTime,
-    add_row,
-    metadata,
-    on,
-    update_rows,
-)
+from projections.base import Envelope, Projection, UtcDateTime, metadata, on
+from projections.buffer import add_row, update_rows
 from projections.indicators import PeriodValues
 from projections.ledger import DecimalText
 from projections.members import memberships

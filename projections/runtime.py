@@ -32,15 +32,8 @@ from sqlalchemy import (
     update,
 )
 
-from projections.base import (
-    Envelope,
-    Projection,
-    StoredRecord,
-    buffered_writes,
-    metadata,
-    tracking,
-    watch_writes,
-)
+from projections.base import Envelope, Projection, StoredRecord, metadata, tracking
+from projections.buffer import buffered_writes, watch_writes
 
 logger = logging.getLogger(__name__)
 

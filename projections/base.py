@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar, overload
 
 from sqlalchemy import Column, Connection, DateTime, Integer, MetaData, String, Table
 from sqlalchemy.engine import Dialect
@@ -67,16 +67,31 @@ class StoredRecord:
     state: bytes
 
 
+class LoggedEvent(Protocol):
+    """What an envelope reads of any event: whose it is and when it was recorded."""
+
+    @property
+    def originator_id(self) -> object: ...
+
+    @property
+    def timestamp(self) -> datetime: ...
+
+
+E = TypeVar("E", bound=LoggedEvent, covariant=True)
+
+
 @dataclass(frozen=True)
-class Envelope:
+class Envelope(Generic[E]):
     """An event with where it sits in the log and when it was recorded.
 
-    ``stored`` is the record as stored (the audit chain hashes those bytes, not a
-    re-encoding of the event, so that the chain commits to what is on disk).
+    Typed by its event class: a handler of ``PartnerJoined`` takes an
+    ``Envelope[PartnerJoined]``, so the fields it reads are checked. ``stored`` is the
+    record as stored (the audit chain hashes those bytes, not a re-encoding of the
+    event, so that the chain commits to what is on disk).
     """
 
     position: int
-    event: Any
+    event: E
     stored: StoredRecord | None = None
 
     # Computed once: every projection asks for them.
@@ -90,16 +105,23 @@ class Envelope:
 
     @property
     def recorded_at(self) -> datetime:
-        timestamp: datetime = self.event.timestamp
-        return timestamp
+        return self.event.timestamp
 
 
-Handler = Callable[[Any, Connection, Envelope], None]
+Handler = Callable[[Any, Connection, Envelope[Any]], None]
 H = TypeVar("H", bound=Handler)
+P = TypeVar("P", bound="Projection")
+E1 = TypeVar("E1", bound=LoggedEvent)
+E2 = TypeVar("E2", bound=LoggedEvent)
 
 
 class Projection:
-    """Base class: subclasses list their tables and register handlers with ``on``."""
+    """Base class: subclasses list their tables and register handlers with ``on``.
+
+    Handlers are found on the class and on the classes it is made of (a projection
+    may be split into parts by area, as the history is); an event type handled twice
+    is a mistake, refused when the class is defined.
+    """
 
     name: ClassVar[str]
     tables: ClassVar[tuple[Table, ...]]
@@ -107,9 +129,14 @@ class Projection:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        attributes: dict[str, Any] = {}
+        for klass in reversed(cls.__mro__):
+            attributes.update(vars(klass))
         cls.handlers = {}
-        for attribute in vars(cls).values():
+        for attribute in attributes.values():
             for event_type in getattr(attribute, "_handles", ()):
+                if event_type in cls.handlers:
+                    raise TypeError(f"{cls.__name__} handles {event_type} twice")
                 cls.handlers[event_type] = attribute
 
     batched: ClassVar[bool] = False
@@ -117,21 +144,47 @@ class Projection:
     tables no other projection reads: it gets each batch at once (``apply_batch``)."""
 
     def apply_batch(
-        self, connection: Connection, envelopes: Sequence[Envelope]
+        self, connection: Connection, envelopes: Sequence[Envelope[Any]]
     ) -> None:
         """Apply several events in order (a batched projection writes them at once)."""
         for envelope in envelopes:
             self.apply(connection, envelope)
 
-    def apply(self, connection: Connection, envelope: Envelope) -> None:
+    def apply(self, connection: Connection, envelope: Envelope[Any]) -> None:
         """Apply one event; events without a handler change nothing."""
         handler = self.handlers.get(type(envelope.event))
         if handler is not None:
             handler(self, connection, envelope)
 
 
-def on(*event_types: type) -> Callable[[H], H]:
-    """Mark a projection method as the handler of these event types."""
+@overload
+def on(
+    event_type: type[E1], /
+) -> Callable[
+    [Callable[[P, Connection, Envelope[E1]], None]],
+    Callable[[P, Connection, Envelope[E1]], None],
+]: ...
+
+
+@overload
+def on(
+    first: type[E1], second: type[E2], /
+) -> Callable[
+    [Callable[[P, Connection, Envelope[E1 | E2]], None]],
+    Callable[[P, Connection, Envelope[E1 | E2]], None],
+]: ...
+
+
+@overload
+def on(*event_types: type[Any]) -> Callable[[H], H]: ...
+
+
+def on(*event_types: type[Any]) -> Callable[[H], H]:
+    """Mark a projection method as the handler of these event types.
+
+    For one or two event types, mypy checks that the handler's envelope is typed
+    by them (``tests/projections/test_handlers.py`` checks every handler).
+    """
 
     def mark(method: H) -> H:
         method._handles = event_types  # type: ignore[attr-defined]

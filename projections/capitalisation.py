@@ -35,7 +35,14 @@ from governance.values import (
     Replication,
     ReusableAsset,
 )
-from projections.base import Envelope, Projection, UtcDateTime, metadata, on
+from projections.base import (
+    Envelope,
+    LoggedEvent,
+    Projection,
+    UtcDateTime,
+    metadata,
+    on,
+)
 from projections.buffer import add_row, update_rows
 
 entries = Table(
@@ -142,7 +149,7 @@ class CapitalisationProjection(Projection):
     def _step(
         self,
         connection: Connection,
-        envelope: Envelope,
+        envelope: Envelope[LoggedEvent],
         step: str,
         reason: str = "",
         content: str = "",
@@ -162,7 +169,9 @@ class CapitalisationProjection(Projection):
         )
 
     @on(*events.CAPITALISATION_RECORDED)
-    def recorded(self, connection: Connection, envelope: Envelope) -> None:
+    def recorded(
+        self, connection: Connection, envelope: Envelope[events.CapitalisationRecorded]
+    ) -> None:
         e = envelope.event
         content = entry_to_json(e.entry)
         add_row(
@@ -183,7 +192,11 @@ class CapitalisationProjection(Projection):
         self._step(connection, envelope, "recorded", content=content)
 
     @on(events.CapitalisationEntryAmended)
-    def amended(self, connection: Connection, envelope: Envelope) -> None:
+    def amended(
+        self,
+        connection: Connection,
+        envelope: Envelope[events.CapitalisationEntryAmended],
+    ) -> None:
         e = envelope.event
         content = entry_to_json(e.entry)
         update_rows(
@@ -199,7 +212,11 @@ class CapitalisationProjection(Projection):
         self._step(connection, envelope, "amended", e.reason, content)
 
     @on(events.CapitalisationEntryWithdrawn)
-    def withdrawn(self, connection: Connection, envelope: Envelope) -> None:
+    def withdrawn(
+        self,
+        connection: Connection,
+        envelope: Envelope[events.CapitalisationEntryWithdrawn],
+    ) -> None:
         e = envelope.event
         update_rows(
             connection,

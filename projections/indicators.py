@@ -157,7 +157,9 @@ class IndicatorsProjection(Projection):
     tables: ClassVar[tuple[Table, ...]] = (indicators, measurements)
 
     @on(events.IndicatorDefined)
-    def defined(self, connection: Connection, envelope: Envelope) -> None:
+    def defined(
+        self, connection: Connection, envelope: Envelope[events.IndicatorDefined]
+    ) -> None:
         e = envelope.event
         add_row(
             connection,
@@ -175,7 +177,9 @@ class IndicatorsProjection(Projection):
         )
 
     @on(events.IndicatorMeasured)
-    def measured(self, connection: Connection, envelope: Envelope) -> None:
+    def measured(
+        self, connection: Connection, envelope: Envelope[events.IndicatorMeasured]
+    ) -> None:
         e = envelope.event
         add_row(
             connection,

@@ -70,7 +70,9 @@ class ReadinessProjection(Projection):
             )
 
     @on(events.PersonalDataDeclared)
-    def declared(self, connection: Connection, envelope: Envelope) -> None:
+    def declared(
+        self, connection: Connection, envelope: Envelope[events.PersonalDataDeclared]
+    ) -> None:
         e = envelope.event
         self._set(
             connection,
@@ -80,7 +82,11 @@ class ReadinessProjection(Projection):
         )
 
     @on(events.BeneficiaryInvolvementDescribed)
-    def described(self, connection: Connection, envelope: Envelope) -> None:
+    def described(
+        self,
+        connection: Connection,
+        envelope: Envelope[events.BeneficiaryInvolvementDescribed],
+    ) -> None:
         self._set(
             connection,
             envelope.originator_id,

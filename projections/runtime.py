@@ -32,15 +32,8 @@ from sqlalchemy import (
     update,
 )
 
-from projections.base import (
-    Envelope,
-    Projection,
-    StoredRecord,
-    buffered_writes,
-    metadata,
-    tracking,
-    watch_writes,
-)
+from projections.base import Envelope, Projection, StoredRecord, metadata, tracking
+from projections.buffer import buffered_writes, watch_writes
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +76,7 @@ def fingerprint(projection: Projection) -> str:
 class EventLog(Protocol):
     """The application log as the read side needs it."""
 
-    def read(self, after: int, limit: int) -> Sequence[Envelope]: ...
+    def read(self, after: int, limit: int) -> Sequence[Envelope[Any]]: ...
 
     def last_position(self) -> int: ...
 
@@ -109,7 +102,7 @@ class LibraryEventLog:
         self.recorder = recorder
         self.mapper = mapper
 
-    def read(self, after: int, limit: int) -> Sequence[Envelope]:
+    def read(self, after: int, limit: int) -> Sequence[Envelope[Any]]:
         notifications = self.recorder.select_notifications(
             start=after, limit=limit, inclusive_of_start=False
         )
@@ -191,7 +184,7 @@ class ReadSide:
         self._reached = 0
         self._dispatch: dict[
             tuple[type, tuple[str, ...]],
-            list[tuple[str, Callable[[Connection, Envelope], None]]],
+            list[tuple[str, Callable[[Connection, Envelope[Any]], None]]],
         ] = {}
         watch_writes(engine)
 
@@ -340,7 +333,7 @@ class ReadSide:
         if failures:
             raise failures[0]
 
-    def apply(self, name: str, envelope: Envelope) -> None:
+    def apply(self, name: str, envelope: Envelope[Any]) -> None:
         """Apply one event to one projection; refuses a position already applied."""
         projection = self.projections[name]
         with self.engine.begin() as connection:
@@ -413,7 +406,7 @@ class ReadSide:
 
     def _appliers(
         self, event_type: type, projections: list[tuple[str, Projection]]
-    ) -> list[tuple[str, Callable[[Connection, Envelope], None]]]:
+    ) -> list[tuple[str, Callable[[Connection, Envelope[Any]], None]]]:
         """The projections that handle an event type, and how (remembered): a
         projection without a handler for it is not even called."""
         key = (event_type, tuple(name for name, _ in projections))

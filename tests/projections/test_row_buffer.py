@@ -25,7 +25,7 @@ from sqlalchemy import (
     select,
 )
 
-from projections.base import (
+from projections.buffer import (
     add_row,
     buffered_writes,
     delete_rows,

@@ -120,3 +120,8 @@ CAPITALISATION_RECORDED: tuple[type, ...] = (
     DisseminationRecorded,
 )
 """The four events that open a capitalisation entry, one per kind."""
+
+CapitalisationRecorded = (
+    LessonRecorded | AssetPublished | ReplicationRecorded | DisseminationRecorded
+)
+"""Any of them, as a type (a handler of all four reads the same fields)."""

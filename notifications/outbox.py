@@ -127,8 +127,18 @@ class OutboxCounts:
 
 
 def backoff(attempts: int) -> timedelta:
-    """How long to wait after the ``attempts``-th failed attempt."""
-    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), MAX_RETRY)
+    """How long to wait after the ``attempts``-th failed attempt.
+
+    Doubled only until the cap: ``FIRST_RETRY * 2 ** (attempts - 1)`` overflowed
+    ``timedelta`` from the 42nd attempt (a day of an SMTP server down), and the
+    failure could no longer be recorded.
+    """
+    delay = FIRST_RETRY
+    for _ in range(attempts - 1):
+        if delay >= MAX_RETRY:
+            break
+        delay *= 2
+    return min(delay, MAX_RETRY)
 
 
 class Outbox:

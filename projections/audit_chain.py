@@ -25,6 +25,7 @@ import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from eventsourcing.utils import get_topic
 from sqlalchemy import (
@@ -41,7 +42,8 @@ from sqlalchemy import (
 )
 
 from governance.events import CheckpointCountersigned, CheckpointSealed
-from projections.base import Envelope, Projection, UtcDateTime, add_row, metadata, on
+from projections.base import Envelope, Projection, UtcDateTime, metadata, on
+from projections.buffer import add_row
 from projections.merkle import MerkleAccumulator
 
 RECORD_DOMAIN = b"consortium-ledger:record:v1\x00"
@@ -130,11 +132,11 @@ class AuditChainProjection(Projection):
     tables = (audit_chain,)
     batched = True  # nothing else reads the chain while projecting
 
-    def apply(self, connection: Connection, envelope: Envelope) -> None:
+    def apply(self, connection: Connection, envelope: Envelope[Any]) -> None:
         self.apply_batch(connection, [envelope])
 
     def apply_batch(
-        self, connection: Connection, envelopes: Sequence[Envelope]
+        self, connection: Connection, envelopes: Sequence[Envelope[Any]]
     ) -> None:
         """Chain the events in order: the head is read once, the rows written in one
         multi-row insert (a rebuild writes thousands of links per statement)."""
@@ -179,7 +181,9 @@ class CheckpointsProjection(Projection):
     tables = (audit_checkpoints, audit_countersignatures)
 
     @on(CheckpointSealed)
-    def _sealed(self, connection: Connection, envelope: Envelope) -> None:
+    def _sealed(
+        self, connection: Connection, envelope: Envelope[CheckpointSealed]
+    ) -> None:
         event = envelope.event
         add_row(
             connection,
@@ -199,7 +203,9 @@ class CheckpointsProjection(Projection):
         )
 
     @on(CheckpointCountersigned)
-    def _countersigned(self, connection: Connection, envelope: Envelope) -> None:
+    def _countersigned(
+        self, connection: Connection, envelope: Envelope[CheckpointCountersigned]
+    ) -> None:
         event = envelope.event
         add_row(
             connection,

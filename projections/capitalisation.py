@@ -37,13 +37,13 @@ from governance.values import (
 )
 from projections.base import (
     Envelope,
+    LoggedEvent,
     Projection,
     UtcDateTime,
-    add_row,
     metadata,
     on,
-    update_rows,
 )
+from projections.buffer import add_row, update_rows
 
 entries = Table(
     "capitalisation_entries",
@@ -149,7 +149,7 @@ class CapitalisationProjection(Projection):
     def _step(
         self,
         connection: Connection,
-        envelope: Envelope,
+        envelope: Envelope[LoggedEvent],
         step: str,
         reason: str = "",
         content: str = "",
@@ -169,7 +169,9 @@ class CapitalisationProjection(Projection):
         )
 
     @on(*events.CAPITALISATION_RECORDED)
-    def recorded(self, connection: Connection, envelope: Envelope) -> None:
+    def recorded(
+        self, connection: Connection, envelope: Envelope[events.CapitalisationRecorded]
+    ) -> None:
         e = envelope.event
         content = entry_to_json(e.entry)
         add_row(
@@ -190,7 +192,11 @@ class CapitalisationProjection(Projection):
         self._step(connection, envelope, "recorded", content=content)
 
     @on(events.CapitalisationEntryAmended)
-    def amended(self, connection: Connection, envelope: Envelope) -> None:
+    def amended(
+        self,
+        connection: Connection,
+        envelope: Envelope[events.CapitalisationEntryAmended],
+    ) -> None:
         e = envelope.event
         content = entry_to_json(e.entry)
         update_rows(
@@ -206,7 +212,11 @@ class CapitalisationProjection(Projection):
         self._step(connection, envelope, "amended", e.reason, content)
 
     @on(events.CapitalisationEntryWithdrawn)
-    def withdrawn(self, connection: Connection, envelope: Envelope) -> None:
+    def withdrawn(
+        self,
+        connection: Connection,
+        envelope: Envelope[events.CapitalisationEntryWithdrawn],
+    ) -> None:
         e = envelope.event
         update_rows(
             connection,

@@ -28,13 +28,13 @@ from governance import events
 from governance.values import CallForProjects, Phase
 from projections.base import (
     Envelope,
+    LoggedEvent,
     Projection,
     UtcDateTime,
-    add_row,
     metadata,
     on,
-    update_rows,
 )
+from projections.buffer import add_row, update_rows
 from projections.members import memberships
 from projections.partners import partners
 
@@ -123,7 +123,9 @@ class ConsortiaProjection(Projection):
     tables: ClassVar[tuple[Table, ...]] = (consortia, phases)
 
     @on(events.ConsortiumFounded)
-    def founded(self, connection: Connection, envelope: Envelope) -> None:
+    def founded(
+        self, connection: Connection, envelope: Envelope[events.ConsortiumFounded]
+    ) -> None:
         e = envelope.event
         add_row(
             connection,
@@ -153,7 +155,9 @@ class ConsortiaProjection(Projection):
         )
 
     @on(events.ProfileRevised)
-    def revised(self, connection: Connection, envelope: Envelope) -> None:
+    def revised(
+        self, connection: Connection, envelope: Envelope[events.ProfileRevised]
+    ) -> None:
         e = envelope.event
         self._update(
             connection,
@@ -166,7 +170,9 @@ class ConsortiaProjection(Projection):
         )
 
     @on(events.PhaseChanged)
-    def phase_changed(self, connection: Connection, envelope: Envelope) -> None:
+    def phase_changed(
+        self, connection: Connection, envelope: Envelope[events.PhaseChanged]
+    ) -> None:
         e = envelope.event
         self._update(connection, envelope, phase=e.phase.value, phase_since=e.on)
         add_row(
@@ -181,7 +187,9 @@ class ConsortiaProjection(Projection):
         )
 
     @staticmethod
-    def _update(connection: Connection, envelope: Envelope, **values: object) -> None:
+    def _update(
+        connection: Connection, envelope: Envelope[LoggedEvent], **values: object
+    ) -> None:
         update_rows(
             connection,
             consortia,

@@ -33,15 +33,13 @@ from governance.values import Evidence
 from governance.voting import Majority, Outcome, VotingRule
 from projections.base import (
     Envelope,
+    LoggedEvent,
     Projection,
     UtcDateTime,
-    add_row,
-    delete_rows,
-    find_row,
     metadata,
     on,
-    update_rows,
 )
+from projections.buffer import add_row, delete_rows, find_row, update_rows
 
 bodies = Table(
     "bodies",
@@ -261,7 +259,13 @@ class DecisionsProjection(Projection):
     )
 
     @on(events.GovernanceBodyEstablished, events.GovernanceBodyChanged)
-    def body(self, connection: Connection, envelope: Envelope) -> None:
+    def body(
+        self,
+        connection: Connection,
+        envelope: Envelope[
+            events.GovernanceBodyEstablished | events.GovernanceBodyChanged
+        ],
+    ) -> None:
         e = envelope.event
         connection.execute(delete(bodies).where(bodies.c.body_id == e.body_id))
         add_row(
@@ -280,7 +284,9 @@ class DecisionsProjection(Projection):
         )
 
     @on(events.ProxyDelegated)
-    def delegated(self, connection: Connection, envelope: Envelope) -> None:
+    def delegated(
+        self, connection: Connection, envelope: Envelope[events.ProxyDelegated]
+    ) -> None:
         e = envelope.event
         add_row(
             connection,
@@ -296,13 +302,17 @@ class DecisionsProjection(Projection):
         )
 
     @on(events.ProxyRevoked)
-    def revoked(self, connection: Connection, envelope: Envelope) -> None:
+    def revoked(
+        self, connection: Connection, envelope: Envelope[events.ProxyRevoked]
+    ) -> None:
         connection.execute(
             delete(proxies).where(proxies.c.proxy_id == envelope.event.proxy_id)
         )
 
     @on(events.ProposalTabled)
-    def tabled(self, connection: Connection, envelope: Envelope) -> None:
+    def tabled(
+        self, connection: Connection, envelope: Envelope[events.ProposalTabled]
+    ) -> None:
         e = envelope.event
         add_row(
             connection,
@@ -331,7 +341,11 @@ class DecisionsProjection(Projection):
         self._step(connection, envelope, "tabled")
 
     @on(events.VoteCast, events.VoteChanged)
-    def voted(self, connection: Connection, envelope: Envelope) -> None:
+    def voted(
+        self,
+        connection: Connection,
+        envelope: Envelope[events.VoteCast | events.VoteChanged],
+    ) -> None:
         e = envelope.event
         key = {"proposal_id": envelope.originator_id, "partner_id": e.partner_id}
         before = find_row(connection, votes, key)
@@ -362,7 +376,9 @@ class DecisionsProjection(Projection):
         )
 
     @on(events.ProposalClosed)
-    def closed(self, connection: Connection, envelope: Envelope) -> None:
+    def closed(
+        self, connection: Connection, envelope: Envelope[events.ProposalClosed]
+    ) -> None:
         e = envelope.event
         row = find_row(connection, proposals, {"proposal_id": envelope.originator_id})
         rule = _rule((row and row["rule"]) or "{}")
@@ -381,7 +397,9 @@ class DecisionsProjection(Projection):
         self._step(connection, envelope, "closed", outcome=e.outcome.value)
 
     @on(events.OutcomeVetoed)
-    def vetoed(self, connection: Connection, envelope: Envelope) -> None:
+    def vetoed(
+        self, connection: Connection, envelope: Envelope[events.OutcomeVetoed]
+    ) -> None:
         e = envelope.event
         self._update(
             connection,
@@ -395,7 +413,9 @@ class DecisionsProjection(Projection):
         )
 
     @on(events.DecisionRecorded)
-    def recorded(self, connection: Connection, envelope: Envelope) -> None:
+    def recorded(
+        self, connection: Connection, envelope: Envelope[events.DecisionRecorded]
+    ) -> None:
         e = envelope.event
         add_row(
             connection,
@@ -427,7 +447,11 @@ class DecisionsProjection(Projection):
         self._step(connection, envelope, "recorded", outcome=e.outcome.value)
 
     def _step(
-        self, connection: Connection, envelope: Envelope, kind: str, **params: object
+        self,
+        connection: Connection,
+        envelope: Envelope[LoggedEvent],
+        kind: str,
+        **params: object,
     ) -> None:
         add_row(
             connection,
@@ -443,7 +467,9 @@ class DecisionsProjection(Projection):
         )
 
     @staticmethod
-    def _update(connection: Connection, envelope: Envelope, **values: object) -> None:
+    def _update(
+        connection: Connection, envelope: Envelope[LoggedEvent], **values: object
+    ) -> None:
         update_rows(
             connection, proposals, {"proposal_id": envelope.originator_id}, values
         )

@@ -16,7 +16,8 @@ from sqlalchemy import Column, Connection, Date, String, Table, Text, select
 from governance import events
 from governance.rules import in_report_window, indicator_progress
 from governance.values import ReportedIndicator, ReportedValue
-from projections.base import Envelope, Projection, UtcDateTime, add_row, metadata, on
+from projections.base import Envelope, Projection, UtcDateTime, metadata, on
+from projections.buffer import add_row
 from projections.ledger import DecimalText
 
 indicators = Table(
@@ -156,7 +157,9 @@ class IndicatorsProjection(Projection):
     tables: ClassVar[tuple[Table, ...]] = (indicators, measurements)
 
     @on(events.IndicatorDefined)
-    def defined(self, connection: Connection, envelope: Envelope) -> None:
+    def defined(
+        self, connection: Connection, envelope: Envelope[events.IndicatorDefined]
+    ) -> None:
         e = envelope.event
         add_row(
             connection,
@@ -174,7 +177,9 @@ class IndicatorsProjection(Projection):
         )
 
     @on(events.IndicatorMeasured)
-    def measured(self, connection: Connection, envelope: Envelope) -> None:
+    def measured(
+        self, connection: Connection, envelope: Envelope[events.IndicatorMeasured]
+    ) -> None:
         e = envelope.event
         add_row(
             connection,

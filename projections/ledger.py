@@ -21,14 +21,13 @@ from governance import events
 from governance.values import ContributionKind, Evidence, Funding, Unit
 from projections.base import (
     Envelope,
+    LoggedEvent,
     Projection,
     UtcDateTime,
-    add_row,
-    find_row,
     metadata,
     on,
-    update_rows,
 )
+from projections.buffer import add_row, find_row, update_rows
 
 
 class DecimalText(TypeDecorator[Decimal]):
@@ -176,7 +175,11 @@ class LedgerProjection(Projection):
     tables: ClassVar[tuple[Table, ...]] = (commitments, changes, contributions)
 
     def _change(
-        self, connection: Connection, envelope: Envelope, kind: str, **params: object
+        self,
+        connection: Connection,
+        envelope: Envelope[LoggedEvent],
+        kind: str,
+        **params: object,
     ) -> None:
         add_row(
             connection,
@@ -192,7 +195,9 @@ class LedgerProjection(Projection):
         )
 
     @on(events.CommitmentPledged)
-    def pledged(self, connection: Connection, envelope: Envelope) -> None:
+    def pledged(
+        self, connection: Connection, envelope: Envelope[events.CommitmentPledged]
+    ) -> None:
         e = envelope.event
         add_row(
             connection,
@@ -228,7 +233,9 @@ class LedgerProjection(Projection):
         )
 
     @on(events.CommitmentAmended)
-    def amended(self, connection: Connection, envelope: Envelope) -> None:
+    def amended(
+        self, connection: Connection, envelope: Envelope[events.CommitmentAmended]
+    ) -> None:
         e = envelope.event
         before = connection.execute(
             select(
@@ -256,7 +263,9 @@ class LedgerProjection(Projection):
         )
 
     @on(events.CommitmentWithdrawn)
-    def withdrawn(self, connection: Connection, envelope: Envelope) -> None:
+    def withdrawn(
+        self, connection: Connection, envelope: Envelope[events.CommitmentWithdrawn]
+    ) -> None:
         e = envelope.event
         self._update(
             connection, envelope, withdrawn_on=e.on, withdrawal_reason=e.reason
@@ -264,7 +273,9 @@ class LedgerProjection(Projection):
         self._change(connection, envelope, "withdrawn", on=e.on, reason=e.reason)
 
     @on(events.ContributionDelivered)
-    def delivered(self, connection: Connection, envelope: Envelope) -> None:
+    def delivered(
+        self, connection: Connection, envelope: Envelope[events.ContributionDelivered]
+    ) -> None:
         e = envelope.event
         row = find_row(
             connection, commitments, {"commitment_id": envelope.originator_id}
@@ -307,7 +318,9 @@ class LedgerProjection(Projection):
         )
 
     @staticmethod
-    def _update(connection: Connection, envelope: Envelope, **values: object) -> None:
+    def _update(
+        connection: Connection, envelope: Envelope[LoggedEvent], **values: object
+    ) -> None:
         update_rows(
             connection, commitments, {"commitment_id": envelope.originator_id}, values
         )

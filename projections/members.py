@@ -14,16 +14,8 @@ from sqlalchemy import Column, Connection, Index, String, Table, delete, select
 
 from governance import events
 from governance.values import MemberRole
-from projections.base import (
-    Envelope,
-    Projection,
-    UtcDateTime,
-    add_row,
-    delete_rows,
-    metadata,
-    on,
-    update_rows,
-)
+from projections.base import Envelope, Projection, UtcDateTime, metadata, on
+from projections.buffer import add_row, delete_rows, update_rows
 
 memberships = Table(
     "memberships",
@@ -89,7 +81,9 @@ class MembersProjection(Projection):
     tables: ClassVar[tuple[Table, ...]] = (memberships, invitations)
 
     @on(events.MembershipGranted)
-    def granted(self, connection: Connection, envelope: Envelope) -> None:
+    def granted(
+        self, connection: Connection, envelope: Envelope[events.MembershipGranted]
+    ) -> None:
         e = envelope.event
         delete_rows(
             connection,
@@ -120,7 +114,9 @@ class MembersProjection(Projection):
             )
 
     @on(events.MembershipRevoked)
-    def revoked(self, connection: Connection, envelope: Envelope) -> None:
+    def revoked(
+        self, connection: Connection, envelope: Envelope[events.MembershipRevoked]
+    ) -> None:
         connection.execute(
             delete(memberships).where(
                 memberships.c.consortium_id == envelope.originator_id,
@@ -129,7 +125,9 @@ class MembersProjection(Projection):
         )
 
     @on(events.InvitationIssued)
-    def issued(self, connection: Connection, envelope: Envelope) -> None:
+    def issued(
+        self, connection: Connection, envelope: Envelope[events.InvitationIssued]
+    ) -> None:
         e = envelope.event
         add_row(
             connection,
@@ -149,7 +147,9 @@ class MembersProjection(Projection):
         )
 
     @on(events.InvitationCancelled)
-    def cancelled(self, connection: Connection, envelope: Envelope) -> None:
+    def cancelled(
+        self, connection: Connection, envelope: Envelope[events.InvitationCancelled]
+    ) -> None:
         update_rows(
             connection,
             invitations,

@@ -14,7 +14,8 @@ from sqlalchemy import Column, Connection, Date, String, Table, Text, func, sele
 
 from governance import events
 from governance.values import AuthorityLevel, Paper, PartnerKind, PartnerRole
-from projections.base import Envelope, Projection, add_row, metadata, on, update_rows
+from projections.base import Envelope, Projection, metadata, on
+from projections.buffer import add_row, update_rows
 
 partners = Table(
     "partners",
@@ -78,7 +79,9 @@ class PartnersProjection(Projection):
     tables: ClassVar[tuple[Table, ...]] = (partners,)
 
     @on(events.PartnerJoined)
-    def joined(self, connection: Connection, envelope: Envelope) -> None:
+    def joined(
+        self, connection: Connection, envelope: Envelope[events.PartnerJoined]
+    ) -> None:
         e = envelope.event
         add_row(
             connection,
@@ -104,24 +107,32 @@ class PartnersProjection(Projection):
         )
 
     @on(events.PartnerRoleChanged)
-    def role_changed(self, connection: Connection, envelope: Envelope) -> None:
+    def role_changed(
+        self, connection: Connection, envelope: Envelope[events.PartnerRoleChanged]
+    ) -> None:
         self._update(
             connection, envelope.event.partner_id, role=envelope.event.role.value
         )
 
     @on(events.PartnerAxisChanged)
-    def axis_changed(self, connection: Connection, envelope: Envelope) -> None:
+    def axis_changed(
+        self, connection: Connection, envelope: Envelope[events.PartnerAxisChanged]
+    ) -> None:
         self._update(connection, envelope.event.partner_id, axis=envelope.event.axis)
 
     @on(events.PartnerPaperRecorded)
-    def paper_recorded(self, connection: Connection, envelope: Envelope) -> None:
+    def paper_recorded(
+        self, connection: Connection, envelope: Envelope[events.PartnerPaperRecorded]
+    ) -> None:
         e = envelope.event
         self._update(
             connection, e.partner_id, paper=e.paper.value, paper_signed_on=e.signed_on
         )
 
     @on(events.PartnerWithdrew)
-    def withdrew(self, connection: Connection, envelope: Envelope) -> None:
+    def withdrew(
+        self, connection: Connection, envelope: Envelope[events.PartnerWithdrew]
+    ) -> None:
         e = envelope.event
         self._update(
             connection, e.partner_id, withdrawn_on=e.on, withdrawal_reason=e.reason

@@ -16,7 +16,8 @@ from sqlalchemy import Boolean, Column, Connection, String, Table, Text, select
 from governance import events
 from governance.readiness import ReadinessFacts, ReadinessPartner
 from governance.values import Phase
-from projections.base import Envelope, Projection, add_row, metadata, on, update_rows
+from projections.base import Envelope, Projection, metadata, on
+from projections.buffer import add_row, update_rows
 from projections.capitalisation import capitalisation_counts
 from projections.consortia import consortium_details
 from projections.decisions import bodies_of
@@ -69,7 +70,9 @@ class ReadinessProjection(Projection):
             )
 
     @on(events.PersonalDataDeclared)
-    def declared(self, connection: Connection, envelope: Envelope) -> None:
+    def declared(
+        self, connection: Connection, envelope: Envelope[events.PersonalDataDeclared]
+    ) -> None:
         e = envelope.event
         self._set(
             connection,
@@ -79,7 +82,11 @@ class ReadinessProjection(Projection):
         )
 
     @on(events.BeneficiaryInvolvementDescribed)
-    def described(self, connection: Connection, envelope: Envelope) -> None:
+    def described(
+        self,
+        connection: Connection,
+        envelope: Envelope[events.BeneficiaryInvolvementDescribed],
+    ) -> None:
         self._set(
             connection,
             envelope.originator_id,

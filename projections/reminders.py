@@ -28,15 +28,8 @@ from sqlalchemy import (
 from governance import events
 from governance.reminder_rules import DEFAULT_DAYS_BEFORE
 from governance.values import MemberRole, ReminderChannel, ReportStatus
-from projections.base import (
-    Envelope,
-    Projection,
-    UtcDateTime,
-    add_row,
-    metadata,
-    on,
-    update_rows,
-)
+from projections.base import Envelope, Projection, UtcDateTime, metadata, on
+from projections.buffer import add_row, update_rows
 from projections.consortia import consortia
 from projections.decisions import bodies
 from projections.members import memberships
@@ -130,7 +123,9 @@ class RemindersProjection(Projection):
     )
 
     @on(events.ReminderRequested)
-    def requested(self, connection: Connection, envelope: Envelope) -> None:
+    def requested(
+        self, connection: Connection, envelope: Envelope[events.ReminderRequested]
+    ) -> None:
         e = envelope.event
         add_row(
             connection,
@@ -148,7 +143,9 @@ class RemindersProjection(Projection):
         )
 
     @on(events.ReminderSent)
-    def sent(self, connection: Connection, envelope: Envelope) -> None:
+    def sent(
+        self, connection: Connection, envelope: Envelope[events.ReminderSent]
+    ) -> None:
         e = envelope.event
         update_rows(
             connection,
@@ -162,7 +159,9 @@ class RemindersProjection(Projection):
         )
 
     @on(events.ReminderScheduleSet)
-    def schedule_set(self, connection: Connection, envelope: Envelope) -> None:
+    def schedule_set(
+        self, connection: Connection, envelope: Envelope[events.ReminderScheduleSet]
+    ) -> None:
         e = envelope.event
         add_row(
             connection,
@@ -175,7 +174,9 @@ class RemindersProjection(Projection):
         )
 
     @on(events.ReminderScheduleChanged)
-    def schedule_changed(self, connection: Connection, envelope: Envelope) -> None:
+    def schedule_changed(
+        self, connection: Connection, envelope: Envelope[events.ReminderScheduleChanged]
+    ) -> None:
         update_rows(
             connection,
             reminder_schedules,
@@ -184,7 +185,11 @@ class RemindersProjection(Projection):
         )
 
     @on(events.GovernanceBodyEstablished)
-    def body(self, connection: Connection, envelope: Envelope) -> None:
+    def body(
+        self,
+        connection: Connection,
+        envelope: Envelope[events.GovernanceBodyEstablished],
+    ) -> None:
         # The first body a consortium establishes is its steering body (its COPIL).
         exists = connection.execute(
             select(steering_bodies.c.body_id).where(

@@ -35,13 +35,13 @@ from governance.values import (
 )
 from projections.base import (
     Envelope,
+    LoggedEvent,
     Projection,
     UtcDateTime,
-    add_row,
     metadata,
     on,
-    update_rows,
 )
+from projections.buffer import add_row, update_rows
 from projections.indicators import PeriodValues
 from projections.ledger import DecimalText
 from projections.members import memberships
@@ -139,7 +139,11 @@ class ReportingProjection(Projection):
     tables: ClassVar[tuple[Table, ...]] = (obligations, report_steps, report_indicators)
 
     @on(events.ReportingObligationScheduled)
-    def scheduled(self, connection: Connection, envelope: Envelope) -> None:
+    def scheduled(
+        self,
+        connection: Connection,
+        envelope: Envelope[events.ReportingObligationScheduled],
+    ) -> None:
         e = envelope.event
         add_row(
             connection,
@@ -164,7 +168,9 @@ class ReportingProjection(Projection):
         self._step(connection, envelope, "scheduled")
 
     @on(events.ReportDrafted)
-    def drafted(self, connection: Connection, envelope: Envelope) -> None:
+    def drafted(
+        self, connection: Connection, envelope: Envelope[events.ReportDrafted]
+    ) -> None:
         e = envelope.event
         self._update(
             connection,
@@ -191,7 +197,9 @@ class ReportingProjection(Projection):
         )
 
     @on(events.ReportSubmitted)
-    def submitted(self, connection: Connection, envelope: Envelope) -> None:
+    def submitted(
+        self, connection: Connection, envelope: Envelope[events.ReportSubmitted]
+    ) -> None:
         self._update(
             connection,
             envelope,
@@ -201,12 +209,16 @@ class ReportingProjection(Projection):
         self._step(connection, envelope, "submitted")
 
     @on(events.ReportAccepted)
-    def accepted(self, connection: Connection, envelope: Envelope) -> None:
+    def accepted(
+        self, connection: Connection, envelope: Envelope[events.ReportAccepted]
+    ) -> None:
         self._update(connection, envelope, status=ReportStatus.ACCEPTED.value)
         self._step(connection, envelope, "accepted", envelope.event.comment)
 
     @on(events.ReportChangesRequested)
-    def changes_requested(self, connection: Connection, envelope: Envelope) -> None:
+    def changes_requested(
+        self, connection: Connection, envelope: Envelope[events.ReportChangesRequested]
+    ) -> None:
         self._update(connection, envelope, status=ReportStatus.CHANGES_REQUESTED.value)
         self._step(connection, envelope, "changes_requested", envelope.event.comment)
 
@@ -248,14 +260,19 @@ class ReportingProjection(Projection):
             )
 
     @staticmethod
-    def _update(connection: Connection, envelope: Envelope, **values: object) -> None:
+    def _update(
+        connection: Connection, envelope: Envelope[LoggedEvent], **values: object
+    ) -> None:
         update_rows(
             connection, obligations, {"obligation_id": envelope.originator_id}, values
         )
 
     @staticmethod
     def _step(
-        connection: Connection, envelope: Envelope, kind: str, comment: str = ""
+        connection: Connection,
+        envelope: Envelope[LoggedEvent],
+        kind: str,
+        comment: str = "",
     ) -> None:
         add_row(
             connection,

@@ -32,15 +32,8 @@ from sqlalchemy import (
     update,
 )
 
-from projections.base import (
-    Envelope,
-    Projection,
-    StoredRecord,
-    buffered_writes,
-    metadata,
-    tracking,
-    watch_writes,
-)
+from projections.base import Envelope, Projection, StoredRecord, metadata, tracking
+from projections.buffer import buffered_writes, watch_writes
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +76,7 @@ def fingerprint(projection: Projection) -> str:
 class EventLog(Protocol):
     """The application log as the read side needs it."""
 
-    def read(self, after: int, limit: int) -> Sequence[Envelope]: ...
+    def read(self, after: int, limit: int) -> Sequence[Envelope[Any]]: ...
 
     def last_position(self) -> int: ...
 
@@ -109,7 +102,7 @@ class LibraryEventLog:
         self.recorder = recorder
         self.mapper = mapper
 
-    def read(self, after: int, limit: int) -> Sequence[Envelope]:
+    def read(self, after: int, limit: int) -> Sequence[Envelope[Any]]:
         notifications = self.recorder.select_notifications(
             start=after, limit=limit, inclusive_of_start=False
         )
@@ -136,12 +129,30 @@ class LibraryEventLog:
         return subscription
 
 
-def _stop_when_set(
-    stop: threading.Event, subscription: Subscription, done: threading.Event
+def _watch(
+    stop: threading.Event,
+    subscription: Subscription,
+    done: threading.Event,
+    poll_seconds: float,
+    catch_up: Callable[[], object],
+    failures: list[Exception],
 ) -> None:
-    """Stop the subscription when ``stop`` is set; end quietly once it is ``done``."""
+    """Stop the subscription when ``stop`` is set, and catch up every poll meanwhile.
+
+    The library's subscription can miss a wake-up: its first read of the log runs
+    before its LISTEN (or in-memory listener) is in place, so an event recorded in
+    between stays unapplied until another one is recorded. Polling bounds that wait
+    to ``poll_seconds``, as without a subscription. A failed catch-up stops the
+    subscription and is raised by the follower, which retries.
+    """
     while not done.is_set():
-        if stop.wait(0.2):
+        if stop.wait(poll_seconds):
+            subscription.stop()
+            return
+        try:
+            catch_up()
+        except Exception as error:
+            failures.append(error)
             subscription.stop()
             return
 
@@ -173,7 +184,7 @@ class ReadSide:
         self._reached = 0
         self._dispatch: dict[
             tuple[type, tuple[str, ...]],
-            list[tuple[str, Callable[[Connection, Envelope], None]]],
+            list[tuple[str, Callable[[Connection, Envelope[Any]], None]]],
         ] = {}
         watch_writes(engine)
 
@@ -184,8 +195,8 @@ class ReadSide:
         column, index or table in a new version) is dropped and recreated at
         position 0, so the next catch-up rebuilds it: read models need no migration.
         """
-        metadata.create_all(self.engine)
         with self.engine.begin() as connection:
+            metadata.create_all(connection)
             known = set(connection.scalars(select(tracking.c.name)))
             shapes = dict(
                 connection.execute(select(schemas.c.name, schemas.c.fingerprint)).all()
@@ -300,8 +311,11 @@ class ReadSide:
                 self.catch_up()
             return
         done = threading.Event()
+        failures: list[Exception] = []
         watcher = threading.Thread(
-            target=_stop_when_set, args=(stop, subscription, done), daemon=True
+            target=_watch,
+            args=(stop, subscription, done, poll_seconds, self.catch_up, failures),
+            daemon=True,
         )
         watcher.start()
         try:
@@ -316,8 +330,10 @@ class ReadSide:
                         logger.debug("read_side.caught_up position=%s", reached)
         finally:
             done.set()
+        if failures:
+            raise failures[0]
 
-    def apply(self, name: str, envelope: Envelope) -> None:
+    def apply(self, name: str, envelope: Envelope[Any]) -> None:
         """Apply one event to one projection; refuses a position already applied."""
         projection = self.projections[name]
         with self.engine.begin() as connection:
@@ -390,7 +406,7 @@ class ReadSide:
 
     def _appliers(
         self, event_type: type, projections: list[tuple[str, Projection]]
-    ) -> list[tuple[str, Callable[[Connection, Envelope], None]]]:
+    ) -> list[tuple[str, Callable[[Connection, Envelope[Any]], None]]]:
         """The projections that handle an event type, and how (remembered): a
         projection without a handler for it is not even called."""
         key = (event_type, tuple(name for name, _ in projections))
@@ -406,6 +422,8 @@ class ReadSide:
         return found
 
     def _locked_positions(self, connection: Connection) -> dict[str, int]:
+        # FOR UPDATE on PostgreSQL; SQLite ignores it, but its ``begin()`` blocks
+        # hold the write lock from their BEGIN IMMEDIATE (``web.storage``).
         rows = connection.execute(_LOCK_POSITIONS)
         return {name: pos for name, pos in rows if name in self.projections}
 

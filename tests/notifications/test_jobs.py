@@ -13,7 +13,6 @@ from pathlib import Path
 from uuid import UUID
 
 import pytest
-from sqlalchemy import create_engine
 
 from governance import events
 from governance.actor import SCHEDULER, Actor
@@ -38,6 +37,7 @@ from tests.support.builders import (
     founded_consortium,
 )
 from tests.support.fakes import FixedClock
+from web.ops.storage import sqlite_engine
 
 COORDINATOR = Actor(COORDINATOR_ID)
 MAYOR = Actor("acc-mairie")
@@ -69,7 +69,7 @@ def governance(tmp_path: Path, clock: FixedClock) -> Iterator[Governance]:
 
 @pytest.fixture
 def read_side(tmp_path: Path, governance: Governance) -> Iterator[ReadSide]:
-    engine = create_engine(f"sqlite:///{tmp_path / 'read.db'}")
+    engine = sqlite_engine(tmp_path / "read.db")
     read_side = ReadSide(
         engine,
         LibraryEventLog(governance.recorder, governance.mapper),

@@ -14,7 +14,6 @@ from pathlib import Path
 from uuid import UUID
 
 import pytest
-from sqlalchemy import create_engine
 
 from governance.actor import Actor
 from governance.application import Governance
@@ -33,6 +32,7 @@ from tests.support.builders import (
     founded_consortium,
 )
 from tests.support.fakes import FixedClock
+from web.ops.storage import sqlite_engine
 
 COORDINATOR = Actor(COORDINATOR_ID)
 MAYOR = Actor("acc-mairie")
@@ -54,7 +54,7 @@ def governance(tmp_path: Path, clock: FixedClock) -> Iterator[Governance]:
 
 @pytest.fixture
 def read_side(tmp_path: Path, governance: Governance) -> Iterator[ReadSide]:
-    engine = create_engine(f"sqlite:///{tmp_path / 'read.db'}")
+    engine = sqlite_engine(tmp_path / "read.db")
     read_side = ReadSide(
         engine,
         LibraryEventLog(governance.recorder, governance.mapper),

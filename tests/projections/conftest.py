@@ -11,7 +11,7 @@ from sqlalchemy import Engine, create_engine
 from governance.application import Governance
 from projections.catalogue import all_projections
 from projections.runtime import LibraryEventLog, ReadSide
-from web.ops.storage import sqlalchemy_url
+from web.ops.storage import sqlalchemy_url, sqlite_engine
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def read_side_on(
             databases.append(server.create_database())
             engine = create_engine(sqlalchemy_url(databases[-1]))
         else:
-            engine = create_engine(f"sqlite:///{tmp_path / filename}")
+            engine = sqlite_engine(tmp_path / filename)
         engines.append(engine)
         read_side = ReadSide(
             engine, LibraryEventLog(app.recorder, app.mapper), all_projections()

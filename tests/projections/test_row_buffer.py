@@ -25,7 +25,7 @@ from sqlalchemy import (
     select,
 )
 
-from projections.base import (
+from projections.buffer import (
     add_row,
     buffered_writes,
     delete_rows,
@@ -33,7 +33,7 @@ from projections.base import (
     update_rows,
     watch_writes,
 )
-from web.ops.storage import sqlalchemy_url
+from web.ops.storage import sqlalchemy_url, sqlite_engine
 
 own = MetaData()
 parents = Table(
@@ -54,10 +54,9 @@ children = Table(
 @pytest.fixture(params=["sqlite", "postgres"])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     if request.param == "postgres":
-        url = sqlalchemy_url(request.getfixturevalue("postgres_url"))
+        engine = create_engine(sqlalchemy_url(request.getfixturevalue("postgres_url")))
     else:
-        url = f"sqlite:///{tmp_path / 'buffer.db'}"
-    engine = create_engine(url)
+        engine = sqlite_engine(tmp_path / "buffer.db")
     watch_writes(engine)
     own.create_all(engine)
     yield engine

@@ -6,7 +6,9 @@ SIGKILL at a random moment during catch-up (new events waiting, small batches) a
 during a full rebuild, again and again, on SQLite and PostgreSQL. After a restart
 the read models must equal a clean rebuild, table by table, every time. A naive
 projector (each event in a transaction, its position saved apart) is the negative
-control: killed the same way, it must diverge (or fail to restart).
+control: killed the same way, it must diverge (or fail to restart). Its deterministic
+companion ends a child (``tests/support/crash_rebuild.py``) exactly between the
+DROP/CREATE TABLE of a rebuild or reshape and their commit.
 
 R4: a client logs every command a ``uvicorn`` process serving the app on SQLite
 acknowledged (HTTP 303), the server is killed with SIGKILL at a random moment, and
@@ -37,12 +39,14 @@ from uuid import UUID
 
 import pytest
 from sqlalchemy import select as sql_select
+from sqlalchemy import update
 
 from governance.actor import Actor
 from governance.application import Governance
 from governance.consortium import Consortium
 from projections.base import metadata
-from projections.runtime import ReadSide
+from projections.runtime import ReadSide, schemas
+from tests.support import crash_rebuild
 from tests.support.processes import free_port, uvicorn_command, wait_until_healthy
 from tests.support.soak import SOAK, scaled
 from tests.support.writers import Plan, a_plan
@@ -203,6 +207,44 @@ def test_killed_projectors_recover_to_a_clean_rebuild(
         # Two kills by default rarely hit the naive projector's gap; the soak run
         # kills it up to 20 times and must see it diverge.
         assert diverged > 0, "the negative control never diverged: the kills miss"
+
+
+@pytest.mark.parametrize("point", crash_rebuild.POINTS)
+@pytest.mark.parametrize("action", ["rebuild", "reshape"])
+def test_a_rebuild_or_reshape_killed_before_its_commit_leaves_read_models_as_they_were(
+    stores: Stores, settings: Settings, action: str, point: str
+) -> None:
+    """Deterministic, unlike R3's random kills: the child dies exactly between the
+    DROP/CREATE TABLE of a rebuild (or a reshape at start) and their commit."""
+    governance, read_side = stores.governance, stores.read_side
+    grow(governance, a_plan(governance), 60, "base")
+    read_side.catch_up()
+    if action == "reshape":  # every projection looks changed to the next start
+        with read_side.engine.begin() as connection:
+            connection.execute(update(schemas).values(fingerprint="an older shape"))
+    before = all_rows(read_side)
+    child = subprocess.run(
+        [sys.executable, "-m", "tests.support.crash_rebuild", action, point],
+        env=environment(settings),
+        cwd=ROOT,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert child.returncode == crash_rebuild.KILLED, child.stderr.decode()
+    after = all_rows(read_side)
+    # Nothing of the unfinished transaction remains: no table dropped or emptied.
+    assert [t for t in before if after.get(t) != before[t]] == []
+
+    restarted = open_stores(settings)  # what the next process start does
+    try:
+        restarted.read_side.catch_up()
+        recovered = all_rows(restarted.read_side)
+    finally:
+        restarted.close()
+    read_side.rebuild()
+    clean = all_rows(read_side)
+    assert [t for t in clean if recovered.get(t) != clean[t]] == []
 
 
 # -- R4: acknowledged means durable ---------------------------------------------------

@@ -7,10 +7,13 @@ import base64
 import json
 import os
 import re
+import sqlite3
 import stat
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import insert, inspect, select, update
@@ -253,6 +256,12 @@ def test_secrets_kept_in_clear_are_sealed_when_the_app_starts(
             assert first.headers["location"] == "/consortia"
 
 
+def checkpoint(path: Path) -> None:
+    """Copy the write-ahead log into the file (outside any transaction, as it must)."""
+    with closing(sqlite3.connect(path)) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def test_moved_secrets_leave_no_clear_copy_behind(
     client: TestClient, world: World, settings: Settings
 ) -> None:
@@ -269,8 +278,7 @@ def test_moved_secrets_leave_no_clear_copy_behind(
     on_sqlite = settings.database_url is None
     sqlite_file = settings.data_dir / "app.db"
     if on_sqlite:
-        with engine.connect() as connection:
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        checkpoint(sqlite_file)
         assert secret.encode() in sqlite_file.read_bytes()  # the control
 
     moved = seal_clear_secrets(engine, stores_of(client).accounts.box)
@@ -281,8 +289,7 @@ def test_moved_secrets_leave_no_clear_copy_behind(
     if on_sqlite:
         # The deleted row's bytes were overwritten (secure_delete), not left behind
         # in a free page of the file.
-        with engine.connect() as connection:
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        checkpoint(sqlite_file)
         assert secret.encode() not in sqlite_file.read_bytes()
 
 

@@ -52,7 +52,7 @@ from projections.merkle import MerkleAccumulator
 from web.evidence.store import EvidenceStore
 from web.ops.audit_findings import Finding, Report
 from web.ops.raw_log import RawRecord, RawStore, evidence_in
-from web.ops.storage import sqlalchemy_url
+from web.ops.storage import sqlalchemy_url, sqlite_engine
 from web.settings import Settings
 
 SEALED_TOPIC = CHECKPOINT_TOPICS[0]
@@ -77,7 +77,7 @@ def read_engine(settings: Settings) -> Engine:
     """The engine of the read models (where the chain is)."""
     if settings.database_url:
         return create_engine(sqlalchemy_url(settings.database_url))
-    return create_engine(f"sqlite:///{settings.data_dir / 'read.db'}")
+    return sqlite_engine(settings.data_dir / "read.db")
 
 
 def chain_end(connection: Connection) -> int:

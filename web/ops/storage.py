@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from types import MethodType
@@ -48,6 +49,7 @@ EVENTS_TABLE_SQLITE = "stored_events"
 EVENTS_TABLE_POSTGRES = "governance_events"
 CREATION_LOCK = 7438001
 CONNECT_TIMEOUT_SECONDS = 5
+SQLITE_BUSY_SECONDS = 30  # how long a SQLite transaction waits for the write lock
 RECORDER_ATTEMPTS = 2
 RECORDER_RETRIED = (
     "insert_events",
@@ -130,17 +132,70 @@ def _event_log(governance: Governance) -> LibraryEventLog:
     return LibraryEventLog(governance.recorder, governance.mapper)
 
 
-def _sqlite_engine(path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 30})
+# Set while a transaction is being opened on SQLite: the BEGIN statement to use
+# (see ``sqlite_engine``). Per thread (and task), like the connections themselves.
+_OPENING: ContextVar[str | None] = ContextVar("sqlite_opening", default=None)
+
+
+def sqlite_engine(path: Path) -> Engine:
+    """An engine on a SQLite file whose transactions are real: every SQLite engine.
+
+    Python 3.11's ``sqlite3`` opens a transaction only before INSERT, UPDATE or
+    DELETE: the DDL and the SELECTs of a block before its first write ran in
+    autocommit, so a rebuild that dropped and recreated tables was not atomic, and a
+    block that read then wrote read outside any lock. Here the driver's own
+    transaction handling is off and each transaction opens with an explicit BEGIN
+    (the recipe of SQLAlchemy's SQLite documentation), of two kinds:
+
+    - ``engine.begin()`` (or ``connection.begin()``), the blocks that write:
+      ``BEGIN IMMEDIATE``, the database's write lock taken up front (waiting for it
+      up to the busy timeout). What the block reads stays true until it commits
+      (counts, claims, leases, tracking positions), and its first write cannot fail
+      with SQLITE_BUSY_SNAPSHOT, as one after a read in a deferred transaction does.
+    - the transaction SQLAlchemy opens by itself for the first statement on an
+      ``engine.connect()`` connection, the reads: a deferred ``BEGIN``, one snapshot
+      for all the connection's queries, without the write lock, so readers neither
+      wait for a writer nor hold one up. A connection that reads must not write.
+
+    What SQLite refuses inside a transaction (VACUUM, ``wal_checkpoint``) takes a
+    plain ``sqlite3`` connection.
+    """
+    engine = create_engine(
+        f"sqlite:///{path}", connect_args={"timeout": SQLITE_BUSY_SECONDS}
+    )
 
     @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+    def _prepare(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # the driver never BEGINs itself
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    event.listen(engine, "before_execute", _reads_begin_deferred)
+    event.listen(engine, "begin", _emit_begin)
     return engine
+
+
+def _reads_begin_deferred(connection: Connection, *_: Any) -> None:
+    """Open the transaction of a statement outside any (a read on ``connect()``)
+    before SQLAlchemy does, marked deferred; ``begin()`` blocks are already in one."""
+    if _OPENING.get() is None and not connection.in_transaction():
+        token = _OPENING.set("BEGIN")
+        try:
+            connection.begin()
+        finally:
+            _OPENING.reset(token)
+
+
+def _emit_begin(connection: Connection) -> None:
+    statement = _OPENING.get() or "BEGIN IMMEDIATE"
+    # The BEGIN passes through ``before_execute`` too: it must not open another.
+    token = _OPENING.set(statement)
+    try:
+        connection.exec_driver_sql(statement)
+    finally:
+        _OPENING.reset(token)
 
 
 def _open_sqlite(
@@ -159,16 +214,20 @@ def _open_sqlite(
     seal_sqlite_event_log(events_path)
     return (
         governance,
-        _sqlite_engine(settings.data_dir / "read.db"),
-        _sqlite_engine(settings.data_dir / "app.db"),
+        sqlite_engine(settings.data_dir / "read.db"),
+        sqlite_engine(settings.data_dir / "app.db"),
     )
 
 
 def seal_sqlite_event_log(path: Path) -> None:
     """Make the SQLite event table append-only with triggers (idempotent)."""
-    connection = sqlite3.connect(path)
+    # Both triggers or neither: the driver's implicit transactions skip DDL.
+    connection = sqlite3.connect(
+        path, isolation_level=None, timeout=SQLITE_BUSY_SECONDS
+    )
     try:
-        with connection:
+        connection.execute("BEGIN IMMEDIATE")
+        try:
             for operation in ("UPDATE", "DELETE"):
                 name = f"{EVENTS_TABLE_SQLITE}_no_{operation.lower()}"
                 connection.execute(
@@ -176,6 +235,10 @@ def seal_sqlite_event_log(path: Path) -> None:
                     f"BEFORE {operation} ON {EVENTS_TABLE_SQLITE} "
                     "BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END"
                 )
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
     finally:
         connection.close()
 

@@ -1,0 +1,356 @@
+"""Buffered writes: a batch's inserted rows written together, at the latest moment.
+
+Building and compiling one Core statement per row costs far more than the SQL
+itself. During a batch the runtime opens a buffer on the connection: ``add_row``
+collects inserted rows per table, and they are written with one prebuilt
+``insert(table)`` and a list of rows (executemany) when the batch ends, or earlier,
+as soon as any statement touches a table with rows waiting (a read sees every row
+written before it, as if each had been inserted at once). Without a buffer (a
+projection applied on its own) a row is inserted at once.
+
+``update_rows``, ``delete_rows`` and ``find_row`` go through prebuilt statements and
+change, drop or read a row where it waits when it is still in the buffer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Delete,
+    Engine,
+    Insert,
+    Select,
+    Table,
+    Update,
+    and_,
+    bindparam,
+    delete,
+    event,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.ddl import sort_tables
+from sqlalchemy.sql.elements import TextClause
+from sqlalchemy.sql.util import find_tables
+
+_BUFFER = "projection_row_buffer"
+_INSERTS: dict[Table, Insert] = {}
+_UPDATES: dict[tuple[Table, tuple[str, ...], tuple[str, ...]], Update] = {}
+
+
+@dataclass
+class RowBuffer:
+    """Rows waiting to be inserted, per table in order, and per-batch lookups."""
+
+    pending: dict[Table, list[dict[str, Any]]] = field(default_factory=dict)
+    by_key: dict[tuple[Table, tuple[Any, ...]], dict[str, Any]] = field(
+        default_factory=dict
+    )
+    caches: dict[str, dict[Any, Any]] = field(default_factory=dict)
+    # Tables with a waiting row not indexed by its primary key (none today).
+    unindexed: set[Table] = field(default_factory=set)
+    # Set while running a statement known not to touch any waiting row.
+    bypass: bool = False
+
+    def add(self, table: Table, row: dict[str, Any]) -> None:
+        self.pending.setdefault(table, []).append(row)
+        key = _primary_key(table)
+        if key and all(c in row for c in key):
+            self.by_key[table, tuple(row[c] for c in key)] = row
+        else:
+            self.unindexed.add(table)
+
+    def lookup(
+        self, table: Table, where: Mapping[str, Any]
+    ) -> tuple[bool, dict[str, Any] | None]:
+        """Whether ``where`` names one row by its whole primary key, and if so the
+        waiting row it names (None: no waiting row can match ``where``)."""
+        key = _primary_key(table)
+        if (
+            not key
+            or len(where) != len(key)
+            or table in self.unindexed
+            or any(c not in where for c in key)
+        ):
+            return False, None
+        return True, self.by_key.get((table, tuple(where[c] for c in key)))
+
+    def remove(self, table: Table, row: dict[str, Any]) -> None:
+        """Forget a waiting row (deleted before it was written)."""
+        rows = self.pending[table]
+        for i, candidate in enumerate(rows):
+            if candidate is row:
+                del rows[i]
+                break
+        if not rows:
+            del self.pending[table]
+        key = _primary_key(table)
+        del self.by_key[table, tuple(row[c] for c in key)]
+
+    def run(self, connection: Connection, statement: Any, parameters: Any) -> Any:
+        """Execute a statement that touches no waiting row, leaving them waiting."""
+        self.bypass = True
+        try:
+            return connection.execute(statement, parameters)
+        finally:
+            self.bypass = False
+
+    def flush(self, connection: Connection, tables: set[Table] | None = None) -> None:
+        """Write the waiting rows (of ``tables`` and the tables they may refer to)."""
+        if not self.pending:
+            return
+        if tables is None:
+            chosen = list(self.pending)
+        else:
+            # A touched table and the tables it refers to (foreign keys), so that
+            # parents are written before their children.
+            chosen = [t for t in self.pending if not _needing(t).isdisjoint(tables)]
+            if not chosen:
+                return
+        chosen = _parents_first(chosen)
+        for table in chosen:
+            rows = self.pending.pop(table)
+            for row in rows:
+                self.by_key.pop(
+                    (table, tuple(row[c] for c in _primary_key(table))), None
+                )
+            statement = _INSERTS.get(table)
+            if statement is None:
+                statement = _INSERTS[table] = insert(table)
+            # One executemany per run of rows with the same columns (a row patched
+            # while waiting may have gained some), in order.
+            start = 0
+            for end in range(1, len(rows) + 1):
+                if end == len(rows) or rows[end].keys() != rows[start].keys():
+                    connection.execute(statement, rows[start:end])
+                    start = end
+
+
+_KEYS: dict[Table, tuple[str, ...]] = {}
+
+
+def _primary_key(table: Table) -> tuple[str, ...]:
+    key = _KEYS.get(table)
+    if key is None:
+        key = _KEYS[table] = tuple(c.name for c in table.primary_key.columns)
+    return key
+
+
+_SORTED: dict[frozenset[Table], list[Table]] = {}
+_CHILDREN: dict[Table, frozenset[Table]] = {}
+
+
+def _needing(table: Table) -> frozenset[Table]:
+    """The tables a statement may touch only once ``table``'s rows are written:
+    itself and the tables referring to it (a child's row needs its parent's)."""
+    found = _CHILDREN.get(table)
+    if found is None:
+        found = frozenset(
+            {table}
+            | {
+                t
+                for t in table.metadata.sorted_tables
+                if any(fk.column.table is table for fk in t.foreign_keys)
+            }
+        )
+        _CHILDREN[table] = found
+    return found
+
+
+def _parents_first(tables: list[Table]) -> list[Table]:
+    """The tables in foreign-key order (remembered per set of tables)."""
+    if len(tables) < 2:
+        return tables
+    key = frozenset(tables)
+    ordered = _SORTED.get(key)
+    if ordered is None:
+        ordered = _SORTED[key] = list(sort_tables(tables))
+    return ordered
+
+
+def _flush_before(
+    connection: Connection,
+    clause: Any,
+    multiparams: Any,
+    params: Any,
+    execution_options: Any,
+) -> None:
+    buffer: RowBuffer | None = connection.info.get(_BUFFER)
+    if buffer is None or not buffer.pending or buffer.bypass:
+        return
+    if isinstance(clause, ClauseElement) and not isinstance(clause, TextClause):
+        buffer.flush(connection, _tables_of(clause))
+    else:
+        buffer.flush(connection)
+
+
+_TABLES: dict[Any, set[Any]] = {}
+
+
+def _tables_of(clause: ClauseElement) -> set[Any]:
+    """The tables a statement reads or writes, remembered per statement shape (the
+    cache key SQLAlchemy computes anyway, memoised on the statement, to compile it)."""
+    cache_key = clause._generate_cache_key()
+    if cache_key is not None:
+        known = _TABLES.get(cache_key.key)
+        if known is not None:
+            return known
+    tables: set[Any] = set(
+        find_tables(
+            clause,
+            check_columns=True,
+            include_aliases=True,
+            include_joins=True,
+            include_selects=True,
+            include_crud=True,
+        )
+    )
+    if cache_key is not None:
+        if len(_TABLES) > 2000:
+            _TABLES.clear()
+        _TABLES[cache_key.key] = tables
+    return tables
+
+
+def watch_writes(engine: Engine) -> None:
+    """Let buffered rows be written before any statement that touches their table."""
+    if not event.contains(engine, "before_execute", _flush_before):
+        event.listen(engine, "before_execute", _flush_before)
+
+
+@contextmanager
+def buffered_writes(connection: Connection) -> Iterator[RowBuffer]:
+    """Collect ``add_row`` rows on this connection; the caller flushes at the end.
+
+    The engine must be watched (``watch_writes``) so reads see waiting rows. The
+    buffer is dropped on the way out, flushed or not (a failed batch rolls back).
+    """
+    buffer = RowBuffer()
+    connection.info[_BUFFER] = buffer
+    try:
+        yield buffer
+    finally:
+        connection.info.pop(_BUFFER, None)
+
+
+def add_row(connection: Connection, table: Table, row: dict[str, Any]) -> None:
+    """Insert a row: at once, or with the batch's other rows when a buffer is open."""
+    buffer: RowBuffer | None = connection.info.get(_BUFFER)
+    if buffer is None:
+        statement = _INSERTS.get(table)
+        if statement is None:
+            statement = _INSERTS[table] = insert(table)
+        connection.execute(statement, row)
+    else:
+        buffer.add(table, row)
+
+
+def batch_cache(connection: Connection, name: str) -> dict[Any, Any]:
+    """A lookup cache that lives as long as the batch's buffer (empty without one)."""
+    buffer: RowBuffer | None = connection.info.get(_BUFFER)
+    if buffer is None:
+        return {}
+    return buffer.caches.setdefault(name, {})
+
+
+def update_rows(
+    connection: Connection,
+    table: Table,
+    where: Mapping[str, Any],
+    values: Mapping[str, Any],
+) -> int:
+    """``UPDATE table SET values WHERE column = value …`` through a prebuilt statement.
+
+    Returns the number of rows matched. A row still waiting in the batch's buffer,
+    named by its primary key, is changed where it waits (no statement at all).
+    """
+    key = (table, tuple(where), tuple(values))
+    statement = _UPDATES.get(key)
+    if statement is None:
+        statement = _UPDATES[key] = (
+            update(table)
+            .where(_where(table, where))
+            .values({c: bindparam(f"v_{c}") for c in values})
+        )
+    parameters = _parameters(where)
+    parameters.update({f"v_{c}": v for c, v in values.items()})
+    buffer: RowBuffer | None = connection.info.get(_BUFFER)
+    if buffer is not None:
+        by_key, row = buffer.lookup(table, where)
+        if by_key and not any(c in values for c in _primary_key(table)):
+            if row is not None:
+                row.update(values)
+                return 1
+            rowcount: int = buffer.run(connection, statement, parameters).rowcount
+            return rowcount
+    rowcount = connection.execute(statement, parameters).rowcount
+    return rowcount
+
+
+_DELETES: dict[tuple[Table, tuple[str, ...]], Delete] = {}
+_SELECTS: dict[tuple[Table, tuple[str, ...]], Select[Any]] = {}
+
+
+def _where(table: Table, where: Mapping[str, Any]) -> ColumnElement[bool]:
+    return and_(*(table.c[c] == bindparam(f"w_{c}") for c in where))
+
+
+def _parameters(where: Mapping[str, Any]) -> dict[str, Any]:
+    return {f"w_{c}": v for c, v in where.items()}
+
+
+def delete_rows(connection: Connection, table: Table, where: Mapping[str, Any]) -> int:
+    """``DELETE FROM table WHERE column = value …`` through a prebuilt statement.
+
+    A row still waiting in the batch's buffer, named by its primary key, is simply
+    not written. Returns the number of rows deleted.
+    """
+    key = (table, tuple(where))
+    statement = _DELETES.get(key)
+    if statement is None:
+        statement = _DELETES[key] = delete(table).where(_where(table, where))
+    parameters = _parameters(where)
+    buffer: RowBuffer | None = connection.info.get(_BUFFER)
+    if buffer is not None:
+        by_key, row = buffer.lookup(table, where)
+        if by_key:
+            if row is not None:
+                buffer.remove(table, row)
+                return 1
+            rowcount: int = buffer.run(connection, statement, parameters).rowcount
+            return rowcount
+    rowcount = connection.execute(statement, parameters).rowcount
+    return rowcount
+
+
+def find_row(
+    connection: Connection, table: Table, where: Mapping[str, Any]
+) -> Mapping[str, Any] | None:
+    """The row of ``table`` where column = value … (the first one), or None.
+
+    A row still waiting in the batch's buffer is read where it waits, with every
+    column (those not given are None, as the table has no column defaults).
+    """
+    key = (table, tuple(where))
+    statement = _SELECTS.get(key)
+    if statement is None:
+        statement = _SELECTS[key] = select(table).where(_where(table, where))
+    parameters = _parameters(where)
+    buffer: RowBuffer | None = connection.info.get(_BUFFER)
+    if buffer is not None:
+        by_key, row = buffer.lookup(table, where)
+        if by_key:
+            if row is not None:
+                return {c.name: row.get(c.name) for c in table.columns}
+            found = buffer.run(connection, statement, parameters).first()
+            return None if found is None else dict(found._mapping)
+    found = connection.execute(statement, parameters).first()
+    return None if found is None else dict(found._mapping)

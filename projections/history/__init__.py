@@ -1,0 +1,81 @@
+"""The history read model: every event of a consortium, ready to be told in words.
+
+Each row keeps the event's kind, its author, when it was recorded, the thing it is
+about (a partner, a person) and the parameters a sentence needs, with names as they
+were at the time. The web layer turns a row into a translated sentence.
+
+One projection (one name, one tracking position, the same tables as ever), written
+in parts by area: ``partners`` (the consortium, its partners and people),
+``commitments``, ``decisions``, ``reporting``, ``capitalisation`` and ``audit``,
+each a class of handlers the projection is made of; ``rows`` holds what they write
+with, ``tables`` the tables, ``queries`` the reading side.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from sqlalchemy import Table
+
+from projections.history.audit import AuditHistory
+from projections.history.capitalisation import CapitalisationHistory
+from projections.history.commitments import CommitmentsHistory
+from projections.history.decisions import DecisionsHistory
+from projections.history.partners import PartnersHistory
+from projections.history.queries import (
+    HistoryEntry,
+    HistoryFilter,
+    HistoryPage,
+    authors_of,
+    history_in_order,
+    history_of,
+)
+from projections.history.reporting import ReportingHistory
+from projections.history.tables import (
+    AREA_OF_KIND,
+    AREAS,
+    PAGES,
+    capitalisation_owners,
+    commitment_owners,
+    history,
+    labels,
+    owners,
+)
+
+__all__ = [
+    "AREAS",
+    "AREA_OF_KIND",
+    "PAGES",
+    "HistoryEntry",
+    "HistoryFilter",
+    "HistoryPage",
+    "HistoryProjection",
+    "authors_of",
+    "capitalisation_owners",
+    "commitment_owners",
+    "history",
+    "history_in_order",
+    "history_of",
+    "labels",
+    "owners",
+]
+
+
+class HistoryProjection(
+    PartnersHistory,
+    CommitmentsHistory,
+    DecisionsHistory,
+    ReportingHistory,
+    CapitalisationHistory,
+    AuditHistory,
+):
+    """Appends one row per consortium event."""
+
+    name: ClassVar[str] = "history"
+    tables: ClassVar[tuple[Table, ...]] = (
+        history,
+        labels,
+        commitment_owners,
+        owners,
+        capitalisation_owners,
+    )

@@ -1,0 +1,146 @@
+"""The history's tables, and the areas its entries are filtered by.
+
+Each row of ``consortium_history`` keeps the event's kind, its author, when it was
+recorded, the thing it is about (a partner, a person) and the parameters a sentence
+needs, with names as they were at the time. The other tables remember what later
+events need to say so: the consortium and title of aggregates of their own, the
+names of partners and bodies when they were named.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Index, Integer, String, Table, Text
+
+from projections.base import UtcDateTime, metadata
+
+history = Table(
+    "consortium_history",
+    metadata,
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("consortium_id", String(36), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Column("actor_id", String(64), nullable=False),
+    Column("kind", String(48), nullable=False),
+    Column("subject_id", String(64)),
+    Column("params", Text, nullable=False),
+    Column("area", String(16), nullable=False),
+    Column("about", String(120), nullable=False),
+    Index("history_by_consortium", "consortium_id", "position"),
+    Index("history_by_area", "consortium_id", "area", "position"),
+    Index("history_by_actor", "consortium_id", "actor_id", "position"),
+    Index("history_by_subject", "consortium_id", "subject_id", "position"),
+)
+
+# The consortium (and title) of things that are aggregates of their own.
+owners = Table(
+    "history_owners",
+    metadata,
+    Column("aggregate_id", String(36), primary_key=True),
+    Column("consortium_id", String(36), nullable=False),
+    Column("title", Text, nullable=False),
+)
+
+# Which part of the consortium's life each kind of entry belongs to (a filter).
+AREAS: dict[str, tuple[str, ...]] = {
+    "consortium": ("founded", "profile_revised", "phase_changed"),
+    "partners": (
+        "partner_joined",
+        "partner_role_changed",
+        "partner_axis_changed",
+        "partner_paper_recorded",
+        "partner_withdrew",
+    ),
+    "people": (
+        "invitation_issued",
+        "invitation_cancelled",
+        "membership_granted",
+        "membership_revoked",
+    ),
+    "commitments": (
+        "commitment_pledged",
+        "commitment_amended",
+        "commitment_withdrawn",
+        "contribution_delivered",
+    ),
+    "decisions": (
+        "body_established",
+        "body_changed",
+        "proxy_delegated",
+        "proxy_revoked",
+        "proposal_tabled",
+        "vote_cast",
+        "vote_changed",
+        "proposal_closed",
+        "outcome_vetoed",
+        "decision_recorded",
+    ),
+    "reporting": (
+        "report_scheduled",
+        "report_drafted",
+        "report_submitted",
+        "report_accepted",
+        "report_changes_requested",
+        "indicator_defined",
+        "indicator_measured",
+        "reminder_schedule_set",
+        "reminder_requested",
+        "reminder_sent",
+    ),
+    "capitalisation": (
+        "capitalisation_recorded",
+        "capitalisation_amended",
+        "capitalisation_withdrawn",
+        "personal_data_handled",
+        "personal_data_no_partner",
+        "personal_data_not_handled",
+        "beneficiaries_described",
+        "beneficiaries_cleared",
+    ),
+    "audit": ("checkpoint_countersigned",),
+}
+# Entries about things without a page of their own link to their area's page.
+PAGES = {
+    **dict.fromkeys(
+        (
+            "personal_data_handled",
+            "personal_data_no_partner",
+            "personal_data_not_handled",
+            "beneficiaries_described",
+            "beneficiaries_cleared",
+        ),
+        "readiness",
+    ),
+    "decision_recorded": "decisions",
+    "indicator_defined": "indicators",
+    "indicator_measured": "indicators",
+}
+AREA_OF_KIND = {kind: area for area, kinds in AREAS.items() for kind in kinds}
+
+commitment_owners = Table(
+    "history_commitments",
+    metadata,
+    Column("commitment_id", String(36), primary_key=True),
+    Column("consortium_id", String(36), nullable=False),
+    Column("partner_id", String(36), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("unit", String(16), nullable=False),
+)
+
+
+capitalisation_owners = Table(
+    "history_capitalisation",
+    metadata,
+    Column("entry_id", String(36), primary_key=True),
+    Column("consortium_id", String(36), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("title", Text, nullable=False),
+)
+
+
+labels = Table(
+    "history_labels",
+    metadata,
+    Column("consortium_id", String(36), primary_key=True),
+    Column("subject_id", String(64), primary_key=True),
+    Column("label", Text, nullable=False),
+)

@@ -7,26 +7,20 @@ and each reminder still exists once. Financers see both facts in the trail: the
 consortium was reminded, and how it was told (e-mail, daily digest or in-app only).
 
 A consortium's ``ReminderSchedule`` says how many days before a deadline people are
-reminded; without one, ``DEFAULT_DAYS_BEFORE`` applies.
+reminded; without one, ``DEFAULT_DAYS_BEFORE`` applies (``reminder_rules.py``).
 """
 
 from __future__ import annotations
 
 from datetime import date
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from governance.actor import GovernanceCreated, GovernanceEvent
 from governance.errors import RuleViolated
+from governance.reminder_rules import check_days_before, reminder_id, schedule_id
 from governance.values import ReminderChannel as Channel
-
-# Fixed forever: changing it would re-issue every reminder already issued.
-REMINDER_NAMESPACE = UUID("6f1d3c1e-5a0b-4c83-9a55-0c1f2b7d9e41")
-
-DEFAULT_DAYS_BEFORE: tuple[int, ...] = (30, 14, 7, 1)
-MAX_DAYS_BEFORE = 365
-MAX_STAGES_BEFORE = 8
 
 
 class Reminder(Aggregate):
@@ -84,23 +78,6 @@ class Reminder(Aggregate):
         self.message_id = message_id
 
 
-def reminder_id(
-    obligation_id: str, due_on: date, stage: int, recipient_id: str
-) -> UUID:
-    """The id of the reminder of ``recipient_id`` for a report at a stage."""
-    key = f"{obligation_id}:{due_on.isoformat()}:{stage}:{recipient_id}"
-    return uuid5(REMINDER_NAMESPACE, key)
-
-
-def check_days_before(days: tuple[int, ...]) -> tuple[int, ...]:
-    """Days before a deadline, largest first, each once; refuses nonsense."""
-    if len(days) > MAX_STAGES_BEFORE:
-        raise RuleViolated("reminder.too_many_stages", limit=MAX_STAGES_BEFORE)
-    if any(d < 1 or d > MAX_DAYS_BEFORE for d in days):
-        raise RuleViolated("reminder.days_out_of_range", limit=MAX_DAYS_BEFORE)
-    return tuple(sorted(set(days), reverse=True))
-
-
 class ReminderSchedule(Aggregate):
     """How many days before its deadlines a consortium wants to be reminded."""
 
@@ -137,8 +114,3 @@ class ReminderSchedule(Aggregate):
     @event(Changed)
     def _change(self, days_before: tuple[int, ...]) -> None:
         self.days_before = tuple(days_before)
-
-
-def schedule_id(consortium_id: str) -> UUID:
-    """The id of a consortium's reminder schedule."""
-    return uuid5(REMINDER_NAMESPACE, f"schedule:{consortium_id}")

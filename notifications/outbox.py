@@ -19,12 +19,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import (
     Boolean,
     Column,
+    Connection,
     Engine,
     Integer,
     MetaData,
     String,
     Table,
     Text,
+    delete,
     func,
     insert,
     select,
@@ -358,3 +360,30 @@ def _row(r: object) -> OutboxRow:
         m["sent_at"],
         bool(m["failed"]),
     )
+
+
+def forget_recipient(connection: Connection, recipient: str) -> None:
+    """Delete every message to ``recipient`` and the reminders it carried.
+
+    For the erasure of a person (GDPR), in the caller's transaction: the account and
+    its e-mails go together or not at all.
+    """
+    mails = select(outbox.c.message_id).where(outbox.c.recipient == recipient)
+    connection.execute(
+        delete(outbox_reminders).where(outbox_reminders.c.message_id.in_(mails))
+    )
+    connection.execute(delete(outbox).where(outbox.c.recipient == recipient))
+
+
+def messages_to(connection: Connection, recipient: str) -> list[dict[str, object]]:
+    """The messages to ``recipient`` (id, subject, queued and sent times; not the
+    bodies), for their personal-data export."""
+    rows = connection.execute(
+        select(
+            outbox.c.message_id,
+            outbox.c.subject,
+            outbox.c.created_at,
+            outbox.c.sent_at,
+        ).where(outbox.c.recipient == recipient)
+    ).all()
+    return [dict(row._mapping) for row in rows]

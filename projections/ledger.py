@@ -13,16 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from sqlalchemy import (
-    Column,
-    Connection,
-    Date,
-    Integer,
-    String,
-    Table,
-    Text,
-    select,
-)
+from sqlalchemy import Column, Connection, Date, Integer, String, Table, Text, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 

@@ -10,15 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import (
-    Column,
-    Connection,
-    Index,
-    String,
-    Table,
-    delete,
-    select,
-)
+from sqlalchemy import Column, Connection, Index, String, Table, delete, select
 
 from governance import events
 from governance.values import MemberRole

@@ -10,16 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar
 
-from sqlalchemy import (
-    Column,
-    Connection,
-    Date,
-    String,
-    Table,
-    Text,
-    func,
-    select,
-)
+from sqlalchemy import Column, Connection, Date, String, Table, Text, func, select
 
 from governance import events
 from governance.values import AuthorityLevel, Paper, PartnerKind, PartnerRole

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 
 from governance import events
-from governance.reminder import DEFAULT_DAYS_BEFORE
+from governance.reminder_rules import DEFAULT_DAYS_BEFORE
 from governance.values import MemberRole, ReminderChannel, ReportStatus
 from projections.base import Envelope, Projection, UtcDateTime, metadata, on
 from projections.buffer import add_row, update_rows

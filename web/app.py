@@ -23,7 +23,6 @@ from notifications.scheduler import start_scheduler, stop_scheduler
 from web import errors
 from web.auth import RequestContextMiddleware, template_context
 from web.faults import DatabaseFaultMiddleware
-from web.history_words import actor_name, author, describe, option_words
 from web.i18n import (
     format_day,
     format_moment,
@@ -34,8 +33,10 @@ from web.i18n import (
     gettext_,
     ngettext_,
 )
-from web.labels import RULES, in_unit, label, warning_message
-from web.mailing import make_jobs
+from web.ops.jobs import make_jobs
+from web.ops.storage import Stores, open_stores
+from web.presentation.history import actor_name, author, describe, option_words
+from web.presentation.labels import RULES, in_unit, label, warning_message
 from web.routes import (
     account,
     audit,
@@ -56,7 +57,6 @@ from web.routes import (
 )
 from web.security import SecurityMiddleware
 from web.settings import Settings
-from web.storage import Stores, open_stores
 
 logger = logging.getLogger(__name__)
 

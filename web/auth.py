@@ -31,8 +31,11 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from governance.actor import Actor
-from web.accounts import Account, Session, same_token, utcnow
+from web.clock import utcnow
 from web.i18n import choose_language, current_language
+from web.identity.accounts import Account
+from web.identity.sessions import Session
+from web.identity.tokens import same_token
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send

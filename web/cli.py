@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
+from web.ops.storage import StorageError, Stores, open_stores
 from web.settings import Settings, SettingsError, trusted_proxies
-from web.storage import StorageError, Stores, open_stores
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ def worker() -> None:
     import threading
 
     from notifications.scheduler import start_scheduler, stop_scheduler
-    from web.mailing import make_jobs
+    from web.ops.jobs import make_jobs
 
     settings = _settings()
     stores = _open(settings)
@@ -128,8 +128,9 @@ def worker() -> None:
 def demo(if_empty: bool) -> None:
     """Load the demo consortium and print its logins."""
     from notifications.checkpoints import load_or_create_key, seal_checkpoint
-    from web.demo import DEMO_LOGINS, load_demo
-    from web.mailing import MAILBOX_FILE
+    from web.ops.demo.load import load_demo
+    from web.ops.demo.story import DEMO_LOGINS
+    from web.ops.jobs import MAILBOX_FILE
 
     settings = _settings()
     stores = _open(settings)
@@ -175,8 +176,9 @@ def admin() -> None:
 @click.password_option(help="Asked for when not given.")
 def admin_create(email: str, name: str, password: str) -> None:
     """Create a platform administrator account."""
-    from web.accounts import EmailTaken, password_problem
-    from web.forms import LINE_BREAK
+    from web.forms.fields import LINE_BREAK
+    from web.identity.accounts import EmailTaken
+    from web.identity.passwords import password_problem
 
     if LINE_BREAK.search(name.strip()):
         raise click.ClickException("the name must fit on one line")
@@ -299,7 +301,8 @@ def audit_verify(checkpoint_files: tuple[Path, ...]) -> None:
 
 def _verify_and_print(settings: Settings, checkpoint_files: tuple[Path, ...]) -> bool:
     """Run ``audit verify`` on the settings' store, print its report; True if OK."""
-    from web.audit_verify import describe, verify_store
+    from web.ops.audit_findings import describe
+    from web.ops.audit_verify import verify_store
 
     try:
         report = verify_store(settings, checkpoint_files)
@@ -329,7 +332,7 @@ def evidence() -> None:
 
 
 def _grace(ctx: click.Context, param: click.Parameter, value: str) -> timedelta:
-    from web.evidence_sweep import parse_grace
+    from web.ops.evidence_sweep import parse_grace
 
     try:
         return parse_grace(value)
@@ -352,8 +355,8 @@ def evidence_sweep(grace: timedelta) -> None:
     a command may be about to record it. Use a grace of 0 only with every server
     and worker stopped.
     """
-    from web.evidence import EvidenceStore
-    from web.evidence_sweep import sweep_evidence
+    from web.evidence.store import EvidenceStore
+    from web.ops.evidence_sweep import sweep_evidence
 
     settings = _settings()
     try:
@@ -395,7 +398,7 @@ def backup(dest: Path) -> None:
     database, and the attached files. The audit signing key is NOT copied: back it
     up separately.
     """
-    from web.backup import BackupError, Timing, create_backup
+    from web.ops.backup import BackupError, Timing, create_backup
 
     settings = _settings()
     timing = Timing()
@@ -431,13 +434,8 @@ def restore(src: Path, force: bool, checkpoint_files: tuple[Path, ...]) -> None:
     place and runs the same verification as `audit verify`: exits with 1 when the
     restored store does not verify.
     """
-    from web.backup import (
-        BackupError,
-        Timing,
-        key_warning,
-        restore_backup,
-        secrets_key_warning,
-    )
+    from web.ops.backup import BackupError, Timing
+    from web.ops.restore import key_warning, restore_backup, secrets_key_warning
 
     settings = _settings()
     timing = Timing()
@@ -502,7 +500,8 @@ def bench(
     skip_scale: bool,
 ) -> None:
     """Build a synthetic history and measure it against this machine's limits."""
-    from web.bench.run import Options, run, table
+    from web.bench.report import table
+    from web.bench.run import Options, run
 
     logging.getLogger().setLevel(logging.WARNING)
     results = run(

@@ -20,9 +20,9 @@ from starlette.responses import RedirectResponse, Response
 from governance.errors import Conflict, NotFound, NotPermitted, RuleViolated
 from web.auth import CsrfFailed, LoginRequired, client_address
 from web.htmx import VARY, wants_fragment
-from web.i18n import gettext_
-from web.labels import N_, rule_message
-from web.passwords import PasswordChecksBusy
+from web.i18n import N_, gettext_
+from web.identity.passwords import PasswordChecksBusy
+from web.presentation.labels import rule_message
 from web.security import HEADERS as SECURITY_HEADERS
 
 if TYPE_CHECKING:
@@ -133,7 +133,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 
 async def busy(request: Request, exc: Exception) -> Response:
-    """Too many password checks at once in this process (``web/passwords.py``)."""
+    """Too many password checks at once in this process (``web/identity/passwords.py``)."""
     logger.warning("passwords.busy path=%s", request.url.path)
     response = error_response(
         request,

@@ -28,8 +28,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from web.htmx import VARY, wants_fragment
-from web.i18n import choose_language, current_language, gettext_
-from web.labels import N_
+from web.i18n import N_, choose_language, current_language, gettext_
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send

@@ -33,6 +33,11 @@ current_language: ContextVar[str] = ContextVar(
 )
 
 
+def N_(message: str) -> str:
+    """Mark a string for extraction; it is translated later."""
+    return message
+
+
 def load_catalogues() -> dict[str, gettext.NullTranslations]:
     """Every language's translations, compiled from the ``.po`` files."""
     catalogues: dict[str, gettext.NullTranslations] = {"en": gettext.NullTranslations()}

@@ -5,7 +5,7 @@
   leaks, HSTS over https.
 - Cross-site refusal: an unsafe request whose ``Sec-Fetch-Site`` says cross-site, or
   whose ``Origin`` is not ours, is refused before it reaches a route. The CSRF token
-  itself (bound to the session) is checked where the form is read: ``web/forms.py``.
+  itself (bound to the session) is checked where the form is read: ``web/auth.py``.
 """
 
 from __future__ import annotations

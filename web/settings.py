@@ -39,7 +39,8 @@ class Settings:
     tick_seconds: int = 60
     password_time_cost: int = 3
     password_memory_kib: int = 65536
-    # argon2 computations at once in a process (0: one per core, ``web/passwords.py``).
+    # argon2 computations at once in a process (0: one per core,
+    # ``web/identity/passwords.py``).
     password_checks: int = 0
     # Addresses or networks of the reverse proxies in front of `serve`, or ("*",):
     # only from these is X-Forwarded-For the client's address (the throttles key on

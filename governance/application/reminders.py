@@ -15,7 +15,8 @@ from governance.actor import SCHEDULER, Actor
 from governance.application.base import ServiceBase
 from governance.errors import RuleViolated
 from governance.permissions import Action
-from governance.reminder import Reminder, ReminderSchedule, schedule_id
+from governance.reminder import Reminder, ReminderSchedule
+from governance.reminder_rules import schedule_id
 from governance.reporting import WRITABLE, ReportingObligation
 from governance.values import ReminderChannel
 

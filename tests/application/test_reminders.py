@@ -11,7 +11,8 @@ import pytest
 from governance.actor import SCHEDULER, Actor
 from governance.application import Governance
 from governance.errors import Conflict, NotPermitted, RuleViolated
-from governance.reminder import Reminder, ReminderSchedule, schedule_id
+from governance.reminder import Reminder, ReminderSchedule
+from governance.reminder_rules import schedule_id
 from governance.values import MemberRole, ReminderChannel
 from tests.support.builders import founded_consortium, person_in_role, scheduled_report
 

@@ -12,8 +12,8 @@ from notifications.checkpoints import checkpoint_file_bytes
 from projections.audit_chain import checkpoints
 from tests.support.insider import Insider
 from web.cli import main
+from web.ops.storage import open_stores
 from web.settings import Settings
-from web.storage import open_stores
 
 
 def demo_env(data_dir: Path, url: str | None = None) -> dict[str, str]:

@@ -26,18 +26,12 @@ from tests.support.builders import COORDINATOR_ID, founded_consortium
 from tests.support.insider import Insider
 from tests.support.postgres import PostgresServer
 from tests.support.processes import consortium_command
-from web.accounts import metadata as accounts_metadata
-from web.audit_verify import read_engine
-from web.backup import (
-    MANIFEST,
-    BackupError,
-    Manifest,
-    find_tool,
-    sha256_of,
-)
 from web.cli import main
+from web.identity.tables import metadata as accounts_metadata
+from web.ops.audit_verify import read_engine
+from web.ops.backup import MANIFEST, BackupError, Manifest, find_tool, sha256_of
+from web.ops.storage import open_stores, sqlalchemy_url
 from web.settings import Settings
-from web.storage import open_stores, sqlalchemy_url
 
 
 @pytest.fixture

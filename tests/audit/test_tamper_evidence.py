@@ -19,7 +19,8 @@ from projections.audit_chain import (
 )
 from projections.merkle import MerkleAccumulator
 from tests.support.audit_store import Audited
-from web.audit_verify import Report, canonical_originator_id, describe
+from web.ops.audit_findings import Report, describe
+from web.ops.raw_log import canonical_originator_id
 
 
 def located(report: Report) -> set[tuple[str, int | None]]:

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.support.insider import Insider
-from web.audit_verify import verify_store
+from web.ops.audit_verify import verify_store
 from web.settings import Settings
 
 

@@ -32,9 +32,9 @@ from notifications.scheduler import Jobs
 from tests.support.builders import FUNDER, a_call, person_in_role
 from tests.support.fakes import FixedClock
 from tests.support.smtp import SmtpServer
-from web.mailing import make_jobs
+from web.ops.jobs import make_jobs
+from web.ops.storage import Stores, open_stores
 from web.settings import Settings
-from web.storage import Stores, open_stores
 
 DUE_ON = date(2026, 9, 30)
 START = datetime(2026, 8, 1, 4, 0, tzinfo=UTC)

@@ -9,7 +9,7 @@ from notifications.scheduler import Jobs
 from projections.audit_chain import checkpoints
 from tests.notifications.conftest import Reminded
 from tests.support.fakes import FixedClock
-from web.storage import Stores
+from web.ops.storage import Stores
 
 
 def sealed(stores: Stores) -> int:

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from notifications.health import Health
 from tests.support.builders import T0
-from web.storage import Stores
+from web.ops.storage import Stores
 
 
 def test_two_schedulers_recording_the_same_job_at_once_both_succeed(

@@ -30,9 +30,9 @@ from tests.notifications.conftest import (
 )
 from tests.support.fakes import FixedClock
 from tests.support.smtp import SmtpServer
-from web.mailing import MAILBOX_FILE, make_jobs
+from web.ops.jobs import MAILBOX_FILE, make_jobs
+from web.ops.storage import Stores
 from web.settings import Settings
-from web.storage import Stores
 
 
 def issued(stores: Stores) -> list[ReminderRow]:

@@ -33,9 +33,9 @@ from tests.notifications.conftest import (
 )
 from tests.support.fakes import FixedClock
 from tests.support.smtp import SmtpServer
-from web.mailing import make_jobs
+from web.ops.jobs import make_jobs
+from web.ops.storage import Stores, open_stores
 from web.settings import Settings
-from web.storage import Stores, open_stores
 
 REPORTS = 200
 # The long walks through the calendar use fewer reports: the same paths, less time.

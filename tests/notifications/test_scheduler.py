@@ -32,7 +32,7 @@ from tests.support.builders import (
     founded_consortium,
 )
 from tests.support.fakes import FixedClock
-from web.storage import sqlite_engine
+from web.ops.storage import sqlite_engine
 
 COORDINATOR = Actor(COORDINATOR_ID)
 MAYOR = Actor("acc-mairie")

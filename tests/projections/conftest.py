@@ -11,7 +11,7 @@ from sqlalchemy import Engine, create_engine
 from governance.application import Governance
 from projections.catalogue import all_projections
 from projections.runtime import LibraryEventLog, ReadSide
-from web.storage import sqlalchemy_url, sqlite_engine
+from web.ops.storage import sqlalchemy_url, sqlite_engine
 
 
 @pytest.fixture

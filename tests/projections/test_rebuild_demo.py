@@ -22,9 +22,9 @@ from projections.capitalisation import capitalisation_counts, capitalisation_of
 from projections.decisions import LogFilter, decision_log, due_written_proposals
 from projections.readiness import readiness_facts
 from projections.runtime import ReadSide
-from web.demo import load_demo
+from web.ops.demo.load import load_demo
+from web.ops.storage import Stores, open_stores
 from web.settings import Settings
-from web.storage import Stores, open_stores
 
 
 def all_rows(read_side: ReadSide) -> dict[str, list[tuple[Any, ...]]]:

@@ -33,7 +33,7 @@ from projections.buffer import (
     update_rows,
     watch_writes,
 )
-from web.storage import sqlalchemy_url, sqlite_engine
+from web.ops.storage import sqlalchemy_url, sqlite_engine
 
 own = MetaData()
 parents = Table(

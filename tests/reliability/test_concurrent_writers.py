@@ -34,8 +34,8 @@ from tests.support.writers import (
     hammer,
     hammer_in_process,
 )
+from web.ops.storage import Stores, open_stores
 from web.settings import Settings
-from web.storage import Stores, open_stores
 
 THREADS = scaled(8, 32)
 SECONDS = scaled(4, 60)

@@ -50,8 +50,8 @@ from tests.support import crash_rebuild
 from tests.support.processes import free_port, uvicorn_command, wait_until_healthy
 from tests.support.soak import SOAK, scaled
 from tests.support.writers import Plan, a_plan
+from web.ops.storage import Stores, open_stores
 from web.settings import Settings
-from web.storage import Stores, open_stores
 
 ROOT = Path(__file__).resolve().parents[2]
 KILLS = scaled(4, 24)  # half during catch-up, half during a rebuild

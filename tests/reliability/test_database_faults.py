@@ -46,19 +46,14 @@ from projections.base import metadata, tracking
 from projections.runtime import ReadSide
 from tests.support.http_browser import Answer, Browser, csrf_in
 from tests.support.postgres import PostgresServer, PostgresUnavailable
-from tests.support.processes import (
-    free_port,
-    stop,
-    uvicorn_command,
-    wait_until_healthy,
-)
+from tests.support.processes import free_port, stop, uvicorn_command, wait_until_healthy
 from tests.support.writers import Plan, a_plan
 from tests.web.conftest import build_world, login, post, stores_of
 from web.app import create_app
 from web.cli import main
 from web.faults import classify
+from web.ops.storage import Stores, open_stores
 from web.settings import Settings
-from web.storage import Stores, open_stores
 
 ROOT = Path(__file__).resolve().parents[2]
 EMAIL, PASSWORD = "faults@test.example", "pw-for-fault-tests"

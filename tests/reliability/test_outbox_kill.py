@@ -45,8 +45,8 @@ from tests.support.fakes import FixedClock
 from tests.support.processes import consortium_command, stop
 from tests.support.smtp import Sink, SmtpServer
 from tests.support.soak import scaled
+from web.ops.storage import Stores, open_stores
 from web.settings import Settings
-from web.storage import Stores, open_stores
 
 pytestmark = pytest.mark.postgres
 

@@ -24,10 +24,11 @@ from tests.support.builders import (
 )
 from tests.support.fakes import FixedClock
 from tests.support.insider import Insider
-from web.audit_verify import Report, verify_store
-from web.demo import _demo_pdf
+from web.ops.audit_findings import Report
+from web.ops.audit_verify import verify_store
+from web.ops.demo.pdf import demo_pdf
+from web.ops.storage import Stores, open_stores
 from web.settings import Settings
-from web.storage import Stores, open_stores
 
 
 @dataclass
@@ -60,7 +61,7 @@ def an_audited_store(settings: Settings, tmp_path: Path) -> Audited:
     coordinator = Actor(COORDINATOR_ID)
     lived = a_lived_consortium(governance, coordinator, clock)
     obligation = scheduled_report(governance, coordinator, lived.consortium_id)
-    evidence = stores.evidence.save(BytesIO(_demo_pdf("activité")), "rapport.pdf")
+    evidence = stores.evidence.save(BytesIO(demo_pdf("activité")), "rapport.pdf")
     evidence_position = governance.draft_report(
         coordinator, obligation, "Premier rapport", (evidence,)
     )

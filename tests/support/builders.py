@@ -45,7 +45,7 @@ from governance.values import (
 )
 from governance.voting import DEFAULT_OPTIONS, Majority, VotingRule
 from tests.support.fakes import FixedClock
-from web.storage import postgres_env
+from web.ops.storage import postgres_env
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 FOUNDED_ON = date(2026, 1, 5)

@@ -16,8 +16,8 @@ from sqlalchemy import update
 
 from projections.base import tracking
 from projections.runtime import ReadSide
+from web.ops.storage import open_stores
 from web.settings import Settings
-from web.storage import open_stores
 
 
 def naive(read_side: ReadSide, every: int = 20) -> None:

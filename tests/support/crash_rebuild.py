@@ -20,8 +20,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, event
 
+from web.ops.storage import open_stores
 from web.settings import Settings
-from web.storage import open_stores
 
 KILLED = 3
 POINTS = ("after-drop", "after-create", "at-commit")

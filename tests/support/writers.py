@@ -33,8 +33,8 @@ from governance.values import (
 )
 from governance.voting import DEFAULT_OPTIONS, Majority, VotingRule
 from tests.support.builders import a_call, person_in_role
+from web.ops.storage import open_stores
 from web.settings import Settings
-from web.storage import open_stores
 
 KINDS = ("axis", "vote", "amend")
 ATTEMPTS = 50

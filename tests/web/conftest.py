@@ -26,10 +26,10 @@ from governance.values import (
     PartnerKind,
     PartnerRole,
 )
-from web import two_factor
 from web.app import create_app
+from web.identity import totp
+from web.ops.storage import Stores
 from web.settings import Settings
-from web.storage import Stores
 
 PASSWORD = "correct horse battery"
 
@@ -237,7 +237,7 @@ def switch_on_two_step(client: TestClient, now: datetime) -> TwoStep:
     response = post(
         client,
         "/account/two-factor/enable",
-        {"code": two_factor.code_at(secret, now), "password": PASSWORD},
+        {"code": totp.code_at(secret, now), "password": PASSWORD},
     )
     assert response.status_code == 200, response.text
     codes = RECOVERY_CODE.findall(response.text)

@@ -28,18 +28,12 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from governance.actor import Actor
-from governance.values import (
-    ContributionKind,
-    Funding,
-    Motion,
-    Pledge,
-    ReportKind,
-)
+from governance.values import ContributionKind, Funding, Motion, Pledge, ReportKind
 from governance.voting import DEFAULT_OPTIONS, VotingRule
 from notifications.checkpoints import load_or_create_key, seal_checkpoint
 from tests.support.builders import a_lesson
 from tests.web.conftest import World, login, password_step, stores_of
-from web import two_factor
+from web.identity import totp
 
 MEETING = date(2026, 3, 2)
 ROLES = ("anonymous", "outsider", "coordinator", "member", "pilot", "financer")
@@ -273,7 +267,7 @@ def test_a_login_waiting_for_its_second_factor_opens_no_page(
     secret = accounts.start_second_factor(coordinator.account_id)
     assert accounts.use_code(
         coordinator.account_id,
-        two_factor.code_at(secret, accounts.now()),
+        totp.code_at(secret, accounts.now()),
         enable=True,
     )
     assert password_step(client, email).headers["location"] == "/login/code"

@@ -21,8 +21,8 @@ from tests.web.conftest import (
     stores_of,
     switch_on_two_step,
 )
-from web import two_factor
 from web.app import create_app
+from web.identity import totp
 from web.settings import Settings
 
 T0 = datetime(2026, 3, 2, 9, 0, 10, tzinfo=UTC)
@@ -175,7 +175,7 @@ def test_login_asks_for_the_code_after_the_password(
     assert blocked.status_code == 303
     assert blocked.headers["location"].startswith("/login")
     clock.advance(timedelta(seconds=30))
-    done = give_code(client, two_factor.code_at(secret, clock.now()))
+    done = give_code(client, totp.code_at(secret, clock.now()))
     assert done.status_code == 303
     assert done.headers["location"] == "/consortia"
     assert client.get(f"/consortia/{world.consortium_id}").status_code == 200
@@ -188,7 +188,7 @@ def test_a_code_cannot_be_used_twice(
     login(client, email)
     secret = set_up_two_factor(client, clock)
     clock.advance(timedelta(seconds=30))
-    code = two_factor.code_at(secret, clock.now())
+    code = totp.code_at(secret, clock.now())
     password_step(client, email)
     assert give_code(client, code).status_code == 303
 
@@ -198,10 +198,10 @@ def test_a_code_cannot_be_used_twice(
     assert replay.status_code == 422
     assert "it was used already" in replay.text
     # An older code of the window is refused too; the next one works.
-    earlier = two_factor.code_at(secret, clock.now() - timedelta(seconds=30))
+    earlier = totp.code_at(secret, clock.now() - timedelta(seconds=30))
     assert give_code(client, earlier).status_code == 422
     clock.advance(timedelta(seconds=30))
-    assert give_code(client, two_factor.code_at(secret, clock.now())).status_code == 303
+    assert give_code(client, totp.code_at(secret, clock.now())).status_code == 303
 
 
 def test_codes_are_rate_limited_per_account(
@@ -214,14 +214,14 @@ def test_codes_are_rate_limited_per_account(
 
     statuses = [give_code(client, f"{n:06d}").status_code for n in range(5)]
     clock.advance(timedelta(seconds=30))
-    limited = give_code(client, two_factor.code_at(secret, clock.now()))
+    limited = give_code(client, totp.code_at(secret, clock.now()))
 
     assert statuses == [422] * 5
     assert limited.status_code == 429
     assert "Too many attempts. Try again in 15 minutes." in limited.text
     clock.advance(timedelta(minutes=15))
     password_step(client, email)  # the pending login lived 5 minutes
-    assert give_code(client, two_factor.code_at(secret, clock.now())).status_code == 303
+    assert give_code(client, totp.code_at(secret, clock.now())).status_code == 303
 
 
 def test_a_pending_login_expires_after_five_minutes(
@@ -233,7 +233,7 @@ def test_a_pending_login_expires_after_five_minutes(
     password_step(client, email)
     clock.advance(timedelta(minutes=5))
 
-    late = give_code(client, two_factor.code_at(secret, clock.now()))
+    late = give_code(client, totp.code_at(secret, clock.now()))
 
     assert late.status_code == 303
     assert late.headers["location"] == "/login"
@@ -256,7 +256,7 @@ def test_disabling_needs_the_password_and_a_code(
     login(client, email)
     secret = set_up_two_factor(client, clock)
     clock.advance(timedelta(seconds=30))
-    code = two_factor.code_at(secret, clock.now())
+    code = totp.code_at(secret, clock.now())
 
     no_password = post(
         client, "/account/two-factor/disable", {"password": "wrong one", "code": code}

@@ -11,10 +11,10 @@ from starlette.testclient import TestClient
 from notifications.checkpoints import load_or_create_key, seal_checkpoint
 from tests.support.insider import Insider
 from tests.web.conftest import World, event_count, htmx_get, login, post, stores_of
-from web.accounts import utcnow
-from web.audit_requests import AuditVerifications
-from web.audit_scope import run_requested
-from web.audit_verify import verify_store
+from web.clock import utcnow
+from web.ops.audit_requests import AuditVerifications
+from web.ops.audit_scope import run_requested
+from web.ops.audit_verify import verify_store
 from web.settings import Settings
 
 

@@ -31,11 +31,11 @@ from projections.members import memberships_of_account
 from tests.support.builders import scheduled_report
 from tests.support.insider import Insider
 from tests.web.conftest import PASSWORD, World, event_count, login, post, stores_of
-from web.accounts import utcnow
-from web.audit_requests import EVERY, AuditVerifications, Refused
-from web.audit_scope import run_requested, verify_consortium
-from web.demo import _demo_pdf
-from web.mailing import make_jobs
+from web.clock import utcnow
+from web.ops.audit_requests import EVERY, AuditVerifications, Refused
+from web.ops.audit_scope import run_requested, verify_consortium
+from web.ops.demo.pdf import demo_pdf
+from web.ops.jobs import make_jobs
 from web.settings import Settings
 
 
@@ -87,7 +87,7 @@ def pair(client: TestClient, world: World, settings: Settings) -> Pair:
     financer_a = a_financer(client, world.consortium_id, coordinator.account_id, NAME_A)
     financer_b = a_financer(client, b, outsider.account_id, NAME_B)
     lead = Actor(coordinator.account_id)
-    evidence = stores.evidence.save(BytesIO(_demo_pdf("activité")), "rapport.pdf")
+    evidence = stores.evidence.save(BytesIO(demo_pdf("activité")), "rapport.pdf")
     obligation = scheduled_report(stores.governance, lead, world.consortium_id)
     evidence_position = stores.governance.draft_report(
         lead, obligation, "Premier rapport", (evidence,)

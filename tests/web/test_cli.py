@@ -11,10 +11,10 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from projections.base import metadata
-from web import two_factor
 from web.cli import main
+from web.identity import totp
+from web.ops.storage import open_stores
 from web.settings import Settings
-from web.storage import open_stores
 
 
 @pytest.fixture
@@ -155,7 +155,7 @@ def test_admin_reset_two_factor_is_the_last_resort(
         ).account_id
         secret = accounts.start_second_factor(person)
         assert accounts.use_code(
-            person, two_factor.code_at(secret, accounts.now()), enable=True
+            person, totp.code_at(secret, accounts.now()), enable=True
         )
         accounts.new_recovery_codes(person)
         session = accounts.open_session(accounts.by_id(person), now=datetime.now(UTC))

@@ -37,7 +37,7 @@ def test_a_person_without_consortium_sees_an_empty_state(
     client: TestClient, world: World
 ) -> None:
     from tests.web.conftest import PASSWORD, stores_of
-    from web.accounts import utcnow
+    from web.clock import utcnow
 
     stores_of(client).accounts.create_account(
         "new@test.example", "New", PASSWORD, now=utcnow()

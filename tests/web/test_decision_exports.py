@@ -21,15 +21,10 @@ import pytest
 from governance.values import Evidence
 from governance.voting import Majority, Outcome, VotingRule
 from projections.decisions import ProposalRow, VoteRow
-from web.decision_exports import (
-    DECISION_COLUMNS,
-    DecisionRecord,
-    decisions_csv,
-    decisions_pdf,
-    pdf_text,
-)
+from web.exports.decisions import DECISION_COLUMNS, DecisionRecord, decisions_csv
+from web.exports.decisions_pdf import decisions_pdf, pdf_text
 from web.i18n import current_language, format_moment, gettext_
-from web.labels import LABELS, label
+from web.presentation.labels import LABELS, label
 
 CONSORTIUM_ID = "0b7c1c9e-5f43-4a55-9d2c-3f1e8a6b2d10"
 CONSORTIUM_NAME = "Inclusion numérique du Val"

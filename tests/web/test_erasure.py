@@ -13,12 +13,12 @@ from notifications.checkpoints import load_or_create_key, seal_checkpoint
 from notifications.outbox import Message
 from notifications.outbox import metadata as outbox_metadata
 from tests.web.conftest import PASSWORD, World, login, post, stores_of
-from web.accounts import former_member_name, former_member_number
-from web.accounts import metadata as accounts_metadata
-from web.audit_verify import verify_store
+from web.identity.erasure import former_member_name, former_member_number
+from web.identity.tables import metadata as accounts_metadata
+from web.identity.throttle import LOGIN_ACCOUNT
+from web.identity.throttle import metadata as throttle_metadata
+from web.ops.audit_verify import verify_store
 from web.settings import Settings
-from web.throttle import LOGIN_ACCOUNT
-from web.throttle import metadata as throttle_metadata
 
 
 def account_id(client: TestClient, email: str) -> str:

@@ -18,14 +18,9 @@ from pathlib import Path
 import pytest
 
 from governance.values import Evidence
-from web.evidence import (
-    MAX_EVIDENCE_BYTES,
-    EvidenceRejected,
-    EvidenceStore,
-    content_disposition,
-    safe_filename,
-    sniff,
-)
+from web.evidence.names import content_disposition, safe_filename
+from web.evidence.sniff import EvidenceRejected, sniff
+from web.evidence.store import MAX_EVIDENCE_BYTES, EvidenceStore
 
 MIB = 1024 * 1024
 

@@ -22,8 +22,8 @@ from starlette.testclient import TestClient
 from tests.web.conftest import World, csrf, login, post, stores_of
 from tests.web.test_decision_pages import established
 from tests.web.test_reporting_pages import schedule_once
-from web.audit_verify import verify_store
-from web.evidence import download_name
+from web.evidence.names import download_name
+from web.ops.audit_verify import verify_store
 from web.settings import Settings
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< >>\n%%EOF\n"

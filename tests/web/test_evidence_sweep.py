@@ -30,13 +30,13 @@ from tests.web.test_evidence_kept import (
     tabled_document,
     upload,
 )
-from web.audit_verify import verify_store
 from web.cli import main
-from web.evidence import EvidenceStore
-from web.evidence_sweep import DEFAULT_GRACE, parse_grace, sweep_evidence
-from web.mailing import make_jobs
+from web.evidence.store import EvidenceStore
+from web.ops.audit_verify import verify_store
+from web.ops.evidence_sweep import DEFAULT_GRACE, parse_grace, sweep_evidence
+from web.ops.jobs import make_jobs
+from web.ops.storage import open_stores
 from web.settings import Settings
-from web.storage import open_stores
 
 PAST_GRACE = DEFAULT_GRACE + timedelta(hours=1)
 MB = 1024 * 1024

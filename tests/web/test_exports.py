@@ -45,7 +45,7 @@ from projections.ledger import (
 from projections.partners import PartnerRow, partners_of
 from projections.runtime import LibraryEventLog, ReadSide
 from tests.support.builders import admitted_partner, an_authority, founded_consortium
-from web.exports import (
+from web.exports.ledger import (
     LedgerExport,
     ledger_csv,
     ledger_rows,
@@ -54,7 +54,7 @@ from web.exports import (
     sheet_names,
 )
 from web.i18n import current_language
-from web.labels import label
+from web.presentation.labels import label
 
 CONSORTIUM_ID = "0b7c1c9e-5f43-4a55-9d2c-3f1e8a6b2d10"
 LEAD_NAME = "Communauté de communes du Val fictif"

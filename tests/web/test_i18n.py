@@ -21,7 +21,7 @@ from babel.messages.pofile import read_po
 
 from governance import values
 from web.i18n import DEFAULT_LANGUAGE, choose_language
-from web.labels import LABELS, RULES
+from web.presentation.labels import LABELS, RULES
 
 ROOT = Path(__file__).resolve().parents[2]
 BABEL_CONFIG = ROOT / "babel.cfg"
@@ -212,7 +212,9 @@ def test_every_member_of_every_domain_enum_has_a_label() -> None:
     ]
 
     assert enums
-    assert not unlabelled, f"members without a label in web.labels.LABELS: {unlabelled}"
+    assert not unlabelled, (
+        f"members without a label in web.presentation.labels.LABELS: {unlabelled}"
+    )
 
 
 def _raised_rule_codes() -> dict[str, list[str]]:
@@ -231,5 +233,6 @@ def test_every_rule_code_raised_in_governance_has_a_message() -> None:
 
     assert "phase.illegal_transition" in codes
     assert not without_message, (
-        f"rule codes without a message in web.labels.RULES: {without_message}"
+        "rule codes without a message in web.presentation.labels.RULES: "
+        f"{without_message}"
     )

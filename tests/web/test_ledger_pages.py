@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from starlette.testclient import TestClient
 
 from tests.web.conftest import World, csrf, event_count, login, post, stores_of
-from web.evidence_sweep import DEFAULT_GRACE, sweep_evidence
+from web.ops.evidence_sweep import DEFAULT_GRACE, sweep_evidence
 from web.settings import Settings
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< >>\n%%EOF\n"

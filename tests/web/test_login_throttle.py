@@ -12,8 +12,8 @@ from starlette.testclient import TestClient
 
 from tests.support.fakes import FixedClock
 from tests.web.conftest import PASSWORD, World, csrf_of, login, post, stores_of
-from web.passwords import PasswordChecks
-from web.throttle import LOGIN_ACCOUNT, LOGIN_ADDRESS, REAUTHENTICATE, Throttle
+from web.identity.passwords import PasswordChecks
+from web.identity.throttle import LOGIN_ACCOUNT, LOGIN_ADDRESS, REAUTHENTICATE, Throttle
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -187,10 +187,10 @@ def test_a_login_that_finds_no_free_password_slot_is_answered_busy_and_not_count
 ) -> None:
     accounts = stores_of(client).accounts
     # One slot, held here for the whole request: the login cannot get it.
-    accounts.checks = PasswordChecks(1, wait=0.05)
+    accounts.passwords.checks = PasswordChecks(1, wait=0.05)
     email = world.emails["member"]
 
-    with accounts.checks.slot():
+    with accounts.passwords.checks.slot():
         busy = attempt(client, email, PASSWORD)
 
     assert busy.status_code == 503
@@ -208,10 +208,10 @@ def test_a_password_recheck_that_finds_no_free_slot_is_answered_busy_and_not_cou
     accounts = stores_of(client).accounts
     account = accounts.by_email(world.emails["member"])
     assert account is not None
-    accounts.checks = PasswordChecks(1, wait=0.05)
+    accounts.passwords.checks = PasswordChecks(1, wait=0.05)
     new = "another long secret"
 
-    with accounts.checks.slot():
+    with accounts.passwords.checks.slot():
         busy = post(
             client,
             "/account/password",

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from tests.support.postgres import PostgresServer
 from web.cli import main
+from web.ops.storage import StorageError, Stores, open_stores, postgres_env
 from web.settings import Settings
-from web.storage import StorageError, Stores, open_stores, postgres_env
 
 
 def test_a_postgres_url_becomes_the_event_store_settings() -> None:

@@ -29,8 +29,8 @@ from governance.values import (
     PartnerRole,
 )
 from tests.support.processes import consortium_command, stop, web_server
+from web.ops.storage import open_stores
 from web.settings import Settings
-from web.storage import open_stores
 
 pytestmark = pytest.mark.postgres
 

@@ -30,20 +30,20 @@ from tests.web.conftest import (
     stores_of,
     switch_on_two_step,
 )
-from web import two_factor
-from web.accounts import (
+from web.app import create_app
+from web.identity import totp
+from web.identity.second_factor import seal_clear_secrets
+from web.identity.secret_box import SecretBox, UnreadableSecret
+from web.identity.tables import (
     clear_second_factors,
     legacy_metadata,
     recovery_codes,
-    seal_clear_secrets,
     totp_factors,
 )
-from web.accounts import metadata as accounts_metadata
-from web.app import create_app
-from web.secret_box import SecretBox, UnreadableSecret
+from web.identity.tables import metadata as accounts_metadata
+from web.identity.throttle import SECOND_FACTOR
+from web.identity.throttle import metadata as throttle_metadata
 from web.settings import Settings
-from web.throttle import SECOND_FACTOR
-from web.throttle import metadata as throttle_metadata
 
 T0 = datetime(2026, 3, 2, 9, 0, 10, tzinfo=UTC)
 STEP = timedelta(seconds=30)
@@ -100,7 +100,7 @@ def test_a_database_dump_does_not_reveal_the_secret(
     everything = dump(client)
     assert two_step.secret not in everything
     assert two_step.secret.lower() not in everything.lower()
-    assert two_factor.grouped(two_step.secret) not in everything
+    assert totp.grouped(two_step.secret) not in everything
     with stores_of(client).accounts.engine.connect() as connection:
         sealed = connection.scalar(select(totp_factors.c.sealed_secret))
     assert sealed is not None
@@ -184,7 +184,7 @@ def test_a_sealed_secret_copied_to_another_account_opens_nothing(
 
     password_step(client, financer)
     clock.advance(STEP)
-    refused = give_code(client, two_factor.code_at(secret, clock.now()))
+    refused = give_code(client, totp.code_at(secret, clock.now()))
 
     assert refused.status_code == 422
     assert "This code is not right" in refused.text
@@ -203,7 +203,7 @@ def test_with_another_key_codes_fail_gently_and_recovery_codes_still_work(
         password_step(restarted, email)
         clock.advance(STEP)
 
-        refused = give_code(restarted, two_factor.code_at(two_step.secret, clock.now()))
+        refused = give_code(restarted, totp.code_at(two_step.secret, clock.now()))
         rescued = give_code(restarted, two_step.codes[0])
 
         assert refused.status_code == 422
@@ -221,7 +221,7 @@ def test_secrets_kept_in_clear_are_sealed_when_the_app_starts(
 ) -> None:
     email = world.emails["coordinator"]
     person = account_id(client, email)
-    secret = two_factor.new_secret()
+    secret = totp.new_secret()
     engine = stores_of(client).accounts.engine
     # The table as it was before secrets were sealed, with a clear secret in it.
     legacy_metadata.create_all(engine)
@@ -246,7 +246,7 @@ def test_secrets_kept_in_clear_are_sealed_when_the_app_starts(
         first = password_step(restarted, email)
         if enabled:
             assert first.headers["location"] == "/login/code"
-            code = two_factor.code_at(secret, datetime.now(UTC))
+            code = totp.code_at(secret, datetime.now(UTC))
             assert give_code(restarted, code).status_code == 303
             # Made before recovery codes existed: none yet, and the page says so.
             page = restarted.get("/account").text
@@ -267,7 +267,7 @@ def test_moved_secrets_leave_no_clear_copy_behind(
 ) -> None:
     engine = stores_of(client).accounts.engine
     person = account_id(client, world.emails["member"])
-    secret = two_factor.new_secret()
+    secret = totp.new_secret()
     legacy_metadata.create_all(engine)
     with engine.begin() as connection:
         connection.execute(
@@ -310,7 +310,7 @@ def test_enabling_shows_ten_recovery_codes_once(
     shown = post(
         client,
         "/account/two-factor/enable",
-        {"code": two_factor.code_at(secret, clock.now()), "password": PASSWORD},
+        {"code": totp.code_at(secret, clock.now()), "password": PASSWORD},
     )
 
     assert shown.status_code == 200
@@ -431,7 +431,7 @@ def test_new_recovery_codes_need_confirmation_and_the_password(
     old = switch_on_two_step(client, clock.now())
     password_step(other, email)
     clock.advance(STEP)
-    give_code(other, two_factor.code_at(old.secret, clock.now()))
+    give_code(other, totp.code_at(old.secret, clock.now()))
     assert other.get("/account", follow_redirects=False).status_code == 200
 
     unconfirmed = post(
@@ -547,7 +547,7 @@ def test_a_password_change_ends_a_login_waiting_for_its_code(
         },
     )
     clock.advance(STEP)
-    late = give_code(client, two_factor.code_at(secret, clock.now()))
+    late = give_code(client, totp.code_at(secret, clock.now()))
 
     assert changed.status_code == 303
     assert late.status_code == 303
@@ -567,7 +567,7 @@ def test_disabling_the_account_ends_a_login_waiting_for_its_code(
         account_id(client, email), True, now=datetime.now(UTC)
     )
     clock.advance(STEP)
-    late = give_code(client, two_factor.code_at(secret, clock.now()))
+    late = give_code(client, totp.code_at(secret, clock.now()))
 
     assert late.headers["location"] == "/login"
     assert client.get("/account", follow_redirects=False).status_code == 303
@@ -622,7 +622,7 @@ def test_recovery_codes_in_french(
     shown = post(
         client,
         "/account/two-factor/enable",
-        {"code": two_factor.code_at(secret, clock.now()), "password": PASSWORD},
+        {"code": totp.code_at(secret, clock.now()), "password": PASSWORD},
     )
 
     assert "Vos codes de secours" in shown.text

@@ -9,11 +9,13 @@ from starlette.testclient import TestClient
 
 from tests.support.fakes import FixedClock
 from tests.web.conftest import PASSWORD, World, csrf_of, login, stores_of
-from web.accounts import digest, sessions, utcnow
 from web.app import create_app
-from web.mailing import make_jobs
+from web.clock import utcnow
+from web.identity.tables import sessions
+from web.identity.throttle import LOGIN_ACCOUNT
+from web.identity.tokens import digest
+from web.ops.jobs import make_jobs
 from web.settings import Settings
-from web.throttle import LOGIN_ACCOUNT
 
 
 def test_login_page_opens_a_pre_session_with_a_csrf_token(client: TestClient) -> None:
@@ -114,7 +116,7 @@ def test_disabling_an_account_ends_its_sessions_at_once(
     account = accounts.by_email(world.emails["member"])
     assert account is not None
 
-    from web.accounts import utcnow
+    from web.clock import utcnow
 
     accounts.set_disabled(account.account_id, True, now=utcnow())
     response = client.get("/consortia", follow_redirects=False)

@@ -23,9 +23,9 @@ import pytest
 
 from tests.support.processes import consortium_serve
 from tests.support.raw_http import at_once, form_page, request
+from web.identity.throttle import LOGIN_ACCOUNT, LOGIN_ADDRESS, REAUTHENTICATE
+from web.ops.storage import open_stores
 from web.settings import Settings
-from web.storage import open_stores
-from web.throttle import LOGIN_ACCOUNT, LOGIN_ADDRESS, REAUTHENTICATE
 
 PASSWORD = "a long enough secret"
 EMAIL = "someone@test.example"

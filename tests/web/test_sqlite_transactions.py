@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from web.storage import sqlite_engine
+from web.ops.storage import sqlite_engine
 
 
 @pytest.fixture

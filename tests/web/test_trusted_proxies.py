@@ -18,9 +18,9 @@ import pytest
 
 from tests.support.processes import consortium_serve
 from tests.support.raw_http import form_page, request
+from web.identity.throttle import LOGIN_ADDRESS
+from web.ops.storage import Stores, open_stores
 from web.settings import Settings, SettingsError
-from web.storage import Stores, open_stores
-from web.throttle import LOGIN_ADDRESS
 
 FORWARDED = "203.0.113.9"
 

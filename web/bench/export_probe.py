@@ -19,8 +19,8 @@ from pathlib import Path
 
 def _child(spec: dict[str, str]) -> None:
     from web.bench.targets import EXPORTS
+    from web.ops.storage import open_stores
     from web.settings import Settings
-    from web.storage import open_stores
 
     settings = Settings(
         data_dir=Path(spec["data_dir"]), database_url=spec.get("database_url") or None

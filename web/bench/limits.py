@@ -15,8 +15,8 @@ from typing import Any
 
 import psycopg
 
+from web.ops.storage import EVENTS_TABLE_POSTGRES, EVENTS_TABLE_SQLITE
 from web.settings import Settings
-from web.storage import EVENTS_TABLE_POSTGRES, EVENTS_TABLE_SQLITE
 
 RAW_TABLE = "bench_raw_inserts"
 

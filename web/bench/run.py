@@ -6,17 +6,12 @@ import json
 import os
 import platform
 import secrets
-import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from importlib.metadata import version
-from pathlib import Path
 from typing import Any
 
 import click
@@ -24,24 +19,12 @@ import psycopg
 
 from web.bench import http, limits, scale, targets
 from web.bench.builder import BuildResult, Flagship, build
+from web.bench.results import REFERENCE_EVENTS, Echo, Options, Results, Row, Store
+from web.bench.workspace import workspace
+from web.ops.storage import Stores, open_stores
 from web.settings import Settings
-from web.storage import Stores, open_stores
 
-REFERENCE_EVENTS = 10_000
 STORE_INFO = "bench-store.json"
-
-
-@dataclass(frozen=True)
-class Options:
-    """What ``consortium bench`` was asked."""
-
-    events: int
-    database_url: str | None = None
-    data_dir: Path | None = None
-    output: Path = Path("bench-results.md")
-    quick: bool = False
-    reuse: bool = False
-    skip_scale: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,64 +44,9 @@ class Effort:
 FULL = Effort(
     3000, 12.0, 4, 400, 20.0, 300, 2000, scale.ScaleEffort(6000, 15.0, 2, 4, 150, 10.0)
 )
+
+
 QUICK = Effort(60, 2.0, 2, 20, 3.0, 15, 100, scale.ScaleEffort(40, 2.0, 2, 2, 2, 2.0))
-
-
-@dataclass
-class Row:
-    """One figure of the table and the limit it is compared with."""
-
-    figure: str
-    value: float
-    unit: str
-    limit: str
-    limit_value: float
-    goal: str
-    higher_is_better: bool = True
-
-    @property
-    def ratio(self) -> float:
-        return self.value / self.limit_value if self.limit_value else float("nan")
-
-    @property
-    def met(self) -> bool:
-        threshold = float(self.goal.split()[-1])
-        return (
-            self.ratio >= threshold
-            if self.higher_is_better
-            else (self.ratio <= threshold)
-        )
-
-
-@dataclass
-class Store:
-    """A built store: its settings and what the build made."""
-
-    settings: Settings
-    flagship: Flagship
-    events: int
-    consortia: int
-    build_seconds: float
-    rebuild: tuple[int, float] = (0, 0.0)
-
-
-@dataclass
-class Results:
-    """Everything the run measured, for the table."""
-
-    options: Options
-    store: Store
-    reference: Store | None
-    rows: list[Row] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    flagship_events: int = 0
-    flagship_events_after: int = 0
-    reads: scale.Reads | None = None
-    writes: list[scale.Writes] = field(default_factory=list)
-
-
-Echo = Callable[[str], None]
 
 
 def _bench_settings(settings: Settings) -> Settings:
@@ -243,7 +171,7 @@ def _commands(store: Store, effort: Effort, echo: Echo) -> list[Row]:
 
 
 def _log_passes(store: Store, echo: Echo) -> list[Row]:
-    from web.audit_verify import verify_store
+    from web.ops.audit_verify import verify_store
 
     echo("Raw reads of the log, audit verify…")
     read, read_seconds = limits.raw_read(store.settings)
@@ -500,98 +428,6 @@ def _scale(store: Store, effort: Effort, echo: Echo, results: Results) -> list[R
     return rows
 
 
-def writers_table(writes: list[scale.Writes]) -> list[str]:
-    """The concurrent writers' details: throughput, latency, conflicts, errors."""
-    lines = [
-        "| writers | consortia | POSTs | commands/s (303) | p50 | p95 | "
-        "conflicts (409, not retried) | errors |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for w in writes:
-        lines.append(
-            f"| {w.writers} | {w.consortia} | {w.result['requests']:,} | "
-            f"{w.rate:,.1f}/s | {w.result['p50_ms']:,.0f} ms | "
-            f"{w.result['p95_ms']:,.0f} ms | {w.conflicts:,} | "
-            f"{w.errors if not w.errors else f'**{w.errors}**'} |"
-        )
-    return lines
-
-
-def _reads_note(reads: scale.Reads) -> str:
-    def used(cpu: dict[int, scale.Cpu]) -> str:
-        return "; ".join(
-            f"{n} process{'es' if n > 1 else ''}: web {cpu[n].web:.2f}, load "
-            f"generators {cpu[n].load:.2f}, database {cpu[n].database:.2f}, the "
-            f"rest {cpu[n].rest:.2f}"
-            for n in (1, 2)
-        )
-
-    return (
-        f"Reads over web processes: two load-generator processes, {reads.pages} "
-        "pages in turn; their connections spread over the web processes in turn "
-        "(one port each, as a round-robin proxy would). Cores used (of "
-        f"{os.cpu_count()}; database: the PostgreSQL backends serving the web "
-        "processes, 0 on SQLite where that work is the web processes'; the rest: "
-        f"other work on the machine), pages: {used(reads.cpu)}; bare page: "
-        f"{used(reads.bare_cpu)}. "
-        # What the application does with the cores it got, whatever else runs.
-        "GET/s over the pages per core the web processes used: "
-        + ", ".join(
-            f"{reads.rate('app', n) / max(reads.cpu[n].web, 1e-9):,.0f} with {n}"
-            for n in (1, 2)
-        )
-        + "."
-    )
-
-
-# -- workspaces ------------------------------------------------------------------
-
-
-@contextmanager
-def _workspace(options: Options) -> Iterator[tuple[Settings, Settings | None]]:
-    """The store at the chosen size, and the 10,000-event reference beside it
-    (None when the chosen size is the reference's)."""
-    own_dir = options.data_dir is None
-    root = options.data_dir or Path(tempfile.mkdtemp(prefix="consortium-bench-"))
-    root.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_urlsafe(32)
-    main = Settings(
-        data_dir=root / "store", database_url=options.database_url, secret_key=secret
-    )
-    reference_url: str | None = None
-    if options.events > REFERENCE_EVENTS and options.database_url:
-        reference_url = _create_database(options.database_url, "_bench_ref")
-    reference = (
-        Settings(
-            data_dir=root / "reference", database_url=reference_url, secret_key=secret
-        )
-        if options.events > REFERENCE_EVENTS
-        else None
-    )
-    try:
-        yield main, reference
-    finally:
-        if reference_url:
-            _drop_database(options.database_url or "", reference_url)
-        if own_dir:
-            shutil.rmtree(root, ignore_errors=True)
-
-
-def _create_database(url: str, suffix: str) -> str:
-    base, name = url.rsplit("/", 1)
-    new = f"{name.split('?')[0]}{suffix}"
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {new} WITH (FORCE)")
-        connection.execute(f"CREATE DATABASE {new}")
-    return f"{base}/{new}"
-
-
-def _drop_database(url: str, dropped: str) -> None:
-    name = dropped.rsplit("/", 1)[1]
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
 # -- the run ---------------------------------------------------------------------
 
 
@@ -599,7 +435,7 @@ def run(options: Options, echo: Echo = click.echo) -> Results:
     """Build, measure every figure and its limit; returns the results."""
     started = time.perf_counter()
     effort = QUICK if options.quick else FULL
-    with _workspace(options) as (main, reference_settings):
+    with workspace(options) as (main, reference_settings):
         store = _prepare(main, options.events, echo, options.reuse)
         reference = (
             _prepare(reference_settings, REFERENCE_EVENTS, echo, options.reuse)
@@ -634,55 +470,6 @@ def run(options: Options, echo: Echo = click.echo) -> Results:
         results.flagship_events_after = _flagship_events(store)
     results.seconds = time.perf_counter() - started
     return results
-
-
-# -- the table -------------------------------------------------------------------
-
-
-def _number(value: float, unit: str) -> str:
-    if unit == "/s":
-        return f"{value:,.0f}/s" if value >= 10 else f"{value:,.1f}/s"
-    if unit == "×":
-        return f"{value:,.2f}×"
-    return f"{value:,.1f}{unit}"
-
-
-def table(results: Results) -> str:
-    """The results as Markdown: the table, then what was built and the machine."""
-    store = results.store
-    backend = "PostgreSQL" if store.settings.database_url else "SQLite"
-    lines = [
-        f"### {store.events:,} events on {backend}"
-        + (" (quick)" if results.options.quick else ""),
-        "",
-        "| figure | value | limit it is compared with | limit | ratio | goal | met |",
-        "| --- | ---: | --- | ---: | ---: | --- | --- |",
-    ]
-    for row in results.rows:
-        lines.append(
-            f"| {row.figure} | {_number(row.value, row.unit)} | {row.limit} | "
-            f"{_number(row.limit_value, row.unit)} | {row.ratio:.2f} | {row.goal} | "
-            f"{'yes' if row.met else '**no**'} |"
-        )
-    if results.writes:
-        lines += ["", "Concurrent writers:", "", *writers_table(results.writes)]
-    rebuild = store.rebuild
-    added = results.flagship_events_after - results.flagship_events
-    lines += [
-        "",
-        f"Built {store.events:,} events ({store.consortia:,} consortia; the measured "
-        f"one has {results.flagship_events:,} entries in its audit trail, and the "
-        f"measurements' own commands added {added:,}) in "
-        f"{store.build_seconds:.0f} s"
-        f" ({store.events / max(store.build_seconds, 1e-9):,.0f} events/s); "
-        + (f"read models rebuilt in {rebuild[1]:.0f} s; " if rebuild[0] else "")
-        + f"whole run {results.seconds:.0f} s.",
-        "",
-        *(f"- {note}" for note in results.notes),
-        *([f"- {_reads_note(results.reads)}"] if results.reads else []),
-        "",
-    ]
-    return "\n".join(lines)
 
 
 def _flagship_events(store: Store) -> int:

@@ -22,9 +22,9 @@ from governance.values import ContributionKind, Funding, Pledge
 if TYPE_CHECKING:
     from projections.history import HistoryEntry
     from web.bench.builder import Flagship
-    from web.exports import LedgerExport
-    from web.storage import Stores
-    from web.trail_exports import TrailLine
+    from web.exports.ledger import LedgerExport
+    from web.exports.trail import TrailLine
+    from web.ops.storage import Stores
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def _ledger_export(stores: Stores, cid: str) -> LedgerExport:
         contributions_of,
     )
     from projections.partners import partners_of
-    from web.exports import LedgerExport
+    from web.exports.ledger import LedgerExport
 
     with stores.read_side.engine.connect() as connection:
         details = consortium_details(connection, cid)
@@ -107,7 +107,7 @@ def _ledger_export(stores: Stores, cid: str) -> LedgerExport:
 
 def ledger_csv(stores: Stores, cid: str, out: IO[bytes]) -> None:
     """The ledger as CSV, streamed to ``out``."""
-    from web.exports import ledger_csv as write
+    from web.exports.ledger import ledger_csv as write
 
     for chunk in write(_ledger_export(stores, cid)):
         out.write(chunk.encode())
@@ -115,15 +115,15 @@ def ledger_csv(stores: Stores, cid: str, out: IO[bytes]) -> None:
 
 def ledger_xlsx(stores: Stores, cid: str, out: IO[bytes]) -> None:
     """The ledger as an Excel workbook."""
-    from web.exports import ledger_xlsx as write
+    from web.exports.ledger import ledger_xlsx as write
 
     out.write(write(_ledger_export(stores, cid)))
 
 
 def _trail_lines(stores: Stores, cid: str) -> Callable[[], Iterator[TrailLine]]:
     from projections.history import history_in_order
-    from web.history_words import author, describe
-    from web.trail_exports import TrailLine
+    from web.exports.trail import TrailLine
+    from web.presentation.history import author, describe
 
     def lines() -> Iterator[TrailLine]:
         batch: list[HistoryEntry] = []
@@ -148,7 +148,7 @@ def _trail_lines(stores: Stores, cid: str) -> Callable[[], Iterator[TrailLine]]:
 
 def trail_csv(stores: Stores, cid: str, out: IO[bytes]) -> None:
     """The whole audit trail of the consortium as CSV, streamed to ``out``."""
-    from web.trail_exports import trail_csv as write
+    from web.exports.trail import trail_csv as write
 
     for chunk in write(_trail_lines(stores, cid)):
         out.write(chunk.encode())
@@ -156,8 +156,8 @@ def trail_csv(stores: Stores, cid: str, out: IO[bytes]) -> None:
 
 def trail_xlsx(stores: Stores, cid: str, out: IO[bytes]) -> None:
     """The whole audit trail as an Excel workbook (built on disk, then copied)."""
-    from web.trail_exports import file_chunks
-    from web.trail_exports import trail_xlsx as write
+    from web.exports.trail import file_chunks
+    from web.exports.trail import trail_xlsx as write
 
     for chunk in file_chunks(write(_trail_lines(stores, cid), "Audit trail")):
         out.write(chunk)

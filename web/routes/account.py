@@ -21,15 +21,6 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from governance.errors import NotFound
-from web import two_factor
-from web.accounts import (
-    FEW_RECOVERY_CODES,
-    Account,
-    Session,
-    former_member_name,
-    password_problem,
-    utcnow,
-)
 from web.auth import (
     attach_session,
     cookie_name,
@@ -37,15 +28,26 @@ from web.auth import (
     form_endpoint,
     require_account,
 )
-from web.forms import PASSWORD_MESSAGES
+from web.clock import utcnow
+from web.forms.members import PASSWORD_MESSAGES
 from web.htmx import render
-from web.i18n import gettext_
-from web.labels import N_
-from web.passwords import PasswordChecksBusy
-from web.personal_data import as_json, personal_data
+from web.i18n import N_, gettext_
+from web.identity import totp
+from web.identity.accounts import Account
+from web.identity.erasure import former_member_name
+from web.identity.passwords import PasswordChecksBusy, password_problem
+from web.identity.personal_data import as_json, personal_data
+from web.identity.second_factor import FEW_RECOVERY_CODES
+from web.identity.sessions import Session
+from web.identity.throttle import (
+    REAUTHENTICATE,
+    SECOND_FACTOR,
+    Limit,
+    Reservation,
+    minutes,
+)
 from web.routes.common import stores
 from web.routes.session import NOT_A_CODE, NOT_A_CODE_OR_RECOVERY, WRONG_CODE, too_many
-from web.throttle import REAUTHENTICATE, SECOND_FACTOR, Limit, Reservation, minutes
 
 logger = logging.getLogger(__name__)
 
@@ -221,11 +223,11 @@ def _two_factor_context(request: Request, account: Account) -> dict[str, Any]:
         **_recovery_context(request, account),
     }
     if factor is not None and factor.secret is not None and pending:
-        uri = two_factor.provisioning_uri(factor.secret, account.email)
+        uri = totp.provisioning_uri(factor.secret, account.email)
         context.update(
-            secret=two_factor.grouped(factor.secret),
+            secret=totp.grouped(factor.secret),
             uri=uri,
-            qr=two_factor.qr_data_uri(uri),
+            qr=totp.qr_data_uri(uri),
         )
     return context
 
@@ -283,7 +285,7 @@ def enable_two_factor(request: Request, fields: dict[str, str]) -> Response:
     # The password too: a stolen session must not tie the account to the thief's
     # phone (ASVS 6.4: re-authentication before changing an authentication factor).
     code = fields.get("code", "")[:20]
-    if not two_factor.may_be_code(code, recovery=False):
+    if not totp.may_be_code(code, recovery=False):
         context["errors"] = {"code": NOT_A_CODE}
         return render(request, "account/two_factor.html", context, status_code=422)
     check = Reauthentication(request, account)
@@ -338,7 +340,7 @@ def disable_two_factor(request: Request, fields: dict[str, str]) -> Response:
     if not context["enabled"]:
         return RedirectResponse("/account/two-factor", status_code=303)
     text = fields.get("code", "")[:40]
-    if not two_factor.may_be_code(text, recovery=True):
+    if not totp.may_be_code(text, recovery=True):
         context["errors"] = {"code": NOT_A_CODE_OR_RECOVERY}
         return render(request, "account/two_factor.html", context, status_code=422)
     check = Reauthentication(request, account)
@@ -372,7 +374,8 @@ def disable_two_factor(request: Request, fields: dict[str, str]) -> Response:
 def export(request: Request) -> Response:
     account = require_account(request)
     now = utcnow()
-    data = personal_data(stores(request), account.account_id, now=now)
+    s = stores(request)
+    data = personal_data(s.accounts.engine, s.read_side, account.account_id, now=now)
     logger.info("personal_data.exported account=%s", account.account_id)
     filename = f"personal-data-{now.date().isoformat()}.json"
     return Response(

@@ -5,9 +5,9 @@ Any member of the consortium sees it (others get 404); only its financers
 countersign. A checkpoint covers the whole platform log, not one consortium: a
 financer vouches for it in the name of the consortium they fund, and the page shows
 only this consortium's countersignatures. "Verify now" records a request that the
-scheduler's process runs in the background (``web.audit_requests``); the page shows
+scheduler's process runs in the background (``web.ops.audit_requests``); the page shows
 it pending (refreshing itself with htmx, or on reload) and then its result, which
-speaks only of this consortium's events and files (``web.audit_scope``).
+speaks only of this consortium's events and files (``web.ops.audit_scope``).
 """
 
 from __future__ import annotations
@@ -25,14 +25,14 @@ from projections.audit_chain import (
     countersignatures,
     countersigned_in,
 )
-from web.accounts import utcnow
-from web.audit_requests import AuditVerifications, Refused
-from web.audit_scope import ScopedReport
-from web.audit_verify import describe
 from web.auth import actor_of, form_endpoint
-from web.evidence import content_disposition
+from web.clock import utcnow
+from web.evidence.names import content_disposition
 from web.htmx import redirect, render, wants_fragment
 from web.i18n import gettext_
+from web.ops.audit_findings import describe
+from web.ops.audit_requests import AuditVerifications, Refused
+from web.ops.audit_scope import ScopedReport
 from web.routes.common import Access, consortium_access, parse_uuid, queries, stores
 
 SHOWN = 50

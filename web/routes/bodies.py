@@ -14,11 +14,12 @@ from governance.permissions import Action, may_act_for_partner
 from governance.voting import Majority, rule_can_be_met
 from projections.decisions import bodies_of, proxies_of
 from projections.partners import partners_of
-from web.accounts import utcnow
 from web.auth import actor_of, form_endpoint
-from web.decision_words import rule_sentence
-from web.forms import FormErrors, parse_body, parse_proxy
+from web.clock import utcnow
+from web.forms.decisions import parse_body, parse_proxy
+from web.forms.fields import FormErrors
 from web.htmx import redirect, render
+from web.presentation.decisions import rule_sentence
 from web.routes.common import Access, consortium_access, queries, stores, wait_for
 
 

@@ -30,17 +30,18 @@ from projections.capitalisation import (
     steps_of_entry,
 )
 from projections.consortia import consortium_details
-from web.accounts import utcnow
 from web.auth import actor_of, form_endpoint
-from web.capitalisation_exports import (
+from web.clock import utcnow
+from web.evidence.names import content_disposition
+from web.exports.capitalisation import (
     CapitalisationExport,
     capitalisation_csv,
     capitalisation_json,
 )
-from web.evidence import content_disposition
-from web.forms import FormErrors, parse_capitalisation, parse_reason
+from web.forms.capitalisation import parse_capitalisation, parse_reason
+from web.forms.fields import FormErrors
 from web.htmx import redirect, render
-from web.labels import N_
+from web.i18n import N_
 from web.routes.common import (
     Access,
     consortium_access,

@@ -18,14 +18,14 @@ from sqlalchemy import Connection
 from governance.errors import NotFound, NotPermitted
 from governance.permissions import Action, allowed
 from projections.members import MembershipRow, role_of
-from web.accounts import Account
 from web.auth import require_account
 from web.faults import classify
+from web.identity.accounts import Account
 
 if TYPE_CHECKING:
     from starlette.requests import Request
 
-    from web.storage import Stores
+    from web.ops.storage import Stores
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)

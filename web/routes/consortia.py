@@ -12,9 +12,10 @@ from governance.rules import next_phases
 from projections.consortia import consortia_of, consortium_details
 from projections.members import members_of
 from projections.partners import partner_mix, partners_of
-from web.accounts import utcnow
 from web.auth import actor_of, current_account, form_endpoint, require_account
-from web.forms import FormErrors, parse_consortium, parse_phase
+from web.clock import utcnow
+from web.forms.consortia import parse_consortium, parse_phase
+from web.forms.fields import FormErrors
 from web.htmx import redirect, render
 from web.routes.common import (
     Access,

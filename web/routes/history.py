@@ -23,14 +23,13 @@ from projections.history import (
     history_of,
 )
 from projections.partners import partners_of
-from web.accounts import utcnow
-from web.audit_pack import PackRequest, build_pack
-from web.history_words import AREA_LABELS, actor_name, author, describe
+from web.clock import utcnow
+from web.exports.audit_pack import PackRequest, build_pack
+from web.exports.trail import TrailLine, file_chunks, trail_csv, trail_jsonl, trail_xlsx
 from web.htmx import render
-from web.i18n import DISPLAY_ZONE, gettext_
-from web.labels import N_
+from web.i18n import DISPLAY_ZONE, N_, gettext_
+from web.presentation.history import AREA_LABELS, actor_name, author, describe
 from web.routes.common import Access, consortium_access, queries, stores
-from web.trail_exports import TrailLine, file_chunks, trail_csv, trail_jsonl, trail_xlsx
 
 PAGE_SIZE = 50
 BASE = "/consortia/{consortium_id}/history"

@@ -11,11 +11,12 @@ from starlette.routing import Route
 from governance.errors import RuleViolated
 from governance.permissions import Action
 from projections.indicators import indicators_of
-from web.accounts import utcnow
 from web.auth import actor_of, form_endpoint
-from web.charts import sparkline
-from web.forms import FormErrors, parse_indicator, parse_measurement
+from web.clock import utcnow
+from web.forms.fields import FormErrors
+from web.forms.indicators import parse_indicator, parse_measurement
 from web.htmx import redirect, render
+from web.presentation.charts import sparkline
 from web.routes.common import (
     Access,
     consortium_access,

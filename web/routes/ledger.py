@@ -32,20 +32,21 @@ from projections.ledger import (
 from projections.ledger_summary import summarise, warning_facts
 from projections.partners import partners_of
 from projections.reporting import attachment_of
-from web.accounts import utcnow
 from web.auth import actor_of, form_endpoint, upload_endpoint
-from web.charts import bars, cumulative_line
-from web.evidence import EvidenceRejected, content_disposition, download_name
-from web.exports import LedgerExport, ledger_csv, ledger_xlsx
-from web.forms import (
+from web.clock import utcnow
+from web.evidence.names import content_disposition, download_name
+from web.evidence.sniff import EvidenceRejected
+from web.exports.ledger import LedgerExport, ledger_csv, ledger_xlsx
+from web.forms.commitments import (
     RULE_FIELDS,
-    FormErrors,
     parse_amendment,
     parse_delivery,
     parse_pledge,
-    parse_withdrawal,
 )
+from web.forms.fields import FormErrors
+from web.forms.partners import parse_withdrawal
 from web.htmx import redirect, render
+from web.presentation.charts import bars, cumulative_line
 from web.routes.common import (
     Access,
     consortium_access,
@@ -371,7 +372,7 @@ def deliver(
         )
     except RuleViolated as error:
         # The upload stays: the same bytes may be another record's file. The sweep
-        # (web.evidence_sweep) removes files no event refers to.
+        # (web.ops.evidence_sweep) removes files no event refers to.
         field = RULE_FIELDS.get(error.code, "")
         return _commitment_form(
             request,

@@ -17,14 +17,6 @@ from notifications.outbox import Message
 from projections.consortia import ConsortiumDetails, consortium_details
 from projections.members import invitation_by_id, invitations_of, members_of
 from projections.partners import PartnerFilter, partners_of
-from web.accounts import (
-    Account,
-    EmailTaken,
-    InvitationToken,
-    normalise_email,
-    password_problem,
-    utcnow,
-)
 from web.auth import (
     actor_of,
     attach_session,
@@ -33,10 +25,15 @@ from web.auth import (
     ensure_session,
     form_endpoint,
 )
-from web.forms import FormErrors, parse_invitation, parse_new_account
+from web.clock import utcnow
+from web.forms.fields import FormErrors
+from web.forms.members import parse_invitation, parse_new_account
 from web.htmx import redirect, render
-from web.i18n import current_language, gettext_
-from web.labels import N_, label
+from web.i18n import N_, current_language, gettext_
+from web.identity.accounts import Account, EmailTaken, normalise_email
+from web.identity.invitations import InvitationToken
+from web.identity.passwords import password_problem
+from web.presentation.labels import label
 from web.routes.common import (
     Access,
     consortium_access,

@@ -4,7 +4,7 @@ a consortium's reminder schedule; the scheduler's health for those who must know
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -13,24 +13,20 @@ from starlette.routing import Route
 
 from governance.errors import RuleViolated
 from governance.permissions import Action
-from governance.reminder import DEFAULT_DAYS_BEFORE
-from governance.values import MemberRole
 from notifications.emails import Delivery
-from notifications.scheduler import JOB_NAME, TICK_SECONDS
-from projections.reminders import days_before_of, notifications_of, reminder_counts
+from projections.reminders import notifications_of
 from projections.reminders import unread_count as count_unread
-from web.accounts import Account, utcnow
 from web.auth import actor_of, current_account, form_endpoint, require_account
-from web.forms import FormErrors, parse_days_before, parse_preferences
+from web.clock import utcnow
+from web.forms.fields import FormErrors
+from web.forms.notifications import parse_days_before, parse_preferences
 from web.htmx import redirect, render, wants_fragment
 from web.i18n import LANGUAGES
+from web.identity.accounts import Account
 from web.routes.common import Access, consortium_access, queries, stores, wait_for
+from web.routes.reporting_page import calendar_context
 
 PAGE_SIZE = 20
-# A tick older than this means the scheduler is not running.
-STALE_AFTER = timedelta(seconds=3 * TICK_SECONDS)
-# Who sees the scheduler's health on a consortium's reporting page.
-HEALTH_ROLES = (MemberRole.COORDINATOR, MemberRole.FINANCER)
 
 
 def unread_count(request: Request) -> int:
@@ -115,34 +111,6 @@ def save_preferences(request: Request, fields: dict[str, str]) -> Response:
     return render(request, "notifications/index.html", context, block="preferences")
 
 
-def reminder_panel(request: Request, access: Access) -> dict[str, Any]:
-    """What the reporting page shows of reminders: the schedule and, for
-    coordinators and financers, the scheduler's health."""
-    now = utcnow()
-    cid = str(access.consortium_id)
-    with queries(request) as connection:
-        days = days_before_of(connection, cid)
-        counts = reminder_counts(connection, cid, now - timedelta(days=30))
-    panel: dict[str, Any] = {
-        "reminder_days": days,
-        "reminder_days_text": ", ".join(str(d) for d in days),
-        "default_reminder_days": ", ".join(str(d) for d in DEFAULT_DAYS_BEFORE),
-        "reminder_values": {},
-        "reminder_errors": {},
-        "show_health": access.membership.role in HEALTH_ROLES,
-    }
-    if panel["show_health"]:
-        s = stores(request)
-        last = s.health.last(JOB_NAME)
-        panel["health"] = {
-            "last": last,
-            "stale": last is None or now - last.started_at > STALE_AFTER,
-            "counts": counts,
-            "outbox": s.outbox.counts(now),
-        }
-    return panel
-
-
 @form_endpoint
 def save_schedule(request: Request, fields: dict[str, str]) -> Response:
     access = consortium_access(request)
@@ -174,8 +142,6 @@ def _schedule_form(
     errors: dict[str, str],
     params: dict[str, Any] | None = None,
 ) -> Response:
-    from web.routes.reporting import calendar_context
-
     context = calendar_context(request, access, listed=True)
     context["reminder_values"] = fields
     context["reminder_errors"] = errors

@@ -20,10 +20,10 @@ from governance.permissions import Action
 from governance.values import AuthorityLevel, Paper, PartnerKind, PartnerRole
 from projections.history import history_of
 from projections.partners import PartnerFilter, partner, partners_of
-from web.accounts import utcnow
 from web.auth import actor_of, form_endpoint
-from web.forms import (
-    FormErrors,
+from web.clock import utcnow
+from web.forms.fields import FormErrors
+from web.forms.partners import (
     parse_axis,
     parse_paper,
     parse_partner,

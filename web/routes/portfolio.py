@@ -24,8 +24,8 @@ from projections.ledger_summary import Totals, summarise, warning_facts
 from projections.members import memberships
 from projections.partners import partners_of
 from projections.reporting import obligations_of
-from web.accounts import utcnow
 from web.auth import current_account, require_account
+from web.clock import utcnow
 from web.htmx import render
 from web.routes.common import queries
 

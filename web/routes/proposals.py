@@ -31,20 +31,17 @@ from projections.decisions import (
     votes_of,
 )
 from projections.partners import partners_of
-from web.accounts import utcnow
 from web.auth import actor_of, form_endpoint, upload_endpoint
-from web.decision_exports import DecisionRecord, decisions_csv, decisions_pdf
-from web.decision_words import rule_sentence, tally_sentence
-from web.evidence import EvidenceRejected, content_disposition
-from web.forms import (
-    FormErrors,
-    parse_day,
-    parse_motion,
-    parse_recorded_decision,
-    parse_vote,
-)
+from web.clock import utcnow
+from web.evidence.names import content_disposition
+from web.evidence.sniff import EvidenceRejected
+from web.exports.decisions import DecisionRecord, decisions_csv
+from web.exports.decisions_pdf import decisions_pdf
+from web.forms.decisions import parse_motion, parse_recorded_decision, parse_vote
+from web.forms.fields import FormErrors, parse_day
 from web.htmx import redirect, render
 from web.i18n import DISPLAY_ZONE
+from web.presentation.decisions import rule_sentence, tally_sentence
 from web.routes.common import (
     Access,
     consortium_access,

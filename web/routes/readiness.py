@@ -19,11 +19,12 @@ from governance.permissions import Action
 from governance.readiness import assess
 from projections.partners import PartnerFilter, partners_of
 from projections.readiness import readiness_facts, readiness_settings
-from web.accounts import utcnow
 from web.auth import actor_of, form_endpoint
-from web.forms import FormErrors, parse_involvement, parse_personal_data
+from web.clock import utcnow
+from web.forms.fields import FormErrors
+from web.forms.readiness import parse_involvement, parse_personal_data
 from web.htmx import redirect, render
-from web.readiness_words import lines
+from web.presentation.readiness import lines
 from web.routes.common import Access, consortium_access, queries, stores, wait_for
 
 

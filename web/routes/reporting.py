@@ -6,7 +6,6 @@ cookie); the secret is stored hashed and can be renewed, which ends the old one.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -18,27 +17,25 @@ from starlette.routing import Route
 
 from governance.errors import NotFound, RuleViolated
 from governance.permissions import Action
-from governance.values import ReportKind, ReportStatus
+from governance.values import ReportStatus
 from projections.consortia import consortia_of
 from projections.indicators import indicators_of, period_values
-from projections.members import members_of
 from projections.reporting import (
-    ObligationRow,
     indicators_of_report,
     obligation,
-    obligations_of,
     obligations_of_account,
     steps_of_report,
 )
-from web.accounts import utcnow
 from web.auth import actor_of, form_endpoint, require_account, upload_endpoint
+from web.clock import utcnow
 from web.errors import error_response
-from web.evidence import EvidenceRejected
-from web.forms import FormErrors, parse_schedule
+from web.evidence.sniff import EvidenceRejected
+from web.forms.fields import FormErrors
+from web.forms.reporting import parse_schedule
 from web.htmx import redirect, render
-from web.i18n import gettext_, weekday_names
-from web.labels import N_, label
-from web.month_view import BadMonth, month_grid, month_param, parse_month
+from web.i18n import N_, gettext_
+from web.presentation.labels import label
+from web.presentation.month import BadMonth
 from web.routes.common import (
     Access,
     consortium_access,
@@ -48,74 +45,13 @@ from web.routes.common import (
     stores,
     wait_for,
 )
-from web.routes.notifications import reminder_panel
-
-
-def _by_month(rows: list[ObligationRow]) -> list[tuple[Any, list[ObligationRow]]]:
-    months: dict[Any, list[ObligationRow]] = defaultdict(list)
-    for row in rows:
-        months[row.due_on.replace(day=1)].append(row)
-    return sorted(months.items())
-
+from web.routes.reporting_page import by_month, calendar_context, calendar_views
 
 BAD_MONTH = N_("Choose a month written as year-month, for example 2026-11.")
 
 
-def _views(
-    request: Request, rows: list[ObligationRow], *, listed: bool = False
-) -> dict[str, Any]:
-    """The list or the month view the query string asks for (list by default).
-
-    Raises ``BadMonth`` for a month that is not ``YYYY-MM``. A form sent back with
-    its errors always shows the list (``listed``).
-    """
-    today = utcnow().date()
-    if listed or request.query_params.get("view") != "month":
-        return {"view": "list", "months": _by_month(rows), "today": today}
-    month = parse_month(request.query_params.get("month"), today)
-    return {
-        "view": "month",
-        "months": [],
-        "today": today,
-        "grid": month_grid(month, rows, today),
-        "weekdays": weekday_names(),
-        "month_param": month_param,
-    }
-
-
 def _bad_month(request: Request) -> Response:
     return error_response(request, 400, gettext_(BAD_MONTH))
-
-
-def calendar_context(
-    request: Request, access: Access, *, listed: bool = False
-) -> dict[str, Any]:
-    """Everything the consortium's reporting page shows."""
-    return {
-        **_calendar_context(request, access, listed=listed),
-        **reminder_panel(request, access),
-    }
-
-
-def _calendar_context(
-    request: Request, access: Access, *, listed: bool = False
-) -> dict[str, Any]:
-    cid = str(access.consortium_id)
-    with queries(request) as connection:
-        rows = obligations_of(connection, cid)
-        people = members_of(connection, cid)
-    names = stores(request).accounts.names({m.account_id for m in people})
-    return {
-        "access": access,
-        "can": access.abilities,
-        "consortium_id": cid,
-        **_views(request, rows, listed=listed),
-        "kinds": list(ReportKind),
-        "people": [(m.account_id, names.get(m.account_id, "?")) for m in people],
-        "names": names,
-        "values": {},
-        "errors": {},
-    }
 
 
 def calendar_page(request: Request) -> Response:
@@ -326,7 +262,7 @@ def my_calendar(request: Request) -> Response:
             for c in consortia_of(connection, account.account_id)
         }
     try:
-        views = _views(request, rows)
+        views = calendar_views(request, rows)
     except BadMonth:
         return _bad_month(request)
     return render(
@@ -358,7 +294,7 @@ def new_feed(request: Request, fields: dict[str, str]) -> Response:
         "reporting/calendar.html",
         {
             "view": "list",
-            "months": _by_month(rows),
+            "months": by_month(rows),
             "consortia": consortia,
             "today": utcnow().date(),
             "has_feed": True,

@@ -2,12 +2,12 @@
 forgotten password, and choosing the language.
 
 Login failures are counted per e-mail address (known or not) and per client address
-(``web/throttle.py``); once either is over its limit the form answers 429 with the
-same generic message and how long to wait, without verifying anything. An account
-with a second factor gets, after its password, a session that is still anonymous and
-a page asking for the code (or a recovery code, spent once used); only that opens a
-session with rights. The pending step lives five minutes and ends with any change of
-the password; wrong codes and wrong recovery codes are counted by one throttle.
+(``web/identity/throttle.py``); once either is over its limit the form answers 429 with
+the same generic message and how long to wait, without verifying anything. An account
+with a second factor gets, after its password, a session that is still anonymous and a
+page asking for the code (or a recovery code, spent once used); only that opens a
+session with rights. The pending step lives five minutes and ends with any change of the
+password; wrong codes and wrong recovery codes are counted by one throttle.
 """
 
 from __future__ import annotations
@@ -23,14 +23,6 @@ from starlette.routing import Route
 
 from governance.errors import NotFound
 from notifications.outbox import Message
-from web import two_factor
-from web.accounts import (
-    RESET_LIFETIME,
-    Account,
-    normalise_email,
-    password_problem,
-    utcnow,
-)
 from web.auth import (
     attach_session,
     client_address,
@@ -40,15 +32,17 @@ from web.auth import (
     ensure_session,
     form_endpoint,
 )
+from web.clock import utcnow
 from web.errors import error_response
 from web.faults import HEALTH_PATH, classify, health_unavailable
-from web.forms import PASSWORD_MESSAGES
+from web.forms.members import PASSWORD_MESSAGES
 from web.htmx import render
-from web.i18n import LANGUAGES, current_language, gettext_, ngettext_
-from web.labels import N_
-from web.passwords import PasswordChecksBusy
-from web.routes.common import stores
-from web.throttle import (
+from web.i18n import LANGUAGES, N_, current_language, gettext_, ngettext_
+from web.identity import totp
+from web.identity.accounts import Account, normalise_email
+from web.identity.password_resets import RESET_LIFETIME
+from web.identity.passwords import PasswordChecksBusy, password_problem
+from web.identity.throttle import (
     LOGIN_ACCOUNT,
     LOGIN_ADDRESS,
     RESET_ADDRESS,
@@ -57,6 +51,7 @@ from web.throttle import (
     SECOND_FACTOR,
     minutes,
 )
+from web.routes.common import stores
 
 logger = logging.getLogger(__name__)
 
@@ -202,7 +197,7 @@ def give_code(request: Request, fields: dict[str, str]) -> Response:
     if session is None or pending is None:
         return RedirectResponse("/login", status_code=303)
     text = fields.get("code", "")[:40]
-    if not two_factor.may_be_code(text, recovery=True):
+    if not totp.may_be_code(text, recovery=True):
         # Not a code at all (other digits than 0-9, letters…): said plainly, and
         # not counted, since nothing secret was compared.
         return render(

@@ -7,11 +7,10 @@ from datetime import date
 import pytest
 
 from governance.errors import RuleViolated
-from governance.reminder import (
+from governance.reminder import Reminder, ReminderSchedule
+from governance.reminder_rules import (
     DEFAULT_DAYS_BEFORE,
     MAX_DAYS_BEFORE,
-    Reminder,
-    ReminderSchedule,
     check_days_before,
     reminder_id,
     schedule_id,

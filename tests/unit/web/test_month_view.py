@@ -9,7 +9,7 @@ import pytest
 
 from governance.values import ReportKind, ReportStatus
 from projections.reporting import ObligationRow
-from web.month_view import BadMonth, month_grid, month_param, parse_month, shift
+from web.presentation.month import BadMonth, month_grid, month_param, parse_month, shift
 
 TODAY = date(2026, 11, 18)
 

@@ -1,0 +1,1 @@
+"""Evidence files: uploads accepted safely, stored by content hash, verified later."""

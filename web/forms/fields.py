@@ -1,0 +1,153 @@
+"""The shared parts of form parsing: ``Fields`` reads a submitted form field by field
+and collects ``FormErrors``; numbers, days and one-line texts are parsed here.
+
+Pure functions, no Starlette types: each parser takes the submitted fields as a mapping
+and returns either the parsed values or a ``FormErrors`` naming the fields at fault
+(with message ids translated when shown). Domain rules stay in the domain; this only
+checks shape (required, length, format, known choices).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from typing import TypeVar
+
+from governance.errors import RuleViolated
+from web.i18n import N_
+
+E = TypeVar("E", bound=Enum)
+
+SHORT = 200
+LONG = 4000
+# Every character ``str.splitlines`` breaks on: CR and LF, and the vertical tab, form
+# feed, file/group/record separators, NEL and the Unicode line/paragraph separators.
+LINE_BREAK = re.compile("[\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+@dataclass
+class FormErrors(Exception):
+    """Field name → message id; ``""`` holds errors about the whole form."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def add(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, message)
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise self
+
+
+class Fields:
+    """Reads a submitted form field by field, collecting errors as it goes."""
+
+    def __init__(self, data: Mapping[str, str]) -> None:
+        self.data = data
+        self.errors = FormErrors()
+
+    def text(
+        self,
+        name: str,
+        *,
+        required: bool = False,
+        max_length: int = SHORT,
+        multiline: bool = False,
+    ) -> str:
+        """A text field; one line unless ``multiline`` (a textarea).
+
+        Names and titles end up in headings, lists, exports and e-mail subjects,
+        where a line break would split or forge a line: they are refused.
+        """
+        value = str(self.data.get(name, "")).strip()
+        if "\x00" in value:
+            self.errors.add(
+                name, N_("This text contains characters that are not allowed.")
+            )
+            return ""
+        if not multiline and LINE_BREAK.search(value):
+            self.errors.add(
+                name, N_("Write this on one line: line breaks are not allowed here.")
+            )
+            return ""
+        if required and not value:
+            self.errors.add(name, N_("This field is required."))
+        elif len(value) > max_length:
+            self.errors.add(name, N_("This text is too long."))
+        return value
+
+    def day(self, name: str, *, required: bool = False) -> date | None:
+        value = str(self.data.get(name, "")).strip()
+        if not value:
+            if required:
+                self.errors.add(name, N_("This field is required."))
+            return None
+        parsed = parse_day(value)
+        if parsed is None:
+            self.errors.add(name, N_("Enter a date as YYYY-MM-DD."))
+        return parsed
+
+    def choice(
+        self, name: str, enum_type: type[E], *, required: bool = True
+    ) -> E | None:
+        value = str(self.data.get(name, "")).strip()
+        if not value:
+            if required:
+                self.errors.add(name, N_("Choose one of the options."))
+            return None
+        try:
+            return enum_type(value)
+        except ValueError:
+            self.errors.add(name, N_("Choose one of the options."))
+            return None
+
+    def amount(self, name: str, *, required: bool = True) -> Decimal | None:
+        value = str(self.data.get(name, "")).strip()
+        if not value:
+            if required:
+                self.errors.add(name, N_("This field is required."))
+            return None
+        parsed = parse_amount(value)
+        if parsed is None:
+            self.errors.add(name, N_("Enter a number, like 1200 or 1 200,50."))
+        return parsed
+
+    def rule(self, name: str, error: RuleViolated) -> None:
+        """Attach a domain refusal found while parsing to a field."""
+        self.errors.add(name, error.code)
+
+
+def parse_amount(value: str) -> Decimal | None:
+    """A plain decimal number, English or French style ("1,200.50", "1 200,50").
+
+    No exponents, no NaN or infinity: only digits with one decimal separator.
+    """
+    text = re.sub(r"[\s\u00a0\u202f']", "", value)
+    if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", text):
+        text = text.replace(",", "")
+    elif re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?", text):
+        text = text.replace(".", "").replace(",", ".")
+    else:
+        text = text.replace(",", ".")
+    if not re.fullmatch(r"\d{1,15}(\.\d{1,6})?", text):
+        return None
+    return Decimal(text)
+
+
+def is_whole_number(text: str) -> bool:
+    """ASCII digits only: ``"²".isdigit()`` is true, yet ``int("²")`` fails."""
+    return text.isascii() and text.isdigit()
+
+
+def parse_day(value: str) -> date | None:
+    """A ``YYYY-MM-DD`` date, or None if the text is not one."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None

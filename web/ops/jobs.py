@@ -1,0 +1,114 @@
+"""Wiring the periodic jobs: who people are, how mail leaves, the signing key, which
+rows of the accounts store expire, the evidence sweep.
+
+The composition root's part of notifications: ``notifications`` knows nothing of
+accounts or settings, so this module hands it a directory of recipients (from the
+accounts and their preferences), a transport (SMTP from ``CONSORTIUM_SMTP_*``, else a
+local mailbox file) and the page catalogues for the e-mail bodies.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+
+from notifications.checkpoints import load_or_create_key
+from notifications.emails import Delivery, MailRenderer, Recipient
+from notifications.leader import Leadership
+from notifications.mail import MailboxTransport, SmtpTransport, Transport
+from notifications.reminders import ReminderPipeline
+from notifications.scheduler import Jobs
+from web.clock import utcnow
+from web.i18n import catalogues
+from web.identity.store import Accounts
+from web.ops.audit_requests import POLL_SECONDS, AuditVerifications
+from web.ops.audit_scope import run_requested
+from web.ops.evidence_sweep import EvidenceSweep
+from web.ops.storage import Stores
+from web.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+MAILBOX_FILE = "mailbox.mbox"
+# People who never chose a language get French e-mails: the users are French consortia.
+MAIL_LANGUAGE = "fr"
+
+
+class AccountDirectory:
+    """Recipients from the accounts store and each person's preferences."""
+
+    def __init__(
+        self, accounts: Accounts, default_language: str = MAIL_LANGUAGE
+    ) -> None:
+        self.accounts = accounts
+        self.default_language = default_language
+
+    def recipients(self, account_ids: Iterable[str]) -> dict[str, Recipient]:
+        found: dict[str, Recipient] = {}
+        for account, preferences in self.accounts.recipients(set(account_ids)):
+            try:
+                delivery = Delivery(preferences.delivery)
+            except ValueError:
+                delivery = Delivery.IMMEDIATE
+            found[account.account_id] = Recipient(
+                account_id=account.account_id,
+                email=account.email,
+                name=account.display_name,
+                language=preferences.language or self.default_language,
+                delivery=delivery,
+                disabled=account.disabled,
+            )
+        return found
+
+
+def transport_for(settings: Settings) -> Transport:
+    """SMTP when a host is configured, else the local mailbox file (said in the log)."""
+    if settings.smtp is not None:
+        return SmtpTransport(settings.smtp)
+    path = settings.data_dir / MAILBOX_FILE
+    logger.info("mail.no_smtp: e-mails are written to the mailbox file %s", path)
+    return MailboxTransport(path)
+
+
+def make_jobs(
+    stores: Stores, settings: Settings, transport: Transport | None = None
+) -> Jobs:
+    """The periodic jobs of this process, with reminders and leadership."""
+    renderer = MailRenderer(catalogues(), settings.base_url)
+    pipeline = ReminderPipeline(
+        governance=stores.governance,
+        read_side=stores.read_side,
+        outbox=stores.outbox,
+        directory=AccountDirectory(stores.accounts, MAIL_LANGUAGE),
+        renderer=renderer,
+        transport=transport or transport_for(settings),
+        sender=settings.mail_sender,
+    )
+    return Jobs(
+        governance=stores.governance,
+        read_side=stores.read_side,
+        reminders=pipeline,
+        leadership=Leadership(stores.outbox.engine),
+        health=stores.health,
+        checkpoint_key=load_or_create_key(settings.audit_key_path),
+        housekeeping=(
+            # Expired sessions and pending logins, and attempts past every window.
+            lambda now: f"sessions_purged={stores.accounts.purge_sessions(now=now)}",
+            lambda now: f"attempts_purged={stores.accounts.throttle.purge(now)}",
+            # Unreferenced evidence files past their grace period (hourly).
+            EvidenceSweep(settings, stores.evidence),
+        ),
+        pollers=[audit_poller(stores, settings)],
+    )
+
+
+def audit_poller(
+    stores: Stores, settings: Settings
+) -> tuple[str, Callable[[], object], int]:
+    """The job that runs the verifications consortia asked for ("Verify now")."""
+    requests = AuditVerifications(stores.accounts.engine)
+    return (
+        "audit_verifications",
+        lambda: run_requested(requests, settings, utcnow),
+        POLL_SECONDS,
+    )

@@ -1,0 +1,359 @@
+"""Opens every store from the settings: the one place that knows the backends.
+
+SQLite (default): three files in the data directory, so their writers never contend
+for one lock: ``events.db`` (the event log), ``read.db`` (disposable read models) and
+``app.db`` (accounts, sessions, invitation tokens, preferences, outbox, job runs,
+login throttling, reset links, second factors).
+TOTP secrets are sealed with a key kept in a file beside them (``secrets_key``), never
+in the database: see ``web/identity/secret_box.py``.
+PostgreSQL: the same stores as tables of one database. Either way the event table is
+sealed by triggers that refuse UPDATE, DELETE (and TRUNCATE on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from contextvars import ContextVar
+from dataclasses import dataclass
+from pathlib import Path
+from types import MethodType
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import psycopg
+from eventsourcing import persistence
+from eventsourcing.utils import retry
+from sqlalchemy import Connection, Engine, create_engine, event
+
+from governance.application import Governance
+from governance.clock import Clock
+from notifications.health import Health
+from notifications.outbox import Outbox
+from notifications.outbox import metadata as outbox_metadata
+from projections.catalogue import all_projections
+from projections.runtime import LibraryEventLog, ReadSide
+from web.evidence.store import EvidenceStore
+from web.identity.passwords import PasswordChecks
+from web.identity.second_factor import seal_clear_secrets
+from web.identity.secret_box import SecretBox
+from web.identity.store import Accounts
+from web.identity.tables import metadata as accounts_metadata
+from web.identity.throttle import metadata as throttle_metadata
+from web.ops.audit_requests import metadata as audit_requests_metadata
+from web.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+EVENTS_TABLE_SQLITE = "stored_events"
+EVENTS_TABLE_POSTGRES = "governance_events"
+CREATION_LOCK = 7438001
+CONNECT_TIMEOUT_SECONDS = 5
+SQLITE_BUSY_SECONDS = 30  # how long a SQLite transaction waits for the write lock
+RECORDER_ATTEMPTS = 2
+RECORDER_RETRIED = (
+    "insert_events",
+    "select_events",
+    "select_notifications",
+    "max_notification_id",
+)
+
+
+class StorageError(Exception):
+    """Raised when a store cannot be opened (bad URL, server unreachable)."""
+
+
+@dataclass
+class Stores:
+    """Everything a process needs to serve requests or run jobs."""
+
+    governance: Governance
+    read_side: ReadSide
+    accounts: Accounts
+    evidence: EvidenceStore
+    outbox: Outbox
+    health: Health
+
+    def close(self) -> None:
+        """Release connections (the library needs an explicit close)."""
+        self.governance.close()
+        self.read_side.engine.dispose()
+        self.accounts.engine.dispose()
+
+
+def open_stores(
+    settings: Settings, *, clock: Clock | None = None, create_tables: bool = True
+) -> Stores:
+    """Open (and on first start create) the event store, read models and accounts."""
+    box = SecretBox(settings.secrets_key_path)
+    if settings.database_url:
+        governance, read_engine, app_engine = _open_postgres(settings, clock, box)
+        create_tables = False  # done by _open_postgres, under a lock
+    else:
+        governance, read_engine, app_engine = _open_sqlite(settings, clock)
+    stores = _assemble(settings, governance, read_engine, app_engine, box)
+    if create_tables:
+        stores.read_side.create_tables()
+        stores.accounts.create_tables()
+        stores.outbox.create_tables()
+        audit_requests_metadata.create_all(stores.accounts.engine)
+    return stores
+
+
+def _assemble(
+    settings: Settings,
+    governance: Governance,
+    read_engine: Engine,
+    app_engine: Engine,
+    box: SecretBox,
+) -> Stores:
+    read_side = ReadSide(read_engine, _event_log(governance), all_projections())
+    accounts = Accounts(
+        app_engine,
+        time_cost=settings.password_time_cost,
+        memory_kib=settings.password_memory_kib,
+        session_hours=settings.session_hours,
+        secrets_box=box,
+        password_checks=PasswordChecks(settings.password_checks or None),
+    )
+    # Evidence files live in the data directory on both backends: several web
+    # processes on PostgreSQL share it (a shared volume across hosts).
+    return Stores(
+        governance,
+        read_side,
+        accounts,
+        EvidenceStore(settings.data_dir / "evidence"),
+        Outbox(app_engine),
+        Health(app_engine),
+    )
+
+
+def _event_log(governance: Governance) -> LibraryEventLog:
+    return LibraryEventLog(governance.recorder, governance.mapper)
+
+
+# Set while a transaction is being opened on SQLite: the BEGIN statement to use
+# (see ``sqlite_engine``). Per thread (and task), like the connections themselves.
+_OPENING: ContextVar[str | None] = ContextVar("sqlite_opening", default=None)
+
+
+def sqlite_engine(path: Path) -> Engine:
+    """An engine on a SQLite file whose transactions are real: every SQLite engine.
+
+    Python 3.11's ``sqlite3`` opens a transaction only before INSERT, UPDATE or
+    DELETE: the DDL and the SELECTs of a block before its first write ran in
+    autocommit, so a rebuild that dropped and recreated tables was not atomic, and a
+    block that read then wrote read outside any lock. Here the driver's own
+    transaction handling is off and each transaction opens with an explicit BEGIN
+    (the recipe of SQLAlchemy's SQLite documentation), of two kinds:
+
+    - ``engine.begin()`` (or ``connection.begin()``), the blocks that write:
+      ``BEGIN IMMEDIATE``, the database's write lock taken up front (waiting for it
+      up to the busy timeout). What the block reads stays true until it commits
+      (counts, claims, leases, tracking positions), and its first write cannot fail
+      with SQLITE_BUSY_SNAPSHOT, as one after a read in a deferred transaction does.
+    - the transaction SQLAlchemy opens by itself for the first statement on an
+      ``engine.connect()`` connection, the reads: a deferred ``BEGIN``, one snapshot
+      for all the connection's queries, without the write lock, so readers neither
+      wait for a writer nor hold one up. A connection that reads must not write.
+
+    What SQLite refuses inside a transaction (VACUUM, ``wal_checkpoint``) takes a
+    plain ``sqlite3`` connection.
+    """
+    engine = create_engine(
+        f"sqlite:///{path}", connect_args={"timeout": SQLITE_BUSY_SECONDS}
+    )
+
+    @event.listens_for(engine, "connect")
+    def _prepare(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # the driver never BEGINs itself
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    event.listen(engine, "before_execute", _reads_begin_deferred)
+    event.listen(engine, "begin", _emit_begin)
+    return engine
+
+
+def _reads_begin_deferred(connection: Connection, *_: Any) -> None:
+    """Open the transaction of a statement outside any (a read on ``connect()``)
+    before SQLAlchemy does, marked deferred; ``begin()`` blocks are already in one."""
+    if _OPENING.get() is None and not connection.in_transaction():
+        token = _OPENING.set("BEGIN")
+        try:
+            connection.begin()
+        finally:
+            _OPENING.reset(token)
+
+
+def _emit_begin(connection: Connection) -> None:
+    statement = _OPENING.get() or "BEGIN IMMEDIATE"
+    # The BEGIN passes through ``before_execute`` too: it must not open another.
+    token = _OPENING.set(statement)
+    try:
+        connection.exec_driver_sql(statement)
+    finally:
+        _OPENING.reset(token)
+
+
+def _open_sqlite(
+    settings: Settings, clock: Clock | None
+) -> tuple[Governance, Engine, Engine]:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    events_path = settings.data_dir / "events.db"
+    governance = Governance(
+        env={
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(events_path),
+            "AGGREGATE_CACHE_MAXSIZE": "1000",
+        },
+        clock=clock,
+    )
+    seal_sqlite_event_log(events_path)
+    return (
+        governance,
+        sqlite_engine(settings.data_dir / "read.db"),
+        sqlite_engine(settings.data_dir / "app.db"),
+    )
+
+
+def seal_sqlite_event_log(path: Path) -> None:
+    """Make the SQLite event table append-only with triggers (idempotent)."""
+    # Both triggers or neither: the driver's implicit transactions skip DDL.
+    connection = sqlite3.connect(
+        path, isolation_level=None, timeout=SQLITE_BUSY_SECONDS
+    )
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            for operation in ("UPDATE", "DELETE"):
+                name = f"{EVENTS_TABLE_SQLITE}_no_{operation.lower()}"
+                connection.execute(
+                    f"CREATE TRIGGER IF NOT EXISTS {name} "
+                    f"BEFORE {operation} ON {EVENTS_TABLE_SQLITE} "
+                    "BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END"
+                )
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+    finally:
+        connection.close()
+
+
+def postgres_env(url: str) -> dict[str, str]:
+    """The ``eventsourcing.postgres`` settings for a ``postgresql://`` URL."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"postgresql", "postgres", "postgresql+psycopg"}:
+        raise StorageError(f"unsupported database URL scheme {parts.scheme!r}")
+    if not parts.path.strip("/"):
+        raise StorageError("the database URL names no database")
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": unquote(parts.path.strip("/")),
+        "POSTGRES_HOST": parts.hostname or "localhost",
+        "POSTGRES_PORT": str(parts.port or 5432),
+        "POSTGRES_USER": unquote(parts.username or ""),
+        "POSTGRES_PASSWORD": unquote(parts.password or ""),
+        # Bounded waits and live connections: a request waits at most 5 s for a
+        # pooled connection when the server is down (then the 503 page), and a
+        # connection left broken by a server restart is checked and replaced
+        # before use instead of failing the next request.
+        "POSTGRES_CONNECT_TIMEOUT": "5",
+        "POSTGRES_PRE_PING": "y",
+    }
+
+
+def sqlalchemy_url(url: str) -> str:
+    """The SQLAlchemy form of a ``postgresql://`` URL (psycopg 3 driver)."""
+    scheme, rest = url.split("://", 1)
+    return f"postgresql+psycopg://{rest}" if scheme != "postgresql+psycopg" else url
+
+
+def _open_postgres(
+    settings: Settings, clock: Clock | None, box: SecretBox
+) -> tuple[Governance, Engine, Engine]:
+    url = settings.database_url
+    assert url is not None  # noqa: S101 - checked by the caller
+    env = postgres_env(url)
+    env["AGGREGATE_CACHE_MAXSIZE"] = "1000"
+    _check_reachable(url)
+    # pre-ping replaces connections a server restart broke; the connect and pool
+    # timeouts bound how long a request waits while the server is down.
+    engine = create_engine(
+        sqlalchemy_url(url),
+        pool_pre_ping=True,
+        pool_timeout=CONNECT_TIMEOUT_SECONDS,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+    )
+    # Several processes may start at once: one creates the tables while the others
+    # wait (concurrent CREATE TABLE fails with "tuple concurrently updated").
+    with engine.connect() as lock:
+        lock.exec_driver_sql(f"SELECT pg_advisory_lock({CREATION_LOCK})")
+        try:
+            governance = Governance(env={**env, "CREATE_TABLE": "y"}, clock=clock)
+            bound_retries(governance.recorder)
+            seal_postgres_event_log(lock)
+            lock.commit()
+            accounts_metadata.create_all(engine)
+            seal_clear_secrets(engine, box)
+            throttle_metadata.create_all(engine)
+            outbox_metadata.create_all(engine)
+            audit_requests_metadata.create_all(engine)
+            ReadSide(engine, _event_log(governance), all_projections()).create_tables()
+        finally:
+            lock.exec_driver_sql(f"SELECT pg_advisory_unlock({CREATION_LOCK})")
+            lock.commit()
+    return governance, engine, engine
+
+
+def bound_retries(recorder: Any, attempts: int = RECORDER_ATTEMPTS) -> None:
+    """Fewer attempts for the event store's calls while PostgreSQL is down.
+
+    ``eventsourcing.postgres`` retries each call 10 times on a connection error,
+    each attempt waiting up to the pool timeout (``POSTGRES_CONNECT_TIMEOUT``): a
+    request caught by an outage would hang ~52 s before its 503. Pre-ping already
+    replaces connections a restart broke, so one retry is enough: the same methods,
+    undecorated (``__wrapped__``), get a two-attempt retry on this recorder.
+    """
+    for name in RECORDER_RETRIED:
+        inner = getattr(getattr(type(recorder), name, None), "__wrapped__", None)
+        if inner is None:  # the library changed: keep its own behaviour
+            logger.warning("storage.retries_unbounded method=%s", name)
+            continue
+        bounded = retry(
+            (persistence.InterfaceError, persistence.OperationalError),
+            max_attempts=attempts,
+            wait=0.2,
+        )(inner)
+        setattr(recorder, name, MethodType(bounded, recorder))
+
+
+def _check_reachable(url: str) -> None:
+    """Fail with the server's own words when the database cannot be reached."""
+    try:
+        with psycopg.connect(
+            url.replace("postgresql+psycopg://", "postgresql://"), connect_timeout=5
+        ):
+            pass
+    except psycopg.Error as error:
+        reason = " ".join(line.strip() for line in str(error).splitlines())
+        raise StorageError(f"cannot reach PostgreSQL: {reason}") from None
+
+
+def seal_postgres_event_log(connection: Connection) -> None:
+    """Make the PostgreSQL event table append-only with triggers (idempotent)."""
+    table = EVENTS_TABLE_POSTGRES
+    statements = [
+        "CREATE OR REPLACE FUNCTION consortium_refuse_change() RETURNS trigger "
+        "LANGUAGE plpgsql AS $$ BEGIN "
+        "RAISE EXCEPTION 'the event log is append-only'; END $$",
+        f"CREATE OR REPLACE TRIGGER {table}_no_update_delete BEFORE UPDATE OR DELETE "
+        f"ON {table} FOR EACH ROW EXECUTE FUNCTION consortium_refuse_change()",
+        f"CREATE OR REPLACE TRIGGER {table}_no_truncate BEFORE TRUNCATE "
+        f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION consortium_refuse_change()",
+    ]
+    for statement in statements:
+        connection.exec_driver_sql(statement)

@@ -1,0 +1,226 @@
+"""The consortium's history told in words, in the reader's language.
+
+Each history row has a kind and the parameters a sentence needs; this module holds
+one sentence per kind. Names of people come from the accounts store at render time
+(personal data stays out of the event log).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from governance.values import (
+    CapitalisationKind,
+    ContributionKind,
+    MemberRole,
+    Paper,
+    PartnerKind,
+    PartnerRole,
+    Phase,
+    ReminderChannel,
+    Unit,
+)
+from governance.voting import Outcome
+from projections.history import HistoryEntry
+from web.i18n import N_, format_day, format_quantity, gettext_
+from web.presentation.labels import in_unit, label
+
+SENTENCES: dict[str, str] = {
+    "founded": N_("founded the consortium “%(name)s”"),
+    "profile_revised": N_("revised the consortium's profile and call"),
+    "phase_changed": N_("moved the consortium to “%(phase)s” on %(on)s"),
+    "partner_joined": N_("admitted %(partner)s as %(role)s (%(kind)s), from %(on)s"),
+    "partner_role_changed": N_("made %(partner)s %(role)s"),
+    "partner_axis_changed": N_("set the axis of %(partner)s to “%(axis)s”"),
+    "partner_paper_recorded": N_(
+        "recorded for %(partner)s: %(paper)s, signed on %(on)s"
+    ),
+    "partner_paper_removed": N_("recorded that %(partner)s has no paper yet"),
+    "partner_withdrew": N_(
+        "recorded the withdrawal of %(partner)s on %(on)s: %(reason)s"
+    ),
+    "invitation_issued": N_("invited someone as %(role)s %(partner)s"),
+    "invitation_cancelled": N_("cancelled an invitation"),
+    "membership_granted": N_("gave %(person)s the role %(role)s %(partner)s"),
+    "membership_accepted": N_("joined the consortium as %(role)s %(partner)s"),
+    "membership_revoked": N_("removed %(person)s from the consortium"),
+    "commitment_pledged": N_(
+        "recorded a commitment of %(partner)s: %(kind)s, %(amount)s"
+    ),
+    "commitment_amended": N_(
+        "amended a commitment of %(partner)s (%(kind)s) to %(amount)s: %(reason)s"
+    ),
+    "commitment_withdrawn": N_(
+        "withdrew a commitment of %(partner)s (%(kind)s) on %(on)s: %(reason)s"
+    ),
+    "capitalisation_recorded": N_(
+        "recorded in the capitalisation register: %(entry_kind)s “%(title)s”"
+    ),
+    "capitalisation_amended": N_(
+        "amended the capitalisation entry “%(title)s”: %(reason)s"
+    ),
+    "capitalisation_withdrawn": N_(
+        "withdrew the capitalisation entry “%(title)s”: %(reason)s"
+    ),
+    "personal_data_handled": N_(
+        "declared that the project handles personal data, %(partner)s answering for data protection"
+    ),
+    "personal_data_no_partner": N_(
+        "declared that the project handles personal data, with no partner named for data protection"
+    ),
+    "personal_data_not_handled": N_(
+        "declared that the project handles no personal data"
+    ),
+    "beneficiaries_described": N_(
+        "described how end beneficiaries are involved: %(description)s"
+    ),
+    "beneficiaries_cleared": N_(
+        "removed the description of how end beneficiaries are involved"
+    ),
+    "contribution_delivered": N_(
+        "recorded a delivery of %(partner)s (%(kind)s): %(amount)s on %(on)s"
+    ),
+    "body_established": N_(
+        "established the body “%(body)s” with %(members)s member partners"
+    ),
+    "body_changed": N_("changed the body “%(body)s” (%(members)s member partners)"),
+    "proxy_delegated": N_(
+        "recorded that %(partner)s delegates its vote to %(to)s "
+        "from %(on)s to %(until)s"
+    ),
+    "proxy_revoked": N_("revoked a proxy"),
+    "proposal_tabled": N_("tabled “%(title)s” before %(body)s"),
+    "vote_cast": N_("voted “%(option)s” for %(partner)s on “%(title)s”"),
+    "vote_changed": N_(
+        "changed the vote of %(partner)s on “%(title)s” to “%(option)s”: %(reason)s"
+    ),
+    "proposal_closed": N_("closed the vote on “%(title)s”: %(outcome)s"),
+    "outcome_vetoed": N_("vetoed “%(title)s” for %(partner)s: %(reason)s"),
+    "decision_recorded": N_(
+        "recorded the decision “%(title)s” taken on %(on)s: %(outcome)s"
+    ),
+    "report_scheduled": N_("scheduled “%(title)s”, due to %(funder)s on %(on)s"),
+    "report_drafted": N_("saved a draft of “%(title)s” (%(files)s attached files)"),
+    "report_submitted": N_("submitted “%(title)s” to the funder"),
+    "report_accepted": N_("accepted “%(title)s”: %(comment)s"),
+    "report_changes_requested": N_("asked for changes to “%(title)s”: %(comment)s"),
+    "indicator_defined": N_(
+        "defined the indicator “%(title)s”: from %(baseline)s to %(target)s "
+        "%(unit)s by %(on)s"
+    ),
+    "indicator_measured": N_("measured “%(title)s”: %(value)s on %(on)s (%(source)s)"),
+    "reminder_requested": N_("reminded %(person)s of “%(title)s” (%(stage)s)"),
+    "reminder_sent": N_("delivered the reminder of “%(title)s” %(channel)s"),
+    "reminder_schedule_set": N_(
+        "set the reminders to %(days)s days before each deadline"
+    ),
+    "checkpoint_countersigned": N_("countersigned a checkpoint of the log"),
+}
+
+AREA_LABELS: dict[str, str] = {
+    "consortium": N_("The consortium"),
+    "partners": N_("Partners"),
+    "people": N_("People"),
+    "commitments": N_("Commitments"),
+    "decisions": N_("Decisions"),
+    "reporting": N_("Reporting and reminders"),
+    "capitalisation": N_("Capitalisation and readiness"),
+    "audit": N_("Audit"),
+}
+
+
+def stage_words(stage: int) -> str:
+    """A reminder's stage in words: days before, the day, days late."""
+    if stage < 0:
+        return gettext_(N_("%(days)s days before")) % {"days": -stage}
+    if stage == 0:
+        return gettext_(N_("on the day"))
+    return gettext_(N_("%(days)s days late")) % {"days": stage}
+
+
+def _param(key: str, value: object) -> str:
+    if value is None or value == "":
+        return ""
+    if key == "phase":
+        return label(Phase(value))
+    if key == "role":
+        try:
+            return label(PartnerRole(value))
+        except ValueError:
+            return label(MemberRole(value))
+    if key == "kind":
+        try:
+            return label(PartnerKind(value))
+        except ValueError:
+            return label(ContributionKind(value))
+    if key == "unit" and value in {u.value for u in Unit}:
+        return label(Unit(str(value)))
+    if key == "paper":
+        return label(Paper(value))
+    if key == "entry_kind":
+        return label(CapitalisationKind(value)).lower()
+    if key in {"on", "until"} and isinstance(value, str):
+        return format_day(date.fromisoformat(value))
+    if key == "outcome":
+        return label(Outcome(value))
+    if key == "channel":
+        return label(ReminderChannel(value))
+    if key == "stage" and isinstance(value, int):
+        return stage_words(value)
+    if key == "option" and isinstance(value, str):
+        return option_words(value)
+    if key in {"value", "baseline", "target"}:
+        return format_quantity(Decimal(str(value)))
+    return str(value)
+
+
+def option_words(option: str) -> str:
+    """A vote option in words: the default ones translated, custom ones as given."""
+    defaults = {"for": N_("For"), "against": N_("Against"), "abstain": N_("Abstain")}
+    return gettext_(defaults[option]) if option in defaults else option
+
+
+def describe(entry: HistoryEntry, names: dict[str, str]) -> str:
+    """What happened, as a sentence without its author (shown beside it)."""
+    params = {k: _param(k, v) for k, v in entry.params.items()}
+    if "amount" in entry.params and "unit" in entry.params:
+        params["amount"] = in_unit(
+            entry.params.get("amount"), Unit(entry.params["unit"])
+        )
+    if entry.kind in {"membership_granted", "membership_revoked", "reminder_requested"}:
+        params["person"] = names.get(entry.subject_id or "", gettext_(N_("a person")))
+    if params.get("partner") and entry.kind in {
+        "invitation_issued",
+        "membership_granted",
+    }:
+        params["partner"] = gettext_(N_("for %(partner)s")) % {
+            "partner": params["partner"]
+        }
+    params.setdefault("partner", "")
+    params.setdefault("on", "")
+    kind = entry.kind
+    if kind == "membership_granted" and entry.subject_id == entry.actor_id:
+        kind = "membership_accepted"
+    if kind == "partner_paper_recorded" and not entry.params.get("on"):
+        kind = "partner_paper_removed"
+    sentence = gettext_(SENTENCES.get(kind, N_("changed the consortium")))
+    return (sentence % params).strip()
+
+
+SYSTEM_ACTORS = {
+    "system:scheduler": N_("The scheduler"),
+    "system:platform": N_("The platform"),
+}
+
+
+def actor_name(actor_id: str, names: dict[str, str]) -> str:
+    """Who did it: a person's name, the scheduler or the platform."""
+    if actor_id.startswith("system:"):
+        return gettext_(SYSTEM_ACTORS.get(actor_id, N_("The scheduler")))
+    return names.get(actor_id, gettext_(N_("A former member")))
+
+
+def author(entry: HistoryEntry, names: dict[str, str]) -> str:
+    """Who did an entry of the history."""
+    return actor_name(entry.actor_id, names)

@@ -10,6 +10,7 @@ from governance.capitalisation import CapitalisationRecord
 from governance.checkpoint import Checkpoint
 from governance.commitment import Commitment
 from governance.consortium import Consortium
+from governance.financing.plan import FinancingPlan
 from governance.indicator import Indicator
 from governance.proposal import Decision, Proposal
 from governance.reminder import Reminder, ReminderSchedule
@@ -62,6 +63,13 @@ ReplicationRecorded = CapitalisationRecord.ReplicationRecorded
 DisseminationRecorded = CapitalisationRecord.DisseminationRecorded
 CapitalisationEntryAmended = CapitalisationRecord.Amended
 CapitalisationEntryWithdrawn = CapitalisationRecord.Withdrawn
+FinancingPlanOpened = FinancingPlan.Opened
+ExpensePlanned = FinancingPlan.ExpensePlanned
+ExpenseWithdrawn = FinancingPlan.ExpenseWithdrawn
+ResourcePlanned = FinancingPlan.ResourcePlanned
+ResourceWithdrawn = FinancingPlan.ResourceWithdrawn
+FundingRulesSet = FinancingPlan.FundingRulesSet
+PlanVersionFiled = FinancingPlan.VersionFiled
 
 ALL_EVENTS: tuple[type, ...] = (
     ConsortiumFounded,
@@ -111,6 +119,13 @@ ALL_EVENTS: tuple[type, ...] = (
     DisseminationRecorded,
     CapitalisationEntryAmended,
     CapitalisationEntryWithdrawn,
+    FinancingPlanOpened,
+    ExpensePlanned,
+    ExpenseWithdrawn,
+    ResourcePlanned,
+    ResourceWithdrawn,
+    FundingRulesSet,
+    PlanVersionFiled,
 )
 
 CAPITALISATION_RECORDED: tuple[type, ...] = (
@@ -125,3 +140,14 @@ CapitalisationRecorded = (
     LessonRecorded | AssetPublished | ReplicationRecorded | DisseminationRecorded
 )
 """Any of them, as a type (a handler of all four reads the same fields)."""
+
+PLAN_EVENTS: tuple[type, ...] = (
+    FinancingPlanOpened,
+    ExpensePlanned,
+    ExpenseWithdrawn,
+    ResourcePlanned,
+    ResourceWithdrawn,
+    FundingRulesSet,
+    PlanVersionFiled,
+)
+"""The financing plan's events."""

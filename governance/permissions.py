@@ -32,6 +32,7 @@ class Action(Enum):
     EXPORT = "export"
     COUNTERSIGN = "countersign"
     CAPITALISE = "capitalise"
+    PLAN_BUDGET = "plan_budget"
 
 
 _ALL = frozenset(MemberRole)
@@ -61,6 +62,8 @@ MATRIX: dict[Action, frozenset[MemberRole]] = {
     Action.CAPITALISE: frozenset(
         {MemberRole.COORDINATOR, MemberRole.MEMBER, MemberRole.PILOT_TEAM}
     ),
+    # The financing plan is the lead partner's to draw up and file; everyone reads.
+    Action.PLAN_BUDGET: _COORDINATOR,
 }
 
 

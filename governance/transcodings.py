@@ -16,6 +16,19 @@ from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from governance.commitment import Delivery
 from governance.consortium import Body, Membership, Partner, PendingInvitation, Proxy
+from governance.financing.values import (
+    CommittedContribution,
+    CostCategory,
+    ExpenseLine,
+    FundingRules,
+    IndirectBase,
+    PlanContent,
+    PlanVersion,
+    PlanVersionKind,
+    PublicFunder,
+    ResourceLine,
+    ResourceSource,
+)
 from governance.indicator import Measurement
 from governance.proposal import Ballot
 from governance.values import (
@@ -142,6 +155,11 @@ ENUMS: tuple[type[Enum], ...] = (
     ReminderChannel,
     CapitalisationKind,
     AssetType,
+    CostCategory,
+    ResourceSource,
+    PublicFunder,
+    IndirectBase,
+    PlanVersionKind,
 )
 
 
@@ -166,3 +184,9 @@ def register_all(transcoder: JSONTranscoder) -> None:
     transcoder.register(RecordAsDict(ReportedIndicator, tuples=("values",)))
     for entry_type in (Lesson, ReusableAsset, Replication, Dissemination):
         transcoder.register(RecordAsDict(entry_type))
+    for line_type in (ExpenseLine, ResourceLine, CommittedContribution, PlanVersion):
+        transcoder.register(RecordAsDict(line_type))
+    transcoder.register(RecordAsDict(FundingRules, tuples=("eligible_categories",)))
+    transcoder.register(
+        RecordAsDict(PlanContent, tuples=("expenses", "resources", "contributions"))
+    )

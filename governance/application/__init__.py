@@ -16,9 +16,11 @@ from governance.application.capitalisation import CapitalisationCommands
 from governance.application.commitments import CommitmentCommands
 from governance.application.consortia import ConsortiumCommands
 from governance.application.decisions import DecisionCommands
+from governance.application.financing import FinancingCommands
 from governance.application.reminders import ReminderCommands
 from governance.application.reporting import ReportingCommands
 from governance.consortium import Consortium
+from governance.financing.plan import FinancingPlan
 from governance.proposal import Proposal
 
 __all__ = ["Created", "Governance"]
@@ -32,11 +34,12 @@ class Governance(
     ReminderCommands,
     AuditCommands,
     CapitalisationCommands,
+    FinancingCommands,
 ):
     """Commands on consortia, commitments, decisions, reporting, reminders,
-    capitalisation and the audit."""
+    capitalisation, the financing plan and the audit."""
 
     name = "Governance"
     snapshotting_intervals: ClassVar[
         dict[type[MutableOrImmutableAggregate[Any]], int]
-    ] = {Consortium: 100, Proposal: 100}
+    ] = {Consortium: 100, Proposal: 100, FinancingPlan: 100}

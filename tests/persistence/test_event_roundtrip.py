@@ -22,6 +22,14 @@ from governance.checkpoint import Checkpoint
 from governance.commitment import Commitment
 from governance.consortium import Consortium
 from governance.events import ALL_EVENTS
+from governance.financing.plan import FinancingPlan
+from governance.financing.values import (
+    CostCategory,
+    IndirectBase,
+    PlanVersionKind,
+    PublicFunder,
+    ResourceSource,
+)
 from governance.indicator import Indicator, Measurement
 from governance.proposal import Decision, Proposal
 from governance.reminder import Reminder, ReminderSchedule
@@ -69,6 +77,7 @@ from tests.support.builders import (
     store_env,
 )
 from tests.support.fakes import FixedClock
+from tests.support.financing import a_resource, an_expense, committed, rules, staff_days
 
 
 def typed(value: Any) -> Any:
@@ -353,6 +362,46 @@ def a_withdrawn_replication(consortium: Consortium) -> CapitalisationRecord:
     return capitalisation_histories(consortium)[2]
 
 
+def a_financing_plan_history(consortium: Consortium) -> FinancingPlan:
+    """Rules with a flat rate, staff by days, a line withdrawn, other public
+    funding, and the application and convention versions filed with commitments."""
+    lead, lab, *_ = consortium.partners
+    with acting_as(COORDINATOR_ID, at=T0):
+        plan = FinancingPlan.open(str(consortium.id))
+        plan.set_rules(
+            rules(
+                max_funder_rate=Decimal("70.00"),
+                max_partner_rate=Decimal("80"),
+                min_cofinancing=Decimal("20.5"),
+                eligible_from=date(2026, 1, 1),
+                eligible_until=date(2028, 6, 30),
+                eligible_categories=(CostCategory.STAFF, CostCategory.EQUIPMENT),
+                indirect_rate=Decimal("15"),
+                indirect_base=IndirectBase.DIRECT_COSTS,
+                equipment_cap=Decimal("30"),
+            )
+        )
+        plan.plan_expense(staff_days("12.5", "400.00", partner_id=lead).line("e-1"))
+        plan.plan_expense(an_expense(partner_id=lab, year=None).line("e-2"))
+        plan.withdraw_expense("e-2")
+        plan.plan_resource(a_resource(partner_id=lead).line("r-1"))
+        plan.plan_resource(
+            a_resource(
+                partner_id=lab,
+                source=ResourceSource.OTHER_PUBLIC,
+                public_funder=PublicFunder.EU_FUNDS,
+                year=2027,
+            ).line("r-2")
+        )
+        plan.withdraw_resource("r-2")
+        plan.file_version(
+            PlanVersionKind.APPLICATION,
+            (committed("1200.50", partner_id=lead), committed(None, partner_id=lab)),
+        )
+        plan.file_version(PlanVersionKind.CONVENTION, ())
+    return plan
+
+
 def every_aggregate() -> list[Any]:
     """A consortium, a commitment, proposals, a decision, reports, an indicator,
     a countersigned checkpoint."""
@@ -370,6 +419,7 @@ def every_aggregate() -> list[Any]:
         a_reminder_schedule(consortium),
         a_countersigned_checkpoint(consortium),
         *capitalisation_histories(consortium),
+        a_financing_plan_history(consortium),
     ]
 
 
@@ -497,6 +547,7 @@ def test_a_snapshot_of_a_commitment_comes_back_equal_in_state(
         a_reminder_history,
         a_reminder_schedule,
         a_countersigned_checkpoint,
+        a_financing_plan_history,
         an_amended_asset,
         a_withdrawn_replication,
     ],
@@ -510,6 +561,7 @@ def test_a_snapshot_of_a_commitment_comes_back_equal_in_state(
         "sent-reminder",
         "changed-schedule",
         "countersigned-checkpoint",
+        "filed-financing-plan",
         "amended-asset",
         "withdrawn-replication",
     ],

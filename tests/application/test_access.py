@@ -19,6 +19,7 @@ from eventsourcing.application import Application
 from governance.actor import Actor
 from governance.application import Governance
 from governance.errors import NotFound, NotPermitted
+from governance.financing.values import PlanVersionKind
 from governance.permissions import Action
 from governance.values import (
     MEETING,
@@ -49,6 +50,7 @@ from tests.support.builders import (
     person_in_role,
     scheduled_report,
 )
+from tests.support.financing import a_resource, an_expense, rules
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,8 @@ class World:
     submitted_report_id: UUID
     indicator_id: UUID
     entry_id: UUID
+    expense_line_id: str
+    resource_line_id: str
 
 
 def partner_commands(partner: Callable[[World], str]) -> dict[str, Command]:
@@ -234,6 +238,27 @@ COMMANDS: dict[str, Command] = {
         decided_on=MEETING_ON,
         present=(w.lead_id, w.partner_id),
         minutes=None,
+    ),
+    "plan_expense": lambda app, actor, w: app.plan_expense(
+        actor, w.consortium_id, an_expense(partner_id=w.partner_id)
+    ),
+    "withdraw_expense": lambda app, actor, w: app.withdraw_expense(
+        actor, w.consortium_id, w.expense_line_id
+    ),
+    "plan_resource": lambda app, actor, w: app.plan_resource(
+        actor, w.consortium_id, a_resource(partner_id=w.partner_id)
+    ),
+    "withdraw_resource": lambda app, actor, w: app.withdraw_resource(
+        actor, w.consortium_id, w.resource_line_id
+    ),
+    "set_funding_rules": lambda app, actor, w: app.set_funding_rules(
+        actor, w.consortium_id, rules(max_funder_rate=Decimal(70))
+    ),
+    "file_plan_version": lambda app, actor, w: app.file_plan_version(
+        actor,
+        w.consortium_id,
+        PlanVersionKind.APPLICATION,
+        (w.lead_commitment_id, w.partner_commitment_id),
     ),
     # For the lead, which the member these tests act as does not represent.
     **partner_commands(lambda w: w.lead_id),
@@ -417,6 +442,12 @@ def world(app: Governance, coordinator: Actor, consortium_id: UUID) -> World:
     app.submit_report(coordinator, submitted)
     indicator = defined_indicator(app, coordinator, consortium_id)
     entry = app.record_capitalisation(coordinator, consortium_id, an_asset()).id
+    expense_line = app.plan_expense(
+        coordinator, consortium_id, an_expense(partner_id=lead)
+    ).id
+    resource_line = app.plan_resource(
+        coordinator, consortium_id, a_resource(partner_id=lead)
+    ).id
     return World(
         consortium_id,
         lead,
@@ -433,6 +464,8 @@ def world(app: Governance, coordinator: Actor, consortium_id: UUID) -> World:
         submitted,
         indicator,
         UUID(entry),
+        expense_line,
+        resource_line,
     )
 
 

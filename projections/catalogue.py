@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from projections.audit_chain import AuditChainProjection, CheckpointsProjection
 from projections.base import Projection
+from projections.budget import BudgetProjection
 from projections.capitalisation import CapitalisationProjection
 from projections.consortia import ConsortiaProjection
 from projections.decisions import DecisionsProjection
@@ -33,4 +34,5 @@ def all_projections() -> list[Projection]:
         CheckpointsProjection(),
         CapitalisationProjection(),
         ReadinessProjection(),
+        BudgetProjection(),
     ]

@@ -29,18 +29,21 @@ from web.i18n import (
     format_money,
     format_month,
     format_quantity,
+    format_rate,
     format_share,
     gettext_,
     ngettext_,
 )
 from web.ops.jobs import make_jobs
 from web.ops.storage import Stores, open_stores
+from web.presentation.budget_words import check_message
 from web.presentation.history import actor_name, author, describe, option_words
 from web.presentation.labels import RULES, in_unit, label, warning_message
 from web.routes import (
     account,
     audit,
     bodies,
+    budget,
     capitalisation,
     consortia,
     history,
@@ -115,6 +118,7 @@ def make_templates() -> Jinja2Blocks:
         iso_day=iso_day,
         outcome_label=outcome_label,
         in_unit=in_unit,
+        rate=format_rate,
     )
     env.globals.update(
         htmx_script=HTMX,
@@ -122,6 +126,7 @@ def make_templates() -> Jinja2Blocks:
         history_author=author,
         history_sentence=describe,
         warning_text=warning_message,
+        budget_check=check_message,
         option_label=option_words,
         outcome_label=outcome_label,
         history_author_of=actor_name,
@@ -171,6 +176,7 @@ def create_app(
         *reporting.routes,
         *indicators.routes,
         *capitalisation.routes,
+        *budget.routes,
         *readiness.routes,
         *notifications.routes,
         *portfolio.routes,

@@ -156,6 +156,13 @@ def format_share(value: Decimal | None) -> str:
     return format_percent(value, locale=_locale())
 
 
+def format_rate(value: Decimal | None) -> str:
+    """A rate held as a percent ("70", "58.82") in words ("70 %", "58,82 %")."""
+    if value is None:
+        return "—"
+    return format_percent(value / 100, locale=_locale(), decimal_quantization=False)
+
+
 def format_month(value: date, capitalise: bool = True) -> str:
     """A month and its year ("November 2026"; "Novembre 2026" as a title,
     "novembre 2026" inside a French sentence)."""

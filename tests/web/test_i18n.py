@@ -20,6 +20,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from governance import values
+from governance.financing import values as financing_values
 from web.i18n import DEFAULT_LANGUAGE, choose_language
 from web.presentation.labels import LABELS, RULES
 
@@ -197,8 +198,9 @@ def test_english_is_the_default_language() -> None:
 def _domain_enums() -> list[type[Enum]]:
     return [
         member
-        for _name, member in inspect.getmembers(values, inspect.isclass)
-        if issubclass(member, Enum) and member.__module__ == values.__name__
+        for module in (values, financing_values)
+        for _name, member in inspect.getmembers(module, inspect.isclass)
+        if issubclass(member, Enum) and member.__module__ == module.__name__
     ]
 
 

@@ -29,6 +29,7 @@ from governance.values import (
 )
 from governance.voting import Majority, Outcome
 from web.i18n import N_, format_day, format_money, format_quantity, gettext_
+from web.presentation.budget_words import BUDGET_LABELS, BUDGET_RULES
 
 LABELS: dict[Enum, str] = {
     Phase.SETUP: N_("Setup"),
@@ -101,6 +102,7 @@ LABELS: dict[Enum, str] = {
     AssetType.METHOD: N_("Method"),
     AssetType.DATA_SET: N_("Data set"),
     AssetType.GUIDE: N_("Guide"),
+    **BUDGET_LABELS,
 }
 
 RULES: dict[str, str] = {
@@ -284,6 +286,7 @@ RULES: dict[str, str] = {
     "dissemination.place_required": N_("Give the place or an address."),
     "dissemination.url_invalid": N_("The address must start with http:// or https://."),
     "readiness.unchanged": N_("This is already recorded."),
+    **BUDGET_RULES,
 }
 
 WARNINGS: dict[str, str] = {

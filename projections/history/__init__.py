@@ -6,9 +6,9 @@ were at the time. The web layer turns a row into a translated sentence.
 
 One projection (one name, one tracking position, the same tables as ever), written
 in parts by area: ``partners`` (the consortium, its partners and people),
-``commitments``, ``decisions``, ``reporting``, ``capitalisation`` and ``audit``,
-each a class of handlers the projection is made of; ``rows`` holds what they write
-with, ``tables`` the tables, ``queries`` the reading side.
+``commitments``, ``decisions``, ``reporting``, ``capitalisation``, ``audit`` and
+``budget``, each a class of handlers the projection is made of; ``rows`` holds what
+they write with, ``tables`` the tables, ``queries`` the reading side.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import ClassVar
 from sqlalchemy import Table
 
 from projections.history.audit import AuditHistory
+from projections.history.budget import BudgetHistory, plan_lines
 from projections.history.capitalisation import CapitalisationHistory
 from projections.history.commitments import CommitmentsHistory
 from projections.history.decisions import DecisionsHistory
@@ -68,6 +69,7 @@ class HistoryProjection(
     ReportingHistory,
     CapitalisationHistory,
     AuditHistory,
+    BudgetHistory,
 ):
     """Appends one row per consortium event."""
 
@@ -78,4 +80,5 @@ class HistoryProjection(
         commitment_owners,
         owners,
         capitalisation_owners,
+        plan_lines,
     )

@@ -97,6 +97,15 @@ AREAS: dict[str, tuple[str, ...]] = {
         "beneficiaries_cleared",
     ),
     "audit": ("checkpoint_countersigned",),
+    "budget": (
+        "expense_planned",
+        "expense_withdrawn",
+        "resource_planned",
+        "resource_withdrawn",
+        "funding_rules_set",
+        "funding_rules_set_with_rate",
+        "plan_version_filed",
+    ),
 }
 # Entries about things without a page of their own link to their area's page.
 PAGES = {
@@ -109,6 +118,18 @@ PAGES = {
             "beneficiaries_cleared",
         ),
         "readiness",
+    ),
+    **dict.fromkeys(
+        (
+            "expense_planned",
+            "expense_withdrawn",
+            "resource_planned",
+            "resource_withdrawn",
+            "funding_rules_set",
+            "funding_rules_set_with_rate",
+            "plan_version_filed",
+        ),
+        "budget",
     ),
     "decision_recorded": "decisions",
     "indicator_defined": "indicators",

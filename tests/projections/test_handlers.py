@@ -61,6 +61,7 @@ def test_the_history_handles_every_consortium_event_from_its_parts() -> None:
         "projections.history.reporting",
         "projections.history.capitalisation",
         "projections.history.audit",
+        "projections.history.budget",
     }
 
 

@@ -4,6 +4,7 @@ refused with a clear message and nothing stored, versions compared, the export."
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -250,3 +251,41 @@ def test_the_excel_export_holds_the_tables_and_the_lines(
         Decimal(str(c)) for c in cells if isinstance(c, int | float)
     ]
     assert [c.value for c in lines[2]][:3] == ["Expense", "Lead Corp", "Staff"]
+
+
+def test_the_history_tells_the_plan_in_words_in_english_and_french(
+    client: TestClient, world: World
+) -> None:
+    planned(client, world)
+    post(
+        client,
+        budget(world) + "/rules",
+        {
+            "max_funder_rate": "80",
+            "indirect_base": "staff",
+            "eligible_travel": "on",
+            "eligible_staff": "on",
+        },
+    )
+    page = client.get(budget(world))
+    lines = re.findall(r"/budget/expenses/([0-9a-f-]{36})/withdraw", page.text)
+    travel = list(dict.fromkeys(lines))[1]
+    post(client, budget(world) + f"/expenses/{travel}/withdraw")
+    post(client, budget(world) + "/versions", {"kind": "application"})
+
+    english = client.get(f"/consortia/{world.consortium_id}/history").text
+    client.cookies.set("lang", "fr")
+    french = client.get(f"/consortia/{world.consortium_id}/history").text
+
+    assert (
+        "planned an expense of Lead Corp in the financing plan: Staff,"
+        " “Chef de projet”, €500.00" in english
+    )
+    assert (
+        "withdrew from the financing plan an expense of Lead Corp: Travel,"
+        " “Déplacements”, €500.00" in english
+    )
+    assert "with a maximum grant rate of 80%" in english
+    assert "filed version 1 of the financing plan (application)" in english
+    assert "a prévu une dépense de Lead Corp dans le plan de financement" in french
+    assert "a déposé la version 1 du plan de financement (candidature)" in french

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from governance.financing.values import CostCategory, PlanVersionKind, ResourceSource
 from governance.values import (
     CapitalisationKind,
     ContributionKind,
@@ -23,7 +24,14 @@ from governance.values import (
 )
 from governance.voting import Outcome
 from projections.history import HistoryEntry
-from web.i18n import N_, format_day, format_quantity, gettext_
+from web.i18n import (
+    N_,
+    format_day,
+    format_money,
+    format_quantity,
+    format_rate,
+    gettext_,
+)
 from web.presentation.labels import in_unit, label
 
 SENTENCES: dict[str, str] = {
@@ -116,6 +124,25 @@ SENTENCES: dict[str, str] = {
         "set the reminders to %(days)s days before each deadline"
     ),
     "checkpoint_countersigned": N_("countersigned a checkpoint of the log"),
+    "expense_planned": N_(
+        "planned an expense of %(partner)s in the financing plan: %(category)s, “%(label)s”, %(euros)s"
+    ),
+    "expense_withdrawn": N_(
+        "withdrew from the financing plan an expense of %(partner)s: %(category)s, “%(label)s”, %(euros)s"
+    ),
+    "resource_planned": N_(
+        "planned a resource of %(partner)s in the financing plan: %(resource_source)s, %(euros)s"
+    ),
+    "resource_withdrawn": N_(
+        "withdrew from the financing plan a resource of %(partner)s: %(resource_source)s, %(euros)s"
+    ),
+    "funding_rules_set": N_("set the funding rules of the financing plan"),
+    "funding_rules_set_with_rate": N_(
+        "set the funding rules of the financing plan, with a maximum grant rate of %(rate)s"
+    ),
+    "plan_version_filed": N_(
+        "filed version %(number)s of the financing plan (%(version_kind)s): expenses of %(expenses)s, grant requested %(requested)s"
+    ),
 }
 
 AREA_LABELS: dict[str, str] = {
@@ -127,6 +154,7 @@ AREA_LABELS: dict[str, str] = {
     "reporting": N_("Reporting and reminders"),
     "capitalisation": N_("Capitalisation and readiness"),
     "audit": N_("Audit"),
+    "budget": N_("Financing plan"),
 }
 
 
@@ -172,6 +200,16 @@ def _param(key: str, value: object) -> str:
         return option_words(value)
     if key in {"value", "baseline", "target"}:
         return format_quantity(Decimal(str(value)))
+    if key in {"euros", "expenses", "requested"}:
+        return format_money(Decimal(str(value)))
+    if key == "rate":
+        return format_rate(Decimal(str(value)))
+    if key == "category":
+        return label(CostCategory(value))
+    if key == "resource_source":
+        return label(ResourceSource(value))
+    if key == "version_kind":
+        return label(PlanVersionKind(value)).lower()
     return str(value)
 
 

@@ -28,11 +28,26 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from governance.actor import Actor
+from governance.financing.values import (
+    CostCategory,
+    Expense,
+    PlanVersionKind,
+    Resource,
+    ResourceSource,
+)
 from governance.values import ContributionKind, Funding, Motion, Pledge, ReportKind
 from governance.voting import DEFAULT_OPTIONS, VotingRule
 from notifications.checkpoints import load_or_create_key, seal_checkpoint
 from tests.support.builders import a_lesson
-from tests.web.conftest import World, login, password_step, stores_of
+from tests.web.conftest import (
+    World,
+    csrf,
+    csrf_of,
+    event_count,
+    login,
+    password_step,
+    stores_of,
+)
 from web.identity import totp
 
 MEETING = date(2026, 3, 2)
@@ -121,6 +136,10 @@ MATRIX: dict[str, dict[str, int]] = {
         "financer": 403,
     },
     "/consortia/{consortium_id}/readiness": SHOWN,
+    # The financing plan: everyone in the consortium reads it, a financer too.
+    "/consortia/{consortium_id}/budget": SHOWN,
+    "/consortia/{consortium_id}/budget/versions": SHOWN,
+    "/consortia/{consortium_id}/budget.xlsx": SHOWN,
     "/consortia/{consortium_id}/audit": SHOWN,
     "/consortia/{consortium_id}/audit/checkpoints/{checkpoint_id}.json": SHOWN,
 }
@@ -196,6 +215,19 @@ def things(client: TestClient, world: World, tmp_path: Path) -> Things:
     entry = governance.record_capitalisation(
         coordinator, world.consortium_id, a_lesson()
     ).id
+    line = governance.plan_expense(
+        coordinator,
+        world.consortium_id,
+        Expense(world.lead_id, CostCategory.TRAVEL, "Déplacements", Decimal(800)),
+    ).id
+    resource = governance.plan_resource(
+        coordinator,
+        world.consortium_id,
+        Resource(world.lead_id, ResourceSource.REQUESTED, Decimal(800)),
+    ).id
+    governance.file_plan_version(
+        coordinator, world.consortium_id, PlanVersionKind.APPLICATION, []
+    )
     sealed = seal_checkpoint(
         governance, stores.read_side, load_or_create_key(tmp_path / "key.pem")
     )
@@ -213,6 +245,8 @@ def things(client: TestClient, world: World, tmp_path: Path) -> Things:
             "obligation_id": report,
             "checkpoint_id": sealed.id,
             "entry_id": entry,
+            "line_id": line,
+            "resource_line_id": resource,
             "token": "no-such-secret",
         }
     )
@@ -299,7 +333,8 @@ def test_a_login_waiting_for_its_second_factor_opens_no_page(
 QUERY_PARAMETERS = (
     "page", "older_than", "before", "month", "view", "area", "partner", "person",
     "since", "until", "kind", "status", "role", "q", "body", "outcome", "next",
-    "done", "source", "on", "amount", "starts_on", "ends_on", "reason",
+    "done", "source", "on", "amount", "starts_on", "ends_on", "reason", "left",
+    "right",
 )  # fmt: skip
 HOSTILE_VALUES = (
     "²",
@@ -360,3 +395,65 @@ def test_a_nul_character_in_the_address_is_a_bad_request(
     assert "NUL character" in in_query.text
     assert in_path.status_code == 400
     assert plain.status_code == 200
+
+
+# The financing plan's commands: the coordinator's; the others in the consortium are
+# refused (403), an outsider learns nothing (404), an anonymous visitor logs in first.
+PLAN_COMMANDS: dict[str, dict[str, str]] = {
+    "/consortia/{consortium_id}/budget/expenses": {
+        "partner_id": "{partner_id}",
+        "category": "travel",
+        "label": "Déplacements",
+        "amount": "100",
+    },
+    "/consortia/{consortium_id}/budget/expenses/{line_id}/withdraw": {},
+    "/consortia/{consortium_id}/budget/resources": {
+        "partner_id": "{partner_id}",
+        "source": "requested",
+        "amount": "100",
+    },
+    "/consortia/{consortium_id}/budget/resources/{resource_line_id}/withdraw": {},
+    "/consortia/{consortium_id}/budget/rules": {
+        "max_funder_rate": "70",
+        "indirect_base": "staff",
+        "eligible_travel": "on",
+    },
+    "/consortia/{consortium_id}/budget/versions": {"kind": "convention"},
+}
+PLAN_ANSWERS = {**COORDINATORS_ONLY, "coordinator": 303}
+
+
+def test_every_plan_command_is_in_this_matrix(client: TestClient) -> None:
+    plan_posts = {
+        r.path
+        for r in client.app.routes  # type: ignore[attr-defined]
+        if isinstance(r, Route)
+        and r.methods
+        and "POST" in r.methods
+        and "/budget" in r.path
+    }
+
+    assert plan_posts == {
+        path.replace("{resource_line_id}", "{line_id}") for path in PLAN_COMMANDS
+    }
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("path", PLAN_COMMANDS)
+def test_only_the_coordinator_changes_the_financing_plan(
+    client: TestClient, world: World, things: Things, role: str, path: str
+) -> None:
+    if role != "anonymous":
+        login(client, world.emails[role])
+    token = csrf_of(client.get("/login").text) if role == "anonymous" else csrf(client)
+    before = event_count(client)
+    data = {k: concrete(v, things) for k, v in PLAN_COMMANDS[path].items()}
+
+    response = client.post(
+        concrete(path, things),
+        data={**data, "csrf_token": token},
+        follow_redirects=False,
+    )
+
+    assert response.status_code == PLAN_ANSWERS[role], response.text[:300]
+    assert (event_count(client) > before) is (role == "coordinator")

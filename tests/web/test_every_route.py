@@ -62,6 +62,7 @@ def concrete(path: str, world: World) -> str:
         .replace("{entry_id}", "00000000-0000-0000-0000-000000000000")
         .replace("{token}", "no-such-token")
         .replace("{checkpoint_id}", "00000000-0000-0000-0000-000000000000")
+        .replace("{line_id}", "00000000-0000-0000-0000-000000000000")
     )
 
 

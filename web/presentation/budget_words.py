@@ -135,7 +135,7 @@ _MONEY = {"expenses", "resources", "difference", "amount", "pledged", "planned"}
 
 
 def _period(params: dict[str, Any]) -> str:
-    start, end = params.get("from"), params.get("until")
+    start, end = (params.get(key) for key in ("from", "until"))
     if start and end:
         return f"{format_day(start)} – {format_day(end)}"
     if start:

@@ -42,7 +42,7 @@ from web.forms.budget import (
     parse_version_kind,
     rules_values,
 )
-from web.forms.fields import FormErrors
+from web.forms.fields import FormErrors, is_whole_number
 from web.htmx import redirect, render
 from web.i18n import N_, gettext_
 from web.presentation.budget import comparison, plan_tables
@@ -50,6 +50,7 @@ from web.presentation.labels import label
 from web.routes.common import Access, consortium_access, queries, stores, wait_for
 
 FORMS = ("expense", "resource", "rules", "version")
+FIELD = "field"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -105,7 +106,9 @@ def _refused(
 
 def _field_of(error: RuleViolated, fields: dict[str, str]) -> str:
     """The input a refusal is about, if the form has it ("" for the whole form)."""
-    named = getattr(error, "field", None) or error.params.get("field")
+    # ``RuleViolated.field`` names it; before it had that attribute, the domain
+    # passed the name among the parameters.
+    named = getattr(error, "field", None) or error.params.get(FIELD)
     return named if isinstance(named, str) and named in fields else ""
 
 
@@ -230,7 +233,8 @@ def file_version(request: Request, fields: dict[str, str]) -> Response:
 
 def _chosen(budget: Budget, text: str, default: str) -> str:
     """A side of the comparison: a filed version's number, or "draft"."""
-    if text == "draft" or (text.isdigit() and budget.version(int(text))):
+    # ASCII digits only: "²".isdigit() is true, yet int("²") fails.
+    if text == "draft" or (is_whole_number(text) and budget.version(int(text))):
         return text
     return default
 

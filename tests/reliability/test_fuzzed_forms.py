@@ -34,6 +34,14 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from governance.actor import Actor
+from governance.financing.values import (
+    CostCategory,
+    Expense,
+    IndirectBase,
+    PlanVersionKind,
+    PublicFunder,
+    ResourceSource,
+)
 from governance.values import (
     AuthorityLevel,
     ContributionKind,
@@ -232,6 +240,8 @@ ODD_CODES = st.one_of(
 
 DAY_FIELDS = [
     "call_opens_on",
+    "eligible_from",
+    "eligible_until",
     "decided_on",
     "delivered_on",
     "due_on",
@@ -257,6 +267,13 @@ NUMBER_FIELDS = [
     "every_months",
     "due_days",
     "count",
+    "person_days",
+    "year",
+    "max_funder_rate",
+    "max_partner_rate",
+    "min_cofinancing",
+    "indirect_rate",
+    "equipment_cap",
 ]
 TEXT_FIELDS = [
     "acronym",
@@ -293,6 +310,8 @@ TEXT_FIELDS = [
     "did_not_work",
     "adaptation",
     "beneficiary_involvement",
+    "label",
+    "work_package",
 ]
 # Written in a textarea: the only fields (of a form, of an event) that may hold a
 # line break. Every other text is one line: a name, a title, an axis, a funder…
@@ -315,7 +334,15 @@ ONE_LINE_FIELDS = [
 ]
 CHOICES: dict[str, list[str]] = {
     "phase": [p.value for p in Phase],
-    "kind": [k.value for k in (*PartnerKind, *ContributionKind, *ReportKind)],
+    "kind": [
+        k.value
+        for k in (*PartnerKind, *ContributionKind, *ReportKind, *PlanVersionKind)
+    ],
+    "category": [c.value for c in CostCategory],
+    "source": [s.value for s in ResourceSource],
+    "public_funder": [f.value for f in PublicFunder],
+    "indirect_base": [b.value for b in IndirectBase],
+    **{f"eligible_{c.value}": ["on"] for c in CostCategory},
     "authority_level": [a.value for a in AuthorityLevel],
     "role": [r.value for r in (*PartnerRole, *MemberRole)],
     "paper": [p.value for p in Paper],
@@ -339,6 +366,8 @@ def _plausible(name: str, ids: dict[str, str]) -> st.SearchStrategy[str]:
     if name == "closes_at":
         soon = datetime.now(UTC).replace(tzinfo=None) + timedelta(days=7)
         return st.just(soon.isoformat(timespec="minutes"))
+    if name == "year":
+        return st.sampled_from(["2026", "2027", ""])
     if name in NUMBER_FIELDS:
         return st.integers(1, 100).map(str)
     if name in CHOICES:
@@ -617,6 +646,9 @@ def rich_world(client: TestClient, world: World, settings: Settings) -> dict[str
         me, cid, MemberRole.PILOT_TEAM, None, datetime.now(UTC) + timedelta(days=7)
     )
     entry = governance.record_capitalisation(me, cid, a_lesson())
+    line = governance.plan_expense(
+        me, cid, Expense(world.lead_id, CostCategory.TRAVEL, "Trains", Decimal(900))
+    )
     stores.read_side.catch_up()
     checkpoint = seal_checkpoint(
         governance, stores.read_side, load_or_create_key(settings.audit_key_path)
@@ -637,6 +669,7 @@ def rich_world(client: TestClient, world: World, settings: Settings) -> dict[str
         "indicator_id": indicator.id,
         "checkpoint_id": checkpoint.id,
         "entry_id": entry.id,
+        "line_id": line.id,
         "partners": " ".join(partners),
     }
 
@@ -741,7 +774,9 @@ def target(
 
 def _destructive_last(path: str) -> tuple[bool, str]:
     """Routes that may end things (withdraw, revoke, close…) run after the others."""
+    # Filing the plan's versions locks it (the convention's): after its lines.
     words = ("withdraw", "revoke", "cancel", "close", "veto", "phase", "log")
+    words += ("budget/versions",)
     return (any(word in path for word in words), path)
 
 

@@ -7,7 +7,7 @@ Pure reshaping of ``PlanFigures``; the sums themselves are the domain's
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from governance.financing.figures import ZERO, PlanFigures, share
@@ -130,7 +130,9 @@ def _side(budget: Budget, side: str) -> PlanState:
     version = budget.version(int(side))
     if version is None:  # the route only asks for filed versions
         return budget.draft
-    return assess(version.content, budget.partners)
+    # A version is checked as it was filed: a partner that withdrew since was in.
+    as_filed = tuple(replace(p, withdrawn_on=None) for p in budget.partners)
+    return assess(version.content, as_filed)
 
 
 def comparison(budget: Budget, left: str, right: str) -> Comparison:

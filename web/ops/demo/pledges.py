@@ -1,12 +1,14 @@
-"""Chapter 2 (days 36 to 44): every partner's pledges, the application submitted,
-and the other partners' representatives invited."""
+"""Chapter 2 (days 36 to 44): every partner's pledges, the financing plan filed with
+the application, and the other partners' representatives invited."""
 
 from __future__ import annotations
 
 import secrets
 
 from governance.actor import Actor
+from governance.financing.values import PlanVersionKind
 from governance.values import ContributionKind, Funding, MemberRole, Phase
+from web.ops.demo import budget
 from web.ops.demo.story import Story
 
 
@@ -78,6 +80,11 @@ def tell(story: Story) -> None:
     pledge(
         41, p["imprim"], ContributionKind.LOGISTICAL, "3000", "Impression des flyers"
     )
+    # The financing plan, drawn up on the last day of pledges, filed with the
+    # application the next morning.
+    budget.plan(story)
+    story.on(42)
+    budget.file(story, PlanVersionKind.APPLICATION)
     story.governance.change_phase(
         story.coordinator,
         story.consortium_id,

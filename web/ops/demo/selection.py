@@ -1,13 +1,16 @@
 """Chapter 3 (days 44 to 180): the governance bodies and their first votes, a proxy,
-selection by the funder, a partner's withdrawal, the agreement signed."""
+selection by the funder, a partner's withdrawal, the agreement signed with its
+financing plan."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
 
+from governance.financing.values import PlanVersionKind
 from governance.values import MemberRole, Paper, Phase
 from governance.voting import Majority, VotingRule
+from web.ops.demo import budget
 from web.ops.demo.story import Story
 
 
@@ -89,4 +92,8 @@ def tell(story: Story) -> None:
     ):
         signed = on(days)
         g.record_paper(coordinator, cid, partner_id, Paper.CONVENTION_SIGNED, signed)
+    # The plan as the funder signs it: one change asked for, then filed and locked.
+    budget.adjust(story)
+    on(180)
+    budget.file(story, PlanVersionKind.CONVENTION)
     g.change_phase(coordinator, cid, Phase.AGREEMENT_SIGNED, on(180))

@@ -96,6 +96,7 @@ class Story:
     commitments: dict[str, UUID] = field(default_factory=dict)
     reports: dict[str, UUID] = field(default_factory=dict)
     indicators: dict[str, UUID] = field(default_factory=dict)
+    plan_lines: dict[str, str] = field(default_factory=dict)
 
     @property
     def governance(self) -> Governance:

@@ -179,6 +179,7 @@ def test_other_roles_read_the_plan_and_are_refused_any_change(
     assert "Plan an expense" not in page.text
     assert '<th scope="row">Lead Corp</th>' in page.text
     assert refused.status_code == 403
+    assert "Your role in this consortium does not allow this." in refused.text
     assert event_count(client) == before
 
 
@@ -289,3 +290,24 @@ def test_the_history_tells_the_plan_in_words_in_english_and_french(
     assert "filed version 1 of the financing plan (application)" in english
     assert "a prévu une dépense de Lead Corp dans le plan de financement" in french
     assert "a déposé la version 1 du plan de financement (candidature)" in french
+
+
+def test_a_refusal_is_told_in_french_and_in_place_for_htmx(
+    client: TestClient, world: World
+) -> None:
+    login(client, world.emails["coordinator"])
+    client.cookies.set("lang", "fr")
+    before = event_count(client)
+
+    refused = post(
+        client,
+        budget(world) + "/rules",
+        {"max_funder_rate": "100.5", "indirect_base": "staff", "eligible_staff": "on"},
+        htmx=True,
+    )
+
+    assert refused.status_code == 422
+    assert "<html" not in refused.text
+    assert 'id="budget"' in refused.text
+    assert "Un taux est un pourcentage\xa0: 100 au plus." in refused.text
+    assert event_count(client) == before

@@ -10,6 +10,7 @@ numbers, never text; every text cell is neutralised against formula injection
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -40,7 +41,7 @@ class BudgetExport:
     budget: Budget
 
 
-def _append(sheet: Worksheet, values: list[Cell], *, bold: bool = False) -> None:
+def _append(sheet: Worksheet, values: Sequence[Cell], *, bold: bool = False) -> None:
     sheet.append([neutralise(v) if isinstance(v, str) else v for v in values])
     for cell in sheet[sheet.max_row]:
         if isinstance(cell.value, Decimal | float | int) and not isinstance(

@@ -6,6 +6,7 @@ names asked for here come back that way for erased ids.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +17,33 @@ from web.identity.erasure import former_member_name
 from web.identity.passwords import Passwords
 from web.identity.pending_logins import end_pending_logins
 from web.identity.tables import accounts, erased_accounts
+
+# An address as the invitation form accepts it: one @, a dot in the domain, no space.
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+MAX_EMAIL = 254
+MAX_NAME = 100
+# Characters that end a line for someone: a name is shown in pages and e-mail headers.
+LINE_BREAK = re.compile("[\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+class AccountRefused(ValueError):
+    """Raised when an account's details cannot be stored; the reason in words."""
+
+
+def check_new_account(email: str, display_name: str) -> None:
+    """Refuse (``AccountRefused``) an address that is not one, or a name that is
+    empty, on several lines or too long. The forms say the same to people; this is
+    the last check, for every way an account is created (the CLI among them)."""
+    email = normalise_email(email)
+    name = display_name.strip()
+    if len(email) > MAX_EMAIL or not EMAIL.match(email):
+        raise AccountRefused(f"{email!r} is not an e-mail address")
+    if not name:
+        raise AccountRefused("the name is empty: give the name people will see")
+    if LINE_BREAK.search(name):
+        raise AccountRefused("the name must fit on one line")
+    if len(name) > MAX_NAME:
+        raise AccountRefused(f"the name is longer than {MAX_NAME} characters")
 
 
 def normalise_email(email: str) -> str:
@@ -66,7 +94,10 @@ class AccountStore:
         is_admin: bool = False,
         now: datetime,
     ) -> Account:
-        """Create an account; raises ``EmailTaken`` when the address is in use."""
+        """Create an account; raises ``AccountRefused`` for an address or a name
+        that cannot be one (``check_new_account``), ``EmailTaken`` when the address
+        is in use."""
+        check_new_account(email, display_name)
         email = normalise_email(email)
         account = Account(
             str(uuid.uuid4()), email, display_name.strip(), is_admin, False

@@ -76,7 +76,7 @@ class Commands(click.Group):
         except StoreInUse as error:
             raise Failure(str(error), Exit.REFUSED) from None
         except Exception as error:
-            raise _unexpected(error, verbose=bool(ctx.params.get("verbose"))) from None
+            raise _unexpected(error, verbose=bool(ctx.params["verbose"])) from None
 
 
 def _unexpected(error: Exception, *, verbose: bool) -> Failure:

@@ -11,12 +11,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, exists, func, insert, or_, select, update
 
 from web.identity.erasure import former_member_name
 from web.identity.passwords import Passwords
 from web.identity.pending_logins import end_pending_logins
-from web.identity.tables import accounts, erased_accounts
+from web.identity.tables import accounts, erased_accounts, totp_factors
 
 # An address as the invitation form accepts it: one @, a dot in the domain, no space.
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
@@ -46,6 +46,11 @@ def check_new_account(email: str, display_name: str) -> None:
         raise AccountRefused(f"the name is longer than {MAX_NAME} characters")
 
 
+def _escape_like(text: str) -> str:
+    """``text`` matched literally inside a LIKE pattern (``%`` and ``_`` too)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def normalise_email(email: str) -> str:
     """E-mail addresses compare case-insensitively and without outer spaces."""
     return email.strip().lower()
@@ -60,6 +65,19 @@ class Account:
     display_name: str
     is_admin: bool
     disabled: bool
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    """An account in the administrators' list."""
+
+    account_id: str
+    email: str
+    display_name: str
+    is_admin: bool
+    disabled: bool
+    two_factor: bool
+    created_at: datetime
 
 
 class EmailTaken(Exception):
@@ -215,6 +233,59 @@ class AccountStore:
             return int(
                 connection.scalar(select(func.count()).select_from(accounts)) or 0
             )
+
+    def listed(
+        self, *, search: str = "", offset: int = 0, limit: int = 50
+    ) -> tuple[list[AccountRow], int]:
+        """A page of accounts by e-mail address, and how many match ``search`` (a
+        part of the address or the name, any case)."""
+        where = []
+        if search.strip():
+            pattern = "%" + _escape_like(search.strip().lower()) + "%"
+            where.append(
+                or_(
+                    accounts.c.email.like(pattern, escape="\\"),
+                    func.lower(accounts.c.display_name).like(pattern, escape="\\"),
+                )
+            )
+        two_factor = exists().where(
+            totp_factors.c.account_id == accounts.c.account_id,
+            totp_factors.c.enabled_at.is_not(None),
+        )
+        with self.engine.connect() as connection:
+            total = int(
+                connection.scalar(
+                    select(func.count()).select_from(accounts).where(*where)
+                )
+                or 0
+            )
+            rows = connection.execute(
+                select(
+                    accounts.c.account_id,
+                    accounts.c.email,
+                    accounts.c.display_name,
+                    accounts.c.is_admin,
+                    accounts.c.disabled,
+                    two_factor.label("two_factor"),
+                    accounts.c.created_at,
+                )
+                .where(*where)
+                .order_by(accounts.c.email)
+                .offset(offset)
+                .limit(limit)
+            )
+            return [
+                AccountRow(
+                    r.account_id,
+                    r.email,
+                    r.display_name,
+                    bool(r.is_admin),
+                    bool(r.disabled),
+                    bool(r.two_factor),
+                    r.created_at,
+                )
+                for r in rows
+            ], total
 
     def set_disabled(self, account_id: str, disabled: bool, *, now: datetime) -> None:
         """Disable (or enable) an account; disabling ends its sessions at once, and

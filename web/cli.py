@@ -237,10 +237,12 @@ def _check_address(host: str, port: int) -> None:
 
 @main.command()
 def worker() -> None:
-    """Keep the read models caught up by following the event log (PostgreSQL).
+    """Follow the event log and run the scheduled jobs (PostgreSQL).
 
-    Web processes then start no background work; scheduled jobs of later issues run
-    here too. Stops cleanly on SIGINT or SIGTERM.
+    Keeps the read models caught up and runs the scheduler (votes closing, reminders
+    and e-mails, checkpoints, clean-ups); web processes then start no background
+    work. Exactly one is needed; a second stands by. Stops cleanly on SIGINT or
+    SIGTERM.
     """
     import signal
     import threading

@@ -85,6 +85,8 @@ def _unexpected(error: Exception, *, verbose: bool) -> Failure:
     fault = classify(error)
     if fault == "unavailable":
         return Failure(f"cannot reach the store: {error}", Exit.CANNOT_REACH_STORE)
+    if _unreadable_sqlite(error):
+        return Failure(f"cannot read the store: {error}", Exit.CANNOT_REACH_STORE)
     if fault is not None:  # "full": a write refused by a full disk
         return Failure(f"cannot write: {error}", Exit.CANNOT_WRITE)
     if isinstance(error, OSError) and not isinstance(error, ConnectionError):
@@ -99,6 +101,24 @@ def _unexpected(error: Exception, *, verbose: bool) -> Failure:
         "to see where it happened",
         Exit.UNEXPECTED,
     )
+
+
+# SQLite's "database disk image is malformed" and "file is not a database": the
+# settings point at something that is not (or no longer) a store.
+SQLITE_CORRUPT, SQLITE_NOTADB = 11, 26
+
+
+def _unreadable_sqlite(error: BaseException) -> bool:
+    """Whether ``error`` comes from a SQLite file that is not a readable database."""
+    link: BaseException | None = error
+    seen: set[int] = set()
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        code = getattr(link, "sqlite_errorcode", None)
+        if isinstance(code, int) and code & 0xFF in {SQLITE_CORRUPT, SQLITE_NOTADB}:
+            return True
+        link = link.__cause__ or link.__context__
+    return False
 
 
 def _settings() -> Settings:

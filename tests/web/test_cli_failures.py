@@ -199,6 +199,22 @@ def test_a_checkpoint_file_that_is_not_one_is_bad_input_not_tampering(
     assert "TAMPERED" not in text.stdout + other.stdout
 
 
+@pytest.mark.parametrize(
+    "args", [["audit", "verify"], ["projections", "rebuild"], ["demo"]]
+)
+def test_a_store_file_that_is_not_a_database_cannot_be_read(
+    tmp_path: Path, args: list[str]
+) -> None:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "events.db").write_text("not a database\n")
+
+    result = consortium(*args, data_dir=data_dir)
+
+    assert result.returncode == Exit.CANNOT_REACH_STORE
+    assert "cannot read the store: file is not a database" in one_sentence(result)
+
+
 def test_serve_on_a_port_in_use_says_so_in_one_sentence(tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

@@ -33,6 +33,8 @@ import ssl
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -48,13 +50,14 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from tests.support.http_browser import Browser, csrf_in
-from tests.support.processes import free_port, wait_until_healthy
+from tests.support.processes import free_port
 from tests.support.smtp import Sink
 
 ROOT = Path(__file__).resolve().parents[2]
 SECTION = "## Start for real"
 INSTALL_SECONDS = 900
 MAIL_SECONDS = 60
+DEMO_SECONDS = 300
 ADMIN_PASSWORD = "the first admin's long passphrase"
 NEWCOMER = "newcomer@test.example"
 NEWCOMER_PASSWORD = "a newcomer's passphrase"
@@ -312,12 +315,29 @@ class Operator:
             stderr=subprocess.DEVNULL,
         )
         self.servers.append(process)
-        wait_until_healthy(f"http://127.0.0.1:{self.server_port}/healthz", process)
+        healthy(f"http://127.0.0.1:{self.server_port}/healthz", process, 120)
 
     def stop(self) -> None:
         for process in self.servers:
             process.terminate()
             process.wait(timeout=30)
+
+
+def healthy(url: str, process: subprocess.Popen[bytes], seconds: float) -> None:
+    """Wait until ``url`` answers 200, the process ends, or ``seconds`` pass."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the process ended with status {process.returncode}")
+        try:
+            # S310: our own http://127.0.0.1 address.
+            with urllib.request.urlopen(url, timeout=2) as answer:  # noqa: S310
+                if answer.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.5)
+    pytest.fail(f"{url} did not answer 200 within {seconds:.0f} s")
 
 
 def mail_to(server: MailServer, recipient: str) -> EmailMessage:
@@ -484,7 +504,9 @@ def test_make_run_serves_the_demo_on_the_port_asked_in_its_own_directory(
             start_new_session=True,
         )
         try:
-            wait_until_healthy(f"http://127.0.0.1:{port}/healthz", process)
+            # The demo is written before the server starts: a minute or more on a
+            # busy machine, so a longer wait than a bare server's.
+            healthy(f"http://127.0.0.1:{port}/healthz", process, DEMO_SECONDS)
             login = Browser(f"http://127.0.0.1:{port}")
             login.login("coordinator@demo.example", "coordinator-demo")
         finally:

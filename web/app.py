@@ -33,6 +33,7 @@ from web.i18n import (
     gettext_,
     ngettext_,
 )
+from web.links import template_path_for
 from web.ops.jobs import make_jobs
 from web.ops.storage import Stores, open_stores
 from web.presentation.history import actor_name, author, describe, option_words
@@ -118,6 +119,7 @@ def make_templates() -> Jinja2Blocks:
     )
     env.globals.update(
         htmx_script=HTMX,
+        path_for=template_path_for,
         options=options,
         history_author=author,
         history_sentence=describe,

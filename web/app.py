@@ -14,7 +14,7 @@ from jinja2_fragments.starlette import Jinja2Blocks
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
-from starlette.routing import Mount
+from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from governance.clock import Clock
@@ -133,6 +133,29 @@ def make_templates() -> Jinja2Blocks:
     return templates
 
 
+def all_routes() -> list[BaseRoute]:
+    """Every route of the app, each with the name links are built from."""
+    return [
+        *session.routes,
+        *account.routes,
+        *consortia.routes,
+        *partners.routes,
+        *members.routes,
+        *history.routes,
+        *ledger.routes,
+        *bodies.routes,
+        *proposals.routes,
+        *reporting.routes,
+        *indicators.routes,
+        *capitalisation.routes,
+        *readiness.routes,
+        *notifications.routes,
+        *portfolio.routes,
+        *audit.routes,
+        Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+
+
 def create_app(
     settings: Settings, *, stores: Stores | None = None, clock: Clock | None = None
 ) -> Starlette:
@@ -160,27 +183,8 @@ def create_app(
             if own:
                 opened.close()
 
-    routes = [
-        *session.routes,
-        *account.routes,
-        *consortia.routes,
-        *partners.routes,
-        *members.routes,
-        *history.routes,
-        *ledger.routes,
-        *bodies.routes,
-        *proposals.routes,
-        *reporting.routes,
-        *indicators.routes,
-        *capitalisation.routes,
-        *readiness.routes,
-        *notifications.routes,
-        *portfolio.routes,
-        *audit.routes,
-        Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
-    ]
     return Starlette(
-        routes=routes,
+        routes=all_routes(),
         middleware=[
             Middleware(SecurityMiddleware),
             # Outside the session middleware: a session that cannot be loaded

@@ -11,7 +11,9 @@ from typing import Any, Protocol
 
 import jinja2
 from jinja2.runtime import Context
+from starlette.applications import Starlette
 from starlette.requests import HTTPConnection
+from starlette.routing import Router
 
 
 class PathFor(Protocol):
@@ -27,9 +29,14 @@ def path_for(connection: HTTPConnection, name: str, /, **params: object) -> str:
 
 def paths(connection: HTTPConnection) -> PathFor:
     """``path_for`` bound to this request's app, for code that only makes links."""
+    return paths_of(connection.app)
+
+
+def paths_of(router: Router | Starlette) -> PathFor:
+    """``path_for`` for an app or its routes, outside any request."""
 
     def bound(name: str, /, **params: object) -> str:
-        return path_for(connection, name, **params)
+        return str(router.url_path_for(name, **params))
 
     return bound
 

@@ -45,6 +45,7 @@ from web.forms.budget import (
 from web.forms.fields import FormErrors, is_whole_number
 from web.htmx import redirect, render
 from web.i18n import N_, gettext_
+from web.links import path_for
 from web.presentation.budget import comparison, plan_tables
 from web.presentation.labels import label
 from web.routes.common import Access, consortium_access, queries, stores, wait_for
@@ -132,7 +133,9 @@ def _post(
     position = result.position if isinstance(result, Created) else result
     if position is not None:
         wait_for(request, position)
-    return redirect(request, f"/consortia/{access.consortium_id}/budget")
+    return redirect(
+        request, path_for(request, "budget:index", consortium_id=access.consortium_id)
+    )
 
 
 @form_endpoint

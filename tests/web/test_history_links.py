@@ -18,6 +18,14 @@ from uuid import UUID
 from starlette.testclient import TestClient
 
 from governance.actor import Actor
+from governance.financing.values import (
+    CostCategory,
+    Expense,
+    FundingRules,
+    PlanVersionKind,
+    Resource,
+    ResourceSource,
+)
 from governance.reminder import Reminder
 from governance.values import (
     Funding,
@@ -85,6 +93,18 @@ ABOUT = {
     "beneficiaries_described": "readiness",
     "beneficiaries_cleared": "readiness",
     "checkpoint_countersigned": "audit",
+    **dict.fromkeys(
+        (
+            "expense_planned",
+            "expense_withdrawn",
+            "resource_planned",
+            "resource_withdrawn",
+            "funding_rules_set",
+            "funding_rules_set_with_rate",
+            "plan_version_filed",
+        ),
+        "budget",
+    ),
 }
 ENTRY = re.compile(r"<li><span class=\"who\">.*?#(\d+)</span></li>", re.S)
 LINK = re.compile(r"</span> <a href=\"([^\"]*)\">")
@@ -237,6 +257,17 @@ def every_kind_once(client: TestClient, world: World, tmp_path: Path) -> dict[st
     )
     assert sealed is not None
     g.countersign_checkpoint(financer, cid, UUID(sealed.id))
+    g.set_funding_rules(coordinator, cid, FundingRules(indirect_rate=Decimal(7)))
+    g.set_funding_rules(coordinator, cid, FundingRules(max_funder_rate=Decimal(70)))
+    expense = g.plan_expense(
+        coordinator, cid, Expense(lead, CostCategory.TRAVEL, "Trains", Decimal(90))
+    ).id
+    resource = g.plan_resource(
+        coordinator, cid, Resource(lead, ResourceSource.REQUESTED, Decimal(60))
+    ).id
+    g.file_plan_version(coordinator, cid, PlanVersionKind.APPLICATION, [])
+    g.withdraw_expense(coordinator, cid, expense)
+    g.withdraw_resource(coordinator, cid, resource)
     stores.read_side.catch_up()
     return {
         "commitment": str(commitment),

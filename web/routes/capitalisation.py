@@ -18,7 +18,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from governance.application import Created
-from governance.errors import NotFound, NotPermitted
+from governance.errors import NotFound
 from governance.permissions import Action
 from governance.values import AssetType, CapitalisationEntry, CapitalisationKind
 from projections.capitalisation import (
@@ -266,8 +266,7 @@ def amend(request: Request, fields_: dict[str, str]) -> Response:
 def withdraw_page(request: Request) -> Response:
     access = consortium_access(request)
     context = _entry_context(request, access)
-    if not context["may_change"]:
-        raise NotPermitted(Action.CAPITALISE.value, access.account.account_id)
+    access.require(Action.CAPITALISE, shown=context["may_change"])
     return render(request, "capitalisation/withdraw.html", {**context, "values": {}})
 
 

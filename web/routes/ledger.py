@@ -17,7 +17,7 @@ from starlette.responses import FileResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from governance.application import Created
-from governance.errors import NotFound, NotPermitted
+from governance.errors import NotFound
 from governance.permissions import Action, may_act_for_partner
 from governance.values import ContributionKind, Funding
 from governance.warnings import ledger_warnings
@@ -223,8 +223,7 @@ def commitment_page(request: Request) -> Response:
 def withdraw_page(request: Request) -> Response:
     access = consortium_access(request)
     context = _commitment_context(request, access)
-    if not context["may_act"]:
-        raise NotPermitted(Action.PLEDGE.value, access.account.account_id)
+    access.require(Action.PLEDGE, shown=context["may_act"])
     return render(
         request, "ledger/withdraw.html", {**context, "values": {}, "errors": {}}
     )

@@ -39,6 +39,7 @@ from web.presentation.history import actor_name, author, describe, option_words
 from web.presentation.labels import RULES, in_unit, label, warning_message
 from web.routes import (
     account,
+    admin,
     audit,
     bodies,
     capitalisation,
@@ -175,6 +176,7 @@ def create_app(
         *notifications.routes,
         *portfolio.routes,
         *audit.routes,
+        *admin.routes,
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
     return Starlette(

@@ -30,11 +30,12 @@ from web.clock import utcnow
 from web.evidence.names import content_disposition
 from web.htmx import redirect, render, wants_fragment
 from web.i18n import gettext_
+from web.links import path_for
 from web.ops.audit_findings import describe
 from web.ops.audit_requests import AuditVerifications, Refused
 from web.ops.audit_scope import ScopedReport
 from web.routes.common import Access, consortium_access, parse_uuid, queries, stores
-from web.routes.posting import path_for, run_command
+from web.routes.posting import run_command
 
 SHOWN = 50
 """Checkpoints listed, newest first (one is sealed per tick when the log grew)."""

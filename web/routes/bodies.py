@@ -20,9 +20,10 @@ from web.clock import utcnow
 from web.forms.decisions import parse_body, parse_proxy
 from web.forms.fields import FormErrors
 from web.htmx import render
+from web.links import path_for
 from web.presentation.decisions import rule_sentence
 from web.routes.common import Access, consortium_access, queries, stores
-from web.routes.posting import path_for, run_command
+from web.routes.posting import run_command
 
 
 def _context(request: Request, access: Access) -> dict[str, Any]:

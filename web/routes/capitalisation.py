@@ -44,6 +44,7 @@ from web.forms.capitalisation import parse_capitalisation, parse_reason
 from web.forms.fields import FormErrors
 from web.htmx import render
 from web.i18n import N_
+from web.links import path_for
 from web.routes.common import (
     Access,
     consortium_access,
@@ -52,7 +53,7 @@ from web.routes.common import (
     queries,
     stores,
 )
-from web.routes.posting import path_for, run_command
+from web.routes.posting import run_command
 
 PAGE = 20
 

@@ -17,6 +17,7 @@ from web.clock import utcnow
 from web.forms.consortia import parse_consortium, parse_phase
 from web.forms.fields import FormErrors
 from web.htmx import render
+from web.links import path_for
 from web.routes.common import (
     Access,
     consortium_access,
@@ -24,13 +25,15 @@ from web.routes.common import (
     query,
     stores,
 )
-from web.routes.posting import path_for, run_command
+from web.routes.posting import run_command
 
 
 def home(request: Request) -> Response:
     if current_account(request) is None:
-        return RedirectResponse("/login", status_code=303)
-    return RedirectResponse("/consortia", status_code=303)
+        return RedirectResponse(
+            path_for(request, "session:login_page"), status_code=303
+        )
+    return RedirectResponse(path_for(request, "consortia:index"), status_code=303)
 
 
 def my_consortia(request: Request) -> Response:

@@ -15,6 +15,7 @@ from web.auth import actor_of, form_endpoint
 from web.clock import utcnow
 from web.forms.indicators import parse_indicator, parse_measurement
 from web.htmx import render
+from web.links import path_for
 from web.presentation.charts import sparkline
 from web.routes.common import (
     Access,
@@ -23,7 +24,7 @@ from web.routes.common import (
     queries,
     stores,
 )
-from web.routes.posting import path_for, run_command
+from web.routes.posting import run_command
 
 
 def _context(request: Request, access: Access) -> dict[str, Any]:

@@ -42,6 +42,7 @@ from web.forms.commitments import parse_amendment, parse_delivery, parse_pledge
 from web.forms.fields import FormErrors
 from web.forms.partners import parse_withdrawal
 from web.htmx import render
+from web.links import path_for
 from web.presentation.charts import bars, cumulative_line
 from web.routes.common import (
     Access,
@@ -51,7 +52,7 @@ from web.routes.common import (
     queries,
     stores,
 )
-from web.routes.posting import path_for, run_command, saved_upload
+from web.routes.posting import run_command, saved_upload
 
 logger = logging.getLogger(__name__)
 

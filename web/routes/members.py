@@ -33,6 +33,7 @@ from web.i18n import N_, current_language, gettext_
 from web.identity.accounts import Account, EmailTaken, normalise_email
 from web.identity.invitations import InvitationToken
 from web.identity.passwords import password_problem
+from web.links import path_for
 from web.presentation.labels import label
 from web.routes.common import (
     Access,
@@ -42,7 +43,7 @@ from web.routes.common import (
     stores,
     wait_for,
 )
-from web.routes.posting import path_for, run_command
+from web.routes.posting import run_command
 
 logger = logging.getLogger(__name__)
 

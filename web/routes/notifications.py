@@ -22,8 +22,9 @@ from web.forms.notifications import parse_days_before, parse_preferences
 from web.htmx import render, wants_fragment
 from web.i18n import LANGUAGES
 from web.identity.accounts import Account
+from web.links import path_for
 from web.routes.common import Access, consortium_access, queries, stores
-from web.routes.posting import path_for, run_command
+from web.routes.posting import run_command
 from web.routes.reporting_page import calendar_context
 
 PAGE_SIZE = 20

@@ -31,9 +31,10 @@ from web.forms.partners import (
     parse_withdrawal,
 )
 from web.htmx import render
+from web.links import path_for
 from web.routes.common import Access, consortium_access, queries, stores
 from web.routes.history import names_for
-from web.routes.posting import path_for, run_command
+from web.routes.posting import run_command
 
 
 def _filter(request: Request) -> tuple[PartnerFilter, dict[str, str]]:

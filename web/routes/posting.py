@@ -28,11 +28,6 @@ from web.routes.common import stores, wait_for
 R = TypeVar("R", bound=int | Created | None)
 
 
-def path_for(request: Request, name: str, /, **params: object) -> str:
-    """The path of the route ``name`` (relative, as redirects have always been)."""
-    return str(request.app.url_path_for(name, **params))
-
-
 def run_command(
     request: Request,
     command: Callable[[], R],
@@ -51,7 +46,7 @@ def run_command(
     names) has it, else in ``slot``. Without ``refused``, a rule's refusal goes to
     the application's error handler. Once done, the read models catch up with the
     command, then ``then`` answers: a path to go to, or a response (given the
-    command's result, for the path of what it created).
+    command's result, for the path of what it created: ``web.links.path_for``).
     """
     try:
         result = command()

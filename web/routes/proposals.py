@@ -41,6 +41,7 @@ from web.forms.decisions import parse_motion, parse_recorded_decision, parse_vot
 from web.forms.fields import FormErrors, parse_day
 from web.htmx import render
 from web.i18n import DISPLAY_ZONE
+from web.links import path_for
 from web.presentation.decisions import rule_sentence, tally_sentence
 from web.routes.common import (
     Access,
@@ -50,7 +51,7 @@ from web.routes.common import (
     queries,
     stores,
 )
-from web.routes.posting import path_for, run_command, saved_upload
+from web.routes.posting import run_command, saved_upload
 
 PAGE = 25
 

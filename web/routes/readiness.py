@@ -22,9 +22,10 @@ from web.auth import actor_of, form_endpoint
 from web.clock import utcnow
 from web.forms.readiness import parse_involvement, parse_personal_data
 from web.htmx import render
+from web.links import path_for, paths
 from web.presentation.readiness import lines
 from web.routes.common import Access, consortium_access, queries, stores
-from web.routes.posting import path_for, run_command
+from web.routes.posting import run_command
 
 
 def _context(request: Request, access: Access) -> dict[str, Any]:
@@ -39,7 +40,7 @@ def _context(request: Request, access: Access) -> dict[str, Any]:
         "can": access.abilities,
         "consortium_id": cid,
         "readiness": readiness,
-        "items": lines(readiness, cid),
+        "items": lines(readiness, cid, paths(request)),
         "answers": answers,
         "partners": partners,
         "data_values": {

@@ -35,6 +35,7 @@ from web.forms.fields import FormErrors
 from web.forms.reporting import parse_schedule
 from web.htmx import render
 from web.i18n import N_, gettext_
+from web.links import path_for
 from web.presentation.labels import label
 from web.presentation.month import BadMonth
 from web.routes.common import (
@@ -45,7 +46,7 @@ from web.routes.common import (
     query,
     stores,
 )
-from web.routes.posting import path_for, run_command, saved_upload
+from web.routes.posting import run_command, saved_upload
 from web.routes.reporting_page import by_month, calendar_context, calendar_views
 
 BAD_MONTH = N_("Choose a month written as year-month, for example 2026-11.")

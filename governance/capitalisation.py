@@ -87,7 +87,7 @@ class CapitalisationRecord(Aggregate):
             raise RuleViolated("capitalisation.kind_unchangeable")
         entry.check()
         if not reason.strip():
-            raise RuleViolated("capitalisation.reason_required")
+            raise RuleViolated("capitalisation.reason_required", field="reason")
         if entry == self.entry:
             raise RuleViolated("capitalisation.unchanged")
         self._amend(entry=entry, reason=reason.strip())
@@ -100,7 +100,7 @@ class CapitalisationRecord(Aggregate):
         """Withdraw the entry from the register; it stays, marked withdrawn."""
         self._check_open()
         if not reason.strip():
-            raise RuleViolated("capitalisation.reason_required")
+            raise RuleViolated("capitalisation.reason_required", field="reason")
         self._withdraw(reason=reason.strip())
 
     @event(Withdrawn)

@@ -131,9 +131,10 @@ class Commitment(Aggregate):
         check_amount(amount)
         check_period(starts_on, ends_on)
         if not reason.strip():
-            raise RuleViolated("commitment.reason_required")
+            raise RuleViolated("commitment.reason_required", field="reason")
         if (amount, starts_on, ends_on) == (self.amount, self.starts_on, self.ends_on):
-            raise RuleViolated("commitment.unchanged")
+            # Shown next to the amount, the first thing an amendment changes.
+            raise RuleViolated("commitment.unchanged", field="amount")
         self._amend(
             amount=amount, starts_on=starts_on, ends_on=ends_on, reason=reason.strip()
         )
@@ -148,7 +149,7 @@ class Commitment(Aggregate):
         """Withdraw the commitment; what was delivered stays delivered."""
         self._check_open()
         if not reason.strip():
-            raise RuleViolated("commitment.reason_required")
+            raise RuleViolated("commitment.reason_required", field="reason")
         self._withdraw(on=on, reason=reason.strip())
 
     @event(Withdrawn)
@@ -167,9 +168,13 @@ class Commitment(Aggregate):
         self._check_open()
         check_amount(amount)
         if not description.strip():
-            raise RuleViolated("contribution.description_required")
+            raise RuleViolated("contribution.description_required", field="description")
         if delivered_on < self.starts_on:
-            raise RuleViolated("contribution.before_period", starts_on=self.starts_on)
+            raise RuleViolated(
+                "contribution.before_period",
+                field="delivered_on",
+                starts_on=self.starts_on,
+            )
         if any(d.contribution_id == contribution_id for d in self.deliveries):
             raise RuleViolated("contribution.duplicate_id")
         self._deliver(

@@ -36,11 +36,15 @@ class RuleViolated(GovernanceError):
 
     ``code`` names the rule (``phase.illegal_transition``); ``params`` carry the
     values a message needs (``{"current": "setup", "requested": "closed"}``).
+    ``field`` names the one input the rule is about, by the name the command gives
+    it (``amount``, ``ends_on``), when there is one: a form shows the refusal next
+    to that input. ``None`` for rules about the whole command or the state.
     """
 
-    def __init__(self, code: str, **params: Any) -> None:
+    def __init__(self, code: str, *, field: str | None = None, **params: Any) -> None:
         super().__init__(f"{code} {params}" if params else code)
         self.code = code
+        self.field = field
         self.params = params
 
 

@@ -93,7 +93,7 @@ class Indicator(Aggregate):
         _check_value(baseline, "baseline")
         _check_value(target, "target")
         if target == baseline:
-            raise RuleViolated("indicator.target_equals_baseline")
+            raise RuleViolated("indicator.target_equals_baseline", field="target")
         return cls(
             consortium_id=consortium_id,
             name=name.strip(),

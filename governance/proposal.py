@@ -103,16 +103,16 @@ class Proposal(Aggregate):
     ) -> Proposal:
         """Put a motion to a body's vote."""
         if not motion.title.strip():
-            raise RuleViolated("proposal.title_required")
+            raise RuleViolated("proposal.title_required", field="title")
         options = tuple(o.strip() for o in motion.options if o.strip())
         if len(options) < 2 or len(set(options)) != len(options):
-            raise RuleViolated("proposal.options_invalid")
+            raise RuleViolated("proposal.options_invalid", field="options")
         if motion.mode == WRITTEN:
             if motion.closes_at is None or motion.closes_at <= at:
-                raise RuleViolated("proposal.closing_in_the_past")
+                raise RuleViolated("proposal.closing_in_the_past", field="closes_at")
         elif motion.mode == MEETING:
             if motion.meeting_on is None:
-                raise RuleViolated("proposal.meeting_date_required")
+                raise RuleViolated("proposal.meeting_date_required", field="meeting_on")
         else:
             raise RuleViolated("proposal.mode_invalid")
         if not members:

@@ -195,15 +195,15 @@ class CallForProjects:
         if not self.funder.strip():
             raise RuleViolated("call.funder_required")
         if self.url and not re.match(r"^https?://[^\s/]+", self.url, re.IGNORECASE):
-            raise RuleViolated("call.url_invalid")
+            raise RuleViolated("call.url_invalid", field="url")
         if list(self.closing_dates) != sorted(set(self.closing_dates)):
-            raise RuleViolated("call.closing_dates_unordered")
+            raise RuleViolated("call.closing_dates_unordered", field="closing_dates")
         if (
             self.opens_on
             and self.closing_dates
             and self.closing_dates[0] < self.opens_on
         ):
-            raise RuleViolated("call.closes_before_opening")
+            raise RuleViolated("call.closes_before_opening", field="closing_dates")
 
 
 @dataclass(frozen=True)
@@ -223,17 +223,17 @@ MAX_AMOUNT = Decimal("1000000000")  # a billion: beyond that, a typing mistake
 def check_amount(amount: Decimal, field: str = "amount") -> None:
     """Amounts are finite, positive, at most a billion, with at most 2 decimals."""
     if not amount.is_finite() or amount <= 0:
-        raise RuleViolated(f"{field}.not_positive")
+        raise RuleViolated(f"{field}.not_positive", field=field)
     if amount > MAX_AMOUNT:
-        raise RuleViolated(f"{field}.too_large")
+        raise RuleViolated(f"{field}.too_large", field=field)
     if amount != amount.quantize(Decimal("0.01")):
-        raise RuleViolated(f"{field}.too_precise")
+        raise RuleViolated(f"{field}.too_precise", field=field)
 
 
-def check_period(starts_on: date, ends_on: date) -> None:
-    """A period ends on or after the day it starts."""
+def check_period(starts_on: date, ends_on: date, field: str = "ends_on") -> None:
+    """A period ends on or after the day it starts (``field``: its end's name)."""
     if ends_on < starts_on:
-        raise RuleViolated("period.ends_before_start")
+        raise RuleViolated("period.ends_before_start", field=field)
 
 
 @dataclass(frozen=True)
@@ -256,12 +256,16 @@ class Pledge:
         check_period(self.starts_on, self.ends_on)
         if self.daily_rate is not None:
             if self.kind is not ContributionKind.HUMAN:
-                raise RuleViolated("commitment.daily_rate_only_for_human")
+                raise RuleViolated(
+                    "commitment.daily_rate_only_for_human", field="daily_rate"
+                )
             check_amount(self.daily_rate, "daily_rate")
         if self.kind is ContributionKind.DATA_SET and not self.licence.strip():
-            raise RuleViolated("commitment.licence_required")
+            raise RuleViolated("commitment.licence_required", field="licence")
         if self.kind is ContributionKind.IN_KIND and not self.valuation_method.strip():
-            raise RuleViolated("commitment.valuation_method_required")
+            raise RuleViolated(
+                "commitment.valuation_method_required", field="valuation_method"
+            )
 
 
 MEETING = "meeting"
@@ -333,9 +337,9 @@ class AssetType(Enum):
     GUIDE = "guide"
 
 
-def _required(value: str, code: str) -> None:
+def _required(value: str, code: str, field: str) -> None:
     if not value.strip():
-        raise RuleViolated(code)
+        raise RuleViolated(code, field=field)
 
 
 @dataclass(frozen=True)
@@ -351,10 +355,11 @@ class Lesson:
 
     def check(self) -> None:
         """Raise unless the lesson says something and to whom."""
-        _required(self.title, "capitalisation.title_required")
+        _required(self.title, "capitalisation.title_required", "title")
         if not (self.worked.strip() or self.did_not_work.strip()):
-            raise RuleViolated("lesson.content_required")
-        _required(self.for_whom, "lesson.for_whom_required")
+            # Shown next to what worked, the first of the two.
+            raise RuleViolated("lesson.content_required", field="worked")
+        _required(self.for_whom, "lesson.for_whom_required", "for_whom")
 
 
 @dataclass(frozen=True)
@@ -371,11 +376,11 @@ class ReusableAsset:
 
     def check(self) -> None:
         """Raise unless the asset has a licence and an http(s) location."""
-        _required(self.title, "capitalisation.title_required")
-        _required(self.licence, "asset.licence_required")
-        _required(self.url, "asset.url_required")
+        _required(self.title, "capitalisation.title_required", "title")
+        _required(self.licence, "asset.licence_required", "licence")
+        _required(self.url, "asset.url_required", "url")
         if not is_web_address(self.url.strip()):
-            raise RuleViolated("asset.url_invalid")
+            raise RuleViolated("asset.url_invalid", field="url")
 
 
 @dataclass(frozen=True)
@@ -391,8 +396,8 @@ class Replication:
 
     def check(self) -> None:
         """Raise unless the replication names what was reused and by whom."""
-        _required(self.title, "capitalisation.title_required")
-        _required(self.reused_by, "replication.reused_by_required")
+        _required(self.title, "capitalisation.title_required", "title")
+        _required(self.reused_by, "replication.reused_by_required", "reused_by")
 
 
 @dataclass(frozen=True)
@@ -409,12 +414,12 @@ class Dissemination:
 
     def check(self) -> None:
         """Raise unless the event has an audience and a place or an address."""
-        _required(self.title, "capitalisation.title_required")
-        _required(self.audience, "dissemination.audience_required")
+        _required(self.title, "capitalisation.title_required", "title")
+        _required(self.audience, "dissemination.audience_required", "audience")
         if not (self.place.strip() or self.url.strip()):
-            raise RuleViolated("dissemination.place_required")
+            raise RuleViolated("dissemination.place_required", field="place")
         if self.url.strip() and not is_web_address(self.url.strip()):
-            raise RuleViolated("dissemination.url_invalid")
+            raise RuleViolated("dissemination.url_invalid", field="url")
 
 
 CapitalisationEntry = Lesson | ReusableAsset | Replication | Dissemination

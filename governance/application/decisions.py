@@ -72,7 +72,9 @@ class DecisionCommands(ServiceBase):
     def revoke_proxy(self, actor: Actor, consortium_id: UUID, proxy_id: str) -> int:
         """End a delegation (the delegating partner's member, or a coordinator)."""
         with self._acting(actor):
-            consortium = self._consortium(consortium_id)
+            # Whose role may not delegate at all is refused before any proxy is
+            # looked up: whether one exists is none of their business.
+            consortium = self._authorised(actor, consortium_id, Action.PLEDGE)
             proxy = consortium.proxies.get(proxy_id)
             if proxy is None:
                 raise NotFound("proxy", proxy_id)
@@ -144,9 +146,12 @@ class DecisionCommands(ServiceBase):
             return self._save(proposal)
 
     def veto(
-        self, actor: Actor, proposal_id: UUID, partner_id: str, reason: str
+        self, actor: Actor, proposal_id: UUID, partner_id: str | None, reason: str
     ) -> int:
-        """A member partner vetoes an adopted outcome within the veto window."""
+        """A member partner vetoes an adopted outcome within the veto window.
+
+        ``partner_id`` is the partner the actor represents (``None``: none, refused).
+        """
         with self._acting(actor):
             proposal = self._load(proposal_id, Proposal, "proposal")
             consortium = self._consortium(UUID(proposal.consortium_id))
@@ -156,7 +161,10 @@ class DecisionCommands(ServiceBase):
                 actor_id=actor.account_id,
                 consortium_id=consortium.id,
             )
-            if consortium.partner_of(actor.account_id) != partner_id:
+            if (
+                partner_id is None
+                or consortium.partner_of(actor.account_id) != partner_id
+            ):
                 raise NotPermitted(Action.VOTE.value, actor.account_id)
             proposal.veto(partner_id, reason, at=self.clock.now())
             return self._save(proposal)

@@ -68,7 +68,7 @@ class Bodies(Partners):
         if from_partner == to_partner:
             raise RuleViolated("proxy.to_itself")
         if valid_until < valid_from:
-            raise RuleViolated("period.ends_before_start")
+            raise RuleViolated("period.ends_before_start", field="valid_until")
         if proxy_id in self.proxies:
             raise RuleViolated("proxy.duplicate_id")
         self._delegate(
@@ -124,17 +124,17 @@ class Bodies(Partners):
         self, name: str, members: dict[str, int], rule: VotingRule, body_id: str
     ) -> None:
         if not name.strip():
-            raise RuleViolated("body.name_required")
+            raise RuleViolated("body.name_required", field="name")
         if not members:
-            raise RuleViolated("body.members_required")
+            raise RuleViolated("body.members_required", field="members")
         for partner_id, weight in members.items():
             self._active_partner(partner_id)
             if not 1 <= weight <= 100:
-                raise RuleViolated("body.weight_invalid")
+                raise RuleViolated("body.weight_invalid", field="members")
         if not 0 <= rule.quorum <= 1:
-            raise RuleViolated("body.quorum_invalid")
+            raise RuleViolated("body.quorum_invalid", field="quorum")
         if not 0 <= rule.veto_days <= 90:
-            raise RuleViolated("body.veto_days_invalid")
+            raise RuleViolated("body.veto_days_invalid", field="veto_days")
         for other_id, other in self.bodies.items():
             if other_id != body_id and other.name.lower() == name.strip().lower():
                 raise RuleViolated("body.name_taken")

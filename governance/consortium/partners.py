@@ -41,7 +41,7 @@ class Partners(ConsortiumState):
         self._check_identity(identity)
         self._check_paper(paper, paper_signed_on)
         if role is PartnerRole.LEAD and self._leads():
-            raise RuleViolated("partner.lead_already_exists")
+            raise RuleViolated("partner.lead_already_exists", field="role")
         new_id = partner_id or str(uuid4())
         if new_id in self.partners:
             raise RuleViolated("partner.duplicate_id")
@@ -170,23 +170,29 @@ class Partners(ConsortiumState):
         if not identity.name.strip():
             raise RuleViolated("partner.name_required")
         if identity.siret and not is_valid_siret(identity.siret):
-            raise RuleViolated("partner.siret_invalid")
+            raise RuleViolated("partner.siret_invalid", field="siret")
         if identity.rna and not is_valid_rna(identity.rna):
-            raise RuleViolated("partner.rna_invalid")
+            raise RuleViolated("partner.rna_invalid", field="rna")
         is_authority = identity.kind is PartnerKind.LOCAL_AUTHORITY
         if is_authority != (identity.authority_level is not None):
-            raise RuleViolated("partner.authority_level_mismatch")
+            raise RuleViolated(
+                "partner.authority_level_mismatch", field="authority_level"
+            )
         for other in self.partners.values():
             if not other.active:
                 continue
             if identity.siret and other.siret == identity.siret:
-                raise RuleViolated("partner.siret_taken", name=other.name)
+                raise RuleViolated(
+                    "partner.siret_taken", field="siret", name=other.name
+                )
             if identity.rna and other.rna == identity.rna:
-                raise RuleViolated("partner.rna_taken", name=other.name)
+                raise RuleViolated("partner.rna_taken", field="rna", name=other.name)
 
     @staticmethod
     def _check_paper(paper: Paper, signed_on: date | None) -> None:
         if paper is Paper.NONE and signed_on is not None:
-            raise RuleViolated("partner.paper_date_without_paper")
+            raise RuleViolated(
+                "partner.paper_date_without_paper", field="paper_signed_on"
+            )
         if paper is not Paper.NONE and signed_on is None:
-            raise RuleViolated("partner.paper_date_required")
+            raise RuleViolated("partner.paper_date_required", field="paper_signed_on")

@@ -142,10 +142,12 @@ class People(Partners):
     def _check_role_partner(self, role: MemberRole, partner_id: str | None) -> None:
         if role is MemberRole.MEMBER:
             if partner_id is None:
-                raise RuleViolated("membership.partner_required")
+                raise RuleViolated("membership.partner_required", field="partner_id")
             self._active_partner(partner_id)
         elif partner_id is not None:
-            raise RuleViolated("membership.partner_only_for_members")
+            raise RuleViolated(
+                "membership.partner_only_for_members", field="partner_id"
+            )
 
     def _check_not_last_coordinator(self, account_id: str) -> None:
         coordinators = [

@@ -240,6 +240,25 @@ def test_revoking_an_unknown_proxy_is_not_found(
     assert (refused.value.kind, refused.value.identifier) == ("proxy", "px-nowhere")
 
 
+@pytest.mark.parametrize(
+    "role", [MemberRole.FINANCER, MemberRole.PILOT_TEAM], ids=lambda r: r.value
+)
+def test_a_role_that_may_not_delegate_is_refused_ending_any_delegation(
+    app: Governance, coordinator: Actor, copil: Copil, role: MemberRole
+) -> None:
+    proxy_id = delegate(app, copil.asso, copil)
+    actor = person_in_role(app, coordinator, copil.consortium_id, "acc-other", role)
+    before = app.recorder.max_notification_id()
+
+    with pytest.raises(NotPermitted):
+        app.revoke_proxy(actor, copil.consortium_id, proxy_id)
+    # Refused before the proxy is looked up: whether one exists is not revealed.
+    with pytest.raises(NotPermitted):
+        app.revoke_proxy(actor, copil.consortium_id, "px-nowhere")
+
+    assert app.recorder.max_notification_id() == before
+
+
 # -- tabling --------------------------------------------------------------------------
 
 
@@ -591,6 +610,15 @@ def test_a_member_may_not_veto_for_another_partner(
 
     with pytest.raises(NotPermitted):
         app.veto(copil.lab, adopted, copil.asso_id, "Par procuration")
+
+    assert proposal_in(app, adopted).outcome is Outcome.ADOPTED
+
+
+def test_a_member_naming_no_partner_may_not_veto(
+    app: Governance, copil: Copil, adopted: UUID
+) -> None:
+    with pytest.raises(NotPermitted):
+        app.veto(copil.asso, adopted, None, "Sans partenaire")
 
     assert proposal_in(app, adopted).outcome is Outcome.ADOPTED
 

@@ -138,6 +138,27 @@ def test_bad_pledges_come_back_with_reasons_and_store_nothing(
     assert event_count(client) == before
 
 
+def test_a_daily_rate_on_anything_but_staff_time_is_refused_next_to_the_rate(
+    client: TestClient, world: World
+) -> None:
+    login(client, world.emails["coordinator"])
+    before = event_count(client)
+
+    response = post(
+        client,
+        f"/consortia/{world.consortium_id}/commitments",
+        pledge_form(world.lead_id, kind="financial", daily_rate="400"),
+        htmx=True,
+    )
+
+    assert response.status_code == 422
+    assert re.search(
+        r'id="daily_rate-error">A daily rate only applies to staff time.',
+        response.text,
+    )
+    assert event_count(client) == before
+
+
 def test_amending_keeps_the_history_and_needs_a_reason(
     client: TestClient, world: World
 ) -> None:

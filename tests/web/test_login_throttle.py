@@ -256,3 +256,14 @@ def test_a_password_recheck_that_finds_no_free_slot_is_answered_busy_and_not_cou
     assert busy.status_code == 503
     assert accounts.throttle.count(REAUTHENTICATE, account.account_id) == 0
     assert accounts.verify_password(account.account_id, PASSWORD)
+
+
+@pytest.mark.parametrize("email", ["\x00", "member\x00@test.example"])
+def test_a_nul_character_in_the_address_is_a_wrong_login_not_an_error(
+    client: TestClient, world: World, clock: FixedClock, email: str
+) -> None:
+    # PostgreSQL refuses a NUL in a query's text: this was a 500 there.
+    answer = attempt(client, email, PASSWORD)
+
+    assert answer.status_code == 422  # type: ignore[attr-defined]
+    assert stores_of(client).accounts.by_email(email) is None

@@ -13,17 +13,8 @@ from governance.values import (
     Lesson,
     Replication,
     ReusableAsset,
-    is_web_address,
 )
 from web.forms.fields import LONG, Fields
-from web.i18n import N_
-
-
-def _web_address(f: Fields, name: str, *, required: bool) -> str:
-    url = f.text(name, required=required, max_length=2000)
-    if url and not is_web_address(url):
-        f.errors.add(name, N_("Give an address starting with http:// or https://."))
-    return url
 
 
 def parse_capitalisation(
@@ -48,7 +39,7 @@ def parse_capitalisation(
         asset_type = f.choice("asset_type", AssetType)
         description = f.text("description", max_length=LONG, multiline=True)
         licence = f.text("licence", required=True)
-        url = _web_address(f, "url", required=True)
+        url = f.text("url", required=True, max_length=2000)
         if asset_type is not None:
             entry = ReusableAsset(title, asset_type, description, licence, url)
     elif kind is CapitalisationKind.REPLICATION:
@@ -61,7 +52,7 @@ def parse_capitalisation(
         on = f.day("on") or today
         audience = f.text("audience", required=True)
         place = f.text("place")
-        url = _web_address(f, "url", required=False)
+        url = f.text("url", max_length=2000)
         entry = Dissemination(title, on, audience, place, url)
     f.errors.raise_if_any()
     assert entry is not None  # noqa: S101 - an error was raised otherwise

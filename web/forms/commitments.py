@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from governance.errors import RuleViolated
 from governance.values import ContributionKind, Funding, Pledge
 from web.forms.fields import LONG, Fields
 
@@ -21,7 +20,12 @@ class PledgeForm:
 
 
 def parse_pledge(data: Mapping[str, str]) -> PledgeForm:
-    """Parse the pledge form; raises ``FormErrors``."""
+    """Parse the pledge form; raises ``FormErrors``.
+
+    Shape only: what a pledge of each kind must say (a licence, a valuation
+    method, a daily rate for staff time only) is ``Pledge.check``'s rule, which
+    names the field it refuses.
+    """
     f = Fields(data)
     partner_id = f.text("partner_id", required=True, max_length=36)
     kind = f.choice("kind", ContributionKind)
@@ -33,14 +37,6 @@ def parse_pledge(data: Mapping[str, str]) -> PledgeForm:
     funding = f.choice("funding", Funding)
     licence = f.text("licence", max_length=200)
     method = f.text("valuation_method", max_length=LONG, multiline=True)
-    if kind is not ContributionKind.HUMAN:
-        daily_rate = None
-    if kind is ContributionKind.DATA_SET and not licence:
-        f.errors.add("licence", "commitment.licence_required")
-    if kind is ContributionKind.IN_KIND and not method:
-        f.errors.add("valuation_method", "commitment.valuation_method_required")
-    if starts_on and ends_on and ends_on < starts_on:
-        f.errors.add("ends_on", "period.ends_before_start")
     f.errors.raise_if_any()
     if (
         kind is None
@@ -61,27 +57,7 @@ def parse_pledge(data: Mapping[str, str]) -> PledgeForm:
         licence=licence,
         valuation_method=method,
     )
-    try:
-        pledge.check()
-    except RuleViolated as error:
-        f.rule(RULE_FIELDS.get(error.code, ""), error)
-        raise f.errors from None
     return PledgeForm(partner_id, pledge)
-
-
-RULE_FIELDS = {
-    "amount.not_positive": "amount",
-    "amount.too_large": "amount",
-    "amount.too_precise": "amount",
-    "daily_rate.not_positive": "daily_rate",
-    "daily_rate.too_large": "daily_rate",
-    "daily_rate.too_precise": "daily_rate",
-    "period.ends_before_start": "ends_on",
-    "commitment.reason_required": "reason",
-    "commitment.unchanged": "amount",
-    "contribution.description_required": "description",
-    "contribution.before_period": "delivered_on",
-}
 
 
 @dataclass(frozen=True)
@@ -101,8 +77,6 @@ def parse_amendment(data: Mapping[str, str]) -> AmendmentForm:
     starts_on = f.day("starts_on", required=True)
     ends_on = f.day("ends_on", required=True)
     reason = f.text("reason", required=True, max_length=LONG, multiline=True)
-    if starts_on and ends_on and ends_on < starts_on:
-        f.errors.add("ends_on", "period.ends_before_start")
     f.errors.raise_if_any()
     if amount is None or starts_on is None or ends_on is None:
         raise f.errors

@@ -56,11 +56,8 @@ def parse_consortium(data: Mapping[str, str]) -> ConsortiumForm:
             url=url,
         )
     except RuleViolated as error:
-        target = {
-            "call.url_invalid": "call_url",
-            "call.closes_before_opening": "call_closing_dates",
-        }
-        f.rule(target.get(error.code, ""), error)
+        # The call's inputs are its fields' names behind "call_".
+        f.rule(error, prefix="call_")
         raise f.errors from None
     return ConsortiumForm(name, acronym, summary, territory, call)
 

@@ -23,25 +23,28 @@ class BodyForm:
 
 
 def parse_body(data: Mapping[str, str], partner_ids: list[str]) -> BodyForm:
-    """Parse the body form: ``member-<id>`` ticks and ``weight-<id>`` weights."""
+    """Parse the body form: ``member-<id>`` ticks and ``weight-<id>`` weights.
+
+    Shape only (whole numbers, at least one member ticked); the bounds of weights,
+    quorum and veto window are the domain's rule (``field`` ``members``,
+    ``quorum``, ``veto_days``).
+    """
     f = Fields(data)
     name = f.text("name", required=True, max_length=120)
     members: dict[str, int] = {}
     for partner_id in partner_ids:
         if data.get(f"member-{partner_id}"):
             weight = str(data.get(f"weight-{partner_id}", "1")).strip() or "1"
-            if not is_whole_number(weight) or not 1 <= int(weight) <= 100:
+            if not is_whole_number(weight):
                 f.errors.add(f"weight-{partner_id}", "body.weight_invalid")
                 continue
             members[partner_id] = int(weight)
     if not members:
         f.errors.add("members", "body.members_required")
     quorum = f.amount("quorum")
-    if quorum is not None and quorum > 100:
-        f.errors.add("quorum", "body.quorum_invalid")
     majority = f.choice("majority", Majority)
     veto = str(data.get("veto_days", "0")).strip() or "0"
-    if not is_whole_number(veto) or int(veto) > 90:
+    if not is_whole_number(veto):
         f.errors.add("veto_days", "body.veto_days_invalid")
     f.errors.raise_if_any()
     if quorum is None or majority is None:
@@ -72,8 +75,6 @@ def parse_proxy(data: Mapping[str, str]) -> ProxyForm:
     to_partner = f.text("to_partner", required=True, max_length=36)
     valid_from = f.day("valid_from", required=True)
     valid_until = f.day("valid_until", required=True)
-    if valid_from and valid_until and valid_until < valid_from:
-        f.errors.add("valid_until", "period.ends_before_start")
     f.errors.raise_if_any()
     if valid_from is None or valid_until is None:
         raise f.errors
@@ -105,11 +106,8 @@ def parse_motion(data: Mapping[str, str], *, zone: ZoneInfo) -> MotionForm:
         if line.strip()
     ]
     options = tuple(custom) if custom else DEFAULT_OPTIONS
-    if custom and (
-        len(custom) < 2
-        or len(set(custom)) != len(custom)
-        or any(len(o) > 100 for o in custom)
-    ):
+    # Length is shape; two different options at least is the domain's rule.
+    if any(len(o) > 100 for o in custom):
         f.errors.add("options", "proposal.options_invalid")
     mode = str(data.get("mode", "")).strip()
     if mode not in {"meeting", "written"}:

@@ -10,12 +10,12 @@ checks shape (required, length, format, known choices).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import Enum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from governance.errors import RuleViolated
 from web.i18n import N_
@@ -31,16 +31,44 @@ LINE_BREAK = re.compile("[\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 
 @dataclass
 class FormErrors(Exception):
-    """Field name → message id; ``""`` holds errors about the whole form."""
+    """Field name → message id; ``""`` holds errors about the whole form.
+
+    ``params`` holds, by field name, the values a message needs (a domain rule's
+    ``params``, such as the date a delivery may not precede).
+    """
 
     errors: dict[str, str] = field(default_factory=dict)
+    params: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def add(self, name: str, message: str) -> None:
-        self.errors.setdefault(name, message)
+    def add(
+        self, name: str, message: str, params: dict[str, Any] | None = None
+    ) -> None:
+        if name not in self.errors:
+            self.errors[name] = message
+            if params:
+                self.params[name] = params
 
     def raise_if_any(self) -> None:
         if self.errors:
             raise self
+
+
+def rule_errors(
+    error: RuleViolated, inputs: Collection[str], slot: str = "", *, prefix: str = ""
+) -> FormErrors:
+    """A domain refusal as form errors: the one mapping from rules to fields.
+
+    The refusal goes next to the input the rule names (``error.field``, written
+    ``prefix + field`` in this form) when the form has that input among ``inputs``
+    (the names it submitted); otherwise in ``slot``, the place this form keeps for
+    refusals (``""``: above the form).
+    """
+    name = slot
+    if error.field is not None and prefix + error.field in inputs:
+        name = prefix + error.field
+    errors = FormErrors()
+    errors.add(name, error.code, error.params)
+    return errors
 
 
 class Fields:
@@ -116,9 +144,12 @@ class Fields:
             self.errors.add(name, N_("Enter a number, like 1200 or 1 200,50."))
         return parsed
 
-    def rule(self, name: str, error: RuleViolated) -> None:
-        """Attach a domain refusal found while parsing to a field."""
-        self.errors.add(name, error.code)
+    def rule(self, error: RuleViolated, *, prefix: str = "") -> None:
+        """Attach a domain refusal found while parsing (a value the form builds,
+        such as a call for projects) to the input it names (see ``rule_errors``)."""
+        refused = rule_errors(error, self.data, prefix=prefix)
+        for name, message in refused.errors.items():
+            self.errors.add(name, message, refused.params.get(name))
 
 
 def parse_amount(value: str) -> Decimal | None:

@@ -31,8 +31,6 @@ def parse_indicator(data: Mapping[str, str]) -> IndicatorForm:
     target = f.amount("target")
     target_on = f.day("target_on", required=True)
     measured_by = f.text("measured_by")
-    if baseline is not None and baseline == target:
-        f.errors.add("target", "indicator.target_equals_baseline")
     f.errors.raise_if_any()
     if baseline is None or target is None or target_on is None:
         raise f.errors

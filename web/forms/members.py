@@ -30,8 +30,8 @@ def parse_invitation(data: Mapping[str, str]) -> InvitationForm:
         f.errors.add("email", N_("Enter a valid e-mail address."))
     role = f.choice("role", MemberRole)
     partner_id = f.text("partner_id", max_length=36) or None
-    if role is MemberRole.MEMBER and partner_id is None:
-        f.errors.add("partner_id", N_("A member represents a partner: choose one."))
+    # A partner chosen with another role is dropped, as it always was, though the
+    # domain would refuse it (membership.partner_only_for_members): left as is.
     if role is not MemberRole.MEMBER:
         partner_id = None
     f.errors.raise_if_any()

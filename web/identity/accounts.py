@@ -10,8 +10,9 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Engine, exists, func, insert, or_, select, update
+from sqlalchemy import Engine, Row, exists, func, insert, or_, select, update
 
 from web.identity.erasure import former_member_name
 from web.identity.passwords import Passwords
@@ -145,10 +146,7 @@ class AccountStore:
 
         A hash is verified in every case (a dummy one for unknown addresses).
         """
-        with self.engine.connect() as connection:
-            row = connection.execute(
-                select(accounts).where(accounts.c.email == normalise_email(email))
-            ).first()
+        row = self._row_by_email(email)
         stored = row.password_hash if row is not None else self.passwords.dummy_hash
         if not self.passwords.verify(stored, password):
             return None
@@ -166,11 +164,18 @@ class AccountStore:
 
     def by_email(self, email: str) -> Account | None:
         """The account with this e-mail address, if any."""
+        row = self._row_by_email(email)
+        return account_from_row(row) if row is not None else None
+
+    def _row_by_email(self, email: str) -> Row[Any] | None:
+        """The accounts row of an address as typed; none for a NUL character, which
+        no stored address holds and PostgreSQL refuses in a query."""
+        if "\x00" in email:
+            return None
         with self.engine.connect() as connection:
-            row = connection.execute(
+            return connection.execute(
                 select(accounts).where(accounts.c.email == normalise_email(email))
             ).first()
-        return account_from_row(row) if row is not None else None
 
     def by_id(self, account_id: str) -> Account | None:
         """The account with this id, if any."""

@@ -278,13 +278,15 @@ RULES: dict[str, str] = {
     "lesson.for_whom_required": N_("Say for whom this lesson matters."),
     "asset.licence_required": N_("Give the licence under which others may reuse it."),
     "asset.url_required": N_("Give the address where it can be found."),
-    "asset.url_invalid": N_("The address must start with http:// or https://."),
+    "asset.url_invalid": N_("Give an address starting with http:// or https://."),
     "replication.reused_by_required": N_(
         "Say which territory or organisation reuses it."
     ),
     "dissemination.audience_required": N_("Say who the audience was."),
     "dissemination.place_required": N_("Give the place or an address."),
-    "dissemination.url_invalid": N_("The address must start with http:// or https://."),
+    "dissemination.url_invalid": N_(
+        "Give an address starting with http:// or https://."
+    ),
     "readiness.unchanged": N_("This is already recorded."),
     **BUDGET_RULES,
 }

@@ -30,10 +30,12 @@ from web.clock import utcnow
 from web.evidence.names import content_disposition
 from web.htmx import redirect, render, wants_fragment
 from web.i18n import gettext_
+from web.links import path_for
 from web.ops.audit_findings import describe
 from web.ops.audit_requests import AuditVerifications, Refused
 from web.ops.audit_scope import ScopedReport
 from web.routes.common import Access, consortium_access, parse_uuid, queries, stores
+from web.routes.posting import run_command
 
 SHOWN = 50
 """Checkpoints listed, newest first (one is sealed per tick when the log grew)."""
@@ -113,11 +115,13 @@ def countersign(request: Request, fields: dict[str, str]) -> Response:
     access = consortium_access(request)
     access.require(Action.COUNTERSIGN)
     checkpoint_id = parse_uuid(request.path_params["checkpoint_id"], "checkpoint")
-    position = stores(request).governance.countersign_checkpoint(
-        actor_of(access.account), access.consortium_id, checkpoint_id
+    return run_command(
+        request,
+        lambda: stores(request).governance.countersign_checkpoint(
+            actor_of(access.account), access.consortium_id, checkpoint_id
+        ),
+        then=path_for(request, "audit:index", consortium_id=access.consortium_id),
     )
-    stores(request).read_side.wait_for(position)
-    return redirect(request, f"/consortia/{access.consortium_id}/audit")
 
 
 def download(request: Request) -> Response:
@@ -156,7 +160,8 @@ def verify_now(request: Request, fields: dict[str, str]) -> Response:
         )
     if wants_fragment(request):
         return _page(request, access, block="verification")
-    return redirect(request, f"/consortia/{access.consortium_id}/audit#verification")
+    audit = path_for(request, "audit:index", consortium_id=access.consortium_id)
+    return redirect(request, audit + "#verification")
 
 
 AUDIT = "/consortia/{consortium_id}/audit"

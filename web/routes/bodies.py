@@ -9,7 +9,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from governance.errors import NotFound, NotPermitted, RuleViolated
+from governance.application import Created
+from governance.errors import NotFound
 from governance.permissions import Action, may_act_for_partner
 from governance.voting import Majority, rule_can_be_met
 from projections.decisions import bodies_of, proxies_of
@@ -18,9 +19,11 @@ from web.auth import actor_of, form_endpoint
 from web.clock import utcnow
 from web.forms.decisions import parse_body, parse_proxy
 from web.forms.fields import FormErrors
-from web.htmx import redirect, render
+from web.htmx import render
+from web.links import path_for
 from web.presentation.decisions import rule_sentence
-from web.routes.common import Access, consortium_access, queries, stores, wait_for
+from web.routes.common import Access, consortium_access, queries, stores
+from web.routes.posting import run_command
 
 
 def _context(request: Request, access: Access) -> dict[str, Any]:
@@ -70,34 +73,42 @@ def establish(request: Request, fields: dict[str, str]) -> Response:
     access = consortium_access(request)
     access.require(Action.MANAGE_BODIES)
     context = _context(request, access)
-    try:
+
+    def command() -> Created:
         form = parse_body(fields, [p.partner_id for p in context["partners"]])
-        created = stores(request).governance.establish_body(
+        return stores(request).governance.establish_body(
             actor_of(access.account),
             access.consortium_id,
             name=form.name,
             members=form.members,
             rule=form.rule,
         )
-    except FormErrors as errors:
-        return _form(request, context, fields, errors.errors)
-    except RuleViolated as error:
-        return _form(request, context, fields, {"": error.code})
-    wait_for(request, created.position)
-    return redirect(request, f"/consortia/{access.consortium_id}/bodies")
+
+    return run_command(
+        request,
+        command,
+        refused=lambda errors: _form(request, context, fields, errors),
+        inputs=_body_inputs(fields),
+        then=path_for(request, "bodies:index", consortium_id=access.consortium_id),
+    )
+
+
+def _body_inputs(fields: dict[str, str]) -> set[str]:
+    # The member partners are ticks, sent only when ticked: the list has its place.
+    return {*fields, "members"}
 
 
 def _form(
     request: Request,
     context: dict[str, Any],
     fields: dict[str, str],
-    errors: dict[str, str],
+    errors: FormErrors,
     template: str = "bodies/index.html",
 ) -> Response:
     return render(
         request,
         template,
-        {**context, "values": fields, "errors": errors, "open_form": True},
+        {**context, "values": fields, "errors": errors.errors, "open_form": True},
         block="body_form",
         status_code=422,
     )
@@ -136,9 +147,10 @@ def change(request: Request, fields: dict[str, str]) -> Response:
     access.require(Action.MANAGE_BODIES)
     context = _context(request, access)
     body = _body(context, request.path_params["body_id"])
-    try:
+
+    def command() -> int:
         form = parse_body(fields, [p.partner_id for p in context["partners"]])
-        position = stores(request).governance.change_body(
+        return stores(request).governance.change_body(
             actor_of(access.account),
             access.consortium_id,
             body.body_id,
@@ -146,24 +158,16 @@ def change(request: Request, fields: dict[str, str]) -> Response:
             members=form.members,
             rule=form.rule,
         )
-    except FormErrors as errors:
-        return _form(
-            request,
-            {**context, "body": body},
-            fields,
-            errors.errors,
-            "bodies/edit.html",
-        )
-    except RuleViolated as error:
-        return _form(
-            request,
-            {**context, "body": body},
-            fields,
-            {"": error.code},
-            "bodies/edit.html",
-        )
-    wait_for(request, position)
-    return redirect(request, f"/consortia/{access.consortium_id}/bodies")
+
+    return run_command(
+        request,
+        command,
+        refused=lambda errors: _form(
+            request, {**context, "body": body}, fields, errors, "bodies/edit.html"
+        ),
+        inputs=_body_inputs(fields),
+        then=path_for(request, "bodies:index", consortium_id=access.consortium_id),
+    )
 
 
 @form_endpoint
@@ -171,9 +175,10 @@ def delegate(request: Request, fields: dict[str, str]) -> Response:
     access = consortium_access(request)
     access.require(Action.PLEDGE)
     context = _context(request, access)
-    try:
+
+    def command() -> Created:
         form = parse_proxy(fields)
-        created = stores(request).governance.delegate_proxy(
+        return stores(request).governance.delegate_proxy(
             actor_of(access.account),
             access.consortium_id,
             from_partner=form.from_partner,
@@ -181,24 +186,27 @@ def delegate(request: Request, fields: dict[str, str]) -> Response:
             valid_from=form.valid_from,
             valid_until=form.valid_until,
         )
-    except FormErrors as errors:
-        return _proxy_form(request, context, fields, errors.errors)
-    except RuleViolated as error:
-        return _proxy_form(request, context, fields, {"proxy": error.code})
-    wait_for(request, created.position)
-    return redirect(request, f"/consortia/{access.consortium_id}/bodies")
+
+    return run_command(
+        request,
+        command,
+        refused=lambda errors: _proxy_form(request, context, fields, errors),
+        inputs=fields,
+        slot="proxy",
+        then=path_for(request, "bodies:index", consortium_id=access.consortium_id),
+    )
 
 
 def _proxy_form(
     request: Request,
     context: dict[str, Any],
     fields: dict[str, str],
-    errors: dict[str, str],
+    errors: FormErrors,
 ) -> Response:
     return render(
         request,
         "bodies/index.html",
-        {**context, "proxy_values": fields, "proxy_errors": errors},
+        {**context, "proxy_values": fields, "proxy_errors": errors.errors},
         block="proxy_form",
         status_code=422,
     )
@@ -206,16 +214,18 @@ def _proxy_form(
 
 @form_endpoint
 def revoke(request: Request, fields: dict[str, str]) -> Response:
+    # The service decides who may end a delegation (its partner's member, or a
+    # coordinator), and refuses anyone else.
     access = consortium_access(request)
-    if not access.can(Action.PLEDGE):
-        raise NotPermitted(Action.PLEDGE.value, access.account.account_id)
-    position = stores(request).governance.revoke_proxy(
-        actor_of(access.account),
-        access.consortium_id,
-        request.path_params["proxy_id"][:36],
+    return run_command(
+        request,
+        lambda: stores(request).governance.revoke_proxy(
+            actor_of(access.account),
+            access.consortium_id,
+            request.path_params["proxy_id"][:36],
+        ),
+        then=path_for(request, "bodies:index", consortium_id=access.consortium_id),
     )
-    wait_for(request, position)
-    return redirect(request, f"/consortia/{access.consortium_id}/bodies")
 
 
 BODIES = "/consortia/{consortium_id}/bodies"

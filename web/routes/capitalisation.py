@@ -7,6 +7,7 @@ htmx a refused form comes back in place with its errors (422).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import fields
 from datetime import UTC, date, datetime
 from enum import Enum
@@ -16,7 +17,8 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from governance.errors import NotFound, NotPermitted, RuleViolated
+from governance.application import Created
+from governance.errors import NotFound
 from governance.permissions import Action
 from governance.values import AssetType, CapitalisationEntry, CapitalisationKind
 from projections.capitalisation import (
@@ -40,8 +42,9 @@ from web.exports.capitalisation import (
 )
 from web.forms.capitalisation import parse_capitalisation, parse_reason
 from web.forms.fields import FormErrors
-from web.htmx import redirect, render
+from web.htmx import render
 from web.i18n import N_
+from web.links import path_for
 from web.routes.common import (
     Access,
     consortium_access,
@@ -49,25 +52,10 @@ from web.routes.common import (
     parse_uuid,
     queries,
     stores,
-    wait_for,
 )
+from web.routes.posting import run_command
 
 PAGE = 20
-
-# The field each refused rule is shown next to; others go above the form.
-RULE_FIELDS = {
-    "capitalisation.title_required": "title",
-    "lesson.content_required": "worked",
-    "lesson.for_whom_required": "for_whom",
-    "asset.licence_required": "licence",
-    "asset.url_required": "url",
-    "asset.url_invalid": "url",
-    "replication.reused_by_required": "reused_by",
-    "dissemination.audience_required": "audience",
-    "dissemination.place_required": "place",
-    "dissemination.url_invalid": "url",
-    "capitalisation.reason_required": "reason",
-}
 
 
 def _filters(request: Request) -> tuple[dict[str, str], int]:
@@ -127,35 +115,34 @@ def register_page(request: Request) -> Response:
     )
 
 
-def _error(error: RuleViolated) -> dict[str, str]:
-    return {RULE_FIELDS.get(error.code, ""): error.code}
-
-
 @form_endpoint
 def record(request: Request, fields_: dict[str, str]) -> Response:
     access = consortium_access(request)
     access.require(Action.CAPITALISE)
-    try:
-        kind = CapitalisationKind(fields_.get("kind", ""))
-    except ValueError:
-        return _record_form(
-            request, access, fields_, {"": N_("Choose one of the options.")}
-        )
-    try:
+
+    def command() -> Created:
+        try:
+            kind = CapitalisationKind(fields_.get("kind", ""))
+        except ValueError:
+            raise FormErrors({"": N_("Choose one of the options.")}) from None
         entry = parse_capitalisation(fields_, kind, today=utcnow().date())
-        created = stores(request).governance.record_capitalisation(
+        return stores(request).governance.record_capitalisation(
             actor_of(access.account), access.consortium_id, entry
         )
-    except FormErrors as errors:
-        return _record_form(request, access, fields_, errors.errors)
-    except RuleViolated as error:
-        return _record_form(request, access, fields_, _error(error))
-    wait_for(request, created.position)
-    return redirect(request, f"/consortia/{access.consortium_id}/capitalisation")
+
+    return run_command(
+        request,
+        command,
+        refused=lambda errors: _record_form(request, access, fields_, errors),
+        inputs=fields_,
+        then=path_for(
+            request, "capitalisation:index", consortium_id=access.consortium_id
+        ),
+    )
 
 
 def _record_form(
-    request: Request, access: Access, values: dict[str, str], errors: dict[str, str]
+    request: Request, access: Access, values: dict[str, str], errors: FormErrors
 ) -> Response:
     return render(
         request,
@@ -163,7 +150,7 @@ def _record_form(
         {
             **_register_context(request, access),
             "values": values,
-            "errors": errors,
+            "errors": errors.errors,
             "open_kind": values.get("kind", ""),
         },
         block="record_forms",
@@ -226,22 +213,36 @@ def _entry_form(
     access: Access,
     template: str,
     values: dict[str, str],
-    errors: dict[str, str],
+    errors: FormErrors,
 ) -> Response:
     return render(
         request,
         template,
-        {**_entry_context(request, access), "values": values, "errors": errors},
+        {**_entry_context(request, access), "values": values, "errors": errors.errors},
         block="withdraw_form" if template.endswith("withdraw.html") else "entry_panel",
         status_code=422,
     )
 
 
-def _done(request: Request, access: Access, position: int) -> Response:
-    wait_for(request, position)
-    entry_id = request.path_params["entry_id"]
-    return redirect(
-        request, f"/consortia/{access.consortium_id}/capitalisation/{entry_id}"
+def _entry_command(
+    request: Request,
+    access: Access,
+    command: Callable[[], int],
+    template: str,
+    fields_: dict[str, str],
+) -> Response:
+    """Run a command on the entry in the path; back to its page once done."""
+    return run_command(
+        request,
+        command,
+        refused=lambda errors: _entry_form(request, access, template, fields_, errors),
+        inputs=fields_,
+        then=path_for(
+            request,
+            "capitalisation:entry",
+            consortium_id=access.consortium_id,
+            entry_id=request.path_params["entry_id"],
+        ),
     )
 
 
@@ -250,25 +251,23 @@ def amend(request: Request, fields_: dict[str, str]) -> Response:
     access = consortium_access(request)
     access.require(Action.CAPITALISE)
     row = _entry(request, access)
-    template = "capitalisation/entry.html"
-    try:
+
+    def command() -> int:
         entry = parse_capitalisation(fields_, row.kind, today=utcnow().date())
         reason = parse_reason(fields_)
-        position = stores(request).governance.amend_capitalisation(
+        return stores(request).governance.amend_capitalisation(
             actor_of(access.account), parse_uuid(row.entry_id), entry, reason
         )
-    except FormErrors as errors:
-        return _entry_form(request, access, template, fields_, errors.errors)
-    except RuleViolated as error:
-        return _entry_form(request, access, template, fields_, _error(error))
-    return _done(request, access, position)
+
+    return _entry_command(
+        request, access, command, "capitalisation/entry.html", fields_
+    )
 
 
 def withdraw_page(request: Request) -> Response:
     access = consortium_access(request)
     context = _entry_context(request, access)
-    if not context["may_change"]:
-        raise NotPermitted(Action.CAPITALISE.value, access.account.account_id)
+    access.require(Action.CAPITALISE, shown=context["may_change"])
     return render(request, "capitalisation/withdraw.html", {**context, "values": {}})
 
 
@@ -277,17 +276,16 @@ def withdraw(request: Request, fields_: dict[str, str]) -> Response:
     access = consortium_access(request)
     access.require(Action.CAPITALISE)
     row = _entry(request, access)
-    template = "capitalisation/withdraw.html"
-    try:
+
+    def command() -> int:
         reason = parse_reason(fields_)
-        position = stores(request).governance.withdraw_capitalisation(
+        return stores(request).governance.withdraw_capitalisation(
             actor_of(access.account), parse_uuid(row.entry_id), reason
         )
-    except FormErrors as errors:
-        return _entry_form(request, access, template, fields_, errors.errors)
-    except RuleViolated as error:
-        return _entry_form(request, access, template, fields_, _error(error))
-    return _done(request, access, position)
+
+    return _entry_command(
+        request, access, command, "capitalisation/withdraw.html", fields_
+    )
 
 
 def _export(request: Request) -> tuple[CapitalisationExport, str]:

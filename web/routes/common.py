@@ -77,12 +77,15 @@ class Access:
         """Whether the person's role allows ``action`` (to decide what to show)."""
         return allowed(self.membership.role, action)
 
-    def require(self, action: Action) -> None:
+    def require(self, action: Action, *, shown: bool = True) -> None:
         """Refuse early (403) what the role does not allow, before reading the form.
 
-        The service checks again, authoritatively.
+        For a page, ``shown`` false also refuses it: a page whose form asks for a
+        change this person may not make here (another partner's commitment, a
+        withdrawn entry). This decides only what is shown: on every command the
+        service decides, authoritatively. The one place routes refuse.
         """
-        if not self.can(action):
+        if not (shown and self.can(action)):
             raise NotPermitted(action.value, self.account.account_id)
 
     @property

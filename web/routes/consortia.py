@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from governance.errors import NotPermitted, RuleViolated
+from governance.application import Created
 from governance.permissions import Action
 from governance.rules import next_phases
 from projections.consortia import consortia_of, consortium_details
@@ -16,7 +16,7 @@ from web.auth import actor_of, current_account, form_endpoint, require_account
 from web.clock import utcnow
 from web.forms.consortia import parse_consortium, parse_phase
 from web.forms.fields import FormErrors
-from web.htmx import redirect, render
+from web.htmx import render
 from web.links import path_for
 from web.routes.common import (
     Access,
@@ -24,8 +24,8 @@ from web.routes.common import (
     queries,
     query,
     stores,
-    wait_for,
 )
+from web.routes.posting import run_command
 
 
 def home(request: Request) -> Response:
@@ -50,9 +50,10 @@ def found_page(request: Request) -> Response:
 @form_endpoint
 def found(request: Request, fields: dict[str, str]) -> Response:
     account = require_account(request)
-    try:
+
+    def command() -> Created:
         form = parse_consortium(fields)
-        created = stores(request).governance.found_consortium(
+        return stores(request).governance.found_consortium(
             actor_of(account),
             name=form.name,
             acronym=form.acronym,
@@ -61,24 +62,33 @@ def found(request: Request, fields: dict[str, str]) -> Response:
             call=form.call,
             founded_on=utcnow().date(),
         )
-    except FormErrors as errors:
-        return render(
-            request,
-            "consortia/new.html",
-            {"values": fields, "errors": errors.errors},
-            block="consortium_form",
-            status_code=422,
-        )
-    except RuleViolated as error:
-        return render(
-            request,
-            "consortia/new.html",
-            {"values": fields, "errors": {"": error.code}},
-            block="consortium_form",
-            status_code=422,
-        )
-    wait_for(request, created.position)
-    return redirect(request, f"/consortia/{created.id}")
+
+    return run_command(
+        request,
+        command,
+        refused=lambda errors: _consortium_form(request, fields, errors),
+        then=lambda created: path_for(
+            request, "consortia:overview", consortium_id=created.id
+        ),
+    )
+
+
+def _consortium_form(
+    request: Request,
+    fields: dict[str, str],
+    errors: FormErrors,
+    editing: Access | None = None,
+) -> Response:
+    context: dict[str, object] = {"values": fields, "errors": errors.errors}
+    if editing is not None:
+        context["editing"] = editing.consortium_id
+    return render(
+        request,
+        "consortia/new.html",
+        context,
+        block="consortium_form",
+        status_code=422,
+    )
 
 
 def _overview_context(request: Request, access: Access) -> dict[str, object]:
@@ -119,27 +129,31 @@ def overview(request: Request) -> Response:
 def change_phase(request: Request, fields: dict[str, str]) -> Response:
     access = consortium_access(request)
     access.require(Action.CHANGE_PHASE)
-    try:
+
+    def command() -> int:
         form = parse_phase(fields)
-        position = stores(request).governance.change_phase(
+        return stores(request).governance.change_phase(
             actor_of(access.account), access.consortium_id, form.phase, form.on
         )
-    except FormErrors as errors:
-        return _phase_form(request, access, fields, errors.errors)
-    except RuleViolated as error:
-        return _phase_form(request, access, fields, {"": error.code})
-    wait_for(request, position)
-    return redirect(request, f"/consortia/{access.consortium_id}")
+
+    return run_command(
+        request,
+        command,
+        refused=lambda errors: _phase_form(request, access, fields, errors),
+        then=path_for(
+            request, "consortia:overview", consortium_id=access.consortium_id
+        ),
+    )
 
 
 def _phase_form(
-    request: Request, access: Access, fields: dict[str, str], errors: dict[str, str]
+    request: Request, access: Access, fields: dict[str, str], errors: FormErrors
 ) -> Response:
     context = _overview_context(request, access)
     return render(
         request,
         "consortia/overview.html",
-        {**context, "errors": errors, "values": fields},
+        {**context, "errors": errors.errors, "values": fields},
         block="phase_panel",
         status_code=422,
     )
@@ -147,8 +161,8 @@ def _phase_form(
 
 def profile_page(request: Request) -> Response:
     access = consortium_access(request)
-    if not access.can(Action.CHANGE_PROFILE):
-        raise NotPermitted(Action.CHANGE_PROFILE.value, access.account.account_id)
+    # The form is shown only to those who may send it; the service decides on it.
+    access.require(Action.CHANGE_PROFILE)
     details = query(request, consortium_details, str(access.consortium_id))
     assert details is not None  # noqa: S101 - a membership implies the consortium
     values = {
@@ -178,9 +192,10 @@ def profile_page(request: Request) -> Response:
 def revise_profile(request: Request, fields: dict[str, str]) -> Response:
     access = consortium_access(request)
     access.require(Action.CHANGE_PROFILE)
-    try:
+
+    def command() -> int:
         form = parse_consortium(fields)
-        position = stores(request).governance.revise_profile(
+        return stores(request).governance.revise_profile(
             actor_of(access.account),
             access.consortium_id,
             name=form.name,
@@ -189,32 +204,15 @@ def revise_profile(request: Request, fields: dict[str, str]) -> Response:
             territory=form.territory,
             call=form.call,
         )
-    except FormErrors as errors:
-        return render(
-            request,
-            "consortia/new.html",
-            {
-                "values": fields,
-                "errors": errors.errors,
-                "editing": access.consortium_id,
-            },
-            block="consortium_form",
-            status_code=422,
-        )
-    except RuleViolated as error:
-        return render(
-            request,
-            "consortia/new.html",
-            {
-                "values": fields,
-                "errors": {"": error.code},
-                "editing": access.consortium_id,
-            },
-            block="consortium_form",
-            status_code=422,
-        )
-    wait_for(request, position)
-    return redirect(request, f"/consortia/{access.consortium_id}")
+
+    return run_command(
+        request,
+        command,
+        refused=lambda errors: _consortium_form(request, fields, errors, access),
+        then=path_for(
+            request, "consortia:overview", consortium_id=access.consortium_id
+        ),
+    )
 
 
 routes = [

@@ -8,14 +8,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from governance.errors import RuleViolated
+from governance.application import Created
 from governance.permissions import Action
 from projections.indicators import indicators_of
 from web.auth import actor_of, form_endpoint
 from web.clock import utcnow
-from web.forms.fields import FormErrors
 from web.forms.indicators import parse_indicator, parse_measurement
-from web.htmx import redirect, render
+from web.htmx import render
+from web.links import path_for
 from web.presentation.charts import sparkline
 from web.routes.common import (
     Access,
@@ -23,8 +23,8 @@ from web.routes.common import (
     parse_uuid,
     queries,
     stores,
-    wait_for,
 )
+from web.routes.posting import run_command
 
 
 def _context(request: Request, access: Access) -> dict[str, Any]:
@@ -64,9 +64,10 @@ def indicators_page(request: Request) -> Response:
 def define(request: Request, fields: dict[str, str]) -> Response:
     access = consortium_access(request)
     access.require(Action.REPORT)
-    try:
+
+    def command() -> Created:
         form = parse_indicator(fields)
-        created = stores(request).governance.define_indicator(
+        return stores(request).governance.define_indicator(
             actor_of(access.account),
             access.consortium_id,
             name=form.name,
@@ -76,20 +77,18 @@ def define(request: Request, fields: dict[str, str]) -> Response:
             target_on=form.target_on,
             measured_by=form.measured_by,
         )
-    except FormErrors as errors:
-        return _form(
+
+    return run_command(
+        request,
+        command,
+        refused=lambda errors: _form(
             request,
             access,
             {"values": fields, "errors": errors.errors, "open_form": True},
-        )
-    except RuleViolated as error:
-        return _form(
-            request,
-            access,
-            {"values": fields, "errors": {"": error.code}, "open_form": True},
-        )
-    wait_for(request, created.position)
-    return redirect(request, f"/consortia/{access.consortium_id}/indicators")
+        ),
+        inputs=fields,
+        then=path_for(request, "indicators:index", consortium_id=access.consortium_id),
+    )
 
 
 def _form(request: Request, access: Access, extra: dict[str, Any]) -> Response:
@@ -106,13 +105,17 @@ def measure(request: Request, fields: dict[str, str]) -> Response:
     access = consortium_access(request)
     access.require(Action.REPORT)
     indicator_id = parse_uuid(request.path_params["indicator_id"], "indicator")
-    try:
+
+    def command() -> int:
         form = parse_measurement(fields, today=utcnow().date())
-        position = stores(request).governance.measure_indicator(
+        return stores(request).governance.measure_indicator(
             actor_of(access.account), indicator_id, form.value, form.on, form.source
         )
-    except FormErrors as errors:
-        return _form(
+
+    return run_command(
+        request,
+        command,
+        refused=lambda errors: _form(
             request,
             access,
             {
@@ -120,19 +123,9 @@ def measure(request: Request, fields: dict[str, str]) -> Response:
                 "measure_errors": errors.errors,
                 "measured": str(indicator_id),
             },
-        )
-    except RuleViolated as error:
-        return _form(
-            request,
-            access,
-            {
-                "measure_values": fields,
-                "measure_errors": {"": error.code},
-                "measured": str(indicator_id),
-            },
-        )
-    wait_for(request, position)
-    return redirect(request, f"/consortia/{access.consortium_id}/indicators")
+        ),
+        then=path_for(request, "indicators:index", consortium_id=access.consortium_id),
+    )
 
 
 INDICATORS = "/consortia/{consortium_id}/indicators"

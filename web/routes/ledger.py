@@ -8,6 +8,7 @@ web root and served as attachments only to members of the consortium.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -15,7 +16,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from governance.errors import NotFound, NotPermitted, RuleViolated
+from governance.application import Created
+from governance.errors import NotFound
 from governance.permissions import Action, may_act_for_partner
 from governance.values import ContributionKind, Funding
 from governance.warnings import ledger_warnings
@@ -35,17 +37,12 @@ from projections.reporting import attachment_of
 from web.auth import actor_of, form_endpoint, upload_endpoint
 from web.clock import utcnow
 from web.evidence.names import content_disposition, download_name
-from web.evidence.sniff import EvidenceRejected
 from web.exports.ledger import LedgerExport, ledger_csv, ledger_xlsx
-from web.forms.commitments import (
-    RULE_FIELDS,
-    parse_amendment,
-    parse_delivery,
-    parse_pledge,
-)
+from web.forms.commitments import parse_amendment, parse_delivery, parse_pledge
 from web.forms.fields import FormErrors
 from web.forms.partners import parse_withdrawal
-from web.htmx import redirect, render
+from web.htmx import render
+from web.links import path_for
 from web.presentation.charts import bars, cumulative_line
 from web.routes.common import (
     Access,
@@ -55,7 +52,7 @@ from web.routes.common import (
     queries,
     stores,
 )
-from web.routes.common import wait_for as wait_for_position
+from web.routes.posting import run_command, saved_upload
 
 logger = logging.getLogger(__name__)
 
@@ -136,34 +133,31 @@ def ledger_page(request: Request) -> Response:
 def pledge(request: Request, fields: dict[str, str]) -> Response:
     access = consortium_access(request)
     access.require(Action.PLEDGE)
-    try:
+
+    def command() -> Created:
+        # The service decides for which partner this person may pledge.
         form = parse_pledge(fields)
-        if not may_act_for_partner(
-            access.membership.role, access.membership.partner_id, form.partner_id
-        ):
-            raise NotPermitted(Action.PLEDGE.value, access.account.account_id)
-        created = stores(request).governance.pledge(
+        return stores(request).governance.pledge(
             actor_of(access.account), access.consortium_id, form.partner_id, form.pledge
         )
-    except FormErrors as errors:
-        return _pledge_form(request, access, fields, errors.errors, {})
-    except RuleViolated as error:
-        field = RULE_FIELDS.get(error.code, "partner_id")
-        return _pledge_form(
-            request, access, fields, {field: error.code}, {field: error.params}
-        )
-    wait_for_position(request, created.position)
-    return redirect(
-        request, f"/consortia/{access.consortium_id}/commitments/{created.id}"
+
+    return run_command(
+        request,
+        command,
+        refused=lambda errors: _pledge_form(request, access, fields, errors),
+        inputs=fields,
+        slot="partner_id",
+        then=lambda created: path_for(
+            request,
+            "ledger:commitment",
+            consortium_id=access.consortium_id,
+            commitment_id=created.id,
+        ),
     )
 
 
 def _pledge_form(
-    request: Request,
-    access: Access,
-    fields: dict[str, str],
-    errors: dict[str, str],
-    params: dict[str, Any],
+    request: Request, access: Access, fields: dict[str, str], errors: FormErrors
 ) -> Response:
     return render(
         request,
@@ -171,8 +165,8 @@ def _pledge_form(
         {
             **_ledger_context(request, access),
             "values": fields,
-            "errors": errors,
-            "error_params": params,
+            "errors": errors.errors,
+            "error_params": errors.params,
             "open_form": True,
         },
         block="pledge_panel",
@@ -230,8 +224,7 @@ def commitment_page(request: Request) -> Response:
 def withdraw_page(request: Request) -> Response:
     access = consortium_access(request)
     context = _commitment_context(request, access)
-    if not context["may_act"]:
-        raise NotPermitted(Action.PLEDGE.value, access.account.account_id)
+    access.require(Action.PLEDGE, shown=context["may_act"])
     return render(
         request, "ledger/withdraw.html", {**context, "values": {}, "errors": {}}
     )
@@ -242,8 +235,7 @@ def _commitment_form(
     access: Access,
     template: str,
     fields: dict[str, str],
-    errors: dict[str, str],
-    params: dict[str, Any],
+    errors: FormErrors,
 ) -> Response:
     return render(
         request,
@@ -251,8 +243,8 @@ def _commitment_form(
         {
             **_commitment_context(request, access),
             "values": fields,
-            "errors": errors,
-            "error_params": params,
+            "errors": errors.errors,
+            "error_params": errors.params,
         },
         block="withdraw_form"
         if template.endswith("withdraw.html")
@@ -261,11 +253,28 @@ def _commitment_form(
     )
 
 
-def _done(request: Request, access: Access, position: int) -> Response:
-    wait_for_position(request, position)
-    commitment_id = request.path_params["commitment_id"]
-    return redirect(
-        request, f"/consortia/{access.consortium_id}/commitments/{commitment_id}"
+def _commitment_command(
+    request: Request,
+    access: Access,
+    command: Callable[[], int | Created],
+    *,
+    template: str,
+    values: dict[str, str],
+) -> Response:
+    """Run a command on the commitment in the path; back to its page once done."""
+    return run_command(
+        request,
+        command,
+        refused=lambda errors: _commitment_form(
+            request, access, template, values, errors
+        ),
+        inputs=values,
+        then=path_for(
+            request,
+            "ledger:commitment",
+            consortium_id=access.consortium_id,
+            commitment_id=request.path_params["commitment_id"],
+        ),
     )
 
 
@@ -274,9 +283,10 @@ def amend(request: Request, fields: dict[str, str]) -> Response:
     access = consortium_access(request)
     access.require(Action.PLEDGE)
     commitment_id = parse_uuid(request.path_params["commitment_id"], "commitment")
-    try:
+
+    def command() -> int:
         form = parse_amendment(fields)
-        position = stores(request).governance.amend_commitment(
+        return stores(request).governance.amend_commitment(
             actor_of(access.account),
             commitment_id,
             amount=form.amount,
@@ -284,26 +294,14 @@ def amend(request: Request, fields: dict[str, str]) -> Response:
             ends_on=form.ends_on,
             reason=form.reason,
         )
-    except FormErrors as errors:
-        return _commitment_form(
-            request,
-            access,
-            "ledger/commitment.html",
-            {**fields, "form": "amend"},
-            errors.errors,
-            {},
-        )
-    except RuleViolated as error:
-        field = RULE_FIELDS.get(error.code, "")
-        return _commitment_form(
-            request,
-            access,
-            "ledger/commitment.html",
-            {**fields, "form": "amend"},
-            {field: error.code},
-            {field: error.params},
-        )
-    return _done(request, access, position)
+
+    return _commitment_command(
+        request,
+        access,
+        command,
+        template="ledger/commitment.html",
+        values={**fields, "form": "amend"},
+    )
 
 
 @form_endpoint
@@ -311,25 +309,16 @@ def withdraw(request: Request, fields: dict[str, str]) -> Response:
     access = consortium_access(request)
     access.require(Action.PLEDGE)
     commitment_id = parse_uuid(request.path_params["commitment_id"], "commitment")
-    try:
+
+    def command() -> int:
         form = parse_withdrawal(fields, today=utcnow().date())
-        position = stores(request).governance.withdraw_commitment(
+        return stores(request).governance.withdraw_commitment(
             actor_of(access.account), commitment_id, form.on, form.reason
         )
-    except FormErrors as errors:
-        return _commitment_form(
-            request, access, "ledger/withdraw.html", fields, errors.errors, {}
-        )
-    except RuleViolated as error:
-        return _commitment_form(
-            request,
-            access,
-            "ledger/withdraw.html",
-            fields,
-            {"": error.code},
-            {"": error.params},
-        )
-    return _done(request, access, position)
+
+    return _commitment_command(
+        request, access, command, template="ledger/withdraw.html", values=fields
+    )
 
 
 @upload_endpoint
@@ -339,30 +328,14 @@ def deliver(
     access = consortium_access(request)
     access.require(Action.PLEDGE)
     commitment_id = parse_uuid(request.path_params["commitment_id"], "commitment")
-    values = {**fields, "form": "deliver"}
-    try:
+
+    def command() -> Created:
         form = parse_delivery(fields, today=utcnow().date())
-    except FormErrors as errors:
-        return _commitment_form(
-            request, access, "ledger/commitment.html", values, errors.errors, {}
-        )
-    store = stores(request).evidence
-    evidence = None
-    upload = files.get("evidence")
-    if upload is not None and upload.filename:
-        try:
-            evidence = store.save(upload.file, upload.filename)
-        except EvidenceRejected as rejected:
-            return _commitment_form(
-                request,
-                access,
-                "ledger/commitment.html",
-                values,
-                {"evidence": rejected.code},
-                {},
-            )
-    try:
-        created = stores(request).governance.deliver(
+        # A refused delivery leaves its upload: the same bytes may be another
+        # record's file. The sweep (web.ops.evidence_sweep) removes files no event
+        # refers to.
+        evidence = saved_upload(request, files, "evidence")
+        return stores(request).governance.deliver(
             actor_of(access.account),
             commitment_id,
             delivered_on=form.delivered_on,
@@ -370,19 +343,14 @@ def deliver(
             description=form.description,
             evidence=evidence,
         )
-    except RuleViolated as error:
-        # The upload stays: the same bytes may be another record's file. The sweep
-        # (web.ops.evidence_sweep) removes files no event refers to.
-        field = RULE_FIELDS.get(error.code, "")
-        return _commitment_form(
-            request,
-            access,
-            "ledger/commitment.html",
-            values,
-            {field: error.code},
-            {field: error.params},
-        )
-    return _done(request, access, created.position)
+
+    return _commitment_command(
+        request,
+        access,
+        command,
+        template="ledger/commitment.html",
+        values={**fields, "form": "deliver"},
+    )
 
 
 def evidence_file(request: Request) -> Response:

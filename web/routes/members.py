@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from governance.errors import NotFound, NotPermitted, RuleViolated
+from governance.errors import NotFound, RuleViolated
 from governance.permissions import Action
 from governance.values import MemberRole
 from notifications.outbox import Message
@@ -28,11 +28,12 @@ from web.auth import (
 from web.clock import utcnow
 from web.forms.fields import FormErrors
 from web.forms.members import parse_invitation, parse_new_account
-from web.htmx import redirect, render
+from web.htmx import render
 from web.i18n import N_, current_language, gettext_
 from web.identity.accounts import Account, EmailTaken, normalise_email
 from web.identity.invitations import InvitationToken
 from web.identity.passwords import password_problem
+from web.links import path_for
 from web.presentation.labels import label
 from web.routes.common import (
     Access,
@@ -42,6 +43,7 @@ from web.routes.common import (
     stores,
     wait_for,
 )
+from web.routes.posting import run_command
 
 logger = logging.getLogger(__name__)
 
@@ -183,11 +185,17 @@ def cancel_invitation(request: Request, fields: dict[str, str]) -> Response:
     access = consortium_access(request)
     access.require(Action.MANAGE_PEOPLE)
     invitation_id = request.path_params["invitation_id"][:36]
-    position = stores(request).governance.cancel_invitation(
-        actor_of(access.account), access.consortium_id, invitation_id
+    return run_command(
+        request,
+        lambda: stores(request).governance.cancel_invitation(
+            actor_of(access.account), access.consortium_id, invitation_id
+        ),
+        then=_members_path(request, access),
     )
-    wait_for(request, position)
-    return redirect(request, f"/consortia/{access.consortium_id}/members")
+
+
+def _members_path(request: Request, access: Access) -> str:
+    return path_for(request, "members:index", consortium_id=access.consortium_id)
 
 
 @form_endpoint
@@ -202,17 +210,19 @@ def change_member_role(request: Request, fields: dict[str, str]) -> Response:
     partner_id = (
         (fields.get("partner_id") or None) if role is MemberRole.MEMBER else None
     )
-    position = stores(request).governance.change_member_role(
-        actor_of(access.account), access.consortium_id, account_id, role, partner_id
+    return run_command(
+        request,
+        lambda: stores(request).governance.change_member_role(
+            actor_of(access.account), access.consortium_id, account_id, role, partner_id
+        ),
+        then=_members_path(request, access),
     )
-    wait_for(request, position)
-    return redirect(request, f"/consortia/{access.consortium_id}/members")
 
 
 def revoke_page(request: Request) -> Response:
     access = consortium_access(request)
-    if not access.can(Action.MANAGE_PEOPLE):
-        raise NotPermitted(Action.MANAGE_PEOPLE.value, access.account.account_id)
+    # The form is shown only to those who may send it; the service decides on it.
+    access.require(Action.MANAGE_PEOPLE)
     account_id = request.path_params["account_id"][:64]
     context = _members_context(request, access)
     if account_id not in context["names"]:  # type: ignore[operator]
@@ -225,11 +235,13 @@ def revoke(request: Request, fields: dict[str, str]) -> Response:
     access = consortium_access(request)
     access.require(Action.MANAGE_PEOPLE)
     account_id = request.path_params["account_id"][:64]
-    position = stores(request).governance.revoke_membership(
-        actor_of(access.account), access.consortium_id, account_id
+    return run_command(
+        request,
+        lambda: stores(request).governance.revoke_membership(
+            actor_of(access.account), access.consortium_id, account_id
+        ),
+        then=_members_path(request, access),
     )
-    wait_for(request, position)
-    return redirect(request, f"/consortia/{access.consortium_id}/members")
 
 
 # -- accepting an invitation -------------------------------------------------------

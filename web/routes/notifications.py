@@ -11,7 +11,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from governance.errors import RuleViolated
 from governance.permissions import Action
 from notifications.emails import Delivery
 from projections.reminders import notifications_of
@@ -20,10 +19,12 @@ from web.auth import actor_of, current_account, form_endpoint, require_account
 from web.clock import utcnow
 from web.forms.fields import FormErrors
 from web.forms.notifications import parse_days_before, parse_preferences
-from web.htmx import redirect, render, wants_fragment
+from web.htmx import render, wants_fragment
 from web.i18n import LANGUAGES
 from web.identity.accounts import Account
-from web.routes.common import Access, consortium_access, queries, stores, wait_for
+from web.links import path_for
+from web.routes.common import Access, consortium_access, queries, stores
+from web.routes.posting import run_command
 from web.routes.reporting_page import calendar_context
 
 PAGE_SIZE = 20
@@ -115,37 +116,25 @@ def save_preferences(request: Request, fields: dict[str, str]) -> Response:
 def save_schedule(request: Request, fields: dict[str, str]) -> Response:
     access = consortium_access(request)
     access.require(Action.MANAGE_CALENDAR)
-    try:
-        days = parse_days_before(fields)
-        position = stores(request).governance.set_reminder_schedule(
-            actor_of(access.account), access.consortium_id, days
-        )
-    except FormErrors as errors:
-        return _schedule_form(request, access, fields, errors.errors)
-    except RuleViolated as error:
-        return _schedule_form(
-            request,
-            access,
-            fields,
-            {"days_before": error.code},
-            {"days_before": error.params},
-        )
-    if position is not None:
-        wait_for(request, position)
-    return redirect(request, f"/consortia/{access.consortium_id}/reporting")
+    # ``None`` when the schedule is unchanged: nothing to wait for.
+    return run_command(
+        request,
+        lambda: stores(request).governance.set_reminder_schedule(
+            actor_of(access.account), access.consortium_id, parse_days_before(fields)
+        ),
+        refused=lambda errors: _schedule_form(request, access, fields, errors),
+        slot="days_before",
+        then=path_for(request, "reporting:index", consortium_id=access.consortium_id),
+    )
 
 
 def _schedule_form(
-    request: Request,
-    access: Access,
-    fields: dict[str, str],
-    errors: dict[str, str],
-    params: dict[str, Any] | None = None,
+    request: Request, access: Access, fields: dict[str, str], errors: FormErrors
 ) -> Response:
     context = calendar_context(request, access, listed=True)
     context["reminder_values"] = fields
-    context["reminder_errors"] = errors
-    context["reminder_params"] = params or {}
+    context["reminder_errors"] = errors.errors
+    context["reminder_params"] = errors.params
     # The settings are an included template: htmx gets it whole, others the page.
     template = (
         "reporting/_reminder_settings.html"

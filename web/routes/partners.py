@@ -14,8 +14,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from governance.actor import Actor
-from governance.application import Governance
-from governance.errors import NotFound, RuleViolated
+from governance.application import Created, Governance
+from governance.errors import NotFound
 from governance.permissions import Action
 from governance.values import AuthorityLevel, Paper, PartnerKind, PartnerRole
 from projections.history import history_of
@@ -30,9 +30,11 @@ from web.forms.partners import (
     parse_role,
     parse_withdrawal,
 )
-from web.htmx import redirect, render
-from web.routes.common import Access, consortium_access, queries, stores, wait_for
+from web.htmx import render
+from web.links import path_for
+from web.routes.common import Access, consortium_access, queries, stores
 from web.routes.history import names_for
+from web.routes.posting import run_command
 
 
 def _filter(request: Request) -> tuple[PartnerFilter, dict[str, str]]:
@@ -92,9 +94,12 @@ def _list_block(request: Request) -> str:
 def admit(request: Request, fields: dict[str, str]) -> Response:
     access = consortium_access(request)
     access.require(Action.MANAGE_PARTNERS)
-    try:
+    form = None
+
+    def command() -> Created:
+        nonlocal form
         form = parse_partner(fields, today=utcnow().date())
-        created = stores(request).governance.admit_partner(
+        return stores(request).governance.admit_partner(
             actor_of(access.account),
             access.consortium_id,
             form.identity,
@@ -104,45 +109,35 @@ def admit(request: Request, fields: dict[str, str]) -> Response:
             paper_signed_on=form.paper_signed_on,
             joined_on=form.joined_on,
         )
-    except FormErrors as errors:
-        return _admit_form(request, access, fields, errors.errors)
-    except RuleViolated as error:
-        field = {
-            "partner.siret_invalid": "siret",
-            "partner.siret_taken": "siret",
-            "partner.rna_invalid": "rna",
-            "partner.rna_taken": "rna",
-            "partner.lead_already_exists": "role",
-            "partner.paper_date_required": "paper_signed_on",
-            "partner.paper_date_without_paper": "paper_signed_on",
-            "partner.authority_level_mismatch": "authority_level",
-        }.get(error.code, "")
-        return _admit_form(
-            request, access, fields, {field: error.code}, params={field: error.params}
-        )
-    wait_for(request, created.position)
-    if request.headers.get("HX-Request") == "true":
-        return render(
-            request,
-            "partners/index.html",
-            {
-                **_list_context(request, access),
-                "values": {},
-                "errors": {},
-                "admitted": form.identity.name,
-            },
-            block="partners_panel",
-            headers={"HX-Trigger": "partners-changed"},
-        )
-    return redirect(request, f"/consortia/{access.consortium_id}/partners")
+
+    def admitted(created: Created) -> Response | str:
+        if request.headers.get("HX-Request") == "true":
+            assert form is not None  # noqa: S101 - the command parsed it
+            return render(
+                request,
+                "partners/index.html",
+                {
+                    **_list_context(request, access),
+                    "values": {},
+                    "errors": {},
+                    "admitted": form.identity.name,
+                },
+                block="partners_panel",
+                headers={"HX-Trigger": "partners-changed"},
+            )
+        return path_for(request, "partners:index", consortium_id=access.consortium_id)
+
+    return run_command(
+        request,
+        command,
+        refused=lambda errors: _admit_form(request, access, fields, errors),
+        inputs=fields,
+        then=admitted,
+    )
 
 
 def _admit_form(
-    request: Request,
-    access: Access,
-    fields: dict[str, str],
-    errors: dict[str, str],
-    params: dict[str, object] | None = None,
+    request: Request, access: Access, fields: dict[str, str], errors: FormErrors
 ) -> Response:
     return render(
         request,
@@ -150,8 +145,8 @@ def _admit_form(
         {
             **_list_context(request, access),
             "values": fields,
-            "errors": errors,
-            "error_params": params or {},
+            "errors": errors.errors,
+            "error_params": errors.params,
             "open_form": True,
         },
         block="partners_panel",
@@ -211,7 +206,11 @@ PartnerCommand = Callable[[Governance, Actor, UUID, str], int]
 def _partner_command(
     request: Request, fields: dict[str, str], action: str, command: PartnerCommand
 ) -> Response:
-    """Run one command on a partner; answer with its record, or the form and why not."""
+    """Run one command on a partner; answer with its record, or the form and why not.
+
+    A refused rule shows next to the input it names, else where the form of
+    ``action`` keeps its refusals (``errors[action]``).
+    """
     access = consortium_access(request)
     access.require(Action.MANAGE_PARTNERS)
     partner_id = request.path_params["partner_id"]
@@ -220,40 +219,43 @@ def _partner_command(
         if action == "withdraw"
         else ("partners/detail.html", "partner_record")
     )
-    try:
-        position = command(
+
+    def done(position: int) -> Response | str:
+        if action != "withdraw" and request.headers.get("HX-Request") == "true":
+            return render(
+                request,
+                "partners/detail.html",
+                {
+                    **_partner_context(request, access),
+                    "errors": {},
+                    "values": {},
+                    "saved": action,
+                },
+                block="partner_record",
+                headers={"HX-Trigger": "partners-changed"},
+            )
+        return path_for(
+            request,
+            "partners:detail",
+            consortium_id=access.consortium_id,
+            partner_id=partner_id,
+        )
+
+    return run_command(
+        request,
+        lambda: command(
             stores(request).governance,
             actor_of(access.account),
             access.consortium_id,
             partner_id,
-        )
-    except FormErrors as error:
-        return _partner_form(request, access, template, block, fields, error.errors, {})
-    except RuleViolated as error:
-        return _partner_form(
-            request,
-            access,
-            template,
-            block,
-            fields,
-            {action: error.code},
-            {action: error.params},
-        )
-    wait_for(request, position)
-    if action != "withdraw" and request.headers.get("HX-Request") == "true":
-        return render(
-            request,
-            "partners/detail.html",
-            {
-                **_partner_context(request, access),
-                "errors": {},
-                "values": {},
-                "saved": action,
-            },
-            block="partner_record",
-            headers={"HX-Trigger": "partners-changed"},
-        )
-    return redirect(request, f"/consortia/{access.consortium_id}/partners/{partner_id}")
+        ),
+        refused=lambda errors: _partner_form(
+            request, access, template, block, fields, errors
+        ),
+        inputs=fields,
+        slot=action,
+        then=done,
+    )
 
 
 def _partner_form(
@@ -262,16 +264,15 @@ def _partner_form(
     template: str,
     block: str,
     fields: dict[str, str],
-    errors: dict[str, str],
-    params: dict[str, object],
+    errors: FormErrors,
 ) -> Response:
     return render(
         request,
         template,
         {
             **_partner_context(request, access),
-            "errors": errors,
-            "error_params": params,
+            "errors": errors.errors,
+            "error_params": errors.params,
             "values": fields,
         },
         block=block,

@@ -15,7 +15,8 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from governance.errors import NotFound, NotPermitted, RuleViolated
+from governance.application import Created
+from governance.errors import NotFound
 from governance.permissions import Action
 from governance.values import Motion
 from governance.voting import Outcome, can_still_reach_quorum, tally
@@ -34,13 +35,13 @@ from projections.partners import partners_of
 from web.auth import actor_of, form_endpoint, upload_endpoint
 from web.clock import utcnow
 from web.evidence.names import content_disposition
-from web.evidence.sniff import EvidenceRejected
 from web.exports.decisions import DecisionRecord, decisions_csv
 from web.exports.decisions_pdf import decisions_pdf
 from web.forms.decisions import parse_motion, parse_recorded_decision, parse_vote
 from web.forms.fields import FormErrors, parse_day
-from web.htmx import redirect, render
+from web.htmx import render
 from web.i18n import DISPLAY_ZONE
+from web.links import path_for
 from web.presentation.decisions import rule_sentence, tally_sentence
 from web.routes.common import (
     Access,
@@ -49,8 +50,8 @@ from web.routes.common import (
     parse_uuid,
     queries,
     stores,
-    wait_for,
 )
+from web.routes.posting import run_command, saved_upload
 
 PAGE = 25
 
@@ -96,45 +97,42 @@ def proposals_page(request: Request) -> Response:
 def table(request: Request, fields: dict[str, str], files: dict[str, Any]) -> Response:
     access = consortium_access(request)
     access.require(Action.TABLE)
-    try:
+
+    def command() -> Created:
         form = parse_motion(fields, zone=DISPLAY_ZONE)
-    except FormErrors as errors:
-        return _table_form(request, access, fields, errors.errors)
-    document = None
-    upload = files.get("document")
-    if upload is not None and upload.filename:
-        try:
-            document = stores(request).evidence.save(upload.file, upload.filename)
-        except EvidenceRejected as rejected:
-            return _table_form(request, access, fields, {"document": rejected.code})
-    motion = Motion(
-        form.title,
-        form.text,
-        form.options,
-        form.mode,
-        form.closes_at,
-        form.meeting_on,
-        document,
-    )
-    try:
-        created = stores(request).governance.table_proposal(
+        motion = Motion(
+            form.title,
+            form.text,
+            form.options,
+            form.mode,
+            form.closes_at,
+            form.meeting_on,
+            saved_upload(request, files, "document"),
+        )
+        return stores(request).governance.table_proposal(
             actor_of(access.account), access.consortium_id, form.body_id, motion
         )
-    except RuleViolated as error:
-        field = {
-            "proposal.closing_in_the_past": "closes_at",
-            "proposal.options_invalid": "options",
-            "proposal.meeting_date_required": "meeting_on",
-        }.get(error.code, "")
-        return _table_form(request, access, fields, {field: error.code})
-    wait_for(request, created.position)
-    return redirect(
-        request, f"/consortia/{access.consortium_id}/proposals/{created.id}"
+
+    return run_command(
+        request,
+        command,
+        refused=lambda errors: _table_form(request, access, fields, errors),
+        inputs=fields,
+        then=lambda created: _proposal_path(request, access, created.id),
+    )
+
+
+def _proposal_path(request: Request, access: Access, proposal_id: str) -> str:
+    return path_for(
+        request,
+        "proposals:detail",
+        consortium_id=access.consortium_id,
+        proposal_id=proposal_id,
     )
 
 
 def _table_form(
-    request: Request, access: Access, fields: dict[str, str], errors: dict[str, str]
+    request: Request, access: Access, fields: dict[str, str], errors: FormErrors
 ) -> Response:
     cid = str(access.consortium_id)
     with queries(request) as connection:
@@ -149,7 +147,7 @@ def _table_form(
             "consortium_id": cid,
             "proposals": rows,
             "values": fields,
-            "errors": errors,
+            "errors": errors.errors,
             "open_form": True,
             "in_a_week": fields.get("closes_at", ""),
             "today": utcnow().date().isoformat(),
@@ -255,40 +253,47 @@ def vote(request: Request, fields: dict[str, str]) -> Response:
     access = consortium_access(request)
     access.require(Action.VOTE)
     proposal_id = request.path_params["proposal_id"][:36]
-    try:
+
+    def command() -> int:
         form = parse_vote(fields)
-        position = stores(request).governance.cast_vote(
+        return stores(request).governance.cast_vote(
             actor_of(access.account),
             _uuid(proposal_id),
             form.partner_id,
             form.option,
             form.reason,
         )
-    except FormErrors as errors:
-        return _vote_form(request, access, fields, errors.errors)
-    except RuleViolated as error:
-        return _vote_form(request, access, fields, {"": error.code})
-    wait_for(request, position)
-    if request.headers.get("HX-Request") == "true":
-        return render(
-            request,
-            "proposals/detail.html",
-            {**_proposal_context(request, access), "saved": True},
-            block="vote_panel",
-            headers={"HX-Trigger": "vote-changed"},
-        )
-    return redirect(
-        request, f"/consortia/{access.consortium_id}/proposals/{proposal_id}"
+
+    def voted(position: int) -> Response | str:
+        if request.headers.get("HX-Request") == "true":
+            return render(
+                request,
+                "proposals/detail.html",
+                {**_proposal_context(request, access), "saved": True},
+                block="vote_panel",
+                headers={"HX-Trigger": "vote-changed"},
+            )
+        return _proposal_path(request, access, proposal_id)
+
+    return run_command(
+        request,
+        command,
+        refused=lambda errors: _vote_form(request, access, fields, errors),
+        then=voted,
     )
 
 
 def _vote_form(
-    request: Request, access: Access, fields: dict[str, str], errors: dict[str, str]
+    request: Request, access: Access, fields: dict[str, str], errors: FormErrors
 ) -> Response:
     return render(
         request,
         "proposals/detail.html",
-        {**_proposal_context(request, access), "values": fields, "errors": errors},
+        {
+            **_proposal_context(request, access),
+            "values": fields,
+            "errors": errors.errors,
+        },
         block="vote_panel",
         status_code=422,
     )
@@ -303,12 +308,12 @@ def close(request: Request, fields: dict[str, str]) -> Response:
     access = consortium_access(request)
     access.require(Action.CLOSE_VOTE)
     proposal_id = request.path_params["proposal_id"][:36]
-    position = stores(request).governance.close_proposal(
-        actor_of(access.account), _uuid(proposal_id)
-    )
-    wait_for(request, position)
-    return redirect(
-        request, f"/consortia/{access.consortium_id}/proposals/{proposal_id}"
+    return run_command(
+        request,
+        lambda: stores(request).governance.close_proposal(
+            actor_of(access.account), _uuid(proposal_id)
+        ),
+        then=_proposal_path(request, access, proposal_id),
     )
 
 
@@ -317,21 +322,18 @@ def veto(request: Request, fields: dict[str, str]) -> Response:
     access = consortium_access(request)
     access.require(Action.VOTE)
     proposal_id = request.path_params["proposal_id"][:36]
-    partner_id = access.membership.partner_id
-    if partner_id is None:
-        raise NotPermitted(Action.VOTE.value, access.account.account_id)
-    try:
-        position = stores(request).governance.veto(
+    # For the partner this person represents; the service refuses anyone else.
+    return run_command(
+        request,
+        lambda: stores(request).governance.veto(
             actor_of(access.account),
             _uuid(proposal_id),
-            partner_id,
+            access.membership.partner_id,
             fields.get("reason", "")[:4000],
-        )
-    except RuleViolated as error:
-        return _vote_form(request, access, fields, {"veto": error.code})
-    wait_for(request, position)
-    return redirect(
-        request, f"/consortia/{access.consortium_id}/proposals/{proposal_id}"
+        ),
+        refused=lambda errors: _vote_form(request, access, fields, errors),
+        slot="veto",
+        then=_proposal_path(request, access, proposal_id),
     )
 
 
@@ -392,21 +394,12 @@ def record(request: Request, fields: dict[str, str], files: dict[str, Any]) -> R
     access = consortium_access(request)
     access.require(Action.MANAGE_BODIES)
     names = _names(request, access)
-    try:
+
+    def command() -> Created:
         form = parse_recorded_decision(
             fields, [p.partner_id for p in names["active_partners"]]
         )
-    except FormErrors as errors:
-        return _record_form(request, access, fields, errors.errors)
-    minutes = None
-    upload = files.get("minutes")
-    if upload is not None and upload.filename:
-        try:
-            minutes = stores(request).evidence.save(upload.file, upload.filename)
-        except EvidenceRejected as rejected:
-            return _record_form(request, access, fields, {"minutes": rejected.code})
-    try:
-        created = stores(request).governance.record_decision(
+        return stores(request).governance.record_decision(
             actor_of(access.account),
             access.consortium_id,
             form.body_id,
@@ -415,18 +408,19 @@ def record(request: Request, fields: dict[str, str], files: dict[str, Any]) -> R
             outcome=form.outcome,
             decided_on=form.decided_on,
             present=form.present,
-            minutes=minutes,
+            minutes=saved_upload(request, files, "minutes"),
         )
-    except RuleViolated as error:
-        return _record_form(request, access, fields, {"": error.code})
-    wait_for(request, created.position)
-    return redirect(
-        request, f"/consortia/{access.consortium_id}/proposals/{created.id}"
+
+    return run_command(
+        request,
+        command,
+        refused=lambda errors: _record_form(request, access, fields, errors),
+        then=lambda created: _proposal_path(request, access, created.id),
     )
 
 
 def _record_form(
-    request: Request, access: Access, fields: dict[str, str], errors: dict[str, str]
+    request: Request, access: Access, fields: dict[str, str], errors: FormErrors
 ) -> Response:
     cid = str(access.consortium_id)
     with queries(request) as connection:
@@ -446,7 +440,7 @@ def _record_form(
             "filters": {},
             "outcomes": list(Outcome),
             "values": fields,
-            "errors": errors,
+            "errors": errors.errors,
             "open_form": True,
             "today": utcnow().date().isoformat(),
             "query": "",

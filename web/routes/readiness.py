@@ -14,19 +14,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from governance.errors import RuleViolated
 from governance.permissions import Action
 from governance.readiness import assess
 from projections.partners import PartnerFilter, partners_of
 from projections.readiness import readiness_facts, readiness_settings
 from web.auth import actor_of, form_endpoint
 from web.clock import utcnow
-from web.forms.fields import FormErrors
 from web.forms.readiness import parse_involvement, parse_personal_data
-from web.htmx import redirect, render
-from web.links import paths
+from web.htmx import render
+from web.links import path_for, paths
 from web.presentation.readiness import lines
-from web.routes.common import Access, consortium_access, queries, stores, wait_for
+from web.routes.common import Access, consortium_access, queries, stores
+from web.routes.posting import run_command
 
 
 def _context(request: Request, access: Access) -> dict[str, Any]:
@@ -80,49 +79,42 @@ def personal_data(request: Request, fields: dict[str, str]) -> Response:
     access = consortium_access(request)
     access.require(Action.CHANGE_PROFILE)
     context = _context(request, access)
-    try:
+
+    def command() -> int:
         form = parse_personal_data(fields, [p.partner_id for p in context["partners"]])
-        position = stores(request).governance.declare_personal_data(
+        return stores(request).governance.declare_personal_data(
             actor_of(access.account),
             access.consortium_id,
             form.handles_personal_data,
             form.data_protection_partner_id,
         )
-    except FormErrors as errors:
-        return _refused(
+
+    return run_command(
+        request,
+        command,
+        refused=lambda errors: _refused(
             request, access, {"data_values": fields, "data_errors": errors.errors}
-        )
-    except RuleViolated as error:
-        return _refused(
-            request, access, {"data_values": fields, "data_errors": {"": error.code}}
-        )
-    wait_for(request, position)
-    return redirect(request, f"/consortia/{access.consortium_id}/readiness")
+        ),
+        then=path_for(request, "readiness:index", consortium_id=access.consortium_id),
+    )
 
 
 @form_endpoint
 def involvement(request: Request, fields: dict[str, str]) -> Response:
     access = consortium_access(request)
     access.require(Action.CHANGE_PROFILE)
-    try:
-        description = parse_involvement(fields)
-        position = stores(request).governance.describe_beneficiary_involvement(
-            actor_of(access.account), access.consortium_id, description
-        )
-    except FormErrors as errors:
-        return _refused(
+    return run_command(
+        request,
+        lambda: stores(request).governance.describe_beneficiary_involvement(
+            actor_of(access.account), access.consortium_id, parse_involvement(fields)
+        ),
+        refused=lambda errors: _refused(
             request,
             access,
             {"involvement_values": fields, "involvement_errors": errors.errors},
-        )
-    except RuleViolated as error:
-        return _refused(
-            request,
-            access,
-            {"involvement_values": fields, "involvement_errors": {"": error.code}},
-        )
-    wait_for(request, position)
-    return redirect(request, f"/consortia/{access.consortium_id}/readiness")
+        ),
+        then=path_for(request, "readiness:index", consortium_id=access.consortium_id),
+    )
 
 
 READINESS = "/consortia/{consortium_id}/readiness"

@@ -6,6 +6,7 @@ cookie); the secret is stored hashed and can be renewed, which ends the old one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -15,7 +16,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from governance.errors import NotFound, RuleViolated
+from governance.application import Created
+from governance.errors import NotFound
 from governance.permissions import Action
 from governance.values import ReportStatus
 from projections.consortia import consortia_of
@@ -29,11 +31,11 @@ from projections.reporting import (
 from web.auth import actor_of, form_endpoint, require_account, upload_endpoint
 from web.clock import utcnow
 from web.errors import error_response
-from web.evidence.sniff import EvidenceRejected
 from web.forms.fields import FormErrors
 from web.forms.reporting import parse_schedule
-from web.htmx import redirect, render
+from web.htmx import render
 from web.i18n import N_, gettext_
+from web.links import path_for
 from web.presentation.labels import label
 from web.presentation.month import BadMonth
 from web.routes.common import (
@@ -43,8 +45,8 @@ from web.routes.common import (
     queries,
     query,
     stores,
-    wait_for,
 )
+from web.routes.posting import run_command, saved_upload
 from web.routes.reporting_page import by_month, calendar_context, calendar_views
 
 BAD_MONTH = N_("Choose a month written as year-month, for example 2026-11.")
@@ -69,11 +71,12 @@ def schedule(request: Request, fields: dict[str, str]) -> Response:
     access.require(Action.MANAGE_CALENDAR)
     governance = stores(request).governance
     actor = actor_of(access.account)
-    try:
+
+    def command() -> Created:
         form = parse_schedule(fields)
         if form.periodic:
             assert form.first_period_start is not None  # noqa: S101 - parsed above
-            created = governance.schedule_periodic_reports(
+            return governance.schedule_periodic_reports(
                 actor,
                 access.consortium_id,
                 funder=form.funder,
@@ -85,27 +88,27 @@ def schedule(request: Request, fields: dict[str, str]) -> Response:
                 due_days=form.due_days,
                 count=form.count,
             )
-        else:
-            assert form.due_on is not None  # noqa: S101 - parsed above
-            created = governance.schedule_report(
-                actor,
-                access.consortium_id,
-                funder=form.funder,
-                title=form.title,
-                kind=form.kind,
-                responsible_id=form.responsible_id,
-                due_on=form.due_on,
-            )
-    except FormErrors as errors:
-        return _schedule_form(request, access, fields, errors.errors)
-    except RuleViolated as error:
-        return _schedule_form(request, access, fields, {"": error.code})
-    wait_for(request, created.position)
-    return redirect(request, f"/consortia/{access.consortium_id}/reporting")
+        assert form.due_on is not None  # noqa: S101 - parsed above
+        return governance.schedule_report(
+            actor,
+            access.consortium_id,
+            funder=form.funder,
+            title=form.title,
+            kind=form.kind,
+            responsible_id=form.responsible_id,
+            due_on=form.due_on,
+        )
+
+    return run_command(
+        request,
+        command,
+        refused=lambda errors: _schedule_form(request, access, fields, errors),
+        then=path_for(request, "reporting:index", consortium_id=access.consortium_id),
+    )
 
 
 def _schedule_form(
-    request: Request, access: Access, fields: dict[str, str], errors: dict[str, str]
+    request: Request, access: Access, fields: dict[str, str], errors: FormErrors
 ) -> Response:
     return render(
         request,
@@ -113,7 +116,7 @@ def _schedule_form(
         {
             **calendar_context(request, access, listed=True),
             "values": fields,
-            "errors": errors,
+            "errors": errors.errors,
             "open_form": True,
         },
         block="schedule_form",
@@ -173,22 +176,40 @@ def report_page(request: Request) -> Response:
 
 
 def _report_form(
-    request: Request, access: Access, fields: dict[str, str], errors: dict[str, str]
+    request: Request, access: Access, fields: dict[str, str], errors: FormErrors
 ) -> Response:
     return render(
         request,
         "reporting/report.html",
-        {**_report_context(request, access), "values": fields, "errors": errors},
+        {
+            **_report_context(request, access),
+            "values": fields,
+            "errors": errors.errors,
+        },
         block="report_panel",
         status_code=422,
     )
 
 
-def _done(request: Request, access: Access, position: int) -> Response:
-    wait_for(request, position)
-    obligation_id = request.path_params["obligation_id"]
-    return redirect(
-        request, f"/consortia/{access.consortium_id}/reports/{obligation_id}"
+def _report_command(
+    request: Request,
+    access: Access,
+    command: Callable[[], int],
+    fields: dict[str, str],
+    slot: str = "",
+) -> Response:
+    """Run a command on the report in the path; back to its page once done."""
+    return run_command(
+        request,
+        command,
+        refused=lambda errors: _report_form(request, access, fields, errors),
+        slot=slot,
+        then=path_for(
+            request,
+            "reporting:report",
+            consortium_id=access.consortium_id,
+            obligation_id=request.path_params["obligation_id"],
+        ),
     )
 
 
@@ -197,28 +218,22 @@ def draft(request: Request, fields: dict[str, str], files: dict[str, Any]) -> Re
     access = consortium_access(request)
     access.require(Action.REPORT)
     obligation_id = parse_uuid(request.path_params["obligation_id"], "report")
-    attachments = ()
-    upload = files.get("attachment")
-    if upload is not None and upload.filename:
-        try:
-            attachments = (stores(request).evidence.save(upload.file, upload.filename),)
-        except EvidenceRejected as rejected:
-            return _report_form(request, access, fields, {"attachment": rejected.code})
-    indicators: list[UUID] = []
-    if fields.get("include_indicators") == "yes":
-        rows = query(request, indicators_of, str(access.consortium_id))
-        indicators = [UUID(i.indicator_id) for i in rows]
-    try:
-        position = stores(request).governance.draft_report(
+
+    def command() -> int:
+        attachment = saved_upload(request, files, "attachment")
+        indicators: list[UUID] = []
+        if fields.get("include_indicators") == "yes":
+            rows = query(request, indicators_of, str(access.consortium_id))
+            indicators = [UUID(i.indicator_id) for i in rows]
+        return stores(request).governance.draft_report(
             actor_of(access.account),
             obligation_id,
             fields.get("text", "")[:50_000],
-            attachments,
+            (attachment,) if attachment is not None else (),
             indicators,
         )
-    except RuleViolated as error:
-        return _report_form(request, access, fields, {"text": error.code})
-    return _done(request, access, position)
+
+    return _report_command(request, access, command, fields, slot="text")
 
 
 @form_endpoint
@@ -226,10 +241,19 @@ def submit(request: Request, fields: dict[str, str]) -> Response:
     access = consortium_access(request)
     access.require(Action.REPORT)
     obligation_id = parse_uuid(request.path_params["obligation_id"], "report")
-    position = stores(request).governance.submit_report(
-        actor_of(access.account), obligation_id
+    # A refused submission goes to the error handler (422), as it always has.
+    return run_command(
+        request,
+        lambda: stores(request).governance.submit_report(
+            actor_of(access.account), obligation_id
+        ),
+        then=path_for(
+            request,
+            "reporting:report",
+            consortium_id=access.consortium_id,
+            obligation_id=request.path_params["obligation_id"],
+        ),
     )
-    return _done(request, access, position)
 
 
 @form_endpoint
@@ -239,18 +263,17 @@ def review(request: Request, fields: dict[str, str]) -> Response:
     obligation_id = parse_uuid(request.path_params["obligation_id"], "report")
     comment = fields.get("comment", "")[:20_000]
     governance = stores(request).governance
-    try:
+
+    def command() -> int:
         if fields.get("decision") == "accept":
-            position = governance.accept_report(
+            return governance.accept_report(
                 actor_of(access.account), obligation_id, comment
             )
-        else:
-            position = governance.request_report_changes(
-                actor_of(access.account), obligation_id, comment
-            )
-    except RuleViolated as error:
-        return _report_form(request, access, fields, {"comment": error.code})
-    return _done(request, access, position)
+        return governance.request_report_changes(
+            actor_of(access.account), obligation_id, comment
+        )
+
+    return _report_command(request, access, command, fields, slot="comment")
 
 
 def my_calendar(request: Request) -> Response:

@@ -18,7 +18,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from governance.application import Created
-from governance.errors import RuleViolated
 from governance.financing.values import (
     DIRECT_CATEGORIES,
     TYPED_SOURCES,
@@ -43,15 +42,15 @@ from web.forms.budget import (
     rules_values,
 )
 from web.forms.fields import FormErrors, is_whole_number
-from web.htmx import redirect, render
+from web.htmx import render
 from web.i18n import N_, gettext_
 from web.links import path_for
 from web.presentation.budget import comparison, plan_tables
 from web.presentation.labels import label
-from web.routes.common import Access, consortium_access, queries, stores, wait_for
+from web.routes.common import Access, consortium_access, queries, stores
+from web.routes.posting import run_command
 
 FORMS = ("expense", "resource", "rules", "version")
-FIELD = "field"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -78,6 +77,7 @@ def _context(request: Request, access: Access) -> dict[str, Any]:
         "values": {name: {} for name in FORMS}
         | {"rules": rules_values(budget.draft.content.rules)},
         "errors": {name: {} for name in FORMS},
+        "error_params": {name: {} for name in FORMS},
         "open_form": "",
     }
 
@@ -94,23 +94,16 @@ def _refused(
     access: Access,
     form: str,
     fields: dict[str, str],
-    errors: dict[str, str],
+    errors: FormErrors,
 ) -> Response:
     context = _context(request, access)
     context["values"][form] = fields
-    context["errors"][form] = errors
+    context["errors"][form] = errors.errors
+    context["error_params"][form] = errors.params
     context["open_form"] = form
     return render(
         request, "budget/index.html", context, block="budget", status_code=422
     )
-
-
-def _field_of(error: RuleViolated, fields: dict[str, str]) -> str:
-    """The input a refusal is about, if the form has it ("" for the whole form)."""
-    # ``RuleViolated.field`` names it; before it had that attribute, the domain
-    # passed the name among the parameters.
-    named = getattr(error, "field", None) or error.params.get(FIELD)
-    return named if isinstance(named, str) and named in fields else ""
 
 
 def _post(
@@ -122,19 +115,12 @@ def _post(
 ) -> Response:
     """Run a command of the plan's; a refusal comes back on its form (422)."""
     access.require(Action.PLAN_BUDGET)
-    try:
-        result = command()
-    except FormErrors as errors:
-        return _refused(request, access, form, fields, errors.errors)
-    except RuleViolated as error:
-        return _refused(
-            request, access, form, fields, {_field_of(error, fields): error.code}
-        )
-    position = result.position if isinstance(result, Created) else result
-    if position is not None:
-        wait_for(request, position)
-    return redirect(
-        request, path_for(request, "budget:index", consortium_id=access.consortium_id)
+    return run_command(
+        request,
+        command,
+        refused=lambda errors: _refused(request, access, form, fields, errors),
+        inputs=fields,
+        then=path_for(request, "budget:index", consortium_id=access.consortium_id),
     )
 
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import click
 
-from web.ops.storage import StorageError, Stores, open_stores
+from governance.clock import Clock
+from web.ops.storage import StorageError, open_stores
 from web.settings import Settings, SettingsError, trusted_proxies
+from web.stores import Stores
 
 logger = logging.getLogger(__name__)
 
@@ -22,9 +24,9 @@ def _settings() -> Settings:
         raise click.ClickException(str(error)) from None
 
 
-def _open(settings: Settings) -> Stores:
+def _open(settings: Settings, clock: Clock | None = None) -> Stores:
     try:
-        return open_stores(settings)
+        return open_stores(settings, clock=clock)
     except StorageError as error:
         raise click.ClickException(str(error)) from None
 
@@ -129,11 +131,11 @@ def demo(if_empty: bool) -> None:
     """Load the demo consortium and print its logins."""
     from notifications.checkpoints import load_or_create_key, seal_checkpoint
     from web.ops.demo.load import load_demo
-    from web.ops.demo.story import DEMO_LOGINS
+    from web.ops.demo.story import DEMO_LOGINS, SettableClock
     from web.ops.jobs import MAILBOX_FILE
 
     settings = _settings()
-    stores = _open(settings)
+    stores = _open(settings, SettableClock())
     try:
         if stores.accounts.count() > 0:
             if if_empty:
@@ -143,7 +145,7 @@ def demo(if_empty: bool) -> None:
             raise click.ClickException("The store is not empty: demo not loaded.")
         load_demo(
             stores,
-            today=datetime.now(UTC).date(),
+            today=stores.clock.now().date(),
             mailbox=settings.data_dir / MAILBOX_FILE,
             base_url=settings.base_url,
         )
@@ -188,7 +190,7 @@ def admin_create(email: str, name: str, password: str) -> None:
     stores = _open(_settings())
     try:
         stores.accounts.create_account(
-            email, name, password, is_admin=True, now=datetime.now(UTC)
+            email, name, password, is_admin=True, now=stores.clock.now()
         )
     except EmailTaken:
         raise click.ClickException(f"an account for {email} exists already") from None
@@ -211,7 +213,7 @@ def admin_reset_two_factor(email: str) -> None:
         if account is None or not stores.accounts.has_second_factor(account.account_id):
             raise click.ClickException(f"no account with two-step login for {email}")
         stores.accounts.remove_second_factor(account.account_id)
-        stores.accounts.end_sessions(account.account_id, now=datetime.now(UTC))
+        stores.accounts.end_sessions(account.account_id, now=stores.clock.now())
     finally:
         stores.close()
     logger.warning("two_factor.reset_by_admin account=%s", account.account_id)

@@ -34,9 +34,10 @@ from web.i18n import (
     ngettext_,
 )
 from web.ops.jobs import make_jobs
-from web.ops.storage import Stores, open_stores
+from web.ops.storage import open_stores
 from web.presentation.history import actor_name, author, describe, option_words
 from web.presentation.labels import RULES, in_unit, label, warning_message
+from web.request_state import AppState, lifespan_state
 from web.routes import (
     account,
     audit,
@@ -45,6 +46,7 @@ from web.routes import (
     consortia,
     history,
     indicators,
+    layout,
     ledger,
     members,
     notifications,
@@ -57,6 +59,7 @@ from web.routes import (
 )
 from web.security import SecurityMiddleware
 from web.settings import Settings
+from web.stores import Stores
 
 logger = logging.getLogger(__name__)
 
@@ -125,8 +128,6 @@ def make_templates() -> Jinja2Blocks:
         option_label=option_words,
         outcome_label=outcome_label,
         history_author_of=actor_name,
-        unread_count=notifications.unread_count,
-        funds_any=portfolio.funds_any,
     )
     return templates
 
@@ -134,7 +135,13 @@ def make_templates() -> Jinja2Blocks:
 def create_app(
     settings: Settings, *, stores: Stores | None = None, clock: Clock | None = None
 ) -> Starlette:
-    """Build the web application; opens the stores in the lifespan unless given."""
+    """Build the web application; opens the stores in the lifespan unless given.
+
+    ``clock`` (the system's by default) is the process's one clock, given to the
+    stores it opens; given stores bring their own.
+    """
+    if stores is not None and clock is not None and clock is not stores.clock:
+        raise ValueError("the given stores have a clock of their own")
     settings = settings.with_secret()
     templates = make_templates()
 
@@ -151,7 +158,9 @@ def create_app(
             jobs = make_jobs(opened, settings)
             scheduler = start_scheduler(jobs, seconds=settings.tick_seconds)
         try:
-            yield {"stores": opened, "templates": templates, "settings": settings}
+            yield lifespan_state(
+                AppState(opened, templates, settings, layout.page_layout)
+            )
         finally:
             if scheduler is not None:
                 await run_in_threadpool(stop_scheduler, scheduler, jobs)

@@ -31,7 +31,6 @@ from projections.capitalisation import (
 )
 from projections.consortia import consortium_details
 from web.auth import actor_of, form_endpoint
-from web.clock import utcnow
 from web.evidence.names import content_disposition
 from web.exports.capitalisation import (
     CapitalisationExport,
@@ -42,6 +41,7 @@ from web.forms.capitalisation import parse_capitalisation, parse_reason
 from web.forms.fields import FormErrors
 from web.htmx import redirect, render
 from web.i18n import N_
+from web.request_state import clock
 from web.routes.common import (
     Access,
     consortium_access,
@@ -108,7 +108,7 @@ def _register_context(request: Request, access: Access) -> dict[str, Any]:
         "kinds": list(CapitalisationKind),
         "asset_types": list(AssetType),
         "names": stores(request).accounts.names({r.recorded_by for r in rows}),
-        "today": utcnow().date().isoformat(),
+        "today": clock(request).now().date().isoformat(),
         "values": {},
         "errors": {},
         "open_kind": "",
@@ -142,7 +142,7 @@ def record(request: Request, fields_: dict[str, str]) -> Response:
             request, access, fields_, {"": N_("Choose one of the options.")}
         )
     try:
-        entry = parse_capitalisation(fields_, kind, today=utcnow().date())
+        entry = parse_capitalisation(fields_, kind, today=clock(request).now().date())
         created = stores(request).governance.record_capitalisation(
             actor_of(access.account), access.consortium_id, entry
         )
@@ -252,7 +252,9 @@ def amend(request: Request, fields_: dict[str, str]) -> Response:
     row = _entry(request, access)
     template = "capitalisation/entry.html"
     try:
-        entry = parse_capitalisation(fields_, row.kind, today=utcnow().date())
+        entry = parse_capitalisation(
+            fields_, row.kind, today=clock(request).now().date()
+        )
         reason = parse_reason(fields_)
         position = stores(request).governance.amend_capitalisation(
             actor_of(access.account), parse_uuid(row.entry_id), entry, reason

@@ -23,12 +23,12 @@ from projections.history import (
     history_of,
 )
 from projections.partners import partners_of
-from web.clock import utcnow
 from web.exports.audit_pack import PackRequest, build_pack
 from web.exports.trail import TrailLine, file_chunks, trail_csv, trail_jsonl, trail_xlsx
 from web.htmx import render
 from web.i18n import DISPLAY_ZONE, N_, gettext_
 from web.presentation.history import AREA_LABELS, actor_name, author, describe
+from web.request_state import clock
 from web.routes.common import Access, consortium_access, queries, stores
 
 PAGE_SIZE = 50
@@ -220,7 +220,7 @@ def audit_pack(request: Request) -> Response:
             period,
         ),
         describe_all,
-        utcnow(),
+        clock(request).now(),
     )
     return StreamingResponse(
         file_chunks(path),

@@ -21,7 +21,6 @@ from governance.values import AuthorityLevel, Paper, PartnerKind, PartnerRole
 from projections.history import history_of
 from projections.partners import PartnerFilter, partner, partners_of
 from web.auth import actor_of, form_endpoint
-from web.clock import utcnow
 from web.forms.fields import FormErrors
 from web.forms.partners import (
     parse_axis,
@@ -31,6 +30,7 @@ from web.forms.partners import (
     parse_withdrawal,
 )
 from web.htmx import redirect, render
+from web.request_state import clock
 from web.routes.common import Access, consortium_access, queries, stores, wait_for
 from web.routes.history import names_for
 
@@ -64,7 +64,7 @@ def _list_context(request: Request, access: Access) -> dict[str, object]:
         "roles": list(PartnerRole),
         "levels": list(AuthorityLevel),
         "papers": list(Paper),
-        "today": utcnow().date().isoformat(),
+        "today": clock(request).now().date().isoformat(),
         "consortium_id": access.consortium_id,
     }
 
@@ -93,7 +93,7 @@ def admit(request: Request, fields: dict[str, str]) -> Response:
     access = consortium_access(request)
     access.require(Action.MANAGE_PARTNERS)
     try:
-        form = parse_partner(fields, today=utcnow().date())
+        form = parse_partner(fields, today=clock(request).now().date())
         created = stores(request).governance.admit_partner(
             actor_of(access.account),
             access.consortium_id,
@@ -178,7 +178,7 @@ def _partner_context(request: Request, access: Access) -> dict[str, object]:
         "names": names_for(request, page.entries),
         "roles": list(PartnerRole),
         "papers": list(Paper),
-        "today": utcnow().date().isoformat(),
+        "today": clock(request).now().date().isoformat(),
         "consortium_id": access.consortium_id,
     }
 
@@ -315,7 +315,7 @@ def record_paper(request: Request, fields: dict[str, str]) -> Response:
 @form_endpoint
 def withdraw(request: Request, fields: dict[str, str]) -> Response:
     def command(g: Governance, actor: Actor, cid: UUID, pid: str) -> int:
-        withdrawal = parse_withdrawal(fields, today=utcnow().date())
+        withdrawal = parse_withdrawal(fields, today=clock(request).now().date())
         return g.withdraw_partner(actor, cid, pid, withdrawal.on, withdrawal.reason)
 
     return _partner_command(request, fields, "withdraw", command)

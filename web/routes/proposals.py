@@ -32,7 +32,6 @@ from projections.decisions import (
 )
 from projections.partners import partners_of
 from web.auth import actor_of, form_endpoint, upload_endpoint
-from web.clock import utcnow
 from web.evidence.names import content_disposition
 from web.evidence.sniff import EvidenceRejected
 from web.exports.decisions import DecisionRecord, decisions_csv
@@ -42,6 +41,7 @@ from web.forms.fields import FormErrors, parse_day
 from web.htmx import redirect, render
 from web.i18n import DISPLAY_ZONE
 from web.presentation.decisions import rule_sentence, tally_sentence
+from web.request_state import clock
 from web.routes.common import (
     Access,
     consortium_access,
@@ -73,7 +73,7 @@ def proposals_page(request: Request) -> Response:
     cid = str(access.consortium_id)
     with queries(request) as connection:
         rows = open_proposals(connection, cid)
-    local_now = utcnow().astimezone(DISPLAY_ZONE)
+    local_now = clock(request).now().astimezone(DISPLAY_ZONE)
     return render(
         request,
         "proposals/index.html",
@@ -152,7 +152,7 @@ def _table_form(
             "errors": errors,
             "open_form": True,
             "in_a_week": fields.get("closes_at", ""),
-            "today": utcnow().date().isoformat(),
+            "today": clock(request).now().date().isoformat(),
         },
         block="table_form",
         status_code=422,
@@ -170,7 +170,7 @@ def _proposal_context(request: Request, access: Access) -> dict[str, Any]:
         steps = steps_of(connection, proposal_id)
         proxies = proxies_of(connection, cid)
     names = _names(request, access)
-    now = utcnow()
+    now = clock(request).now()
     counted = (
         tally(
             row.rule,
@@ -376,7 +376,7 @@ def log_page(request: Request) -> Response:
             "outcomes": list(Outcome),
             "values": {},
             "errors": {},
-            "today": utcnow().date().isoformat(),
+            "today": clock(request).now().date().isoformat(),
             "query": "&".join(
                 f"{k}={v}" for k, v in filters.items() if v and k != "page"
             ),
@@ -448,7 +448,7 @@ def _record_form(
             "values": fields,
             "errors": errors,
             "open_form": True,
-            "today": utcnow().date().isoformat(),
+            "today": clock(request).now().date().isoformat(),
             "query": "",
         },
         block="record_form",

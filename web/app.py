@@ -105,6 +105,7 @@ def make_templates() -> Jinja2Blocks:
         extensions=["jinja2.ext.i18n"],
     )
     templates = Jinja2Blocks(env=env, context_processors=[template_context])
+    # Added to the environment at run time by the i18n extension: not in its type.
     env.install_gettext_callables(gettext_, ngettext_, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(
         day=format_day,
@@ -148,7 +149,11 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         own = stores is None
-        opened = stores or await run_in_threadpool(open_stores, settings, clock=clock)
+        opened = (
+            await run_in_threadpool(open_stores, settings, clock=clock)
+            if stores is None
+            else stores
+        )
         if not settings.uses_postgres:
             # One process does everything on SQLite; on PostgreSQL the worker follows
             # the log and web processes only catch up after their own commands.

@@ -6,6 +6,7 @@ import logging
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -13,6 +14,11 @@ from governance.clock import Clock
 from web.ops.storage import StorageError, open_stores
 from web.settings import Settings, SettingsError, trusted_proxies
 from web.stores import Stores
+
+if TYPE_CHECKING:
+    # Imported where used, so that each command loads only what it needs.
+    from projections.runtime import Progress
+    from web.ops.demo.story import DemoLogin
 
 logger = logging.getLogger(__name__)
 
@@ -161,10 +167,10 @@ def demo(if_empty: bool) -> None:
         stores.close()
 
 
-def _print_logins(logins: tuple[object, ...]) -> None:
+def _print_logins(logins: tuple[DemoLogin, ...]) -> None:
     click.echo("Demo logins (open http://127.0.0.1:8000):")
     for login in logins:
-        click.echo(f"  {login.role:<34} {login.email:<28} password: {login.password}")  # type: ignore[attr-defined]
+        click.echo(f"  {login.role:<34} {login.email:<28} password: {login.password}")
 
 
 @main.group()
@@ -246,9 +252,9 @@ def rebuild(names: tuple[str, ...]) -> None:
         ) as bar:
             done = 0
 
-            def advance(progress: object) -> None:
+            def advance(progress: Progress) -> None:
                 nonlocal done
-                position = progress.position  # type: ignore[attr-defined]
+                position = progress.position
                 bar.update(position - done)
                 done = position
 
@@ -503,7 +509,8 @@ def bench(
 ) -> None:
     """Build a synthetic history and measure it against this machine's limits."""
     from web.bench.report import table
-    from web.bench.run import Options, run
+    from web.bench.results import Options
+    from web.bench.run import run
 
     logging.getLogger().setLevel(logging.WARNING)
     results = run(

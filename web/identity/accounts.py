@@ -9,8 +9,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, Row, func, insert, select, update
 
 from web.identity.erasure import former_member_name
 from web.identity.passwords import Passwords
@@ -38,9 +39,9 @@ class EmailTaken(Exception):
     """Raised when an account with this e-mail address exists already."""
 
 
-def account_from_row(row: object) -> Account:
+def account_from_row(row: Row[Any]) -> Account:
     """The ``Account`` of a row of the ``accounts`` table."""
-    m = row._mapping  # type: ignore[attr-defined]
+    m = row._mapping
     return Account(
         m["account_id"],
         m["email"],

@@ -215,7 +215,8 @@ def revoke_page(request: Request) -> Response:
         raise NotPermitted(Action.MANAGE_PEOPLE.value, access.account.account_id)
     account_id = request.path_params["account_id"][:64]
     context = _members_context(request, access)
-    if account_id not in context["names"]:  # type: ignore[operator]
+    names = context["names"]
+    if not isinstance(names, dict) or account_id not in names:
         raise NotFound("membership", account_id)
     return render(request, "members/revoke.html", {**context, "person_id": account_id})
 

@@ -17,7 +17,7 @@ from starlette.routing import Route
 
 from governance.errors import NotFound, RuleViolated
 from governance.permissions import Action
-from governance.values import ReportStatus
+from governance.values import Evidence, ReportStatus
 from projections.consortia import consortia_of
 from projections.indicators import indicators_of, period_values
 from projections.reporting import (
@@ -197,7 +197,7 @@ def draft(request: Request, fields: dict[str, str], files: dict[str, Any]) -> Re
     access = consortium_access(request)
     access.require(Action.REPORT)
     obligation_id = parse_uuid(request.path_params["obligation_id"], "report")
-    attachments = ()
+    attachments: tuple[Evidence, ...] = ()
     upload = files.get("attachment")
     if upload is not None and upload.filename:
         try:

@@ -8,7 +8,7 @@ htmx a refused form comes back in place with its errors (422).
 from __future__ import annotations
 
 from dataclasses import fields
-from datetime import UTC, date, datetime
+from datetime import date
 from enum import Enum
 from typing import Any
 
@@ -315,7 +315,7 @@ def export_csv(request: Request) -> Response:
 def export_json(request: Request) -> Response:
     export, stem = _export(request)
     return Response(
-        capitalisation_json(export, datetime.now(UTC)),
+        capitalisation_json(export, clock(request).now()),
         media_type="application/json; charset=utf-8",
         headers={"Content-Disposition": content_disposition(f"{stem}.json")},
     )

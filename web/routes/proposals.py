@@ -7,7 +7,7 @@ without JavaScript. The outcome is computed by the pure rules of
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -490,7 +490,9 @@ def export_csv(request: Request) -> Response:
 
 def export_pdf(request: Request) -> Response:
     records, name, stem = _records(request)
-    pdf = decisions_pdf(records, consortium_name=name, generated_at=datetime.now(UTC))
+    pdf = decisions_pdf(
+        records, consortium_name=name, generated_at=clock(request).now()
+    )
     return Response(
         pdf,
         media_type="application/pdf",

@@ -6,7 +6,6 @@ cookie); the secret is stored hashed and can be renewed, which ends the old one.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -321,7 +320,7 @@ def feed(request: Request) -> Response:
     calendar.add("prodid", "-//Consortium Ledger//Reporting calendar//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", gettext_(N_("Reporting deadlines")))
-    stamp = datetime.now(UTC)
+    stamp = clock(request).now()
     for row in rows:
         entry = Event()
         entry.add("uid", f"{row.obligation_id}@consortium-ledger")

@@ -41,9 +41,9 @@ from web.identity.tables import metadata as accounts_metadata
 from web.identity.throttle import metadata as throttle_metadata
 from web.ops.audit_requests import metadata as audit_requests_metadata
 from web.settings import Settings
-from web.stores import (
-    Stores as Stores,
-)  # opened here, named there; callers import both from here
+
+# Opened here, named in web.stores: callers that open the stores import both from here.
+from web.stores import Stores as Stores
 
 logger = logging.getLogger(__name__)
 

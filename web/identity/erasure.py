@@ -79,9 +79,9 @@ class Erasure:
                 )
             )
         for limit in (LOGIN_ACCOUNT, RESET_EMAIL):
-            self.throttle.reset(limit, email)
+            self.throttle.forget(limit, email)
         for limit in (SECOND_FACTOR, REAUTHENTICATE):
-            self.throttle.reset(limit, account_id)
+            self.throttle.forget(limit, account_id)
         return True
 
 

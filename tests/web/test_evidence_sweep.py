@@ -30,7 +30,7 @@ from tests.web.test_evidence_kept import (
     tabled_document,
     upload,
 )
-from web.cli import main
+from web.cli import Exit, main
 from web.evidence.store import EvidenceStore
 from web.ops.audit_verify import verify_store
 from web.ops.evidence_sweep import DEFAULT_GRACE, parse_grace, sweep_evidence
@@ -299,7 +299,7 @@ def test_the_sweep_removes_nothing_next_to_an_empty_log(tmp_path: Path) -> None:
         main, ["evidence", "sweep", "--grace", "0"], env=cli_env(settings)
     )
 
-    assert result.exit_code == 1
+    assert result.exit_code == Exit.REFUSED
     assert "the event log is empty" in result.output
     assert store.path_of(sha(content)) is not None
 

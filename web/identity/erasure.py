@@ -14,8 +14,8 @@ import hashlib
 
 from sqlalchemy import Connection, Engine, delete, insert, select
 
+from governance.clock import Clock
 from notifications.outbox import forget_recipient
-from web.clock import utcnow
 from web.i18n import N_, gettext_
 from web.identity.tables import (
     accounts,
@@ -53,9 +53,10 @@ def former_member_name(account_id: str) -> str:
 class Erasure:
     """Erases accounts from the accounts store, the outbox and the throttle."""
 
-    def __init__(self, engine: Engine, throttle: Throttle) -> None:
+    def __init__(self, engine: Engine, throttle: Throttle, clock: Clock) -> None:
         self.engine = engine
         self.throttle = throttle
+        self.clock = clock
 
     def erase(self, account_id: str) -> bool:
         """Remove the account's personal data, keeping its id as a pseudonym.
@@ -74,7 +75,7 @@ class Erasure:
             _erase_rows(connection, account_id, email)
             connection.execute(
                 insert(erased_accounts).values(
-                    account_id=account_id, erased_at=utcnow()
+                    account_id=account_id, erased_at=self.clock.now()
                 )
             )
         for limit in (LOGIN_ACCOUNT, RESET_EMAIL):

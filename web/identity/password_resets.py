@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import Engine, insert, select, update
 
-from web.clock import utcnow
+from governance.clock import Clock
 from web.identity.accounts import Account, account_from_row
 from web.identity.passwords import Passwords
 from web.identity.pending_logins import end_pending_logins
@@ -22,13 +22,15 @@ class PasswordResetStore:
     """The ``password_resets`` table."""
 
     def __init__(
-        self, engine: Engine, passwords: Passwords, throttle: Throttle
+        self, engine: Engine, passwords: Passwords, throttle: Throttle, clock: Clock
     ) -> None:
         self.engine = engine
         self.passwords = passwords
         # Clears the failed-login count of a reset account; its clock times the links.
         self.throttle = throttle
         self.now = throttle.now
+        # The store's clock: when a reset ends the account's sessions.
+        self.clock = clock
 
     def new_reset_token(self, account_id: str) -> str:
         """A one-time reset link secret, valid ``RESET_LIFETIME``; stored hashed."""
@@ -99,7 +101,9 @@ class PasswordResetStore:
             connection.execute(
                 update(accounts)
                 .where(accounts.c.account_id == account.account_id)
-                .values(password_hash=password_hash, sessions_valid_after=utcnow())
+                .values(
+                    password_hash=password_hash, sessions_valid_after=self.clock.now()
+                )
             )
             end_pending_logins(connection, account.account_id)
         self.throttle.reset(LOGIN_ACCOUNT, account.email)

@@ -18,14 +18,13 @@ from notifications.leader import Leadership
 from notifications.mail import MailboxTransport, SmtpTransport, Transport
 from notifications.reminders import ReminderPipeline
 from notifications.scheduler import Jobs
-from web.clock import utcnow
 from web.i18n import catalogues
 from web.identity.store import Accounts
 from web.ops.audit_requests import POLL_SECONDS, AuditVerifications
 from web.ops.audit_scope import run_requested
 from web.ops.evidence_sweep import EvidenceSweep
-from web.ops.storage import Stores
 from web.settings import Settings
+from web.stores import Stores
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +97,7 @@ def make_jobs(
             # Unreferenced evidence files past their grace period (hourly).
             EvidenceSweep(settings, stores.evidence),
         ),
+        now=stores.clock.now,
         pollers=[audit_poller(stores, settings)],
     )
 
@@ -109,6 +109,6 @@ def audit_poller(
     requests = AuditVerifications(stores.accounts.engine)
     return (
         "audit_verifications",
-        lambda: run_requested(requests, settings, utcnow),
+        lambda: run_requested(requests, settings, stores.clock.now),
         POLL_SECONDS,
     )

@@ -16,7 +16,6 @@ import logging
 import os
 import sqlite3
 from contextvars import ContextVar
-from dataclasses import dataclass
 from pathlib import Path
 from types import MethodType
 from typing import Any
@@ -28,7 +27,7 @@ from eventsourcing.utils import retry
 from sqlalchemy import Connection, Engine, create_engine, event
 
 from governance.application import Governance
-from governance.clock import Clock
+from governance.clock import Clock, SystemClock
 from notifications.health import Health
 from notifications.outbox import Outbox
 from notifications.outbox import metadata as outbox_metadata
@@ -43,6 +42,9 @@ from web.identity.tables import metadata as accounts_metadata
 from web.identity.throttle import metadata as throttle_metadata
 from web.ops.audit_requests import metadata as audit_requests_metadata
 from web.settings import Settings
+
+# Opened here, named in web.stores: callers that open the stores import both from here.
+from web.stores import Stores as Stores
 
 logger = logging.getLogger(__name__)
 
@@ -64,28 +66,15 @@ class StorageError(Exception):
     """Raised when a store cannot be opened (bad URL, server unreachable)."""
 
 
-@dataclass
-class Stores:
-    """Everything a process needs to serve requests or run jobs."""
-
-    governance: Governance
-    read_side: ReadSide
-    accounts: Accounts
-    evidence: EvidenceStore
-    outbox: Outbox
-    health: Health
-
-    def close(self) -> None:
-        """Release connections (the library needs an explicit close)."""
-        self.governance.close()
-        self.read_side.engine.dispose()
-        self.accounts.engine.dispose()
-
-
 def open_stores(
     settings: Settings, *, clock: Clock | None = None, create_tables: bool = True
 ) -> Stores:
-    """Open (and on first start create) the event store, read models and accounts."""
+    """Open (and on first start create) the event store, read models and accounts.
+
+    ``clock`` (the system's by default) is the process's one clock: the service,
+    the accounts store and everything that reads ``Stores.clock`` share it.
+    """
+    clock = clock or SystemClock()
     private_data_dir(settings)
     box = SecretBox(settings.secrets_key_path)
     if settings.database_url:
@@ -93,7 +82,7 @@ def open_stores(
         create_tables = False  # done by _open_postgres, under a lock
     else:
         governance, read_engine, app_engine = _open_sqlite(settings, clock)
-    stores = _assemble(settings, governance, read_engine, app_engine, box)
+    stores = _assemble(settings, governance, read_engine, app_engine, box, clock)
     if create_tables:
         stores.read_side.create_tables()
         stores.accounts.create_tables()
@@ -160,10 +149,12 @@ def _assemble(
     read_engine: Engine,
     app_engine: Engine,
     box: SecretBox,
+    clock: Clock,
 ) -> Stores:
     read_side = ReadSide(read_engine, _event_log(governance), all_projections())
     accounts = Accounts(
         app_engine,
+        clock=clock,
         time_cost=settings.password_time_cost,
         memory_kib=settings.password_memory_kib,
         session_hours=settings.session_hours,
@@ -179,6 +170,7 @@ def _assemble(
         EvidenceStore(settings.data_dir / "evidence"),
         Outbox(app_engine),
         Health(app_engine),
+        clock,
     )
 
 
@@ -252,9 +244,7 @@ def _emit_begin(connection: Connection) -> None:
         _OPENING.reset(token)
 
 
-def _open_sqlite(
-    settings: Settings, clock: Clock | None
-) -> tuple[Governance, Engine, Engine]:
+def _open_sqlite(settings: Settings, clock: Clock) -> tuple[Governance, Engine, Engine]:
     events_path = settings.data_dir / "events.db"
     governance = Governance(
         env={
@@ -326,7 +316,7 @@ def sqlalchemy_url(url: str) -> str:
 
 
 def _open_postgres(
-    settings: Settings, clock: Clock | None, box: SecretBox
+    settings: Settings, clock: Clock, box: SecretBox
 ) -> tuple[Governance, Engine, Engine]:
     url = settings.database_url
     assert url is not None  # noqa: S101 - checked by the caller

@@ -25,7 +25,6 @@ from web.auth import (
     ensure_session,
     form_endpoint,
 )
-from web.clock import utcnow
 from web.forms.fields import FormErrors
 from web.forms.members import parse_invitation, parse_new_account
 from web.htmx import render
@@ -35,6 +34,7 @@ from web.identity.invitations import InvitationToken
 from web.identity.passwords import password_problem
 from web.links import path_for
 from web.presentation.labels import label
+from web.request_state import app_state, clock
 from web.routes.common import (
     Access,
     consortium_access,
@@ -78,7 +78,7 @@ def _members_context(request: Request, access: Access) -> dict[str, object]:
         )
         if show_emails
         else {},
-        "now": utcnow(),
+        "now": clock(request).now(),
     }
 
 
@@ -96,8 +96,8 @@ def members_page(request: Request) -> Response:
 def invite(request: Request, fields: dict[str, str]) -> Response:
     access = consortium_access(request)
     access.require(Action.MANAGE_PEOPLE)
-    settings = request.state.settings
-    now = utcnow()
+    settings = app_state(request).settings
+    now = clock(request).now()
     expires_at = now + timedelta(days=settings.invitation_days)
     try:
         form = parse_invitation(fields)
@@ -225,7 +225,8 @@ def revoke_page(request: Request) -> Response:
     access.require(Action.MANAGE_PEOPLE)
     account_id = request.path_params["account_id"][:64]
     context = _members_context(request, access)
-    if account_id not in context["names"]:  # type: ignore[operator]
+    names = context["names"]
+    if not isinstance(names, dict) or account_id not in names:
         raise NotFound("membership", account_id)
     return render(request, "members/revoke.html", {**context, "person_id": account_id})
 
@@ -257,7 +258,7 @@ def _invitation(
     if (
         invitation is None
         or invitation.used_at is not None
-        or invitation.expires_at <= utcnow()
+        or invitation.expires_at <= clock(request).now()
     ):
         raise NotFound("invitation", "")
     with queries(request) as connection:
@@ -315,7 +316,7 @@ def accept(request: Request, fields: dict[str, str]) -> Response:
     token, invitation, details, role = _invitation(request)
     accounts = stores(request).accounts
     account = current_account(request)
-    now = utcnow()
+    now = clock(request).now()
     new_session = None
     if account is None:
         password = fields.get("password", "")

@@ -25,8 +25,8 @@ from projections.members import memberships
 from projections.partners import partners_of
 from projections.reporting import obligations_of
 from web.auth import current_account, require_account
-from web.clock import utcnow
 from web.htmx import render
+from web.request_state import clock
 from web.routes.common import queries
 
 
@@ -96,7 +96,7 @@ def funds_any(request: Request) -> bool:
 
 def portfolio(request: Request) -> Response:
     account = require_account(request)
-    today = utcnow().date()
+    today = clock(request).now().date()
     with queries(request) as connection:
         funded_ids = set(
             connection.scalars(

@@ -32,7 +32,6 @@ from web.auth import (
     ensure_session,
     form_endpoint,
 )
-from web.clock import utcnow
 from web.errors import error_response
 from web.faults import HEALTH_PATH, classify, health_unavailable
 from web.forms.members import PASSWORD_MESSAGES
@@ -52,6 +51,7 @@ from web.identity.throttle import (
     minutes,
 )
 from web.links import path_for
+from web.request_state import app_state, clock, request_state
 from web.routes.common import stores
 
 logger = logging.getLogger(__name__)
@@ -161,7 +161,7 @@ def login(request: Request, fields: dict[str, str]) -> Response:
         accounts.close_session(old.token)
     if accounts.has_second_factor(account.account_id):
         # Half-authenticated: a fresh session without rights, waiting for the code.
-        pending = accounts.open_session(None, now=utcnow())
+        pending = accounts.open_session(None, now=clock(request).now())
         accounts.begin_pending_login(pending.token, account.account_id, target)
         logger.info("login.password_ok_code_needed account=%s", account.account_id)
         response = RedirectResponse("/login/code", status_code=303)
@@ -173,10 +173,12 @@ def login(request: Request, fields: dict[str, str]) -> Response:
 def _logged_in(request: Request, account: Account, target: str) -> Response:
     """Open the person's session (a new id) and go where they were going."""
     accounts = stores(request).accounts
-    session = accounts.open_session(account, now=utcnow())
+    session = accounts.open_session(account, now=clock(request).now())
     if accounts.preferences(account.account_id).language is None:
         # E-mails go out in the language the person first used here, until chosen.
-        accounts.update_preferences(account.account_id, language=request.state.language)
+        accounts.update_preferences(
+            account.account_id, language=request_state(request).language
+        )
     logger.info("login.succeeded account=%s", account.account_id)
     response = RedirectResponse(target, status_code=303)
     attach_session(request, response, session)
@@ -295,13 +297,13 @@ def forgot(request: Request, fields: dict[str, str]) -> Response:
 
 def _send_reset_link(request: Request, account: Account) -> None:
     accounts = stores(request).accounts
-    settings = request.state.settings
+    settings = app_state(request).settings
     token = accounts.new_reset_token(account.account_id)
     link = f"{settings.base_url.rstrip('/')}/password/reset/{token}"
     host = urlsplit(settings.base_url).hostname or "localhost"
     language = accounts.preferences(account.account_id).language
     if language not in LANGUAGES:
-        language = request.state.language
+        language = request_state(request).language
     previous = current_language.set(language)
     try:
         subject = gettext_(N_("Choosing a new password"))
@@ -331,7 +333,7 @@ def _send_reset_link(request: Request, account: Account) -> None:
             html_body=None,
             language=language,
         ),
-        now=utcnow(),
+        now=clock(request).now(),
     )
     logger.info("reset.queued account=%s", account.account_id)
 

@@ -57,6 +57,7 @@ from web.routes import (
 )
 from web.security import SecurityMiddleware
 from web.settings import Settings
+from web.usecases.keys import new_request_key
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +128,7 @@ def make_templates() -> Jinja2Blocks:
         history_author_of=actor_name,
         unread_count=notifications.unread_count,
         funds_any=portfolio.funds_any,
+        new_request_key=new_request_key,
     )
     return templates
 

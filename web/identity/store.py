@@ -1,7 +1,7 @@
 """The accounts store: its parts over one engine, under the names call sites use.
 
 Each part owns its tables and their SQL (accounts, sessions, pending logins, reset
-links, second factor, invitation tokens, calendar feeds, preferences, erasure) and
+links, second factor, invitation tokens, calendar feeds, preferences) and
 they share one clock, the throttle's, which tests move by hand. ``Accounts`` holds
 no SQL of its own: it builds the parts and gives their methods the names the routes
 and the jobs have always called; new code may as well use a part directly.
@@ -15,7 +15,6 @@ from sqlalchemy import Engine
 
 from web.identity.accounts import AccountStore
 from web.identity.calendar_feeds import CalendarFeedStore
-from web.identity.erasure import Erasure
 from web.identity.invitations import InvitationStore
 from web.identity.password_resets import PasswordResetStore
 from web.identity.passwords import PasswordChecks, Passwords
@@ -57,7 +56,6 @@ class Accounts:
         self.invitations = InvitationStore(engine)
         self.feeds = CalendarFeedStore(engine)
         self.prefs = PreferenceStore(engine)
-        self.erasure = Erasure(engine, self.throttle)
 
         # The time for throttling, reset links and codes (tests move it by hand).
         self.now = self.throttle.now
@@ -109,8 +107,6 @@ class Accounts:
         self.preferences = self.prefs.preferences
         self.update_preferences = self.prefs.update_preferences
         self.recipients = self.prefs.recipients
-        # Erasure (GDPR).
-        self.erase = self.erasure.erase
 
     @property
     def verifications(self) -> int:

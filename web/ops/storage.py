@@ -3,7 +3,7 @@
 SQLite (default): three files in the data directory, so their writers never contend
 for one lock: ``events.db`` (the event log), ``read.db`` (disposable read models) and
 ``app.db`` (accounts, sessions, invitation tokens, preferences, outbox, job runs,
-login throttling, reset links, second factors).
+login throttling, reset links, second factors, request keys).
 TOTP secrets are sealed with a key kept in a file beside them (``secrets_key``), never
 in the database: see ``web/identity/secret_box.py``.
 PostgreSQL: the same stores as tables of one database. Either way the event table is
@@ -28,12 +28,15 @@ from sqlalchemy import Connection, Engine, create_engine, event
 
 from governance.application import Governance
 from governance.clock import Clock
+from notifications.emails import MailRenderer
 from notifications.health import Health
 from notifications.outbox import Outbox
 from notifications.outbox import metadata as outbox_metadata
 from projections.catalogue import all_projections
 from projections.runtime import LibraryEventLog, ReadSide
+from web.clock import utcnow
 from web.evidence.store import EvidenceStore
+from web.i18n import catalogues
 from web.identity.passwords import PasswordChecks
 from web.identity.second_factor import seal_clear_secrets
 from web.identity.secret_box import SecretBox
@@ -42,6 +45,8 @@ from web.identity.tables import metadata as accounts_metadata
 from web.identity.throttle import metadata as throttle_metadata
 from web.ops.audit_requests import metadata as audit_requests_metadata
 from web.settings import Settings
+from web.usecases import UseCases
+from web.usecases.keys import metadata as request_keys_metadata
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +78,8 @@ class Stores:
     evidence: EvidenceStore
     outbox: Outbox
     health: Health
+    # What spans them: inviting, reset links, erasure (``web/usecases``).
+    usecases: UseCases
 
     def close(self) -> None:
         """Release connections (the library needs an explicit close)."""
@@ -96,6 +103,7 @@ def open_stores(
         stores.read_side.create_tables()
         stores.accounts.create_tables()
         stores.outbox.create_tables()
+        stores.usecases.keys.create_tables()
         audit_requests_metadata.create_all(stores.accounts.engine)
     return stores
 
@@ -118,6 +126,15 @@ def _assemble(
     )
     # Evidence files live in the data directory on both backends: several web
     # processes on PostgreSQL share it (a shared volume across hosts).
+    usecases = UseCases.over(
+        governance=governance,
+        accounts=accounts,
+        read_engine=read_engine,
+        renderer=MailRenderer(catalogues(), settings.base_url),
+        base_url=settings.base_url,
+        invitation_days=settings.invitation_days,
+        clock=utcnow,
+    )
     return Stores(
         governance,
         read_side,
@@ -125,6 +142,7 @@ def _assemble(
         EvidenceStore(settings.data_dir / "evidence"),
         Outbox(app_engine),
         Health(app_engine),
+        usecases,
     )
 
 
@@ -301,6 +319,7 @@ def _open_postgres(
             seal_clear_secrets(engine, box)
             throttle_metadata.create_all(engine)
             outbox_metadata.create_all(engine)
+            request_keys_metadata.create_all(engine)
             audit_requests_metadata.create_all(engine)
             ReadSide(engine, _event_log(governance), all_projections()).create_tables()
         finally:

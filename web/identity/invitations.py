@@ -83,15 +83,7 @@ class InvitationStore:
     def use_invitation(self, token: str, *, now: datetime) -> bool:
         """Mark the token used; False if it was used already (one-time link)."""
         with self.engine.begin() as connection:
-            result = connection.execute(
-                update(invitation_tokens)
-                .where(
-                    invitation_tokens.c.token_hash == digest(token),
-                    invitation_tokens.c.used_at.is_(None),
-                )
-                .values(used_at=now)
-            )
-            return result.rowcount == 1
+            return spend_invitation_token(connection, token, now=now)
 
 
 def insert_invitation_token(
@@ -118,3 +110,22 @@ def insert_invitation_token(
         )
     )
     return token
+
+
+def spend_invitation_token(
+    connection: Connection, token: str, *, now: datetime
+) -> bool:
+    """Mark the token used in the caller's transaction; False if it was used already.
+
+    The row stays locked until the transaction ends: a copy of the request waits,
+    then finds it used.
+    """
+    result = connection.execute(
+        update(invitation_tokens)
+        .where(
+            invitation_tokens.c.token_hash == digest(token),
+            invitation_tokens.c.used_at.is_(None),
+        )
+        .values(used_at=now)
+    )
+    return result.rowcount == 1

@@ -292,10 +292,10 @@ def accept(request: Request, fields: dict[str, str]) -> Response:
         # Sent to someone else: the person confirms that this account joins.
         return _accept_form(request, token, invitation, details, role)
     consortium_id = parse_uuid(details.consortium_id)
-    position = stores(request).governance.accept_invitation(
-        actor_of(account), consortium_id, invitation.invitation_id
+    # The person joins and the link is spent, together.
+    position = stores(request).usecases.invitations.accept(
+        actor_of(account), consortium_id, token, invitation
     )
-    accounts.use_invitation(token, now=now)
     if _other_address(invitation, account):
         logger.info(
             "invitation.accepted_by_other_address invitation=%s account=%s",

@@ -1,11 +1,12 @@
 """Use cases that span stores, each a small service the routes call once.
 
-Inviting a person (the consortium's command, the invitation token, the e-mail),
-sending a password reset link (the token, the e-mail) and erasing an account (the
-accounts store, the outbox, the throttle). The stores they write live in one
-database (``app.db`` on SQLite, the one database on PostgreSQL), so each use case
-commits its rows in one transaction; the ones that send e-mail run once per
-request key (``keys.py``), so a request sent twice sends one e-mail.
+Inviting a person (the consortium's command, the invitation token, the e-mail) and
+accepting (the command, the token spent), sending a password reset link (the
+token, the e-mail) and erasing an account (the accounts store, the outbox, the
+throttle). The stores they write live in one database (``app.db`` on SQLite, the
+one database on PostgreSQL), so each use case commits its rows in one transaction;
+the ones that send e-mail run once per request key (``keys.py``), so a request sent
+twice sends one e-mail.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from governance.application import Governance
 from notifications.emails import MailRenderer
 from web.identity.store import Accounts
 from web.usecases.erasure import EraseAccount
-from web.usecases.invitations import InvitationSent, InvitePerson
+from web.usecases.invitations import Invitations, InvitationSent
 from web.usecases.keys import KEY_FIELD, RequestKeys, new_request_key, request_key
 from web.usecases.password_resets import SendResetLink
 
@@ -28,7 +29,7 @@ __all__ = [
     "KEY_FIELD",
     "EraseAccount",
     "InvitationSent",
-    "InvitePerson",
+    "Invitations",
     "RequestKeys",
     "SendResetLink",
     "UseCases",
@@ -42,7 +43,7 @@ class UseCases:
     """The process's use cases, over its stores."""
 
     keys: RequestKeys
-    invitations: InvitePerson
+    invitations: Invitations
     password_resets: SendResetLink
     erasure: EraseAccount
 
@@ -63,7 +64,8 @@ class UseCases:
         keys = RequestKeys(accounts.engine, clock)
         return cls(
             keys=keys,
-            invitations=InvitePerson(
+            invitations=Invitations(
+                engine=accounts.engine,
                 keys=keys,
                 governance=governance,
                 read_engine=read_engine,

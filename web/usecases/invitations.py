@@ -1,11 +1,14 @@
-"""Inviting a person: the consortium's command, the one-time token, the e-mail.
+"""Invitations: inviting a person (the consortium's command, the one-time token,
+the e-mail) and accepting (the command, the token spent).
 
 The invitation is an event of the consortium (who is invited to which role); the
 address and the token stay in the accounts store, and the e-mail with the link
 goes through the outbox. Token, e-mail and request key commit in one transaction
 of the application database, after the command: a command the domain refuses
 leaves nothing behind, and a request sent again with its key gets the first
-invitation back (its link unsealed again) instead of a second one.
+invitation back (its link unsealed again) instead of a second one. Accepting
+spends the token in the transaction around the command, so the link is spent if
+and only if the person joined.
 """
 
 from __future__ import annotations
@@ -21,11 +24,16 @@ from sqlalchemy import Connection, Engine
 
 from governance.actor import Actor
 from governance.application import Governance
+from governance.errors import NotFound
 from governance.values import MemberRole
 from notifications.emails import MailRenderer
 from notifications.outbox import queue
 from projections.consortia import consortium_details
-from web.identity.invitations import insert_invitation_token
+from web.identity.invitations import (
+    InvitationToken,
+    insert_invitation_token,
+    spend_invitation_token,
+)
 from web.identity.secret_box import SecretBox
 from web.presentation.labels import LABELS
 from web.usecases.keys import RequestKeys
@@ -42,12 +50,14 @@ class InvitationSent:
     link: str
 
 
-class InvitePerson:
-    """Invites a person to a role in a consortium, once per request key."""
+class Invitations:
+    """Invites a person to a role in a consortium (once per request key), and
+    lets them accept."""
 
     def __init__(
         self,
         *,
+        engine: Engine,
         keys: RequestKeys,
         governance: Governance,
         read_engine: Engine,
@@ -57,6 +67,7 @@ class InvitePerson:
         invitation_days: int,
         clock: Callable[[], datetime],
     ) -> None:
+        self.engine = engine
         self.keys = keys
         self.governance = governance
         self.read_engine = read_engine
@@ -135,6 +146,26 @@ class InvitePerson:
             int(run.result["position"]),
             self.box.open(str(run.result["link"]), invitation_id),
         )
+
+    def accept(
+        self,
+        actor: Actor,
+        consortium_id: UUID,
+        token: str,
+        invitation: InvitationToken,
+    ) -> int:
+        """The person joins with the role offered, and the link is spent.
+
+        Raises ``NotFound`` if the link was spent meanwhile (a copy of the request
+        sent at once waits for the first, then finds it spent), and what the
+        service raises, the link then left as it was.
+        """
+        with self.engine.begin() as connection:
+            if not spend_invitation_token(connection, token, now=self.clock()):
+                raise NotFound("invitation", "")
+            return self.governance.accept_invitation(
+                actor, consortium_id, invitation.invitation_id
+            )
 
     def _name(self, consortium_id: UUID) -> str:
         with self.read_engine.connect() as connection:

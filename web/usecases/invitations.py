@@ -34,7 +34,7 @@ from web.identity.invitations import (
     insert_invitation_token,
     spend_invitation_token,
 )
-from web.identity.secret_box import SecretBox
+from web.identity.secret_box import SecretBox, UnreadableSecret
 from web.presentation.labels import LABELS
 from web.usecases.keys import RequestKeys
 
@@ -47,6 +47,7 @@ class InvitationSent:
 
     invitation_id: str
     position: int
+    # "" when a copy of the request finds it sealed under a key since replaced.
     link: str
 
 
@@ -141,11 +142,11 @@ class Invitations:
         invitation_id = str(run.result["invitation_id"])
         if run.replayed:
             logger.info("invitation.replayed invitation=%s", invitation_id)
-        return InvitationSent(
-            invitation_id,
-            int(run.result["position"]),
-            self.box.open(str(run.result["link"]), invitation_id),
-        )
+        try:
+            link = self.box.open(str(run.result["link"]), invitation_id)
+        except UnreadableSecret:
+            link = ""  # sealed under a key since replaced: the e-mail has it
+        return InvitationSent(invitation_id, int(run.result["position"]), link)
 
     def accept(
         self,

@@ -110,6 +110,41 @@ def test_a_successful_login_clears_the_account_count(
     assert attempt(client, email, PASSWORD).status_code == 429
 
 
+def test_a_success_does_not_uncount_attempts_still_being_checked(
+    client: TestClient, world: World, clock: FixedClock
+) -> None:
+    # Four wrong passwords sent with the right one are being checked when the
+    # right one succeeds: they are failures to come, so they stay counted.
+    throttle = stores_of(client).accounts.throttle
+    key = (LOGIN_ACCOUNT, world.emails["member"])
+    for _ in range(4):
+        assert throttle.reserve(key).granted
+    right = throttle.reserve(key)
+    throttle.release(right)
+    throttle.reset(*key)
+
+    granted = [throttle.reserve(key).granted for _ in range(3)]
+
+    assert throttle.count(*key) == 5
+    assert granted == [True, False, False]
+
+
+def test_a_success_clears_the_failures_already_known(
+    client: TestClient, world: World, clock: FixedClock
+) -> None:
+    throttle = stores_of(client).accounts.throttle
+    key = (LOGIN_ACCOUNT, world.emails["member"])
+    for reservation in [throttle.reserve(key) for _ in range(4)]:
+        throttle.settle(reservation)
+    right = throttle.reserve(key)
+    throttle.release(right)
+    throttle.reset(*key)
+
+    assert throttle.count(*key) == 0
+    assert all(throttle.reserve(key).granted for _ in range(5))
+    assert not throttle.reserve(key).granted
+
+
 def test_twenty_failures_from_one_address_lock_every_account_from_it(
     client: TestClient, world: World, clock: FixedClock
 ) -> None:

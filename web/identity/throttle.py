@@ -19,6 +19,12 @@ and a lock lasts at most one window after the first failure in it (ASVS 6.1.1: a
 malicious lockout ends by itself, and a password reset clears the account's count).
 A reserved attempt that proves right is released (its rows deleted): only failures
 stay counted.
+
+A reserved attempt is *pending* until its outcome is known; one that proved wrong is
+*settled*. A success clears its key's settled failures only (``reset``): attempts
+still being checked stay counted, so a right password sent among many wrong ones
+never lets more than the limit of them through. Pending rows live under the bucket's
+name with ``PENDING`` in front, so the table needs no extra column.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    update,
 )
 
 from governance.clock import Clock, SystemClock
@@ -90,6 +97,9 @@ def bucket(limit: Limit, key: str) -> str:
     return f"{limit.name}:{hashlib.sha256(key.encode()).hexdigest()[:64]}"
 
 
+PENDING = "pending:"
+
+
 def minutes(delay: timedelta) -> int:
     """A delay in whole minutes, rounded up (at least one)."""
     return max(1, math.ceil(delay.total_seconds() / 60))
@@ -97,9 +107,10 @@ def minutes(delay: timedelta) -> int:
 
 @dataclass(frozen=True)
 class Reservation:
-    """One attempt, counted (``rows``) or refused (``wait``: how long until allowed)."""
+    """One attempt, counted (``rows``: limit, row id, bucket) or refused (``wait``:
+    how long until allowed)."""
 
-    rows: tuple[tuple[Limit, int], ...]
+    rows: tuple[tuple[Limit, int, str], ...]
     wait: timedelta | None
 
     @property
@@ -122,7 +133,7 @@ def _delay(
         connection.scalars(
             select(attempts.c.at)
             .where(
-                attempts.c.bucket == name,
+                attempts.c.bucket.in_((name, PENDING + name)),
                 attempts.c.at > now - limit.window,
                 attempts.c.attempt_id != attempt_id,
             )
@@ -168,18 +179,18 @@ class Throttle:
                 # other in a cycle.
                 for lock in sorted({_lock_key(name) for _, name in named}):
                     connection.execute(select(func.pg_advisory_xact_lock(lock)))
-            rows: list[tuple[Limit, int]] = []
+            rows: list[tuple[Limit, int, str]] = []
             for limit, name in named:
                 # Insert first: on SQLite this takes the write lock at once, so no
                 # other reservation counts until this one commits or rolls back.
                 attempt_id = connection.scalar(
                     insert(attempts)
-                    .values(bucket=name, at=now)
+                    .values(bucket=PENDING + name, at=now)
                     .returning(attempts.c.attempt_id)
                 )
-                rows.append((limit, int(attempt_id or 0)))
+                rows.append((limit, int(attempt_id or 0), name))
             longest: timedelta | None = None
-            for (limit, name), (_, attempt_id) in zip(named, rows, strict=True):
+            for limit, attempt_id, name in rows:
                 delay = _delay(connection, limit, name, now, attempt_id)
                 if delay is not None and (longest is None or delay > longest):
                     longest = delay
@@ -193,7 +204,7 @@ class Throttle:
         proved right, or was never checked."""
         ids = [
             attempt_id
-            for limit, attempt_id in reservation.rows
+            for limit, attempt_id, _ in reservation.rows
             if not limits or limit in limits
         ]
         if not ids:
@@ -201,11 +212,33 @@ class Throttle:
         with self.engine.begin() as connection:
             connection.execute(delete(attempts).where(attempts.c.attempt_id.in_(ids)))
 
+    def settle(self, reservation: Reservation) -> None:
+        """Record a reserved attempt as a failure: it stays counted, and a later
+        success of its key (``reset``) may now clear it."""
+        if not reservation.rows:
+            return
+        with self.engine.begin() as connection:
+            for _, attempt_id, name in reservation.rows:
+                connection.execute(
+                    update(attempts)
+                    .where(attempts.c.attempt_id == attempt_id)
+                    .values(bucket=name)
+                )
+
     def reset(self, limit: Limit, key: str) -> None:
-        """Forget a key's attempts (a successful login clears its account's count)."""
+        """Forget a key's settled failures (a successful login clears its
+        account's count); attempts still being checked stay counted."""
         with self.engine.begin() as connection:
             connection.execute(
                 delete(attempts).where(attempts.c.bucket == bucket(limit, key))
+            )
+
+    def forget(self, limit: Limit, key: str) -> None:
+        """Forget every attempt of a key, pending ones included (an erased account)."""
+        name = bucket(limit, key)
+        with self.engine.begin() as connection:
+            connection.execute(
+                delete(attempts).where(attempts.c.bucket.in_((name, PENDING + name)))
             )
 
     def count(self, limit: Limit, key: str) -> int:
@@ -215,7 +248,9 @@ class Throttle:
             return int(
                 connection.scalar(
                     select(func.count()).where(
-                        attempts.c.bucket == bucket(limit, key),
+                        attempts.c.bucket.in_(
+                            (bucket(limit, key), PENDING + bucket(limit, key))
+                        ),
                         attempts.c.at > now - limit.window,
                     )
                 )

@@ -108,8 +108,14 @@ class Reauthentication:
         if right:
             self.release(REAUTHENTICATE)
             return True
+        self.settle()
         logger.warning("reauthentication.failed account=%s", self.account.account_id)
         return False
+
+    def settle(self) -> None:
+        """Record the attempt as a failure (see ``Throttle.settle``)."""
+        if self.attempt is not None:
+            self.accounts.throttle.settle(self.attempt)
 
     def release(self, *limits: Limit) -> None:
         """Uncount the attempt (for ``limits`` only, if given)."""
@@ -299,8 +305,10 @@ def enable_two_factor(request: Request, fields: dict[str, str]) -> Response:
         context["errors"] = {"password": NOT_YOUR_PASSWORD}
         return render(request, "account/two_factor.html", context, status_code=422)
     if not accounts.use_code(account.account_id, code, enable=True):
+        check.settle()
         context["errors"] = {"code": WRONG_CODE}
         return render(request, "account/two_factor.html", context, status_code=422)
+    check.release()  # a right code: uncounted, then the failures before it forgotten
     accounts.throttle.reset(*key)
     codes = accounts.new_recovery_codes(account.account_id)
     logger.info("two_factor.enabled account=%s", account.account_id)
@@ -354,6 +362,7 @@ def disable_two_factor(request: Request, fields: dict[str, str]) -> Response:
         errors["password"] = NOT_YOUR_PASSWORD
     elif not accounts.use_second_factor(account.account_id, text):
         # A recovery code will do too (the phone may be lost): one throttle for both.
+        check.settle()
         errors["code"] = WRONG_CODE
     else:
         check.release()

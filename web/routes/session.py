@@ -146,6 +146,7 @@ def login(request: Request, fields: dict[str, str]) -> Response:
         throttle.release(attempt)  # nothing was checked: nothing is counted
         raise
     if account is None:
+        throttle.settle(attempt)  # a failure: counted until the window or a success
         logger.warning("login.failed client=%s", address)
         return _login_form(request, target, email, status=422)
     # A right password clears the account's count and does not count per address.
@@ -216,6 +217,7 @@ def give_code(request: Request, fields: dict[str, str]) -> Response:
         )
     used = accounts.use_second_factor(pending.account_id, text)
     if used is None:
+        throttle.settle(attempt)
         logger.warning("login.code_refused account=%s", pending.account_id)
         return render(
             request, "auth/code.html", {"error": gettext_(WRONG_CODE)}, status_code=422
@@ -225,6 +227,8 @@ def give_code(request: Request, fields: dict[str, str]) -> Response:
     accounts.close_session(session.token)
     if account is None or account.disabled:
         return RedirectResponse("/login", status_code=303)
+    # The right code is uncounted, then the failures before it are forgotten.
+    throttle.release(attempt)
     throttle.reset(*key)
     if used == "recovery":
         # Tell the person how many are left, and what to do about a lost phone.

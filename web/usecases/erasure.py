@@ -49,7 +49,7 @@ class EraseAccount:
                 return False
             forget_recipient(connection, email)
         for limit in (LOGIN_ACCOUNT, RESET_EMAIL):
-            self.throttle.reset(limit, email)
+            self.throttle.forget(limit, email)
         for limit in (SECOND_FACTOR, REAUTHENTICATE):
-            self.throttle.reset(limit, account_id)
+            self.throttle.forget(limit, account_id)
         return True

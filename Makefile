@@ -2,28 +2,46 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# The application alone (what `make run` and a real instance need), then the
+# development tools on top of it (what `make test` needs).
+RUNTIME := $(VENV)/.runtime
 STAMP := $(VENV)/.installed
 # The lock: every package CI and developers install, pinned (see `make lock`).
 CONSTRAINTS := requirements/constraints.txt
 LOCK_VENV := .venv-lock
-export CONSORTIUM_DATA_DIR ?= var
+# `make run`: the demo, in a data directory of its own, on this port.
+PORT ?= 8000
+DEMO_DIR ?= var/demo
 
-.PHONY: run test lint security install lock check-wheel bench i18n-extract i18n-update clean
+.PHONY: run test lint security install install-runtime lock check-wheel bench i18n-extract i18n-update clean
 
 # Installs exactly the locked versions, build backend included (--build-constraint),
 # so an upstream release cannot change a run; pyproject.toml keeps the ranges that
 # people who `pip install` the package get.
-$(STAMP): pyproject.toml $(CONSTRAINTS)
+$(RUNTIME): pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet -c $(CONSTRAINTS) pip setuptools
+	$(BIN)/pip install --quiet -c $(CONSTRAINTS) --build-constraint $(CONSTRAINTS) -e .
+	touch $(RUNTIME)
+
+$(STAMP): $(RUNTIME)
 	$(BIN)/pip install --quiet -c $(CONSTRAINTS) --build-constraint $(CONSTRAINTS) -e ".[dev]"
 	touch $(STAMP)
 
+# The application and its runtime dependencies only: no test tools, no browser.
+install-runtime: $(RUNTIME)
+
+# Everything a developer needs: the runtime, then the dev extra (tests, linters).
 install: $(STAMP)
 
-run: $(STAMP)
-	$(BIN)/consortium demo --if-empty
-	$(BIN)/consortium serve
+# The demo, away from any real instance: its own data directory (DEMO_DIR), SQLite,
+# e-mails to DEMO_DIR/mailbox.mbox, its own keys. Every CONSORTIUM_* variable of the
+# caller's environment is left out, so a real store, SMTP server or signing key
+# configured in this shell is never touched by the demo.
+run: $(RUNTIME)
+	@env $$(env | sed -n 's/^\(CONSORTIUM_[A-Z0-9_]*\)=.*/-u \1/p') \
+		CONSORTIUM_DATA_DIR="$(DEMO_DIR)" CONSORTIUM_BASE_URL="http://127.0.0.1:$(PORT)" \
+		sh -c '$(BIN)/consortium demo --if-empty && exec $(BIN)/consortium serve --port "$(PORT)"'
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

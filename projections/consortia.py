@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     Column,
     Connection,
     Date,
     Integer,
+    Select,
     String,
     Table,
     Text,
@@ -241,8 +242,8 @@ def consortium_details(
     )
 
 
-def consortia_of(connection: Connection, account_id: str) -> list[ConsortiumRow]:
-    """The consortia this account belongs to, by name, with lead and partner count."""
+def _listed() -> Select[Any]:
+    """Consortia as lists show them: with the lead partner and the partner count."""
     active = partners.c.withdrawn_on.is_(None)
     count = (
         select(func.count())
@@ -262,15 +263,31 @@ def consortia_of(connection: Connection, account_id: str) -> list[ConsortiumRow]
         .limit(1)
         .scalar_subquery()
     )
+    return select(
+        consortia.c.consortium_id,
+        consortia.c.name,
+        consortia.c.acronym,
+        consortia.c.phase,
+        lead.label("lead"),
+        count.label("partner_count"),
+    )
+
+
+def _row(r: Any) -> ConsortiumRow:
+    return ConsortiumRow(
+        r.consortium_id,
+        r.name,
+        r.acronym,
+        Phase(r.phase),
+        r.lead,
+        int(r.partner_count),
+    )
+
+
+def consortia_of(connection: Connection, account_id: str) -> list[ConsortiumRow]:
+    """The consortia this account belongs to, by name, with lead and partner count."""
     rows = connection.execute(
-        select(
-            consortia.c.consortium_id,
-            consortia.c.name,
-            consortia.c.acronym,
-            consortia.c.phase,
-            lead.label("lead"),
-            count.label("partner_count"),
-        )
+        _listed()
         .join(
             memberships,
             and_(
@@ -280,14 +297,19 @@ def consortia_of(connection: Connection, account_id: str) -> list[ConsortiumRow]
         )
         .order_by(func.lower(consortia.c.name))
     )
-    return [
-        ConsortiumRow(
-            r.consortium_id,
-            r.name,
-            r.acronym,
-            Phase(r.phase),
-            r.lead,
-            int(r.partner_count),
-        )
-        for r in rows
-    ]
+    return [_row(r) for r in rows]
+
+
+def all_consortia(
+    connection: Connection, *, offset: int = 0, limit: int = 50
+) -> tuple[list[ConsortiumRow], int]:
+    """A page of every consortium of the platform by name, and how many there are
+    (for platform administrators)."""
+    total = connection.scalar(select(func.count()).select_from(consortia)) or 0
+    rows = connection.execute(
+        _listed()
+        .order_by(func.lower(consortia.c.name), consortia.c.consortium_id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return [_row(r) for r in rows], int(total)

@@ -14,7 +14,7 @@ from jinja2_fragments.starlette import Jinja2Blocks
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
-from starlette.routing import Mount
+from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from governance.clock import Clock
@@ -33,12 +33,14 @@ from web.i18n import (
     gettext_,
     ngettext_,
 )
+from web.links import template_path_for
 from web.ops.jobs import make_jobs
 from web.ops.storage import Stores, open_stores
 from web.presentation.history import actor_name, author, describe, option_words
 from web.presentation.labels import RULES, in_unit, label, warning_message
 from web.routes import (
     account,
+    admin,
     audit,
     bodies,
     capitalisation,
@@ -119,6 +121,7 @@ def make_templates() -> Jinja2Blocks:
     )
     env.globals.update(
         htmx_script=HTMX,
+        path_for=template_path_for,
         options=options,
         history_author=author,
         history_sentence=describe,
@@ -131,6 +134,30 @@ def make_templates() -> Jinja2Blocks:
         new_request_key=new_request_key,
     )
     return templates
+
+
+def all_routes() -> list[BaseRoute]:
+    """Every route of the app, each with the name links are built from."""
+    return [
+        *session.routes,
+        *account.routes,
+        *consortia.routes,
+        *partners.routes,
+        *members.routes,
+        *history.routes,
+        *ledger.routes,
+        *bodies.routes,
+        *proposals.routes,
+        *reporting.routes,
+        *indicators.routes,
+        *capitalisation.routes,
+        *readiness.routes,
+        *notifications.routes,
+        *portfolio.routes,
+        *audit.routes,
+        *admin.routes,
+        Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
+    ]
 
 
 def create_app(
@@ -160,27 +187,8 @@ def create_app(
             if own:
                 opened.close()
 
-    routes = [
-        *session.routes,
-        *account.routes,
-        *consortia.routes,
-        *partners.routes,
-        *members.routes,
-        *history.routes,
-        *ledger.routes,
-        *bodies.routes,
-        *proposals.routes,
-        *reporting.routes,
-        *indicators.routes,
-        *capitalisation.routes,
-        *readiness.routes,
-        *notifications.routes,
-        *portfolio.routes,
-        *audit.routes,
-        Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
-    ]
     return Starlette(
-        routes=routes,
+        routes=all_routes(),
         middleware=[
             Middleware(SecurityMiddleware),
             # Outside the session middleware: a session that cannot be loaded

@@ -22,6 +22,7 @@ from web.auth import CsrfFailed, LoginRequired, client_address
 from web.htmx import VARY, wants_fragment
 from web.i18n import N_, gettext_
 from web.identity.passwords import PasswordChecksBusy
+from web.links import path_for
 from web.presentation.labels import rule_message
 from web.security import HEADERS as SECURITY_HEADERS
 
@@ -121,7 +122,8 @@ async def csrf_failed(request: Request, exc: Exception) -> Response:
 
 
 async def login_required(request: Request, exc: Exception) -> Response:
-    target = "/login?next=" + quote(request.url.path, safe="/")
+    target = path_for(request, "session:login_page") + "?next="
+    target += quote(request.url.path, safe="/")
     if wants_fragment(request):
         return Response(status_code=200, headers={"HX-Redirect": target, "Vary": VARY})
     return RedirectResponse(target, status_code=303)

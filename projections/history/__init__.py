@@ -1,8 +1,9 @@
 """The history read model: every event of a consortium, ready to be told in words.
 
 Each row keeps the event's kind, its author, when it was recorded, the thing it is
-about (a partner, a person) and the parameters a sentence needs, with names as they
-were at the time. The web layer turns a row into a translated sentence.
+about (its kind and id: a partner, a proposal…) and the parameters a sentence needs,
+with names as they were at the time. The web layer turns a row into a translated
+sentence, and a link to where that thing is shown.
 
 One projection (one name, one tracking position, the same tables as ever), written
 in parts by area: ``partners`` (the consortium, its partners and people),
@@ -32,9 +33,9 @@ from projections.history.queries import (
 )
 from projections.history.reporting import ReportingHistory
 from projections.history.tables import (
+    ABOUT,
     AREA_OF_KIND,
     AREAS,
-    PAGES,
     capitalisation_owners,
     commitment_owners,
     history,
@@ -43,9 +44,9 @@ from projections.history.tables import (
 )
 
 __all__ = [
+    "ABOUT",
     "AREAS",
     "AREA_OF_KIND",
-    "PAGES",
     "HistoryEntry",
     "HistoryFilter",
     "HistoryPage",

@@ -22,5 +22,4 @@ class AuditHistory(HistoryRows):
             envelope,
             "checkpoint_countersigned",
             consortium_id=e.consortium_id,
-            about="audit",
         )

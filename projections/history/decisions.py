@@ -28,7 +28,7 @@ class DecisionsHistory(HistoryRows):
             connection,
             envelope,
             "body_established" if established else "body_changed",
-            about="bodies",
+            about_id=e.body_id,
             body=e.name,
             members=len(e.members),
         )
@@ -43,7 +43,7 @@ class DecisionsHistory(HistoryRows):
             envelope,
             "proxy_delegated",
             e.from_partner,
-            about="bodies",
+            about_id=e.proxy_id,
             partner=self._label(connection, envelope, e.from_partner),
             to=self._label(connection, envelope, e.to_partner),
             on=e.valid_from,
@@ -54,7 +54,9 @@ class DecisionsHistory(HistoryRows):
     def proxy_revoked(
         self, connection: Connection, envelope: Envelope[events.ProxyRevoked]
     ) -> None:
-        self._add(connection, envelope, "proxy_revoked", about="bodies")
+        self._add(
+            connection, envelope, "proxy_revoked", about_id=envelope.event.proxy_id
+        )
 
     @on(events.ProposalTabled)
     def tabled(
@@ -63,9 +65,7 @@ class DecisionsHistory(HistoryRows):
         e = envelope.event
         self._own(connection, envelope, e.consortium_id, e.title)
         body = label_in(connection, e.consortium_id, e.body_id)
-        self._add_about_own(
-            connection, envelope, "proposal_tabled", "proposals", body=body or "?"
-        )
+        self._add_about_own(connection, envelope, "proposal_tabled", body=body or "?")
 
     @on(events.VoteCast, events.VoteChanged)
     def voted(
@@ -80,7 +80,6 @@ class DecisionsHistory(HistoryRows):
             connection,
             envelope,
             "vote_cast" if isinstance(e, events.VoteCast) else "vote_changed",
-            "proposals",
             e.partner_id,
             partner=partner or "?",
             option=e.option,
@@ -95,7 +94,6 @@ class DecisionsHistory(HistoryRows):
             connection,
             envelope,
             "proposal_closed",
-            "proposals",
             outcome=envelope.event.outcome,
         )
 
@@ -110,7 +108,6 @@ class DecisionsHistory(HistoryRows):
             connection,
             envelope,
             "outcome_vetoed",
-            "proposals",
             e.partner_id,
             partner=partner or "?",
             reason=e.reason,
@@ -126,7 +123,6 @@ class DecisionsHistory(HistoryRows):
             connection,
             envelope,
             "decision_recorded",
-            "",
             outcome=e.outcome,
             on=e.decided_on,
         )

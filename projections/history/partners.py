@@ -42,6 +42,7 @@ class PartnersHistory(HistoryRows):
             envelope,
             "partner_joined",
             e.partner_id,
+            about_id=e.partner_id,
             partner=e.name,
             role=e.role,
             kind=e.kind,
@@ -111,6 +112,7 @@ class PartnersHistory(HistoryRows):
             envelope,
             "invitation_issued",
             e.invitation_id,
+            about_id=e.invitation_id,
             role=e.role,
             partner=partner,
         )
@@ -119,8 +121,13 @@ class PartnersHistory(HistoryRows):
     def invitation_cancelled(
         self, connection: Connection, envelope: Envelope[events.InvitationCancelled]
     ) -> None:
+        invitation_id = envelope.event.invitation_id
         self._add(
-            connection, envelope, "invitation_cancelled", envelope.event.invitation_id
+            connection,
+            envelope,
+            "invitation_cancelled",
+            invitation_id,
+            about_id=invitation_id,
         )
 
     @on(events.MembershipGranted)
@@ -136,6 +143,7 @@ class PartnersHistory(HistoryRows):
             envelope,
             "membership_granted",
             e.account_id,
+            about_id=e.account_id,
             role=e.role,
             partner=partner,
         )
@@ -144,4 +152,7 @@ class PartnersHistory(HistoryRows):
     def revoked(
         self, connection: Connection, envelope: Envelope[events.MembershipRevoked]
     ) -> None:
-        self._add(connection, envelope, "membership_revoked", envelope.event.account_id)
+        account_id = envelope.event.account_id
+        self._add(
+            connection, envelope, "membership_revoked", account_id, about_id=account_id
+        )

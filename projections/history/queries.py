@@ -25,7 +25,9 @@ class HistoryEntry:
     subject_id: str | None
     params: dict[str, Any]
     area: str = ""
-    about: str = ""
+    # What it is about: its kind (``tables.ABOUT``) and id.
+    about_kind: str = ""
+    about_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,8 @@ def _entry(row: Any) -> HistoryEntry:
         row.subject_id,
         json.loads(row.params),
         row.area,
-        row.about,
+        row.about_kind,
+        row.about_id,
     )
 
 

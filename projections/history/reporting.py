@@ -24,7 +24,6 @@ class ReportingHistory(HistoryRows):
             connection,
             envelope,
             "report_scheduled",
-            "reports",
             funder=e.funder,
             on=e.due_on,
         )
@@ -38,7 +37,6 @@ class ReportingHistory(HistoryRows):
             connection,
             envelope,
             "report_drafted",
-            "reports",
             files=len(e.attachments),
         )
 
@@ -46,7 +44,7 @@ class ReportingHistory(HistoryRows):
     def submitted(
         self, connection: Connection, envelope: Envelope[events.ReportSubmitted]
     ) -> None:
-        self._add_about_own(connection, envelope, "report_submitted", "reports")
+        self._add_about_own(connection, envelope, "report_submitted")
 
     @on(events.ReportAccepted)
     def accepted(
@@ -56,7 +54,6 @@ class ReportingHistory(HistoryRows):
             connection,
             envelope,
             "report_accepted",
-            "reports",
             comment=envelope.event.comment,
         )
 
@@ -68,7 +65,6 @@ class ReportingHistory(HistoryRows):
             connection,
             envelope,
             "report_changes_requested",
-            "reports",
             comment=envelope.event.comment,
         )
 
@@ -82,7 +78,6 @@ class ReportingHistory(HistoryRows):
             connection,
             envelope,
             "indicator_defined",
-            "",
             baseline=e.baseline,
             target=e.target,
             unit=e.unit,
@@ -98,7 +93,6 @@ class ReportingHistory(HistoryRows):
             connection,
             envelope,
             "indicator_measured",
-            "",
             value=e.value,
             on=e.on,
             source=e.source,
@@ -117,7 +111,7 @@ class ReportingHistory(HistoryRows):
             "reminder_requested",
             e.recipient_id,
             consortium_id=e.consortium_id,
-            about=f"reports/{e.obligation_id}",
+            about_id=e.obligation_id,
             title=title,
             stage=e.stage,
         )
@@ -133,7 +127,6 @@ class ReportingHistory(HistoryRows):
             envelope,
             "reminder_sent",
             consortium_id=consortium_id,
-            about="",
             title=title,
             channel=e.channel,
         )
@@ -153,6 +146,5 @@ class ReportingHistory(HistoryRows):
             envelope,
             "reminder_schedule_set",
             consortium_id=consortium_id,
-            about="reporting",
             days=", ".join(str(d) for d in e.days_before) or "—",
         )

@@ -18,8 +18,8 @@ from sqlalchemy import Connection, bindparam, select
 from projections.base import Envelope, LoggedEvent, Projection
 from projections.buffer import add_row, batch_cache
 from projections.history.tables import (
+    ABOUT,
     AREA_OF_KIND,
-    PAGES,
     capitalisation_owners,
     commitment_owners,
     history,
@@ -56,23 +56,11 @@ class HistoryRows(Projection):
         subject_id: str | None = None,
         /,
         consortium_id: str | None = None,
-        about: str | None = None,
+        about_id: str | None = None,
         **params: Any,
     ) -> None:
-        area = AREA_OF_KIND[what]
-        if about is None:
-            about = PAGES.get(what)
-            if not about:
-                if area == "partners":
-                    about = f"partners/{subject_id}"
-                elif area == "people":
-                    about = "members"
-                elif area == "commitments":
-                    about = f"commitments/{envelope.originator_id}"
-                elif area == "capitalisation":
-                    about = f"capitalisation/{subject_id}"
-                else:
-                    about = ""
+        """A row of ``what`` kind; ``about_id`` if it is about another thing than
+        the event's aggregate (``ABOUT`` says what kind of thing)."""
         add_row(
             connection,
             history,
@@ -84,8 +72,9 @@ class HistoryRows(Projection):
                 "kind": what,
                 "subject_id": subject_id,
                 "params": json.dumps({k: _value(v) for k, v in params.items()}),
-                "area": area,
-                "about": about,
+                "area": AREA_OF_KIND[what],
+                "about_kind": ABOUT[what],
+                "about_id": about_id or envelope.originator_id,
             },
         )
 
@@ -123,7 +112,6 @@ class HistoryRows(Projection):
         connection: Connection,
         envelope: Envelope[LoggedEvent],
         what: str,
-        path: str,
         subject_id: str | None = None,
         /,
         **params: Any,
@@ -136,7 +124,6 @@ class HistoryRows(Projection):
             what,
             subject_id,
             consortium_id=consortium_id,
-            about=f"{path}/{envelope.originator_id}" if path else PAGES[what],
             title=title,
             **params,
         )
@@ -152,7 +139,15 @@ class HistoryRows(Projection):
         """A row about the event's partner, named as it was then."""
         partner_id = envelope.event.partner_id
         label = self._label(connection, envelope, partner_id)
-        self._add(connection, envelope, what, partner_id, partner=label, **params)
+        self._add(
+            connection,
+            envelope,
+            what,
+            partner_id,
+            about_id=partner_id,
+            partner=label,
+            **params,
+        )
 
     def _label(
         self, connection: Connection, envelope: Envelope[LoggedEvent], subject_id: str

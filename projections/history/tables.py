@@ -1,8 +1,10 @@
 """The history's tables, and the areas its entries are filtered by.
 
 Each row of ``consortium_history`` keeps the event's kind, its author, when it was
-recorded, the thing it is about (a partner, a person) and the parameters a sentence
-needs, with names as they were at the time. The other tables remember what later
+recorded, the person or partner it concerns (``subject_id``, a filter), the thing it
+is about (its kind and id: a partner, a proposal, a report…; where that is shown is
+the web's business) and the parameters a sentence needs, with names as they were at
+the time. The other tables remember what later
 events need to say so: the consortium and title of aggregates of their own, the
 names of partners and bodies when they were named.
 """
@@ -24,7 +26,8 @@ history = Table(
     Column("subject_id", String(64)),
     Column("params", Text, nullable=False),
     Column("area", String(16), nullable=False),
-    Column("about", String(120), nullable=False),
+    Column("about_kind", String(24), nullable=False),
+    Column("about_id", String(64)),
     Index("history_by_consortium", "consortium_id", "position"),
     Index("history_by_area", "consortium_id", "area", "position"),
     Index("history_by_actor", "consortium_id", "actor_id", "position"),
@@ -98,8 +101,51 @@ AREAS: dict[str, tuple[str, ...]] = {
     ),
     "audit": ("checkpoint_countersigned",),
 }
-# Entries about things without a page of their own link to their area's page.
-PAGES = {
+AREA_OF_KIND = {kind: area for area, kinds in AREAS.items() for kind in kinds}
+
+# What each kind of entry is about. Its id is the aggregate whose event it is, unless
+# the handler names another (a partner, a body, an invitation…).
+ABOUT: dict[str, str] = {
+    **dict.fromkeys(("founded", "profile_revised", "phase_changed"), "consortium"),
+    **dict.fromkeys(AREAS["partners"], "partner"),
+    **dict.fromkeys(("invitation_issued", "invitation_cancelled"), "invitation"),
+    **dict.fromkeys(("membership_granted", "membership_revoked"), "member"),
+    **dict.fromkeys(AREAS["commitments"], "commitment"),
+    **dict.fromkeys(("body_established", "body_changed"), "body"),
+    **dict.fromkeys(("proxy_delegated", "proxy_revoked"), "proxy"),
+    **dict.fromkeys(
+        (
+            "proposal_tabled",
+            "vote_cast",
+            "vote_changed",
+            "proposal_closed",
+            "outcome_vetoed",
+        ),
+        "proposal",
+    ),
+    "decision_recorded": "decision",
+    **dict.fromkeys(
+        (
+            "report_scheduled",
+            "report_drafted",
+            "report_submitted",
+            "report_accepted",
+            "report_changes_requested",
+            "reminder_requested",
+        ),
+        "report",
+    ),
+    **dict.fromkeys(("indicator_defined", "indicator_measured"), "indicator"),
+    "reminder_schedule_set": "reminder_schedule",
+    "reminder_sent": "reminder",
+    **dict.fromkeys(
+        (
+            "capitalisation_recorded",
+            "capitalisation_amended",
+            "capitalisation_withdrawn",
+        ),
+        "capitalisation_entry",
+    ),
     **dict.fromkeys(
         (
             "personal_data_handled",
@@ -110,11 +156,8 @@ PAGES = {
         ),
         "readiness",
     ),
-    "decision_recorded": "decisions",
-    "indicator_defined": "indicators",
-    "indicator_measured": "indicators",
+    "checkpoint_countersigned": "checkpoint",
 }
-AREA_OF_KIND = {kind: area for area, kinds in AREAS.items() for kind in kinds}
 
 commitment_owners = Table(
     "history_commitments",

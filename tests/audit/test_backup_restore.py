@@ -25,7 +25,7 @@ from tests.support.audit_store import Audited
 from tests.support.builders import COORDINATOR_ID, founded_consortium
 from tests.support.insider import Insider
 from tests.support.postgres import PostgresServer
-from tests.support.processes import consortium_command
+from tests.support.processes import consortium_command, consortium_serve
 from web.cli import main
 from web.identity.tables import metadata as accounts_metadata
 from web.ops.audit_verify import read_engine
@@ -413,3 +413,113 @@ def test_restore_refuses_what_is_not_a_backup(tmp_path: Path) -> None:
 
     assert result.exit_code != 0
     assert "not a Consortium Ledger backup" in result.output
+
+
+def env_without_secret(settings: Settings, key_file: Path) -> dict[str, str]:
+    """As an operator runs it: no CONSORTIUM_SECRET_KEY (the server keeps one in the
+    data directory, created on its first start)."""
+    env = env_of(settings, key_file)
+    del env["CONSORTIUM_SECRET_KEY"]
+    return env
+
+
+def tables_of(settings: Settings) -> set[str]:
+    """The tables of the target database (none to look at on SQLite)."""
+    if not settings.database_url:
+        return set()
+    engine = create_engine(sqlalchemy_url(settings.database_url))
+    try:
+        with engine.connect() as connection:
+            return {
+                str(name)
+                for (name,) in connection.exec_driver_sql(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+                )
+            }
+    finally:
+        engine.dispose()
+
+
+def test_a_refused_restore_creates_nothing(
+    audited: Audited, target: Settings, tmp_path: Path
+) -> None:
+    destination = backed_up(audited, tmp_path)
+    evidence = next((destination / "evidence").iterdir())
+    evidence.write_bytes(evidence.read_bytes() + b"changed")
+    env = env_without_secret(target, tmp_path / "no-key.pem")
+
+    corrupted = run("restore", str(destination), env=env)
+    not_a_backup = run("restore", str(tmp_path), env=env)
+
+    assert corrupted.exit_code == not_a_backup.exit_code == 5
+    assert "nothing restored" in corrupted.output
+    assert "not a Consortium Ledger backup" in not_a_backup.output
+    assert not target.data_dir.exists()  # no directory, no secret_key
+    assert tables_of(target) == set()
+
+
+def test_restore_is_refused_while_a_server_uses_the_store(
+    audited: Audited, target: Settings, tmp_path: Path
+) -> None:
+    destination = backed_up(audited, tmp_path)
+    env = env_of(target, key_file=audited.settings.audit_key_path)
+    assert run("restore", str(destination), env=env).exit_code == 0
+    before = events_of(target)
+
+    with consortium_serve(env):
+        forced = run("restore", str(destination), "--force", env=env)
+    after_stop = run("restore", str(destination), "--force", env=env)
+
+    assert forced.exit_code == 5, forced.output
+    assert "servers or workers are using this store" in forced.output
+    assert "nothing restored" in forced.output
+    assert "Restored" not in forced.output
+    assert events_of(target) == before
+    assert after_stop.exit_code == 0, after_stop.output
+    assert "OK" in after_stop.output
+
+
+@pytest.mark.postgres
+def test_restore_is_refused_while_a_worker_uses_the_postgresql_store(
+    tmp_path: Path, postgres_server: PostgresServer
+) -> None:
+    from tests.support.audit_store import an_audited_store
+
+    source = Settings(
+        data_dir=tmp_path / "source",
+        database_url=postgres_server.create_database(),
+        secret_key="k",
+    )
+    audited = an_audited_store(source, tmp_path)
+    audited.stores.close()
+    destination = backed_up(audited, tmp_path)
+    target = Settings(
+        data_dir=tmp_path / "target",
+        database_url=postgres_server.create_database(),
+        secret_key="k",
+    )
+    env = env_of(target, key_file=source.audit_key_path)
+    assert run("restore", str(destination), env=env).exit_code == 0
+
+    worker = subprocess.Popen(
+        [consortium_command(), "worker"],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert worker.stderr is not None
+        for line in worker.stderr:  # the lock is held before the worker says so
+            if "worker.started" in line:
+                break
+        forced = run("restore", str(destination), "--force", env=env)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+        if worker.stderr is not None:
+            worker.stderr.close()
+    after_stop = run("restore", str(destination), "--force", env=env)
+
+    assert forced.exit_code == 5, forced.output
+    assert "servers or workers are using this store" in forced.output
+    assert after_stop.exit_code == 0, after_stop.output

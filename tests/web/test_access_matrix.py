@@ -2,10 +2,10 @@
 
 Each GET route has an entry saying what each role gets; a new route without one
 fails ``test_every_page_has_an_entry_in_the_matrix``. Roles: an anonymous visitor,
-a person of another consortium (the outsider), and the consortium's coordinator,
+a person of another consortium (the outsider), the consortium's coordinator,
 member (representing a partner that is not the lead: the matrix's objects belong to
 the lead, so this is "a member of partner A looking at partner B's things"), pilot
-team and financer.
+team and financer, and a platform administrator who is no member of it.
 
 Expected answers: 200 shown, 303 sent to the login page, 403 refused (a member who
 may see the consortium but not this), 404 not revealed.
@@ -17,7 +17,7 @@ every page, what an anonymous visitor gets: only the code page is open to it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
@@ -32,15 +32,24 @@ from governance.values import ContributionKind, Funding, Motion, Pledge, ReportK
 from governance.voting import DEFAULT_OPTIONS, VotingRule
 from notifications.checkpoints import load_or_create_key, seal_checkpoint
 from tests.support.builders import a_lesson
-from tests.web.conftest import World, login, password_step, stores_of
+from tests.web.conftest import PASSWORD, World, login, password_step, stores_of
 from web.identity import totp
 
 MEETING = date(2026, 3, 2)
-ROLES = ("anonymous", "outsider", "coordinator", "member", "pilot", "financer")
+ROLES = (
+    "anonymous", "outsider", "coordinator", "member", "pilot", "financer", "admin"
+)  # fmt: skip
 MEMBERS = ("coordinator", "member", "pilot", "financer")
+ADMIN_EMAIL = "platform-admin@test.example"
 
-# What a consortium page answers by default: members see it, others do not.
-SHOWN = {"anonymous": 303, "outsider": 404, **dict.fromkeys(MEMBERS, 200)}
+# What a consortium page answers by default: members see it, others do not (a
+# platform administrator is no member: the consortium is not revealed to them).
+SHOWN = {
+    "anonymous": 303,
+    "outsider": 404,
+    "admin": 404,
+    **dict.fromkeys(MEMBERS, 200),
+}
 # Pages only a coordinator uses (forms for changes the others may not make).
 COORDINATORS_ONLY = {
     **SHOWN,
@@ -49,16 +58,22 @@ COORDINATORS_ONLY = {
     "financer": 403,
 }
 # Pages of one's own account: any logged-in person.
-OWN = {"anonymous": 303, **dict.fromkeys(("outsider", *MEMBERS), 200)}
+OWN = {"anonymous": 303, **dict.fromkeys(("outsider", *MEMBERS, "admin"), 200)}
+# Only platform administrators: the page is not revealed to anyone else.
+ADMINS_ONLY = {
+    "anonymous": 303,
+    **dict.fromkeys(("outsider", *MEMBERS), 404),
+    "admin": 200,
+}
 OPEN = dict.fromkeys(ROLES, 200)
 # A secret in the address is the only key: a wrong one is not found, for anyone.
 BY_SECRET = dict.fromkeys(ROLES, 404)
 
 MATRIX: dict[str, dict[str, int]] = {
     # A logged-in person is sent on to their consortia.
-    "/login": {"anonymous": 200, **dict.fromkeys(("outsider", *MEMBERS), 303)},
+    "/login": {"anonymous": 200, **dict.fromkeys(("outsider", *MEMBERS, "admin"), 303)},
     "/healthz": OPEN,
-    "/": {"anonymous": 303, **dict.fromkeys(("outsider", *MEMBERS), 303)},
+    "/": dict.fromkeys(ROLES, 303),
     "/consortia": OWN,
     "/consortia/new": OWN,
     "/consortia/{consortium_id}": SHOWN,
@@ -102,11 +117,11 @@ MATRIX: dict[str, dict[str, int]] = {
     "/account/two-factor": OWN,
     "/account/export": OWN,
     "/account/erase": OWN,
-    # Only platform administrators: the page is not revealed to anyone else.
-    "/admin/accounts/erase": {
-        "anonymous": 303,
-        **dict.fromkeys(("outsider", *MEMBERS), 404),
-    },
+    "/admin": ADMINS_ONLY,
+    "/admin/accounts": ADMINS_ONLY,
+    "/admin/accounts/erase": ADMINS_ONLY,
+    "/admin/consortia": ADMINS_ONLY,
+    "/admin/health": ADMINS_ONLY,
     "/password/forgot": OPEN,
     "/password/reset/{token}": BY_SECRET,
     # The second step of a login: only after a correct password (else back to login).
@@ -143,6 +158,10 @@ def things(client: TestClient, world: World, tmp_path: Path) -> Things:
     assert coordinator_account is not None
     assert member_account is not None
     coordinator = Actor(coordinator_account.account_id)
+    accounts.create_account(
+        ADMIN_EMAIL, "Platform Admin", PASSWORD, is_admin=True, now=datetime.now(UTC)
+    )
+    world.emails["admin"] = ADMIN_EMAIL
     commitment = governance.pledge(
         coordinator,
         world.consortium_id,
@@ -299,7 +318,7 @@ def test_a_login_waiting_for_its_second_factor_opens_no_page(
 QUERY_PARAMETERS = (
     "page", "older_than", "before", "month", "view", "area", "partner", "person",
     "since", "until", "kind", "status", "role", "q", "body", "outcome", "next",
-    "done", "source", "on", "amount", "starts_on", "ends_on", "reason",
+    "done", "source", "on", "amount", "starts_on", "ends_on", "reason", "email",
 )  # fmt: skip
 HOSTILE_VALUES = (
     "²",
@@ -326,7 +345,7 @@ def test_every_query_parameter_a_page_reads_is_in_the_hostile_list() -> None:
     assert read <= set(QUERY_PARAMETERS), read - set(QUERY_PARAMETERS)
 
 
-@pytest.mark.parametrize("role", ["coordinator", "financer"])
+@pytest.mark.parametrize("role", ["coordinator", "financer", "admin"])
 def test_hostile_query_strings_on_every_page_give_no_server_error(
     client: TestClient, world: World, things: Things, role: str
 ) -> None:

@@ -68,6 +68,57 @@ def test_demo_if_empty_leaves_an_existing_store_alone(
     assert len(read_models(tmp_path)["consortia"]) == 1
 
 
+def test_demo_if_empty_prints_no_logins_on_a_store_that_has_none(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    stores = open_stores(Settings(data_dir=tmp_path, secret_key="k"))
+    try:
+        stores.accounts.create_account(
+            "admin@test.example", "Admin", "an admin secret", now=datetime.now(UTC)
+        )
+    finally:
+        stores.close()
+
+    result = CliRunner().invoke(main, ["demo", "--if-empty"], env=env)
+
+    assert result.exit_code == 0, result.output
+    assert result.output == "The store is not empty: demo not loaded.\n"
+
+
+def test_demo_if_empty_prints_only_the_demo_logins_that_still_work(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    runner.invoke(main, ["demo"], env=env)
+    stores = open_stores(Settings(data_dir=tmp_path, secret_key="k"))
+    try:
+        pilot = stores.accounts.by_email("pilot@demo.example")
+        assert pilot is not None
+        stores.accounts.change_password(
+            pilot.account_id, "a private password", now=datetime.now(UTC)
+        )
+    finally:
+        stores.close()
+
+    result = runner.invoke(main, ["demo", "--if-empty"], env=env)
+
+    assert result.exit_code == 0, result.output
+    assert "coordinator@demo.example" in result.output
+    assert "pilot@demo.example" not in result.output
+
+
+def test_demo_logins_name_the_address_the_server_answers_at(
+    env: dict[str, str],
+) -> None:
+    result = CliRunner().invoke(
+        main, ["demo"], env={**env, "CONSORTIUM_BASE_URL": "http://127.0.0.1:8123"}
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "Demo logins (open http://127.0.0.1:8123):" in result.output
+    assert ":8000" not in result.output
+
+
 def test_admin_create_makes_a_platform_administrator(
     env: dict[str, str], tmp_path: Path
 ) -> None:

@@ -50,7 +50,7 @@ def test_an_unreachable_server_is_a_clear_error_not_a_traceback(
         env={**env, "CONSORTIUM_DATABASE_URL": "postgresql://postgres@127.0.0.1:1/x"},
     )
 
-    assert missing.exit_code == closed.exit_code == 1
+    assert missing.exit_code == closed.exit_code == 3  # cannot reach the store
     assert 'database "no_such_database" does not exist' in missing.output
     assert "Connection refused" in closed.output
     assert "Traceback" not in missing.output + closed.output

@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 from governance.errors import Conflict, NotFound, NotPermitted, RuleViolated
 from tests.web.conftest import World, csrf, event_count, login
 from web import errors
+from web.routes import session
 
 
 def admit_form(name: str = "New Partner") -> dict[str, str]:
@@ -190,8 +191,9 @@ def _raising(error: Exception) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, object]]:
         yield {"templates": templates, "language": "en", "session": None}
 
+    # The error page's layout links to the home page and the language form by name.
     return Starlette(
-        routes=[Route("/", endpoint)],
+        routes=[Route("/", endpoint, name="consortia:home"), *session.routes],
         exception_handlers=errors.HANDLERS,
         lifespan=lifespan,
     )

@@ -49,6 +49,12 @@ FULL = Effort(
 QUICK = Effort(60, 2.0, 2, 20, 3.0, 15, 100, scale.ScaleEffort(40, 2.0, 2, 2, 2, 2.0))
 
 
+class StoreNotEmpty(click.ClickException):
+    """Raised when the benchmark is pointed at a store that holds events already."""
+
+    exit_code = 5  # the CLI's "refused, nothing changed"
+
+
 def _bench_settings(settings: Settings) -> Settings:
     # Accounts are hashed cheaply while building (thousands of synthetic people).
     return replace(settings, password_time_cost=1, password_memory_kib=1024)
@@ -83,8 +89,10 @@ def _prepare(settings: Settings, events: int, echo: Echo, reuse: bool) -> Store:
     stores = _open(settings)
     try:
         if stores.governance.recorder.max_notification_id():
-            raise click.ClickException(
-                "the store is not empty: give an empty database or data directory"
+            raise StoreNotEmpty(
+                "the store is not empty: give an empty database or data directory, "
+                "or measure again the store an earlier run kept there with the same "
+                "--data-dir and --reuse"
             )
         with click.progressbar(
             length=events, label=f"Building {events:,} events", file=sys.stderr

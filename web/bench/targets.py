@@ -121,9 +121,15 @@ def ledger_xlsx(stores: Stores, cid: str, out: IO[bytes]) -> None:
 
 
 def _trail_lines(stores: Stores, cid: str) -> Callable[[], Iterator[TrailLine]]:
+    from starlette.routing import Router
+
     from projections.history import history_in_order
+    from web.app import all_routes
     from web.exports.trail import TrailLine
-    from web.presentation.history import author, describe
+    from web.links import paths_of
+    from web.presentation.history import author, describe, link_in_consortium
+
+    path_for = paths_of(Router(all_routes()))
 
     def lines() -> Iterator[TrailLine]:
         batch: list[HistoryEntry] = []
@@ -134,7 +140,12 @@ def _trail_lines(stores: Stores, cid: str) -> Callable[[], Iterator[TrailLine]]:
             }
             names = stores.accounts.names({i for i in ids if i})
             for entry in batch:
-                yield TrailLine(entry, author(entry, names), describe(entry, names))
+                yield TrailLine(
+                    entry,
+                    author(entry, names),
+                    describe(entry, names),
+                    link_in_consortium(entry, path_for),
+                )
 
         for entry in history_in_order(stores.read_side.engine, cid):
             batch.append(entry)

@@ -45,6 +45,8 @@ class TrailLine:
     entry: HistoryEntry
     author: str
     sentence: str
+    # Where what it is about is shown, from the consortium's page on (partners/…).
+    about: str
 
     def cells(self) -> list[str]:
         e = self.entry
@@ -54,7 +56,7 @@ class TrailLine:
             self.author,
             e.actor_id,
             e.kind,
-            e.about,
+            self.about,
             self.sentence,
         ]
 
@@ -95,7 +97,7 @@ def trail_jsonl(lines: Lines) -> Iterator[str]:
                 "author": line.author,
                 "kind": e.kind,
                 "area": e.area,
-                "about": e.about,
+                "about": line.about,
                 "subject_id": e.subject_id,
                 "params": e.params,
                 "sentence": line.sentence,

@@ -6,16 +6,49 @@ names asked for here come back that way for erased ids.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, exists, func, insert, or_, select, update
 
 from web.identity.erasure import former_member_name
 from web.identity.passwords import Passwords
 from web.identity.pending_logins import end_pending_logins
-from web.identity.tables import accounts, erased_accounts
+from web.identity.tables import accounts, erased_accounts, totp_factors
+
+# An address as the invitation form accepts it: one @, a dot in the domain, no space.
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+MAX_EMAIL = 254
+MAX_NAME = 100
+# Characters that end a line for someone: a name is shown in pages and e-mail headers.
+LINE_BREAK = re.compile("[\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+class AccountRefused(ValueError):
+    """Raised when an account's details cannot be stored; the reason in words."""
+
+
+def check_new_account(email: str, display_name: str) -> None:
+    """Refuse (``AccountRefused``) an address that is not one, or a name that is
+    empty, on several lines or too long. The forms say the same to people; this is
+    the last check, for every way an account is created (the CLI among them)."""
+    email = normalise_email(email)
+    name = display_name.strip()
+    if len(email) > MAX_EMAIL or not EMAIL.match(email):
+        raise AccountRefused(f"{email!r} is not an e-mail address")
+    if not name:
+        raise AccountRefused("the name is empty: give the name people will see")
+    if LINE_BREAK.search(name):
+        raise AccountRefused("the name must fit on one line")
+    if len(name) > MAX_NAME:
+        raise AccountRefused(f"the name is longer than {MAX_NAME} characters")
+
+
+def _escape_like(text: str) -> str:
+    """``text`` matched literally inside a LIKE pattern (``%`` and ``_`` too)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def normalise_email(email: str) -> str:
@@ -32,6 +65,19 @@ class Account:
     display_name: str
     is_admin: bool
     disabled: bool
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    """An account in the administrators' list."""
+
+    account_id: str
+    email: str
+    display_name: str
+    is_admin: bool
+    disabled: bool
+    two_factor: bool
+    created_at: datetime
 
 
 class EmailTaken(Exception):
@@ -66,7 +112,10 @@ class AccountStore:
         is_admin: bool = False,
         now: datetime,
     ) -> Account:
-        """Create an account; raises ``EmailTaken`` when the address is in use."""
+        """Create an account; raises ``AccountRefused`` for an address or a name
+        that cannot be one (``check_new_account``), ``EmailTaken`` when the address
+        is in use."""
+        check_new_account(email, display_name)
         email = normalise_email(email)
         account = Account(
             str(uuid.uuid4()), email, display_name.strip(), is_admin, False
@@ -184,6 +233,59 @@ class AccountStore:
             return int(
                 connection.scalar(select(func.count()).select_from(accounts)) or 0
             )
+
+    def listed(
+        self, *, search: str = "", offset: int = 0, limit: int = 50
+    ) -> tuple[list[AccountRow], int]:
+        """A page of accounts by e-mail address, and how many match ``search`` (a
+        part of the address or the name, any case)."""
+        where = []
+        if search.strip():
+            pattern = "%" + _escape_like(search.strip().lower()) + "%"
+            where.append(
+                or_(
+                    accounts.c.email.like(pattern, escape="\\"),
+                    func.lower(accounts.c.display_name).like(pattern, escape="\\"),
+                )
+            )
+        two_factor = exists().where(
+            totp_factors.c.account_id == accounts.c.account_id,
+            totp_factors.c.enabled_at.is_not(None),
+        )
+        with self.engine.connect() as connection:
+            total = int(
+                connection.scalar(
+                    select(func.count()).select_from(accounts).where(*where)
+                )
+                or 0
+            )
+            rows = connection.execute(
+                select(
+                    accounts.c.account_id,
+                    accounts.c.email,
+                    accounts.c.display_name,
+                    accounts.c.is_admin,
+                    accounts.c.disabled,
+                    two_factor.label("two_factor"),
+                    accounts.c.created_at,
+                )
+                .where(*where)
+                .order_by(accounts.c.email)
+                .offset(offset)
+                .limit(limit)
+            )
+            return [
+                AccountRow(
+                    r.account_id,
+                    r.email,
+                    r.display_name,
+                    bool(r.is_admin),
+                    bool(r.disabled),
+                    bool(r.two_factor),
+                    r.created_at,
+                )
+                for r in rows
+            ], total
 
     def set_disabled(self, account_id: str, disabled: bool, *, now: datetime) -> None:
         """Disable (or enable) an account; disabling ends its sessions at once, and

@@ -70,6 +70,7 @@ class Accounts:
         self.emails = self.people.emails
         self.count = self.people.count
         self.set_disabled = self.people.set_disabled
+        self.listed = self.people.listed
         self.end_sessions = self.people.end_sessions
         self.change_password = self.people.change_password
         self.verify_password = self.people.verify_password

@@ -111,15 +111,38 @@ def checkpoints_in_log(store: RawStore) -> list[CheckpointClaim | Finding]:
     return claims
 
 
-def checkpoint_from_file(path: Path) -> CheckpointClaim | Finding:
-    """A checkpoint file a financer downloaded."""
-    source = f"file {path.name}"
+class NotACheckpoint(ValueError):
+    """Raised when a file given as a checkpoint is not one: not JSON, or not the
+    fields of a checkpoint (a file that is one, but altered, is a finding)."""
+
+
+def read_checkpoint_file(path: Path) -> CheckpointClaim:
+    """The checkpoint in a file a financer downloaded; raises ``NotACheckpoint``."""
     try:
         data = json.loads(path.read_bytes())
-        return _claim(source, str(data["checkpoint_id"]), data)
-    except (OSError, ValueError, KeyError, TypeError):
+    except OSError as error:
+        raise NotACheckpoint(
+            f"{path} cannot be read: {(error.strerror or str(error)).lower()}"
+        ) from None
+    except ValueError:
+        raise NotACheckpoint(f"{path} is not a checkpoint: it is not JSON") from None
+    try:
+        return _claim(f"file {path.name}", str(data["checkpoint_id"]), data)
+    except (ValueError, KeyError, TypeError):
+        raise NotACheckpoint(
+            f"{path} is not a checkpoint: it lacks a checkpoint's fields"
+        ) from None
+
+
+def checkpoint_from_file(path: Path) -> CheckpointClaim | Finding:
+    """A checkpoint file a financer downloaded (one that is not is a finding)."""
+    try:
+        return read_checkpoint_file(path)
+    except NotACheckpoint:
         return Finding(
-            "unreadable_checkpoint", None, {"checkpoint": path.name, "source": source}
+            "unreadable_checkpoint",
+            None,
+            {"checkpoint": path.name, "source": f"file {path.name}"},
         )
 
 

@@ -77,7 +77,16 @@ SHA256_NAME = re.compile(r"[0-9a-f]{64}")
 
 
 class BackupError(Exception):
-    """A backup or restore that cannot be done, with the reason in words."""
+    """A backup or restore refused, nothing done, with the reason in words."""
+
+
+class StoreUnreachable(BackupError):
+    """Raised when the store cannot be read: PostgreSQL out of reach, a SQLite file
+    that cannot be opened."""
+
+
+class CannotWrite(BackupError):
+    """Raised when the backup cannot be written where it was asked."""
 
 
 @dataclass(frozen=True)
@@ -190,11 +199,14 @@ def create_backup(
     """
     timing = timing or Timing()
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
-        raise BackupError(f"{dest} exists and is not an empty directory")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    # Written under a hidden name beside the destination, renamed when complete: an
-    # interrupted backup never looks like a finished one.
-    work = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+        raise CannotWrite(f"{dest} exists and is not an empty directory")
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        # Written under a hidden name beside the destination, renamed when complete:
+        # an interrupted backup never looks like a finished one.
+        work = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    except OSError as error:
+        raise CannotWrite(f"cannot create {dest}: {_reason(error)}") from None
     try:
         with timing.step("database"):
             if settings.uses_postgres:
@@ -227,10 +239,19 @@ def create_backup(
         if dest.exists():
             dest.rmdir()  # empty, checked above
         os.replace(work, dest)
+    except OSError as error:
+        shutil.rmtree(work, ignore_errors=True)
+        raise CannotWrite(f"cannot write the backup {dest}: {_reason(error)}") from None
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
     return manifest
+
+
+def _reason(error: OSError) -> str:
+    """An OS error in words, without the errno: "Permission denied: '/x'"."""
+    where = f": {error.filename}" if error.filename else ""
+    return f"{(error.strerror or str(error)).lower()}{where}"
 
 
 def _owner_only(root: Path) -> None:
@@ -253,7 +274,7 @@ def audit_key_id_of(settings: Settings) -> str | None:
 def _copy_sqlite(data_dir: Path, work: Path) -> tuple[int, int]:
     """Online copies of the SQLite files; returns (last position, events)."""
     if not (data_dir / "events.db").exists():
-        raise BackupError(f"no event store in {data_dir} (events.db is missing)")
+        raise StoreUnreachable(f"no event store in {data_dir} (events.db is missing)")
     sources: dict[str, sqlite3.Connection] = {}
     try:
         # Pin a read snapshot of each file, in order and in quick succession: WAL
@@ -280,7 +301,7 @@ def _copy_sqlite(data_dir: Path, work: Path) -> tuple[int, int]:
                 source.backup(target)
                 target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
     except sqlite3.Error as error:
-        raise BackupError(f"cannot copy the SQLite store: {error}") from None
+        raise StoreUnreachable(f"cannot copy the SQLite store: {error}") from None
     finally:
         for connection in sources.values():
             connection.close()
@@ -385,7 +406,7 @@ def _dump_postgres(url: str, target: Path) -> tuple[int, int]:
                 "SELECT to_regclass(%s) IS NOT NULL", (EVENTS_TABLE_POSTGRES,)
             ).fetchone()
             if not exists or not exists[0]:
-                raise BackupError(
+                raise StoreUnreachable(
                     f"no event store in this database ({EVENTS_TABLE_POSTGRES} "
                     "is missing)"
                 )
@@ -406,6 +427,9 @@ def _dump_postgres(url: str, target: Path) -> tuple[int, int]:
                 "pg_dump",
             )
             return int(counted[0]), int(counted[1])
+    except psycopg.OperationalError as error:
+        reason = " ".join(str(error).split())
+        raise StoreUnreachable(f"cannot reach PostgreSQL: {reason}") from None
     except psycopg.Error as error:
         reason = " ".join(str(error).split())
         raise BackupError(f"cannot read PostgreSQL: {reason}") from None

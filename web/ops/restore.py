@@ -29,6 +29,7 @@ from web.ops.backup import (
     SQLITE_FILES,
     BackupError,
     Manifest,
+    StoreUnreachable,
     Timing,
     audit_key_id_of,
     backend_of,
@@ -37,7 +38,8 @@ from web.ops.backup import (
     run_tool,
     sha256_of,
 )
-from web.ops.storage import EVENTS_TABLE_POSTGRES, EVENTS_TABLE_SQLITE
+from web.ops.in_use import StoreInUse, exclusive_use
+from web.ops.storage import EVENTS_TABLE_POSTGRES, EVENTS_TABLE_SQLITE, private_dir
 from web.settings import Settings
 
 
@@ -130,7 +132,7 @@ def _sqlite_count(path: Path, table: str) -> int:
             row = connection.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608  # nosec B608
             return int(row[0])
     except sqlite3.Error as error:
-        raise BackupError(f"cannot read {path}: {error}") from None
+        raise StoreUnreachable(f"cannot read {path}: {error}") from None
 
 
 def _postgres_counts(url: str, tables: tuple[str, ...]) -> list[int]:
@@ -149,7 +151,7 @@ def _postgres_counts(url: str, tables: tuple[str, ...]) -> list[int]:
                 counts.append(int(counted[0]) if counted else 0)
     except psycopg.Error as error:
         reason = " ".join(str(error).split())
-        raise BackupError(f"cannot reach PostgreSQL: {reason}") from None
+        raise StoreUnreachable(f"cannot reach PostgreSQL: {reason}") from None
     return counts
 
 
@@ -162,8 +164,10 @@ def restore_backup(
 ) -> Manifest:
     """Check the backup in ``source`` and put it in place as the settings' store.
 
-    Refuses (``BackupError``) a corrupted backup, a backup of the other backend, and
-    a target store that is not empty unless ``force``. The caller verifies after.
+    Refuses (``BackupError``) a corrupted backup, a backup of the other backend, a
+    target store that is not empty unless ``force``, and a store that servers or
+    workers are using (``web/ops/in_use.py``), forced or not. A refused restore
+    creates nothing: no directory, no file, no table. The caller verifies after.
     """
     timing = timing or Timing()
     with timing.step("check"):
@@ -180,19 +184,26 @@ def restore_backup(
             f"the target store is not empty ({contents}): nothing restored. "
             "Use --force to replace it (stop every server and worker first)"
         )
-    with timing.step("database"):
-        if settings.uses_postgres:
-            assert settings.database_url is not None  # noqa: S101 - uses_postgres
-            _restore_postgres(settings.database_url, source / DUMP)
-        else:
-            _restore_sqlite(settings.data_dir, source, manifest)
-    with timing.step("evidence"):
-        _restore_evidence(source / EVIDENCE, settings.data_dir / EVIDENCE)
+    try:
+        with exclusive_use(settings):
+            with timing.step("database"):
+                if settings.uses_postgres:
+                    assert settings.database_url is not None  # noqa: S101
+                    _restore_postgres(settings.database_url, source / DUMP)
+                else:
+                    _restore_sqlite(settings.data_dir, source, manifest)
+            with timing.step("evidence"):
+                _restore_evidence(source / EVIDENCE, settings.data_dir / EVIDENCE)
+    except StoreInUse as error:
+        raise BackupError(f"{error}: nothing restored") from None
+    except psycopg.OperationalError as error:
+        reason = " ".join(str(error).split())
+        raise StoreUnreachable(f"cannot reach PostgreSQL: {reason}") from None
     return manifest
 
 
 def _restore_sqlite(data_dir: Path, source: Path, manifest: Manifest) -> None:
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     staged: list[tuple[Path, Path]] = []
     try:
         # Copy everything beside the targets first, then swap each in by a rename.
@@ -200,6 +211,7 @@ def _restore_sqlite(data_dir: Path, source: Path, manifest: Manifest) -> None:
             if name in manifest.files:
                 temporary = data_dir / f".restore-{name}"
                 shutil.copyfile(source / name, temporary)
+                temporary.chmod(0o600)
                 staged.append((temporary, data_dir / name))
         for name in SQLITE_FILES:
             for suffix in ("-wal", "-shm", "-journal"):
@@ -238,12 +250,13 @@ def _restore_postgres(url: str, dump: Path) -> None:
 def _restore_evidence(source: Path, target: Path) -> None:
     if not source.is_dir():
         return
-    target.mkdir(parents=True, exist_ok=True)
+    private_dir(target)
     for path in sorted(source.iterdir()):
         if not SHA256_NAME.fullmatch(path.name):
             continue  # only files named by their SHA-256 are evidence
         temporary = target / f".restore-{path.name}"
         shutil.copyfile(path, temporary)
+        temporary.chmod(0o600)
         os.replace(temporary, target / path.name)
 
 

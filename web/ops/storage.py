@@ -13,6 +13,7 @@ sealed by triggers that refuse UPDATE, DELETE (and TRUNCATE on PostgreSQL).
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -92,6 +93,7 @@ def open_stores(
     settings: Settings, *, clock: Clock | None = None, create_tables: bool = True
 ) -> Stores:
     """Open (and on first start create) the event store, read models and accounts."""
+    private_data_dir(settings)
     box = SecretBox(settings.secrets_key_path)
     if settings.database_url:
         governance, read_engine, app_engine = _open_postgres(settings, clock, box)
@@ -106,6 +108,58 @@ def open_stores(
         stores.usecases.keys.create_tables()
         audit_requests_metadata.create_all(stores.accounts.engine)
     return stores
+
+
+# What the data directory holds that nobody else may read: password hashes and
+# sessions (app.db), the log (events.db), reset links in the development mailbox,
+# the secret keys. Evidence files are created 0600 by their store (mkstemp).
+SQLITE_FILES = ("events.db", "read.db", "app.db")
+PRIVATE_FILES = ("mailbox.mbox", "secret_key", "secrets_key", "audit_signing_key.pem")
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+def private_dir(path: Path) -> None:
+    """Create a directory readable by its owner only (0700), parents as needed.
+
+    A directory that exists already keeps its mode: the operator chose it.
+    """
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def private_file(path: Path) -> None:
+    """Create ``path`` empty and 0600 if missing, or make it 0600 if it is not.
+
+    SQLite creates a database file (and its ``-wal`` and ``-shm`` companions, with
+    the database's own mode) under the process's umask, usually 0644: created here
+    first, the file is the owner's alone from its first byte.
+    """
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+        return
+    os.close(descriptor)
+
+
+def private_data_dir(settings: Settings) -> None:
+    """The data directory 0700 (when created here), its files 0600, the evidence
+    folder 0700, and the mailbox file when e-mail goes there (no SMTP server)."""
+    data_dir = settings.data_dir
+    private_dir(data_dir)
+    private_dir(data_dir / "evidence")
+    if not settings.database_url:
+        for name in SQLITE_FILES:
+            private_file(data_dir / name)
+            for suffix in SQLITE_COMPANIONS:
+                companion = data_dir / f"{name}{suffix}"
+                if companion.exists():
+                    private_file(companion)
+    if settings.smtp is None:
+        private_file(data_dir / "mailbox.mbox")
+    for name in PRIVATE_FILES:
+        if (data_dir / name).exists():
+            private_file(data_dir / name)
 
 
 def _assemble(
@@ -219,7 +273,6 @@ def _emit_begin(connection: Connection) -> None:
 def _open_sqlite(
     settings: Settings, clock: Clock | None
 ) -> tuple[Governance, Engine, Engine]:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
     events_path = settings.data_dir / "events.db"
     governance = Governance(
         env={

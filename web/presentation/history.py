@@ -24,6 +24,7 @@ from governance.values import (
 from governance.voting import Outcome
 from projections.history import HistoryEntry
 from web.i18n import N_, format_day, format_quantity, gettext_
+from web.links import PathFor
 from web.presentation.labels import in_unit, label
 
 SENTENCES: dict[str, str] = {
@@ -224,3 +225,44 @@ def actor_name(actor_id: str, names: dict[str, str]) -> str:
 def author(entry: HistoryEntry, names: dict[str, str]) -> str:
     """Who did an entry of the history."""
     return actor_name(entry.actor_id, names)
+
+
+# Where each kind of thing an entry is about is shown: a route, and the parameter
+# the thing's id fills (None: a page of all of them, as for bodies or indicators).
+# Kinds without a page of their own (the consortium itself, a reminder sent) have
+# no link.
+PAGES: dict[str, tuple[str, str | None]] = {
+    "partner": ("partners:detail", "partner_id"),
+    "invitation": ("members:index", None),
+    "member": ("members:index", None),
+    "commitment": ("ledger:commitment", "commitment_id"),
+    "body": ("bodies:index", None),
+    "proxy": ("bodies:index", None),
+    "proposal": ("proposals:detail", "proposal_id"),
+    "decision": ("decisions:index", None),
+    "report": ("reporting:report", "obligation_id"),
+    "indicator": ("indicators:index", None),
+    "reminder_schedule": ("reporting:index", None),
+    "capitalisation_entry": ("capitalisation:entry", "entry_id"),
+    "readiness": ("readiness:index", None),
+    "checkpoint": ("audit:index", None),
+}
+
+
+def link(entry: HistoryEntry, path_for: PathFor) -> str:
+    """The address of what the entry is about, or "" if it has no page."""
+    page = PAGES.get(entry.about_kind)
+    if page is None:
+        return ""
+    name, parameter = page
+    params = {"consortium_id": entry.consortium_id}
+    if parameter is not None and entry.about_id:
+        params[parameter] = entry.about_id
+    return path_for(name, **params)
+
+
+def link_in_consortium(entry: HistoryEntry, path_for: PathFor) -> str:
+    """``link`` from the consortium's page on (``partners/…``), as trails export it."""
+    address = link(entry, path_for)
+    home = path_for("consortia:overview", consortium_id=entry.consortium_id) + "/"
+    return address.removeprefix(home) if address else ""

@@ -11,6 +11,7 @@ from enum import Enum
 
 from governance.readiness import Item, Readiness, Status
 from web.i18n import N_, gettext_
+from web.links import PathFor
 from web.presentation.labels import label
 
 TITLES: dict[str, str] = {
@@ -86,24 +87,24 @@ STATUSES: dict[Status, str] = {
     Status.NOT_APPLICABLE: N_("Does not apply"),
 }
 
-# The page that fixes each item, under /consortia/{id}.
-PAGES: dict[str, str] = {
-    "papers": "/partners",
-    "governance": "/bodies",
-    "commitments": "/ledger",
-    "lead_co_financing": "/ledger",
-    "indicators": "/indicators",
-    "reporting_calendar": "/reporting",
-    "capitalisation_plan": "/capitalisation",
-    "data_protection": "/readiness#data-protection",
-    "no_facade": "/ledger",
-    "partner_variety": "/partners",
-    "end_beneficiaries": "/readiness#beneficiaries",
+# The page that fixes each item (a route name, and a place on that page).
+PAGES: dict[str, tuple[str, str]] = {
+    "papers": ("partners:index", ""),
+    "governance": ("bodies:index", ""),
+    "commitments": ("ledger:index", ""),
+    "lead_co_financing": ("ledger:index", ""),
+    "indicators": ("indicators:index", ""),
+    "reporting_calendar": ("reporting:index", ""),
+    "capitalisation_plan": ("capitalisation:index", ""),
+    "data_protection": ("readiness:index", "#data-protection"),
+    "no_facade": ("ledger:index", ""),
+    "partner_variety": ("partners:index", ""),
+    "end_beneficiaries": ("readiness:index", "#beneficiaries"),
 }
 # Reasons fixed on another page than the item's usual one.
-REASON_PAGES: dict[str, str] = {
-    "partners.none": "/partners",
-    "lead.none": "/partners",
+REASON_PAGES: dict[str, tuple[str, str]] = {
+    "partners.none": ("partners:index", ""),
+    "lead.none": ("partners:index", ""),
 }
 
 
@@ -133,9 +134,15 @@ def reason_text(item: Item) -> str:
     )
 
 
-def lines(readiness: Readiness, consortium_id: str) -> list[ItemLine]:
+def lines(
+    readiness: Readiness, consortium_id: str, path_for: PathFor
+) -> list[ItemLine]:
     """Every item in words, with the address of the page that fixes it."""
-    base = f"/consortia/{consortium_id}"
+
+    def link(item: Item) -> str:
+        name, place = REASON_PAGES.get(item.reason, PAGES[item.code])
+        return path_for(name, consortium_id=consortium_id) + place
+
     return [
         ItemLine(
             item.code,
@@ -143,7 +150,7 @@ def lines(readiness: Readiness, consortium_id: str) -> list[ItemLine]:
             gettext_(TITLES[item.code]),
             gettext_(STATUSES[item.status]),
             reason_text(item),
-            base + REASON_PAGES.get(item.reason, PAGES[item.code]),
+            link(item),
         )
         for item in readiness.items
     ]

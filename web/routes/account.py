@@ -445,8 +445,12 @@ def _require_admin(request: Request) -> Account:
 
 def admin_erase_page(request: Request) -> Response:
     _require_admin(request)
+    # Filled in from the administrators' list of accounts ("Erase…").
+    values = {"email": request.query_params.get("email", "")[:254]}
     return render(
-        request, "account/admin_erase.html", {"values": {}, "errors": {}, "done": None}
+        request,
+        "account/admin_erase.html",
+        {"values": values, "errors": {}, "done": None},
     )
 
 

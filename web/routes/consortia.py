@@ -17,6 +17,7 @@ from web.clock import utcnow
 from web.forms.consortia import parse_consortium, parse_phase
 from web.forms.fields import FormErrors
 from web.htmx import redirect, render
+from web.links import path_for
 from web.routes.common import (
     Access,
     consortium_access,
@@ -29,8 +30,10 @@ from web.routes.common import (
 
 def home(request: Request) -> Response:
     if current_account(request) is None:
-        return RedirectResponse("/login", status_code=303)
-    return RedirectResponse("/consortia", status_code=303)
+        return RedirectResponse(
+            path_for(request, "session:login_page"), status_code=303
+        )
+    return RedirectResponse(path_for(request, "consortia:index"), status_code=303)
 
 
 def my_consortia(request: Request) -> Response:

@@ -28,7 +28,15 @@ from web.exports.audit_pack import PackRequest, build_pack
 from web.exports.trail import TrailLine, file_chunks, trail_csv, trail_jsonl, trail_xlsx
 from web.htmx import render
 from web.i18n import DISPLAY_ZONE, N_, gettext_
-from web.presentation.history import AREA_LABELS, actor_name, author, describe
+from web.links import PathFor, paths
+from web.presentation.history import (
+    AREA_LABELS,
+    actor_name,
+    author,
+    describe,
+    link,
+    link_in_consortium,
+)
 from web.routes.common import Access, consortium_access, queries, stores
 
 PAGE_SIZE = 50
@@ -102,7 +110,11 @@ def history(request: Request) -> Response:
     names = names_for(request, page.entries) | stores(request).accounts.names(
         {p for p in people if not p.startswith("system:")}
     )
-    lines = [(e, author(e, names), describe(e, names)) for e in page.entries]
+    path_for = paths(request)
+    lines = [
+        (e, author(e, names), describe(e, names), link(e, path_for))
+        for e in page.entries
+    ]
     query_string = urlencode({k: v for k, v in chosen.items() if v})
     return render(
         request,
@@ -131,6 +143,7 @@ def _lines(request: Request, access: Access) -> Any:
     narrowed, _ = _filter(request)
     cid = str(access.consortium_id)
     accounts = stores(request).accounts
+    path_for = paths(request)
 
     engine = stores(request).read_side.engine
 
@@ -139,18 +152,25 @@ def _lines(request: Request, access: Access) -> Any:
         for entry in history_in_order(engine, cid, narrowed):
             batch.append(entry)
             if len(batch) == 500:
-                yield from _words(batch, accounts)
+                yield from _words(batch, accounts, path_for)
                 batch = []
-        yield from _words(batch, accounts)
+        yield from _words(batch, accounts, path_for)
 
     return lines
 
 
-def _words(batch: list[HistoryEntry], accounts: Any) -> Iterator[TrailLine]:
+def _words(
+    batch: list[HistoryEntry], accounts: Any, path_for: PathFor
+) -> Iterator[TrailLine]:
     ids = {e.actor_id for e in batch} | {e.subject_id for e in batch if e.subject_id}
     names = accounts.names({i for i in ids if i})
     for entry in batch:
-        yield TrailLine(entry, author(entry, names), describe(entry, names))
+        yield TrailLine(
+            entry,
+            author(entry, names),
+            describe(entry, names),
+            link_in_consortium(entry, path_for),
+        )
 
 
 def _attachment(
@@ -198,13 +218,14 @@ def audit_pack(request: Request) -> Response:
     with queries(request) as connection:
         details = consortium_details(connection, str(access.consortium_id))
     accounts = s.accounts
+    path_for = paths(request)
 
     def describe_all(
         entries: list[HistoryEntry],
     ) -> list[tuple[HistoryEntry, str, str]]:
         return [
             (line.entry, line.author, line.sentence)
-            for line in _words(entries, accounts)
+            for line in _words(entries, accounts, path_for)
         ]
 
     period = " – ".join(x for x in (chosen["since"], chosen["until"]) if x) or gettext_(

@@ -24,6 +24,7 @@ from web.clock import utcnow
 from web.forms.fields import FormErrors
 from web.forms.readiness import parse_involvement, parse_personal_data
 from web.htmx import redirect, render
+from web.links import paths
 from web.presentation.readiness import lines
 from web.routes.common import Access, consortium_access, queries, stores, wait_for
 
@@ -40,7 +41,7 @@ def _context(request: Request, access: Access) -> dict[str, Any]:
         "can": access.abilities,
         "consortium_id": cid,
         "readiness": readiness,
-        "items": lines(readiness, cid),
+        "items": lines(readiness, cid, paths(request)),
         "answers": answers,
         "partners": partners,
         "data_values": {

@@ -47,6 +47,7 @@ from web.identity.throttle import (
     SECOND_FACTOR,
     minutes,
 )
+from web.links import path_for
 from web.routes.common import stores
 from web.usecases.keys import request_key
 
@@ -183,7 +184,9 @@ def code_page(request: Request) -> Response:
     session = current_session(request)
     accounts = stores(request).accounts
     if session is None or accounts.pending_login(session.token) is None:
-        return RedirectResponse("/login", status_code=303)
+        return RedirectResponse(
+            path_for(request, "session:login_page"), status_code=303
+        )
     return render(request, "auth/code.html", {"error": None})
 
 

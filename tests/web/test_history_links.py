@@ -1,0 +1,303 @@
+"""Each entry of the history links to what it is about: on the page, and in the
+trail's exports (the "About" column, the address from the consortium's page on).
+
+The history keeps what an entry is about (a kind and an id); the web turns it into
+an address from route names. Every kind of entry is made once here, so a kind whose
+link is lost or changed shows at once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from uuid import UUID
+
+from starlette.testclient import TestClient
+
+from governance.actor import Actor
+from governance.reminder import Reminder
+from governance.values import (
+    Funding,
+    MemberRole,
+    Motion,
+    Paper,
+    PartnerRole,
+    Phase,
+    ReminderChannel,
+    ReportKind,
+)
+from governance.voting import DEFAULT_OPTIONS, FOR, Outcome, VotingRule
+from notifications.checkpoints import load_or_create_key, seal_checkpoint
+from projections.history import AREA_OF_KIND
+from tests.support.builders import a_lesson, a_pledge
+from tests.support.old_history import as_an_older_version_left_it
+from tests.web.conftest import World, a_call, build_world, login, stores_of
+from web.app import create_app
+from web.settings import Settings
+
+# What each kind of entry links to, from the consortium's page on ("": no link).
+ABOUT = {
+    "founded": "",
+    "profile_revised": "",
+    "phase_changed": "",
+    "partner_joined": "partners/{subject}",
+    "partner_role_changed": "partners/{subject}",
+    "partner_axis_changed": "partners/{subject}",
+    "partner_paper_recorded": "partners/{subject}",
+    "partner_withdrew": "partners/{subject}",
+    "invitation_issued": "members",
+    "invitation_cancelled": "members",
+    "membership_granted": "members",
+    "membership_revoked": "members",
+    "commitment_pledged": "commitments/{commitment}",
+    "commitment_amended": "commitments/{commitment}",
+    "commitment_withdrawn": "commitments/{commitment}",
+    "contribution_delivered": "commitments/{commitment}",
+    "body_established": "bodies",
+    "body_changed": "bodies",
+    "proxy_delegated": "bodies",
+    "proxy_revoked": "bodies",
+    "proposal_tabled": "proposals/{proposal}",
+    "vote_cast": "proposals/{proposal}",
+    "vote_changed": "proposals/{proposal}",
+    "proposal_closed": "proposals/{proposal}",
+    "outcome_vetoed": "proposals/{proposal}",
+    "decision_recorded": "decisions",
+    "report_scheduled": "reports/{report}",
+    "report_drafted": "reports/{report}",
+    "report_submitted": "reports/{report}",
+    "report_accepted": "reports/{report}",
+    "report_changes_requested": "reports/{report}",
+    "indicator_defined": "indicators",
+    "indicator_measured": "indicators",
+    "reminder_schedule_set": "reporting",
+    "reminder_requested": "reports/{report}",
+    "reminder_sent": "",
+    "capitalisation_recorded": "capitalisation/{entry}",
+    "capitalisation_amended": "capitalisation/{entry}",
+    "capitalisation_withdrawn": "capitalisation/{entry}",
+    "personal_data_handled": "readiness",
+    "personal_data_no_partner": "readiness",
+    "personal_data_not_handled": "readiness",
+    "beneficiaries_described": "readiness",
+    "beneficiaries_cleared": "readiness",
+    "checkpoint_countersigned": "audit",
+}
+ENTRY = re.compile(r"<li><span class=\"who\">.*?#(\d+)</span></li>", re.S)
+LINK = re.compile(r"</span> <a href=\"([^\"]*)\">")
+
+
+def every_kind_once(client: TestClient, world: World, tmp_path: Path) -> dict[str, str]:
+    """One entry of each kind in the world's consortium; the ids they are about."""
+    stores = stores_of(client)
+    g = stores.governance
+    people = {
+        role: account.account_id
+        for role, email in world.emails.items()
+        if (account := stores.accounts.by_email(email)) is not None
+    }
+    coordinator, member = Actor(people["coordinator"]), Actor(people["member"])
+    financer = Actor(people["financer"])
+    cid, partner, lead = world.consortium_id, world.partner_id, world.lead_id
+    g.revise_profile(
+        coordinator,
+        cid,
+        name="Inclusion Numérique",
+        acronym="IN",
+        summary="Déposé",
+        territory="Val",
+        call=a_call(),
+    )
+    g.change_phase(coordinator, cid, Phase.APPLICATION_SUBMITTED, date(2026, 4, 1))
+    g.change_partner_role(coordinator, cid, partner, PartnerRole.ASSOCIATED)
+    g.change_partner_role(coordinator, cid, partner, PartnerRole.PARTNER)
+    g.change_partner_axis(coordinator, cid, partner, "Médiation")
+    g.record_paper(coordinator, cid, partner, Paper.CONVENTION_SIGNED, date(2026, 2, 1))
+    g.withdraw_partner(
+        coordinator, cid, world.other_partner_id, date(2026, 5, 1), "Fin"
+    )
+    later = datetime.now(UTC) + timedelta(days=1)
+    invitation = g.issue_invitation(coordinator, cid, MemberRole.MEMBER, lead, later)
+    g.cancel_invitation(coordinator, cid, invitation.id)
+    g.revoke_membership(coordinator, cid, people["pilot"])
+    commitment = UUID(
+        g.pledge(coordinator, cid, lead, a_pledge(funding=Funding.CO_FINANCING)).id
+    )
+    g.amend_commitment(
+        coordinator,
+        commitment,
+        amount=Decimal("12000"),
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 12, 31),
+        reason="Budget revu",
+    )
+    g.deliver(
+        coordinator,
+        commitment,
+        delivered_on=date(2026, 3, 1),
+        amount=Decimal("100"),
+        description="Virement",
+        evidence=None,
+    )
+    g.withdraw_commitment(coordinator, commitment, date(2026, 6, 1), "Retrait")
+    rule = VotingRule(veto_days=5)
+    body = g.establish_body(
+        coordinator, cid, name="COPIL", members={partner: 1, lead: 1}, rule=rule
+    ).id
+    proxy = g.delegate_proxy(
+        coordinator,
+        cid,
+        from_partner=lead,
+        to_partner=partner,
+        valid_from=date(2026, 1, 1),
+        valid_until=date(2026, 12, 31),
+    ).id
+    g.revoke_proxy(coordinator, cid, proxy)
+    g.change_body(coordinator, cid, body, name="COPIL", members={partner: 1}, rule=rule)
+    proposal = g.table_proposal(
+        coordinator,
+        cid,
+        body,
+        Motion(
+            "Charte",
+            "Adopter.",
+            DEFAULT_OPTIONS,
+            "meeting",
+            meeting_on=date(2026, 3, 2),
+        ),
+    ).id
+    g.cast_vote(member, UUID(proposal), partner, "against")
+    g.cast_vote(member, UUID(proposal), partner, FOR, "Convaincus")
+    g.close_proposal(coordinator, UUID(proposal))
+    g.veto(member, UUID(proposal), partner, "Contraire à la convention")
+    g.record_decision(
+        coordinator,
+        cid,
+        body,
+        title="Budget",
+        text="Adopté.",
+        outcome=Outcome.ADOPTED,
+        decided_on=date(2026, 3, 2),
+        present=(partner,),
+        minutes=None,
+    )
+    report = UUID(
+        g.schedule_report(
+            coordinator,
+            cid,
+            funder="Région",
+            title="Bilan",
+            kind=ReportKind.ACTIVITY_REPORT,
+            responsible_id=people["coordinator"],
+            due_on=datetime.now(UTC).date() + timedelta(days=1),
+        ).id
+    )
+    g.request_reminder(report, -1, people["coordinator"], 0)
+    reminder = Reminder.create_id(
+        str(report),
+        datetime.now(UTC).date() + timedelta(days=1),
+        -1,
+        people["coordinator"],
+    )
+    g.record_reminder_sent(reminder, ReminderChannel.EMAIL, "<r@x>")
+    g.set_reminder_schedule(coordinator, cid, (10, 2))
+    g.draft_report(coordinator, report, "Texte.")
+    g.submit_report(coordinator, report)
+    g.request_report_changes(financer, report, "Précisez.")
+    g.draft_report(coordinator, report, "Texte précisé.")
+    g.submit_report(coordinator, report)
+    g.accept_report(financer, report, "Merci.")
+    indicator = g.define_indicator(
+        coordinator,
+        cid,
+        name="Personnes aidées",
+        unit="personnes",
+        baseline=Decimal("0"),
+        target=Decimal("100"),
+        target_on=date(2027, 12, 31),
+        measured_by="Comptage",
+    ).id
+    g.measure_indicator(
+        coordinator, UUID(indicator), Decimal("12"), date(2026, 3, 1), "Comptage"
+    )
+    entry = UUID(g.record_capitalisation(coordinator, cid, a_lesson()).id)
+    g.amend_capitalisation(coordinator, entry, a_lesson(title="Ateliers"), "Titre")
+    g.withdraw_capitalisation(coordinator, entry, "Doublon")
+    g.declare_personal_data(coordinator, cid, True, lead)
+    g.declare_personal_data(coordinator, cid, True, None)
+    g.declare_personal_data(coordinator, cid, False, None)
+    g.describe_beneficiary_involvement(coordinator, cid, "Ateliers ouverts")
+    g.describe_beneficiary_involvement(coordinator, cid, "")
+    stores.read_side.catch_up()
+    sealed = seal_checkpoint(
+        g, stores.read_side, load_or_create_key(tmp_path / "key.pem")
+    )
+    assert sealed is not None
+    g.countersign_checkpoint(financer, cid, UUID(sealed.id))
+    stores.read_side.catch_up()
+    return {
+        "commitment": str(commitment),
+        "proposal": proposal,
+        "report": str(report),
+        "entry": str(entry),
+    }
+
+
+def test_every_kind_of_entry_links_to_what_it_is_about_on_the_page_and_in_exports(
+    client: TestClient, world: World, tmp_path: Path
+) -> None:
+    ids = every_kind_once(client, world, tmp_path)
+    login(client, world.emails["coordinator"])
+    base = f"/consortia/{world.consortium_id}"
+
+    trail = [
+        json.loads(line)
+        for line in client.get(f"{base}/history.jsonl").text.splitlines()
+    ]
+    links: dict[int, str] = {}
+    page = client.get(f"{base}/history").text
+    while True:
+        for item in ENTRY.finditer(page):
+            found = LINK.search(item.group(0))
+            links[int(item.group(1))] = found.group(1) if found else ""
+        older = re.search(r"href=\"[^\"]*older_than=(\d+)\"", page)
+        if older is None:
+            break
+        page = client.get(f"{base}/history?older_than={older.group(1)}").text
+
+    assert {line["kind"] for line in trail} == set(AREA_OF_KIND)
+    wrong = [
+        (line["kind"], line["about"], links[line["position"]])
+        for line in trail
+        if line["about"]
+        != ABOUT[line["kind"]].format(**ids, subject=line["subject_id"])
+        or links[line["position"]]
+        != (f"{base}/{line['about']}" if line["about"] else "")
+    ]
+    assert wrong == []
+
+
+def test_a_store_whose_history_kept_web_paths_links_its_entries_after_a_restart(
+    tmp_path: Path,
+) -> None:
+    # SQLite: a web process catches up itself (on PostgreSQL the worker does).
+    settings = Settings(
+        data_dir=tmp_path,
+        secret_key="test-secret",
+        scheduler=False,
+        password_time_cost=1,
+        password_memory_kib=8192,
+    )
+    with TestClient(create_app(settings), base_url="https://testserver") as client:
+        world = build_world(client)
+        as_an_older_version_left_it(stores_of(client).read_side.engine)
+
+    with TestClient(create_app(settings), base_url="https://testserver") as client:
+        login(client, world.emails["coordinator"])
+        page = client.get(f"/consortia/{world.consortium_id}/history").text
+
+    partner = f"/consortia/{world.consortium_id}/partners/{world.partner_id}"
+    assert f'<a href="{partner}">admitted Partner Co' in page

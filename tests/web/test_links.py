@@ -1,0 +1,108 @@
+"""Pages build their links from route names (``path_for``), never from paths.
+
+A path written out by hand in a template goes stale silently when a route moves; a
+name that no route has fails here, before any page is rendered.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from starlette.routing import Route
+
+from web.app import create_app
+from web.settings import Settings
+
+TEMPLATES = Path(__file__).parents[2] / "web" / "templates"
+# Attributes that hold an address the browser (or htmx) follows.
+ADDRESS = re.compile(
+    r"\b(href|src|action|formaction|hx-get|hx-post|hx-put|hx-patch|hx-delete"
+    r"|hx-push-url)=(\"[^\"]*\"|'[^']*')"
+)
+JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+# A string in a Jinja expression that starts like a path: "/consortia/" ~ id.
+PATH_IN_JINJA = re.compile(r"""(\{\{|\{%)(?:(?!\}\}|%\}).)*?["'](/[^"']*)["']""", re.S)
+# Addresses that are not the app's routes: its static files, other sites, the page
+# itself (fragments, query strings) and inline data.
+NOT_ROUTES = ("/static/", "http://", "https://", "mailto:", "data:", "#", "?")
+CALL = re.compile(r"path_for\(([^()]*)\)")
+NAME = re.compile(r"""["']([a-z_]+:[a-z_]+)["']""")
+KEYWORD = re.compile(r"\b([a-z_0-9]+)=")
+
+
+def templates() -> list[Path]:
+    return sorted(TEMPLATES.rglob("*.html"))
+
+
+def literal_paths(text: str) -> list[str]:
+    """Addresses in ``text`` written (at least in part) as a literal path."""
+    found = []
+    for _, quoted in ADDRESS.findall(text):
+        value = quoted[1:-1]
+        literal = JINJA.sub("", value)
+        if "/" in literal and not value.startswith(NOT_ROUTES):
+            found.append(value)
+    found += [
+        path
+        for _, path in PATH_IN_JINJA.findall(text)
+        if not path.startswith("/static/")
+    ]
+    return found
+
+
+def test_no_template_writes_an_address_of_the_app_by_hand() -> None:
+    written = {
+        str(path.relative_to(TEMPLATES)): literal_paths(path.read_text("utf-8"))
+        for path in templates()
+    }
+
+    assert {name: paths for name, paths in written.items() if paths} == {}
+
+
+def test_the_check_sees_paths_written_in_every_way() -> None:
+    samples = [
+        '<a href="/consortia">',
+        '<form action="/consortia/{{ consortium_id }}/partners">',
+        "<button hx-post='/logout'>",
+        '<a href="{{ base }}/partners">',
+        "<a href=\"{{ path_for('session:login_page') }}?next=/invitations/{{ t }}\">",
+        '{% set base = "/consortia/" ~ consortium_id %}',
+    ]
+    allowed = [
+        '<link href="/static/app.css">',
+        '<a href="https://example.org/call">',
+        "<a href=\"{{ path_for('partners:detail', consortium_id=c, partner_id=p) }}\">",
+        '<a href="{{ request.url.path }}?view=month">',
+        '<a href="#main">',
+        '<a href="data:text/plain;charset=utf-8,{{ text|urlencode }}">',
+    ]
+
+    assert [s for s in samples if not literal_paths(s)] == []
+    assert [s for s in allowed if literal_paths(s)] == []
+
+
+def test_every_route_name_a_template_uses_exists_with_its_parameters() -> None:
+    app = create_app(Settings(secret_key="test-secret"))
+    parameters = {
+        route.name: set(route.param_convertors)
+        for route in app.routes
+        if isinstance(route, Route)
+    }
+    wrong = []
+    calls = 0
+    for path in templates():
+        for arguments in CALL.findall(path.read_text("utf-8")):
+            calls += 1
+            names = NAME.findall(arguments)
+            given = set(KEYWORD.findall(arguments))
+            wrong += [
+                (path.name, name, sorted(given))
+                for name in names
+                if parameters.get(name) != given
+            ]
+            if not names:
+                wrong.append((path.name, arguments, []))
+
+    assert calls > 100
+    assert wrong == []

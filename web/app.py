@@ -62,6 +62,7 @@ from web.routes import (
 from web.security import SecurityMiddleware
 from web.settings import Settings
 from web.stores import Stores
+from web.usecases.keys import new_request_key
 
 logger = logging.getLogger(__name__)
 
@@ -132,6 +133,7 @@ def make_templates() -> Jinja2Blocks:
         option_label=option_words,
         outcome_label=outcome_label,
         history_author_of=actor_name,
+        new_request_key=new_request_key,
     )
     return templates
 

@@ -16,6 +16,7 @@ from notifications.outbox import Outbox
 from projections.runtime import ReadSide
 from web.evidence.store import EvidenceStore
 from web.identity.store import Accounts
+from web.usecases import UseCases
 
 
 @dataclass
@@ -28,6 +29,8 @@ class Stores:
     evidence: EvidenceStore
     outbox: Outbox
     health: Health
+    # What spans them: inviting, reset links, erasure (``web/usecases``).
+    usecases: UseCases
     # The one clock of the process: the service, the accounts store, the jobs and
     # the pages all read it (tests and the demo pass their own to ``open_stores``).
     clock: Clock

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from governance.clock import Clock
 from web.identity.accounts import Account, account_from_row
@@ -34,19 +34,8 @@ class PasswordResetStore:
 
     def new_reset_token(self, account_id: str) -> str:
         """A one-time reset link secret, valid ``RESET_LIFETIME``; stored hashed."""
-        token = secrets.token_urlsafe(32)
-        now = self.now()
         with self.engine.begin() as connection:
-            connection.execute(
-                insert(password_resets).values(
-                    token_hash=digest(token),
-                    account_id=account_id,
-                    created_at=now,
-                    expires_at=now + RESET_LIFETIME,
-                    used_at=None,
-                )
-            )
-        return token
+            return insert_reset_token(connection, account_id, now=self.now())
 
     def reset_account(self, token: str) -> Account | None:
         """The enabled account a live (unused, unexpired) reset link opens, if any."""
@@ -108,3 +97,21 @@ class PasswordResetStore:
             end_pending_logins(connection, account.account_id)
         self.throttle.reset(LOGIN_ACCOUNT, account.email)
         return account
+
+
+def insert_reset_token(
+    connection: Connection, account_id: str, *, now: datetime
+) -> str:
+    """A new reset link secret in the caller's transaction (a use case that queues
+    its e-mail in the same one), valid ``RESET_LIFETIME`` from ``now``."""
+    token = secrets.token_urlsafe(32)
+    connection.execute(
+        insert(password_resets).values(
+            token_hash=digest(token),
+            account_id=account_id,
+            created_at=now,
+            expires_at=now + RESET_LIFETIME,
+            used_at=None,
+        )
+    )
+    return token

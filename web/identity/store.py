@@ -1,7 +1,7 @@
 """The accounts store: its parts over one engine, under the names call sites use.
 
 Each part owns its tables and their SQL (accounts, sessions, pending logins, reset
-links, second factor, invitation tokens, calendar feeds, preferences, erasure). The
+links, second factor, invitation tokens, calendar feeds, preferences). The
 store is given the process's clock and hands it to the throttle, which times
 attempts, reset links, pending logins and codes with it (tests may give the throttle
 a clock of its own and move it by hand). ``Accounts`` holds no SQL of its own: it
@@ -18,7 +18,6 @@ from sqlalchemy import Engine
 from governance.clock import Clock, SystemClock
 from web.identity.accounts import AccountStore
 from web.identity.calendar_feeds import CalendarFeedStore
-from web.identity.erasure import Erasure
 from web.identity.invitations import InvitationStore
 from web.identity.password_resets import PasswordResetStore
 from web.identity.passwords import PasswordChecks, Passwords
@@ -64,7 +63,6 @@ class Accounts:
         self.invitations = InvitationStore(engine)
         self.feeds = CalendarFeedStore(engine)
         self.prefs = PreferenceStore(engine)
-        self.erasure = Erasure(engine, self.throttle, self.clock)
 
         # The time for throttling, reset links and codes (tests move it by hand).
         self.now = self.throttle.now
@@ -117,8 +115,6 @@ class Accounts:
         self.preferences = self.prefs.preferences
         self.update_preferences = self.prefs.update_preferences
         self.recipients = self.prefs.recipients
-        # Erasure (GDPR).
-        self.erase = self.erasure.erase
 
     @property
     def verifications(self) -> int:

@@ -94,6 +94,8 @@ def make_jobs(
             # Expired sessions and pending logins, and attempts past every window.
             lambda now: f"sessions_purged={stores.accounts.purge_sessions(now=now)}",
             lambda now: f"attempts_purged={stores.accounts.throttle.purge(now)}",
+            # Request keys past their day (web/usecases/keys.py).
+            lambda now: f"request_keys_purged={stores.usecases.keys.purge(now)}",
             # Unreferenced evidence files past their grace period (hourly).
             EvidenceSweep(settings, stores.evidence),
         ),

@@ -3,7 +3,7 @@
 SQLite (default): three files in the data directory, so their writers never contend
 for one lock: ``events.db`` (the event log), ``read.db`` (disposable read models) and
 ``app.db`` (accounts, sessions, invitation tokens, preferences, outbox, job runs,
-login throttling, reset links, second factors).
+login throttling, reset links, second factors, request keys).
 TOTP secrets are sealed with a key kept in a file beside them (``secrets_key``), never
 in the database: see ``web/identity/secret_box.py``.
 PostgreSQL: the same stores as tables of one database. Either way the event table is
@@ -28,12 +28,14 @@ from sqlalchemy import Connection, Engine, create_engine, event
 
 from governance.application import Governance
 from governance.clock import Clock, SystemClock
+from notifications.emails import MailRenderer
 from notifications.health import Health
 from notifications.outbox import Outbox
 from notifications.outbox import metadata as outbox_metadata
 from projections.catalogue import all_projections
 from projections.runtime import LibraryEventLog, ReadSide
 from web.evidence.store import EvidenceStore
+from web.i18n import catalogues
 from web.identity.passwords import PasswordChecks
 from web.identity.second_factor import seal_clear_secrets
 from web.identity.secret_box import SecretBox
@@ -45,6 +47,8 @@ from web.settings import Settings
 
 # Opened here, named in web.stores: callers that open the stores import both from here.
 from web.stores import Stores as Stores
+from web.usecases import UseCases
+from web.usecases.keys import metadata as request_keys_metadata
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +91,7 @@ def open_stores(
         stores.read_side.create_tables()
         stores.accounts.create_tables()
         stores.outbox.create_tables()
+        stores.usecases.keys.create_tables()
         audit_requests_metadata.create_all(stores.accounts.engine)
     return stores
 
@@ -163,6 +168,15 @@ def _assemble(
     )
     # Evidence files live in the data directory on both backends: several web
     # processes on PostgreSQL share it (a shared volume across hosts).
+    usecases = UseCases.over(
+        governance=governance,
+        accounts=accounts,
+        read_engine=read_engine,
+        renderer=MailRenderer(catalogues(), settings.base_url),
+        base_url=settings.base_url,
+        invitation_days=settings.invitation_days,
+        clock=clock.now,
+    )
     return Stores(
         governance,
         read_side,
@@ -170,6 +184,7 @@ def _assemble(
         EvidenceStore(settings.data_dir / "evidence"),
         Outbox(app_engine),
         Health(app_engine),
+        usecases,
         clock,
     )
 
@@ -344,6 +359,7 @@ def _open_postgres(
             seal_clear_secrets(engine, box)
             throttle_metadata.create_all(engine)
             outbox_metadata.create_all(engine)
+            request_keys_metadata.create_all(engine)
             audit_requests_metadata.create_all(engine)
             ReadSide(engine, _event_log(governance), all_projections()).create_tables()
         finally:

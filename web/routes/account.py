@@ -426,7 +426,7 @@ def erase(request: Request, fields: dict[str, str]) -> Response:
             {"values": {}, "errors": errors},
             status_code=422,
         )
-    stores(request).accounts.erase(account.account_id)
+    stores(request).usecases.erasure.erase(account.account_id)
     logger.info("account.erased account=%s by=self", account.account_id)
     response = RedirectResponse("/login?done=erased", status_code=303)
     response.delete_cookie(cookie_name(request), path="/")
@@ -486,7 +486,7 @@ def admin_erase(request: Request, fields: dict[str, str]) -> Response:
             {"values": values, "errors": errors, "done": None},
             status_code=422,
         )
-    accounts.erase(target.account_id)
+    stores(request).usecases.erasure.erase(target.account_id)
     logger.info("account.erased account=%s by=%s", target.account_id, admin.account_id)
     return render(
         request,

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import Connection
-
 from governance.errors import NotFound, NotPermitted
 from governance.permissions import Action, allowed
+from projections.base import ReadConnection
 from projections.members import MembershipRow, role_of
 from web.auth import require_account
 from web.faults import classify
@@ -44,7 +43,7 @@ def query(request: Request, function: Callable[..., T], *args: Any, **kwargs: An
         return function(connection, *args, **kwargs)
 
 
-def queries(request: Request) -> Connection:
+def queries(request: Request) -> ReadConnection:
     """A read-model connection for several queries (use as a context manager)."""
     return stores(request).read_side.engine.connect()
 

@@ -283,7 +283,7 @@ def forgot(request: Request, fields: dict[str, str]) -> Response:
         )
     # The link and its e-mail, once per request key; nothing for an unknown address.
     sent = stores(request).usecases.password_resets.send(
-        email, language=request.state.language, key=request_key(fields)
+        email, language=request_state(request).language, key=request_key(fields)
     )
     if not sent:
         logger.info("reset.unknown_address client=%s", client_address(request))

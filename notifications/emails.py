@@ -1,10 +1,12 @@
-"""E-mail bodies of reminders and digests, in the recipient's language.
+"""E-mail bodies, in the recipient's language: reminders and digests, invitations
+and password reset links.
 
 Templates (text and HTML) live in ``notifications/templates/email``; the
 translations are handed in by the composition root (the same catalogues as the
-pages). Message-IDs are deterministic: a reminder's is derived from its id and a
-digest's from its recipient and day, so a message sent twice after a crash carries
-the same Message-ID and mail clients can drop the copy.
+pages). Message-IDs are deterministic: a reminder's is derived from its id, a
+digest's from its recipient and day, an invitation's from the invitation and a
+reset link's from the request that asked for it, so a message sent twice after a
+crash carries the same Message-ID and mail clients can drop the copy.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from notifications.outbox import Message
 
 # Fixed forever: a digest sent again after a crash must keep its Message-ID.
 DIGEST_NAMESPACE = UUID("0d6b8a52-3f7e-4a51-b1f4-6a9e2c5d7b30")
+# Fixed forever too: the Message-ID of a reset link's e-mail, from its request.
+RESET_NAMESPACE = UUID("6f1c2e84-5a0b-4d7e-9c3a-2b8e41d07f55")
 
 
 class Delivery(Enum):
@@ -151,6 +155,65 @@ class MailRenderer:
             subject=subject,
             text_body=self._render("digest.txt", language, context),
             html_body=self._render("digest.html", language, context),
+            language=language,
+        )
+
+    def invitation(
+        self,
+        *,
+        invitation_id: str,
+        recipient: str,
+        inviter: str,
+        consortium: str,
+        role: str,
+        link: str,
+        language: str,
+    ) -> Message:
+        """The e-mail carrying an invitation's one-time link.
+
+        ``role`` is the role's label in ``language``, as the pages name it.
+        """
+        language = language if language in self.catalogues else "en"
+        _ = self.catalogues[language].gettext
+        context: dict[str, object] = {
+            "inviter": inviter,
+            "consortium": consortium,
+            "role": role,
+            "link": link,
+        }
+        return Message(
+            message_id=f"<invitation.{invitation_id}@{self.domain}>",
+            recipient=recipient,
+            subject=_("Invitation to the consortium %(name)s") % {"name": consortium},
+            text_body=self._render("invitation.txt", language, context),
+            html_body=None,
+            language=language,
+        )
+
+    def password_reset(
+        self,
+        *,
+        request_id: str,
+        recipient: str,
+        name: str,
+        link: str,
+        minutes: int,
+        language: str,
+    ) -> Message:
+        """The e-mail carrying a password reset link, alive ``minutes``.
+
+        Its Message-ID comes from ``request_id``: the same request, the same e-mail.
+        """
+        language = language if language in self.catalogues else "en"
+        _ = self.catalogues[language].gettext
+        context: dict[str, object] = {"name": name, "link": link, "minutes": minutes}
+        return Message(
+            message_id=f"<password-reset.{uuid5(RESET_NAMESPACE, request_id)}"
+            f"@{self.domain}>",
+            recipient=recipient,
+            subject=_("Choosing a new password"),
+            text_body=self._render("password_reset.txt", language, context),
+            html_body=None,
             language=language,
         )
 

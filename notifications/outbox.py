@@ -157,26 +157,7 @@ class Outbox:
         """Queue a message (and the reminders it carries); False if already there."""
         try:
             with self.engine.begin() as connection:
-                connection.execute(
-                    insert(outbox).values(
-                        message_id=message.message_id,
-                        recipient=message.recipient,
-                        subject=message.subject,
-                        text_body=message.text_body,
-                        html_body=message.html_body,
-                        language=message.language,
-                        created_at=now,
-                        attempts=0,
-                        next_try_at=now,
-                        failed=False,
-                    )
-                )
-                for reminder_id in reminder_ids:
-                    connection.execute(
-                        insert(outbox_reminders).values(
-                            reminder_id=reminder_id, message_id=message.message_id
-                        )
-                    )
+                queue(connection, message, now=now, reminder_ids=reminder_ids)
         except IntegrityError:
             return False
         return True
@@ -360,6 +341,41 @@ def _row(r: object) -> OutboxRow:
         m["sent_at"],
         bool(m["failed"]),
     )
+
+
+def queue(
+    connection: Connection,
+    message: Message,
+    *,
+    now: datetime,
+    reminder_ids: Iterable[str] = (),
+) -> None:
+    """Queue a message in the caller's transaction (raises ``IntegrityError`` if its
+    Message-ID is there already).
+
+    For a use case whose e-mail must commit with its other rows (an invitation's
+    token, a reset link): the e-mail is queued if and only if they are stored.
+    """
+    connection.execute(
+        insert(outbox).values(
+            message_id=message.message_id,
+            recipient=message.recipient,
+            subject=message.subject,
+            text_body=message.text_body,
+            html_body=message.html_body,
+            language=message.language,
+            created_at=now,
+            attempts=0,
+            next_try_at=now,
+            failed=False,
+        )
+    )
+    for reminder_id in reminder_ids:
+        connection.execute(
+            insert(outbox_reminders).values(
+                reminder_id=reminder_id, message_id=message.message_id
+            )
+        )
 
 
 def forget_recipient(connection: Connection, recipient: str) -> None:

@@ -11,13 +11,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
-from typing import Any, ClassVar, Generic, Protocol, TypeVar, overload
+from typing import Any, ClassVar, Generic, Protocol, TypeAlias, TypeVar, overload
 
 from sqlalchemy import Column, Connection, DateTime, Integer, MetaData, String, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 metadata = MetaData()
+
+# What read-model queries take: callers outside the read side (the routes) name it
+# from here and never import the driver themselves.
+ReadConnection: TypeAlias = Connection
 
 
 class UtcDateTime(TypeDecorator[datetime]):

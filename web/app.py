@@ -36,10 +36,11 @@ from web.i18n import (
 )
 from web.links import template_path_for
 from web.ops.jobs import make_jobs
-from web.ops.storage import Stores, open_stores
+from web.ops.storage import open_stores
 from web.presentation.budget_words import check_message
 from web.presentation.history import actor_name, author, describe, option_words
 from web.presentation.labels import RULES, in_unit, label, warning_message
+from web.request_state import AppState, lifespan_state
 from web.routes import (
     account,
     admin,
@@ -50,6 +51,7 @@ from web.routes import (
     consortia,
     history,
     indicators,
+    layout,
     ledger,
     members,
     notifications,
@@ -62,6 +64,8 @@ from web.routes import (
 )
 from web.security import SecurityMiddleware
 from web.settings import Settings
+from web.stores import Stores
+from web.usecases.keys import new_request_key
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +111,7 @@ def make_templates() -> Jinja2Blocks:
         extensions=["jinja2.ext.i18n"],
     )
     templates = Jinja2Blocks(env=env, context_processors=[template_context])
+    # Added to the environment at run time by the i18n extension: not in its type.
     env.install_gettext_callables(gettext_, ngettext_, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(
         day=format_day,
@@ -133,8 +138,7 @@ def make_templates() -> Jinja2Blocks:
         option_label=option_words,
         outcome_label=outcome_label,
         history_author_of=actor_name,
-        unread_count=notifications.unread_count,
-        funds_any=portfolio.funds_any,
+        new_request_key=new_request_key,
     )
     return templates
 
@@ -167,14 +171,24 @@ def all_routes() -> list[BaseRoute]:
 def create_app(
     settings: Settings, *, stores: Stores | None = None, clock: Clock | None = None
 ) -> Starlette:
-    """Build the web application; opens the stores in the lifespan unless given."""
+    """Build the web application; opens the stores in the lifespan unless given.
+
+    ``clock`` (the system's by default) is the process's one clock, given to the
+    stores it opens; given stores bring their own.
+    """
+    if stores is not None and clock is not None and clock is not stores.clock:
+        raise ValueError("the given stores have a clock of their own")
     settings = settings.with_secret()
     templates = make_templates()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         own = stores is None
-        opened = stores or await run_in_threadpool(open_stores, settings, clock=clock)
+        opened = (
+            await run_in_threadpool(open_stores, settings, clock=clock)
+            if stores is None
+            else stores
+        )
         if not settings.uses_postgres:
             # One process does everything on SQLite; on PostgreSQL the worker follows
             # the log and web processes only catch up after their own commands.
@@ -184,7 +198,9 @@ def create_app(
             jobs = make_jobs(opened, settings)
             scheduler = start_scheduler(jobs, seconds=settings.tick_seconds)
         try:
-            yield {"stores": opened, "templates": templates, "settings": settings}
+            yield lifespan_state(
+                AppState(opened, templates, settings, layout.page_layout)
+            )
         finally:
             if scheduler is not None:
                 await run_in_threadpool(stop_scheduler, scheduler, jobs)

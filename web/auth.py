@@ -22,6 +22,7 @@ import hmac
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
@@ -31,11 +32,11 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from governance.actor import Actor
-from web.clock import utcnow
 from web.i18n import choose_language, current_language
 from web.identity.accounts import Account
 from web.identity.sessions import Session
 from web.identity.tokens import same_token
+from web.request_state import begin_request, request_state, stores
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -75,23 +76,21 @@ class RequestContextMiddleware:
             request.cookies.get("lang"), request.headers.get("accept-language")
         )
         token = current_language.set(language)
-        scope.setdefault("state", {})
-        state = scope["state"]
-        state["language"] = language
-        state["session"] = None
+        state = begin_request(scope, language)
         cookie = request.cookies.get(cookie_name(request))
         if cookie and len(cookie) < 100:
-            accounts = state["stores"].accounts
-            state["session"] = await run_in_threadpool(
-                accounts.session, cookie, now=utcnow()
-            ) or anonymous_session(cookie, state["settings"].secret_key)
+            app = state.app
+            now = app.clock.now()
+            state.session = await run_in_threadpool(
+                app.stores.accounts.session, cookie, now=now
+            ) or anonymous_session(cookie, app.settings.secret_key, now)
         static = scope.get("path", "").startswith(STATIC_PREFIX)
 
         async def send_private(message: Message) -> None:
             if message["type"] == "http.response.start" and not static:
                 # Read at the start of the answer: a login or logout made by this
                 # very request counts.
-                session: Session | None = state.get("session")
+                session = state.session
                 if session is not None and session.account is not None:
                     headers = MutableHeaders(scope=message)
                     if "no-store" not in headers.get("cache-control", ""):
@@ -107,17 +106,16 @@ class RequestContextMiddleware:
 STATIC_PREFIX = "/static/"
 
 
-def anonymous_session(token: str, secret_key: str) -> Session:
+def anonymous_session(token: str, secret_key: str, now: datetime) -> Session:
     """A pre-login session kept in the cookie alone (no row): its CSRF token is
     derived from the cookie under the server secret."""
     mac = hmac.new(secret_key.encode(), b"anonymous-csrf:" + token.encode(), "sha256")
-    return Session(token, None, mac.hexdigest(), utcnow())
+    return Session(token, None, mac.hexdigest(), now)
 
 
 def current_session(request: Request) -> Session | None:
     """The request's live session, if any."""
-    session: Session | None = request.state.session
-    return session
+    return request_state(request).session
 
 
 def current_account(request: Request) -> Account | None:
@@ -145,13 +143,13 @@ def ensure_session(request: Request) -> Session:
 
     The new session's cookie is set by ``attach_session`` on the response.
     """
-    session = current_session(request)
-    if session is None:
-        session = anonymous_session(
-            secrets.token_urlsafe(32), request.state.settings.secret_key
+    state = request_state(request)
+    if state.session is None:
+        app = state.app
+        state.session = anonymous_session(
+            secrets.token_urlsafe(32), app.settings.secret_key, app.clock.now()
         )
-        request.state.session = session
-    return session
+    return state.session
 
 
 def attach_session(request: Request, response: Response, session: Session) -> None:
@@ -164,7 +162,7 @@ def attach_session(request: Request, response: Response, session: Session) -> No
         samesite="lax",
         secure=secure,
         path="/",
-        max_age=int(request.state.stores.accounts.session_lifetime.total_seconds()),
+        max_age=int(stores(request).accounts.session_lifetime.total_seconds()),
     )
 
 
@@ -279,7 +277,7 @@ def client_address(request: Request) -> str:
 def template_context(request: Request) -> dict[str, Any]:
     """What every template may use: language, account, CSRF token."""
     return {
-        "language": request.state.language,
+        "language": request_state(request).language,
         "account": current_account(request),
         "csrf_token": csrf_token(request),
     }

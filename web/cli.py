@@ -10,17 +10,23 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from enum import IntEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from governance.clock import Clock
 from web.faults import classify
 from web.ops.in_use import InUse, StoreInUse, hold_shared
 from web.ops.storage import StorageError, Stores, open_stores
 from web.settings import Settings, SettingsError, trusted_proxies
+
+if TYPE_CHECKING:
+    # Imported where used, so that each command loads only what it needs.
+    from projections.runtime import Progress
+    from web.ops.demo.story import DemoLogin
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +59,9 @@ class Failure(click.ClickException):
     def __init__(self, message: str, code: Exit) -> None:
         # One line whatever the message came from (a driver's error spans several).
         super().__init__(" ".join(message.split()))
-        self.exit_code = int(code)
+        # click types exit_code as a class variable but reads it from the instance
+        # (its own Exit sets it per instance): each failure carries its kind's code.
+        self.exit_code = int(code)  # type: ignore[misc]
 
 
 class Commands(click.Group):
@@ -131,9 +139,9 @@ def _settings() -> Settings:
         raise Failure(str(error), Exit.BAD_INPUT) from None
 
 
-def _open(settings: Settings) -> Stores:
+def _open(settings: Settings, clock: Clock | None = None) -> Stores:
     try:
-        return open_stores(settings)
+        return open_stores(settings, clock=clock)
     except StorageError as error:
         raise Failure(str(error), Exit.CANNOT_REACH_STORE) from None
 
@@ -303,11 +311,11 @@ def demo(if_empty: bool) -> None:
     """
     from notifications.checkpoints import load_or_create_key, seal_checkpoint
     from web.ops.demo.load import load_demo
-    from web.ops.demo.story import DEMO_LOGINS
+    from web.ops.demo.story import DEMO_LOGINS, SettableClock
     from web.ops.jobs import MAILBOX_FILE
 
     settings = _settings()
-    stores = _open(settings)
+    stores = _open(settings, SettableClock())
     try:
         if stores.accounts.count() > 0:
             if not if_empty:
@@ -329,7 +337,7 @@ def demo(if_empty: bool) -> None:
             return
         load_demo(
             stores,
-            today=datetime.now(UTC).date(),
+            today=stores.clock.now().date(),
             mailbox=settings.data_dir / MAILBOX_FILE,
             base_url=settings.base_url,
         )
@@ -345,7 +353,7 @@ def demo(if_empty: bool) -> None:
         stores.close()
 
 
-def _print_logins(settings: Settings, logins: list[Any]) -> None:
+def _print_logins(settings: Settings, logins: list[DemoLogin]) -> None:
     if not logins:
         return
     click.echo(f"Demo logins (open {settings.base_url}):")
@@ -386,7 +394,7 @@ def admin_create(email: str, name: str, password: str | None) -> None:
     stores = _open(_settings())
     try:
         stores.accounts.create_account(
-            email, name, password, is_admin=True, now=datetime.now(UTC)
+            email, name, password, is_admin=True, now=stores.clock.now()
         )
     except EmailTaken:
         raise Failure(f"an account for {email} exists already", Exit.REFUSED) from None
@@ -409,7 +417,7 @@ def admin_reset_two_factor(email: str) -> None:
         if account is None or not stores.accounts.has_second_factor(account.account_id):
             raise Failure(f"no account with two-step login for {email}", Exit.REFUSED)
         stores.accounts.remove_second_factor(account.account_id)
-        stores.accounts.end_sessions(account.account_id, now=datetime.now(UTC))
+        stores.accounts.end_sessions(account.account_id, now=stores.clock.now())
     finally:
         stores.close()
     logger.warning("two_factor.reset_by_admin account=%s", account.account_id)
@@ -443,9 +451,9 @@ def rebuild(names: tuple[str, ...]) -> None:
         ) as bar:
             done = 0
 
-            def advance(progress: object) -> None:
+            def advance(progress: Progress) -> None:
                 nonlocal done
-                position = progress.position  # type: ignore[attr-defined]
+                position = progress.position
                 bar.update(position - done)
                 done = position
 
@@ -751,7 +759,8 @@ def bench(
 ) -> None:
     """Build a synthetic history and measure it against this machine's limits."""
     from web.bench.report import table
-    from web.bench.run import Options, run
+    from web.bench.results import Options
+    from web.bench.run import run
 
     if reuse and data_dir is None:
         raise Failure(

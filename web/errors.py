@@ -24,6 +24,7 @@ from web.i18n import N_, gettext_
 from web.identity.passwords import PasswordChecksBusy
 from web.links import path_for
 from web.presentation.labels import rule_message
+from web.request_state import page_layout, templates
 from web.security import HEADERS as SECURITY_HEADERS
 
 if TYPE_CHECKING:
@@ -65,9 +66,8 @@ def error_response(
         "title": gettext_(TITLES.get(status, TITLES[400])),
         "message": text,
     }
-    templates = request.state.templates
     if wants_fragment(request):
-        response: Response = templates.TemplateResponse(
+        response: Response = templates(request).TemplateResponse(
             request,
             "errors/error.html",
             context,
@@ -76,8 +76,11 @@ def error_response(
             headers={"HX-Retarget": "#alerts", "HX-Reswap": "innerHTML"},
         )
     else:
-        response = templates.TemplateResponse(
-            request, "errors/error.html", context, status_code=status
+        response = templates(request).TemplateResponse(
+            request,
+            "errors/error.html",
+            {**context, "layout": page_layout(request)},
+            status_code=status,
         )
     response.headers["Vary"] = VARY
     return response

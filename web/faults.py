@@ -10,8 +10,8 @@ transaction, so a refused write leaves no trace, and a command is acknowledged o
 after its transaction committed.
 
 The middleware sits outside the session middleware so a session that cannot be
-loaded gives the same page, and the page is rendered without the session (the
-layout would otherwise query the database again).
+loaded gives the same page, and the page is rendered for nobody: without the
+session, and with the layout's data of nobody logged in (no query).
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ from starlette.responses import Response
 
 from web.htmx import VARY, wants_fragment
 from web.i18n import N_, choose_language, current_language, gettext_
+from web.presentation.layout import NO_ONE
+from web.request_state import begin_request, request_state, templates
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -147,25 +149,25 @@ def health_unavailable(fault: Fault) -> Response:
 
 def fault_response(request: Request, fault: Fault) -> Response:
     """The 503/507 page (or htmx alert) in the visitor's language."""
-    if getattr(request.state, "saved", False):
+    state = request_state(request)
+    if state.saved:
         fault = "saved"
     status = STATUS[fault]
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Vary": VARY}
     if request.url.path == HEALTH_PATH:
         # For load balancers and monitors: the same words as the health route.
         return health_unavailable(fault)
-    # Rendered without the session: the layout would query the database for it.
-    request.state.session = None
+    # Rendered for nobody: the database may be what failed.
+    state.session = None
     context = {
         "status": status,
         "title": gettext_(TITLES[fault]),
         "message": gettext_(MESSAGES[fault]),
     }
     try:
-        templates = request.state.templates
         if wants_fragment(request):
             headers |= {"HX-Retarget": "#alerts", "HX-Reswap": "innerHTML"}
-            response: Response = templates.TemplateResponse(
+            response: Response = templates(request).TemplateResponse(
                 request,
                 "errors/error.html",
                 context,
@@ -174,10 +176,10 @@ def fault_response(request: Request, fault: Fault) -> Response:
                 headers=headers,
             )
         else:
-            response = templates.TemplateResponse(
+            response = templates(request).TemplateResponse(
                 request,
                 "errors/error.html",
-                context,
+                {**context, "layout": NO_ONE},
                 status_code=status,
                 headers=headers,
             )
@@ -233,7 +235,7 @@ class DatabaseFaultMiddleware:
             )
             token = current_language.set(language)
             try:
-                scope.setdefault("state", {})["language"] = language
+                begin_request(scope, language)
                 response = fault_response(request, fault)
             finally:
                 current_language.reset(token)

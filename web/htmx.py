@@ -11,6 +11,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from web.request_state import page_layout, templates
+
 VARY = "HX-Request, HX-Request-Type, HX-Target"
 
 
@@ -34,10 +36,13 @@ def render(
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    """The page, or only ``block`` of it when htmx asked for a fragment."""
-    templates = request.state.templates
+    """The page, or only ``block`` of it when htmx asked for a fragment.
+
+    A whole page gets the layout's data (``layout``), computed here, before the
+    template runs: templates do no I/O. A fragment has no layout and costs none.
+    """
     if block is not None and wants_fragment(request):
-        response: Response = templates.TemplateResponse(
+        response: Response = templates(request).TemplateResponse(
             request,
             template,
             context,
@@ -46,10 +51,10 @@ def render(
             headers=headers,
         )
     else:
-        response = templates.TemplateResponse(
+        response = templates(request).TemplateResponse(
             request,
             template,
-            context,
+            {**context, "layout": page_layout(request)},
             status_code=status_code,
             headers=headers,
         )

@@ -23,6 +23,7 @@ from projections.decisions import LogFilter, decision_log, due_written_proposals
 from projections.readiness import readiness_facts
 from projections.runtime import ReadSide
 from web.ops.demo.load import load_demo
+from web.ops.demo.story import SettableClock
 from web.ops.storage import Stores, open_stores
 from web.settings import Settings
 
@@ -45,7 +46,8 @@ def demo(tmp_path: Path) -> Any:
             secret_key="k",
             password_time_cost=1,
             password_memory_kib=8192,
-        )
+        ),
+        clock=SettableClock(),
     )
     consortium_id = load_demo(
         stores, today=date(2026, 11, 23), mailbox=tmp_path / "mailbox.mbox"

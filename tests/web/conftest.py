@@ -29,6 +29,7 @@ from governance.values import (
 from web.app import create_app
 from web.identity import totp
 from web.ops.storage import Stores
+from web.request_state import APP_KEY, AppState
 from web.settings import Settings
 
 PASSWORD = "correct horse battery"
@@ -58,8 +59,9 @@ def client(settings: Settings) -> Iterator[TestClient]:
 
 def stores_of(client: TestClient) -> Stores:
     """The stores the app under test opened."""
-    stores: Stores = client.app_state["stores"]
-    return stores
+    app = client.app_state[APP_KEY]
+    assert isinstance(app, AppState)
+    return app.stores
 
 
 def csrf_of(html: str) -> str:

@@ -11,7 +11,6 @@ from starlette.testclient import TestClient
 from notifications.checkpoints import load_or_create_key, seal_checkpoint
 from tests.support.insider import Insider
 from tests.web.conftest import World, event_count, htmx_get, login, post, stores_of
-from web.clock import utcnow
 from web.ops.audit_requests import AuditVerifications
 from web.ops.audit_scope import run_requested
 from web.ops.audit_verify import verify_store
@@ -118,7 +117,7 @@ def run_verifications(client: TestClient, settings: Settings) -> int:
     return run_requested(
         AuditVerifications(stores_of(client).accounts.engine),
         settings.with_secret(),
-        utcnow,
+        stores_of(client).clock.now,
     )
 
 

@@ -31,7 +31,6 @@ from projections.members import memberships_of_account
 from tests.support.builders import scheduled_report
 from tests.support.insider import Insider
 from tests.web.conftest import PASSWORD, World, event_count, login, post, stores_of
-from web.clock import utcnow
 from web.ops.audit_requests import EVERY, AuditVerifications, Refused
 from web.ops.audit_scope import run_requested, verify_consortium
 from web.ops.demo.pdf import demo_pdf
@@ -206,7 +205,7 @@ def run_jobs(client: TestClient, settings: Settings) -> int:
     return run_requested(
         AuditVerifications(stores_of(client).accounts.engine),
         settings.with_secret(),
-        utcnow,
+        stores_of(client).clock.now,
     )
 
 
@@ -349,7 +348,7 @@ def test_the_limit_reopens_after_its_period_and_one_of_many_presses_wins(
     client: TestClient, pair: Pair
 ) -> None:
     requests = AuditVerifications(stores_of(client).accounts.engine)
-    now = utcnow()
+    now = stores_of(client).clock.now()
     cid = str(pair.b)
 
     with ThreadPoolExecutor(8) as pool:
@@ -373,7 +372,7 @@ def test_an_abandoned_claim_is_taken_over_then_given_up(
     client: TestClient, pair: Pair
 ) -> None:
     requests = AuditVerifications(stores_of(client).accounts.engine)
-    now = utcnow()
+    now = stores_of(client).clock.now()
     asked = requests.request(str(pair.a), pair.financer_a, now=now)
     assert not isinstance(asked, Refused)
 

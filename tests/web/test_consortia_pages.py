@@ -37,10 +37,9 @@ def test_a_person_without_consortium_sees_an_empty_state(
     client: TestClient, world: World
 ) -> None:
     from tests.web.conftest import PASSWORD, stores_of
-    from web.clock import utcnow
 
     stores_of(client).accounts.create_account(
-        "new@test.example", "New", PASSWORD, now=utcnow()
+        "new@test.example", "New", PASSWORD, now=stores_of(client).clock.now()
     )
     login(client, "new@test.example")
 

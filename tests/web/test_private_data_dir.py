@@ -23,7 +23,6 @@ from tests.support.processes import consortium_serve
 from tests.web.conftest import stores_of
 from web.app import create_app
 from web.cli import main
-from web.clock import utcnow
 from web.ops.storage import open_stores
 from web.settings import Settings
 
@@ -57,7 +56,10 @@ def test_a_new_sqlite_store_is_owner_only_from_the_first_start(tmp_path: Path) -
         stores = stores_of(client)
         stores.evidence.save(BytesIO(b"%PDF-1.4\n%%EOF\n"), "preuve.pdf")
         stores.accounts.create_account(
-            "someone@test.example", "Someone", "a long passphrase", now=utcnow()
+            "someone@test.example",
+            "Someone",
+            "a long passphrase",
+            now=stores.clock.now(),
         )
 
     found = modes(data_dir)

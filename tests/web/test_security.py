@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
-
 import pytest
 from starlette.applications import Starlette
-from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from governance.errors import Conflict, NotFound, NotPermitted, RuleViolated
 from tests.web.conftest import World, csrf, event_count, login
-from web import errors
-from web.routes import session
+from web.app import create_app
+from web.settings import Settings
 
 
 def admit_form(name: str = "New Partner") -> dict[str, str]:
@@ -179,24 +175,19 @@ def test_oversized_forms_are_refused(client: TestClient, world: World) -> None:
     assert response.status_code == 413
 
 
-def _raising(error: Exception) -> Starlette:
+def _raising(settings: Settings, error: Exception) -> Starlette:
+    """The app, with one more route that raises ``error``."""
+
     def endpoint(request: object) -> None:
         raise error
 
-    from web.app import make_templates
+    app = create_app(settings)
+    app.add_route("/raising", endpoint)
+    return app
 
-    templates = make_templates()
 
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, object]]:
-        yield {"templates": templates, "language": "en", "session": None}
-
-    # The error page's layout links to the home page and the language form by name.
-    return Starlette(
-        routes=[Route("/", endpoint, name="consortia:home"), *session.routes],
-        exception_handlers=errors.HANDLERS,
-        lifespan=lifespan,
-    )
+def _client(app: Starlette, **options: bool) -> TestClient:
+    return TestClient(app, base_url="https://testserver", **options)
 
 
 @pytest.mark.parametrize(
@@ -213,10 +204,13 @@ def _raising(error: Exception) -> Starlette:
         (Conflict("x"), 409),
     ],
 )
-def test_domain_errors_map_to_their_status(error: Exception, status: int) -> None:
-    with TestClient(_raising(error), raise_server_exceptions=False) as test_client:
-        page = test_client.get("/")
-        fragment = test_client.get("/", headers={"HX-Request": "true"})
+def test_domain_errors_map_to_their_status(
+    settings: Settings, error: Exception, status: int
+) -> None:
+    app = _raising(settings, error)
+    with _client(app, raise_server_exceptions=False) as test_client:
+        page = test_client.get("/raising")
+        fragment = test_client.get("/raising", headers={"HX-Request": "true"})
 
     assert page.status_code == fragment.status_code == status
     assert "<html" in page.text
@@ -225,8 +219,8 @@ def test_domain_errors_map_to_their_status(error: Exception, status: int) -> Non
     assert "Traceback" not in page.text
 
 
-def test_a_conflict_tells_the_user_to_reload() -> None:
-    with TestClient(_raising(Conflict("x"))) as test_client:
-        response = test_client.get("/")
+def test_a_conflict_tells_the_user_to_reload(settings: Settings) -> None:
+    with _client(_raising(settings, Conflict("x"))) as test_client:
+        response = test_client.get("/raising")
 
     assert "Reload the page" in response.text

@@ -10,7 +10,6 @@ from starlette.testclient import TestClient
 from tests.support.fakes import FixedClock
 from tests.web.conftest import PASSWORD, World, csrf_of, login, stores_of
 from web.app import create_app
-from web.clock import utcnow
 from web.identity.tables import sessions
 from web.identity.throttle import LOGIN_ACCOUNT
 from web.identity.tokens import digest
@@ -116,9 +115,7 @@ def test_disabling_an_account_ends_its_sessions_at_once(
     account = accounts.by_email(world.emails["member"])
     assert account is not None
 
-    from web.clock import utcnow
-
-    accounts.set_disabled(account.account_id, True, now=utcnow())
+    accounts.set_disabled(account.account_id, True, now=stores_of(client).clock.now())
     response = client.get("/consortia", follow_redirects=False)
 
     assert response.status_code == 303
@@ -211,8 +208,8 @@ def test_the_scheduler_purges_expired_sessions_and_old_attempts(
 ) -> None:
     stores = stores_of(client)
     accounts = stores.accounts
-    stale = accounts.open_session(None, now=utcnow() - timedelta(days=2))
-    accounts.throttle.clock = FixedClock(utcnow() - timedelta(hours=2))
+    stale = accounts.open_session(None, now=stores.clock.now() - timedelta(days=2))
+    accounts.throttle.clock = FixedClock(stores.clock.now() - timedelta(hours=2))
     accounts.throttle.reserve((LOGIN_ACCOUNT, "old@test.example"))
     jobs = make_jobs(stores, settings)
 
@@ -225,5 +222,5 @@ def test_the_scheduler_purges_expired_sessions_and_old_attempts(
         hashes = set(connection.scalars(select(sessions.c.session_hash)))
     assert digest(stale.token) not in hashes
     assert accounts.throttle.count(LOGIN_ACCOUNT, "old@test.example") == 0
-    accounts.throttle.clock = FixedClock(utcnow())
+    accounts.throttle.clock = FixedClock(stores.clock.now())
     assert accounts.throttle.purge() == 0

@@ -50,25 +50,25 @@ def raw_insert_transactions(
             finally:
                 connection.execute(f"DROP TABLE {RAW_TABLE}")
     path = settings.data_dir / "bench_raw.db"
-    connection = sqlite3.connect(path, isolation_level=None)
+    lite = sqlite3.connect(path, isolation_level=None)
     try:
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute(
+        lite.execute("PRAGMA journal_mode=WAL")
+        lite.execute(
             f"CREATE TABLE IF NOT EXISTS {RAW_TABLE} "
             "(id INTEGER PRIMARY KEY, state BLOB NOT NULL)"
         )
 
         def insert() -> None:
-            connection.execute("BEGIN")
-            connection.execute(
+            lite.execute("BEGIN")
+            lite.execute(
                 f"INSERT INTO {RAW_TABLE} (state) VALUES (?)",  # noqa: S608
                 (payload,),
             )
-            connection.execute("COMMIT")
+            lite.execute("COMMIT")
 
         return _timed_inserts(insert, count, seconds)
     finally:
-        connection.close()
+        lite.close()
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
 
@@ -106,8 +106,8 @@ def _raw_rows(settings: Settings) -> Iterator[Iterator[tuple[Any, ...]]]:
             yield iter(cursor)
         return
     path = settings.data_dir / "events.db"
-    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
-        yield connection.execute(
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as lite:
+        yield lite.execute(
             "SELECT rowid, originator_id, originator_version, topic, state "  # noqa: S608
             f"FROM {EVENTS_TABLE_SQLITE} ORDER BY rowid"
         )

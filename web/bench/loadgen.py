@@ -48,7 +48,7 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
 
 def _request(spec: dict[str, Any], path: str, index: int) -> bytes:
     method = spec.get("method", "GET")
-    bodies = spec.get("bodies") or [""]
+    bodies: list[str] = spec.get("bodies") or [""]
     body = bodies[index % len(bodies)].replace("{n}", str(index)).encode()
     lines = [f"{method} {path} HTTP/1.1", f"Host: {spec['host']}:{spec['port']}"]
     lines += [f"{k}: {v}" for k, v in spec.get("headers", {}).items()]

@@ -103,9 +103,7 @@ def _drop_created(url: str, before: Objects) -> None:
         for signature in sorted(after["function"] - before["function"]):
             # regprocedure text is already a quoted, schema-resolved signature.
             connection.execute(
-                sql.SQL("DROP FUNCTION IF EXISTS {} CASCADE").format(
-                    sql.SQL(signature)  # type: ignore[arg-type]
-                )
+                sql.SQL("DROP FUNCTION IF EXISTS {} CASCADE").format(sql.SQL(signature))
             )
 
 

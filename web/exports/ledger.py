@@ -331,7 +331,9 @@ def _cell(
         return None
     if isinstance(value, str):
         return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
-    cell = WriteOnlyCell(sheet, value=value)
+    # The stubs type WriteOnlyCell's value narrower than the Cell it builds, which
+    # takes Decimal and date (openpyxl/cell/cell.py, _bind_value).
+    cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]
     if number_format is None:
         is_amount = isinstance(value, Decimal)
         number_format = AMOUNT_FORMAT if is_amount else DATE_FORMAT
@@ -351,8 +353,10 @@ def _append_header(sheet: WriteOnlyWorksheet, headers: list[str]) -> None:
 
 def _prepare(sheet: WriteOnlyWorksheet, columns: Sequence[tuple[str, int]]) -> None:
     """Column widths and a frozen header: set before any row is written."""
+    # Set by Worksheet._setup, which WriteOnlyWorksheet shares; the stubs omit it.
+    dimensions = sheet.column_dimensions  # type: ignore[attr-defined]
     for index, (_header, width) in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
+        dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
 
 
@@ -388,8 +392,10 @@ def ledger_xlsx(export: LedgerExport) -> bytes:
     _prepare(summary, SUMMARY_COLUMNS)
     _append_header(summary, _headers(SUMMARY_COLUMNS))
     totals = summarise(export.partners, export.commitments, export.contributions)
-    for line in totals.partners:
-        _append_summary(summary, _summary_line(line.name, line.totals))
+    for partner_totals in totals.partners:
+        _append_summary(
+            summary, _summary_line(partner_totals.name, partner_totals.totals)
+        )
     _append_summary(summary, _summary_line(gettext_(N_("Total")), totals.totals))
 
     names = sheet_names([p.name for p in export.partners], taken=[summary.title])

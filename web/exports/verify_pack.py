@@ -23,7 +23,9 @@ import base64
 import hashlib
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 RECORD_DOMAIN = b"consortium-ledger:record:v1\x00"
 
@@ -51,7 +53,7 @@ def node_hash(left: bytes, right: bytes) -> bytes:
     return hashlib.sha256(b"\x01" + left + right).digest()
 
 
-def signed_message(checkpoint: dict) -> bytes:
+def signed_message(checkpoint: dict[str, Any]) -> bytes:
     return (
         "consortium-ledger checkpoint v1\n"
         f"position {checkpoint['position']}\n"
@@ -61,7 +63,7 @@ def signed_message(checkpoint: dict) -> bytes:
     ).encode()
 
 
-def signature_is_valid(checkpoint: dict) -> bool:
+def signature_is_valid(checkpoint: dict[str, Any]) -> bool:
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -73,7 +75,11 @@ def signature_is_valid(checkpoint: dict) -> bool:
     return True
 
 
-def in_tree(position: int, hashed: bytes, proof: list, root: bytes) -> bool:
+def in_tree(
+    position: int, hashed: bytes, proof: Sequence[Sequence[str]], root: bytes
+) -> bool:
+    """Whether the record hash is at ``position`` in the tree of ``root``, by its
+    proof: ``[side, sibling hash in hex]`` pairs from the leaf up."""
     current = leaf_hash(position.to_bytes(8, "big") + hashed)
     for side, sibling in proof:
         sibling_hash = bytes.fromhex(sibling)

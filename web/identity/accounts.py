@@ -85,9 +85,9 @@ class EmailTaken(Exception):
     """Raised when an account with this e-mail address exists already."""
 
 
-def account_from_row(row: object) -> Account:
+def account_from_row(row: Row[Any]) -> Account:
     """The ``Account`` of a row of the ``accounts`` table."""
-    m = row._mapping  # type: ignore[attr-defined]
+    m = row._mapping
     return Account(
         m["account_id"],
         m["email"],

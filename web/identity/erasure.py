@@ -1,21 +1,21 @@
-"""Erasing an account (GDPR): its personal data goes, its id stays as a pseudonym.
+"""Erasing an account (GDPR), the accounts store's part: its rows about a person go,
+its id stays as a pseudonym.
 
 Every row that holds the person's personal data is deleted and only the id is kept
 in ``erased_accounts``: the event log, which holds ids and never names, stays
 untouched (so the audit chain still verifies), and pages name the erased person
-"Former member #N", N derived from the id. The e-mails queued to the person are the
-outbox's rows: it forgets them itself (``notifications.outbox.forget_recipient``),
-in the same transaction.
+"Former member #N", N derived from the id. The use case that erases
+(``web/usecases/erasure.py``) runs this in one transaction with the outbox's part
+(the e-mails queued to the person) and then clears the throttle's counts.
 """
 
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 
-from sqlalchemy import Connection, Engine, delete, insert, select
+from sqlalchemy import Connection, delete, insert, select
 
-from notifications.outbox import forget_recipient
-from web.clock import utcnow
 from web.i18n import N_, gettext_
 from web.identity.tables import (
     accounts,
@@ -28,13 +28,6 @@ from web.identity.tables import (
     recovery_codes,
     sessions,
     totp_factors,
-)
-from web.identity.throttle import (
-    LOGIN_ACCOUNT,
-    REAUTHENTICATE,
-    RESET_EMAIL,
-    SECOND_FACTOR,
-    Throttle,
 )
 
 
@@ -50,38 +43,27 @@ def former_member_name(account_id: str) -> str:
     }
 
 
-class Erasure:
-    """Erases accounts from the accounts store, the outbox and the throttle."""
+def erase_person(
+    connection: Connection, account_id: str, *, now: datetime
+) -> str | None:
+    """Delete the account's rows and keep its id as erased, in the caller's
+    transaction; returns the account's e-mail address (for the other stores to
+    forget), None if there is no such account (erased already, or never was).
 
-    def __init__(self, engine: Engine, throttle: Throttle) -> None:
-        self.engine = engine
-        self.throttle = throttle
-
-    def erase(self, account_id: str) -> bool:
-        """Remove the account's personal data, keeping its id as a pseudonym.
-
-        Deleted: the account (e-mail, name, password hash), its sessions and
-        half-finished logins, preferences, calendar feed, reset links, second
-        factor, the invitations sent to its address, the e-mails queued to it and
-        its failed-attempt counters. False if there was no such account.
-        """
-        with self.engine.begin() as connection:
-            email = connection.scalar(
-                select(accounts.c.email).where(accounts.c.account_id == account_id)
-            )
-            if email is None:
-                return False
-            _erase_rows(connection, account_id, email)
-            connection.execute(
-                insert(erased_accounts).values(
-                    account_id=account_id, erased_at=utcnow()
-                )
-            )
-        for limit in (LOGIN_ACCOUNT, RESET_EMAIL):
-            self.throttle.forget(limit, email)
-        for limit in (SECOND_FACTOR, REAUTHENTICATE):
-            self.throttle.forget(limit, account_id)
-        return True
+    Deleted: the account (e-mail, name, password hash), its sessions and
+    half-finished logins, preferences, calendar feed, reset links, second factor
+    and the invitations sent to its address.
+    """
+    email = connection.scalar(
+        select(accounts.c.email).where(accounts.c.account_id == account_id)
+    )
+    if email is None:
+        return None
+    _erase_rows(connection, account_id, email)
+    connection.execute(
+        insert(erased_accounts).values(account_id=account_id, erased_at=now)
+    )
+    return str(email)
 
 
 def _erase_rows(connection: Connection, account_id: str, email: str) -> None:
@@ -100,5 +82,4 @@ def _erase_rows(connection: Connection, account_id: str, email: str) -> None:
     connection.execute(
         delete(invitation_tokens).where(invitation_tokens.c.email == email)
     )
-    forget_recipient(connection, email)
     connection.execute(delete(accounts).where(accounts.c.account_id == account_id))

@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from web.identity.accounts import normalise_email
 from web.identity.tables import invitation_tokens
@@ -44,20 +44,15 @@ class InvitationStore:
         now: datetime,
     ) -> str:
         """Keep an invitation's e-mail and token; returns the token for the link."""
-        token = secrets.token_urlsafe(32)
         with self.engine.begin() as connection:
-            connection.execute(
-                insert(invitation_tokens).values(
-                    token_hash=digest(token),
-                    invitation_id=invitation_id,
-                    consortium_id=consortium_id,
-                    email=normalise_email(email),
-                    created_at=now,
-                    expires_at=expires_at,
-                    used_at=None,
-                )
+            return insert_invitation_token(
+                connection,
+                invitation_id=invitation_id,
+                consortium_id=consortium_id,
+                email=email,
+                expires_at=expires_at,
+                now=now,
             )
-        return token
 
     def invitation(self, token: str) -> InvitationToken | None:
         """What this invitation token stands for, if it exists."""
@@ -88,12 +83,49 @@ class InvitationStore:
     def use_invitation(self, token: str, *, now: datetime) -> bool:
         """Mark the token used; False if it was used already (one-time link)."""
         with self.engine.begin() as connection:
-            result = connection.execute(
-                update(invitation_tokens)
-                .where(
-                    invitation_tokens.c.token_hash == digest(token),
-                    invitation_tokens.c.used_at.is_(None),
-                )
-                .values(used_at=now)
-            )
-            return result.rowcount == 1
+            return spend_invitation_token(connection, token, now=now)
+
+
+def insert_invitation_token(
+    connection: Connection,
+    *,
+    invitation_id: str,
+    consortium_id: str,
+    email: str,
+    expires_at: datetime,
+    now: datetime,
+) -> str:
+    """Keep an invitation's e-mail and a new token in the caller's transaction (a use
+    case that queues its e-mail in the same one); returns the token for the link."""
+    token = secrets.token_urlsafe(32)
+    connection.execute(
+        insert(invitation_tokens).values(
+            token_hash=digest(token),
+            invitation_id=invitation_id,
+            consortium_id=consortium_id,
+            email=normalise_email(email),
+            created_at=now,
+            expires_at=expires_at,
+            used_at=None,
+        )
+    )
+    return token
+
+
+def spend_invitation_token(
+    connection: Connection, token: str, *, now: datetime
+) -> bool:
+    """Mark the token used in the caller's transaction; False if it was used already.
+
+    The row stays locked until the transaction ends: a copy of the request waits,
+    then finds it used.
+    """
+    result = connection.execute(
+        update(invitation_tokens)
+        .where(
+            invitation_tokens.c.token_hash == digest(token),
+            invitation_tokens.c.used_at.is_(None),
+        )
+        .values(used_at=now)
+    )
+    return result.rowcount == 1

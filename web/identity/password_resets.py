@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
-from web.clock import utcnow
+from governance.clock import Clock
 from web.identity.accounts import Account, account_from_row
 from web.identity.passwords import Passwords
 from web.identity.pending_logins import end_pending_logins
@@ -22,29 +22,20 @@ class PasswordResetStore:
     """The ``password_resets`` table."""
 
     def __init__(
-        self, engine: Engine, passwords: Passwords, throttle: Throttle
+        self, engine: Engine, passwords: Passwords, throttle: Throttle, clock: Clock
     ) -> None:
         self.engine = engine
         self.passwords = passwords
         # Clears the failed-login count of a reset account; its clock times the links.
         self.throttle = throttle
         self.now = throttle.now
+        # The store's clock: when a reset ends the account's sessions.
+        self.clock = clock
 
     def new_reset_token(self, account_id: str) -> str:
         """A one-time reset link secret, valid ``RESET_LIFETIME``; stored hashed."""
-        token = secrets.token_urlsafe(32)
-        now = self.now()
         with self.engine.begin() as connection:
-            connection.execute(
-                insert(password_resets).values(
-                    token_hash=digest(token),
-                    account_id=account_id,
-                    created_at=now,
-                    expires_at=now + RESET_LIFETIME,
-                    used_at=None,
-                )
-            )
-        return token
+            return insert_reset_token(connection, account_id, now=self.now())
 
     def reset_account(self, token: str) -> Account | None:
         """The enabled account a live (unused, unexpired) reset link opens, if any."""
@@ -99,8 +90,28 @@ class PasswordResetStore:
             connection.execute(
                 update(accounts)
                 .where(accounts.c.account_id == account.account_id)
-                .values(password_hash=password_hash, sessions_valid_after=utcnow())
+                .values(
+                    password_hash=password_hash, sessions_valid_after=self.clock.now()
+                )
             )
             end_pending_logins(connection, account.account_id)
         self.throttle.reset(LOGIN_ACCOUNT, account.email)
         return account
+
+
+def insert_reset_token(
+    connection: Connection, account_id: str, *, now: datetime
+) -> str:
+    """A new reset link secret in the caller's transaction (a use case that queues
+    its e-mail in the same one), valid ``RESET_LIFETIME`` from ``now``."""
+    token = secrets.token_urlsafe(32)
+    connection.execute(
+        insert(password_resets).values(
+            token_hash=digest(token),
+            account_id=account_id,
+            created_at=now,
+            expires_at=now + RESET_LIFETIME,
+            used_at=None,
+        )
+    )
+    return token

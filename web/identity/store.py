@@ -1,10 +1,12 @@
 """The accounts store: its parts over one engine, under the names call sites use.
 
 Each part owns its tables and their SQL (accounts, sessions, pending logins, reset
-links, second factor, invitation tokens, calendar feeds, preferences, erasure) and
-they share one clock, the throttle's, which tests move by hand. ``Accounts`` holds
-no SQL of its own: it builds the parts and gives their methods the names the routes
-and the jobs have always called; new code may as well use a part directly.
+links, second factor, invitation tokens, calendar feeds, preferences). The
+store is given the process's clock and hands it to the throttle, which times
+attempts, reset links, pending logins and codes with it (tests may give the throttle
+a clock of its own and move it by hand). ``Accounts`` holds no SQL of its own: it
+builds the parts and gives their methods the names the routes and the jobs have
+always called; new code may as well use a part directly.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from datetime import timedelta
 
 from sqlalchemy import Engine
 
+from governance.clock import Clock, SystemClock
 from web.identity.accounts import AccountStore
 from web.identity.calendar_feeds import CalendarFeedStore
-from web.identity.erasure import Erasure
 from web.identity.invitations import InvitationStore
 from web.identity.password_resets import PasswordResetStore
 from web.identity.passwords import PasswordChecks, Passwords
@@ -35,6 +37,7 @@ class Accounts:
         self,
         engine: Engine,
         *,
+        clock: Clock | None = None,
         time_cost: int = 3,
         memory_kib: int = 65536,
         session_hours: int = 12,
@@ -42,22 +45,24 @@ class Accounts:
         password_checks: PasswordChecks | None = None,
     ) -> None:
         self.engine = engine
+        self.clock: Clock = clock or SystemClock()
         # Seals TOTP secrets with a key kept outside the database.
         self.box = secrets_box
         # Counts failed attempts; its clock also times reset links and TOTP codes.
-        self.throttle = Throttle(engine)
+        self.throttle = Throttle(engine, self.clock)
         self.passwords = Passwords(
             time_cost=time_cost, memory_kib=memory_kib, checks=password_checks
         )
         self.people = AccountStore(engine, self.passwords)
         self.sessions = SessionStore(engine, timedelta(hours=session_hours))
         self.pending = PendingLoginStore(engine, self.throttle.now)
-        self.resets = PasswordResetStore(engine, self.passwords, self.throttle)
+        self.resets = PasswordResetStore(
+            engine, self.passwords, self.throttle, self.clock
+        )
         self.factors = SecondFactorStore(engine, secrets_box, self.throttle.now)
         self.invitations = InvitationStore(engine)
         self.feeds = CalendarFeedStore(engine)
         self.prefs = PreferenceStore(engine)
-        self.erasure = Erasure(engine, self.throttle)
 
         # The time for throttling, reset links and codes (tests move it by hand).
         self.now = self.throttle.now
@@ -110,8 +115,6 @@ class Accounts:
         self.preferences = self.prefs.preferences
         self.update_preferences = self.prefs.update_preferences
         self.recipients = self.prefs.recipients
-        # Erasure (GDPR).
-        self.erase = self.erasure.erase
 
     @property
     def verifications(self) -> int:

@@ -18,14 +18,13 @@ from notifications.leader import Leadership
 from notifications.mail import MailboxTransport, SmtpTransport, Transport
 from notifications.reminders import ReminderPipeline
 from notifications.scheduler import Jobs
-from web.clock import utcnow
 from web.i18n import catalogues
 from web.identity.store import Accounts
 from web.ops.audit_requests import POLL_SECONDS, AuditVerifications
 from web.ops.audit_scope import run_requested
 from web.ops.evidence_sweep import EvidenceSweep
-from web.ops.storage import Stores
 from web.settings import Settings
+from web.stores import Stores
 
 logger = logging.getLogger(__name__)
 
@@ -95,9 +94,12 @@ def make_jobs(
             # Expired sessions and pending logins, and attempts past every window.
             lambda now: f"sessions_purged={stores.accounts.purge_sessions(now=now)}",
             lambda now: f"attempts_purged={stores.accounts.throttle.purge(now)}",
+            # Request keys past their day (web/usecases/keys.py).
+            lambda now: f"request_keys_purged={stores.usecases.keys.purge(now)}",
             # Unreferenced evidence files past their grace period (hourly).
             EvidenceSweep(settings, stores.evidence),
         ),
+        now=stores.clock.now,
         pollers=[audit_poller(stores, settings)],
     )
 
@@ -109,6 +111,6 @@ def audit_poller(
     requests = AuditVerifications(stores.accounts.engine)
     return (
         "audit_verifications",
-        lambda: run_requested(requests, settings, utcnow),
+        lambda: run_requested(requests, settings, stores.clock.now),
         POLL_SECONDS,
     )

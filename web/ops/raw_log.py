@@ -91,9 +91,9 @@ class RawStore:
         if not path.exists():
             raise FileNotFoundError(path)
         where = "WHERE topic = ?" if topic else ""
-        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
-            cursor = connection.execute(self._sql(where), (topic,) if topic else ())
-            yield (_record(row) for row in cursor)
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as lite:
+            rows = lite.execute(self._sql(where), (topic,) if topic else ())
+            yield (_record(row) for row in rows)
 
     @contextmanager
     def positions(self) -> Iterator[Iterator[int]]:

@@ -3,7 +3,7 @@
 SQLite (default): three files in the data directory, so their writers never contend
 for one lock: ``events.db`` (the event log), ``read.db`` (disposable read models) and
 ``app.db`` (accounts, sessions, invitation tokens, preferences, outbox, job runs,
-login throttling, reset links, second factors).
+login throttling, reset links, second factors, request keys).
 TOTP secrets are sealed with a key kept in a file beside them (``secrets_key``), never
 in the database: see ``web/identity/secret_box.py``.
 PostgreSQL: the same stores as tables of one database. Either way the event table is
@@ -16,7 +16,6 @@ import logging
 import os
 import sqlite3
 from contextvars import ContextVar
-from dataclasses import dataclass
 from pathlib import Path
 from types import MethodType
 from typing import Any
@@ -28,13 +27,15 @@ from eventsourcing.utils import retry
 from sqlalchemy import Connection, Engine, create_engine, event
 
 from governance.application import Governance
-from governance.clock import Clock
+from governance.clock import Clock, SystemClock
+from notifications.emails import MailRenderer
 from notifications.health import Health
 from notifications.outbox import Outbox
 from notifications.outbox import metadata as outbox_metadata
 from projections.catalogue import all_projections
 from projections.runtime import LibraryEventLog, ReadSide
 from web.evidence.store import EvidenceStore
+from web.i18n import catalogues
 from web.identity.passwords import PasswordChecks
 from web.identity.second_factor import seal_clear_secrets
 from web.identity.secret_box import SecretBox
@@ -43,6 +44,11 @@ from web.identity.tables import metadata as accounts_metadata
 from web.identity.throttle import metadata as throttle_metadata
 from web.ops.audit_requests import metadata as audit_requests_metadata
 from web.settings import Settings
+
+# Opened here, named in web.stores: callers that open the stores import both from here.
+from web.stores import Stores as Stores
+from web.usecases import UseCases
+from web.usecases.keys import metadata as request_keys_metadata
 
 logger = logging.getLogger(__name__)
 
@@ -64,28 +70,15 @@ class StorageError(Exception):
     """Raised when a store cannot be opened (bad URL, server unreachable)."""
 
 
-@dataclass
-class Stores:
-    """Everything a process needs to serve requests or run jobs."""
-
-    governance: Governance
-    read_side: ReadSide
-    accounts: Accounts
-    evidence: EvidenceStore
-    outbox: Outbox
-    health: Health
-
-    def close(self) -> None:
-        """Release connections (the library needs an explicit close)."""
-        self.governance.close()
-        self.read_side.engine.dispose()
-        self.accounts.engine.dispose()
-
-
 def open_stores(
     settings: Settings, *, clock: Clock | None = None, create_tables: bool = True
 ) -> Stores:
-    """Open (and on first start create) the event store, read models and accounts."""
+    """Open (and on first start create) the event store, read models and accounts.
+
+    ``clock`` (the system's by default) is the process's one clock: the service,
+    the accounts store and everything that reads ``Stores.clock`` share it.
+    """
+    clock = clock or SystemClock()
     private_data_dir(settings)
     box = SecretBox(settings.secrets_key_path)
     if settings.database_url:
@@ -93,11 +86,12 @@ def open_stores(
         create_tables = False  # done by _open_postgres, under a lock
     else:
         governance, read_engine, app_engine = _open_sqlite(settings, clock)
-    stores = _assemble(settings, governance, read_engine, app_engine, box)
+    stores = _assemble(settings, governance, read_engine, app_engine, box, clock)
     if create_tables:
         stores.read_side.create_tables()
         stores.accounts.create_tables()
         stores.outbox.create_tables()
+        stores.usecases.keys.create_tables()
         audit_requests_metadata.create_all(stores.accounts.engine)
     return stores
 
@@ -160,10 +154,12 @@ def _assemble(
     read_engine: Engine,
     app_engine: Engine,
     box: SecretBox,
+    clock: Clock,
 ) -> Stores:
     read_side = ReadSide(read_engine, _event_log(governance), all_projections())
     accounts = Accounts(
         app_engine,
+        clock=clock,
         time_cost=settings.password_time_cost,
         memory_kib=settings.password_memory_kib,
         session_hours=settings.session_hours,
@@ -172,6 +168,15 @@ def _assemble(
     )
     # Evidence files live in the data directory on both backends: several web
     # processes on PostgreSQL share it (a shared volume across hosts).
+    usecases = UseCases.over(
+        governance=governance,
+        accounts=accounts,
+        read_engine=read_engine,
+        renderer=MailRenderer(catalogues(), settings.base_url),
+        base_url=settings.base_url,
+        invitation_days=settings.invitation_days,
+        clock=clock.now,
+    )
     return Stores(
         governance,
         read_side,
@@ -179,6 +184,8 @@ def _assemble(
         EvidenceStore(settings.data_dir / "evidence"),
         Outbox(app_engine),
         Health(app_engine),
+        usecases,
+        clock,
     )
 
 
@@ -252,9 +259,7 @@ def _emit_begin(connection: Connection) -> None:
         _OPENING.reset(token)
 
 
-def _open_sqlite(
-    settings: Settings, clock: Clock | None
-) -> tuple[Governance, Engine, Engine]:
+def _open_sqlite(settings: Settings, clock: Clock) -> tuple[Governance, Engine, Engine]:
     events_path = settings.data_dir / "events.db"
     governance = Governance(
         env={
@@ -326,7 +331,7 @@ def sqlalchemy_url(url: str) -> str:
 
 
 def _open_postgres(
-    settings: Settings, clock: Clock | None, box: SecretBox
+    settings: Settings, clock: Clock, box: SecretBox
 ) -> tuple[Governance, Engine, Engine]:
     url = settings.database_url
     assert url is not None  # noqa: S101 - checked by the caller
@@ -354,6 +359,7 @@ def _open_postgres(
             seal_clear_secrets(engine, box)
             throttle_metadata.create_all(engine)
             outbox_metadata.create_all(engine)
+            request_keys_metadata.create_all(engine)
             audit_requests_metadata.create_all(engine)
             ReadSide(engine, _event_log(governance), all_projections()).create_tables()
         finally:

@@ -28,7 +28,6 @@ from web.auth import (
     form_endpoint,
     require_account,
 )
-from web.clock import utcnow
 from web.forms.members import PASSWORD_MESSAGES
 from web.htmx import render
 from web.i18n import N_, gettext_
@@ -46,6 +45,7 @@ from web.identity.throttle import (
     Reservation,
     minutes,
 )
+from web.request_state import clock, request_state
 from web.routes.common import stores
 from web.routes.session import NOT_A_CODE, NOT_A_CODE_OR_RECOVERY, WRONG_CODE, too_many
 
@@ -155,13 +155,13 @@ def _renew_session(request: Request, account: Account) -> Session:
     CSRF token; the caller sets its cookie with ``attach_session``.
     """
     accounts = stores(request).accounts
-    now = utcnow()
+    now = clock(request).now()
     accounts.end_sessions(account.account_id, now=now)
     old = current_session(request)
     if old is not None:
         accounts.close_session(old.token)
     session = accounts.open_session(account, now=now)
-    request.state.session = session
+    request_state(request).session = session
     return session
 
 
@@ -204,7 +204,7 @@ def change_password(request: Request, fields: dict[str, str]) -> Response:
     accounts = stores(request).accounts
     # Every session of the account ends, this one included; this browser gets a
     # new one (a new id), the others are sent back to the login page.
-    accounts.change_password(account.account_id, password, now=utcnow())
+    accounts.change_password(account.account_id, password, now=clock(request).now())
     session = _renew_session(request, account)
     logger.info("password.changed account=%s", account.account_id)
     response = RedirectResponse("/account?done=password", status_code=303)
@@ -382,7 +382,7 @@ def disable_two_factor(request: Request, fields: dict[str, str]) -> Response:
 
 def export(request: Request) -> Response:
     account = require_account(request)
-    now = utcnow()
+    now = clock(request).now()
     s = stores(request)
     data = personal_data(s.accounts.engine, s.read_side, account.account_id, now=now)
     logger.info("personal_data.exported account=%s", account.account_id)
@@ -426,7 +426,7 @@ def erase(request: Request, fields: dict[str, str]) -> Response:
             {"values": {}, "errors": errors},
             status_code=422,
         )
-    stores(request).accounts.erase(account.account_id)
+    stores(request).usecases.erasure.erase(account.account_id)
     logger.info("account.erased account=%s by=self", account.account_id)
     response = RedirectResponse("/login?done=erased", status_code=303)
     response.delete_cookie(cookie_name(request), path="/")
@@ -486,7 +486,7 @@ def admin_erase(request: Request, fields: dict[str, str]) -> Response:
             {"values": values, "errors": errors, "done": None},
             status_code=422,
         )
-    accounts.erase(target.account_id)
+    stores(request).usecases.erasure.erase(target.account_id)
     logger.info("account.erased account=%s by=%s", target.account_id, admin.account_id)
     return render(
         request,

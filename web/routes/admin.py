@@ -25,10 +25,10 @@ from governance.errors import NotFound
 from notifications.scheduler import JOB_NAME
 from projections.consortia import all_consortia
 from web.auth import form_endpoint, require_account
-from web.clock import utcnow
 from web.htmx import render
 from web.i18n import N_, gettext_
 from web.identity.accounts import Account
+from web.request_state import app_state, clock
 from web.routes.common import page_number, query, stores
 
 logger = logging.getLogger(__name__)
@@ -127,7 +127,9 @@ def disable(request: Request, fields: dict[str, str]) -> Response:
     target = _target(request)
     if target.account_id == admin.account_id:
         return _accounts(request, admin, error=gettext_(NOT_YOURSELF), status_code=409)
-    stores(request).accounts.set_disabled(target.account_id, True, now=utcnow())
+    stores(request).accounts.set_disabled(
+        target.account_id, True, now=clock(request).now()
+    )
     logger.warning(
         "account.disabled account=%s by=%s", target.account_id, admin.account_id
     )
@@ -138,7 +140,9 @@ def disable(request: Request, fields: dict[str, str]) -> Response:
 def enable(request: Request, fields: dict[str, str]) -> Response:
     admin = require_admin(request)
     target = _target(request)
-    stores(request).accounts.set_disabled(target.account_id, False, now=utcnow())
+    stores(request).accounts.set_disabled(
+        target.account_id, False, now=clock(request).now()
+    )
     logger.warning(
         "account.enabled account=%s by=%s", target.account_id, admin.account_id
     )
@@ -164,8 +168,8 @@ def health_page(request: Request) -> Response:
 def health(request: Request) -> dict[str, Any]:
     """The scheduler's last tick, the read models' lag, and the outbox."""
     s = stores(request)
-    settings = request.state.settings
-    now = utcnow()
+    settings = app_state(request).settings
+    now = clock(request).now()
     last = s.health.last(JOB_NAME)
     stale_after = timedelta(seconds=STALE_TICKS * settings.tick_seconds)
     log_end = s.governance.recorder.max_notification_id() or 0

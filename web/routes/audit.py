@@ -26,7 +26,6 @@ from projections.audit_chain import (
     countersigned_in,
 )
 from web.auth import actor_of, form_endpoint
-from web.clock import utcnow
 from web.evidence.names import content_disposition
 from web.htmx import redirect, render, wants_fragment
 from web.i18n import gettext_
@@ -34,6 +33,7 @@ from web.links import path_for
 from web.ops.audit_findings import describe
 from web.ops.audit_requests import AuditVerifications, Refused
 from web.ops.audit_scope import ScopedReport
+from web.request_state import clock
 from web.routes.common import Access, consortium_access, parse_uuid, queries, stores
 from web.routes.posting import run_command
 
@@ -60,7 +60,7 @@ def _verification(
         "report": report,
         "sentences": [describe(f, gettext_) for f in report.findings] if report else [],
         "requesters": stores(request).accounts.names(who),
-        "next_at": requests.next_at(cid, utcnow()),
+        "next_at": requests.next_at(cid, clock(request).now()),
         "refused": refused,
     }
 
@@ -152,7 +152,7 @@ def verify_now(request: Request, fields: dict[str, str]) -> Response:
     access = consortium_access(request)
     access.require(Action.EXPORT)
     asked = _requests(request).request(
-        str(access.consortium_id), access.account.account_id, now=utcnow()
+        str(access.consortium_id), access.account.account_id, now=clock(request).now()
     )
     if isinstance(asked, Refused):
         return _page(

@@ -16,12 +16,12 @@ from governance.voting import Majority, rule_can_be_met
 from projections.decisions import bodies_of, proxies_of
 from projections.partners import partners_of
 from web.auth import actor_of, form_endpoint
-from web.clock import utcnow
 from web.forms.decisions import parse_body, parse_proxy
 from web.forms.fields import FormErrors
 from web.htmx import render
 from web.links import path_for
 from web.presentation.decisions import rule_sentence
+from web.request_state import clock
 from web.routes.common import Access, consortium_access, queries, stores
 from web.routes.posting import run_command
 
@@ -33,7 +33,7 @@ def _context(request: Request, access: Access) -> dict[str, Any]:
         proxies = proxies_of(connection, cid)
         partners = partners_of(connection, cid)
     active = [p for p in partners if p.active]
-    today = utcnow().date()
+    today = clock(request).now().date()
     return {
         "access": access,
         "can": access.abilities,

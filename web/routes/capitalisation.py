@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import fields
-from datetime import UTC, date, datetime
+from datetime import date
 from enum import Enum
 from typing import Any
 
@@ -33,7 +33,6 @@ from projections.capitalisation import (
 )
 from projections.consortia import consortium_details
 from web.auth import actor_of, form_endpoint
-from web.clock import utcnow
 from web.evidence.names import content_disposition
 from web.exports.capitalisation import (
     CapitalisationExport,
@@ -45,6 +44,7 @@ from web.forms.fields import FormErrors
 from web.htmx import render
 from web.i18n import N_
 from web.links import path_for
+from web.request_state import clock
 from web.routes.common import (
     Access,
     consortium_access,
@@ -96,7 +96,7 @@ def _register_context(request: Request, access: Access) -> dict[str, Any]:
         "kinds": list(CapitalisationKind),
         "asset_types": list(AssetType),
         "names": stores(request).accounts.names({r.recorded_by for r in rows}),
-        "today": utcnow().date().isoformat(),
+        "today": clock(request).now().date().isoformat(),
         "values": {},
         "errors": {},
         "open_kind": "",
@@ -125,7 +125,7 @@ def record(request: Request, fields_: dict[str, str]) -> Response:
             kind = CapitalisationKind(fields_.get("kind", ""))
         except ValueError:
             raise FormErrors({"": N_("Choose one of the options.")}) from None
-        entry = parse_capitalisation(fields_, kind, today=utcnow().date())
+        entry = parse_capitalisation(fields_, kind, today=clock(request).now().date())
         return stores(request).governance.record_capitalisation(
             actor_of(access.account), access.consortium_id, entry
         )
@@ -253,7 +253,9 @@ def amend(request: Request, fields_: dict[str, str]) -> Response:
     row = _entry(request, access)
 
     def command() -> int:
-        entry = parse_capitalisation(fields_, row.kind, today=utcnow().date())
+        entry = parse_capitalisation(
+            fields_, row.kind, today=clock(request).now().date()
+        )
         reason = parse_reason(fields_)
         return stores(request).governance.amend_capitalisation(
             actor_of(access.account), parse_uuid(row.entry_id), entry, reason
@@ -311,7 +313,7 @@ def export_csv(request: Request) -> Response:
 def export_json(request: Request) -> Response:
     export, stem = _export(request)
     return Response(
-        capitalisation_json(export, datetime.now(UTC)),
+        capitalisation_json(export, clock(request).now()),
         media_type="application/json; charset=utf-8",
         headers={"Content-Disposition": content_disposition(f"{stem}.json")},
     )

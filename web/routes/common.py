@@ -13,19 +13,20 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import Connection
-
 from governance.errors import NotFound, NotPermitted
 from governance.permissions import Action, allowed
+from projections.base import ReadConnection
 from projections.members import MembershipRow, role_of
 from web.auth import require_account
 from web.faults import classify
 from web.identity.accounts import Account
+from web.request_state import request_state
+from web.request_state import stores as stores_of
 
 if TYPE_CHECKING:
     from starlette.requests import Request
 
-    from web.ops.storage import Stores
+    from web.stores import Stores
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -33,8 +34,7 @@ logger = logging.getLogger(__name__)
 
 def stores(request: Request) -> Stores:
     """The process's stores."""
-    result: Stores = request.state.stores
-    return result
+    return stores_of(request)
 
 
 def query(request: Request, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -43,7 +43,7 @@ def query(request: Request, function: Callable[..., T], *args: Any, **kwargs: An
         return function(connection, *args, **kwargs)
 
 
-def queries(request: Request) -> Connection:
+def queries(request: Request) -> ReadConnection:
     """A read-model connection for several queries (use as a context manager)."""
     return stores(request).read_side.engine.connect()
 
@@ -111,7 +111,7 @@ def wait_for(request: Request, position: int) -> None:
     read models catch up does not undo the command. The read side retries on the
     next catch-up; the page says the change was saved (``web.faults``).
     """
-    request.state.saved = True
+    request_state(request).saved = True
     try:
         stores(request).read_side.wait_for(position)
     except Exception as error:

@@ -13,11 +13,11 @@ from projections.consortia import consortia_of, consortium_details
 from projections.members import members_of
 from projections.partners import partner_mix, partners_of
 from web.auth import actor_of, current_account, form_endpoint, require_account
-from web.clock import utcnow
 from web.forms.consortia import parse_consortium, parse_phase
 from web.forms.fields import FormErrors
 from web.htmx import render
 from web.links import path_for
+from web.request_state import clock
 from web.routes.common import (
     Access,
     consortium_access,
@@ -60,7 +60,7 @@ def found(request: Request, fields: dict[str, str]) -> Response:
             summary=form.summary,
             territory=form.territory,
             call=form.call,
-            founded_on=utcnow().date(),
+            founded_on=clock(request).now().date(),
         )
 
     return run_command(
@@ -110,7 +110,7 @@ def _overview_context(request: Request, access: Access) -> dict[str, object]:
         "mix": partner_mix(partners),
         "member_count": len(members),
         "next_phases": sorted(next_phases(details.phase), key=lambda p: p.value),
-        "today": utcnow().date().isoformat(),
+        "today": clock(request).now().date().isoformat(),
     }
 
 

@@ -23,7 +23,6 @@ from projections.history import (
     history_of,
 )
 from projections.partners import partners_of
-from web.clock import utcnow
 from web.exports.audit_pack import PackRequest, build_pack
 from web.exports.trail import TrailLine, file_chunks, trail_csv, trail_jsonl, trail_xlsx
 from web.htmx import render
@@ -37,6 +36,7 @@ from web.presentation.history import (
     link,
     link_in_consortium,
 )
+from web.request_state import clock
 from web.routes.common import Access, consortium_access, queries, stores
 
 PAGE_SIZE = 50
@@ -241,7 +241,7 @@ def audit_pack(request: Request) -> Response:
             period,
         ),
         describe_all,
-        utcnow(),
+        clock(request).now(),
     )
     return StreamingResponse(
         file_chunks(path),

@@ -12,11 +12,11 @@ from governance.application import Created
 from governance.permissions import Action
 from projections.indicators import indicators_of
 from web.auth import actor_of, form_endpoint
-from web.clock import utcnow
 from web.forms.indicators import parse_indicator, parse_measurement
 from web.htmx import render
 from web.links import path_for
 from web.presentation.charts import sparkline
+from web.request_state import clock
 from web.routes.common import (
     Access,
     consortium_access,
@@ -36,7 +36,7 @@ def _context(request: Request, access: Access) -> dict[str, Any]:
         "can": access.abilities,
         "consortium_id": cid,
         "indicators": rows,
-        "today": utcnow().date().isoformat(),
+        "today": clock(request).now().date().isoformat(),
         "sparks": {
             r.indicator_id: sparkline(
                 [m.value for m in r.measurements], r.baseline, r.target
@@ -107,7 +107,7 @@ def measure(request: Request, fields: dict[str, str]) -> Response:
     indicator_id = parse_uuid(request.path_params["indicator_id"], "indicator")
 
     def command() -> int:
-        form = parse_measurement(fields, today=utcnow().date())
+        form = parse_measurement(fields, today=clock(request).now().date())
         return stores(request).governance.measure_indicator(
             actor_of(access.account), indicator_id, form.value, form.on, form.source
         )

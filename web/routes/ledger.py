@@ -35,7 +35,6 @@ from projections.ledger_summary import summarise, warning_facts
 from projections.partners import partners_of
 from projections.reporting import attachment_of
 from web.auth import actor_of, form_endpoint, upload_endpoint
-from web.clock import utcnow
 from web.evidence.names import content_disposition, download_name
 from web.exports.ledger import LedgerExport, ledger_csv, ledger_xlsx
 from web.forms.commitments import parse_amendment, parse_delivery, parse_pledge
@@ -44,6 +43,7 @@ from web.forms.partners import parse_withdrawal
 from web.htmx import render
 from web.links import path_for
 from web.presentation.charts import bars, cumulative_line
+from web.request_state import clock
 from web.routes.common import (
     Access,
     consortium_access,
@@ -79,7 +79,7 @@ def _ledger_context(request: Request, access: Access) -> dict[str, Any]:
         rows = commitments_of(connection, cid)
         delivered = contributions_of(connection, cid)
     assert details is not None  # noqa: S101 - a membership implies the consortium
-    today = utcnow().date()
+    today = clock(request).now().date()
     summary = summarise(partners, rows, delivered)
     warnings = ledger_warnings(warning_facts(partners, rows), details.phase, today)
     names = {p.partner_id: p.name for p in partners}
@@ -207,7 +207,7 @@ def _commitment_context(request: Request, access: Access) -> dict[str, Any]:
         and not row.withdrawn
         and partner is not None
         and partner.active,
-        "today": utcnow().date().isoformat(),
+        "today": clock(request).now().date().isoformat(),
     }
 
 
@@ -311,7 +311,7 @@ def withdraw(request: Request, fields: dict[str, str]) -> Response:
     commitment_id = parse_uuid(request.path_params["commitment_id"], "commitment")
 
     def command() -> int:
-        form = parse_withdrawal(fields, today=utcnow().date())
+        form = parse_withdrawal(fields, today=clock(request).now().date())
         return stores(request).governance.withdraw_commitment(
             actor_of(access.account), commitment_id, form.on, form.reason
         )
@@ -330,7 +330,7 @@ def deliver(
     commitment_id = parse_uuid(request.path_params["commitment_id"], "commitment")
 
     def command() -> Created:
-        form = parse_delivery(fields, today=utcnow().date())
+        form = parse_delivery(fields, today=clock(request).now().date())
         # A refused delivery leaves its upload: the same bytes may be another
         # record's file. The sweep (web.ops.evidence_sweep) removes files no event
         # refers to.

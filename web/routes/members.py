@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
-from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -13,7 +11,6 @@ from starlette.routing import Route
 from governance.errors import NotFound, RuleViolated
 from governance.permissions import Action
 from governance.values import MemberRole
-from notifications.outbox import Message
 from projections.consortia import ConsortiumDetails, consortium_details
 from projections.members import invitation_by_id, invitations_of, members_of
 from projections.partners import PartnerFilter, partners_of
@@ -25,16 +22,15 @@ from web.auth import (
     ensure_session,
     form_endpoint,
 )
-from web.clock import utcnow
 from web.forms.fields import FormErrors
 from web.forms.members import parse_invitation, parse_new_account
 from web.htmx import render
-from web.i18n import N_, current_language, gettext_
+from web.i18n import current_language
 from web.identity.accounts import Account, EmailTaken, normalise_email
 from web.identity.invitations import InvitationToken
 from web.identity.passwords import password_problem
 from web.links import path_for
-from web.presentation.labels import label
+from web.request_state import clock
 from web.routes.common import (
     Access,
     consortium_access,
@@ -44,6 +40,7 @@ from web.routes.common import (
     wait_for,
 )
 from web.routes.posting import run_command
+from web.usecases.keys import request_key
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +75,7 @@ def _members_context(request: Request, access: Access) -> dict[str, object]:
         )
         if show_emails
         else {},
-        "now": utcnow(),
+        "now": clock(request).now(),
     }
 
 
@@ -96,64 +93,24 @@ def members_page(request: Request) -> Response:
 def invite(request: Request, fields: dict[str, str]) -> Response:
     access = consortium_access(request)
     access.require(Action.MANAGE_PEOPLE)
-    settings = request.state.settings
-    now = utcnow()
-    expires_at = now + timedelta(days=settings.invitation_days)
     try:
         form = parse_invitation(fields)
-        created = stores(request).governance.issue_invitation(
+        # The command, the token and the e-mail; once per request key.
+        sent = stores(request).usecases.invitations.invite(
             actor_of(access.account),
+            access.account.display_name,
             access.consortium_id,
-            form.role,
-            form.partner_id,
-            expires_at,
+            email=form.email,
+            role=form.role,
+            partner_id=form.partner_id,
+            language=current_language.get(),
+            key=request_key(fields),
         )
     except FormErrors as errors:
         return _invite_form(request, access, fields, errors.errors)
     except RuleViolated as error:
         return _invite_form(request, access, fields, {"partner_id": error.code})
-    accounts = stores(request).accounts
-    token = accounts.store_invitation(
-        invitation_id=created.id,
-        consortium_id=str(access.consortium_id),
-        email=form.email,
-        expires_at=expires_at,
-        now=now,
-    )
-    link = f"{settings.base_url.rstrip('/')}/invitations/{token}"
-    with queries(request) as connection:
-        details = consortium_details(connection, str(access.consortium_id))
-    name = details.name if details else ""
-    host = urlsplit(settings.base_url).hostname or "localhost"
-    stores(request).outbox.put(
-        Message(
-            message_id=f"<invitation.{created.id}@{host}>",
-            recipient=form.email,
-            subject=gettext_(N_("Invitation to the consortium %(name)s"))
-            % {"name": name},
-            text_body=gettext_(
-                N_(
-                    "%(inviter)s invites you to join %(name)s as %(role)s.\n\n"
-                    "Open this link to accept (it works once):\n%(link)s\n"
-                )
-            )
-            % {
-                "inviter": access.account.display_name,
-                "name": name,
-                "role": label(form.role),
-                "link": link,
-            },
-            html_body=None,
-            language=current_language.get(),
-        ),
-        now=now,
-    )
-    logger.info(
-        "invitation.queued invitation=%s consortium=%s",
-        created.id,
-        access.consortium_id,
-    )
-    wait_for(request, created.position)
+    wait_for(request, sent.position)
     return render(
         request,
         "members/index.html",
@@ -161,7 +118,7 @@ def invite(request: Request, fields: dict[str, str]) -> Response:
             **_members_context(request, access),
             "values": {},
             "errors": {},
-            "new_link": link,
+            "new_link": sent.link,
             "new_email": form.email,
         },
         block="invite_panel",
@@ -225,7 +182,8 @@ def revoke_page(request: Request) -> Response:
     access.require(Action.MANAGE_PEOPLE)
     account_id = request.path_params["account_id"][:64]
     context = _members_context(request, access)
-    if account_id not in context["names"]:  # type: ignore[operator]
+    names = context["names"]
+    if not isinstance(names, dict) or account_id not in names:
         raise NotFound("membership", account_id)
     return render(request, "members/revoke.html", {**context, "person_id": account_id})
 
@@ -257,7 +215,7 @@ def _invitation(
     if (
         invitation is None
         or invitation.used_at is not None
-        or invitation.expires_at <= utcnow()
+        or invitation.expires_at <= clock(request).now()
     ):
         raise NotFound("invitation", "")
     with queries(request) as connection:
@@ -315,7 +273,7 @@ def accept(request: Request, fields: dict[str, str]) -> Response:
     token, invitation, details, role = _invitation(request)
     accounts = stores(request).accounts
     account = current_account(request)
-    now = utcnow()
+    now = clock(request).now()
     new_session = None
     if account is None:
         password = fields.get("password", "")
@@ -347,10 +305,10 @@ def accept(request: Request, fields: dict[str, str]) -> Response:
         # Sent to someone else: the person confirms that this account joins.
         return _accept_form(request, token, invitation, details, role)
     consortium_id = parse_uuid(details.consortium_id)
-    position = stores(request).governance.accept_invitation(
-        actor_of(account), consortium_id, invitation.invitation_id
+    # The person joins and the link is spent, together.
+    position = stores(request).usecases.invitations.accept(
+        actor_of(account), consortium_id, token, invitation
     )
-    accounts.use_invitation(token, now=now)
     if _other_address(invitation, account):
         logger.info(
             "invitation.accepted_by_other_address invitation=%s account=%s",

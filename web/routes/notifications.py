@@ -16,13 +16,13 @@ from notifications.emails import Delivery
 from projections.reminders import notifications_of
 from projections.reminders import unread_count as count_unread
 from web.auth import actor_of, current_account, form_endpoint, require_account
-from web.clock import utcnow
 from web.forms.fields import FormErrors
 from web.forms.notifications import parse_days_before, parse_preferences
 from web.htmx import render, wants_fragment
 from web.i18n import LANGUAGES
 from web.identity.accounts import Account
 from web.links import path_for
+from web.request_state import clock, request_state
 from web.routes.common import Access, consortium_access, queries, stores
 from web.routes.posting import run_command
 from web.routes.reporting_page import calendar_context
@@ -66,13 +66,13 @@ def _notifications_context(
         else None,
         "paged": before is not None,
         "seen_at": preferences.notifications_seen_at,
-        "today": utcnow().date(),
+        "today": clock(request).now().date(),
         "deliveries": list(Delivery),
         "languages": LANGUAGES,
         "values": values
         or {
             "delivery": preferences.delivery,
-            "language": preferences.language or request.state.language,
+            "language": preferences.language or request_state(request).language,
         },
         "errors": {},
         "saved": False,
@@ -84,7 +84,7 @@ def notifications_page(request: Request) -> Response:
     context = _notifications_context(request, account)
     # Looking at the list is what marks the reminders seen.
     stores(request).accounts.update_preferences(
-        account.account_id, notifications_seen_at=utcnow()
+        account.account_id, notifications_seen_at=clock(request).now()
     )
     return render(request, "notifications/index.html", context, block="preferences")
 

@@ -21,7 +21,6 @@ from governance.values import AuthorityLevel, Paper, PartnerKind, PartnerRole
 from projections.history import history_of
 from projections.partners import PartnerFilter, partner, partners_of
 from web.auth import actor_of, form_endpoint
-from web.clock import utcnow
 from web.forms.fields import FormErrors
 from web.forms.partners import (
     parse_axis,
@@ -32,6 +31,7 @@ from web.forms.partners import (
 )
 from web.htmx import render
 from web.links import path_for
+from web.request_state import clock
 from web.routes.common import Access, consortium_access, queries, stores
 from web.routes.history import names_for
 from web.routes.posting import run_command
@@ -66,7 +66,7 @@ def _list_context(request: Request, access: Access) -> dict[str, object]:
         "roles": list(PartnerRole),
         "levels": list(AuthorityLevel),
         "papers": list(Paper),
-        "today": utcnow().date().isoformat(),
+        "today": clock(request).now().date().isoformat(),
         "consortium_id": access.consortium_id,
     }
 
@@ -98,7 +98,7 @@ def admit(request: Request, fields: dict[str, str]) -> Response:
 
     def command() -> Created:
         nonlocal form
-        form = parse_partner(fields, today=utcnow().date())
+        form = parse_partner(fields, today=clock(request).now().date())
         return stores(request).governance.admit_partner(
             actor_of(access.account),
             access.consortium_id,
@@ -173,7 +173,7 @@ def _partner_context(request: Request, access: Access) -> dict[str, object]:
         "names": names_for(request, page.entries),
         "roles": list(PartnerRole),
         "papers": list(Paper),
-        "today": utcnow().date().isoformat(),
+        "today": clock(request).now().date().isoformat(),
         "consortium_id": access.consortium_id,
     }
 
@@ -316,7 +316,7 @@ def record_paper(request: Request, fields: dict[str, str]) -> Response:
 @form_endpoint
 def withdraw(request: Request, fields: dict[str, str]) -> Response:
     def command(g: Governance, actor: Actor, cid: UUID, pid: str) -> int:
-        withdrawal = parse_withdrawal(fields, today=utcnow().date())
+        withdrawal = parse_withdrawal(fields, today=clock(request).now().date())
         return g.withdraw_partner(actor, cid, pid, withdrawal.on, withdrawal.reason)
 
     return _partner_command(request, fields, "withdraw", command)

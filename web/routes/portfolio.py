@@ -2,77 +2,21 @@
 
 Phase, reporting (overdue, waiting for review, next deadline), contributions
 delivered against pledged, and the open warnings of the ledger, with links to the
-pages that say more.
+pages that say more. The figures come from one read-model query
+(``projections/portfolio.py``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
-
-from sqlalchemy import Connection, select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from governance.values import MemberRole, ReportStatus
-from governance.warnings import ledger_warnings
-from projections.consortia import ConsortiumRow, consortia_of, consortium_details
-from projections.ledger import commitments_of, contributions_of
-from projections.ledger_summary import Totals, summarise, warning_facts
-from projections.members import memberships
-from projections.partners import partners_of
-from projections.reporting import obligations_of
+from projections import portfolio as portfolios
 from web.auth import current_account, require_account
-from web.clock import utcnow
 from web.htmx import render
-from web.routes.common import queries
-
-
-@dataclass(frozen=True)
-class Funded:
-    """One funded consortium, at a glance."""
-
-    consortium: ConsortiumRow
-    overdue: int
-    to_review: int
-    next_due: date | None
-    totals: Totals
-    warnings: int
-
-    @property
-    def delivered_share(self) -> Decimal | None:
-        if not self.totals.pledged_eur:
-            return None
-        return self.totals.delivered_eur / self.totals.pledged_eur
-
-
-def _funded(connection: Connection, row: ConsortiumRow, today: date) -> Funded:
-    cid = row.consortium_id
-    reports = obligations_of(connection, cid)
-    partners = partners_of(connection, cid)
-    commitments = commitments_of(connection, cid)
-    summary = summarise(partners, commitments, contributions_of(connection, cid))
-    details = consortium_details(connection, cid)
-    assert details is not None  # noqa: S101 - listed, so it exists
-    warnings = ledger_warnings(
-        warning_facts(partners, commitments), details.phase, today
-    )
-    upcoming = [
-        r.due_on
-        for r in reports
-        if r.due_on >= today
-        and r.status not in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
-    ]
-    return Funded(
-        consortium=row,
-        overdue=sum(1 for r in reports if r.overdue_on(today)),
-        to_review=sum(1 for r in reports if r.status is ReportStatus.SUBMITTED),
-        next_due=min(upcoming, default=None),
-        totals=summary.totals,
-        warnings=len(warnings),
-    )
+from web.request_state import clock
+from web.routes.common import query
 
 
 def funds_any(request: Request) -> bool:
@@ -80,37 +24,13 @@ def funds_any(request: Request) -> bool:
     account = current_account(request)
     if account is None:
         return False
-    with queries(request) as connection:
-        return (
-            connection.scalar(
-                select(memberships.c.consortium_id)
-                .where(
-                    memberships.c.account_id == account.account_id,
-                    memberships.c.role == MemberRole.FINANCER.value,
-                )
-                .limit(1)
-            )
-            is not None
-        )
+    return query(request, portfolios.funds_any, account.account_id)
 
 
 def portfolio(request: Request) -> Response:
     account = require_account(request)
-    today = utcnow().date()
-    with queries(request) as connection:
-        funded_ids = set(
-            connection.scalars(
-                select(memberships.c.consortium_id).where(
-                    memberships.c.account_id == account.account_id,
-                    memberships.c.role == MemberRole.FINANCER.value,
-                )
-            )
-        )
-        rows = [
-            _funded(connection, row, today)
-            for row in consortia_of(connection, account.account_id)
-            if row.consortium_id in funded_ids
-        ]
+    today = clock(request).now().date()
+    rows = query(request, portfolios.portfolio_of, account.account_id, today)
     return render(request, "portfolio/index.html", {"rows": rows, "today": today})
 
 

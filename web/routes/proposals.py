@@ -7,7 +7,7 @@ without JavaScript. The outcome is computed by the pure rules of
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -33,7 +33,6 @@ from projections.decisions import (
 )
 from projections.partners import partners_of
 from web.auth import actor_of, form_endpoint, upload_endpoint
-from web.clock import utcnow
 from web.evidence.names import content_disposition
 from web.exports.decisions import DecisionRecord, decisions_csv
 from web.exports.decisions_pdf import decisions_pdf
@@ -43,6 +42,7 @@ from web.htmx import render
 from web.i18n import DISPLAY_ZONE
 from web.links import path_for
 from web.presentation.decisions import rule_sentence, tally_sentence
+from web.request_state import clock
 from web.routes.common import (
     Access,
     consortium_access,
@@ -74,7 +74,7 @@ def proposals_page(request: Request) -> Response:
     cid = str(access.consortium_id)
     with queries(request) as connection:
         rows = open_proposals(connection, cid)
-    local_now = utcnow().astimezone(DISPLAY_ZONE)
+    local_now = clock(request).now().astimezone(DISPLAY_ZONE)
     return render(
         request,
         "proposals/index.html",
@@ -150,7 +150,7 @@ def _table_form(
             "errors": errors.errors,
             "open_form": True,
             "in_a_week": fields.get("closes_at", ""),
-            "today": utcnow().date().isoformat(),
+            "today": clock(request).now().date().isoformat(),
         },
         block="table_form",
         status_code=422,
@@ -168,7 +168,7 @@ def _proposal_context(request: Request, access: Access) -> dict[str, Any]:
         steps = steps_of(connection, proposal_id)
         proxies = proxies_of(connection, cid)
     names = _names(request, access)
-    now = utcnow()
+    now = clock(request).now()
     counted = (
         tally(
             row.rule,
@@ -378,7 +378,7 @@ def log_page(request: Request) -> Response:
             "outcomes": list(Outcome),
             "values": {},
             "errors": {},
-            "today": utcnow().date().isoformat(),
+            "today": clock(request).now().date().isoformat(),
             "query": "&".join(
                 f"{k}={v}" for k, v in filters.items() if v and k != "page"
             ),
@@ -442,7 +442,7 @@ def _record_form(
             "values": fields,
             "errors": errors.errors,
             "open_form": True,
-            "today": utcnow().date().isoformat(),
+            "today": clock(request).now().date().isoformat(),
             "query": "",
         },
         block="record_form",
@@ -484,7 +484,9 @@ def export_csv(request: Request) -> Response:
 
 def export_pdf(request: Request) -> Response:
     records, name, stem = _records(request)
-    pdf = decisions_pdf(records, consortium_name=name, generated_at=datetime.now(UTC))
+    pdf = decisions_pdf(
+        records, consortium_name=name, generated_at=clock(request).now()
+    )
     return Response(
         pdf,
         media_type="application/pdf",

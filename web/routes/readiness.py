@@ -19,11 +19,11 @@ from governance.readiness import assess
 from projections.partners import PartnerFilter, partners_of
 from projections.readiness import readiness_facts, readiness_settings
 from web.auth import actor_of, form_endpoint
-from web.clock import utcnow
 from web.forms.readiness import parse_involvement, parse_personal_data
 from web.htmx import render
 from web.links import path_for, paths
 from web.presentation.readiness import lines
+from web.request_state import clock
 from web.routes.common import Access, consortium_access, queries, stores
 from web.routes.posting import run_command
 
@@ -31,7 +31,9 @@ from web.routes.posting import run_command
 def _context(request: Request, access: Access) -> dict[str, Any]:
     cid = str(access.consortium_id)
     with queries(request) as connection:
-        readiness = assess(readiness_facts(connection, cid), utcnow().date())
+        readiness = assess(
+            readiness_facts(connection, cid), clock(request).now().date()
+        )
         answers = readiness_settings(connection, cid)
         partners = partners_of(connection, cid, PartnerFilter(include_withdrawn=False))
     handles = answers.handles_personal_data

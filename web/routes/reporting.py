@@ -7,7 +7,6 @@ cookie); the secret is stored hashed and can be renewed, which ends the old one.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -29,7 +28,6 @@ from projections.reporting import (
     steps_of_report,
 )
 from web.auth import actor_of, form_endpoint, require_account, upload_endpoint
-from web.clock import utcnow
 from web.errors import error_response
 from web.forms.fields import FormErrors
 from web.forms.reporting import parse_schedule
@@ -38,6 +36,7 @@ from web.i18n import N_, gettext_
 from web.links import path_for
 from web.presentation.labels import label
 from web.presentation.month import BadMonth
+from web.request_state import app_state, clock
 from web.routes.common import (
     Access,
     consortium_access,
@@ -155,7 +154,7 @@ def _report_context(request: Request, access: Access) -> dict[str, Any]:
         "included": included,
         "live": live,
         "names": stores(request).accounts.names(ids),
-        "overdue": row.overdue_on(utcnow().date()),
+        "overdue": row.overdue_on(clock(request).now().date()),
         "may_write": access.can(Action.REPORT) and writable,
         "may_submit": access.can(Action.REPORT) and row.status is ReportStatus.DRAFTED,
         "may_review": access.can(Action.REVIEW_REPORT)
@@ -303,9 +302,9 @@ def my_calendar(request: Request) -> Response:
 def new_feed(request: Request, fields: dict[str, str]) -> Response:
     account = require_account(request)
     token = stores(request).accounts.new_calendar_token(
-        account.account_id, now=utcnow()
+        account.account_id, now=clock(request).now()
     )
-    base = request.state.settings.base_url.rstrip("/")
+    base = app_state(request).settings.base_url.rstrip("/")
     with queries(request) as connection:
         rows = obligations_of_account(connection, account.account_id)
         consortia = {
@@ -319,7 +318,7 @@ def new_feed(request: Request, fields: dict[str, str]) -> Response:
             "view": "list",
             "months": by_month(rows),
             "consortia": consortia,
-            "today": utcnow().date(),
+            "today": clock(request).now().date(),
             "has_feed": True,
             "feed_url": f"{base}/calendar/{token}.ics",
         },
@@ -339,12 +338,12 @@ def feed(request: Request) -> Response:
             c.consortium_id: c.name
             for c in consortia_of(connection, account.account_id)
         }
-    base = request.state.settings.base_url.rstrip("/")
+    base = app_state(request).settings.base_url.rstrip("/")
     calendar = Calendar()
     calendar.add("prodid", "-//Consortium Ledger//Reporting calendar//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", gettext_(N_("Reporting deadlines")))
-    stamp = datetime.now(UTC)
+    stamp = clock(request).now()
     for row in rows:
         entry = Event()
         entry.add("uid", f"{row.obligation_id}@consortium-ledger")

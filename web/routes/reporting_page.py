@@ -19,9 +19,9 @@ from notifications.scheduler import JOB_NAME, TICK_SECONDS
 from projections.members import members_of
 from projections.reminders import days_before_of, reminder_counts
 from projections.reporting import ObligationRow, obligations_of
-from web.clock import utcnow
 from web.i18n import weekday_names
 from web.presentation.month import month_grid, month_param, parse_month
+from web.request_state import clock
 from web.routes.common import Access, queries, stores
 
 # A tick older than this means the scheduler is not running.
@@ -46,7 +46,7 @@ def calendar_views(
     Raises ``BadMonth`` for a month that is not ``YYYY-MM``. A form sent back with
     its errors always shows the list (``listed``).
     """
-    today = utcnow().date()
+    today = clock(request).now().date()
     if listed or request.query_params.get("view") != "month":
         return {"view": "list", "months": by_month(rows), "today": today}
     month = parse_month(request.query_params.get("month"), today)
@@ -94,7 +94,7 @@ def _calendar_context(
 def reminder_panel(request: Request, access: Access) -> dict[str, Any]:
     """What the reporting page shows of reminders: the schedule and, for
     coordinators and financers, the scheduler's health."""
-    now = utcnow()
+    now = clock(request).now()
     cid = str(access.consortium_id)
     with queries(request) as connection:
         days = days_before_of(connection, cid)

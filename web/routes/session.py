@@ -13,8 +13,6 @@ password; wrong codes and wrong recovery codes are counted by one throttle.
 from __future__ import annotations
 
 import logging
-import uuid
-from urllib.parse import urlsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -22,7 +20,6 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from governance.errors import NotFound
-from notifications.outbox import Message
 from web.auth import (
     attach_session,
     client_address,
@@ -32,15 +29,13 @@ from web.auth import (
     ensure_session,
     form_endpoint,
 )
-from web.clock import utcnow
 from web.errors import error_response
 from web.faults import HEALTH_PATH, classify, health_unavailable
 from web.forms.members import PASSWORD_MESSAGES
 from web.htmx import render
-from web.i18n import LANGUAGES, N_, current_language, gettext_, ngettext_
+from web.i18n import LANGUAGES, N_, gettext_, ngettext_
 from web.identity import totp
 from web.identity.accounts import Account, normalise_email
-from web.identity.password_resets import RESET_LIFETIME
 from web.identity.passwords import PasswordChecksBusy, password_problem
 from web.identity.throttle import (
     LOGIN_ACCOUNT,
@@ -52,7 +47,9 @@ from web.identity.throttle import (
     minutes,
 )
 from web.links import path_for
+from web.request_state import clock, request_state
 from web.routes.common import stores
+from web.usecases.keys import request_key
 
 logger = logging.getLogger(__name__)
 
@@ -161,7 +158,7 @@ def login(request: Request, fields: dict[str, str]) -> Response:
         accounts.close_session(old.token)
     if accounts.has_second_factor(account.account_id):
         # Half-authenticated: a fresh session without rights, waiting for the code.
-        pending = accounts.open_session(None, now=utcnow())
+        pending = accounts.open_session(None, now=clock(request).now())
         accounts.begin_pending_login(pending.token, account.account_id, target)
         logger.info("login.password_ok_code_needed account=%s", account.account_id)
         response = RedirectResponse("/login/code", status_code=303)
@@ -173,10 +170,12 @@ def login(request: Request, fields: dict[str, str]) -> Response:
 def _logged_in(request: Request, account: Account, target: str) -> Response:
     """Open the person's session (a new id) and go where they were going."""
     accounts = stores(request).accounts
-    session = accounts.open_session(account, now=utcnow())
+    session = accounts.open_session(account, now=clock(request).now())
     if accounts.preferences(account.account_id).language is None:
         # E-mails go out in the language the person first used here, until chosen.
-        accounts.update_preferences(account.account_id, language=request.state.language)
+        accounts.update_preferences(
+            account.account_id, language=request_state(request).language
+        )
     logger.info("login.succeeded account=%s", account.account_id)
     response = RedirectResponse(target, status_code=303)
     attach_session(request, response, session)
@@ -282,58 +281,16 @@ def forgot(request: Request, fields: dict[str, str]) -> Response:
             },
             status_code=422,
         )
-    account = accounts.by_email(email)
-    if account is not None and not account.disabled:
-        _send_reset_link(request, account)
-    else:
+    # The link and its e-mail, once per request key; nothing for an unknown address.
+    sent = stores(request).usecases.password_resets.send(
+        email, language=request_state(request).language, key=request_key(fields)
+    )
+    if not sent:
         logger.info("reset.unknown_address client=%s", client_address(request))
     # The same answer whether the account exists or not.
     return render(
         request, "auth/forgot.html", {"email": email, "sent": True, "error": None}
     )
-
-
-def _send_reset_link(request: Request, account: Account) -> None:
-    accounts = stores(request).accounts
-    settings = request.state.settings
-    token = accounts.new_reset_token(account.account_id)
-    link = f"{settings.base_url.rstrip('/')}/password/reset/{token}"
-    host = urlsplit(settings.base_url).hostname or "localhost"
-    language = accounts.preferences(account.account_id).language
-    if language not in LANGUAGES:
-        language = request.state.language
-    previous = current_language.set(language)
-    try:
-        subject = gettext_(N_("Choosing a new password"))
-        body = gettext_(
-            N_(
-                "Hello %(name)s,\n\n"
-                "Someone (probably you) asked to choose a new password for your "
-                "Consortium Ledger account.\n\n"
-                "Open this link within %(minutes)d minutes to choose it (it works "
-                "once):\n%(link)s\n\n"
-                "If you did not ask for it, ignore this e-mail: your password stays "
-                "as it is.\n"
-            )
-        ) % {
-            "name": account.display_name,
-            "minutes": int(RESET_LIFETIME.total_seconds() // 60),
-            "link": link,
-        }
-    finally:
-        current_language.reset(previous)
-    stores(request).outbox.put(
-        Message(
-            message_id=f"<password-reset.{uuid.uuid4()}@{host}>",
-            recipient=account.email,
-            subject=subject,
-            text_body=body,
-            html_body=None,
-            language=language,
-        ),
-        now=utcnow(),
-    )
-    logger.info("reset.queued account=%s", account.account_id)
 
 
 def _reset_target(request: Request) -> tuple[str, Account]:

@@ -17,7 +17,7 @@ from governance.values import (
 )
 from web.identity.accounts import Account
 from web.ops.demo.story import DEMO_LOGINS, Story, at
-from web.ops.storage import Stores
+from web.stores import Stores
 
 
 def found(stores: Stores, start: date) -> tuple[dict[str, Account], UUID]:

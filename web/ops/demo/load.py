@@ -8,7 +8,6 @@ from pathlib import Path
 from uuid import UUID
 
 from governance.actor import Actor
-from governance.clock import Clock
 from notifications.emails import MailRenderer
 from notifications.mail import MailboxTransport
 from notifications.reminders import ReminderPipeline
@@ -23,7 +22,7 @@ from web.ops.demo import (
 )
 from web.ops.demo.story import SettableClock, Story, at
 from web.ops.jobs import AccountDirectory
-from web.ops.storage import Stores
+from web.stores import Stores
 
 # After the founding, the story's chapters in the order they happened.
 CHAPTERS: tuple[Callable[[Story], None], ...] = (
@@ -59,16 +58,19 @@ def load_demo(
 ) -> UUID:
     """Write the demo consortium's year of history; returns its id.
 
-    With a ``mailbox`` file, the reminder pipeline runs each time the demo's clock
-    moves on, as the scheduler would have: reminders are issued and their e-mails
-    written to that file (never to a real SMTP server: the addresses are fictional).
+    ``stores`` are opened with the demo's clock (``open_stores(settings,
+    clock=SettableClock())``): the story sets it to each day it tells, then lets it
+    go back to the system's time. With a ``mailbox`` file, the reminder pipeline
+    runs each time the demo's clock moves on, as the scheduler would have:
+    reminders are issued and their e-mails written to that file (never to a real
+    SMTP server: the addresses are fictional).
     """
-    governance = stores.governance
+    clock = stores.clock
+    if not isinstance(clock, SettableClock):
+        raise TypeError("the demo needs stores opened with its clock (SettableClock)")
     start = today - timedelta(days=365)
-    clock = SettableClock(at(start))
     reminders = _reminder_pipeline(stores, mailbox, base_url) if mailbox else None
-    saved_clock: Clock = governance.clock
-    governance.clock = clock
+    clock.at = at(start)
     try:
         people, cid = founding.found(stores, start)
         story = Story(
@@ -83,6 +85,6 @@ def load_demo(
         for chapter in CHAPTERS:
             chapter(story)
     finally:
-        governance.clock = saved_clock
+        clock.let_go()
     stores.read_side.catch_up()
     return cid

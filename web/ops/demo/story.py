@@ -4,7 +4,9 @@
 bodies, commitments, reports and indicators, by the names the story gives them) and
 the moves they repeat: let days pass, admit a partner, invite a person, pledge,
 table a proposal, vote, deliver. Each move goes through the governance service like
-any user's, with the clock set to the day it happens.
+any user's, with the clock set to the day it happens: the stores are opened with
+the demo's clock (``SettableClock``), so the service, the accounts store and the
+reminders all read the story's day.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from uuid import UUID
 
 from governance.actor import Actor
 from governance.application import Governance
+from governance.clock import SystemClock
 from governance.values import (
     MEETING,
     WRITTEN,
@@ -35,7 +38,7 @@ from governance.voting import DEFAULT_OPTIONS
 from notifications.reminders import ReminderPipeline
 from web.identity.accounts import Account
 from web.ops.demo.pdf import demo_pdf
-from web.ops.storage import Stores
+from web.stores import Stores
 
 
 @dataclass(frozen=True)
@@ -64,10 +67,26 @@ DEMO_LOGINS = (
 
 
 class SettableClock:
-    """The demo's clock: the story sets it to the moment each thing happens."""
+    """The demo's clock, given to the stores it writes through: the system's time
+    until the story sets it to the moment each thing happens, and again once the
+    story lets it go."""
 
-    def __init__(self, at: datetime) -> None:
-        self.at = at
+    def __init__(self) -> None:
+        self._system = SystemClock()
+        self._at: datetime | None = None
+
+    @property
+    def at(self) -> datetime:
+        """The moment the clock shows."""
+        return self._system.now() if self._at is None else self._at
+
+    @at.setter
+    def at(self, moment: datetime) -> None:
+        self._at = moment
+
+    def let_go(self) -> None:
+        """Back to the system's time: the story is told."""
+        self._at = None
 
     def now(self) -> datetime:
         return self.at

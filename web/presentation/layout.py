@@ -1,0 +1,23 @@
+"""What the page layout shows around the content, as plain values.
+
+The layout (``base.html``) never fetches anything: the routes' side computes this
+once per page (``web.routes.layout``) and the renderer passes it in as ``layout``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The menu's flags and counts for the person looking at the page."""
+
+    # The person is a financer of some consortium: the menu links the portfolio.
+    portfolio: bool = False
+    # Reminders the person has not seen yet: the badge beside "Notifications".
+    unread: int = 0
+
+
+# Nobody logged in (or a page rendered without the database): nothing to show.
+NO_ONE = Layout()

@@ -1,0 +1,126 @@
+"""The request's state, typed: the one module that reads ``request.state``.
+
+Starlette's ``request.state`` is an untyped bag. Here it holds two objects, each
+reached through a typed accessor:
+
+- ``AppState``, the process's objects the lifespan hands every request: the stores
+  and their one clock, the templates, the settings, and how to compute the layout's
+  data for a page;
+- ``RequestState``, what belongs to one request, made first thing by the request
+  middleware (``web.auth``): its language, its session, whether a command was saved,
+  and the layout's data once a page computed it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2_fragments.starlette import Jinja2Blocks
+from starlette.requests import HTTPConnection, Request
+
+from governance.clock import Clock
+from web.identity.sessions import Session
+from web.presentation.layout import Layout
+from web.settings import Settings
+from web.stores import Stores
+
+# The keys of the two objects in the scope's state (Starlette's ``request.state``).
+APP_KEY = "app"
+REQUEST_KEY = "request"
+
+# Computes the layout's data for the request's person (routes' side: it queries).
+LayoutSource = Callable[[Request], Layout]
+
+
+@dataclass(frozen=True)
+class AppState:
+    """What the process gives every request, built once by the composition root."""
+
+    stores: Stores
+    templates: Jinja2Blocks
+    settings: Settings
+    layout: LayoutSource
+
+    @property
+    def clock(self) -> Clock:
+        """The process's one clock (the stores'): pages, sessions and commands."""
+        return self.stores.clock
+
+
+@dataclass
+class RequestState:
+    """What one request carries besides its headers and body."""
+
+    app: AppState
+    language: str
+    # The live session, an anonymous one (a cookie and its CSRF token), or none.
+    session: Session | None = None
+    # A command's events are committed: a database fault after this says "saved".
+    saved: bool = False
+    # The layout's data, computed once by the first full page rendered.
+    layout: Layout | None = None
+
+
+def lifespan_state(app: AppState) -> dict[str, Any]:
+    """The lifespan's state: Starlette copies it into every request's scope."""
+    return {APP_KEY: app}
+
+
+def begin_request(scope: MutableMapping[str, Any], language: str) -> RequestState:
+    """The request's state, made on first call (else found), in ``language``.
+
+    Called by the middleware that reads the session, and again by the fault
+    middleware around it when it renders a fault page.
+    """
+    state = scope.setdefault("state", {})
+    found = state.get(REQUEST_KEY)
+    if isinstance(found, RequestState):
+        found.language = language
+        return found
+    app = state.get(APP_KEY)
+    if not isinstance(app, AppState):
+        raise RuntimeError("the app's state is missing: was the lifespan run?")
+    made = RequestState(app, language)
+    state[REQUEST_KEY] = made
+    return made
+
+
+def request_state(connection: HTTPConnection) -> RequestState:
+    """The request's own state (made by the request middleware)."""
+    found = connection.scope.get("state", {}).get(REQUEST_KEY)
+    if not isinstance(found, RequestState):
+        raise RuntimeError("the request's state is missing: is the middleware on?")
+    return found
+
+
+def app_state(connection: HTTPConnection) -> AppState:
+    """The process's objects, as the lifespan handed them to this request."""
+    found = connection.scope.get("state", {}).get(APP_KEY)
+    if not isinstance(found, AppState):
+        raise RuntimeError("the app's state is missing: was the lifespan run?")
+    return found
+
+
+def stores(connection: HTTPConnection) -> Stores:
+    """The process's stores."""
+    return app_state(connection).stores
+
+
+def templates(connection: HTTPConnection) -> Jinja2Blocks:
+    """The templates pages are rendered from."""
+    return app_state(connection).templates
+
+
+def clock(connection: HTTPConnection) -> Clock:
+    """The process's one clock."""
+    return app_state(connection).clock
+
+
+def page_layout(request: Request) -> Layout:
+    """The layout's data for this request, computed on first call only."""
+    state = request_state(request)
+    if state.layout is None:
+        state.layout = state.app.layout(request)
+    return state.layout

@@ -6,6 +6,7 @@ name that no route has fails here, before any page is rendered.
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -15,6 +16,9 @@ from web.app import create_app
 from web.settings import Settings
 
 TEMPLATES = Path(__file__).parents[2] / "web" / "templates"
+ROUTES = Path(__file__).parents[2] / "web" / "routes"
+# What sends the browser on: the address is their first argument (or url=).
+REDIRECTS = {"RedirectResponse", "redirect"}
 # Attributes that hold an address the browser (or htmx) follows.
 ADDRESS = re.compile(
     r"\b(href|src|action|formaction|hx-get|hx-post|hx-put|hx-patch|hx-delete"
@@ -106,3 +110,57 @@ def test_every_route_name_a_template_uses_exists_with_its_parameters() -> None:
 
     assert calls > 100
     assert wrong == []
+
+
+def redirect_paths(source: str) -> list[str]:
+    """Paths written by hand in the address of a redirect in ``source``."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        function = node.func
+        name = function.id if isinstance(function, ast.Name) else None
+        if name not in REDIRECTS:
+            continue
+        addresses = [
+            *node.args[:2],
+            *(k.value for k in node.keywords if k.arg == "url"),
+        ]
+        found += [
+            part.value
+            for address in addresses
+            for part in ast.walk(address)
+            if isinstance(part, ast.Constant)
+            and isinstance(part.value, str)
+            and part.value.startswith("/")
+        ]
+    return found
+
+
+def test_no_route_redirects_to_an_address_written_by_hand() -> None:
+    written = {
+        path.name: paths
+        for path in sorted(ROUTES.glob("*.py"))
+        if (paths := redirect_paths(path.read_text("utf-8")))
+    }
+
+    assert written == {}
+
+
+def test_the_redirect_check_sees_paths_written_in_every_way() -> None:
+    samples = [
+        'RedirectResponse("/login", status_code=303)',
+        'RedirectResponse(f"/consortia/{consortium_id}", 303)',
+        'RedirectResponse(url="/account?done=password")',
+        'redirect(request, "/consortia/" + str(consortium_id))',
+        'redirect(request, f"/login?next=/invitations/{token}")',
+    ]
+    allowed = [
+        'RedirectResponse(path_for(request, "session:login_page"), status_code=303)',
+        'RedirectResponse(path_for(request, "account:index") + "?done=password")',
+        'redirect(request, audit + "#verification")',
+        "RedirectResponse(f\"{path_for(request, 'admin:accounts')}?{query}\", 303)",
+    ]
+
+    assert [s for s in samples if not redirect_paths(s)] == []
+    assert [s for s in allowed if redirect_paths(s)] == []

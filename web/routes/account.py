@@ -45,6 +45,7 @@ from web.identity.throttle import (
     Reservation,
     minutes,
 )
+from web.links import path_for
 from web.request_state import clock, request_state
 from web.routes.common import stores
 from web.routes.session import NOT_A_CODE, NOT_A_CODE_OR_RECOVERY, WRONG_CODE, too_many
@@ -207,7 +208,9 @@ def change_password(request: Request, fields: dict[str, str]) -> Response:
     accounts.change_password(account.account_id, password, now=clock(request).now())
     session = _renew_session(request, account)
     logger.info("password.changed account=%s", account.account_id)
-    response = RedirectResponse("/account?done=password", status_code=303)
+    response = RedirectResponse(
+        path_for(request, "account:index") + "?done=password", status_code=303
+    )
     attach_session(request, response, session)
     return response
 
@@ -278,7 +281,7 @@ def start_two_factor(request: Request, fields: dict[str, str]) -> Response:
     accounts = stores(request).accounts
     if not accounts.has_second_factor(account.account_id):
         accounts.start_second_factor(account.account_id)
-    return RedirectResponse("/account/two-factor", status_code=303)
+    return RedirectResponse(path_for(request, "account:two_factor"), status_code=303)
 
 
 @form_endpoint
@@ -287,7 +290,9 @@ def enable_two_factor(request: Request, fields: dict[str, str]) -> Response:
     accounts = stores(request).accounts
     context = _two_factor_context(request, account)
     if not context["pending"]:
-        return RedirectResponse("/account/two-factor", status_code=303)
+        return RedirectResponse(
+            path_for(request, "account:two_factor"), status_code=303
+        )
     # The password too: a stolen session must not tie the account to the thief's
     # phone (ASVS 6.4: re-authentication before changing an authentication factor).
     code = fields.get("code", "")[:20]
@@ -321,7 +326,9 @@ def new_recovery_codes(request: Request, fields: dict[str, str]) -> Response:
     accounts = stores(request).accounts
     context = _two_factor_context(request, account)
     if not context["enabled"]:
-        return RedirectResponse("/account/two-factor", status_code=303)
+        return RedirectResponse(
+            path_for(request, "account:two_factor"), status_code=303
+        )
     check = Reauthentication(request, account)
     wait = check.reserve()
     if wait is not None:
@@ -346,7 +353,9 @@ def disable_two_factor(request: Request, fields: dict[str, str]) -> Response:
     accounts = stores(request).accounts
     context = _two_factor_context(request, account)
     if not context["enabled"]:
-        return RedirectResponse("/account/two-factor", status_code=303)
+        return RedirectResponse(
+            path_for(request, "account:two_factor"), status_code=303
+        )
     text = fields.get("code", "")[:40]
     if not totp.may_be_code(text, recovery=True):
         context["errors"] = {"code": NOT_A_CODE_OR_RECOVERY}
@@ -372,7 +381,9 @@ def disable_two_factor(request: Request, fields: dict[str, str]) -> Response:
     accounts.remove_second_factor(account.account_id)
     session = _renew_session(request, account)
     logger.info("two_factor.disabled account=%s", account.account_id)
-    response = RedirectResponse("/account?done=disabled", status_code=303)
+    response = RedirectResponse(
+        path_for(request, "account:index") + "?done=disabled", status_code=303
+    )
     attach_session(request, response, session)
     return response
 
@@ -428,7 +439,9 @@ def erase(request: Request, fields: dict[str, str]) -> Response:
         )
     stores(request).usecases.erasure.erase(account.account_id)
     logger.info("account.erased account=%s by=self", account.account_id)
-    response = RedirectResponse("/login?done=erased", status_code=303)
+    response = RedirectResponse(
+        path_for(request, "session:login_page") + "?done=erased", status_code=303
+    )
     response.delete_cookie(cookie_name(request), path="/")
     return response
 

@@ -28,6 +28,7 @@ from web.auth import form_endpoint, require_account
 from web.htmx import render
 from web.i18n import N_, gettext_
 from web.identity.accounts import Account
+from web.links import path_for
 from web.request_state import app_state, clock
 from web.routes.common import page_number, query, stores
 
@@ -115,10 +116,12 @@ def _target(request: Request) -> Account:
     return account
 
 
-def _back_to(account: Account, done: str) -> Response:
+def _back_to(request: Request, account: Account, done: str) -> Response:
     """The list narrowed to the account acted on, with what was done."""
     query_string = urlencode({"q": account.email, "done": done})
-    return RedirectResponse(f"/admin/accounts?{query_string}", status_code=303)
+    return RedirectResponse(
+        f"{path_for(request, 'admin:accounts')}?{query_string}", status_code=303
+    )
 
 
 @form_endpoint
@@ -133,7 +136,7 @@ def disable(request: Request, fields: dict[str, str]) -> Response:
     logger.warning(
         "account.disabled account=%s by=%s", target.account_id, admin.account_id
     )
-    return _back_to(target, "disabled")
+    return _back_to(request, target, "disabled")
 
 
 @form_endpoint
@@ -146,7 +149,7 @@ def enable(request: Request, fields: dict[str, str]) -> Response:
     logger.warning(
         "account.enabled account=%s by=%s", target.account_id, admin.account_id
     )
-    return _back_to(target, "enabled")
+    return _back_to(request, target, "enabled")
 
 
 def consortia_page(request: Request) -> Response:

@@ -294,7 +294,12 @@ def accept(request: Request, fields: dict[str, str]) -> Response:
                 status_code=422,
             )
         except EmailTaken:
-            return RedirectResponse(f"/login?next=/invitations/{token}", 303)
+            return RedirectResponse(
+                path_for(request, "session:login_page")
+                + "?next="
+                + path_for(request, "invitations:accept_page", token=token),
+                303,
+            )
         old = current_session(request)
         if old is not None:
             accounts.close_session(old.token)
@@ -316,7 +321,10 @@ def accept(request: Request, fields: dict[str, str]) -> Response:
             account.account_id,
         )
     wait_for(request, position)
-    response = RedirectResponse(f"/consortia/{consortium_id}", status_code=303)
+    response = RedirectResponse(
+        path_for(request, "consortia:overview", consortium_id=consortium_id),
+        status_code=303,
+    )
     if new_session is not None:
         attach_session(request, response, new_session)
     return response

@@ -73,8 +73,8 @@ def too_many(delay_minutes: int) -> str:
     ) % {"num": delay_minutes}
 
 
-def safe_next(target: str | None) -> str:
-    """Only local paths are followed after login (no open redirect)."""
+def safe_next(request: Request, target: str | None) -> str:
+    """Only local paths are followed after login (no open redirect); else home."""
     if (
         target
         and target.startswith("/")
@@ -82,12 +82,14 @@ def safe_next(target: str | None) -> str:
         and "\\" not in target
     ):
         return target
-    return "/"
+    return path_for(request, "consortia:home")
 
 
 def login_page(request: Request) -> Response:
     if current_account(request) is not None:
-        return RedirectResponse(safe_next(request.query_params.get("next")), 303)
+        return RedirectResponse(
+            safe_next(request, request.query_params.get("next")), 303
+        )
     session = ensure_session(request)
     notice = {
         "reset": N_("Your password is changed. Log in with the new one."),
@@ -97,7 +99,7 @@ def login_page(request: Request) -> Response:
         request,
         "auth/login.html",
         {
-            "next": safe_next(request.query_params.get("next")),
+            "next": safe_next(request, request.query_params.get("next")),
             "email": "",
             "error": None,
             "notice": gettext_(notice) if notice else None,
@@ -129,7 +131,7 @@ def login(request: Request, fields: dict[str, str]) -> Response:
     accounts = stores(request).accounts
     throttle = accounts.throttle
     email = fields.get("email", "")[:254]
-    target = safe_next(fields.get("next"))
+    target = safe_next(request, fields.get("next"))
     address = client_address(request)
     # The address as typed, normalised: unknown ones are counted like known ones.
     keys = ((LOGIN_ACCOUNT, normalise_email(email)), (LOGIN_ADDRESS, address))
@@ -161,7 +163,9 @@ def login(request: Request, fields: dict[str, str]) -> Response:
         pending = accounts.open_session(None, now=clock(request).now())
         accounts.begin_pending_login(pending.token, account.account_id, target)
         logger.info("login.password_ok_code_needed account=%s", account.account_id)
-        response = RedirectResponse("/login/code", status_code=303)
+        response = RedirectResponse(
+            path_for(request, "session:code_page"), status_code=303
+        )
         attach_session(request, response, pending)
         return response
     return _logged_in(request, account, target)
@@ -198,7 +202,9 @@ def give_code(request: Request, fields: dict[str, str]) -> Response:
     accounts = stores(request).accounts
     pending = accounts.pending_login(session.token) if session else None
     if session is None or pending is None:
-        return RedirectResponse("/login", status_code=303)
+        return RedirectResponse(
+            path_for(request, "session:login_page"), status_code=303
+        )
     text = fields.get("code", "")[:40]
     if not totp.may_be_code(text, recovery=True):
         # Not a code at all (other digits than 0-9, letters…): said plainly, and
@@ -231,7 +237,9 @@ def give_code(request: Request, fields: dict[str, str]) -> Response:
     accounts.end_pending_login(session.token)
     accounts.close_session(session.token)
     if account is None or account.disabled:
-        return RedirectResponse("/login", status_code=303)
+        return RedirectResponse(
+            path_for(request, "session:login_page"), status_code=303
+        )
     # The right code is uncounted, then the failures before it are forgotten.
     throttle.release(attempt)
     throttle.reset(*key)
@@ -357,7 +365,9 @@ def reset(request: Request, fields: dict[str, str]) -> Response:
     session = current_session(request)
     if session is not None:
         stores(request).accounts.close_session(session.token)
-    response = RedirectResponse("/login?done=reset", status_code=303)
+    response = RedirectResponse(
+        path_for(request, "session:login_page") + "?done=reset", status_code=303
+    )
     response.delete_cookie(cookie_name(request), path="/")
     return response
 
@@ -367,7 +377,9 @@ def logout(request: Request, fields: dict[str, str]) -> Response:
     session = current_session(request)
     if session is not None:
         stores(request).accounts.close_session(session.token)
-    response = RedirectResponse("/login", status_code=303)
+    response = RedirectResponse(
+        path_for(request, "session:login_page"), status_code=303
+    )
     response.delete_cookie(cookie_name(request), path="/")
     return response
 
@@ -375,7 +387,7 @@ def logout(request: Request, fields: dict[str, str]) -> Response:
 @form_endpoint
 def choose_language(request: Request, fields: dict[str, str]) -> Response:
     language = fields.get("language", "")
-    response = RedirectResponse(safe_next(fields.get("next")), status_code=303)
+    response = RedirectResponse(safe_next(request, fields.get("next")), status_code=303)
     if language in LANGUAGES:
         response.set_cookie(
             "lang",

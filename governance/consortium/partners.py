@@ -158,12 +158,13 @@ class Partners(ConsortiumState):
             p for p in self.partners.values() if p.active and p.role is PartnerRole.LEAD
         ]
 
-    def _active_partner(self, partner_id: str) -> Partner:
+    def _active_partner(self, partner_id: str, *, field: str | None = None) -> Partner:
+        """The partner, active; ``field`` names the input that chose it, if one did."""
         partner = self.partners.get(partner_id)
         if partner is None:
             raise NotFound("partner", partner_id)
         if not partner.active:
-            raise RuleViolated("partner.withdrawn", name=partner.name)
+            raise RuleViolated("partner.withdrawn", field=field, name=partner.name)
         return partner
 
     def _check_identity(self, identity: PartnerIdentity) -> None:

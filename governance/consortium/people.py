@@ -143,7 +143,7 @@ class People(Partners):
         if role is MemberRole.MEMBER:
             if partner_id is None:
                 raise RuleViolated("membership.partner_required", field="partner_id")
-            self._active_partner(partner_id)
+            self._active_partner(partner_id, field="partner_id")
         elif partner_id is not None:
             raise RuleViolated(
                 "membership.partner_only_for_members", field="partner_id"

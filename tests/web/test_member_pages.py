@@ -90,6 +90,53 @@ def test_a_member_invitation_needs_a_partner(client: TestClient, world: World) -
     assert event_count(client) == before
 
 
+def test_a_partner_chosen_for_another_role_is_refused_next_to_the_partner(
+    client: TestClient, world: World
+) -> None:
+    login(client, world.emails["coordinator"])
+    before = event_count(client)
+
+    response = post(
+        client,
+        f"/consortia/{world.consortium_id}/invitations",
+        {"email": "x@test.example", "role": "financer", "partner_id": world.partner_id},
+        htmx=True,
+    )
+
+    assert response.status_code == 422
+    assert 'id="partner_id-error">Only members represent a partner.' in response.text
+    assert 'value="x@test.example"' in response.text
+    assert event_count(client) == before
+    assert stores_of(client).outbox.messages(sent=False) == []
+
+
+def test_a_withdrawn_partner_is_refused_next_to_the_partner_with_its_name(
+    client: TestClient, world: World
+) -> None:
+    login(client, world.emails["coordinator"])
+    post(
+        client,
+        f"/consortia/{world.consortium_id}/partners/{world.other_partner_id}/withdraw",
+        {"on": "2026-02-01", "reason": "Left"},
+    )
+    before = event_count(client)
+
+    response = post(
+        client,
+        f"/consortia/{world.consortium_id}/invitations",
+        {
+            "email": "x@test.example",
+            "role": "member",
+            "partner_id": world.other_partner_id,
+        },
+        htmx=True,
+    )
+
+    assert response.status_code == 422
+    assert 'id="partner_id-error">Other Co has withdrawn;' in response.text
+    assert event_count(client) == before
+
+
 def test_a_new_person_accepts_by_creating_an_account(
     client: TestClient, world: World
 ) -> None:

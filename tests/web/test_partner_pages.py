@@ -95,6 +95,25 @@ def test_a_local_authority_needs_its_level(client: TestClient, world: World) -> 
     assert "Choose the level of the local authority." in response.text
 
 
+def test_a_level_for_a_partner_that_is_no_local_authority_is_refused_next_to_it(
+    client: TestClient, world: World
+) -> None:
+    login(client, world.emails["coordinator"])
+    before = event_count(client)
+
+    response = post(
+        client, partners_url(world), {**ADMIT, "authority_level": "commune"}, htmx=True
+    )
+
+    assert response.status_code == 422
+    assert (
+        'id="authority_level-error">Choose a level for a local authority, and only '
+        "for a local authority." in response.text
+    )
+    assert 'value="Tiers-lieu La Forge"' in response.text
+    assert event_count(client) == before
+
+
 def test_unknown_choices_are_refused_not_crashing(
     client: TestClient, world: World
 ) -> None:

@@ -29,11 +29,9 @@ def parse_invitation(data: Mapping[str, str]) -> InvitationForm:
     if email and not EMAIL.match(email):
         f.errors.add("email", N_("Enter a valid e-mail address."))
     role = f.choice("role", MemberRole)
+    # Kept whatever the role: the domain says a partner is for members only
+    # (membership.partner_only_for_members), next to this input.
     partner_id = f.text("partner_id", max_length=36) or None
-    # A partner chosen with another role is dropped, as it always was, though the
-    # domain would refuse it (membership.partner_only_for_members): left as is.
-    if role is not MemberRole.MEMBER:
-        partner_id = None
     f.errors.raise_if_any()
     assert role is not None  # noqa: S101 - checked just above
     return InvitationForm(email, role, partner_id)

@@ -35,6 +35,8 @@ def parse_partner(data: Mapping[str, str], *, today: date) -> PartnerForm:
     f = Fields(data)
     name = f.text("name", required=True)
     kind = f.choice("kind", PartnerKind)
+    # Kept whatever the kind: the domain says a level is for local authorities only
+    # (partner.authority_level_mismatch), next to this input.
     level = f.choice("authority_level", AuthorityLevel, required=False)
     siret = re.sub(r"\s", "", f.text("siret", max_length=40))
     rna = f.text("rna", max_length=20).upper()
@@ -45,8 +47,6 @@ def parse_partner(data: Mapping[str, str], *, today: date) -> PartnerForm:
     joined_on = f.day("joined_on") or today
     if kind is PartnerKind.LOCAL_AUTHORITY and level is None:
         f.errors.add("authority_level", N_("Choose the level of the local authority."))
-    if kind is not None and kind is not PartnerKind.LOCAL_AUTHORITY:
-        level = None
     f.errors.raise_if_any()
     if kind is None or role is None:
         raise f.errors

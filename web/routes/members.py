@@ -22,7 +22,7 @@ from web.auth import (
     ensure_session,
     form_endpoint,
 )
-from web.forms.fields import FormErrors
+from web.forms.fields import FormErrors, rule_errors
 from web.forms.members import parse_invitation, parse_new_account
 from web.htmx import render
 from web.i18n import current_language
@@ -76,6 +76,8 @@ def _members_context(request: Request, access: Access) -> dict[str, object]:
         if show_emails
         else {},
         "now": clock(request).now(),
+        # The values a refusal's message needs, by input (set by a refused form).
+        "error_params": {},
     }
 
 
@@ -107,9 +109,9 @@ def invite(request: Request, fields: dict[str, str]) -> Response:
             key=request_key(fields),
         )
     except FormErrors as errors:
-        return _invite_form(request, access, fields, errors.errors)
+        return _invite_form(request, access, fields, errors)
     except RuleViolated as error:
-        return _invite_form(request, access, fields, {"partner_id": error.code})
+        return _invite_form(request, access, fields, rule_errors(error, fields))
     wait_for(request, sent.position)
     return render(
         request,
@@ -126,12 +128,17 @@ def invite(request: Request, fields: dict[str, str]) -> Response:
 
 
 def _invite_form(
-    request: Request, access: Access, fields: dict[str, str], errors: dict[str, str]
+    request: Request, access: Access, fields: dict[str, str], errors: FormErrors
 ) -> Response:
     return render(
         request,
         "members/index.html",
-        {**_members_context(request, access), "values": fields, "errors": errors},
+        {
+            **_members_context(request, access),
+            "values": fields,
+            "errors": errors.errors,
+            "error_params": errors.params,
+        },
         block="invite_panel",
         status_code=422,
     )

@@ -728,7 +728,7 @@ def test_inviting_a_member_of_an_unknown_partner_is_not_found(
         )
 
 
-def test_inviting_a_member_of_a_withdrawn_partner_is_refused(
+def test_inviting_a_member_of_a_withdrawn_partner_is_refused_naming_the_partner(
     consortium: Consortium,
 ) -> None:
     consortium.withdraw_partner(LAB, JOINED_ON, "Fin de contrat")
@@ -742,7 +742,10 @@ def test_inviting_a_member_of_a_withdrawn_partner_is_refused(
             expires_at=EXPIRES_AT,
         )
 
-    assert refused.value.code == "partner.withdrawn"
+    assert (refused.value.code, refused.value.field) == (
+        "partner.withdrawn",
+        "partner_id",
+    )
 
 
 def test_reusing_an_invitation_id_is_refused(consortium: Consortium) -> None:

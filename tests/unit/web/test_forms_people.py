@@ -7,6 +7,8 @@ from datetime import date
 
 import pytest
 
+from governance.actor import acting_as
+from governance.errors import RuleViolated
 from governance.values import (
     AuthorityLevel,
     MemberRole,
@@ -14,6 +16,7 @@ from governance.values import (
     PartnerKind,
     PartnerRole,
 )
+from tests.support.builders import COORDINATOR_ID, T0, a_consortium, admit
 from web.forms.fields import FormErrors
 from web.forms.members import parse_invitation, parse_new_account
 from web.forms.partners import (
@@ -52,12 +55,12 @@ def test_an_invitation_to_a_member_without_partner_is_left_to_the_domain() -> No
     assert form.partner_id is None
 
 
-def test_an_invitation_to_another_role_represents_no_partner() -> None:
+def test_a_partner_chosen_for_another_role_is_kept_for_the_domain_to_judge() -> None:
     form = parse_invitation(
         {"email": "ana@test.example", "role": "financer", "partner_id": "p-lab"}
     )
 
-    assert form.partner_id is None
+    assert (form.role, form.partner_id) == (MemberRole.FINANCER, "p-lab")
 
 
 @pytest.mark.parametrize("email", ["ana", "ana@test", "a b@test.example", "@x.fr"])
@@ -117,6 +120,19 @@ def test_a_partner_is_parsed_with_its_identity_and_joins_today_by_default() -> N
         Paper.NONE,
         TODAY,
     )
+
+
+def test_a_level_chosen_for_another_kind_is_kept_for_the_domain_to_judge() -> None:
+    form = parse_partner(
+        partner_fields(kind="social_economy", authority_level="commune", rna=""),
+        today=TODAY,
+    )
+
+    assert form.identity.kind is PartnerKind.SOCIAL_ECONOMY
+    assert form.identity.authority_level is AuthorityLevel.COMMUNE
+    with acting_as(COORDINATOR_ID, at=T0), pytest.raises(RuleViolated) as refusal:
+        admit(a_consortium(), form.identity)
+    assert refusal.value.field == "authority_level"
 
 
 def test_an_rna_number_is_read_in_capitals() -> None:

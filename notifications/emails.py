@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
+from typing import Protocol
 from urllib.parse import urlsplit
 from uuid import UUID, uuid5
 
@@ -75,14 +76,34 @@ class _Shown:
     escalation: int
 
 
+class MailLinks(Protocol):
+    """The absolute addresses reminders link to.
+
+    Given by the composition root, which builds them from its route table:
+    notifications knows what a link is for, never where the application puts it.
+    """
+
+    def preferences(self) -> str:
+        """Where a person chooses how reminders reach them."""
+        ...
+
+    def report(self, consortium_id: str, obligation_id: str) -> str:
+        """The page of the report a reminder is about."""
+        ...
+
+
 class MailRenderer:
     """Renders reminder e-mails and digests with the page catalogues."""
 
     def __init__(
-        self, catalogues: Mapping[str, gettext.NullTranslations], base_url: str
+        self,
+        catalogues: Mapping[str, gettext.NullTranslations],
+        base_url: str,
+        links: MailLinks,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.domain = urlsplit(self.base_url).hostname or "localhost"
+        # The site's host names the Message-IDs; the links come from ``links``.
+        self.domain = urlsplit(base_url).hostname or "localhost"
+        self.links = links
         self.catalogues = dict(catalogues)
         self._environments = {
             language: self._environment(translations)
@@ -224,7 +245,7 @@ class MailRenderer:
         return {
             "recipient": recipient,
             "language": language,
-            "preferences_link": f"{self.base_url}/notifications",
+            "preferences_link": self.links.preferences(),
         }
 
     def _shown(self, item: ReminderItem, language: str, today: date) -> _Shown:
@@ -234,10 +255,7 @@ class MailRenderer:
             funder=item.funder,
             due_text=format_date(item.due_on, "long", locale=language),
             days_left=(item.due_on - today).days,
-            link=(
-                f"{self.base_url}/consortia/{item.consortium_id}"
-                f"/reports/{item.obligation_id}"
-            ),
+            link=self.links.report(item.consortium_id, item.obligation_id),
             escalation=item.escalation,
         )
 

@@ -20,6 +20,12 @@ from governance.application import Governance
 from tests.support.builders import COORDINATOR_ID, T0, a_governance
 from tests.support.fakes import FixedClock
 from tests.support.postgres import PostgresServer, PostgresUnavailable
+from web.app import route_table
+from web.links import use_route_table
+
+# E-mails build their links from the app's route table, which create_app and the
+# CLI feed at start; tests that open the stores by themselves need it too.
+use_route_table(route_table)
 
 STORES = ("popo", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres))
 

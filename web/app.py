@@ -14,7 +14,7 @@ from jinja2_fragments.starlette import Jinja2Blocks
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
-from starlette.routing import BaseRoute, Mount
+from starlette.routing import BaseRoute, Mount, Router
 from starlette.staticfiles import StaticFiles
 
 from governance.clock import Clock
@@ -34,7 +34,7 @@ from web.i18n import (
     gettext_,
     ngettext_,
 )
-from web.links import template_path_for
+from web.links import PathFor, paths_of, template_path_for, use_route_table
 from web.ops.jobs import make_jobs
 from web.ops.storage import open_stores
 from web.presentation.budget_words import check_message
@@ -168,6 +168,12 @@ def all_routes() -> list[BaseRoute]:
     ]
 
 
+def route_table() -> PathFor:
+    """``path_for`` over every route of the app, outside any request: what e-mails
+    and use cases build their absolute links from (``web.links.use_route_table``)."""
+    return paths_of(Router(routes=all_routes()))
+
+
 def create_app(
     settings: Settings, *, stores: Stores | None = None, clock: Clock | None = None
 ) -> Starlette:
@@ -179,6 +185,7 @@ def create_app(
     if stores is not None and clock is not None and clock is not stores.clock:
         raise ValueError("the given stores have a clock of their own")
     settings = settings.with_secret()
+    use_route_table(route_table)
     templates = make_templates()
 
     @contextlib.asynccontextmanager

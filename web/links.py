@@ -7,6 +7,7 @@ Paths stay relative (``/consortia/…``), as the pages have always written them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import jinja2
@@ -46,3 +47,65 @@ def template_path_for(context: Context, name: str, /, **params: Any) -> str:
     """``path_for`` in templates: ``{{ path_for("partners:detail", …) }}``."""
     request: HTTPConnection = context["request"]
     return path_for(request, name, **params)
+
+
+class _RouteTable:
+    """The application's route table, for code below the routes (e-mails, use
+    cases) that needs absolute links but may not import the routes.
+
+    Fed once at start by the composition root (``create_app``, the CLI) with a
+    loader, called on first use: a command that sends no e-mail loads no route.
+    """
+
+    def __init__(self) -> None:
+        self._load: Callable[[], PathFor] | None = None
+        self._paths: PathFor | None = None
+
+    def use(self, load: Callable[[], PathFor]) -> None:
+        self._load, self._paths = load, None
+
+    def paths(self) -> PathFor:
+        if self._paths is None:
+            if self._load is None:
+                raise RuntimeError(
+                    "the route table was not given: call web.links.use_route_table "
+                    "at start (create_app and the CLI do)"
+                )
+            self._paths = self._load()
+        return self._paths
+
+
+_ROUTE_TABLE = _RouteTable()
+
+
+def use_route_table(load: Callable[[], PathFor]) -> None:
+    """Feed the application's route table (``load`` returns its ``path_for``)."""
+    _ROUTE_TABLE.use(load)
+
+
+class EmailLinks:
+    """Absolute links into the application for e-mails, from its route table:
+    the reminders' (``notifications.emails.MailLinks``), the one-time links of
+    invitations and password resets."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url.rstrip("/")
+
+    def _link(self, name: str, /, **params: object) -> str:
+        return self.base_url + _ROUTE_TABLE.paths()(name, **params)
+
+    def preferences(self) -> str:
+        return self._link("notifications:index")
+
+    def report(self, consortium_id: str, obligation_id: str) -> str:
+        return self._link(
+            "reporting:report", consortium_id=consortium_id, obligation_id=obligation_id
+        )
+
+    def invitation(self, token: str) -> str:
+        """The link that opens an invitation (it works once)."""
+        return self._link("invitations:accept_page", token=token)
+
+    def password_reset(self, token: str) -> str:
+        """The link that lets a person choose a new password (it works once)."""
+        return self._link("session:reset_page", token=token)

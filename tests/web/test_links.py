@@ -8,15 +8,28 @@ from __future__ import annotations
 
 import ast
 import re
+from datetime import date
 from pathlib import Path
 
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route, Router
 
-from web.app import create_app
+from notifications.emails import Delivery, MailRenderer, Recipient, ReminderItem
+from web.app import create_app, route_table
+from web.i18n import catalogues
+from web.links import EmailLinks, paths_of, use_route_table
 from web.settings import Settings
+
+DUE = date(2026, 9, 30)
+
+
+def create_app_routes() -> list[BaseRoute]:
+    """The app's routes, as ``create_app`` serves them."""
+    return list(create_app(Settings(secret_key="test-secret")).routes)
+
 
 TEMPLATES = Path(__file__).parents[2] / "web" / "templates"
 ROUTES = Path(__file__).parents[2] / "web" / "routes"
+NOTIFICATIONS = Path(__file__).parents[2] / "notifications"
 # What sends the browser on: the address is their first argument (or url=).
 REDIRECTS = {"RedirectResponse", "redirect"}
 # Attributes that hold an address the browser (or htmx) follows.
@@ -164,3 +177,44 @@ def test_the_redirect_check_sees_paths_written_in_every_way() -> None:
 
     assert [s for s in samples if not redirect_paths(s)] == []
     assert [s for s in allowed if redirect_paths(s)] == []
+
+
+def test_e_mails_link_to_the_pages_where_the_route_table_puts_them() -> None:
+    # The same routes under /ledger: every link of an e-mail must follow.
+    moved = paths_of(Router(routes=[Mount("/ledger", routes=create_app_routes())]))
+    use_route_table(lambda: moved)
+    try:
+        links = EmailLinks("https://ledger.example/")
+        renderer = MailRenderer(catalogues(), "https://ledger.example", links)
+        item = ReminderItem("r-1", "c-1", "o-1", "Lab", "Bilan", "Région", DUE, 0)
+        person = Recipient("a-1", "a@example.org", "Ana", "en", Delivery.IMMEDIATE)
+        reminder = renderer.reminder(item, person, DUE).text_body
+        digest = renderer.digest([item], person, DUE).text_body
+
+        for body in (reminder, digest):
+            assert "https://ledger.example/ledger/consortia/c-1/reports/o-1" in body
+            assert "https://ledger.example/ledger/notifications\n" in body
+        assert links.invitation("T") == "https://ledger.example/ledger/invitations/T"
+        assert links.password_reset("T") == (
+            "https://ledger.example/ledger/password/reset/T"
+        )
+    finally:
+        use_route_table(route_table)
+
+
+def test_notifications_write_no_address_of_the_app() -> None:
+    written = {
+        str(path.relative_to(NOTIFICATIONS)): paths
+        for path in sorted(NOTIFICATIONS.rglob("*.py"))
+        if (
+            paths := [
+                node.value
+                for node in ast.walk(ast.parse(path.read_text("utf-8")))
+                if isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and re.match(r"/[a-z]", node.value)
+            ]
+        )
+    }
+
+    assert written == {}

@@ -33,6 +33,7 @@ from governance.voting import DEFAULT_OPTIONS, VotingRule
 from notifications.emails import Delivery, MailRenderer, Recipient, ReminderItem
 from tests.web.conftest import World, htmx_get, login, stores_of
 from web.i18n import catalogues
+from web.links import EmailLinks
 
 PAYLOADS = (
     "<script>alert('x1')</script>",
@@ -205,7 +206,8 @@ def test_payloads_are_inert_on_every_page_and_fragment(
 
 
 def test_payloads_are_inert_in_reminder_emails() -> None:
-    renderer = MailRenderer(catalogues(), "https://ledger.example")
+    base_url = "https://ledger.example"
+    renderer = MailRenderer(catalogues(), base_url, EmailLinks(base_url))
     item = ReminderItem(
         reminder_id="r-1",
         consortium_id="c-1",

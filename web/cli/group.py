@@ -14,6 +14,7 @@ import click
 
 from governance.clock import Clock
 from web.faults import classify
+from web.links import PathFor, use_route_table
 from web.ops.in_use import StoreInUse
 from web.ops.storage import StorageError, Stores, open_stores
 from web.settings import Settings, SettingsError
@@ -151,3 +152,11 @@ def main(verbose: bool) -> None:
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
+    # E-mails link to the app's pages by route name; loaded only if one is sent.
+    use_route_table(_app_route_table)
+
+
+def _app_route_table() -> PathFor:
+    from web.app import route_table
+
+    return route_table()

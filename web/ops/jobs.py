@@ -20,6 +20,7 @@ from notifications.reminders import ReminderPipeline
 from notifications.scheduler import Jobs
 from web.i18n import catalogues
 from web.identity.store import Accounts
+from web.links import EmailLinks
 from web.ops.audit_requests import POLL_SECONDS, AuditVerifications
 from web.ops.audit_scope import run_requested
 from web.ops.evidence_sweep import EvidenceSweep
@@ -73,7 +74,9 @@ def make_jobs(
     stores: Stores, settings: Settings, transport: Transport | None = None
 ) -> Jobs:
     """The periodic jobs of this process, with reminders and leadership."""
-    renderer = MailRenderer(catalogues(), settings.base_url)
+    renderer = MailRenderer(
+        catalogues(), settings.base_url, EmailLinks(settings.base_url)
+    )
     pipeline = ReminderPipeline(
         governance=stores.governance,
         read_side=stores.read_side,

@@ -42,6 +42,7 @@ from web.identity.secret_box import SecretBox
 from web.identity.store import Accounts
 from web.identity.tables import metadata as accounts_metadata
 from web.identity.throttle import metadata as throttle_metadata
+from web.links import EmailLinks
 from web.ops.audit_requests import metadata as audit_requests_metadata
 from web.settings import Settings
 
@@ -168,12 +169,13 @@ def _assemble(
     )
     # Evidence files live in the data directory on both backends: several web
     # processes on PostgreSQL share it (a shared volume across hosts).
+    links = EmailLinks(settings.base_url)
     usecases = UseCases.over(
         governance=governance,
         accounts=accounts,
         read_engine=read_engine,
-        renderer=MailRenderer(catalogues(), settings.base_url),
-        base_url=settings.base_url,
+        renderer=MailRenderer(catalogues(), settings.base_url, links),
+        links=links,
         invitation_days=settings.invitation_days,
         clock=clock.now,
     )

@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from governance.application import Governance
 from notifications.emails import MailRenderer
 from web.identity.store import Accounts
+from web.links import EmailLinks
 from web.usecases.erasure import EraseAccount
 from web.usecases.invitations import Invitations, InvitationSent
 from web.usecases.keys import KEY_FIELD, RequestKeys, new_request_key, request_key
@@ -55,7 +56,7 @@ class UseCases:
         accounts: Accounts,
         read_engine: Engine,
         renderer: MailRenderer,
-        base_url: str,
+        links: EmailLinks,
         invitation_days: int,
         clock: Callable[[], datetime],
     ) -> UseCases:
@@ -71,7 +72,7 @@ class UseCases:
                 read_engine=read_engine,
                 renderer=renderer,
                 box=accounts.box,
-                base_url=base_url,
+                links=links,
                 invitation_days=invitation_days,
                 clock=clock,
             ),
@@ -79,7 +80,7 @@ class UseCases:
                 keys=keys,
                 accounts=accounts,
                 renderer=renderer,
-                base_url=base_url,
+                links=links,
                 clock=clock,
             ),
             erasure=EraseAccount(accounts.engine, accounts.throttle, clock),

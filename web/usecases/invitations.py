@@ -35,6 +35,7 @@ from web.identity.invitations import (
     spend_invitation_token,
 )
 from web.identity.secret_box import SecretBox, UnreadableSecret
+from web.links import EmailLinks
 from web.presentation.labels import LABELS
 from web.usecases.keys import RequestKeys
 
@@ -64,7 +65,7 @@ class Invitations:
         read_engine: Engine,
         renderer: MailRenderer,
         box: SecretBox,
-        base_url: str,
+        links: EmailLinks,
         invitation_days: int,
         clock: Callable[[], datetime],
     ) -> None:
@@ -74,7 +75,7 @@ class Invitations:
         self.read_engine = read_engine
         self.renderer = renderer
         self.box = box
-        self.base_url = base_url.rstrip("/")
+        self.links = links
         self.invitation_days = invitation_days
         self.clock = clock
 
@@ -113,7 +114,7 @@ class Invitations:
                 expires_at=expires_at,
                 now=now,
             )
-            link = f"{self.base_url}/invitations/{token}"
+            link = self.links.invitation(token)
             message = self.renderer.invitation(
                 invitation_id=created.id,
                 recipient=email,

@@ -20,6 +20,7 @@ from web.i18n import LANGUAGES
 from web.identity.accounts import normalise_email
 from web.identity.password_resets import RESET_LIFETIME, insert_reset_token
 from web.identity.store import Accounts
+from web.links import EmailLinks
 from web.usecases.keys import RequestKeys
 
 logger = logging.getLogger(__name__)
@@ -34,13 +35,13 @@ class SendResetLink:
         keys: RequestKeys,
         accounts: Accounts,
         renderer: MailRenderer,
-        base_url: str,
+        links: EmailLinks,
         clock: Callable[[], datetime],
     ) -> None:
         self.keys = keys
         self.accounts = accounts
         self.renderer = renderer
-        self.base_url = base_url.rstrip("/")
+        self.links = links
         self.clock = clock
 
     def send(self, email: str, *, language: str, key: str | None) -> bool:
@@ -66,7 +67,7 @@ class SendResetLink:
                 request_id=request,
                 recipient=account.email,
                 name=account.display_name,
-                link=f"{self.base_url}/password/reset/{token}",
+                link=self.links.password_reset(token),
                 minutes=int(RESET_LIFETIME.total_seconds() // 60),
                 language=chosen,
             )

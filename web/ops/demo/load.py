@@ -12,6 +12,7 @@ from notifications.emails import MailRenderer
 from notifications.mail import MailboxTransport
 from notifications.reminders import ReminderPipeline
 from web.i18n import catalogues
+from web.links import EmailLinks
 from web.ops.demo import (
     deliveries,
     founding,
@@ -43,7 +44,7 @@ def _reminder_pipeline(
         read_side=stores.read_side,
         outbox=stores.outbox,
         directory=AccountDirectory(stores.accounts),
-        renderer=MailRenderer(catalogues(), base_url),
+        renderer=MailRenderer(catalogues(), base_url, EmailLinks(base_url)),
         transport=MailboxTransport(mailbox),
         sender="Consortium Ledger (démo) <no-reply@demo.example>",
     )

@@ -1,7 +1,7 @@
 """Pages build their links from route names (``path_for``), never from paths.
 
-A path written out by hand in a template goes stale silently when a route moves; a
-name that no route has fails here, before any page is rendered.
+A path written out by hand in a template, a redirect or an e-mail goes stale silently
+when a route moves; a name that no route has fails here, before any page is rendered.
 """
 
 from __future__ import annotations
@@ -18,14 +18,6 @@ from web.app import create_app, route_table
 from web.i18n import catalogues
 from web.links import EmailLinks, paths_of, use_route_table
 from web.settings import Settings
-
-DUE = date(2026, 9, 30)
-
-
-def create_app_routes() -> list[BaseRoute]:
-    """The app's routes, as ``create_app`` serves them."""
-    return list(create_app(Settings(secret_key="test-secret")).routes)
-
 
 TEMPLATES = Path(__file__).parents[2] / "web" / "templates"
 ROUTES = Path(__file__).parents[2] / "web" / "routes"
@@ -177,6 +169,14 @@ def test_the_redirect_check_sees_paths_written_in_every_way() -> None:
 
     assert [s for s in samples if not redirect_paths(s)] == []
     assert [s for s in allowed if redirect_paths(s)] == []
+
+
+DUE = date(2026, 9, 30)
+
+
+def create_app_routes() -> list[BaseRoute]:
+    """The app's routes, as ``create_app`` serves them."""
+    return list(create_app(Settings(secret_key="test-secret")).routes)
 
 
 def test_e_mails_link_to_the_pages_where_the_route_table_puts_them() -> None:

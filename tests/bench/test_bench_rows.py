@@ -60,6 +60,22 @@ def test_the_output_replaces_its_own_section_and_keeps_the_rest(
     )
 
 
+def test_a_marker_quoted_inside_a_line_of_text_is_not_a_section(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "performance.md"
+    text = (
+        "Its section is `<!-- bench: SQLite --events 10000 -->` and so on.\n\n"
+        "<!-- bench: SQLite --events 10000 -->\nold\n"
+        "<!-- /bench: SQLite --events 10000 -->\n"
+    )
+    path.write_text(text, encoding="utf-8")
+
+    write(path, "new\n", "SQLite --events 10000")
+
+    assert path.read_text(encoding="utf-8") == text.replace("old", "new")
+
+
 def test_the_output_adds_a_new_section_at_the_end_or_creates_the_file(
     tmp_path: Path,
 ) -> None:

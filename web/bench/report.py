@@ -5,6 +5,7 @@ details, and notes on what was built and the machine.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from web.bench import scale
@@ -152,15 +153,19 @@ def section_key(results: Results) -> str:
 
 def write(path: Path, text: str, key: str) -> None:
     """Write a run's table into ``path`` (``docs/performance.md``, say): between the
-    markers of its section (its backend and options) if the file has them, leaving
-    the rest of the file as it is; else added at the end of the file (which is
-    created if need be)."""
+    markers of its section (its backend and options, each marker on a line of its
+    own) if the file has them, leaving the rest of the file as it is; else added at
+    the end of the file (which is created if need be). A marker quoted inside a
+    line of text is not one."""
     begin, end = f"<!-- bench: {key} -->", f"<!-- /bench: {key} -->"
     section = f"{begin}\n{text.rstrip()}\n{end}\n"
     current = path.read_text(encoding="utf-8") if path.exists() else ""
-    start, stop = current.find(begin), current.find(end)
-    if 0 <= start < stop:
-        updated = current[:start] + section.rstrip("\n") + current[stop + len(end) :]
+    found = re.search(
+        f"^{re.escape(begin)}$.*?^{re.escape(end)}$", current, re.MULTILINE | re.DOTALL
+    )
+    if found:
+        updated = current[: found.start()] + section.rstrip("\n")
+        updated += current[found.end() :]
     else:
         updated = current + ("\n" if current and not current.endswith("\n") else "")
         updated += ("\n" if current else "") + section

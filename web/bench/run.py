@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import platform
-import sqlite3
-import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass, replace
-from importlib.metadata import version
 from typing import Any
 
 import click
-import psycopg
 
-from web.bench import limits, pages, scale, targets
+from web.bench import limits, machine, memory, pages, scale, targets
 from web.bench.builder import BuildResult, Flagship, build
 from web.bench.pages import PageEffort
 from web.bench.results import REFERENCE_EVENTS, Echo, Options, Results, Row, Store
@@ -295,53 +289,6 @@ def _page_rows(found: pages.Pages, events: int) -> list[Row]:
     return rows
 
 
-EXPORT_FLOOR_MIB = 1.0
-"""Growths under 1 MiB count as 1 MiB: below it the allocator's arenas, not the
-export, decide what is resident."""
-
-
-def _export_growths(store: Store) -> dict[str, float]:
-    """Each export's memory growth in MiB: peak less the baseline, both measured in
-    the export's own process before and during the export."""
-    growths = {}
-    for name in targets.EXPORTS:
-        spec = {
-            "data_dir": str(store.settings.data_dir),
-            "database_url": store.settings.database_url or "",
-            "consortium_id": store.flagship.consortium_id,
-            "export": name,
-        }
-        result = subprocess.run(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "web.bench.export_probe", json.dumps(spec)],
-            capture_output=True,
-            text=True,
-            check=True,
-            env={**os.environ, "CONSORTIUM_SECRET_KEY": store.settings.secret_key},
-        )
-        answer = json.loads(result.stdout)
-        growth = (answer["peak_kib"] - answer["baseline_kib"]) / 1024
-        growths[name] = max(growth, EXPORT_FLOOR_MIB)
-    return growths
-
-
-def _export_rows(
-    at_size: dict[str, float], reference: dict[str, float], events: int
-) -> list[Row]:
-    return [
-        Row(
-            f"memory growth of a full {name} export at {events:,} events (peak less "
-            "the baseline of the same process)",
-            at_size[name],
-            " MiB",
-            f"the same export on the separate {REFERENCE_EVENTS:,}-event store "
-            "(growths under 1 MiB count as 1)",
-            reference[name],
-            "≤ 1.5",
-        )
-        for name in targets.EXPORTS
-    ]
-
-
 def _scale(store: Store, effort: Effort, echo: Echo, results: Results) -> list[Row]:
     """Reads over one and two web processes; 1, 8 and 32 concurrent writers, each
     compared with raw inserts from as many connections at once."""
@@ -460,8 +407,8 @@ def run(options: Options, echo: Echo = click.echo) -> Results:
         results.pages = found.pages
         results.rows += _page_rows(found, store.events)
         echo("Exports' memory growth…")
-        results.rows += _export_rows(
-            _export_growths(store), _export_growths(reference), store.events
+        results.rows += memory.export_rows(
+            memory.export_growths(store), memory.export_growths(reference), store.events
         )
         # After the pages and exports: its pledges add to the measured consortium's
         # ledger, which would then be longer than the reference store's it is
@@ -469,7 +416,7 @@ def run(options: Options, echo: Echo = click.echo) -> Results:
         results.rows[0:0] = _commands(store, effort, echo)
         if not options.skip_scale:
             results.rows += _scale(store, effort, echo, results)
-        results.notes = _machine(main)
+        results.notes = machine.notes(main)
         results.flagship_events_after = _flagship_events(store)
     results.seconds = time.perf_counter() - started
     return results
@@ -493,48 +440,3 @@ def _flagship_events(store: Store) -> int:
             )
     finally:
         stores.close()
-
-
-def _machine(settings: Settings) -> list[str]:
-    """The machine and software the figures were measured on."""
-    cpu = ""
-    with open("/proc/cpuinfo", encoding="utf-8") as info:
-        for line in info:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    memory = ""
-    with open("/proc/meminfo", encoding="utf-8") as info:
-        memory = f"{int(info.readline().split()[1]) / 1024 / 1024:.0f} GiB RAM"
-    disk = (
-        subprocess.run(  # noqa: S603 - a fixed command on our own directory
-            ["df", "-hT", str(settings.data_dir)],  # noqa: S607
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        .stdout.splitlines()[-1]
-        .split()
-    )
-    software = ", ".join(
-        f"{name} {version(name)}"
-        for name in ("eventsourcing", "sqlalchemy", "starlette", "uvicorn", "psycopg")
-    )
-    database = f"SQLite {sqlite3.sqlite_version} (WAL; event store synchronous=FULL)"
-    if settings.database_url:
-        with psycopg.connect(settings.database_url) as connection:
-            server = connection.execute("SHOW server_version").fetchone()
-            sync = connection.execute("SHOW synchronous_commit").fetchone()
-            fsync = connection.execute("SHOW fsync").fetchone()
-        database = (
-            f"PostgreSQL {server[0] if server else '?'} (synchronous_commit="
-            f"{sync[0] if sync else '?'}, fsync={fsync[0] if fsync else '?'})"
-        )
-    return [
-        f"Machine: {os.cpu_count()} CPUs ({cpu}), {memory}, disk {disk[1]} "
-        f"{disk[0]} ({disk[2]}), {platform.system()} {platform.release()}",
-        f"Software: Python {platform.python_version()}, {database}, {software}",
-        "Load: a separate Python process (asyncio, keep-alive, closed loop) on "
-        "loopback; uvicorn, one process, no access log, for both the application and "
-        "the bare endpoint; the scheduler is off while measuring.",
-    ]

@@ -19,6 +19,7 @@ from governance.application.decisions import DecisionCommands
 from governance.application.financing import FinancingCommands
 from governance.application.reminders import ReminderCommands
 from governance.application.reporting import ReportingCommands
+from governance.application.workplan import WorkPlanCommands
 from governance.consortium import Consortium
 from governance.financing.plan import FinancingPlan
 from governance.proposal import Proposal
@@ -35,9 +36,10 @@ class Governance(
     AuditCommands,
     CapitalisationCommands,
     FinancingCommands,
+    WorkPlanCommands,
 ):
     """Commands on consortia, commitments, decisions, reporting, reminders,
-    capitalisation, the financing plan and the audit."""
+    capitalisation, the financing plan, the work plan and the audit."""
 
     name = "Governance"
     snapshotting_intervals: ClassVar[

@@ -34,6 +34,7 @@ from web.i18n import (
 )
 from web.links import PathFor
 from web.presentation.labels import in_unit, label
+from web.presentation.workplan_words import WORKPLAN_SENTENCES
 
 SENTENCES: dict[str, str] = {
     "founded": N_("founded the consortium “%(name)s”"),
@@ -144,6 +145,7 @@ SENTENCES: dict[str, str] = {
     "plan_version_filed": N_(
         "filed version %(number)s of the financing plan (%(version_kind)s): expenses of %(expenses)s, grant requested %(requested)s"
     ),
+    **WORKPLAN_SENTENCES,
 }
 
 AREA_LABELS: dict[str, str] = {
@@ -156,6 +158,7 @@ AREA_LABELS: dict[str, str] = {
     "capitalisation": N_("Capitalisation and readiness"),
     "audit": N_("Audit"),
     "budget": N_("Financing plan"),
+    "workplan": N_("Work plan"),
 }
 
 
@@ -285,6 +288,9 @@ PAGES: dict[str, tuple[str, str | None]] = {
     "readiness": ("readiness:index", None),
     "checkpoint": ("audit:index", None),
     "financing_plan": ("budget:index", None),
+    "work_package": ("workplan:index", None),
+    "deliverable": ("workplan:deliverable", "deliverable_id"),
+    "milestone": ("workplan:index", None),
 }
 
 

@@ -29,7 +29,7 @@ def a_package(world: World, **overrides: str) -> dict[str, str]:
         "code": "WP1",
         "title": "Coordination",
         "lead_id": world.lead_id,
-        f"participant_{world.partner_id}": "on",
+        f"participant-{world.partner_id}": "on",
         **overrides,
     }
 

@@ -4,7 +4,7 @@ reached, a review.
 Shape only (required, lengths, dates); the plan's rules (a code taken, a package
 unknown, a milestone reached in the future) are the domain's, which names the input
 it refuses. Participants come as one checkbox per partner
-(``participant_<partner id>``), since a form posts each name once.
+(``participant-<partner id>``), since a form posts each name once.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from datetime import date
 
 from web.forms.fields import Fields
 
-PARTICIPANT = "participant_"
+PARTICIPANT = "participant-"
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from uuid import UUID, uuid5
 # Fixed forever: the id of every consortium's work plan derives from it.
 WORKPLAN_NAMESPACE = UUID("0b7f6a52-3c1d-4e59-8f2a-6d9e1c4b7a30")
 
-CODE_MAX = 20
+CODE_MAX = 40
 """A work package's code is short ("WP1", "Lot 2"): it heads columns and lists."""
 
 

@@ -48,7 +48,7 @@ def test_a_package_keeps_its_code_trimmed_and_participants_once_but_the_lead() -
     [
         ("wp1", "Autre", "workplan.code_taken", "code"),
         ("", "Autre", "workplan.code_required", "code"),
-        ("W" * 21, "Autre", "workplan.code_too_long", "code"),
+        ("W" * 41, "Autre", "workplan.code_too_long", "code"),
         ("WP2", "  ", "workplan.title_required", "title"),
     ],
 )

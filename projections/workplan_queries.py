@@ -238,3 +238,15 @@ def deliverables_of_account(
         .order_by(deliverables.c.due_on, deliverables.c.title)
     )
     return [_deliverable(r) for r in rows]
+
+
+def deliverables_due_to(
+    connection: Connection, account_id: str
+) -> list[DeliverableRow]:
+    """The deliverables not accepted yet in this account's consortia, by due date:
+    "My deadlines" and the calendar feed."""
+    return [
+        d
+        for d in deliverables_of_account(connection, account_id)
+        if d.status is not DeliverableStatus.ACCEPTED
+    ]

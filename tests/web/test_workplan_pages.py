@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from icalendar import Calendar
 from starlette.testclient import TestClient
 
 from tests.web.conftest import World, csrf, event_count, login, post, stores_of
@@ -281,3 +282,34 @@ def test_the_financer_may_not_change_the_work_plan(
 
     assert refused.status_code == 403
     assert event_count(client) == before
+
+
+def test_a_deliverable_due_is_in_my_deadlines_and_my_calendar_feed(
+    client: TestClient, world: World
+) -> None:
+    url = with_a_deliverable(client, world, today_of(client) + timedelta(days=12))
+    login(client, world.emails["member"])
+
+    deadlines = client.get("/calendar").text
+    made = post(client, "/calendar/feed")
+    address = re.search(r"/calendar/[A-Za-z0-9_-]+\.ics", made.text)
+    assert address is not None
+    feed = Calendar.from_ical(client.get(address.group(0)).content)
+
+    assert "Étude de besoins" in deadlines
+    assert url in deadlines
+    events = {str(e["summary"]): e for e in feed.walk("VEVENT")}
+    due = events["Deliverable “Étude de besoins” due (Inclusion Numérique)"]
+    assert due.decoded("dtstart") == today_of(client) + timedelta(days=12)
+    assert str(due["url"]).endswith(url)
+
+
+def test_an_accepted_deliverable_leaves_my_deadlines(
+    client: TestClient, world: World
+) -> None:
+    url = with_a_deliverable(client, world, today_of(client) + timedelta(days=12))
+    submit(client, url)
+    login(client, world.emails["financer"])
+    post(client, url + "/review", {"decision": "accept", "comment": ""})
+
+    assert "No deliverable is due." in client.get("/calendar").text

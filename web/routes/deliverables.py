@@ -5,8 +5,10 @@ report's. Also the download of the work plan's files (deliverables', milestones'
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from icalendar import Event
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
@@ -27,7 +29,9 @@ from web.auth import actor_of, form_endpoint, upload_endpoint
 from web.evidence.names import content_disposition, download_name
 from web.forms.fields import FormErrors
 from web.htmx import render
+from web.i18n import N_, gettext_
 from web.links import path_for
+from web.presentation.labels import label
 from web.request_state import clock
 from web.routes.common import Access, consortium_access, parse_uuid, queries, stores
 from web.routes.posting import run_command, saved_upload
@@ -167,6 +171,28 @@ def review(request: Request, fields: dict[str, str]) -> Response:
         slot="comment",
         then=_then(request, access),
     )
+
+
+def deliverable_event(
+    row: DeliverableRow, consortia: dict[str, str], base: str, stamp: datetime
+) -> Event:
+    """A deliverable due, as an event of a person's calendar feed."""
+    entry = Event()
+    entry.add("uid", f"{row.deliverable_id}@consortium-ledger")
+    entry.add("dtstamp", stamp)
+    entry.add("dtstart", row.due_on)
+    entry.add(
+        "summary",
+        gettext_(N_("Deliverable “%(title)s” due (%(consortium)s)"))
+        % {"title": row.title, "consortium": consortia.get(row.consortium_id, "")},
+    )
+    entry.add("description", label(row.status))
+    entry.add(
+        "url",
+        f"{base}/consortia/{row.consortium_id}/workplan/deliverables/"
+        f"{row.deliverable_id}",
+    )
+    return entry
 
 
 def download(request: Request) -> Response:

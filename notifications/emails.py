@@ -62,6 +62,9 @@ class ReminderItem:
     funder: str
     due_on: date
     escalation: int
+    # What it reminds of: "report", or "deliverable" (whose title is in
+    # ``report_title``, and which has no funder).
+    about: str = "report"
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ class _Shown:
     days_left: int
     link: str
     escalation: int
+    about: str
 
 
 class MailRenderer:
@@ -236,9 +240,14 @@ class MailRenderer:
             days_left=(item.due_on - today).days,
             link=(
                 f"{self.base_url}/consortia/{item.consortium_id}"
-                f"/reports/{item.obligation_id}"
+                + (
+                    f"/workplan/deliverables/{item.obligation_id}"
+                    if item.about == "deliverable"
+                    else f"/reports/{item.obligation_id}"
+                )
             ),
             escalation=item.escalation,
+            about=item.about,
         )
 
     def _render(self, name: str, language: str, context: dict[str, object]) -> str:

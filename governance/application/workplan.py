@@ -14,14 +14,15 @@ from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
 
-from governance.actor import Actor
+from governance.actor import SCHEDULER, Actor
 from governance.application.base import Created, ServiceBase
 from governance.consortium import Consortium
 from governance.errors import NotPermitted, RuleViolated
 from governance.permissions import Action
+from governance.reminder import Reminder
 from governance.values import Evidence, MemberRole
 from governance.workplan.plan import WorkPlan
-from governance.workplan.values import workplan_id
+from governance.workplan.values import OPEN_STATUSES, workplan_id
 
 
 class WorkPlanCommands(ServiceBase):
@@ -177,6 +178,41 @@ class WorkPlanCommands(ServiceBase):
             today = self.clock.now().date()
             plan.reach_milestone(milestone_id, reached_on, note, evidence, today)
             return self._save(plan)
+
+    def request_deliverable_reminder(
+        self,
+        consortium_id: UUID,
+        deliverable_id: str,
+        stage: int,
+        recipient_id: str,
+        escalation: int,
+    ) -> int:
+        """The scheduler reminds one person of a deliverable's due date at a stage.
+
+        As ``request_reminder`` for a report: refused (``RuleViolated``) when the
+        deliverable is no longer due or the person no longer belongs to the
+        consortium; ``Conflict`` when already issued (the id is the key's).
+        """
+        with self._acting(Actor(SCHEDULER)):
+            consortium = self._consortium(consortium_id)
+            try:
+                plan: WorkPlan = self.repository.get(workplan_id(str(consortium_id)))
+            except AggregateNotFoundError:
+                raise RuleViolated("workplan.deliverable_unknown") from None
+            deliverable = plan.deliverable(deliverable_id)
+            if deliverable.status not in OPEN_STATUSES:
+                raise RuleViolated("reminder.report_not_due")
+            if consortium.role_of(recipient_id) is None:
+                raise RuleViolated("reminder.recipient_not_a_member")
+            reminder = Reminder(
+                consortium_id=str(consortium_id),
+                obligation_id=deliverable_id,
+                due_on=deliverable.due_on,
+                stage=stage,
+                recipient_id=recipient_id,
+                escalation=escalation,
+            )
+            return self._save(reminder)
 
     # -- helpers ------------------------------------------------------------------
 

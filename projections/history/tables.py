@@ -119,6 +119,7 @@ AREAS: dict[str, tuple[str, ...]] = {
         "deliverable_changes_requested",
         "milestone_planned",
         "milestone_reached",
+        "deliverable_reminder_requested",
     ),
 }
 AREA_OF_KIND = {kind: area for area, kinds in AREAS.items() for kind in kinds}
@@ -180,7 +181,8 @@ ABOUT: dict[str, str] = {
     **dict.fromkeys(AREAS["budget"], "financing_plan"),
     **dict.fromkeys(AREAS["workplan"][:3], "work_package"),
     **dict.fromkeys(AREAS["workplan"][3:7], "deliverable"),
-    **dict.fromkeys(AREAS["workplan"][7:], "milestone"),
+    **dict.fromkeys(AREAS["workplan"][7:9], "milestone"),
+    "deliverable_reminder_requested": "deliverable",
 }
 
 commitment_owners = Table(

@@ -18,6 +18,7 @@ from governance import events
 from projections.base import Envelope, LoggedEvent, metadata, on
 from projections.buffer import add_row, batch_cache, update_rows
 from projections.history.rows import HistoryRows, label_in
+from projections.history.tables import owners
 
 workplan_items = Table(
     "history_workplan_items",
@@ -29,6 +30,15 @@ _ITEM = select(workplan_items.c.params).where(
     workplan_items.c.item_id == bindparam("item_id")
 )
 _CACHE = "history.workplan_items"
+
+
+def is_deliverable(connection: Connection, item_id: str) -> bool:
+    """Whether ``item_id`` is a deliverable's (as a reminder's ``obligation_id``)."""
+    cache = batch_cache(connection, _CACHE)
+    if item_id not in cache:  # a report's id is asked once per batch, not per event
+        cache[item_id] = connection.scalar(_ITEM, {"item_id": item_id})
+    text = cache[item_id]
+    return bool(text) and bool(json.loads(str(text)).get("deliverable"))
 
 
 class WorkPlanHistory(HistoryRows):
@@ -161,7 +171,21 @@ class WorkPlanHistory(HistoryRows):
             on=e.due_on,
             **words,
         )
-        self._keep(connection, e.deliverable_id, words)
+        self._keep(connection, e.deliverable_id, words | {"deliverable": True})
+        # Reminders name what they are about by its owner (a report's, or this).
+        add_row(
+            connection,
+            owners,
+            {
+                "aggregate_id": e.deliverable_id,
+                "consortium_id": consortium_id,
+                "title": e.title,
+            },
+        )
+        batch_cache(connection, "history.owners")[e.deliverable_id] = (
+            consortium_id,
+            e.title,
+        )
 
     def _deliverable_step(
         self,

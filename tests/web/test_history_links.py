@@ -122,6 +122,7 @@ ABOUT = {
             "deliverable_submitted",
             "deliverable_accepted",
             "deliverable_changes_requested",
+            "deliverable_reminder_requested",
         ),
         "workplan/deliverables/{deliverable}",
     ),
@@ -306,6 +307,7 @@ def every_kind_once(client: TestClient, world: World, tmp_path: Path) -> dict[st
         due_on=date(2026, 9, 30),
         responsible_id=lead,
     ).id
+    g.request_deliverable_reminder(cid, deliverable, -7, people["coordinator"], 0)
     g.submit_deliverable(coordinator, cid, deliverable, a_file())
     g.request_deliverable_changes(financer, cid, deliverable, "Précisez.")
     g.submit_deliverable(coordinator, cid, deliverable, a_file())

@@ -230,7 +230,12 @@ def describe(entry: HistoryEntry, names: dict[str, str]) -> str:
         params["amount"] = in_unit(
             entry.params.get("amount"), Unit(entry.params["unit"])
         )
-    if entry.kind in {"membership_granted", "membership_revoked", "reminder_requested"}:
+    if entry.kind in {
+        "membership_granted",
+        "membership_revoked",
+        "reminder_requested",
+        "deliverable_reminder_requested",
+    }:
         params["person"] = names.get(entry.subject_id or "", gettext_(N_("a person")))
     if params.get("partner") and entry.kind in {
         "invitation_issued",

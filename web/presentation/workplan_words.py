@@ -62,6 +62,9 @@ WORKPLAN_SENTENCES: dict[str, str] = {
         "requested changes to the deliverable “%(title)s” of %(code)s: %(comment)s"
     ),
     "milestone_planned": N_("planned the milestone “%(title)s” of %(code)s for %(on)s"),
+    "deliverable_reminder_requested": N_(
+        "reminded %(person)s of the deliverable “%(title)s” (%(stage)s)"
+    ),
     "milestone_reached": N_(
         "recorded the milestone “%(title)s” of %(code)s reached on %(on)s"
     ),

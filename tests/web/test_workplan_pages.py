@@ -313,3 +313,16 @@ def test_an_accepted_deliverable_leaves_my_deadlines(
     post(client, url + "/review", {"decision": "accept", "comment": ""})
 
     assert "No deliverable is due." in client.get("/calendar").text
+
+
+def test_a_deliverable_late_by_one_day_says_day_in_the_singular(
+    client: TestClient, world: World
+) -> None:
+    with_a_deliverable(client, world, today_of(client) - timedelta(days=1))
+
+    page = client.get(workplan(world)).text
+    client.cookies.set("lang", "fr")
+    french = client.get(workplan(world)).text
+
+    assert "late: due 1 day ago" in page
+    assert "en retard\xa0: attendu depuis 1 jour<" in french

@@ -4,13 +4,18 @@ clear message and nothing stored."""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Calendar
 from starlette.testclient import TestClient
 
 from tests.web.conftest import World, csrf, event_count, login, post, stores_of
+from tests.web.test_evidence_kept import secret_pdf
+from web.ops.evidence_sweep import DEFAULT_GRACE, sweep_evidence
+from web.settings import Settings
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< >>\n%%EOF\n"
 DELIVERABLE = re.compile(r'href="(/consortia/[^"]+/workplan/deliverables/[0-9a-f-]+)"')
@@ -326,3 +331,53 @@ def test_a_deliverable_late_by_one_day_says_day_in_the_singular(
 
     assert "late: due 1 day ago" in page
     assert "en retard\xa0: attendu depuis 1 jour<" in french
+
+
+def test_the_files_of_deliverables_and_milestones_survive_the_evidence_sweep(
+    client: TestClient, world: World, settings: Settings
+) -> None:
+    url = with_a_deliverable(client, world, today_of(client) + timedelta(days=40))
+    handed_in = secret_pdf("livrable")
+    client.post(
+        url + "/submit",
+        data={"csrf_token": csrf(client)},
+        files={"file": ("livrable.pdf", handed_in, "application/pdf")},
+    )
+    post(
+        client,
+        workplan(world) + "/milestones",
+        {
+            "package_id": package_id_of(client, world),
+            "title": "Lancement",
+            "planned_on": today_of(client).isoformat(),
+        },
+    )
+    reach = re.search(
+        r'action="([^"]+/milestones/[0-9a-f-]+/reached)"',
+        client.get(workplan(world)).text,
+    )
+    assert reach
+    minutes = secret_pdf("compte-rendu")
+    reached = client.post(
+        reach.group(1),
+        data={"reached_on": today_of(client).isoformat(), "csrf_token": csrf(client)},
+        files={"evidence": ("cr.pdf", minutes, "application/pdf")},
+        follow_redirects=False,
+    )
+    assert reached.status_code == 303
+    evidence = stores_of(client).evidence
+    for content in (handed_in, minutes):
+        path = evidence.directory / hashlib.sha256(content).hexdigest()
+        then = (datetime.now(UTC) - timedelta(days=400)).timestamp()
+        os.utime(path, (then, then))
+
+    report = sweep_evidence(
+        settings, evidence, now=datetime.now(UTC) + DEFAULT_GRACE + timedelta(hours=1)
+    )
+
+    assert report.removed == []
+    assert report.referenced == 2
+    page = client.get(workplan(world)).text
+    link = re.search(r'href="([^"]+/workplan/files/[0-9a-f]{64})">cr.pdf', page)
+    assert link
+    assert client.get(link.group(1)).content == minutes

@@ -178,11 +178,18 @@ def test_a_member_of_another_partner_may_not_submit_and_nothing_is_stored(
     login(client, world.emails["member"])
     assert "Submit the deliverable" not in client.get(url).text
     before = event_count(client)
+    content = secret_pdf("not theirs")
 
-    refused = submit(client, url)
+    refused = client.post(
+        url + "/submit",
+        data={"csrf_token": csrf(client)},
+        files={"file": ("livrable.pdf", content, "application/pdf")},
+    )
 
-    assert refused.status_code == 403  # type: ignore[attr-defined]
+    assert refused.status_code == 403
     assert event_count(client) == before
+    evidence = stores_of(client).evidence.directory
+    assert not (evidence / hashlib.sha256(content).hexdigest()).exists()
 
 
 def test_a_submission_without_a_file_is_refused_with_a_message(

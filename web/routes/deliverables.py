@@ -33,19 +33,29 @@ from web.i18n import N_, gettext_
 from web.links import path_for
 from web.presentation.labels import label
 from web.request_state import clock
-from web.routes.common import Access, consortium_access, parse_uuid, queries, stores
+from web.routes.common import (
+    Access,
+    consortium_access,
+    parse_uuid,
+    queries,
+    query,
+    stores,
+)
 from web.routes.posting import run_command, saved_upload
+
+
+def acts_for(access: Access, row: DeliverableRow) -> bool:
+    """Whether this person hands deliverables in for its responsible partner."""
+    membership = access.membership
+    return access.can(Action.SUBMIT_DELIVERABLE) and (
+        membership.role is MemberRole.COORDINATOR
+        or membership.partner_id == row.responsible_id
+    )
 
 
 def may_submit(access: Access, row: DeliverableRow) -> bool:
     """Whether this person may hand the deliverable in now (to show the form)."""
-    if not (access.can(Action.SUBMIT_DELIVERABLE) and row.open):
-        return False
-    membership = access.membership
-    return (
-        membership.role is MemberRole.COORDINATOR
-        or membership.partner_id == row.responsible_id
-    )
+    return row.open and acts_for(access, row)
 
 
 def _deliverable_id(request: Request) -> str:
@@ -122,6 +132,11 @@ def submit(request: Request, fields: dict[str, str], files: dict[str, Any]) -> R
     access = consortium_access(request)
     access.require(Action.SUBMIT_DELIVERABLE)
     deliverable_id = _deliverable_id(request)
+    row = query(request, deliverable, str(access.consortium_id), deliverable_id)
+    if row is None:
+        raise NotFound("deliverable", deliverable_id)
+    # Another partner's member is refused before their file is read and stored.
+    access.require(Action.SUBMIT_DELIVERABLE, shown=acts_for(access, row))
 
     def command() -> int:
         file = saved_upload(request, files, "file")

@@ -23,6 +23,7 @@ from governance.application.workplan import WorkPlanCommands
 from governance.consortium import Consortium
 from governance.financing.plan import FinancingPlan
 from governance.proposal import Proposal
+from governance.workplan.plan import WorkPlan
 
 __all__ = ["Created", "Governance"]
 
@@ -44,4 +45,4 @@ class Governance(
     name = "Governance"
     snapshotting_intervals: ClassVar[
         dict[type[MutableOrImmutableAggregate[Any]], int]
-    ] = {Consortium: 100, Proposal: 100, FinancingPlan: 100}
+    ] = {Consortium: 100, Proposal: 100, FinancingPlan: 100, WorkPlan: 100}

@@ -574,6 +574,7 @@ def test_a_snapshot_of_a_commitment_comes_back_equal_in_state(
         a_financing_plan_history,
         an_amended_asset,
         a_withdrawn_replication,
+        a_work_plan_history,
     ],
     ids=[
         "vetoed-proposal",
@@ -588,6 +589,7 @@ def test_a_snapshot_of_a_commitment_comes_back_equal_in_state(
         "filed-financing-plan",
         "amended-asset",
         "withdrawn-replication",
+        "work-plan",
     ],
 )
 def test_a_snapshot_of_a_proposal_decision_report_or_indicator_comes_back_equal(

@@ -388,3 +388,27 @@ def test_the_files_of_deliverables_and_milestones_survive_the_evidence_sweep(
     link = re.search(r'href="([^"]+/workplan/files/[0-9a-f]{64})">cr.pdf', page)
     assert link
     assert client.get(link.group(1)).content == minutes
+
+
+def test_a_package_shows_what_the_financing_plan_plans_under_its_code(
+    client: TestClient, world: World
+) -> None:
+    login(client, world.emails["coordinator"])
+    post(client, workplan(world) + "/packages", a_package(world))
+    for amount, code in (("1000", "WP1"), ("250.50", "wp1"), ("99", "WP2")):
+        planned = post(
+            client,
+            f"/consortia/{world.consortium_id}/budget/expenses",
+            {
+                "partner_id": world.lead_id,
+                "category": "travel",
+                "label": "Déplacements",
+                "amount": amount,
+                "work_package": code,
+            },
+        )
+        assert planned.status_code == 303
+
+    page = client.get(workplan(world)).text
+
+    assert "Planned expenses in the financing plan: €1,250.50" in page

@@ -10,7 +10,9 @@ htmx a refused form comes back in place (422).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from starlette.requests import Request
@@ -18,7 +20,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from governance.application import Created
+from governance.financing.values import ExpenseLine
 from governance.permissions import Action
+from projections.budget import draft_of
 from projections.partners import partners_of
 from projections.workplan_queries import PackageRow, WorkPlanView, workplan_of
 from web.auth import actor_of, form_endpoint, upload_endpoint
@@ -45,6 +49,7 @@ def _context(request: Request, access: Access) -> dict[str, Any]:
     with queries(request) as connection:
         plan: WorkPlanView = workplan_of(connection, cid)
         partners = partners_of(connection, cid)
+        expenses = draft_of(connection, cid).expenses
     today = clock(request).now().date()
     names = {p.partner_id: p.name for p in partners}
     active = [p for p in partners if p.withdrawn_on is None]
@@ -64,6 +69,7 @@ def _context(request: Request, access: Access) -> dict[str, Any]:
             names.get(x, "?") for x in p.participants
         ),
         "package_values": package_values,
+        "planned": planned_by_code(expenses),
         "today": today,
         "soon_days": SOON_DAYS,
         "values": {},
@@ -71,6 +77,16 @@ def _context(request: Request, access: Access) -> dict[str, Any]:
         "error_params": {},
         "open_form": "",
     }
+
+
+def planned_by_code(expenses: Sequence[ExpenseLine]) -> dict[str, Decimal]:
+    """The direct expenses the financing plan's draft names each work package for,
+    by its code (the plan's free-text ``work_package``, compared without case)."""
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for line in expenses:
+        if line.work_package.strip():
+            totals[line.work_package.strip().casefold()] += line.amount
+    return dict(totals)
 
 
 def package_values(package: PackageRow) -> dict[str, str]:

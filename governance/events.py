@@ -15,6 +15,7 @@ from governance.indicator import Indicator
 from governance.proposal import Decision, Proposal
 from governance.reminder import Reminder, ReminderSchedule
 from governance.reporting import ReportingObligation
+from governance.workplan.plan import WorkPlan
 
 ConsortiumFounded = Consortium.Founded
 ProfileRevised = Consortium.ProfileRevised
@@ -70,6 +71,16 @@ ResourcePlanned = FinancingPlan.ResourcePlanned
 ResourceWithdrawn = FinancingPlan.ResourceWithdrawn
 FundingRulesSet = FinancingPlan.FundingRulesSet
 PlanVersionFiled = FinancingPlan.VersionFiled
+WorkPlanOpened = WorkPlan.Opened
+WorkPackageDefined = WorkPlan.PackageDefined
+WorkPackageChanged = WorkPlan.PackageChanged
+WorkPackageWithdrawn = WorkPlan.PackageWithdrawn
+DeliverablePlanned = WorkPlan.DeliverablePlanned
+DeliverableSubmitted = WorkPlan.DeliverableSubmitted
+DeliverableAccepted = WorkPlan.DeliverableAccepted
+DeliverableChangesRequested = WorkPlan.DeliverableChangesRequested
+MilestonePlanned = WorkPlan.MilestonePlanned
+MilestoneReached = WorkPlan.MilestoneReached
 
 ALL_EVENTS: tuple[type, ...] = (
     ConsortiumFounded,
@@ -126,6 +137,16 @@ ALL_EVENTS: tuple[type, ...] = (
     ResourceWithdrawn,
     FundingRulesSet,
     PlanVersionFiled,
+    WorkPlanOpened,
+    WorkPackageDefined,
+    WorkPackageChanged,
+    WorkPackageWithdrawn,
+    DeliverablePlanned,
+    DeliverableSubmitted,
+    DeliverableAccepted,
+    DeliverableChangesRequested,
+    MilestonePlanned,
+    MilestoneReached,
 )
 
 CAPITALISATION_RECORDED: tuple[type, ...] = (

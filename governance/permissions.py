@@ -33,6 +33,9 @@ class Action(Enum):
     COUNTERSIGN = "countersign"
     CAPITALISE = "capitalise"
     PLAN_BUDGET = "plan_budget"
+    MANAGE_WORKPLAN = "manage_workplan"
+    SUBMIT_DELIVERABLE = "submit_deliverable"
+    REVIEW_DELIVERABLE = "review_deliverable"
 
 
 _ALL = frozenset(MemberRole)
@@ -64,6 +67,12 @@ MATRIX: dict[Action, frozenset[MemberRole]] = {
     ),
     # The financing plan is the lead partner's to draw up and file; everyone reads.
     Action.PLAN_BUDGET: _COORDINATOR,
+    # The work plan: the coordinator draws it up and records milestones; a
+    # deliverable is handed in by its responsible partner's members (or the
+    # coordinator) and reviewed by the financer, like a report.
+    Action.MANAGE_WORKPLAN: _COORDINATOR,
+    Action.SUBMIT_DELIVERABLE: frozenset({MemberRole.COORDINATOR, MemberRole.MEMBER}),
+    Action.REVIEW_DELIVERABLE: frozenset({MemberRole.FINANCER}),
 }
 
 

@@ -56,6 +56,8 @@ from governance.values import (
     Unit,
 )
 from governance.voting import Majority, Outcome, VotingRule
+from governance.workplan.plan import Deliverable, Milestone, Package
+from governance.workplan.values import DeliverableStatus
 
 
 class DateAsISO(Transcoding):
@@ -160,6 +162,7 @@ ENUMS: tuple[type[Enum], ...] = (
     PublicFunder,
     IndirectBase,
     PlanVersionKind,
+    DeliverableStatus,
 )
 
 
@@ -190,3 +193,7 @@ def register_all(transcoder: JSONTranscoder) -> None:
     transcoder.register(
         RecordAsDict(PlanContent, tuples=("expenses", "resources", "contributions"))
     )
+    # The work plan's state, for its snapshots.
+    transcoder.register(RecordAsDict(Package, tuples=("participants",)))
+    transcoder.register(RecordAsDict(Deliverable))
+    transcoder.register(RecordAsDict(Milestone, tuples=("evidence",)))

@@ -63,6 +63,9 @@ class ReminderItem:
     funder: str
     due_on: date
     escalation: int
+    # What it reminds of: "report", or "deliverable" (whose title is in
+    # ``report_title``, and which has no funder).
+    about: str = "report"
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,7 @@ class _Shown:
     days_left: int
     link: str
     escalation: int
+    about: str
 
 
 class MailLinks(Protocol):
@@ -89,6 +93,10 @@ class MailLinks(Protocol):
 
     def report(self, consortium_id: str, obligation_id: str) -> str:
         """The page of the report a reminder is about."""
+        ...
+
+    def deliverable(self, consortium_id: str, deliverable_id: str) -> str:
+        """The page of the deliverable a reminder is about."""
         ...
 
 
@@ -255,8 +263,13 @@ class MailRenderer:
             funder=item.funder,
             due_text=format_date(item.due_on, "long", locale=language),
             days_left=(item.due_on - today).days,
-            link=self.links.report(item.consortium_id, item.obligation_id),
+            link=(
+                self.links.deliverable(item.consortium_id, item.obligation_id)
+                if item.about == "deliverable"
+                else self.links.report(item.consortium_id, item.obligation_id)
+            ),
             escalation=item.escalation,
+            about=item.about,
         )
 
     def _render(self, name: str, language: str, context: dict[str, object]) -> str:

@@ -35,7 +35,11 @@ STEERING = 2
 
 @dataclass(frozen=True)
 class Deadline:
-    """A report still to be submitted, and who is concerned by it."""
+    """A report (or a deliverable) still to be handed in, and who is concerned.
+
+    A deliverable's responsible is a partner: the members representing it are
+    ``responsible_ids``, reminded as the one person responsible for a report is.
+    """
 
     obligation_id: str
     consortium_id: str
@@ -44,6 +48,7 @@ class Deadline:
     responsible_id: str | None
     coordinators: tuple[str, ...]
     steering: tuple[str, ...]
+    responsible_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,7 +99,8 @@ def audience(deadline: Deadline, escalation: int) -> tuple[str, ...]:
     people: list[str] = []
     if deadline.responsible_id:
         people.append(deadline.responsible_id)
-    if escalation >= COORDINATORS or not deadline.responsible_id:
+    people.extend(deadline.responsible_ids)
+    if escalation >= COORDINATORS or not people:
         people.extend(deadline.coordinators)
     if escalation >= STEERING:
         people.extend(deadline.steering)

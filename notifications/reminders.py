@@ -30,7 +30,13 @@ from governance.values import ReminderChannel, ReportStatus
 from notifications.emails import Delivery, MailRenderer, Recipient, ReminderItem
 from notifications.mail import SendFailed, Transport, batch, build_email
 from notifications.outbox import Outbox, OutboxRow
-from notifications.policy import LOCAL_ZONE, Deadline, due_reminders, window
+from notifications.policy import (
+    LOCAL_ZONE,
+    Deadline,
+    DueReminder,
+    due_reminders,
+    window,
+)
 from projections.reminders import (
     NotificationRow,
     audiences,
@@ -39,6 +45,10 @@ from projections.reminders import (
     undelivered_items,
 )
 from projections.runtime import ReadSide
+from projections.workplan_reminders import (
+    open_deliverable_deadlines,
+    undelivered_deliverable_items,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -104,8 +114,14 @@ class ReminderPipeline:
         due_from, due_until = window(now)
         with self.read_side.engine.connect() as connection:
             open_ = open_deadlines(connection, due_from, due_until)
-            people = audiences(connection, {d.consortium_id for d in open_})
-            issued = issued_keys(connection, (d.obligation_id for d in open_))
+            due = open_deliverable_deadlines(connection, due_from, due_until)
+            people = audiences(
+                connection, {d.consortium_id for d in (*open_, *(d for d, _ in due))}
+            )
+            issued = issued_keys(
+                connection,
+                (d.obligation_id for d in (*open_, *(d for d, _ in due))),
+            )
         deadlines = [
             Deadline(
                 d.obligation_id,
@@ -117,15 +133,24 @@ class ReminderPipeline:
             )
             for d in open_
         ]
+        # Deliverables: their partner's members are responsible (not one person).
+        of_deliverable = {d.obligation_id: d.consortium_id for d, _ in due}
+        deadlines += [
+            Deadline(
+                d.obligation_id,
+                d.consortium_id,
+                d.due_on,
+                d.days_before,
+                None,
+                *people.get(d.consortium_id, ((), ())),
+                responsible_ids=members,
+            )
+            for d, members in due
+        ]
         count = 0
         for reminder in due_reminders(deadlines, now, issued):
             try:
-                self.governance.request_reminder(
-                    UUID(reminder.obligation_id),
-                    reminder.stage,
-                    reminder.recipient_id,
-                    reminder.escalation,
-                )
+                self._request(reminder, of_deliverable.get(reminder.obligation_id))
             except (Conflict, RuleViolated):
                 continue  # issued meanwhile, or no longer due: nothing to do
             except GovernanceError:
@@ -137,12 +162,34 @@ class ReminderPipeline:
             logger.info("reminders.issued count=%s", count)
         return count
 
+    def _request(self, reminder: DueReminder, deliverable_of: str | None) -> None:
+        """Record one reminder: of a report, or of a deliverable of a consortium."""
+        if deliverable_of is None:
+            self.governance.request_reminder(
+                UUID(reminder.obligation_id),
+                reminder.stage,
+                reminder.recipient_id,
+                reminder.escalation,
+            )
+        else:
+            self.governance.request_deliverable_reminder(
+                UUID(deliverable_of),
+                reminder.obligation_id,
+                reminder.stage,
+                reminder.recipient_id,
+                reminder.escalation,
+            )
+
     # -- 2. dispatch ---------------------------------------------------------------
 
     def dispatch(self, now: datetime) -> tuple[int, int]:
         """Queue e-mails for undelivered reminders; returns (queued, in-app)."""
         with self.read_side.engine.connect() as connection:
-            pending = undelivered_items(connection)
+            pending = sorted(
+                undelivered_items(connection)
+                + undelivered_deliverable_items(connection),
+                key=lambda r: (r.reminder.requested_at, r.reminder.reminder_id),
+            )[:500]
         if not pending:
             return 0, 0
         already = self.outbox.queued_reminders(r.reminder.reminder_id for r in pending)
@@ -281,4 +328,5 @@ def _item(row: NotificationRow) -> ReminderItem:
         funder=row.funder,
         due_on=r.due_on,
         escalation=r.escalation,
+        about=row.about,
     )

@@ -16,6 +16,7 @@ from projections.partners import PartnersProjection
 from projections.readiness import ReadinessProjection
 from projections.reminders import RemindersProjection
 from projections.reporting import ReportingProjection
+from projections.workplan import WorkPlanProjection
 
 
 def all_projections() -> list[Projection]:
@@ -35,4 +36,5 @@ def all_projections() -> list[Projection]:
         CapitalisationProjection(),
         ReadinessProjection(),
         BudgetProjection(),
+        WorkPlanProjection(),
     ]

@@ -99,6 +99,9 @@ class NotificationRow:
     report_title: str
     funder: str
     status: ReportStatus
+    # What it reminds of: a report, or a deliverable ("deliverable", whose title
+    # ``report_title`` holds, with no funder).
+    about: str = "report"
 
 
 @dataclass(frozen=True)

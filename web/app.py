@@ -49,6 +49,7 @@ from web.routes import (
     budget,
     capitalisation,
     consortia,
+    deliverables,
     history,
     indicators,
     layout,
@@ -61,6 +62,7 @@ from web.routes import (
     readiness,
     reporting,
     session,
+    workplan,
 )
 from web.security import SecurityMiddleware
 from web.settings import Settings
@@ -159,6 +161,8 @@ def all_routes() -> list[BaseRoute]:
         *indicators.routes,
         *capitalisation.routes,
         *budget.routes,
+        *workplan.routes,
+        *deliverables.routes,
         *readiness.routes,
         *notifications.routes,
         *portfolio.routes,

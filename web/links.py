@@ -102,6 +102,13 @@ class EmailLinks:
             "reporting:report", consortium_id=consortium_id, obligation_id=obligation_id
         )
 
+    def deliverable(self, consortium_id: str, deliverable_id: str) -> str:
+        return self._link(
+            "workplan:deliverable",
+            consortium_id=consortium_id,
+            deliverable_id=deliverable_id,
+        )
+
     def invitation(self, token: str) -> str:
         """The link that opens an invitation (it works once)."""
         return self._link("invitations:accept_page", token=token)

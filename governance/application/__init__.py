@@ -19,9 +19,11 @@ from governance.application.decisions import DecisionCommands
 from governance.application.financing import FinancingCommands
 from governance.application.reminders import ReminderCommands
 from governance.application.reporting import ReportingCommands
+from governance.application.workplan import WorkPlanCommands
 from governance.consortium import Consortium
 from governance.financing.plan import FinancingPlan
 from governance.proposal import Proposal
+from governance.workplan.plan import WorkPlan
 
 __all__ = ["Created", "Governance"]
 
@@ -35,11 +37,12 @@ class Governance(
     AuditCommands,
     CapitalisationCommands,
     FinancingCommands,
+    WorkPlanCommands,
 ):
     """Commands on consortia, commitments, decisions, reporting, reminders,
-    capitalisation, the financing plan and the audit."""
+    capitalisation, the financing plan, the work plan and the audit."""
 
     name = "Governance"
     snapshotting_intervals: ClassVar[
         dict[type[MutableOrImmutableAggregate[Any]], int]
-    ] = {Consortium: 100, Proposal: 100, FinancingPlan: 100}
+    ] = {Consortium: 100, Proposal: 100, FinancingPlan: 100, WorkPlan: 100}

@@ -43,6 +43,7 @@ from projections.history.tables import (
     labels,
     owners,
 )
+from projections.history.workplan import WorkPlanHistory, workplan_items
 
 __all__ = [
     "ABOUT",
@@ -71,6 +72,7 @@ class HistoryProjection(
     CapitalisationHistory,
     AuditHistory,
     BudgetHistory,
+    WorkPlanHistory,
 ):
     """Appends one row per consortium event."""
 
@@ -82,4 +84,5 @@ class HistoryProjection(
         owners,
         capitalisation_owners,
         plan_lines,
+        workplan_items,
     )

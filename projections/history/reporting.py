@@ -7,6 +7,7 @@ from sqlalchemy import Connection
 from governance import events
 from projections.base import Envelope, on
 from projections.history.rows import HistoryRows
+from projections.history.workplan import is_deliverable
 
 
 class ReportingHistory(HistoryRows):
@@ -105,10 +106,13 @@ class ReportingHistory(HistoryRows):
         e = envelope.event
         _, title = self._owner(connection, e.obligation_id)
         self._own(connection, envelope, e.consortium_id, title)
+        # A reminder is of a report, or of a deliverable (its id in the same field).
         self._add(
             connection,
             envelope,
-            "reminder_requested",
+            "deliverable_reminder_requested"
+            if is_deliverable(connection, e.obligation_id)
+            else "reminder_requested",
             e.recipient_id,
             consortium_id=e.consortium_id,
             about_id=e.obligation_id,

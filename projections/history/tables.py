@@ -109,6 +109,18 @@ AREAS: dict[str, tuple[str, ...]] = {
         "funding_rules_set_with_rate",
         "plan_version_filed",
     ),
+    "workplan": (
+        "work_package_defined",
+        "work_package_changed",
+        "work_package_withdrawn",
+        "deliverable_planned",
+        "deliverable_submitted",
+        "deliverable_accepted",
+        "deliverable_changes_requested",
+        "milestone_planned",
+        "milestone_reached",
+        "deliverable_reminder_requested",
+    ),
 }
 AREA_OF_KIND = {kind: area for area, kinds in AREAS.items() for kind in kinds}
 
@@ -167,6 +179,10 @@ ABOUT: dict[str, str] = {
     ),
     "checkpoint_countersigned": "checkpoint",
     **dict.fromkeys(AREAS["budget"], "financing_plan"),
+    **dict.fromkeys(AREAS["workplan"][:3], "work_package"),
+    **dict.fromkeys(AREAS["workplan"][3:7], "deliverable"),
+    **dict.fromkeys(AREAS["workplan"][7:9], "milestone"),
+    "deliverable_reminder_requested": "deliverable",
 }
 
 commitment_owners = Table(

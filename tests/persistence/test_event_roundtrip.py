@@ -51,6 +51,7 @@ from governance.values import (
     ReportStatus,
 )
 from governance.voting import FOR, Majority, Outcome
+from governance.workplan.plan import WorkPlan
 from tests.support.builders import (
     COORDINATOR_ID,
     REPORT_DUE_ON,
@@ -402,6 +403,28 @@ def a_financing_plan_history(consortium: Consortium) -> FinancingPlan:
     return plan
 
 
+def a_work_plan_history(consortium: Consortium) -> WorkPlan:
+    """Packages defined, changed and withdrawn; a deliverable sent back, handed in
+    again and accepted; a milestone reached with a file and a note."""
+    lead, lab, *_ = consortium.partners
+    with acting_as(COORDINATOR_ID, at=T0):
+        plan = WorkPlan.open(str(consortium.id))
+        plan.define_package("wp-1", "WP1", "Diagnostic", lead, (lab,))
+        plan.define_package("wp-2", "WP2", "Brouillon", lab, ())
+        plan.change_package("wp-1", "WP1", "Diagnostic partagé", lab, (lead,))
+        plan.withdraw_package("wp-2")
+        plan.plan_deliverable("d-1", "wp-1", "Rapport", date(2026, 9, 30), lab)
+        plan.submit_deliverable("d-1", an_evidence(), "v1")
+        plan.request_deliverable_changes("d-1", "Ajoutez l'enquête.")
+        plan.submit_deliverable("d-1", an_evidence(filename="v2.pdf"), "")
+        plan.accept_deliverable("d-1", "")
+        plan.plan_milestone("m-1", "wp-1", "Lancement", date(2026, 2, 1))
+        plan.reach_milestone(
+            "m-1", date(2026, 2, 3), "Salle comble", (an_evidence(),), T0.date()
+        )
+    return plan
+
+
 def every_aggregate() -> list[Any]:
     """A consortium, a commitment, proposals, a decision, reports, an indicator,
     a countersigned checkpoint."""
@@ -420,6 +443,7 @@ def every_aggregate() -> list[Any]:
         a_countersigned_checkpoint(consortium),
         *capitalisation_histories(consortium),
         a_financing_plan_history(consortium),
+        a_work_plan_history(consortium),
     ]
 
 
@@ -550,6 +574,7 @@ def test_a_snapshot_of_a_commitment_comes_back_equal_in_state(
         a_financing_plan_history,
         an_amended_asset,
         a_withdrawn_replication,
+        a_work_plan_history,
     ],
     ids=[
         "vetoed-proposal",
@@ -564,6 +589,7 @@ def test_a_snapshot_of_a_commitment_comes_back_equal_in_state(
         "filed-financing-plan",
         "amended-asset",
         "withdrawn-replication",
+        "work-plan",
     ],
 )
 def test_a_snapshot_of_a_proposal_decision_report_or_indicator_comes_back_equal(

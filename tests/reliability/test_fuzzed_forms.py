@@ -255,6 +255,9 @@ DAY_FIELDS = [
     "target_on",
     "valid_from",
     "valid_until",
+    # The work plan (issue 16, §5).
+    "planned_on",
+    "reached_on",
 ]
 NUMBER_FIELDS = [
     "amount",
@@ -312,6 +315,7 @@ TEXT_FIELDS = [
     "beneficiary_involvement",
     "label",
     "work_package",
+    "note",
 ]
 # Written in a textarea: the only fields (of a form, of an event) that may hold a
 # line break. Every other text is one line: a name, a title, an axis, a funder…
@@ -326,6 +330,7 @@ MULTI_LINE = {
     "text",
     "valuation_method",
     "worked",
+    "note",
 }
 ONE_LINE_FIELDS = [
     name
@@ -377,7 +382,12 @@ def _plausible(name: str, ids: dict[str, str]) -> st.SearchStrategy[str]:
     if name == "body_id":
         return st.just(ids["body_id"])
     if name == "responsible_id":
-        return st.just(ids["account_id"])
+        # A report's is a person; a deliverable's, a partner.
+        return st.sampled_from([ids["account_id"], *ids["partners"].split()])
+    if name == "lead_id":
+        return st.sampled_from(ids["partners"].split())
+    if name == "package_id":
+        return st.just(ids["package_id"])
     if name == "email":
         return st.just("someone@test.example")
     if name == "code":
@@ -390,7 +400,7 @@ def _plausible(name: str, ids: dict[str, str]) -> st.SearchStrategy[str]:
         return st.just("30, 14, 7, 1")
     if name == "options":
         return st.just("Pour\nContre")
-    if name.startswith(("member-", "present-")):
+    if name.startswith(("member-", "present-", "participant-")):
         return st.just("on")
     if name.startswith("weight-"):
         return st.integers(1, 100).map(str)
@@ -428,7 +438,7 @@ def _field_names(ids: dict[str, str]) -> list[str]:
     per_partner = [
         f"{prefix}-{partner}"
         for partner in ids["partners"].split()
-        for prefix in ("member", "weight", "present")
+        for prefix in ("member", "weight", "present", "participant")
     ]
     return sorted(
         {
@@ -442,6 +452,8 @@ def _field_names(ids: dict[str, str]) -> list[str]:
             "to_partner",
             "body_id",
             "responsible_id",
+            "lead_id",
+            "package_id",
             "email",
             "code",
             "call_url",
@@ -496,7 +508,11 @@ def posts(draw: st.DrawFn, ids: dict[str, str]) -> dict[str, Any]:
     upload = None
     if multipart and draw(st.booleans()):
         upload = (
-            draw(st.sampled_from(["document", "evidence", "minutes", "attachment"])),
+            draw(
+                st.sampled_from(
+                    ["document", "evidence", "minutes", "attachment", "file"]
+                )
+            ),
             draw(
                 st.sampled_from(
                     ["a.pdf", "", "../../etc/passwd", "é\u202e.pdf", "x" * 300]
@@ -649,6 +665,20 @@ def rich_world(client: TestClient, world: World, settings: Settings) -> dict[str
     line = governance.plan_expense(
         me, cid, Expense(world.lead_id, CostCategory.TRAVEL, "Trains", Decimal(900))
     )
+    package = governance.define_work_package(
+        me, cid, code="WP1", title="Coordination", lead_id=world.lead_id
+    )
+    deliverable = governance.plan_deliverable(
+        me,
+        cid,
+        package_id=package.id,
+        title="Study",
+        due_on=today + timedelta(days=90),
+        responsible_id=world.partner_id,
+    )
+    milestone = governance.plan_milestone(
+        me, cid, package_id=package.id, title="Kick-off", planned_on=today
+    )
     stores.read_side.catch_up()
     checkpoint = seal_checkpoint(
         governance, stores.read_side, load_or_create_key(settings.audit_key_path)
@@ -670,6 +700,9 @@ def rich_world(client: TestClient, world: World, settings: Settings) -> dict[str
         "checkpoint_id": checkpoint.id,
         "entry_id": entry.id,
         "line_id": line.id,
+        "package_id": package.id,
+        "deliverable_id": deliverable.id,
+        "milestone_id": milestone.id,
         "partners": " ".join(partners),
     }
 

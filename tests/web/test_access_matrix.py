@@ -158,6 +158,10 @@ MATRIX: dict[str, dict[str, int]] = {
     "/consortia/{consortium_id}/budget.xlsx": SHOWN,
     "/consortia/{consortium_id}/audit": SHOWN,
     "/consortia/{consortium_id}/audit/checkpoints/{checkpoint_id}.json": SHOWN,
+    # The work plan: everyone in the consortium reads it, a financer too.
+    "/consortia/{consortium_id}/workplan": SHOWN,
+    "/consortia/{consortium_id}/workplan/deliverables/{deliverable_id}": SHOWN,
+    "/consortia/{consortium_id}/workplan/files/{sha256}": SHOWN,
 }
 
 
@@ -248,6 +252,31 @@ def things(client: TestClient, world: World, tmp_path: Path) -> Things:
     governance.file_plan_version(
         coordinator, world.consortium_id, PlanVersionKind.APPLICATION, []
     )
+    package = governance.define_work_package(
+        coordinator, world.consortium_id, code="WP1", title="Pilotage",
+        lead_id=world.lead_id,
+    ).id  # fmt: skip
+    empty_package = governance.define_work_package(
+        coordinator, world.consortium_id, code="WP2", title="Vide",
+        lead_id=world.lead_id,
+    ).id  # fmt: skip
+    handed_in, still_due = (
+        governance.plan_deliverable(
+            coordinator,
+            world.consortium_id,
+            package_id=package,
+            title=title,
+            due_on=date(2026, 9, 30),
+            responsible_id=world.lead_id,
+        ).id
+        for title in ("Étude", "Bilan")
+    )
+    # The delivery's file, handed in as a deliverable too: one {sha256} for both.
+    governance.submit_deliverable(coordinator, world.consortium_id, handed_in, evidence)
+    milestone = governance.plan_milestone(
+        coordinator, world.consortium_id, package_id=package, title="Lancement",
+        planned_on=date(2026, 2, 1),
+    ).id  # fmt: skip
     sealed = seal_checkpoint(
         governance, stores.read_side, load_or_create_key(tmp_path / "key.pem")
     )
@@ -267,6 +296,11 @@ def things(client: TestClient, world: World, tmp_path: Path) -> Things:
             "entry_id": entry,
             "line_id": line,
             "resource_line_id": resource,
+            "package_id": package,
+            "empty_package_id": empty_package,
+            "deliverable_id": handed_in,
+            "due_deliverable_id": still_due,
+            "milestone_id": milestone,
             "token": "no-such-secret",
         }
     )
@@ -477,3 +511,88 @@ def test_only_the_coordinator_changes_the_financing_plan(
 
     assert response.status_code == PLAN_ANSWERS[role], response.text[:300]
     assert (event_count(client) > before) is (role == "coordinator")
+
+
+# The work plan's commands: the coordinator's, except a deliverable's submission (its
+# partner's members too: the lead's here, which the member does not represent) and
+# its review (the financer's). Outsiders learn nothing (404).
+WORKPLAN = "/consortia/{consortium_id}/workplan"
+WORKPLAN_COMMANDS: dict[str, dict[str, str]] = {
+    WORKPLAN + "/packages": {
+        "code": "WP9", "title": "Animation", "lead_id": "{partner_id}",
+    },
+    WORKPLAN + "/packages/{package_id}": {
+        "code": "WP1", "title": "Pilotage général", "lead_id": "{partner_id}",
+    },
+    WORKPLAN + "/packages/{empty_package_id}/withdraw": {},
+    WORKPLAN + "/deliverables": {
+        "package_id": "{package_id}", "title": "Guide", "due_on": "2026-10-01",
+        "responsible_id": "{partner_id}",
+    },
+    WORKPLAN + "/deliverables/{due_deliverable_id}/submit": {"note": "v1"},
+    WORKPLAN + "/deliverables/{deliverable_id}/review": {
+        "decision": "changes", "comment": "Précisez.",
+    },
+    WORKPLAN + "/milestones": {
+        "package_id": "{package_id}", "title": "Bilan", "planned_on": "2026-06-01",
+    },
+    WORKPLAN + "/milestones/{milestone_id}/reached": {
+        "reached_on": "2026-02-02", "note": "Tenu.",
+    },
+}  # fmt: skip
+WORKPLAN_ANSWERS: dict[str, dict[str, int]] = {
+    path: {**COORDINATORS_ONLY, "coordinator": 303} for path in WORKPLAN_COMMANDS
+}
+WORKPLAN_ANSWERS[WORKPLAN + "/deliverables/{deliverable_id}/review"] = {
+    **SHOWN,
+    "coordinator": 403,
+    "member": 403,
+    "pilot": 403,
+    "financer": 303,
+}
+
+
+def test_every_work_plan_command_is_in_this_matrix(client: TestClient) -> None:
+    posts = {
+        r.path
+        for r in client.app.routes  # type: ignore[attr-defined]
+        if isinstance(r, Route)
+        and r.methods
+        and "POST" in r.methods
+        and "/workplan" in r.path
+    }
+
+    assert posts == {
+        path.replace("{empty_package_id}", "{package_id}").replace(
+            "{due_deliverable_id}", "{deliverable_id}"
+        )
+        for path in WORKPLAN_COMMANDS
+    }
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("path", WORKPLAN_COMMANDS)
+def test_each_role_changes_the_work_plan_as_the_matrix_says(
+    client: TestClient, world: World, things: Things, role: str, path: str
+) -> None:
+    if role != "anonymous":
+        login(client, world.emails[role])
+    token = csrf_of(client.get("/login").text) if role == "anonymous" else csrf(client)
+    before = event_count(client)
+    data = {k: concrete(v, things) for k, v in WORKPLAN_COMMANDS[path].items()}
+    files = (
+        {"file": ("livrable.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")}
+        if path.endswith(("/submit", "/reached"))
+        else None
+    )
+
+    response = client.post(
+        concrete(path, things),
+        data={**data, "csrf_token": token},
+        files=files,
+        follow_redirects=False,
+    )
+
+    expected = WORKPLAN_ANSWERS[path][role]
+    assert response.status_code == expected, response.text[:300]
+    assert (event_count(client) > before) is (expected == 303 and role != "anonymous")

@@ -41,6 +41,7 @@ from governance.voting import DEFAULT_OPTIONS, FOR, Outcome, VotingRule
 from notifications.checkpoints import load_or_create_key, seal_checkpoint
 from projections.history import AREA_OF_KIND
 from tests.support.builders import a_lesson, a_pledge
+from tests.support.builders import an_evidence as a_file
 from tests.support.old_history import as_an_older_version_left_it
 from tests.web.conftest import World, a_call, build_world, login, stores_of
 from web.app import create_app
@@ -104,6 +105,26 @@ ABOUT = {
             "plan_version_filed",
         ),
         "budget",
+    ),
+    **dict.fromkeys(
+        (
+            "work_package_defined",
+            "work_package_changed",
+            "work_package_withdrawn",
+            "milestone_planned",
+            "milestone_reached",
+        ),
+        "workplan",
+    ),
+    **dict.fromkeys(
+        (
+            "deliverable_planned",
+            "deliverable_submitted",
+            "deliverable_accepted",
+            "deliverable_changes_requested",
+            "deliverable_reminder_requested",
+        ),
+        "workplan/deliverables/{deliverable}",
     ),
 }
 ENTRY = re.compile(r"<li><span class=\"who\">.*?#(\d+)</span></li>", re.S)
@@ -268,8 +289,39 @@ def every_kind_once(client: TestClient, world: World, tmp_path: Path) -> dict[st
     g.file_plan_version(coordinator, cid, PlanVersionKind.APPLICATION, [])
     g.withdraw_expense(coordinator, cid, expense)
     g.withdraw_resource(coordinator, cid, resource)
+    package = g.define_work_package(
+        coordinator, cid, code="WP1", title="Diagnostic", lead_id=lead
+    ).id
+    g.change_work_package(
+        coordinator, cid, package, code="WP1", title="Diagnostic partagé", lead_id=lead
+    )
+    spare = g.define_work_package(
+        coordinator, cid, code="WP2", title="Vide", lead_id=lead
+    ).id
+    g.withdraw_work_package(coordinator, cid, spare)
+    deliverable = g.plan_deliverable(
+        coordinator,
+        cid,
+        package_id=package,
+        title="Rapport",
+        due_on=date(2026, 9, 30),
+        responsible_id=lead,
+    ).id
+    g.request_deliverable_reminder(cid, deliverable, -7, people["coordinator"], 0)
+    g.submit_deliverable(coordinator, cid, deliverable, a_file())
+    g.request_deliverable_changes(financer, cid, deliverable, "Précisez.")
+    g.submit_deliverable(coordinator, cid, deliverable, a_file())
+    g.accept_deliverable(financer, cid, deliverable, "")
+    milestone = g.plan_milestone(
+        coordinator, cid, package_id=package, title="Lancement",
+        planned_on=date(2026, 2, 1),
+    ).id  # fmt: skip
+    g.reach_milestone(
+        coordinator, cid, milestone, reached_on=date(2026, 2, 2), note="Tenu."
+    )
     stores.read_side.catch_up()
     return {
+        "deliverable": deliverable,
         "commitment": str(commitment),
         "proposal": proposal,
         "report": str(report),

@@ -34,6 +34,7 @@ from web.i18n import (
 )
 from web.links import PathFor
 from web.presentation.labels import in_unit, label
+from web.presentation.workplan_words import WORKPLAN_SENTENCES
 
 SENTENCES: dict[str, str] = {
     "founded": N_("founded the consortium “%(name)s”"),
@@ -144,6 +145,7 @@ SENTENCES: dict[str, str] = {
     "plan_version_filed": N_(
         "filed version %(number)s of the financing plan (%(version_kind)s): expenses of %(expenses)s, grant requested %(requested)s"
     ),
+    **WORKPLAN_SENTENCES,
 }
 
 AREA_LABELS: dict[str, str] = {
@@ -156,6 +158,7 @@ AREA_LABELS: dict[str, str] = {
     "capitalisation": N_("Capitalisation and readiness"),
     "audit": N_("Audit"),
     "budget": N_("Financing plan"),
+    "workplan": N_("Work plan"),
 }
 
 
@@ -227,7 +230,12 @@ def describe(entry: HistoryEntry, names: dict[str, str]) -> str:
         params["amount"] = in_unit(
             entry.params.get("amount"), Unit(entry.params["unit"])
         )
-    if entry.kind in {"membership_granted", "membership_revoked", "reminder_requested"}:
+    if entry.kind in {
+        "membership_granted",
+        "membership_revoked",
+        "reminder_requested",
+        "deliverable_reminder_requested",
+    }:
         params["person"] = names.get(entry.subject_id or "", gettext_(N_("a person")))
     if params.get("partner") and entry.kind in {
         "invitation_issued",
@@ -285,6 +293,9 @@ PAGES: dict[str, tuple[str, str | None]] = {
     "readiness": ("readiness:index", None),
     "checkpoint": ("audit:index", None),
     "financing_plan": ("budget:index", None),
+    "work_package": ("workplan:index", None),
+    "deliverable": ("workplan:deliverable", "deliverable_id"),
+    "milestone": ("workplan:index", None),
 }
 
 

@@ -15,6 +15,7 @@ from governance.permissions import Action
 from notifications.emails import Delivery
 from projections.reminders import notifications_of
 from projections.reminders import unread_count as count_unread
+from projections.workplan_reminders import deliverable_notifications_of
 from web.auth import actor_of, current_account, form_endpoint, require_account
 from web.forms.fields import FormErrors
 from web.forms.notifications import parse_days_before, parse_preferences
@@ -56,9 +57,17 @@ def _notifications_context(
     before = _parse_before(request.query_params.get("before"))
     preferences = stores(request).accounts.preferences(account.account_id)
     with queries(request) as connection:
-        rows = notifications_of(
-            connection, account.account_id, before=before, limit=PAGE_SIZE + 1
-        )
+        # Reminders of reports and of deliverables, newest first, one page of both.
+        rows = sorted(
+            notifications_of(
+                connection, account.account_id, before=before, limit=PAGE_SIZE + 1
+            )
+            + deliverable_notifications_of(
+                connection, account.account_id, before=before, limit=PAGE_SIZE + 1
+            ),
+            key=lambda n: (n.reminder.requested_at, n.reminder.reminder_id),
+            reverse=True,
+        )[: PAGE_SIZE + 1]
     return {
         "rows": rows[:PAGE_SIZE],
         "older": rows[PAGE_SIZE - 1].reminder.requested_at.isoformat()

@@ -27,6 +27,7 @@ from projections.reporting import (
     obligations_of_account,
     steps_of_report,
 )
+from projections.workplan_queries import deliverables_due_to
 from web.auth import actor_of, form_endpoint, require_account, upload_endpoint
 from web.errors import error_response
 from web.forms.fields import FormErrors
@@ -45,6 +46,7 @@ from web.routes.common import (
     query,
     stores,
 )
+from web.routes.deliverables import deliverable_event
 from web.routes.posting import run_command, saved_upload
 from web.routes.reporting_page import by_month, calendar_context, calendar_views
 
@@ -279,6 +281,7 @@ def my_calendar(request: Request) -> Response:
     account = require_account(request)
     with queries(request) as connection:
         rows = obligations_of_account(connection, account.account_id)
+        deliverables = deliverables_due_to(connection, account.account_id)
         consortia = {
             c.consortium_id: c.name
             for c in consortia_of(connection, account.account_id)
@@ -294,6 +297,7 @@ def my_calendar(request: Request) -> Response:
             **views,
             "consortia": consortia,
             "has_feed": stores(request).accounts.has_calendar_feed(account.account_id),
+            "deliverables": deliverables,
         },
     )
 
@@ -307,6 +311,7 @@ def new_feed(request: Request, fields: dict[str, str]) -> Response:
     base = app_state(request).settings.base_url.rstrip("/")
     with queries(request) as connection:
         rows = obligations_of_account(connection, account.account_id)
+        deliverables = deliverables_due_to(connection, account.account_id)
         consortia = {
             c.consortium_id: c.name
             for c in consortia_of(connection, account.account_id)
@@ -321,6 +326,7 @@ def new_feed(request: Request, fields: dict[str, str]) -> Response:
             "today": clock(request).now().date(),
             "has_feed": True,
             "feed_url": f"{base}/calendar/{token}.ics",
+            "deliverables": deliverables,
         },
     )
 
@@ -334,6 +340,7 @@ def feed(request: Request) -> Response:
         raise NotFound("calendar", "")
     with queries(request) as connection:
         rows = obligations_of_account(connection, account.account_id)
+        deliverables = deliverables_due_to(connection, account.account_id)
         consortia = {
             c.consortium_id: c.name
             for c in consortia_of(connection, account.account_id)
@@ -363,6 +370,8 @@ def feed(request: Request) -> Response:
             "url", f"{base}/consortia/{row.consortium_id}/reports/{row.obligation_id}"
         )
         calendar.add_component(entry)
+    for due in deliverables:
+        calendar.add_component(deliverable_event(due, consortia, base, stamp))
     return Response(
         calendar.to_ical(),
         media_type="text/calendar; charset=utf-8",

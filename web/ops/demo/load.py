@@ -19,6 +19,7 @@ from web.ops.demo import (
     implementation,
     pledges,
     selection,
+    workplan,
     year_end,
 )
 from web.ops.demo.story import SettableClock, Story, at
@@ -33,6 +34,7 @@ CHAPTERS: tuple[Callable[[Story], None], ...] = (
     implementation.tell,
     deliveries.tell,
     year_end.tell,
+    workplan.tell,
 )
 
 

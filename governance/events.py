@@ -10,6 +10,7 @@ from governance.capitalisation import CapitalisationRecord
 from governance.checkpoint import Checkpoint
 from governance.commitment import Commitment
 from governance.consortium import Consortium
+from governance.financing.amendment import Amendment
 from governance.financing.plan import FinancingPlan
 from governance.indicator import Indicator
 from governance.proposal import Decision, Proposal
@@ -70,6 +71,15 @@ ResourcePlanned = FinancingPlan.ResourcePlanned
 ResourceWithdrawn = FinancingPlan.ResourceWithdrawn
 FundingRulesSet = FinancingPlan.FundingRulesSet
 PlanVersionFiled = FinancingPlan.VersionFiled
+AmendmentDrafted = Amendment.Drafted
+AmendmentExpenseAdded = Amendment.ExpenseAdded
+AmendmentResourceAdded = Amendment.ResourceAdded
+AmendmentLineWithdrawn = Amendment.LineWithdrawn
+AmendmentChangeDropped = Amendment.ChangeDropped
+AmendmentPeriodExtended = Amendment.PeriodExtended
+AmendmentProposed = Amendment.Proposed
+AmendmentApproved = Amendment.Approved
+AmendmentRefused = Amendment.Refused
 
 ALL_EVENTS: tuple[type, ...] = (
     ConsortiumFounded,
@@ -126,6 +136,15 @@ ALL_EVENTS: tuple[type, ...] = (
     ResourceWithdrawn,
     FundingRulesSet,
     PlanVersionFiled,
+    AmendmentDrafted,
+    AmendmentExpenseAdded,
+    AmendmentResourceAdded,
+    AmendmentLineWithdrawn,
+    AmendmentChangeDropped,
+    AmendmentPeriodExtended,
+    AmendmentProposed,
+    AmendmentApproved,
+    AmendmentRefused,
 )
 
 CAPITALISATION_RECORDED: tuple[type, ...] = (
@@ -151,3 +170,16 @@ PLAN_EVENTS: tuple[type, ...] = (
     PlanVersionFiled,
 )
 """The financing plan's events."""
+
+AMENDMENT_EVENTS: tuple[type, ...] = (
+    AmendmentDrafted,
+    AmendmentExpenseAdded,
+    AmendmentResourceAdded,
+    AmendmentLineWithdrawn,
+    AmendmentChangeDropped,
+    AmendmentPeriodExtended,
+    AmendmentProposed,
+    AmendmentApproved,
+    AmendmentRefused,
+)
+"""The amendments' events."""

@@ -33,6 +33,8 @@ class Action(Enum):
     COUNTERSIGN = "countersign"
     CAPITALISE = "capitalise"
     PLAN_BUDGET = "plan_budget"
+    PROPOSE_AMENDMENT = "propose_amendment"
+    DECIDE_AMENDMENT = "decide_amendment"
 
 
 _ALL = frozenset(MemberRole)
@@ -64,6 +66,10 @@ MATRIX: dict[Action, frozenset[MemberRole]] = {
     ),
     # The financing plan is the lead partner's to draw up and file; everyone reads.
     Action.PLAN_BUDGET: _COORDINATOR,
+    # After the convention the plan changes by amendment: the lead partner proposes,
+    # the funder (and only the funder) approves or refuses.
+    Action.PROPOSE_AMENDMENT: _COORDINATOR,
+    Action.DECIDE_AMENDMENT: frozenset({MemberRole.FINANCER}),
 }
 
 

@@ -16,6 +16,7 @@ from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from governance.commitment import Delivery
 from governance.consortium import Body, Membership, Partner, PendingInvitation, Proxy
+from governance.financing.changes import AmendmentKind
 from governance.financing.values import (
     CommittedContribution,
     CostCategory,
@@ -160,6 +161,7 @@ ENUMS: tuple[type[Enum], ...] = (
     PublicFunder,
     IndirectBase,
     PlanVersionKind,
+    AmendmentKind,
 )
 
 

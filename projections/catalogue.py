@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from projections.amendments import AmendmentsProjection
 from projections.audit_chain import AuditChainProjection, CheckpointsProjection
 from projections.base import Projection
 from projections.budget import BudgetProjection
@@ -35,4 +36,5 @@ def all_projections() -> list[Projection]:
         CapitalisationProjection(),
         ReadinessProjection(),
         BudgetProjection(),
+        AmendmentsProjection(),
     ]

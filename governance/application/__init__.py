@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 from eventsourcing.domain import MutableOrImmutableAggregate
 
+from governance.application.amendments import AmendmentCommands
 from governance.application.audit import AuditCommands
 from governance.application.base import Created
 from governance.application.capitalisation import CapitalisationCommands
@@ -34,10 +35,11 @@ class Governance(
     ReminderCommands,
     AuditCommands,
     CapitalisationCommands,
+    AmendmentCommands,
     FinancingCommands,
 ):
     """Commands on consortia, commitments, decisions, reporting, reminders,
-    capitalisation, the financing plan and the audit."""
+    capitalisation, the financing plan and its amendments, and the audit."""
 
     name = "Governance"
     snapshotting_intervals: ClassVar[

@@ -8,8 +8,9 @@ sentence, and a link to where that thing is shown.
 One projection (one name, one tracking position, the same tables as ever), written
 in parts by area: ``partners`` (the consortium, its partners and people),
 ``commitments``, ``decisions``, ``reporting``, ``capitalisation``, ``audit`` and
-``budget``, each a class of handlers the projection is made of; ``rows`` holds what
-they write with, ``tables`` the tables, ``queries`` the reading side.
+``budget`` (``amendments`` builds on it), each a class of handlers the projection
+is made of; ``rows`` holds what they write with, ``tables`` the tables,
+``queries`` the reading side.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import ClassVar
 
 from sqlalchemy import Table
 
+from projections.history.amendments import AmendmentsHistory
 from projections.history.audit import AuditHistory
 from projections.history.budget import BudgetHistory, plan_lines
 from projections.history.capitalisation import CapitalisationHistory
@@ -70,6 +72,7 @@ class HistoryProjection(
     ReportingHistory,
     CapitalisationHistory,
     AuditHistory,
+    AmendmentsHistory,
     BudgetHistory,
 ):
     """Appends one row per consortium event."""

@@ -15,6 +15,19 @@ from sqlalchemy import Column, Index, Integer, String, Table, Text
 
 from projections.base import UtcDateTime, metadata
 
+AMENDMENT_KINDS = (
+    "amendment_drafted",
+    "amendment_expense_added",
+    "amendment_resource_added",
+    "amendment_line_withdrawn",
+    "amendment_change_dropped",
+    "amendment_period_extended",
+    "amendment_proposed",
+    "amendment_approved",
+    "amendment_refused",
+)
+"""The kinds of entries about an amendment (in the financing plan's area)."""
+
 history = Table(
     "consortium_history",
     metadata,
@@ -108,6 +121,7 @@ AREAS: dict[str, tuple[str, ...]] = {
         "funding_rules_set",
         "funding_rules_set_with_rate",
         "plan_version_filed",
+        *AMENDMENT_KINDS,
     ),
 }
 AREA_OF_KIND = {kind: area for area, kinds in AREAS.items() for kind in kinds}
@@ -167,6 +181,7 @@ ABOUT: dict[str, str] = {
     ),
     "checkpoint_countersigned": "checkpoint",
     **dict.fromkeys(AREAS["budget"], "financing_plan"),
+    **dict.fromkeys(AMENDMENT_KINDS, "amendment"),
 }
 
 commitment_owners = Table(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from governance.financing.changes import AmendmentKind
 from governance.financing.values import CostCategory, PlanVersionKind, ResourceSource
 from governance.values import (
     CapitalisationKind,
@@ -33,6 +34,7 @@ from web.i18n import (
     gettext_,
 )
 from web.links import PathFor
+from web.presentation.amendment_words import AMENDMENT_SENTENCES
 from web.presentation.labels import in_unit, label
 
 SENTENCES: dict[str, str] = {
@@ -144,6 +146,7 @@ SENTENCES: dict[str, str] = {
     "plan_version_filed": N_(
         "filed version %(number)s of the financing plan (%(version_kind)s): expenses of %(expenses)s, grant requested %(requested)s"
     ),
+    **AMENDMENT_SENTENCES,
 }
 
 AREA_LABELS: dict[str, str] = {
@@ -211,6 +214,8 @@ def _param(key: str, value: object) -> str:
         return label(ResourceSource(value))
     if key == "version_kind":
         return label(PlanVersionKind(value)).lower()
+    if key == "amendment_kind":
+        return label(AmendmentKind(value)).lower()
     return str(value)
 
 
@@ -285,6 +290,7 @@ PAGES: dict[str, tuple[str, str | None]] = {
     "readiness": ("readiness:index", None),
     "checkpoint": ("audit:index", None),
     "financing_plan": ("budget:index", None),
+    "amendment": ("amendments:detail", "amendment_id"),
 }
 
 

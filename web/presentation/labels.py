@@ -29,6 +29,7 @@ from governance.values import (
 )
 from governance.voting import Majority, Outcome
 from web.i18n import N_, format_day, format_money, format_quantity, gettext_
+from web.presentation.amendment_words import AMENDMENT_LABELS, AMENDMENT_RULES
 from web.presentation.budget_words import BUDGET_LABELS, BUDGET_RULES
 
 LABELS: dict[Enum, str] = {
@@ -103,6 +104,7 @@ LABELS: dict[Enum, str] = {
     AssetType.DATA_SET: N_("Data set"),
     AssetType.GUIDE: N_("Guide"),
     **BUDGET_LABELS,
+    **AMENDMENT_LABELS,
 }
 
 RULES: dict[str, str] = {
@@ -289,6 +291,7 @@ RULES: dict[str, str] = {
     ),
     "readiness.unchanged": N_("This is already recorded."),
     **BUDGET_RULES,
+    **AMENDMENT_RULES,
 }
 
 WARNINGS: dict[str, str] = {

@@ -44,6 +44,7 @@ from web.request_state import AppState, lifespan_state
 from web.routes import (
     account,
     admin,
+    amendments,
     audit,
     bodies,
     budget,
@@ -159,6 +160,7 @@ def all_routes() -> list[BaseRoute]:
         *indicators.routes,
         *capitalisation.routes,
         *budget.routes,
+        *amendments.routes,
         *readiness.routes,
         *notifications.routes,
         *portfolio.routes,

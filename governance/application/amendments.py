@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from datetime import date
 from uuid import UUID, uuid4
 
+from eventsourcing.application import AggregateNotFoundError
+
 from governance.actor import Actor
 from governance.application.base import Created
 from governance.application.financing import FinancingCommands
@@ -23,7 +25,7 @@ from governance.financing.changes import AmendmentKind
 from governance.financing.plan import FinancingPlan
 from governance.financing.values import Expense, PlanContent, Resource
 from governance.permissions import Action
-from governance.proposal import Proposal
+from governance.proposal import Decision, Proposal
 from governance.voting import Outcome
 
 
@@ -173,13 +175,14 @@ class AmendmentCommands(FinancingCommands):
         return plan
 
     def _check_adopted(self, consortium_id: UUID, proposal_id: UUID) -> None:
+        """A proposal voted on, or a decision recorded from a meeting: adopted."""
         try:
-            proposal = self._load(proposal_id, Proposal, "proposal")
-        except NotFound:
-            raise RuleViolated(
-                "amendment.proposal_unknown", field="proposal_id"
-            ) from None
-        if proposal.consortium_id != str(consortium_id):
+            found: object = self.repository.get(proposal_id)
+        except AggregateNotFoundError:
+            found = None
+        if not isinstance(found, Proposal | Decision) or found.consortium_id != str(
+            consortium_id
+        ):
             raise RuleViolated("amendment.proposal_unknown", field="proposal_id")
-        if proposal.outcome is not Outcome.ADOPTED:
+        if found.outcome is not Outcome.ADOPTED:
             raise RuleViolated("amendment.proposal_not_adopted", field="proposal_id")

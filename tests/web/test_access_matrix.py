@@ -156,6 +156,14 @@ MATRIX: dict[str, dict[str, int]] = {
     "/consortia/{consortium_id}/budget": SHOWN,
     "/consortia/{consortium_id}/budget/versions": SHOWN,
     "/consortia/{consortium_id}/budget.xlsx": SHOWN,
+    # Amendments: everyone in the consortium reads them. The plan of ``things`` is
+    # not signed, so it has no amendment: the id below is nobody's, not found for
+    # anyone; a real one, and every amendment command, in test_amendment_access.py.
+    "/consortia/{consortium_id}/budget/amendments": SHOWN,
+    "/consortia/{consortium_id}/budget/amendments/{amendment_id}": {
+        **SHOWN,
+        **dict.fromkeys(MEMBERS, 404),
+    },
     "/consortia/{consortium_id}/audit": SHOWN,
     "/consortia/{consortium_id}/audit/checkpoints/{checkpoint_id}.json": SHOWN,
 }
@@ -267,6 +275,7 @@ def things(client: TestClient, world: World, tmp_path: Path) -> Things:
             "entry_id": entry,
             "line_id": line,
             "resource_line_id": resource,
+            "amendment_id": "00000000-0000-4000-8000-000000000000",
             "token": "no-such-secret",
         }
     )
@@ -451,6 +460,7 @@ def test_every_plan_command_is_in_this_matrix(client: TestClient) -> None:
         and r.methods
         and "POST" in r.methods
         and "/budget" in r.path
+        and "/budget/amendments" not in r.path  # test_amendment_access.py
     }
 
     assert plan_posts == {

@@ -16,10 +16,10 @@ AMENDMENT_LABELS: dict[Enum, str] = {
     AmendmentKind.PARTNER_ENTERING: N_("Partner entering"),
     AmendmentKind.PARTNER_LEAVING: N_("Partner leaving"),
     AmendmentKind.PERIOD_EXTENSION: N_("Period extension"),
-    AmendmentStatus.DRAFT: N_("Draft"),
+    AmendmentStatus.DRAFT: N_("In draft"),
     AmendmentStatus.PROPOSED: N_("Awaiting the financer"),
-    AmendmentStatus.APPROVED: N_("Approved"),
-    AmendmentStatus.REFUSED: N_("Refused"),
+    AmendmentStatus.APPROVED: N_("Approved by the financer"),
+    AmendmentStatus.REFUSED: N_("Refused by the financer"),
 }
 
 AMENDMENT_RULES: dict[str, str] = {

@@ -15,6 +15,7 @@ name, a title: anything not written in a textarea). ``CONSORTIUM_SOAK=1`` posts
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections import Counter
@@ -25,6 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+from uuid import UUID
 
 import pytest
 from hypothesis import HealthCheck, given
@@ -34,6 +36,8 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from governance.actor import Actor
+from governance.errors import RuleViolated
+from governance.financing.changes import AmendmentKind
 from governance.financing.values import (
     CostCategory,
     Expense,
@@ -80,6 +84,9 @@ ROLE_FOR = {
     "veto": "member",
     "review": "financer",
     "countersign": "financer",
+    # Amendments: only the financer approves or refuses.
+    "approve": "financer",
+    "refuse": "financer",
 }
 SESSION_ROUTES = {"/login", "/logout"}
 
@@ -357,6 +364,7 @@ CHOICES: dict[str, list[str]] = {
     "by_weight": ["on"],
     "option": list(DEFAULT_OPTIONS),
 }
+CHOICES["kind"] += [k.value for k in AmendmentKind]
 
 
 def _plausible(name: str, ids: dict[str, str]) -> st.SearchStrategy[str]:
@@ -376,6 +384,8 @@ def _plausible(name: str, ids: dict[str, str]) -> st.SearchStrategy[str]:
         return st.sampled_from(ids["partners"].split())
     if name == "body_id":
         return st.just(ids["body_id"])
+    if name == "proposal_id":
+        return st.just(ids["proposal_id"])
     if name == "responsible_id":
         return st.just(ids["account_id"])
     if name == "email":
@@ -448,6 +458,7 @@ def _field_names(ids: dict[str, str]) -> list[str]:
             "call_closing_dates",
             "days_before",
             "options",
+            "proposal_id",
             *per_partner,
         }
     )
@@ -772,12 +783,17 @@ def target(
         server.drop_database(url)
 
 
-def _destructive_last(path: str) -> tuple[bool, str]:
-    """Routes that may end things (withdraw, revoke, close…) run after the others."""
+AMENDMENTS = "/budget/amendments"
+
+
+def _destructive_last(path: str) -> tuple[bool, bool, str]:
+    """Routes that may end things (withdraw, revoke, close…) run after the others;
+    amendments last of all, once the plan's own routes are done (they sign it)."""
     # Filing the plan's versions locks it (the convention's): after its lines.
     words = ("withdraw", "revoke", "cancel", "close", "veto", "phase", "log")
     words += ("budget/versions",)
-    return (any(word in path for word in words), path)
+    amending = AMENDMENTS in path
+    return (amending, any(word in path for word in words), path)
 
 
 @pytest.mark.parametrize("route", sorted(POST_ROUTES, key=_destructive_last))
@@ -785,6 +801,8 @@ def test_fuzzed_posts_never_fail_and_refused_ones_record_nothing(
     target: Target, route: str
 ) -> None:
     client = target.client
+    if AMENDMENTS in route:
+        amendments_ready(target, route)
     url = concrete(route, target.ids)
     role = ROLE_FOR.get(route.rsplit("/", 1)[-1], "coordinator")
     if target.role != role:
@@ -888,3 +906,41 @@ def test_what_the_fuzzing_found_is_refused_with_a_message(
 
     assert response.status_code == 422
     assert event_count(client) == before
+
+
+# -- amendments (issue 16 §4): fuzzed last, on the plan signed by then ---------------
+
+
+def amendments_ready(target: Target, route: str) -> None:
+    """Once: sign the plan (its own routes are done), draft an amendment with one
+    line and propose another. Approve and refuse are fuzzed on the proposed one,
+    the other routes on the draft (which the propose route may send on)."""
+    ids = target.ids
+    if "draft_amendment_id" not in ids:
+        stores = stores_of(target.client)
+        governance = stores.governance
+        found = stores.accounts.by_email(target.world.emails["coordinator"])
+        assert found is not None
+        me, cid = Actor(found.account_id), target.world.consortium_id
+        travel = Expense(target.world.lead_id, CostCategory.TRAVEL, "Car", Decimal(9))
+        try:
+            governance.plan_expense(me, cid, travel)
+            for kind in (PlanVersionKind.APPLICATION, PlanVersionKind.CONVENTION):
+                with contextlib.suppress(RuleViolated):  # filed while fuzzing
+                    governance.file_plan_version(me, cid, kind, [])
+        except RuleViolated:  # already signed while fuzzing the plan's routes
+            pass
+        drafts = []
+        for reason in ("Réaffectation", "Prolongation"):
+            drafted = governance.draft_amendment(
+                me, cid, AmendmentKind.BUDGET_REALLOCATION, reason
+            ).id
+            governance.add_amendment_expense(me, cid, UUID(drafted), travel)
+            drafts.append(drafted)
+        governance.propose_amendment(me, cid, UUID(drafts[1]))
+        stores.read_side.catch_up()
+        ids["draft_amendment_id"], ids["proposed_amendment_id"] = drafts
+    deciding = route.endswith(("/approve", "/refuse"))
+    ids["amendment_id"] = ids[
+        "proposed_amendment_id" if deciding else "draft_amendment_id"
+    ]

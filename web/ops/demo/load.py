@@ -13,6 +13,7 @@ from notifications.mail import MailboxTransport
 from notifications.reminders import ReminderPipeline
 from web.i18n import catalogues
 from web.ops.demo import (
+    amendments,
     deliveries,
     founding,
     implementation,
@@ -32,6 +33,7 @@ CHAPTERS: tuple[Callable[[Story], None], ...] = (
     implementation.tell,
     deliveries.tell,
     year_end.tell,
+    amendments.tell,
 )
 
 

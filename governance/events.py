@@ -10,6 +10,7 @@ from governance.capitalisation import CapitalisationRecord
 from governance.checkpoint import Checkpoint
 from governance.commitment import Commitment
 from governance.consortium import Consortium
+from governance.convention.document import ConventionDocument
 from governance.financing.amendment import Amendment
 from governance.financing.plan import FinancingPlan
 from governance.indicator import Indicator
@@ -80,6 +81,9 @@ AmendmentPeriodExtended = Amendment.PeriodExtended
 AmendmentProposed = Amendment.Proposed
 AmendmentApproved = Amendment.Approved
 AmendmentRefused = Amendment.Refused
+DocumentFiled = ConventionDocument.Filed
+DocumentVersionFiled = ConventionDocument.VersionFiled
+DocumentSigned = ConventionDocument.Signed
 
 ALL_EVENTS: tuple[type, ...] = (
     ConsortiumFounded,
@@ -145,6 +149,9 @@ ALL_EVENTS: tuple[type, ...] = (
     AmendmentProposed,
     AmendmentApproved,
     AmendmentRefused,
+    DocumentFiled,
+    DocumentVersionFiled,
+    DocumentSigned,
 )
 
 CAPITALISATION_RECORDED: tuple[type, ...] = (

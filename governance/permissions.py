@@ -35,6 +35,7 @@ class Action(Enum):
     PLAN_BUDGET = "plan_budget"
     PROPOSE_AMENDMENT = "propose_amendment"
     DECIDE_AMENDMENT = "decide_amendment"
+    FILE_DOCUMENTS = "file_documents"
 
 
 _ALL = frozenset(MemberRole)
@@ -70,6 +71,9 @@ MATRIX: dict[Action, frozenset[MemberRole]] = {
     # the funder (and only the funder) approves or refuses.
     Action.PROPOSE_AMENDMENT: _COORDINATOR,
     Action.DECIDE_AMENDMENT: frozenset({MemberRole.FINANCER}),
+    # The convention's documents are filed, versioned and signed by the lead
+    # partner's coordinators; everyone reads them.
+    Action.FILE_DOCUMENTS: _COORDINATOR,
 }
 
 

@@ -16,6 +16,7 @@ from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from governance.commitment import Delivery
 from governance.consortium import Body, Membership, Partner, PendingInvitation, Proxy
+from governance.convention.values import DocumentKind, Signature
 from governance.financing.changes import AmendmentKind
 from governance.financing.values import (
     CommittedContribution,
@@ -162,6 +163,7 @@ ENUMS: tuple[type[Enum], ...] = (
     IndirectBase,
     PlanVersionKind,
     AmendmentKind,
+    DocumentKind,
 )
 
 
@@ -192,3 +194,4 @@ def register_all(transcoder: JSONTranscoder) -> None:
     transcoder.register(
         RecordAsDict(PlanContent, tuples=("expenses", "resources", "contributions"))
     )
+    transcoder.register(RecordAsDict(Signature))

@@ -9,6 +9,7 @@ from projections.budget import BudgetProjection
 from projections.capitalisation import CapitalisationProjection
 from projections.consortia import ConsortiaProjection
 from projections.decisions import DecisionsProjection
+from projections.documents import DocumentsProjection
 from projections.history import HistoryProjection
 from projections.indicators import IndicatorsProjection
 from projections.ledger import LedgerProjection
@@ -37,4 +38,5 @@ def all_projections() -> list[Projection]:
         ReadinessProjection(),
         BudgetProjection(),
         AmendmentsProjection(),
+        DocumentsProjection(),
     ]

@@ -17,6 +17,7 @@ from governance.application.capitalisation import CapitalisationCommands
 from governance.application.commitments import CommitmentCommands
 from governance.application.consortia import ConsortiumCommands
 from governance.application.decisions import DecisionCommands
+from governance.application.documents import DocumentCommands
 from governance.application.financing import FinancingCommands
 from governance.application.reminders import ReminderCommands
 from governance.application.reporting import ReportingCommands
@@ -37,9 +38,11 @@ class Governance(
     CapitalisationCommands,
     AmendmentCommands,
     FinancingCommands,
+    DocumentCommands,
 ):
     """Commands on consortia, commitments, decisions, reporting, reminders,
-    capitalisation, the financing plan and its amendments, and the audit."""
+    capitalisation, the financing plan and its amendments, the convention's documents
+    and the audit."""
 
     name = "Governance"
     snapshotting_intervals: ClassVar[

@@ -25,6 +25,7 @@ from projections.history.budget import BudgetHistory, plan_lines
 from projections.history.capitalisation import CapitalisationHistory
 from projections.history.commitments import CommitmentsHistory
 from projections.history.decisions import DecisionsHistory
+from projections.history.documents import DocumentsHistory
 from projections.history.partners import PartnersHistory
 from projections.history.queries import (
     HistoryEntry,
@@ -74,6 +75,7 @@ class HistoryProjection(
     AuditHistory,
     AmendmentsHistory,
     BudgetHistory,
+    DocumentsHistory,
 ):
     """Appends one row per consortium event."""
 

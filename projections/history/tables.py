@@ -28,6 +28,9 @@ AMENDMENT_KINDS = (
 )
 """The kinds of entries about an amendment (in the financing plan's area)."""
 
+DOCUMENT_KINDS = ("document_filed", "document_version_filed", "document_signed")
+"""The kinds of entries about a document of the convention (the consortium's area)."""
+
 history = Table(
     "consortium_history",
     metadata,
@@ -58,7 +61,12 @@ owners = Table(
 
 # Which part of the consortium's life each kind of entry belongs to (a filter).
 AREAS: dict[str, tuple[str, ...]] = {
-    "consortium": ("founded", "profile_revised", "phase_changed"),
+    "consortium": (
+        "founded",
+        "profile_revised",
+        "phase_changed",
+        *DOCUMENT_KINDS,
+    ),
     "partners": (
         "partner_joined",
         "partner_role_changed",
@@ -182,6 +190,7 @@ ABOUT: dict[str, str] = {
     "checkpoint_countersigned": "checkpoint",
     **dict.fromkeys(AREAS["budget"], "financing_plan"),
     **dict.fromkeys(AMENDMENT_KINDS, "amendment"),
+    **dict.fromkeys(DOCUMENT_KINDS, "document"),
 }
 
 commitment_owners = Table(

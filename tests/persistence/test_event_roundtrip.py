@@ -22,6 +22,8 @@ from governance.capitalisation import CapitalisationRecord
 from governance.checkpoint import Checkpoint
 from governance.commitment import Commitment
 from governance.consortium import Consortium
+from governance.convention.document import ConventionDocument
+from governance.convention.values import DocumentKind
 from governance.events import ALL_EVENTS
 from governance.financing.amendment import Amendment
 from governance.financing.changes import AmendmentKind
@@ -438,6 +440,22 @@ def amendment_histories(consortium: Consortium) -> list[Amendment]:
     return [approved, refused]
 
 
+def a_signed_document(consortium: Consortium) -> ConventionDocument:
+    """A convention filed, signed by one partner, versioned, signed by another."""
+    lead, lab, *_ = consortium.partners
+    with acting_as(COORDINATOR_ID, at=T0):
+        document = ConventionDocument.file(
+            str(consortium.id),
+            DocumentKind.PARTNERSHIP_CONVENTION,
+            "Convention de partenariat",
+            an_evidence(sha256="c" * 64, filename="convention.pdf"),
+        )
+        document.sign(lead, "Mme la Maire", date(2026, 2, 3))
+        document.file_version(an_evidence(sha256="d" * 64), "Annexe financière")
+        document.sign(lab, "Le directeur", date(2026, 2, 10))
+    return document
+
+
 def every_aggregate() -> list[Any]:
     """A consortium, a commitment, proposals, a decision, reports, an indicator,
     a countersigned checkpoint."""
@@ -457,6 +475,7 @@ def every_aggregate() -> list[Any]:
         *capitalisation_histories(consortium),
         a_financing_plan_history(consortium),
         *amendment_histories(consortium),
+        a_signed_document(consortium),
     ]
 
 

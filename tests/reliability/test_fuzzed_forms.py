@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -36,6 +37,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from governance.actor import Actor
+from governance.convention.values import DocumentKind
 from governance.errors import RuleViolated
 from governance.financing.changes import AmendmentKind
 from governance.financing.values import (
@@ -334,6 +336,9 @@ MULTI_LINE = {
     "valuation_method",
     "worked",
 }
+# Issue 16: the amendments' and the convention's documents' fields.
+TEXT_FIELDS += ["signed_by", "note"]
+DAY_FIELDS += ["signed_on"]
 ONE_LINE_FIELDS = [
     name
     for name in TEXT_FIELDS
@@ -459,6 +464,7 @@ def _field_names(ids: dict[str, str]) -> list[str]:
             "days_before",
             "options",
             "proposal_id",
+            "amendment_id",
             *per_partner,
         }
     )
@@ -803,6 +809,8 @@ def test_fuzzed_posts_never_fail_and_refused_ones_record_nothing(
     client = target.client
     if AMENDMENTS in route:
         amendments_ready(target, route)
+    if "/documents/" in route:
+        document_ready(target)
     url = concrete(route, target.ids)
     role = ROLE_FOR.get(route.rsplit("/", 1)[-1], "coordinator")
     if target.role != role:
@@ -944,3 +952,24 @@ def amendments_ready(target: Target, route: str) -> None:
     ids["amendment_id"] = ids[
         "proposed_amendment_id" if deciding else "draft_amendment_id"
     ]
+
+
+# -- the convention's documents (issue 16 §7): one filed, to version and sign --------
+
+
+def document_ready(target: Target) -> None:
+    """Once: the coordinator files the funding agreement, with a PDF."""
+    if "document_id" in target.ids:
+        return
+    stores = stores_of(target.client)
+    found = stores.accounts.by_email(target.world.emails["coordinator"])
+    assert found is not None
+    evidence = stores.evidence.save(BytesIO(b"%PDF-1.4\n%%EOF\n"), "arrete.pdf")
+    target.ids["document_id"] = stores.governance.file_document(
+        Actor(found.account_id),
+        target.world.consortium_id,
+        DocumentKind.FUNDING_AGREEMENT,
+        "Arrêté d'attribution",
+        evidence,
+    ).id
+    stores.read_side.catch_up()

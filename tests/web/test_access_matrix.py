@@ -28,6 +28,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from governance.actor import Actor
+from governance.convention.values import DocumentKind
 from governance.financing.values import (
     CostCategory,
     Expense,
@@ -160,6 +161,9 @@ MATRIX: dict[str, dict[str, int]] = {
     # not signed, so it has no amendment: the id below is nobody's, not found for
     # anyone; a real one, and every amendment command, in test_amendment_access.py.
     "/consortia/{consortium_id}/budget/amendments": SHOWN,
+    # The convention's documents, and each version's file: every member reads them.
+    "/consortia/{consortium_id}/documents": SHOWN,
+    "/consortia/{consortium_id}/documents/{document_id}/versions/{number}": SHOWN,
     "/consortia/{consortium_id}/budget/amendments/{amendment_id}": {
         **SHOWN,
         **dict.fromkeys(MEMBERS, 404),
@@ -256,6 +260,13 @@ def things(client: TestClient, world: World, tmp_path: Path) -> Things:
     governance.file_plan_version(
         coordinator, world.consortium_id, PlanVersionKind.APPLICATION, []
     )
+    document = governance.file_document(
+        coordinator,
+        world.consortium_id,
+        DocumentKind.FUNDING_AGREEMENT,
+        "Arrêté d'attribution",
+        evidence,
+    ).id
     sealed = seal_checkpoint(
         governance, stores.read_side, load_or_create_key(tmp_path / "key.pem")
     )
@@ -276,6 +287,8 @@ def things(client: TestClient, world: World, tmp_path: Path) -> Things:
             "line_id": line,
             "resource_line_id": resource,
             "amendment_id": "00000000-0000-4000-8000-000000000000",
+            "document_id": document,
+            "number": "1",
             "token": "no-such-secret",
         }
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from governance.convention.values import DocumentKind
 from governance.financing.changes import AmendmentKind
 from governance.financing.values import CostCategory, PlanVersionKind, ResourceSource
 from governance.values import (
@@ -35,6 +36,7 @@ from web.i18n import (
 )
 from web.links import PathFor
 from web.presentation.amendment_words import AMENDMENT_SENTENCES
+from web.presentation.document_words import DOCUMENT_SENTENCES
 from web.presentation.labels import in_unit, label
 
 SENTENCES: dict[str, str] = {
@@ -147,6 +149,7 @@ SENTENCES: dict[str, str] = {
         "filed version %(number)s of the financing plan (%(version_kind)s): expenses of %(expenses)s, grant requested %(requested)s"
     ),
     **AMENDMENT_SENTENCES,
+    **DOCUMENT_SENTENCES,
 }
 
 AREA_LABELS: dict[str, str] = {
@@ -216,6 +219,8 @@ def _param(key: str, value: object) -> str:
         return label(PlanVersionKind(value)).lower()
     if key == "amendment_kind":
         return label(AmendmentKind(value)).lower()
+    if key == "document_kind":
+        return label(DocumentKind(value)).lower()
     return str(value)
 
 
@@ -291,6 +296,7 @@ PAGES: dict[str, tuple[str, str | None]] = {
     "checkpoint": ("audit:index", None),
     "financing_plan": ("budget:index", None),
     "amendment": ("amendments:detail", "amendment_id"),
+    "document": ("documents:index", None),
 }
 
 

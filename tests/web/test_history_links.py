@@ -18,6 +18,7 @@ from uuid import UUID
 from starlette.testclient import TestClient
 
 from governance.actor import Actor
+from governance.convention.values import DocumentKind
 from governance.financing.changes import AmendmentKind
 from governance.financing.values import (
     CostCategory,
@@ -41,7 +42,7 @@ from governance.values import (
 from governance.voting import DEFAULT_OPTIONS, FOR, Outcome, VotingRule
 from notifications.checkpoints import load_or_create_key, seal_checkpoint
 from projections.history import AREA_OF_KIND
-from tests.support.builders import a_lesson, a_pledge
+from tests.support.builders import a_lesson, a_pledge, an_evidence
 from tests.support.old_history import as_an_older_version_left_it
 from tests.web.conftest import World, a_call, build_world, login, stores_of
 from web.app import create_app
@@ -118,6 +119,9 @@ ABOUT = {
         "budget/amendments/{amendment}",
     ),
     "amendment_refused": "budget/amendments/{refused_amendment}",
+    **dict.fromkeys(
+        ("document_filed", "document_version_filed", "document_signed"), "documents"
+    ),
 }
 # Kinds whose entries are about either of two things (both amendments have them).
 ABOUT_EITHER = dict.fromkeys(
@@ -320,6 +324,17 @@ def every_kind_once(client: TestClient, world: World, tmp_path: Path) -> dict[st
     g.extend_amendment_period(coordinator, cid, refused, date(2031, 1, 1))
     g.propose_amendment(coordinator, cid, refused)
     g.refuse_amendment(financer, cid, refused, "Non justifiée.")
+    convention = UUID(
+        g.file_document(
+            coordinator,
+            cid,
+            DocumentKind.PARTNERSHIP_CONVENTION,
+            "Convention",
+            an_evidence(sha256="e" * 64),
+        ).id
+    )
+    g.file_document_version(coordinator, cid, convention, an_evidence(), "Annexe")
+    g.record_signature(coordinator, cid, convention, lead, "Mme", date(2026, 1, 9))
     stores.read_side.catch_up()
     return {
         "amendment": str(amendment),

@@ -8,7 +8,7 @@ import re
 
 from starlette.testclient import TestClient
 
-from tests.web.conftest import World, event_count, login, post
+from tests.web.conftest import World, csrf, event_count, login, post
 from tests.web.test_budget_pages import budget, planned
 
 
@@ -179,3 +179,28 @@ def test_the_french_pages_speak_french(client: TestClient, world: World) -> None
     assert "Avenant 1" in detail.text
     assert "Réaffectation budgétaire" in detail.text
     assert re.search(r"Avenants du plan de financement", listing.text)
+
+
+def test_an_amendment_s_signed_copy_is_linked_from_its_page(
+    client: TestClient, world: World
+) -> None:
+    signed(client, world)
+    page = proposed(client, world)
+    amendment_id = page.rsplit("/", 1)[-1]
+
+    filed = client.post(
+        f"/consortia/{world.consortium_id}/documents",
+        data={
+            "kind": "amendment",
+            "title": "Avenant 1 signé",
+            "amendment_id": amendment_id,
+            "csrf_token": csrf(client),
+        },
+        files={"document": ("avenant.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")},
+        follow_redirects=False,
+    )
+
+    assert filed.status_code == 303
+    detail = client.get(page).text
+    assert "Signed copy" in detail
+    assert "Avenant 1 signé" in detail

@@ -30,6 +30,7 @@ from governance.voting import Outcome
 from projections.amendments import AmendmentRow, amendment_of, amendments_of
 from projections.budget_summary import Budget, PlanState, assess, budget_of
 from projections.decisions.queries import LogFilter, decision_log
+from projections.documents import documents_of
 from web.auth import actor_of, form_endpoint
 from web.forms.amendments import parse_draft, parse_extension, parse_reason
 from web.forms.budget import parse_expense, parse_resource
@@ -107,6 +108,9 @@ def _detail_context(request: Request, access: Access) -> dict[str, Any]:
     with queries(request) as connection:
         row = amendment_of(connection, cid, amendment_id)
         budget = budget_of(connection, cid)
+        copies = [
+            d for d in documents_of(connection, cid) if d.amendment_id == amendment_id
+        ]
     if row is None:
         raise NotFound("amendment", amendment_id)
     people = {row.drafted_by, row.decided_by or ""} - {""}
@@ -125,6 +129,7 @@ def _detail_context(request: Request, access: Access) -> dict[str, Any]:
             "budget": budget,
             "names": names,
             "decision": decisions.get(row.proposal_id or ""),
+            "signed_copies": copies,
             "in_force_expenses": in_force,
             "in_force_resources": resources,
             "proposed": proposed,

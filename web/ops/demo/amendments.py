@@ -1,18 +1,21 @@
-"""Chapter 7 (days 360 to 363): the first amendment of the financing plan.
+"""Chapter 7 (days 360 to 364): the first amendment of the financing plan.
 
 The interim report the steering committee validated (day 330) shows more donated
 computers than planned: Numeria needs less test equipment and more collection of
 the donations. The coordinator proposes a reallocation (same total, staff and
 indirect costs unchanged) following that decision; the financer approves it, and the
-plan files its third version. Told after every earlier chapter: their events are
-unchanged, in the same order and at the same times.
+plan files its third version; the next day the coordinator files the amendment's
+signed copy, signed for the lead partner. Told after every earlier chapter: their
+events are unchanged, in the same order and at the same times.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+from io import BytesIO
 from uuid import UUID
 
+from governance.convention.values import DocumentKind
 from governance.financing.changes import AmendmentKind
 from governance.financing.values import CostCategory, Expense
 from governance.voting import Outcome
@@ -20,6 +23,7 @@ from projections.budget import draft_of
 from projections.decisions.queries import LogFilter, decision_log
 from projections.ledger import commitments_of
 from web.ops.demo.budget import KIT
+from web.ops.demo.pdf import demo_pdf
 from web.ops.demo.story import Story
 
 REASON = (
@@ -82,4 +86,23 @@ def tell(story: Story) -> None:
         amendment,
         "Réaffectation conforme à la convention : le coût total est inchangé.",
         ids,
+    )
+    story.on(364)
+    signed = g.file_document(
+        coordinator,
+        cid,
+        DocumentKind.AMENDMENT,
+        "Avenant n° 1 signé",
+        story.stores.evidence.save(
+            BytesIO(demo_pdf("Avenant n 1 - signe")), "avenant-1-signe.pdf"
+        ),
+        amendment_id=amendment,
+    ).id
+    g.record_signature(
+        coordinator,
+        cid,
+        UUID(signed),
+        story.partners["lead"],
+        "Mme la présidente de la communauté de communes",
+        story.clock.at.date(),
     )

@@ -5,11 +5,15 @@ refused with a message and nothing stored; English and French."""
 from __future__ import annotations
 
 import hashlib
+import os
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from starlette.testclient import TestClient
 
-from tests.web.conftest import World, csrf, event_count, login
+from tests.web.conftest import World, csrf, event_count, login, stores_of
+from web.ops.evidence_sweep import DEFAULT_GRACE, sweep_evidence
+from web.settings import Settings
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
 PDF_2 = b"%PDF-1.4\n2 0 obj<<>>endobj\n%%EOF\n"
@@ -135,3 +139,24 @@ def test_the_french_page_speaks_french(client: TestClient, world: World) -> None
 
     assert "Documents de la convention" in page
     assert "Convention de partenariat" in page
+
+
+def test_every_version_of_a_document_survives_the_evidence_sweep(
+    client: TestClient, world: World, settings: Settings
+) -> None:
+    document = filed_convention(client, world)
+    url = f"{documents(world)}/{document}"
+    upload(client, url + "/versions", {"note": "v2"}, PDF_2, "v2.pdf")
+    store = stores_of(client).evidence
+    for content in (PDF, PDF_2):
+        path = store.directory / hashlib.sha256(content).hexdigest()
+        then = (datetime.now(UTC) - timedelta(days=400)).timestamp()
+        os.utime(path, (then, then))
+
+    report = sweep_evidence(
+        settings, store, now=datetime.now(UTC) + DEFAULT_GRACE + timedelta(hours=1)
+    )
+
+    assert report.removed == []
+    assert client.get(url + "/versions/1").content == PDF
+    assert client.get(url + "/versions/2").content == PDF_2

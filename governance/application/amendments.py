@@ -112,8 +112,9 @@ class AmendmentCommands(FinancingCommands):
         with self._acting(actor):
             _, amendment = self._drafting(actor, consortium_id, amendment_id)
             plan = self._signed_plan(consortium_id)
-            amendment.changes.applied_to(plan.in_force())  # refused if stale
-            amendment.propose()
+            in_force = plan.in_force()
+            amendment.changes.applied_to(in_force)  # refused if stale
+            amendment.propose(in_force)
             return self._save(amendment)
 
     def approve_amendment(

@@ -170,14 +170,25 @@ class Amendment(Aggregate):
 
     # -- proposing and deciding -----------------------------------------------------
 
-    def propose(self) -> None:
-        """Send the draft to the financer; it changes something, as its kind says."""
+    def propose(self, in_force: PlanContent) -> None:
+        """Send the draft to the financer; it changes something, as its kind says:
+        a period extension moves the end of the period, a partner entering brings
+        the lines of a partner with none in force, a partner leaving takes out every
+        line of a partner in force."""
         self._check_draft()
         if self.changes.empty:
             raise RuleViolated("amendment.no_change")
         extension = self.kind is AmendmentKind.PERIOD_EXTENSION
         if extension and self.changes.eligible_until is None:
             raise RuleViolated("amendment.extension_needs_date")
+        if self.kind is AmendmentKind.PARTNER_ENTERING and not self.changes.entering(
+            in_force
+        ):
+            raise RuleViolated("amendment.entering_needs_new_partner")
+        if self.kind is AmendmentKind.PARTNER_LEAVING and not self.changes.leaving(
+            in_force
+        ):
+            raise RuleViolated("amendment.leaving_needs_every_line")
         self._propose()
 
     @event(Proposed)

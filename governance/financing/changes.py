@@ -41,6 +41,13 @@ def line_ids(
     return {e.line_id for e in expenses} | {r.line_id for r in resources}
 
 
+def partners_of(
+    expenses: tuple[ExpenseLine, ...], resources: tuple[ResourceLine, ...]
+) -> set[str]:
+    """The partners these lines are of."""
+    return {e.partner_id for e in expenses} | {r.partner_id for r in resources}
+
+
 def check_reason(reason: str, code: str = "amendment.reason_required") -> str:
     """A reason is required text, at most ``MAX_REASON`` characters."""
     text = reason.strip()
@@ -68,6 +75,19 @@ class AmendmentChanges:
         return not (
             self.expenses or self.resources or self.withdrawn or self.eligible_until
         )
+
+    def entering(self, content: PlanContent) -> set[str]:
+        """The partners this brings into a plan where they have no line."""
+        present = partners_of(content.expenses, content.resources)
+        return partners_of(self.expenses, self.resources) - present
+
+    def leaving(self, content: PlanContent) -> set[str]:
+        """The partners of the plan every line of whom this withdraws."""
+        gone = set(self.withdrawn)
+        kept = {e.partner_id for e in content.expenses if e.line_id not in gone} | {
+            r.partner_id for r in content.resources if r.line_id not in gone
+        }
+        return partners_of(content.expenses, content.resources) - kept
 
     def applied_to(self, content: PlanContent) -> PlanContent:
         """The plan in force, changed (refused if a withdrawn line is gone)."""

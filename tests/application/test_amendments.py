@@ -268,3 +268,45 @@ def test_an_amendment_of_another_consortium_is_not_found(
 
     with pytest.raises(NotFound):
         app.drop_amendment_change(coordinator, other, UUID(amendment), "x")
+
+
+def test_a_partner_entering_brings_the_lines_of_a_partner_new_to_the_plan(
+    app: Governance, coordinator: Actor, signed: Signed
+) -> None:
+    cid = signed.consortium_id
+    amendment = UUID(
+        app.draft_amendment(
+            coordinator, cid, AmendmentKind.PARTNER_ENTERING, "Entrée."
+        ).id
+    )
+    app.add_amendment_expense(
+        coordinator, cid, amendment, an_expense(partner_id=signed.lead_id)
+    )
+    with pytest.raises(RuleViolated, match=r"amendment\.entering_needs_new_partner"):
+        app.propose_amendment(coordinator, cid, amendment)
+
+    app.add_amendment_expense(
+        coordinator, cid, amendment, an_expense(partner_id=signed.lab_id)
+    )
+    app.propose_amendment(coordinator, cid, amendment)
+
+    assert the_amendment(app, str(amendment)).status is AmendmentStatus.PROPOSED
+
+
+def test_a_partner_leaving_takes_out_every_line_of_that_partner(
+    app: Governance, coordinator: Actor, signed: Signed
+) -> None:
+    cid = signed.consortium_id
+    amendment = UUID(
+        app.draft_amendment(
+            coordinator, cid, AmendmentKind.PARTNER_LEAVING, "Sortie."
+        ).id
+    )
+    app.withdraw_in_amendment(coordinator, cid, amendment, signed.expense_id)
+    with pytest.raises(RuleViolated, match=r"amendment\.leaving_needs_every_line"):
+        app.propose_amendment(coordinator, cid, amendment)
+
+    app.withdraw_in_amendment(coordinator, cid, amendment, signed.resource_id)
+    app.propose_amendment(coordinator, cid, amendment)
+
+    assert the_amendment(app, str(amendment)).status is AmendmentStatus.PROPOSED

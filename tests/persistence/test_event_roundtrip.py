@@ -428,12 +428,12 @@ def amendment_histories(consortium: Consortium) -> list[Amendment]:
         in_force = PlanContent((an_expense(partner_id=lead).line("e-1"),))
         approved.withdraw_line("e-1", in_force)
         approved.extend_period(date(2029, 1, 31), in_force)
-        approved.propose()
+        approved.propose(in_force)
         refused = Amendment.draft(
             str(consortium.id), AmendmentKind.PERIOD_EXTENSION, "Retard.", None
         )
         refused.extend_period(date(2029, 6, 30), in_force)
-        refused.propose()
+        refused.propose(in_force)
     with acting_as("acc-financer", at=T0 + timedelta(days=2)):
         approved.approve("Conforme à la convention.", 3)
         refused.refuse("Pas justifié.")

@@ -48,6 +48,12 @@ AMENDMENT_RULES: dict[str, str] = {
         "The new end of the eligible period must be later than the current one."
     ),
     "amendment.already_withdrawn": N_("This line is already withdrawn here."),
+    "amendment.entering_needs_new_partner": N_(
+        "A partner entering brings its share: add the lines of a partner that has none in the plan in force."
+    ),
+    "amendment.leaving_needs_every_line": N_(
+        "A partner leaving takes its share out: withdraw every line of that partner."
+    ),
     "amendment.stale": N_(
         "The plan in force has changed since this amendment was drafted: a line it "
         "withdraws is no longer there."

@@ -204,3 +204,34 @@ def test_an_amendment_s_signed_copy_is_linked_from_its_page(
     detail = client.get(page).text
     assert "Signed copy" in detail
     assert "Avenant 1 signé" in detail
+
+
+def test_an_approved_withdrawal_still_names_the_line_it_took_out(
+    client: TestClient, world: World
+) -> None:
+    signed(client, world)
+    page = drafted(client, world)
+    lines = client.get(page).text
+    marker = "/lines/"
+    line_id = lines[lines.index(marker) + len(marker) :][:36]
+    assert post(client, page + f"/lines/{line_id}/withdraw").status_code == 303
+    added = post(
+        client,
+        page + "/expenses",
+        {
+            "partner_id": world.lead_id,
+            "category": "travel",
+            "label": "Trajets réduits",
+            "amount": "100",
+        },
+    )
+    assert added.status_code == 303
+    assert post(client, page + "/propose").status_code == 303
+    login(client, world.emails["financer"])
+    assert post(client, page + "/approve", {"reason": ""}).status_code == 303
+
+    detail = client.get(page).text
+
+    assert "A line no longer in the plan in force" not in detail
+    assert "Line withdrawn" in detail
+    assert "−€" in detail

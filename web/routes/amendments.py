@@ -116,8 +116,11 @@ def _detail_context(request: Request, access: Access) -> dict[str, Any]:
     people = {row.drafted_by, row.decided_by or ""} - {""}
     names = stores(request).accounts.names(people)
     decisions = {d[0]: d for d in _adopted(request, access)}
-    in_force = {line.line_id: line for line in budget.draft.content.expenses}
-    resources = {line.line_id: line for line in budget.draft.content.resources}
+    # Every line the plan ever filed or holds: a withdrawal names one of them, in
+    # force or (once approved) in an earlier version.
+    contents = (*(v.content for v in budget.versions), budget.draft.content)
+    in_force = {e.line_id: e for c in contents for e in c.expenses}
+    resources = {r.line_id: r for c in contents for r in c.resources}
     undecided = row.status in (AmendmentStatus.DRAFT, AmendmentStatus.PROPOSED)
     proposed = _proposed(budget, row) if undecided else None
     return _blank(

@@ -82,7 +82,9 @@ def _post(
         context["errors"][form] = errors.errors
         context["error_params"][form] = errors.params
         context["open_form"] = form
-        context["open_document"] = request.path_params.get("document_id", "")
+        # The document whose form was refused (none: the form filing a new one).
+        path = request.path_params
+        context["open_document"] = path["document_id"] if "document_id" in path else ""
         return render(
             request,
             "documents/index.html",

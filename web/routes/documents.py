@@ -82,9 +82,10 @@ def _post(
         context["errors"][form] = errors.errors
         context["error_params"][form] = errors.params
         context["open_form"] = form
-        # The document whose form was refused (none: the form filing a new one).
+        # The document whose form was refused (none: the form filing a new one);
+        # a path parameter, not a query one (``params.get`` reads as the latter).
         path = request.path_params
-        context["open_document"] = path["document_id"] if "document_id" in path else ""
+        context["open_document"] = path.get("document_id", "")
         return render(
             request,
             "documents/index.html",

@@ -10,6 +10,8 @@ from governance.capitalisation import CapitalisationRecord
 from governance.checkpoint import Checkpoint
 from governance.commitment import Commitment
 from governance.consortium import Consortium
+from governance.convention.document import ConventionDocument
+from governance.financing.amendment import Amendment
 from governance.financing.plan import FinancingPlan
 from governance.indicator import Indicator
 from governance.proposal import Decision, Proposal
@@ -81,6 +83,18 @@ DeliverableAccepted = WorkPlan.DeliverableAccepted
 DeliverableChangesRequested = WorkPlan.DeliverableChangesRequested
 MilestonePlanned = WorkPlan.MilestonePlanned
 MilestoneReached = WorkPlan.MilestoneReached
+AmendmentDrafted = Amendment.Drafted
+AmendmentExpenseAdded = Amendment.ExpenseAdded
+AmendmentResourceAdded = Amendment.ResourceAdded
+AmendmentLineWithdrawn = Amendment.LineWithdrawn
+AmendmentChangeDropped = Amendment.ChangeDropped
+AmendmentPeriodExtended = Amendment.PeriodExtended
+AmendmentProposed = Amendment.Proposed
+AmendmentApproved = Amendment.Approved
+AmendmentRefused = Amendment.Refused
+DocumentFiled = ConventionDocument.Filed
+DocumentVersionFiled = ConventionDocument.VersionFiled
+DocumentSigned = ConventionDocument.Signed
 
 ALL_EVENTS: tuple[type, ...] = (
     ConsortiumFounded,
@@ -147,6 +161,18 @@ ALL_EVENTS: tuple[type, ...] = (
     DeliverableChangesRequested,
     MilestonePlanned,
     MilestoneReached,
+    AmendmentDrafted,
+    AmendmentExpenseAdded,
+    AmendmentResourceAdded,
+    AmendmentLineWithdrawn,
+    AmendmentChangeDropped,
+    AmendmentPeriodExtended,
+    AmendmentProposed,
+    AmendmentApproved,
+    AmendmentRefused,
+    DocumentFiled,
+    DocumentVersionFiled,
+    DocumentSigned,
 )
 
 CAPITALISATION_RECORDED: tuple[type, ...] = (
@@ -172,3 +198,16 @@ PLAN_EVENTS: tuple[type, ...] = (
     PlanVersionFiled,
 )
 """The financing plan's events."""
+
+AMENDMENT_EVENTS: tuple[type, ...] = (
+    AmendmentDrafted,
+    AmendmentExpenseAdded,
+    AmendmentResourceAdded,
+    AmendmentLineWithdrawn,
+    AmendmentChangeDropped,
+    AmendmentPeriodExtended,
+    AmendmentProposed,
+    AmendmentApproved,
+    AmendmentRefused,
+)
+"""The amendments' events."""

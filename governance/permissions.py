@@ -36,6 +36,9 @@ class Action(Enum):
     MANAGE_WORKPLAN = "manage_workplan"
     SUBMIT_DELIVERABLE = "submit_deliverable"
     REVIEW_DELIVERABLE = "review_deliverable"
+    PROPOSE_AMENDMENT = "propose_amendment"
+    DECIDE_AMENDMENT = "decide_amendment"
+    FILE_DOCUMENTS = "file_documents"
 
 
 _ALL = frozenset(MemberRole)
@@ -73,6 +76,13 @@ MATRIX: dict[Action, frozenset[MemberRole]] = {
     Action.MANAGE_WORKPLAN: _COORDINATOR,
     Action.SUBMIT_DELIVERABLE: frozenset({MemberRole.COORDINATOR, MemberRole.MEMBER}),
     Action.REVIEW_DELIVERABLE: frozenset({MemberRole.FINANCER}),
+    # After the convention the plan changes by amendment: the lead partner proposes,
+    # the funder (and only the funder) approves or refuses.
+    Action.PROPOSE_AMENDMENT: _COORDINATOR,
+    Action.DECIDE_AMENDMENT: frozenset({MemberRole.FINANCER}),
+    # The convention's documents are filed, versioned and signed by the lead
+    # partner's coordinators; everyone reads them.
+    Action.FILE_DOCUMENTS: _COORDINATOR,
 }
 
 

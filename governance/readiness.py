@@ -8,7 +8,10 @@ read the same wherever they are shown.
 
 What counts, item by item (the sources are ``domain.md``'s "what funders want"):
 
-- ``papers``: every active partner has a letter of commitment or a signed convention.
+- ``papers``: every active partner has its written commitment on file, the document
+  itself: a letter of commitment or support filed for it, or its signature recorded
+  on the partnership convention or the consortium agreement. A paper only declared on
+  the partner (its status), with no document filed, is named as such and not met.
 - ``governance``: at least one governance body; every body has a decision rule (a
   body cannot be established without one).
 - ``commitments``: every active partner has a commitment (typed by its kind) that
@@ -56,6 +59,8 @@ class ReadinessPartner:
     facts: PartnerFacts
     kind: PartnerKind
     paper: Paper
+    documented: bool = False
+    """A letter filed for the partner, or its signature on an agreement."""
 
     @property
     def name(self) -> str:
@@ -142,6 +147,20 @@ def _every_partner(
             {"partners": _names(lacking), "count": len(lacking)},
         )
     return Item(code, Status.MET, f"{code}.all", {"count": len(active)})
+
+
+def _papers(active: list[ReadinessPartner]) -> Item:
+    """Each partner's paper, the document itself (a declared status is not enough)."""
+    lacking = [p for p in active if p.paper is Paper.NONE and not p.documented]
+    declared = [p for p in active if not p.documented]
+    if active and not lacking and declared:
+        return Item(
+            "papers",
+            Status.NOT_MET,
+            "papers.undocumented",
+            {"partners": _names(declared), "count": len(declared)},
+        )
+    return _every_partner("papers", active, lacking)
 
 
 def _live_commitment(partner: ReadinessPartner) -> bool:
@@ -240,7 +259,7 @@ def assess(
     """Every readiness item of the consortium today, in the order of ``ITEMS``."""
     active = [p for p in facts.partners if p.facts.active]
     items = (
-        _every_partner("papers", active, [p for p in active if p.paper is Paper.NONE]),
+        _papers(active),
         _count_item("governance", facts.bodies, "governance.bodies", "governance.none"),
         _every_partner(
             "commitments", active, [p for p in active if not _live_commitment(p)]

@@ -16,6 +16,8 @@ from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from governance.commitment import Delivery
 from governance.consortium import Body, Membership, Partner, PendingInvitation, Proxy
+from governance.convention.values import DocumentKind, Signature
+from governance.financing.changes import AmendmentKind
 from governance.financing.values import (
     CommittedContribution,
     CostCategory,
@@ -163,6 +165,8 @@ ENUMS: tuple[type[Enum], ...] = (
     IndirectBase,
     PlanVersionKind,
     DeliverableStatus,
+    AmendmentKind,
+    DocumentKind,
 )
 
 
@@ -197,3 +201,4 @@ def register_all(transcoder: JSONTranscoder) -> None:
     transcoder.register(RecordAsDict(Package, tuples=("participants",)))
     transcoder.register(RecordAsDict(Deliverable))
     transcoder.register(RecordAsDict(Milestone, tuples=("evidence",)))
+    transcoder.register(RecordAsDict(Signature))

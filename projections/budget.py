@@ -135,23 +135,8 @@ class BudgetProjection(Projection):
         self, connection: Connection, envelope: Envelope[events.ExpensePlanned]
     ) -> None:
         line = envelope.event.line
-        add_row(
-            connection,
-            expenses,
-            {
-                "line_id": line.line_id,
-                "consortium_id": _consortium(connection, envelope),
-                "position": envelope.position,
-                "partner_id": line.partner_id,
-                "category": line.category.value,
-                "label": line.label,
-                "amount": line.amount,
-                "person_days": line.person_days,
-                "daily_rate": line.daily_rate,
-                "year": line.year,
-                "work_package": line.work_package,
-            },
-        )
+        row = _expense_row(line, _consortium(connection, envelope), envelope.position)
+        add_row(connection, expenses, row)
 
     @on(events.ExpenseWithdrawn)
     def expense_withdrawn(
@@ -164,23 +149,8 @@ class BudgetProjection(Projection):
         self, connection: Connection, envelope: Envelope[events.ResourcePlanned]
     ) -> None:
         line = envelope.event.line
-        add_row(
-            connection,
-            resources,
-            {
-                "line_id": line.line_id,
-                "consortium_id": _consortium(connection, envelope),
-                "position": envelope.position,
-                "partner_id": line.partner_id,
-                "source": line.source.value,
-                "public_funder": line.public_funder.value
-                if line.public_funder
-                else None,
-                "label": line.label,
-                "amount": line.amount,
-                "year": line.year,
-            },
-        )
+        row = _resource_row(line, _consortium(connection, envelope), envelope.position)
+        add_row(connection, resources, row)
 
     @on(events.ResourceWithdrawn)
     def resource_withdrawn(
@@ -204,6 +174,8 @@ class BudgetProjection(Projection):
         self, connection: Connection, envelope: Envelope[events.PlanVersionFiled]
     ) -> None:
         version = envelope.event.version
+        if version.kind is PlanVersionKind.AMENDMENT:
+            _amended(connection, envelope, version.content)
         add_row(
             connection,
             versions,
@@ -216,6 +188,68 @@ class BudgetProjection(Projection):
                 "content": content_to_json(version.content),
             },
         )
+
+
+def _amended(
+    connection: Connection, envelope: Envelope[LoggedEvent], content: PlanContent
+) -> None:
+    """An approved amendment's lines and rules become the plan in force.
+
+    Lines kept keep their place; new lines come after, at the event's position.
+    """
+    consortium_id = _consortium(connection, envelope)
+    for table, lines, row_of in (
+        (expenses, content.expenses, _expense_row),
+        (resources, content.resources, _resource_row),
+    ):
+        places = {
+            r.line_id: r.position
+            for r in connection.execute(
+                select(table.c.line_id, table.c.position).where(
+                    table.c.consortium_id == consortium_id
+                )
+            )
+        }
+        delete_rows(connection, table, {"consortium_id": consortium_id})
+        for line in lines:
+            place = places.get(line.line_id, envelope.position)
+            add_row(connection, table, row_of(line, consortium_id, place))
+    update_rows(
+        connection,
+        plans,
+        {"plan_id": envelope.originator_id},
+        {"rules": rules_to_json(content.rules)},
+    )
+
+
+def _expense_row(line: Any, consortium_id: str, position: int) -> dict[str, Any]:
+    return {
+        "line_id": line.line_id,
+        "consortium_id": consortium_id,
+        "position": position,
+        "partner_id": line.partner_id,
+        "category": line.category.value,
+        "label": line.label,
+        "amount": line.amount,
+        "person_days": line.person_days,
+        "daily_rate": line.daily_rate,
+        "year": line.year,
+        "work_package": line.work_package,
+    }
+
+
+def _resource_row(line: Any, consortium_id: str, position: int) -> dict[str, Any]:
+    return {
+        "line_id": line.line_id,
+        "consortium_id": consortium_id,
+        "position": position,
+        "partner_id": line.partner_id,
+        "source": line.source.value,
+        "public_funder": line.public_funder.value if line.public_funder else None,
+        "label": line.label,
+        "amount": line.amount,
+        "year": line.year,
+    }
 
 
 def _expense(r: Any) -> ExpenseLine:
@@ -252,12 +286,12 @@ def draft_of(connection: Connection, consortium_id: str) -> PlanContent:
     expense_rows = connection.execute(
         select(expenses)
         .where(expenses.c.consortium_id == consortium_id)
-        .order_by(expenses.c.position)
+        .order_by(expenses.c.position, expenses.c.line_id)
     )
     resource_rows = connection.execute(
         select(resources)
         .where(resources.c.consortium_id == consortium_id)
-        .order_by(resources.c.position)
+        .order_by(resources.c.position, resources.c.line_id)
     )
     return PlanContent(
         tuple(_expense(r) for r in expense_rows),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from projections.amendments import AmendmentsProjection
 from projections.audit_chain import AuditChainProjection, CheckpointsProjection
 from projections.base import Projection
 from projections.budget import BudgetProjection
 from projections.capitalisation import CapitalisationProjection
 from projections.consortia import ConsortiaProjection
 from projections.decisions import DecisionsProjection
+from projections.documents import DocumentsProjection
 from projections.history import HistoryProjection
 from projections.indicators import IndicatorsProjection
 from projections.ledger import LedgerProjection
@@ -37,4 +39,6 @@ def all_projections() -> list[Projection]:
         ReadinessProjection(),
         BudgetProjection(),
         WorkPlanProjection(),
+        AmendmentsProjection(),
+        DocumentsProjection(),
     ]

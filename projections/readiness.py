@@ -21,6 +21,7 @@ from projections.buffer import add_row, update_rows
 from projections.capitalisation import capitalisation_counts
 from projections.consortia import consortium_details
 from projections.decisions import bodies_of
+from projections.documents import documented_partners, documents_of
 from projections.indicators import indicators_of
 from projections.ledger import commitments_of
 from projections.ledger_summary import warning_facts
@@ -115,10 +116,14 @@ def readiness_facts(connection: Connection, consortium_id: str) -> ReadinessFact
     commitments = commitments_of(connection, consortium_id)
     answers = readiness_settings(connection, consortium_id)
     facts = {f.partner_id: f for f in warning_facts(partners, commitments)}
+    documented = documented_partners(documents_of(connection, consortium_id))
     return ReadinessFacts(
         phase=details.phase if details is not None else Phase.SETUP,
         partners=tuple(
-            ReadinessPartner(facts[p.partner_id], p.kind, p.paper) for p in partners
+            ReadinessPartner(
+                facts[p.partner_id], p.kind, p.paper, p.partner_id in documented
+            )
+            for p in partners
         ),
         bodies=len(bodies_of(connection, consortium_id)),
         indicators=len(indicators_of(connection, consortium_id)),

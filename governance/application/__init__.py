@@ -10,12 +10,14 @@ from typing import Any, ClassVar
 
 from eventsourcing.domain import MutableOrImmutableAggregate
 
+from governance.application.amendments import AmendmentCommands
 from governance.application.audit import AuditCommands
 from governance.application.base import Created
 from governance.application.capitalisation import CapitalisationCommands
 from governance.application.commitments import CommitmentCommands
 from governance.application.consortia import ConsortiumCommands
 from governance.application.decisions import DecisionCommands
+from governance.application.documents import DocumentCommands
 from governance.application.financing import FinancingCommands
 from governance.application.reminders import ReminderCommands
 from governance.application.reporting import ReportingCommands
@@ -36,11 +38,14 @@ class Governance(
     ReminderCommands,
     AuditCommands,
     CapitalisationCommands,
+    AmendmentCommands,
     FinancingCommands,
     WorkPlanCommands,
+    DocumentCommands,
 ):
     """Commands on consortia, commitments, decisions, reporting, reminders,
-    capitalisation, the financing plan, the work plan and the audit."""
+    capitalisation, the financing plan and its amendments, the work plan, the
+    convention's documents and the audit."""
 
     name = "Governance"
     snapshotting_intervals: ClassVar[

@@ -4,8 +4,9 @@ One plan per consortium (its id derived from the consortium's). The coordinator
 plans and withdraws lines and sets the funding rules; the plan is filed as a version
 at the application, then at the convention (a snapshot of the lines, the rules and
 the partners' commitments as valued then). Once the convention's version is filed
-the plan is locked: a change needs an amendment, which a later version of this
-aggregate will record (the kind exists; no command files it yet). Nothing is
+the plan is locked: a change needs an amendment (``amendment.Amendment``); an
+approved one files a version of kind amendment, whose lines and rules become the
+plan in force (``file_amendment``). Nothing is
 overwritten: a withdrawn line is a new event, and each version keeps what it filed.
 Who may change the plan, and for which partners, is the service's business.
 """
@@ -164,9 +165,33 @@ class FinancingPlan(Aggregate):
         self._file(version=version)
         return version
 
+    def file_amendment(self, content: PlanContent) -> PlanVersion:
+        """File an approved amendment's plan: a new version, now the plan in force."""
+        if not self.locked:
+            raise RuleViolated("amendment.plan_not_signed")
+        if not content.expenses:
+            raise RuleViolated("plan.empty")
+        version = PlanVersion(
+            len(self.versions) + 1, PlanVersionKind.AMENDMENT, content
+        )
+        self._file(version=version)
+        return version
+
     @event(VersionFiled)
     def _file(self, version: PlanVersion) -> None:
+        # An amendment's version replaces the lines and rules in force (no command
+        # filed one before amendments existed: older streams replay unchanged).
+        if version.kind is PlanVersionKind.AMENDMENT:
+            self.expenses = {e.line_id: e for e in version.content.expenses}
+            self.resources = {r.line_id: r for r in version.content.resources}
+            self.rules = version.content.rules
         self.versions.append(version)
+
+    def in_force(self) -> PlanContent:
+        """The plan in force: the latest version's content (the draft before any)."""
+        if self.versions:
+            return self.versions[-1].content
+        return self.content()
 
     def _check_open(self) -> None:
         if self.locked:

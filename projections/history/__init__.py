@@ -8,8 +8,9 @@ sentence, and a link to where that thing is shown.
 One projection (one name, one tracking position, the same tables as ever), written
 in parts by area: ``partners`` (the consortium, its partners and people),
 ``commitments``, ``decisions``, ``reporting``, ``capitalisation``, ``audit`` and
-``budget``, each a class of handlers the projection is made of; ``rows`` holds what
-they write with, ``tables`` the tables, ``queries`` the reading side.
+``budget`` (``amendments`` builds on it), each a class of handlers the projection
+is made of; ``rows`` holds what they write with, ``tables`` the tables,
+``queries`` the reading side.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from typing import ClassVar
 
 from sqlalchemy import Table
 
+from projections.history.amendments import AmendmentsHistory
 from projections.history.audit import AuditHistory
 from projections.history.budget import BudgetHistory, plan_lines
 from projections.history.capitalisation import CapitalisationHistory
 from projections.history.commitments import CommitmentsHistory
 from projections.history.decisions import DecisionsHistory
+from projections.history.documents import DocumentsHistory
 from projections.history.partners import PartnersHistory
 from projections.history.queries import (
     HistoryEntry,
@@ -71,8 +74,10 @@ class HistoryProjection(
     ReportingHistory,
     CapitalisationHistory,
     AuditHistory,
+    AmendmentsHistory,
     BudgetHistory,
     WorkPlanHistory,
+    DocumentsHistory,
 ):
     """Appends one row per consortium event."""
 

@@ -25,7 +25,9 @@ plan_lines = Table(
     Column("line_id", String(36), primary_key=True),
     Column("params", Text, nullable=False),
 )
-_LINE = select(plan_lines.c.params).where(plan_lines.c.line_id == bindparam("line_id"))
+LINE_WORDS = select(plan_lines.c.params).where(
+    plan_lines.c.line_id == bindparam("line_id")
+)
 
 
 class BudgetHistory(HistoryRows):
@@ -71,7 +73,7 @@ class BudgetHistory(HistoryRows):
         line_id: str,
     ) -> None:
         cache = batch_cache(connection, "history.plan_lines")
-        text = cache.get(line_id) or connection.scalar(_LINE, {"line_id": line_id})
+        text = cache.get(line_id) or connection.scalar(LINE_WORDS, {"line_id": line_id})
         words = json.loads(text) if text else {"partner_id": None}
         partner_id = words.pop("partner_id")
         consortium_id, _ = self._owner(connection, envelope.originator_id)

@@ -15,6 +15,22 @@ from sqlalchemy import Column, Index, Integer, String, Table, Text
 
 from projections.base import UtcDateTime, metadata
 
+AMENDMENT_KINDS = (
+    "amendment_drafted",
+    "amendment_expense_added",
+    "amendment_resource_added",
+    "amendment_line_withdrawn",
+    "amendment_change_dropped",
+    "amendment_period_extended",
+    "amendment_proposed",
+    "amendment_approved",
+    "amendment_refused",
+)
+"""The kinds of entries about an amendment (in the financing plan's area)."""
+
+DOCUMENT_KINDS = ("document_filed", "document_version_filed", "document_signed")
+"""The kinds of entries about a document of the convention (the consortium's area)."""
+
 history = Table(
     "consortium_history",
     metadata,
@@ -45,7 +61,12 @@ owners = Table(
 
 # Which part of the consortium's life each kind of entry belongs to (a filter).
 AREAS: dict[str, tuple[str, ...]] = {
-    "consortium": ("founded", "profile_revised", "phase_changed"),
+    "consortium": (
+        "founded",
+        "profile_revised",
+        "phase_changed",
+        *DOCUMENT_KINDS,
+    ),
     "partners": (
         "partner_joined",
         "partner_role_changed",
@@ -108,6 +129,7 @@ AREAS: dict[str, tuple[str, ...]] = {
         "funding_rules_set",
         "funding_rules_set_with_rate",
         "plan_version_filed",
+        *AMENDMENT_KINDS,
     ),
     "workplan": (
         "work_package_defined",
@@ -183,6 +205,8 @@ ABOUT: dict[str, str] = {
     **dict.fromkeys(AREAS["workplan"][3:7], "deliverable"),
     **dict.fromkeys(AREAS["workplan"][7:9], "milestone"),
     "deliverable_reminder_requested": "deliverable",
+    **dict.fromkeys(AMENDMENT_KINDS, "amendment"),
+    **dict.fromkeys(DOCUMENT_KINDS, "document"),
 }
 
 commitment_owners = Table(

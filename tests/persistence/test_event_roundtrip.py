@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import pytest
 
@@ -21,11 +22,16 @@ from governance.capitalisation import CapitalisationRecord
 from governance.checkpoint import Checkpoint
 from governance.commitment import Commitment
 from governance.consortium import Consortium
+from governance.convention.document import ConventionDocument
+from governance.convention.values import DocumentKind
 from governance.events import ALL_EVENTS
+from governance.financing.amendment import Amendment
+from governance.financing.changes import AmendmentKind
 from governance.financing.plan import FinancingPlan
 from governance.financing.values import (
     CostCategory,
     IndirectBase,
+    PlanContent,
     PlanVersionKind,
     PublicFunder,
     ResourceSource,
@@ -400,6 +406,9 @@ def a_financing_plan_history(consortium: Consortium) -> FinancingPlan:
             (committed("1200.50", partner_id=lead), committed(None, partner_id=lab)),
         )
         plan.file_version(PlanVersionKind.CONVENTION, ())
+    with acting_as("acc-financer", at=T0 + timedelta(days=3)):
+        amended = replace(plan.in_force(), rules=rules(indirect_rate=Decimal("7")))
+        plan.file_amendment(amended)
     return plan
 
 
@@ -425,6 +434,51 @@ def a_work_plan_history(consortium: Consortium) -> WorkPlan:
     return plan
 
 
+def amendment_histories(consortium: Consortium) -> list[Amendment]:
+    """An amendment built, proposed and approved; another proposed and refused."""
+    lead, lab, *_ = consortium.partners
+    with acting_as(COORDINATOR_ID, at=T0):
+        approved = Amendment.draft(
+            str(consortium.id),
+            AmendmentKind.PARTNER_ENTERING,
+            "Entrée du laboratoire.",
+            str(uuid4()),
+        )
+        approved.add_expense(staff_days("3", "350.50", partner_id=lab).line("a-e1"))
+        approved.add_resource(a_resource(partner_id=lab).line("a-r1"))
+        approved.add_expense(an_expense(partner_id=lab).line("a-e2"))
+        approved.drop_change("a-e2")
+        in_force = PlanContent((an_expense(partner_id=lead).line("e-1"),))
+        approved.withdraw_line("e-1", in_force)
+        approved.extend_period(date(2029, 1, 31), in_force)
+        approved.propose(in_force)
+        refused = Amendment.draft(
+            str(consortium.id), AmendmentKind.PERIOD_EXTENSION, "Retard.", None
+        )
+        refused.extend_period(date(2029, 6, 30), in_force)
+        refused.propose(in_force)
+    with acting_as("acc-financer", at=T0 + timedelta(days=2)):
+        approved.approve("Conforme à la convention.", 3)
+        refused.refuse("Pas justifié.")
+    return [approved, refused]
+
+
+def a_signed_document(consortium: Consortium) -> ConventionDocument:
+    """A convention filed, signed by one partner, versioned, signed by another."""
+    lead, lab, *_ = consortium.partners
+    with acting_as(COORDINATOR_ID, at=T0):
+        document = ConventionDocument.file(
+            str(consortium.id),
+            DocumentKind.PARTNERSHIP_CONVENTION,
+            "Convention de partenariat",
+            an_evidence(sha256="c" * 64, filename="convention.pdf"),
+        )
+        document.sign(lead, "Mme la Maire", date(2026, 2, 3))
+        document.file_version(an_evidence(sha256="d" * 64), "Annexe financière")
+        document.sign(lab, "Le directeur", date(2026, 2, 10))
+    return document
+
+
 def every_aggregate() -> list[Any]:
     """A consortium, a commitment, proposals, a decision, reports, an indicator,
     a countersigned checkpoint."""
@@ -444,6 +498,8 @@ def every_aggregate() -> list[Any]:
         *capitalisation_histories(consortium),
         a_financing_plan_history(consortium),
         a_work_plan_history(consortium),
+        *amendment_histories(consortium),
+        a_signed_document(consortium),
     ]
 
 

@@ -62,6 +62,8 @@ def test_the_history_handles_every_consortium_event_from_its_parts() -> None:
         "projections.history.capitalisation",
         "projections.history.audit",
         "projections.history.budget",
+        "projections.history.amendments",
+        "projections.history.documents",
     }
 
 

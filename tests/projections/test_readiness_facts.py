@@ -14,6 +14,7 @@ import pytest
 
 from governance.actor import Actor
 from governance.application import Governance
+from governance.convention.values import DocumentKind
 from governance.readiness import Readiness, Status, assess
 from governance.values import Funding, Paper, PartnerKind, PartnerRole
 from projections.readiness import readiness_facts
@@ -26,6 +27,7 @@ from tests.support.builders import (
     a_rule,
     admitted_partner,
     an_authority,
+    an_evidence,
     defined_indicator,
     founded_consortium,
     scheduled_report,
@@ -58,7 +60,16 @@ class Ready:
 
 
 def with_paper(app: Governance, actor: Actor, cid: UUID, partner: str) -> None:
+    """The partner's letter of commitment, declared and filed (the document)."""
     app.record_paper(actor, cid, partner, Paper.LETTER_OF_COMMITMENT, date(2026, 1, 20))
+    app.file_document(
+        actor,
+        cid,
+        DocumentKind.LETTER_OF_COMMITMENT,
+        "Lettre d'engagement",
+        an_evidence(),
+        partner_id=partner,
+    )
 
 
 @pytest.fixture
@@ -213,3 +224,27 @@ def test_partners_of_one_kind_lack_variety(
         Status.NOT_MET,
         "variety.one_kind",
     )
+
+
+def test_a_declared_paper_counts_once_its_document_is_on_file(
+    app: Governance, coordinator: Actor, read_side: ReadSide
+) -> None:
+    cid = founded_consortium(app, coordinator)
+    lead = admitted_partner(
+        app, coordinator, cid, an_authority(), role=PartnerRole.LEAD
+    )
+    app.record_paper(coordinator, cid, lead, Paper.CONVENTION_SIGNED, date(2026, 1, 20))
+    declared = check(read_side, cid)["papers"]
+    convention = app.file_document(
+        coordinator,
+        cid,
+        DocumentKind.PARTNERSHIP_CONVENTION,
+        "Convention de partenariat",
+        an_evidence(),
+    ).id
+    app.record_signature(
+        coordinator, cid, UUID(convention), lead, "Mme la Maire", date(2026, 1, 20)
+    )
+
+    assert declared == (Status.NOT_MET, "papers.undocumented")
+    assert check(read_side, cid)["papers"] == (Status.MET, "papers.all")

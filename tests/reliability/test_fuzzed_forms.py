@@ -15,6 +15,7 @@ name, a title: anything not written in a textarea). ``CONSORTIUM_SOAK=1`` posts
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections import Counter
@@ -22,9 +23,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+from uuid import UUID
 
 import pytest
 from hypothesis import HealthCheck, given
@@ -34,6 +37,9 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from governance.actor import Actor
+from governance.convention.values import DocumentKind
+from governance.errors import RuleViolated
+from governance.financing.changes import AmendmentKind
 from governance.financing.values import (
     CostCategory,
     Expense,
@@ -80,6 +86,9 @@ ROLE_FOR = {
     "veto": "member",
     "review": "financer",
     "countersign": "financer",
+    # Amendments: only the financer approves or refuses.
+    "approve": "financer",
+    "refuse": "financer",
 }
 SESSION_ROUTES = {"/login", "/logout"}
 
@@ -332,6 +341,9 @@ MULTI_LINE = {
     "worked",
     "note",
 }
+# Issue 16: the amendments' and the convention's documents' fields.
+TEXT_FIELDS += ["signed_by", "note"]
+DAY_FIELDS += ["signed_on"]
 ONE_LINE_FIELDS = [
     name
     for name in TEXT_FIELDS
@@ -362,6 +374,7 @@ CHOICES: dict[str, list[str]] = {
     "by_weight": ["on"],
     "option": list(DEFAULT_OPTIONS),
 }
+CHOICES["kind"] += [k.value for k in AmendmentKind]
 
 
 def _plausible(name: str, ids: dict[str, str]) -> st.SearchStrategy[str]:
@@ -381,6 +394,8 @@ def _plausible(name: str, ids: dict[str, str]) -> st.SearchStrategy[str]:
         return st.sampled_from(ids["partners"].split())
     if name == "body_id":
         return st.just(ids["body_id"])
+    if name == "proposal_id":
+        return st.just(ids["proposal_id"])
     if name == "responsible_id":
         # A report's is a person; a deliverable's, a partner.
         return st.sampled_from([ids["account_id"], *ids["partners"].split()])
@@ -460,6 +475,8 @@ def _field_names(ids: dict[str, str]) -> list[str]:
             "call_closing_dates",
             "days_before",
             "options",
+            "proposal_id",
+            "amendment_id",
             *per_partner,
         }
     )
@@ -805,12 +822,17 @@ def target(
         server.drop_database(url)
 
 
-def _destructive_last(path: str) -> tuple[bool, str]:
-    """Routes that may end things (withdraw, revoke, close…) run after the others."""
+AMENDMENTS = "/budget/amendments"
+
+
+def _destructive_last(path: str) -> tuple[bool, bool, str]:
+    """Routes that may end things (withdraw, revoke, close…) run after the others;
+    amendments last of all, once the plan's own routes are done (they sign it)."""
     # Filing the plan's versions locks it (the convention's): after its lines.
     words = ("withdraw", "revoke", "cancel", "close", "veto", "phase", "log")
     words += ("budget/versions",)
-    return (any(word in path for word in words), path)
+    amending = AMENDMENTS in path
+    return (amending, any(word in path for word in words), path)
 
 
 @pytest.mark.parametrize("route", sorted(POST_ROUTES, key=_destructive_last))
@@ -818,6 +840,10 @@ def test_fuzzed_posts_never_fail_and_refused_ones_record_nothing(
     target: Target, route: str
 ) -> None:
     client = target.client
+    if AMENDMENTS in route:
+        amendments_ready(target, route)
+    if "/documents/" in route:
+        document_ready(target)
     url = concrete(route, target.ids)
     role = ROLE_FOR.get(route.rsplit("/", 1)[-1], "coordinator")
     if target.role != role:
@@ -921,3 +947,62 @@ def test_what_the_fuzzing_found_is_refused_with_a_message(
 
     assert response.status_code == 422
     assert event_count(client) == before
+
+
+# -- amendments (issue 16 §4): fuzzed last, on the plan signed by then ---------------
+
+
+def amendments_ready(target: Target, route: str) -> None:
+    """Once: sign the plan (its own routes are done), draft an amendment with one
+    line and propose another. Approve and refuse are fuzzed on the proposed one,
+    the other routes on the draft (which the propose route may send on)."""
+    ids = target.ids
+    if "draft_amendment_id" not in ids:
+        stores = stores_of(target.client)
+        governance = stores.governance
+        found = stores.accounts.by_email(target.world.emails["coordinator"])
+        assert found is not None
+        me, cid = Actor(found.account_id), target.world.consortium_id
+        travel = Expense(target.world.lead_id, CostCategory.TRAVEL, "Car", Decimal(9))
+        try:
+            governance.plan_expense(me, cid, travel)
+            for kind in (PlanVersionKind.APPLICATION, PlanVersionKind.CONVENTION):
+                with contextlib.suppress(RuleViolated):  # filed while fuzzing
+                    governance.file_plan_version(me, cid, kind, [])
+        except RuleViolated:  # already signed while fuzzing the plan's routes
+            pass
+        drafts = []
+        for reason in ("Réaffectation", "Prolongation"):
+            drafted = governance.draft_amendment(
+                me, cid, AmendmentKind.BUDGET_REALLOCATION, reason
+            ).id
+            governance.add_amendment_expense(me, cid, UUID(drafted), travel)
+            drafts.append(drafted)
+        governance.propose_amendment(me, cid, UUID(drafts[1]))
+        stores.read_side.catch_up()
+        ids["draft_amendment_id"], ids["proposed_amendment_id"] = drafts
+    deciding = route.endswith(("/approve", "/refuse"))
+    ids["amendment_id"] = ids[
+        "proposed_amendment_id" if deciding else "draft_amendment_id"
+    ]
+
+
+# -- the convention's documents (issue 16 §7): one filed, to version and sign --------
+
+
+def document_ready(target: Target) -> None:
+    """Once: the coordinator files the funding agreement, with a PDF."""
+    if "document_id" in target.ids:
+        return
+    stores = stores_of(target.client)
+    found = stores.accounts.by_email(target.world.emails["coordinator"])
+    assert found is not None
+    evidence = stores.evidence.save(BytesIO(b"%PDF-1.4\n%%EOF\n"), "arrete.pdf")
+    target.ids["document_id"] = stores.governance.file_document(
+        Actor(found.account_id),
+        target.world.consortium_id,
+        DocumentKind.FUNDING_AGREEMENT,
+        "Arrêté d'attribution",
+        evidence,
+    ).id
+    stores.read_side.catch_up()

@@ -28,6 +28,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from governance.actor import Actor
+from governance.convention.values import DocumentKind
 from governance.financing.values import (
     CostCategory,
     Expense,
@@ -156,6 +157,17 @@ MATRIX: dict[str, dict[str, int]] = {
     "/consortia/{consortium_id}/budget": SHOWN,
     "/consortia/{consortium_id}/budget/versions": SHOWN,
     "/consortia/{consortium_id}/budget.xlsx": SHOWN,
+    # Amendments: everyone in the consortium reads them. The plan of ``things`` is
+    # not signed, so it has no amendment: the id below is nobody's, not found for
+    # anyone; a real one, and every amendment command, in test_amendment_access.py.
+    "/consortia/{consortium_id}/budget/amendments": SHOWN,
+    # The convention's documents, and each version's file: every member reads them.
+    "/consortia/{consortium_id}/documents": SHOWN,
+    "/consortia/{consortium_id}/documents/{document_id}/versions/{number}": SHOWN,
+    "/consortia/{consortium_id}/budget/amendments/{amendment_id}": {
+        **SHOWN,
+        **dict.fromkeys(MEMBERS, 404),
+    },
     "/consortia/{consortium_id}/audit": SHOWN,
     "/consortia/{consortium_id}/audit/checkpoints/{checkpoint_id}.json": SHOWN,
     # The work plan: everyone in the consortium reads it, a financer too.
@@ -277,6 +289,13 @@ def things(client: TestClient, world: World, tmp_path: Path) -> Things:
         coordinator, world.consortium_id, package_id=package, title="Lancement",
         planned_on=date(2026, 2, 1),
     ).id  # fmt: skip
+    document = governance.file_document(
+        coordinator,
+        world.consortium_id,
+        DocumentKind.FUNDING_AGREEMENT,
+        "Arrêté d'attribution",
+        evidence,
+    ).id
     sealed = seal_checkpoint(
         governance, stores.read_side, load_or_create_key(tmp_path / "key.pem")
     )
@@ -301,6 +320,9 @@ def things(client: TestClient, world: World, tmp_path: Path) -> Things:
             "deliverable_id": handed_in,
             "due_deliverable_id": still_due,
             "milestone_id": milestone,
+            "amendment_id": "00000000-0000-4000-8000-000000000000",
+            "document_id": document,
+            "number": "1",
             "token": "no-such-secret",
         }
     )
@@ -485,6 +507,7 @@ def test_every_plan_command_is_in_this_matrix(client: TestClient) -> None:
         and r.methods
         and "POST" in r.methods
         and "/budget" in r.path
+        and "/budget/amendments" not in r.path  # test_amendment_access.py
     }
 
     assert plan_posts == {

@@ -18,6 +18,8 @@ from uuid import UUID
 from starlette.testclient import TestClient
 
 from governance.actor import Actor
+from governance.convention.values import DocumentKind
+from governance.financing.changes import AmendmentKind
 from governance.financing.values import (
     CostCategory,
     Expense,
@@ -40,7 +42,7 @@ from governance.values import (
 from governance.voting import DEFAULT_OPTIONS, FOR, Outcome, VotingRule
 from notifications.checkpoints import load_or_create_key, seal_checkpoint
 from projections.history import AREA_OF_KIND
-from tests.support.builders import a_lesson, a_pledge
+from tests.support.builders import a_lesson, a_pledge, an_evidence
 from tests.support.builders import an_evidence as a_file
 from tests.support.old_history import as_an_older_version_left_it
 from tests.web.conftest import World, a_call, build_world, login, stores_of
@@ -126,7 +128,27 @@ ABOUT = {
         ),
         "workplan/deliverables/{deliverable}",
     ),
+    # Amendments: one approved, one refused; both drafted and proposed.
+    **dict.fromkeys(
+        (
+            "amendment_expense_added",
+            "amendment_resource_added",
+            "amendment_line_withdrawn",
+            "amendment_change_dropped",
+            "amendment_approved",
+        ),
+        "budget/amendments/{amendment}",
+    ),
+    "amendment_refused": "budget/amendments/{refused_amendment}",
+    **dict.fromkeys(
+        ("document_filed", "document_version_filed", "document_signed"), "documents"
+    ),
 }
+# Kinds whose entries are about either of two things (both amendments have them).
+ABOUT_EITHER = dict.fromkeys(
+    ("amendment_drafted", "amendment_period_extended", "amendment_proposed"),
+    ("budget/amendments/{amendment}", "budget/amendments/{refused_amendment}"),
+)
 ENTRY = re.compile(r"<li><span class=\"who\">.*?#(\d+)</span></li>", re.S)
 LINK = re.compile(r"</span> <a href=\"([^\"]*)\">")
 
@@ -319,9 +341,56 @@ def every_kind_once(client: TestClient, world: World, tmp_path: Path) -> dict[st
     g.reach_milestone(
         coordinator, cid, milestone, reached_on=date(2026, 2, 2), note="Tenu."
     )
+    kept = g.plan_expense(
+        coordinator, cid, Expense(lead, CostCategory.TRAVEL, "Cars", Decimal(80))
+    ).id
+    g.file_plan_version(coordinator, cid, PlanVersionKind.CONVENTION, [])
+    amendment = UUID(
+        g.draft_amendment(
+            coordinator, cid, AmendmentKind.BUDGET_REALLOCATION, "Réaffectation"
+        ).id
+    )
+    g.add_amendment_expense(
+        coordinator,
+        cid,
+        amendment,
+        Expense(lead, CostCategory.STAFF, "Chef", Decimal(70)),
+    )
+    g.add_amendment_resource(
+        coordinator,
+        cid,
+        amendment,
+        Resource(lead, ResourceSource.REQUESTED, Decimal(50)),
+    )
+    g.withdraw_in_amendment(coordinator, cid, amendment, kept)
+    g.extend_amendment_period(coordinator, cid, amendment, date(2030, 1, 1))
+    g.drop_amendment_change(coordinator, cid, amendment, kept)
+    g.propose_amendment(coordinator, cid, amendment)
+    g.approve_amendment(financer, cid, amendment, "Conforme.", [])
+    refused = UUID(
+        g.draft_amendment(
+            coordinator, cid, AmendmentKind.PERIOD_EXTENSION, "Prolongation"
+        ).id
+    )
+    g.extend_amendment_period(coordinator, cid, refused, date(2031, 1, 1))
+    g.propose_amendment(coordinator, cid, refused)
+    g.refuse_amendment(financer, cid, refused, "Non justifiée.")
+    convention = UUID(
+        g.file_document(
+            coordinator,
+            cid,
+            DocumentKind.PARTNERSHIP_CONVENTION,
+            "Convention",
+            an_evidence(sha256="e" * 64),
+        ).id
+    )
+    g.file_document_version(coordinator, cid, convention, an_evidence(), "Annexe")
+    g.record_signature(coordinator, cid, convention, lead, "Mme", date(2026, 1, 9))
     stores.read_side.catch_up()
     return {
         "deliverable": deliverable,
+        "amendment": str(amendment),
+        "refused_amendment": str(refused),
         "commitment": str(commitment),
         "proposal": proposal,
         "report": str(report),
@@ -356,7 +425,10 @@ def test_every_kind_of_entry_links_to_what_it_is_about_on_the_page_and_in_export
         (line["kind"], line["about"], links[line["position"]])
         for line in trail
         if line["about"]
-        != ABOUT[line["kind"]].format(**ids, subject=line["subject_id"])
+        not in {
+            about.format(**ids, subject=line["subject_id"])
+            for about in ABOUT_EITHER.get(line["kind"], (ABOUT.get(line["kind"]),))
+        }
         or links[line["position"]]
         != (f"{base}/{line['about']}" if line["about"] else "")
     ]

@@ -137,7 +137,11 @@ def _side(budget: Budget, side: str) -> PlanState:
 
 def comparison(budget: Budget, left: str, right: str) -> Comparison:
     """``left`` and ``right`` ("draft" or a version's number) side by side."""
-    a, b = _side(budget, left), _side(budget, right)
+    return compare(_side(budget, left), _side(budget, right))
+
+
+def compare(a: PlanState, b: PlanState) -> Comparison:
+    """Two assessed plans side by side (an amendment's, for one)."""
     fa, fb = a.figures, b.figures
     partner_ids = list(dict.fromkeys([p.partner_id for p in fa.partners + fb.partners]))
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from governance.convention.values import DocumentKind
+from governance.financing.changes import AmendmentKind
 from governance.financing.values import CostCategory, PlanVersionKind, ResourceSource
 from governance.values import (
     CapitalisationKind,
@@ -33,6 +35,8 @@ from web.i18n import (
     gettext_,
 )
 from web.links import PathFor
+from web.presentation.amendment_words import AMENDMENT_SENTENCES
+from web.presentation.document_words import DOCUMENT_SENTENCES
 from web.presentation.labels import in_unit, label
 from web.presentation.workplan_words import WORKPLAN_SENTENCES
 
@@ -146,6 +150,8 @@ SENTENCES: dict[str, str] = {
         "filed version %(number)s of the financing plan (%(version_kind)s): expenses of %(expenses)s, grant requested %(requested)s"
     ),
     **WORKPLAN_SENTENCES,
+    **AMENDMENT_SENTENCES,
+    **DOCUMENT_SENTENCES,
 }
 
 AREA_LABELS: dict[str, str] = {
@@ -214,6 +220,10 @@ def _param(key: str, value: object) -> str:
         return label(ResourceSource(value))
     if key == "version_kind":
         return label(PlanVersionKind(value)).lower()
+    if key == "amendment_kind":
+        return label(AmendmentKind(value)).lower()
+    if key == "document_kind":
+        return label(DocumentKind(value)).lower()
     return str(value)
 
 
@@ -296,6 +306,8 @@ PAGES: dict[str, tuple[str, str | None]] = {
     "work_package": ("workplan:index", None),
     "deliverable": ("workplan:deliverable", "deliverable_id"),
     "milestone": ("workplan:index", None),
+    "amendment": ("amendments:detail", "amendment_id"),
+    "document": ("documents:index", None),
 }
 
 

@@ -29,7 +29,9 @@ from governance.values import (
 )
 from governance.voting import Majority, Outcome
 from web.i18n import N_, format_day, format_money, format_quantity, gettext_
+from web.presentation.amendment_words import AMENDMENT_LABELS, AMENDMENT_RULES
 from web.presentation.budget_words import BUDGET_LABELS, BUDGET_RULES
+from web.presentation.document_words import DOCUMENT_LABELS, DOCUMENT_RULES
 from web.presentation.workplan_words import WORKPLAN_LABELS, WORKPLAN_RULES
 
 LABELS: dict[Enum, str] = {
@@ -105,6 +107,8 @@ LABELS: dict[Enum, str] = {
     AssetType.GUIDE: N_("Guide"),
     **BUDGET_LABELS,
     **WORKPLAN_LABELS,
+    **AMENDMENT_LABELS,
+    **DOCUMENT_LABELS,
 }
 
 RULES: dict[str, str] = {
@@ -292,6 +296,8 @@ RULES: dict[str, str] = {
     "readiness.unchanged": N_("This is already recorded."),
     **BUDGET_RULES,
     **WORKPLAN_RULES,
+    **AMENDMENT_RULES,
+    **DOCUMENT_RULES,
 }
 
 WARNINGS: dict[str, str] = {

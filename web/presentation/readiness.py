@@ -34,6 +34,9 @@ REASONS: dict[str, str] = {
     ),
     "papers.all": N_("Active partners with their paper: all %(count)s."),
     "papers.missing": N_("No letter or convention yet for: %(partners)s."),
+    "papers.undocumented": N_(
+        "Declared but not on file (no letter filed, no signature on the convention) for: %(partners)s. File them on the Documents page."
+    ),
     "governance.bodies": N_(
         "Governance bodies: %(count)s, each with its decision rule."
     ),

@@ -16,7 +16,11 @@ from governance.permissions import (
 from governance.values import MemberRole
 
 READ_ONLY = {Action.VIEW, Action.EXPORT}
-FINANCER_MAY = READ_ONLY | {Action.REVIEW_REPORT, Action.COUNTERSIGN}
+FINANCER_MAY = READ_ONLY | {
+    Action.REVIEW_REPORT,
+    Action.COUNTERSIGN,
+    Action.DECIDE_AMENDMENT,
+}
 OWN = "p-own"
 OTHER = "p-other"
 
@@ -34,6 +38,7 @@ def test_a_coordinator_may_do_everything_but_vote_review_and_countersign() -> No
         Action.VOTE,
         Action.REVIEW_REPORT,
         Action.COUNTERSIGN,
+        Action.DECIDE_AMENDMENT,
     }
 
 
@@ -231,3 +236,12 @@ def test_checking_a_stranger_for_a_partner_hides_the_consortium() -> None:
         )
 
     assert (refused.value.kind, refused.value.identifier) == ("consortium", "c-1")
+
+
+def test_only_coordinators_propose_amendments_and_only_financers_decide_them() -> None:
+    assert {r for r in MemberRole if allowed(r, Action.PROPOSE_AMENDMENT)} == {
+        MemberRole.COORDINATOR
+    }
+    assert {r for r in MemberRole if allowed(r, Action.DECIDE_AMENDMENT)} == {
+        MemberRole.FINANCER
+    }

@@ -51,6 +51,7 @@ def a_partner(
     paper: Paper = Paper.LETTER_OF_COMMITMENT,
     commitments: tuple[CommitmentFacts, ...] | None = None,
     active: bool = True,
+    documented: bool | None = None,
 ) -> ReadinessPartner:
     return ReadinessPartner(
         PartnerFacts(
@@ -63,6 +64,7 @@ def a_partner(
         ),
         kind,
         paper,
+        paper is not Paper.NONE if documented is None else documented,
     )
 
 
@@ -118,6 +120,33 @@ def test_papers_missing_are_named() -> None:
 
     assert (found.status, found.reason) == (Status.NOT_MET, "papers.missing")
     assert found.params == {"partners": "Collectif", "count": 1}
+
+
+def test_a_paper_only_declared_without_its_document_is_named_and_not_met() -> None:
+    facts = ready(
+        partners=(
+            *ready().partners[:2],
+            a_partner("collectif", PartnerKind.CITIZENS, documented=False),
+        )
+    )
+
+    found = item(facts, "papers")
+
+    assert (found.status, found.reason) == (Status.NOT_MET, "papers.undocumented")
+    assert found.params == {"partners": "Collectif", "count": 1}
+
+
+def test_a_document_on_file_counts_even_without_a_declared_paper() -> None:
+    facts = ready(
+        partners=(
+            *ready().partners[:2],
+            a_partner(
+                "collectif", PartnerKind.CITIZENS, paper=Paper.NONE, documented=True
+            ),
+        )
+    )
+
+    assert item(facts, "papers").status is Status.MET
 
 
 def test_without_partners_the_partner_items_are_not_met() -> None:

@@ -14,6 +14,7 @@ from notifications.reminders import ReminderPipeline
 from web.i18n import catalogues
 from web.links import EmailLinks
 from web.ops.demo import (
+    amendments,
     deliveries,
     founding,
     implementation,
@@ -34,6 +35,7 @@ CHAPTERS: tuple[Callable[[Story], None], ...] = (
     implementation.tell,
     deliveries.tell,
     year_end.tell,
+    amendments.tell,
     workplan.tell,
 )
 

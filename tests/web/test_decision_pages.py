@@ -305,7 +305,7 @@ def test_a_meeting_decision_is_recorded_with_its_minutes(
 
     assert response.status_code == 303
     page = client.get(response.headers["location"]).text
-    assert "Recorded from a meeting on April 1, 2026" in page
+    assert "Recorded from a meeting on 1 April 2026" in page
     assert "Lead Corp, Partner Co" in page
     link = re.search(r'href="(/consortia/[^"]+/evidence/[0-9a-f]{64})"', page)
     assert link is not None

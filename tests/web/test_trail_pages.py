@@ -92,7 +92,7 @@ def test_decisions_reports_and_reminders_are_told_in_words_with_links(
     assert "tabled “Charte &lt;script&gt;” before COPIL" in text
     assert "voted “For” for Partner Co on “Charte &lt;script&gt;”" in text
     assert "scheduled “Bilan”, due to Région on" in text
-    assert "reminded Pilot of “Bilan” (1 days before)" in text
+    assert "reminded Pilot of “Bilan” (1 day before)" in text
     assert "submitted “Bilan” to the funder" in text
     assert "set the reminders to 10, 2 days before each deadline" in text
     assert "The scheduler</span>" in text

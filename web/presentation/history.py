@@ -31,6 +31,7 @@ from web.i18n import (
     format_quantity,
     format_rate,
     gettext_,
+    ngettext_,
 )
 from web.links import PathFor
 from web.presentation.labels import in_unit, label
@@ -162,10 +163,14 @@ AREA_LABELS: dict[str, str] = {
 def stage_words(stage: int) -> str:
     """A reminder's stage in words: days before, the day, days late."""
     if stage < 0:
-        return gettext_(N_("%(days)s days before")) % {"days": -stage}
+        return ngettext_("%(days)s day before", "%(days)s days before", -stage) % {
+            "days": -stage
+        }
     if stage == 0:
         return gettext_(N_("on the day"))
-    return gettext_(N_("%(days)s days late")) % {"days": stage}
+    return ngettext_("%(days)s day late", "%(days)s days late", stage) % {
+        "days": stage
+    }
 
 
 def _param(key: str, value: object) -> str:

@@ -168,9 +168,7 @@ def stage_words(stage: int) -> str:
         }
     if stage == 0:
         return gettext_(N_("on the day"))
-    return ngettext_("%(days)s day late", "%(days)s days late", stage) % {
-        "days": stage
-    }
+    return ngettext_("%(days)s day late", "%(days)s days late", stage) % {"days": stage}
 
 
 def _param(key: str, value: object) -> str:

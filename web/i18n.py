@@ -12,6 +12,7 @@ import gettext
 from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
+from fractions import Fraction
 from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
@@ -180,6 +181,15 @@ def format_share(value: Decimal | None) -> str:
     if value is None:
         return "—"
     return format_percent(value, locale=_locale())
+
+
+def format_portion(value: Fraction) -> str:
+    """An exact share as it was entered: "50 %", "66,67 %", or "2/3" when no
+    percentage is exact (two thirds is not 66.67 %)."""
+    if (value * 10000).denominator != 1:
+        return f"{value.numerator}/{value.denominator}"
+    share = Decimal(value.numerator) / Decimal(value.denominator)
+    return format_percent(share, locale=_locale(), decimal_quantization=False)
 
 
 def format_rate(value: Decimal | None) -> str:

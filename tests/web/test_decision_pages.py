@@ -105,6 +105,18 @@ def test_the_coordinator_establishes_a_body_with_its_rule(
     assert "veto window of 3 days" in page
 
 
+def test_a_quorum_of_two_thirds_is_entered_shown_and_edited_as_a_fraction(
+    client: TestClient, world: World
+) -> None:
+    body_id = established(client, world, quorum="2/3")
+
+    listed = client.get(f"/consortia/{world.consortium_id}/bodies").text
+    edit = client.get(f"/consortia/{world.consortium_id}/bodies/{body_id}").text
+
+    assert "quorum 2/3 of members" in listed
+    assert 'value="2/3"' in edit
+
+
 def test_a_body_without_members_or_with_bad_numbers_comes_back(
     client: TestClient, world: World
 ) -> None:
@@ -116,10 +128,12 @@ def test_a_body_without_members_or_with_bad_numbers_comes_back(
         client, url, {"name": "X", "quorum": "50", "majority": "simple"}, htmx=True
     )
     numbers = post(client, url, body_form(world, quorum="150", veto_days="400"))
+    fraction = post(client, url, body_form(world, quorum="2/0"), htmx=True)
 
-    assert empty.status_code == numbers.status_code == 422
+    assert empty.status_code == numbers.status_code == fraction.status_code == 422
     assert "Choose at least one member partner." in empty.text
     assert "The quorum goes from 0 to 100 %." in numbers.text
+    assert "or a fraction like 2/3." in fraction.text
     assert event_count(client) == before
 
 

@@ -177,6 +177,26 @@ def test_members_vote_the_tally_shows_and_the_coordinator_closes(
     assert "Adopt the budget" in log
 
 
+def test_a_vote_sent_after_the_vote_closed_says_why_it_was_refused(
+    client: TestClient, world: World
+) -> None:
+    body_id = established(client, world)
+    url = tabled(client, world, body_id)
+    login(client, world.emails["coordinator"])
+    assert post(client, url + "/close").status_code == 303
+    before = event_count(client)
+
+    login(client, world.emails["member"])
+    late = {"partner_id": world.partner_id, "option": "for"}
+    in_place = post(client, url + "/vote", late, htmx=True)
+    without_js = post(client, url + "/vote", late)
+
+    assert in_place.status_code == without_js.status_code == 422
+    assert "The vote is closed." in in_place.text
+    assert "The vote is closed." in without_js.text
+    assert event_count(client) == before
+
+
 def test_only_representatives_vote_and_only_for_their_partner(
     client: TestClient, world: World
 ) -> None:

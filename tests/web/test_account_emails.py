@@ -135,8 +135,8 @@ RESET = {
         "fois) :\n"
         "http://127.0.0.1:8000/password/reset/TOKEN\n"
         "\n"
-        "Si vous n'avez rien demandé, ignorez ce message : votre mot de passe reste "
-        "inchangé.\n",
+        "Si vous n'avez rien demandé, ignorez ce message\u00a0: "
+        "votre mot de passe reste inchangé.\n",
     ),
 }
 

@@ -371,6 +371,6 @@ def test_the_consortium_history_tells_the_register_in_words(
     assert "amended the capitalisation entry “Mediation kit v2”: New version" in english
     assert "withdrew the capitalisation entry “Mediation kit v2”: Superseded" in english
     assert (
-        "a enregistré dans le registre de capitalisation : "
-        "ressource réutilisable « Mediation kit »" in french
+        "a enregistré dans le registre de capitalisation\u00a0: "
+        "ressource réutilisable «\u00a0Mediation kit\u00a0»" in french
     )

@@ -7,6 +7,9 @@ import re
 from starlette.testclient import TestClient
 
 from tests.web.conftest import World, event_count, htmx_get, login, post
+from tests.web.test_decision_pages import established, tabled
+from tests.web.test_needs_you import soon
+from tests.web.test_reporting_pages import schedule_once
 
 FOUND = {
     "name": "Mobilités du Haut-Pays",
@@ -224,3 +227,21 @@ def test_the_overview_phase_panel_is_served_as_a_fragment(
     assert 'id="phase-panel"' in response.text
     assert "<html" not in response.text
     assert "HX-Request" in response.headers["vary"]
+
+
+def test_the_overview_counts_open_votes_overdue_reports_and_the_next_one_due(
+    client: TestClient, world: World
+) -> None:
+    tabled(client, world, established(client, world))
+    login(client, world.emails["pilot"])
+    schedule_once(client, world, soon(-5), title="Bilan en retard")
+    schedule_once(client, world, soon(20), title="Bilan suivant")
+    login(client, world.emails["member"])
+
+    page = client.get(f"/consortia/{world.consortium_id}").text
+    figures = re.sub(r"\s+", " ", page[page.index("Key figures") :])
+
+    assert re.search(r"Open votes</a></dt><dd>1<", figures)
+    assert re.search(r"Overdue reports</a></dt><dd class=\"flag\">1<", figures)
+    assert "Bilan suivant</a>," in figures
+    assert "Pledged / delivered" in figures

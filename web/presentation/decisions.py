@@ -57,7 +57,12 @@ def tally_sentence(tally: Tally, rule: VotingRule, *, closed: bool) -> str:
             "majority": label(rule.majority)
         }
     head = label(tally.outcome) if closed else gettext_(N_("So far"))
-    return f"{head}: {counts}; {verdict}."
+    # A pattern, not an f-string: French puts a non-breaking space before : and ;.
+    return gettext_(N_("%(head)s: %(counts)s; %(verdict)s.")) % {
+        "head": head,
+        "counts": counts,
+        "verdict": verdict,
+    }
 
 
 __all__ = ["rule_sentence", "tally_sentence"]

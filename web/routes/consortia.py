@@ -9,7 +9,7 @@ from starlette.routing import Route
 from governance.application import Created
 from governance.permissions import Action
 from governance.rules import next_phases
-from governance.values import ReportStatus
+from governance.values import Phase, ReportStatus
 from projections.consortia import consortia_of, consortium_details
 from projections.decisions.queries import open_proposals
 from projections.ledger import commitments_of
@@ -133,7 +133,8 @@ def _overview_context(request: Request, access: Access) -> dict[str, object]:
         "withdrawn_count": len(partners) - len(active),
         "mix": partner_mix(partners),
         "member_count": len(members),
-        "next_phases": sorted(next_phases(details.phase), key=lambda p: p.value),
+        # In the project's order, so that closing is never the preselected choice.
+        "next_phases": sorted(next_phases(details.phase), key=list(Phase).index),
         "today": clock(request).now().date().isoformat(),
         "open_votes": len(votes),
         "overdue_reports": sum(1 for r in waiting if r.overdue_on(today)),

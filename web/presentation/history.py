@@ -91,10 +91,6 @@ SENTENCES: dict[str, str] = {
     "contribution_delivered": N_(
         "recorded a delivery of %(partner)s (%(kind)s): %(amount)s on %(on)s"
     ),
-    "body_established": N_(
-        "established the body “%(body)s” with %(members)s member partners"
-    ),
-    "body_changed": N_("changed the body “%(body)s” (%(members)s member partners)"),
     "proxy_delegated": N_(
         "recorded that %(partner)s delegates its vote to %(to)s "
         "from %(on)s to %(until)s"
@@ -246,8 +242,30 @@ def describe(entry: HistoryEntry, names: dict[str, str]) -> str:
         kind = "membership_accepted"
     if kind == "partner_paper_recorded" and not entry.params.get("on"):
         kind = "partner_paper_removed"
-    sentence = gettext_(SENTENCES.get(kind, N_("changed the consortium")))
+    sentence = _counted(kind, entry.params) or gettext_(
+        SENTENCES.get(kind, N_("changed the consortium"))
+    )
     return (sentence % params).strip()
+
+
+def _counted(kind: str, params: dict[str, object]) -> str | None:
+    """The sentences whose words follow a count ("1 member partner", "2 …s")."""
+    count = params.get("members")
+    if not isinstance(count, int):
+        return None
+    if kind == "body_established":
+        return ngettext_(
+            "established the body “%(body)s” with %(members)s member partner",
+            "established the body “%(body)s” with %(members)s member partners",
+            count,
+        )
+    if kind == "body_changed":
+        return ngettext_(
+            "changed the body “%(body)s” (%(members)s member partner)",
+            "changed the body “%(body)s” (%(members)s member partners)",
+            count,
+        )
+    return None
 
 
 SYSTEM_ACTORS = {

@@ -192,6 +192,11 @@ def format_portion(value: Fraction) -> str:
     return format_percent(share, locale=_locale(), decimal_quantization=False)
 
 
+def format_tenths(value: float) -> str:
+    """A duration or measure to one decimal, in the reader's style ("0.4", "0,4")."""
+    return format_decimal(value, format="0.0", locale=_locale())
+
+
 def format_rate(value: Decimal | None) -> str:
     """A rate held as a percent ("70", "58.82") in words ("70 %", "58,82 %")."""
     if value is None:

@@ -67,8 +67,7 @@ def test_a_week_before_the_deadline_the_responsible_person_gets_one_email(
     assert mail["To"] == reminded.emails["pilot"]
     assert mail["Message-ID"] == f"<reminder.{reminder.reminder_id}@ledger.example>"
     assert (
-        "Rappel\u00a0: Rapport d'activité 1 attendu le 30 septembre 2026"
-        in mail["Subject"]
+        "Rappel : Rapport d'activité 1 attendu le 30 septembre 2026" in mail["Subject"]
     )
     text = body_of(mail)
     assert "dans 7 jours" in text

@@ -248,9 +248,9 @@ def describe(entry: HistoryEntry, names: dict[str, str]) -> str:
     return (sentence % params).strip()
 
 
-def _counted(kind: str, params: dict[str, object]) -> str | None:
+def _counted(kind: str, recorded: dict[str, object]) -> str | None:
     """The sentences whose words follow a count ("1 member partner", "2 …s")."""
-    count = params.get("members")
+    count = recorded.get("members")
     if not isinstance(count, int):
         return None
     if kind == "body_established":

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import fields
 from datetime import date
 from enum import Enum
+from fractions import Fraction
 from typing import Any
 
 from eventsourcing.persistence import JSONTranscoder, Transcoding
@@ -71,6 +72,19 @@ class DateAsISO(Transcoding):
 
     def decode(self, data: str) -> date:
         return date.fromisoformat(data)
+
+
+class FractionAsText(Transcoding):
+    """Stores an exact fraction as "numerator/denominator" (a quorum of "2/3")."""
+
+    type = Fraction
+    name = "fraction"
+
+    def encode(self, obj: Fraction) -> str:
+        return str(obj)
+
+    def decode(self, data: str) -> Fraction:
+        return Fraction(data)
 
 
 class TupleAsList(Transcoding):
@@ -173,6 +187,7 @@ ENUMS: tuple[type[Enum], ...] = (
 def register_all(transcoder: JSONTranscoder) -> None:
     """Register every transcoding our events and snapshots need."""
     transcoder.register(DateAsISO())
+    transcoder.register(FractionAsText())
     transcoder.register(TupleAsList())
     for enum_type in ENUMS:
         transcoder.register(EnumByValue(enum_type))

@@ -49,17 +49,28 @@ class Outcome(Enum):
 
 @dataclass(frozen=True)
 class VotingRule:
-    """A body's decision rule: quorum (a share of members or weights) and majority."""
+    """A body's decision rule: quorum (a share of members or weights) and majority.
 
-    quorum: Decimal = Decimal("0.5")
+    The quorum is an exact fraction: "two thirds" is 2/3, which no percentage is
+    (66.67 % is more, so 4 of 6 members would miss it). Rules recorded before
+    fractions existed hold a decimal, kept as it was so that their events are
+    stored again as the very same bytes; ``share`` reads either exactly.
+    """
+
+    quorum: Fraction | Decimal = Fraction(1, 2)
     quorum_by_weight: bool = False
     majority: Majority = Majority.SIMPLE
     veto_days: int = 0
 
     @property
+    def share(self) -> Fraction:
+        """The quorum as entered, as an exact fraction."""
+        return Fraction(self.quorum)
+
+    @property
     def effective_quorum(self) -> Fraction:
         """The quorum actually applied (two thirds of two thirds raises it)."""
-        quorum = Fraction(self.quorum)
+        quorum = self.share
         if self.majority is Majority.TWO_THIRDS_OF_TWO_THIRDS:
             return max(quorum, Fraction(2, 3))
         return quorum

@@ -31,6 +31,11 @@ DIGEST_NAMESPACE = UUID("0d6b8a52-3f7e-4a51-b1f4-6a9e2c5d7b30")
 RESET_NAMESPACE = UUID("6f1c2e84-5a0b-4d7e-9c3a-2b8e41d07f55")
 
 
+def _long_date(day: date, language: str) -> str:
+    # English dates in e-mails read day first ("23 September 2026"), as on the pages.
+    return format_date(day, "long", locale="en_GB" if language == "en" else language)
+
+
 class Delivery(Enum):
     """How a person wants to receive reminders."""
 
@@ -172,7 +177,7 @@ class MailRenderer:
         """A person's daily digest of reminders."""
         language = self._language(recipient)
         _ = self.catalogues[language].gettext
-        day_text = format_date(day, "long", locale=language)
+        day_text = _long_date(day, language)
         subject = _("Your reporting reminders of %(date)s") % {"date": day_text}
         context = self._context(recipient, language) | {
             "items": [self._shown(item, language, day) for item in items],
@@ -261,7 +266,7 @@ class MailRenderer:
             report_title=item.report_title,
             consortium_name=item.consortium_name,
             funder=item.funder,
-            due_text=format_date(item.due_on, "long", locale=language),
+            due_text=_long_date(item.due_on, language),
             days_left=(item.due_on - today).days,
             link=(
                 self.links.deliverable(item.consortium_id, item.obligation_id)

@@ -31,8 +31,10 @@ from web.i18n import (
     format_quantity,
     format_rate,
     format_share,
+    format_tenths,
     gettext_,
     ngettext_,
+    pgettext_,
 )
 from web.links import PathFor, paths_of, template_path_for, use_route_table
 from web.ops.jobs import make_jobs
@@ -116,10 +118,13 @@ def make_templates() -> Jinja2Blocks:
     )
     templates = Jinja2Blocks(env=env, context_processors=[template_context])
     # Added to the environment at run time by the i18n extension: not in its type.
-    env.install_gettext_callables(gettext_, ngettext_, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext_, ngettext_, newstyle=True, pgettext=pgettext_
+    )
     env.filters.update(
         day=format_day,
         month_name=format_month,
+        tenths=format_tenths,
         moment=format_moment,
         label=label,
         error_text=error_text,

@@ -11,9 +11,13 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from web.request_state import page_layout, templates
+from web.request_state import page_layout, request_state, templates
 
 VARY = "HX-Request, HX-Request-Type, HX-Target"
+DONE_COOKIE = "done"
+"""Set by the redirect after a command, read once by the next page: "it worked"."""
+DONE_EVENT = "consortium-done"
+"""The htmx event an in-place answer to a command triggers (app.js shows the notice)."""
 
 
 def wants_fragment(request: Request) -> bool:
@@ -41,6 +45,7 @@ def render(
     A whole page gets the layout's data (``layout``), computed here, before the
     template runs: templates do no I/O. A fragment has no layout and costs none.
     """
+    done = request_state(request).saved and status_code < 400
     if block is not None and wants_fragment(request):
         response: Response = templates(request).TemplateResponse(
             request,
@@ -50,14 +55,23 @@ def render(
             status_code=status_code,
             headers=headers,
         )
+        if done:
+            response.headers["HX-Trigger"] = DONE_EVENT
     else:
+        arrived_done = DONE_COOKIE in request.cookies
         response = templates(request).TemplateResponse(
             request,
             template,
-            {**context, "layout": page_layout(request)},
+            {
+                **context,
+                "layout": page_layout(request),
+                "done": done or arrived_done,
+            },
             status_code=status_code,
             headers=headers,
         )
+        if arrived_done:
+            response.delete_cookie(DONE_COOKIE, path="/")
     response.headers["Vary"] = VARY
     return response
 
@@ -68,6 +82,15 @@ def redirect(request: Request, url: str) -> Response:
     ``HX-Location`` would fetch the next page as an htmx request, which this module
     answers with a fragment; a full navigation keeps pages whole.
     """
+    response: Response
     if wants_fragment(request):
-        return HTMLResponse("", headers={"HX-Redirect": url, "Vary": VARY})
-    return Response(status_code=303, headers={"Location": url, "Vary": VARY})
+        response = HTMLResponse("", headers={"HX-Redirect": url, "Vary": VARY})
+    else:
+        response = Response(status_code=303, headers={"Location": url, "Vary": VARY})
+    if request_state(request).saved:
+        # The next page says it worked, once: a short-lived cookie, not the URL
+        # (a reload or a shared link must not say it again).
+        response.set_cookie(
+            DONE_COOKIE, "1", max_age=60, path="/", httponly=True, samesite="lax"
+        )
+    return response

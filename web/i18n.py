@@ -12,13 +12,20 @@ import gettext
 from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
+from fractions import Fraction
 from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, get_day_names
+from babel.dates import (
+    format_date,
+    format_time,
+    get_datetime_format,
+    get_day_names,
+)
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, format_percent
@@ -96,7 +103,9 @@ def _locale() -> Locale:
 def _locale_of(language: str) -> Locale:
     # One Locale per language: parsing one is costly, and a fresh Locale also reloads
     # its data, which made number and date formatting most of a page's time.
-    return Locale.parse(language)
+    # English is formatted the British way: day before month ("3 May", "03/05/2026"),
+    # which is how a French consortium reads its own dates, never "5/3/26".
+    return Locale.parse("en_GB" if language == "en" else language)
 
 
 FORMATTED = 8192
@@ -116,12 +125,30 @@ def _day(language: str, value: date, style: str) -> str:
 
 
 def format_moment(value: datetime | None, style: str = "medium") -> str:
-    """A moment in Paris time."""
+    """A moment in Paris time, to the minute ("3 May 2026, 14:05")."""
     if value is None:
         return ""
-    return format_datetime(
-        value.astimezone(DISPLAY_ZONE), format=style, locale=_locale()
+    locale = _locale()
+    moment = value.astimezone(DISPLAY_ZONE)
+    # Babel's medium and long times carry seconds, which nobody reads in a trail;
+    # the date keeps the chosen style and the time is always the short one.
+    pattern = str(get_datetime_format(_style(style), locale=locale))
+    return pattern.replace("{0}", format_time(moment, "short", locale=locale)).replace(
+        "{1}", format_date(moment, style, locale=locale)
     )
+
+
+_Style = Literal["full", "long", "medium", "short"]
+_STYLES: dict[str, _Style] = {
+    "full": "full",
+    "long": "long",
+    "medium": "medium",
+    "short": "short",
+}
+
+
+def _style(style: str) -> _Style:
+    return _STYLES.get(style, "short")
 
 
 def format_money(value: Decimal | None) -> str:
@@ -154,6 +181,20 @@ def format_share(value: Decimal | None) -> str:
     if value is None:
         return "—"
     return format_percent(value, locale=_locale())
+
+
+def format_portion(value: Fraction) -> str:
+    """An exact share as it was entered: "50 %", "66,67 %", or "2/3" when no
+    percentage is exact (two thirds is not 66.67 %)."""
+    if (value * 10000).denominator != 1:
+        return f"{value.numerator}/{value.denominator}"
+    share = Decimal(value.numerator) / Decimal(value.denominator)
+    return format_percent(share, locale=_locale(), decimal_quantization=False)
+
+
+def format_tenths(value: float) -> str:
+    """A duration or measure to one decimal, in the reader's style ("0.4", "0,4")."""
+    return format_decimal(value, format="0.0", locale=_locale())
 
 
 def format_rate(value: Decimal | None) -> str:

@@ -25,6 +25,7 @@ class CommitmentCommands(ServiceBase):
         with self._acting(actor):
             consortium = self._consortium(consortium_id)
             self._check_acts_for(actor, consortium, partner_id)
+            consortium.require_open_for_commitments()
             if not consortium.is_active_partner(partner_id):
                 raise RuleViolated("commitment.partner_not_active")
             commitment = Commitment.pledge(str(consortium_id), partner_id, pledge)

@@ -88,6 +88,7 @@ class DecisionCommands(ServiceBase):
         """Put a motion to a body's vote (coordinators and members)."""
         with self._acting(actor):
             consortium = self._authorised(actor, consortium_id, Action.TABLE)
+            consortium.require_open_for_proposals()
             body = consortium.bodies.get(body_id)
             if body is None:
                 raise NotFound("body", body_id)
@@ -185,6 +186,7 @@ class DecisionCommands(ServiceBase):
         """Record a decision taken in a meeting, with the partners present."""
         with self._acting(actor):
             consortium = self._authorised(actor, consortium_id, Action.MANAGE_BODIES)
+            consortium.require_open_for_proposals()
             body = consortium.bodies.get(body_id)
             if body is None:
                 raise NotFound("body", body_id)

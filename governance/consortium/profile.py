@@ -53,6 +53,20 @@ class Profile(Partners):
             raise RuleViolated("phase.needs_one_lead_partner")
         self._change_phase(phase, on)
 
+    def require_open_for_commitments(self) -> None:
+        """Refuse a new commitment once the project is closed.
+
+        A closed project keeps its record readable and exportable, and still takes
+        its capitalisation and final reports; it makes no new promises or decisions.
+        """
+        if self.phase is Phase.CLOSED:
+            raise RuleViolated("commitment.consortium_closed")
+
+    def require_open_for_proposals(self) -> None:
+        """Refuse a new proposal or meeting decision once the project is closed."""
+        if self.phase is Phase.CLOSED:
+            raise RuleViolated("proposal.consortium_closed")
+
     def _change_phase(self, phase: Phase, on: date) -> None:
         self.phase = phase
         self.phase_since = on

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from governance.values import Evidence
@@ -113,7 +113,7 @@ def rule_of(text: str) -> VotingRule:
     """The voting rule ``rule_text`` stored."""
     data = json.loads(text)
     return VotingRule(
-        Decimal(data["quorum"]),
+        Fraction(data["quorum"]),
         data["by_weight"],
         Majority(data["majority"]),
         data["veto_days"],
@@ -137,7 +137,7 @@ def evidence_text(evidence: Evidence | None) -> str | None:
 def body_row(r: Any) -> BodyRow:
     """A ``bodies`` row as a ``BodyRow``."""
     rule = VotingRule(
-        Decimal(r.quorum), bool(r.quorum_by_weight), Majority(r.majority), r.veto_days
+        Fraction(r.quorum), bool(r.quorum_by_weight), Majority(r.majority), r.veto_days
     )
     return BodyRow(r.body_id, r.consortium_id, r.name, json.loads(r.members), rule)
 

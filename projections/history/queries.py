@@ -12,6 +12,9 @@ from sqlalchemy import Connection, Engine, Select, select
 
 from projections.history.tables import history
 
+REMINDER_KINDS = ("reminder_requested", "reminder_sent")
+"""The scheduler's reminders: repeated, automatic, and most of a long trail."""
+
 
 @dataclass(frozen=True)
 class HistoryEntry:
@@ -39,6 +42,8 @@ class HistoryFilter:
     actor_id: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    without_reminders: bool = False
+    """Leave out the reminders the scheduler asked for and sent."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,8 @@ def _narrow(query: Select[Any], f: HistoryFilter) -> Select[Any]:
         query = query.where(history.c.recorded_at >= f.since)
     if f.until is not None:
         query = query.where(history.c.recorded_at < f.until)
+    if f.without_reminders:
+        query = query.where(history.c.kind.not_in(REMINDER_KINDS))
     return query
 
 

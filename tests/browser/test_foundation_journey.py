@@ -69,6 +69,15 @@ def test_a_coordinator_founds_a_consortium_and_records_its_partners(
     admit(page, LEAD, "local_authority", "lead", level="commune")
     admit(page, PARTNER, "social_economy", "partner")
     expect(page.locator("#partner-table table")).to_contain_text(LEAD)
+    # Each action says it worked, in the page's one notice.
+    expect(page.locator("#done-notice")).to_be_visible()
+    # Settling a swapped element never copies a style attribute: the CSP forbids
+    # inline styles, and htmx's default list ("style" included) broke every update.
+    assert page.evaluate("htmx.config.attributesToSettle") == [
+        "class",
+        "width",
+        "height",
+    ]
 
     page.get_by_role("link", name=PARTNER).click()
     page.get_by_role("link", name="Record a withdrawal…").click()

@@ -148,7 +148,7 @@ def test_a_report_is_sent_back_resubmitted_accepted_and_seen_in_the_month(
     cell = page.locator('td[aria-current="date"]')
     expect(cell).to_have_attribute("data-day", today.isoformat())
     expect(cell).to_contain_text(TITLE)
-    expect(cell).to_contain_text("Acceptée")
+    expect(cell).to_contain_text("Accepté")
     expect(page.get_by_role("columnheader").first).to_contain_text("lundi")
 
     # By keyboard: the report's link in today's cell is reachable and opens it.

@@ -195,7 +195,7 @@ def test_a_daily_digest_gathers_the_days_reminders_at_eight(
     # Then one English digest lists the three, and each reminder records it
     assert at_half_past_seven == 0
     [digest] = smtp.received
-    assert digest["Subject"] == "Your reporting reminders of September 23, 2026"
+    assert digest["Subject"] == "Your reporting reminders of 23 September 2026"
     text = body_of(digest)
     for n in (1, 2, 3):
         assert f"Rapport d'activité {n} (Val de Brume numérique" in text

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import fields, is_dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -824,3 +825,48 @@ def test_a_consortium_snapshot_taken_before_the_readiness_settings_still_loads(
     assert replayed.data_protection_partner_id is None
     assert replayed.beneficiary_involvement == ""
     assert replayed.partners == consortium.partners
+
+
+def test_a_body_established_before_quorums_were_fractions_keeps_its_exact_share(
+    app: Governance, reopened: Governance
+) -> None:
+    """A stored rule whose quorum is a decimal (as before 2/3 could be entered)."""
+    with acting_as(COORDINATOR_ID, at=T0):
+        consortium = a_consortium()
+        lead = admit(consortium)
+        consortium.establish_body(
+            "b-old", "COPIL", {lead: 1}, a_rule(quorum=Fraction(2, 3))
+        )
+    stored = []
+    for domain_event in consortium.collect_events():
+        record = app.mapper.to_stored_event(domain_event)
+        if isinstance(domain_event, Consortium.GovernanceBodyEstablished):
+            state = app.mapper.transcoder.decode(record.state)
+            # What an older release wrote: the quorum as a decimal.
+            object.__setattr__(state["rule"], "quorum", Decimal("0.6667"))
+            record = replace(record, state=app.mapper.transcoder.encode(state))
+            assert b"decimal" in record.state
+            assert b"2/3" not in record.state
+        stored.append(record)
+    app.recorder.insert_events(stored)
+
+    replayed = reopened.repository.get(consortium.id)
+
+    assert replayed.bodies["b-old"].rule.share == Fraction(6667, 10000)
+    assert replayed.bodies["b-old"].rule.quorum == Decimal("0.6667")
+
+
+def test_a_quorum_of_two_thirds_is_stored_as_the_exact_fraction(
+    app: Governance, reopened: Governance
+) -> None:
+    with acting_as(COORDINATOR_ID, at=T0):
+        consortium = a_consortium()
+        lead = admit(consortium)
+        consortium.establish_body(
+            "b-2/3", "COPIL", {lead: 1}, a_rule(quorum=Fraction(2, 3))
+        )
+    app.save(consortium)
+
+    replayed = reopened.repository.get(consortium.id)
+
+    assert replayed.bodies["b-2/3"].rule.quorum == Fraction(2, 3)

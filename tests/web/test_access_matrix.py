@@ -410,7 +410,7 @@ QUERY_PARAMETERS = (
     "page", "older_than", "before", "month", "view", "area", "partner", "person",
     "since", "until", "kind", "status", "role", "q", "body", "outcome", "next",
     "done", "source", "on", "amount", "starts_on", "ends_on", "reason", "email",
-    "left", "right",
+    "left", "right", "automatic",
 )  # fmt: skip
 HOSTILE_VALUES = (
     "²",

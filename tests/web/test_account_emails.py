@@ -105,7 +105,7 @@ INVITATION = {
         "Équipe projet (pilotage).\n"
         "\n"
         "Ouvrez ce lien pour accepter l'invitation (il ne fonctionne qu'une seule "
-        "fois) :\n"
+        "fois)\u00a0:\n"
         "http://127.0.0.1:8000/invitations/TOKEN\n",
     ),
 }
@@ -132,11 +132,11 @@ RESET = {
         "pour votre compte Consortium Ledger.\n"
         "\n"
         "Ouvrez ce lien dans les 60 minutes pour le choisir (il ne sert qu'une "
-        "fois) :\n"
+        "fois)\u00a0:\n"
         "http://127.0.0.1:8000/password/reset/TOKEN\n"
         "\n"
-        "Si vous n'avez rien demandé, ignorez ce message : votre mot de passe reste "
-        "inchangé.\n",
+        "Si vous n'avez rien demandé, ignorez ce message\u00a0: "
+        "votre mot de passe reste inchangé.\n",
     ),
 }
 

@@ -276,3 +276,28 @@ def test_the_admin_pages_speak_french(
     assert "Comptes" in pages[0]
     assert "Tâches de fond" in pages[0]
     assert "Désactiver" in pages[1]
+
+
+def test_a_coordinator_reads_mail_trouble_in_words_and_the_admin_reads_the_server(
+    client: TestClient, world: World, admin: str
+) -> None:
+    s = stores_of(client)
+    now = datetime.now(UTC)
+    login(client, world.emails["coordinator"])
+    reporting = f"/consortia/{world.consortium_id}/reporting"
+    all_sent = client.get(reporting).text
+    s.outbox.put(
+        Message("<refused@test>", "gone@test.example", "Rappel", "Texte", None, "fr"),
+        now=now,
+    )
+    assert s.outbox.claim("<refused@test>", now=now)
+    s.outbox.mark_failed("<refused@test>", "550 no such user", now=now, permanent=True)
+
+    trouble = client.get(reporting).text
+    login(client, admin)
+
+    assert "Every e-mail has been sent." in all_sent
+    assert "Some e-mails could not be sent yet." in trouble
+    assert "refused for good" not in trouble
+    assert "550 no such user" not in trouble
+    assert "550 no such user" in client.get("/admin/health").text

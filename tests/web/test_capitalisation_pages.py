@@ -79,8 +79,8 @@ def test_members_the_pilot_team_and_coordinators_record_entries(
         "Saturday morning drop-ins stay empty.",
         "Licence: CC BY-SA 4.0",
         'href="https://repo.example/kit"',
-        "Reused by Coteaux community of communes since May 4, 2026",
-        "June 12, 2026, for Elected officials and mediators",
+        "Reused by Coteaux community of communes since 4 May 2026",
+        "12 June 2026, for Elected officials and mediators",
         "4 entries",
     ):
         assert text in page
@@ -371,6 +371,6 @@ def test_the_consortium_history_tells_the_register_in_words(
     assert "amended the capitalisation entry “Mediation kit v2”: New version" in english
     assert "withdrew the capitalisation entry “Mediation kit v2”: Superseded" in english
     assert (
-        "a enregistré dans le registre de capitalisation : "
-        "ressource réutilisable « Mediation kit »" in french
+        "a enregistré dans le registre de capitalisation\u00a0: "
+        "ressource réutilisable «\u00a0Mediation kit\u00a0»" in french
     )

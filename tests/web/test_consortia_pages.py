@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from starlette.testclient import TestClient
 
-from tests.web.conftest import World, event_count, htmx_get, login, post
+from governance.actor import Actor
+from governance.values import Phase
+from tests.web.conftest import (
+    World,
+    csrf,
+    event_count,
+    htmx_get,
+    login,
+    post,
+    stores_of,
+)
+from tests.web.test_decision_pages import established, tabled
+from tests.web.test_ledger_pages import pledge_form
+from tests.web.test_needs_you import soon
+from tests.web.test_reporting_pages import schedule_once
 
 FOUND = {
     "name": "Mobilités du Haut-Pays",
@@ -224,3 +239,102 @@ def test_the_overview_phase_panel_is_served_as_a_fragment(
     assert 'id="phase-panel"' in response.text
     assert "<html" not in response.text
     assert "HX-Request" in response.headers["vary"]
+
+
+def test_the_overview_counts_open_votes_overdue_reports_and_the_next_one_due(
+    client: TestClient, world: World
+) -> None:
+    tabled(client, world, established(client, world))
+    login(client, world.emails["pilot"])
+    schedule_once(client, world, soon(-5), title="Bilan en retard")
+    schedule_once(client, world, soon(20), title="Bilan suivant")
+    login(client, world.emails["member"])
+
+    page = client.get(f"/consortia/{world.consortium_id}").text
+    figures = re.sub(r"\s+", " ", page[page.index("Key figures") :])
+
+    assert re.search(r"Open votes</a></dt><dd>1<", figures)
+    assert re.search(r"Overdue reports</a></dt><dd class=\"flag\">1<", figures)
+    assert "Bilan suivant</a>," in figures
+    assert "Pledged / delivered" in figures
+
+
+def _in_implementation(client: TestClient, world: World) -> None:
+    stores = stores_of(client)
+    coordinator = stores.accounts.by_email(world.emails["coordinator"])
+    assert coordinator is not None
+    actor = Actor(coordinator.account_id)
+    for phase, on in (
+        (Phase.APPLICATION_SUBMITTED, date(2026, 2, 1)),
+        (Phase.SELECTED, date(2026, 4, 1)),
+        (Phase.AGREEMENT_SIGNED, date(2026, 5, 1)),
+        (Phase.IMPLEMENTATION, date(2026, 6, 1)),
+    ):
+        position = stores.governance.change_phase(actor, world.consortium_id, phase, on)
+    stores.read_side.wait_for(position)
+
+
+def test_closing_the_project_asks_for_a_confirmation_in_words(
+    client: TestClient, world: World
+) -> None:
+    _in_implementation(client, world)
+    login(client, world.emails["coordinator"])
+    url = f"/consortia/{world.consortium_id}/phase"
+    before = event_count(client)
+
+    page = client.get(f"/consortia/{world.consortium_id}").text
+    one_click = post(client, url, {"phase": "closed", "on": "2026-12-01"}, htmx=True)
+    refused_events = event_count(client)
+    confirmed = post(
+        client, url, {"phase": "closed", "on": "2026-12-01", "confirm_close": "yes"}
+    )
+
+    assert "closing cannot be undone" in page
+    assert one_click.status_code == 422
+    assert "tick the box to confirm" in one_click.text
+    assert refused_events == before
+    assert confirmed.status_code == 303
+    overview = client.get(f"/consortia/{world.consortium_id}").text
+    assert "The project is closed." in overview
+
+
+def test_a_closed_project_takes_no_new_commitment_or_proposal_but_stays_readable(
+    client: TestClient, world: World
+) -> None:
+    body_id = established(client, world)
+    _in_implementation(client, world)
+    post(
+        client,
+        f"/consortia/{world.consortium_id}/phase",
+        {"phase": "closed", "on": "2026-12-01", "confirm_close": "yes"},
+    )
+    before = event_count(client)
+
+    login(client, world.emails["member"])
+    pledge = post(
+        client,
+        f"/consortia/{world.consortium_id}/commitments",
+        pledge_form(world.partner_id),
+        htmx=True,
+    )
+    login(client, world.emails["coordinator"])
+    motion = client.post(
+        f"/consortia/{world.consortium_id}/proposals",
+        data={
+            "body_id": body_id,
+            "title": "Adopt the budget",
+            "text": "As annexed.",
+            "mode": "meeting",
+            "meeting_on": "2026-12-02",
+            "options": "",
+            "csrf_token": csrf(client),
+        },
+        headers={"HX-Request": "true"},
+    )
+    ledger = client.get(f"/consortia/{world.consortium_id}/ledger")
+
+    assert pledge.status_code == motion.status_code == 422
+    assert "The project is closed: it takes no new commitments." in pledge.text
+    assert "it takes no new proposals or decisions." in motion.text
+    assert event_count(client) == before
+    assert ledger.status_code == 200

@@ -369,7 +369,7 @@ def test_each_decision_has_a_section_with_its_facts_in_french_letters() -> None:
 
     assert "1. Répartition du budget prévisionnel" in lines
     assert "2. Adoption de la charte d'éthique" in lines
-    assert {"Comité de pilotage", "Assemblée générale", "March 2, 2026"} <= set(lines)
+    assert {"Comité de pilotage", "Assemblée générale", "2 March 2026"} <= set(lines)
     assert "Le comité adopte la répartition annexée." in lines
     assert "pv-ag-2026-02-12.pdf (SHA-256" in " ".join(lines)
 

@@ -105,6 +105,18 @@ def test_the_coordinator_establishes_a_body_with_its_rule(
     assert "veto window of 3 days" in page
 
 
+def test_a_quorum_of_two_thirds_is_entered_shown_and_edited_as_a_fraction(
+    client: TestClient, world: World
+) -> None:
+    body_id = established(client, world, quorum="2/3")
+
+    listed = client.get(f"/consortia/{world.consortium_id}/bodies").text
+    edit = client.get(f"/consortia/{world.consortium_id}/bodies/{body_id}").text
+
+    assert "quorum 2/3 of members" in listed
+    assert 'value="2/3"' in edit
+
+
 def test_a_body_without_members_or_with_bad_numbers_comes_back(
     client: TestClient, world: World
 ) -> None:
@@ -116,10 +128,12 @@ def test_a_body_without_members_or_with_bad_numbers_comes_back(
         client, url, {"name": "X", "quorum": "50", "majority": "simple"}, htmx=True
     )
     numbers = post(client, url, body_form(world, quorum="150", veto_days="400"))
+    fraction = post(client, url, body_form(world, quorum="2/0"), htmx=True)
 
-    assert empty.status_code == numbers.status_code == 422
+    assert empty.status_code == numbers.status_code == fraction.status_code == 422
     assert "Choose at least one member partner." in empty.text
     assert "The quorum goes from 0 to 100 %." in numbers.text
+    assert "or a fraction like 2/3." in fraction.text
     assert event_count(client) == before
 
 
@@ -161,6 +175,26 @@ def test_members_vote_the_tally_shows_and_the_coordinator_closes(
     assert "Too costly" in page
     log = client.get(f"/consortia/{world.consortium_id}/decisions").text
     assert "Adopt the budget" in log
+
+
+def test_a_vote_sent_after_the_vote_closed_says_why_it_was_refused(
+    client: TestClient, world: World
+) -> None:
+    body_id = established(client, world)
+    url = tabled(client, world, body_id)
+    login(client, world.emails["coordinator"])
+    assert post(client, url + "/close").status_code == 303
+    before = event_count(client)
+
+    login(client, world.emails["member"])
+    late = {"partner_id": world.partner_id, "option": "for"}
+    in_place = post(client, url + "/vote", late, htmx=True)
+    without_js = post(client, url + "/vote", late)
+
+    assert in_place.status_code == without_js.status_code == 422
+    assert "The vote is closed." in in_place.text
+    assert "The vote is closed." in without_js.text
+    assert event_count(client) == before
 
 
 def test_only_representatives_vote_and_only_for_their_partner(
@@ -305,7 +339,7 @@ def test_a_meeting_decision_is_recorded_with_its_minutes(
 
     assert response.status_code == 303
     page = client.get(response.headers["location"]).text
-    assert "Recorded from a meeting on April 1, 2026" in page
+    assert "Recorded from a meeting on 1 April 2026" in page
     assert "Lead Corp, Partner Co" in page
     link = re.search(r'href="(/consortia/[^"]+/evidence/[0-9a-f]{64})"', page)
     assert link is not None

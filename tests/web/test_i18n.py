@@ -132,6 +132,28 @@ def test_the_french_catalogue_uses_the_french_plural_rule(french: Catalog) -> No
     assert french.plural_forms == "nplurals=2; plural=(n > 1);"
 
 
+def test_french_punctuation_takes_a_non_breaking_space_where_french_wants_one(
+    french: Catalog,
+) -> None:
+    # french.md: a non-breaking space before : ; ? ! and inside « », so that a line
+    # never starts with a colon or leaves a guillemet alone.
+    # A plain space, or none at all; a colon alone is left to URLs and times, and
+    # the spaces are spelt out because \s would match the non-breaking ones too.
+    loose_mark = re.compile(
+        r"[ \t\n][:;?!»]|«[ \t\n]|[^ \u00a0\u202f][;?!»]|«[^\u00a0\u202f]"
+    )
+    loose = [
+        f"{message.id!r}: {translation!r}"
+        for message in _translated_messages(french)
+        for translation in _translations(message)
+        if loose_mark.search(translation)
+    ]
+
+    assert not loose, "French punctuation without a non-breaking space:\n" + "\n".join(
+        loose
+    )
+
+
 def test_every_french_translation_keeps_the_placeholders_of_its_message(
     french: Catalog,
 ) -> None:

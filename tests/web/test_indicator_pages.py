@@ -44,7 +44,7 @@ def test_the_pilot_team_defines_and_measures_an_indicator(
 
     assert first.status_code == second.status_code == 303
     page = client.get(f"/consortia/{world.consortium_id}/indicators").text
-    assert "From 0 to 1,000 people by June 30, 2027" in page
+    assert "From 0 to 1,000 people by 30 June 2027" in page
     assert "Progress toward the target: 40%" in page
     assert "<polyline" in page
 

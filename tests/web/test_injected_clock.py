@@ -79,4 +79,4 @@ def test_pages_and_commands_read_the_given_clock_and_move_with_it(
 
     assert phase_date(first) == "2031-06-16"
     assert phase_date(next_day) == "2031-06-17"
-    assert "since June 16, 2031" in next_day  # founded on the clock's day
+    assert "since 16 June 2031" in next_day  # founded on the clock's day

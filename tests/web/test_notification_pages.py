@@ -73,7 +73,7 @@ def test_a_reminder_shows_in_the_list_and_the_badge_until_seen(
     assert "1 unread" in before
     title = "Bilan &lt;b&gt;intermédiaire&lt;/b&gt;"
     assert f"{title} is due to Banque des Territoires" in listed
-    assert "delivery pending" in listed
+    assert "not sent yet" in listed
     assert 'class="badge"' not in after
     assert 'class="flag">new' not in client.get("/notifications").text
 

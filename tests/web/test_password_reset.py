@@ -236,5 +236,5 @@ def test_the_pages_read_in_french(client: TestClient, world: World) -> None:
 
     page = client.get("/password/forgot")
 
-    assert "Mot de passe oublié ?" in page.text
-    assert "Mot de passe oublié ?" in client.get("/login").text
+    assert "Mot de passe oublié\u00a0?" in page.text
+    assert "Mot de passe oublié\u00a0?" in client.get("/login").text

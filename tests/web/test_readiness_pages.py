@@ -204,8 +204,8 @@ def test_a_citizens_partner_with_papers_shows_in_french(
 
     assert "Prêt pour les financeurs" in page
     assert "2 critères remplis sur 11" in page
-    assert "Un collectif citoyen participe : Collectif du Val." in page
-    assert "Types de partenaires : 2." in page
+    assert "Un collectif citoyen participe\u00a0: Collectif du Val." in page
+    assert "Types de partenaires\u00a0: 2." in page
     assert "Corriger" in page
 
 

@@ -69,7 +69,7 @@ def test_a_report_shows_the_values_of_its_period_before_including_them(
 
     shown = section(page)
     assert "Indicator values of the period" in shown
-    assert "Values measured from January 1, 2026 to June 30, 2026." in shown
+    assert "Values measured from 1 January 2026 to 30 June 2026." in shown
     assert "As recorded now" in shown
     assert "250 people" in shown
     assert "400 people" in shown
@@ -136,7 +136,7 @@ def test_a_one_off_report_shows_everything_up_to_its_due_date(
 
     shown = section(client.get(url).text)
 
-    assert "Values measured up to February 28, 2026." in shown
+    assert "Values measured up to 28 February 2026." in shown
     assert "Not measured in this period." in shown
 
 

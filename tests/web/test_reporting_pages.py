@@ -57,8 +57,10 @@ def test_the_pilot_team_schedules_periodic_reports(
     assert response.status_code == 303
     page = client.get(f"/consortia/{world.consortium_id}/reporting").text
     assert page.count("Rapport semestriel") == 3
-    assert "July 31, 2026" not in page  # due dates are shown short
-    assert "7/30/26" in page  # 30 days after the first period ends on 30 June
+    assert "31 July 2026" not in page  # due dates are shown short
+    # 30 days after the first period ends on 30 June, day before month, never "7/30/26"
+    assert "30/07/2026" in page
+    assert "7/30/26" not in page
 
 
 def test_bad_schedules_come_back_and_record_nothing(

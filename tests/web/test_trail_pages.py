@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
@@ -86,13 +87,16 @@ def test_decisions_reports_and_reminders_are_told_in_words_with_links(
     made = a_lived_year(client, world)
     login(client, world.emails["financer"])
 
-    text = client.get(history_url(world)).text
+    text = client.get(history_url(world, "?automatic=1")).text
+    by_default = client.get(history_url(world)).text
 
-    assert "established the body “COPIL” with 1 member partners" in text
+    assert re.search("established the body “COPIL” with 1 member partner(?!s)", text)
+    assert "reminded Pilot" not in by_default
+    assert "submitted “Bilan” to the funder" in by_default
     assert "tabled “Charte &lt;script&gt;” before COPIL" in text
     assert "voted “For” for Partner Co on “Charte &lt;script&gt;”" in text
     assert "scheduled “Bilan”, due to Région on" in text
-    assert "reminded Pilot of “Bilan” (1 days before)" in text
+    assert "reminded Pilot of “Bilan” (1 day before)" in text
     assert "submitted “Bilan” to the funder" in text
     assert "set the reminders to 10, 2 days before each deadline" in text
     assert "The scheduler</span>" in text

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from uuid import UUID
 
 from governance.actor import Actor
@@ -161,7 +162,7 @@ def found(
             cid,
             name="Comité de pilotage (COPIL)",
             members={p[0]: 2, p[1]: 1, p[2]: 1, p[3]: 1, p[4]: 1},
-            rule=VotingRule(Decimal("0.5"), False, Majority.SIMPLE, 15),
+            rule=VotingRule(Fraction(1, 2), False, Majority.SIMPLE, 15),
         ).id
     )
     life.on(50)
@@ -171,7 +172,7 @@ def found(
             cid,
             name="Comité technique",
             members={p[0]: 1, p[1]: 1, p[2]: 1, p[3]: 1, p[5]: 1},
-            rule=VotingRule(Decimal("0.6667"), False, Majority.TWO_THIRDS, 0),
+            rule=VotingRule(Fraction(2, 3), False, Majority.TWO_THIRDS, 0),
         ).id
     )
     _written_vote(life, 61)

@@ -75,6 +75,12 @@ def parse_phase(data: Mapping[str, str]) -> PhaseForm:
     f = Fields(data)
     phase = f.choice("phase", Phase)
     on = f.day("on", required=True)
+    if phase is Phase.CLOSED and not data.get("confirm_close"):
+        # Closing cannot be undone: one click is not enough.
+        f.errors.add(
+            "confirm_close", N_("Closing cannot be undone: tick the box to confirm.")
+        )
+    f.errors.raise_if_any()
     if phase is None or on is None:
         raise f.errors
     return PhaseForm(phase, on)

@@ -41,7 +41,7 @@ def parse_body(data: Mapping[str, str], partner_ids: list[str]) -> BodyForm:
             members[partner_id] = int(weight)
     if not members:
         f.errors.add("members", "body.members_required")
-    quorum = f.amount("quorum")
+    quorum = f.portion("quorum")
     majority = f.choice("majority", Majority)
     veto = str(data.get("veto_days", "0")).strip() or "0"
     if not is_whole_number(veto):
@@ -50,7 +50,7 @@ def parse_body(data: Mapping[str, str], partner_ids: list[str]) -> BodyForm:
     if quorum is None or majority is None:
         raise f.errors
     rule = VotingRule(
-        quorum=quorum / 100,
+        quorum=quorum,
         quorum_by_weight=bool(data.get("by_weight")),
         majority=majority,
         veto_days=int(veto),

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import Enum
+from fractions import Fraction
 from typing import Any, TypeVar
 
 from governance.errors import RuleViolated
@@ -144,6 +145,19 @@ class Fields:
             self.errors.add(name, N_("Enter a number, like 1200 or 1 200,50."))
         return parsed
 
+    def portion(self, name: str) -> Fraction | None:
+        """A required share: a percentage ("50", "66,67") or a fraction ("2/3")."""
+        value = str(self.data.get(name, "")).strip()
+        if not value:
+            self.errors.add(name, N_("This field is required."))
+            return None
+        parsed = parse_portion(value)
+        if parsed is None:
+            self.errors.add(
+                name, N_("Enter a percentage like 50 or 66,67, or a fraction like 2/3.")
+            )
+        return parsed
+
     def rule(self, error: RuleViolated, *, prefix: str = "") -> None:
         """Attach a domain refusal found while parsing (a value the form builds,
         such as a call for projects) to the input it names (see ``rule_errors``)."""
@@ -167,6 +181,34 @@ def parse_amount(value: str) -> Decimal | None:
     if not re.fullmatch(r"\d{1,15}(\.\d{1,6})?", text):
         return None
     return Decimal(text)
+
+
+def parse_portion(value: str) -> Fraction | None:
+    """A share as an exact fraction: "2/3" (whole numbers of up to three digits) or a
+    percentage with at most two decimals ("50", "66.67", "66,67 %").
+
+    A fraction is how exact shares such as two thirds are entered: no percentage is
+    two thirds. Bounds (0 to 1) are the domain's rule.
+    """
+    text = re.sub(r"[\s\u00a0\u202f]", "", value).removesuffix("%")
+    fraction = re.fullmatch(r"(\d{1,3})/(\d{1,3})", text)
+    if fraction:
+        denominator = int(fraction.group(2))
+        if denominator == 0:
+            return None
+        return Fraction(int(fraction.group(1)), denominator)
+    if not re.fullmatch(r"\d{1,3}([.,]\d{1,2})?", text):
+        return None
+    return Fraction(Decimal(text.replace(",", "."))) / 100
+
+
+def portion_text(value: Fraction) -> str:
+    """A share as ``parse_portion`` reads it back: "50", "66.67" or "2/3"."""
+    percent = value * 100
+    if (percent * 100).denominator != 1:
+        return f"{value.numerator}/{value.denominator}"
+    text = format(Decimal(percent.numerator) / Decimal(percent.denominator), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def is_whole_number(text: str) -> bool:

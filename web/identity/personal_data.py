@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from fractions import Fraction
 from typing import Any
 from uuid import UUID
 
@@ -43,7 +44,7 @@ def plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Enum):
         return plain(value.value)
-    if isinstance(value, UUID | Decimal):
+    if isinstance(value, UUID | Decimal | Fraction):
         return str(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {

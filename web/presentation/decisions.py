@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from governance.voting import Tally, VotingRule
-from web.i18n import N_, format_share, gettext_, ngettext_
+from web.i18n import N_, format_portion, gettext_, ngettext_
 from web.presentation.labels import label
 
 
@@ -16,7 +16,7 @@ def rule_sentence(rule: VotingRule) -> str:
     )
     parts = [
         gettext_(N_("quorum %(share)s %(basis)s"))
-        % {"share": format_share(rule.quorum), "basis": basis},
+        % {"share": format_portion(rule.share), "basis": basis},
         label(rule.majority),
     ]
     if rule.veto_days:
@@ -41,7 +41,7 @@ def tally_sentence(tally: Tally, rule: VotingRule, *, closed: bool) -> str:
     ) % {
         "voted": tally.voted,
         "members": tally.members,
-        "quorum": format_share(rule.quorum),
+        "quorum": format_portion(rule.share),
         "for": tally.for_weight,
         "against": tally.against_weight,
         "abstain": tally.abstain_weight,
@@ -57,7 +57,12 @@ def tally_sentence(tally: Tally, rule: VotingRule, *, closed: bool) -> str:
             "majority": label(rule.majority)
         }
     head = label(tally.outcome) if closed else gettext_(N_("So far"))
-    return f"{head}: {counts}; {verdict}."
+    # A pattern, not an f-string: French puts a non-breaking space before : and ;.
+    return gettext_(N_("%(head)s: %(counts)s; %(verdict)s.")) % {
+        "head": head,
+        "counts": counts,
+        "verdict": verdict,
+    }
 
 
 __all__ = ["rule_sentence", "tally_sentence"]

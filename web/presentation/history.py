@@ -33,6 +33,7 @@ from web.i18n import (
     format_quantity,
     format_rate,
     gettext_,
+    ngettext_,
 )
 from web.links import PathFor
 from web.presentation.amendment_words import AMENDMENT_SENTENCES
@@ -95,10 +96,6 @@ SENTENCES: dict[str, str] = {
     "contribution_delivered": N_(
         "recorded a delivery of %(partner)s (%(kind)s): %(amount)s on %(on)s"
     ),
-    "body_established": N_(
-        "established the body “%(body)s” with %(members)s member partners"
-    ),
-    "body_changed": N_("changed the body “%(body)s” (%(members)s member partners)"),
     "proxy_delegated": N_(
         "recorded that %(partner)s delegates its vote to %(to)s "
         "from %(on)s to %(until)s"
@@ -171,10 +168,12 @@ AREA_LABELS: dict[str, str] = {
 def stage_words(stage: int) -> str:
     """A reminder's stage in words: days before, the day, days late."""
     if stage < 0:
-        return gettext_(N_("%(days)s days before")) % {"days": -stage}
+        return ngettext_("%(days)s day before", "%(days)s days before", -stage) % {
+            "days": -stage
+        }
     if stage == 0:
         return gettext_(N_("on the day"))
-    return gettext_(N_("%(days)s days late")) % {"days": stage}
+    return ngettext_("%(days)s day late", "%(days)s days late", stage) % {"days": stage}
 
 
 def _param(key: str, value: object) -> str:
@@ -261,8 +260,30 @@ def describe(entry: HistoryEntry, names: dict[str, str]) -> str:
         kind = "membership_accepted"
     if kind == "partner_paper_recorded" and not entry.params.get("on"):
         kind = "partner_paper_removed"
-    sentence = gettext_(SENTENCES.get(kind, N_("changed the consortium")))
+    sentence = _counted(kind, entry.params) or gettext_(
+        SENTENCES.get(kind, N_("changed the consortium"))
+    )
     return (sentence % params).strip()
+
+
+def _counted(kind: str, recorded: dict[str, object]) -> str | None:
+    """The sentences whose words follow a count ("1 member partner", "2 …s")."""
+    count = recorded.get("members")
+    if not isinstance(count, int):
+        return None
+    if kind == "body_established":
+        return ngettext_(
+            "established the body “%(body)s” with %(members)s member partner",
+            "established the body “%(body)s” with %(members)s member partners",
+            count,
+        )
+    if kind == "body_changed":
+        return ngettext_(
+            "changed the body “%(body)s” (%(members)s member partner)",
+            "changed the body “%(body)s” (%(members)s member partners)",
+            count,
+        )
+    return None
 
 
 SYSTEM_ACTORS = {

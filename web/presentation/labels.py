@@ -215,6 +215,12 @@ RULES: dict[str, str] = {
     "proposal.mode_invalid": N_("Choose how the proposal is decided."),
     "proposal.body_without_members": N_("This body has no member partner."),
     "proposal.closed": N_("The vote is closed."),
+    "proposal.consortium_closed": N_(
+        "The project is closed: it takes no new proposals or decisions."
+    ),
+    "commitment.consortium_closed": N_(
+        "The project is closed: it takes no new commitments."
+    ),
     "proposal.deadline_not_reached": N_(
         "A written vote closes by itself at its deadline."
     ),

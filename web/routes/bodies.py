@@ -17,7 +17,7 @@ from projections.decisions import bodies_of, proxies_of
 from projections.partners import partners_of
 from web.auth import actor_of, form_endpoint
 from web.forms.decisions import parse_body, parse_proxy
-from web.forms.fields import FormErrors
+from web.forms.fields import FormErrors, portion_text
 from web.htmx import render
 from web.links import path_for
 from web.presentation.decisions import rule_sentence
@@ -121,7 +121,7 @@ def body_page(request: Request) -> Response:
     body = _body(context, request.path_params["body_id"])
     values = {
         "name": body.name,
-        "quorum": str(body.rule.quorum * 100),
+        "quorum": portion_text(body.rule.share),
         "majority": body.rule.majority.value,
         "veto_days": str(body.rule.veto_days),
         "by_weight": "on" if body.rule.quorum_by_weight else "",

@@ -9,13 +9,20 @@ from starlette.routing import Route
 from governance.application import Created
 from governance.permissions import Action
 from governance.rules import next_phases
+from governance.values import Phase, ReportStatus
 from projections.consortia import consortia_of, consortium_details
+from projections.decisions.queries import open_proposals
+from projections.ledger import commitments_of
+from projections.ledger_summary import summarise
 from projections.members import members_of
+from projections.needs import needs_of
 from projections.partners import partner_mix, partners_of
+from projections.reporting import obligations_of
 from web.auth import actor_of, current_account, form_endpoint, require_account
 from web.forms.consortia import parse_consortium, parse_phase
 from web.forms.fields import FormErrors
 from web.htmx import render
+from web.i18n import DISPLAY_ZONE
 from web.links import path_for
 from web.request_state import clock
 from web.routes.common import (
@@ -37,9 +44,17 @@ def home(request: Request) -> Response:
 
 
 def my_consortia(request: Request) -> Response:
+    """The landing page: what needs me across my consortia, then the consortia."""
     account = require_account(request)
-    rows = query(request, consortia_of, account.account_id)
-    return render(request, "consortia/index.html", {"consortia": rows})
+    today = clock(request).now().astimezone(DISPLAY_ZONE).date()
+    with queries(request) as connection:
+        rows = consortia_of(connection, account.account_id)
+        needs = needs_of(connection, account.account_id, today)
+    return render(
+        request,
+        "consortia/index.html",
+        {"consortia": rows, "needs": needs, "today": today},
+    )
 
 
 def found_page(request: Request) -> Response:
@@ -93,11 +108,20 @@ def _consortium_form(
 
 def _overview_context(request: Request, access: Access) -> dict[str, object]:
     cid = str(access.consortium_id)
+    today = clock(request).now().astimezone(DISPLAY_ZONE).date()
     with queries(request) as connection:
         details = consortium_details(connection, cid)
         partners = partners_of(connection, cid)
         members = members_of(connection, cid)
+        votes = [p for p in open_proposals(connection, cid) if p.kind == "vote"]
+        reports = obligations_of(connection, cid)
+        money = summarise(partners, commitments_of(connection, cid), []).totals
     assert details is not None  # noqa: S101 - a membership implies the consortium
+    waiting = [
+        r
+        for r in reports
+        if r.status not in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
+    ]
     active = [p for p in partners if p.active]
     lead = next((p for p in active if p.role.value == "lead"), None)
     return {
@@ -109,8 +133,13 @@ def _overview_context(request: Request, access: Access) -> dict[str, object]:
         "withdrawn_count": len(partners) - len(active),
         "mix": partner_mix(partners),
         "member_count": len(members),
-        "next_phases": sorted(next_phases(details.phase), key=lambda p: p.value),
+        # In the project's order, so that closing is never the preselected choice.
+        "next_phases": sorted(next_phases(details.phase), key=list(Phase).index),
         "today": clock(request).now().date().isoformat(),
+        "open_votes": len(votes),
+        "overdue_reports": sum(1 for r in waiting if r.overdue_on(today)),
+        "next_report": next((r for r in waiting if r.due_on >= today), None),
+        "money": money,
     }
 
 

@@ -5,6 +5,7 @@ linking to what it changed; exported as CSV, JSON Lines or Excel, streamed."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -100,6 +101,12 @@ def history(request: Request) -> Response:
     )
     older_than = int(older_than_text) if valid else None
     narrowed, chosen = _filter(request)
+    # The scheduler's reminders are hidden unless asked for: they drowned what
+    # people did. Exports keep them (the record is whole).
+    automatic = request.query_params.get("automatic") == "1"
+    narrowed = replace(narrowed, without_reminders=not automatic)
+    export_query = urlencode({k: v for k, v in chosen.items() if v})
+    chosen = {**chosen, "automatic": "1" if automatic else ""}
     cid = str(access.consortium_id)
     with queries(request) as connection:
         page = history_of(
@@ -128,6 +135,7 @@ def history(request: Request) -> Response:
             "paged": older_than is not None,
             "chosen": chosen,
             "query_string": query_string,
+            "export_query": export_query,
             "areas": [(a, AREA_LABELS[a]) for a in AREAS],
             "partners": [(p.partner_id, p.name) for p in partners],
             "people": sorted(

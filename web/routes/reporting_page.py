@@ -106,6 +106,8 @@ def reminder_panel(request: Request, access: Access) -> dict[str, Any]:
         "reminder_values": {},
         "reminder_errors": {},
         "show_health": access.membership.role in HEALTH_ROLES,
+        # The mail server's own words are the platform administrator's to read.
+        "show_mail_internals": access.account.is_admin,
     }
     if panel["show_health"]:
         s = stores(request)

@@ -18,3 +18,10 @@ document.addEventListener("click", function (event) {
     window.print();
   }
 });
+// A command answered in place says it worked in the page's one notice (web/htmx.py).
+document.body.addEventListener("consortium-done", function () {
+  var notice = document.getElementById("done-notice");
+  if (notice) {
+    notice.hidden = false;
+  }
+});

@@ -52,6 +52,42 @@ def rule(
     return VotingRule(quorum=quorum, quorum_by_weight=by_weight, majority=majority)
 
 
+# --- Exact shares: two thirds is a fraction, not a percentage -----------------
+
+
+def test_four_members_of_six_make_a_quorum_of_exactly_two_thirds() -> None:
+    six = a_body(6)
+
+    counted = tally(
+        VotingRule(quorum=Fraction(2, 3), majority=Majority.SIMPLE),
+        six,
+        ballots(six, cast_for=4),
+    )
+
+    assert counted.quorum_reached
+    assert counted.outcome is Outcome.ADOPTED
+
+
+def test_a_quorum_entered_as_the_percentage_sixty_seven_is_not_two_thirds() -> None:
+    # Why a quorum is a fraction: 66.67 % is more than 2/3, so 4 of 6 fall short.
+    six = a_body(6)
+
+    counted = tally(
+        VotingRule(quorum=Fraction(6667, 10000), majority=Majority.SIMPLE),
+        six,
+        ballots(six, cast_for=4),
+    )
+
+    assert not counted.quorum_reached
+
+
+def test_a_rule_recorded_with_a_decimal_quorum_keeps_its_exact_value() -> None:
+    recorded = VotingRule(quorum=Decimal("0.6667"))  # as older events hold it
+
+    assert recorded.share == Fraction(6667, 10000)
+    assert recorded.effective_quorum == Fraction(6667, 10000)
+
+
 # --- DESCA steering committee: seven partners, quorum 50 % ---------------------
 
 

@@ -80,3 +80,14 @@ def test_a_phase_change_needs_a_known_phase_and_a_day() -> None:
         parse_phase({"phase": "finished", "on": ""})
 
     assert set(caught.value.errors) == {"phase", "on"}
+
+
+def test_closing_needs_the_confirmation_box_ticked() -> None:
+    with pytest.raises(FormErrors) as caught:
+        parse_phase({"phase": "closed", "on": "2026-12-01"})
+    confirmed = parse_phase(
+        {"phase": "closed", "on": "2026-12-01", "confirm_close": "yes"}
+    )
+
+    assert set(caught.value.errors) == {"confirm_close"}
+    assert confirmed.phase is Phase.CLOSED

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,7 +18,7 @@ from web.forms.decisions import (
     parse_recorded_decision,
     parse_vote,
 )
-from web.forms.fields import FormErrors
+from web.forms.fields import FormErrors, parse_portion, portion_text
 
 PARTNERS = ["p-lead", "p-lab", "p-asso"]
 PARIS = ZoneInfo("Europe/Paris")
@@ -50,9 +51,46 @@ def test_a_body_has_the_ticked_partners_with_their_weights() -> None:
 
     assert form.name == "COPIL"
     assert form.members == {"p-lead": 2, "p-lab": 1}
-    assert form.rule.quorum == Decimal("0.5")
+    assert form.rule.quorum == Fraction(1, 2)
     assert form.rule.majority is Majority.SIMPLE
     assert form.rule.veto_days == 15
+
+
+@pytest.mark.parametrize(
+    ("entered", "quorum"),
+    [
+        ("2/3", Fraction(2, 3)),
+        ("3/4", Fraction(3, 4)),
+        ("66.67", Fraction(6667, 10000)),
+        ("66,67 %", Fraction(6667, 10000)),
+        ("50", Fraction(1, 2)),
+        ("0", Fraction(0)),
+        ("100", Fraction(1)),
+    ],
+)
+def test_a_quorum_is_a_percentage_or_an_exact_fraction(
+    entered: str, quorum: Fraction
+) -> None:
+    assert parse_body(body_fields(quorum=entered), PARTNERS).rule.quorum == quorum
+
+
+@pytest.mark.parametrize(
+    "entered", ["1/0", "2/3/4", "50.555", "1e2", "two thirds", "-50", "²/3", "1000"]
+)
+def test_a_quorum_that_is_neither_a_percentage_nor_a_fraction_is_refused(
+    entered: str,
+) -> None:
+    assert "quorum" in errors_of(parse_body, body_fields(quorum=entered), PARTNERS)
+
+
+@pytest.mark.parametrize(
+    "quorum",
+    [Fraction(2, 3), Fraction(1, 2), Fraction(6667, 10000), Fraction(1, 3), 1],
+)
+def test_a_quorum_shown_in_the_form_reads_back_as_the_same_share(
+    quorum: Fraction,
+) -> None:
+    assert parse_portion(portion_text(quorum)) == quorum
 
 
 def test_a_body_ticks_only_partners_of_the_consortium() -> None:

@@ -5,7 +5,7 @@ financing plan."""
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
+from fractions import Fraction
 
 from governance.financing.values import PlanVersionKind
 from governance.values import MemberRole, Paper, Phase
@@ -27,7 +27,7 @@ def tell(story: Story) -> None:
         cid,
         name="Comité de pilotage (COPIL)",
         members={lead: 2, fabrique: 1, lab: 1, numeria: 1, voisins: 1},
-        rule=VotingRule(Decimal("0.5"), False, Majority.SIMPLE, 15),
+        rule=VotingRule(Fraction(1, 2), False, Majority.SIMPLE, 15),
     ).id
     on(50)
     cotech = g.establish_body(
@@ -35,7 +35,7 @@ def tell(story: Story) -> None:
         cid,
         name="Comité technique",
         members={lead: 1, fabrique: 1, lab: 1, numeria: 1, donnee: 1},
-        rule=VotingRule(Decimal("0.6667"), False, Majority.TWO_THIRDS, 0),
+        rule=VotingRule(Fraction(2, 3), False, Majority.TWO_THIRDS, 0),
     ).id
     story.bodies.update(copil=copil, cotech=cotech)
 

@@ -11,6 +11,7 @@ from governance.checkpoint import Checkpoint
 from governance.commitment import Commitment
 from governance.consortium import Consortium
 from governance.financing.plan import FinancingPlan
+from governance.financing.statement import ExpenseStatement
 from governance.indicator import Indicator
 from governance.proposal import Decision, Proposal
 from governance.reminder import Reminder, ReminderSchedule
@@ -70,6 +71,12 @@ ResourcePlanned = FinancingPlan.ResourcePlanned
 ResourceWithdrawn = FinancingPlan.ResourceWithdrawn
 FundingRulesSet = FinancingPlan.FundingRulesSet
 PlanVersionFiled = FinancingPlan.VersionFiled
+ExpenseStatementOpened = ExpenseStatement.Opened
+StatementLineDeclared = ExpenseStatement.LineDeclared
+StatementLineWithdrawn = ExpenseStatement.LineWithdrawn
+ExpenseStatementSubmitted = ExpenseStatement.Submitted
+StatementLineRefused = ExpenseStatement.LineRefused
+ExpenseStatementAccepted = ExpenseStatement.Accepted
 
 ALL_EVENTS: tuple[type, ...] = (
     ConsortiumFounded,
@@ -126,6 +133,12 @@ ALL_EVENTS: tuple[type, ...] = (
     ResourceWithdrawn,
     FundingRulesSet,
     PlanVersionFiled,
+    ExpenseStatementOpened,
+    StatementLineDeclared,
+    StatementLineWithdrawn,
+    ExpenseStatementSubmitted,
+    StatementLineRefused,
+    ExpenseStatementAccepted,
 )
 
 CAPITALISATION_RECORDED: tuple[type, ...] = (
@@ -151,3 +164,13 @@ PLAN_EVENTS: tuple[type, ...] = (
     PlanVersionFiled,
 )
 """The financing plan's events."""
+
+STATEMENT_EVENTS: tuple[type, ...] = (
+    ExpenseStatementOpened,
+    StatementLineDeclared,
+    StatementLineWithdrawn,
+    ExpenseStatementSubmitted,
+    StatementLineRefused,
+    ExpenseStatementAccepted,
+)
+"""The expense statements' events."""

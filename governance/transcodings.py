@@ -16,6 +16,12 @@ from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from governance.commitment import Delivery
 from governance.consortium import Body, Membership, Partner, PendingInvitation, Proxy
+from governance.financing.statement_values import (
+    Refusal,
+    RefusalReason,
+    StatementLine,
+    StatementStatus,
+)
 from governance.financing.values import (
     CommittedContribution,
     CostCategory,
@@ -160,6 +166,8 @@ ENUMS: tuple[type[Enum], ...] = (
     PublicFunder,
     IndirectBase,
     PlanVersionKind,
+    StatementStatus,
+    RefusalReason,
 )
 
 
@@ -190,3 +198,5 @@ def register_all(transcoder: JSONTranscoder) -> None:
     transcoder.register(
         RecordAsDict(PlanContent, tuples=("expenses", "resources", "contributions"))
     )
+    transcoder.register(RecordAsDict(StatementLine))
+    transcoder.register(RecordAsDict(Refusal))

@@ -8,6 +8,7 @@ from projections.budget import BudgetProjection
 from projections.capitalisation import CapitalisationProjection
 from projections.consortia import ConsortiaProjection
 from projections.decisions import DecisionsProjection
+from projections.expenses import ExpensesProjection
 from projections.history import HistoryProjection
 from projections.indicators import IndicatorsProjection
 from projections.ledger import LedgerProjection
@@ -35,4 +36,5 @@ def all_projections() -> list[Projection]:
         CapitalisationProjection(),
         ReadinessProjection(),
         BudgetProjection(),
+        ExpensesProjection(),
     ]

@@ -16,6 +16,7 @@ from governance.application.capitalisation import CapitalisationCommands
 from governance.application.commitments import CommitmentCommands
 from governance.application.consortia import ConsortiumCommands
 from governance.application.decisions import DecisionCommands
+from governance.application.expenses import ExpenseCommands
 from governance.application.financing import FinancingCommands
 from governance.application.reminders import ReminderCommands
 from governance.application.reporting import ReportingCommands
@@ -35,9 +36,10 @@ class Governance(
     AuditCommands,
     CapitalisationCommands,
     FinancingCommands,
+    ExpenseCommands,
 ):
     """Commands on consortia, commitments, decisions, reporting, reminders,
-    capitalisation, the financing plan and the audit."""
+    capitalisation, the financing plan, expense statements and the audit."""
 
     name = "Governance"
     snapshotting_intervals: ClassVar[

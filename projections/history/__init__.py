@@ -7,9 +7,10 @@ sentence, and a link to where that thing is shown.
 
 One projection (one name, one tracking position, the same tables as ever), written
 in parts by area: ``partners`` (the consortium, its partners and people),
-``commitments``, ``decisions``, ``reporting``, ``capitalisation``, ``audit`` and
-``budget``, each a class of handlers the projection is made of; ``rows`` holds what
-they write with, ``tables`` the tables, ``queries`` the reading side.
+``commitments``, ``decisions``, ``reporting``, ``capitalisation``, ``audit``,
+``budget`` and ``expenses``, each a class of handlers the projection is made of;
+``rows`` holds what they write with, ``tables`` the tables, ``queries`` the reading
+side.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from projections.history.budget import BudgetHistory, plan_lines
 from projections.history.capitalisation import CapitalisationHistory
 from projections.history.commitments import CommitmentsHistory
 from projections.history.decisions import DecisionsHistory
+from projections.history.expenses import ExpensesHistory, statement_lines
 from projections.history.partners import PartnersHistory
 from projections.history.queries import (
     HistoryEntry,
@@ -71,6 +73,7 @@ class HistoryProjection(
     CapitalisationHistory,
     AuditHistory,
     BudgetHistory,
+    ExpensesHistory,
 ):
     """Appends one row per consortium event."""
 
@@ -82,4 +85,5 @@ class HistoryProjection(
         owners,
         capitalisation_owners,
         plan_lines,
+        statement_lines,
     )

@@ -109,6 +109,13 @@ AREAS: dict[str, tuple[str, ...]] = {
         "funding_rules_set_with_rate",
         "plan_version_filed",
     ),
+    "expenses": (
+        "expense_declared",
+        "expense_line_withdrawn",
+        "expense_statement_submitted",
+        "expense_line_refused",
+        "expense_statement_accepted",
+    ),
 }
 AREA_OF_KIND = {kind: area for area, kinds in AREAS.items() for kind in kinds}
 
@@ -167,6 +174,7 @@ ABOUT: dict[str, str] = {
     ),
     "checkpoint_countersigned": "checkpoint",
     **dict.fromkeys(AREAS["budget"], "financing_plan"),
+    **dict.fromkeys(AREAS["expenses"], "expense_statement"),
 }
 
 commitment_owners = Table(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from governance.financing.statement_values import RefusalReason
 from governance.financing.values import CostCategory, PlanVersionKind, ResourceSource
 from governance.values import (
     CapitalisationKind,
@@ -144,6 +145,19 @@ SENTENCES: dict[str, str] = {
     "plan_version_filed": N_(
         "filed version %(number)s of the financing plan (%(version_kind)s): expenses of %(expenses)s, grant requested %(requested)s"
     ),
+    "expense_declared": N_(
+        "declared an expense of %(partner)s: %(category)s, “%(label)s”, %(euros)s"
+    ),
+    "expense_line_withdrawn": N_(
+        "withdrew a declared expense of %(partner)s: %(category)s, “%(label)s”, %(euros)s"
+    ),
+    "expense_statement_submitted": N_(
+        "submitted the expense statement of %(partner)s to the funder"
+    ),
+    "expense_line_refused": N_(
+        "refused an expense of %(partner)s (%(refusal)s): %(category)s, “%(label)s”, %(euros)s"
+    ),
+    "expense_statement_accepted": N_("accepted the expense statement of %(partner)s"),
 }
 
 AREA_LABELS: dict[str, str] = {
@@ -156,6 +170,7 @@ AREA_LABELS: dict[str, str] = {
     "capitalisation": N_("Capitalisation and readiness"),
     "audit": N_("Audit"),
     "budget": N_("Financing plan"),
+    "expenses": N_("Expense statements"),
 }
 
 
@@ -209,6 +224,8 @@ def _param(key: str, value: object) -> str:
         return label(CostCategory(value))
     if key == "resource_source":
         return label(ResourceSource(value))
+    if key == "refusal":
+        return label(RefusalReason(value)).lower()
     if key == "version_kind":
         return label(PlanVersionKind(value)).lower()
     return str(value)
@@ -285,6 +302,7 @@ PAGES: dict[str, tuple[str, str | None]] = {
     "readiness": ("readiness:index", None),
     "checkpoint": ("audit:index", None),
     "financing_plan": ("budget:index", None),
+    "expense_statement": ("expenses:statement", "statement_id"),
 }
 
 

@@ -30,6 +30,7 @@ from governance.values import (
 from governance.voting import Majority, Outcome
 from web.i18n import N_, format_day, format_money, format_quantity, gettext_
 from web.presentation.budget_words import BUDGET_LABELS, BUDGET_RULES
+from web.presentation.expense_words import EXPENSE_LABELS, EXPENSE_RULES
 
 LABELS: dict[Enum, str] = {
     Phase.SETUP: N_("Setup"),
@@ -103,6 +104,7 @@ LABELS: dict[Enum, str] = {
     AssetType.DATA_SET: N_("Data set"),
     AssetType.GUIDE: N_("Guide"),
     **BUDGET_LABELS,
+    **EXPENSE_LABELS,
 }
 
 RULES: dict[str, str] = {
@@ -289,6 +291,7 @@ RULES: dict[str, str] = {
     ),
     "readiness.unchanged": N_("This is already recorded."),
     **BUDGET_RULES,
+    **EXPENSE_RULES,
 }
 
 WARNINGS: dict[str, str] = {

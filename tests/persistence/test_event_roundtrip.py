@@ -23,6 +23,8 @@ from governance.commitment import Commitment
 from governance.consortium import Consortium
 from governance.events import ALL_EVENTS
 from governance.financing.plan import FinancingPlan
+from governance.financing.statement import ExpenseStatement
+from governance.financing.statement_values import RefusalReason
 from governance.financing.values import (
     CostCategory,
     IndirectBase,
@@ -76,6 +78,7 @@ from tests.support.builders import (
     an_obligation,
     store_env,
 )
+from tests.support.expenses import a_declared_expense, staff_time
 from tests.support.fakes import FixedClock
 from tests.support.financing import a_resource, an_expense, committed, rules, staff_days
 
@@ -402,6 +405,28 @@ def a_financing_plan_history(consortium: Consortium) -> FinancingPlan:
     return plan
 
 
+def an_expense_statement_history(consortium: Consortium) -> ExpenseStatement:
+    """An invoice with its document, staff days, a line withdrawn, submitted, a
+    line refused with a reason, accepted."""
+    lead, *_ = consortium.partners
+    with acting_as(COORDINATOR_ID, at=T0):
+        statement = ExpenseStatement.open(
+            str(consortium.id), lead, "o-1", (date(2026, 1, 1), date(2026, 6, 30))
+        )
+        statement.declare(
+            a_declared_expense(document=an_evidence(), vat_recoverable=True).line("l-1")
+        )
+        statement.declare(staff_time("12.5", "320.00").line("l-2"))
+        statement.declare(a_declared_expense(amount_incl=None).line("l-3"))
+        statement.withdraw_line("l-3")
+        statement.submit()
+        statement.refuse_line(
+            "l-2", RefusalReason.UNSUPPORTED, "Pas de feuille de temps"
+        )
+        statement.accept("Validé, hors temps non justifié")
+    return statement
+
+
 def every_aggregate() -> list[Any]:
     """A consortium, a commitment, proposals, a decision, reports, an indicator,
     a countersigned checkpoint."""
@@ -420,6 +445,7 @@ def every_aggregate() -> list[Any]:
         a_countersigned_checkpoint(consortium),
         *capitalisation_histories(consortium),
         a_financing_plan_history(consortium),
+        an_expense_statement_history(consortium),
     ]
 
 
@@ -550,6 +576,7 @@ def test_a_snapshot_of_a_commitment_comes_back_equal_in_state(
         a_financing_plan_history,
         an_amended_asset,
         a_withdrawn_replication,
+        an_expense_statement_history,
     ],
     ids=[
         "vetoed-proposal",
@@ -564,6 +591,7 @@ def test_a_snapshot_of_a_commitment_comes_back_equal_in_state(
         "filed-financing-plan",
         "amended-asset",
         "withdrawn-replication",
+        "accepted-expense-statement",
     ],
 )
 def test_a_snapshot_of_a_proposal_decision_report_or_indicator_comes_back_equal(

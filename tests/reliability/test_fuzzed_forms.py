@@ -34,6 +34,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from governance.actor import Actor
+from governance.financing.statement_values import RefusalReason, statement_id
 from governance.financing.values import (
     CostCategory,
     Expense,
@@ -59,6 +60,7 @@ from governance.voting import DEFAULT_OPTIONS, Majority, Outcome, VotingRule
 from notifications.checkpoints import load_or_create_key, seal_checkpoint
 from notifications.emails import Delivery
 from tests.support.builders import a_lesson
+from tests.support.expenses import a_declared_expense, reporting_periods
 from tests.support.soak import scaled
 from tests.web.conftest import (
     World,
@@ -80,6 +82,8 @@ ROLE_FOR = {
     "veto": "member",
     "review": "financer",
     "countersign": "financer",
+    "refuse": "financer",
+    "accept": "financer",
 }
 SESSION_ROUTES = {"/login", "/logout"}
 
@@ -255,6 +259,7 @@ DAY_FIELDS = [
     "target_on",
     "valid_from",
     "valid_until",
+    "spent_on",
 ]
 NUMBER_FIELDS = [
     "amount",
@@ -274,6 +279,9 @@ NUMBER_FIELDS = [
     "min_cofinancing",
     "indirect_rate",
     "equipment_cap",
+    "reallocation_share",
+    "amount_excl",
+    "amount_incl",
 ]
 TEXT_FIELDS = [
     "acronym",
@@ -312,6 +320,8 @@ TEXT_FIELDS = [
     "beneficiary_involvement",
     "label",
     "work_package",
+    "supplier",
+    "invoice_number",
 ]
 # Written in a textarea: the only fields (of a form, of an event) that may hold a
 # line break. Every other text is one line: a name, a title, an axis, a funder…
@@ -356,6 +366,8 @@ CHOICES: dict[str, list[str]] = {
     "include_indicators": ["yes", "no"],
     "by_weight": ["on"],
     "option": list(DEFAULT_OPTIONS),
+    "refusal": [r.value for r in RefusalReason],
+    "vat_recoverable": ["on"],
 }
 
 
@@ -376,6 +388,8 @@ def _plausible(name: str, ids: dict[str, str]) -> st.SearchStrategy[str]:
         return st.sampled_from(ids["partners"].split())
     if name == "body_id":
         return st.just(ids["body_id"])
+    if name == "obligation_id":
+        return st.sampled_from([ids["obligation_id"], ids["period_id"]])
     if name == "responsible_id":
         return st.just(ids["account_id"])
     if name == "email":
@@ -441,6 +455,7 @@ def _field_names(ids: dict[str, str]) -> list[str]:
             "from_partner",
             "to_partner",
             "body_id",
+            "obligation_id",
             "responsible_id",
             "email",
             "code",
@@ -649,6 +664,12 @@ def rich_world(client: TestClient, world: World, settings: Settings) -> dict[str
     line = governance.plan_expense(
         me, cid, Expense(world.lead_id, CostCategory.TRAVEL, "Trains", Decimal(900))
     )
+    periods = reporting_periods(governance, me, cid, 1)
+    expense = governance.declare_expense(
+        me, cid, periods[0], world.partner_id, a_declared_expense()
+    )
+    statement = statement_id(str(cid), str(periods[0]), world.partner_id)
+    governance.submit_statements(me, cid, periods[0])
     stores.read_side.catch_up()
     checkpoint = seal_checkpoint(
         governance, stores.read_side, load_or_create_key(settings.audit_key_path)
@@ -670,6 +691,9 @@ def rich_world(client: TestClient, world: World, settings: Settings) -> dict[str
         "checkpoint_id": checkpoint.id,
         "entry_id": entry.id,
         "line_id": line.id,
+        "period_id": str(periods[0]),
+        "statement_id": str(statement),
+        "statement_line_id": expense.id,
         "partners": " ".join(partners),
     }
 
@@ -777,6 +801,8 @@ def _destructive_last(path: str) -> tuple[bool, str]:
     # Filing the plan's versions locks it (the convention's): after its lines.
     words = ("withdraw", "revoke", "cancel", "close", "veto", "phase", "log")
     words += ("budget/versions",)
+    # Accepting the statement ends its review: after its lines are refused.
+    words += ("statements/{statement_id}/accept",)
     return (any(word in path for word in words), path)
 
 

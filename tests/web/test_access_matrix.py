@@ -28,6 +28,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from governance.actor import Actor
+from governance.financing.statement_values import statement_id
 from governance.financing.values import (
     CostCategory,
     Expense,
@@ -39,6 +40,7 @@ from governance.values import ContributionKind, Funding, Motion, Pledge, ReportK
 from governance.voting import DEFAULT_OPTIONS, VotingRule
 from notifications.checkpoints import load_or_create_key, seal_checkpoint
 from tests.support.builders import a_lesson
+from tests.support.expenses import a_declared_expense, reporting_periods
 from tests.web.conftest import (
     PASSWORD,
     World,
@@ -156,6 +158,12 @@ MATRIX: dict[str, dict[str, int]] = {
     "/consortia/{consortium_id}/budget": SHOWN,
     "/consortia/{consortium_id}/budget/versions": SHOWN,
     "/consortia/{consortium_id}/budget.xlsx": SHOWN,
+    # Expense statements: everyone in the consortium reads them, a financer too.
+    "/consortia/{consortium_id}/expenses": SHOWN,
+    "/consortia/{consortium_id}/expenses.xlsx": SHOWN,
+    "/consortia/{consortium_id}/expenses/statements/{statement_id}": SHOWN,
+    "/consortia/{consortium_id}/expenses/statements/{statement_id}/export.xlsx": SHOWN,
+    "/consortia/{consortium_id}/expenses/documents/{sha256}": SHOWN,
     "/consortia/{consortium_id}/audit": SHOWN,
     "/consortia/{consortium_id}/audit/checkpoints/{checkpoint_id}.json": SHOWN,
 }
@@ -248,6 +256,19 @@ def things(client: TestClient, world: World, tmp_path: Path) -> Things:
     governance.file_plan_version(
         coordinator, world.consortium_id, PlanVersionKind.APPLICATION, []
     )
+    # An expense of the lead, backed by the delivery's file, for the financial
+    # report of the first half of 2026.
+    periodic = reporting_periods(governance, coordinator, world.consortium_id, 1)
+    governance.declare_expense(
+        coordinator,
+        world.consortium_id,
+        periodic[0],
+        world.lead_id,
+        a_declared_expense(document=evidence),
+    )
+    statement = str(
+        statement_id(str(world.consortium_id), str(periodic[0]), world.lead_id)
+    )
     sealed = seal_checkpoint(
         governance, stores.read_side, load_or_create_key(tmp_path / "key.pem")
     )
@@ -267,6 +288,7 @@ def things(client: TestClient, world: World, tmp_path: Path) -> Things:
             "entry_id": entry,
             "line_id": line,
             "resource_line_id": resource,
+            "statement_id": statement,
             "token": "no-such-secret",
         }
     )

@@ -268,13 +268,16 @@ def _on_statement(
     )
 
 
-def _ids(request: Request) -> tuple[UUID, str]:
-    statement_id = parse_uuid(request.path_params["statement_id"], "statement")
-    line_id = request.path_params.get("statement_line_id", "")
+def _statement_id(request: Request) -> UUID:
+    return parse_uuid(request.path_params["statement_id"], "statement")
+
+
+def _line_id(request: Request) -> str:
+    """The line in the path: a UUID; anything else is no line of the statement."""
     try:
-        return statement_id, str(UUID(line_id))
+        return str(UUID(request.path_params["statement_line_id"]))
     except ValueError:
-        return statement_id, ""
+        return ""
 
 
 def _check_ours(request: Request, access: Access, statement_id: UUID) -> None:
@@ -291,7 +294,7 @@ def _check_ours(request: Request, access: Access, statement_id: UUID) -> None:
 def refuse_line(request: Request, fields: dict[str, str]) -> Response:
     access = consortium_access(request)
     access.require(Action.REVIEW_EXPENSES)
-    statement_id, line_id = _ids(request)
+    statement_id, line_id = _statement_id(request), _line_id(request)
     _check_ours(request, access, statement_id)
 
     def command() -> int:
@@ -314,7 +317,7 @@ def refuse_line(request: Request, fields: dict[str, str]) -> Response:
 def accept(request: Request, fields: dict[str, str]) -> Response:
     access = consortium_access(request)
     access.require(Action.REVIEW_EXPENSES)
-    statement_id, _ = _ids(request)
+    statement_id = _statement_id(request)
     _check_ours(request, access, statement_id)
     return _on_statement(
         request,
@@ -331,7 +334,7 @@ def accept(request: Request, fields: dict[str, str]) -> Response:
 def withdraw_line(request: Request, fields: dict[str, str]) -> Response:
     access = consortium_access(request)
     access.require(Action.DECLARE_EXPENSES)
-    statement_id, line_id = _ids(request)
+    statement_id, line_id = _statement_id(request), _line_id(request)
     _check_ours(request, access, statement_id)
     return _on_statement(
         request,

@@ -18,6 +18,7 @@ from uuid import UUID
 from starlette.testclient import TestClient
 
 from governance.actor import Actor
+from governance.financing.statement_values import RefusalReason, statement_id
 from governance.financing.values import (
     CostCategory,
     Expense,
@@ -41,6 +42,7 @@ from governance.voting import DEFAULT_OPTIONS, FOR, Outcome, VotingRule
 from notifications.checkpoints import load_or_create_key, seal_checkpoint
 from projections.history import AREA_OF_KIND
 from tests.support.builders import a_lesson, a_pledge
+from tests.support.expenses import a_declared_expense
 from tests.support.old_history import as_an_older_version_left_it
 from tests.web.conftest import World, a_call, build_world, login, stores_of
 from web.app import create_app
@@ -104,6 +106,16 @@ ABOUT = {
             "plan_version_filed",
         ),
         "budget",
+    ),
+    **dict.fromkeys(
+        (
+            "expense_declared",
+            "expense_line_withdrawn",
+            "expense_statement_submitted",
+            "expense_line_refused",
+            "expense_statement_accepted",
+        ),
+        "expenses/statements/{statement}",
     ),
 }
 ENTRY = re.compile(r"<li><span class=\"who\">.*?#(\d+)</span></li>", re.S)
@@ -268,8 +280,17 @@ def every_kind_once(client: TestClient, world: World, tmp_path: Path) -> dict[st
     g.file_plan_version(coordinator, cid, PlanVersionKind.APPLICATION, [])
     g.withdraw_expense(coordinator, cid, expense)
     g.withdraw_resource(coordinator, cid, resource)
+    period = report  # a report without a period takes lines of any date
+    kept = g.declare_expense(coordinator, cid, period, lead, a_declared_expense()).id
+    dropped = g.declare_expense(coordinator, cid, period, lead, a_declared_expense())
+    statement = statement_id(str(cid), str(period), lead)
+    g.withdraw_statement_line(coordinator, statement, dropped.id)
+    g.submit_statements(coordinator, cid, period)
+    g.refuse_statement_line(financer, statement, kept, RefusalReason.INELIGIBLE, "")
+    g.accept_statement(financer, statement, "")
     stores.read_side.catch_up()
     return {
+        "statement": str(statement),
         "commitment": str(commitment),
         "proposal": proposal,
         "report": str(report),

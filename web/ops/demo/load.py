@@ -14,6 +14,7 @@ from notifications.reminders import ReminderPipeline
 from web.i18n import catalogues
 from web.ops.demo import (
     deliveries,
+    expenses,
     founding,
     implementation,
     pledges,
@@ -32,6 +33,7 @@ CHAPTERS: tuple[Callable[[Story], None], ...] = (
     implementation.tell,
     deliveries.tell,
     year_end.tell,
+    expenses.tell,
 )
 
 

@@ -318,3 +318,56 @@ def test_the_sweep_keeps_a_statement_s_supporting_document(
 
     assert report.removed == []
     assert path.exists()
+
+
+def test_a_member_withdraws_a_draft_line_of_their_partner_and_the_history_says_so(
+    client: TestClient, world: World
+) -> None:
+    first, _ = periods(client, world)
+    login(client, world.emails["member"])
+    declare(client, world, a_line(world, first))
+    url = statement_url(client, world)
+    page = client.get(url).text
+    start = page.index(url + "/lines/")
+    action = page[start : page.index('"', start)]
+
+    withdrawn = post(client, action)
+
+    assert withdrawn.status_code == 303
+    assert "No expense declared in this statement." in client.get(url).text
+    history = client.get(f"/consortia/{world.consortium_id}/history").text
+    assert "withdrew a declared expense of Partner Co" in history
+
+
+def test_a_statement_exports_only_its_own_lines(
+    client: TestClient, world: World
+) -> None:
+    first, _ = periods(client, world)
+    login(client, world.emails["coordinator"])
+    declare(client, world, a_line(world, first, partner_id=world.lead_id, label="A"))
+    declare(client, world, a_line(world, first, label="B", invoice_number="F-2"))
+    page = client.get(expenses(world)).text
+    start = page.index(expenses(world) + "/statements/")
+    url = page[start : page.index('"', start)]
+
+    response = client.get(url + "/export.xlsx")
+
+    assert response.status_code == 200
+    lines = load_workbook(io.BytesIO(response.content)).worksheets[1]
+    assert [row[5].value for row in lines.iter_rows(min_row=2)] == ["A"]
+
+
+def test_the_coordinator_sets_the_share_that_may_move_between_categories(
+    client: TestClient, world: World
+) -> None:
+    login(client, world.emails["coordinator"])
+
+    response = post(
+        client,
+        f"/consortia/{world.consortium_id}/budget/rules",
+        {"reallocation_share": "35", "eligible_travel": "on", "indirect_base": "staff"},
+    )
+
+    assert response.status_code == 303
+    page = client.get(f"/consortia/{world.consortium_id}/budget").text
+    assert 'name="reallocation_share" type="text" value="35"' in page

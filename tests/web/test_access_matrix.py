@@ -164,6 +164,7 @@ MATRIX: dict[str, dict[str, int]] = {
     "/consortia/{consortium_id}/expenses/statements/{statement_id}": SHOWN,
     "/consortia/{consortium_id}/expenses/statements/{statement_id}/export.xlsx": SHOWN,
     "/consortia/{consortium_id}/expenses/documents/{sha256}": SHOWN,
+    "/consortia/{consortium_id}/expenses/periods/{obligation_id}/export.xlsx": SHOWN,
     "/consortia/{consortium_id}/audit": SHOWN,
     "/consortia/{consortium_id}/audit/checkpoints/{checkpoint_id}.json": SHOWN,
 }

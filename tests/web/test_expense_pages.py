@@ -371,3 +371,22 @@ def test_the_coordinator_sets_the_share_that_may_move_between_categories(
     assert response.status_code == 303
     page = client.get(f"/consortia/{world.consortium_id}/budget").text
     assert 'name="reallocation_share" type="text" value="35"' in page
+
+
+def test_a_period_exports_the_lines_of_its_statements_only(
+    client: TestClient, world: World
+) -> None:
+    first, second = periods(client, world)
+    login(client, world.emails["member"])
+    declare(client, world, a_line(world, first, label="Premier"))
+    declare(client, world, a_line(world, second, label="Second", spent_on="2026-08-03"))
+
+    response = client.get(f"{expenses(world)}/periods/{second}/export.xlsx")
+
+    assert response.status_code == 200
+    lines = load_workbook(io.BytesIO(response.content)).worksheets[1]
+    assert [row[5].value for row in lines.iter_rows(min_row=2)] == ["Second"]
+    assert (
+        client.get(f"{expenses(world)}/periods/{world.lead_id}/export.xlsx").status_code
+        == 404
+    )

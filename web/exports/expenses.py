@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from projections.expenses import StatementRow
 from projections.expenses_summary import Expenses
 from web.exports.ledger import AMOUNT_FORMAT, neutralise
 from web.i18n import N_, format_day, gettext_
@@ -39,11 +40,20 @@ Cell = str | Decimal | int | None
 @dataclass(frozen=True)
 class ExpensesExport:
     """What the workbook holds: the consortium's name, its expenses, and the one
-    statement exported (None: all of them)."""
+    statement or reporting period exported (None: all of them)."""
 
     consortium_name: str
     expenses: Expenses
     statement_id: str | None = None
+    obligation_id: str | None = None
+
+    def exported(self, statement: StatementRow) -> bool:
+        """Whether the lines of ``statement`` are in this export."""
+        return (
+            self.statement_id is None or statement.statement_id == self.statement_id
+        ) and (
+            self.obligation_id is None or statement.obligation_id == self.obligation_id
+        )
 
 
 def _append(sheet: Worksheet, values: Sequence[Cell], *, bold: bool = False) -> None:
@@ -127,7 +137,7 @@ def _lines_sheet(sheet: Worksheet, export: ExpensesExport) -> None:
         bold=True,
     )
     for s in expenses.statements:
-        if export.statement_id is not None and s.statement_id != export.statement_id:
+        if not export.exported(s):
             continue
         for r in s.lines:
             line = r.line

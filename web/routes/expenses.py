@@ -371,7 +371,12 @@ def document_file(request: Request) -> Response:
     )
 
 
-def _xlsx(request: Request, access: Access, only: str | None) -> Response:
+def _xlsx(
+    request: Request,
+    access: Access,
+    only: str | None,
+    period: str | None = None,
+) -> Response:
     access.require(Action.EXPORT)
     cid = str(access.consortium_id)
     with queries(request) as connection:
@@ -379,10 +384,14 @@ def _xlsx(request: Request, access: Access, only: str | None) -> Response:
         expenses = expenses_of(connection, cid)
     name = details.name if details else ""
     stem = f"expenses-{(details.acronym if details else '') or cid[:8]}"
-    if only:
-        stem += f"-{only[:8]}"
+    if only or period:
+        stem += f"-{(only or period or '')[:8]}"
+    if period is not None and all(
+        p.obligation.obligation_id != period for p in expenses.periods
+    ):
+        raise NotFound("report", period)
     return Response(
-        expenses_xlsx(ExpensesExport(name, expenses, only)),
+        expenses_xlsx(ExpensesExport(name, expenses, only, period)),
         media_type=XLSX,
         headers={"Content-Disposition": content_disposition(f"{stem}.xlsx")},
     )
@@ -390,6 +399,12 @@ def _xlsx(request: Request, access: Access, only: str | None) -> Response:
 
 def export_xlsx(request: Request) -> Response:
     return _xlsx(request, consortium_access(request), None)
+
+
+def period_xlsx(request: Request) -> Response:
+    access = consortium_access(request)
+    period = parse_uuid(request.path_params["obligation_id"], "report")
+    return _xlsx(request, access, None, str(period))
 
 
 def statement_xlsx(request: Request) -> Response:
@@ -429,6 +444,12 @@ routes = [
         export_xlsx,
         methods=["GET"],
         name="expenses:xlsx",
+    ),
+    Route(
+        EXPENSES + "/periods/{obligation_id}/export.xlsx",
+        period_xlsx,
+        methods=["GET"],
+        name="expenses:period_xlsx",
     ),
     Route(
         STATEMENT + "/export.xlsx",

@@ -98,6 +98,7 @@ def _context(request: Request, access: Access) -> dict[str, Any]:
         "by_work_package": work_package_rows(expenses.by_work_package),
         "chart": chart(by_partner),
         "category_chart": chart(category_rows(expenses.by_category)),
+        "package_chart": chart(work_package_rows(expenses.by_work_package)),
         "declarable": _declarable(access, expenses),
         "periods": [
             (p.obligation.obligation_id, p.obligation.title, p.obligation)

@@ -134,6 +134,8 @@ def _twice(declared: Sequence[DeclaredLine]) -> list[Warning]:
     files: dict[str, list[DeclaredLine]] = defaultdict(list)
     for item in declared:
         line = item.line
+        if item.refused:
+            continue  # the financer has dealt with it
         if line.supplier and line.invoice_number:
             invoices[(line.supplier.casefold(), line.invoice_number.casefold())].append(
                 item
@@ -217,9 +219,12 @@ def expense_checks(
     declared: Sequence[DeclaredLine],
     rules: FundingRules,
 ) -> list[Warning]:
-    """What a financer would frown at in the declared expenses, in words' codes."""
-    return (
-        _period_checks(declared, rules)
-        + _twice(declared)
-        + _budget_checks(planned, declared, rules)
-    )
+    """What a financer would frown at in the declared expenses, in words' codes.
+
+    Without any planned expense there is no budget to compare with: only the
+    period and the duplicates are checked.
+    """
+    found = _period_checks(declared, rules) + _twice(declared)
+    if planned:
+        found += _budget_checks(planned, declared, rules)
+    return found

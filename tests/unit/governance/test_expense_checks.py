@@ -125,3 +125,13 @@ def test_moving_up_to_the_allowed_share_is_fine_and_beyond_it_needs_an_amendment
     assert "expenses.needs_amendment" not in [
         w.code for w in expense_checks(PLAN, beyond, wider)
     ]
+
+
+def test_a_duplicate_the_financer_refused_is_no_longer_told() -> None:
+    twice = [declared("10"), declared("10", line_id="l-2", refused=True)]
+
+    assert expense_checks(PLAN, twice, FundingRules()) == []
+
+
+def test_without_a_planned_expense_there_is_no_budget_to_exceed() -> None:
+    assert expense_checks((), [declared("5000")], FundingRules()) == []

@@ -215,6 +215,8 @@ def test_submitted_then_a_line_refused_the_statement_shows_accepted_against_decl
     assert "Pas de reçu" in shown
     assert "€638.00" in shown  # declared
     assert "€550.00" in shown  # accepted
+    assert "Budget and realised of Partner Co, every period" in shown
+    assert "€1,000.00" in shown  # its travel budget
     history = client.get(
         f"/consortia/{world.consortium_id}/history", headers={"Accept-Language": "fr"}
     ).text

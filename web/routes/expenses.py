@@ -20,12 +20,13 @@ from starlette.routing import Route
 
 from governance.application import Created
 from governance.errors import NotFound
+from governance.financing.realised import BY_CATEGORY, breakdown, total
 from governance.financing.statement_values import RefusalReason
 from governance.financing.values import DIRECT_CATEGORIES
 from governance.permissions import Action, may_declare_for
 from projections.consortia import consortium_details
 from projections.expenses import StatementRow, statement_of, statement_with_document
-from projections.expenses_summary import Expenses, expenses_of
+from projections.expenses_summary import Expenses, declared_lines, expenses_of
 from web.auth import actor_of, form_endpoint, upload_endpoint
 from web.evidence.names import content_disposition, download_name
 from web.exports.expenses import ExpensesExport, expenses_xlsx
@@ -204,11 +205,22 @@ def _statement_context(request: Request, access: Access) -> dict[str, Any]:
         None,
     )
     role, own = access.membership.role, access.membership.partner_id
+    partner_lines = [
+        d
+        for d in declared_lines(list(expenses.statements))
+        if d.partner_id == statement.partner_id
+    ]
+    planned = [
+        e for e in expenses.plan.expenses if e.partner_id == statement.partner_id
+    ]
+    by_category = breakdown(planned, partner_lines, BY_CATEGORY)
     return {
         "access": access,
         "can": access.abilities,
         "consortium_id": str(access.consortium_id),
         "statement": statement,
+        "partner_categories": category_rows(by_category),
+        "partner_total": total(by_category.values()),
         "period": period,
         "partner": expenses.names.get(statement.partner_id, "?"),
         "may_withdraw": may_declare_for(role, own, statement.partner_id),

@@ -323,6 +323,17 @@ def statements_of(connection: Connection, consortium_id: str) -> list[StatementR
     return _rows(connection, statements.c.consortium_id == consortium_id)
 
 
+def statements_of_report(
+    connection: Connection, consortium_id: str, obligation_id: str
+) -> list[StatementRow]:
+    """The partners' statements for one report's period, oldest first."""
+    return _rows(
+        connection,
+        (statements.c.consortium_id == consortium_id)
+        & (statements.c.obligation_id == obligation_id),
+    )
+
+
 def statement_of(
     connection: Connection, consortium_id: str, statement_id: str
 ) -> StatementRow | None:

@@ -392,3 +392,16 @@ def test_a_period_exports_the_lines_of_its_statements_only(
         client.get(f"{expenses(world)}/periods/{world.lead_id}/export.xlsx").status_code
         == 404
     )
+
+
+def test_the_report_of_the_period_lists_its_expense_statements(
+    client: TestClient, world: World
+) -> None:
+    first, _ = periods(client, world)
+    login(client, world.emails["member"])
+    declare(client, world, a_line(world, first))
+
+    page = client.get(f"/consortia/{world.consortium_id}/reports/{first}").text
+
+    assert "Expense statements of the period" in page
+    assert "Partner Co</a> — Being declared, declared €550.00" in page

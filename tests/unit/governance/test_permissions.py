@@ -12,11 +12,16 @@ from governance.permissions import (
     check,
     check_acts_for_partner,
     may_act_for_partner,
+    may_declare_for,
 )
 from governance.values import MemberRole
 
 READ_ONLY = {Action.VIEW, Action.EXPORT}
-FINANCER_MAY = READ_ONLY | {Action.REVIEW_REPORT, Action.COUNTERSIGN}
+FINANCER_MAY = READ_ONLY | {
+    Action.REVIEW_REPORT,
+    Action.COUNTERSIGN,
+    Action.REVIEW_EXPENSES,
+}
 OWN = "p-own"
 OTHER = "p-other"
 
@@ -34,6 +39,7 @@ def test_a_coordinator_may_do_everything_but_vote_review_and_countersign() -> No
         Action.VOTE,
         Action.REVIEW_REPORT,
         Action.COUNTERSIGN,
+        Action.REVIEW_EXPENSES,
     }
 
 
@@ -77,12 +83,13 @@ def test_only_financers_review_reports() -> None:
     }
 
 
-def test_a_member_may_view_export_pledge_table_vote_and_capitalise() -> None:
+def test_a_member_may_view_export_pledge_table_vote_capitalise_and_declare() -> None:
     assert {a for a in Action if allowed(MemberRole.MEMBER, a)} == READ_ONLY | {
         Action.PLEDGE,
         Action.TABLE,
         Action.VOTE,
         Action.CAPITALISE,
+        Action.DECLARE_EXPENSES,
     }
 
 
@@ -231,3 +238,20 @@ def test_checking_a_stranger_for_a_partner_hides_the_consortium() -> None:
         )
 
     assert (refused.value.kind, refused.value.identifier) == ("consortium", "c-1")
+
+
+def test_members_declare_expenses_for_their_own_partner_only() -> None:
+    assert may_declare_for(MemberRole.MEMBER, OWN, OWN)
+    assert not may_declare_for(MemberRole.MEMBER, OWN, OTHER)
+    assert may_declare_for(MemberRole.COORDINATOR, None, OTHER)
+    assert not may_declare_for(MemberRole.FINANCER, OWN, OWN)
+    assert not may_declare_for(MemberRole.PILOT_TEAM, OWN, OWN)
+
+
+def test_only_coordinators_submit_and_only_financers_review_expenses() -> None:
+    assert {r for r in MemberRole if allowed(r, Action.SUBMIT_EXPENSES)} == {
+        MemberRole.COORDINATOR
+    }
+    assert {r for r in MemberRole if allowed(r, Action.REVIEW_EXPENSES)} == {
+        MemberRole.FINANCER
+    }

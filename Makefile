@@ -78,10 +78,12 @@ check-wheel: $(STAMP)
 	bash scripts/check_wheel.sh
 
 # The benchmark: a synthetic history measured against this machine's limits.
-# make bench BENCH_ARGS="--events 1000000" (or --database-url postgresql://…)
+# make bench BENCH_ARGS="--events 1000000" (or --database-url postgresql://…); the
+# run's tables replace its own section of docs/performance.md (BENCH_OUTPUT).
 BENCH_ARGS ?= --events 10000
+BENCH_OUTPUT ?= docs/performance.md
 bench: $(STAMP)
-	$(BIN)/consortium bench $(BENCH_ARGS)
+	$(BIN)/consortium bench $(BENCH_ARGS) --output $(BENCH_OUTPUT)
 
 # Translations: extract the English messages, then merge them into the French catalogue.
 i18n-extract: $(STAMP)

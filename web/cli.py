@@ -735,7 +735,8 @@ def _backup_failure(error: Exception) -> Failure:
     type=click.Path(dir_okay=False, path_type=Path),
     default=Path("bench-results.md"),
     show_default=True,
-    help="The Markdown table is written here.",
+    help="The Markdown tables are written here (docs/performance.md, say): in place "
+    "of this backend's and options' section if the file has one, else added.",
 )
 @click.option("--quick", is_flag=True, help="Few requests per figure (CI smoke run).")
 @click.option(
@@ -758,7 +759,7 @@ def bench(
     skip_scale: bool,
 ) -> None:
     """Build a synthetic history and measure it against this machine's limits."""
-    from web.bench.report import table
+    from web.bench.report import section_key, table, write
     from web.bench.results import Options
     from web.bench.run import run
 
@@ -781,7 +782,7 @@ def bench(
         )
     )
     text = table(results)
-    output.write_text(text, encoding="utf-8")
+    write(output, text, section_key(results))
     click.echo(text)
     click.echo(f"Written to {output}.")
     if data_dir is not None:

@@ -181,9 +181,15 @@ def load(
     session: Session | None = None,
     method: str = "GET",
     bodies: list[str] | None = None,
+    follow: bool = False,
+    headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Run the load generator in its own process; returns its JSON answer."""
-    headers = {"Cookie": session.cookie} if session else {}
+    """Run the load generator in its own process; returns its JSON answer.
+
+    ``follow``: a redirect is followed (the round trip includes the next page);
+    ``headers`` are sent with every request (``HX-Request`` for htmx's path).
+    """
+    headers = {**(headers or {}), **({"Cookie": session.cookie} if session else {})}
     spec = {
         "host": HOST,
         "port": port,
@@ -194,6 +200,7 @@ def load(
         "headers": headers,
         "method": method,
         "bodies": bodies or [],
+        "follow": follow,
     }
     result = subprocess.run(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", "web.bench.loadgen", json.dumps(spec)],

@@ -408,6 +408,10 @@ def _activity(life: Life, year: int, commitments: list[UUID]) -> None:
 
 
 def flagship_year(life: Life, year: int) -> None:
-    """Another year of the flagship: new pledges, then a running year."""
+    """Another year of the flagship: new pledges, then a running year, and the two
+    votes of a founding year again, so that ten years hold ten times a demo-sized
+    consortium's commitments (10 a year), reports (4) and votes (6)."""
     commitments = _pledges(life, 365 * year + 30)
+    _written_vote(life, 365 * year + 61)
+    _meeting_vote(life, 365 * year + 127)
     _activity(life, year, commitments)

@@ -5,17 +5,20 @@ driver and durability settings as the application's stores.
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
+import threading
 import time
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 
-from web.ops.storage import EVENTS_TABLE_POSTGRES, EVENTS_TABLE_SQLITE
+from projections.audit_chain import GENESIS, chain_link, merkle_leaf, record_hash
+from projections.merkle import MerkleAccumulator
+from web.ops.raw_log import RawStore
+from web.ops.storage import Stores
 from web.settings import Settings
 
 RAW_TABLE = "bench_raw_inserts"
@@ -27,48 +30,61 @@ def _pg_url(settings: Settings) -> str:
 
 
 def raw_insert_transactions(
-    settings: Settings, count: int, seconds: float
+    settings: Settings, count: int, seconds: float, writers: int = 1
 ) -> tuple[int, float]:
-    """Single-row insert transactions, one after the other: ``(done, seconds)``.
+    """Single-row insert transactions from ``writers`` connections at once (a thread
+    each, one after the other on each): ``(done, seconds)``.
 
     SQLite: a file next to the event store, WAL, the ``synchronous`` level the event
-    store's driver leaves (the default, FULL), autocommit connection as the
-    ``eventsourcing`` recorder uses. PostgreSQL: the same database and the server's
-    ``synchronous_commit``. Each row is about the size of a stored event.
+    store's driver leaves (the default, FULL), autocommit connections as the
+    ``eventsourcing`` recorder uses, waiting on the lock as it does. PostgreSQL: the
+    same database and the server's ``synchronous_commit``, so that several writers
+    share commits as the server allows (group commit). Each row is about the size of
+    a stored event. ``count`` is shared by the writers.
     """
     payload = b"x" * 400
     if settings.database_url:
-        with psycopg.connect(_pg_url(settings), autocommit=True) as connection:
+        url = _pg_url(settings)
+        with psycopg.connect(url, autocommit=True) as connection:
             connection.execute(
                 f"CREATE TABLE IF NOT EXISTS {RAW_TABLE} "
                 "(id bigserial PRIMARY KEY, state bytea NOT NULL)"
             )
             try:
-                return _timed_inserts(
-                    lambda: _pg_insert(connection, payload), count, seconds
+                return _writers(
+                    lambda: psycopg.connect(url, autocommit=True),
+                    lambda c: _pg_insert(c, payload),
+                    count,
+                    seconds,
+                    writers,
                 )
             finally:
                 connection.execute(f"DROP TABLE {RAW_TABLE}")
     path = settings.data_dir / "bench_raw.db"
-    lite = sqlite3.connect(path, isolation_level=None)
-    try:
-        lite.execute("PRAGMA journal_mode=WAL")
-        lite.execute(
-            f"CREATE TABLE IF NOT EXISTS {RAW_TABLE} "
-            "(id INTEGER PRIMARY KEY, state BLOB NOT NULL)"
+
+    def lite_connect() -> sqlite3.Connection:
+        lite = sqlite3.connect(
+            path, isolation_level=None, timeout=30, check_same_thread=False
         )
+        lite.execute("PRAGMA journal_mode=WAL")
+        return lite
 
-        def insert() -> None:
-            lite.execute("BEGIN")
+    def lite_insert(lite: sqlite3.Connection) -> None:
+        lite.execute("BEGIN IMMEDIATE")
+        lite.execute(
+            f"INSERT INTO {RAW_TABLE} (state) VALUES (?)",  # noqa: S608
+            (payload,),
+        )
+        lite.execute("COMMIT")
+
+    try:
+        with closing(lite_connect()) as lite:
             lite.execute(
-                f"INSERT INTO {RAW_TABLE} (state) VALUES (?)",  # noqa: S608
-                (payload,),
+                f"CREATE TABLE IF NOT EXISTS {RAW_TABLE} "
+                "(id INTEGER PRIMARY KEY, state BLOB NOT NULL)"
             )
-            lite.execute("COMMIT")
-
-        return _timed_inserts(insert, count, seconds)
+        return _writers(lite_connect, lite_insert, count, seconds, writers)
     finally:
-        lite.close()
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
 
@@ -81,64 +97,78 @@ def _pg_insert(connection: psycopg.Connection[Any], payload: bytes) -> None:
         )
 
 
-def _timed_inserts(insert: Any, count: int, seconds: float) -> tuple[int, float]:
+C = TypeVar("C", psycopg.Connection[Any], sqlite3.Connection)
+
+
+def _writers(
+    connect: Callable[[], C],
+    insert: Callable[[C], None],
+    count: int,
+    seconds: float,
+    writers: int,
+) -> tuple[int, float]:
+    """``writers`` threads inserting, each on its own connection, until ``count``
+    inserts are done in all or ``seconds`` have passed."""
+    connections = [connect() for _ in range(writers)]
+    lock = threading.Lock()
+    left = [count]
+    ready = threading.Barrier(writers + 1)
+    deadline = [0.0]
+
+    def work(connection: C) -> None:
+        ready.wait()
+        while time.perf_counter() < deadline[0]:
+            with lock:
+                if left[0] <= 0:
+                    return
+                left[0] -= 1
+            insert(connection)
+
+    threads = [threading.Thread(target=work, args=(c,)) for c in connections]
+    try:
+        for thread in threads:
+            thread.start()
+        started = time.perf_counter()
+        deadline[0] = started + seconds
+        ready.wait()
+        for thread in threads:
+            thread.join()
+        return count - left[0], time.perf_counter() - started
+    finally:
+        for connection in connections:
+            connection.close()
+
+
+def read_and_decode(stores: Stores) -> tuple[int, float]:
+    """Read the whole log as the read models' rebuild does (the library's recorder,
+    batches of 2,000) and decode every event with the library's own mapper, doing
+    nothing with it: ``(events, seconds)``, the least a rebuild can cost."""
+    log = stores.read_side.log
     started = time.perf_counter()
-    done = 0
-    while done < count and time.perf_counter() - started < seconds:
-        insert()
-        done += 1
-    return done, time.perf_counter() - started
-
-
-@contextmanager
-def _raw_rows(settings: Settings) -> Iterator[Iterator[tuple[Any, ...]]]:
-    """Every stored event (position, id, version, topic, state), streamed."""
-    if settings.database_url:
-        with (
-            psycopg.connect(_pg_url(settings)) as connection,
-            connection.cursor(name="bench_raw_read") as cursor,
-        ):
-            cursor.itersize = 2000
-            cursor.execute(
-                "SELECT notification_id, originator_id, originator_version, topic, "  # noqa: S608
-                f"state FROM {EVENTS_TABLE_POSTGRES} ORDER BY notification_id"
-            )
-            yield iter(cursor)
-        return
-    path = settings.data_dir / "events.db"
-    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as lite:
-        yield lite.execute(
-            "SELECT rowid, originator_id, originator_version, topic, state "  # noqa: S608
-            f"FROM {EVENTS_TABLE_SQLITE} ORDER BY rowid"
-        )
-
-
-def raw_read(settings: Settings) -> tuple[int, float]:
-    """Read the whole log in order, touching each record: ``(events, seconds)``."""
-    started = time.perf_counter()
-    count = 0
-    with _raw_rows(settings) as rows:
-        for row in rows:
-            count += len(row[4]) > 0
+    count = after = 0
+    while envelopes := log.read(after, 2000):
+        count += len(envelopes)
+        after = envelopes[-1].position
     return count, time.perf_counter() - started
 
 
-def raw_read_and_hash(settings: Settings) -> tuple[int, float]:
-    """Read the whole log and SHA-256 each record: ``(events, seconds)``."""
+def mandatory_hashing(settings: Settings) -> tuple[int, float]:
+    """Read the stored records as ``audit verify`` does and do only the hashing it
+    cannot skip: each record's hash, its chain link and its Merkle leaf (the
+    accumulator's node hashes included): ``(events, seconds)``."""
     started = time.perf_counter()
     count = 0
-    with _raw_rows(settings) as rows:
-        for _position, originator_id, version, topic, state in rows:
-            # One SHA-256 call over the record's fields, like the verifier's.
-            hashlib.sha256(
-                b"".join(
-                    (
-                        str(originator_id).encode(),
-                        str(version).encode(),
-                        topic.encode(),
-                        bytes(state),
-                    )
-                )
-            ).digest()
+    head = GENESIS
+    tree = MerkleAccumulator()
+    with RawStore(settings).records() as records:
+        for record in records:
+            hashed = record_hash(
+                record.originator_id,
+                record.originator_version,
+                record.topic,
+                record.state,
+            )
+            head = chain_link(head, record.position, hashed)
+            tree.add(merkle_leaf(record.position, hashed))
             count += 1
     return count, time.perf_counter() - started

@@ -11,8 +11,11 @@ A spec may also list ``targets`` (each a port, paths, headers and bodies, any of
 them omitted taking the spec's): connection ``i`` then talks to target ``i`` modulo
 their number, which spreads connections over several servers (round robin) or gives
 each writer its own session. ``{n}`` in a body becomes the request's number, so
-every posted form differs. With ``raw`` the answer also holds every latency, so that
-several load generators' answers can be merged.
+every posted form differs. With ``follow`` a redirect is followed on the same
+connection (a GET with the same headers, as a browser does after a form), and the
+request's latency and status are those of the whole round trip. With ``raw`` the
+answer also holds every latency, so that several load generators' answers can be
+merged.
 """
 
 from __future__ import annotations
@@ -25,8 +28,11 @@ from collections import Counter
 from typing import Any
 
 
-async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
-    """Read one response; returns its status and whether the server keeps alive."""
+async def _read_response(
+    reader: asyncio.StreamReader,
+) -> tuple[int, bool, str | None]:
+    """Read one response; returns its status, whether the server keeps alive, and
+    where it redirects (its ``Location``, if any)."""
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split(" ", 2)[1])
@@ -43,18 +49,22 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
             await reader.readexactly(size + 2)
             if size == 0:
                 break
-    return status, headers.get("connection", "").lower() != "close"
+    alive = headers.get("connection", "").lower() != "close"
+    return status, alive, headers.get("location")
 
 
-def _request(spec: dict[str, Any], path: str, index: int) -> bytes:
-    method = spec.get("method", "GET")
+def _request(
+    spec: dict[str, Any], path: str, index: int, method: str | None = None
+) -> bytes:
+    method = method or spec.get("method", "GET")
     bodies: list[str] = spec.get("bodies") or [""]
     body = bodies[index % len(bodies)].replace("{n}", str(index)).encode()
     lines = [f"{method} {path} HTTP/1.1", f"Host: {spec['host']}:{spec['port']}"]
     lines += [f"{k}: {v}" for k, v in spec.get("headers", {}).items()]
-    if method != "GET":
-        lines.append("Content-Type: application/x-www-form-urlencoded")
-        lines.append(f"Content-Length: {len(body)}")
+    if method == "GET":
+        return ("\r\n".join(lines) + "\r\n\r\n").encode()
+    lines.append("Content-Type: application/x-www-form-urlencoded")
+    lines.append(f"Content-Length: {len(body)}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
@@ -75,7 +85,12 @@ async def _worker(
             state["sent"] += 1
             started = time.perf_counter()
             writer.write(_request(spec, paths[index % len(paths)], index))
-            status, alive = await _read_response(reader)
+            status, alive, location = await _read_response(reader)
+            if spec.get("follow") and location and 300 <= status < 400 and alive:
+                # The browser's next request, on the same connection: the round
+                # trip ends when the page it is sent to has arrived.
+                writer.write(_request(spec, location, index, "GET"))
+                status, alive, _location = await _read_response(reader)
             latencies.append(time.perf_counter() - started)
             statuses[status] += 1
             if not alive:

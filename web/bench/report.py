@@ -5,9 +5,11 @@ details, and notes on what was built and the machine.
 from __future__ import annotations
 
 import os
+import re
+from pathlib import Path
 
 from web.bench import scale
-from web.bench.results import Results
+from web.bench.results import PageTimes, Results, Row
 
 
 def writers_table(writes: list[scale.Writes]) -> list[str]:
@@ -62,12 +64,37 @@ def _number(value: float, unit: str) -> str:
     return f"{value:,.1f}{unit}"
 
 
+def verdict(row: Row) -> str:
+    """``yes``, or ``**no**`` and how far off: the factor by which the ratio must
+    grow (goal ``≥``) or shrink (goal ``≤``) to meet the goal."""
+    if row.met:
+        return "yes"
+    if row.off_by == float("inf"):
+        return "**no** (not measured)"
+    return f"**no**: {row.off_by:,.1f}× {'short' if row.higher_is_better else 'over'}"
+
+
+def pages_table(pages: list[PageTimes]) -> list[str]:
+    """Each page's latency with the load's connections and alone (1 connection)."""
+    lines = [
+        f"| page | GET/s ({pages[0].connections} connections) | p50 | p95 | "
+        "p50 alone | p95 alone | p95 alone, reference store |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for page in pages:
+        lines.append(
+            f"| {page.name} | {page.rate:,.0f}/s | {page.p50_ms:,.1f} ms | "
+            f"{page.p95_ms:,.1f} ms | {page.alone_p50_ms:,.1f} ms | "
+            f"{page.alone_p95_ms:,.1f} ms | {page.reference_p95_ms:,.1f} ms |"
+        )
+    return lines
+
+
 def table(results: Results) -> str:
     """The results as Markdown: the table, then what was built and the machine."""
     store = results.store
-    backend = "PostgreSQL" if store.settings.database_url else "SQLite"
     lines = [
-        f"### {store.events:,} events on {backend}"
+        f"### {store.events:,} events on {backend(results)}"
         + (" (quick)" if results.options.quick else ""),
         "",
         "| figure | value | limit it is compared with | limit | ratio | goal | met |",
@@ -77,12 +104,20 @@ def table(results: Results) -> str:
         lines.append(
             f"| {row.figure} | {_number(row.value, row.unit)} | {row.limit} | "
             f"{_number(row.limit_value, row.unit)} | {row.ratio:.2f} | {row.goal} | "
-            f"{'yes' if row.met else '**no**'} |"
+            f"{verdict(row)} |"
         )
+    if results.pages:
+        lines += [
+            "",
+            "Pages, with the load's connections and alone:",
+            "",
+            *pages_table(results.pages),
+        ]
     if results.writes:
         lines += ["", "Concurrent writers:", "", *writers_table(results.writes)]
     rebuild = store.rebuild
     added = results.flagship_events_after - results.flagship_events
+    reference = results.reference
     lines += [
         "",
         f"Built {store.events:,} events ({store.consortia:,} consortia; the measured "
@@ -91,10 +126,47 @@ def table(results: Results) -> str:
         f"{store.build_seconds:.0f} s"
         f" ({store.events / max(store.build_seconds, 1e-9):,.0f} events/s); "
         + (f"read models rebuilt in {rebuild[1]:.0f} s; " if rebuild[0] else "")
-        + f"whole run {results.seconds:.0f} s.",
+        + f"and, as a separate store, the {reference.events:,}-event reference "
+        f"({reference.consortia:,} consortia) in {reference.build_seconds:.0f} s; "
+        f"whole run {results.seconds:.0f} s.",
         "",
         *(f"- {note}" for note in results.notes),
         *([f"- {_reads_note(results.reads)}"] if results.reads else []),
         "",
     ]
     return "\n".join(lines)
+
+
+def backend(results: Results) -> str:
+    """The store's kind, as the table names it."""
+    return "PostgreSQL" if results.store.settings.database_url else "SQLite"
+
+
+def section_key(results: Results) -> str:
+    """What a run's section in the output file is kept under: the backend and the
+    options that change the figures (a quick run never replaces a full one)."""
+    options = results.options
+    return f"{backend(results)} --events {options.events}" + (
+        " --quick" if options.quick else ""
+    )
+
+
+def write(path: Path, text: str, key: str) -> None:
+    """Write a run's table into ``path`` (``docs/performance.md``, say): between the
+    markers of its section (its backend and options, each marker on a line of its
+    own) if the file has them, leaving the rest of the file as it is; else added at
+    the end of the file (which is created if need be). A marker quoted inside a
+    line of text is not one."""
+    begin, end = f"<!-- bench: {key} -->", f"<!-- /bench: {key} -->"
+    section = f"{begin}\n{text.rstrip()}\n{end}\n"
+    current = path.read_text(encoding="utf-8") if path.exists() else ""
+    found = re.search(
+        f"^{re.escape(begin)}$.*?^{re.escape(end)}$", current, re.MULTILINE | re.DOTALL
+    )
+    if found:
+        updated = current[: found.start()] + section.rstrip("\n")
+        updated += current[found.end() :]
+    else:
+        updated = current + ("\n" if current and not current.endswith("\n") else "")
+        updated += ("\n" if current else "") + section
+    path.write_text(updated, encoding="utf-8")

@@ -30,7 +30,8 @@ class Options:
 
 @dataclass
 class Row:
-    """One figure of the table and the limit it is compared with."""
+    """One figure of the table and the limit it is compared with: a separate
+    measurement of the same run, so that the ratio can miss its goal."""
 
     figure: str
     value: float
@@ -38,7 +39,15 @@ class Row:
     limit: str
     limit_value: float
     goal: str
-    higher_is_better: bool = True
+    """``≥ x`` or ``≤ x``: what the ratio value ÷ limit must be."""
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.goal.startswith("≥")
+
+    @property
+    def threshold(self) -> float:
+        return float(self.goal.split()[-1])
 
     @property
     def ratio(self) -> float:
@@ -46,12 +55,36 @@ class Row:
 
     @property
     def met(self) -> bool:
-        threshold = float(self.goal.split()[-1])
+        """Whether the ratio meets the goal (never when it could not be computed)."""
         return (
-            self.ratio >= threshold
+            self.ratio >= self.threshold
             if self.higher_is_better
-            else (self.ratio <= threshold)
+            else (self.ratio <= self.threshold)
         )
+
+    @property
+    def off_by(self) -> float:
+        """How far from the goal, as a factor (1 or less when met): the ratio must
+        grow (``≥``) or shrink (``≤``) this many times to meet it."""
+        if self.ratio != self.ratio or self.ratio <= 0:  # nan, or nothing measured
+            return float("inf")
+        if self.higher_is_better:
+            return self.threshold / self.ratio
+        return self.ratio / self.threshold
+
+
+@dataclass
+class PageTimes:
+    """One page's load: GET/s and latency with 4 connections, latency with 1."""
+
+    name: str
+    connections: int
+    rate: float
+    p50_ms: float
+    p95_ms: float
+    alone_p50_ms: float
+    alone_p95_ms: float
+    reference_p95_ms: float
 
 
 @dataclass
@@ -72,8 +105,9 @@ class Results:
 
     options: Options
     store: Store
-    reference: Store | None
+    reference: Store
     rows: list[Row] = field(default_factory=list)
+    pages: list[PageTimes] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     flagship_events: int = 0

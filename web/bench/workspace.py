@@ -1,5 +1,6 @@
 """Where the benchmark builds: the store at the chosen size and the 10,000-event
-reference beside it, in a temporary directory (and databases) unless told where.
+reference beside it (always a store of its own), in a temporary directory (and
+databases) unless told where.
 """
 
 from __future__ import annotations
@@ -14,14 +15,15 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from web.bench.results import REFERENCE_EVENTS, Options
+from web.bench.results import Options
 from web.settings import Settings
 
 
 @contextmanager
-def workspace(options: Options) -> Iterator[tuple[Settings, Settings | None]]:
-    """The store at the chosen size, and the 10,000-event reference beside it
-    (None when the chosen size is the reference's).
+def workspace(options: Options) -> Iterator[tuple[Settings, Settings]]:
+    """The store at the chosen size, and the 10,000-event reference beside it: a
+    separate store (directory and, on PostgreSQL, database) whatever the chosen size,
+    so that no figure is compared with itself.
 
     Without ``--data-dir`` nothing is kept: the temporary directory is removed and,
     on PostgreSQL, what the run created in the database (tables, sequences, the
@@ -40,18 +42,14 @@ def workspace(options: Options) -> Iterator[tuple[Settings, Settings | None]]:
     try:
         if options.database_url and own_dir:
             existing = _objects(options.database_url)
-        if options.events > REFERENCE_EVENTS and options.database_url:
+        if options.database_url:
             reference_url = _create_database(
                 options.database_url, "_bench_ref", fresh=not options.reuse
             )
-        reference = (
-            Settings(
-                data_dir=root / "reference",
-                database_url=reference_url,
-                secret_key=secret,
-            )
-            if options.events > REFERENCE_EVENTS
-            else None
+        reference = Settings(
+            data_dir=root / "reference",
+            database_url=reference_url,
+            secret_key=secret,
         )
         yield main, reference
     finally:

@@ -76,7 +76,7 @@ def _table(sheet: Worksheet, title: str, rows: list[Row]) -> None:
             gettext_(N_("Budgeted")),
             gettext_(N_("Declared")),
             gettext_(N_("Declared, not refused")),
-            gettext_(N_("Accepted")),
+            gettext_(N_("Accepted amount")),
         ],
         bold=True,
     )
@@ -130,7 +130,7 @@ def _lines_sheet(sheet: Worksheet, export: ExpensesExport) -> None:
             gettext_(N_("Including VAT")),
             gettext_(N_("VAT recovered")),
             gettext_(N_("Eligible amount")),
-            gettext_(N_("Refused")),
+            gettext_(N_("Refusal reason")),
             gettext_(N_("Comment")),
             gettext_(N_("Supporting document (SHA-256)")),
         ],

@@ -82,7 +82,7 @@ def chart(rows: list[Row]) -> Chart:
     words = {
         "planned": gettext_(N_("Budgeted")),
         "realised": gettext_(N_("Declared, not refused")),
-        "accepted": gettext_(N_("Accepted")),
+        "accepted": gettext_(N_("Accepted amount")),
     }
     largest = max(
         (max(r.cell.planned, r.cell.realised) for r in rows), default=Decimal(0)

@@ -19,6 +19,7 @@ from starlette.testclient import TestClient
 
 from governance.actor import Actor
 from governance.financing.values import CostCategory, Expense, FundingRules
+from projections.consortia import consortia_of
 from tests.support.expenses import reporting_periods
 from tests.web.conftest import World, csrf, event_count, login, post, stores_of
 from tests.web.test_evidence_kept import secret_pdf
@@ -405,3 +406,33 @@ def test_the_report_of_the_period_lists_its_expense_statements(
 
     assert "Expense statements of the period" in page
     assert "Partner Co</a> — Being declared, declared €550.00" in page
+
+
+def test_a_statement_is_not_found_through_another_consortium(
+    client: TestClient, world: World
+) -> None:
+    first, _ = periods(client, world)
+    login(client, world.emails["member"])
+    pdf = secret_pdf("elsewhere")
+    declare(client, world, a_line(world, first), pdf)
+    url = statement_url(client, world)
+    page = client.get(url).text
+    start = page.index(url + "/lines/")
+    withdraw = page[start : page.index('"', start)]
+    stores = stores_of(client)
+    outsider = stores.accounts.by_email(world.emails["outsider"])
+    assert outsider is not None
+    with stores.read_side.engine.connect() as connection:
+        (elsewhere,) = consortia_of(connection, outsider.account_id)
+    ours, theirs = (
+        f"/consortia/{world.consortium_id}",
+        f"/consortia/{elsewhere.consortium_id}",
+    )
+    login(client, world.emails["outsider"])
+    before = event_count(client)
+
+    assert client.get(url.replace(ours, theirs)).status_code == 404
+    assert post(client, withdraw.replace(ours, theirs)).status_code == 404
+    document = f"{theirs}/expenses/documents/{hashlib.sha256(pdf).hexdigest()}"
+    assert client.get(document).status_code == 404
+    assert event_count(client) == before

@@ -48,6 +48,11 @@ class Period:
         return sum((s.accepted or Decimal(0) for s in self.statements), Decimal(0))
 
     @property
+    def to_review(self) -> bool:
+        """Some partner's statement awaits the financer's review."""
+        return any(s.status is StatementStatus.SUBMITTED for s in self.statements)
+
+    @property
     def to_submit(self) -> bool:
         """Some partner's draft has lines: the coordinator may submit the period."""
         return any(

@@ -102,6 +102,26 @@ class ExpenseCommands(ServiceBase):
             statement.accept(comment)
             return self._save(statement)
 
+    def accept_statements(
+        self, actor: Actor, consortium_id: UUID, obligation_id: UUID, comment: str
+    ) -> int:
+        """The financer accepts every submitted statement of the report's period
+        (the lines refused stay refused)."""
+        with self._acting(actor):
+            consortium = self._authorised(actor, consortium_id, Action.REVIEW_EXPENSES)
+            self._period_report(consortium_id, obligation_id)
+            submitted = []
+            for partner_id in consortium.partners:
+                found = self._statement_found(
+                    statement_id(str(consortium_id), str(obligation_id), partner_id)
+                )
+                if found and found.status is StatementStatus.SUBMITTED:
+                    found.accept(comment)
+                    submitted.append(found)
+            if not submitted:
+                raise RuleViolated("statement.nothing_to_accept")
+            return self._save(*submitted)
+
     # -- helpers ------------------------------------------------------------------
 
     @staticmethod

@@ -240,3 +240,26 @@ def test_a_period_with_nothing_declared_has_nothing_to_submit(
         app.submit_statements(coordinator, world.consortium_id, world.periods[1])
 
     assert refused.value.code == "statement.nothing_to_submit"
+
+
+def test_the_financer_accepts_every_submitted_statement_of_a_period_at_once(
+    app: Governance, coordinator: Actor, world: World
+) -> None:
+    refused = declare(app, world, world.lab_member, world.lab_id)
+    declare(app, world, coordinator, world.lead_id)
+    app.submit_statements(coordinator, world.consortium_id, world.periods[0])
+    lab = statement(app, world, world.lab_id).id
+    app.refuse_statement_line(
+        world.financer, lab, refused.id, RefusalReason.INELIGIBLE, ""
+    )
+    with pytest.raises(NotPermitted):
+        app.accept_statements(coordinator, world.consortium_id, world.periods[0], "")
+
+    app.accept_statements(world.financer, world.consortium_id, world.periods[0], "Ok")
+
+    for partner in (world.lab_id, world.lead_id):
+        assert statement(app, world, partner).status is StatementStatus.ACCEPTED
+    assert statement(app, world, world.lab_id).accepted == Decimal(0)
+    with pytest.raises(RuleViolated) as nothing:
+        app.accept_statements(world.financer, world.consortium_id, world.periods[0], "")
+    assert nothing.value.code == "statement.nothing_to_accept"

@@ -436,3 +436,26 @@ def test_a_statement_is_not_found_through_another_consortium(
     document = f"{theirs}/expenses/documents/{hashlib.sha256(pdf).hexdigest()}"
     assert client.get(document).status_code == 404
     assert event_count(client) == before
+
+
+def test_the_financer_accepts_a_whole_period_from_the_expenses_page(
+    client: TestClient, world: World
+) -> None:
+    first, _ = periods(client, world)
+    login(client, world.emails["member"])
+    declare(client, world, a_line(world, first))
+    login(client, world.emails["coordinator"])
+    post(client, expenses(world) + "/submit", {"obligation_id": str(first)})
+    login(client, world.emails["financer"])
+    assert (
+        "Accept every submitted statement of this period"
+        in client.get(expenses(world)).text
+    )
+
+    accepted = post(client, f"{expenses(world)}/periods/{first}/accept", {})
+
+    assert accepted.status_code == 303
+    assert "Accepted by the funder" in client.get(expenses(world)).text
+    again = post(client, f"{expenses(world)}/periods/{first}/accept", {})
+    assert again.status_code == 422
+    assert "No statement of this period awaits the funder" in again.text

@@ -57,6 +57,9 @@ EXPENSE_RULES: dict[str, str] = {
         "Only a statement submitted to the funder can be reviewed."
     ),
     "statement.line_already_refused": N_("This line is refused already."),
+    "statement.nothing_to_accept": N_(
+        "No statement of this period awaits the funder's review."
+    ),
     "statement.nothing_to_submit": N_(
         "No partner has declared expenses for this period yet."
     ),

@@ -182,6 +182,25 @@ def submit(request: Request, fields: dict[str, str]) -> Response:
     )
 
 
+@form_endpoint
+def accept_period(request: Request, fields: dict[str, str]) -> Response:
+    access = consortium_access(request)
+    access.require(Action.REVIEW_EXPENSES)
+    period = parse_uuid(request.path_params["obligation_id"], "report")
+    return run_command(
+        request,
+        lambda: stores(request).governance.accept_statements(
+            actor_of(access.account),
+            access.consortium_id,
+            period,
+            parse_acceptance(fields),
+        ),
+        refused=lambda errors: _refused(request, access, "submit", fields, errors),
+        inputs=(),
+        then=path_for(request, "expenses:index", consortium_id=access.consortium_id),
+    )
+
+
 # -- a statement ------------------------------------------------------------------
 
 
@@ -432,6 +451,12 @@ routes = [
     Route(EXPENSES, expenses_page, methods=["GET"], name="expenses:index"),
     Route(EXPENSES + "/lines", declare, methods=["POST"], name="expenses:declare"),
     Route(EXPENSES + "/submit", submit, methods=["POST"], name="expenses:submit"),
+    Route(
+        EXPENSES + "/periods/{obligation_id}/accept",
+        accept_period,
+        methods=["POST"],
+        name="expenses:accept_period",
+    ),
     Route(STATEMENT, statement_page, methods=["GET"], name="expenses:statement"),
     Route(
         STATEMENT + "/lines/{statement_line_id}/refuse",

@@ -260,6 +260,8 @@ def test_the_page_tells_the_checks_in_words_and_draws_budget_against_realised(
     assert "<svg" in page
     assert 'class="bar-realised"' in page
     assert "Budget and realised by work package or axis" in page
+    statement = client.get(statement_url(client, world)).text
+    assert "Invoice F-0312 of SNCF Voyageurs is declared 2 times." in statement
 
 
 def test_a_line_outside_the_eligible_period_is_a_warning(

@@ -239,6 +239,11 @@ def _statement_context(request: Request, access: Access) -> dict[str, Any]:
         "consortium_id": str(access.consortium_id),
         "statement": statement,
         "partner_categories": category_rows(by_category),
+        "checks": [
+            expense_check(w, expenses.names)
+            for w in expenses.checks
+            if w.partner_id == statement.partner_id
+        ],
         "partner_total": total(by_category.values()),
         "period": period,
         "partner": expenses.names.get(statement.partner_id, "?"),

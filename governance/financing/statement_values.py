@@ -129,7 +129,7 @@ class DeclaredExpense:
             self.spent_on,
             excl,
             incl,
-            self.vat_recoverable if excl != incl else True,
+            self.vat_recoverable,
             _text(self.supplier, "supplier"),
             _text(self.invoice_number, "invoice_number"),
             _text(self.work_package, "work_package"),

@@ -13,6 +13,7 @@ from governance.consortium import Consortium
 from governance.convention.document import ConventionDocument
 from governance.financing.amendment import Amendment
 from governance.financing.plan import FinancingPlan
+from governance.financing.statement import ExpenseStatement
 from governance.indicator import Indicator
 from governance.proposal import Decision, Proposal
 from governance.reminder import Reminder, ReminderSchedule
@@ -95,6 +96,12 @@ AmendmentRefused = Amendment.Refused
 DocumentFiled = ConventionDocument.Filed
 DocumentVersionFiled = ConventionDocument.VersionFiled
 DocumentSigned = ConventionDocument.Signed
+ExpenseStatementOpened = ExpenseStatement.Opened
+StatementLineDeclared = ExpenseStatement.LineDeclared
+StatementLineWithdrawn = ExpenseStatement.LineWithdrawn
+ExpenseStatementSubmitted = ExpenseStatement.Submitted
+StatementLineRefused = ExpenseStatement.LineRefused
+ExpenseStatementAccepted = ExpenseStatement.Accepted
 
 ALL_EVENTS: tuple[type, ...] = (
     ConsortiumFounded,
@@ -173,6 +180,12 @@ ALL_EVENTS: tuple[type, ...] = (
     DocumentFiled,
     DocumentVersionFiled,
     DocumentSigned,
+    ExpenseStatementOpened,
+    StatementLineDeclared,
+    StatementLineWithdrawn,
+    ExpenseStatementSubmitted,
+    StatementLineRefused,
+    ExpenseStatementAccepted,
 )
 
 CAPITALISATION_RECORDED: tuple[type, ...] = (
@@ -211,3 +224,12 @@ AMENDMENT_EVENTS: tuple[type, ...] = (
     AmendmentRefused,
 )
 """The amendments' events."""
+STATEMENT_EVENTS: tuple[type, ...] = (
+    ExpenseStatementOpened,
+    StatementLineDeclared,
+    StatementLineWithdrawn,
+    ExpenseStatementSubmitted,
+    StatementLineRefused,
+    ExpenseStatementAccepted,
+)
+"""The expense statements' events."""

@@ -39,6 +39,9 @@ class Action(Enum):
     PROPOSE_AMENDMENT = "propose_amendment"
     DECIDE_AMENDMENT = "decide_amendment"
     FILE_DOCUMENTS = "file_documents"
+    DECLARE_EXPENSES = "declare_expenses"
+    SUBMIT_EXPENSES = "submit_expenses"
+    REVIEW_EXPENSES = "review_expenses"
 
 
 _ALL = frozenset(MemberRole)
@@ -83,6 +86,12 @@ MATRIX: dict[Action, frozenset[MemberRole]] = {
     # The convention's documents are filed, versioned and signed by the lead
     # partner's coordinators; everyone reads them.
     Action.FILE_DOCUMENTS: _COORDINATOR,
+    # Expense statements: members declare for the partner they represent only
+    # (``check_declares_for``), the coordinator for any and submits them; the
+    # financer refuses lines and accepts.
+    Action.DECLARE_EXPENSES: frozenset({MemberRole.COORDINATOR, MemberRole.MEMBER}),
+    Action.SUBMIT_EXPENSES: _COORDINATOR,
+    Action.REVIEW_EXPENSES: frozenset({MemberRole.FINANCER}),
 }
 
 
@@ -129,3 +138,30 @@ def check_acts_for_partner(
     check(role, Action.PLEDGE, actor_id=actor_id, consortium_id=consortium_id)
     if not may_act_for_partner(role, own_partner, partner_id):
         raise NotPermitted(Action.PLEDGE.value, actor_id)
+
+
+def may_declare_for(
+    role: MemberRole | None, own_partner: str | None, partner_id: str
+) -> bool:
+    """Whether a person may declare expenses for ``partner_id``.
+
+    Coordinators declare for any partner; a member only for the partner they
+    represent.
+    """
+    if not allowed(role, Action.DECLARE_EXPENSES):
+        return False
+    return role is MemberRole.COORDINATOR or own_partner == partner_id
+
+
+def check_declares_for(
+    role: MemberRole | None,
+    own_partner: str | None,
+    partner_id: str,
+    *,
+    actor_id: str,
+    consortium_id: object,
+) -> None:
+    """Raise unless the person may declare expenses for ``partner_id``."""
+    check(role, Action.DECLARE_EXPENSES, actor_id=actor_id, consortium_id=consortium_id)
+    if not may_declare_for(role, own_partner, partner_id):
+        raise NotPermitted(Action.DECLARE_EXPENSES.value, actor_id)

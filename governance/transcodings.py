@@ -19,6 +19,12 @@ from governance.commitment import Delivery
 from governance.consortium import Body, Membership, Partner, PendingInvitation, Proxy
 from governance.convention.values import DocumentKind, Signature
 from governance.financing.changes import AmendmentKind
+from governance.financing.statement_values import (
+    Refusal,
+    RefusalReason,
+    StatementLine,
+    StatementStatus,
+)
 from governance.financing.values import (
     CommittedContribution,
     CostCategory,
@@ -181,6 +187,8 @@ ENUMS: tuple[type[Enum], ...] = (
     DeliverableStatus,
     AmendmentKind,
     DocumentKind,
+    StatementStatus,
+    RefusalReason,
 )
 
 
@@ -217,3 +225,5 @@ def register_all(transcoder: JSONTranscoder) -> None:
     transcoder.register(RecordAsDict(Deliverable))
     transcoder.register(RecordAsDict(Milestone, tuples=("evidence",)))
     transcoder.register(RecordAsDict(Signature))
+    transcoder.register(RecordAsDict(StatementLine))
+    transcoder.register(RecordAsDict(Refusal))

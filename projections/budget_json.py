@@ -66,6 +66,8 @@ def _rules(data: dict[str, Any]) -> FundingRules:
         indirect_rate=_decimal(data["indirect_rate"]),
         indirect_base=IndirectBase(data["indirect_base"]),
         equipment_cap=_decimal(data["equipment_cap"]),
+        # Rules stored before the reallocation share existed keep its default.
+        reallocation_share=Decimal(data.get("reallocation_share", "20")),
     )
 
 

@@ -10,6 +10,7 @@ from projections.capitalisation import CapitalisationProjection
 from projections.consortia import ConsortiaProjection
 from projections.decisions import DecisionsProjection
 from projections.documents import DocumentsProjection
+from projections.expenses import ExpensesProjection
 from projections.history import HistoryProjection
 from projections.indicators import IndicatorsProjection
 from projections.ledger import LedgerProjection
@@ -41,4 +42,5 @@ def all_projections() -> list[Projection]:
         WorkPlanProjection(),
         AmendmentsProjection(),
         DocumentsProjection(),
+        ExpensesProjection(),
     ]

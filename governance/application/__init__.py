@@ -18,6 +18,7 @@ from governance.application.commitments import CommitmentCommands
 from governance.application.consortia import ConsortiumCommands
 from governance.application.decisions import DecisionCommands
 from governance.application.documents import DocumentCommands
+from governance.application.expenses import ExpenseCommands
 from governance.application.financing import FinancingCommands
 from governance.application.reminders import ReminderCommands
 from governance.application.reporting import ReportingCommands
@@ -42,10 +43,11 @@ class Governance(
     FinancingCommands,
     WorkPlanCommands,
     DocumentCommands,
+    ExpenseCommands,
 ):
     """Commands on consortia, commitments, decisions, reporting, reminders,
-    capitalisation, the financing plan and its amendments, the work plan, the
-    convention's documents and the audit."""
+    capitalisation, the financing plan and its amendments, expense statements, the
+    work plan, the convention's documents and the audit."""
 
     name = "Governance"
     snapshotting_intervals: ClassVar[

@@ -290,6 +290,9 @@ class FundingRules:
     indirect_rate: Decimal | None = None
     indirect_base: IndirectBase = IndirectBase.STAFF
     equipment_cap: Decimal | None = None
+    reallocation_share: Decimal = Decimal(20)
+    """How much of a partner's budget its statements may move between categories
+    (a percent) before the convention needs an amendment."""
 
     def checked(self) -> FundingRules:
         """The rules, checked, their categories in the usual order."""
@@ -299,6 +302,7 @@ class FundingRules:
             "min_cofinancing",
             "indirect_rate",
             "equipment_cap",
+            "reallocation_share",
         ):
             rate = getattr(self, name)
             if rate is not None:

@@ -11,6 +11,10 @@ in parts by area: ``partners`` (the consortium, its partners and people),
 ``budget`` (``amendments`` builds on it), each a class of handlers the projection
 is made of; ``rows`` holds what they write with, ``tables`` the tables,
 ``queries`` the reading side.
+``commitments``, ``decisions``, ``reporting``, ``capitalisation``, ``audit``,
+``budget`` and ``expenses``, each a class of handlers the projection is made of;
+``rows`` holds what they write with, ``tables`` the tables, ``queries`` the reading
+side.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from projections.history.capitalisation import CapitalisationHistory
 from projections.history.commitments import CommitmentsHistory
 from projections.history.decisions import DecisionsHistory
 from projections.history.documents import DocumentsHistory
+from projections.history.expenses import ExpensesHistory, statement_lines
 from projections.history.partners import PartnersHistory
 from projections.history.queries import (
     HistoryEntry,
@@ -78,6 +83,7 @@ class HistoryProjection(
     BudgetHistory,
     WorkPlanHistory,
     DocumentsHistory,
+    ExpensesHistory,
 ):
     """Appends one row per consortium event."""
 
@@ -90,4 +96,5 @@ class HistoryProjection(
         capitalisation_owners,
         plan_lines,
         workplan_items,
+        statement_lines,
     )

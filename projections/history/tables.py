@@ -143,6 +143,13 @@ AREAS: dict[str, tuple[str, ...]] = {
         "milestone_reached",
         "deliverable_reminder_requested",
     ),
+    "expenses": (
+        "expense_declared",
+        "expense_line_withdrawn",
+        "expense_statement_submitted",
+        "expense_line_refused",
+        "expense_statement_accepted",
+    ),
 }
 AREA_OF_KIND = {kind: area for area, kinds in AREAS.items() for kind in kinds}
 
@@ -207,6 +214,7 @@ ABOUT: dict[str, str] = {
     "deliverable_reminder_requested": "deliverable",
     **dict.fromkeys(AMENDMENT_KINDS, "amendment"),
     **dict.fromkeys(DOCUMENT_KINDS, "document"),
+    **dict.fromkeys(AREAS["expenses"], "expense_statement"),
 }
 
 commitment_owners = Table(

@@ -29,6 +29,8 @@ from governance.events import ALL_EVENTS
 from governance.financing.amendment import Amendment
 from governance.financing.changes import AmendmentKind
 from governance.financing.plan import FinancingPlan
+from governance.financing.statement import ExpenseStatement
+from governance.financing.statement_values import RefusalReason
 from governance.financing.values import (
     CostCategory,
     IndirectBase,
@@ -84,6 +86,7 @@ from tests.support.builders import (
     an_obligation,
     store_env,
 )
+from tests.support.expenses import a_declared_expense, staff_time
 from tests.support.fakes import FixedClock
 from tests.support.financing import a_resource, an_expense, committed, rules, staff_days
 
@@ -480,6 +483,28 @@ def a_signed_document(consortium: Consortium) -> ConventionDocument:
     return document
 
 
+def an_expense_statement_history(consortium: Consortium) -> ExpenseStatement:
+    """An invoice with its document, staff days, a line withdrawn, submitted, a
+    line refused with a reason, accepted."""
+    lead, *_ = consortium.partners
+    with acting_as(COORDINATOR_ID, at=T0):
+        statement = ExpenseStatement.open(
+            str(consortium.id), lead, "o-1", (date(2026, 1, 1), date(2026, 6, 30))
+        )
+        statement.declare(
+            a_declared_expense(document=an_evidence(), vat_recoverable=True).line("l-1")
+        )
+        statement.declare(staff_time("12.5", "320.00").line("l-2"))
+        statement.declare(a_declared_expense(amount_incl=None).line("l-3"))
+        statement.withdraw_line("l-3")
+        statement.submit()
+        statement.refuse_line(
+            "l-2", RefusalReason.UNSUPPORTED, "Pas de feuille de temps"
+        )
+        statement.accept("Validé, hors temps non justifié")
+    return statement
+
+
 def every_aggregate() -> list[Any]:
     """A consortium, a commitment, proposals, a decision, reports, an indicator,
     a countersigned checkpoint."""
@@ -501,6 +526,7 @@ def every_aggregate() -> list[Any]:
         a_work_plan_history(consortium),
         *amendment_histories(consortium),
         a_signed_document(consortium),
+        an_expense_statement_history(consortium),
     ]
 
 
@@ -632,6 +658,7 @@ def test_a_snapshot_of_a_commitment_comes_back_equal_in_state(
         an_amended_asset,
         a_withdrawn_replication,
         a_work_plan_history,
+        an_expense_statement_history,
     ],
     ids=[
         "vetoed-proposal",
@@ -647,6 +674,7 @@ def test_a_snapshot_of_a_commitment_comes_back_equal_in_state(
         "amended-asset",
         "withdrawn-replication",
         "work-plan",
+        "accepted-expense-statement",
     ],
 )
 def test_a_snapshot_of_a_proposal_decision_report_or_indicator_comes_back_equal(

@@ -40,6 +40,7 @@ from governance.actor import Actor
 from governance.convention.values import DocumentKind
 from governance.errors import RuleViolated
 from governance.financing.changes import AmendmentKind
+from governance.financing.statement_values import RefusalReason, statement_id
 from governance.financing.values import (
     CostCategory,
     Expense,
@@ -65,6 +66,7 @@ from governance.voting import DEFAULT_OPTIONS, Majority, Outcome, VotingRule
 from notifications.checkpoints import load_or_create_key, seal_checkpoint
 from notifications.emails import Delivery
 from tests.support.builders import a_lesson
+from tests.support.expenses import a_declared_expense, reporting_periods
 from tests.support.soak import scaled
 from tests.web.conftest import (
     World,
@@ -89,6 +91,7 @@ ROLE_FOR = {
     # Amendments: only the financer approves or refuses.
     "approve": "financer",
     "refuse": "financer",
+    "accept": "financer",
 }
 SESSION_ROUTES = {"/login", "/logout"}
 
@@ -267,6 +270,7 @@ DAY_FIELDS = [
     # The work plan (issue 16, §5).
     "planned_on",
     "reached_on",
+    "spent_on",
 ]
 NUMBER_FIELDS = [
     "amount",
@@ -286,6 +290,9 @@ NUMBER_FIELDS = [
     "min_cofinancing",
     "indirect_rate",
     "equipment_cap",
+    "reallocation_share",
+    "amount_excl",
+    "amount_incl",
 ]
 TEXT_FIELDS = [
     "acronym",
@@ -325,6 +332,8 @@ TEXT_FIELDS = [
     "label",
     "work_package",
     "note",
+    "supplier",
+    "invoice_number",
 ]
 # Written in a textarea: the only fields (of a form, of an event) that may hold a
 # line break. Every other text is one line: a name, a title, an axis, a funder…
@@ -373,6 +382,8 @@ CHOICES: dict[str, list[str]] = {
     "include_indicators": ["yes", "no"],
     "by_weight": ["on"],
     "option": list(DEFAULT_OPTIONS),
+    "refusal": [r.value for r in RefusalReason],
+    "vat_recoverable": ["on"],
 }
 CHOICES["kind"] += [k.value for k in AmendmentKind]
 
@@ -396,6 +407,8 @@ def _plausible(name: str, ids: dict[str, str]) -> st.SearchStrategy[str]:
         return st.just(ids["body_id"])
     if name == "proposal_id":
         return st.just(ids["proposal_id"])
+    if name == "obligation_id":
+        return st.sampled_from([ids["obligation_id"], ids["period_id"]])
     if name == "responsible_id":
         # A report's is a person; a deliverable's, a partner.
         return st.sampled_from([ids["account_id"], *ids["partners"].split()])
@@ -466,6 +479,7 @@ def _field_names(ids: dict[str, str]) -> list[str]:
             "from_partner",
             "to_partner",
             "body_id",
+            "obligation_id",
             "responsible_id",
             "lead_id",
             "package_id",
@@ -696,6 +710,12 @@ def rich_world(client: TestClient, world: World, settings: Settings) -> dict[str
     milestone = governance.plan_milestone(
         me, cid, package_id=package.id, title="Kick-off", planned_on=today
     )
+    periods = reporting_periods(governance, me, cid, 1)
+    expense = governance.declare_expense(
+        me, cid, periods[0], world.partner_id, a_declared_expense()
+    )
+    statement = statement_id(str(cid), str(periods[0]), world.partner_id)
+    governance.submit_statements(me, cid, periods[0])
     stores.read_side.catch_up()
     checkpoint = seal_checkpoint(
         governance, stores.read_side, load_or_create_key(settings.audit_key_path)
@@ -720,6 +740,9 @@ def rich_world(client: TestClient, world: World, settings: Settings) -> dict[str
         "package_id": package.id,
         "deliverable_id": deliverable.id,
         "milestone_id": milestone.id,
+        "period_id": str(periods[0]),
+        "statement_id": str(statement),
+        "statement_line_id": expense.id,
         "partners": " ".join(partners),
     }
 
@@ -833,6 +856,9 @@ def _destructive_last(path: str) -> tuple[bool, bool, str]:
     words += ("budget/versions",)
     amending = AMENDMENTS in path
     return (amending, any(word in path for word in words), path)
+    # Accepting the statement ends its review: after its lines are refused.
+    words += ("statements/{statement_id}/accept",)
+    return (any(word in path for word in words), path)
 
 
 @pytest.mark.parametrize("route", sorted(POST_ROUTES, key=_destructive_last))

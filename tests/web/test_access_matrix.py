@@ -29,6 +29,7 @@ from starlette.testclient import TestClient
 
 from governance.actor import Actor
 from governance.convention.values import DocumentKind
+from governance.financing.statement_values import statement_id
 from governance.financing.values import (
     CostCategory,
     Expense,
@@ -40,6 +41,7 @@ from governance.values import ContributionKind, Funding, Motion, Pledge, ReportK
 from governance.voting import DEFAULT_OPTIONS, VotingRule
 from notifications.checkpoints import load_or_create_key, seal_checkpoint
 from tests.support.builders import a_lesson
+from tests.support.expenses import a_declared_expense, reporting_periods
 from tests.web.conftest import (
     PASSWORD,
     World,
@@ -168,6 +170,13 @@ MATRIX: dict[str, dict[str, int]] = {
         **SHOWN,
         **dict.fromkeys(MEMBERS, 404),
     },
+    # Expense statements: everyone in the consortium reads them, a financer too.
+    "/consortia/{consortium_id}/expenses": SHOWN,
+    "/consortia/{consortium_id}/expenses.xlsx": SHOWN,
+    "/consortia/{consortium_id}/expenses/statements/{statement_id}": SHOWN,
+    "/consortia/{consortium_id}/expenses/statements/{statement_id}/export.xlsx": SHOWN,
+    "/consortia/{consortium_id}/expenses/documents/{sha256}": SHOWN,
+    "/consortia/{consortium_id}/expenses/periods/{obligation_id}/export.xlsx": SHOWN,
     "/consortia/{consortium_id}/audit": SHOWN,
     "/consortia/{consortium_id}/audit/checkpoints/{checkpoint_id}.json": SHOWN,
     # The work plan: everyone in the consortium reads it, a financer too.
@@ -296,6 +305,19 @@ def things(client: TestClient, world: World, tmp_path: Path) -> Things:
         "Arrêté d'attribution",
         evidence,
     ).id
+    # An expense of the lead, backed by the delivery's file, for the financial
+    # report of the first half of 2026.
+    periodic = reporting_periods(governance, coordinator, world.consortium_id, 1)
+    governance.declare_expense(
+        coordinator,
+        world.consortium_id,
+        periodic[0],
+        world.lead_id,
+        a_declared_expense(document=evidence),
+    )
+    statement = str(
+        statement_id(str(world.consortium_id), str(periodic[0]), world.lead_id)
+    )
     sealed = seal_checkpoint(
         governance, stores.read_side, load_or_create_key(tmp_path / "key.pem")
     )
@@ -323,6 +345,7 @@ def things(client: TestClient, world: World, tmp_path: Path) -> Things:
             "amendment_id": "00000000-0000-4000-8000-000000000000",
             "document_id": document,
             "number": "1",
+            "statement_id": statement,
             "token": "no-such-secret",
         }
     )

@@ -20,6 +20,7 @@ from starlette.testclient import TestClient
 from governance.actor import Actor
 from governance.convention.values import DocumentKind
 from governance.financing.changes import AmendmentKind
+from governance.financing.statement_values import RefusalReason, statement_id
 from governance.financing.values import (
     CostCategory,
     Expense,
@@ -44,6 +45,7 @@ from notifications.checkpoints import load_or_create_key, seal_checkpoint
 from projections.history import AREA_OF_KIND
 from tests.support.builders import a_lesson, a_pledge, an_evidence
 from tests.support.builders import an_evidence as a_file
+from tests.support.expenses import a_declared_expense
 from tests.support.old_history import as_an_older_version_left_it
 from tests.web.conftest import World, a_call, build_world, login, stores_of
 from web.app import create_app
@@ -142,6 +144,16 @@ ABOUT = {
     "amendment_refused": "budget/amendments/{refused_amendment}",
     **dict.fromkeys(
         ("document_filed", "document_version_filed", "document_signed"), "documents"
+    ),
+    **dict.fromkeys(
+        (
+            "expense_declared",
+            "expense_line_withdrawn",
+            "expense_statement_submitted",
+            "expense_line_refused",
+            "expense_statement_accepted",
+        ),
+        "expenses/statements/{statement}",
     ),
 }
 # Kinds whose entries are about either of two things (both amendments have them).
@@ -386,11 +398,20 @@ def every_kind_once(client: TestClient, world: World, tmp_path: Path) -> dict[st
     )
     g.file_document_version(coordinator, cid, convention, an_evidence(), "Annexe")
     g.record_signature(coordinator, cid, convention, lead, "Mme", date(2026, 1, 9))
+    period = report  # a report without a period takes lines of any date
+    kept = g.declare_expense(coordinator, cid, period, lead, a_declared_expense()).id
+    dropped = g.declare_expense(coordinator, cid, period, lead, a_declared_expense())
+    statement = statement_id(str(cid), str(period), lead)
+    g.withdraw_statement_line(coordinator, statement, dropped.id)
+    g.submit_statements(coordinator, cid, period)
+    g.refuse_statement_line(financer, statement, kept, RefusalReason.INELIGIBLE, "")
+    g.accept_statement(financer, statement, "")
     stores.read_side.catch_up()
     return {
         "deliverable": deliverable,
         "amendment": str(amendment),
         "refused_amendment": str(refused),
+        "statement": str(statement),
         "commitment": str(commitment),
         "proposal": proposal,
         "report": str(report),

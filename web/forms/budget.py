@@ -93,6 +93,7 @@ def parse_rules(data: Mapping[str, str]) -> FundingRules:
             "equipment_cap",
         )
     }
+    reallocation_share = f.amount("reallocation_share", required=False)
     eligible_from = f.day("eligible_from")
     eligible_until = f.day("eligible_until")
     base = f.choice("indirect_base", IndirectBase)
@@ -108,6 +109,11 @@ def parse_rules(data: Mapping[str, str]) -> FundingRules:
         indirect_rate=rates["indirect_rate"],
         indirect_base=base or IndirectBase.STAFF,
         equipment_cap=rates["equipment_cap"],
+        reallocation_share=(
+            reallocation_share
+            if reallocation_share is not None
+            else FundingRules.reallocation_share
+        ),
     )
 
 
@@ -139,6 +145,7 @@ def rules_values(rules: FundingRules) -> dict[str, str]:
     values["eligible_until"] = (
         rules.eligible_until.isoformat() if rules.eligible_until else ""
     )
+    values["reallocation_share"] = str(rules.reallocation_share)
     values["indirect_base"] = rules.indirect_base.value
     for category in rules.eligible_categories:
         values[category_field(category)] = "on"

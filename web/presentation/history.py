@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from governance.convention.values import DocumentKind
 from governance.financing.changes import AmendmentKind
+from governance.financing.statement_values import RefusalReason
 from governance.financing.values import CostCategory, PlanVersionKind, ResourceSource
 from governance.values import (
     CapitalisationKind,
@@ -149,6 +150,19 @@ SENTENCES: dict[str, str] = {
     **WORKPLAN_SENTENCES,
     **AMENDMENT_SENTENCES,
     **DOCUMENT_SENTENCES,
+    "expense_declared": N_(
+        "declared an expense of %(partner)s: %(category)s, “%(label)s”, %(euros)s"
+    ),
+    "expense_line_withdrawn": N_(
+        "withdrew a declared expense of %(partner)s: %(category)s, “%(label)s”, %(euros)s"
+    ),
+    "expense_statement_submitted": N_(
+        "submitted the expense statement of %(partner)s to the funder"
+    ),
+    "expense_line_refused": N_(
+        "refused an expense of %(partner)s (%(refusal)s): %(category)s, “%(label)s”, %(euros)s"
+    ),
+    "expense_statement_accepted": N_("accepted the expense statement of %(partner)s"),
 }
 
 AREA_LABELS: dict[str, str] = {
@@ -162,6 +176,7 @@ AREA_LABELS: dict[str, str] = {
     "audit": N_("Audit"),
     "budget": N_("Financing plan"),
     "workplan": N_("Work plan"),
+    "expenses": N_("Expense statements"),
 }
 
 
@@ -217,6 +232,8 @@ def _param(key: str, value: object) -> str:
         return label(CostCategory(value))
     if key == "resource_source":
         return label(ResourceSource(value))
+    if key == "refusal":
+        return label(RefusalReason(value)).lower()
     if key == "version_kind":
         return label(PlanVersionKind(value)).lower()
     if key == "amendment_kind":
@@ -329,6 +346,7 @@ PAGES: dict[str, tuple[str, str | None]] = {
     "milestone": ("workplan:index", None),
     "amendment": ("amendments:detail", "amendment_id"),
     "document": ("documents:index", None),
+    "expense_statement": ("expenses:statement", "statement_id"),
 }
 
 

@@ -32,6 +32,7 @@ from web.i18n import N_, format_day, format_money, format_quantity, gettext_
 from web.presentation.amendment_words import AMENDMENT_LABELS, AMENDMENT_RULES
 from web.presentation.budget_words import BUDGET_LABELS, BUDGET_RULES
 from web.presentation.document_words import DOCUMENT_LABELS, DOCUMENT_RULES
+from web.presentation.expense_words import EXPENSE_LABELS, EXPENSE_RULES
 from web.presentation.workplan_words import WORKPLAN_LABELS, WORKPLAN_RULES
 
 LABELS: dict[Enum, str] = {
@@ -109,6 +110,7 @@ LABELS: dict[Enum, str] = {
     **WORKPLAN_LABELS,
     **AMENDMENT_LABELS,
     **DOCUMENT_LABELS,
+    **EXPENSE_LABELS,
 }
 
 RULES: dict[str, str] = {
@@ -304,6 +306,7 @@ RULES: dict[str, str] = {
     **WORKPLAN_RULES,
     **AMENDMENT_RULES,
     **DOCUMENT_RULES,
+    **EXPENSE_RULES,
 }
 
 WARNINGS: dict[str, str] = {

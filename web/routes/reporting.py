@@ -20,7 +20,9 @@ from governance.errors import NotFound
 from governance.permissions import Action
 from governance.values import ReportStatus
 from projections.consortia import consortia_of
+from projections.expenses import statements_of_report
 from projections.indicators import indicators_of, period_values
+from projections.partners import partners_of
 from projections.reporting import (
     indicators_of_report,
     obligation,
@@ -139,6 +141,9 @@ def _report_context(request: Request, access: Access) -> dict[str, Any]:
         live = period_values(
             indicators_of(connection, cid), row.period_start, row.period_end, row.due_on
         )
+        # The partners' expense statements that go with this report.
+        statements = statements_of_report(connection, cid, obligation_id)
+        partner_names = {p.partner_id: p.name for p in partners_of(connection, cid)}
     ids = {s.actor_id for s in steps} | (
         {row.responsible_id} if row.responsible_id else set()
     )
@@ -155,6 +160,8 @@ def _report_context(request: Request, access: Access) -> dict[str, Any]:
         "steps": steps,
         "included": included,
         "live": live,
+        "statements": statements,
+        "partner_names": partner_names,
         "names": stores(request).accounts.names(ids),
         "overdue": row.overdue_on(clock(request).now().date()),
         "may_write": access.can(Action.REPORT) and writable,

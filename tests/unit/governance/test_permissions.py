@@ -12,6 +12,7 @@ from governance.permissions import (
     check,
     check_acts_for_partner,
     may_act_for_partner,
+    may_declare_for,
 )
 from governance.values import MemberRole
 
@@ -20,6 +21,7 @@ FINANCER_MAY = READ_ONLY | {
     Action.REVIEW_REPORT,
     Action.COUNTERSIGN,
     Action.DECIDE_AMENDMENT,
+    Action.REVIEW_EXPENSES,
 }
 OWN = "p-own"
 OTHER = "p-other"
@@ -39,6 +41,7 @@ def test_a_coordinator_may_do_everything_but_vote_review_and_countersign() -> No
         Action.REVIEW_REPORT,
         Action.COUNTERSIGN,
         Action.DECIDE_AMENDMENT,
+        Action.REVIEW_EXPENSES,
     }
 
 
@@ -82,12 +85,13 @@ def test_only_financers_review_reports() -> None:
     }
 
 
-def test_a_member_may_view_export_pledge_table_vote_and_capitalise() -> None:
+def test_a_member_may_view_export_pledge_table_vote_capitalise_and_declare() -> None:
     assert {a for a in Action if allowed(MemberRole.MEMBER, a)} == READ_ONLY | {
         Action.PLEDGE,
         Action.TABLE,
         Action.VOTE,
         Action.CAPITALISE,
+        Action.DECLARE_EXPENSES,
     }
 
 
@@ -243,5 +247,22 @@ def test_only_coordinators_propose_amendments_and_only_financers_decide_them() -
         MemberRole.COORDINATOR
     }
     assert {r for r in MemberRole if allowed(r, Action.DECIDE_AMENDMENT)} == {
+        MemberRole.FINANCER
+    }
+
+
+def test_members_declare_expenses_for_their_own_partner_only() -> None:
+    assert may_declare_for(MemberRole.MEMBER, OWN, OWN)
+    assert not may_declare_for(MemberRole.MEMBER, OWN, OTHER)
+    assert may_declare_for(MemberRole.COORDINATOR, None, OTHER)
+    assert not may_declare_for(MemberRole.FINANCER, OWN, OWN)
+    assert not may_declare_for(MemberRole.PILOT_TEAM, OWN, OWN)
+
+
+def test_only_coordinators_submit_and_only_financers_review_expenses() -> None:
+    assert {r for r in MemberRole if allowed(r, Action.SUBMIT_EXPENSES)} == {
+        MemberRole.COORDINATOR
+    }
+    assert {r for r in MemberRole if allowed(r, Action.REVIEW_EXPENSES)} == {
         MemberRole.FINANCER
     }

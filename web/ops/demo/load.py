@@ -16,6 +16,7 @@ from web.links import EmailLinks
 from web.ops.demo import (
     amendments,
     deliveries,
+    expenses,
     founding,
     implementation,
     pledges,
@@ -36,6 +37,7 @@ CHAPTERS: tuple[Callable[[Story], None], ...] = (
     deliveries.tell,
     year_end.tell,
     amendments.tell,
+    expenses.tell,
     workplan.tell,
 )
 

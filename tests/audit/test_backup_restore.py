@@ -124,7 +124,7 @@ def test_a_restored_store_verifies_and_holds_the_same_data(
     assert "keep a copy of it separately" in made.output
     assert restored.exit_code == 0, restored.output
     assert "OK: the log matches its chain and every checkpoint." in restored.output
-    assert "2 checkpoints and 1 attached files checked" in restored.output
+    assert "2 checkpoints and 1 attached file checked" in restored.output
     assert "WARNING" not in restored.output
     stored = events_of(source)
     assert events_of(target) == stored

@@ -106,11 +106,16 @@ def verify_and_print(settings: Settings, checkpoint_files: tuple[Path, ...]) -> 
         f"{report.events} events read in {report.seconds:.2f} s "
         f"({report.events_per_second:,.0f} events/s): {report.chained} compared "
         f"with the chain, {report.unchained} not chained yet, "
-        f"{report.checkpoints} checkpoints and {report.evidence_files} attached "
-        "files checked."
+        f"{_counted(report.checkpoints, 'checkpoint')} and "
+        f"{_counted(report.evidence_files, 'attached file')} checked."
     )
     if report.ok:
         click.echo("OK: the log matches its chain and every checkpoint.")
         return True
     click.echo(f"TAMPERED: {report.findings_total} problem(s) found.")
     return False
+
+
+def _counted(count: int, noun: str) -> str:
+    """ "1 checkpoint", "2 checkpoints" (the CLI speaks English only)."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

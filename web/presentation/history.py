@@ -113,7 +113,6 @@ SENTENCES: dict[str, str] = {
         "recorded the decision “%(title)s” taken on %(on)s: %(outcome)s"
     ),
     "report_scheduled": N_("scheduled “%(title)s”, due to %(funder)s on %(on)s"),
-    "report_drafted": N_("saved a draft of “%(title)s” (%(files)s attached files)"),
     "report_submitted": N_("submitted “%(title)s” to the funder"),
     "report_accepted": N_("accepted “%(title)s”: %(comment)s"),
     "report_changes_requested": N_("asked for changes to “%(title)s”: %(comment)s"),
@@ -285,6 +284,13 @@ def describe(entry: HistoryEntry, names: dict[str, str]) -> str:
 
 def _counted(kind: str, recorded: dict[str, object]) -> str | None:
     """The sentences whose words follow a count ("1 member partner", "2 …s")."""
+    files = recorded.get("files")
+    if kind == "report_drafted" and isinstance(files, int):
+        return ngettext_(
+            "saved a draft of “%(title)s” (%(files)s attached file)",
+            "saved a draft of “%(title)s” (%(files)s attached files)",
+            files,
+        )
     count = recorded.get("members")
     if not isinstance(count, int):
         return None

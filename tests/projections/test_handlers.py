@@ -64,6 +64,8 @@ def test_the_history_handles_every_consortium_event_from_its_parts() -> None:
         "projections.history.budget",
         "projections.history.amendments",
         "projections.history.documents",
+        "projections.history.workplan",
+        "projections.history.expenses",
     }
 
 

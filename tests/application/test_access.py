@@ -18,9 +18,12 @@ from eventsourcing.application import Application
 
 from governance.actor import Actor
 from governance.application import Governance
+from governance.convention.values import DocumentKind
 from governance.errors import NotFound, NotPermitted
+from governance.financing.changes import AmendmentKind
+from governance.financing.statement_values import RefusalReason, statement_id
 from governance.financing.values import PlanVersionKind
-from governance.permissions import Action
+from governance.permissions import MATRIX, Action
 from governance.values import (
     MEETING,
     MemberRole,
@@ -50,6 +53,7 @@ from tests.support.builders import (
     person_in_role,
     scheduled_report,
 )
+from tests.support.expenses import a_declared_expense, reporting_periods
 from tests.support.financing import a_resource, an_expense, rules
 
 
@@ -367,6 +371,7 @@ UNGATED = {
     "accept_invitation",  # the invitation is the permission
     "close_due_proposal",  # run by the scheduler, on its own account
     "request_reminder",  # run by the scheduler, on its own account
+    "request_deliverable_reminder",  # run by the scheduler, on its own account
     "record_reminder_sent",  # run by the e-mail sender, on the scheduler's account
     "seal_checkpoint",  # run by the platform, on its own account, with its key
 }
@@ -498,6 +503,7 @@ def test_every_command_needing_a_role_is_covered_here() -> None:
         *REVIEW_COMMANDS,
         *COUNTERSIGN_COMMANDS,
         *CAPITALISATION_COMMANDS,
+        *ALL_MONEY_COMMANDS,
     }
 
     assert public - covered == UNGATED
@@ -916,6 +922,514 @@ def test_someone_outside_the_consortium_may_not_capitalise_and_gets_not_found(
     assert (refused.value.kind, refused.value.identifier) == (
         "consortium",
         world.consortium_id,
+    )
+    assert app.recorder.max_notification_id() == before
+
+
+# -- money: the work plan, amendments, the convention's documents, statements ---------
+
+
+@dataclass(frozen=True)
+class Money:
+    """The world with its plan signed, a work plan, a document and statements.
+
+    Work package 1 is led by the partner; package 2 holds nothing. One deliverable
+    is the partner's, one the lead's, one (the partner's) is submitted. One
+    amendment is a draft that takes out the lead's travel; another, extending the
+    period, is proposed. In the first half of 2026 the partner and the lead each
+    declared one expense (drafts); in the second half the partner's statement is
+    submitted.
+    """
+
+    consortium_id: UUID
+    lead_id: str
+    partner_id: str
+    package_id: str
+    empty_package_id: str
+    own_deliverable_id: str
+    lead_deliverable_id: str
+    submitted_deliverable_id: str
+    milestone_id: str
+    draft_amendment_id: UUID
+    proposed_amendment_id: UUID
+    resource_line_id: str
+    expense_line_id: str
+    document_id: UUID
+    first_period_id: UUID
+    second_period_id: UUID
+    own_statement_id: UUID
+    own_line_id: str
+    lead_statement_id: UUID
+    lead_line_id: str
+    submitted_statement_id: UUID
+    submitted_line_id: str
+
+
+MoneyCommand = Callable[[Governance, Actor, Money], object]
+
+
+@pytest.fixture
+def money(app: Governance, coordinator: Actor, world: World) -> Money:
+    cid, lead, partner = world.consortium_id, world.lead_id, world.partner_id
+    app.set_funding_rules(
+        coordinator,
+        cid,
+        rules(eligible_from=date(2026, 1, 1), eligible_until=date(2027, 12, 31)),
+    )
+    app.file_plan_version(coordinator, cid, PlanVersionKind.APPLICATION, ())
+    app.file_plan_version(coordinator, cid, PlanVersionKind.CONVENTION, ())
+    draft = UUID(
+        app.draft_amendment(
+            coordinator, cid, AmendmentKind.BUDGET_REALLOCATION, "Moins de trajets."
+        ).id
+    )
+    app.withdraw_in_amendment(coordinator, cid, draft, world.expense_line_id)
+    proposed = UUID(
+        app.draft_amendment(
+            coordinator, cid, AmendmentKind.PERIOD_EXTENSION, "Retard des travaux."
+        ).id
+    )
+    app.extend_amendment_period(coordinator, cid, proposed, date(2028, 6, 30))
+    app.propose_amendment(coordinator, cid, proposed)
+    package = app.define_work_package(
+        coordinator, cid, code="L1", title="Ateliers", lead_id=partner
+    ).id
+    empty = app.define_work_package(
+        coordinator, cid, code="L2", title="Évaluation", lead_id=lead
+    ).id
+    own, of_lead, submitted = (
+        app.plan_deliverable(
+            coordinator,
+            cid,
+            package_id=package,
+            title=f"Livrable {n}",
+            due_on=date(2026, 6, 30),
+            responsible_id=responsible,
+        ).id
+        for n, responsible in ((1, partner), (2, lead), (3, partner))
+    )
+    app.submit_deliverable(coordinator, cid, submitted, an_evidence())
+    milestone = app.plan_milestone(
+        coordinator,
+        cid,
+        package_id=package,
+        title="Premier atelier",
+        planned_on=date(2026, 2, 15),
+    ).id
+    document = UUID(
+        app.file_document(
+            coordinator,
+            cid,
+            DocumentKind.PARTNERSHIP_CONVENTION,
+            "Convention de partenariat",
+            an_evidence(),
+        ).id
+    )
+    first, second = reporting_periods(app, coordinator, cid)
+    own_line, lead_line = (
+        app.declare_expense(coordinator, cid, first, p, a_declared_expense()).id
+        for p in (partner, lead)
+    )
+    submitted_line = app.declare_expense(
+        coordinator,
+        cid,
+        second,
+        partner,
+        a_declared_expense(spent_on=date(2026, 9, 14)),
+    ).id
+    app.submit_statements(coordinator, cid, second)
+
+    def statement(period: UUID, partner_id: str) -> UUID:
+        return statement_id(str(cid), str(period), partner_id)
+
+    return Money(
+        cid,
+        lead,
+        partner,
+        package,
+        empty,
+        own,
+        of_lead,
+        submitted,
+        milestone,
+        draft,
+        proposed,
+        world.resource_line_id,
+        world.expense_line_id,
+        document,
+        first,
+        second,
+        statement(first, partner),
+        own_line,
+        statement(first, lead),
+        lead_line,
+        statement(second, partner),
+        submitted_line,
+    )
+
+
+# The coordinator's alone: the work plan, amendments, documents, submitting.
+MONEY_COMMANDS: dict[str, MoneyCommand] = {
+    "define_work_package": lambda app, actor, m: app.define_work_package(
+        actor, m.consortium_id, code="L3", title="Diffusion", lead_id=m.lead_id
+    ),
+    "change_work_package": lambda app, actor, m: app.change_work_package(
+        actor,
+        m.consortium_id,
+        m.package_id,
+        code="L1",
+        title="Ateliers d'usagers",
+        lead_id=m.partner_id,
+    ),
+    "withdraw_work_package": lambda app, actor, m: app.withdraw_work_package(
+        actor, m.consortium_id, m.empty_package_id
+    ),
+    "plan_deliverable": lambda app, actor, m: app.plan_deliverable(
+        actor,
+        m.consortium_id,
+        package_id=m.package_id,
+        title="Guide d'animation",
+        due_on=date(2026, 9, 30),
+        responsible_id=m.partner_id,
+    ),
+    "plan_milestone": lambda app, actor, m: app.plan_milestone(
+        actor,
+        m.consortium_id,
+        package_id=m.package_id,
+        title="Dernier atelier",
+        planned_on=date(2026, 11, 15),
+    ),
+    "reach_milestone": lambda app, actor, m: app.reach_milestone(
+        actor,
+        m.consortium_id,
+        m.milestone_id,
+        reached_on=date(2026, 2, 16),
+        note="Douze participants.",
+    ),
+    "draft_amendment": lambda app, actor, m: app.draft_amendment(
+        actor, m.consortium_id, AmendmentKind.BUDGET_REALLOCATION, "Plus d'ateliers."
+    ),
+    "add_amendment_expense": lambda app, actor, m: app.add_amendment_expense(
+        actor,
+        m.consortium_id,
+        m.draft_amendment_id,
+        an_expense(partner_id=m.partner_id),
+    ),
+    "add_amendment_resource": lambda app, actor, m: app.add_amendment_resource(
+        actor,
+        m.consortium_id,
+        m.draft_amendment_id,
+        a_resource(partner_id=m.partner_id),
+    ),
+    "withdraw_in_amendment": lambda app, actor, m: app.withdraw_in_amendment(
+        actor, m.consortium_id, m.draft_amendment_id, m.resource_line_id
+    ),
+    "drop_amendment_change": lambda app, actor, m: app.drop_amendment_change(
+        actor, m.consortium_id, m.draft_amendment_id, m.expense_line_id
+    ),
+    "extend_amendment_period": lambda app, actor, m: app.extend_amendment_period(
+        actor, m.consortium_id, m.draft_amendment_id, date(2028, 3, 31)
+    ),
+    "propose_amendment": lambda app, actor, m: app.propose_amendment(
+        actor, m.consortium_id, m.draft_amendment_id
+    ),
+    "file_document": lambda app, actor, m: app.file_document(
+        actor,
+        m.consortium_id,
+        DocumentKind.LETTER_OF_COMMITMENT,
+        "Lettre d'engagement",
+        an_evidence(),
+        partner_id=m.partner_id,
+    ),
+    "file_document_version": lambda app, actor, m: app.file_document_version(
+        actor, m.consortium_id, m.document_id, an_evidence(sha256="ab" * 32)
+    ),
+    "record_signature": lambda app, actor, m: app.record_signature(
+        actor,
+        m.consortium_id,
+        m.document_id,
+        m.partner_id,
+        "Camille Roux",
+        date(2026, 3, 1),
+    ),
+    "submit_statements": lambda app, actor, m: app.submit_statements(
+        actor, m.consortium_id, m.first_period_id
+    ),
+}
+
+
+def money_partner_commands(own: bool) -> dict[str, MoneyCommand]:
+    """A partner's deliverable and expenses: the partner's (``own``) or the lead's."""
+
+    def partner(m: Money) -> str:
+        return m.partner_id if own else m.lead_id
+
+    def deliverable(m: Money) -> str:
+        return m.own_deliverable_id if own else m.lead_deliverable_id
+
+    def statement(m: Money) -> tuple[UUID, str]:
+        if own:
+            return m.own_statement_id, m.own_line_id
+        return m.lead_statement_id, m.lead_line_id
+
+    return {
+        "submit_deliverable": lambda app, actor, m: app.submit_deliverable(
+            actor, m.consortium_id, deliverable(m), an_evidence()
+        ),
+        "declare_expense": lambda app, actor, m: app.declare_expense(
+            actor,
+            m.consortium_id,
+            m.first_period_id,
+            partner(m),
+            a_declared_expense(label="Repas des ateliers"),
+        ),
+        "withdraw_statement_line": lambda app, actor, m: app.withdraw_statement_line(
+            actor, *statement(m)
+        ),
+    }
+
+
+# Coordinators, and a member for the partner they represent only.
+OWN_MONEY_COMMANDS = money_partner_commands(own=True)
+LEAD_MONEY_COMMANDS = money_partner_commands(own=False)
+# The financer's alone, not even the coordinator's: reviews and decisions.
+MONEY_REVIEW_COMMANDS: dict[str, MoneyCommand] = {
+    "accept_deliverable": lambda app, actor, m: app.accept_deliverable(
+        actor, m.consortium_id, m.submitted_deliverable_id, "Conforme."
+    ),
+    "request_deliverable_changes": (
+        lambda app, actor, m: app.request_deliverable_changes(
+            actor, m.consortium_id, m.submitted_deliverable_id, "Ajouter le bilan."
+        )
+    ),
+    "approve_amendment": lambda app, actor, m: app.approve_amendment(
+        actor, m.consortium_id, m.proposed_amendment_id, "Justifié.", ()
+    ),
+    "refuse_amendment": lambda app, actor, m: app.refuse_amendment(
+        actor, m.consortium_id, m.proposed_amendment_id, "Hors délai."
+    ),
+    "refuse_statement_line": lambda app, actor, m: app.refuse_statement_line(
+        actor,
+        m.submitted_statement_id,
+        m.submitted_line_id,
+        RefusalReason.UNSUPPORTED,
+        "Facture absente.",
+    ),
+    "accept_statement": lambda app, actor, m: app.accept_statement(
+        actor, m.submitted_statement_id, "Conforme."
+    ),
+    "accept_statements": lambda app, actor, m: app.accept_statements(
+        actor, m.consortium_id, m.second_period_id, "Conformes."
+    ),
+}
+# The action each money command asks of the role matrix.
+MONEY_ACTIONS = {
+    **dict.fromkeys(
+        [
+            "define_work_package",
+            "change_work_package",
+            "withdraw_work_package",
+            "plan_deliverable",
+            "plan_milestone",
+            "reach_milestone",
+        ],
+        Action.MANAGE_WORKPLAN,
+    ),
+    **dict.fromkeys(
+        [
+            "draft_amendment",
+            "add_amendment_expense",
+            "add_amendment_resource",
+            "withdraw_in_amendment",
+            "drop_amendment_change",
+            "extend_amendment_period",
+            "propose_amendment",
+        ],
+        Action.PROPOSE_AMENDMENT,
+    ),
+    **dict.fromkeys(
+        ["file_document", "file_document_version", "record_signature"],
+        Action.FILE_DOCUMENTS,
+    ),
+    "submit_statements": Action.SUBMIT_EXPENSES,
+    "submit_deliverable": Action.SUBMIT_DELIVERABLE,
+    "declare_expense": Action.DECLARE_EXPENSES,
+    "withdraw_statement_line": Action.DECLARE_EXPENSES,
+    "accept_deliverable": Action.REVIEW_DELIVERABLE,
+    "request_deliverable_changes": Action.REVIEW_DELIVERABLE,
+    "approve_amendment": Action.DECIDE_AMENDMENT,
+    "refuse_amendment": Action.DECIDE_AMENDMENT,
+    "refuse_statement_line": Action.REVIEW_EXPENSES,
+    "accept_statement": Action.REVIEW_EXPENSES,
+    "accept_statements": Action.REVIEW_EXPENSES,
+}
+ALL_MONEY_COMMANDS = {
+    **MONEY_COMMANDS,
+    **OWN_MONEY_COMMANDS,
+    **MONEY_REVIEW_COMMANDS,
+}
+
+
+def test_every_money_command_names_the_action_it_needs() -> None:
+    assert set(MONEY_ACTIONS) == set(ALL_MONEY_COMMANDS)
+    assert set(LEAD_MONEY_COMMANDS) == set(OWN_MONEY_COMMANDS)
+
+
+@pytest.mark.parametrize("name", list(ALL_MONEY_COMMANDS))
+def test_the_money_tables_follow_the_role_matrix(name: str) -> None:
+    if name in MONEY_COMMANDS:
+        roles = {MemberRole.COORDINATOR}
+    elif name in OWN_MONEY_COMMANDS:
+        roles = {MemberRole.COORDINATOR, MemberRole.MEMBER}
+    else:
+        roles = {MemberRole.FINANCER}
+
+    assert MATRIX[MONEY_ACTIONS[name]] == roles
+
+
+@pytest.mark.parametrize("name", [*MONEY_COMMANDS, *OWN_MONEY_COMMANDS], ids=str)
+def test_the_coordinator_keeps_the_work_plan_amendments_documents_and_statements(
+    app: Governance, coordinator: Actor, money: Money, name: str
+) -> None:
+    before = app.recorder.max_notification_id() or 0
+
+    ALL_MONEY_COMMANDS[name](app, coordinator, money)
+
+    assert (app.recorder.max_notification_id() or 0) > before
+
+
+@pytest.mark.parametrize("role", ROLES_WITHOUT_CHANGES, ids=lambda r: r.value)
+@pytest.mark.parametrize("name", list(MONEY_COMMANDS))
+def test_other_roles_may_not_plan_work_amend_file_documents_or_submit_statements(
+    app: Governance,
+    coordinator: Actor,
+    world: World,
+    money: Money,
+    name: str,
+    role: MemberRole,
+) -> None:
+    actor = someone_in_role(app, coordinator, world, role)
+    before = app.recorder.max_notification_id()
+
+    with pytest.raises(NotPermitted) as refused:
+        MONEY_COMMANDS[name](app, actor, money)
+
+    assert (refused.value.action, refused.value.actor_id) == (
+        MONEY_ACTIONS[name].value,
+        actor.account_id,
+    )
+    assert app.recorder.max_notification_id() == before
+
+
+@pytest.mark.parametrize("name", list(OWN_MONEY_COMMANDS))
+def test_a_member_hands_in_and_declares_for_the_partner_they_represent(
+    app: Governance, coordinator: Actor, world: World, money: Money, name: str
+) -> None:
+    member = someone_in_role(app, coordinator, world, MemberRole.MEMBER)
+    before = app.recorder.max_notification_id() or 0
+
+    OWN_MONEY_COMMANDS[name](app, member, money)
+
+    assert (app.recorder.max_notification_id() or 0) > before
+
+
+@pytest.mark.parametrize("name", list(LEAD_MONEY_COMMANDS))
+def test_a_member_may_not_hand_in_or_declare_for_another_partner(
+    app: Governance, coordinator: Actor, world: World, money: Money, name: str
+) -> None:
+    member = someone_in_role(app, coordinator, world, MemberRole.MEMBER)
+    before = app.recorder.max_notification_id()
+
+    with pytest.raises(NotPermitted) as refused:
+        LEAD_MONEY_COMMANDS[name](app, member, money)
+
+    assert (refused.value.action, refused.value.actor_id) == (
+        MONEY_ACTIONS[name].value,
+        member.account_id,
+    )
+    assert app.recorder.max_notification_id() == before
+
+
+@pytest.mark.parametrize(
+    "role", [MemberRole.FINANCER, MemberRole.PILOT_TEAM], ids=lambda r: r.value
+)
+@pytest.mark.parametrize("name", list(OWN_MONEY_COMMANDS))
+def test_financers_and_the_pilot_team_may_not_hand_in_or_declare(
+    app: Governance,
+    coordinator: Actor,
+    world: World,
+    money: Money,
+    name: str,
+    role: MemberRole,
+) -> None:
+    actor = someone_in_role(app, coordinator, world, role)
+    before = app.recorder.max_notification_id()
+
+    with pytest.raises(NotPermitted) as refused:
+        OWN_MONEY_COMMANDS[name](app, actor, money)
+
+    assert (refused.value.action, refused.value.actor_id) == (
+        MONEY_ACTIONS[name].value,
+        actor.account_id,
+    )
+    assert app.recorder.max_notification_id() == before
+
+
+@pytest.mark.parametrize("name", list(MONEY_REVIEW_COMMANDS))
+def test_a_financer_reviews_deliverables_amendments_and_statements(
+    app: Governance, coordinator: Actor, world: World, money: Money, name: str
+) -> None:
+    financer = someone_in_role(app, coordinator, world, MemberRole.FINANCER)
+    before = app.recorder.max_notification_id() or 0
+
+    MONEY_REVIEW_COMMANDS[name](app, financer, money)
+
+    assert (app.recorder.max_notification_id() or 0) > before
+
+
+@pytest.mark.parametrize(
+    "role",
+    [MemberRole.COORDINATOR, MemberRole.MEMBER, MemberRole.PILOT_TEAM],
+    ids=lambda r: r.value,
+)
+@pytest.mark.parametrize("name", list(MONEY_REVIEW_COMMANDS))
+def test_nobody_but_a_financer_reviews_or_decides_not_even_the_coordinator(
+    app: Governance,
+    coordinator: Actor,
+    world: World,
+    money: Money,
+    name: str,
+    role: MemberRole,
+) -> None:
+    actor = (
+        coordinator
+        if role is MemberRole.COORDINATOR
+        else someone_in_role(app, coordinator, world, role)
+    )
+    before = app.recorder.max_notification_id()
+
+    with pytest.raises(NotPermitted) as refused:
+        MONEY_REVIEW_COMMANDS[name](app, actor, money)
+
+    assert (refused.value.action, refused.value.actor_id) == (
+        MONEY_ACTIONS[name].value,
+        actor.account_id,
+    )
+    assert app.recorder.max_notification_id() == before
+
+
+@pytest.mark.parametrize("name", list(ALL_MONEY_COMMANDS))
+def test_someone_outside_the_consortium_may_not_touch_the_money_and_gets_not_found(
+    app: Governance, money: Money, name: str
+) -> None:
+    before = app.recorder.max_notification_id()
+
+    with pytest.raises(NotFound) as refused:
+        ALL_MONEY_COMMANDS[name](app, Actor("acc-stranger"), money)
+
+    assert (refused.value.kind, refused.value.identifier) == (
+        "consortium",
+        money.consortium_id,
     )
     assert app.recorder.max_notification_id() == before
 

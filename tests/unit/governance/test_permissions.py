@@ -20,6 +20,7 @@ READ_ONLY = {Action.VIEW, Action.EXPORT}
 FINANCER_MAY = READ_ONLY | {
     Action.REVIEW_REPORT,
     Action.COUNTERSIGN,
+    Action.REVIEW_DELIVERABLE,
     Action.DECIDE_AMENDMENT,
     Action.REVIEW_EXPENSES,
 }
@@ -40,6 +41,7 @@ def test_a_coordinator_may_do_everything_but_vote_review_and_countersign() -> No
         Action.VOTE,
         Action.REVIEW_REPORT,
         Action.COUNTERSIGN,
+        Action.REVIEW_DELIVERABLE,
         Action.DECIDE_AMENDMENT,
         Action.REVIEW_EXPENSES,
     }
@@ -85,12 +87,13 @@ def test_only_financers_review_reports() -> None:
     }
 
 
-def test_a_member_may_view_export_pledge_table_vote_capitalise_and_declare() -> None:
+def test_a_member_pledges_tables_votes_capitalises_hands_in_and_declares() -> None:
     assert {a for a in Action if allowed(MemberRole.MEMBER, a)} == READ_ONLY | {
         Action.PLEDGE,
         Action.TABLE,
         Action.VOTE,
         Action.CAPITALISE,
+        Action.SUBMIT_DELIVERABLE,
         Action.DECLARE_EXPENSES,
     }
 

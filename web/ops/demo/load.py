@@ -36,8 +36,8 @@ CHAPTERS: tuple[Callable[[Story], None], ...] = (
     implementation.tell,
     deliveries.tell,
     year_end.tell,
-    amendments.tell,
     expenses.tell,
+    amendments.tell,
     workplan.tell,
 )
 

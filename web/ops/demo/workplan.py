@@ -28,7 +28,11 @@ def tell(story: Story) -> None:
     governance, cid, p = story.governance, story.consortium_id, story.partners
     coordinator, financer = story.coordinator, story.actor("financer")
     today = story.start + timedelta(days=365)
-    evening = at(story.start + timedelta(days=LAST_DAY), LAST_HOUR)
+    # Told last: after the story's last day, or after whatever chapter came last.
+    evening = max(
+        at(story.start + timedelta(days=LAST_DAY), LAST_HOUR),
+        story.clock.at + timedelta(minutes=1),
+    )
     story.clock.at = evening
 
     def package(code: str, title: str, lead: str, *others: str) -> str:

@@ -56,7 +56,10 @@ def render(
             headers=headers,
         )
         if done:
-            response.headers["HX-Trigger"] = DONE_EVENT
+            # Beside the events the handler triggers itself ("partners-changed").
+            own = response.headers.get("HX-Trigger")
+            events = f"{own}, {DONE_EVENT}" if own else DONE_EVENT
+            response.headers["HX-Trigger"] = events
     else:
         arrived_done = DONE_COOKIE in request.cookies
         response = templates(request).TemplateResponse(
@@ -65,7 +68,8 @@ def render(
             {
                 **context,
                 "layout": page_layout(request),
-                "done": done or arrived_done,
+                # Not "done": pages have their own variables of that name.
+                "done_notice": done or arrived_done,
             },
             status_code=status_code,
             headers=headers,

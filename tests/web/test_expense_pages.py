@@ -283,8 +283,8 @@ def test_a_line_outside_the_eligible_period_is_a_warning(
 
     assert response.status_code == 303  # type: ignore[attr-defined]
     assert (
-        "Partner Co declared “Billets de train” on March 1, 2027, outside the "
-        "eligible period (January 1, 2026 – December 31, 2026)." in page
+        "Partner Co declared “Billets de train” on 1 March 2027, outside the "
+        "eligible period (1 January 2026 – 31 December 2026)." in page
     )
 
 

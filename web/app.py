@@ -37,6 +37,7 @@ from web.i18n import (
     pgettext_,
 )
 from web.links import PathFor, paths_of, template_path_for, use_route_table
+from web.logs import RequestIdMiddleware
 from web.ops.jobs import make_jobs
 from web.ops.storage import open_stores
 from web.presentation.budget_words import check_message
@@ -67,6 +68,7 @@ from web.routes import (
     readiness,
     reporting,
     session,
+    source,
     workplan,
 )
 from web.security import SecurityMiddleware
@@ -179,6 +181,7 @@ def all_routes() -> list[BaseRoute]:
         *portfolio.routes,
         *audit.routes,
         *admin.routes,
+        *source.routes,
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
 
@@ -202,6 +205,7 @@ def create_app(
     settings = settings.with_secret()
     use_route_table(route_table)
     templates = make_templates()
+    templates.env.globals["source_url"] = settings.source_url
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
@@ -232,6 +236,8 @@ def create_app(
     return Starlette(
         routes=all_routes(),
         middleware=[
+            # Outermost: the id is on the lines every other layer logs.
+            Middleware(RequestIdMiddleware),
             Middleware(SecurityMiddleware),
             # Outside the session middleware: a session that cannot be loaded
             # because the database is down gets the same 503 page.

@@ -49,6 +49,11 @@ class Settings:
     # Outgoing e-mail: SMTP when CONSORTIUM_SMTP_HOST is set, else a mailbox file.
     smtp: SmtpSettings | None = None
     mail_from: str = ""
+    # Log lines as text on stderr, or one JSON object per line on stdout.
+    log_format: str = "text"
+    # Where the footer's "source code" link points (AGPL §13); empty: the archive
+    # this server makes of its own code.
+    source_url: str = ""
 
     @property
     def mail_sender(self) -> str:
@@ -91,6 +96,8 @@ class Settings:
             ),
             trusted_proxies=trusted_proxies(env.get("CONSORTIUM_TRUSTED_PROXIES", "")),
             mail_from=env.get("CONSORTIUM_SMTP_FROM", ""),
+            log_format=log_format(env),
+            source_url=env.get("CONSORTIUM_SOURCE_URL", "").strip(),
             data_dir=data_dir,
             database_url=env.get("CONSORTIUM_DATABASE_URL") or None,
             secret_key=env.get("CONSORTIUM_SECRET_KEY", ""),
@@ -133,6 +140,14 @@ def _positive(
     if not (text.isascii() and text.isdigit()) or int(text) < 1:
         raise SettingsError(f"{name} must be a whole {what}, at least 1")
     return int(text)
+
+
+def log_format(env: dict[str, str]) -> str:
+    """``CONSORTIUM_LOG_FORMAT``: ``text`` (the default) or ``json``."""
+    value = env.get("CONSORTIUM_LOG_FORMAT", "").strip().lower() or "text"
+    if value not in ("text", "json"):
+        raise SettingsError("CONSORTIUM_LOG_FORMAT must be text or json")
+    return value
 
 
 def trusted_proxies(text: str) -> tuple[str, ...]:

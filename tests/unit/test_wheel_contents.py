@@ -86,3 +86,12 @@ def test_the_wheel_holds_nothing_but_our_packages(wheel_names: set[str]) -> None
     tops = {name.split("/")[0] for name in wheel_names}
     extra = {top for top in tops if top not in PACKAGES and ".dist-info" not in top}
     assert extra == set()
+
+
+def test_the_wheel_carries_the_licence_its_metadata_names(
+    wheel_names: set[str],
+) -> None:
+    licences = {
+        name for name in wheel_names if name.endswith(".dist-info/licenses/LICENSE")
+    }
+    assert len(licences) == 1

@@ -92,6 +92,7 @@ MATRIX: dict[str, dict[str, int]] = {
     # A logged-in person is sent on to their consortia.
     "/login": {"anonymous": 200, **dict.fromkeys(("outsider", *MEMBERS, "admin"), 303)},
     "/healthz": OPEN,
+    "/source.tar.gz": OPEN,
     "/": dict.fromkeys(ROLES, 303),
     "/consortia": OWN,
     "/consortia/new": OWN,

@@ -13,7 +13,17 @@ entry point and ``web.cli:app_factory`` the ASGI factory uvicorn loads.
 from __future__ import annotations
 
 # Imported for their commands, which they add to ``main``.
-from web.cli import admin, audit, backup, bench, demo, evidence, readmodels, serve
+from web.cli import (
+    admin,
+    audit,
+    backup,
+    bench,
+    demo,
+    evidence,
+    health,
+    readmodels,
+    serve,
+)
 from web.cli.group import Exit, Failure, main
 from web.cli.serve import app_factory
 
@@ -27,6 +37,7 @@ __all__ = [
     "bench",
     "demo",
     "evidence",
+    "health",
     "main",
     "readmodels",
     "serve",

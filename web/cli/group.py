@@ -7,6 +7,7 @@ its kind (``Exit``, documented in the README).
 from __future__ import annotations
 
 import logging
+import os
 from enum import IntEnum
 from typing import Any
 
@@ -15,9 +16,10 @@ import click
 from governance.clock import Clock
 from web.faults import classify
 from web.links import PathFor, use_route_table
+from web.logs import configure_logging
 from web.ops.in_use import StoreInUse
 from web.ops.storage import StorageError, Stores, open_stores
-from web.settings import Settings, SettingsError
+from web.settings import Settings, SettingsError, log_format
 
 # One logger for every command, named as when the CLI was one module.
 logger = logging.getLogger("web.cli")
@@ -41,6 +43,8 @@ class Exit(IntEnum):
     # in use by servers, the account exists or does not, the backup does not match
     # its manifest.
     REFUSED = 5
+    # health: the scheduled jobs have not run lately, or their last run failed.
+    STOPPED = 6
     # A bug: the message says what, --verbose shows where.
     UNEXPECTED = 70
 
@@ -141,17 +145,16 @@ def open_or_fail(settings: Settings, clock: Clock | None = None) -> Stores:
 
 
 @click.group(cls=Commands)
+@click.version_option(package_name="consortium-ledger", prog_name="consortium")
 @click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
 def main(verbose: bool) -> None:
     """Consortium Ledger: govern project consortia, on the record.
 
     Exit codes: 0 done, 1 the store does not verify, 2 bad input, 3 the store
-    cannot be reached, 4 cannot write, 5 refused (nothing changed), 70 a bug.
+    cannot be reached, 4 cannot write, 5 refused (nothing changed), 6 the
+    scheduled jobs stopped (health), 70 a bug.
     """
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
+    configure_logging(log_format(dict(os.environ)), verbose=verbose)
     # E-mails link to the app's pages by route name; loaded only if one is sent.
     use_route_table(_app_route_table)
 

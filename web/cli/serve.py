@@ -20,8 +20,11 @@ def app_factory() -> object:
     refused meanwhile.
     """
     from web.app import create_app
+    from web.logs import configure_logging_once
 
     settings = load_settings()
+    # Again here: with --reload, or under uvicorn itself, this is a new process.
+    configure_logging_once(settings.log_format)
     _in_use.append(hold_shared(settings))
     return create_app(settings)
 
@@ -78,6 +81,9 @@ def serve(host: str, port: int, reload: bool, forwarded_allow_ips: str | None) -
             proxy_headers=bool(proxies),
             forwarded_allow_ips=list(proxies) or None,
             log_level="info",
+            # Its lines go through ours (``web/logs.py``): one format, and the
+            # request's id on every line, the access line included.
+            log_config=None,
         )
     except SystemExit as stopped:
         if stopped.code in (None, 0):

@@ -118,19 +118,24 @@ def log_handler(log_format: str) -> logging.Handler:
 def configure_logging(log_format: str, *, verbose: bool = False) -> None:
     """Send every log line of this process through one handler in ``log_format``.
 
-    Replaces the handler an earlier call added (lines are never doubled) and leaves
-    others alone (a test runner's); uvicorn is then started without a logging
+    Replaces the handler an earlier call added (lines are never doubled); like
+    ``logging.basicConfig``, leaves alone a process whose logging someone else set
+    up (a test runner capturing it). uvicorn is then started without a logging
     configuration of its own, so its lines come here too."""
     root = logging.getLogger()
-    for handler in list(root.handlers):
-        if handler.get_name() == _HANDLER_NAME:
-            root.removeHandler(handler)
+    ours = [h for h in root.handlers if h.get_name() == _HANDLER_NAME]
+    if len(ours) != len(root.handlers):
+        return
+    for handler in ours:
+        root.removeHandler(handler)
     root.addHandler(log_handler(log_format))
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    # Alembic says which dialect it found at every start: only its warnings.
+    logging.getLogger("alembic").setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
 def configure_logging_once(log_format: str) -> None:
-    """``configure_logging`` unless this process has done it already (the command
-    line did, with its ``--verbose``)."""
-    if not any(h.get_name() == _HANDLER_NAME for h in logging.getLogger().handlers):
+    """``configure_logging`` unless this process has logging set up already (the
+    command line did, with its ``--verbose``)."""
+    if not logging.getLogger().handlers:
         configure_logging(log_format)

@@ -21,6 +21,7 @@ from web.cli import (
     demo,
     evidence,
     health,
+    migrate,
     readmodels,
     serve,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "evidence",
     "health",
     "main",
+    "migrate",
     "readmodels",
     "serve",
 ]

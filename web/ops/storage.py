@@ -31,7 +31,6 @@ from governance.clock import Clock, SystemClock
 from notifications.emails import MailRenderer
 from notifications.health import Health
 from notifications.outbox import Outbox
-from notifications.outbox import metadata as outbox_metadata
 from projections.catalogue import all_projections
 from projections.runtime import LibraryEventLog, ReadSide
 from web.evidence.store import EvidenceStore
@@ -40,16 +39,13 @@ from web.identity.passwords import PasswordChecks
 from web.identity.second_factor import seal_clear_secrets
 from web.identity.secret_box import SecretBox
 from web.identity.store import Accounts
-from web.identity.tables import metadata as accounts_metadata
-from web.identity.throttle import metadata as throttle_metadata
 from web.links import EmailLinks
-from web.ops.audit_requests import metadata as audit_requests_metadata
+from web.ops.migrations import migrate
 from web.settings import Settings
 
 # Opened here, named in web.stores: callers that open the stores import both from here.
 from web.stores import Stores as Stores
 from web.usecases import UseCases
-from web.usecases.keys import metadata as request_keys_metadata
 
 logger = logging.getLogger(__name__)
 
@@ -90,10 +86,8 @@ def open_stores(
     stores = _assemble(settings, governance, read_engine, app_engine, box, clock)
     if create_tables:
         stores.read_side.create_tables()
-        stores.accounts.create_tables()
-        stores.outbox.create_tables()
-        stores.usecases.keys.create_tables()
-        audit_requests_metadata.create_all(stores.accounts.engine)
+        migrate(stores.accounts.engine)
+        seal_clear_secrets(stores.accounts.engine, box)
     return stores
 
 
@@ -357,12 +351,8 @@ def _open_postgres(
             bound_retries(governance.recorder)
             seal_postgres_event_log(lock)
             lock.commit()
-            accounts_metadata.create_all(engine)
+            migrate(engine)
             seal_clear_secrets(engine, box)
-            throttle_metadata.create_all(engine)
-            outbox_metadata.create_all(engine)
-            request_keys_metadata.create_all(engine)
-            audit_requests_metadata.create_all(engine)
             ReadSide(engine, _event_log(governance), all_projections()).create_tables()
         finally:
             lock.exec_driver_sql(f"SELECT pg_advisory_unlock({CREATION_LOCK})")

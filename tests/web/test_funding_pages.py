@@ -8,7 +8,7 @@ export opens."""
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from uuid import UUID
 
@@ -22,6 +22,8 @@ from governance.financing.values import CostCategory
 from governance.values import Phase
 from tests.support.expenses import reporting_periods
 from tests.web.conftest import World, event_count, login, post, stores_of
+
+TODAY = datetime.now(UTC).date().isoformat()
 
 
 def funding(world: World) -> str:
@@ -187,7 +189,7 @@ def test_the_advance_is_refused_before_signature_and_recorded_after(
     refused = post(
         client,
         f"{funding(world)}/tranches/{first_tranche}/payments",
-        {"amount": "30000", "paid_on": date.today().isoformat()},
+        {"amount": "30000", "paid_on": TODAY},
     )
     assert refused.status_code == 422
     assert "The advance waits for the convention to be signed." in refused.text
@@ -199,7 +201,7 @@ def test_the_advance_is_refused_before_signature_and_recorded_after(
     paid = post(
         client,
         f"{funding(world)}/tranches/{ready}/payments",
-        {"amount": "30000", "paid_on": date.today().isoformat()},
+        {"amount": "30000", "paid_on": TODAY},
     )
     assert paid.status_code == 303, paid.text
     page = client.get(funding(world)).text
@@ -229,7 +231,7 @@ def test_a_bad_payment_is_refused_in_words_and_nothing_stored(
     response = post(
         client,
         f"{funding(world)}/tranches/{ready}/payments",
-        {"amount": amount, "paid_on": date.today().isoformat()},
+        {"amount": amount, "paid_on": TODAY},
     )
 
     assert response.status_code == 422
@@ -243,12 +245,12 @@ def test_the_interim_payment_is_released_by_the_accepted_report_and_the_trail_sa
     first, _ = granted
     sign(client, world)
     accept_first_period(client, world, first)
-    advance, interim = tranche_ids(client.get(funding(world)).text, world)
+    _, interim = tranche_ids(client.get(funding(world)).text, world)
 
     response = post(
         client,
         f"{funding(world)}/tranches/{interim}/payments",
-        {"amount": "28000", "paid_on": date.today().isoformat()},
+        {"amount": "28000", "paid_on": TODAY},
     )
 
     assert response.status_code == 303, response.text
@@ -278,7 +280,7 @@ def test_a_member_or_coordinator_recording_a_payment_is_refused(
     response = post(
         client,
         f"{funding(world)}/tranches/{ready}/payments",
-        {"amount": "100", "paid_on": date.today().isoformat()},
+        {"amount": "100", "paid_on": TODAY},
     )
 
     assert response.status_code == 403
@@ -293,7 +295,7 @@ def test_the_export_lists_the_tranches_and_payments(
     post(
         client,
         f"{funding(world)}/tranches/{ready}/payments",
-        {"amount": "30000", "paid_on": date.today().isoformat()},
+        {"amount": "30000", "paid_on": TODAY},
     )
 
     response = client.get(f"/consortia/{world.consortium_id}/funding.xlsx")

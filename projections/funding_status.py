@@ -170,6 +170,7 @@ class MoneyAtAGlance:
     accepted: Decimal
     planned: Decimal
     next_tranche: TrancheView | None
+    tranches: tuple[TrancheView, ...] = ()
 
     @property
     def consumption(self) -> Decimal | None:
@@ -193,6 +194,7 @@ def money_at_a_glance(
         figures.accepted_expenses,
         plan_figures(content).total_costs,
         funding.next_tranche,
+        funding.tranches,
     )
 
 

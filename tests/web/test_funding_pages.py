@@ -310,3 +310,25 @@ def test_the_export_lists_the_tranches_and_payments(
 def test_an_outsider_gets_not_found(client: TestClient, world: World) -> None:
     login(client, world.emails["outsider"])
     assert client.get(funding(world)).status_code == 404
+
+
+def test_the_portfolio_shows_the_grant_paid_remaining_and_the_next_tranche(
+    client: TestClient, world: World, granted: tuple[UUID, UUID]
+) -> None:
+    sign(client, world)
+    (ready,) = tranche_ids(client.get(funding(world)).text, world)
+    post(
+        client,
+        f"{funding(world)}/tranches/{ready}/payments",
+        {"amount": "30000", "paid_on": TODAY},
+    )
+
+    page = client.get("/portfolio").text
+
+    assert "€100,000.00 granted" in page
+    assert "€30,000.00 paid, €70,000.00 remaining" in page
+    assert "No financing plan to compare with" in page
+    assert (
+        "Interim payment 1: waiting for the report “Rapport financier” to be accepted."
+        in page
+    )

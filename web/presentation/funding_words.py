@@ -12,7 +12,12 @@ from __future__ import annotations
 from enum import Enum
 
 from governance.financing.grant_values import Release, TrancheCondition, TrancheKind
-from projections.funding_status import TrancheState, TrancheView, Waiting
+from projections.funding_status import (
+    MoneyAtAGlance,
+    TrancheState,
+    TrancheView,
+    Waiting,
+)
 from web.i18n import N_, gettext_, ngettext_
 
 FUNDING_LABELS: dict[Enum, str] = {
@@ -104,7 +109,7 @@ def waits_on(view: TrancheView) -> str:
 def released_by(release: Release) -> str:
     """What released a payment, in words."""
     if release.condition is TrancheCondition.CONVENTION_SIGNED:
-        return gettext_("Released by the signed convention.")
+        return gettext_(N_("Released by the signed convention."))
     count = len(release.statement_ids)
     return ngettext_(
         "Released by the accepted report “%(report)s” (%(count)s accepted expense statement).",
@@ -119,5 +124,25 @@ def tranche_name(view: TrancheView, number: int) -> str:
     if tranche.label:
         return tranche.label
     if tranche.kind is TrancheKind.INTERIM:
-        return gettext_("Interim payment %(number)s") % {"number": number}
+        return gettext_(N_("Interim payment %(number)s")) % {"number": number}
     return gettext_(FUNDING_LABELS[tranche.kind])
+
+
+def next_tranche_words(money: MoneyAtAGlance) -> str:
+    """The next tranche and what it waits on, for the portfolio ("" when all paid)."""
+    funding_next = money.next_tranche
+    if funding_next is None:
+        return ""
+    interim = 0
+    for view in money.tranches:
+        if view.tranche.kind is TrancheKind.INTERIM:
+            interim += 1
+        if view is funding_next:
+            break
+    name = tranche_name(funding_next, interim)
+    if funding_next.waiting is None:
+        return gettext_(N_("%(tranche)s: ready to be paid.")) % {"tranche": name}
+    return gettext_(N_("%(tranche)s: waiting for %(what)s.")) % {
+        "tranche": name,
+        "what": waits_on(funding_next),
+    }

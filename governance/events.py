@@ -12,6 +12,7 @@ from governance.commitment import Commitment
 from governance.consortium import Consortium
 from governance.convention.document import ConventionDocument
 from governance.financing.amendment import Amendment
+from governance.financing.grant import Grant
 from governance.financing.plan import FinancingPlan
 from governance.financing.statement import ExpenseStatement
 from governance.indicator import Indicator
@@ -102,6 +103,9 @@ StatementLineWithdrawn = ExpenseStatement.LineWithdrawn
 ExpenseStatementSubmitted = ExpenseStatement.Submitted
 StatementLineRefused = ExpenseStatement.LineRefused
 ExpenseStatementAccepted = ExpenseStatement.Accepted
+GrantSet = Grant.Set
+PaymentRecorded = Grant.PaymentRecorded
+RecoveryRecorded = Grant.RecoveryRecorded
 
 ALL_EVENTS: tuple[type, ...] = (
     ConsortiumFounded,
@@ -186,6 +190,9 @@ ALL_EVENTS: tuple[type, ...] = (
     ExpenseStatementSubmitted,
     StatementLineRefused,
     ExpenseStatementAccepted,
+    GrantSet,
+    PaymentRecorded,
+    RecoveryRecorded,
 )
 
 CAPITALISATION_RECORDED: tuple[type, ...] = (
@@ -233,3 +240,6 @@ STATEMENT_EVENTS: tuple[type, ...] = (
     ExpenseStatementAccepted,
 )
 """The expense statements' events."""
+
+GRANT_EVENTS: tuple[type, ...] = (GrantSet, PaymentRecorded, RecoveryRecorded)
+"""The grant's events: set up with its tranches, payments, recoveries."""

@@ -42,6 +42,8 @@ class Action(Enum):
     DECLARE_EXPENSES = "declare_expenses"
     SUBMIT_EXPENSES = "submit_expenses"
     REVIEW_EXPENSES = "review_expenses"
+    MANAGE_GRANT = "manage_grant"
+    RECORD_PAYMENT = "record_payment"
 
 
 _ALL = frozenset(MemberRole)
@@ -92,6 +94,10 @@ MATRIX: dict[Action, frozenset[MemberRole]] = {
     Action.DECLARE_EXPENSES: frozenset({MemberRole.COORDINATOR, MemberRole.MEMBER}),
     Action.SUBMIT_EXPENSES: _COORDINATOR,
     Action.REVIEW_EXPENSES: frozenset({MemberRole.FINANCER}),
+    # The grant is the funder's record: the financer sets up its schedule of
+    # tranches and records what the funder paid or took back; everyone reads it.
+    Action.MANAGE_GRANT: frozenset({MemberRole.FINANCER}),
+    Action.RECORD_PAYMENT: frozenset({MemberRole.FINANCER}),
 }
 
 

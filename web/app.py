@@ -56,6 +56,7 @@ from web.routes import (
     deliverables,
     documents,
     expenses,
+    funding,
     history,
     indicators,
     layout,
@@ -88,7 +89,11 @@ def error_text(message: str, params: dict[str, Any] | None = None) -> str:
     if params:
         try:
             return text % {
-                k: format_day(v) if hasattr(v, "isoformat") else v
+                k: format_day(v)
+                if hasattr(v, "isoformat")
+                else format_money(v)
+                if k == "due"  # an amount of the grant (funding_words)
+                else v
                 for k, v in params.items()
             }
         except (KeyError, TypeError, ValueError):
@@ -182,6 +187,7 @@ def all_routes() -> list[BaseRoute]:
         *audit.routes,
         *admin.routes,
         *source.routes,
+        *funding.routes,
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
 

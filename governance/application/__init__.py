@@ -20,6 +20,7 @@ from governance.application.decisions import DecisionCommands
 from governance.application.documents import DocumentCommands
 from governance.application.expenses import ExpenseCommands
 from governance.application.financing import FinancingCommands
+from governance.application.funding import FundingCommands
 from governance.application.reminders import ReminderCommands
 from governance.application.reporting import ReportingCommands
 from governance.application.workplan import WorkPlanCommands
@@ -44,6 +45,7 @@ class Governance(
     WorkPlanCommands,
     DocumentCommands,
     ExpenseCommands,
+    FundingCommands,
 ):
     """Commands on consortia, commitments, decisions, reporting, reminders,
     capitalisation, the financing plan and its amendments, expense statements, the

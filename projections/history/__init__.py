@@ -31,6 +31,7 @@ from projections.history.commitments import CommitmentsHistory
 from projections.history.decisions import DecisionsHistory
 from projections.history.documents import DocumentsHistory
 from projections.history.expenses import ExpensesHistory, statement_lines
+from projections.history.funding import FundingHistory
 from projections.history.partners import PartnersHistory
 from projections.history.queries import (
     HistoryEntry,
@@ -84,6 +85,7 @@ class HistoryProjection(
     WorkPlanHistory,
     DocumentsHistory,
     ExpensesHistory,
+    FundingHistory,
 ):
     """Appends one row per consortium event."""
 

@@ -150,6 +150,12 @@ AREAS: dict[str, tuple[str, ...]] = {
         "expense_line_refused",
         "expense_statement_accepted",
     ),
+    "funding": (
+        "grant_set",
+        "payment_at_signature",
+        "payment_on_report",
+        "recovery_recorded",
+    ),
 }
 AREA_OF_KIND = {kind: area for area, kinds in AREAS.items() for kind in kinds}
 
@@ -215,6 +221,7 @@ ABOUT: dict[str, str] = {
     **dict.fromkeys(AMENDMENT_KINDS, "amendment"),
     **dict.fromkeys(DOCUMENT_KINDS, "document"),
     **dict.fromkeys(AREAS["expenses"], "expense_statement"),
+    **dict.fromkeys(AREAS["funding"], "grant"),
 }
 
 commitment_owners = Table(

@@ -386,6 +386,12 @@ CHOICES: dict[str, list[str]] = {
     "vat_recoverable": ["on"],
 }
 CHOICES["kind"] += [k.value for k in AmendmentKind]
+# Issue 16 §3: the grant's forms, the financer's (the world has no grant: the first
+# plausible grant is set up, then the payments are refused by their rules).
+DAY_FIELDS += ["paid_on", "recovered_on"]
+NUMBER_FIELDS += ["rate", "advance", *(f"interim_{n}_amount" for n in range(1, 5))]
+TEXT_FIELDS += [*(f"interim_{n}_report" for n in range(1, 5)), "balance_report"]
+ROLE_FOR.update(grant="financer", payments="financer", recoveries="financer")
 
 
 def _plausible(name: str, ids: dict[str, str]) -> st.SearchStrategy[str]:
@@ -744,6 +750,7 @@ def rich_world(client: TestClient, world: World, settings: Settings) -> dict[str
         "statement_id": str(statement),
         "statement_line_id": expense.id,
         "partners": " ".join(partners),
+        "tranche_id": "no-such-tranche",
     }
 
 

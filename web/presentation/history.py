@@ -162,6 +162,18 @@ SENTENCES: dict[str, str] = {
         "refused an expense of %(partner)s (%(refusal)s): %(category)s, “%(label)s”, %(euros)s"
     ),
     "expense_statement_accepted": N_("accepted the expense statement of %(partner)s"),
+    "grant_set": N_(
+        "set up the grant: %(euros)s, at %(rate)s of the accepted expenses, and its schedule of tranches"
+    ),
+    "payment_at_signature": N_(
+        "recorded a payment of %(euros)s, paid on %(on)s, released by the signed convention"
+    ),
+    "payment_on_report": N_(
+        "recorded a payment of %(euros)s, paid on %(on)s, released by the accepted report “%(report)s” and its accepted expense statements (%(expenses)s)"
+    ),
+    "recovery_recorded": N_(
+        "recorded a recovery of %(euros)s on %(on)s, the accepted expenses (%(expenses)s) × the rate falling short of what was paid: %(reason)s"
+    ),
 }
 
 AREA_LABELS: dict[str, str] = {
@@ -176,6 +188,7 @@ AREA_LABELS: dict[str, str] = {
     "budget": N_("Financing plan"),
     "workplan": N_("Work plan"),
     "expenses": N_("Expense statements"),
+    "funding": N_("Funding"),
 }
 
 
@@ -353,6 +366,7 @@ PAGES: dict[str, tuple[str, str | None]] = {
     "amendment": ("amendments:detail", "amendment_id"),
     "document": ("documents:index", None),
     "expense_statement": ("expenses:statement", "statement_id"),
+    "grant": ("funding:index", None),
 }
 
 

@@ -18,6 +18,7 @@ from web.ops.demo import (
     deliveries,
     expenses,
     founding,
+    funding,
     implementation,
     pledges,
     selection,
@@ -38,6 +39,7 @@ CHAPTERS: tuple[Callable[[Story], None], ...] = (
     year_end.tell,
     expenses.tell,
     amendments.tell,
+    funding.tell,
     workplan.tell,
 )
 

@@ -102,6 +102,10 @@ StatementLineWithdrawn = ExpenseStatement.LineWithdrawn
 ExpenseStatementSubmitted = ExpenseStatement.Submitted
 StatementLineRefused = ExpenseStatement.LineRefused
 ExpenseStatementAccepted = ExpenseStatement.Accepted
+# Daily use (issue 17): votes recorded at a meeting, measurements corrected.
+VoteRecorded = Proposal.VoteRecorded
+MeasurementCorrected = Indicator.MeasurementCorrected
+MeasurementWithdrawn = Indicator.MeasurementWithdrawn
 
 ALL_EVENTS: tuple[type, ...] = (
     ConsortiumFounded,
@@ -186,6 +190,9 @@ ALL_EVENTS: tuple[type, ...] = (
     ExpenseStatementSubmitted,
     StatementLineRefused,
     ExpenseStatementAccepted,
+    VoteRecorded,
+    MeasurementCorrected,
+    MeasurementWithdrawn,
 )
 
 CAPITALISATION_RECORDED: tuple[type, ...] = (

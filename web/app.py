@@ -59,6 +59,7 @@ from web.routes import (
     indicators,
     layout,
     ledger,
+    meeting_votes,
     members,
     notifications,
     partners,
@@ -179,6 +180,7 @@ def all_routes() -> list[BaseRoute]:
         *portfolio.routes,
         *audit.routes,
         *admin.routes,
+        *meeting_votes.routes,
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
 

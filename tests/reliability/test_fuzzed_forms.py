@@ -386,6 +386,10 @@ CHOICES: dict[str, list[str]] = {
     "vat_recoverable": ["on"],
 }
 CHOICES["kind"] += [k.value for k in AmendmentKind]
+# Daily use (issue 17): the closing and plausibility boxes, the chair's ballots.
+CHOICES["confirm_close"] = ["yes"]
+CHOICES["confirm_value"] = ["yes"]
+PER_PARTNER = ("member", "weight", "present", "participant", "option", "through")
 
 
 def _plausible(name: str, ids: dict[str, str]) -> st.SearchStrategy[str]:
@@ -432,6 +436,10 @@ def _plausible(name: str, ids: dict[str, str]) -> st.SearchStrategy[str]:
         return st.just("on")
     if name.startswith("weight-"):
         return st.integers(1, 100).map(str)
+    if name.startswith("option-"):
+        return st.sampled_from([*DEFAULT_OPTIONS, ""])
+    if name.startswith("through-"):
+        return st.sampled_from(ids["partners"].split())
     return st.text(
         st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")),
         min_size=1,
@@ -466,7 +474,7 @@ def _field_names(ids: dict[str, str]) -> list[str]:
     per_partner = [
         f"{prefix}-{partner}"
         for partner in ids["partners"].split()
-        for prefix in ("member", "weight", "present", "participant")
+        for prefix in PER_PARTNER
     ]
     return sorted(
         {

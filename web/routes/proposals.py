@@ -51,6 +51,7 @@ from web.routes.common import (
     queries,
     stores,
 )
+from web.routes.meeting_panel import meeting_panel
 from web.routes.posting import run_command, saved_upload
 
 PAGE = 25
@@ -195,7 +196,7 @@ def _proposal_context(request: Request, access: Access) -> dict[str, Any]:
             and p in {a.partner_id for a in names["active_partners"]}
         ]
     deadline_passed = row.closes_at is not None and now >= row.closes_at
-    return {
+    context = {
         **names,
         "access": access,
         "can": access.abilities,
@@ -231,6 +232,7 @@ def _proposal_context(request: Request, access: Access) -> dict[str, Any]:
         "values": {},
         "errors": {},
     }
+    return {**context, **meeting_panel(context, proxies, access)}
 
 
 def proposal_page(request: Request) -> Response:
@@ -301,20 +303,6 @@ def _vote_form(
 
 def _uuid(value: str) -> UUID:
     return parse_uuid(value, "proposal")
-
-
-@form_endpoint
-def close(request: Request, fields: dict[str, str]) -> Response:
-    access = consortium_access(request)
-    access.require(Action.CLOSE_VOTE)
-    proposal_id = request.path_params["proposal_id"][:36]
-    return run_command(
-        request,
-        lambda: stores(request).governance.close_proposal(
-            actor_of(access.account), _uuid(proposal_id)
-        ),
-        then=_proposal_path(request, access, proposal_id),
-    )
 
 
 @form_endpoint
@@ -510,7 +498,6 @@ routes = [
     ),
     Route(PROPOSAL, proposal_page, methods=["GET"], name="proposals:detail"),
     Route(PROPOSAL + "/vote", vote, methods=["POST"], name="proposals:vote"),
-    Route(PROPOSAL + "/close", close, methods=["POST"], name="proposals:close"),
     Route(PROPOSAL + "/veto", veto, methods=["POST"], name="proposals:veto"),
     Route(
         "/consortia/{consortium_id}/decisions",

@@ -59,6 +59,7 @@ from web.routes import (
     indicators,
     layout,
     ledger,
+    measurements,
     meeting_votes,
     members,
     notifications,
@@ -181,6 +182,7 @@ def all_routes() -> list[BaseRoute]:
         *audit.routes,
         *admin.routes,
         *meeting_votes.routes,
+        *measurements.routes,
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
 

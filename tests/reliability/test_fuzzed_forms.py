@@ -724,6 +724,9 @@ def rich_world(client: TestClient, world: World, settings: Settings) -> dict[str
     )
     statement = statement_id(str(cid), str(periods[0]), world.partner_id)
     governance.submit_statements(me, cid, periods[0])
+    # Daily use (issue 17): a value to correct or withdraw.
+    governance.measure_indicator(me, UUID(indicator.id), Decimal(2), today, "Count")
+    measurement = governance.repository.get(UUID(indicator.id)).measurements[-1]
     stores.read_side.catch_up()
     checkpoint = seal_checkpoint(
         governance, stores.read_side, load_or_create_key(settings.audit_key_path)
@@ -752,6 +755,7 @@ def rich_world(client: TestClient, world: World, settings: Settings) -> dict[str
         "statement_id": str(statement),
         "statement_line_id": expense.id,
         "partners": " ".join(partners),
+        "measurement_id": measurement.measurement_id,
     }
 
 

@@ -32,8 +32,15 @@ DAILY_RULES: dict[str, str] = {
         "Nothing changed: give the right value, date or source."
     ),
     "measurement.withdrawn": N_("This value was withdrawn already."),
-    "measurement.confirm_plausible": N_(
-        "Check the value, then tick the box if it is right."
+    "plausibility.far_from_target": N_(
+        "%(value)s %(unit)s is more than three times as far from the baseline as "
+        "the target (from %(baseline)s to %(target)s): an extra zero or a misplaced "
+        "decimal point? Check it; if it is right, tick the box below and record it."
+    ),
+    "plausibility.jump": N_(
+        "%(value)s %(unit)s differs from the previous value (%(previous)s on "
+        "%(on)s) by more than twice the whole change planned from %(baseline)s to "
+        "%(target)s. Check it; if it is right, tick the box below and record it."
     ),
 }
 

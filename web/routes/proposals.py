@@ -43,6 +43,7 @@ from web.i18n import DISPLAY_ZONE
 from web.links import path_for
 from web.presentation.decisions import rule_sentence, tally_sentence
 from web.request_state import clock
+from web.routes.closed import is_closed
 from web.routes.common import (
     Access,
     consortium_access,
@@ -67,6 +68,7 @@ def _names(request: Request, access: Access) -> dict[str, Any]:
         "body_names": {b.body_id: b.name for b in bodies},
         "partner_names": {p.partner_id: p.name for p in partners},
         "active_partners": [p for p in partners if p.active],
+        "closed": is_closed(request, access),
     }
 
 

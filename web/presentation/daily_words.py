@@ -23,7 +23,6 @@ DAILY_RULES: dict[str, str] = {
         "This partner was neither present nor represented by a proxy valid on the "
         "day of the meeting."
     ),
-    "ballot.partner_unknown": N_("This partner does not sit in the body."),
     "vote.confirm_close": N_(
         "Closing the vote cannot be undone: tick the box to confirm."
     ),

@@ -107,6 +107,11 @@ GrantSet = Grant.Set
 PaymentRecorded = Grant.PaymentRecorded
 RecoveryRecorded = Grant.RecoveryRecorded
 
+# Daily use (issue 17): votes recorded at a meeting, measurements corrected.
+VoteRecorded = Proposal.VoteRecorded
+MeasurementCorrected = Indicator.MeasurementCorrected
+MeasurementWithdrawn = Indicator.MeasurementWithdrawn
+
 ALL_EVENTS: tuple[type, ...] = (
     ConsortiumFounded,
     ProfileRevised,
@@ -193,6 +198,9 @@ ALL_EVENTS: tuple[type, ...] = (
     GrantSet,
     PaymentRecorded,
     RecoveryRecorded,
+    VoteRecorded,
+    MeasurementCorrected,
+    MeasurementWithdrawn,
 )
 
 CAPITALISATION_RECORDED: tuple[type, ...] = (

@@ -1,7 +1,8 @@
 """The Indicator aggregate: a measured quantity with a baseline and a target.
 
 Funders ask for shared evaluation: what is measured, by whom, toward which target by
-when. Measurements are appended, never overwritten; a correction is a new measurement.
+when. Measurements are appended, never overwritten: a correction or a withdrawal is
+a new event with its reason, and the original value stays in the log.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from decimal import Decimal
 from eventsourcing.domain import Aggregate, event
 
 from governance.actor import GovernanceCreated, GovernanceEvent
-from governance.errors import RuleViolated
+from governance.errors import NotFound, RuleViolated
 from governance.rules import in_report_window
 from governance.values import ReportedIndicator, ReportedValue
 
@@ -53,6 +54,21 @@ class Indicator(Aggregate):
         on: date
         source: str
 
+    class MeasurementCorrected(GovernanceEvent):
+        """A measured value replaced by the right one; the original stays in the log."""
+
+        measurement_id: str
+        value: Decimal
+        on: date
+        source: str
+        reason: str
+
+    class MeasurementWithdrawn(GovernanceEvent):
+        """A measured value taken back (measured twice, wrong indicator…)."""
+
+        measurement_id: str
+        reason: str
+
     @event(Defined)
     def __init__(
         self,
@@ -72,6 +88,8 @@ class Indicator(Aggregate):
         self.target_on = target_on
         self.measured_by = measured_by
         self.measurements: list[Measurement] = []
+        # A tuple, not a set: snapshots are JSON, and the transcoder keeps tuples.
+        self.withdrawn: tuple[str, ...] = ()
 
     @classmethod
     def define(
@@ -120,6 +138,60 @@ class Indicator(Aggregate):
         self, measurement_id: str, value: Decimal, on: date, source: str
     ) -> None:
         self.measurements.append(Measurement(measurement_id, value, on, source))
+
+    def correct_measurement(
+        self, measurement_id: str, value: Decimal, on: date, source: str, reason: str
+    ) -> None:
+        """Replace a measured value by the right one, saying why."""
+        current = self.measurement(measurement_id)
+        _check_value(value, "measurement")
+        if not source.strip():
+            raise RuleViolated("indicator.source_required", field="source")
+        if not reason.strip():
+            raise RuleViolated("measurement.reason_required", field="reason")
+        if (current.value, current.on, current.source) == (value, on, source.strip()):
+            raise RuleViolated("measurement.unchanged")
+        self._correct(
+            measurement_id=measurement_id,
+            value=value,
+            on=on,
+            source=source.strip(),
+            reason=reason.strip(),
+        )
+
+    @event(MeasurementCorrected)
+    def _correct(
+        self, measurement_id: str, value: Decimal, on: date, source: str, reason: str
+    ) -> None:
+        self.measurements = [
+            Measurement(measurement_id, value, on, source)
+            if m.measurement_id == measurement_id
+            else m
+            for m in self.measurements
+        ]
+
+    def withdraw_measurement(self, measurement_id: str, reason: str) -> None:
+        """Take a measured value back, saying why."""
+        self.measurement(measurement_id)
+        if not reason.strip():
+            raise RuleViolated("measurement.reason_required", field="reason")
+        self._withdraw(measurement_id=measurement_id, reason=reason.strip())
+
+    @event(MeasurementWithdrawn)
+    def _withdraw(self, measurement_id: str, reason: str) -> None:
+        self.measurements = [
+            m for m in self.measurements if m.measurement_id != measurement_id
+        ]
+        self.withdrawn = (*self.withdrawn, measurement_id)
+
+    def measurement(self, measurement_id: str) -> Measurement:
+        """A current measurement (``NotFound`` if none, refused if withdrawn)."""
+        if measurement_id in self.withdrawn:
+            raise RuleViolated("measurement.withdrawn")
+        for m in self.measurements:
+            if m.measurement_id == measurement_id:
+                return m
+        raise NotFound("measurement", measurement_id)
 
     def reported(
         self, period_start: date | None, period_end: date | None, due_on: date

@@ -25,6 +25,8 @@ class Ballot:
 
     option: str
     reason: str
+    recorded: bool = False
+    """Recorded by the chair from the meeting (not cast by the partner itself)."""
 
 
 class Proposal(Aggregate):
@@ -52,6 +54,16 @@ class Proposal(Aggregate):
         partner_id: str
         option: str
         reason: str
+
+    class VoteRecorded(GovernanceEvent):
+        """The chair recorded a vote given at the meeting; the event's actor is who
+        recorded it, ``through`` the partner present who gave it (the partner itself
+        or the holder of its proxy)."""
+
+        partner_id: str
+        option: str
+        reason: str
+        through: str
 
     class Closed(GovernanceEvent):
         outcome: Outcome
@@ -157,6 +169,48 @@ class Proposal(Aggregate):
     @event(VoteChanged)
     def _change(self, partner_id: str, option: str, reason: str) -> None:
         self.ballots[partner_id] = Ballot(option, reason)
+
+    def record_vote(
+        self, partner_id: str, option: str, reason: str, through: str, *, at: datetime
+    ) -> None:
+        """Record a vote given at the meeting, for a partner present or represented.
+
+        One vote per partner: a partner that voted itself keeps its vote (it may
+        change it); a vote recorded earlier may be recorded again (a correction,
+        kept in the history). Whether ``through`` may vote for ``partner_id``
+        (itself, or a proxy valid on the meeting's day) is the consortium's to say.
+        """
+        self.check_recordable(at)
+        if partner_id not in self.members:
+            raise RuleViolated("vote.not_a_member")
+        if option not in self.options:
+            raise RuleViolated("vote.option_unknown")
+        current = self.ballots.get(partner_id)
+        if current is not None and not current.recorded:
+            raise RuleViolated(
+                "ballot.cast_by_the_partner", field=f"option-{partner_id}"
+            )
+        if current is not None and (current.option, current.reason) == (
+            option,
+            reason.strip(),
+        ):
+            raise RuleViolated("vote.unchanged")
+        self._record(
+            partner_id=partner_id,
+            option=option,
+            reason=reason.strip(),
+            through=through,
+        )
+
+    def check_recordable(self, at: datetime) -> None:
+        """Refuse unless this is an open meeting vote, whose votes the chair records."""
+        self._check_open(at)
+        if self.mode != MEETING:
+            raise RuleViolated("ballot.not_a_meeting")
+
+    @event(VoteRecorded)
+    def _record(self, partner_id: str, option: str, reason: str, through: str) -> None:
+        self.ballots[partner_id] = Ballot(option, reason, recorded=True)
 
     # -- closing and veto -----------------------------------------------------------
 

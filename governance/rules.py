@@ -7,6 +7,7 @@ No I/O, no clock: every function takes what it needs and answers or raises
 from __future__ import annotations
 
 import calendar
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -99,3 +100,48 @@ def in_report_window(
     if period_start is not None and period_end is not None:
         return period_start <= on <= period_end
     return on <= due_on
+
+
+# -- plausibility of a measured value (issue 17) ------------------------------
+
+# Whether a measured value looks like a slip: a pure rule, warned about, not refused.
+#
+# A value may be right and still surprising (an event drew a crowd), so the person is
+# warned in words and records it once they confirm. Two signs of a slip (an extra zero,
+# a misplaced decimal point), both measured against the change the indicator plans,
+# from its baseline to its target:
+#
+# - far from the target: the value is more than ``PLAUSIBLE_FACTOR`` times as far
+#   from the baseline as the target is (60 people for a target of 10 from 0);
+# - a jump: the value moves from the previous one (by date) by more than
+#   ``PLAUSIBLE_JUMP`` times the whole planned change at once.
+
+PLAUSIBLE_FACTOR = Decimal(3)
+PLAUSIBLE_JUMP = Decimal(2)
+
+
+@dataclass(frozen=True)
+class Implausible:
+    """Why a value looks like a slip: ``code`` and the previous value, if that."""
+
+    code: str
+    previous: Decimal | None = None
+    previous_on: date | None = None
+
+
+def implausible(
+    value: Decimal,
+    baseline: Decimal,
+    target: Decimal,
+    previous: tuple[date, Decimal] | None = None,
+) -> Implausible | None:
+    """Why ``value`` looks like a slip, or None when it looks plausible."""
+    planned = abs(target - baseline)
+    if planned == 0:
+        return None
+    if abs(value - baseline) > PLAUSIBLE_FACTOR * planned:
+        return Implausible("plausibility.far_from_target")
+    jump = abs(value - previous[1]) if previous is not None else Decimal(0)
+    if previous is not None and jump > PLAUSIBLE_JUMP * planned:
+        return Implausible("plausibility.jump", previous[1], previous[0])
+    return None

@@ -17,7 +17,7 @@ from governance import events
 from governance.rules import in_report_window, indicator_progress
 from governance.values import ReportedIndicator, ReportedValue
 from projections.base import Envelope, Projection, UtcDateTime, metadata, on
-from projections.buffer import add_row
+from projections.buffer import add_row, delete_rows, update_rows
 from projections.ledger import DecimalText
 
 indicators = Table(
@@ -193,6 +193,27 @@ class IndicatorsProjection(Projection):
                 "recorded_at": envelope.recorded_at,
                 "recorded_by": envelope.actor_id,
             },
+        )
+
+    @on(events.MeasurementCorrected)
+    def corrected(
+        self, connection: Connection, envelope: Envelope[events.MeasurementCorrected]
+    ) -> None:
+        """The right value replaces the wrong one here; the log keeps both."""
+        e = envelope.event
+        update_rows(
+            connection,
+            measurements,
+            {"measurement_id": e.measurement_id},
+            {"value": e.value, "on": e.on, "source": e.source},
+        )
+
+    @on(events.MeasurementWithdrawn)
+    def withdrawn(
+        self, connection: Connection, envelope: Envelope[events.MeasurementWithdrawn]
+    ) -> None:
+        delete_rows(
+            connection, measurements, {"measurement_id": envelope.event.measurement_id}
         )
 
 

@@ -61,6 +61,8 @@ from web.routes import (
     indicators,
     layout,
     ledger,
+    measurements,
+    meeting_votes,
     members,
     notifications,
     partners,
@@ -188,6 +190,8 @@ def all_routes() -> list[BaseRoute]:
         *admin.routes,
         *source.routes,
         *funding.routes,
+        *meeting_votes.routes,
+        *measurements.routes,
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
 

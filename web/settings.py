@@ -5,7 +5,9 @@
 ``CONSORTIUM_AUDIT_KEY_FILE`` names the checkpoint signing key and
 ``CONSORTIUM_SECRETS_KEY_FILE`` the key that seals TOTP secrets (both default to files
 in the data directory); ``CONSORTIUM_TRUSTED_PROXIES`` names the proxies whose
-``X-Forwarded-For`` and ``X-Forwarded-Proto`` are believed (none by default).
+``X-Forwarded-For`` and ``X-Forwarded-Proto`` are believed (none by default);
+``CONSORTIUM_BASE_URL`` is the public address links are made from (unset: each page
+takes it from its request, see ``web.routes.public_address``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from urllib.parse import urlsplit
 from notifications.mail import SmtpSettings
 
 SMTP_SECURITY = ("starttls", "tls", "none")
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+"""The address links fall back to when ``CONSORTIUM_BASE_URL`` is unset and there is
+no request to take it from (the worker's e-mails, password resets)."""
 
 
 @dataclass(frozen=True)
@@ -31,7 +36,8 @@ class Settings:
     secret_key: str = field(default="", repr=False)
     invitation_days: int = 14
     session_hours: int = 12
-    base_url: str = "http://127.0.0.1:8000"
+    # The public address (``CONSORTIUM_BASE_URL``); "" when unset: see link_base_url.
+    base_url: str = ""
     # Argon2id cost; the defaults are argon2-cffi's (RFC 9106 low-memory profile).
     # The periodic jobs (closing votes at their deadline…): in `serve` on SQLite, in
     # `worker` on PostgreSQL. Tests switch it off and tick by hand.
@@ -56,11 +62,20 @@ class Settings:
     source_url: str = ""
 
     @property
+    def link_base_url(self) -> str:
+        """Where links made without a request point: the setting, else the default.
+
+        E-mails the worker sends (reminders, digests) have no request to take an
+        address from: in production, set ``CONSORTIUM_BASE_URL``.
+        """
+        return (self.base_url or DEFAULT_BASE_URL).rstrip("/")
+
+    @property
     def mail_sender(self) -> str:
         """The From address of every e-mail."""
         if self.mail_from:
             return self.mail_from
-        host = urlsplit(self.base_url).hostname or "localhost"
+        host = urlsplit(self.link_base_url).hostname or "localhost"
         return f"Consortium Ledger <no-reply@{host}>"
 
     # The platform's Ed25519 key that signs audit checkpoints (default: in data_dir).
@@ -101,7 +116,7 @@ class Settings:
             data_dir=data_dir,
             database_url=env.get("CONSORTIUM_DATABASE_URL") or None,
             secret_key=env.get("CONSORTIUM_SECRET_KEY", ""),
-            base_url=env.get("CONSORTIUM_BASE_URL", "http://127.0.0.1:8000"),
+            base_url=env.get("CONSORTIUM_BASE_URL", "").strip(),
             audit_key_file=Path(env["CONSORTIUM_AUDIT_KEY_FILE"])
             if env.get("CONSORTIUM_AUDIT_KEY_FILE")
             else None,

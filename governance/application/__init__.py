@@ -16,6 +16,7 @@ from governance.application.base import Created
 from governance.application.capitalisation import CapitalisationCommands
 from governance.application.commitments import CommitmentCommands
 from governance.application.consortia import ConsortiumCommands
+from governance.application.daily import DailyCommands
 from governance.application.decisions import DecisionCommands
 from governance.application.documents import DocumentCommands
 from governance.application.expenses import ExpenseCommands
@@ -46,6 +47,7 @@ class Governance(
     DocumentCommands,
     ExpenseCommands,
     FundingCommands,
+    DailyCommands,
 ):
     """Commands on consortia, commitments, decisions, reporting, reminders,
     capitalisation, the financing plan and its amendments, expense statements, the

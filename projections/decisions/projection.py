@@ -152,6 +152,38 @@ class DecisionsProjection(Projection):
             reason=e.reason,
         )
 
+    @on(events.VoteRecorded)
+    def recorded_vote(
+        self, connection: Connection, envelope: Envelope[events.VoteRecorded]
+    ) -> None:
+        """A vote the chair recorded at the meeting: counted like any other."""
+        e = envelope.event
+        key = {"proposal_id": envelope.originator_id, "partner_id": e.partner_id}
+        before = find_row(connection, votes, key)
+        if before is not None:
+            delete_rows(connection, votes, key)
+        add_row(
+            connection,
+            votes,
+            {
+                **key,
+                "option": e.option,
+                "reason": e.reason,
+                "cast_at": envelope.recorded_at,
+                "cast_by": envelope.actor_id,
+                "changes": 0 if before is None else before["changes"] + 1,
+            },
+        )
+        self._step(
+            connection,
+            envelope,
+            "recorded_vote",
+            partner_id=e.partner_id,
+            option=e.option,
+            reason=e.reason,
+            through=e.through,
+        )
+
     @on(events.ProposalClosed)
     def closed(
         self, connection: Connection, envelope: Envelope[events.ProposalClosed]

@@ -86,6 +86,24 @@ class DecisionsHistory(HistoryRows):
             reason=e.reason,
         )
 
+    @on(events.VoteRecorded)
+    def vote_recorded(
+        self, connection: Connection, envelope: Envelope[events.VoteRecorded]
+    ) -> None:
+        e = envelope.event
+        consortium_id, _ = self._owner(connection, envelope.originator_id)
+        partner = label_in(connection, consortium_id, e.partner_id)
+        through = label_in(connection, consortium_id, e.through)
+        self._add_about_own(
+            connection,
+            envelope,
+            "vote_recorded" if e.through == e.partner_id else "vote_recorded_by_proxy",
+            e.partner_id,
+            partner=partner or "?",
+            option=e.option,
+            through=through or "?",
+        )
+
     @on(events.ProposalClosed)
     def closed(
         self, connection: Connection, envelope: Envelope[events.ProposalClosed]

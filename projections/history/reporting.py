@@ -99,6 +99,32 @@ class ReportingHistory(HistoryRows):
             source=e.source,
         )
 
+    @on(events.MeasurementCorrected)
+    def measurement_corrected(
+        self, connection: Connection, envelope: Envelope[events.MeasurementCorrected]
+    ) -> None:
+        e = envelope.event
+        self._add_about_own(
+            connection,
+            envelope,
+            "measurement_corrected",
+            value=e.value,
+            on=e.on,
+            source=e.source,
+            reason=e.reason,
+        )
+
+    @on(events.MeasurementWithdrawn)
+    def measurement_withdrawn(
+        self, connection: Connection, envelope: Envelope[events.MeasurementWithdrawn]
+    ) -> None:
+        self._add_about_own(
+            connection,
+            envelope,
+            "measurement_withdrawn",
+            reason=envelope.event.reason,
+        )
+
     @on(events.ReminderRequested)
     def reminded(
         self, connection: Connection, envelope: Envelope[events.ReminderRequested]

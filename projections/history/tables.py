@@ -97,6 +97,8 @@ AREAS: dict[str, tuple[str, ...]] = {
         "proposal_closed",
         "outcome_vetoed",
         "decision_recorded",
+        "vote_recorded",
+        "vote_recorded_by_proxy",
     ),
     "reporting": (
         "report_scheduled",
@@ -109,6 +111,8 @@ AREAS: dict[str, tuple[str, ...]] = {
         "reminder_schedule_set",
         "reminder_requested",
         "reminder_sent",
+        "measurement_corrected",
+        "measurement_withdrawn",
     ),
     "capitalisation": (
         "capitalisation_recorded",
@@ -222,6 +226,8 @@ ABOUT: dict[str, str] = {
     **dict.fromkeys(DOCUMENT_KINDS, "document"),
     **dict.fromkeys(AREAS["expenses"], "expense_statement"),
     **dict.fromkeys(AREAS["funding"], "grant"),
+    **dict.fromkeys(("vote_recorded", "vote_recorded_by_proxy"), "proposal"),
+    **dict.fromkeys(("measurement_corrected", "measurement_withdrawn"), "indicator"),
 }
 
 commitment_owners = Table(

@@ -582,7 +582,41 @@ def every_aggregate() -> list[Any]:
         a_signed_document(consortium),
         an_expense_statement_history(consortium),
         a_grant_history(consortium),
+        *daily_histories(consortium),
     ]
+
+
+def daily_histories(consortium: Consortium) -> list[Any]:
+    """A meeting vote whose ballots the chair recorded (one through a proxy), and an
+    indicator whose values were corrected and withdrawn (issue 17)."""
+    copil = consortium.bodies["b-copil"]
+    first, second, *_ = list(copil.members)
+    with acting_as(COORDINATOR_ID, at=T0):
+        proposal = Proposal.table(
+            str(consortium.id),
+            "b-copil",
+            a_motion(mode=MEETING),
+            copil.members,
+            copil.rule,
+            T0,
+        )
+        proposal.record_vote(first, FOR, "", first, at=T0)
+        proposal.record_vote(second, "against", "À main levée", first, at=T0)
+        indicator = an_indicator(
+            str(consortium.id),
+            name="Ateliers",
+            unit="ateliers",
+            baseline=Decimal("0"),
+            target=Decimal("12"),
+            target_on=date(2027, 6, 30),
+        )
+        indicator.measure("m-a", Decimal("60"), date(2026, 3, 31), "Feuilles")
+        indicator.measure("m-b", Decimal("4"), date(2026, 4, 30), "Feuilles")
+        indicator.correct_measurement(
+            "m-a", Decimal("6.0"), date(2026, 3, 31), "Feuilles", "Zéro de trop"
+        )
+        indicator.withdraw_measurement("m-b", "Compté deux fois")
+    return [proposal, indicator]
 
 
 def a_commitment_history(consortium: Consortium) -> Commitment:

@@ -393,6 +393,11 @@ NUMBER_FIELDS += ["rate", "advance", *(f"interim_{n}_amount" for n in range(1, 5
 TEXT_FIELDS += [*(f"interim_{n}_report" for n in range(1, 5)), "balance_report"]
 ROLE_FOR.update(grant="financer", payments="financer", recoveries="financer")
 
+# Daily use (issue 17): the closing and plausibility boxes, the chair's ballots.
+CHOICES["confirm_close"] = ["yes"]
+CHOICES["confirm_value"] = ["yes"]
+PER_PARTNER = ("member", "weight", "present", "participant", "option", "through")
+
 
 def _plausible(name: str, ids: dict[str, str]) -> st.SearchStrategy[str]:
     """A value the form would accept for ``name`` (so that posts get deep)."""
@@ -438,6 +443,10 @@ def _plausible(name: str, ids: dict[str, str]) -> st.SearchStrategy[str]:
         return st.just("on")
     if name.startswith("weight-"):
         return st.integers(1, 100).map(str)
+    if name.startswith("option-"):
+        return st.sampled_from([*DEFAULT_OPTIONS, ""])
+    if name.startswith("through-"):
+        return st.sampled_from(ids["partners"].split())
     return st.text(
         st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")),
         min_size=1,
@@ -472,7 +481,7 @@ def _field_names(ids: dict[str, str]) -> list[str]:
     per_partner = [
         f"{prefix}-{partner}"
         for partner in ids["partners"].split()
-        for prefix in ("member", "weight", "present", "participant")
+        for prefix in PER_PARTNER
     ]
     return sorted(
         {
@@ -722,6 +731,9 @@ def rich_world(client: TestClient, world: World, settings: Settings) -> dict[str
     )
     statement = statement_id(str(cid), str(periods[0]), world.partner_id)
     governance.submit_statements(me, cid, periods[0])
+    # Daily use (issue 17): a value to correct or withdraw.
+    governance.measure_indicator(me, UUID(indicator.id), Decimal(2), today, "Count")
+    measurement = governance.repository.get(UUID(indicator.id)).measurements[-1]
     stores.read_side.catch_up()
     checkpoint = seal_checkpoint(
         governance, stores.read_side, load_or_create_key(settings.audit_key_path)
@@ -751,6 +763,7 @@ def rich_world(client: TestClient, world: World, settings: Settings) -> dict[str
         "statement_line_id": expense.id,
         "partners": " ".join(partners),
         "tranche_id": "no-such-tranche",
+        "measurement_id": measurement.measurement_id,
     }
 
 

@@ -97,7 +97,7 @@ INVITATION = {
         f"{ODD_NAME} invites you to join {ODD_CONSORTIUM} as Pilot team.\n"
         "\n"
         "Open this link to accept (it works once):\n"
-        "http://127.0.0.1:8000/invitations/TOKEN\n",
+        "https://testserver/invitations/TOKEN\n",
     ),
     "fr": (
         f"Invitation à rejoindre le consortium {ODD_CONSORTIUM}",
@@ -106,7 +106,7 @@ INVITATION = {
         "\n"
         "Ouvrez ce lien pour accepter l'invitation (il ne fonctionne qu'une seule "
         "fois)\u00a0:\n"
-        "http://127.0.0.1:8000/invitations/TOKEN\n",
+        "https://testserver/invitations/TOKEN\n",
     ),
 }
 

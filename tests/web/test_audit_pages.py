@@ -161,3 +161,30 @@ def test_the_page_without_checkpoints_says_so(client: TestClient, world: World) 
     page = htmx_get(client, page_of(world))
 
     assert "No checkpoint yet" in page.text
+
+
+def test_the_checkpoint_table_speaks_plainly_and_prompts_to_keep_the_signed_file(
+    client: TestClient, world: World, sealed: str
+) -> None:
+    login(client, world.emails["financer"])
+    before = client.get(page_of(world)).text
+    post(client, f"{page_of(world)}/checkpoints/{sealed}/countersign")
+
+    after = client.get(page_of(world)).text
+
+    table = after[after.index("<table") : after.index("</table>")]
+    headers = table[table.index("<thead>") : table.index("</thead>")]
+    assert 'class="data checkpoints"' in table
+    assert headers.count('<th scope="col">') == 5
+    assert "visually-hidden" not in headers
+    assert "Merkle" not in headers
+    assert "Fingerprint of the log" in headers
+    assert "<details" in after
+    assert "root of a Merkle tree" in after
+    assert "Countersign the latest checkpoint below, then download its file" in before
+    assert "Keep your proof: download the file of the checkpoint you countersigned" in (
+        after
+    )
+    assert f'/checkpoints/{sealed}.json" download>Download the countersigned file' in (
+        after
+    )

@@ -338,3 +338,40 @@ def test_a_closed_project_takes_no_new_commitment_or_proposal_but_stays_readable
     assert "it takes no new proposals or decisions." in motion.text
     assert event_count(client) == before
     assert ledger.status_code == 200
+
+
+def test_a_closed_project_draws_no_pledge_motion_or_decision_form_and_says_why(
+    client: TestClient, world: World
+) -> None:
+    established(client, world)
+    _in_implementation(client, world)
+    open_pages = {
+        name: client.get(f"/consortia/{world.consortium_id}/{name}").text
+        for name in ("ledger", "proposals", "decisions")
+    }
+    post(
+        client,
+        f"/consortia/{world.consortium_id}/phase",
+        {"phase": "closed", "on": "2026-12-01", "confirm_close": "yes"},
+    )
+
+    closed = {
+        name: client.get(f"/consortia/{world.consortium_id}/{name}").text
+        for name in ("ledger", "proposals", "decisions")
+    }
+    login(client, world.emails["member"])
+    member_ledger = client.get(f"/consortia/{world.consortium_id}/ledger").text
+
+    assert "Record a commitment" in open_pages["ledger"]
+    assert "Table a proposal" in open_pages["proposals"]
+    assert "Record a decision taken in a meeting" in open_pages["decisions"]
+    assert "Record a commitment" not in closed["ledger"]
+    assert "Record a commitment" not in member_ledger
+    assert "Table a proposal" not in closed["proposals"]
+    assert "Record a decision taken in a meeting" not in closed["decisions"]
+    for page in (*closed.values(), member_ledger):
+        assert "A closed consortium still allows:" in page
+        assert "its final reports to the funder." in page
+    assert "It takes no new commitments." in closed["ledger"]
+    assert "It takes no new proposals" in closed["proposals"]
+    assert "It takes no new decisions" in closed["decisions"]

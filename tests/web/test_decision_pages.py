@@ -163,7 +163,7 @@ def test_members_vote_the_tally_shows_and_the_coordinator_closes(
     )
     tally = client.get(url, headers={"HX-Request": "true", "HX-Target": "tally-panel"})
     login(client, world.emails["coordinator"])
-    closed = post(client, url + "/close")
+    closed = post(client, url + "/close", {"confirm_close": "yes"})
 
     assert first.status_code == 200
     assert 'id="vote-panel"' in first.text
@@ -183,7 +183,7 @@ def test_a_vote_sent_after_the_vote_closed_says_why_it_was_refused(
     body_id = established(client, world)
     url = tabled(client, world, body_id)
     login(client, world.emails["coordinator"])
-    assert post(client, url + "/close").status_code == 303
+    assert post(client, url + "/close", {"confirm_close": "yes"}).status_code == 303
     before = event_count(client)
 
     login(client, world.emails["member"])
@@ -294,7 +294,7 @@ def test_a_written_vote_closes_by_itself_through_the_scheduler_job(
         closes_at=(datetime.now(UTC) + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),
     )
     stores = stores_of(client)
-    early_close = post(client, url + "/close")
+    early_close = post(client, url + "/close", {"confirm_close": "yes"})
     not_yet = close_due_proposals(
         stores.governance, stores.read_side, datetime.now(UTC)
     )

@@ -18,6 +18,7 @@ from uuid import UUID
 from starlette.testclient import TestClient
 
 from governance.actor import Actor
+from governance.application.daily import MeetingBallot
 from governance.convention.values import DocumentKind
 from governance.financing.changes import AmendmentKind
 from governance.financing.grant import Grant
@@ -82,6 +83,10 @@ ABOUT = {
     "proxy_revoked": "bodies",
     "proposal_tabled": "proposals/{proposal}",
     "vote_cast": "proposals/{proposal}",
+    "vote_recorded": "proposals/{meeting}",
+    "vote_recorded_by_proxy": "proposals/{meeting}",
+    "measurement_corrected": "indicators",
+    "measurement_withdrawn": "indicators",
     "vote_changed": "proposals/{proposal}",
     "proposal_closed": "proposals/{proposal}",
     "outcome_vetoed": "proposals/{proposal}",
@@ -177,6 +182,8 @@ ABOUT_EITHER = dict.fromkeys(
     ("amendment_drafted", "amendment_period_extended", "amendment_proposed"),
     ("budget/amendments/{amendment}", "budget/amendments/{refused_amendment}"),
 )
+# Daily use (issue 17): a second proposal, the meeting whose votes the chair records.
+ABOUT_EITHER["proposal_tabled"] = ("proposals/{proposal}", "proposals/{meeting}")
 ENTRY = re.compile(r"<li><span class=\"who\">.*?#(\d+)</span></li>", re.S)
 LINK = re.compile(r"</span> <a href=\"([^\"]*)\">")
 
@@ -442,6 +449,45 @@ def every_kind_once(client: TestClient, world: World, tmp_path: Path) -> dict[st
             financer, cid, tranche.tranche_id, Decimal(euros), date(2026, 4, 21)
         )
     g.record_recovery(financer, cid, Decimal(700), date(2026, 4, 22), "Trop perçu")
+
+    # Daily use (issue 17): a meeting's votes recorded by the chair, a value
+    # corrected and one withdrawn.
+    g.delegate_proxy(
+        coordinator,
+        cid,
+        from_partner=partner,
+        to_partner=lead,
+        valid_from=date(2026, 1, 1),
+        valid_until=date(2026, 12, 31),
+    )
+    meeting = g.table_proposal(
+        coordinator,
+        cid,
+        body,
+        Motion("Local", "", DEFAULT_OPTIONS, "meeting", meeting_on=date(2026, 4, 2)),
+    ).id
+    g.record_meeting_votes(
+        coordinator, UUID(meeting), [MeetingBallot(partner, FOR, partner)]
+    )
+    g.record_meeting_votes(
+        coordinator, UUID(meeting), [MeetingBallot(partner, "against", lead)]
+    )
+    g.measure_indicator(
+        coordinator, UUID(indicator), Decimal("60"), date(2026, 4, 1), "Comptage"
+    )
+    measured = stores.governance.repository.get(UUID(indicator)).measurements
+    g.correct_measurement(
+        coordinator,
+        UUID(indicator),
+        measured[-1].measurement_id,
+        value=Decimal("6"),
+        on=date(2026, 4, 1),
+        source="Comptage",
+        reason="Un zéro de trop",
+    )
+    g.withdraw_measurement(
+        coordinator, UUID(indicator), measured[0].measurement_id, "Compté deux fois"
+    )
     stores.read_side.catch_up()
     return {
         "deliverable": deliverable,
@@ -450,6 +496,7 @@ def every_kind_once(client: TestClient, world: World, tmp_path: Path) -> dict[st
         "statement": str(statement),
         "commitment": str(commitment),
         "proposal": proposal,
+        "meeting": meeting,
         "report": str(report),
         "entry": str(entry),
     }

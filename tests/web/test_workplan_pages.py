@@ -303,7 +303,8 @@ def test_a_deliverable_due_is_in_my_deadlines_and_my_calendar_feed(
     login(client, world.emails["member"])
 
     deadlines = client.get("/calendar").text
-    made = post(client, "/calendar/feed")
+    post(client, "/calendar/feed")
+    made = client.get("/calendar")  # the address, after the redirect
     address = re.search(r"/calendar/[A-Za-z0-9_-]+\.ics", made.text)
     assert address is not None
     feed = Calendar.from_ical(client.get(address.group(0)).content)

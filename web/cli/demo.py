@@ -51,7 +51,7 @@ def demo(if_empty: bool) -> None:
             stores,
             today=stores.clock.now().date(),
             mailbox=settings.data_dir / MAILBOX_FILE,
-            base_url=settings.base_url,
+            base_url=settings.link_base_url,
         )
         # A first signed checkpoint, so financers have one to countersign at once.
         seal_checkpoint(
@@ -68,6 +68,6 @@ def demo(if_empty: bool) -> None:
 def _print_logins(settings: Settings, logins: list[DemoLogin]) -> None:
     if not logins:
         return
-    click.echo(f"Demo logins (open {settings.base_url}):")
+    click.echo(f"Demo logins (open {settings.link_base_url}):")
     for login in logins:
         click.echo(f"  {login.role:<34} {login.email:<28} password: {login.password}")

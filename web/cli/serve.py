@@ -135,6 +135,13 @@ def worker() -> None:
 
     settings = load_settings()
     in_use = hold_shared(settings)  # restore is refused while the worker runs
+    if not settings.base_url:
+        # Its e-mails have no request to take the public address from.
+        logger.warning(
+            "worker.base_url_unset: links in e-mails point to %s; "
+            "set CONSORTIUM_BASE_URL",
+            settings.link_base_url,
+        )
     stores = open_or_fail(settings)
     stop = threading.Event()
 

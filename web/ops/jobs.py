@@ -75,7 +75,7 @@ def make_jobs(
 ) -> Jobs:
     """The periodic jobs of this process, with reminders and leadership."""
     renderer = MailRenderer(
-        catalogues(), settings.base_url, EmailLinks(settings.base_url)
+        catalogues(), settings.link_base_url, EmailLinks(settings.link_base_url)
     )
     pipeline = ReminderPipeline(
         governance=stores.governance,

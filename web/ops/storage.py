@@ -163,12 +163,12 @@ def _assemble(
     )
     # Evidence files live in the data directory on both backends: several web
     # processes on PostgreSQL share it (a shared volume across hosts).
-    links = EmailLinks(settings.base_url)
+    links = EmailLinks(settings.link_base_url)
     usecases = UseCases.over(
         governance=governance,
         accounts=accounts,
         read_engine=read_engine,
-        renderer=MailRenderer(catalogues(), settings.base_url, links),
+        renderer=MailRenderer(catalogues(), settings.link_base_url, links),
         links=links,
         invitation_days=settings.invitation_days,
         clock=clock.now,

@@ -76,6 +76,8 @@ class Spark:
     baseline_y: float
     width: int
     height: int
+    dots: tuple[tuple[float, float], ...] = ()
+    """Each value's point (x, y), in order: a dot with its date and value."""
 
 
 def sparkline(
@@ -96,5 +98,6 @@ def sparkline(
         return round(height - float((value - low) / span) * height, 1)
 
     step = width / max(len(values) - 1, 1)
-    points = " ".join(f"{round(i * step, 1)},{y(v)}" for i, v in enumerate(values))
-    return Spark(points, y(target), y(baseline), width, height)
+    dots = tuple((round(i * step, 1), y(v)) for i, v in enumerate(values))
+    points = " ".join(f"{x},{y_}" for x, y_ in dots)
+    return Spark(points, y(target), y(baseline), width, height, dots)

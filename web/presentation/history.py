@@ -38,6 +38,7 @@ from web.i18n import (
 )
 from web.links import PathFor
 from web.presentation.amendment_words import AMENDMENT_SENTENCES
+from web.presentation.daily_words import DAILY_SENTENCES
 from web.presentation.document_words import DOCUMENT_SENTENCES
 from web.presentation.labels import in_unit, label
 from web.presentation.workplan_words import WORKPLAN_SENTENCES
@@ -149,6 +150,7 @@ SENTENCES: dict[str, str] = {
     **WORKPLAN_SENTENCES,
     **AMENDMENT_SENTENCES,
     **DOCUMENT_SENTENCES,
+    **DAILY_SENTENCES,
     "expense_declared": N_(
         "declared an expense of %(partner)s: %(category)s, “%(label)s”, %(euros)s"
     ),

@@ -10,44 +10,20 @@ from starlette.routing import Route
 
 from governance.application import Created
 from governance.permissions import Action
-from projections.indicators import indicators_of
 from web.auth import actor_of, form_endpoint
 from web.forms.indicators import parse_indicator, parse_measurement
 from web.htmx import render
 from web.links import path_for
-from web.presentation.charts import sparkline
 from web.request_state import clock
 from web.routes.common import (
     Access,
     consortium_access,
     parse_uuid,
-    queries,
     stores,
 )
+from web.routes.indicator_page import indicator_row, page_context
+from web.routes.measurements import check_plausible
 from web.routes.posting import run_command
-
-
-def _context(request: Request, access: Access) -> dict[str, Any]:
-    cid = str(access.consortium_id)
-    with queries(request) as connection:
-        rows = indicators_of(connection, cid)
-    return {
-        "access": access,
-        "can": access.abilities,
-        "consortium_id": cid,
-        "indicators": rows,
-        "today": clock(request).now().date().isoformat(),
-        "sparks": {
-            r.indicator_id: sparkline(
-                [m.value for m in r.measurements], r.baseline, r.target
-            )
-            for r in rows
-        },
-        "values": {},
-        "errors": {},
-        "measure_values": {},
-        "measure_errors": {},
-    }
 
 
 def indicators_page(request: Request) -> Response:
@@ -55,7 +31,7 @@ def indicators_page(request: Request) -> Response:
     return render(
         request,
         "indicators/index.html",
-        _context(request, access),
+        page_context(request, access),
         block="indicator_form",
     )
 
@@ -95,7 +71,7 @@ def _form(request: Request, access: Access, extra: dict[str, Any]) -> Response:
     return render(
         request,
         "indicators/index.html",
-        {**_context(request, access), **extra},
+        {**page_context(request, access), **extra},
         status_code=422,
     )
 
@@ -108,6 +84,12 @@ def measure(request: Request, fields: dict[str, str]) -> Response:
 
     def command() -> int:
         form = parse_measurement(fields, today=clock(request).now().date())
+        check_plausible(
+            indicator_row(request, access, str(indicator_id)),
+            form.value,
+            form.on,
+            confirmed=bool(fields.get("confirm_value")),
+        )
         return stores(request).governance.measure_indicator(
             actor_of(access.account), indicator_id, form.value, form.on, form.source
         )
@@ -121,6 +103,7 @@ def measure(request: Request, fields: dict[str, str]) -> Response:
             {
                 "measure_values": fields,
                 "measure_errors": errors.errors,
+                "measure_params": errors.params,
                 "measured": str(indicator_id),
             },
         ),

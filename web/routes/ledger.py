@@ -19,7 +19,7 @@ from starlette.routing import Route
 from governance.application import Created
 from governance.errors import NotFound
 from governance.permissions import Action, may_act_for_partner
-from governance.values import ContributionKind, Funding
+from governance.values import ContributionKind, Funding, Phase
 from governance.warnings import ledger_warnings
 from projections.consortia import consortium_details
 from projections.decisions import document_of
@@ -100,7 +100,11 @@ def _ledger_context(request: Request, access: Access) -> dict[str, Any]:
         "pages": pages,
         "partner_names": names,
         "withdrawn_partners": {p.partner_id for p in partners if not p.active},
-        "pledge_partners": _pledge_partners(access, partners),
+        # A closed project takes no new commitments: no form, what it still allows.
+        "closed": details.phase is Phase.CLOSED,
+        "pledge_partners": []
+        if details.phase is Phase.CLOSED
+        else _pledge_partners(access, partners),
         "kinds": list(ContributionKind),
         "fundings": list(Funding),
         "partner_bars": bars(

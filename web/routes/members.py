@@ -40,6 +40,7 @@ from web.routes.common import (
     wait_for,
 )
 from web.routes.posting import run_command
+from web.routes.public_address import public_base
 from web.usecases.keys import request_key
 
 logger = logging.getLogger(__name__)
@@ -107,6 +108,7 @@ def invite(request: Request, fields: dict[str, str]) -> Response:
             partner_id=form.partner_id,
             language=current_language.get(),
             key=request_key(fields),
+            base_url=public_base(request),
         )
     except FormErrors as errors:
         return _invite_form(request, access, fields, errors)

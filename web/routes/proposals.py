@@ -43,6 +43,7 @@ from web.i18n import DISPLAY_ZONE
 from web.links import path_for
 from web.presentation.decisions import rule_sentence, tally_sentence
 from web.request_state import clock
+from web.routes.closed import is_closed
 from web.routes.common import (
     Access,
     consortium_access,
@@ -51,6 +52,7 @@ from web.routes.common import (
     queries,
     stores,
 )
+from web.routes.meeting_panel import meeting_panel
 from web.routes.posting import run_command, saved_upload
 
 PAGE = 25
@@ -66,6 +68,7 @@ def _names(request: Request, access: Access) -> dict[str, Any]:
         "body_names": {b.body_id: b.name for b in bodies},
         "partner_names": {p.partner_id: p.name for p in partners},
         "active_partners": [p for p in partners if p.active],
+        "closed": is_closed(request, access),
     }
 
 
@@ -195,7 +198,7 @@ def _proposal_context(request: Request, access: Access) -> dict[str, Any]:
             and p in {a.partner_id for a in names["active_partners"]}
         ]
     deadline_passed = row.closes_at is not None and now >= row.closes_at
-    return {
+    context = {
         **names,
         "access": access,
         "can": access.abilities,
@@ -231,6 +234,7 @@ def _proposal_context(request: Request, access: Access) -> dict[str, Any]:
         "values": {},
         "errors": {},
     }
+    return {**context, **meeting_panel(context, proxies, access)}
 
 
 def proposal_page(request: Request) -> Response:
@@ -301,20 +305,6 @@ def _vote_form(
 
 def _uuid(value: str) -> UUID:
     return parse_uuid(value, "proposal")
-
-
-@form_endpoint
-def close(request: Request, fields: dict[str, str]) -> Response:
-    access = consortium_access(request)
-    access.require(Action.CLOSE_VOTE)
-    proposal_id = request.path_params["proposal_id"][:36]
-    return run_command(
-        request,
-        lambda: stores(request).governance.close_proposal(
-            actor_of(access.account), _uuid(proposal_id)
-        ),
-        then=_proposal_path(request, access, proposal_id),
-    )
 
 
 @form_endpoint
@@ -510,7 +500,6 @@ routes = [
     ),
     Route(PROPOSAL, proposal_page, methods=["GET"], name="proposals:detail"),
     Route(PROPOSAL + "/vote", vote, methods=["POST"], name="proposals:vote"),
-    Route(PROPOSAL + "/close", close, methods=["POST"], name="proposals:close"),
     Route(PROPOSAL + "/veto", veto, methods=["POST"], name="proposals:veto"),
     Route(
         "/consortia/{consortium_id}/decisions",

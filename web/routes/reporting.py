@@ -6,6 +6,7 @@ cookie); the secret is stored hashed and can be renewed, which ends the old one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 from uuid import UUID
@@ -34,12 +35,12 @@ from web.auth import actor_of, form_endpoint, require_account, upload_endpoint
 from web.errors import error_response
 from web.forms.fields import FormErrors
 from web.forms.reporting import parse_schedule
-from web.htmx import render
+from web.htmx import redirect, render
 from web.i18n import N_, gettext_
 from web.links import path_for
 from web.presentation.labels import label
 from web.presentation.month import BadMonth
-from web.request_state import app_state, clock
+from web.request_state import clock
 from web.routes.common import (
     Access,
     consortium_access,
@@ -50,7 +51,8 @@ from web.routes.common import (
 )
 from web.routes.deliverables import deliverable_event
 from web.routes.posting import run_command, saved_upload
-from web.routes.reporting_page import by_month, calendar_context, calendar_views
+from web.routes.public_address import public_base
+from web.routes.reporting_page import calendar_context, calendar_views
 
 BAD_MONTH = N_("Choose a month written as year-month, for example 2026-11.")
 
@@ -297,7 +299,8 @@ def my_calendar(request: Request) -> Response:
         views = calendar_views(request, rows)
     except BadMonth:
         return _bad_month(request)
-    return render(
+    token = request.cookies.get(NEW_FEED_COOKIE, "")
+    response = render(
         request,
         "reporting/calendar.html",
         {
@@ -305,37 +308,43 @@ def my_calendar(request: Request) -> Response:
             "consortia": consortia,
             "has_feed": stores(request).accounts.has_calendar_feed(account.account_id),
             "deliverables": deliverables,
+            "feed_url": f"{public_base(request)}/calendar/{token}.ics"
+            if FEED_TOKEN.fullmatch(token)
+            else "",
         },
     )
+    if token:
+        response.delete_cookie(NEW_FEED_COOKIE, path="/calendar")
+    return response
+
+
+NEW_FEED_COOKIE = "new_calendar_feed"
+"""Carries a new feed address's secret from its POST to the next page, once."""
+FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")
 
 
 @form_endpoint
 def new_feed(request: Request, fields: dict[str, str]) -> Response:
+    """Make a new feed address, then redirect: a refresh no longer replaces it.
+
+    The address's secret is kept only as a hash, so the next page shows it once,
+    from a short-lived cookie of its own (read, then deleted).
+    """
     account = require_account(request)
     token = stores(request).accounts.new_calendar_token(
         account.account_id, now=clock(request).now()
     )
-    base = app_state(request).settings.base_url.rstrip("/")
-    with queries(request) as connection:
-        rows = obligations_of_account(connection, account.account_id)
-        deliverables = deliverables_due_to(connection, account.account_id)
-        consortia = {
-            c.consortium_id: c.name
-            for c in consortia_of(connection, account.account_id)
-        }
-    return render(
-        request,
-        "reporting/calendar.html",
-        {
-            "view": "list",
-            "months": by_month(rows),
-            "consortia": consortia,
-            "today": clock(request).now().date(),
-            "has_feed": True,
-            "feed_url": f"{base}/calendar/{token}.ics",
-            "deliverables": deliverables,
-        },
+    response = redirect(request, path_for(request, "reporting:calendar"))
+    response.set_cookie(
+        NEW_FEED_COOKIE,
+        token,
+        max_age=120,
+        path="/calendar",
+        httponly=True,
+        secure=request.url.scheme == "https",
+        samesite="strict",
     )
+    return response
 
 
 def feed(request: Request) -> Response:
@@ -352,7 +361,7 @@ def feed(request: Request) -> Response:
             c.consortium_id: c.name
             for c in consortia_of(connection, account.account_id)
         }
-    base = app_state(request).settings.base_url.rstrip("/")
+    base = public_base(request)
     calendar = Calendar()
     calendar.add("prodid", "-//Consortium Ledger//Reporting calendar//EN")
     calendar.add("version", "2.0")

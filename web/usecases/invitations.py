@@ -90,11 +90,14 @@ class Invitations:
         partner_id: str | None,
         language: str,
         key: str | None,
+        base_url: str | None = None,
     ) -> InvitationSent:
         """Issue the invitation, keep its token and queue its e-mail in ``language``.
 
-        ``inviter`` is the name the e-mail gives. Raises what the service raises
-        (``NotPermitted``, ``RuleViolated``), leaving nothing behind.
+        ``inviter`` is the name the e-mail gives; ``base_url`` the public address
+        its link starts with (default: the one the use cases were built with).
+        Raises what the service raises (``NotPermitted``, ``RuleViolated``),
+        leaving nothing behind.
         """
         now = self.clock()
         expires_at = now + timedelta(days=self.invitation_days)
@@ -114,7 +117,9 @@ class Invitations:
                 expires_at=expires_at,
                 now=now,
             )
-            link = self.links.invitation(token)
+            # The address the coordinator uses, when the page knows it.
+            links = EmailLinks(base_url) if base_url else self.links
+            link = links.invitation(token)
             message = self.renderer.invitation(
                 invitation_id=created.id,
                 recipient=email,

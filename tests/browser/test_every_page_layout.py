@@ -1,0 +1,192 @@
+"""Every page each demo role reaches fits a 390 px phone and passes axe.
+
+The pages are not listed here: each role's pages are what a bounded crawl of the
+links of the header, the consortium's tabs and the pages' content reaches (see
+``crawl.py``), so a page added later is checked without editing this test.
+
+On a phone (390 × 844), in English and in French, every page of every role must
+not scroll sideways (``scrollWidth ≤ 390``: tables scroll inside their card, the
+tabs fold into a menu), log no console error and have no axe violation. On a wide
+screen (1280 px) axe checks each kind of page once in English, as the first role
+that reached it, and a sample in French (the suite must stay within a few minutes
+on a 2-core machine: axe takes a few tenths of a second a page).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from tests.browser.conftest import ADMIN, wait_for_htmx
+from tests.browser.crawl import crawl, shape
+from web.ops.demo.story import DEMO_LOGINS
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from playwright.sync_api import Browser, ConsoleMessage, Page
+
+PHONE = {"width": 390, "height": 844}
+WIDE = {"width": 1280, "height": 900}
+LOGINS = {
+    login.role.split(" (")[0].replace(" ", "-"): (login.email, login.password)
+    for login in DEMO_LOGINS
+} | {"administrator": ADMIN}
+# Each role reaches a few dozen kinds of page; far more means the crawl went astray.
+PAGE_LIMIT = 150
+AXE = Axe()
+# On a wide screen, French is checked on a sample: the first pages of each crawl.
+FRENCH_SAMPLE = 12
+
+
+@dataclass
+class Checks:
+    """Checks pages as they are reached and keeps what went wrong.
+
+    axe runs once per kind of page (see ``crawl.shape``) for each width and
+    language: ``axe_done`` is shared by the tests of this module.
+    """
+
+    width: int
+    language: str
+    console_errors: list[str]
+    axe_done: set[str]
+    found: list[str] = field(default_factory=list)
+    widths: dict[str, int] = field(default_factory=dict)
+
+    def __call__(self, page: Page, url: str) -> None:
+        wait_for_htmx(page)
+        where = f"{self.language} {url}"
+        width = int(page.evaluate("document.documentElement.scrollWidth"))
+        self.widths[url] = width
+        if width > self.width:
+            self.found.append(f"{where}: {width} px wide on a {self.width} px screen")
+        self.found += [f"{where}: console: {text}" for text in self.console_errors]
+        self.console_errors.clear()
+        if self.axe_pending(url):
+            self.axe_done.add(self.kind(url))
+            self.found += [f"{where}: axe: {text}" for text in violations_of(page)]
+
+    def kind(self, url: str) -> str:
+        return f"{self.width} {self.language} {shape(url)}"
+
+    def axe_pending(self, url: str) -> bool:
+        return self.kind(url) not in self.axe_done
+
+    def visit(self, page: Page, url: str) -> None:
+        self.console_errors.clear()
+        page.goto(url)
+        self(page, url)
+
+
+def log_in(page: Page, base: str, who: tuple[str, str]) -> None:
+    page.goto(f"{base}/login")
+    page.fill("#email", who[0])
+    page.fill("#password", who[1])
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("header a.who")).to_be_visible()
+
+
+def switch_language(page: Page, button: str) -> None:
+    page.locator(".language-switch").get_by_role("button", name=button).click()
+    expect(page.locator("html")).to_have_attribute(
+        "lang", "fr" if button == "Français" else "en"
+    )
+
+
+def violations_of(page: Page) -> list[str]:
+    """axe's violations on the page, one line each (rule, impact, first targets)."""
+    results: dict[str, Any] = AXE.run(page).response
+    return [
+        f"{v['id']} ({v['impact']}): "
+        + "; ".join(" ".join(map(str, n["target"])) for n in v["nodes"][:3])
+        for v in results["violations"]
+    ]
+
+
+@pytest.fixture(scope="module")
+def axe_done() -> set[str]:
+    """The kinds of page axe has checked, per width and language, in this module."""
+    return set()
+
+
+@pytest.fixture
+def signed_in(chromium: Browser, live_server: str) -> Iterator[Any]:
+    """Opens a page signed in as a role, at a viewport; collects console errors."""
+    contexts = []
+
+    def open_as(role: str, viewport: dict[str, int]) -> tuple[Page, list[str]]:
+        context = chromium.new_context(locale="en-GB", viewport=viewport)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        errors: list[str] = []
+
+        def collect(message: ConsoleMessage) -> None:
+            if message.type == "error":
+                errors.append(message.text)
+
+        page.on("console", collect)
+        log_in(page, live_server, LOGINS[role])
+        return page, errors
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+def check_every_page(
+    page: Page,
+    base: str,
+    viewport: dict[str, int],
+    errors: list[str],
+    done: set[str],
+    *,
+    french: int | None,
+) -> list[str]:
+    """Crawl in English checking each page, then check the pages in French: all of
+    them (``french`` None), or the first ``french`` pages of the crawl (the header's
+    and the tabs', breadth first) of a kind axe has not seen in French at this
+    width.
+
+    Returns what went wrong."""
+    switch_language(page, "English")
+    english = Checks(viewport["width"], "en", errors, done)
+    pages = crawl(page, base, page.url, limit=PAGE_LIMIT, on_page=english).pages
+    assert 10 <= len(pages) < PAGE_LIMIT, pages
+    switch_language(page, "Français")
+    in_french = Checks(viewport["width"], "fr", errors, done)
+    for url in pages if french is None else pages[:french]:
+        if french is None or in_french.axe_pending(url):
+            in_french.visit(page, url)
+    widest = max(
+        (*english.widths.items(), *in_french.widths.items()), key=lambda w: w[1]
+    )
+    print(f"{len(pages)} pages; widest at {viewport['width']} px: {widest}")  # noqa: T201
+    return english.found + in_french.found
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("role", list(LOGINS))
+def test_every_page_of_a_role_fits_a_phone_without_console_errors_or_axe_violations(
+    signed_in: Any, live_server: str, role: str, axe_done: set[str]
+) -> None:
+    page, errors = signed_in(role, PHONE)
+    found = check_every_page(page, live_server, PHONE, errors, axe_done, french=None)
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("role", list(LOGINS))
+def test_every_kind_of_page_passes_axe_on_a_wide_screen(
+    signed_in: Any, live_server: str, role: str, axe_done: set[str]
+) -> None:
+    page, errors = signed_in(role, WIDE)
+    found = check_every_page(
+        page, live_server, WIDE, errors, axe_done, french=FRENCH_SAMPLE
+    )
+    assert not found, "\n".join(found)

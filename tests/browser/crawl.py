@@ -19,6 +19,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from playwright.sync_api import Error as PlaywrightError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from playwright.sync_api import Page
 
 
@@ -84,20 +86,23 @@ class Crawl:
 def crawl(
     page: Page,
     origin: str,
-    start: str,
+    starts: Sequence[str],
     *,
     limit: int = 150,
     on_page: OnPage | None = None,
 ) -> Crawl:
-    """Visit, breadth first from ``start``, one page of each shape reachable.
+    """Visit, breadth first from ``starts``, one page of each shape reachable.
 
     ``page`` must be signed in already. Stops after ``limit`` pages (a test that
     reaches the limit should say so rather than silently check fewer pages).
     """
     found = Crawl()
     seen_shapes: set[str] = set()
-    queue: deque[str] = deque([canonical(start)])
-    seen_shapes.add(shape(queue[0]))
+    queue: deque[str] = deque()
+    for start in starts:
+        if shape(start) not in seen_shapes:
+            seen_shapes.add(shape(start))
+            queue.append(canonical(start))
     while queue and len(found.pages) < limit:
         url = queue.popleft()
         try:

@@ -224,3 +224,28 @@ def test_every_kind_of_page_passes_axe_on_a_wide_screen(
                 checks.visit(page, url)
         found += checks.found
     assert not found, "\n".join(found)
+
+
+@pytest.mark.browser
+def test_every_page_of_the_coordinator_fits_a_phone_without_javascript(
+    chromium: Browser, live_server: str
+) -> None:
+    # Without app.js no wrapper is added: app.css alone must keep tables in place.
+    context = chromium.new_context(
+        locale="en-GB", viewport=PHONE, java_script_enabled=False
+    )
+    try:
+        page = context.new_page()
+        log_in(page, live_server, LOGINS["coordinator"] or ("", ""))
+        too_wide: list[str] = []
+
+        def measure(page: Page, url: str) -> None:
+            width = int(page.evaluate("document.documentElement.scrollWidth"))
+            if width > PHONE["width"]:
+                too_wide.append(f"{url}: {width} px")
+
+        pages = crawl(page, live_server, [page.url], on_page=measure).pages
+        assert len(pages) >= 20, pages
+        assert not too_wide, "\n".join(too_wide)
+    finally:
+        context.close()

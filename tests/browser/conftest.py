@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 
     from playwright.sync_api import Browser, Page
 
+# The administrator the live server has besides the demo's people (e-mail, password).
+ADMIN = ("admin@demo.example", "admin-demo-2026-browser")
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -64,6 +67,17 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         check=True,
         capture_output=True,
         timeout=120,
+    )
+    # The platform's administrator, for the pages only an administrator reaches.
+    subprocess.run(
+        [
+            *(consortium_command(), "admin", "create", "--email", ADMIN[0]),
+            *("--name", "Ada Admin", "--password", ADMIN[1]),
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=60,
     )
     with web_server(env) as base_url:
         yield base_url

@@ -30,6 +30,7 @@ from governance.application import Governance
 from governance.clock import Clock, SystemClock
 from notifications.emails import MailRenderer
 from notifications.health import Health
+from notifications.notice_store import NoticeStore
 from notifications.outbox import Outbox
 from notifications.outbox import metadata as outbox_metadata
 from projections.catalogue import all_projections
@@ -94,6 +95,8 @@ def open_stores(
         stores.outbox.create_tables()
         stores.usecases.keys.create_tables()
         audit_requests_metadata.create_all(stores.accounts.engine)
+    # Notices begin with this installation's log as it is: no notice of older steps.
+    NoticeStore(stores.outbox.engine).start(stores.read_side.log.last_position())
     return stores
 
 

@@ -39,6 +39,9 @@ PUBLIC_POSTS = {
     "/notifications/preferences",
     "/consortia/{consortium_id}/reports/{obligation_id}/review",
     "/consortia/{consortium_id}/audit/checkpoints/{checkpoint_id}/countersign",
+    # notify: marking one's own notifications read records no event.
+    "/notifications/read",
+    "/notifications/read-all",
 }
 # POST because they ask for costly work (a verification, run in the background), yet
 # they record no event: a financer may use them (200 for htmx, 303 for a plain form).

@@ -82,6 +82,12 @@ OUTCOMES = {
 }
 
 
+class Gettext(Protocol):
+    """What translates a message (a catalogue, or the pages' current language)."""
+
+    def gettext(self, message: str, /) -> str: ...
+
+
 class NoticeLinks(Protocol):
     """Where a notice leads, and where a person chooses how they are told."""
 
@@ -101,7 +107,7 @@ def period_words(detail: str, language: str) -> str:
 
 def sentence(
     notice: Notice,
-    translations: gettext.NullTranslations,
+    translations: Gettext,
     language: str,
     consortium: str,
     person: str,
@@ -115,7 +121,7 @@ def sentence(
 
 def params(
     notice: Notice,
-    translations: gettext.NullTranslations,
+    translations: Gettext,
     language: str,
     consortium: str,
     person: str,

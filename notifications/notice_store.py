@@ -209,6 +209,31 @@ class NoticeStore:
             ).first()
         return _notice(row) if row is not None else None
 
+    def ids_since(
+        self, account_id: str, since: datetime | None, limit: int
+    ) -> list[str]:
+        """A person's notices created after ``since`` (all if None), up to ``limit``."""
+        query = select(notices.c.notice_id).where(notices.c.account_id == account_id)
+        if since is not None:
+            query = query.where(notices.c.created_at > since)
+        with self.engine.connect() as connection:
+            return list(connection.scalars(query.limit(limit)))
+
+    def owned_ids(self, account_id: str, notice_ids: Iterable[str]) -> set[str]:
+        """Which of these notices are the person's."""
+        wanted = list(set(notice_ids))
+        if not wanted:
+            return set()
+        with self.engine.connect() as connection:
+            return set(
+                connection.scalars(
+                    select(notices.c.notice_id).where(
+                        notices.c.account_id == account_id,
+                        notices.c.notice_id.in_(wanted),
+                    )
+                )
+            )
+
     def read_ids(self, account_id: str, item_ids: Iterable[str]) -> set[str]:
         """Which of these items (notices or reminders) the person marked read."""
         ids = list(item_ids)

@@ -9,16 +9,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from governance.values import ReminderChannel, ReportStatus
 from governance.voting import Outcome
 from notifications.notice_emails import sentence as notice_sentence
 from notifications.notice_store import Notice
-from projections.consortia import consortia
-from projections.decisions.tables import proposals
+from projections.notice_subjects import (
+    consortium_names,
+    proposal_outcomes,
+    report_statuses,
+)
 from projections.reminders import NotificationRow
-from projections.reporting import obligations
 from web.i18n import current_language, format_day, gettext_, ngettext_
 from web.links import PathFor, notice_target
 from web.presentation.labels import label
@@ -155,7 +157,7 @@ def _channel(channel: ReminderChannel | None) -> str:
 class _Translations:
     """The current request's catalogue, as ``notifications`` reads one."""
 
-    def gettext(self, message: str) -> str:
+    def gettext(self, message: str, /) -> str:
         return gettext_(message)
 
 
@@ -168,13 +170,13 @@ def notice_lines(
     """One line per notice (grouped later), with the current state of its subject."""
     language = current_language.get()
     translations = _Translations()
-    consortium_names = _consortium_names(connection, {n.consortium_id for n in found})
+    names_of = consortium_names(connection, (n.consortium_id for n in found))
     states = _states(connection, found)
     lines = []
     for notice in found:
-        consortium = consortium_names.get(notice.consortium_id, "")
+        consortium = names_of.get(notice.consortium_id, "")
         person = names.get(notice.subject_id, gettext_(N_("a person")))
-        said = notice_sentence(notice, translations, language, consortium, person)  # type: ignore[arg-type]
+        said = notice_sentence(notice, translations, language, consortium, person)
         name, route = notice_target(
             notice.kind, notice.consortium_id, notice.subject_id
         )
@@ -201,37 +203,14 @@ def notice_lines(
     return lines
 
 
-def _consortium_names(connection: Connection, ids: set[str]) -> dict[str, str]:
-    if not ids:
-        return {}
-    rows = connection.execute(
-        select(consortia.c.consortium_id, consortia.c.name).where(
-            consortia.c.consortium_id.in_(ids)
-        )
-    )
-    return {str(a): str(b) for a, b in rows}
-
-
 def _states(connection: Connection, found: Sequence[Notice]) -> dict[str, str]:
     """What became of each notice's subject, when it moved on since."""
-    votes = {n.subject_id for n in found if n.kind in VOTE_KINDS}
-    reports = {n.subject_id for n in found if n.kind in REPORT_KINDS}
-    outcomes: dict[str, str] = {}
-    if votes:
-        for proposal_id, outcome in connection.execute(
-            select(proposals.c.proposal_id, proposals.c.outcome).where(
-                proposals.c.proposal_id.in_(votes), proposals.c.outcome.is_not(None)
-            )
-        ):
-            outcomes[proposal_id] = outcome
-    statuses: dict[str, str] = {}
-    if reports:
-        for obligation_id, status in connection.execute(
-            select(obligations.c.obligation_id, obligations.c.status).where(
-                obligations.c.obligation_id.in_(reports)
-            )
-        ):
-            statuses[obligation_id] = status
+    outcomes = proposal_outcomes(
+        connection, (n.subject_id for n in found if n.kind in VOTE_KINDS)
+    )
+    statuses = report_statuses(
+        connection, (n.subject_id for n in found if n.kind in REPORT_KINDS)
+    )
     said: dict[str, str] = {}
     told = {
         "report_submitted": ReportStatus.SUBMITTED.value,

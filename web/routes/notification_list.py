@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from starlette.requests import Request
 
-from notifications.notice_store import NoticeStore, notices
-from projections.reminders import notifications_of, reminders
+from notifications.notice_store import NoticeStore
+from projections.notice_subjects import own_reminders, reminder_ids_since
+from projections.reminders import notifications_of
 from projections.workplan_reminders import deliverable_notifications_of
 from web.links import paths
 from web.presentation.notifications import (
@@ -65,43 +65,18 @@ def notification_lines(
 def unread_of(request: Request, account_id: str, seen: datetime | None) -> int:
     """How many of a person's notifications are unread (up to ``MAX_UNREAD`` + 1)."""
     store = notice_store(request)
-    with store.engine.connect() as connection:
-        query = select(notices.c.notice_id).where(notices.c.account_id == account_id)
-        if seen is not None:
-            query = query.where(notices.c.created_at > seen)
-        ids = list(connection.scalars(query.limit(MAX_UNREAD * 2)))
+    ids = store.ids_since(account_id, seen, MAX_UNREAD * 2)
     with queries(request) as connection:
-        query = select(reminders.c.reminder_id).where(
-            reminders.c.recipient_id == account_id
-        )
-        if seen is not None:
-            query = query.where(reminders.c.requested_at > seen)
-        ids += list(connection.scalars(query.limit(MAX_UNREAD * 2)))
+        ids += reminder_ids_since(connection, account_id, seen, MAX_UNREAD * 2)
     read = store.read_ids(account_id, ids)
     return min(len(set(ids) - read), MAX_UNREAD + 1)
 
 
 def owned(request: Request, account_id: str, item_ids: list[str]) -> bool:
     """Whether every item is one of the person's notices or reminders."""
-    store = notice_store(request)
-    with store.engine.connect() as connection:
-        mine = set(
-            connection.scalars(
-                select(notices.c.notice_id).where(
-                    notices.c.account_id == account_id,
-                    notices.c.notice_id.in_(item_ids),
-                )
-            )
-        )
+    mine = notice_store(request).owned_ids(account_id, item_ids)
     with queries(request) as connection:
-        mine |= set(
-            connection.scalars(
-                select(reminders.c.reminder_id).where(
-                    reminders.c.recipient_id == account_id,
-                    reminders.c.reminder_id.in_(item_ids),
-                )
-            )
-        )
+        mine |= own_reminders(connection, account_id, item_ids)
     return mine == set(item_ids)
 
 

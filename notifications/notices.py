@@ -25,10 +25,11 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from uuid import UUID, uuid5
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.exc import IntegrityError
 
 from governance import events
+from governance.actor import SCHEDULER
 from governance.values import MemberRole
 from notifications.emails import Delivery
 from notifications.notice_emails import NoticeRenderer
@@ -36,9 +37,11 @@ from notifications.notice_store import Notice, NoticeStore
 from notifications.outbox import Message, queue
 from notifications.policy import LOCAL_ZONE
 from notifications.reminders import DIGEST_HOUR, Directory
+from projections.audit_chain import audit_checkpoints
 from projections.base import Envelope
 from projections.decisions import bodies
 from projections.decisions.tables import proposals, votes
+from projections.history.tables import history
 from projections.members import memberships
 from projections.reporting import obligations
 from projections.runtime import ReadSide
@@ -172,9 +175,28 @@ def step_of(connection: Connection, envelope: Envelope[Any]) -> list[_Step]:
         role = e.role.value
         return [_Step(INVITATION_ACCEPTED, subject, e.account_id, "", role, audience)]
     if isinstance(e, events.CheckpointSealed):
+        # Only the consortia something happened in since the previous checkpoint
+        # (by a person): a quiet consortium's financer is not asked every day.
+        previous = connection.scalar(
+            select(func.max(audit_checkpoints.c.position)).where(
+                audit_checkpoints.c.position < e.position
+            )
+        )
+        active = (
+            select(history.c.consortium_id)
+            .where(
+                history.c.position > (previous or 0),
+                history.c.position <= e.position,
+                history.c.actor_id != SCHEDULER,
+            )
+            .distinct()
+        )
         rows = connection.execute(
             select(memberships.c.consortium_id, memberships.c.account_id)
-            .where(memberships.c.role == MemberRole.FINANCER.value)
+            .where(
+                memberships.c.role == MemberRole.FINANCER.value,
+                memberships.c.consortium_id.in_(active),
+            )
             .order_by(memberships.c.consortium_id, memberships.c.account_id)
         ).all()
         by_consortium: dict[str, list[str]] = defaultdict(list)

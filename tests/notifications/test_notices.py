@@ -9,9 +9,11 @@ second sender, a rebuild of the projections).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import timedelta
 from uuid import UUID
 
+import pytest
 from sqlalchemy import select
 
 from governance.actor import Actor
@@ -24,9 +26,21 @@ from tests.notifications.conftest import Reminded, at_paris
 from tests.support.builders import an_invitation
 from tests.support.fakes import FixedClock
 from tests.support.smtp import SmtpServer
+from web.ops.jobs import make_jobs
 from web.ops.storage import Stores
+from web.settings import Settings
 
 OPTIONS = ("for", "against", "abstain")
+
+
+@pytest.fixture
+def jobs(stores: Stores, mail_settings: Settings, clock: FixedClock) -> Iterator[Jobs]:
+    """The scheduler's jobs with the notices of steps (the reminders' tests leave
+    them out)."""
+    made = make_jobs(stores, mail_settings)
+    made.now = clock.now
+    yield made
+    made.stop()
 
 
 def mails_to(smtp: SmtpServer, address: str, subject: str) -> list[object]:
@@ -200,6 +214,18 @@ def test_a_sealed_checkpoint_asks_the_financer_to_countersign(
     jobs.tick()
     [mail] = mails_to(smtp, reminded.emails["financer"], "contresigner")
     assert "/audit" in body_of(mail)
+    # A day later, with nothing done in the consortium since, the next checkpoint
+    # asks nothing more of its financer
+    clock.advance(timedelta(days=1, minutes=1))
+    jobs.tick()
+    jobs.tick()
+    assert len(mails_to(smtp, reminded.emails["financer"], "contresigner")) == 1
+    # and after a step taken by a person, it asks again
+    submitted_report(stores, reminded)
+    clock.advance(timedelta(days=1, minutes=1))
+    jobs.tick()
+    jobs.tick()
+    assert len(mails_to(smtp, reminded.emails["financer"], "contresigner")) == 2
 
 
 def test_nothing_is_sent_twice_after_the_projections_are_rebuilt(

@@ -253,3 +253,18 @@ def test_an_anonymous_visitor_marks_nothing_read(
 
     assert all(a.status_code in (303, 403) for a in answers)
     assert reads(client) == 0
+
+
+def test_an_erased_person_leaves_no_notification_or_read_mark(
+    client: TestClient, world: World, settings: Settings
+) -> None:
+    vote_opened(client, world, settings)
+    member = account_id(client, world.emails["member"])
+    store = NoticeStore(stores_of(client).outbox.engine)
+    [notice] = store.of_account(member)
+    store.mark_read(member, [notice.notice_id], datetime.now(UTC))
+
+    assert stores_of(client).usecases.erasure.erase(member)
+
+    assert store.of_account(member) == []
+    assert reads(client) == 0

@@ -77,9 +77,16 @@ def transport_for(settings: Settings) -> Transport:
 
 
 def make_jobs(
-    stores: Stores, settings: Settings, transport: Transport | None = None
+    stores: Stores,
+    settings: Settings,
+    transport: Transport | None = None,
+    *,
+    notices: bool = True,
 ) -> Jobs:
-    """The periodic jobs of this process, with reminders and leadership."""
+    """The periodic jobs of this process, with reminders and leadership.
+
+    ``notices=False`` leaves the notices of steps out (tests of reminders alone).
+    """
     renderer = MailRenderer(
         catalogues(), settings.base_url, EmailLinks(settings.base_url)
     )
@@ -92,7 +99,7 @@ def make_jobs(
         renderer=renderer,
         transport=transport or transport_for(settings),
         sender=settings.mail_sender,
-        notices=notice_pipeline(stores, settings, directory),
+        notices=notice_pipeline(stores, settings, directory) if notices else None,
     )
     return Jobs(
         governance=stores.governance,

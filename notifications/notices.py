@@ -266,6 +266,34 @@ def notices_of(connection: Connection, envelope: Envelope[Any]) -> list[Notice]:
     return found
 
 
+def take_in(read_side: ReadSide, store: NoticeStore, batches: int | None = None) -> int:
+    """Turn the steps recorded since the intake stopped into notices (at most
+    ``batches`` batches); returns how many notices.
+
+    The scheduler's tick runs it to the end; the notifications page runs one batch,
+    so that a person sees at once what waits on them (nothing is sent from there).
+    Two runs at once are harmless: the second finds the batch taken and stops.
+    """
+    read_side.catch_up()
+    until = read_side.position()
+    taken = 0
+    done = 0
+    while batches is None or done < batches:
+        start = store.position()
+        if start >= until:
+            break
+        envelopes = [e for e in read_side.log.read(start, BATCH) if e.position <= until]
+        if not envelopes:
+            break
+        with read_side.engine.connect() as connection:
+            found = [n for e in envelopes for n in notices_of(connection, e)]
+        if not store.take(start, envelopes[-1].position, found):
+            break  # another run took this batch
+        taken += len(found)
+        done += 1
+    return taken
+
+
 @dataclass
 class NoticePipeline:
     """Intake, closing announcements and dispatch, wired by the composition root."""
@@ -284,23 +312,7 @@ class NoticePipeline:
 
     def intake(self) -> int:
         """Turn the steps recorded since the last run into notices."""
-        self.read_side.catch_up()
-        until = self.read_side.position()
-        taken = 0
-        while True:
-            start = self.store.position()
-            if start >= until:
-                return taken
-            envelopes = [
-                e for e in self.read_side.log.read(start, BATCH) if e.position <= until
-            ]
-            if not envelopes:
-                return taken
-            with self.read_side.engine.connect() as connection:
-                found = [n for e in envelopes for n in notices_of(connection, e)]
-            if not self.store.take(start, envelopes[-1].position, found):
-                return taken  # another run took this batch
-            taken += len(found)
+        return take_in(self.read_side, self.store)
 
     def announce_closing(self, now: datetime) -> int:
         """Tell the members whose partner has not voted that a vote closes soon."""

@@ -4,7 +4,7 @@ marking another person's notifications."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy import func, select
@@ -268,3 +268,27 @@ def test_an_erased_person_leaves_no_notification_or_read_mark(
 
     assert store.of_account(member) == []
     assert reads(client) == 0
+
+
+def test_the_page_shows_a_step_at_once_before_the_schedulers_tick(
+    client: TestClient, world: World
+) -> None:
+    stores = stores_of(client)
+    coordinator = Actor(account_id(client, world.emails["coordinator"]))
+    body = stores.governance.establish_body(
+        coordinator,
+        world.consortium_id,
+        name="COPIL",
+        members={world.partner_id: 1},
+        rule=VotingRule(),
+    )
+    motion = Motion(
+        "Budget 2028", "", ("for", "against"), "meeting", meeting_on=date(2026, 3, 2)
+    )
+    stores.governance.table_proposal(coordinator, world.consortium_id, body.id, motion)
+    login(client, world.emails["member"])
+
+    page = client.get("/notifications").text
+
+    assert "A vote is open on “Budget 2028”" in page
+    assert stores.outbox.messages() == []  # nothing is sent from a page

@@ -4,14 +4,17 @@ unread, and marking one line or everything read.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from starlette.requests import Request
 
 from notifications.notice_store import NoticeStore
+from notifications.notices import take_in
 from projections.notice_subjects import own_reminders, reminder_ids_since
 from projections.reminders import notifications_of
 from projections.workplan_reminders import deliverable_notifications_of
+from web.faults import classify
 from web.links import paths
 from web.presentation.notifications import (
     Line,
@@ -20,6 +23,8 @@ from web.presentation.notifications import (
     reminder_lines,
 )
 from web.routes.common import queries, stores
+
+logger = logging.getLogger(__name__)
 
 # Items read per page and source: grouping turns them into fewer lines.
 PAGE_ITEMS = 60
@@ -32,6 +37,20 @@ MAX_UNREAD = 99
 def notice_store(request: Request) -> NoticeStore:
     """The notices, in the accounts' database."""
     return NoticeStore(stores(request).outbox.engine)
+
+
+def take_in_now(request: Request) -> None:
+    """Take the latest steps in as notices (one batch), so the page is current.
+
+    A database fault here leaves the page as it is: the scheduler's tick takes
+    them in anyway.
+    """
+    try:
+        take_in(stores(request).read_side, notice_store(request), batches=1)
+    except Exception as error:
+        if classify(error) is None:
+            raise
+        logger.warning("notices.take_in_failed error=%s", error)
 
 
 def notification_lines(

@@ -28,6 +28,7 @@ from web.routes.notification_list import (
     notification_lines,
     owned,
     parse_items,
+    take_in_now,
     unread_of,
 )
 from web.routes.posting import run_command
@@ -81,6 +82,7 @@ def _notifications_context(
 
 def notifications_page(request: Request) -> Response:
     account = require_account(request)
+    take_in_now(request)
     context = _notifications_context(request, account)
     return render(request, "notifications/index.html", context, block="preferences")
 

@@ -122,7 +122,7 @@ SENTENCES: dict[str, str] = {
     ),
     "indicator_measured": N_("measured “%(title)s”: %(value)s on %(on)s (%(source)s)"),
     "reminder_requested": N_("reminded %(person)s of “%(title)s” (%(stage)s)"),
-    "reminder_sent": N_("delivered the reminder of “%(title)s” %(channel)s"),
+    "reminder_sent": N_("sent the reminder of “%(title)s” %(channel)s"),
     "reminder_schedule_set": N_(
         "set the reminders to %(days)s days before each deadline"
     ),

@@ -299,3 +299,26 @@ def test_steps_taken_before_notices_existed_are_not_told(
     jobs.tick()
     # Then the older vote is not told
     assert not mails_to(smtp, reminded.emails["steering"], "Vote ouvert")
+
+
+def test_a_hostile_vote_title_adds_no_header_to_the_email(
+    stores: Stores, reminded: Reminded, jobs: Jobs, clock: FixedClock, smtp: SmtpServer
+) -> None:
+    motion = Motion(
+        "Budget\r\nBcc: victim@x.test <script>alert(1)</script>",
+        "",
+        OPTIONS,
+        "written",
+        closes_at=clock.now() + timedelta(days=5),
+    )
+    stores.governance.table_proposal(
+        Actor(reminded.coordinator),
+        reminded.consortium_id,
+        copil(stores, reminded),
+        motion,
+    )
+    jobs.tick()
+    [mail] = mails_to(smtp, reminded.emails["steering"], "Vote ouvert")
+    assert mail["Bcc"] is None  # type: ignore[index]
+    assert "\n" not in str(mail["Subject"])  # type: ignore[index]
+    assert not [m for m in smtp.received if "victim" in str(m["To"])]

@@ -283,12 +283,19 @@ def test_the_page_shows_a_step_at_once_before_the_schedulers_tick(
         rule=VotingRule(),
     )
     motion = Motion(
-        "Budget 2028", "", ("for", "against"), "meeting", meeting_on=date(2026, 3, 2)
+        "Budget 2028 <script>alert(1)</script>",
+        "",
+        ("for", "against"),
+        "meeting",
+        meeting_on=date(2026, 3, 2),
     )
     stores.governance.table_proposal(coordinator, world.consortium_id, body.id, motion)
     login(client, world.emails["member"])
 
     page = client.get("/notifications").text
 
-    assert "A vote is open on “Budget 2028”" in page
+    assert (
+        "A vote is open on “Budget 2028 &lt;script&gt;alert(1)&lt;/script&gt;”" in page
+    )
+    assert "<script>alert(1)" not in page
     assert stores.outbox.messages() == []  # nothing is sent from a page

@@ -147,7 +147,19 @@ class NoticeStore:
         """Store notices not derived from the log (time-driven); returns how many
         were new (one already there is kept as it is)."""
         added = 0
-        for notice in found:
+        with self.engine.connect() as connection:
+            known = (
+                set(
+                    connection.scalars(
+                        select(notices.c.notice_id).where(
+                            notices.c.notice_id.in_([n.notice_id for n in found])
+                        )
+                    )
+                )
+                if found
+                else set()
+            )
+        for notice in (n for n in found if n.notice_id not in known):
             try:
                 with self.engine.begin() as connection:
                     _insert(connection, [notice])

@@ -60,6 +60,12 @@ SEND_BATCH = 200
 STILL_DUE = (ReportStatus.DUE, ReportStatus.DRAFTED, ReportStatus.CHANGES_REQUESTED)
 
 
+class NoticeSteps(Protocol):
+    """The notices' steps (``notifications.notices.NoticePipeline``)."""
+
+    def run(self, now: datetime) -> tuple[int, int, int]: ...
+
+
 class Directory(Protocol):
     """Who the people are: their address, language and delivery preference."""
 
@@ -76,12 +82,14 @@ class StepCounts:
     sent: int = 0
     failed: int = 0
     recorded: int = 0
+    noticed: int = 0
     errors: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return (
             f"issued={self.issued} queued={self.queued} in_app={self.in_app} "
-            f"sent={self.sent} failed={self.failed} recorded={self.recorded}"
+            f"sent={self.sent} failed={self.failed} recorded={self.recorded} "
+            f"noticed={self.noticed}"
         )
 
 
@@ -96,12 +104,18 @@ class ReminderPipeline:
     renderer: MailRenderer
     transport: Transport
     sender: str
+    # Notices of the steps that wait on someone: their e-mails join the outbox
+    # before it is drained (``notifications.notices``; None: reminders only).
+    notices: NoticeSteps | None = None
 
     def run(self, now: datetime) -> StepCounts:
         """Every step once, in order."""
         counts = StepCounts()
         counts.issued = self.issue(now)
         counts.queued, counts.in_app = self.dispatch(now)
+        if self.notices is not None:
+            counts.noticed, _, queued = self.notices.run(now)
+            counts.queued += queued
         counts.sent, counts.failed, counts.errors = self.send(now)
         counts.recorded = self.record(now)
         return counts

@@ -109,6 +109,11 @@ class EmailLinks:
             deliverable_id=deliverable_id,
         )
 
+    def notice(self, kind: str, consortium_id: str, subject_id: str) -> str:
+        """The page a notice leads to (``notifications.notice_emails``)."""
+        name, params = notice_target(kind, consortium_id, subject_id)
+        return self._link(name, **params)
+
     def invitation(self, token: str) -> str:
         """The link that opens an invitation (it works once)."""
         return self._link("invitations:accept_page", token=token)
@@ -116,3 +121,24 @@ class EmailLinks:
     def password_reset(self, token: str) -> str:
         """The link that lets a person choose a new password (it works once)."""
         return self._link("session:reset_page", token=token)
+
+
+def notice_target(
+    kind: str, consortium_id: str, subject_id: str
+) -> tuple[str, dict[str, str]]:
+    """The route (name and parameters) of the page a notice is about."""
+    if kind in {"vote_opened", "vote_closing", "vote_closed"}:
+        return "proposals:detail", {
+            "consortium_id": consortium_id,
+            "proposal_id": subject_id,
+        }
+    if kind == "decision_recorded":
+        return "decisions:index", {"consortium_id": consortium_id}
+    if kind in {"report_submitted", "changes_requested", "report_accepted"}:
+        return "reporting:report", {
+            "consortium_id": consortium_id,
+            "obligation_id": subject_id,
+        }
+    if kind == "invitation_accepted":
+        return "members:index", {"consortium_id": consortium_id}
+    return "audit:index", {"consortium_id": consortium_id}

@@ -41,7 +41,7 @@ from projections.history.queries import (
     history_in_order,
     history_of,
 )
-from projections.history.reporting import ReportingHistory
+from projections.history.reporting import ReportingHistory, report_periods
 from projections.history.tables import (
     ABOUT,
     AREA_OF_KIND,
@@ -99,4 +99,6 @@ class HistoryProjection(
         plan_lines,
         workplan_items,
         statement_lines,
+        # notify: each report's period, for the lines of its reminders.
+        report_periods,
     )

@@ -2,12 +2,46 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+import json
+from typing import Any
+
+from sqlalchemy import Column, Connection, String, Table, Text, bindparam, select
 
 from governance import events
-from projections.base import Envelope, on
+from projections.base import Envelope, metadata, on
+from projections.buffer import add_row, batch_cache
 from projections.history.rows import HistoryRows
 from projections.history.workplan import is_deliverable
+
+# A report's period (or due date), kept for the reminders of it and for each
+# reminder: three reports may share a title ("Rapport d'activité"), so a reminder's
+# line names its period.
+report_periods = Table(
+    "history_report_periods",
+    metadata,
+    Column("item_id", String(36), primary_key=True),
+    Column("params", Text, nullable=False),
+)
+_PERIOD = select(report_periods.c.params).where(
+    report_periods.c.item_id == bindparam("item_id")
+)
+_CACHE = "history.report_periods"
+
+
+def _keep_period(connection: Connection, item_id: str, params: dict[str, Any]) -> None:
+    add_row(
+        connection, report_periods, {"item_id": item_id, "params": json.dumps(params)}
+    )
+    batch_cache(connection, _CACHE)[item_id] = json.dumps(params)
+
+
+def _period_of(connection: Connection, item_id: str) -> dict[str, Any]:
+    cache = batch_cache(connection, _CACHE)
+    if item_id not in cache:
+        cache[item_id] = connection.scalar(_PERIOD, {"item_id": item_id})
+    text = cache[item_id]
+    found: dict[str, Any] = json.loads(str(text)) if text else {}
+    return found
 
 
 class ReportingHistory(HistoryRows):
@@ -21,6 +55,13 @@ class ReportingHistory(HistoryRows):
     ) -> None:
         e = envelope.event
         self._own(connection, envelope, e.consortium_id, e.title)
+        period: dict[str, Any] = {"due": e.due_on.isoformat()}
+        if e.period_start is not None and e.period_end is not None:
+            period |= {
+                "period_from": e.period_start.isoformat(),
+                "period_until": e.period_end.isoformat(),
+            }
+        _keep_period(connection, envelope.originator_id, period)
         self._add_about_own(
             connection,
             envelope,
@@ -132,6 +173,9 @@ class ReportingHistory(HistoryRows):
         e = envelope.event
         _, title = self._owner(connection, e.obligation_id)
         self._own(connection, envelope, e.consortium_id, title)
+        period = _period_of(connection, e.obligation_id)
+        if period:
+            _keep_period(connection, envelope.originator_id, period)
         # A reminder is of a report, or of a deliverable (its id in the same field).
         self._add(
             connection,
@@ -144,6 +188,7 @@ class ReportingHistory(HistoryRows):
             about_id=e.obligation_id,
             title=title,
             stage=e.stage,
+            **period,
         )
 
     @on(events.ReminderSent)
@@ -159,6 +204,7 @@ class ReportingHistory(HistoryRows):
             consortium_id=consortium_id,
             title=title,
             channel=e.channel,
+            **_period_of(connection, envelope.originator_id),
         )
 
     @on(events.ReminderScheduleSet, events.ReminderScheduleChanged)

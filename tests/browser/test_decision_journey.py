@@ -53,8 +53,22 @@ def test_a_vote_goes_from_tabling_to_the_decision_log(
     expect(page.get_by_role("heading", name=TITLE)).to_be_visible()
 
     log_in(page, live_server, "member@demo.example", "member-demo-2026")
-    page.locator("nav.tabs").get_by_role("link", name="Votes").click()
-    page.get_by_role("link", name=TITLE).click()
+    # The member is told the vote opened (their partner sits on the COPIL) and goes
+    # to it from the notification; they mark it read, in place.
+    page.goto(f"{live_server}/notifications")
+    told = page.locator(
+        "#notification-list li", has_text=f"A vote is open on “{TITLE}”"
+    )
+    expect(told).to_have_count(1)
+    told.get_by_role("button", name="Mark read").click()
+    wait_for_htmx(page)
+    expect(page.locator("#done-notice")).to_be_visible()
+    told = page.locator(
+        "#notification-list li", has_text=f"A vote is open on “{TITLE}”"
+    )
+    expect(told.get_by_role("button", name="Mark read")).to_have_count(0)
+    told.get_by_role("link", name="Open").click()
+    expect(page.get_by_role("heading", name=TITLE)).to_be_visible()
     vote(page, "Tiers-lieu La Fabrique", "For")
     expect(page.locator("#tally-panel")).to_contain_text("1 of 5 partners voted")
     vote(page, "Collectif Les Voisins Connectés", "For")

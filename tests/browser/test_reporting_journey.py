@@ -103,7 +103,14 @@ def test_a_report_is_sent_back_resubmitted_accepted_and_seen_in_the_month(
     expect(page.get_by_role("link", name="note-etape.pdf")).to_be_visible()
 
     log_in(page, live_server, FINANCER)
-    open_report(page)
+    # The financer is told the report was submitted and opens it from there.
+    page.goto(f"{live_server}/notifications")
+    told = page.locator(
+        "#notification-list li", has_text=f"The report “{TITLE}” of {CONSORTIUM}"
+    )
+    expect(told).to_contain_text("was submitted and waits for your review")
+    told.get_by_role("link", name="Open").click()
+    expect(page.get_by_role("heading", name=TITLE)).to_be_visible()
     review(page, "Request changes", "Merci d'ajouter la fréquentation par commune.")
     expect(page.locator("#report-panel dl")).to_contain_text("Changes requested")
 

@@ -182,7 +182,8 @@ def reminded(stores: Stores, clock: FixedClock) -> Reminded:
 
 @pytest.fixture
 def jobs(stores: Stores, mail_settings: Settings, clock: FixedClock) -> Iterator[Jobs]:
-    made = make_jobs(stores, mail_settings)
+    # Reminders alone: the notices of steps have their own tests (test_notices.py).
+    made = make_jobs(stores, mail_settings, notices=False)
     made.now = clock.now
     yield made
     made.stop()  # gives the lead up: closes its PostgreSQL connection

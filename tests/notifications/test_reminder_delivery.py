@@ -256,7 +256,7 @@ def test_without_smtp_the_mails_go_to_a_mailbox_file(
 ) -> None:
     # Given no SMTP server configured
     settings = replace(mail_settings, smtp=None)
-    jobs = make_jobs(stores, settings)
+    jobs = make_jobs(stores, settings, notices=False)
     jobs.now = clock.now
     clock.advance(at_paris(DUE_ON, 8) - clock.now())
     # When the scheduler runs

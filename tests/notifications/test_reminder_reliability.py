@@ -119,8 +119,8 @@ def test_two_schedulers_started_by_mistake_send_each_reminder_once(
     smtp: SmtpServer,
 ) -> None:
     # Given two schedulers on the same store, neither holding the lead
-    first = make_jobs(stores, mail_settings)
-    second = make_jobs(second_stores, mail_settings)
+    first = make_jobs(stores, mail_settings, notices=False)
+    second = make_jobs(second_stores, mail_settings, notices=False)
     first.leadership = second.leadership = None
     first.now = second.now = clock.now
     # When both tick at the same moments, in two threads, across the deadline
@@ -186,8 +186,8 @@ def test_a_standing_by_scheduler_runs_no_job(
     clock: FixedClock,
     smtp: SmtpServer,
 ) -> None:
-    leader = make_jobs(stores, mail_settings)
-    standby = make_jobs(second_stores, mail_settings)
+    leader = make_jobs(stores, mail_settings, notices=False)
+    standby = make_jobs(second_stores, mail_settings, notices=False)
     leader.now = standby.now = clock.now
     clock.advance(at_paris(DUE_ON, 8) - clock.now())
     try:

@@ -43,6 +43,9 @@ PUBLIC_POSTS = {
     "/consortia/{consortium_id}/funding/grant",
     "/consortia/{consortium_id}/funding/tranches/{tranche_id}/payments",
     "/consortia/{consortium_id}/funding/recoveries",
+    # notify: marking one's own notifications read records no event.
+    "/notifications/read",
+    "/notifications/read-all",
 }
 # POST because they ask for costly work (a verification, run in the background), yet
 # they record no event: a financer may use them (200 for htmx, 303 for a plain form).

@@ -55,11 +55,11 @@ def test_no_notification_yet_says_so(client: TestClient, world: World) -> None:
     page = client.get("/notifications")
 
     assert page.status_code == 200
-    assert "No reminder yet" in page.text
+    assert "No notification yet" in page.text
     assert 'class="badge"' not in page.text
 
 
-def test_a_reminder_shows_in_the_list_and_the_badge_until_seen(
+def test_a_reminder_shows_in_the_list_and_the_badge_until_marked_read(
     client: TestClient, world: World
 ) -> None:
     a_report_reminded_to_the_pilot(client, world)
@@ -67,6 +67,8 @@ def test_a_reminder_shows_in_the_list_and_the_badge_until_seen(
 
     before = client.get("/consortia").text
     listed = client.get("/notifications").text
+    still = client.get("/consortia").text
+    post(client, "/notifications/read-all", {})
     after = client.get("/consortia").text
 
     assert 'class="badge"' in before
@@ -74,6 +76,8 @@ def test_a_reminder_shows_in_the_list_and_the_badge_until_seen(
     title = "Bilan &lt;b&gt;intermédiaire&lt;/b&gt;"
     assert f"{title} is due to Banque des Territoires" in listed
     assert "not sent yet" in listed
+    # Looking is not reading: the badge stays until the person marks it read
+    assert "1 unread" in still
     assert 'class="badge"' not in after
     assert 'class="flag">new' not in client.get("/notifications").text
 

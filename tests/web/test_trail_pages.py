@@ -12,11 +12,14 @@ from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 from openpyxl import load_workbook
+from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from governance.actor import Actor
-from governance.values import Motion, ReportKind
+from governance.reminder import Reminder
+from governance.values import Motion, ReminderChannel, ReportKind
 from governance.voting import DEFAULT_OPTIONS, FOR, VotingRule
+from projections.reporting import obligations
 from tests.web.conftest import World, login, stores_of
 
 
@@ -96,7 +99,8 @@ def test_decisions_reports_and_reminders_are_told_in_words_with_links(
     assert "tabled “Charte &lt;script&gt;” before COPIL" in text
     assert "voted “For” for Partner Co on “Charte &lt;script&gt;”" in text
     assert "scheduled “Bilan”, due to Région on" in text
-    assert "reminded Pilot of “Bilan” (1 day before)" in text
+    # A report without a period is named by its due date (titles repeat).
+    assert re.search(r"reminded Pilot of “Bilan” \(due on [^,]+, 1 day before\)", text)
     assert "submitted “Bilan” to the funder" in text
     assert "set the reminders to 10, 2 days before each deadline" in text
     assert "The scheduler</span>" in text
@@ -222,3 +226,49 @@ def test_the_first_and_last_days_a_date_holds_narrow_nothing_on_the_page_and_exp
         assert answers[".jsonl" + query].text.splitlines() == everything
     assert nothing_yet.status_code == nothing_left.status_code == 200
     assert nothing_yet.text == nothing_left.text == ""
+
+
+# -- notify: a reminder's line names its report's period ------------------------------
+
+
+def test_reminder_lines_of_reports_sharing_a_title_name_each_period(
+    client: TestClient, world: World
+) -> None:
+    stores = stores_of(client)
+    governance = stores.governance
+    people = ids(client, world)
+    governance.schedule_periodic_reports(
+        Actor(people["coordinator"]),
+        world.consortium_id,
+        funder="Région",
+        title="Rapport d'activité",
+        kind=ReportKind.ACTIVITY_REPORT,
+        responsible_id=people["pilot"],
+        first_period_start=date(2026, 1, 1),
+        every_months=6,
+        due_days=30,
+        count=3,
+    )
+    stores.read_side.catch_up()
+    with stores.read_side.engine.connect() as connection:
+        reports = connection.execute(
+            select(obligations.c.obligation_id, obligations.c.due_on)
+        ).all()
+    for report, due_on in reports:
+        governance.request_reminder(UUID(report), -1, people["pilot"], 0)
+        reminder = Reminder.create_id(report, due_on, -1, people["pilot"])
+        governance.record_reminder_sent(reminder, ReminderChannel.EMAIL, "<r@x>")
+    stores.read_side.catch_up()
+    login(client, world.emails["coordinator"])
+
+    text = client.get(history_url(world, "?automatic=1")).text
+
+    title = "“Rapport d&#39;activité”"
+    for start, end in (
+        ("1 January 2026", "30 June 2026"),
+        ("1 July 2026", "31 December 2026"),
+        ("1 January 2027", "30 June 2027"),
+    ):
+        period = f"period {start} to {end}"
+        assert f"of {title} ({period}, 1 day before)" in text
+        assert f"sent the reminder of {title} ({period}) by e-mail" in text

@@ -12,12 +12,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 
+from sqlalchemy import select
+
 from notifications.checkpoints import load_or_create_key
 from notifications.emails import Delivery, MailRenderer, Recipient
 from notifications.leader import Leadership
 from notifications.mail import MailboxTransport, SmtpTransport, Transport
+from notifications.notice_emails import NoticeRenderer
+from notifications.notice_store import NoticeStore
+from notifications.notices import NoticePipeline
 from notifications.reminders import ReminderPipeline
 from notifications.scheduler import Jobs
+from projections.consortia import consortia
 from web.i18n import catalogues
 from web.identity.store import Accounts
 from web.links import EmailLinks
@@ -71,20 +77,29 @@ def transport_for(settings: Settings) -> Transport:
 
 
 def make_jobs(
-    stores: Stores, settings: Settings, transport: Transport | None = None
+    stores: Stores,
+    settings: Settings,
+    transport: Transport | None = None,
+    *,
+    notices: bool = True,
 ) -> Jobs:
-    """The periodic jobs of this process, with reminders and leadership."""
+    """The periodic jobs of this process, with reminders and leadership.
+
+    ``notices=False`` leaves the notices of steps out (tests of reminders alone).
+    """
     renderer = MailRenderer(
         catalogues(), settings.link_base_url, EmailLinks(settings.link_base_url)
     )
+    directory = AccountDirectory(stores.accounts, MAIL_LANGUAGE)
     pipeline = ReminderPipeline(
         governance=stores.governance,
         read_side=stores.read_side,
         outbox=stores.outbox,
-        directory=AccountDirectory(stores.accounts, MAIL_LANGUAGE),
+        directory=directory,
         renderer=renderer,
         transport=transport or transport_for(settings),
         sender=settings.mail_sender,
+        notices=notice_pipeline(stores, settings, directory) if notices else None,
     )
     return Jobs(
         governance=stores.governance,
@@ -104,6 +119,37 @@ def make_jobs(
         ),
         now=stores.clock.now,
         pollers=[audit_poller(stores, settings)],
+    )
+
+
+def notice_pipeline(
+    stores: Stores, settings: Settings, directory: AccountDirectory
+) -> NoticePipeline:
+    """The notices of the steps that wait on someone, e-mailed through the outbox."""
+
+    def consortium_name(consortium_id: str) -> str:
+        with stores.read_side.engine.connect() as connection:
+            return str(
+                connection.scalar(
+                    select(consortia.c.name).where(
+                        consortia.c.consortium_id == consortium_id
+                    )
+                )
+                or ""
+            )
+
+    def person_name(account_id: str) -> str:
+        return stores.accounts.names({account_id}).get(account_id, "?")
+
+    renderer = NoticeRenderer(
+        catalogues(),
+        settings.base_url,
+        EmailLinks(settings.base_url),
+        consortium_name,
+        person_name,
+    )
+    return NoticePipeline(
+        stores.read_side, NoticeStore(stores.outbox.engine), directory, renderer
     )
 
 

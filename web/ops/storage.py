@@ -30,6 +30,7 @@ from governance.application import Governance
 from governance.clock import Clock, SystemClock
 from notifications.emails import MailRenderer
 from notifications.health import Health
+from notifications.notice_store import NoticeStore
 from notifications.outbox import Outbox
 from projections.catalogue import all_projections
 from projections.runtime import LibraryEventLog, ReadSide
@@ -88,6 +89,8 @@ def open_stores(
         stores.read_side.create_tables()
         migrate(stores.accounts.engine)
         seal_clear_secrets(stores.accounts.engine, box)
+    # Notices begin with this installation's log as it is: no notice of older steps.
+    NoticeStore(stores.outbox.engine).start(stores.read_side.log.last_position())
     return stores
 
 

@@ -123,7 +123,7 @@ SENTENCES: dict[str, str] = {
     ),
     "indicator_measured": N_("measured “%(title)s”: %(value)s on %(on)s (%(source)s)"),
     "reminder_requested": N_("reminded %(person)s of “%(title)s” (%(stage)s)"),
-    "reminder_sent": N_("delivered the reminder of “%(title)s” %(channel)s"),
+    "reminder_sent": N_("sent the reminder of “%(title)s” %(channel)s"),
     "reminder_schedule_set": N_(
         "set the reminders to %(days)s days before each deadline"
     ),
@@ -257,6 +257,32 @@ def _param(key: str, value: object) -> str:
     return str(value)
 
 
+# notify: a reminder's line names its report's period (titles repeat).
+PERIOD_SENTENCES = {
+    "reminder_requested": N_(
+        "reminded %(person)s of “%(title)s” (%(period)s, %(stage)s)"
+    ),
+    "reminder_sent": N_("sent the reminder of “%(title)s” (%(period)s) %(channel)s"),
+}
+
+
+def period_words(recorded: dict[str, object]) -> str:
+    """A report's period in words ("period 1 January to 30 June 2026"), or its due
+    date when it has no period; "" when the line predates them."""
+    start, end = recorded.get("period_from"), recorded.get("period_until")
+    if isinstance(start, str) and isinstance(end, str):
+        return gettext_(N_("period %(start)s to %(end)s")) % {
+            "start": format_day(date.fromisoformat(start)),
+            "end": format_day(date.fromisoformat(end)),
+        }
+    due = recorded.get("due")
+    if isinstance(due, str):
+        return gettext_(N_("due on %(day)s")) % {
+            "day": format_day(date.fromisoformat(due))
+        }
+    return ""
+
+
 def option_words(option: str) -> str:
     """A vote option in words: the default ones translated, custom ones as given."""
     defaults = {"for": N_("For"), "against": N_("Against"), "abstain": N_("Abstain")}
@@ -291,6 +317,9 @@ def describe(entry: HistoryEntry, names: dict[str, str]) -> str:
         kind = "membership_accepted"
     if kind == "partner_paper_recorded" and not entry.params.get("on"):
         kind = "partner_paper_removed"
+    if kind in PERIOD_SENTENCES and (period := period_words(entry.params)):
+        params["period"] = period
+        return (gettext_(PERIOD_SENTENCES[kind]) % params).strip()
     sentence = _counted(kind, entry.params) or gettext_(
         SENTENCES.get(kind, N_("changed the consortium"))
     )

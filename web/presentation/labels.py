@@ -258,7 +258,7 @@ RULES: dict[str, str] = {
     "report.comment_required": N_("Say what should change."),
     "reminder.report_not_due": N_("This report is no longer due."),
     "reminder.recipient_not_a_member": N_("This person is no longer a member."),
-    "reminder.already_sent": N_("This reminder was delivered already."),
+    "reminder.already_sent": N_("This reminder was sent already."),
     "reminder.message_id_required": N_("An e-mail needs its Message-ID."),
     "reminder.too_many_stages": N_(
         "Choose at most %(limit)s reminders before a deadline."

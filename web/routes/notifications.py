@@ -11,34 +11,37 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from governance.errors import NotFound
 from governance.permissions import Action
 from notifications.emails import Delivery
-from projections.reminders import notifications_of
-from projections.reminders import unread_count as count_unread
-from projections.workplan_reminders import deliverable_notifications_of
 from web.auth import actor_of, current_account, form_endpoint, require_account
 from web.forms.fields import FormErrors
 from web.forms.notifications import parse_days_before, parse_preferences
-from web.htmx import render, wants_fragment
+from web.htmx import redirect, render, wants_fragment
 from web.i18n import LANGUAGES
 from web.identity.accounts import Account
 from web.links import path_for
 from web.request_state import clock, request_state
-from web.routes.common import Access, consortium_access, queries, stores
+from web.routes.common import Access, consortium_access, stores
+from web.routes.notification_list import (
+    notice_store,
+    notification_lines,
+    owned,
+    parse_items,
+    take_in_now,
+    unread_of,
+)
 from web.routes.posting import run_command
 from web.routes.reporting_page import calendar_context
 
-PAGE_SIZE = 20
-
 
 def unread_count(request: Request) -> int:
-    """How many reminders the logged-in person has not seen (for the header)."""
+    """How many notifications the logged-in person has not read (for the header)."""
     account = current_account(request)
     if account is None:
         return 0
     seen = stores(request).accounts.preferences(account.account_id)
-    with queries(request) as connection:
-        return count_unread(connection, account.account_id, seen.notifications_seen_at)
+    return unread_of(request, account.account_id, seen.notifications_seen_at)
 
 
 def _parse_before(text: str | None) -> datetime | None:
@@ -56,25 +59,14 @@ def _notifications_context(
 ) -> dict[str, Any]:
     before = _parse_before(request.query_params.get("before"))
     preferences = stores(request).accounts.preferences(account.account_id)
-    with queries(request) as connection:
-        # Reminders of reports and of deliverables, newest first, one page of both.
-        rows = sorted(
-            notifications_of(
-                connection, account.account_id, before=before, limit=PAGE_SIZE + 1
-            )
-            + deliverable_notifications_of(
-                connection, account.account_id, before=before, limit=PAGE_SIZE + 1
-            ),
-            key=lambda n: (n.reminder.requested_at, n.reminder.reminder_id),
-            reverse=True,
-        )[: PAGE_SIZE + 1]
+    lines, older = notification_lines(
+        request, account.account_id, before, preferences.notifications_seen_at
+    )
     return {
-        "rows": rows[:PAGE_SIZE],
-        "older": rows[PAGE_SIZE - 1].reminder.requested_at.isoformat()
-        if len(rows) > PAGE_SIZE
-        else None,
+        "lines": lines,
+        "older": older.isoformat() if older is not None else None,
         "paged": before is not None,
-        "seen_at": preferences.notifications_seen_at,
+        "unread": any(line.unread for line in lines),
         "today": clock(request).now().date(),
         "deliveries": list(Delivery),
         "languages": LANGUAGES,
@@ -90,11 +82,8 @@ def _notifications_context(
 
 def notifications_page(request: Request) -> Response:
     account = require_account(request)
+    take_in_now(request)
     context = _notifications_context(request, account)
-    # Looking at the list is what marks the reminders seen.
-    stores(request).accounts.update_preferences(
-        account.account_id, notifications_seen_at=clock(request).now()
-    )
     return render(request, "notifications/index.html", context, block="preferences")
 
 
@@ -119,6 +108,37 @@ def save_preferences(request: Request, fields: dict[str, str]) -> Response:
     context = _notifications_context(request, account)
     context["saved"] = True
     return render(request, "notifications/index.html", context, block="preferences")
+
+
+def _marked(request: Request, account: Account) -> Response:
+    """The list again in place (htmx), or the page after a redirect (no JS)."""
+    request_state(request).saved = True
+    if wants_fragment(request):
+        context = _notifications_context(request, account)
+        return render(request, "notifications/index.html", context, block="list")
+    return redirect(request, path_for(request, "notifications:index"))
+
+
+@form_endpoint
+def mark_read(request: Request, fields: dict[str, str]) -> Response:
+    """Mark one line read (every notification it groups)."""
+    account = require_account(request)
+    item_ids = parse_items(fields.get("items", ""))
+    if item_ids is None or not owned(request, account.account_id, item_ids):
+        # Someone else's, nobody's or malformed: as if it did not exist.
+        raise NotFound("notification", fields.get("items", "")[:64])
+    notice_store(request).mark_read(account.account_id, item_ids, clock(request).now())
+    return _marked(request, account)
+
+
+@form_endpoint
+def mark_all_read(request: Request, fields: dict[str, str]) -> Response:
+    """Mark everything read, up to now."""
+    account = require_account(request)
+    stores(request).accounts.update_preferences(
+        account.account_id, notifications_seen_at=clock(request).now()
+    )
+    return _marked(request, account)
 
 
 @form_endpoint
@@ -165,6 +185,18 @@ routes = [
         save_preferences,
         methods=["POST"],
         name="notifications:preferences",
+    ),
+    Route(
+        "/notifications/read",
+        mark_read,
+        methods=["POST"],
+        name="notifications:read",
+    ),
+    Route(
+        "/notifications/read-all",
+        mark_all_read,
+        methods=["POST"],
+        name="notifications:read_all",
     ),
     Route(
         "/consortia/{consortium_id}/reporting/reminders",

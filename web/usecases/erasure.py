@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from notifications.notice_store import forget_account
 from notifications.outbox import forget_recipient
 from web.identity.erasure import erase_person
 from web.identity.throttle import (
@@ -48,6 +49,7 @@ class EraseAccount:
             if email is None:
                 return False
             forget_recipient(connection, email)
+            forget_account(connection, account_id)  # their notices and read marks
         for limit in (LOGIN_ACCOUNT, RESET_EMAIL):
             self.throttle.forget(limit, email)
         for limit in (SECOND_FACTOR, REAUTHENTICATE):

@@ -109,21 +109,45 @@ def an_account(engine: Engine) -> None:
         )
 
 
+def previous_release_store(engine: Engine) -> None:
+    """The app tables as the last release without migrations made them (revision
+    0001's tables), with no revision recorded."""
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0001")
+        connection.execute(version_table.delete())
+        connection.exec_driver_sql(f"DROP TABLE {VERSION_TABLE}")
+
+
 def test_a_store_made_before_migrations_is_upgraded_and_keeps_its_rows(
     engine: Engine,
 ) -> None:
-    # As every release before migrations made it: the declared tables, no revision;
-    # one made by an older release still lacks the newest of them.
-    for metadata in app_metadata():
-        metadata.create_all(engine)
+    previous_release_store(engine)
+    # One made by an older release still lacks the newest of those tables.
     with engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE audit_verifications")
     an_account(engine)
+    assert "notices" not in inspect(engine).get_table_names()
     assert migrate(engine) == head_revision()
     with engine.connect() as connection:
         assert current_revision(connection) == head_revision()
         emails = connection.execute(select(accounts.c.email)).scalars().all()
     assert emails == ["claire@example.org"]
+    assert {"notices", "audit_verifications"} <= set(inspect(engine).get_table_names())
+    assert differences(engine) == []
+
+
+def test_a_store_at_an_earlier_revision_is_upgraded_and_keeps_its_rows(
+    engine: Engine,
+) -> None:
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0001")
+    an_account(engine)
+    assert migrate(engine) == head_revision()
+    with engine.connect() as connection:
+        assert current_revision(connection) == head_revision()
+        assert connection.execute(select(accounts.c.email)).scalars().all() == [
+            "claire@example.org"
+        ]
     assert differences(engine) == []
 
 

@@ -6,6 +6,7 @@ so aggregates can be reorganised without touching the read side.
 
 from __future__ import annotations
 
+from governance.call.rulebook import CallRulebook  # callrules
 from governance.capitalisation import CapitalisationRecord
 from governance.checkpoint import Checkpoint
 from governance.commitment import Commitment
@@ -102,6 +103,9 @@ StatementLineWithdrawn = ExpenseStatement.LineWithdrawn
 ExpenseStatementSubmitted = ExpenseStatement.Submitted
 StatementLineRefused = ExpenseStatement.LineRefused
 ExpenseStatementAccepted = ExpenseStatement.Accepted
+# The call's rules (issue 16 §7).
+CallRulebookOpened = CallRulebook.Opened
+CallRulesRecorded = CallRulebook.RulesRecorded
 
 ALL_EVENTS: tuple[type, ...] = (
     ConsortiumFounded,
@@ -186,6 +190,8 @@ ALL_EVENTS: tuple[type, ...] = (
     ExpenseStatementSubmitted,
     StatementLineRefused,
     ExpenseStatementAccepted,
+    CallRulebookOpened,
+    CallRulesRecorded,
 )
 
 CAPITALISATION_RECORDED: tuple[type, ...] = (

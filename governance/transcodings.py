@@ -15,6 +15,7 @@ from typing import Any
 
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
+from governance.call.values import CallRules  # callrules
 from governance.commitment import Delivery
 from governance.consortium import Body, Membership, Partner, PendingInvitation, Proxy
 from governance.convention.values import DocumentKind, Signature
@@ -227,3 +228,6 @@ def register_all(transcoder: JSONTranscoder) -> None:
     transcoder.register(RecordAsDict(Signature))
     transcoder.register(RecordAsDict(StatementLine))
     transcoder.register(RecordAsDict(Refusal))
+    transcoder.register(
+        RecordAsDict(CallRules, tuples=("eligible_kinds", "lead_kinds"))
+    )

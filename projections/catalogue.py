@@ -6,6 +6,7 @@ from projections.amendments import AmendmentsProjection
 from projections.audit_chain import AuditChainProjection, CheckpointsProjection
 from projections.base import Projection
 from projections.budget import BudgetProjection
+from projections.call_rules import CallRulesProjection
 from projections.capitalisation import CapitalisationProjection
 from projections.consortia import ConsortiaProjection
 from projections.decisions import DecisionsProjection
@@ -43,4 +44,5 @@ def all_projections() -> list[Projection]:
         AmendmentsProjection(),
         DocumentsProjection(),
         ExpensesProjection(),
+        CallRulesProjection(),
     ]

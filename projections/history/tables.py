@@ -66,6 +66,7 @@ AREAS: dict[str, tuple[str, ...]] = {
         "profile_revised",
         "phase_changed",
         *DOCUMENT_KINDS,
+        "call_rules_recorded",
     ),
     "partners": (
         "partner_joined",
@@ -215,6 +216,7 @@ ABOUT: dict[str, str] = {
     **dict.fromkeys(AMENDMENT_KINDS, "amendment"),
     **dict.fromkeys(DOCUMENT_KINDS, "document"),
     **dict.fromkeys(AREAS["expenses"], "expense_statement"),
+    "call_rules_recorded": "call",
 }
 
 commitment_owners = Table(

@@ -162,6 +162,7 @@ SENTENCES: dict[str, str] = {
         "refused an expense of %(partner)s (%(refusal)s): %(category)s, “%(label)s”, %(euros)s"
     ),
     "expense_statement_accepted": N_("accepted the expense statement of %(partner)s"),
+    "call_rules_recorded": N_("recorded the call's rules"),
 }
 
 AREA_LABELS: dict[str, str] = {
@@ -353,6 +354,7 @@ PAGES: dict[str, tuple[str, str | None]] = {
     "amendment": ("amendments:detail", "amendment_id"),
     "document": ("documents:index", None),
     "expense_statement": ("expenses:statement", "statement_id"),
+    "call": ("call:index", None),
 }
 
 

@@ -31,6 +31,7 @@ from governance.voting import Majority, Outcome
 from web.i18n import N_, format_day, format_money, format_quantity, gettext_
 from web.presentation.amendment_words import AMENDMENT_LABELS, AMENDMENT_RULES
 from web.presentation.budget_words import BUDGET_LABELS, BUDGET_RULES
+from web.presentation.call_refusals import CALL_RULES
 from web.presentation.document_words import DOCUMENT_LABELS, DOCUMENT_RULES
 from web.presentation.expense_words import EXPENSE_LABELS, EXPENSE_RULES
 from web.presentation.workplan_words import WORKPLAN_LABELS, WORKPLAN_RULES
@@ -307,6 +308,7 @@ RULES: dict[str, str] = {
     **AMENDMENT_RULES,
     **DOCUMENT_RULES,
     **EXPENSE_RULES,
+    **CALL_RULES,
 }
 
 WARNINGS: dict[str, str] = {

@@ -18,6 +18,7 @@ from eventsourcing.application import Application
 
 from governance.actor import Actor
 from governance.application import Governance
+from governance.call.values import CallRules
 from governance.convention.values import DocumentKind
 from governance.errors import NotFound, NotPermitted
 from governance.financing.changes import AmendmentKind
@@ -267,6 +268,10 @@ COMMANDS: dict[str, Command] = {
     # For the lead, which the member these tests act as does not represent.
     **partner_commands(lambda w: w.lead_id),
 }
+# Issue 16 §7: the call's rules are the coordinator's (they set the plan's too).
+COMMANDS["record_call_rules"] = lambda app, actor, w: app.record_call_rules(
+    actor, w.consortium_id, CallRules(max_duration_months=36)
+)
 # For the partner the member represents.
 OWN_PARTNER_COMMANDS = partner_commands(lambda w: w.partner_id)
 ROLES_WITHOUT_CHANGES = [MemberRole.FINANCER, MemberRole.MEMBER, MemberRole.PILOT_TEAM]

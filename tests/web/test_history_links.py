@@ -18,6 +18,7 @@ from uuid import UUID
 from starlette.testclient import TestClient
 
 from governance.actor import Actor
+from governance.call.values import CallRules
 from governance.convention.values import DocumentKind
 from governance.financing.changes import AmendmentKind
 from governance.financing.statement_values import RefusalReason, statement_id
@@ -155,6 +156,7 @@ ABOUT = {
         ),
         "expenses/statements/{statement}",
     ),
+    "call_rules_recorded": "call",
 }
 # Kinds whose entries are about either of two things (both amendments have them).
 ABOUT_EITHER = dict.fromkeys(
@@ -406,6 +408,7 @@ def every_kind_once(client: TestClient, world: World, tmp_path: Path) -> dict[st
     g.submit_statements(coordinator, cid, period)
     g.refuse_statement_line(financer, statement, kept, RefusalReason.INELIGIBLE, "")
     g.accept_statement(financer, statement, "")
+    g.record_call_rules(coordinator, cid, CallRules(max_duration_months=36))
     stores.read_side.catch_up()
     return {
         "deliverable": deliverable,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from projections.amendments import AmendmentsProjection
+from projections.application_deadlines import ApplicationDeadlinesProjection
 from projections.audit_chain import AuditChainProjection, CheckpointsProjection
 from projections.base import Projection
 from projections.budget import BudgetProjection
@@ -45,4 +46,5 @@ def all_projections() -> list[Projection]:
         DocumentsProjection(),
         ExpensesProjection(),
         CallRulesProjection(),
+        ApplicationDeadlinesProjection(),
     ]

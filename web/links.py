@@ -109,6 +109,9 @@ class EmailLinks:
             deliverable_id=deliverable_id,
         )
 
+    def application(self, consortium_id: str) -> str:
+        return self._link("call:index", consortium_id=consortium_id)
+
     def invitation(self, token: str) -> str:
         """The link that opens an invitation (it works once)."""
         return self._link("invitations:accept_page", token=token)

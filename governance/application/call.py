@@ -9,17 +9,21 @@ convention (it changes by amendment) and the call's rules are recorded alone.
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
-from governance.actor import Actor
+from governance.actor import SCHEDULER, Actor
 from governance.application.base import ServiceBase
 from governance.call.rulebook import CallRulebook
-from governance.call.values import CallRules, call_rules_id
+from governance.call.values import CallRules, application_deadline_id, call_rules_id
+from governance.errors import RuleViolated
 from governance.financing.plan import FinancingPlan
 from governance.financing.values import plan_id
 from governance.permissions import Action, check
+from governance.reminder import Reminder
+from governance.values import Phase
 
 
 class CallCommands(ServiceBase):
@@ -55,6 +59,39 @@ class CallCommands(ServiceBase):
             if not changed:
                 return None
             return self._save(*changed)
+
+    def request_application_reminder(
+        self,
+        consortium_id: UUID,
+        closing_on: date,
+        stage: int,
+        recipient_id: str,
+        escalation: int,
+    ) -> int:
+        """The scheduler reminds one person of the application's closing date.
+
+        As ``request_reminder`` for a report: refused (``RuleViolated``) when the
+        application is no longer due (filed: the consortium left its setup) or the
+        day is not one of the call's closing dates, or the person no longer belongs
+        to the consortium; ``Conflict`` when already issued (the id is the key's).
+        """
+        with self._acting(Actor(SCHEDULER)):
+            consortium = self._consortium(consortium_id)
+            if consortium.phase is not Phase.SETUP:
+                raise RuleViolated("reminder.report_not_due")
+            if closing_on not in consortium.call.closing_dates:
+                raise RuleViolated("reminder.report_not_due")
+            if consortium.role_of(recipient_id) is None:
+                raise RuleViolated("reminder.recipient_not_a_member")
+            reminder = Reminder(
+                consortium_id=str(consortium_id),
+                obligation_id=application_deadline_id(str(consortium_id), closing_on),
+                due_on=closing_on,
+                stage=stage,
+                recipient_id=recipient_id,
+                escalation=escalation,
+            )
+            return self._save(reminder)
 
     def _draft_plan(self, consortium_id: str) -> FinancingPlan | None:
         """The plan while it is a draft (a new one before its first line), or None

@@ -40,6 +40,13 @@ def call_rules_id(consortium_id: str) -> UUID:
     return uuid5(CALL_NAMESPACE, f"/consortia/{consortium_id}/call-rules")
 
 
+def application_deadline_id(consortium_id: str, closing_on: date) -> str:
+    """The id a reminder of the application's closing date names as its obligation:
+    one per consortium and closing date (a wave), never a report's or a
+    deliverable's (those are random)."""
+    return str(uuid5(CALL_NAMESPACE, f"/consortia/{consortium_id}/closes/{closing_on}"))
+
+
 def _kinds(kinds: tuple[PartnerKind, ...]) -> tuple[PartnerKind, ...]:
     chosen = set(kinds)
     return tuple(k for k in PartnerKind if k in chosen)

@@ -6,6 +6,10 @@ from sqlalchemy import Connection
 
 from governance import events
 from projections.base import Envelope, on
+from projections.history.call_rules import (
+    is_application_deadline,
+    remind_of_application,
+)
 from projections.history.rows import HistoryRows
 from projections.history.workplan import is_deliverable
 
@@ -104,6 +108,9 @@ class ReportingHistory(HistoryRows):
         self, connection: Connection, envelope: Envelope[events.ReminderRequested]
     ) -> None:
         e = envelope.event
+        if is_application_deadline(e.consortium_id, e.obligation_id, e.due_on):
+            remind_of_application(self, connection, envelope)
+            return
         _, title = self._owner(connection, e.obligation_id)
         self._own(connection, envelope, e.consortium_id, title)
         # A reminder is of a report, or of a deliverable (its id in the same field).
@@ -129,7 +136,8 @@ class ReportingHistory(HistoryRows):
         self._add(
             connection,
             envelope,
-            "reminder_sent",
+            # Only a reminder of the application's closing date has no title.
+            "reminder_sent" if title else "application_reminder_sent",
             consortium_id=consortium_id,
             title=title,
             channel=e.channel,

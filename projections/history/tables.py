@@ -110,6 +110,8 @@ AREAS: dict[str, tuple[str, ...]] = {
         "reminder_schedule_set",
         "reminder_requested",
         "reminder_sent",
+        "application_reminder_requested",
+        "application_reminder_sent",
     ),
     "capitalisation": (
         "capitalisation_recorded",
@@ -217,6 +219,8 @@ ABOUT: dict[str, str] = {
     **dict.fromkeys(DOCUMENT_KINDS, "document"),
     **dict.fromkeys(AREAS["expenses"], "expense_statement"),
     "call_rules_recorded": "call",
+    "application_reminder_requested": "call",
+    "application_reminder_sent": "call",
 }
 
 commitment_owners = Table(

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import re
 import zlib
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from starlette.testclient import TestClient
 
-from tests.web.conftest import World, event_count, login, post
+from governance.actor import Actor
+from tests.web.conftest import World, a_call, event_count, login, post, stores_of
 
 TEXT_BLOCK = re.compile(rb"BT(.*?)ET", re.DOTALL)
 STRING = re.compile(rb"\(((?:[^()\\]|\\.)*)\)")
@@ -214,3 +217,38 @@ def test_an_outsider_gets_no_application_file(client: TestClient, world: World) 
 
     assert client.get(call(world) + "/application-file.pdf").status_code == 404
     assert client.get(call(world)).status_code == 404
+
+
+def test_my_deadlines_and_the_calendar_feed_show_the_application_s_closing_date(
+    client: TestClient, world: World
+) -> None:
+    stores = stores_of(client)
+    account = stores.accounts.by_email(world.emails["coordinator"])
+    assert account is not None
+    coordinator = Actor(account.account_id)
+    closes = datetime.now(UTC).date() + timedelta(days=20)
+    stores.governance.revise_profile(
+        coordinator,
+        world.consortium_id,
+        name="Inclusion Numérique",
+        acronym="IN",
+        summary="",
+        territory="Val",
+        call=replace(a_call(), closing_dates=(closes,)),
+    )
+    stores.read_side.catch_up()
+    login(client, world.emails["member"])
+
+    page = client.get("/calendar").text
+    made = post(client, "/calendar/feed").text
+    token = re.search(r"/calendar/([A-Za-z0-9_-]+)\.ics", made)
+    assert token is not None
+    feed = client.get(f"/calendar/{token.group(1)}.ics").text
+
+    assert "Applications" in page
+    assert "Territoires durables" in page
+    assert f'href="{call(world)}"' in page
+    assert "Application to “Territoires durables” closes (Inclusion Numérique)" in (
+        feed.replace("\r\n ", "")
+    )
+    assert f"DTSTART;VALUE=DATE:{closes:%Y%m%d}" in feed

@@ -163,6 +163,12 @@ SENTENCES: dict[str, str] = {
     ),
     "expense_statement_accepted": N_("accepted the expense statement of %(partner)s"),
     "call_rules_recorded": N_("recorded the call's rules"),
+    "application_reminder_requested": N_(
+        "reminded %(person)s of the application's closing date, %(on)s (%(stage)s)"
+    ),
+    "application_reminder_sent": N_(
+        "delivered the reminder of the application's closing date %(channel)s"
+    ),
 }
 
 AREA_LABELS: dict[str, str] = {
@@ -261,6 +267,7 @@ def describe(entry: HistoryEntry, names: dict[str, str]) -> str:
         "membership_revoked",
         "reminder_requested",
         "deliverable_reminder_requested",
+        "application_reminder_requested",
     }:
         params["person"] = names.get(entry.subject_id or "", gettext_(N_("a person")))
     if params.get("partner") and entry.kind in {

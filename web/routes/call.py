@@ -9,8 +9,10 @@ work without JavaScript (POST, then 303); a refused form comes back with its err
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from icalendar import Event
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -18,6 +20,7 @@ from starlette.routing import Route
 from governance.errors import NotFound
 from governance.financing.values import DIRECT_CATEGORIES, IndirectBase
 from governance.permissions import Action
+from projections.application_deadlines import ApplicationDeadline
 from projections.application_file import application_file
 from projections.call_view import call_view
 from projections.consortia import consortium_details
@@ -27,6 +30,7 @@ from web.exports.application_pdf import application_pdf
 from web.forms.budget import category_field
 from web.forms.call import CALL_KINDS, call_rules_values, kind_field, parse_call_rules
 from web.htmx import render
+from web.i18n import N_, gettext_
 from web.links import path_for
 from web.request_state import clock
 from web.routes.common import Access, consortium_access, queries, stores
@@ -94,6 +98,22 @@ def application_file_pdf(request: Request) -> Response:
         media_type="application/pdf",
         headers={"Content-Disposition": content_disposition(f"{stem}.pdf")},
     )
+
+
+def application_event(row: ApplicationDeadline, base: str, stamp: datetime) -> Event:
+    """An application's closing date, as an event of a person's calendar feed."""
+    entry = Event()
+    entry.add("uid", f"{row.deadline_id}@consortium-ledger")
+    entry.add("dtstamp", stamp)
+    entry.add("dtstart", row.closing_on)
+    entry.add(
+        "summary",
+        gettext_(N_("Application to “%(call)s” closes (%(consortium)s)"))
+        % {"call": row.call_name, "consortium": row.consortium_name},
+    )
+    entry.add("description", row.funder)
+    entry.add("url", f"{base}/consortia/{row.consortium_id}/call")
+    return entry
 
 
 CALL = "/consortia/{consortium_id}/call"

@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from governance.permissions import Action
 from notifications.emails import Delivery
+from projections.application_deadlines import application_notifications_of
 from projections.reminders import notifications_of
 from projections.reminders import unread_count as count_unread
 from projections.workplan_reminders import deliverable_notifications_of
@@ -57,12 +58,15 @@ def _notifications_context(
     before = _parse_before(request.query_params.get("before"))
     preferences = stores(request).accounts.preferences(account.account_id)
     with queries(request) as connection:
-        # Reminders of reports and of deliverables, newest first, one page of both.
+        # Reminders of reports, deliverables and closing dates, newest first, one page.
         rows = sorted(
             notifications_of(
                 connection, account.account_id, before=before, limit=PAGE_SIZE + 1
             )
             + deliverable_notifications_of(
+                connection, account.account_id, before=before, limit=PAGE_SIZE + 1
+            )
+            + application_notifications_of(
                 connection, account.account_id, before=before, limit=PAGE_SIZE + 1
             ),
             key=lambda n: (n.reminder.requested_at, n.reminder.reminder_id),

@@ -19,6 +19,7 @@ from governance.application import Created
 from governance.errors import NotFound
 from governance.permissions import Action
 from governance.values import ReportStatus
+from projections.application_deadlines import application_deadlines_of_account
 from projections.consortia import consortia_of
 from projections.expenses import statements_of_report
 from projections.indicators import indicators_of, period_values
@@ -40,6 +41,7 @@ from web.links import path_for
 from web.presentation.labels import label
 from web.presentation.month import BadMonth
 from web.request_state import app_state, clock
+from web.routes.call import application_event
 from web.routes.common import (
     Access,
     consortium_access,
@@ -289,6 +291,9 @@ def my_calendar(request: Request) -> Response:
     with queries(request) as connection:
         rows = obligations_of_account(connection, account.account_id)
         deliverables = deliverables_due_to(connection, account.account_id)
+        applications = application_deadlines_of_account(
+            connection, account.account_id, clock(request).now().date()
+        )
         consortia = {
             c.consortium_id: c.name
             for c in consortia_of(connection, account.account_id)
@@ -305,6 +310,7 @@ def my_calendar(request: Request) -> Response:
             "consortia": consortia,
             "has_feed": stores(request).accounts.has_calendar_feed(account.account_id),
             "deliverables": deliverables,
+            "applications": applications,
         },
     )
 
@@ -319,6 +325,9 @@ def new_feed(request: Request, fields: dict[str, str]) -> Response:
     with queries(request) as connection:
         rows = obligations_of_account(connection, account.account_id)
         deliverables = deliverables_due_to(connection, account.account_id)
+        applications = application_deadlines_of_account(
+            connection, account.account_id, clock(request).now().date()
+        )
         consortia = {
             c.consortium_id: c.name
             for c in consortia_of(connection, account.account_id)
@@ -334,6 +343,7 @@ def new_feed(request: Request, fields: dict[str, str]) -> Response:
             "has_feed": True,
             "feed_url": f"{base}/calendar/{token}.ics",
             "deliverables": deliverables,
+            "applications": applications,
         },
     )
 
@@ -348,6 +358,9 @@ def feed(request: Request) -> Response:
     with queries(request) as connection:
         rows = obligations_of_account(connection, account.account_id)
         deliverables = deliverables_due_to(connection, account.account_id)
+        applications = application_deadlines_of_account(
+            connection, account.account_id, clock(request).now().date()
+        )
         consortia = {
             c.consortium_id: c.name
             for c in consortia_of(connection, account.account_id)
@@ -379,6 +392,8 @@ def feed(request: Request) -> Response:
         calendar.add_component(entry)
     for due in deliverables:
         calendar.add_component(deliverable_event(due, consortia, base, stamp))
+    for closing in applications:
+        calendar.add_component(application_event(closing, base, stamp))
     return Response(
         calendar.to_ical(),
         media_type="text/calendar; charset=utf-8",

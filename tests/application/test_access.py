@@ -379,6 +379,7 @@ UNGATED = {
     "request_deliverable_reminder",  # run by the scheduler, on its own account
     "record_reminder_sent",  # run by the e-mail sender, on the scheduler's account
     "seal_checkpoint",  # run by the platform, on its own account, with its key
+    "request_application_reminder",  # run by the scheduler, on its own account
 }
 
 

@@ -33,7 +33,7 @@ def tell(story: Story) -> None:
         first_period_start=start + timedelta(days=180),
         every_months=3,
         due_days=30,
-        count=4,
+        count=3,
     )
     g.schedule_report(
         pilot,

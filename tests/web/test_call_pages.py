@@ -252,3 +252,17 @@ def test_my_deadlines_and_the_calendar_feed_show_the_application_s_closing_date(
         feed.replace("\r\n ", "")
     )
     assert f"DTSTART;VALUE=DATE:{closes:%Y%m%d}" in feed
+
+
+def test_the_readiness_page_tells_the_call_s_checks_too(
+    client: TestClient, world: World
+) -> None:
+    login(client, world.emails["coordinator"])
+    before = client.get(f"/consortia/{world.consortium_id}/readiness").text
+    post(client, call(world) + "/rules", the_rules())
+
+    page = client.get(f"/consortia/{world.consortium_id}/readiness").text
+
+    assert "rules are not recorded yet." in before
+    assert "The lead partner Lead Corp is of a kind the call does not accept" in page
+    assert f'href="{call(world)}"' in page

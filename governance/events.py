@@ -6,6 +6,7 @@ so aggregates can be reorganised without touching the read side.
 
 from __future__ import annotations
 
+from governance.call.rulebook import CallRulebook  # callrules
 from governance.capitalisation import CapitalisationRecord
 from governance.checkpoint import Checkpoint
 from governance.commitment import Commitment
@@ -112,6 +113,10 @@ VoteRecorded = Proposal.VoteRecorded
 MeasurementCorrected = Indicator.MeasurementCorrected
 MeasurementWithdrawn = Indicator.MeasurementWithdrawn
 
+# The call's rules (issue 16 §7).
+CallRulebookOpened = CallRulebook.Opened
+CallRulesRecorded = CallRulebook.RulesRecorded
+
 ALL_EVENTS: tuple[type, ...] = (
     ConsortiumFounded,
     ProfileRevised,
@@ -201,6 +206,8 @@ ALL_EVENTS: tuple[type, ...] = (
     VoteRecorded,
     MeasurementCorrected,
     MeasurementWithdrawn,
+    CallRulebookOpened,
+    CallRulesRecorded,
 )
 
 CAPITALISATION_RECORDED: tuple[type, ...] = (

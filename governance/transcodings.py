@@ -15,6 +15,7 @@ from typing import Any
 
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
+from governance.call.values import CallRules  # callrules
 from governance.commitment import Delivery
 from governance.consortium import Body, Membership, Partner, PendingInvitation, Proxy
 from governance.convention.values import DocumentKind, Signature
@@ -242,3 +243,7 @@ def register_all(transcoder: JSONTranscoder) -> None:
     for grant_type in (GrantTerms, Tranche, Payment, Recovery):
         transcoder.register(RecordAsDict(grant_type))
     transcoder.register(RecordAsDict(Release, tuples=("statement_ids",)))
+
+    transcoder.register(
+        RecordAsDict(CallRules, tuples=("eligible_kinds", "lead_kinds"))
+    )

@@ -68,8 +68,9 @@ class ReminderItem:
     funder: str
     due_on: date
     escalation: int
-    # What it reminds of: "report", or "deliverable" (whose title is in
-    # ``report_title``, and which has no funder).
+    # What it reminds of: "report", "deliverable" (whose title is in
+    # ``report_title``, and which has no funder), or "application" (the call's
+    # closing date: the call's name in ``report_title``, its funder in ``funder``).
     about: str = "report"
 
 
@@ -102,6 +103,10 @@ class MailLinks(Protocol):
 
     def deliverable(self, consortium_id: str, deliverable_id: str) -> str:
         """The page of the deliverable a reminder is about."""
+        ...
+
+    def application(self, consortium_id: str) -> str:
+        """The page of the call a reminder of its closing date is about."""
         ...
 
 
@@ -268,14 +273,18 @@ class MailRenderer:
             funder=item.funder,
             due_text=_long_date(item.due_on, language),
             days_left=(item.due_on - today).days,
-            link=(
-                self.links.deliverable(item.consortium_id, item.obligation_id)
-                if item.about == "deliverable"
-                else self.links.report(item.consortium_id, item.obligation_id)
-            ),
+            link=self._link(item),
             escalation=item.escalation,
             about=item.about,
         )
+
+    def _link(self, item: ReminderItem) -> str:
+        """Where a reminder leads: its report, its deliverable, or the call."""
+        if item.about == "deliverable":
+            return self.links.deliverable(item.consortium_id, item.obligation_id)
+        if item.about == "application":
+            return self.links.application(item.consortium_id)
+        return self.links.report(item.consortium_id, item.obligation_id)
 
     def _render(self, name: str, language: str, context: dict[str, object]) -> str:
         template = self._environments[language].get_template(f"email/{name}")

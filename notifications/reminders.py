@@ -37,6 +37,10 @@ from notifications.policy import (
     due_reminders,
     window,
 )
+from projections.application_deadlines import (
+    open_application_deadlines,
+    undelivered_application_items,
+)
 from projections.reminders import (
     NotificationRow,
     audiences,
@@ -129,12 +133,17 @@ class ReminderPipeline:
         with self.read_side.engine.connect() as connection:
             open_ = open_deadlines(connection, due_from, due_until)
             due = open_deliverable_deadlines(connection, due_from, due_until)
+            # The applications' closing dates: the coordinators are responsible.
+            closing = open_application_deadlines(
+                connection, due_from, due_until, now.astimezone(LOCAL_ZONE).date()
+            )
             people = audiences(
-                connection, {d.consortium_id for d in (*open_, *(d for d, _ in due))}
+                connection,
+                {d.consortium_id for d in (*open_, *(d for d, _ in due), *closing)},
             )
             issued = issued_keys(
                 connection,
-                (d.obligation_id for d in (*open_, *(d for d, _ in due))),
+                (d.obligation_id for d in (*open_, *(d for d, _ in due), *closing)),
             )
         deadlines = [
             Deadline(
@@ -161,9 +170,31 @@ class ReminderPipeline:
             )
             for d, members in due
         ]
+        deadlines += [
+            Deadline(
+                d.obligation_id,
+                d.consortium_id,
+                d.due_on,
+                d.days_before,
+                None,
+                *people.get(d.consortium_id, ((), ())),
+            )
+            for d in closing
+        ]
+        of_application = {d.obligation_id: d.consortium_id for d in closing}
         count = 0
         for reminder in due_reminders(deadlines, now, issued):
             try:
+                if reminder.obligation_id in of_application:
+                    self.governance.request_application_reminder(
+                        UUID(of_application[reminder.obligation_id]),
+                        reminder.due_on,
+                        reminder.stage,
+                        reminder.recipient_id,
+                        reminder.escalation,
+                    )
+                    count += 1
+                    continue
                 self._request(reminder, of_deliverable.get(reminder.obligation_id))
             except (Conflict, RuleViolated):
                 continue  # issued meanwhile, or no longer due: nothing to do
@@ -201,7 +232,8 @@ class ReminderPipeline:
         with self.read_side.engine.connect() as connection:
             pending = sorted(
                 undelivered_items(connection)
-                + undelivered_deliverable_items(connection),
+                + undelivered_deliverable_items(connection)
+                + undelivered_application_items(connection),
                 key=lambda r: (r.reminder.requested_at, r.reminder.reminder_id),
             )[:500]
         if not pending:

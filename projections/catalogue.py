@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from projections.amendments import AmendmentsProjection
+from projections.application_deadlines import ApplicationDeadlinesProjection
 from projections.audit_chain import AuditChainProjection, CheckpointsProjection
 from projections.base import Projection
 from projections.budget import BudgetProjection
+from projections.call_rules import CallRulesProjection
 from projections.capitalisation import CapitalisationProjection
 from projections.consortia import ConsortiaProjection
 from projections.decisions import DecisionsProjection
@@ -45,4 +47,6 @@ def all_projections() -> list[Projection]:
         DocumentsProjection(),
         ExpensesProjection(),
         FundingProjection(),
+        CallRulesProjection(),
+        ApplicationDeadlinesProjection(),
     ]

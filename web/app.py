@@ -41,6 +41,7 @@ from web.logs import RequestIdMiddleware
 from web.ops.jobs import make_jobs
 from web.ops.storage import open_stores
 from web.presentation.budget_words import check_message
+from web.presentation.call_words import call_check
 from web.presentation.history import actor_name, author, describe, option_words
 from web.presentation.labels import RULES, in_unit, label, warning_message
 from web.request_state import AppState, lifespan_state
@@ -74,6 +75,7 @@ from web.routes import (
     source,
     workplan,
 )
+from web.routes import call as call_page
 from web.security import SecurityMiddleware
 from web.settings import Settings
 from web.stores import Stores
@@ -158,6 +160,7 @@ def make_templates() -> Jinja2Blocks:
         outcome_label=outcome_label,
         history_author_of=actor_name,
         new_request_key=new_request_key,
+        call_check=call_check,
     )
     return templates
 
@@ -192,6 +195,7 @@ def all_routes() -> list[BaseRoute]:
         *funding.routes,
         *meeting_votes.routes,
         *measurements.routes,
+        *call_page.routes,
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
 

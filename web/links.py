@@ -114,6 +114,9 @@ class EmailLinks:
         name, params = notice_target(kind, consortium_id, subject_id)
         return self._link(name, **params)
 
+    def application(self, consortium_id: str) -> str:
+        return self._link("call:index", consortium_id=consortium_id)
+
     def invitation(self, token: str) -> str:
         """The link that opens an invitation (it works once)."""
         return self._link("invitations:accept_page", token=token)

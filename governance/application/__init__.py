@@ -13,6 +13,7 @@ from eventsourcing.domain import MutableOrImmutableAggregate
 from governance.application.amendments import AmendmentCommands
 from governance.application.audit import AuditCommands
 from governance.application.base import Created
+from governance.application.call import CallCommands
 from governance.application.capitalisation import CapitalisationCommands
 from governance.application.commitments import CommitmentCommands
 from governance.application.consortia import ConsortiumCommands
@@ -48,6 +49,7 @@ class Governance(
     ExpenseCommands,
     FundingCommands,
     DailyCommands,
+    CallCommands,
 ):
     """Commands on consortia, commitments, decisions, reporting, reminders,
     capitalisation, the financing plan and its amendments, expense statements, the

@@ -26,6 +26,7 @@ from sqlalchemy import Table
 from projections.history.amendments import AmendmentsHistory
 from projections.history.audit import AuditHistory
 from projections.history.budget import BudgetHistory, plan_lines
+from projections.history.call_rules import CallRulesHistory
 from projections.history.capitalisation import CapitalisationHistory
 from projections.history.commitments import CommitmentsHistory
 from projections.history.decisions import DecisionsHistory
@@ -86,6 +87,7 @@ class HistoryProjection(
     DocumentsHistory,
     ExpensesHistory,
     FundingHistory,
+    CallRulesHistory,
 ):
     """Appends one row per consortium event."""
 

@@ -10,6 +10,10 @@ from sqlalchemy import Column, Connection, String, Table, Text, bindparam, selec
 from governance import events
 from projections.base import Envelope, metadata, on
 from projections.buffer import add_row, batch_cache
+from projections.history.call_rules import (
+    is_application_deadline,
+    remind_of_application,
+)
 from projections.history.rows import HistoryRows
 from projections.history.workplan import is_deliverable
 
@@ -171,6 +175,9 @@ class ReportingHistory(HistoryRows):
         self, connection: Connection, envelope: Envelope[events.ReminderRequested]
     ) -> None:
         e = envelope.event
+        if is_application_deadline(e.consortium_id, e.obligation_id, e.due_on):
+            remind_of_application(self, connection, envelope)
+            return
         _, title = self._owner(connection, e.obligation_id)
         self._own(connection, envelope, e.consortium_id, title)
         period = _period_of(connection, e.obligation_id)
@@ -200,7 +207,8 @@ class ReportingHistory(HistoryRows):
         self._add(
             connection,
             envelope,
-            "reminder_sent",
+            # Only a reminder of the application's closing date has no title.
+            "reminder_sent" if title else "application_reminder_sent",
             consortium_id=consortium_id,
             title=title,
             channel=e.channel,

@@ -66,6 +66,7 @@ AREAS: dict[str, tuple[str, ...]] = {
         "profile_revised",
         "phase_changed",
         *DOCUMENT_KINDS,
+        "call_rules_recorded",
     ),
     "partners": (
         "partner_joined",
@@ -113,6 +114,8 @@ AREAS: dict[str, tuple[str, ...]] = {
         "reminder_sent",
         "measurement_corrected",
         "measurement_withdrawn",
+        "application_reminder_requested",
+        "application_reminder_sent",
     ),
     "capitalisation": (
         "capitalisation_recorded",
@@ -228,6 +231,9 @@ ABOUT: dict[str, str] = {
     **dict.fromkeys(AREAS["funding"], "grant"),
     **dict.fromkeys(("vote_recorded", "vote_recorded_by_proxy"), "proposal"),
     **dict.fromkeys(("measurement_corrected", "measurement_withdrawn"), "indicator"),
+    "call_rules_recorded": "call",
+    "application_reminder_requested": "call",
+    "application_reminder_sent": "call",
 }
 
 commitment_owners = Table(

@@ -18,6 +18,7 @@ from eventsourcing.application import Application
 
 from governance.actor import Actor
 from governance.application import Governance
+from governance.call.values import CallRules
 from governance.convention.values import DocumentKind
 from governance.errors import NotFound, NotPermitted
 from governance.financing.changes import AmendmentKind
@@ -274,6 +275,10 @@ COMMANDS: dict[str, Command] = {
     # For the lead, which the member these tests act as does not represent.
     **partner_commands(lambda w: w.lead_id),
 }
+# Issue 16 §7: the call's rules are the coordinator's (they set the plan's too).
+COMMANDS["record_call_rules"] = lambda app, actor, w: app.record_call_rules(
+    actor, w.consortium_id, CallRules(max_duration_months=36)
+)
 # For the partner the member represents.
 OWN_PARTNER_COMMANDS = partner_commands(lambda w: w.partner_id)
 ROLES_WITHOUT_CHANGES = [MemberRole.FINANCER, MemberRole.MEMBER, MemberRole.PILOT_TEAM]
@@ -381,6 +386,7 @@ UNGATED = {
     "request_deliverable_reminder",  # run by the scheduler, on its own account
     "record_reminder_sent",  # run by the e-mail sender, on the scheduler's account
     "seal_checkpoint",  # run by the platform, on its own account, with its key
+    "request_application_reminder",  # run by the scheduler, on its own account
 }
 
 

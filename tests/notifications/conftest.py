@@ -23,6 +23,7 @@ from governance.values import (
     PartnerIdentity,
     PartnerKind,
     PartnerRole,
+    Phase,
     ReportKind,
 )
 from governance.voting import VotingRule
@@ -96,10 +97,18 @@ class Reminded:
 
 
 def build_reminded(
-    stores: Stores, clock: FixedClock, *, reports: int = 1, due_on: date = DUE_ON
+    stores: Stores,
+    clock: FixedClock,
+    *,
+    reports: int = 1,
+    due_on: date = DUE_ON,
+    applied: bool = True,
 ) -> Reminded:
     """Found the consortium, admit two partners (one on the COPIL), give people their
     roles, and schedule ``reports`` reports due on ``due_on`` (the pilot responsible).
+
+    ``applied``: the application is filed (its call's closing dates are no longer
+    reminded); else the consortium is still setting up.
     """
     governance, accounts = stores.governance, stores.accounts
     now = clock.now()
@@ -141,6 +150,10 @@ def build_reminded(
     governance.establish_body(
         coordinator, cid, name="COPIL", members={lead: 1}, rule=VotingRule()
     )
+    if applied:
+        governance.change_phase(
+            coordinator, cid, Phase.APPLICATION_SUBMITTED, date(2026, 4, 28)
+        )
     for role, member_role, partner in (
         ("pilot", MemberRole.PILOT_TEAM, None),
         ("steering", MemberRole.MEMBER, lead),

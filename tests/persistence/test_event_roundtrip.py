@@ -19,6 +19,8 @@ import pytest
 
 from governance.actor import SCHEDULER, acting_as
 from governance.application import Governance
+from governance.call.rulebook import CallRulebook
+from governance.call.values import CallRules
 from governance.capitalisation import CapitalisationRecord
 from governance.checkpoint import Checkpoint
 from governance.commitment import Commitment
@@ -42,6 +44,7 @@ from governance.financing.statement import ExpenseStatement
 from governance.financing.statement_values import RefusalReason
 from governance.financing.values import (
     CostCategory,
+    FundingRules,
     IndirectBase,
     PlanContent,
     PlanVersionKind,
@@ -559,6 +562,32 @@ def a_grant_history(consortium: Consortium) -> Grant:
     return grant
 
 
+def a_call_rulebook(consortium: Consortium) -> CallRulebook:
+    """The call's rules recorded with every field set, then changed."""
+    with acting_as(COORDINATOR_ID, at=T0):
+        rulebook = CallRulebook.open(str(consortium.id))
+        rulebook.record(
+            CallRules(
+                eligible_kinds=(PartnerKind.LOCAL_AUTHORITY, PartnerKind.COMPANY),
+                lead_kinds=(PartnerKind.LOCAL_AUTHORITY,),
+                budget_floor=Decimal("50000.00"),
+                budget_ceiling=Decimal("400000.50"),
+                max_duration_months=36,
+                selection_committee_on=date(2026, 6, 15),
+                contact_name="Service des appels",
+                contact_email="appels@funder.example",
+                funding=FundingRules(
+                    max_funder_rate=Decimal("70"),
+                    eligible_from=date(2026, 1, 1),
+                    eligible_categories=(CostCategory.STAFF, CostCategory.TRAVEL),
+                    indirect_rate=Decimal("7.5"),
+                ),
+            )
+        )
+        rulebook.record(CallRules(max_duration_months=24))
+    return rulebook
+
+
 def every_aggregate() -> list[Any]:
     """A consortium, a commitment, proposals, a decision, reports, an indicator,
     a countersigned checkpoint."""
@@ -583,6 +612,7 @@ def every_aggregate() -> list[Any]:
         an_expense_statement_history(consortium),
         a_grant_history(consortium),
         *daily_histories(consortium),
+        a_call_rulebook(consortium),
     ]
 
 

@@ -353,6 +353,10 @@ MULTI_LINE = {
 # Issue 16: the amendments' and the convention's documents' fields.
 TEXT_FIELDS += ["signed_by", "note"]
 DAY_FIELDS += ["signed_on"]
+# Issue 16 §7: the call's rules.
+NUMBER_FIELDS += ["budget_floor", "budget_ceiling", "max_duration_months"]
+DAY_FIELDS += ["selection_committee_on"]
+TEXT_FIELDS += ["contact_name", "contact_email"]
 ONE_LINE_FIELDS = [
     name
     for name in TEXT_FIELDS
@@ -397,6 +401,11 @@ ROLE_FOR.update(grant="financer", payments="financer", recoveries="financer")
 CHOICES["confirm_close"] = ["yes"]
 CHOICES["confirm_value"] = ["yes"]
 PER_PARTNER = ("member", "weight", "present", "participant", "option", "through")
+
+# Issue 16 §7: the call's rules tick kinds of partner.
+CHOICES |= {
+    f"{p}_kind_{k.value}": ["on"] for p in ("eligible", "lead") for k in PartnerKind
+}
 
 
 def _plausible(name: str, ids: dict[str, str]) -> st.SearchStrategy[str]:

@@ -187,6 +187,9 @@ MATRIX: dict[str, dict[str, int]] = {
     # The funder's grant: everyone in the consortium reads it, and its export.
     "/consortia/{consortium_id}/funding": SHOWN,
     "/consortia/{consortium_id}/funding.xlsx": SHOWN,
+    # The call's rules and the application file: everyone in the consortium reads.
+    "/consortia/{consortium_id}/call": SHOWN,
+    "/consortia/{consortium_id}/call/application-file.pdf": SHOWN,
 }
 
 

@@ -18,6 +18,10 @@ def budget(world: World) -> str:
     return f"/consortia/{world.consortium_id}/budget"
 
 
+def call_rules(world: World) -> str:
+    return f"/consortia/{world.consortium_id}/call/rules"
+
+
 def an_expense(world: World, **overrides: str) -> dict[str, str]:
     return {
         "partner_id": world.lead_id,
@@ -157,7 +161,9 @@ def test_bad_input_is_refused_with_a_clear_message_and_nothing_is_stored(
     base = a_resource(world) if url == "/resources" else an_expense(world)
     before = event_count(client)
 
-    refused = post(client, budget(world) + url, {**base, **data})
+    # The funding rules are typed on the call's page (one form for all its rules).
+    where = call_rules(world) if url == "/rules" else budget(world) + url
+    refused = post(client, where, {**base, **data})
 
     assert refused.status_code == 422
     assert message in refused.text
@@ -260,7 +266,7 @@ def test_the_history_tells_the_plan_in_words_in_english_and_french(
     planned(client, world)
     post(
         client,
-        budget(world) + "/rules",
+        call_rules(world),
         {
             "max_funder_rate": "80",
             "indirect_base": "staff",
@@ -301,13 +307,13 @@ def test_a_refusal_is_told_in_french_and_in_place_for_htmx(
 
     refused = post(
         client,
-        budget(world) + "/rules",
-        {"max_funder_rate": "100.5", "indirect_base": "staff", "eligible_staff": "on"},
+        budget(world) + "/expenses",
+        an_expense(world, amount="1000.005"),
         htmx=True,
     )
 
     assert refused.status_code == 422
     assert "<html" not in refused.text
     assert 'id="budget"' in refused.text
-    assert "Un taux est un pourcentage\xa0: 100 au plus." in refused.text
+    assert "Utilisez au plus deux décimales." in refused.text
     assert event_count(client) == before

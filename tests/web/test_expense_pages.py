@@ -163,7 +163,7 @@ def test_a_reallocation_share_over_a_hundred_percent_is_refused(
 
     response = post(
         client,
-        f"/consortia/{world.consortium_id}/budget/rules",
+        f"/consortia/{world.consortium_id}/call/rules",
         {
             "reallocation_share": "120",
             "eligible_travel": "on",
@@ -369,12 +369,12 @@ def test_the_coordinator_sets_the_share_that_may_move_between_categories(
 
     response = post(
         client,
-        f"/consortia/{world.consortium_id}/budget/rules",
+        f"/consortia/{world.consortium_id}/call/rules",
         {"reallocation_share": "35", "eligible_travel": "on", "indirect_base": "staff"},
     )
 
     assert response.status_code == 303
-    page = client.get(f"/consortia/{world.consortium_id}/budget").text
+    page = client.get(f"/consortia/{world.consortium_id}/call").text
     assert 'name="reallocation_share" type="text" value="35"' in page
 
 

@@ -19,6 +19,7 @@ from starlette.testclient import TestClient
 
 from governance.actor import Actor
 from governance.application.daily import MeetingBallot
+from governance.call.values import CallRules
 from governance.convention.values import DocumentKind
 from governance.financing.changes import AmendmentKind
 from governance.financing.grant import Grant
@@ -176,6 +177,7 @@ ABOUT = {
         ),
         "funding",
     ),
+    "call_rules_recorded": "call",
 }
 # Kinds whose entries are about either of two things (both amendments have them).
 ABOUT_EITHER = dict.fromkeys(
@@ -488,6 +490,8 @@ def every_kind_once(client: TestClient, world: World, tmp_path: Path) -> dict[st
     g.withdraw_measurement(
         coordinator, UUID(indicator), measured[0].measurement_id, "Compté deux fois"
     )
+
+    g.record_call_rules(coordinator, cid, CallRules(max_duration_months=36))
     stores.read_side.catch_up()
     return {
         "deliverable": deliverable,

@@ -176,6 +176,13 @@ SENTENCES: dict[str, str] = {
     "recovery_recorded": N_(
         "recorded a recovery of %(euros)s on %(on)s, the accepted expenses (%(expenses)s) × the rate falling short of what was paid: %(reason)s"
     ),
+    "call_rules_recorded": N_("recorded the call's rules"),
+    "application_reminder_requested": N_(
+        "reminded %(person)s of the application's closing date, %(on)s (%(stage)s)"
+    ),
+    "application_reminder_sent": N_(
+        "sent the reminder of the application's closing date %(channel)s"
+    ),
 }
 
 AREA_LABELS: dict[str, str] = {
@@ -301,6 +308,7 @@ def describe(entry: HistoryEntry, names: dict[str, str]) -> str:
         "membership_revoked",
         "reminder_requested",
         "deliverable_reminder_requested",
+        "application_reminder_requested",
     }:
         params["person"] = names.get(entry.subject_id or "", gettext_(N_("a person")))
     if params.get("partner") and entry.kind in {
@@ -398,6 +406,7 @@ PAGES: dict[str, tuple[str, str | None]] = {
     "document": ("documents:index", None),
     "expense_statement": ("expenses:statement", "statement_id"),
     "grant": ("funding:index", None),
+    "call": ("call:index", None),
 }
 
 

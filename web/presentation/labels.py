@@ -31,6 +31,7 @@ from governance.voting import Majority, Outcome
 from web.i18n import N_, format_day, format_money, format_quantity, gettext_
 from web.presentation.amendment_words import AMENDMENT_LABELS, AMENDMENT_RULES
 from web.presentation.budget_words import BUDGET_LABELS, BUDGET_RULES
+from web.presentation.call_refusals import CALL_RULES
 from web.presentation.daily_words import DAILY_RULES
 from web.presentation.document_words import DOCUMENT_LABELS, DOCUMENT_RULES
 from web.presentation.expense_words import EXPENSE_LABELS, EXPENSE_RULES
@@ -312,6 +313,7 @@ RULES: dict[str, str] = {
     **EXPENSE_RULES,
     **FUNDING_RULES,
     **DAILY_RULES,
+    **CALL_RULES,
 }
 
 WARNINGS: dict[str, str] = {

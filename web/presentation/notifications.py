@@ -82,7 +82,6 @@ def _reminder_sentence(row: NotificationRow, phase: str) -> str:
         "funder": row.funder,
         "date": format_day(r.due_on),
     }
-    deliverable = row.about == "deliverable"
     sentences = {
         ("deliverable", "before"): N_("The deliverable %(title)s is due on %(date)s."),
         ("deliverable", "today"): N_(
@@ -97,6 +96,18 @@ def _reminder_sentence(row: NotificationRow, phase: str) -> str:
         ("deliverable", "accepted"): N_(
             "The deliverable %(title)s, due on %(date)s, has been accepted."
         ),
+        ("application", "before"): N_(
+            "The call %(title)s closes on %(date)s: the application is still to be"
+            " filed."
+        ),
+        ("application", "today"): N_(
+            "The call %(title)s closes today, %(date)s: the application is still to"
+            " be filed."
+        ),
+        ("application", "overdue"): N_("The call %(title)s closed on %(date)s."),
+        ("application", "submitted"): N_(
+            "The call %(title)s closes on %(date)s: the application has been filed."
+        ),
         ("report", "before"): N_("%(title)s is due to %(funder)s on %(date)s."),
         ("report", "today"): N_("%(title)s is due to %(funder)s today, %(date)s."),
         ("report", "overdue"): N_(
@@ -109,7 +120,7 @@ def _reminder_sentence(row: NotificationRow, phase: str) -> str:
             "%(title)s, due to %(funder)s on %(date)s, has been accepted."
         ),
     }
-    about = "deliverable" if deliverable else "report"
+    about = row.about if row.about in ("deliverable", "application") else "report"
     return gettext_(sentences[about, phase]) % words
 
 
@@ -126,6 +137,9 @@ def reminder_lines(rows: Iterable[NotificationRow], paths: PathFor) -> list[Line
                 deliverable_id=r.obligation_id,
             )
             link_text = gettext_(N_("Open the deliverable"))
+        elif row.about == "application":
+            link = paths("call:index", consortium_id=r.consortium_id)
+            link_text = gettext_(N_("Open the call"))
         else:
             link = paths(
                 "reporting:report",

@@ -1,9 +1,10 @@
 """The financing plan: the draft with its checks, the coordinator's forms, versions
 compared side by side, and the Excel export.
 
-Coordinators plan and withdraw lines, set the funding rules and file the
-application's and the convention's versions; everyone else in the consortium reads
-(a financer too, and is refused any change: 403). Forms work without JavaScript
+Coordinators plan and withdraw lines and file the application's and the
+convention's versions (the funding rules are the call's: ``web.routes.call``);
+everyone else in the consortium reads (a financer too, and is refused any change:
+403). Forms work without JavaScript
 (POST, then 303); with htmx a refused form comes back in place (422).
 """
 
@@ -22,7 +23,6 @@ from governance.financing.values import (
     DIRECT_CATEGORIES,
     TYPED_SOURCES,
     CostCategory,
-    IndirectBase,
     PlanVersionKind,
     PublicFunder,
     ResourceSource,
@@ -37,9 +37,7 @@ from web.forms.budget import (
     category_field,
     parse_expense,
     parse_resource,
-    parse_rules,
     parse_version_kind,
-    rules_values,
 )
 from web.forms.fields import FormErrors, is_whole_number
 from web.htmx import render
@@ -50,7 +48,7 @@ from web.presentation.labels import label
 from web.routes.common import Access, consortium_access, queries, stores
 from web.routes.posting import run_command
 
-FORMS = ("expense", "resource", "rules", "version")
+FORMS = ("expense", "resource", "version")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -71,11 +69,9 @@ def _context(request: Request, access: Access) -> dict[str, Any]:
         "categories": list(DIRECT_CATEGORIES),
         "sources": list(TYPED_SOURCES),
         "public_funders": list(PublicFunder),
-        "bases": list(IndirectBase),
         "category_field": category_field,
         "kinds": (PlanVersionKind.APPLICATION, PlanVersionKind.CONVENTION),
-        "values": {name: {} for name in FORMS}
-        | {"rules": rules_values(budget.draft.content.rules)},
+        "values": {name: {} for name in FORMS},
         "errors": {name: {} for name in FORMS},
         "error_params": {name: {} for name in FORMS},
         "open_form": "",
@@ -190,20 +186,6 @@ def withdraw_resource(request: Request, fields: dict[str, str]) -> Response:
 
 
 @form_endpoint
-def set_rules(request: Request, fields: dict[str, str]) -> Response:
-    access = consortium_access(request)
-    return _post(
-        request,
-        access,
-        "rules",
-        fields,
-        lambda: stores(request).governance.set_funding_rules(
-            actor_of(access.account), access.consortium_id, parse_rules(fields)
-        ),
-    )
-
-
-@form_endpoint
 def file_version(request: Request, fields: dict[str, str]) -> Response:
     access = consortium_access(request)
 
@@ -303,7 +285,6 @@ routes = [
         methods=["POST"],
         name="budget:withdraw_resource",
     ),
-    Route(BUDGET + "/rules", set_rules, methods=["POST"], name="budget:rules"),
     Route(BUDGET + "/versions", file_version, methods=["POST"], name="budget:file"),
     Route(BUDGET + "/versions", versions_page, methods=["GET"], name="budget:versions"),
     Route(

@@ -11,6 +11,7 @@ from starlette.requests import Request
 
 from notifications.notice_store import NoticeStore
 from notifications.notices import take_in
+from projections.application_deadlines import application_notifications_of
 from projections.notice_subjects import own_reminders, reminder_ids_since
 from projections.reminders import notifications_of
 from projections.workplan_reminders import deliverable_notifications_of
@@ -61,10 +62,16 @@ def notification_lines(
         account_id, before=before, limit=PAGE_ITEMS + 1
     )
     with queries(request) as connection:
-        rows = notifications_of(
-            connection, account_id, before=before, limit=PAGE_ITEMS + 1
-        ) + deliverable_notifications_of(
-            connection, account_id, before=before, limit=PAGE_ITEMS + 1
+        rows = (
+            notifications_of(
+                connection, account_id, before=before, limit=PAGE_ITEMS + 1
+            )
+            + deliverable_notifications_of(
+                connection, account_id, before=before, limit=PAGE_ITEMS + 1
+            )
+            + application_notifications_of(
+                connection, account_id, before=before, limit=PAGE_ITEMS + 1
+            )
         )
         names = stores(request).accounts.names(
             {n.subject_id for n in found if n.kind == "invitation_accepted"}

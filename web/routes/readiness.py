@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from governance.permissions import Action
 from governance.readiness import assess
+from projections.call_view import call_view
 from projections.partners import PartnerFilter, partners_of
 from projections.readiness import readiness_facts, readiness_settings
 from web.auth import actor_of, form_endpoint
@@ -36,6 +37,7 @@ def _context(request: Request, access: Access) -> dict[str, Any]:
         )
         answers = readiness_settings(connection, cid)
         partners = partners_of(connection, cid, PartnerFilter(include_withdrawn=False))
+        call = call_view(connection, cid)
     handles = answers.handles_personal_data
     return {
         "access": access,
@@ -58,6 +60,7 @@ def _context(request: Request, access: Access) -> dict[str, Any]:
             "beneficiary_involvement": answers.beneficiary_involvement
         },
         "involvement_errors": {},
+        "call": call,
     }
 
 

@@ -20,6 +20,7 @@ from governance.application import Created
 from governance.errors import NotFound
 from governance.permissions import Action
 from governance.values import ReportStatus
+from projections.application_deadlines import application_deadlines_of_account
 from projections.consortia import consortia_of
 from projections.expenses import statements_of_report
 from projections.indicators import indicators_of, period_values
@@ -41,6 +42,7 @@ from web.links import path_for
 from web.presentation.labels import label
 from web.presentation.month import BadMonth
 from web.request_state import clock
+from web.routes.call import application_event
 from web.routes.common import (
     Access,
     consortium_access,
@@ -291,6 +293,9 @@ def my_calendar(request: Request) -> Response:
     with queries(request) as connection:
         rows = obligations_of_account(connection, account.account_id)
         deliverables = deliverables_due_to(connection, account.account_id)
+        applications = application_deadlines_of_account(
+            connection, account.account_id, clock(request).now().date()
+        )
         consortia = {
             c.consortium_id: c.name
             for c in consortia_of(connection, account.account_id)
@@ -311,6 +316,7 @@ def my_calendar(request: Request) -> Response:
             "feed_url": f"{public_base(request)}/calendar/{token}.ics"
             if FEED_TOKEN.fullmatch(token)
             else "",
+            "applications": applications,
         },
     )
     if token:
@@ -357,6 +363,9 @@ def feed(request: Request) -> Response:
     with queries(request) as connection:
         rows = obligations_of_account(connection, account.account_id)
         deliverables = deliverables_due_to(connection, account.account_id)
+        applications = application_deadlines_of_account(
+            connection, account.account_id, clock(request).now().date()
+        )
         consortia = {
             c.consortium_id: c.name
             for c in consortia_of(connection, account.account_id)
@@ -388,6 +397,8 @@ def feed(request: Request) -> Response:
         calendar.add_component(entry)
     for due in deliverables:
         calendar.add_component(deliverable_event(due, consortia, base, stamp))
+    for closing in applications:
+        calendar.add_component(application_event(closing, base, stamp))
     return Response(
         calendar.to_ical(),
         media_type="text/calendar; charset=utf-8",

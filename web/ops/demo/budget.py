@@ -1,13 +1,14 @@
 """The demo's financing plan: drawn up before the application, filed with it, then
 filed again, adjusted, as the plan of the signed convention.
 
-Six partners plan their costs (staff as person-days × daily rate, a flat rate of
+The call's rules are recorded first (typed once: they set the plan's funding
+rules). Six partners plan their costs (staff as person-days × daily rate, a flat rate of
 15 % of staff for indirect costs); the partners' co-financing commitments give the
 own funds and the contributions in kind, valued; the grant requested is 70 % of the
 costs (350,000 € of 500,000 €), under the call's 80 %. Called from the chapters
-``pledges`` (the plan, the application's version) and ``selection`` (the change the
-funder asked for, the convention's version), on days the story already has: no new
-day, so the reminders the scheduler sends stay the same.
+``pledges`` (the rules and the plan) and ``selection`` (the application's version,
+once the steering committee adopted the plan; the change the funder asked for, the
+convention's version), on days the story already has.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import timedelta
 from decimal import Decimal
 from uuid import UUID
 
+from governance.call.values import CallRules
 from governance.financing.values import (
     CostCategory,
     Expense,
@@ -26,6 +28,7 @@ from governance.financing.values import (
     Resource,
     ResourceSource,
 )
+from governance.values import PartnerKind
 from projections.budget import draft_of
 from projections.ledger import commitments_of
 from web.ops.demo.story import Story
@@ -36,6 +39,11 @@ STAFF, TRAVEL, EQUIPMENT = (
     CostCategory.EQUIPMENT,
 )
 SERVICES, OTHER = CostCategory.EXTERNAL_SERVICES, CostCategory.OTHER_DIRECT
+
+ELIGIBLE = tuple(
+    k for k in PartnerKind if k not in (PartnerKind.FUNDER, PartnerKind.OTHER)
+)
+"""Who may apply to the demo's call: every kind of partner but funders."""
 
 COORDINATION = "Lot 1 — Coordination"
 MEDIATION = "Lot 2 — Médiation"
@@ -96,17 +104,33 @@ def plan(story: Story) -> None:
     """The coordinator draws up the plan: the call's rules, costs, resources."""
     g, cid, coordinator = story.governance, story.consortium_id, story.coordinator
     opens = story.clock.at.date()
-    g.set_funding_rules(
+    # The call's rules, typed once: recording them sets the draft plan's funding
+    # rules (the same FundingRulesSet as before, at the same moment).
+    g.record_call_rules(
         coordinator,
         cid,
-        FundingRules(
-            max_funder_rate=Decimal(80),
-            min_cofinancing=Decimal(20),
-            eligible_from=opens,
-            eligible_until=story.start + timedelta(days=3 * 365),
-            indirect_rate=Decimal(15),
-            indirect_base=IndirectBase.STAFF,
-            equipment_cap=Decimal(30),
+        CallRules(
+            eligible_kinds=ELIGIBLE,
+            lead_kinds=(
+                PartnerKind.LOCAL_AUTHORITY,
+                PartnerKind.PUBLIC_BODY,
+                PartnerKind.SOCIAL_ECONOMY,
+            ),
+            budget_floor=Decimal(100_000),
+            budget_ceiling=Decimal(600_000),
+            max_duration_months=36,
+            selection_committee_on=story.start + timedelta(days=110),
+            contact_name="Mission Appels à projets, Banque publique des Territoires",
+            contact_email="appels-tid@banque-territoires.demo.example",
+            funding=FundingRules(
+                max_funder_rate=Decimal(80),
+                min_cofinancing=Decimal(20),
+                eligible_from=opens,
+                eligible_until=story.start + timedelta(days=3 * 365),
+                indirect_rate=Decimal(15),
+                indirect_base=IndirectBase.STAFF,
+                equipment_cap=Decimal(30),
+            ),
         ),
     )
     for row in EXPENSES:

@@ -1,6 +1,6 @@
 """Chapter 5 (days 240 to 330): contributions delivered (with their evidence), a
-commitment amended, the second report sent back for changes, and a decision
-recorded from a meeting."""
+commitment amended, the first quarter's report sent back for changes then accepted,
+and a decision recorded from a meeting."""
 
 from __future__ import annotations
 
@@ -14,19 +14,19 @@ from web.ops.demo.story import Story
 
 
 def tell(story: Story) -> None:
-    """Deliveries through the second half of the year, and the second report."""
+    """Deliveries through the second half of the year, and the first report."""
     g, cid, coordinator = story.governance, story.consortium_id, story.coordinator
     c, p, on, deliver = story.commitments, story.partners, story.on, story.deliver
     member = story.actor("member")
     pilot = story.actor("pilot")
     financer = story.actor("financer")
-    second_report = story.reports["second"]
+    first_report = story.reports["first"]
     deliver(
         240,
         c["lead_money"],
         "40000",
-        "Première tranche versée",
-        "virement-tranche-1.pdf",
+        "Autofinancement : dépenses de coordination payées (1er semestre)",
+        "releve-depenses-coordination-1.pdf",
     )
     on(245)
     g.amend_commitment(
@@ -57,27 +57,44 @@ def tell(story: Story) -> None:
         actor=member,
     )
     on(284)
+    # The first quarter since the convention ended on day 272: its report.
     g.draft_report(
         pilot,
-        second_report,
-        "Deuxième quadrimestre : montée en charge des permanences.",
-        (),
+        first_report,
+        "Premier trimestre : 14 permanences, 212 personnes accueillies.",
+        (
+            story.stores.evidence.save(
+                BytesIO(demo_pdf("Rapport d'activite 1")), "rapport-activite-1.pdf"
+            ),
+        ),
         (story.indicators["helped"], story.indicators["equipped"]),
     )
-    g.submit_report(pilot, second_report)
+    g.submit_report(pilot, first_report)
     on(287)
     g.request_report_changes(
         financer,
-        second_report,
+        first_report,
         "Merci d'ajouter les chiffres de fréquentation par commune.",
     )
     deliver(290, c["lab_time"], "12", "Protocole d'évaluation")
+    on(292)
+    g.draft_report(
+        pilot,
+        first_report,
+        "Premier trimestre : 14 permanences, 212 personnes accueillies "
+        "(Brume-le-Haut 96, Saint-Val 71, Les Essarts 45).",
+        (),
+        (story.indicators["helped"], story.indicators["equipped"]),
+    )
+    g.submit_report(pilot, first_report)
+    on(296)
+    g.accept_report(financer, first_report, "Merci, rapport complet.")
     deliver(
         300,
         c["lead_money"],
         "30000",
-        "Deuxième tranche versée",
-        "virement-tranche-2.pdf",
+        "Autofinancement : dépenses de coordination payées (2e semestre)",
+        "releve-depenses-coordination-2.pdf",
     )
     deliver(310, c["numeria_money"], "12000", "Achat d'écrans et de claviers")
     deliver(320, c["lab_data"], "5000", "Baromètre publié en open data")

@@ -35,7 +35,9 @@ def found(stores: Stores, start: date) -> tuple[dict[str, Account], UUID]:
         funder="Banque publique des Territoires Solidaires (fictive)",
         reference="TID-2026-V2",
         opens_on=start - timedelta(days=30),
-        closing_dates=(start + timedelta(days=45), start + timedelta(days=150)),
+        # The application misses the first wave (the plan is not adopted yet) and
+        # is filed for the second, before the selection committee: "V2".
+        closing_dates=(start + timedelta(days=45), start + timedelta(days=90)),
         url="https://appels.demo.example/tid-2026",
     )
     consortium = governance.found_consortium(

@@ -1,17 +1,15 @@
-"""Chapter 4 (days 182 to 232): the reporting calendar and the first report
-accepted, two indicators measured, implementation starts, two more votes, and the
+"""Chapter 4 (days 182 to 232): the reporting calendar (quarters from the
+convention), two indicators measured, implementation starts, two more votes, and the
 readiness answers."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
-from io import BytesIO
 from uuid import UUID
 
 from governance.values import PartnerRole, Phase, ReportKind
 from projections.reporting import obligations_of
-from web.ops.demo.pdf import demo_pdf
 from web.ops.demo.story import Story
 
 FUNDER = "Banque publique des Territoires Solidaires (fictive)"
@@ -23,7 +21,6 @@ def tell(story: Story) -> None:
     p, start, on = story.partners, story.start, story.on
     stores = story.stores
     pilot = story.actor("pilot")
-    financer = story.actor("financer")
     on(182)
     g.schedule_periodic_reports(
         pilot,
@@ -32,8 +29,9 @@ def tell(story: Story) -> None:
         title="Rapport d'activité",
         kind=ReportKind.ACTIVITY_REPORT,
         responsible_id=story.people["pilot"].account_id,
-        first_period_start=start,
-        every_months=4,
+        # The periods start with the convention (signed on day 180), a quarter each.
+        first_period_start=start + timedelta(days=180),
+        every_months=3,
         due_days=30,
         count=3,
     )
@@ -49,22 +47,9 @@ def tell(story: Story) -> None:
     stores.read_side.catch_up()
     with stores.read_side.engine.connect() as connection:
         reports = obligations_of(connection, str(cid))
-    first_report = UUID(reports[0].obligation_id)
+    # The first quarter's report is written once the quarter ended (``deliveries``).
+    story.reports["first"] = UUID(reports[0].obligation_id)
     story.reports["second"] = UUID(reports[1].obligation_id)
-    on(184)
-    g.draft_report(
-        pilot,
-        first_report,
-        "Premier quadrimestre : 14 permanences, 212 personnes accueillies.",
-        (
-            stores.evidence.save(
-                BytesIO(demo_pdf("Rapport d'activite 1")), "rapport-activite-1.pdf"
-            ),
-        ),
-    )
-    g.submit_report(pilot, first_report)
-    on(188)
-    g.accept_report(financer, first_report, "Merci, rapport complet.")
     on(189)
     _indicators(story)
     on(190)

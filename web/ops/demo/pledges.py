@@ -6,14 +6,14 @@ from __future__ import annotations
 import secrets
 
 from governance.actor import Actor
-from governance.financing.values import PlanVersionKind
-from governance.values import ContributionKind, Funding, MemberRole, Phase
+from governance.values import ContributionKind, Funding, MemberRole
 from web.ops.demo import budget
 from web.ops.demo.story import Story
 
 
 def tell(story: Story) -> None:
-    """Pledges in every kind, then the application, then the representatives."""
+    """Pledges in every kind, then the call's rules and the plan, then the
+    representatives."""
     p = story.partners
     pledge = story.pledge
     member = story.actor("member")
@@ -80,17 +80,10 @@ def tell(story: Story) -> None:
     pledge(
         41, p["imprim"], ContributionKind.LOGISTICAL, "3000", "Impression des flyers"
     )
-    # The financing plan, drawn up on the last day of pledges, filed with the
-    # application the next morning.
+    # The call's rules and the financing plan, drawn up on the last day of
+    # pledges; the plan is filed with the application once the steering committee
+    # adopted it (``selection``).
     budget.plan(story)
-    story.on(42)
-    budget.file(story, PlanVersionKind.APPLICATION)
-    story.governance.change_phase(
-        story.coordinator,
-        story.consortium_id,
-        Phase.APPLICATION_SUBMITTED,
-        story.on(42),
-    )
 
     # The other partners' representatives (fictional; their passwords are random).
     for key, name, partner_id in (

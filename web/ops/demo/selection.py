@@ -50,6 +50,10 @@ def tell(story: Story) -> None:
     vote(plan, "lab", lab, "for", "Conforme au budget de l'université")
     vote(plan, "numeria", numeria, "abstain")
     story.close_due(68, plan)
+    # The plan adopted, the application is filed with it the same day (the second
+    # wave, closing on day 90: the call's reference says V2).
+    budget.file(story, PlanVersionKind.APPLICATION)
+    g.change_phase(coordinator, cid, Phase.APPLICATION_SUBMITTED, on(68))
     story.invite("pilot", MemberRole.PILOT_TEAM, None, 70)
     on(100)
     g.delegate_proxy(

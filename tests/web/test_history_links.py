@@ -19,7 +19,7 @@ from starlette.testclient import TestClient
 
 from governance.actor import Actor
 from governance.application.daily import MeetingBallot
-from governance.call.values import CallRules
+from governance.call.values import CallRules, application_deadline_id
 from governance.convention.values import DocumentKind
 from governance.financing.changes import AmendmentKind
 from governance.financing.grant import Grant
@@ -178,6 +178,8 @@ ABOUT = {
         "funding",
     ),
     "call_rules_recorded": "call",
+    "application_reminder_requested": "call",
+    "application_reminder_sent": "call",
 }
 # Kinds whose entries are about either of two things (both amendments have them).
 ABOUT_EITHER = dict.fromkeys(
@@ -210,6 +212,16 @@ def every_kind_once(client: TestClient, world: World, tmp_path: Path) -> dict[st
         summary="Déposé",
         territory="Val",
         call=a_call(),
+    )
+    # While it sets up, the coordinator is reminded of the application's closing date.
+    closes = a_call().closing_dates[0]
+    g.request_application_reminder(cid, closes, -1, people["coordinator"], 0)
+    g.record_reminder_sent(
+        Reminder.create_id(
+            application_deadline_id(str(cid), closes), closes, -1, people["coordinator"]
+        ),
+        ReminderChannel.EMAIL,
+        "<a@x>",
     )
     g.change_phase(coordinator, cid, Phase.APPLICATION_SUBMITTED, date(2026, 4, 1))
     g.change_partner_role(coordinator, cid, partner, PartnerRole.ASSOCIATED)

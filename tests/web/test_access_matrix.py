@@ -521,11 +521,6 @@ PLAN_COMMANDS: dict[str, dict[str, str]] = {
         "amount": "100",
     },
     "/consortia/{consortium_id}/budget/resources/{resource_line_id}/withdraw": {},
-    "/consortia/{consortium_id}/budget/rules": {
-        "max_funder_rate": "70",
-        "indirect_base": "staff",
-        "eligible_travel": "on",
-    },
     "/consortia/{consortium_id}/budget/versions": {"kind": "convention"},
 }
 PLAN_ANSWERS = {**COORDINATORS_ONLY, "coordinator": 303}
@@ -705,3 +700,45 @@ def test_only_the_financer_sets_up_the_grant_and_records_payments(
     expected = FUNDING_ANSWERS[path][role]
     assert response.status_code == expected, response.text[:300]
     assert (event_count(client) > before) is (expected == 303 and role != "anonymous")
+
+
+# The call's rules (which set the draft plan's funding rules): the coordinator's.
+CALL_RULES = "/consortia/{consortium_id}/call/rules"
+
+
+def test_every_call_command_is_in_this_matrix(client: TestClient) -> None:
+    call_posts = {
+        r.path
+        for r in client.app.routes  # type: ignore[attr-defined]
+        if isinstance(r, Route)
+        and r.methods
+        and "POST" in r.methods
+        and "/call" in r.path
+    }
+
+    assert call_posts == {CALL_RULES}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_coordinator_records_the_call_s_rules(
+    client: TestClient, world: World, things: Things, role: str
+) -> None:
+    if role != "anonymous":
+        login(client, world.emails[role])
+    token = csrf_of(client.get("/login").text) if role == "anonymous" else csrf(client)
+    before = event_count(client)
+
+    response = client.post(
+        concrete(CALL_RULES, things),
+        data={
+            "max_funder_rate": "70",
+            "indirect_base": "staff",
+            "eligible_travel": "on",
+            "max_duration_months": "36",
+            "csrf_token": token,
+        },
+        follow_redirects=False,
+    )
+
+    assert response.status_code == PLAN_ANSWERS[role], response.text[:300]
+    assert (event_count(client) > before) is (role == "coordinator")

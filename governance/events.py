@@ -13,6 +13,7 @@ from governance.consortium import Consortium
 from governance.convention.document import ConventionDocument
 from governance.financing.amendment import Amendment
 from governance.financing.plan import FinancingPlan
+from governance.financing.report import FinancialReport
 from governance.financing.statement import ExpenseStatement
 from governance.indicator import Indicator
 from governance.proposal import Decision, Proposal
@@ -102,6 +103,9 @@ StatementLineWithdrawn = ExpenseStatement.LineWithdrawn
 ExpenseStatementSubmitted = ExpenseStatement.Submitted
 StatementLineRefused = ExpenseStatement.LineRefused
 ExpenseStatementAccepted = ExpenseStatement.Accepted
+FinancialReportOpened = FinancialReport.Opened
+VarianceExplained = FinancialReport.VarianceExplained
+FinancialReportCertified = FinancialReport.Certified
 
 ALL_EVENTS: tuple[type, ...] = (
     ConsortiumFounded,
@@ -186,6 +190,9 @@ ALL_EVENTS: tuple[type, ...] = (
     ExpenseStatementSubmitted,
     StatementLineRefused,
     ExpenseStatementAccepted,
+    FinancialReportOpened,
+    VarianceExplained,
+    FinancialReportCertified,
 )
 
 CAPITALISATION_RECORDED: tuple[type, ...] = (
@@ -233,3 +240,9 @@ STATEMENT_EVENTS: tuple[type, ...] = (
     ExpenseStatementAccepted,
 )
 """The expense statements' events."""
+FINANCIAL_REPORT_EVENTS: tuple[type, ...] = (
+    FinancialReportOpened,
+    VarianceExplained,
+    FinancialReportCertified,
+)
+"""The financial reports' events."""

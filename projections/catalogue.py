@@ -11,6 +11,7 @@ from projections.consortia import ConsortiaProjection
 from projections.decisions import DecisionsProjection
 from projections.documents import DocumentsProjection
 from projections.expenses import ExpensesProjection
+from projections.financial_reports import FinancialReportsProjection
 from projections.history import HistoryProjection
 from projections.indicators import IndicatorsProjection
 from projections.ledger import LedgerProjection
@@ -43,4 +44,5 @@ def all_projections() -> list[Projection]:
         AmendmentsProjection(),
         DocumentsProjection(),
         ExpensesProjection(),
+        FinancialReportsProjection(),
     ]

@@ -19,6 +19,7 @@ from governance.application.consortia import ConsortiumCommands
 from governance.application.decisions import DecisionCommands
 from governance.application.documents import DocumentCommands
 from governance.application.expenses import ExpenseCommands
+from governance.application.financial_reports import FinancialReportCommands
 from governance.application.financing import FinancingCommands
 from governance.application.reminders import ReminderCommands
 from governance.application.reporting import ReportingCommands
@@ -44,6 +45,7 @@ class Governance(
     WorkPlanCommands,
     DocumentCommands,
     ExpenseCommands,
+    FinancialReportCommands,
 ):
     """Commands on consortia, commitments, decisions, reporting, reminders,
     capitalisation, the financing plan and its amendments, expense statements, the

@@ -269,3 +269,9 @@ def test_only_coordinators_submit_and_only_financers_review_expenses() -> None:
     assert {r for r in MemberRole if allowed(r, Action.REVIEW_EXPENSES)} == {
         MemberRole.FINANCER
     }
+
+
+def test_only_coordinators_explain_and_certify_the_financial_report() -> None:
+    assert {r for r in MemberRole if allowed(r, Action.FINANCIAL_REPORT)} == {
+        MemberRole.COORDINATOR
+    }

@@ -31,6 +31,10 @@ from projections.history.commitments import CommitmentsHistory
 from projections.history.decisions import DecisionsHistory
 from projections.history.documents import DocumentsHistory
 from projections.history.expenses import ExpensesHistory, statement_lines
+from projections.history.financial_reports import (
+    FinancialReportsHistory,
+    report_scopes,
+)
 from projections.history.partners import PartnersHistory
 from projections.history.queries import (
     HistoryEntry,
@@ -84,6 +88,7 @@ class HistoryProjection(
     WorkPlanHistory,
     DocumentsHistory,
     ExpensesHistory,
+    FinancialReportsHistory,
 ):
     """Appends one row per consortium event."""
 
@@ -97,4 +102,5 @@ class HistoryProjection(
         plan_lines,
         workplan_items,
         statement_lines,
+        report_scopes,
     )

@@ -150,6 +150,12 @@ AREAS: dict[str, tuple[str, ...]] = {
         "expense_line_refused",
         "expense_statement_accepted",
     ),
+    "financial_report": (
+        "variance_explained",
+        "final_variance_explained",
+        "financial_report_certified",
+        "final_financial_report_certified",
+    ),
 }
 AREA_OF_KIND = {kind: area for area, kinds in AREAS.items() for kind in kinds}
 
@@ -215,6 +221,7 @@ ABOUT: dict[str, str] = {
     **dict.fromkeys(AMENDMENT_KINDS, "amendment"),
     **dict.fromkeys(DOCUMENT_KINDS, "document"),
     **dict.fromkeys(AREAS["expenses"], "expense_statement"),
+    **dict.fromkeys(AREAS["financial_report"], "financial_report"),
 }
 
 commitment_owners = Table(

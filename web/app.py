@@ -55,6 +55,7 @@ from web.routes import (
     deliverables,
     documents,
     expenses,
+    financial_report,
     history,
     indicators,
     layout,
@@ -179,6 +180,7 @@ def all_routes() -> list[BaseRoute]:
         *portfolio.routes,
         *audit.routes,
         *admin.routes,
+        *financial_report.routes,
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
 

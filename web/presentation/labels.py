@@ -33,6 +33,7 @@ from web.presentation.amendment_words import AMENDMENT_LABELS, AMENDMENT_RULES
 from web.presentation.budget_words import BUDGET_LABELS, BUDGET_RULES
 from web.presentation.document_words import DOCUMENT_LABELS, DOCUMENT_RULES
 from web.presentation.expense_words import EXPENSE_LABELS, EXPENSE_RULES
+from web.presentation.financial_report_words import FINANCIAL_REPORT_RULES
 from web.presentation.workplan_words import WORKPLAN_LABELS, WORKPLAN_RULES
 
 LABELS: dict[Enum, str] = {
@@ -307,6 +308,7 @@ RULES: dict[str, str] = {
     **AMENDMENT_RULES,
     **DOCUMENT_RULES,
     **EXPENSE_RULES,
+    **FINANCIAL_REPORT_RULES,
 }
 
 WARNINGS: dict[str, str] = {

@@ -145,7 +145,8 @@ def test_the_coordinator_explains_then_certifies_and_the_history_tells_it(
     history = client.get(
         f"/consortia/{world.consortium_id}/history", headers={"Accept-Language": "fr"}
     ).text
-    assert "a certifié le compte rendu financier de «\xa0Rapport financier\xa0»" in history
+    certified = "a certifié le compte rendu financier de «\xa0Rapport financier\xa0»"
+    assert certified in history
     assert url(world, scope) in history
 
 
@@ -276,3 +277,25 @@ def test_the_pdf_and_the_workbook_reconcile_to_the_cent_with_the_accepted_lines(
     totals = [row for row in pdf_rows(pdf.content) if row[0] == "Total"]
     assert [row[2] for row in totals[:2]] == [shown, shown]  # category, partner
     assert pdf.content.startswith(b"%PDF")
+
+
+def test_the_audit_pack_carries_the_certified_report_as_pdf_and_excel(
+    client: TestClient, world: World, scope: str
+) -> None:
+    login(client, world.emails["coordinator"])
+    explain(client, world, scope, "travel")
+    certify(client, world, scope)
+    login(client, world.emails["financer"])
+
+    pack = client.get(
+        f"/consortia/{world.consortium_id}/audit-pack.zip",
+        headers={"Accept-Language": "fr"},
+    )
+
+    assert pack.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(pack.content)) as files:
+        names = [n for n in files.namelist() if n.startswith("financial-reports/")]
+        workbook = load_workbook(io.BytesIO(files.read(names[1])))
+    assert [n.rsplit(".", 1)[1] for n in names] == ["pdf", "xlsx"]
+    title = workbook.worksheets[0]["A1"].value
+    assert title == "Compte rendu financier\xa0: Rapport financier"

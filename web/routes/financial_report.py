@@ -228,6 +228,23 @@ def export_xlsx(request: Request) -> Response:
     )
 
 
+def certified_report_files(request: Request, access: Access) -> list[tuple[str, bytes]]:
+    """The certified financial reports, PDF and Excel, as the audit pack joins them
+    (``financial-reports/…``), in the reader's language."""
+    with queries(request) as connection:
+        listing = financial_reports_of(connection, str(access.consortium_id))
+    files = []
+    for item in listing:
+        if not item.certified:
+            continue
+        document = report_document(request, access, item.scope)
+        stem = "financial-reports/" + _stem(document, document.view)
+        now = clock(request).now()
+        files.append((f"{stem}.pdf", financial_report_pdf(document, generated_at=now)))
+        files.append((f"{stem}.xlsx", financial_report_xlsx(document)))
+    return files
+
+
 BASE = "/consortia/{consortium_id}/financial-report"
 routes = [
     Route(BASE, index_page, methods=["GET"], name="financial_report:index"),

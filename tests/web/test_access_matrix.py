@@ -183,6 +183,11 @@ MATRIX: dict[str, dict[str, int]] = {
     "/consortia/{consortium_id}/workplan": SHOWN,
     "/consortia/{consortium_id}/workplan/deliverables/{deliverable_id}": SHOWN,
     "/consortia/{consortium_id}/workplan/files/{sha256}": SHOWN,
+    # The financial report: everyone in the consortium reads it and exports it.
+    "/consortia/{consortium_id}/financial-report": SHOWN,
+    "/consortia/{consortium_id}/financial-report/{scope}": SHOWN,
+    "/consortia/{consortium_id}/financial-report/{scope}/report.pdf": SHOWN,
+    "/consortia/{consortium_id}/financial-report/{scope}/report.xlsx": SHOWN,
 }
 
 
@@ -347,6 +352,7 @@ def things(client: TestClient, world: World, tmp_path: Path) -> Things:
             "number": "1",
             "statement_id": statement,
             "token": "no-such-secret",
+            "scope": str(periodic[0]),
         }
     )
 
@@ -640,5 +646,56 @@ def test_each_role_changes_the_work_plan_as_the_matrix_says(
     )
 
     expected = WORKPLAN_ANSWERS[path][role]
+    assert response.status_code == expected, response.text[:300]
+    assert (event_count(client) > before) is (expected == 303 and role != "anonymous")
+
+
+# The financial report's commands: the coordinator's; the others in the consortium
+# are refused (403), an outsider learns nothing (404). The lead's statement is still
+# a draft: the certification is refused on its form (422), nothing stored.
+FINANCIAL_REPORT = "/consortia/{consortium_id}/financial-report/{scope}"
+FINANCIAL_REPORT_COMMANDS: dict[str, tuple[dict[str, str], int]] = {
+    FINANCIAL_REPORT + "/explanations": (
+        {"category": "travel", "explanation": "Décalé."},
+        303,
+    ),
+    FINANCIAL_REPORT + "/certify": (
+        {"signatory": "Claire Fontaine", "capacity": "Présidente", "certify": "on"},
+        422,
+    ),
+}
+
+
+def test_every_financial_report_command_is_in_this_matrix(client: TestClient) -> None:
+    posts = {
+        r.path
+        for r in client.app.routes  # type: ignore[attr-defined]
+        if isinstance(r, Route)
+        and r.methods
+        and "POST" in r.methods
+        and "/financial-report" in r.path
+    }
+
+    assert posts == set(FINANCIAL_REPORT_COMMANDS)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("path", FINANCIAL_REPORT_COMMANDS)
+def test_only_the_coordinator_explains_and_certifies_the_financial_report(
+    client: TestClient, world: World, things: Things, role: str, path: str
+) -> None:
+    if role != "anonymous":
+        login(client, world.emails[role])
+    token = csrf_of(client.get("/login").text) if role == "anonymous" else csrf(client)
+    before = event_count(client)
+    data, coordinator_gets = FINANCIAL_REPORT_COMMANDS[path]
+
+    response = client.post(
+        concrete(path, things),
+        data={**data, "csrf_token": token},
+        follow_redirects=False,
+    )
+
+    expected = {**COORDINATORS_ONLY, "coordinator": coordinator_gets}[role]
     assert response.status_code == expected, response.text[:300]
     assert (event_count(client) > before) is (expected == 303 and role != "anonymous")

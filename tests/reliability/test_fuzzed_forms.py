@@ -353,6 +353,9 @@ MULTI_LINE = {
 # Issue 16: the amendments' and the convention's documents' fields.
 TEXT_FIELDS += ["signed_by", "note"]
 DAY_FIELDS += ["signed_on"]
+# Issue 16 §6: the financial report's fields (an explanation is a textarea).
+TEXT_FIELDS += ["explanation", "signatory", "capacity", "certify"]
+MULTI_LINE |= {"explanation"}
 ONE_LINE_FIELDS = [
     name
     for name in TEXT_FIELDS
@@ -744,6 +747,7 @@ def rich_world(client: TestClient, world: World, settings: Settings) -> dict[str
         "statement_id": str(statement),
         "statement_line_id": expense.id,
         "partners": " ".join(partners),
+        "scope": str(periods[0]),
     }
 
 

@@ -66,7 +66,8 @@ class FinancialReport(Aggregate):
         self.consortium_id = consortium_id
         self.scope = scope
         self.title = title
-        self.explanations: dict[CostCategory, str] = {}
+        # By category value: state a snapshot stores as JSON (its keys are text).
+        self.explanations: dict[str, str] = {}
         self.signatory = ""
         self.capacity = ""
 
@@ -95,13 +96,13 @@ class FinancialReport(Aggregate):
             raise RuleViolated(
                 "plan.text_too_long", field="explanation", limit=MAX_EXPLANATION
             )
-        if self.explanations.get(category) == text:
+        if self.explanations.get(category.value) == text:
             raise RuleViolated("financial_report.unchanged", field="explanation")
         self._explain(category=category, explanation=text)
 
     @event(VarianceExplained)
     def _explain(self, category: CostCategory, explanation: str) -> None:
-        self.explanations[category] = explanation
+        self.explanations[category.value] = explanation
 
     def certify(
         self,
@@ -119,7 +120,9 @@ class FinancialReport(Aggregate):
             raise RuleViolated("financial_report.statements_waiting")
         if figures.realised <= 0:
             raise RuleViolated("financial_report.nothing_accepted")
-        unexplained = [c for c in figures.to_explain if c not in self.explanations]
+        unexplained = [
+            c for c in figures.to_explain if c.value not in self.explanations
+        ]
         if unexplained:
             raise RuleViolated(
                 "financial_report.variance_unexplained", count=len(unexplained)

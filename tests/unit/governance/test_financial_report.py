@@ -169,7 +169,7 @@ def test_an_explanation_clears_a_significant_variance_for_certification(
     report.explain(CostCategory.TRAVEL, "Moins de déplacements.")
     report.certify("Claire", "Présidente", figures, statements_waiting=False)
 
-    assert report.explanations == {CostCategory.TRAVEL: "Moins de déplacements."}
+    assert report.explanations == {"travel": "Moins de déplacements."}
 
 
 @pytest.mark.parametrize(

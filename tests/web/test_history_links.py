@@ -20,8 +20,10 @@ from starlette.testclient import TestClient
 from governance.actor import Actor
 from governance.convention.values import DocumentKind
 from governance.financing.changes import AmendmentKind
+from governance.financing.report_values import FINAL
 from governance.financing.statement_values import RefusalReason, statement_id
 from governance.financing.values import (
+    DIRECT_CATEGORIES,
     CostCategory,
     Expense,
     FundingRules,
@@ -154,6 +156,14 @@ ABOUT = {
             "expense_statement_accepted",
         ),
         "expenses/statements/{statement}",
+    ),
+    **dict.fromkeys(
+        ("variance_explained", "financial_report_certified"),
+        "financial-report/{financial_period}",
+    ),
+    **dict.fromkeys(
+        ("final_variance_explained", "final_financial_report_certified"),
+        "financial-report/final",
     ),
 }
 # Kinds whose entries are about either of two things (both amendments have them).
@@ -403,11 +413,26 @@ def every_kind_once(client: TestClient, world: World, tmp_path: Path) -> dict[st
     dropped = g.declare_expense(coordinator, cid, period, lead, a_declared_expense())
     statement = statement_id(str(cid), str(period), lead)
     g.withdraw_statement_line(coordinator, statement, dropped.id)
+    # Accepted: the financial reports below have an amount to certify.
+    g.declare_expense(coordinator, cid, period, lead, a_declared_expense())
     g.submit_statements(coordinator, cid, period)
     g.refuse_statement_line(financer, statement, kept, RefusalReason.INELIGIBLE, "")
     g.accept_statement(financer, statement, "")
+    # The period's financial report (the line accepted below), then the final one.
+    for scope in (str(period), FINAL):
+        for category in DIRECT_CATEGORIES:
+            g.explain_variance(coordinator, cid, scope, category, "Écart expliqué.")
+        g.certify_financial_report(
+            coordinator,
+            cid,
+            scope,
+            signatory="Claire Fontaine",
+            capacity="Présidente",
+            periods=[period],
+        )
     stores.read_side.catch_up()
     return {
+        "financial_period": str(period),
         "deliverable": deliverable,
         "amendment": str(amendment),
         "refused_amendment": str(refused),

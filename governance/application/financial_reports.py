@@ -78,11 +78,11 @@ class FinancialReportCommands(ServiceBase):
             consortium = self._authorised(actor, consortium_id, Action.FINANCIAL_REPORT)
             obligations = self._periods(consortium_id, scope, periods)
             report = self._report(consortium_id, scope, obligations)
-            figures, waiting = self.financial_figures(consortium, scope, obligations)
+            figures, waiting = self._financial_figures(consortium, scope, obligations)
             report.certify(signatory, capacity, figures, statements_waiting=waiting)
             return self._save(report)
 
-    def financial_figures(
+    def _financial_figures(
         self,
         consortium: Consortium,
         scope: str,

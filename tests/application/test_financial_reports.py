@@ -70,19 +70,6 @@ def test_the_coordinator_certifies_a_period_once_its_variances_are_explained(
     ]
 
 
-def test_the_service_names_the_variances_to_explain_from_the_event_store(
-    app: Governance, coordinator: Actor, world: ReportWorld
-) -> None:
-    consortium = app.repository.get(world.consortium_id)
-    obligation = app.repository.get(world.periods[0])
-
-    figures, waiting = app.financial_figures(consortium, world.first, [obligation])
-
-    assert not waiting
-    assert figures.realised == ACCEPTED
-    assert figures.to_explain == (CostCategory.STAFF, CostCategory.TRAVEL)
-
-
 def test_certifying_with_a_variance_unexplained_is_refused_and_nothing_stored(
     app: Governance, coordinator: Actor, world: ReportWorld
 ) -> None:

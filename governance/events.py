@@ -12,6 +12,7 @@ from governance.commitment import Commitment
 from governance.consortium import Consortium
 from governance.convention.document import ConventionDocument
 from governance.financing.amendment import Amendment
+from governance.financing.grant import Grant
 from governance.financing.plan import FinancingPlan
 from governance.financing.report import FinancialReport
 from governance.financing.statement import ExpenseStatement
@@ -106,6 +107,9 @@ ExpenseStatementAccepted = ExpenseStatement.Accepted
 FinancialReportOpened = FinancialReport.Opened
 VarianceExplained = FinancialReport.VarianceExplained
 FinancialReportCertified = FinancialReport.Certified
+GrantSet = Grant.Set
+PaymentRecorded = Grant.PaymentRecorded
+RecoveryRecorded = Grant.RecoveryRecorded
 
 ALL_EVENTS: tuple[type, ...] = (
     ConsortiumFounded,
@@ -193,6 +197,9 @@ ALL_EVENTS: tuple[type, ...] = (
     FinancialReportOpened,
     VarianceExplained,
     FinancialReportCertified,
+    GrantSet,
+    PaymentRecorded,
+    RecoveryRecorded,
 )
 
 CAPITALISATION_RECORDED: tuple[type, ...] = (
@@ -246,3 +253,6 @@ FINANCIAL_REPORT_EVENTS: tuple[type, ...] = (
     FinancialReportCertified,
 )
 """The financial reports' events."""
+
+GRANT_EVENTS: tuple[type, ...] = (GrantSet, PaymentRecorded, RecoveryRecorded)
+"""The grant's events: set up with its tranches, payments, recoveries."""

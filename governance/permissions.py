@@ -43,6 +43,8 @@ class Action(Enum):
     SUBMIT_EXPENSES = "submit_expenses"
     REVIEW_EXPENSES = "review_expenses"
     FINANCIAL_REPORT = "financial_report"
+    MANAGE_GRANT = "manage_grant"
+    RECORD_PAYMENT = "record_payment"
 
 
 _ALL = frozenset(MemberRole)
@@ -97,6 +99,10 @@ MATRIX: dict[Action, frozenset[MemberRole]] = {
     # coordinators explain the variances and certify it, naming who signs and in
     # which capacity (its legal representative, as a rule). Everyone reads it.
     Action.FINANCIAL_REPORT: _COORDINATOR,
+    # The grant is the funder's record: the financer sets up its schedule of
+    # tranches and records what the funder paid or took back; everyone reads it.
+    Action.MANAGE_GRANT: frozenset({MemberRole.FINANCER}),
+    Action.RECORD_PAYMENT: frozenset({MemberRole.FINANCER}),
 }
 
 

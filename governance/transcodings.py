@@ -19,6 +19,15 @@ from governance.commitment import Delivery
 from governance.consortium import Body, Membership, Partner, PendingInvitation, Proxy
 from governance.convention.values import DocumentKind, Signature
 from governance.financing.changes import AmendmentKind
+from governance.financing.grant_values import (
+    GrantTerms,
+    Payment,
+    Recovery,
+    Release,
+    Tranche,
+    TrancheCondition,
+    TrancheKind,
+)
 from governance.financing.statement_values import (
     Refusal,
     RefusalReason,
@@ -189,6 +198,8 @@ ENUMS: tuple[type[Enum], ...] = (
     DocumentKind,
     StatementStatus,
     RefusalReason,
+    TrancheKind,
+    TrancheCondition,
 )
 
 
@@ -227,3 +238,7 @@ def register_all(transcoder: JSONTranscoder) -> None:
     transcoder.register(RecordAsDict(Signature))
     transcoder.register(RecordAsDict(StatementLine))
     transcoder.register(RecordAsDict(Refusal))
+    # The grant: its terms, tranches, and what each payment or recovery recorded.
+    for grant_type in (GrantTerms, Tranche, Payment, Recovery):
+        transcoder.register(RecordAsDict(grant_type))
+    transcoder.register(RecordAsDict(Release, tuples=("statement_ids",)))

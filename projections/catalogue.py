@@ -12,6 +12,7 @@ from projections.decisions import DecisionsProjection
 from projections.documents import DocumentsProjection
 from projections.expenses import ExpensesProjection
 from projections.financial_reports import FinancialReportsProjection
+from projections.funding import FundingProjection
 from projections.history import HistoryProjection
 from projections.indicators import IndicatorsProjection
 from projections.ledger import LedgerProjection
@@ -45,4 +46,5 @@ def all_projections() -> list[Projection]:
         DocumentsProjection(),
         ExpensesProjection(),
         FinancialReportsProjection(),
+        FundingProjection(),
     ]

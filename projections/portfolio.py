@@ -1,8 +1,10 @@
 """A financer's portfolio: the consortia they fund, each at a glance.
 
 Phase, reporting (overdue, waiting for review, next deadline), contributions
-delivered against pledged, and the open warnings of the ledger: one read-model
-query over the consortia, members, reporting, partners and ledger read models.
+delivered against pledged, the open warnings of the ledger, and the grant's money
+(granted, received, remaining, consumption, next tranche and what it waits on): one
+read-model query over the consortia, members, reporting, partners, ledger, expense
+and funding read models.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from sqlalchemy import Connection, select
 from governance.values import MemberRole, ReportStatus
 from governance.warnings import ledger_warnings
 from projections.consortia import ConsortiumRow, consortia_of, consortium_details
+from projections.funding_status import MoneyAtAGlance, money_at_a_glance
 from projections.ledger import commitments_of, contributions_of
 from projections.ledger_summary import Totals, summarise, warning_facts
 from projections.members import memberships
@@ -33,6 +36,8 @@ class Funded:
     next_due: date | None
     totals: Totals
     warnings: int
+    money: MoneyAtAGlance | None = None
+    """The grant at a glance (None before the funder sets it up)."""
 
     @property
     def delivered_share(self) -> Decimal | None:
@@ -65,6 +70,7 @@ def _funded(connection: Connection, row: ConsortiumRow, today: date) -> Funded:
         next_due=min(upcoming, default=None),
         totals=summary.totals,
         warnings=len(warnings),
+        money=money_at_a_glance(connection, cid),
     )
 
 

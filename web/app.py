@@ -56,6 +56,7 @@ from web.routes import (
     documents,
     expenses,
     financial_report,
+    funding,
     history,
     indicators,
     layout,
@@ -87,7 +88,11 @@ def error_text(message: str, params: dict[str, Any] | None = None) -> str:
     if params:
         try:
             return text % {
-                k: format_day(v) if hasattr(v, "isoformat") else v
+                k: format_day(v)
+                if hasattr(v, "isoformat")
+                else format_money(v)
+                if k == "due"  # an amount of the grant (funding_words)
+                else v
                 for k, v in params.items()
             }
         except (KeyError, TypeError, ValueError):
@@ -181,6 +186,7 @@ def all_routes() -> list[BaseRoute]:
         *audit.routes,
         *admin.routes,
         *financial_report.routes,
+        *funding.routes,
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
 

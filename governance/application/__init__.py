@@ -21,6 +21,7 @@ from governance.application.documents import DocumentCommands
 from governance.application.expenses import ExpenseCommands
 from governance.application.financial_reports import FinancialReportCommands
 from governance.application.financing import FinancingCommands
+from governance.application.funding import FundingCommands
 from governance.application.reminders import ReminderCommands
 from governance.application.reporting import ReportingCommands
 from governance.application.workplan import WorkPlanCommands
@@ -46,6 +47,7 @@ class Governance(
     DocumentCommands,
     ExpenseCommands,
     FinancialReportCommands,
+    FundingCommands,
 ):
     """Commands on consortia, commitments, decisions, reporting, reminders,
     capitalisation, the financing plan and its amendments, expense statements, the

@@ -35,6 +35,7 @@ from projections.history.financial_reports import (
     FinancialReportsHistory,
     report_scopes,
 )
+from projections.history.funding import FundingHistory
 from projections.history.partners import PartnersHistory
 from projections.history.queries import (
     HistoryEntry,
@@ -89,6 +90,7 @@ class HistoryProjection(
     DocumentsHistory,
     ExpensesHistory,
     FinancialReportsHistory,
+    FundingHistory,
 ):
     """Appends one row per consortium event."""
 

@@ -156,6 +156,12 @@ AREAS: dict[str, tuple[str, ...]] = {
         "financial_report_certified",
         "final_financial_report_certified",
     ),
+    "funding": (
+        "grant_set",
+        "payment_at_signature",
+        "payment_on_report",
+        "recovery_recorded",
+    ),
 }
 AREA_OF_KIND = {kind: area for area, kinds in AREAS.items() for kind in kinds}
 
@@ -222,6 +228,7 @@ ABOUT: dict[str, str] = {
     **dict.fromkeys(DOCUMENT_KINDS, "document"),
     **dict.fromkeys(AREAS["expenses"], "expense_statement"),
     **dict.fromkeys(AREAS["financial_report"], "financial_report"),
+    **dict.fromkeys(AREAS["funding"], "grant"),
 }
 
 commitment_owners = Table(

@@ -21,6 +21,13 @@ from governance.application import Governance
 from governance.convention.values import DocumentKind
 from governance.errors import NotFound, NotPermitted
 from governance.financing.changes import AmendmentKind
+from governance.financing.grant import Grant
+from governance.financing.grant_values import (
+    GrantTerms,
+    PlannedTranche,
+    TrancheKind,
+    grant_id,
+)
 from governance.financing.statement_values import RefusalReason, statement_id
 from governance.financing.values import CostCategory, PlanVersionKind
 from governance.permissions import MATRIX, Action
@@ -505,6 +512,7 @@ def test_every_command_needing_a_role_is_covered_here() -> None:
         *COUNTERSIGN_COMMANDS,
         *CAPITALISATION_COMMANDS,
         *ALL_MONEY_COMMANDS,
+        *FUNDING_COMMANDS,
         *FINANCIAL_REPORT_COMMANDS,
     }
 
@@ -1472,6 +1480,142 @@ def test_a_person_promoted_to_coordinator_may_manage_the_consortium(
     assert app.repository.get(world.consortium_id).partners[world.partner_id].axis == (
         "Évaluation"
     )
+
+
+# -- the funder's grant: the financer's alone, not even the coordinator's -----------
+
+
+@dataclass(frozen=True)
+class Granted:
+    """The world's grant (100,000 € at 70 %): the convention signed, 29,000 € of the
+    30,000 € advance paid, both periods' reports and statements (1,000 € each)
+    accepted, so that a payment (on the advance) and a recovery are both due."""
+
+    consortium_id: UUID
+    advance_id: str
+
+
+FINANCER = Actor("acc-funder")
+GrantCommand = Callable[[Governance, Actor, Granted], object]
+FUNDING_COMMANDS: dict[str, GrantCommand] = {
+    "set_grant": lambda app, actor, g: app.set_grant(
+        actor,
+        g.consortium_id,
+        GrantTerms(Decimal(1000), Decimal(70)),
+        [PlannedTranche(TrancheKind.ADVANCE, "Avance", Decimal(100))],
+    ),
+    "record_payment": lambda app, actor, g: app.record_payment(
+        actor, g.consortium_id, g.advance_id, Decimal(1), date(2026, 3, 1)
+    ),
+    "record_recovery": lambda app, actor, g: app.record_recovery(
+        actor, g.consortium_id, Decimal(1), date(2026, 3, 1), "Trop perçu."
+    ),
+}
+FUNDING_ACTIONS = {
+    "set_grant": Action.MANAGE_GRANT,
+    "record_payment": Action.RECORD_PAYMENT,
+    "record_recovery": Action.RECORD_PAYMENT,
+}
+
+
+@pytest.fixture
+def granted(app: Governance, coordinator: Actor, world: World) -> Granted:
+    cid = world.consortium_id
+    for phase, day in (
+        (Phase.APPLICATION_SUBMITTED, date(2026, 1, 10)),
+        (Phase.SELECTED, date(2026, 1, 20)),
+        (Phase.AGREEMENT_SIGNED, date(2026, 1, 30)),
+    ):
+        app.change_phase(coordinator, cid, phase, day)
+    periods = reporting_periods(app, coordinator, cid)
+    for period, day in zip(periods, (date(2026, 3, 1), date(2026, 9, 1)), strict=True):
+        app.declare_expense(
+            coordinator,
+            cid,
+            period,
+            world.lead_id,
+            a_declared_expense(
+                spent_on=day, amount_incl=None, amount_excl=Decimal(1000)
+            ),
+        )
+        app.submit_statements(coordinator, cid, period)
+        app.accept_statements(FINANCER, cid, period, "")
+        app.draft_report(coordinator, period, "Rapport.")
+        app.submit_report(coordinator, period)
+        app.accept_report(FINANCER, period, "Merci.")
+    app.set_grant(
+        FINANCER,
+        cid,
+        GrantTerms(Decimal(100_000), Decimal(70)),
+        [
+            PlannedTranche(TrancheKind.ADVANCE, "Avance", Decimal(30_000)),
+            PlannedTranche(TrancheKind.BALANCE, "Solde", None, str(periods[1])),
+        ],
+    )
+    grant: Grant = app.repository.get(grant_id(str(cid)))
+    advance = grant.tranches[0].tranche_id
+    app.record_payment(FINANCER, cid, advance, Decimal(29_000), date(2026, 2, 2))
+    return Granted(cid, advance)
+
+
+@pytest.mark.parametrize(
+    "role",
+    [MemberRole.COORDINATOR, MemberRole.MEMBER, MemberRole.PILOT_TEAM],
+    ids=lambda r: r.value,
+)
+@pytest.mark.parametrize("name", list(FUNDING_COMMANDS))
+def test_nobody_but_a_financer_sets_up_the_grant_or_records_money(
+    app: Governance,
+    coordinator: Actor,
+    world: World,
+    granted: Granted,
+    name: str,
+    role: MemberRole,
+) -> None:
+    actor = (
+        coordinator
+        if role is MemberRole.COORDINATOR
+        else someone_in_role(app, coordinator, world, role)
+    )
+    before = app.recorder.max_notification_id()
+
+    with pytest.raises(NotPermitted) as refused:
+        FUNDING_COMMANDS[name](app, actor, granted)
+
+    assert refused.value.action == FUNDING_ACTIONS[name].value
+    assert app.recorder.max_notification_id() == before
+
+
+@pytest.mark.parametrize("name", ["record_payment", "record_recovery"])
+def test_the_financer_records_payments_and_recoveries(
+    app: Governance, granted: Granted, name: str
+) -> None:
+    before = app.recorder.max_notification_id() or 0
+
+    FUNDING_COMMANDS[name](app, FINANCER, granted)
+
+    assert (app.recorder.max_notification_id() or 0) > before
+
+
+def test_the_financer_sets_up_the_grant(app: Governance, world: World) -> None:
+    before = app.recorder.max_notification_id() or 0
+
+    FUNDING_COMMANDS["set_grant"](app, FINANCER, Granted(world.consortium_id, ""))
+
+    assert (app.recorder.max_notification_id() or 0) > before
+
+
+@pytest.mark.parametrize("name", list(FUNDING_COMMANDS))
+def test_someone_outside_the_consortium_learns_nothing_of_its_grant(
+    app: Governance, granted: Granted, name: str
+) -> None:
+    with pytest.raises(NotFound):
+        FUNDING_COMMANDS[name](app, Actor("acc-stranger"), granted)
+
+
+def test_the_grant_commands_follow_the_role_matrix() -> None:
+    for action in set(FUNDING_ACTIONS.values()):
+        assert MATRIX[action] == {MemberRole.FINANCER}
 
 
 # -- the financial report (issue 16 §6): the coordinator's alone --------------------

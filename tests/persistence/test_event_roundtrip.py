@@ -28,6 +28,15 @@ from governance.convention.values import DocumentKind
 from governance.events import ALL_EVENTS
 from governance.financing.amendment import Amendment
 from governance.financing.changes import AmendmentKind
+from governance.financing.funding_figures import funding_figures
+from governance.financing.grant import Grant
+from governance.financing.grant_values import (
+    GrantTerms,
+    PlannedTranche,
+    Release,
+    TrancheCondition,
+    TrancheKind,
+)
 from governance.financing.plan import FinancingPlan
 from governance.financing.report import FinancialReport
 from governance.financing.report_values import ReportFigures, Variance
@@ -526,6 +535,51 @@ def a_certified_financial_report(consortium: Consortium) -> FinancialReport:
     return report
 
 
+def a_grant_history(consortium: Consortium) -> Grant:
+    """A grant of 1,000 € at 50 %: the advance paid at signature, then (the final
+    report accepted with 800 € of expenses) 200 € recovered."""
+    with acting_as(COORDINATOR_ID, at=T0):
+        grant = Grant.set_up(
+            str(consortium.id),
+            GrantTerms(Decimal("1000.00"), Decimal("50"), date(2026, 1, 1), None),
+            [
+                PlannedTranche(TrancheKind.ADVANCE, "Avance", Decimal("600.00")),
+                PlannedTranche(TrancheKind.BALANCE, "Solde", None, "o-1"),
+            ],
+            ["t-1", "t-2"],
+        )
+        ready = funding_figures(
+            grant.terms, grant.tranches, [], [], Decimal(0), {"t-1"}
+        )
+        grant.record_payment(
+            "p-1",
+            "t-1",
+            Decimal("600.00"),
+            date(2026, 2, 1),
+            ready,
+            Release(TrancheCondition.CONVENTION_SIGNED),
+        )
+        final = Release(
+            TrancheCondition.FINAL_REPORT_ACCEPTED,
+            "o-1",
+            "Rapport final",
+            ("s-1", "s-2"),
+            Decimal("800.00"),
+        )
+        short = funding_figures(
+            grant.terms,
+            grant.tranches,
+            grant.payments,
+            [],
+            Decimal("800.00"),
+            {"t-1", "t-2"},
+        )
+        grant.record_recovery(
+            "r-1", Decimal("200.00"), date(2026, 12, 1), "Trop perçu", short, final
+        )
+    return grant
+
+
 def every_aggregate() -> list[Any]:
     """A consortium, a commitment, proposals, a decision, reports, an indicator,
     a countersigned checkpoint."""
@@ -549,6 +603,7 @@ def every_aggregate() -> list[Any]:
         a_signed_document(consortium),
         an_expense_statement_history(consortium),
         a_certified_financial_report(consortium),
+        a_grant_history(consortium),
     ]
 
 
@@ -682,6 +737,7 @@ def test_a_snapshot_of_a_commitment_comes_back_equal_in_state(
         a_work_plan_history,
         an_expense_statement_history,
         a_certified_financial_report,
+        a_grant_history,
     ],
     ids=[
         "vetoed-proposal",
@@ -699,6 +755,7 @@ def test_a_snapshot_of_a_commitment_comes_back_equal_in_state(
         "work-plan",
         "accepted-expense-statement",
         "certified-financial-report",
+        "grant-paid-and-recovered",
     ],
 )
 def test_a_snapshot_of_a_proposal_decision_report_or_indicator_comes_back_equal(

@@ -66,6 +66,7 @@ def test_the_history_handles_every_consortium_event_from_its_parts() -> None:
         "projections.history.documents",
         "projections.history.workplan",
         "projections.history.expenses",
+        "projections.history.funding",
     }
 
 

@@ -389,6 +389,12 @@ CHOICES: dict[str, list[str]] = {
     "vat_recoverable": ["on"],
 }
 CHOICES["kind"] += [k.value for k in AmendmentKind]
+# Issue 16 §3: the grant's forms, the financer's (the world has no grant: the first
+# plausible grant is set up, then the payments are refused by their rules).
+DAY_FIELDS += ["paid_on", "recovered_on"]
+NUMBER_FIELDS += ["rate", "advance", *(f"interim_{n}_amount" for n in range(1, 5))]
+TEXT_FIELDS += [*(f"interim_{n}_report" for n in range(1, 5)), "balance_report"]
+ROLE_FOR.update(grant="financer", payments="financer", recoveries="financer")
 
 
 def _plausible(name: str, ids: dict[str, str]) -> st.SearchStrategy[str]:
@@ -748,6 +754,7 @@ def rich_world(client: TestClient, world: World, settings: Settings) -> dict[str
         "statement_line_id": expense.id,
         "partners": " ".join(partners),
         "scope": str(periods[0]),
+        "tranche_id": "no-such-tranche",
     }
 
 

@@ -183,6 +183,9 @@ MATRIX: dict[str, dict[str, int]] = {
     "/consortia/{consortium_id}/workplan": SHOWN,
     "/consortia/{consortium_id}/workplan/deliverables/{deliverable_id}": SHOWN,
     "/consortia/{consortium_id}/workplan/files/{sha256}": SHOWN,
+    # The funder's grant: everyone in the consortium reads it, and its export.
+    "/consortia/{consortium_id}/funding": SHOWN,
+    "/consortia/{consortium_id}/funding.xlsx": SHOWN,
     # The financial report: everyone in the consortium reads it and exports it.
     "/consortia/{consortium_id}/financial-report": SHOWN,
     "/consortia/{consortium_id}/financial-report/{scope}": SHOWN,
@@ -646,6 +649,60 @@ def test_each_role_changes_the_work_plan_as_the_matrix_says(
     )
 
     expected = WORKPLAN_ANSWERS[path][role]
+    assert response.status_code == expected, response.text[:300]
+    assert (event_count(client) > before) is (expected == 303 and role != "anonymous")
+
+
+# The grant's commands: the financer's alone; the others in the consortium are
+# refused (403), an outsider learns nothing (404). In ``things`` the grant is not set
+# up: the financer's payment and recovery pass the permission and are refused by the
+# rule (422, "the funder has not set up the grant yet"), nothing stored.
+FUNDING = "/consortia/{consortium_id}/funding"
+FUNDING_COMMANDS: dict[str, dict[str, str]] = {
+    FUNDING + "/grant": {"amount": "1000", "rate": "70", "advance": "100"},
+    FUNDING + "/tranches/{line_id}/payments": {"amount": "10", "paid_on": "2026-03-01"},
+    FUNDING + "/recoveries": {
+        "amount": "10", "recovered_on": "2026-03-01", "reason": "Trop perçu",
+    },
+}  # fmt: skip
+FINANCER_ONLY = {**COORDINATORS_ONLY, "coordinator": 403, "financer": 303}
+FUNDING_ANSWERS: dict[str, dict[str, int]] = {
+    FUNDING + "/grant": FINANCER_ONLY,
+    FUNDING + "/tranches/{line_id}/payments": {**FINANCER_ONLY, "financer": 422},
+    FUNDING + "/recoveries": {**FINANCER_ONLY, "financer": 422},
+}
+
+
+def test_every_funding_command_is_in_this_matrix(client: TestClient) -> None:
+    posts = {
+        r.path
+        for r in client.app.routes  # type: ignore[attr-defined]
+        if isinstance(r, Route)
+        and r.methods
+        and "POST" in r.methods
+        and "/funding" in r.path
+    }
+
+    assert posts == {p.replace("{line_id}", "{tranche_id}") for p in FUNDING_COMMANDS}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("path", FUNDING_COMMANDS)
+def test_only_the_financer_sets_up_the_grant_and_records_payments(
+    client: TestClient, world: World, things: Things, role: str, path: str
+) -> None:
+    if role != "anonymous":
+        login(client, world.emails[role])
+    token = csrf_of(client.get("/login").text) if role == "anonymous" else csrf(client)
+    before = event_count(client)
+
+    response = client.post(
+        concrete(path, things),
+        data={**FUNDING_COMMANDS[path], "csrf_token": token},
+        follow_redirects=False,
+    )
+
+    expected = FUNDING_ANSWERS[path][role]
     assert response.status_code == expected, response.text[:300]
     assert (event_count(client) > before) is (expected == 303 and role != "anonymous")
 

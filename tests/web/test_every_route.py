@@ -39,6 +39,10 @@ PUBLIC_POSTS = {
     "/notifications/preferences",
     "/consortia/{consortium_id}/reports/{obligation_id}/review",
     "/consortia/{consortium_id}/audit/checkpoints/{checkpoint_id}/countersign",
+    # The funder's grant is the financer's own record: the grant, payments, recoveries.
+    "/consortia/{consortium_id}/funding/grant",
+    "/consortia/{consortium_id}/funding/tranches/{tranche_id}/payments",
+    "/consortia/{consortium_id}/funding/recoveries",
 }
 # POST because they ask for costly work (a verification, run in the background), yet
 # they record no event: a financer may use them (200 for htmx, 303 for a plain form).

@@ -20,6 +20,13 @@ from starlette.testclient import TestClient
 from governance.actor import Actor
 from governance.convention.values import DocumentKind
 from governance.financing.changes import AmendmentKind
+from governance.financing.grant import Grant
+from governance.financing.grant_values import (
+    GrantTerms,
+    PlannedTranche,
+    TrancheKind,
+    grant_id,
+)
 from governance.financing.report_values import FINAL
 from governance.financing.statement_values import RefusalReason, statement_id
 from governance.financing.values import (
@@ -164,6 +171,13 @@ ABOUT = {
     **dict.fromkeys(
         ("final_variance_explained", "final_financial_report_certified"),
         "financial-report/final",
+        (
+            "grant_set",
+            "payment_at_signature",
+            "payment_on_report",
+            "recovery_recorded",
+        ),
+        "funding",
     ),
 }
 # Kinds whose entries are about either of two things (both amendments have them).
@@ -430,6 +444,26 @@ def every_kind_once(client: TestClient, world: World, tmp_path: Path) -> dict[st
             capacity="Présidente",
             periods=[period],
         )
+    # The grant: the advance at signature, an interim payment on the accepted report
+    # (whose statement's lines were all refused), then everything recovered.
+    g.change_phase(coordinator, cid, Phase.SELECTED, date(2026, 4, 10))
+    g.change_phase(coordinator, cid, Phase.AGREEMENT_SIGNED, date(2026, 4, 20))
+    g.set_grant(
+        financer,
+        cid,
+        GrantTerms(Decimal(1000), Decimal(50)),
+        [
+            PlannedTranche(TrancheKind.ADVANCE, "", Decimal(600)),
+            PlannedTranche(TrancheKind.INTERIM, "", Decimal(100), str(report)),
+            PlannedTranche(TrancheKind.BALANCE, "", None, str(report)),
+        ],
+    )
+    grant: Grant = g.repository.get(grant_id(str(cid)))
+    for tranche, euros in zip(grant.tranches[:2], (600, 100), strict=True):
+        g.record_payment(
+            financer, cid, tranche.tranche_id, Decimal(euros), date(2026, 4, 21)
+        )
+    g.record_recovery(financer, cid, Decimal(700), date(2026, 4, 22), "Trop perçu")
     stores.read_side.catch_up()
     return {
         "financial_period": str(period),

@@ -174,6 +174,18 @@ SENTENCES: dict[str, str] = {
     "final_financial_report_certified": N_(
         "certified the final financial report in the name of %(signatory)s, %(capacity)s: %(euros)s of accepted expenses"
     ),
+    "grant_set": N_(
+        "set up the grant: %(euros)s, at %(rate)s of the accepted expenses, and its schedule of tranches"
+    ),
+    "payment_at_signature": N_(
+        "recorded a payment of %(euros)s, paid on %(on)s, released by the signed convention"
+    ),
+    "payment_on_report": N_(
+        "recorded a payment of %(euros)s, paid on %(on)s, released by the accepted report “%(report)s” and its accepted expense statements (%(expenses)s)"
+    ),
+    "recovery_recorded": N_(
+        "recorded a recovery of %(euros)s on %(on)s, the accepted expenses (%(expenses)s) × the rate falling short of what was paid: %(reason)s"
+    ),
 }
 
 AREA_LABELS: dict[str, str] = {
@@ -189,6 +201,7 @@ AREA_LABELS: dict[str, str] = {
     "workplan": N_("Work plan"),
     "expenses": N_("Expense statements"),
     "financial_report": N_("Financial reports"),
+    "funding": N_("Funding"),
 }
 
 
@@ -367,6 +380,7 @@ PAGES: dict[str, tuple[str, str | None]] = {
     "document": ("documents:index", None),
     "expense_statement": ("expenses:statement", "statement_id"),
     "financial_report": ("financial_report:detail", "scope"),
+    "grant": ("funding:index", None),
 }
 
 

@@ -34,6 +34,7 @@ from web.presentation.budget_words import BUDGET_LABELS, BUDGET_RULES
 from web.presentation.document_words import DOCUMENT_LABELS, DOCUMENT_RULES
 from web.presentation.expense_words import EXPENSE_LABELS, EXPENSE_RULES
 from web.presentation.financial_report_words import FINANCIAL_REPORT_RULES
+from web.presentation.funding_words import FUNDING_LABELS, FUNDING_RULES
 from web.presentation.workplan_words import WORKPLAN_LABELS, WORKPLAN_RULES
 
 LABELS: dict[Enum, str] = {
@@ -112,6 +113,7 @@ LABELS: dict[Enum, str] = {
     **AMENDMENT_LABELS,
     **DOCUMENT_LABELS,
     **EXPENSE_LABELS,
+    **FUNDING_LABELS,
 }
 
 RULES: dict[str, str] = {
@@ -309,6 +311,7 @@ RULES: dict[str, str] = {
     **DOCUMENT_RULES,
     **EXPENSE_RULES,
     **FINANCIAL_REPORT_RULES,
+    **FUNDING_RULES,
 }
 
 WARNINGS: dict[str, str] = {
@@ -351,6 +354,8 @@ def rule_message(error: RuleViolated) -> str:
             params[key] = format_day(value)
         elif key in {"current", "requested"}:
             params[key] = label(Phase(value))
+        elif key == "due":  # an amount of the grant (funding_words)
+            params[key] = format_money(value)
         else:
             params[key] = value
     return template % params if params else template

@@ -15,6 +15,7 @@ from starlette.routing import Route
 from projections import portfolio as portfolios
 from web.auth import current_account, require_account
 from web.htmx import render
+from web.presentation.funding_words import next_tranche_words
 from web.request_state import clock
 from web.routes.common import query
 
@@ -31,7 +32,16 @@ def portfolio(request: Request) -> Response:
     account = require_account(request)
     today = clock(request).now().date()
     rows = query(request, portfolios.portfolio_of, account.account_id, today)
-    return render(request, "portfolio/index.html", {"rows": rows, "today": today})
+    next_tranche = {
+        f.consortium.consortium_id: next_tranche_words(f.money)
+        for f in rows
+        if f.money is not None
+    }
+    return render(
+        request,
+        "portfolio/index.html",
+        {"rows": rows, "today": today, "next_tranche": next_tranche},
+    )
 
 
 routes = [Route("/portfolio", portfolio, methods=["GET"], name="portfolio:index")]

@@ -23,6 +23,8 @@ FINANCER_MAY = READ_ONLY | {
     Action.REVIEW_DELIVERABLE,
     Action.DECIDE_AMENDMENT,
     Action.REVIEW_EXPENSES,
+    Action.MANAGE_GRANT,
+    Action.RECORD_PAYMENT,
 }
 OWN = "p-own"
 OTHER = "p-other"
@@ -44,6 +46,8 @@ def test_a_coordinator_may_do_everything_but_vote_review_and_countersign() -> No
         Action.REVIEW_DELIVERABLE,
         Action.DECIDE_AMENDMENT,
         Action.REVIEW_EXPENSES,
+        Action.MANAGE_GRANT,
+        Action.RECORD_PAYMENT,
     }
 
 
@@ -275,3 +279,8 @@ def test_only_coordinators_explain_and_certify_the_financial_report() -> None:
     assert {r for r in MemberRole if allowed(r, Action.FINANCIAL_REPORT)} == {
         MemberRole.COORDINATOR
     }
+
+
+def test_only_financers_set_up_the_grant_and_record_payments() -> None:
+    for action in (Action.MANAGE_GRANT, Action.RECORD_PAYMENT):
+        assert {r for r in MemberRole if allowed(r, action)} == {MemberRole.FINANCER}

@@ -54,8 +54,8 @@ class FinancialReportCommands(ServiceBase):
         """Explain the variance of a cost category in the scope's report."""
         with self._acting(actor):
             self._authorised(actor, consortium_id, Action.FINANCIAL_REPORT)
-            periods = self._periods(consortium_id, scope, ())
-            report = self._report(consortium_id, scope, periods)
+            periods = self._report_periods(consortium_id, scope, ())
+            report = self._financial_report(consortium_id, scope, periods)
             report.explain(category, explanation)
             return self._save(report)
 
@@ -76,8 +76,8 @@ class FinancialReportCommands(ServiceBase):
         """
         with self._acting(actor):
             consortium = self._authorised(actor, consortium_id, Action.FINANCIAL_REPORT)
-            obligations = self._periods(consortium_id, scope, periods)
-            report = self._report(consortium_id, scope, obligations)
+            obligations = self._report_periods(consortium_id, scope, periods)
+            report = self._financial_report(consortium_id, scope, obligations)
             figures, waiting = self._financial_figures(consortium, scope, obligations)
             report.certify(signatory, capacity, figures, statements_waiting=waiting)
             return self._save(report)
@@ -90,7 +90,7 @@ class FinancialReportCommands(ServiceBase):
     ) -> tuple[ReportFigures, bool]:
         """The report's figures from the event store, and whether some statement
         of its periods is not accepted yet."""
-        plan = self._plan_found(str(consortium.id))
+        plan = self._plan_for_report(str(consortium.id))
         content = plan.in_force() if plan is not None else PlanContent()
         rules = content.rules
         share = ONE
@@ -104,7 +104,7 @@ class FinancialReportCommands(ServiceBase):
         waiting = False
         for obligation in obligations:
             for partner_id in consortium.partners:
-                found = self._found(
+                found = self._found_for_report(
                     statement_id(str(consortium.id), str(obligation.id), partner_id),
                     ExpenseStatement,
                 )
@@ -133,7 +133,7 @@ class FinancialReportCommands(ServiceBase):
 
     # -- helpers ------------------------------------------------------------------
 
-    def _periods(
+    def _report_periods(
         self, consortium_id: UUID, scope: str, named: Sequence[UUID]
     ) -> list[ReportingObligation]:
         """The reporting periods of the scope, checked to be the consortium's."""
@@ -152,14 +152,14 @@ class FinancialReportCommands(ServiceBase):
             found.append(obligation)
         return found
 
-    def _report(
+    def _financial_report(
         self,
         consortium_id: UUID,
         scope: str,
         periods: Sequence[ReportingObligation],
     ) -> FinancialReport:
         """The scope's report; a new one (unsaved) before its first command."""
-        found = self._found(
+        found = self._found_for_report(
             financial_report_id(str(consortium_id), scope), FinancialReport
         )
         if found is not None:
@@ -167,10 +167,10 @@ class FinancialReportCommands(ServiceBase):
         title = periods[0].title if scope != FINAL and periods else ""
         return FinancialReport.open(str(consortium_id), scope, title)
 
-    def _plan_found(self, consortium_id: str) -> FinancingPlan | None:
-        return self._found(plan_id(consortium_id), FinancingPlan)
+    def _plan_for_report(self, consortium_id: str) -> FinancingPlan | None:
+        return self._found_for_report(plan_id(consortium_id), FinancingPlan)
 
-    def _found(self, aggregate_id: UUID, kind: type[A]) -> A | None:
+    def _found_for_report(self, aggregate_id: UUID, kind: type[A]) -> A | None:
         try:
             found: object = self.repository.get(aggregate_id)
         except AggregateNotFoundError:

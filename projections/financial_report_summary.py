@@ -5,9 +5,10 @@ with the same pure function the service certifies with
 (``governance.financing.report_values.report_figures``); the explanations and the
 certification from the financial reports' read model. The resources side shows the
 plan's resources by source (prorated like the expenses for a period) against what
-was received: the partners' own funds and contributions in kind as delivered in the
-ledger during the scope (valued in euros); the funder's payments when the funding
-read model records them.
+was received during the scope: the funder's payments net of recoveries (the grant's
+read model, ``projections.funding``), the partners' own funds and contributions in
+kind as delivered in the ledger (valued in euros). Other public funding and revenue
+are not recorded anywhere: their received cell stays empty.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from governance.values import ContributionKind, Funding
 from projections.expenses import LineRow, StatementRow, statements_of
 from projections.expenses_summary import declared_lines, plan_in_force
 from projections.financial_reports import ReportRecord, records_of
+from projections.funding import MovementRow, payments_received
 from projections.ledger import commitments_of, contributions_of
 from projections.partners import PartnerRow, partners_of
 from projections.reporting import ObligationRow, obligations_of
@@ -77,6 +79,8 @@ class FinancialReportView:
     waiting: bool
     resources: tuple[ResourceRow, ...]
     record: ReportRecord | None
+    payments: tuple[MovementRow, ...] = ()
+    """The funder's payments and recoveries of the scope (its period's dates)."""
 
     @property
     def final(self) -> bool:
@@ -152,6 +156,21 @@ def _received_in_kind(
     return found
 
 
+def payments_in(
+    connection: Connection,
+    consortium_id: str,
+    span: tuple[date | None, date | None],
+) -> tuple[MovementRow, ...]:
+    """The funder's payments and recoveries dated within ``span`` (every one when
+    it is open), from the grant's read model."""
+    start, end = span
+    return tuple(
+        m
+        for m in payments_received(connection, consortium_id, end)
+        if start is None or m.on_day >= start
+    )
+
+
 def _resources(
     connection: Connection,
     consortium_id: str,
@@ -160,7 +179,13 @@ def _resources(
     span: tuple[date | None, date | None],
 ) -> tuple[ResourceRow, ...]:
     planned = plan_figures(plan)
-    received = _received_in_kind(connection, consortium_id, span)
+    received: dict[ResourceSource, Decimal] = dict(
+        _received_in_kind(connection, consortium_id, span)
+    )
+    received[ResourceSource.REQUESTED] = sum(
+        (m.signed_amount for m in payments_in(connection, consortium_id, span)),
+        ZERO,
+    )
     return tuple(
         ResourceRow(s, to_cents(planned.resource(s) * share), received.get(s))
         for s in ResourceSource
@@ -215,6 +240,7 @@ def financial_report_of(
         any(s.lines and s.status is not StatementStatus.ACCEPTED for s in statements),
         _resources(connection, consortium_id, plan, share, span),
         records_of(connection, consortium_id).get(scope),
+        payments_in(connection, consortium_id, span),
     )
 
 

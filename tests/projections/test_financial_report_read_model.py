@@ -4,6 +4,7 @@ the resources side; told in the history; rebuild-safe."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
@@ -11,6 +12,7 @@ import pytest
 
 from governance.actor import Actor
 from governance.application import Governance
+from governance.financing.grant_values import GrantTerms, PlannedTranche, TrancheKind
 from governance.financing.report_values import FINAL
 from governance.financing.values import CostCategory, ResourceSource
 from projections.financial_report_summary import (
@@ -28,6 +30,7 @@ from tests.support.financial_reports import (
     explain_all,
     report_world,
 )
+from tests.support.funding import sign_convention
 
 
 @pytest.fixture
@@ -153,3 +156,33 @@ def test_catching_up_step_by_step_equals_a_rebuild(
     assert all_rows(read_side) == incremental
     assert incremental["financial_report_explanations"]
     assert incremental["history_financial_reports"]
+
+
+def test_the_funders_payments_of_the_period_are_the_grant_received(
+    app: Governance, coordinator: Actor, world: ReportWorld, read_side: ReadSide
+) -> None:
+    cid = world.consortium_id
+    sign_convention(app, coordinator, cid)
+    grant = app.set_grant(
+        world.financer,
+        cid,
+        GrantTerms(Decimal("50000.00"), Decimal("70")),
+        [PlannedTranche(TrancheKind.ADVANCE, "Avance", Decimal("15000.00"))],
+    )
+    advance = app.repository.get(UUID(grant.id)).tranches[0].tranche_id
+    app.record_payment(
+        world.financer, cid, advance, Decimal("15000.00"), date(2026, 2, 1)
+    )
+
+    first = read(read_side, world, world.first)
+    second = read(read_side, world, str(world.periods[1]))
+    final = read(read_side, world, FINAL)
+
+    def received(view: FinancialReportView) -> Decimal | None:
+        return next(
+            r.received for r in view.resources if r.source is ResourceSource.REQUESTED
+        )
+
+    assert received(first) == received(final) == Decimal("15000.00")
+    assert received(second) == 0
+    assert [p.amount for p in first.payments] == [Decimal("15000.00")]

@@ -17,6 +17,7 @@ from web.ops.demo import (
     amendments,
     deliveries,
     expenses,
+    financial_report,
     founding,
     implementation,
     pledges,
@@ -38,6 +39,7 @@ CHAPTERS: tuple[Callable[[Story], None], ...] = (
     year_end.tell,
     expenses.tell,
     amendments.tell,
+    financial_report.tell,
     workplan.tell,
 )
 

@@ -2,8 +2,9 @@
 
 The funder accepted the first period's statements (day 361, one line refused) and
 the plan's amendment (day 363). The coordinator draws up the period's compte rendu
-financier: each variance beyond the threshold is explained (staff recruited late,
-equipment and external services not yet bought, fewer consumables), then the report
+financier: each variance beyond the threshold is explained (staff and travel ahead
+of the plan at the launch, equipment and external services not yet bought, fewer
+consumables), then the report
 is certified in the name of the lead partner's legal representative. Told after
 every earlier chapter (their events unchanged, in the same order and at the same
 times); the work plan is still told last.
@@ -20,12 +21,13 @@ from web.ops.demo.story import Story
 
 EXPLANATIONS = {
     CostCategory.STAFF: (
-        "Les médiateurs numériques ont été recrutés en mars au lieu de janvier : "
-        "le temps passé rattrapera le prévisionnel sur les périodes suivantes."
+        "Le lancement a mobilisé la cheffe de projet à temps plein et les "
+        "médiateurs dès le premier mois : le temps passé est en avance sur le "
+        "prévisionnel, il sera lissé sur les périodes suivantes."
     ),
     CostCategory.TRAVEL: (
-        "Les permanences itinérantes ont commencé au printemps ; un déplacement "
-        "sans justificatif a été rejeté par le financeur."
+        "Tournée de lancement auprès des communes du territoire ; un "
+        "covoiturage sans justificatif a été rejeté par le financeur."
     ),
     CostCategory.EQUIPMENT: (
         "Le banc de test est acheté en deuxième période, après l'avenant n° 1 "

@@ -67,6 +67,7 @@ def test_the_history_handles_every_consortium_event_from_its_parts() -> None:
         "projections.history.workplan",
         "projections.history.expenses",
         "projections.history.funding",
+        "projections.history.financial_reports",
     }
 
 

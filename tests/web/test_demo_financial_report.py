@@ -1,6 +1,7 @@
 """The demo's financial report: the first period's, its variances beyond the
 threshold explained, certified in the name of the lead partner's legal
-representative; told after every earlier chapter and before the work plan; the
+representative, with the advance paid as the grant received; told after every
+earlier chapter (the funding's last) and before the work plan; the
 funder reads it in French and exports it."""
 
 from __future__ import annotations
@@ -54,9 +55,11 @@ def test_the_first_periods_report_is_explained_and_certified(demo: Any) -> None:
     assert first.record.certification.signatory == SIGNATORY
     assert first.record.certification.realised == first.accepted_total
     assert [r.certified for r in listing] == [True, False, False]
+    requested = next(r for r in first.resources if r.source.value == "requested")
+    assert requested.received == sum(p.signed_amount for p in first.payments)
 
 
-def test_the_report_is_told_after_the_amendment_and_before_the_work_plan(
+def test_the_report_is_told_after_the_funding_and_before_the_work_plan(
     demo: Any,
 ) -> None:
     stores, _, _ = demo
@@ -68,7 +71,7 @@ def test_the_report_is_told_after_the_amendment_and_before_the_work_plan(
     ours = [i for i, e in enumerate(events) if isinstance(e, FinancialReport.Event)]
     names = [type(e).__qualname__ for e in events]
 
-    assert names[ours[0] - 1].startswith("ConventionDocument.")  # the amendment's copy
+    assert names[ours[0] - 1] == "Grant.PaymentRecorded"  # the funding's chapter
     assert names[ours[-1] + 1] == "WorkPlan.Opened"
     assert ours == list(range(ours[0], ours[-1] + 1))
     assert max(e.timestamp for e in events[: ours[0]]) <= events[ours[0]].timestamp

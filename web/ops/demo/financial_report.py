@@ -1,13 +1,13 @@
-"""Chapter 8 (day 364, afternoon): the financial report of the first period.
+"""Chapter 9 (day 364, evening): the financial report of the first period.
 
 The funder accepted the first period's statements (day 361, one line refused) and
-the plan's amendment (day 363). The coordinator draws up the period's compte rendu
-financier: each variance beyond the threshold is explained (staff and travel ahead
-of the plan at the launch, equipment and external services not yet bought, fewer
-consumables), then the report
-is certified in the name of the lead partner's legal representative. Told after
-every earlier chapter (their events unchanged, in the same order and at the same
-times); the work plan is still told last.
+the plan's amendment (day 363), and recorded its payments (day 364). The
+coordinator draws up the period's compte rendu financier: each variance beyond the
+threshold is explained (staff and travel ahead of the plan at the launch, equipment
+and external services not yet bought, fewer consumables), then the report is
+certified in the name of the lead partner's legal representative. Told after every
+earlier chapter (their events unchanged, in the same order and at the same times);
+the work plan is still told last.
 """
 
 from __future__ import annotations

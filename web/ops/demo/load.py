@@ -19,6 +19,7 @@ from web.ops.demo import (
     expenses,
     financial_report,
     founding,
+    funding,
     implementation,
     pledges,
     selection,
@@ -39,6 +40,7 @@ CHAPTERS: tuple[Callable[[Story], None], ...] = (
     year_end.tell,
     expenses.tell,
     amendments.tell,
+    funding.tell,
     financial_report.tell,
     workplan.tell,
 )

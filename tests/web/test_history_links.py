@@ -171,6 +171,8 @@ ABOUT = {
     **dict.fromkeys(
         ("final_variance_explained", "final_financial_report_certified"),
         "financial-report/final",
+    ),
+    **dict.fromkeys(
         (
             "grant_set",
             "payment_at_signature",
@@ -184,6 +186,21 @@ ABOUT = {
 ABOUT_EITHER = dict.fromkeys(
     ("amendment_drafted", "amendment_period_extended", "amendment_proposed"),
     ("budget/amendments/{amendment}", "budget/amendments/{refused_amendment}"),
+)
+# The financial report's statement (another partner's, accepted after the grant's
+# recovery) has these kinds too.
+ABOUT_EITHER.update(
+    dict.fromkeys(
+        (
+            "expense_declared",
+            "expense_statement_submitted",
+            "expense_statement_accepted",
+        ),
+        (
+            "expenses/statements/{statement}",
+            "expenses/statements/{financial_statement}",
+        ),
+    )
 )
 ENTRY = re.compile(r"<li><span class=\"who\">.*?#(\d+)</span></li>", re.S)
 LINK = re.compile(r"</span> <a href=\"([^\"]*)\">")
@@ -427,23 +444,9 @@ def every_kind_once(client: TestClient, world: World, tmp_path: Path) -> dict[st
     dropped = g.declare_expense(coordinator, cid, period, lead, a_declared_expense())
     statement = statement_id(str(cid), str(period), lead)
     g.withdraw_statement_line(coordinator, statement, dropped.id)
-    # Accepted: the financial reports below have an amount to certify.
-    g.declare_expense(coordinator, cid, period, lead, a_declared_expense())
     g.submit_statements(coordinator, cid, period)
     g.refuse_statement_line(financer, statement, kept, RefusalReason.INELIGIBLE, "")
     g.accept_statement(financer, statement, "")
-    # The period's financial report (the line accepted below), then the final one.
-    for scope in (str(period), FINAL):
-        for category in DIRECT_CATEGORIES:
-            g.explain_variance(coordinator, cid, scope, category, "Écart expliqué.")
-        g.certify_financial_report(
-            coordinator,
-            cid,
-            scope,
-            signatory="Claire Fontaine",
-            capacity="Présidente",
-            periods=[period],
-        )
     # The grant: the advance at signature, an interim payment on the accepted report
     # (whose statement's lines were all refused), then everything recovered.
     g.change_phase(coordinator, cid, Phase.SELECTED, date(2026, 4, 10))
@@ -464,9 +467,27 @@ def every_kind_once(client: TestClient, world: World, tmp_path: Path) -> dict[st
             financer, cid, tranche.tranche_id, Decimal(euros), date(2026, 4, 21)
         )
     g.record_recovery(financer, cid, Decimal(700), date(2026, 4, 22), "Trop perçu")
+    # The period's financial report, on the partner's statement accepted after the
+    # grant's recovery (so the grant's figures stay its own), then the final one.
+    g.declare_expense(coordinator, cid, period, world.partner_id, a_declared_expense())
+    g.submit_statements(coordinator, cid, period)
+    financial_statement = statement_id(str(cid), str(period), world.partner_id)
+    g.accept_statement(financer, financial_statement, "")
+    for scope in (str(period), FINAL):
+        for category in DIRECT_CATEGORIES:
+            g.explain_variance(coordinator, cid, scope, category, "Écart expliqué.")
+        g.certify_financial_report(
+            coordinator,
+            cid,
+            scope,
+            signatory="Claire Fontaine",
+            capacity="Présidente",
+            periods=[period],
+        )
     stores.read_side.catch_up()
     return {
         "financial_period": str(period),
+        "financial_statement": str(financial_statement),
         "deliverable": deliverable,
         "amendment": str(amendment),
         "refused_amendment": str(refused),

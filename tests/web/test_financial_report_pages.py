@@ -299,3 +299,30 @@ def test_the_audit_pack_carries_the_certified_report_as_pdf_and_excel(
     assert [n.rsplit(".", 1)[1] for n in names] == ["pdf", "xlsx"]
     title = workbook.worksheets[0]["A1"].value
     assert title == "Compte rendu financier\xa0: Rapport financier"
+
+
+def test_without_expenses_there_is_only_the_final_report_and_nothing_to_certify(
+    client: TestClient, world: World
+) -> None:
+    login(client, world.emails["coordinator"])
+    before = event_count(client)
+
+    listing = client.get(f"/consortia/{world.consortium_id}/financial-report")
+    final = client.get(url(world, "final"))
+    refused = certify(client, world, "final")
+    htmx = post(
+        client,
+        url(world, "final", "/certify"),
+        {"signatory": "Claire", "capacity": "Présidente", "certify": "on"},
+        htmx=True,
+    )
+
+    assert listing.status_code == final.status_code == 200
+    assert (
+        listing.text.count(f"/consortia/{world.consortium_id}/financial-report/") == 1
+    )
+    assert "Not certified yet." in final.text
+    assert refused.status_code == htmx.status_code == 422
+    assert "there is nothing to certify" in refused.text
+    assert "<html" not in htmx.text
+    assert event_count(client) == before

@@ -107,7 +107,8 @@ def _waiting(
     period = [
         s for s in statements if s.obligation_id == tranche.obligation_id and s.lines
     ]
-    if not period:
+    # As the service: the balance may come without statements of its own period.
+    if not period and tranche.condition is TrancheCondition.REPORT_ACCEPTED:
         return Waiting.STATEMENTS_DECLARED
     if any(s.status is not StatementStatus.ACCEPTED for s in period):
         return Waiting.STATEMENTS

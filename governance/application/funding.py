@@ -190,7 +190,10 @@ class FundingCommands(ServiceBase):
                 "tranche.report_not_accepted", field="tranche_id", report=report.title
             )
         statements = self._statements(consortium, tranche.obligation_id)
-        if not statements:
+        # An interim payment needs its period's statements; the balance is computed
+        # from every accepted expense, so a final report may come without any.
+        interim = tranche.condition is TrancheCondition.REPORT_ACCEPTED
+        if interim and not statements:
             raise RuleViolated(
                 "tranche.no_statement", field="tranche_id", report=report.title
             )

@@ -355,3 +355,34 @@ def test_a_payment_before_the_grant_is_set_is_refused(
         ),
     )
     assert error.code == "grant.not_set"
+
+
+def test_the_interim_payment_waits_for_statements_to_be_declared(
+    app: Governance, coordinator: Actor, funded: Funded
+) -> None:
+    set_the_grant(app, funded)
+    report = funded.periods[0]
+    app.draft_report(coordinator, report, "Rapport sans dépenses.")
+    app.submit_report(coordinator, report)
+    app.accept_report(funded.financer, report, "Merci.")
+
+    error = refused(app, lambda: pay(app, funded, TrancheKind.INTERIM, "1000"))
+
+    assert error.code == "tranche.no_statement"
+
+
+def test_the_balance_may_come_with_a_final_report_without_statements_of_its_own(
+    app: Governance, coordinator: Actor, funded: Funded
+) -> None:
+    set_the_grant(app, funded)
+    accept_period(app, coordinator, funded, 0, Decimal(40000))
+    final = funded.periods[1]
+    app.draft_report(coordinator, final, "Rapport final.")
+    app.submit_report(coordinator, final)
+    app.accept_report(funded.financer, final, "Merci.")
+
+    pay(app, funded, TrancheKind.BALANCE, "28000")
+
+    release = grant(app, funded).payments[0].release
+    assert release.condition is TrancheCondition.FINAL_REPORT_ACCEPTED
+    assert release.statement_ids == ()

@@ -15,6 +15,7 @@ from governance.convention.document import ConventionDocument
 from governance.financing.amendment import Amendment
 from governance.financing.grant import Grant
 from governance.financing.plan import FinancingPlan
+from governance.financing.report import FinancialReport
 from governance.financing.statement import ExpenseStatement
 from governance.indicator import Indicator
 from governance.proposal import Decision, Proposal
@@ -104,6 +105,9 @@ StatementLineWithdrawn = ExpenseStatement.LineWithdrawn
 ExpenseStatementSubmitted = ExpenseStatement.Submitted
 StatementLineRefused = ExpenseStatement.LineRefused
 ExpenseStatementAccepted = ExpenseStatement.Accepted
+FinancialReportOpened = FinancialReport.Opened
+VarianceExplained = FinancialReport.VarianceExplained
+FinancialReportCertified = FinancialReport.Certified
 GrantSet = Grant.Set
 PaymentRecorded = Grant.PaymentRecorded
 RecoveryRecorded = Grant.RecoveryRecorded
@@ -200,6 +204,9 @@ ALL_EVENTS: tuple[type, ...] = (
     ExpenseStatementSubmitted,
     StatementLineRefused,
     ExpenseStatementAccepted,
+    FinancialReportOpened,
+    VarianceExplained,
+    FinancialReportCertified,
     GrantSet,
     PaymentRecorded,
     RecoveryRecorded,
@@ -255,6 +262,12 @@ STATEMENT_EVENTS: tuple[type, ...] = (
     ExpenseStatementAccepted,
 )
 """The expense statements' events."""
+FINANCIAL_REPORT_EVENTS: tuple[type, ...] = (
+    FinancialReportOpened,
+    VarianceExplained,
+    FinancialReportCertified,
+)
+"""The financial reports' events."""
 
 GRANT_EVENTS: tuple[type, ...] = (GrantSet, PaymentRecorded, RecoveryRecorded)
 """The grant's events: set up with its tranches, payments, recoveries."""

@@ -42,6 +42,7 @@ class Action(Enum):
     DECLARE_EXPENSES = "declare_expenses"
     SUBMIT_EXPENSES = "submit_expenses"
     REVIEW_EXPENSES = "review_expenses"
+    FINANCIAL_REPORT = "financial_report"
     MANAGE_GRANT = "manage_grant"
     RECORD_PAYMENT = "record_payment"
 
@@ -94,6 +95,10 @@ MATRIX: dict[Action, frozenset[MemberRole]] = {
     Action.DECLARE_EXPENSES: frozenset({MemberRole.COORDINATOR, MemberRole.MEMBER}),
     Action.SUBMIT_EXPENSES: _COORDINATOR,
     Action.REVIEW_EXPENSES: frozenset({MemberRole.FINANCER}),
+    # The financial report (compte rendu financier) is the lead partner's: its
+    # coordinators explain the variances and certify it, naming who signs and in
+    # which capacity (its legal representative, as a rule). Everyone reads it.
+    Action.FINANCIAL_REPORT: _COORDINATOR,
     # The grant is the funder's record: the financer sets up its schedule of
     # tranches and records what the funder paid or took back; everyone reads it.
     Action.MANAGE_GRANT: frozenset({MemberRole.FINANCER}),

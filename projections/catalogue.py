@@ -13,6 +13,7 @@ from projections.consortia import ConsortiaProjection
 from projections.decisions import DecisionsProjection
 from projections.documents import DocumentsProjection
 from projections.expenses import ExpensesProjection
+from projections.financial_reports import FinancialReportsProjection
 from projections.funding import FundingProjection
 from projections.history import HistoryProjection
 from projections.indicators import IndicatorsProjection
@@ -46,6 +47,7 @@ def all_projections() -> list[Projection]:
         AmendmentsProjection(),
         DocumentsProjection(),
         ExpensesProjection(),
+        FinancialReportsProjection(),
         FundingProjection(),
         CallRulesProjection(),
         ApplicationDeadlinesProjection(),

@@ -21,6 +21,7 @@ from governance.application.daily import DailyCommands
 from governance.application.decisions import DecisionCommands
 from governance.application.documents import DocumentCommands
 from governance.application.expenses import ExpenseCommands
+from governance.application.financial_reports import FinancialReportCommands
 from governance.application.financing import FinancingCommands
 from governance.application.funding import FundingCommands
 from governance.application.reminders import ReminderCommands
@@ -47,6 +48,7 @@ class Governance(
     WorkPlanCommands,
     DocumentCommands,
     ExpenseCommands,
+    FinancialReportCommands,
     FundingCommands,
     DailyCommands,
     CallCommands,

@@ -32,6 +32,10 @@ from projections.history.commitments import CommitmentsHistory
 from projections.history.decisions import DecisionsHistory
 from projections.history.documents import DocumentsHistory
 from projections.history.expenses import ExpensesHistory, statement_lines
+from projections.history.financial_reports import (
+    FinancialReportsHistory,
+    report_scopes,
+)
 from projections.history.funding import FundingHistory
 from projections.history.partners import PartnersHistory
 from projections.history.queries import (
@@ -86,6 +90,7 @@ class HistoryProjection(
     WorkPlanHistory,
     DocumentsHistory,
     ExpensesHistory,
+    FinancialReportsHistory,
     FundingHistory,
     CallRulesHistory,
 ):
@@ -103,4 +108,5 @@ class HistoryProjection(
         statement_lines,
         # notify: each report's period, for the lines of its reminders.
         report_periods,
+        report_scopes,
     )

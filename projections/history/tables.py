@@ -157,6 +157,12 @@ AREAS: dict[str, tuple[str, ...]] = {
         "expense_line_refused",
         "expense_statement_accepted",
     ),
+    "financial_report": (
+        "variance_explained",
+        "final_variance_explained",
+        "financial_report_certified",
+        "final_financial_report_certified",
+    ),
     "funding": (
         "grant_set",
         "payment_at_signature",
@@ -228,6 +234,7 @@ ABOUT: dict[str, str] = {
     **dict.fromkeys(AMENDMENT_KINDS, "amendment"),
     **dict.fromkeys(DOCUMENT_KINDS, "document"),
     **dict.fromkeys(AREAS["expenses"], "expense_statement"),
+    **dict.fromkeys(AREAS["financial_report"], "financial_report"),
     **dict.fromkeys(AREAS["funding"], "grant"),
     **dict.fromkeys(("vote_recorded", "vote_recorded_by_proxy"), "proposal"),
     **dict.fromkeys(("measurement_corrected", "measurement_withdrawn"), "indicator"),

@@ -30,7 +30,7 @@ from governance.financing.grant_values import (
     grant_id,
 )
 from governance.financing.statement_values import RefusalReason, statement_id
-from governance.financing.values import PlanVersionKind
+from governance.financing.values import CostCategory, PlanVersionKind
 from governance.permissions import MATRIX, Action
 from governance.values import (
     MEETING,
@@ -62,6 +62,7 @@ from tests.support.builders import (
     scheduled_report,
 )
 from tests.support.expenses import a_declared_expense, reporting_periods
+from tests.support.financial_reports import ReportWorld, explain_all, report_world
 from tests.support.financing import a_resource, an_expense, rules
 
 
@@ -518,6 +519,7 @@ def test_every_command_needing_a_role_is_covered_here() -> None:
         *CAPITALISATION_COMMANDS,
         *ALL_MONEY_COMMANDS,
         *FUNDING_COMMANDS,
+        *FINANCIAL_REPORT_COMMANDS,
     }
 
     assert public - covered == UNGATED
@@ -1620,3 +1622,70 @@ def test_someone_outside_the_consortium_learns_nothing_of_its_grant(
 def test_the_grant_commands_follow_the_role_matrix() -> None:
     for action in set(FUNDING_ACTIONS.values()):
         assert MATRIX[action] == {MemberRole.FINANCER}
+
+
+# -- the financial report (issue 16 §6): the coordinator's alone --------------------
+
+ReportCommand = Callable[[Governance, Actor, ReportWorld], object]
+FINANCIAL_REPORT_COMMANDS: dict[str, ReportCommand] = {
+    "explain_variance": lambda app, actor, w: app.explain_variance(
+        actor, w.consortium_id, w.first, CostCategory.STAFF, "Une autre raison."
+    ),
+    "certify_financial_report": lambda app, actor, w: app.certify_financial_report(
+        actor,
+        w.consortium_id,
+        w.first,
+        signatory="Claire Fontaine",
+        capacity="Présidente",
+    ),
+}
+
+
+@pytest.fixture
+def reviewed(app: Governance, coordinator: Actor, consortium_id: UUID) -> ReportWorld:
+    """A first period accepted, its variances explained: ready to certify."""
+    world = report_world(app, coordinator, consortium_id)
+    explain_all(app, coordinator, world)
+    return world
+
+
+@pytest.mark.parametrize("name", list(FINANCIAL_REPORT_COMMANDS))
+def test_the_coordinator_explains_and_certifies_the_financial_report(
+    app: Governance, coordinator: Actor, reviewed: ReportWorld, name: str
+) -> None:
+    before = app.recorder.max_notification_id() or 0
+
+    FINANCIAL_REPORT_COMMANDS[name](app, coordinator, reviewed)
+
+    assert (app.recorder.max_notification_id() or 0) > before
+    assert MATRIX[Action.FINANCIAL_REPORT] == {MemberRole.COORDINATOR}
+
+
+@pytest.mark.parametrize("who", ["member", "pilot", "financer"])
+@pytest.mark.parametrize("name", list(FINANCIAL_REPORT_COMMANDS))
+def test_nobody_else_explains_or_certifies_the_financial_report(
+    app: Governance, reviewed: ReportWorld, name: str, who: str
+) -> None:
+    actor = getattr(reviewed, who)
+    before = app.recorder.max_notification_id()
+
+    with pytest.raises(NotPermitted) as refused:
+        FINANCIAL_REPORT_COMMANDS[name](app, actor, reviewed)
+
+    assert (refused.value.action, refused.value.actor_id) == (
+        Action.FINANCIAL_REPORT.value,
+        actor.account_id,
+    )
+    assert app.recorder.max_notification_id() == before
+
+
+@pytest.mark.parametrize("name", list(FINANCIAL_REPORT_COMMANDS))
+def test_someone_outside_the_consortium_learns_nothing_of_its_financial_report(
+    app: Governance, reviewed: ReportWorld, name: str
+) -> None:
+    before = app.recorder.max_notification_id()
+
+    with pytest.raises(NotFound):
+        FINANCIAL_REPORT_COMMANDS[name](app, Actor("acc-stranger"), reviewed)
+
+    assert app.recorder.max_notification_id() == before

@@ -40,6 +40,8 @@ from governance.financing.grant_values import (
     TrancheKind,
 )
 from governance.financing.plan import FinancingPlan
+from governance.financing.report import FinancialReport
+from governance.financing.report_values import ReportFigures, Variance
 from governance.financing.statement import ExpenseStatement
 from governance.financing.statement_values import RefusalReason
 from governance.financing.values import (
@@ -517,6 +519,25 @@ def an_expense_statement_history(consortium: Consortium) -> ExpenseStatement:
     return statement
 
 
+def a_certified_financial_report(consortium: Consortium) -> FinancialReport:
+    """A period's financial report: a variance explained twice, certified with the
+    figures (to the cent) by a named person in a capacity."""
+    with acting_as(COORDINATOR_ID, at=T0):
+        report = FinancialReport.open(str(consortium.id), "o-1", "Rapport financier")
+        report.explain(CostCategory.TRAVEL, "Moins de déplacements.")
+        report.explain(CostCategory.TRAVEL, "Moins de déplacements l'hiver.")
+        figures = ReportFigures(
+            Decimal(181) / Decimal(365),
+            Decimal(20),
+            (Variance("travel", Decimal("991.78"), Decimal("550.00"), True),),
+            (),
+        )
+        report.certify(
+            "Claire Fontaine", "Présidente", figures, statements_waiting=False
+        )
+    return report
+
+
 def a_grant_history(consortium: Consortium) -> Grant:
     """A grant of 1,000 € at 50 %: the advance paid at signature, then (the final
     report accepted with 800 € of expenses) 200 € recovered."""
@@ -610,6 +631,7 @@ def every_aggregate() -> list[Any]:
         *amendment_histories(consortium),
         a_signed_document(consortium),
         an_expense_statement_history(consortium),
+        a_certified_financial_report(consortium),
         a_grant_history(consortium),
         *daily_histories(consortium),
         a_call_rulebook(consortium),
@@ -778,6 +800,7 @@ def test_a_snapshot_of_a_commitment_comes_back_equal_in_state(
         a_withdrawn_replication,
         a_work_plan_history,
         an_expense_statement_history,
+        a_certified_financial_report,
         a_grant_history,
     ],
     ids=[
@@ -795,6 +818,7 @@ def test_a_snapshot_of_a_commitment_comes_back_equal_in_state(
         "withdrawn-replication",
         "work-plan",
         "accepted-expense-statement",
+        "certified-financial-report",
         "grant-paid-and-recovered",
     ],
 )

@@ -68,6 +68,7 @@ def test_the_history_handles_every_consortium_event_from_its_parts() -> None:
         "projections.history.expenses",
         "projections.history.funding",
         "projections.history.call_rules",
+        "projections.history.financial_reports",
     }
 
 

@@ -357,6 +357,10 @@ DAY_FIELDS += ["signed_on"]
 NUMBER_FIELDS += ["budget_floor", "budget_ceiling", "max_duration_months"]
 DAY_FIELDS += ["selection_committee_on"]
 TEXT_FIELDS += ["contact_name", "contact_email"]
+
+# Issue 16 §6: the financial report's fields (an explanation is a textarea).
+TEXT_FIELDS += ["explanation", "signatory", "capacity", "certify"]
+MULTI_LINE |= {"explanation"}
 ONE_LINE_FIELDS = [
     name
     for name in TEXT_FIELDS
@@ -771,6 +775,7 @@ def rich_world(client: TestClient, world: World, settings: Settings) -> dict[str
         "statement_id": str(statement),
         "statement_line_id": expense.id,
         "partners": " ".join(partners),
+        "scope": str(periods[0]),
         "tranche_id": "no-such-tranche",
         "measurement_id": measurement.measurement_id,
     }

@@ -190,6 +190,11 @@ MATRIX: dict[str, dict[str, int]] = {
     # The call's rules and the application file: everyone in the consortium reads.
     "/consortia/{consortium_id}/call": SHOWN,
     "/consortia/{consortium_id}/call/application-file.pdf": SHOWN,
+    # The financial report: everyone in the consortium reads it and exports it.
+    "/consortia/{consortium_id}/financial-report": SHOWN,
+    "/consortia/{consortium_id}/financial-report/{scope}": SHOWN,
+    "/consortia/{consortium_id}/financial-report/{scope}/report.pdf": SHOWN,
+    "/consortia/{consortium_id}/financial-report/{scope}/report.xlsx": SHOWN,
 }
 
 
@@ -354,6 +359,7 @@ def things(client: TestClient, world: World, tmp_path: Path) -> Things:
             "number": "1",
             "statement_id": statement,
             "token": "no-such-secret",
+            "scope": str(periodic[0]),
         }
     )
 
@@ -742,3 +748,54 @@ def test_only_the_coordinator_records_the_call_s_rules(
 
     assert response.status_code == PLAN_ANSWERS[role], response.text[:300]
     assert (event_count(client) > before) is (role == "coordinator")
+
+
+# The financial report's commands: the coordinator's; the others in the consortium
+# are refused (403), an outsider learns nothing (404). The lead's statement is still
+# a draft: the certification is refused on its form (422), nothing stored.
+FINANCIAL_REPORT = "/consortia/{consortium_id}/financial-report/{scope}"
+FINANCIAL_REPORT_COMMANDS: dict[str, tuple[dict[str, str], int]] = {
+    FINANCIAL_REPORT + "/explanations": (
+        {"category": "travel", "explanation": "Décalé."},
+        303,
+    ),
+    FINANCIAL_REPORT + "/certify": (
+        {"signatory": "Claire Fontaine", "capacity": "Présidente", "certify": "on"},
+        422,
+    ),
+}
+
+
+def test_every_financial_report_command_is_in_this_matrix(client: TestClient) -> None:
+    posts = {
+        r.path
+        for r in client.app.routes  # type: ignore[attr-defined]
+        if isinstance(r, Route)
+        and r.methods
+        and "POST" in r.methods
+        and "/financial-report" in r.path
+    }
+
+    assert posts == set(FINANCIAL_REPORT_COMMANDS)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("path", FINANCIAL_REPORT_COMMANDS)
+def test_only_the_coordinator_explains_and_certifies_the_financial_report(
+    client: TestClient, world: World, things: Things, role: str, path: str
+) -> None:
+    if role != "anonymous":
+        login(client, world.emails[role])
+    token = csrf_of(client.get("/login").text) if role == "anonymous" else csrf(client)
+    before = event_count(client)
+    data, coordinator_gets = FINANCIAL_REPORT_COMMANDS[path]
+
+    response = client.post(
+        concrete(path, things),
+        data={**data, "csrf_token": token},
+        follow_redirects=False,
+    )
+
+    expected = {**COORDINATORS_ONLY, "coordinator": coordinator_gets}[role]
+    assert response.status_code == expected, response.text[:300]
+    assert (event_count(client) > before) is (expected == 303 and role != "anonymous")

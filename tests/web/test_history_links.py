@@ -29,8 +29,10 @@ from governance.financing.grant_values import (
     TrancheKind,
     grant_id,
 )
+from governance.financing.report_values import FINAL
 from governance.financing.statement_values import RefusalReason, statement_id
 from governance.financing.values import (
+    DIRECT_CATEGORIES,
     CostCategory,
     Expense,
     FundingRules,
@@ -169,6 +171,14 @@ ABOUT = {
         "expenses/statements/{statement}",
     ),
     **dict.fromkeys(
+        ("variance_explained", "financial_report_certified"),
+        "financial-report/{financial_period}",
+    ),
+    **dict.fromkeys(
+        ("final_variance_explained", "final_financial_report_certified"),
+        "financial-report/final",
+    ),
+    **dict.fromkeys(
         (
             "grant_set",
             "payment_at_signature",
@@ -188,6 +198,21 @@ ABOUT_EITHER = dict.fromkeys(
 )
 # Daily use (issue 17): a second proposal, the meeting whose votes the chair records.
 ABOUT_EITHER["proposal_tabled"] = ("proposals/{proposal}", "proposals/{meeting}")
+# The financial report's statement (another partner's, accepted after the grant's
+# recovery) has these kinds too.
+ABOUT_EITHER.update(
+    dict.fromkeys(
+        (
+            "expense_declared",
+            "expense_statement_submitted",
+            "expense_statement_accepted",
+        ),
+        (
+            "expenses/statements/{statement}",
+            "expenses/statements/{financial_statement}",
+        ),
+    )
+)
 ENTRY = re.compile(r"<li><span class=\"who\">.*?#(\d+)</span></li>", re.S)
 LINK = re.compile(r"</span> <a href=\"([^\"]*)\">")
 
@@ -463,6 +488,23 @@ def every_kind_once(client: TestClient, world: World, tmp_path: Path) -> dict[st
             financer, cid, tranche.tranche_id, Decimal(euros), date(2026, 4, 21)
         )
     g.record_recovery(financer, cid, Decimal(700), date(2026, 4, 22), "Trop perçu")
+    # The period's financial report, on the partner's statement accepted after the
+    # grant's recovery (so the grant's figures stay its own), then the final one.
+    g.declare_expense(coordinator, cid, period, world.partner_id, a_declared_expense())
+    g.submit_statements(coordinator, cid, period)
+    financial_statement = statement_id(str(cid), str(period), world.partner_id)
+    g.accept_statement(financer, financial_statement, "")
+    for scope in (str(period), FINAL):
+        for category in DIRECT_CATEGORIES:
+            g.explain_variance(coordinator, cid, scope, category, "Écart expliqué.")
+        g.certify_financial_report(
+            coordinator,
+            cid,
+            scope,
+            signatory="Claire Fontaine",
+            capacity="Présidente",
+            periods=[period],
+        )
 
     # Daily use (issue 17): a meeting's votes recorded by the chair, a value
     # corrected and one withdrawn.
@@ -506,6 +548,8 @@ def every_kind_once(client: TestClient, world: World, tmp_path: Path) -> dict[st
     g.record_call_rules(coordinator, cid, CallRules(max_duration_months=36))
     stores.read_side.catch_up()
     return {
+        "financial_period": str(period),
+        "financial_statement": str(financial_statement),
         "deliverable": deliverable,
         "amendment": str(amendment),
         "refused_amendment": str(refused),

@@ -145,8 +145,13 @@ def build_pack(
     request: PackRequest,
     describe: Any,
     now: datetime,
+    attachments: Iterable[tuple[str, bytes]] = (),
 ) -> Path:
-    """Write the pack to a temporary ZIP file and return its path."""
+    """Write the pack to a temporary ZIP file and return its path.
+
+    ``attachments`` are more files to join, by name in the pack (the certified
+    financial reports, ``financial-reports/…``).
+    """
     with engine.connect() as connection:
         latest = checkpoints(connection)
         checkpoint = latest[0] if latest else None
@@ -196,6 +201,8 @@ def build_pack(
                 json.dumps(checkpoint_file(checkpoint, signers), indent=2) + "\n",
             )
         pack.writestr("verify_pack.py", VERIFY_SCRIPT.read_text("utf-8"))
+        for name, body in attachments:
+            pack.writestr(name, body)
         instructions = _instructions(checkpoint)
         pack.writestr("README.txt", instructions + "\n")
         pack.writestr(

@@ -164,6 +164,18 @@ SENTENCES: dict[str, str] = {
         "refused an expense of %(partner)s (%(refusal)s): %(category)s, “%(label)s”, %(euros)s"
     ),
     "expense_statement_accepted": N_("accepted the expense statement of %(partner)s"),
+    "variance_explained": N_(
+        "explained a variance in the financial report of “%(title)s” — %(category)s: %(explanation)s"
+    ),
+    "final_variance_explained": N_(
+        "explained a variance in the final financial report — %(category)s: %(explanation)s"
+    ),
+    "financial_report_certified": N_(
+        "certified the financial report of “%(title)s” in the name of %(signatory)s, %(capacity)s: %(euros)s of accepted expenses"
+    ),
+    "final_financial_report_certified": N_(
+        "certified the final financial report in the name of %(signatory)s, %(capacity)s: %(euros)s of accepted expenses"
+    ),
     "grant_set": N_(
         "set up the grant: %(euros)s, at %(rate)s of the accepted expenses, and its schedule of tranches"
     ),
@@ -197,6 +209,7 @@ AREA_LABELS: dict[str, str] = {
     "budget": N_("Financing plan"),
     "workplan": N_("Work plan"),
     "expenses": N_("Expense statements"),
+    "financial_report": N_("Financial reports"),
     "funding": N_("Funding"),
 }
 
@@ -405,6 +418,7 @@ PAGES: dict[str, tuple[str, str | None]] = {
     "amendment": ("amendments:detail", "amendment_id"),
     "document": ("documents:index", None),
     "expense_statement": ("expenses:statement", "statement_id"),
+    "financial_report": ("financial_report:detail", "scope"),
     "grant": ("funding:index", None),
     "call": ("call:index", None),
 }

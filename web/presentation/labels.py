@@ -35,6 +35,7 @@ from web.presentation.call_refusals import CALL_RULES
 from web.presentation.daily_words import DAILY_RULES
 from web.presentation.document_words import DOCUMENT_LABELS, DOCUMENT_RULES
 from web.presentation.expense_words import EXPENSE_LABELS, EXPENSE_RULES
+from web.presentation.financial_report_words import FINANCIAL_REPORT_RULES
 from web.presentation.funding_words import FUNDING_LABELS, FUNDING_RULES
 from web.presentation.workplan_words import WORKPLAN_LABELS, WORKPLAN_RULES
 
@@ -311,6 +312,7 @@ RULES: dict[str, str] = {
     **AMENDMENT_RULES,
     **DOCUMENT_RULES,
     **EXPENSE_RULES,
+    **FINANCIAL_REPORT_RULES,
     **FUNDING_RULES,
     **DAILY_RULES,
     **CALL_RULES,

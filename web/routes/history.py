@@ -39,6 +39,7 @@ from web.presentation.history import (
 )
 from web.request_state import clock
 from web.routes.common import Access, consortium_access, queries, stores
+from web.routes.financial_report import certified_report_files
 
 PAGE_SIZE = 50
 BASE = "/consortia/{consortium_id}/history"
@@ -250,6 +251,7 @@ def audit_pack(request: Request) -> Response:
         ),
         describe_all,
         clock(request).now(),
+        certified_report_files(request, access),
     )
     return StreamingResponse(
         file_chunks(path),

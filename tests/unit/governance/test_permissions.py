@@ -275,6 +275,12 @@ def test_only_coordinators_submit_and_only_financers_review_expenses() -> None:
     }
 
 
+def test_only_coordinators_explain_and_certify_the_financial_report() -> None:
+    assert {r for r in MemberRole if allowed(r, Action.FINANCIAL_REPORT)} == {
+        MemberRole.COORDINATOR
+    }
+
+
 def test_only_financers_set_up_the_grant_and_record_payments() -> None:
     for action in (Action.MANAGE_GRANT, Action.RECORD_PAYMENT):
         assert {r for r in MemberRole if allowed(r, action)} == {MemberRole.FINANCER}

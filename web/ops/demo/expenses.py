@@ -109,7 +109,7 @@ SECOND = (
 REFUSED = "Covoiturage vers les permanences"
 
 
-def _periods(story: Story) -> list[ObligationRow]:
+def first_periods(story: Story) -> list[ObligationRow]:
     """The activity reports' first two periods (the statements go with them)."""
     story.stores.read_side.catch_up()
     with story.stores.read_side.engine.connect() as connection:
@@ -172,7 +172,7 @@ def tell(story: Story) -> None:
     submitted."""
     g, cid, coordinator = story.governance, story.consortium_id, story.coordinator
     financer = story.actor("financer")
-    first, second = _periods(story)
+    first, second = first_periods(story)
     story.on(359)
     ids = _declare(story, FIRST, first)
     story.on(360)

@@ -17,6 +17,7 @@ from web.ops.demo import (
     amendments,
     deliveries,
     expenses,
+    financial_report,
     founding,
     funding,
     implementation,
@@ -40,6 +41,7 @@ CHAPTERS: tuple[Callable[[Story], None], ...] = (
     expenses.tell,
     amendments.tell,
     funding.tell,
+    financial_report.tell,
     workplan.tell,
 )
 

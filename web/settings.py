@@ -6,6 +6,11 @@
 ``CONSORTIUM_SECRETS_KEY_FILE`` the key that seals TOTP secrets (both default to files
 in the data directory); ``CONSORTIUM_TRUSTED_PROXIES`` names the proxies whose
 ``X-Forwarded-For`` and ``X-Forwarded-Proto`` are believed (none by default).
+``CONSORTIUM_FILE_STORE`` (``local`` or ``database``) says where attached files are
+kept (default: the database on PostgreSQL, the data directory on SQLite);
+``CONSORTIUM_POOL_SIZE`` and ``CONSORTIUM_POOL_OVERFLOW`` size each PostgreSQL
+connection pool of a process and ``CONSORTIUM_SESSION_HOURS`` a login's lifetime
+(``docs/operations.md``, the connection budget).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from urllib.parse import urlsplit
 from notifications.mail import SmtpSettings
 
 SMTP_SECURITY = ("starttls", "tls", "none")
+FILE_STORES = ("local", "database")
 
 
 @dataclass(frozen=True)
@@ -64,9 +70,24 @@ class Settings:
     # The AES key that seals TOTP secrets in the database (default: in data_dir).
     secrets_key_file: Path | None = None
 
+    # Where attached files are kept: "local" (the data directory), "database", or
+    # "" for the backend's default (the database on PostgreSQL: several hosts).
+    file_store: str = ""
+    # Each PostgreSQL pool of a process (the event store's, the tables'): kept
+    # connections, and how many more a burst may open (docs/operations.md).
+    pool_size: int = 5
+    pool_overflow: int = 10
+
     @property
     def uses_postgres(self) -> bool:
         return bool(self.database_url)
+
+    @property
+    def files_in_database(self) -> bool:
+        """Whether attached files are kept in the database (not the data directory)."""
+        if self.file_store:
+            return self.file_store == "database"
+        return self.uses_postgres
 
     @property
     def audit_key_path(self) -> Path:
@@ -90,6 +111,12 @@ class Settings:
                 env, "CONSORTIUM_PASSWORD_CHECKS", 0, what="number"
             ),
             trusted_proxies=trusted_proxies(env.get("CONSORTIUM_TRUSTED_PROXIES", "")),
+            session_hours=_positive(
+                env, "CONSORTIUM_SESSION_HOURS", 12, what="number of hours"
+            ),
+            pool_size=_positive(env, "CONSORTIUM_POOL_SIZE", 5, what="number"),
+            pool_overflow=_counted(env, "CONSORTIUM_POOL_OVERFLOW", 10),
+            file_store=_file_store(env),
             mail_from=env.get("CONSORTIUM_SMTP_FROM", ""),
             data_dir=data_dir,
             database_url=env.get("CONSORTIUM_DATABASE_URL") or None,
@@ -133,6 +160,24 @@ def _positive(
     if not (text.isascii() and text.isdigit()) or int(text) < 1:
         raise SettingsError(f"{name} must be a whole {what}, at least 1")
     return int(text)
+
+
+def _counted(env: dict[str, str], name: str, default: int) -> int:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    if not (text.isascii() and text.isdigit()):
+        raise SettingsError(f"{name} must be a whole number, 0 or more")
+    return int(text)
+
+
+def _file_store(env: dict[str, str]) -> str:
+    text = env.get("CONSORTIUM_FILE_STORE", "").strip().lower()
+    if text and text not in FILE_STORES:
+        raise SettingsError(
+            f"CONSORTIUM_FILE_STORE must be one of {', '.join(FILE_STORES)}"
+        )
+    return text
 
 
 def trusted_proxies(text: str) -> tuple[str, ...]:

@@ -13,7 +13,18 @@ entry point and ``web.cli:app_factory`` the ASGI factory uvicorn loads.
 from __future__ import annotations
 
 # Imported for their commands, which they add to ``main``.
-from web.cli import admin, audit, backup, bench, demo, evidence, readmodels, serve
+from web.cli import (
+    admin,
+    audit,
+    backup,
+    bench,
+    demo,
+    evidence,
+    readmodels,
+    serve,
+)
+from web.cli import files as files  # round 4, hosts
+from web.cli import keys as keys  # round 4, hosts
 from web.cli.group import Exit, Failure, main
 from web.cli.serve import app_factory
 

@@ -16,6 +16,7 @@ from governance.clock import Clock
 from web.faults import classify
 from web.links import PathFor, use_route_table
 from web.ops.in_use import StoreInUse
+from web.ops.platform_keys import KeyProblem
 from web.ops.storage import StorageError, Stores, open_stores
 from web.settings import Settings, SettingsError
 
@@ -74,6 +75,8 @@ class Commands(click.Group):
         except StorageError as error:
             raise Failure(str(error), Exit.CANNOT_REACH_STORE) from None
         except StoreInUse as error:
+            raise Failure(str(error), Exit.REFUSED) from None
+        except KeyProblem as error:
             raise Failure(str(error), Exit.REFUSED) from None
         except Exception as error:
             raise _unexpected(error, verbose=bool(ctx.params["verbose"])) from None
@@ -138,6 +141,8 @@ def open_or_fail(settings: Settings, clock: Clock | None = None) -> Stores:
         return open_stores(settings, clock=clock)
     except StorageError as error:
         raise Failure(str(error), Exit.CANNOT_REACH_STORE) from None
+    except KeyProblem as error:
+        raise Failure(str(error), Exit.REFUSED) from None
 
 
 @click.group(cls=Commands)

@@ -34,7 +34,9 @@ from notifications.outbox import Outbox
 from notifications.outbox import metadata as outbox_metadata
 from projections.catalogue import all_projections
 from projections.runtime import LibraryEventLog, ReadSide
-from web.evidence.store import EvidenceStore
+from web.evidence.database import DatabaseFileStore
+from web.evidence.database import metadata as files_metadata
+from web.evidence.filestore import EVIDENCE_FOLDER, UPLOADS_FOLDER, open_file_store
 from web.i18n import catalogues
 from web.identity.passwords import PasswordChecks
 from web.identity.second_factor import seal_clear_secrets
@@ -44,6 +46,7 @@ from web.identity.tables import metadata as accounts_metadata
 from web.identity.throttle import metadata as throttle_metadata
 from web.links import EmailLinks
 from web.ops.audit_requests import metadata as audit_requests_metadata
+from web.ops.platform_keys import check_keys
 from web.settings import Settings
 
 # Opened here, named in web.stores: callers that open the stores import both from here.
@@ -94,6 +97,8 @@ def open_stores(
         stores.outbox.create_tables()
         stores.usecases.keys.create_tables()
         audit_requests_metadata.create_all(stores.accounts.engine)
+        if settings.files_in_database:
+            files_metadata.create_all(stores.accounts.engine)
     return stores
 
 
@@ -134,7 +139,8 @@ def private_data_dir(settings: Settings) -> None:
     folder 0700, and the mailbox file when e-mail goes there (no SMTP server)."""
     data_dir = settings.data_dir
     private_dir(data_dir)
-    private_dir(data_dir / "evidence")
+    if not settings.files_in_database:
+        private_dir(data_dir / EVIDENCE_FOLDER)
     if not settings.database_url:
         for name in SQLITE_FILES:
             private_file(data_dir / name)
@@ -167,8 +173,6 @@ def _assemble(
         secrets_box=box,
         password_checks=PasswordChecks(settings.password_checks or None),
     )
-    # Evidence files live in the data directory on both backends: several web
-    # processes on PostgreSQL share it (a shared volume across hosts).
     links = EmailLinks(settings.base_url)
     usecases = UseCases.over(
         governance=governance,
@@ -183,7 +187,7 @@ def _assemble(
         governance,
         read_side,
         accounts,
-        EvidenceStore(settings.data_dir / "evidence"),
+        open_file_store(settings, app_engine),
         Outbox(app_engine),
         Health(app_engine),
         usecases,
@@ -339,12 +343,16 @@ def _open_postgres(
     assert url is not None  # noqa: S101 - checked by the caller
     env = postgres_env(url)
     env["AGGREGATE_CACHE_MAXSIZE"] = "1000"
+    env["POSTGRES_POOL_SIZE"] = str(settings.pool_size)
+    env["POSTGRES_MAX_OVERFLOW"] = str(settings.pool_overflow)
     _check_reachable(url)
     # pre-ping replaces connections a server restart broke; the connect and pool
     # timeouts bound how long a request waits while the server is down.
     engine = create_engine(
         sqlalchemy_url(url),
         pool_pre_ping=True,
+        pool_size=settings.pool_size,
+        max_overflow=settings.pool_overflow,
         pool_timeout=CONNECT_TIMEOUT_SECONDS,
         connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
     )
@@ -353,6 +361,8 @@ def _open_postgres(
     with engine.connect() as lock:
         lock.exec_driver_sql(f"SELECT pg_advisory_lock({CREATION_LOCK})")
         try:
+            # Before anything uses a key: one deployment, one set of keys.
+            check_keys(settings, engine)
             governance = Governance(env={**env, "CREATE_TABLE": "y"}, clock=clock)
             bound_retries(governance.recorder)
             seal_postgres_event_log(lock)
@@ -364,10 +374,25 @@ def _open_postgres(
             request_keys_metadata.create_all(engine)
             audit_requests_metadata.create_all(engine)
             ReadSide(engine, _event_log(governance), all_projections()).create_tables()
+            if settings.files_in_database:
+                files_metadata.create_all(engine)
+                import_local_files(settings, engine)
         finally:
             lock.exec_driver_sql(f"SELECT pg_advisory_unlock({CREATION_LOCK})")
             lock.commit()
     return governance, engine, engine
+
+
+def import_local_files(settings: Settings, engine: Engine) -> None:
+    """Copy into the database the files a data directory kept before they moved
+    there (``consortium files migrate`` does it by hand); the folder stays."""
+    folder = settings.data_dir / EVIDENCE_FOLDER
+    if not folder.is_dir() or not any(folder.iterdir()):
+        return
+    store = DatabaseFileStore(engine, settings.data_dir / UPLOADS_FOLDER)
+    report = store.import_folder(folder)
+    if report.copied or report.altered:
+        logger.info("files.imported folder=%s %s", folder, report.summary())
 
 
 def bound_retries(recorder: Any, attempts: int = RECORDER_ATTEMPTS) -> None:

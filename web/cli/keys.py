@@ -15,6 +15,8 @@ import click
 
 from web.cli.group import Exit, Failure, load_settings, main
 
+KEY_NAMES = ["secrets_key", "audit_signing_key", "form_key"]
+
 
 @main.group()
 def keys() -> None:
@@ -94,7 +96,24 @@ def keys_import(file: Path, force: bool) -> None:
             known = recorded(engine)
         finally:
             engine.dispose()
-    for item in import_bundle(settings, bundle, force=force, known=known):
+    done = import_bundle(settings, bundle, force=force, known=known)
+    if (
+        force
+        and known is not None
+        and any(known.get(item.spec.name) != item.fingerprint for item in done)
+    ):
+        from web.ops.files import files_engine
+        from web.ops.platform_keys import record_as_deployment
+
+        engine = files_engine(settings)
+        try:
+            record_as_deployment(engine, done)
+        finally:
+            engine.dispose()
+        click.echo(
+            "These keys are now the deployment's: every other host must import them."
+        )
+    for item in done:
         said = {
             "written": f"written to {item.where}",
             "unchanged": f"already in place at {item.where}",
@@ -104,3 +123,36 @@ def keys_import(file: Path, force: bool) -> None:
             "give it the same value",
         }[item.outcome]
         click.echo(f"{item.spec.words}: {said}; fingerprint {short(item.fingerprint)}")
+
+
+@keys.command("forget")
+@click.argument(
+    "name", type=click.Choice(["secrets_key", "audit_signing_key", "form_key"])
+)
+def keys_forget(name: str) -> None:
+    """Forget the recorded fingerprint of a key lost on every host (PostgreSQL).
+
+    The next host to start records its own key (created if missing). What the lost
+    key protected is lost: second factors sealed with a lost secrets key need a
+    recovery code or `admin reset-two-factor`; checkpoints signed by a lost audit
+    key show as signed by an unknown key.
+    """
+    from web.ops.files import files_engine
+    from web.ops.platform_keys import forget
+
+    settings = load_settings()
+    if not settings.database_url:
+        raise Failure(
+            "only a PostgreSQL store records its keys: nothing to forget",
+            Exit.REFUSED,
+        )
+    engine = files_engine(settings)
+    try:
+        forgotten = forget(engine, name)
+    finally:
+        engine.dispose()
+    click.echo(
+        f"{name}: forgotten; the next host to start records its own"
+        if forgotten
+        else f"{name}: no fingerprint was recorded"
+    )

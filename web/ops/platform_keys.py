@@ -211,7 +211,9 @@ def check_keys(settings: Settings, engine: Engine) -> None:
             + "; ".join(problems)
             + ". On a host that runs with them, `consortium keys export keys.json`; "
             "copy that file here privately, then `consortium keys import keys.json` "
-            "(add --force to replace a different key), and delete the copy"
+            "(add --force to replace a different key), and delete the copy. A key "
+            "lost on every host: `consortium keys forget NAME` (what it protected is "
+            "lost with it)"
         )
 
 
@@ -221,18 +223,45 @@ def _where(settings: Settings, spec: KeySpec) -> str:
     return str(spec.path_of(settings))
 
 
-def _record(engine: Engine, name: str, fingerprint: str) -> None:
+def _record(
+    engine: Engine, name: str, fingerprint: str, *, replace: bool = False
+) -> None:
+    values = {
+        "name": name,
+        "fingerprint": fingerprint,
+        "recorded_at": time.time(),
+        "recorded_by": socket.gethostname()[:255],
+    }
+    statement = insert(platform_keys).values(**values)
     with engine.begin() as connection:
         connection.execute(
-            insert(platform_keys)
-            .values(
-                name=name,
-                fingerprint=fingerprint,
-                recorded_at=time.time(),
-                recorded_by=socket.gethostname()[:255],
-            )
-            .on_conflict_do_nothing(index_elements=["name"])
+            statement.on_conflict_do_update(index_elements=["name"], set_=values)
+            if replace
+            else statement.on_conflict_do_nothing(index_elements=["name"])
         )
+
+
+def record_as_deployment(engine: Engine, imported: list[Imported]) -> None:
+    """The keys imported with ``--force`` become the ones every host must hold."""
+    metadata.create_all(engine)
+    for item in imported:
+        _record(engine, item.spec.name, item.fingerprint, replace=True)
+        logger.info(
+            "keys.recorded key=%s fingerprint=%s",
+            item.spec.name,
+            short(item.fingerprint),
+        )
+
+
+def forget(engine: Engine, name: str) -> bool:
+    """Forget a key's recorded fingerprint (the key is lost for good): the next
+    host to start records its own. Whether one was recorded."""
+    metadata.create_all(engine)
+    with engine.begin() as connection:
+        deleted = connection.execute(
+            platform_keys.delete().where(platform_keys.c.name == name)
+        )
+    return bool(deleted.rowcount)
 
 
 # -- export and import ---------------------------------------------------------

@@ -19,9 +19,8 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
-import httpx
+import httpx2 as httpx
 import pytest
 
 from governance.actor import Actor
@@ -135,7 +134,7 @@ def test_two_hosts_and_a_worker_on_one_postgresql_behave_as_one_deployment(
             stores, FixedClock(datetime.now(UTC)), due_on=today + timedelta(days=29)
         )
         partner = stores.governance.admit_partner(
-            Actor(UUID(reminded.coordinator)),
+            Actor(reminded.coordinator),
             reminded.consortium_id,
             PartnerIdentity("Fablab du Port", PartnerKind.SOCIAL_ECONOMY),
             role=PartnerRole.PARTNER,

@@ -377,9 +377,15 @@ def _open_postgres(
             if settings.files_in_database:
                 files_metadata.create_all(engine)
                 import_local_files(settings, engine)
-        finally:
+        except BaseException:
+            # Refused (keys that differ) or failed: no connection left open.
             lock.exec_driver_sql(f"SELECT pg_advisory_unlock({CREATION_LOCK})")
             lock.commit()
+            lock.close()
+            engine.dispose()
+            raise
+        lock.exec_driver_sql(f"SELECT pg_advisory_unlock({CREATION_LOCK})")
+        lock.commit()
     return governance, engine, engine
 
 

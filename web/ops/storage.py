@@ -6,8 +6,11 @@ for one lock: ``events.db`` (the event log), ``read.db`` (disposable read models
 login throttling, reset links, second factors, request keys).
 TOTP secrets are sealed with a key kept in a file beside them (``secrets_key``), never
 in the database: see ``web/identity/secret_box.py``.
-PostgreSQL: the same stores as tables of one database. Either way the event table is
-sealed by triggers that refuse UPDATE, DELETE (and TRUNCATE on PostgreSQL).
+PostgreSQL: the same stores as tables of one database, the attached files too
+(``web/evidence/database.py``), and the fingerprints of the keys every host must hold
+(``web/ops/platform_keys.py``, checked at every start under the creation lock).
+Either way the event table is sealed by triggers that refuse UPDATE, DELETE (and
+TRUNCATE on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -379,6 +382,7 @@ def _open_postgres(
                 import_local_files(settings, engine)
         except BaseException:
             # Refused (keys that differ) or failed: no connection left open.
+            lock.rollback()
             lock.exec_driver_sql(f"SELECT pg_advisory_unlock({CREATION_LOCK})")
             lock.commit()
             lock.close()

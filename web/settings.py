@@ -8,6 +8,13 @@ in the data directory); ``CONSORTIUM_TRUSTED_PROXIES`` names the proxies whose
 ``X-Forwarded-For`` and ``X-Forwarded-Proto`` are believed (none by default);
 ``CONSORTIUM_BASE_URL`` is the public address links are made from (unset: each page
 takes it from its request, see ``web.routes.public_address``).
+
+``X-Forwarded-For`` and ``X-Forwarded-Proto`` are believed (none by default).
+``CONSORTIUM_FILE_STORE`` (``local`` or ``database``) says where attached files are
+kept (default: the database on PostgreSQL, the data directory on SQLite);
+``CONSORTIUM_POOL_SIZE`` and ``CONSORTIUM_POOL_OVERFLOW`` size each PostgreSQL
+connection pool of a process and ``CONSORTIUM_SESSION_HOURS`` a login's lifetime
+(``docs/operations.md``, the connection budget).
 """
 
 from __future__ import annotations
@@ -25,6 +32,8 @@ SMTP_SECURITY = ("starttls", "tls", "none")
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 """The address links fall back to when ``CONSORTIUM_BASE_URL`` is unset and there is
 no request to take it from (the worker's e-mails, password resets)."""
+
+FILE_STORES = ("local", "database")
 
 
 @dataclass(frozen=True)
@@ -84,9 +93,24 @@ class Settings:
     # The AES key that seals TOTP secrets in the database (default: in data_dir).
     secrets_key_file: Path | None = None
 
+    # Where attached files are kept: "local" (the data directory), "database", or
+    # "" for the backend's default (the database on PostgreSQL: several hosts).
+    file_store: str = ""
+    # Each PostgreSQL pool of a process (the event store's, the tables'): kept
+    # connections, and how many more a burst may open (docs/operations.md).
+    pool_size: int = 5
+    pool_overflow: int = 10
+
     @property
     def uses_postgres(self) -> bool:
         return bool(self.database_url)
+
+    @property
+    def files_in_database(self) -> bool:
+        """Whether attached files are kept in the database (not the data directory)."""
+        if self.file_store:
+            return self.file_store == "database"
+        return self.uses_postgres
 
     @property
     def audit_key_path(self) -> Path:
@@ -110,6 +134,12 @@ class Settings:
                 env, "CONSORTIUM_PASSWORD_CHECKS", 0, what="number"
             ),
             trusted_proxies=trusted_proxies(env.get("CONSORTIUM_TRUSTED_PROXIES", "")),
+            session_hours=_positive(
+                env, "CONSORTIUM_SESSION_HOURS", 12, what="number of hours"
+            ),
+            pool_size=_positive(env, "CONSORTIUM_POOL_SIZE", 5, what="number"),
+            pool_overflow=_counted(env, "CONSORTIUM_POOL_OVERFLOW", 10),
+            file_store=_file_store(env),
             mail_from=env.get("CONSORTIUM_SMTP_FROM", ""),
             log_format=log_format(env),
             source_url=env.get("CONSORTIUM_SOURCE_URL", "").strip(),
@@ -163,6 +193,24 @@ def log_format(env: dict[str, str]) -> str:
     if value not in ("text", "json"):
         raise SettingsError("CONSORTIUM_LOG_FORMAT must be text or json")
     return value
+
+
+def _counted(env: dict[str, str], name: str, default: int) -> int:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    if not (text.isascii() and text.isdigit()):
+        raise SettingsError(f"{name} must be a whole number, 0 or more")
+    return int(text)
+
+
+def _file_store(env: dict[str, str]) -> str:
+    text = env.get("CONSORTIUM_FILE_STORE", "").strip().lower()
+    if text and text not in FILE_STORES:
+        raise SettingsError(
+            f"CONSORTIUM_FILE_STORE must be one of {', '.join(FILE_STORES)}"
+        )
+    return text
 
 
 def trusted_proxies(text: str) -> tuple[str, ...]:

@@ -14,7 +14,7 @@ from governance.clock import Clock
 from notifications.health import Health
 from notifications.outbox import Outbox
 from projections.runtime import ReadSide
-from web.evidence.store import EvidenceStore
+from web.evidence.filestore import FileStore
 from web.identity.store import Accounts
 from web.usecases import UseCases
 
@@ -26,7 +26,9 @@ class Stores:
     governance: Governance
     read_side: ReadSide
     accounts: Accounts
-    evidence: EvidenceStore
+    # Every stored file (evidence, documents, deliverables…): on disk or in the
+    # database, as the settings choose (``web/evidence/filestore.py``).
+    evidence: FileStore
     outbox: Outbox
     health: Health
     # What spans them: inviting, reset links, erasure (``web/usecases``).
@@ -38,5 +40,6 @@ class Stores:
     def close(self) -> None:
         """Release connections (the library needs an explicit close)."""
         self.governance.close()
+        self.evidence.close()
         self.read_side.engine.dispose()
         self.accounts.engine.dispose()

@@ -8,8 +8,10 @@ verify``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -30,6 +32,7 @@ from web.cli import main
 from web.identity.tables import metadata as accounts_metadata
 from web.ops.audit_verify import read_engine
 from web.ops.backup import MANIFEST, BackupError, Manifest, find_tool, sha256_of
+from web.ops.files import file_store_of
 from web.ops.storage import open_stores, sqlalchemy_url
 from web.settings import Settings
 
@@ -56,6 +59,32 @@ def env_of(settings: Settings, key_file: Path | None = None) -> dict[str, str]:
         "CONSORTIUM_DATABASE_URL": settings.database_url or "",
         "CONSORTIUM_AUDIT_KEY_FILE": str(key_file or settings.audit_key_path),
     }
+
+
+def keys_put_back(source: Settings, target: Settings) -> None:
+    """The key files backed up apart from the store, put back where the restored
+    store's host keeps them (on PostgreSQL a host without them refuses to start)."""
+    target.data_dir.mkdir(parents=True, exist_ok=True)
+    for key in ("secrets_key_path", "audit_key_path"):
+        origin = getattr(source, key)
+        if origin.exists():
+            shutil.copyfile(origin, getattr(target, key))
+
+
+def stored_bytes(settings: Settings, sha256: str) -> bytes | None:
+    """A stored file's bytes, from wherever the settings keep files."""
+    with file_store_of(settings) as store:
+        opened = store.opened(sha256)
+        return None if opened is None else b"".join(opened.chunks)
+
+
+def a_listed_file(destination: Path) -> Path:
+    """A file of the backup besides its manifest: an attached file when they are
+    kept in a folder, the database copy when they are in the database."""
+    folder = destination / "evidence"
+    if folder.is_dir() and any(folder.iterdir()):
+        return next(folder.iterdir())
+    return destination / "database.dump"
 
 
 def run(*args: str, env: dict[str, str]) -> Result:
@@ -139,9 +168,11 @@ def test_a_restored_store_verifies_and_holds_the_same_data(
     assert rows_of(target, accounts_metadata, app=True) == rows_of(
         source, accounts_metadata, app=True
     )
-    evidence = target.data_dir / "evidence" / audited.evidence_sha256
-    assert sha256_of(evidence) == audited.evidence_sha256
+    restored_file = stored_bytes(target, audited.evidence_sha256)
+    assert restored_file is not None
+    assert hashlib.sha256(restored_file).hexdigest() == audited.evidence_sha256
     # Read models rebuilt from the restored log are the same as the source's.
+    keys_put_back(source, target)
     rebuilt = run("projections", "rebuild", env=env_of(target))
     assert rebuilt.exit_code == 0, rebuilt.output
     assert rows_of(target, read_metadata) == rows_of(source, read_metadata)
@@ -231,15 +262,16 @@ def test_a_backup_with_an_added_or_missing_file_is_refused(
     audited: Audited, tmp_path: Path
 ) -> None:
     destination = backed_up(audited, tmp_path)
-    evidence = next((destination / "evidence").iterdir())
-    evidence.rename(destination / "evidence" / ("0" * 64))
+    listed = a_listed_file(destination)
+    listed.rename(destination / ("0" * 64))
     empty = Settings(data_dir=tmp_path / "elsewhere", database_url=None, secret_key="k")
 
     result = run("restore", str(destination), env=env_of(empty))
 
     assert result.exit_code != 0
-    assert f"evidence/{evidence.name} is missing" in result.output
-    assert f"evidence/{'0' * 64} is not listed" in result.output
+    name = listed.relative_to(destination).as_posix()
+    assert f"{name} is missing" in result.output
+    assert f"{'0' * 64} is not listed" in result.output
 
 
 def test_restoring_over_a_store_that_is_not_empty_is_refused_unless_forced(
@@ -249,6 +281,7 @@ def test_restoring_over_a_store_that_is_not_empty_is_refused_unless_forced(
     env = env_of(target, key_file=audited.settings.audit_key_path)
     open_stores(target).close()  # a first start: tables, but nothing in them
     first = run("restore", str(destination), env=env)
+    keys_put_back(audited.settings, target)
     stores = open_stores(target)
     try:  # the restored store lives on: a command, then its read models
         founded_consortium(stores.governance, Actor(COORDINATOR_ID))
@@ -275,6 +308,7 @@ def test_a_restored_store_goes_on_from_the_last_position(
     destination = backed_up(audited, tmp_path)
     env = env_of(target, key_file=audited.settings.audit_key_path)
     assert run("restore", str(destination), env=env).exit_code == 0
+    keys_put_back(audited.settings, target)
     last = events_of(target)[-1][0]
 
     stores = open_stores(target)
@@ -315,6 +349,7 @@ def test_a_restore_without_the_secrets_key_warns_when_second_factors_are_sealed(
 
     without = run("restore", str(destination), env=env_of(target))
     key = audited.settings.secrets_key_path
+    target.secrets_key_path.parent.mkdir(parents=True, exist_ok=True)
     target.secrets_key_path.write_bytes(key.read_bytes())
     again = run("restore", "--force", str(destination), env=env_of(target))
 
@@ -444,8 +479,8 @@ def test_a_refused_restore_creates_nothing(
     audited: Audited, target: Settings, tmp_path: Path
 ) -> None:
     destination = backed_up(audited, tmp_path)
-    evidence = next((destination / "evidence").iterdir())
-    evidence.write_bytes(evidence.read_bytes() + b"changed")
+    listed = a_listed_file(destination)
+    listed.write_bytes(listed.read_bytes() + b"changed")
     env = env_without_secret(target, tmp_path / "no-key.pem")
 
     corrupted = run("restore", str(destination), env=env)
@@ -464,6 +499,7 @@ def test_restore_is_refused_while_a_server_uses_the_store(
     destination = backed_up(audited, tmp_path)
     env = env_of(target, key_file=audited.settings.audit_key_path)
     assert run("restore", str(destination), env=env).exit_code == 0
+    keys_put_back(audited.settings, target)
     before = events_of(target)
 
     with consortium_serve(env):
@@ -500,6 +536,7 @@ def test_restore_is_refused_while_a_worker_uses_the_postgresql_store(
     )
     env = env_of(target, key_file=source.audit_key_path)
     assert run("restore", str(destination), env=env).exit_code == 0
+    keys_put_back(source, target)
 
     worker = subprocess.Popen(
         [consortium_command(), "worker"],

@@ -254,9 +254,10 @@ def test_verify_now_answers_at_once_and_the_result_appears_after_the_job(
 def test_a_missing_file_of_a_is_shown_to_a_and_never_to_b(
     client: TestClient, pair: Pair, settings: Settings
 ) -> None:
-    path = stores_of(client).evidence.path_of(pair.evidence_sha256)
-    assert path is not None
-    path.unlink()
+    store = stores_of(client).evidence
+    assert store.exists(pair.evidence_sha256)
+    removed = store.discard(pair.evidence_sha256, modified_before=float("inf"))
+    assert removed is not None
     sentence = f"Position {pair.evidence_position}: the attached file"
 
     page_b = verified(client, settings, "outsider@test.example", pair.b)

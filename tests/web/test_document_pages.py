@@ -5,12 +5,12 @@ refused with a message and nothing stored; English and French."""
 from __future__ import annotations
 
 import hashlib
-import os
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from starlette.testclient import TestClient
 
+from tests.support.files import age
 from tests.web.conftest import World, csrf, event_count, login, stores_of
 from web.ops.evidence_sweep import DEFAULT_GRACE, sweep_evidence
 from web.settings import Settings
@@ -149,9 +149,7 @@ def test_every_version_of_a_document_survives_the_evidence_sweep(
     upload(client, url + "/versions", {"note": "v2"}, PDF_2, "v2.pdf")
     store = stores_of(client).evidence
     for content in (PDF, PDF_2):
-        path = store.directory / hashlib.sha256(content).hexdigest()
-        then = (datetime.now(UTC) - timedelta(days=400)).timestamp()
-        os.utime(path, (then, then))
+        age(store, hashlib.sha256(content).hexdigest(), days=400)
 
     report = sweep_evidence(
         settings, store, now=datetime.now(UTC) + DEFAULT_GRACE + timedelta(hours=1)

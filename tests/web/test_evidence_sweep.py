@@ -17,6 +17,8 @@ import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
+from tests.support.files import age as age_file
+from tests.support.files import everything_in, folder_of
 from tests.web.conftest import World, login, stores_of
 from tests.web.test_evidence_kept import (
     DELIVERY,
@@ -47,16 +49,13 @@ def sha(content: bytes) -> str:
 
 
 def stored(client: TestClient) -> set[str]:
-    """The names in the evidence directory (temporaries included)."""
-    directory = stores_of(client).evidence.directory
-    return {path.name for path in directory.iterdir()} if directory.is_dir() else set()
+    """The stored files and the store's folder (temporaries included)."""
+    return everything_in(stores_of(client).evidence)
 
 
 def age(client: TestClient, content: bytes, days: int) -> None:
     """Make a stored file look last saved ``days`` ago."""
-    path = stores_of(client).evidence.directory / sha(content)
-    then = (datetime.now(UTC) - timedelta(days=days)).timestamp()
-    os.utime(path, (then, then))
+    age_file(stores_of(client).evidence, sha(content), days)
 
 
 def refused_uploads(client: TestClient, world: World) -> list[bytes]:
@@ -212,7 +211,7 @@ def test_a_file_swept_and_then_uploaded_again_is_stored_again(tmp_path: Path) ->
 def test_a_stale_upload_temporary_is_swept_and_a_fresh_one_kept(
     client: TestClient, world: World, settings: Settings
 ) -> None:
-    directory = stores_of(client).evidence.directory
+    directory = folder_of(stores_of(client).evidence)
     directory.mkdir(parents=True, exist_ok=True)
     stale, fresh = directory / ".upload-old.part", directory / ".upload-new.part"
     stale.write_bytes(b"killed mid-upload")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
@@ -21,6 +20,7 @@ from governance.actor import Actor
 from governance.financing.values import CostCategory, Expense, FundingRules
 from projections.consortia import consortia_of
 from tests.support.expenses import reporting_periods
+from tests.support.files import age
 from tests.web.conftest import World, csrf, event_count, login, post, stores_of
 from tests.web.test_evidence_kept import secret_pdf
 from web.ops.evidence_sweep import DEFAULT_GRACE, sweep_evidence
@@ -311,9 +311,7 @@ def test_the_sweep_keeps_a_statement_s_supporting_document(
     login(client, world.emails["member"])
     pdf = secret_pdf("kept")
     declare(client, world, a_line(world, first), pdf)
-    path = stores_of(client).evidence.directory / hashlib.sha256(pdf).hexdigest()
-    then = (datetime.now(UTC) - timedelta(days=400)).timestamp()
-    os.utime(path, (then, then))
+    age(stores_of(client).evidence, hashlib.sha256(pdf).hexdigest(), days=400)
 
     report = sweep_evidence(
         settings,
@@ -322,7 +320,7 @@ def test_the_sweep_keeps_a_statement_s_supporting_document(
     )
 
     assert report.removed == []
-    assert path.exists()
+    assert stores_of(client).evidence.exists(hashlib.sha256(pdf).hexdigest())
 
 
 def test_a_member_withdraws_a_draft_line_of_their_partner_and_the_history_says_so(

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from starlette.testclient import TestClient
 
+from tests.support.files import everything_in, overwrite
 from tests.web.conftest import World, csrf, event_count, login, post, stores_of
 from web.ops.evidence_sweep import DEFAULT_GRACE, sweep_evidence
 from web.settings import Settings
@@ -238,7 +239,7 @@ def test_a_delivery_with_evidence_is_stored_by_hash_and_served_as_attachment(
     assert download.headers["content-disposition"].startswith("attachment;")
     assert download.headers["x-content-type-options"] == "nosniff"
     assert download.headers["content-security-policy"] == "sandbox"
-    assert stores_of(client).evidence.path_of(link.group(2)) is not None
+    assert stores_of(client).evidence.exists(link.group(2))
 
 
 def test_a_disguised_upload_is_refused_and_leaves_no_file(
@@ -259,8 +260,7 @@ def test_a_disguised_upload_is_refused_and_leaves_no_file(
     assert response.status_code == 422  # type: ignore[attr-defined]
     assert "checked by their content" in response.text  # type: ignore[attr-defined]
     assert event_count(client) == before
-    evidence_dir = stores_of(client).evidence.directory
-    assert not evidence_dir.exists() or list(evidence_dir.iterdir()) == []
+    assert everything_in(stores_of(client).evidence) == set()
 
 
 def test_a_refused_delivery_leaves_its_upload_to_the_sweep(
@@ -281,10 +281,10 @@ def test_a_refused_delivery_leaves_its_upload_to_the_sweep(
     assert response.status_code == 422  # type: ignore[attr-defined]
     assert "cannot be dated before" in response.text  # type: ignore[attr-defined]
     store = stores_of(client).evidence
-    assert len(list(store.directory.iterdir())) == 1
+    assert len(everything_in(store)) == 1
     later = datetime.now(UTC) + DEFAULT_GRACE + timedelta(minutes=1)
     assert len(sweep_evidence(settings, store, now=later).removed) == 1
-    assert list(store.directory.iterdir()) == []
+    assert everything_in(store) == set()
 
 
 def test_an_oversized_upload_is_refused_before_it_is_stored(
@@ -302,8 +302,7 @@ def test_an_oversized_upload_is_refused_before_it_is_stored(
     )
 
     assert response.status_code == 413  # type: ignore[attr-defined]
-    evidence_dir = stores_of(client).evidence.directory
-    assert not evidence_dir.exists() or list(evidence_dir.iterdir()) == []
+    assert everything_in(stores_of(client).evidence) == set()
 
 
 def test_evidence_of_another_consortium_is_not_served(
@@ -420,9 +419,10 @@ def test_an_evidence_file_changed_after_recording_is_shown_as_altered(
         PDF,
     )
     assert "file intact" in client.get(url).text
-    stored = next(stores_of(client).evidence.directory.iterdir())
+    store = stores_of(client).evidence
+    [stored] = store.stored_names()
 
-    stored.write_bytes(PDF.replace(b"Catalog", b"Katalog"))
+    overwrite(store, stored, PDF.replace(b"Catalog", b"Katalog"))
 
     assert "file altered or missing since it was recorded" in client.get(url).text
 

@@ -96,6 +96,7 @@ def test_two_web_processes_and_a_worker_share_one_server(
     environment: dict[str, str], postgres_url: str, worker: subprocess.Popen[bytes]
 ) -> None:
     settings = Settings(
+        data_dir=Path(environment["CONSORTIUM_DATA_DIR"]),
         database_url=postgres_url,
         secret_key="k",
         password_time_cost=1,
@@ -153,6 +154,7 @@ def test_a_verification_asked_through_one_web_process_is_run_by_the_worker(
     environment: dict[str, str], postgres_url: str, worker: subprocess.Popen[bytes]
 ) -> None:
     settings = Settings(
+        data_dir=Path(environment["CONSORTIUM_DATA_DIR"]),
         database_url=postgres_url,
         secret_key="k",
         password_time_cost=1,

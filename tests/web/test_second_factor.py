@@ -43,6 +43,7 @@ from web.identity.tables import (
 from web.identity.tables import metadata as accounts_metadata
 from web.identity.throttle import SECOND_FACTOR
 from web.identity.throttle import metadata as throttle_metadata
+from web.ops.platform_keys import forget
 from web.settings import Settings
 
 T0 = datetime(2026, 3, 2, 9, 0, 10, tzinfo=UTC)
@@ -130,6 +131,10 @@ def test_the_key_file_may_live_elsewhere(
     assert Settings(data_dir=settings.data_dir).secrets_key_path == (
         settings.data_dir / "secrets_key"
     )
+    if settings.database_url:
+        # On PostgreSQL every key is made at the first start: moved by the operator.
+        elsewhere.parent.mkdir()
+        os.replace(settings.data_dir / "secrets_key", elsewhere)
     moved = replace(settings, secrets_key_file=elsewhere)
     with TestClient(create_app(moved), base_url="https://testserver") as browser:
         stores_of(browser).accounts.throttle.clock = clock
@@ -198,6 +203,9 @@ def test_with_another_key_codes_fail_gently_and_recovery_codes_still_work(
     two_step = switch_on_two_step(client, clock.now())
     # The key file is lost and a new one made: the sealed secret no longer opens.
     settings.secrets_key_path.write_bytes(base64.b64encode(os.urandom(32)))
+    if settings.database_url:
+        # Lost on every host: the operator has the database forget it.
+        assert forget(stores_of(client).accounts.engine, "secrets_key")
     with TestClient(create_app(settings), base_url="https://testserver") as restarted:
         stores_of(restarted).accounts.throttle.clock = clock
         password_step(restarted, email)

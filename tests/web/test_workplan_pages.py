@@ -5,13 +5,13 @@ clear message and nothing stored."""
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Calendar
 from starlette.testclient import TestClient
 
+from tests.support.files import age
 from tests.web.conftest import World, csrf, event_count, login, post, stores_of
 from tests.web.test_evidence_kept import secret_pdf
 from web.ops.evidence_sweep import DEFAULT_GRACE, sweep_evidence
@@ -188,8 +188,7 @@ def test_a_member_of_another_partner_may_not_submit_and_nothing_is_stored(
 
     assert refused.status_code == 403
     assert event_count(client) == before
-    evidence = stores_of(client).evidence.directory
-    assert not (evidence / hashlib.sha256(content).hexdigest()).exists()
+    assert not stores_of(client).evidence.exists(hashlib.sha256(content).hexdigest())
 
 
 def test_a_submission_without_a_file_is_refused_with_a_message(
@@ -375,9 +374,7 @@ def test_the_files_of_deliverables_and_milestones_survive_the_evidence_sweep(
     assert reached.status_code == 303
     evidence = stores_of(client).evidence
     for content in (handed_in, minutes):
-        path = evidence.directory / hashlib.sha256(content).hexdigest()
-        then = (datetime.now(UTC) - timedelta(days=400)).timestamp()
-        os.utime(path, (then, then))
+        age(evidence, hashlib.sha256(content).hexdigest(), days=400)
 
     report = sweep_evidence(
         settings, evidence, now=datetime.now(UTC) + DEFAULT_GRACE + timedelta(hours=1)

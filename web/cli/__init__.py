@@ -25,6 +25,8 @@ from web.cli import (
     readmodels,
     serve,
 )
+from web.cli import files as files  # round 4, hosts
+from web.cli import keys as keys  # round 4, hosts
 from web.cli.group import Exit, Failure, main
 from web.cli.serve import app_factory
 

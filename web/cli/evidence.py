@@ -39,14 +39,13 @@ def evidence_sweep(grace: timedelta) -> None:
     a command may be about to record it. Use a grace of 0 only with every server
     and worker stopped.
     """
-    from web.evidence.store import EvidenceStore
     from web.ops.evidence_sweep import sweep_evidence
+    from web.ops.files import file_store_of
 
     settings = load_settings()
     try:
-        report = sweep_evidence(
-            settings, EvidenceStore(settings.data_dir / "evidence"), grace=grace
-        )
+        with file_store_of(settings) as store:
+            report = sweep_evidence(settings, store, grace=grace)
     except (FileNotFoundError, StorageError) as error:
         raise Failure(
             f"cannot read the event store: {error}", Exit.CANNOT_REACH_STORE

@@ -18,6 +18,7 @@ from web.faults import classify
 from web.links import PathFor, use_route_table
 from web.logs import configure_logging
 from web.ops.in_use import StoreInUse
+from web.ops.platform_keys import KeyProblem
 from web.ops.storage import StorageError, Stores, open_stores
 from web.settings import Settings, SettingsError, log_format
 
@@ -78,6 +79,8 @@ class Commands(click.Group):
         except StorageError as error:
             raise Failure(str(error), Exit.CANNOT_REACH_STORE) from None
         except StoreInUse as error:
+            raise Failure(str(error), Exit.REFUSED) from None
+        except KeyProblem as error:
             raise Failure(str(error), Exit.REFUSED) from None
         except Exception as error:
             raise _unexpected(error, verbose=bool(ctx.params["verbose"])) from None
@@ -142,6 +145,8 @@ def open_or_fail(settings: Settings, clock: Clock | None = None) -> Stores:
         return open_stores(settings, clock=clock)
     except StorageError as error:
         raise Failure(str(error), Exit.CANNOT_REACH_STORE) from None
+    except KeyProblem as error:
+        raise Failure(str(error), Exit.REFUSED) from None
 
 
 @click.group(cls=Commands)

@@ -39,31 +39,23 @@ import hashlib
 import os
 import re
 import stat
-import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from governance.values import Evidence
-from web.evidence.names import safe_filename
-from web.evidence.sniff import CHUNK_BYTES, SNIFF_BYTES, EvidenceRejected, sniff
+from web.evidence.sniff import CHUNK_BYTES
+from web.evidence.spool import (
+    MAX_EVIDENCE_BYTES as MAX_EVIDENCE_BYTES,
+)
+from web.evidence.spool import (
+    UPLOAD_PREFIX,
+    UPLOAD_SUFFIX,
+    spooled,
+)
 
-MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
-"""The largest evidence file accepted, in bytes."""
-
-UPLOAD_PREFIX = ".upload-"
-UPLOAD_SUFFIX = ".part"
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-
-
-def _chunks_of(source: Iterable[bytes] | BinaryIO) -> Iterator[bytes]:
-    """The upload as chunks, whether it is a file object or an iterable of bytes."""
-    read = getattr(source, "read", None)
-    if callable(read):
-        yield from iter(lambda: read(CHUNK_BYTES), b"")
-    else:
-        yield from source
 
 
 def _sweepable(name: str) -> bool:
@@ -71,6 +63,15 @@ def _sweepable(name: str) -> bool:
     return bool(_SHA256.fullmatch(name)) or (
         name.startswith(UPLOAD_PREFIX) and name.endswith(UPLOAD_SUFFIX)
     )
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A stored file to send: its size, its chunks, and its path when on disk."""
+
+    size: int
+    chunks: Generator[bytes, None, None]
+    path: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -103,41 +104,23 @@ class EvidenceStore:
         Starlette's ``UploadFile.file``). Reading stops as soon as the upload passes
         ``MAX_EVIDENCE_BYTES``. The same content saved twice is stored once.
         """
-        self.directory.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary_name = tempfile.mkstemp(
-            prefix=UPLOAD_PREFIX, suffix=UPLOAD_SUFFIX, dir=self.directory
-        )
-        temporary = Path(temporary_name)
-        stored = False
-        try:
-            digest = hashlib.sha256()
-            size = 0
-            head = bytearray()
-            with os.fdopen(descriptor, "wb") as file:
-                for chunk in _chunks_of(chunks):
-                    size += len(chunk)
-                    if size > MAX_EVIDENCE_BYTES:
-                        raise EvidenceRejected("evidence.too_large")
-                    if len(head) < SNIFF_BYTES:
-                        head += chunk[: SNIFF_BYTES - len(head)]
-                    digest.update(chunk)
-                    file.write(chunk)
-                file.flush()
-                os.fsync(file.fileno())
-            if size == 0:
-                raise EvidenceRejected("evidence.empty")
-            media_type = sniff(bytes(head), filename, temporary)
-            sha256 = digest.hexdigest()
-            stored = self._keep(temporary, self.directory / sha256)
-        finally:
-            if not stored:
-                temporary.unlink(missing_ok=True)
-        return Evidence(
-            sha256=sha256,
-            size=size,
-            media_type=media_type,
-            filename=safe_filename(filename),
-        )
+        with spooled(self.directory, chunks, filename) as upload:
+            self._keep(upload.path, self.directory / upload.evidence.sha256)
+        return upload.evidence
+
+    def exists(self, sha256: str) -> bool:
+        """Whether a file with this SHA-256 is stored."""
+        return self.path_of(sha256) is not None
+
+    def opened(self, sha256: str) -> StoredFile | None:
+        """The stored file for a SHA-256, to send; ``None`` when there is none."""
+        path = self.path_of(sha256)
+        if path is None:
+            return None
+        return StoredFile(path.stat().st_size, _read(path), path)
+
+    def close(self) -> None:
+        """Nothing to release: the files are on disk."""
 
     def path_of(self, sha256: str) -> Path | None:
         """The stored file for a SHA-256 (64 lowercase hex digits), or ``None``."""
@@ -217,9 +200,8 @@ class EvidenceStore:
         if path is None or path.stat().st_size != evidence.size:
             return False
         digest = hashlib.sha256()
-        with path.open("rb") as file:
-            for block in iter(lambda: file.read(CHUNK_BYTES), b""):
-                digest.update(block)
+        for block in _read(path):
+            digest.update(block)
         return digest.hexdigest() == evidence.sha256
 
     def _sync_directory(self) -> None:
@@ -230,3 +212,8 @@ class EvidenceStore:
                 os.fsync(descriptor)
             finally:
                 os.close(descriptor)
+
+
+def _read(path: Path) -> Generator[bytes, None, None]:
+    with path.open("rb") as file:
+        yield from iter(lambda: file.read(CHUNK_BYTES), b"")

@@ -55,7 +55,6 @@ from projections.audit_chain import (
 )
 from projections.history import history
 from projections.merkle import MerkleAccumulator
-from web.evidence.store import EvidenceStore
 from web.ops.audit_findings import Finding, Report
 from web.ops.audit_requests import AuditVerifications
 from web.ops.audit_verify import (
@@ -66,6 +65,7 @@ from web.ops.audit_verify import (
     read_engine,
     signed_claims,
 )
+from web.ops.files import file_store_of
 from web.ops.raw_log import RawStore
 from web.settings import Settings
 
@@ -204,9 +204,11 @@ def verify_consortium(settings: Settings, consortium_id: str) -> ScopedReport:
     finally:
         engine.dispose()
     report.unchained = sum(1 for p in own if p > end)
-    evidence = EvidenceStore(settings.data_dir / "evidence")
     seen: set[str] = set()
-    with store.records_at(sorted(scan.hashes)) as records:
+    with (
+        store.records_at(sorted(scan.hashes)) as records,
+        file_store_of(settings) as evidence,
+    ):
         for record in records:
             report.events += 1
             hashed = record_hash(

@@ -49,8 +49,9 @@ from projections.audit_chain import (
     record_hash,
 )
 from projections.merkle import MerkleAccumulator
-from web.evidence.store import EvidenceStore
+from web.evidence.filestore import FileStore
 from web.ops.audit_findings import Finding, Report
+from web.ops.files import file_store_of
 from web.ops.raw_log import RawRecord, RawStore, evidence_in
 from web.ops.storage import sqlalchemy_url, sqlite_engine
 from web.settings import Settings
@@ -296,7 +297,7 @@ def verify(
     records: Iterable[RawRecord],
     chain: Iterable[ChainLink],
     claims: Sequence[CheckpointClaim] = (),
-    evidence: EvidenceStore | None = None,
+    evidence: FileStore | None = None,
     report: Report | None = None,
 ) -> Report:
     """Compare the stored records with the chain, checkpoints and evidence files.
@@ -364,7 +365,7 @@ def verify(
 
 
 def check_evidence(
-    record: RawRecord, store: EvidenceStore, seen: set[str], report: Report
+    record: RawRecord, store: FileStore, seen: set[str], report: Report
 ) -> None:
     for item in evidence_in(record.state):
         if item.sha256 in seen:
@@ -374,9 +375,7 @@ def check_evidence(
         if store.verify(item):
             continue
         kind = (
-            "evidence_missing"
-            if store.path_of(item.sha256) is None
-            else "evidence_altered"
+            "evidence_missing" if not store.exists(item.sha256) else "evidence_altered"
         )
         report.add(Finding(kind, record.position, {"sha256": item.sha256}))
 
@@ -421,14 +420,8 @@ def verify_store(settings: Settings, checkpoint_files: Sequence[Path] = ()) -> R
             # The chain's end is read first: every link up to it was stored before
             # the records are read, so a missing one was removed, not yet to come.
             chain = iter_chain(connection, up_to=end) if end else iter(())
-            with store.records() as records:
-                verify(
-                    records,
-                    chain,
-                    claims,
-                    EvidenceStore(settings.data_dir / "evidence"),
-                    report,
-                )
+            with store.records() as records, file_store_of(settings) as files:
+                verify(records, chain, claims, files, report)
     finally:
         engine.dispose()
     report.seconds = time.perf_counter() - started

@@ -20,7 +20,9 @@ beside it, renamed at the end), mode 0700:
   (events, read models, accounts, outbox), taken from a snapshot exported by the
   transaction that counts the events, so the manifest and the dump agree;
 - ``evidence/<sha256>``: the attached files, copied after the log was pinned (a file
-  is stored before the event that refers to it, so every referenced file is there).
+  is stored before the event that refers to it, so every referenced file is there),
+  when they are kept in the data directory; kept in the database (the PostgreSQL
+  default), they are in the dump (or ``app.db``), counted in ``database_files``.
 
 Not in the backup: the audit signing key (a secret; back it up separately, the
 manifest names its id so a restore can tell whether the right one is in place), the
@@ -74,6 +76,7 @@ SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
 CHUNK_BYTES = 1024 * 1024
 SHA256_NAME = re.compile(r"[0-9a-f]{64}")
+STORED_FILES = "stored_files"  # ``web/evidence/database.py``
 
 
 class BackupError(Exception):
@@ -102,10 +105,13 @@ class Manifest:
     audit_key_id: str | None = None
     read_models: str = "included"
     format: str = FORMAT
+    # Attached files inside the database copy (files kept in the database).
+    database_files: int = 0
 
     @property
     def evidence_files(self) -> int:
-        return sum(1 for name in self.files if name.startswith(f"{EVIDENCE}/"))
+        listed = sum(1 for name in self.files if name.startswith(f"{EVIDENCE}/"))
+        return listed + self.database_files
 
     @property
     def total_bytes(self) -> int:
@@ -122,6 +128,7 @@ class Manifest:
             "events": self.events,
             "read_models": self.read_models,
             "audit_key_id": self.audit_key_id,
+            "database_files": self.database_files,
             "files": self.files,
         }
         return json.dumps(data, indent=2, sort_keys=True) + "\n"
@@ -148,6 +155,7 @@ class Manifest:
                 files=files,
                 audit_key_id=data.get("audit_key_id"),
                 read_models=str(data.get("read_models", "included")),
+                database_files=int(data.get("database_files", 0)),
             )
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             raise BackupError(f"the manifest cannot be read: {error}") from None
@@ -208,14 +216,19 @@ def create_backup(
     except OSError as error:
         raise CannotWrite(f"cannot create {dest}: {_reason(error)}") from None
     try:
+        in_database = 0
         with timing.step("database"):
             if settings.uses_postgres:
                 assert settings.database_url is not None  # noqa: S101 - uses_postgres
-                last, count = _dump_postgres(settings.database_url, work / DUMP)
+                last, count, in_database = _dump_postgres(
+                    settings.database_url, work / DUMP
+                )
             else:
                 last, count = _copy_sqlite(settings.data_dir, work)
+                in_database = _sqlite_files(work / "app.db")
         with timing.step("evidence"):
-            _copy_evidence(settings.data_dir / EVIDENCE, work / EVIDENCE)
+            if not settings.files_in_database:
+                _copy_evidence(settings.data_dir / EVIDENCE, work / EVIDENCE)
         with timing.step("hashes"):
             files = {
                 path.relative_to(work).as_posix(): {
@@ -233,6 +246,7 @@ def create_backup(
             events=count,
             files=files,
             audit_key_id=audit_key_id_of(settings),
+            database_files=in_database if settings.files_in_database else 0,
         )
         (work / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
         _owner_only(work)
@@ -306,6 +320,21 @@ def _copy_sqlite(data_dir: Path, work: Path) -> tuple[int, int]:
         for connection in sources.values():
             connection.close()
     return int(last), int(count)
+
+
+def _sqlite_files(app_db: Path) -> int:
+    """The files kept in a copied ``app.db`` (0 when it keeps none)."""
+    if not app_db.exists():
+        return 0
+    with closing(sqlite3.connect(app_db)) as connection:
+        known = connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+            (STORED_FILES,),
+        ).fetchone()
+        if not known:
+            return 0
+        row = connection.execute(f"SELECT count(*) FROM {STORED_FILES}").fetchone()  # noqa: S608  # nosec B608
+        return int(row[0])
 
 
 def _copy_evidence(source: Path, target: Path) -> None:
@@ -390,8 +419,9 @@ def run_tool(command: list[str], env: dict[str, str], what: str) -> None:
         raise BackupError(f"{what} failed: {reason}")
 
 
-def _dump_postgres(url: str, target: Path) -> tuple[int, int]:
-    """``pg_dump`` of the database from one snapshot: (last position, events)."""
+def _dump_postgres(url: str, target: Path) -> tuple[int, int, int]:
+    """``pg_dump`` of the database from one snapshot: (last position, events,
+    files kept in the database)."""
     pg_dump = find_tool("pg_dump")
     libpq_url, env = libpq(url)
     try:
@@ -415,6 +445,15 @@ def _dump_postgres(url: str, target: Path) -> tuple[int, int]:
                 f"FROM {EVENTS_TABLE_POSTGRES}"
             ).fetchone()
             assert counted is not None  # noqa: S101 - an aggregate returns a row
+            files = 0
+            kept = connection.execute(
+                "SELECT to_regclass(%s) IS NOT NULL", (STORED_FILES,)
+            ).fetchone()
+            if kept and kept[0]:
+                found = connection.execute(
+                    f"SELECT count(*) FROM {STORED_FILES}"  # noqa: S608  # nosec B608
+                ).fetchone()
+                files = int(found[0]) if found else 0
             run_tool(
                 [
                     str(pg_dump),
@@ -426,7 +465,7 @@ def _dump_postgres(url: str, target: Path) -> tuple[int, int]:
                 env,
                 "pg_dump",
             )
-            return int(counted[0]), int(counted[1])
+            return int(counted[0]), int(counted[1]), files
     except psycopg.OperationalError as error:
         reason = " ".join(str(error).split())
         raise StoreUnreachable(f"cannot reach PostgreSQL: {reason}") from None

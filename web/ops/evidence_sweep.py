@@ -35,7 +35,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from web.evidence.store import Discarded, EvidenceStore
+from web.evidence.filestore import FileStore
+from web.evidence.store import Discarded
 from web.ops.raw_log import RawRecord, RawStore, evidence_in
 from web.settings import Settings
 
@@ -102,7 +103,7 @@ def referenced_files(records: Iterable[RawRecord], report: SweepReport) -> set[s
 
 def sweep_evidence(
     settings: Settings,
-    store: EvidenceStore,
+    store: FileStore,
     *,
     grace: timedelta = DEFAULT_GRACE,
     now: datetime | None = None,
@@ -153,7 +154,7 @@ class EvidenceSweep:
     def __init__(
         self,
         settings: Settings,
-        store: EvidenceStore,
+        store: FileStore,
         *,
         grace: timedelta = DEFAULT_GRACE,
         every: timedelta = SWEEP_EVERY,

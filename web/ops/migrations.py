@@ -1,5 +1,6 @@
 """The app tables' migrations (Alembic): accounts, sessions, factors, throttle,
-outbox, job runs, leases, request keys, verification requests.
+outbox, notices, job runs, leases, request keys, verification requests, stored
+files, the platform keys' fingerprints.
 
 The event log is the library's and never changes shape; read models are
 disposable and rebuilt from it. The app tables are neither: they hold accounts and
@@ -41,9 +42,11 @@ from sqlalchemy import (
 )
 
 from notifications.outbox import metadata as outbox_metadata
+from web.evidence.database import metadata as files_metadata
 from web.identity.tables import metadata as accounts_metadata
 from web.identity.throttle import metadata as throttle_metadata
 from web.ops.audit_requests import metadata as audit_requests_metadata
+from web.ops.platform_keys import metadata as platform_keys_metadata
 from web.usecases.keys import metadata as request_keys_metadata
 
 logger = logging.getLogger(__name__)
@@ -69,6 +72,8 @@ def app_metadata() -> Sequence[MetaData]:
         outbox_metadata,
         request_keys_metadata,
         audit_requests_metadata,
+        files_metadata,
+        platform_keys_metadata,
     )
 
 
@@ -107,7 +112,10 @@ def migrate(engine: Engine) -> str:
     """Bring the app tables to the newest revision (see the module's three cases);
     returns the revision they are at."""
     with engine.begin() as connection:
-        existing = set(inspect(connection).get_table_names()) & app_table_names()
+        # The keys' fingerprints are checked (their table made) before migrating.
+        existing = set(inspect(connection).get_table_names()) & (
+            app_table_names() - {"platform_keys"}
+        )
         revision = current_revision(connection) if existing else None
         if not existing:
             for metadata in app_metadata():

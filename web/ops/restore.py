@@ -27,6 +27,7 @@ from web.ops.backup import (
     SHA256_NAME,
     SQLITE,
     SQLITE_FILES,
+    STORED_FILES,
     BackupError,
     Manifest,
     StoreUnreachable,
@@ -109,13 +110,14 @@ def store_contents(settings: Settings) -> Contents:
     )
     if settings.uses_postgres:
         assert settings.database_url is not None  # noqa: S101 - uses_postgres
-        events, accounts = _postgres_counts(
-            settings.database_url, (EVENTS_TABLE_POSTGRES, "accounts")
+        events, accounts, kept = _postgres_counts(
+            settings.database_url, (EVENTS_TABLE_POSTGRES, "accounts", STORED_FILES)
         )
     else:
         events = _sqlite_count(settings.data_dir / "events.db", EVENTS_TABLE_SQLITE)
         accounts = _sqlite_count(settings.data_dir / "app.db", "accounts")
-    return Contents(events, accounts, files)
+        kept = _sqlite_count(settings.data_dir / "app.db", STORED_FILES)
+    return Contents(events, accounts, files + kept)
 
 
 def _sqlite_count(path: Path, table: str) -> int:
@@ -193,7 +195,10 @@ def restore_backup(
                 else:
                     _restore_sqlite(settings.data_dir, source, manifest)
             with timing.step("evidence"):
-                _restore_evidence(source / EVIDENCE, settings.data_dir / EVIDENCE)
+                if settings.files_in_database:
+                    _import_evidence(settings, source / EVIDENCE)
+                else:
+                    _restore_evidence(source / EVIDENCE, settings.data_dir / EVIDENCE)
     except StoreInUse as error:
         raise BackupError(f"{error}: nothing restored") from None
     except psycopg.OperationalError as error:
@@ -258,6 +263,26 @@ def _restore_evidence(source: Path, target: Path) -> None:
         shutil.copyfile(path, temporary)
         temporary.chmod(0o600)
         os.replace(temporary, target / path.name)
+
+
+def _import_evidence(settings: Settings, source: Path) -> None:
+    """The files of a backup that kept them in a folder (a backup made before they
+    moved to the database), copied into the database."""
+    if not source.is_dir():
+        return
+    from web.evidence.database import DatabaseFileStore
+    from web.evidence.database import metadata as files_metadata
+    from web.evidence.filestore import UPLOADS_FOLDER
+    from web.ops.files import files_engine
+
+    engine = files_engine(settings)
+    try:
+        files_metadata.create_all(engine)
+        DatabaseFileStore(engine, settings.data_dir / UPLOADS_FOLDER).import_folder(
+            source
+        )
+    finally:
+        engine.dispose()
 
 
 def key_warning(settings: Settings, manifest: Manifest) -> str | None:

@@ -6,8 +6,11 @@ for one lock: ``events.db`` (the event log), ``read.db`` (disposable read models
 login throttling, reset links, second factors, request keys).
 TOTP secrets are sealed with a key kept in a file beside them (``secrets_key``), never
 in the database: see ``web/identity/secret_box.py``.
-PostgreSQL: the same stores as tables of one database. Either way the event table is
-sealed by triggers that refuse UPDATE, DELETE (and TRUNCATE on PostgreSQL).
+PostgreSQL: the same stores as tables of one database, the attached files too
+(``web/evidence/database.py``), and the fingerprints of the keys every host must hold
+(``web/ops/platform_keys.py``, checked at every start under the creation lock).
+Either way the event table is sealed by triggers that refuse UPDATE, DELETE (and
+TRUNCATE on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -34,7 +37,8 @@ from notifications.notice_store import NoticeStore
 from notifications.outbox import Outbox
 from projections.catalogue import all_projections
 from projections.runtime import LibraryEventLog, ReadSide
-from web.evidence.store import EvidenceStore
+from web.evidence.database import DatabaseFileStore
+from web.evidence.filestore import EVIDENCE_FOLDER, UPLOADS_FOLDER, open_file_store
 from web.i18n import catalogues
 from web.identity.passwords import PasswordChecks
 from web.identity.second_factor import seal_clear_secrets
@@ -42,6 +46,7 @@ from web.identity.secret_box import SecretBox
 from web.identity.store import Accounts
 from web.links import EmailLinks
 from web.ops.migrations import migrate
+from web.ops.platform_keys import check_keys
 from web.settings import Settings
 
 # Opened here, named in web.stores: callers that open the stores import both from here.
@@ -131,7 +136,8 @@ def private_data_dir(settings: Settings) -> None:
     folder 0700, and the mailbox file when e-mail goes there (no SMTP server)."""
     data_dir = settings.data_dir
     private_dir(data_dir)
-    private_dir(data_dir / "evidence")
+    if not settings.files_in_database:
+        private_dir(data_dir / EVIDENCE_FOLDER)
     if not settings.database_url:
         for name in SQLITE_FILES:
             private_file(data_dir / name)
@@ -164,8 +170,6 @@ def _assemble(
         secrets_box=box,
         password_checks=PasswordChecks(settings.password_checks or None),
     )
-    # Evidence files live in the data directory on both backends: several web
-    # processes on PostgreSQL share it (a shared volume across hosts).
     links = EmailLinks(settings.link_base_url)
     usecases = UseCases.over(
         governance=governance,
@@ -180,7 +184,7 @@ def _assemble(
         governance,
         read_side,
         accounts,
-        EvidenceStore(settings.data_dir / "evidence"),
+        open_file_store(settings, app_engine),
         Outbox(app_engine),
         Health(app_engine),
         usecases,
@@ -336,12 +340,16 @@ def _open_postgres(
     assert url is not None  # noqa: S101 - checked by the caller
     env = postgres_env(url)
     env["AGGREGATE_CACHE_MAXSIZE"] = "1000"
+    env["POSTGRES_POOL_SIZE"] = str(settings.pool_size)
+    env["POSTGRES_MAX_OVERFLOW"] = str(settings.pool_overflow)
     _check_reachable(url)
     # pre-ping replaces connections a server restart broke; the connect and pool
     # timeouts bound how long a request waits while the server is down.
     engine = create_engine(
         sqlalchemy_url(url),
         pool_pre_ping=True,
+        pool_size=settings.pool_size,
+        max_overflow=settings.pool_overflow,
         pool_timeout=CONNECT_TIMEOUT_SECONDS,
         connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
     )
@@ -350,6 +358,8 @@ def _open_postgres(
     with engine.connect() as lock:
         lock.exec_driver_sql(f"SELECT pg_advisory_lock({CREATION_LOCK})")
         try:
+            # Before anything uses a key: one deployment, one set of keys.
+            check_keys(settings, engine)
             governance = Governance(env={**env, "CREATE_TABLE": "y"}, clock=clock)
             bound_retries(governance.recorder)
             seal_postgres_event_log(lock)
@@ -357,10 +367,31 @@ def _open_postgres(
             migrate(engine)
             seal_clear_secrets(engine, box)
             ReadSide(engine, _event_log(governance), all_projections()).create_tables()
-        finally:
+            if settings.files_in_database:
+                import_local_files(settings, engine)
+        except BaseException:
+            # Refused (keys that differ) or failed: no connection left open.
+            lock.rollback()
             lock.exec_driver_sql(f"SELECT pg_advisory_unlock({CREATION_LOCK})")
             lock.commit()
+            lock.close()
+            engine.dispose()
+            raise
+        lock.exec_driver_sql(f"SELECT pg_advisory_unlock({CREATION_LOCK})")
+        lock.commit()
     return governance, engine, engine
+
+
+def import_local_files(settings: Settings, engine: Engine) -> None:
+    """Copy into the database the files a data directory kept before they moved
+    there (``consortium files migrate`` does it by hand); the folder stays."""
+    folder = settings.data_dir / EVIDENCE_FOLDER
+    if not folder.is_dir() or not any(folder.iterdir()):
+        return
+    store = DatabaseFileStore(engine, settings.data_dir / UPLOADS_FOLDER)
+    report = store.import_folder(folder)
+    if report.copied or report.altered:
+        logger.info("files.imported folder=%s %s", folder, report.summary())
 
 
 def bound_retries(recorder: Any, attempts: int = RECORDER_ATTEMPTS) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from icalendar import Event
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from governance.errors import NotFound
@@ -26,7 +26,7 @@ from projections.workplan_queries import (
     workplan_of,
 )
 from web.auth import actor_of, form_endpoint, upload_endpoint
-from web.evidence.names import content_disposition, download_name
+from web.evidence.download import file_response
 from web.forms.fields import FormErrors
 from web.htmx import render
 from web.i18n import N_, gettext_
@@ -217,21 +217,16 @@ def download(request: Request) -> Response:
         raise NotFound("file", sha256[:80])
     with queries(request) as connection:
         evidence = workplan_file(connection, str(access.consortium_id), sha256)
-    path = stores(request).evidence.path_of(sha256)
-    if evidence is None or path is None:
-        raise NotFound("file", sha256)
-    return FileResponse(
-        path,
-        media_type=evidence.media_type,
-        headers={
-            "Content-Disposition": content_disposition(
-                download_name(evidence.filename, evidence.media_type)
-            ),
-            "Content-Security-Policy": "sandbox",
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-store",
-        },
+    response = (
+        file_response(
+            stores(request).evidence, sha256, evidence.media_type, evidence.filename
+        )
+        if evidence is not None
+        else None
     )
+    if response is None:
+        raise NotFound("file", sha256)
+    return response
 
 
 DELIVERABLE = "/consortia/{consortium_id}/workplan/deliverables/{deliverable_id}"

@@ -12,7 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from governance.convention.values import DocumentKind
@@ -22,7 +22,7 @@ from projections.amendments import amendments_of
 from projections.documents import documents_of
 from projections.partners import partners_of
 from web.auth import actor_of, upload_endpoint
-from web.evidence.names import content_disposition, download_name
+from web.evidence.download import file_response
 from web.forms.documents import parse_document, parse_note, parse_signature
 from web.forms.fields import FormErrors
 from web.htmx import render
@@ -183,21 +183,19 @@ def download(request: Request) -> Response:
         if document
         else None
     )
-    path = stores(request).evidence.path_of(version.file.sha256) if version else None
-    if version is None or path is None:
-        raise NotFound("document", document_id)
-    return FileResponse(
-        path,
-        media_type=version.file.media_type,
-        headers={
-            "Content-Disposition": content_disposition(
-                download_name(version.file.filename, version.file.media_type)
-            ),
-            "Content-Security-Policy": "sandbox",
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-store",
-        },
+    response = (
+        file_response(
+            stores(request).evidence,
+            version.file.sha256,
+            version.file.media_type,
+            version.file.filename,
+        )
+        if version is not None
+        else None
     )
+    if response is None:
+        raise NotFound("document", document_id)
+    return response
 
 
 DOCUMENTS = "/consortia/{consortium_id}/documents"

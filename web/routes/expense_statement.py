@@ -13,7 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from governance.errors import NotFound
@@ -23,7 +23,7 @@ from governance.permissions import Action, may_declare_for
 from projections.expenses import StatementRow, statement_of, statement_with_document
 from projections.expenses_summary import Expenses, declared_lines, expenses_of
 from web.auth import actor_of, form_endpoint
-from web.evidence.names import content_disposition, download_name
+from web.evidence.download import file_response
 from web.forms.expenses import parse_acceptance, parse_refusal
 from web.forms.fields import FormErrors
 from web.htmx import render
@@ -225,21 +225,16 @@ def document_file(request: Request) -> Response:
         document = statement_with_document(
             connection, str(access.consortium_id), sha256
         )
-    path = stores(request).evidence.path_of(sha256)
-    if document is None or path is None:
-        raise NotFound("document", sha256)
-    return FileResponse(
-        path,
-        media_type=document.media_type,
-        headers={
-            "Content-Disposition": content_disposition(
-                download_name(document.filename, document.media_type)
-            ),
-            "Content-Security-Policy": "sandbox",
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-store",
-        },
+    response = (
+        file_response(
+            stores(request).evidence, sha256, document.media_type, document.filename
+        )
+        if document is not None
+        else None
     )
+    if response is None:
+        raise NotFound("document", sha256)
+    return response
 
 
 STATEMENT = "/consortia/{consortium_id}/expenses/statements/{statement_id}"

@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response, StreamingResponse
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from governance.application import Created
@@ -35,7 +35,8 @@ from projections.ledger_summary import summarise, warning_facts
 from projections.partners import partners_of
 from projections.reporting import attachment_of
 from web.auth import actor_of, form_endpoint, upload_endpoint
-from web.evidence.names import content_disposition, download_name
+from web.evidence.download import file_response
+from web.evidence.names import content_disposition
 from web.exports.ledger import LedgerExport, ledger_csv, ledger_xlsx
 from web.forms.commitments import parse_amendment, parse_delivery, parse_pledge
 from web.forms.fields import FormErrors
@@ -370,21 +371,16 @@ def evidence_file(request: Request) -> Response:
             else document_of(connection, str(access.consortium_id), sha256)
             or attachment_of(connection, str(access.consortium_id), sha256)
         )
-    path = stores(request).evidence.path_of(sha256)
-    if evidence is None or path is None:
-        raise NotFound("evidence", sha256)
-    return FileResponse(
-        path,
-        media_type=evidence.media_type,
-        headers={
-            "Content-Disposition": content_disposition(
-                download_name(evidence.filename, evidence.media_type)
-            ),
-            "Content-Security-Policy": "sandbox",
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-store",
-        },
+    response = (
+        file_response(
+            stores(request).evidence, sha256, evidence.media_type, evidence.filename
+        )
+        if evidence is not None
+        else None
     )
+    if response is None:
+        raise NotFound("evidence", sha256)
+    return response
 
 
 def _export(request: Request) -> tuple[LedgerExport, str]:

@@ -1,0 +1,77 @@
+"""The settings several hosts need: pool sizes, session lifetime, file store."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from web.ops.storage import open_stores
+from web.settings import Settings, SettingsError
+
+
+def test_pool_sizes_and_the_session_lifetime_are_read_from_the_environment(
+    tmp_path: Path,
+) -> None:
+    settings = Settings.from_env(
+        {
+            "CONSORTIUM_DATA_DIR": str(tmp_path),
+            "CONSORTIUM_POOL_SIZE": "3",
+            "CONSORTIUM_POOL_OVERFLOW": "0",
+            "CONSORTIUM_SESSION_HOURS": "2",
+        }
+    )
+    defaults = Settings.from_env({"CONSORTIUM_DATA_DIR": str(tmp_path)})
+
+    assert (settings.pool_size, settings.pool_overflow) == (3, 0)
+    assert settings.session_hours == 2
+    assert (defaults.pool_size, defaults.pool_overflow, defaults.session_hours) == (
+        5,
+        10,
+        12,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "said"),
+    [
+        ("CONSORTIUM_POOL_SIZE", "0", "CONSORTIUM_POOL_SIZE must be a whole number"),
+        ("CONSORTIUM_POOL_OVERFLOW", "-1", "CONSORTIUM_POOL_OVERFLOW must be a whole"),
+        (
+            "CONSORTIUM_SESSION_HOURS",
+            "half",
+            "CONSORTIUM_SESSION_HOURS must be a whole",
+        ),
+    ],
+)
+def test_an_unusable_value_is_refused_with_its_name(
+    name: str, value: str, said: str
+) -> None:
+    with pytest.raises(SettingsError, match=said):
+        Settings.from_env({name: value})
+
+
+@pytest.mark.postgres
+def test_each_pool_of_a_process_has_the_size_the_settings_give(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    settings = Settings(
+        data_dir=tmp_path,
+        database_url=postgres_url,
+        secret_key="k",
+        pool_size=2,
+        pool_overflow=1,
+        session_hours=3,
+    )
+
+    stores = open_stores(settings)
+    try:
+        tables = stores.accounts.engine.pool
+        events = stores.governance.recorder.datastore.pool
+
+        assert (tables.size(), tables._max_overflow) == (2, 1)  # type: ignore[attr-defined]
+        assert (events.min_size, events.max_size) == (2, 3)
+        assert stores.accounts.sessions.lifetime == timedelta(hours=3)
+    finally:
+        stores.close()

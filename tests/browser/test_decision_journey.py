@@ -1,12 +1,15 @@
 """A vote from tabling to the decision log, in a real browser.
 
 The coordinator tables a proposal to the steering committee; the third place's
-member votes for it and, by proxy, for the citizens' collective, watching the tally
-update in place; the coordinator closes the vote and finds it in the decision log.
+member, told that the vote opened, votes for it and, by proxy, for the citizens'
+collective, watching the tally update in place; the coordinator records the vote of
+a partner present at the meeting, closes the vote once the confirmation box is
+ticked, and finds it in the decision log.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import pytest
@@ -77,7 +80,24 @@ def test_a_vote_goes_from_tabling_to_the_decision_log(
     log_in(page, live_server, "coordinator@demo.example", "coordinator-demo")
     page.locator("nav.tabs").get_by_role("link", name="Votes").click()
     page.get_by_role("link", name=TITLE).click()
+    # As chair, the coordinator records the vote of a partner present at the meeting.
+    ballots = page.locator("form", has=page.locator("#ballots-title"))
+    ballots.locator('select[id^="option-"]').first.select_option(label="For")
+    ballots.get_by_role("button", name="Record these votes").click()
+    wait_for_htmx(page)
+    expect(page.locator("#tally-panel")).to_contain_text("3 of 5 partners voted")
+    expect(page.locator("#done-notice")).to_be_visible()
+    # Closing asks first: without the box ticked, nothing closes and the form says why.
     page.get_by_role("button", name="Close the vote").click()
-    expect(page.locator("#tally-panel")).to_contain_text("No quorum")
+    wait_for_htmx(page)
+    expect(page.locator("#vote-panel")).to_contain_text(
+        "Closing the vote cannot be undone: tick the box to confirm."
+    )
+    expect(page.locator("#tally-panel")).not_to_contain_text("Outcome")
+    page.get_by_label(re.compile("I understand that a closed vote")).check()
+    page.get_by_role("button", name="Close the vote").click()
+    wait_for_htmx(page)
+    expect(page.locator("#tally-panel h2")).to_have_text("Outcome")
+    expect(page.locator("main")).to_contain_text("present at the meeting: For")
     page.locator("nav.tabs").get_by_role("link", name="Decisions").click()
     expect(page.locator("#log-table")).to_contain_text(TITLE)

@@ -67,6 +67,9 @@ from tests.support.expenses import a_declared_expense, reporting_periods
 from tests.support.financial_reports import ReportWorld, explain_all, report_world
 from tests.support.financing import a_resource, an_expense, rules
 
+# A field of the world filled in by ``world`` (a dataclass default must be constant).
+NO_ID = UUID(int=0)
+
 
 @dataclass(frozen=True)
 class World:
@@ -99,7 +102,7 @@ class World:
     expense_line_id: str
     resource_line_id: str
     # Issue 17: a second indicator, measured once, whose value is corrected.
-    measured_indicator_id: UUID = UUID(int=0)
+    measured_indicator_id: UUID = NO_ID
     measurement_id: str = ""
 
 

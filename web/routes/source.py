@@ -94,4 +94,4 @@ async def source(request: Request) -> Response:
     return Response(archive, media_type="application/gzip", headers=headers)
 
 
-routes = [Route("/source.tar.gz", source, methods=["GET"], name="source")]
+routes = [Route("/source.tar.gz", source, methods=["GET"], name="source:archive")]

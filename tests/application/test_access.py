@@ -18,6 +18,7 @@ from eventsourcing.application import Application
 
 from governance.actor import Actor
 from governance.application import Governance
+from governance.application.daily import MeetingBallot
 from governance.call.values import CallRules
 from governance.convention.values import DocumentKind
 from governance.errors import NotFound, NotPermitted
@@ -31,6 +32,7 @@ from governance.financing.grant_values import (
 )
 from governance.financing.statement_values import RefusalReason, statement_id
 from governance.financing.values import CostCategory, PlanVersionKind
+from governance.indicator import Indicator
 from governance.permissions import MATRIX, Action
 from governance.values import (
     MEETING,
@@ -96,6 +98,9 @@ class World:
     entry_id: UUID
     expense_line_id: str
     resource_line_id: str
+    # Issue 17: a second indicator, measured once, whose value is corrected.
+    measured_indicator_id: UUID = UUID(int=0)
+    measurement_id: str = ""
 
 
 def partner_commands(partner: Callable[[World], str]) -> dict[str, Command]:
@@ -276,6 +281,10 @@ COMMANDS: dict[str, Command] = {
     # For the lead, which the member these tests act as does not represent.
     **partner_commands(lambda w: w.lead_id),
 }
+# Issue 17: the chair (a coordinator) records the votes given at a meeting.
+COMMANDS["record_meeting_votes"] = lambda app, actor, w: app.record_meeting_votes(
+    actor, w.open_proposal_id, [MeetingBallot(w.partner_id, FOR, w.partner_id)]
+)
 # Issue 16 §7: the call's rules are the coordinator's (they set the plan's too).
 COMMANDS["record_call_rules"] = lambda app, actor, w: app.record_call_rules(
     actor, w.consortium_id, CallRules(max_duration_months=36)
@@ -343,6 +352,19 @@ REPORTING_COMMANDS: dict[str, Command] = {
     "set_reminder_schedule": lambda app, actor, w: app.set_reminder_schedule(
         actor, w.consortium_id, (21, 3)
     ),
+    # Issue 17: a measured value corrected or withdrawn, with its reason.
+    "correct_measurement": lambda app, actor, w: app.correct_measurement(
+        actor,
+        w.measured_indicator_id,
+        w.measurement_id,
+        value=Decimal("140"),
+        on=date(2026, 3, 31),
+        source="Feuilles",
+        reason="Une feuille oubliée",
+    ),
+    "withdraw_measurement": lambda app, actor, w: app.withdraw_measurement(
+        actor, w.measured_indicator_id, w.measurement_id, "Compté deux fois"
+    ),
 }
 # Coordinators, members and the pilot team keep the capitalisation register.
 CAPITALISATION_COMMANDS: dict[str, Command] = {
@@ -374,6 +396,8 @@ REPORTING_ACTIONS = {
     "submit_report": Action.REPORT,
     "define_indicator": Action.REPORT,
     "measure_indicator": Action.REPORT,
+    "correct_measurement": Action.REPORT,
+    "withdraw_measurement": Action.REPORT,
     "set_reminder_schedule": Action.MANAGE_CALENDAR,
     "accept_report": Action.REVIEW_REPORT,
     "request_report_changes": Action.REVIEW_REPORT,
@@ -464,6 +488,12 @@ def world(app: Governance, coordinator: Actor, consortium_id: UUID) -> World:
     app.submit_report(coordinator, submitted)
     indicator = defined_indicator(app, coordinator, consortium_id)
     entry = app.record_capitalisation(coordinator, consortium_id, an_asset()).id
+    measured = defined_indicator(app, coordinator, consortium_id, name="Ateliers")
+    app.measure_indicator(
+        coordinator, measured, Decimal("130"), date(2026, 3, 31), "Feuilles"
+    )
+    indicator_record: Indicator = app.repository.get(measured)
+    measurement = indicator_record.measurements[0].measurement_id
     expense_line = app.plan_expense(
         coordinator, consortium_id, an_expense(partner_id=lead)
     ).id
@@ -488,6 +518,8 @@ def world(app: Governance, coordinator: Actor, consortium_id: UUID) -> World:
         UUID(entry),
         expense_line,
         resource_line,
+        measured_indicator_id=measured,
+        measurement_id=measurement,
     )
 
 

@@ -271,3 +271,32 @@ def test_only_a_financer_may_be_reminded_of_a_tranche(
     )
     [reminder] = issued_for(stores, tranche)
     assert reminder.recipient_id == reminded.financer
+
+
+def test_a_financer_on_the_daily_digest_reads_the_tranche_in_it_in_english(
+    stores: Stores,
+    reminded: Reminded,
+    jobs: Jobs,
+    clock: FixedClock,
+    smtp: SmtpServer,
+) -> None:
+    stores.accounts.update_preferences(
+        reminded.financer, delivery="digest", language="en"
+    )
+    tranche = grant_an_advance(stores, reminded, signed=True)
+    day = clock.now().astimezone(PARIS).date()
+
+    walk(clock, jobs, at_paris(day, 9), timedelta(minutes=30))
+
+    [reminder] = issued_for(stores, tranche)
+    [digest] = [m for m in smtp.received if m["To"] == reminded.emails["financer"]]
+    assert reminder.channel is ReminderChannel.DIGEST
+    text = str(digest.get_body(preferencelist=("plain",)).get_content())
+    assert (
+        'The tranche "Avance" of Val de Brume numérique can be paid: its condition'
+        " holds since"
+    ) in text
+    assert f"https://ledger.example/consortia/{reminded.consortium_id}/funding" in text
+    html = digest.get_body(preferencelist=("html",))
+    assert html is not None
+    assert "Open the funding" in html.get_content()

@@ -1,7 +1,7 @@
 """Money from plan to amendment, in a real browser, on the demo consortium.
 
-The coordinator reads the financing plan in force; the pilot team rewrites the
-second activity report the funder sent back and resubmits it; the financer accepts
+The coordinator reads the financing plan in force; the pilot team writes the second
+quarter's activity report and submits it; the financer accepts
 the second period's expense statements and the report; the funding page then shows
 the second interim payment ready, and the financer records it: the page says which
 accepted report released it. Last, the coordinator drafts an amendment extending the
@@ -68,8 +68,8 @@ def test_a_payment_is_released_by_an_accepted_report_then_the_plan_is_amended(
     expect(page.locator("main")).to_contain_text("Grant requested from this funder")
 
     log_in(page, live_server, PILOT)
-    open_report_in(page, "Changes requested")
-    page.fill("#text", "Deuxième quadrimestre, fréquentation par commune jointe.")
+    open_report_in(page, "To write")
+    page.fill("#text", "Deuxième trimestre, fréquentation par commune jointe.")
     page.get_by_role("button", name="Save the draft").click()
     expect(page.locator("#report-panel")).to_contain_text("Drafted")
     page.get_by_role("button", name="Submit the report").click()

@@ -19,6 +19,8 @@ from projections.audit_chain import (
 )
 from projections.merkle import MerkleAccumulator
 from tests.support.audit_store import Audited
+from tests.support.files import overwrite, remove
+from web.evidence.store import EvidenceStore
 from web.ops.audit_findings import Report, describe
 from web.ops.raw_log import canonical_originator_id
 
@@ -173,12 +175,15 @@ def test_a_truncated_tail_is_located(audited: Audited) -> None:
 
 
 def test_an_altered_or_missing_attached_file_is_located(audited: Audited) -> None:
-    evidence = audited.settings.data_dir / "evidence" / audited.evidence_sha256
-    evidence.chmod(0o600)
-    evidence.write_bytes(evidence.read_bytes().replace(b"PDF", b"PDG"))
+    # Wherever the files are kept: this host's folder (SQLite), the database
+    # (PostgreSQL, where every host sees them).
+    store = audited.stores.evidence
+    if isinstance(store, EvidenceStore):
+        (store.directory / audited.evidence_sha256).chmod(0o600)
+    overwrite(store, audited.evidence_sha256, b"%PDG-1.4 not what was recorded")
 
     altered = audited.verify()
-    evidence.unlink()
+    remove(store, audited.evidence_sha256)
     missing = audited.verify()
 
     assert located(altered) == {("evidence_altered", audited.evidence_position)}

@@ -72,7 +72,8 @@ def environment(settings: Settings) -> dict[str, str]:
     env = {
         **os.environ,
         "CONSORTIUM_DATA_DIR": str(settings.data_dir),
-        "CONSORTIUM_SECRET_KEY": "k",
+        # The same keys as the test's own stores: one deployment (the keys check).
+        "CONSORTIUM_SECRET_KEY": settings.secret_key,
         "PYTHONPATH": str(ROOT),
     }
     if settings.database_url:

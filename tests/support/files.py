@@ -7,7 +7,7 @@ import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from web.evidence.database import DatabaseFileStore, stored_file_chunks, stored_files
 from web.evidence.filestore import FileStore
@@ -56,3 +56,17 @@ def overwrite(store: FileStore, sha256: str, content: bytes) -> None:
             .where(stored_file_chunks.c.sha256 == sha256)
             .values(data=content[:1])
         )
+
+
+def remove(store: FileStore, sha256: str) -> None:
+    """Delete a stored file behind the application's back (a lost disk, a bad
+    restore)."""
+    if isinstance(store, EvidenceStore):
+        (store.directory / sha256).unlink()
+        return
+    assert isinstance(store, DatabaseFileStore)
+    with store.engine.begin() as connection:
+        connection.execute(
+            delete(stored_file_chunks).where(stored_file_chunks.c.sha256 == sha256)
+        )
+        connection.execute(delete(stored_files).where(stored_files.c.sha256 == sha256))

@@ -263,3 +263,15 @@ def test_files_migrate_is_refused_when_files_stay_in_the_data_directory(
 
     assert result.exit_code == Exit.REFUSED
     assert "nothing to migrate" in result.output
+
+
+def test_sizes_answers_from_the_index_for_the_stored_files_only(
+    store: FileStore,
+) -> None:
+    one = store.save(io.BytesIO(secret_pdf("one")), "one.pdf")
+    two = store.save(io.BytesIO(secret_pdf("two, longer")), "two.pdf")
+
+    sizes = store.sizes([one.sha256, two.sha256, "0" * 64, "../../etc/passwd"])
+
+    assert sizes == {one.sha256: one.size, two.sha256: two.size}
+    assert store.sizes([]) == {}

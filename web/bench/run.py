@@ -15,6 +15,7 @@ from web.bench.builder import BuildResult, Flagship, build
 from web.bench.pages import PageEffort
 from web.bench.results import REFERENCE_EVENTS, Echo, Options, Results, Row, Store
 from web.bench.workspace import workspace
+from web.ops.platform_keys import KeysDiffer
 from web.ops.storage import Stores, open_stores
 from web.settings import Settings
 
@@ -50,6 +51,13 @@ QUICK = Effort(
     100,
     1.0,
     scale.ScaleEffort(40, 1.0, 2, 2, 2, 1.0),
+)
+
+
+NOT_EMPTY = (
+    "the store is not empty: give an empty database or data directory, "
+    "or measure again the store an earlier run kept there with the same "
+    "--data-dir and --reuse"
 )
 
 
@@ -90,14 +98,14 @@ def _prepare(settings: Settings, events: int, echo: Echo, reuse: bool) -> Store:
                 info["build_seconds"],
                 rebuilt,
             )
-    stores = _open(settings)
+    try:
+        stores = _open(settings)
+    except KeysDiffer:
+        # The database holds a deployment's keys, so a store: the same refusal.
+        raise StoreNotEmpty(NOT_EMPTY) from None
     try:
         if stores.governance.recorder.max_notification_id():
-            raise StoreNotEmpty(
-                "the store is not empty: give an empty database or data directory, "
-                "or measure again the store an earlier run kept there with the same "
-                "--data-dir and --reuse"
-            )
+            raise StoreNotEmpty(NOT_EMPTY)
         with click.progressbar(
             length=events, label=f"Building {events:,} events", file=sys.stderr
         ) as bar:

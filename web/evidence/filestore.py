@@ -44,7 +44,15 @@ class FileStore(Protocol):
         ...
 
     def verify(self, evidence: Evidence) -> bool:
-        """Whether the stored file still has the recorded size and SHA-256."""
+        """Whether the stored file still has the recorded size and SHA-256.
+
+        Reads the whole file: for the audit and the sweep, never for a page view.
+        """
+        ...
+
+    def sizes(self, sha256s: Iterable[str]) -> dict[str, int]:
+        """The size of each of these files that is stored, from the store's index
+        (a directory entry, a row): reads no content, so a page may ask."""
         ...
 
     def stored_names(self) -> list[str]:

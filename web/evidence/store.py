@@ -119,6 +119,15 @@ class EvidenceStore:
             return None
         return StoredFile(path.stat().st_size, _read(path), path)
 
+    def sizes(self, sha256s: Iterable[str]) -> dict[str, int]:
+        """The size of each of these files that is stored (``stat``: no content)."""
+        found: dict[str, int] = {}
+        for sha256 in sha256s:
+            path = self.path_of(sha256)
+            if path is not None:
+                found[sha256] = path.stat().st_size
+        return found
+
     def close(self) -> None:
         """Nothing to release: the files are on disk."""
 

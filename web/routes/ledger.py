@@ -43,6 +43,7 @@ from web.forms.fields import FormErrors
 from web.forms.partners import parse_withdrawal
 from web.htmx import render
 from web.links import path_for
+from web.ops.audit_requests import AuditVerifications
 from web.presentation.charts import bars, cumulative_line
 from web.request_state import clock
 from web.routes.common import (
@@ -53,6 +54,7 @@ from web.routes.common import (
     queries,
     stores,
 )
+from web.routes.evidence_state import audit_flagged, file_states
 from web.routes.posting import run_command, saved_upload
 
 logger = logging.getLogger(__name__)
@@ -202,12 +204,13 @@ def _commitment_context(request: Request, access: Access) -> dict[str, Any]:
         "history": history,
         "contributions": delivered,
         "names": stores(request).accounts.names({h.actor_id for h in history}),
-        # Recomputed on each view: a file changed or lost since it was recorded shows.
-        "intact": {
-            d.contribution_id: stores(request).evidence.verify(d.evidence)
-            for d in delivered
-            if d.evidence is not None
-        },
+        # From the store's index and the last audit, never the files' content: a
+        # view costs the same whatever they weigh (``evidence_state``).
+        "file_states": file_states(
+            stores(request).evidence,
+            [d.evidence for d in delivered if d.evidence is not None],
+            audit_flagged(AuditVerifications(stores(request).accounts.engine), cid),
+        ),
         "may_act": may_act
         and not row.withdrawn
         and partner is not None

@@ -70,7 +70,10 @@ class ReminderItem:
     escalation: int
     # What it reminds of: "report", "deliverable" (whose title is in
     # ``report_title``, and which has no funder), or "application" (the call's
-    # closing date: the call's name in ``report_title``, its funder in ``funder``).
+    # closing date: the call's name in ``report_title``, its funder in ``funder``),
+    # "statement" (a partner's: the report's title, the partner's name in
+    # ``funder``) or "tranche" (its label in ``report_title``, due on the day it
+    # was found ready).
     about: str = "report"
 
 
@@ -107,6 +110,14 @@ class MailLinks(Protocol):
 
     def application(self, consortium_id: str) -> str:
         """The page of the call a reminder of its closing date is about."""
+        ...
+
+    def expenses(self, consortium_id: str) -> str:
+        """The expenses page a reminder of a partner's statement is about."""
+        ...
+
+    def funding(self, consortium_id: str) -> str:
+        """The funding page a reminder of a tranche ready to be paid is about."""
         ...
 
 
@@ -157,7 +168,14 @@ class MailRenderer:
         language = self._language(recipient)
         _ = self.catalogues[language].gettext
         shown = self._shown(item, language, today)
-        if shown.days_left >= 0:
+        if item.about == "tranche":
+            subject = _("Ready to be paid: %(title)s (%(consortium)s)")
+        elif item.about == "statement":
+            subject = _(
+                "Expense statement of %(partner)s for %(title)s, due on %(date)s"
+                " (%(consortium)s)"
+            )
+        elif shown.days_left >= 0:
             subject = _("Reminder: %(title)s due on %(date)s (%(consortium)s)")
         else:
             subject = _("Overdue: %(title)s was due on %(date)s (%(consortium)s)")
@@ -165,6 +183,7 @@ class MailRenderer:
             "title": item.report_title,
             "date": shown.due_text,
             "consortium": item.consortium_name,
+            "partner": item.funder,
         }
         context = self._context(recipient, language) | {"item": shown}
         return Message(
@@ -284,6 +303,10 @@ class MailRenderer:
             return self.links.deliverable(item.consortium_id, item.obligation_id)
         if item.about == "application":
             return self.links.application(item.consortium_id)
+        if item.about == "statement":
+            return self.links.expenses(item.consortium_id)
+        if item.about == "tranche":
+            return self.links.funding(item.consortium_id)
         return self.links.report(item.consortium_id, item.obligation_id)
 
     def _render(self, name: str, language: str, context: dict[str, object]) -> str:

@@ -29,6 +29,7 @@ from governance.errors import Conflict, GovernanceError, RuleViolated
 from governance.values import ReminderChannel, ReportStatus
 from notifications.emails import Delivery, MailRenderer, Recipient, ReminderItem
 from notifications.mail import SendFailed, Transport, batch, build_email
+from notifications.money_reminders import money_deadlines
 from notifications.outbox import Outbox, OutboxRow
 from notifications.policy import (
     LOCAL_ZONE,
@@ -41,6 +42,7 @@ from projections.application_deadlines import (
     open_application_deadlines,
     undelivered_application_items,
 )
+from projections.money_reminders import undelivered_money_items
 from projections.reminders import (
     NotificationRow,
     audiences,
@@ -141,9 +143,24 @@ class ReminderPipeline:
                 connection,
                 {d.consortium_id for d in (*open_, *(d for d, _ in due), *closing)},
             )
+            # Statements due with reports, tranches ready to be paid.
+            money, money_requests = money_deadlines(
+                connection,
+                self.governance,
+                due_from,
+                due_until,
+                now.astimezone(LOCAL_ZONE).date(),
+                people,
+            )
             issued = issued_keys(
                 connection,
-                (d.obligation_id for d in (*open_, *(d for d, _ in due), *closing)),
+                [
+                    *(
+                        d.obligation_id
+                        for d in (*open_, *(d for d, _ in due), *closing)
+                    ),
+                    *(d.obligation_id for d in money),
+                ],
             )
         deadlines = [
             Deadline(
@@ -183,8 +200,12 @@ class ReminderPipeline:
         ]
         of_application = {d.obligation_id: d.consortium_id for d in closing}
         count = 0
-        for reminder in due_reminders(deadlines, now, issued):
+        for reminder in due_reminders([*deadlines, *money], now, issued):
             try:
+                if reminder.obligation_id in money_requests:
+                    money_requests[reminder.obligation_id](reminder)
+                    count += 1
+                    continue
                 if reminder.obligation_id in of_application:
                     self.governance.request_application_reminder(
                         UUID(of_application[reminder.obligation_id]),
@@ -233,7 +254,8 @@ class ReminderPipeline:
             pending = sorted(
                 undelivered_items(connection)
                 + undelivered_deliverable_items(connection)
-                + undelivered_application_items(connection),
+                + undelivered_application_items(connection)
+                + undelivered_money_items(connection),
                 key=lambda r: (r.reminder.requested_at, r.reminder.reminder_id),
             )[:500]
         if not pending:

@@ -117,6 +117,12 @@ class EmailLinks:
     def application(self, consortium_id: str) -> str:
         return self._link("call:index", consortium_id=consortium_id)
 
+    def expenses(self, consortium_id: str) -> str:
+        return self._link("expenses:index", consortium_id=consortium_id)
+
+    def funding(self, consortium_id: str) -> str:
+        return self._link("funding:index", consortium_id=consortium_id)
+
     def invitation(self, token: str) -> str:
         """The link that opens an invitation (it works once)."""
         return self._link("invitations:accept_page", token=token)

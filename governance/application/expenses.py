@@ -13,7 +13,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
 
-from governance.actor import Actor
+from governance.actor import SCHEDULER, Actor
 from governance.application.base import Created, ServiceBase
 from governance.consortium import Consortium
 from governance.errors import NotFound, RuleViolated
@@ -25,7 +25,8 @@ from governance.financing.statement_values import (
     statement_id,
 )
 from governance.permissions import Action, check_declares_for
-from governance.reporting import ReportingObligation
+from governance.reminder import Reminder
+from governance.reporting import WRITABLE, ReportingObligation
 
 
 class ExpenseCommands(ServiceBase):
@@ -142,6 +143,47 @@ class ExpenseCommands(ServiceBase):
         statement = self._load(statement_uuid, ExpenseStatement, "statement")
         self._authorised(actor, UUID(statement.consortium_id), Action.REVIEW_EXPENSES)
         return statement
+
+    def request_statement_reminder(
+        self,
+        consortium_id: UUID,
+        obligation_id: UUID,
+        partner_id: str,
+        stage: int,
+        recipient_id: str,
+        escalation: int,
+    ) -> int:
+        """The scheduler reminds one person of a partner's statement due with a
+        report, at one stage of the report's ladder.
+
+        The reminder's ``obligation_id`` is the statement's id (derived from the
+        consortium, the report and the partner, whether or not the statement is
+        opened yet). Refused (``RuleViolated``) when the report is no longer due,
+        the statement is submitted, the partner is not an active partner, or the
+        person no longer belongs to the consortium; ``Conflict`` when issued.
+        """
+        with self._acting(Actor(SCHEDULER)):
+            consortium = self._consortium(consortium_id)
+            obligation = self._period_report(consortium_id, obligation_id)
+            if obligation.status not in WRITABLE:
+                raise RuleViolated("reminder.report_not_due")
+            if not consortium.is_active_partner(partner_id):
+                raise RuleViolated("reminder.report_not_due")
+            subject = statement_id(str(consortium_id), str(obligation_id), partner_id)
+            statement = self._statement_found(subject)
+            if statement is not None and statement.status is not StatementStatus.DRAFT:
+                raise RuleViolated("reminder.report_not_due")
+            if consortium.role_of(recipient_id) is None:
+                raise RuleViolated("reminder.recipient_not_a_member")
+            reminder = Reminder(
+                consortium_id=str(consortium_id),
+                obligation_id=str(subject),
+                due_on=obligation.due_on,
+                stage=stage,
+                recipient_id=recipient_id,
+                escalation=escalation,
+            )
+            return self._save(reminder)
 
     def _period_report(
         self, consortium_id: UUID, obligation_id: UUID

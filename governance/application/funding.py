@@ -22,7 +22,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
 
-from governance.actor import Actor
+from governance.actor import SCHEDULER, Actor
 from governance.application.base import Created, ServiceBase
 from governance.consortium import Consortium
 from governance.errors import NotFound, RuleViolated
@@ -39,8 +39,9 @@ from governance.financing.grant_values import (
 from governance.financing.statement import ExpenseStatement
 from governance.financing.statement_values import StatementStatus, statement_id
 from governance.permissions import Action
+from governance.reminder import Reminder
 from governance.reporting import ReportingObligation
-from governance.values import Phase, ReportStatus
+from governance.values import MemberRole, Phase, ReportStatus
 
 SIGNED_PHASES = (Phase.AGREEMENT_SIGNED, Phase.IMPLEMENTATION, Phase.CLOSED)
 """The phases a consortium is in once its convention is signed."""
@@ -127,6 +128,48 @@ class FundingCommands(ServiceBase):
                 recovery_id, amount, recovered_on, reason, figures, release
             )
             return Created(recovery_id, self._save(grant))
+
+    def request_tranche_reminder(
+        self,
+        consortium_id: UUID,
+        tranche_id: str,
+        ready_on: date,
+        stage: int,
+        recipient_id: str,
+        escalation: int,
+        counted_reports: Collection[UUID] = (),
+    ) -> int:
+        """The scheduler reminds one financer that a tranche is ready to be paid.
+
+        ``ready_on`` is the day the scheduler first found the tranche ready (the
+        ladder counts from it). Refused (``RuleViolated``) when the tranche's
+        condition does not hold in the log, nothing of it is due any more (paid),
+        or the person is not a financer of the consortium; ``Conflict`` when
+        already issued (the id is the key's).
+        """
+        with self._acting(Actor(SCHEDULER)):
+            consortium = self._consortium(consortium_id)
+            grant = self._grant(consortium_id)
+            tranche = grant.tranche(tranche_id)
+            if not self._ready(consortium, tranche):
+                raise RuleViolated("reminder.report_not_due")
+            figures = self._figures(consortium, grant, counted_reports)
+            row = next(
+                t for t in figures.tranches if t.tranche.tranche_id == tranche_id
+            )
+            if row.due <= 0:
+                raise RuleViolated("reminder.report_not_due")
+            if consortium.role_of(recipient_id) is not MemberRole.FINANCER:
+                raise RuleViolated("reminder.recipient_not_a_member")
+            reminder = Reminder(
+                consortium_id=str(consortium_id),
+                obligation_id=tranche_id,
+                due_on=ready_on,
+                stage=stage,
+                recipient_id=recipient_id,
+                escalation=escalation,
+            )
+            return self._save(reminder)
 
     # -- reading the log ----------------------------------------------------------
 

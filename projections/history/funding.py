@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 from governance import events
 from governance.financing.grant_values import TrancheCondition
 from projections.base import Envelope, on
+from projections.history.money_reminders import keep_tranches
 from projections.history.rows import HistoryRows
 
 
@@ -25,6 +26,7 @@ class FundingHistory(HistoryRows):
     ) -> None:
         event = envelope.event
         self._own(connection, envelope, event.consortium_id, "")
+        keep_tranches(connection, envelope)
         self._add(
             connection,
             envelope,

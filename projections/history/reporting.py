@@ -14,6 +14,7 @@ from projections.history.call_rules import (
     is_application_deadline,
     remind_of_application,
 )
+from projections.history.money_reminders import remind_of_money
 from projections.history.rows import HistoryRows
 from projections.history.workplan import is_deliverable
 
@@ -178,6 +179,8 @@ class ReportingHistory(HistoryRows):
         if is_application_deadline(e.consortium_id, e.obligation_id, e.due_on):
             remind_of_application(self, connection, envelope)
             return
+        if remind_of_money(self, connection, envelope):
+            return  # a partner's statement, or a tranche ready to be paid
         _, title = self._owner(connection, e.obligation_id)
         self._own(connection, envelope, e.consortium_id, title)
         period = _period_of(connection, e.obligation_id)

@@ -156,6 +156,7 @@ AREAS: dict[str, tuple[str, ...]] = {
         "expense_statement_submitted",
         "expense_line_refused",
         "expense_statement_accepted",
+        "statement_reminder_requested",
     ),
     "financial_report": (
         "variance_explained",
@@ -168,6 +169,7 @@ AREAS: dict[str, tuple[str, ...]] = {
         "payment_at_signature",
         "payment_on_report",
         "recovery_recorded",
+        "tranche_reminder_requested",
     ),
 }
 AREA_OF_KIND = {kind: area for area, kinds in AREAS.items() for kind in kinds}
@@ -241,6 +243,8 @@ ABOUT: dict[str, str] = {
     "call_rules_recorded": "call",
     "application_reminder_requested": "call",
     "application_reminder_sent": "call",
+    # fundreminders: a statement's reminder leads to its report
+    "statement_reminder_requested": "report",
 }
 
 commitment_owners = Table(

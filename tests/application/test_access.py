@@ -415,6 +415,9 @@ UNGATED = {
     "record_reminder_sent",  # run by the e-mail sender, on the scheduler's account
     "seal_checkpoint",  # run by the platform, on its own account, with its key
     "request_application_reminder",  # run by the scheduler, on its own account
+    # fundreminders: statements due with a report, tranches ready to be paid
+    "request_statement_reminder",  # run by the scheduler, on its own account
+    "request_tranche_reminder",  # run by the scheduler, on its own account
 }
 
 

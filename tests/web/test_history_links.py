@@ -190,6 +190,9 @@ ABOUT = {
     "call_rules_recorded": "call",
     "application_reminder_requested": "call",
     "application_reminder_sent": "call",
+    # fundreminders
+    "statement_reminder_requested": "reports/{report}",
+    "tranche_reminder_requested": "funding",
 }
 # Kinds whose entries are about either of two things (both amendments have them).
 ABOUT_EITHER = dict.fromkeys(
@@ -340,6 +343,8 @@ def every_kind_once(client: TestClient, world: World, tmp_path: Path) -> dict[st
         people["coordinator"],
     )
     g.record_reminder_sent(reminder, ReminderChannel.EMAIL, "<r@x>")
+    # fundreminders: the lead partner's statement due with the report.
+    g.request_statement_reminder(cid, report, lead, -1, people["coordinator"], 0)
     g.set_reminder_schedule(coordinator, cid, (10, 2))
     g.draft_report(coordinator, report, "Texte.")
     g.submit_report(coordinator, report)
@@ -483,6 +488,11 @@ def every_kind_once(client: TestClient, world: World, tmp_path: Path) -> dict[st
         ],
     )
     grant: Grant = g.repository.get(grant_id(str(cid)))
+    # fundreminders: the advance ready to be paid, reminded to the financer.
+    advance = grant.tranches[0].tranche_id
+    g.request_tranche_reminder(
+        cid, advance, date(2026, 4, 20), 0, people["financer"], 0
+    )
     for tranche, euros in zip(grant.tranches[:2], (600, 100), strict=True):
         g.record_payment(
             financer, cid, tranche.tranche_id, Decimal(euros), date(2026, 4, 21)

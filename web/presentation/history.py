@@ -195,6 +195,13 @@ SENTENCES: dict[str, str] = {
     "application_reminder_sent": N_(
         "sent the reminder of the application's closing date %(channel)s"
     ),
+    "statement_reminder_requested": N_(
+        "reminded %(person)s of the expense statement of %(partner)s for"
+        " “%(title)s” (%(stage)s)"
+    ),
+    "tranche_reminder_requested": N_(
+        "reminded %(person)s that the tranche “%(title)s” can be paid, since %(on)s"
+    ),
 }
 
 AREA_LABELS: dict[str, str] = {
@@ -322,6 +329,8 @@ def describe(entry: HistoryEntry, names: dict[str, str]) -> str:
         "reminder_requested",
         "deliverable_reminder_requested",
         "application_reminder_requested",
+        "statement_reminder_requested",
+        "tranche_reminder_requested",
     }:
         params["person"] = names.get(entry.subject_id or "", gettext_(N_("a person")))
     if params.get("partner") and entry.kind in {

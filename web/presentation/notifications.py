@@ -108,6 +108,36 @@ def _reminder_sentence(row: NotificationRow, phase: str) -> str:
         ("application", "submitted"): N_(
             "The call %(title)s closes on %(date)s: the application has been filed."
         ),
+        ("statement", "before"): N_(
+            "The expense statement of %(funder)s for %(title)s is due on %(date)s."
+        ),
+        ("statement", "today"): N_(
+            "The expense statement of %(funder)s for %(title)s is due today, %(date)s."
+        ),
+        ("statement", "overdue"): N_(
+            "The expense statement of %(funder)s for %(title)s was due on %(date)s"
+            " and is overdue."
+        ),
+        ("statement", "submitted"): N_(
+            "The expense statement of %(funder)s for %(title)s, due on %(date)s,"
+            " has been submitted."
+        ),
+        ("statement", "accepted"): N_(
+            "The expense statement of %(funder)s for %(title)s, due on %(date)s,"
+            " has been accepted."
+        ),
+        ("tranche", "before"): N_("The tranche %(title)s can be paid since %(date)s."),
+        ("tranche", "today"): N_("The tranche %(title)s can be paid since %(date)s."),
+        ("tranche", "overdue"): N_(
+            "The tranche %(title)s can be paid since %(date)s and is not paid yet."
+        ),
+        ("tranche", "submitted"): N_(
+            "The tranche %(title)s, ready since %(date)s, is no longer ready to be"
+            " paid."
+        ),
+        ("tranche", "accepted"): N_(
+            "The tranche %(title)s, ready since %(date)s, has been paid."
+        ),
         ("report", "before"): N_("%(title)s is due to %(funder)s on %(date)s."),
         ("report", "today"): N_("%(title)s is due to %(funder)s today, %(date)s."),
         ("report", "overdue"): N_(
@@ -120,7 +150,8 @@ def _reminder_sentence(row: NotificationRow, phase: str) -> str:
             "%(title)s, due to %(funder)s on %(date)s, has been accepted."
         ),
     }
-    about = row.about if row.about in ("deliverable", "application") else "report"
+    known = ("deliverable", "application", "statement", "tranche")
+    about = row.about if row.about in known else "report"
     return gettext_(sentences[about, phase]) % words
 
 
@@ -140,6 +171,12 @@ def reminder_lines(rows: Iterable[NotificationRow], paths: PathFor) -> list[Line
         elif row.about == "application":
             link = paths("call:index", consortium_id=r.consortium_id)
             link_text = gettext_(N_("Open the call"))
+        elif row.about == "statement":
+            link = paths("expenses:index", consortium_id=r.consortium_id)
+            link_text = gettext_(N_("Open the expenses"))
+        elif row.about == "tranche":
+            link = paths("funding:index", consortium_id=r.consortium_id)
+            link_text = gettext_(N_("Open the funding"))
         else:
             link = paths(
                 "reporting:report",

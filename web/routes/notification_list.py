@@ -12,6 +12,7 @@ from starlette.requests import Request
 from notifications.notice_store import NoticeStore
 from notifications.notices import take_in
 from projections.application_deadlines import application_notifications_of
+from projections.money_reminders import money_notifications_of
 from projections.notice_subjects import own_reminders, reminder_ids_since
 from projections.reminders import notifications_of
 from projections.workplan_reminders import deliverable_notifications_of
@@ -70,6 +71,9 @@ def notification_lines(
                 connection, account_id, before=before, limit=PAGE_ITEMS + 1
             )
             + application_notifications_of(
+                connection, account_id, before=before, limit=PAGE_ITEMS + 1
+            )
+            + money_notifications_of(
                 connection, account_id, before=before, limit=PAGE_ITEMS + 1
             )
         )

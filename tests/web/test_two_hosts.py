@@ -200,7 +200,15 @@ def test_two_hosts_and_a_worker_on_one_postgresql_behave_as_one_deployment(
             assert bob.get("/account").status_code == 200
 
             # The reminder leaves once, whichever processes run.
-            wait_for(lambda: len(smtp.sink.received) >= 1, "the reminder e-mail")
+            def reminders() -> list[Any]:
+                # The steps taken also notify people (notices): count the reminders.
+                return [
+                    m
+                    for m in smtp.sink.received
+                    if str(m["Message-ID"]).startswith("<reminder.")
+                ]
+
+            wait_for(lambda: len(reminders()) >= 1, "the reminder e-mail")
             sent_at = datetime.now(UTC)
             reopened = open_stores(settings)
             try:
@@ -213,7 +221,7 @@ def test_two_hosts_and_a_worker_on_one_postgresql_behave_as_one_deployment(
                 )
             finally:
                 reopened.close()
-            [reminder] = smtp.sink.received
+            [reminder] = reminders()
             assert reminded.emails["pilot"] in reminder["To"]
         assert worker.poll() is None, (tmp_path / "worker.log").read_text()
     finally:

@@ -1,4 +1,5 @@
-"""A coordinator's first steps, in a real browser: found, admit, withdraw, read back.
+"""A coordinator's first steps, in a real browser: found, admit, withdraw, read back,
+close (after a confirmation).
 
 One journey through the htmx forms against a live server, to catch what the
 TestClient cannot: htmx swaps, ``HX-Location`` follow-ups, the CSP and the
@@ -91,6 +92,28 @@ def test_a_coordinator_founds_a_consortium_and_records_its_partners(
     history = page.locator("#history-list")
     expect(history).to_contain_text(f"recorded the withdrawal of {PARTNER}")
     expect(history).to_contain_text(f"admitted {LEAD}")
+
+    # Closing the project asks first, then says what a closed project still allows.
+    page.get_by_role("link", name="Overview", exact=True).click()
+    # A project closes after its application was turned down (or after its work).
+    for phase in ("Application submitted", "Rejected"):
+        page.select_option("#phase", label=phase)
+        page.get_by_role("button", name="Change phase").click()
+        wait_for_htmx(page)
+    page.select_option("#phase", label="Closed")
+    page.get_by_role("button", name="Change phase").click()
+    wait_for_htmx(page)
+    expect(page.locator("#phase-panel")).to_contain_text("tick")
+    expect(page.locator("#phase-panel select")).to_have_count(1)
+    page.select_option("#phase", label="Closed")
+    page.get_by_label(re.compile("If I move to “Closed”")).check()
+    page.get_by_role("button", name="Change phase").click()
+    wait_for_htmx(page)
+    expect(page.locator("#phase-panel")).to_contain_text("The project is closed.")
+    page.get_by_role("link", name="Contributions", exact=True).click()
+    expect(page.locator("main")).to_contain_text("It takes no new commitments.")
+    expect(page.get_by_role("button", name="Record the commitment")).to_have_count(0)
+    page.get_by_role("link", name="History", exact=True).click()
 
     page.get_by_role("button", name="Français").click()
     expect(page.locator("html")).to_have_attribute("lang", "fr")

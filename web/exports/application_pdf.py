@@ -20,9 +20,8 @@ from projections.application_file import ApplicationFile, PartnerSheet
 from web.exports.decisions_pdf import (
     LINE,
     MARGIN,
-    PAGES_ALIAS,
-    PDF_ENCODING,
     PDF_FONT,
+    NumberedPdf,
     pdf_text,
 )
 from web.i18n import N_, format_day, format_moment, format_money, format_rate, gettext_
@@ -33,35 +32,6 @@ from web.presentation.labels import in_unit, label
 
 KEY_WIDTH = 52.0
 SECTION_MIN_SPACE = 40.0
-
-
-class _FilePdf(FPDF):
-    """A4 pages, the consortium's name atop every page after the first, numbered."""
-
-    def __init__(self, running_title: str) -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
-        self.running_title = running_title
-        self.core_fonts_encoding = PDF_ENCODING
-        self.alias_nb_pages(PAGES_ALIAS)
-        self.set_margins(MARGIN, MARGIN, MARGIN)
-        self.set_auto_page_break(auto=True, margin=MARGIN)
-
-    def header(self) -> None:
-        if self.page_no() == 1:
-            return
-        self.set_font(PDF_FONT, size=8)
-        self.set_text_color(90)
-        self.cell(0, LINE, self.running_title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.set_text_color(0)
-        self.ln(3)
-
-    def footer(self) -> None:
-        self.set_y(-MARGIN + 5)
-        self.set_font(PDF_FONT, size=8)
-        self.set_text_color(90)
-        words = pdf_text(gettext_(N_("page %(page)s / %(pages)s")))
-        self.cell(0, LINE, words % {"page": self.page_no(), "pages": PAGES_ALIAS})
-        self.set_text_color(0)
 
 
 def _heading(pdf: FPDF, text: str, size: float) -> None:
@@ -238,7 +208,7 @@ def _call_rules(pdf: FPDF, file: ApplicationFile) -> None:
 
 def application_pdf(file: ApplicationFile, generated_at: datetime) -> bytes:
     """The application file as PDF bytes."""
-    pdf = _FilePdf(pdf_text(file.details.name))
+    pdf = NumberedPdf(pdf_text(file.details.name))
     pdf.set_title(pdf_text(file.details.name))
     pdf.set_creation_date(generated_at)
     pdf.add_page()

@@ -135,10 +135,12 @@ def pdf_text(value: str) -> str:
     return "".join(_pdf_char(char) for char in text)
 
 
-class _DecisionPdf(FPDF):
-    """An A4 page with a running header after the first page and numbered pages."""
+class NumberedPdf(FPDF):
+    """A4 pages numbered "page X / Y", with ``running_title`` atop every page after
+    the first (none when empty): the decision log, the application file and the
+    financial report share it."""
 
-    def __init__(self, running_title: str) -> None:
+    def __init__(self, running_title: str = "") -> None:
         super().__init__(orientation="P", unit="mm", format="A4")
         self.running_title = running_title
         self.core_fonts_encoding = PDF_ENCODING
@@ -147,7 +149,7 @@ class _DecisionPdf(FPDF):
         self.set_auto_page_break(auto=True, margin=MARGIN)
 
     def header(self) -> None:
-        if self.page_no() == 1:
+        if self.page_no() == 1 or not self.running_title:
             return
         self.set_font(PDF_FONT, size=8)
         self.set_text_color(90)
@@ -307,7 +309,7 @@ def decisions_pdf(
     readable (for tests).
     """
     title = gettext_(N_("Decision log"))
-    pdf = _DecisionPdf(pdf_text(f"{consortium_name} — {title}"))
+    pdf = NumberedPdf(pdf_text(f"{consortium_name} — {title}"))
     pdf.set_compression(compress)
     pdf.set_title(f"{consortium_name} — {title}")
     pdf.set_creator("Consortium Ledger")

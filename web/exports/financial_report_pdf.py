@@ -17,7 +17,7 @@ from datetime import datetime
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from web.exports.decisions_pdf import PDF_ENCODING, PDF_FONT, pdf_text
+from web.exports.decisions_pdf import PDF_FONT, NumberedPdf, pdf_text
 from web.i18n import N_, current_language, format_money, format_rate, gettext_
 from web.presentation.financial_report import ReportDocument, VarianceRow
 from web.presentation.financial_report_words import SECTIONS
@@ -27,23 +27,6 @@ LINE = 5.5
 NAME_WIDTH = 62.0
 NUMBER_WIDTH = 27.0
 PAGES_ALIAS = "\x1fnb\x1f"
-
-
-class _ReportPdf(FPDF):
-    """A4 pages numbered "page X / Y"."""
-
-    def __init__(self) -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
-        self.core_fonts_encoding = PDF_ENCODING
-        self.alias_nb_pages(PAGES_ALIAS)
-        self.set_margins(MARGIN, MARGIN, MARGIN)
-        self.set_auto_page_break(auto=True, margin=MARGIN)
-
-    def footer(self) -> None:
-        self.set_y(-MARGIN + 5)
-        self.set_font(PDF_FONT, size=8)
-        words = pdf_text(gettext_(N_("page %(page)s / %(pages)s")))
-        self.cell(0, LINE, words % {"page": self.page_no(), "pages": PAGES_ALIAS})
 
 
 def _heading(pdf: FPDF, text: str, size: float = 12) -> None:
@@ -146,7 +129,7 @@ def financial_report_pdf(
 ) -> bytes:
     """The report as an A4 PDF. ``generated_at`` (timezone-aware) is the document's
     creation date; ``compress=False`` leaves the page contents readable."""
-    pdf = _ReportPdf()
+    pdf = NumberedPdf()
     pdf.set_compression(compress)
     pdf.set_title(f"{document.consortium_name} — {document.title}")
     pdf.set_creator("Consortium Ledger")

@@ -105,6 +105,11 @@ class NoticeStore:
         Called when the stores open, with the log's last position: an installation
         that gets notices tells nobody about the steps taken before.
         """
+        # Every process start calls this: look first, so that only the very first
+        # start inserts (a refused insert would log an error in PostgreSQL's log
+        # at every start); two first starts at once are settled by the key.
+        if self.started():
+            return
         try:
             with self.engine.begin() as connection:
                 connection.execute(
@@ -112,6 +117,14 @@ class NoticeStore:
                 )
         except IntegrityError:
             pass
+
+    def started(self) -> bool:
+        """Whether the intake has begun."""
+        with self.engine.connect() as connection:
+            found = connection.scalar(
+                select(notice_intake.c.name).where(notice_intake.c.name == INTAKE)
+            )
+        return found is not None
 
     def position(self) -> int:
         """How far in the log the notices are derived (0 before ``start``)."""

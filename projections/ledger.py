@@ -1,8 +1,10 @@
 """The contributions ledger: commitments, their changes, and deliveries.
 
 Feeds the ledger page, the dashboard and the exports. Amounts are stored as text so
-that ``Decimal`` values come back exact on every backend; totals are computed in
-Python from the rows of one consortium.
+that ``Decimal`` values come back exact on every backend. The totals the pages show
+are kept as the events arrive (``projections.ledger_totals``), in the same
+transaction, so a page reads them and one page of commitments, never the whole
+ledger.
 """
 
 from __future__ import annotations
@@ -13,12 +15,21 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from sqlalchemy import Column, Connection, Date, Integer, String, Table, Text, select
-from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import (
+    Column,
+    Connection,
+    Date,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    select,
+)
 
 from governance import events
 from governance.values import ContributionKind, Evidence, Funding, Unit
+from projections import ledger_totals
 from projections.base import (
     Envelope,
     LoggedEvent,
@@ -28,22 +39,7 @@ from projections.base import (
     on,
 )
 from projections.buffer import add_row, find_row, update_rows
-
-
-class DecimalText(TypeDecorator[Decimal]):
-    """A ``Decimal`` stored as its exact text."""
-
-    impl = String(40)
-    cache_ok = True
-
-    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> str | None:
-        return None if value is None else str(value)
-
-    def process_result_value(
-        self, value: str | None, dialect: Dialect
-    ) -> Decimal | None:
-        return None if value is None else Decimal(value)
-
+from projections.decimal_text import DecimalText as DecimalText
 
 commitments = Table(
     "commitments",
@@ -66,6 +62,8 @@ commitments = Table(
     Column("delivered", DecimalText, nullable=False),
     Column("delivery_count", Integer, nullable=False),
     Column("pledged_at", UtcDateTime, nullable=False),
+    # The ledger page's order: one page is read from the index, not sorted.
+    Index("ix_commitments_page", "consortium_id", "pledged_at", "commitment_id"),
 )
 
 changes = Table(
@@ -172,7 +170,13 @@ class LedgerProjection(Projection):
     """Commitments, their history and their deliveries."""
 
     name: ClassVar[str] = "ledger"
-    tables: ClassVar[tuple[Table, ...]] = (commitments, changes, contributions)
+    tables: ClassVar[tuple[Table, ...]] = (
+        commitments,
+        changes,
+        contributions,
+        ledger_totals.totals,
+        ledger_totals.months,
+    )
 
     def _change(
         self,
@@ -199,30 +203,28 @@ class LedgerProjection(Projection):
         self, connection: Connection, envelope: Envelope[events.CommitmentPledged]
     ) -> None:
         e = envelope.event
-        add_row(
-            connection,
-            commitments,
-            {
-                "commitment_id": envelope.originator_id,
-                "consortium_id": e.consortium_id,
-                "partner_id": e.partner_id,
-                "kind": e.kind.value,
-                "unit": e.unit.value,
-                "amount": e.amount,
-                "daily_rate": e.daily_rate,
-                "starts_on": e.starts_on,
-                "ends_on": e.ends_on,
-                "covers": e.covers,
-                "funding": e.funding.value,
-                "licence": e.licence,
-                "valuation_method": e.valuation_method,
-                "withdrawn_on": None,
-                "withdrawal_reason": "",
-                "delivered": Decimal(0),
-                "delivery_count": 0,
-                "pledged_at": envelope.recorded_at,
-            },
-        )
+        row = {
+            "commitment_id": envelope.originator_id,
+            "consortium_id": e.consortium_id,
+            "partner_id": e.partner_id,
+            "kind": e.kind.value,
+            "unit": e.unit.value,
+            "amount": e.amount,
+            "daily_rate": e.daily_rate,
+            "starts_on": e.starts_on,
+            "ends_on": e.ends_on,
+            "covers": e.covers,
+            "funding": e.funding.value,
+            "licence": e.licence,
+            "valuation_method": e.valuation_method,
+            "withdrawn_on": None,
+            "withdrawal_reason": "",
+            "delivered": Decimal(0),
+            "delivery_count": 0,
+            "pledged_at": envelope.recorded_at,
+        }
+        add_row(connection, commitments, row)
+        ledger_totals.pledged(connection, row)
         self._change(
             connection,
             envelope,
@@ -237,11 +239,7 @@ class LedgerProjection(Projection):
         self, connection: Connection, envelope: Envelope[events.CommitmentAmended]
     ) -> None:
         e = envelope.event
-        before = connection.execute(
-            select(
-                commitments.c.amount, commitments.c.starts_on, commitments.c.ends_on
-            ).where(commitments.c.commitment_id == envelope.originator_id)
-        ).one()
+        before = self._before(connection, envelope)
         self._update(
             connection,
             envelope,
@@ -249,6 +247,7 @@ class LedgerProjection(Projection):
             starts_on=e.starts_on,
             ends_on=e.ends_on,
         )
+        ledger_totals.amended(connection, commitments, before, e.amount, e.ends_on)
         self._change(
             connection,
             envelope,
@@ -257,9 +256,9 @@ class LedgerProjection(Projection):
             starts_on=e.starts_on,
             ends_on=e.ends_on,
             reason=e.reason,
-            previous_amount=before.amount,
-            previous_starts_on=before.starts_on,
-            previous_ends_on=before.ends_on,
+            previous_amount=before["amount"],
+            previous_starts_on=before["starts_on"],
+            previous_ends_on=before["ends_on"],
         )
 
     @on(events.CommitmentWithdrawn)
@@ -267,9 +266,11 @@ class LedgerProjection(Projection):
         self, connection: Connection, envelope: Envelope[events.CommitmentWithdrawn]
     ) -> None:
         e = envelope.event
+        before = self._before(connection, envelope)
         self._update(
             connection, envelope, withdrawn_on=e.on, withdrawal_reason=e.reason
         )
+        ledger_totals.withdrawn(connection, commitments, before)
         self._change(connection, envelope, "withdrawn", on=e.on, reason=e.reason)
 
     @on(events.ContributionDelivered)
@@ -301,6 +302,7 @@ class LedgerProjection(Projection):
                 "recorded_at": envelope.recorded_at,
             },
         )
+        ledger_totals.delivered(connection, row, e.delivered_on, e.amount)
         self._update(
             connection,
             envelope,
@@ -316,6 +318,18 @@ class LedgerProjection(Projection):
             description=e.description,
             sha256=evidence.sha256 if evidence else "",
         )
+
+    @staticmethod
+    def _before(
+        connection: Connection, envelope: Envelope[LoggedEvent]
+    ) -> dict[str, Any]:
+        """The commitment's row before the event changes it."""
+        row = find_row(
+            connection, commitments, {"commitment_id": envelope.originator_id}
+        )
+        if row is None:
+            raise LookupError(f"no commitment {envelope.originator_id}")
+        return dict(row)
 
     @staticmethod
     def _update(
@@ -375,6 +389,22 @@ def commitments_of(
         query = query.where(commitments.c.partner_id == partner_id)
     rows = connection.execute(
         query.order_by(commitments.c.pledged_at, commitments.c.commitment_id)
+    )
+    return [_commitment(r) for r in rows]
+
+
+def commitments_page(
+    connection: Connection, consortium_id: str, *, limit: int, offset: int
+) -> list[CommitmentRow]:
+    """One page of the consortium's commitments, oldest first, read from the
+    index in that order (``ix_commitments_page``): the rows before it are skipped
+    by the database, never fetched."""
+    rows = connection.execute(
+        select(commitments)
+        .where(commitments.c.consortium_id == consortium_id)
+        .order_by(commitments.c.pledged_at, commitments.c.commitment_id)
+        .limit(limit)
+        .offset(offset)
     )
     return [_commitment(r) for r in rows]
 

@@ -3,6 +3,11 @@
 Pure reshaping of ledger and partner rows: sums, shares and a monthly cumulative
 series for the dashboard, and the facts the warning rules read. A withdrawn partner's
 commitments count as withdrawn from its withdrawal date; what it delivered stays.
+
+Pages build them from the totals the projection keeps (``summary_of``,
+``facts_of``); ``summarise`` and ``warning_facts`` compute the same from every row,
+for the exports, which hold every row anyway, and as the reference the kept totals
+are tested against.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from decimal import Decimal
 from governance.values import ContributionKind, Unit
 from governance.warnings import CommitmentFacts, PartnerFacts
 from projections.ledger import CommitmentRow, ContributionRow
+from projections.ledger_totals import TotalsRow
 from projections.partners import PartnerRow
 
 ZERO = Decimal(0)
@@ -115,6 +121,66 @@ def summarise(
             delivered + c.delivered,
             kind_totals + totals,
         )
+    units = {c.kind: c.unit for c in commitments}
+    return _assembled(
+        partners,
+        per_partner,
+        counts,
+        {kind: (units[kind], *sums) for kind, sums in per_kind.items()},
+        _over_time(commitments, contributions),
+    )
+
+
+def summary_of(
+    partners: list[PartnerRow],
+    lines: list[TotalsRow],
+    months: list[tuple[date, Decimal]],
+) -> LedgerSummary:
+    """The same summary as ``summarise``, from the totals the projection keeps
+    (``ledger_totals``): as many lines as partners × kinds, whatever the ledger's
+    length."""
+    by_id = {p.partner_id: p for p in partners}
+    per_partner: dict[str, Totals] = defaultdict(Totals)
+    counts: dict[str, int] = defaultdict(int)
+    per_kind: dict[ContributionKind, tuple[Unit, Decimal, Decimal, Totals]] = {}
+    for line in lines:
+        partner = by_id.get(line.partner_id)
+        # A partner's leaving withdraws its pledges, not what it delivered.
+        left = partner is not None and not partner.active
+        pledged = ZERO if left else line.pledged
+        in_days = line.unit is Unit.PERSON_DAY
+        totals = Totals(
+            pledged_eur=ZERO if left else line.pledged_eur,
+            delivered_eur=line.delivered_eur,
+            pledged_days=pledged if in_days else ZERO,
+            delivered_days=line.delivered if in_days else ZERO,
+        )
+        per_partner[line.partner_id] += totals
+        counts[line.partner_id] += line.commitment_count
+        _unit, kind_pledged, kind_delivered, kind_totals = per_kind.get(
+            line.kind, (line.unit, ZERO, ZERO, Totals())
+        )
+        per_kind[line.kind] = (
+            line.unit,
+            kind_pledged + pledged,
+            kind_delivered + line.delivered,
+            kind_totals + totals,
+        )
+    series: list[tuple[date, Decimal]] = []
+    running = ZERO
+    for month, euros in months:
+        running += euros
+        series.append((month, running))
+    return _assembled(partners, per_partner, counts, per_kind, tuple(series))
+
+
+def _assembled(
+    partners: list[PartnerRow],
+    per_partner: dict[str, Totals],
+    counts: dict[str, int],
+    per_kind: dict[ContributionKind, tuple[Unit, Decimal, Decimal, Totals]],
+    over_time: Series,
+) -> LedgerSummary:
     lines = tuple(
         PartnerTotals(
             p.partner_id,
@@ -133,22 +199,13 @@ def summarise(
         else None
     )
     kinds = tuple(
-        KindTotals(kind, _unit(kind, commitments), *per_kind[kind])
+        KindTotals(kind, *per_kind[kind])
         for kind in ContributionKind
         if kind in per_kind
     )
     return LedgerSummary(
-        lines,
-        kinds,
-        grand,
-        largest if share else None,
-        share,
-        _over_time(commitments, contributions),
+        lines, kinds, grand, largest if share else None, share, over_time
     )
-
-
-def _unit(kind: ContributionKind, commitments: list[CommitmentRow]) -> Unit:
-    return next(c.unit for c in commitments if c.kind is kind)
 
 
 def _over_time(
@@ -195,6 +252,53 @@ def warning_facts(
                     )
                     for c in own
                 ),
+            )
+        )
+    return facts
+
+
+def facts_of(partners: list[PartnerRow], lines: list[TotalsRow]) -> list[PartnerFacts]:
+    """The facts the ledger warnings read, from the kept totals.
+
+    The rules ask whether a partner has commitments, whether its live ones have all
+    ended, whether it delivered anything, whether the lead has a live financial
+    commitment, and how much each pledged. One fact per partner and kind for its
+    live commitments (its latest end, its pledged euros) and one for its withdrawn
+    ones answer all of that as the commitments would, one by one. The funding is
+    not known here (None), as the ledger warnings do not read it.
+    """
+    by_partner: dict[str, list[TotalsRow]] = defaultdict(list)
+    for line in lines:
+        by_partner[line.partner_id].append(line)
+    facts = []
+    for p in partners:
+        own: list[CommitmentFacts] = []
+        for line in by_partner[p.partner_id]:
+            if line.live_count:
+                assert line.live_ends_on is not None  # noqa: S101 - kept with it
+                own.append(
+                    CommitmentFacts(
+                        line.kind,
+                        line.live_ends_on,
+                        not p.active,
+                        line.pledged_eur,
+                        line.delivery_count,
+                    )
+                )
+            if line.commitment_count > line.live_count:
+                # Its deliveries are told once, with the live fact if there is one.
+                own.append(
+                    CommitmentFacts(
+                        line.kind,
+                        date.min,
+                        True,
+                        ZERO,
+                        0 if line.live_count else line.delivery_count,
+                    )
+                )
+        facts.append(
+            PartnerFacts(
+                p.partner_id, p.name, p.role, p.active, p.joined_on, tuple(own)
             )
         )
     return facts

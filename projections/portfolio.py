@@ -19,8 +19,8 @@ from governance.values import MemberRole, ReportStatus
 from governance.warnings import ledger_warnings
 from projections.consortia import ConsortiumRow, consortia_of, consortium_details
 from projections.funding_status import MoneyAtAGlance, money_at_a_glance
-from projections.ledger import commitments_of, contributions_of
-from projections.ledger_summary import Totals, summarise, warning_facts
+from projections.ledger_summary import Totals, facts_of, summary_of
+from projections.ledger_totals import totals_of
 from projections.members import memberships
 from projections.partners import partners_of
 from projections.reporting import obligations_of
@@ -50,13 +50,12 @@ def _funded(connection: Connection, row: ConsortiumRow, today: date) -> Funded:
     cid = row.consortium_id
     reports = obligations_of(connection, cid)
     partners = partners_of(connection, cid)
-    commitments = commitments_of(connection, cid)
-    summary = summarise(partners, commitments, contributions_of(connection, cid))
+    # The ledger's kept totals: a line per partner and kind, not every commitment.
+    lines = totals_of(connection, cid)
+    summary = summary_of(partners, lines, [])
     details = consortium_details(connection, cid)
     assert details is not None  # noqa: S101 - listed, so it exists
-    warnings = ledger_warnings(
-        warning_facts(partners, commitments), details.phase, today
-    )
+    warnings = ledger_warnings(facts_of(partners, lines), details.phase, today)
     upcoming = [
         r.due_on
         for r in reports

@@ -12,8 +12,8 @@ from governance.rules import next_phases
 from governance.values import Phase, ReportStatus
 from projections.consortia import consortia_of, consortium_details
 from projections.decisions.queries import open_proposals
-from projections.ledger import commitments_of
-from projections.ledger_summary import summarise
+from projections.ledger_summary import summary_of
+from projections.ledger_totals import totals_of
 from projections.members import members_of
 from projections.needs import needs_of
 from projections.partners import partner_mix, partners_of
@@ -115,7 +115,7 @@ def _overview_context(request: Request, access: Access) -> dict[str, object]:
         members = members_of(connection, cid)
         votes = [p for p in open_proposals(connection, cid) if p.kind == "vote"]
         reports = obligations_of(connection, cid)
-        money = summarise(partners, commitments_of(connection, cid), []).totals
+        money = summary_of(partners, totals_of(connection, cid), []).totals
     assert details is not None  # noqa: S101 - a membership implies the consortium
     waiting = [
         r

@@ -28,10 +28,12 @@ from projections.ledger import (
     changes_of,
     commitment,
     commitments_of,
+    commitments_page,
     contribution_with_evidence,
     contributions_of,
 )
-from projections.ledger_summary import summarise, warning_facts
+from projections.ledger_summary import facts_of, summary_of
+from projections.ledger_totals import months_of, totals_of
 from projections.partners import partners_of
 from projections.reporting import attachment_of
 from web.auth import actor_of, form_endpoint, upload_endpoint
@@ -76,29 +78,35 @@ def _pledge_partners(access: Access, partners: list[Any]) -> list[Any]:
 
 def _ledger_context(request: Request, access: Access) -> dict[str, Any]:
     cid = str(access.consortium_id)
+    # The totals are kept by the projection (a line per partner and kind) and the
+    # table reads one page of commitments, so the page costs the same after years
+    # of pledges (the exports hold them all).
     with queries(request) as connection:
         details = consortium_details(connection, cid)
         partners = partners_of(connection, cid)
-        rows = commitments_of(connection, cid)
-        delivered = contributions_of(connection, cid)
+        lines = totals_of(connection, cid)
+        count = sum(line.commitment_count for line in lines)
+        pages = max((count + COMMITMENTS_PER_PAGE - 1) // COMMITMENTS_PER_PAGE, 1)
+        page = min(page_number(request), pages)
+        rows = commitments_page(
+            connection,
+            cid,
+            limit=COMMITMENTS_PER_PAGE,
+            offset=(page - 1) * COMMITMENTS_PER_PAGE,
+        )
+        summary = summary_of(partners, lines, months_of(connection, cid))
     assert details is not None  # noqa: S101 - a membership implies the consortium
     today = clock(request).now().date()
-    summary = summarise(partners, rows, delivered)
-    warnings = ledger_warnings(warning_facts(partners, rows), details.phase, today)
+    warnings = ledger_warnings(facts_of(partners, lines), details.phase, today)
     names = {p.partner_id: p.name for p in partners}
-    # The totals need every commitment; the table shows one page of them, so the
-    # page costs the same after years of pledges (the exports hold them all).
-    pages = max((len(rows) + COMMITMENTS_PER_PAGE - 1) // COMMITMENTS_PER_PAGE, 1)
-    page = min(page_number(request), pages)
-    start = (page - 1) * COMMITMENTS_PER_PAGE
     return {
         "access": access,
         "can": access.abilities,
         "consortium_id": cid,
         "summary": summary,
         "warnings": warnings,
-        "commitments": rows[start : start + COMMITMENTS_PER_PAGE],
-        "commitment_count": len(rows),
+        "commitments": rows,
+        "commitment_count": count,
         "page": page,
         "pages": pages,
         "partner_names": names,

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Date,
     Index,
     Integer,
+    Select,
     String,
     Table,
     Text,
@@ -45,7 +46,8 @@ commitments = Table(
     "commitments",
     metadata,
     Column("commitment_id", String(36), primary_key=True),
-    Column("consortium_id", String(36), nullable=False, index=True),
+    # Found by consortium through ``ix_commitments_page``, which starts with it.
+    Column("consortium_id", String(36), nullable=False),
     Column("partner_id", String(36), nullable=False),
     Column("kind", String(16), nullable=False),
     Column("unit", String(16), nullable=False),
@@ -393,19 +395,24 @@ def commitments_of(
     return [_commitment(r) for r in rows]
 
 
-def commitments_page(
-    connection: Connection, consortium_id: str, *, limit: int, offset: int
-) -> list[CommitmentRow]:
-    """One page of the consortium's commitments, oldest first, read from the
-    index in that order (``ix_commitments_page``): the rows before it are skipped
-    by the database, never fetched."""
-    rows = connection.execute(
+def page_query(consortium_id: str, *, limit: int, offset: int) -> Select[Any]:
+    """The statement of one page of the consortium's commitments, oldest first."""
+    return (
         select(commitments)
         .where(commitments.c.consortium_id == consortium_id)
         .order_by(commitments.c.pledged_at, commitments.c.commitment_id)
         .limit(limit)
         .offset(offset)
     )
+
+
+def commitments_page(
+    connection: Connection, consortium_id: str, *, limit: int, offset: int
+) -> list[CommitmentRow]:
+    """One page of the consortium's commitments, oldest first, read from the
+    index in that order (``ix_commitments_page``): the rows before it are skipped
+    by the database, never fetched."""
+    rows = connection.execute(page_query(consortium_id, limit=limit, offset=offset))
     return [_commitment(r) for r in rows]
 
 

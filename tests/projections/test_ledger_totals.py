@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -22,11 +23,17 @@ from governance.actor import Actor
 from governance.application import Governance
 from governance.values import ContributionKind, Funding, PartnerRole, Phase
 from governance.warnings import ledger_warnings
-from projections.ledger import commitments_of, commitments_page, contributions_of
+from projections.ledger import (
+    commitments_of,
+    commitments_page,
+    contributions_of,
+    page_query,
+)
 from projections.ledger_summary import facts_of, summarise, summary_of, warning_facts
 from projections.ledger_totals import months, months_of, totals, totals_of
 from projections.partners import partners_of
 from projections.runtime import ReadSide
+from tests.projections.test_query_plans import plan_of
 from tests.support.builders import a_pledge, admitted_partner, founded_consortium
 
 DAYS = (date(2026, 1, 1), date(2026, 7, 1), date(2027, 1, 1), date(2028, 1, 1))
@@ -186,3 +193,23 @@ def test_one_page_of_commitments_is_read_in_pledge_order(
         ]
 
     assert pages == [every[:4], every[4:], []]
+
+
+def test_a_page_of_commitments_is_read_from_the_index_in_its_order(
+    tmp_path: Path,
+) -> None:
+    plan = plan_of(tmp_path, page_query("c-1", limit=50, offset=100))
+
+    assert "ix_commitments_page" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan  # no sort of every commitment
+
+
+def test_the_kept_totals_are_read_by_their_key(tmp_path: Path) -> None:
+    for query in (
+        select(totals).where(totals.c.consortium_id == "c-1"),
+        select(months).where(months.c.consortium_id == "c-1").order_by(months.c.month),
+    ):
+        plan = plan_of(tmp_path, query)
+
+        assert "USING INDEX" in plan or "PRIMARY KEY" in plan, plan
+        assert "TEMP B-TREE" not in plan, plan

@@ -7,6 +7,8 @@ up fails here whatever the machine's speed.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from openpyxl import load_workbook
 from sqlalchemy import event
 from starlette.testclient import TestClient
 
@@ -140,3 +143,22 @@ def test_a_pledge_refused_through_htmx_still_answers_with_the_panel_alone(
     assert refused.status_code == 422
     assert refused.text.lstrip().startswith('<div id="pledge-panel">')
     assert "Pledge number" not in refused.text
+
+
+def test_the_exports_still_hold_every_commitment_of_a_long_ledger(
+    client: TestClient, world: World
+) -> None:
+    order = long_ledger(client, world)
+    login(client, world.emails["financer"])
+
+    as_csv = client.get(f"/consortia/{world.consortium_id}/ledger.csv")
+    as_xlsx = client.get(f"/consortia/{world.consortium_id}/ledger.xlsx")
+
+    rows = list(csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
+    assert {row[1] for row in rows[1:]} == set(order)
+    assert len(rows) == 1 + PLEDGES + 1  # the header, each commitment, the delivery
+    assert sum(1 for row in rows if "Paid" in row) == 1
+    lead = load_workbook(io.BytesIO(as_xlsx.content))["Lead Corp"]
+    listed = [row[1] for row in lead.iter_rows(min_row=2, values_only=True)]
+    assert set(listed) == set(order)
+    assert len(listed) == PLEDGES + 1  # each commitment, and the one delivery

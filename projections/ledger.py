@@ -342,7 +342,8 @@ class LedgerProjection(Projection):
         )
 
 
-def _commitment(r: Any) -> CommitmentRow:
+def commitment_row(r: Any) -> CommitmentRow:
+    """A row of ``commitments`` as the ledger shows it."""
     return CommitmentRow(
         r.commitment_id,
         r.consortium_id,
@@ -365,7 +366,8 @@ def _commitment(r: Any) -> CommitmentRow:
     )
 
 
-def _contribution(r: Any) -> ContributionRow:
+def contribution_row(r: Any) -> ContributionRow:
+    """A row of ``contributions`` with its evidence."""
     evidence = (
         Evidence(r.sha256, r.size, r.media_type, r.filename) if r.sha256 else None
     )
@@ -392,7 +394,7 @@ def commitments_of(
     rows = connection.execute(
         query.order_by(commitments.c.pledged_at, commitments.c.commitment_id)
     )
-    return [_commitment(r) for r in rows]
+    return [commitment_row(r) for r in rows]
 
 
 def page_query(consortium_id: str, *, limit: int, offset: int) -> Select[Any]:
@@ -413,7 +415,7 @@ def commitments_page(
     index in that order (``ix_commitments_page``): the rows before it are skipped
     by the database, never fetched."""
     rows = connection.execute(page_query(consortium_id, limit=limit, offset=offset))
-    return [_commitment(r) for r in rows]
+    return [commitment_row(r) for r in rows]
 
 
 def commitment(
@@ -426,7 +428,7 @@ def commitment(
             commitments.c.commitment_id == commitment_id,
         )
     ).first()
-    return _commitment(r) if r is not None else None
+    return commitment_row(r) if r is not None else None
 
 
 def changes_of(connection: Connection, commitment_id: str) -> list[ChangeRow]:
@@ -452,7 +454,7 @@ def contributions_of(
     rows = connection.execute(
         query.order_by(contributions.c.delivered_on, contributions.c.recorded_at)
     )
-    return [_contribution(r) for r in rows]
+    return [contribution_row(r) for r in rows]
 
 
 def contribution_with_evidence(
@@ -467,7 +469,7 @@ def contribution_with_evidence(
         )
         .limit(1)
     ).first()
-    return _contribution(r) if r is not None else None
+    return contribution_row(r) if r is not None else None
 
 
 def changes_by_commitment(

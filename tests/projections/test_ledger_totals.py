@@ -24,11 +24,13 @@ from governance.application import Governance
 from governance.values import ContributionKind, Funding, PartnerRole, Phase
 from governance.warnings import ledger_warnings
 from projections.ledger import (
+    changes_by_commitment,
     commitments_of,
     commitments_page,
     contributions_of,
     page_query,
 )
+from projections.ledger_parts import ledger_in_parts
 from projections.ledger_summary import facts_of, summarise, summary_of, warning_facts
 from projections.ledger_totals import months, months_of, totals, totals_of
 from projections.partners import partners_of
@@ -213,3 +215,24 @@ def test_the_kept_totals_are_read_by_their_key(tmp_path: Path) -> None:
 
         assert "USING INDEX" in plan or "PRIMARY KEY" in plan, plan
         assert "TEMP B-TREE" not in plan, plan
+
+
+@pytest.mark.parametrize("size", [1, 3, 4, 50])
+def test_the_ledger_read_in_parts_is_the_whole_ledger_in_its_order(
+    ledger: tuple[UUID, ReadSide], size: int
+) -> None:
+    cid, read_side = ledger
+    with read_side.engine.connect() as connection:
+        every = commitments_of(connection, str(cid))
+        delivered = contributions_of(connection, str(cid))
+        history = changes_by_commitment(connection, str(cid))
+
+    parts = list(ledger_in_parts(read_side.engine.connect, str(cid), size))
+
+    assert [c for part in parts for c in part.commitments] == every
+    assert all(len(part.commitments) <= size for part in parts)
+    assert sorted(
+        (d for part in parts for d in part.contributions),
+        key=lambda d: d.contribution_id,
+    ) == sorted(delivered, key=lambda d: d.contribution_id)
+    assert {k: v for part in parts for k, v in part.changes.items()} == history

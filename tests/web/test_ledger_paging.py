@@ -162,3 +162,19 @@ def test_the_exports_still_hold_every_commitment_of_a_long_ledger(
     listed = [row[1] for row in lead.iter_rows(min_row=2, values_only=True)]
     assert set(listed) == set(order)
     assert len(listed) == PLEDGES + 1  # each commitment, and the one delivery
+
+
+def test_the_csv_export_reads_the_ledger_part_by_part_as_it_streams(
+    client: TestClient, world: World
+) -> None:
+    order = long_ledger(client, world)
+    login(client, world.emails["financer"])
+
+    with statements(client) as seen:
+        as_csv = client.get(f"/consortia/{world.consortium_id}/ledger.csv")
+
+    rows = list(csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
+    assert [row[1] for row in rows[1:] if "Paid" not in row] == order
+    reading = [s for s in seen if re.search(r"\bFROM commitments\b", s)]
+    assert reading
+    assert all(re.search(r"\bLIMIT\b", s) for s in reading), reading

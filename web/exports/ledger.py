@@ -17,10 +17,11 @@ import csv
 import io
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import chain
 from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
@@ -287,10 +288,24 @@ def ledger_csv(export: LedgerExport) -> Iterator[str]:
     The UTF-8 byte order mark comes alone as the first chunk, so that Excel reads
     accented letters correctly.
     """
+    return ledger_csv_in_parts([export])
+
+
+def ledger_csv_in_parts(parts: Iterable[LedgerExport]) -> Iterator[str]:
+    """``ledger_csv`` of a ledger read part by part (consecutive commitments, each
+    with its history and deliveries): one header, each part's lines as it comes."""
     yield BOM
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    for row in ledger_rows(export):
+    rows = chain(
+        [_headers(LEDGER_COLUMNS)],
+        (
+            [_text(cell) for cell in line]
+            for part in parts
+            for line in _ledger_lines(part)
+        ),
+    )
+    for row in rows:
         writer.writerow(row)
         yield buffer.getvalue()
         buffer.seek(0)

@@ -32,6 +32,7 @@ from projections.ledger import (
     contribution_with_evidence,
     contributions_of,
 )
+from projections.ledger_parts import ledger_in_parts
 from projections.ledger_summary import facts_of, summary_of
 from projections.ledger_totals import months_of, totals_of
 from projections.partners import partners_of
@@ -39,7 +40,7 @@ from projections.reporting import attachment_of
 from web.auth import actor_of, form_endpoint, upload_endpoint
 from web.evidence.download import file_response
 from web.evidence.names import content_disposition
-from web.exports.ledger import LedgerExport, ledger_csv, ledger_xlsx
+from web.exports.ledger import LedgerExport, ledger_csv_in_parts, ledger_xlsx
 from web.forms.commitments import parse_amendment, parse_delivery, parse_pledge
 from web.forms.fields import FormErrors
 from web.forms.partners import parse_withdrawal
@@ -424,9 +425,27 @@ def _export(request: Request) -> tuple[LedgerExport, str]:
 
 
 def export_csv(request: Request) -> Response:
-    export, stem = _export(request)
+    access = consortium_access(request)
+    access.require(Action.EXPORT)
+    cid = str(access.consortium_id)
+    with queries(request) as connection:
+        details = consortium_details(connection, cid)
+        partners = partners_of(connection, cid)
+    stem = f"ledger-{(details.acronym if details else '') or cid[:8]}"
+    # Streamed part by part as it is read (``ledger_parts``): every line, and the
+    # memory of one part whatever the ledger's length.
+    parts = (
+        LedgerExport(
+            consortium_name=details.name if details else "",
+            partners=partners,
+            commitments=part.commitments,
+            contributions=part.contributions,
+            changes=part.changes,
+        )
+        for part in ledger_in_parts(lambda: queries(request), cid)
+    )
     return StreamingResponse(
-        ledger_csv(export),
+        ledger_csv_in_parts(parts),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": content_disposition(f"{stem}.csv")},
     )

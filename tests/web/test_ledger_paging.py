@@ -178,3 +178,22 @@ def test_the_csv_export_reads_the_ledger_part_by_part_as_it_streams(
     reading = [s for s in seen if re.search(r"\bFROM commitments\b", s)]
     assert reading
     assert all(re.search(r"\bLIMIT\b", s) for s in reading), reading
+
+
+def test_the_excel_export_reads_the_ledger_part_by_part_and_its_totals_kept(
+    client: TestClient, world: World
+) -> None:
+    long_ledger(client, world)
+    login(client, world.emails["financer"])
+
+    with statements(client) as seen:
+        as_xlsx = client.get(f"/consortia/{world.consortium_id}/ledger.xlsx")
+
+    summary = load_workbook(io.BytesIO(as_xlsx.content))["Summary"]
+    lead = next(
+        row for row in summary.iter_rows(values_only=True) if row[0] == "Lead Corp"
+    )
+    assert lead[1:3] == (12030, 50)  # 120 × €100.25 pledged, €50 delivered
+    reading = [s for s in seen if re.search(r"\bFROM commitments\b", s)]
+    assert reading
+    assert all(re.search(r"\bLIMIT\b", s) for s in reading), reading

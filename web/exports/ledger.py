@@ -31,7 +31,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from projections.ledger import ChangeRow, CommitmentRow, ContributionRow
-from projections.ledger_summary import Totals, is_withdrawn, summarise
+from projections.ledger_summary import LedgerSummary, Totals, is_withdrawn, summarise
 from projections.partners import PartnerRow
 from web.i18n import DISPLAY_ZONE, N_, gettext_
 from web.i18n import pgettext_ as pgettext  # Babel extracts pgettext's context
@@ -241,23 +241,25 @@ def _commitment_lines(
         )
 
 
-def _ledger_lines(
-    export: LedgerExport, partner_id: str | None = None
-) -> Iterator[list[Value]]:
-    """Every ledger line (or one partner's), typed, without the header."""
+def _ledger_lines(export: LedgerExport) -> Iterator[list[Value]]:
+    """Every ledger line, typed, without the header."""
+    return (line for _partner_id, line in _partner_lines(export))
+
+
+def _partner_lines(export: LedgerExport) -> Iterator[tuple[str, list[Value]]]:
+    """Every ledger line, typed, with the id of the partner it belongs to."""
     partners = {p.partner_id: p for p in export.partners}
     deliveries: dict[str, list[ContributionRow]] = defaultdict(list)
     for contribution in export.contributions:
         deliveries[contribution.commitment_id].append(contribution)
     for commitment in export.commitments:
-        if partner_id is not None and commitment.partner_id != partner_id:
-            continue
-        yield from _commitment_lines(
+        for line in _commitment_lines(
             commitment,
             partners.get(commitment.partner_id),
             export.changes.get(commitment.commitment_id, []),
             deliveries.get(commitment.commitment_id, []),
-        )
+        ):
+            yield commitment.partner_id, line
 
 
 def _text(cell: Value) -> str:
@@ -400,27 +402,47 @@ def ledger_xlsx(export: LedgerExport) -> bytes:
     and delivered and the delivery rate; each partner's sheet has its ledger lines
     with the same columns as the CSV. Amounts are numbers, days are dates.
     """
+    return ledger_xlsx_in_parts(
+        export.consortium_name,
+        export.partners,
+        summarise(export.partners, export.commitments, export.contributions),
+        [export],
+    )
+
+
+def ledger_xlsx_in_parts(
+    consortium_name: str,
+    partners: list[PartnerRow],
+    totals: LedgerSummary,
+    parts: Iterable[LedgerExport],
+) -> bytes:
+    """``ledger_xlsx`` of a ledger read part by part, with its totals given (the
+    projection keeps them): each part's lines go to their partners' sheets as it
+    comes, so no more than a part is held besides the workbook."""
     workbook = Workbook(write_only=True)
-    workbook.properties.title = export.consortium_name
+    workbook.properties.title = consortium_name
     summary_name = pgettext("spreadsheet", "Summary")
     summary = workbook.create_sheet(sheet_names([summary_name])[0])
     _prepare(summary, SUMMARY_COLUMNS)
     _append_header(summary, _headers(SUMMARY_COLUMNS))
-    totals = summarise(export.partners, export.commitments, export.contributions)
     for partner_totals in totals.partners:
         _append_summary(
             summary, _summary_line(partner_totals.name, partner_totals.totals)
         )
     _append_summary(summary, _summary_line(gettext_(N_("Total")), totals.totals))
 
-    names = sheet_names([p.name for p in export.partners], taken=[summary.title])
+    names = sheet_names([p.name for p in partners], taken=[summary.title])
     headers = _headers(LEDGER_COLUMNS)
-    for partner, name in zip(export.partners, names, strict=True):
-        sheet = workbook.create_sheet(name)
+    sheets: dict[str, WriteOnlyWorksheet] = {}
+    for partner, name in zip(partners, names, strict=True):
+        sheet = sheets[partner.partner_id] = workbook.create_sheet(name)
         _prepare(sheet, LEDGER_COLUMNS)
         _append_header(sheet, headers)
-        for line in _ledger_lines(export, partner.partner_id):
-            sheet.append([_cell(sheet, value) for value in line])
+    for part in parts:
+        for partner_id, line in _partner_lines(part):
+            found = sheets.get(partner_id)
+            if found is not None:
+                found.append([_cell(found, value) for value in line])
 
     output = io.BytesIO()
     workbook.save(output)

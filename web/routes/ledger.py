@@ -8,7 +8,8 @@ web root and served as attachments only to members of the consortium.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -24,23 +25,25 @@ from governance.warnings import ledger_warnings
 from projections.consortia import consortium_details
 from projections.decisions import document_of
 from projections.ledger import (
-    changes_by_commitment,
     changes_of,
     commitment,
-    commitments_of,
     commitments_page,
     contribution_with_evidence,
     contributions_of,
 )
 from projections.ledger_parts import ledger_in_parts
-from projections.ledger_summary import facts_of, summary_of
+from projections.ledger_summary import LedgerSummary, facts_of, summary_of
 from projections.ledger_totals import months_of, totals_of
-from projections.partners import partners_of
+from projections.partners import PartnerRow, partners_of
 from projections.reporting import attachment_of
 from web.auth import actor_of, form_endpoint, upload_endpoint
 from web.evidence.download import file_response
 from web.evidence.names import content_disposition
-from web.exports.ledger import LedgerExport, ledger_csv_in_parts, ledger_xlsx
+from web.exports.ledger import (
+    LedgerExport,
+    ledger_csv_in_parts,
+    ledger_xlsx_in_parts,
+)
 from web.forms.commitments import parse_amendment, parse_delivery, parse_pledge
 from web.forms.fields import FormErrors
 from web.forms.partners import parse_withdrawal
@@ -407,36 +410,32 @@ def evidence_file(request: Request) -> Response:
     return response
 
 
-def _export(request: Request) -> tuple[LedgerExport, str]:
-    access = consortium_access(request)
-    access.require(Action.EXPORT)
-    cid = str(access.consortium_id)
-    with queries(request) as connection:
-        details = consortium_details(connection, cid)
-        export = LedgerExport(
-            consortium_name=details.name if details else "",
-            partners=partners_of(connection, cid),
-            commitments=commitments_of(connection, cid),
-            contributions=contributions_of(connection, cid),
-            changes=changes_by_commitment(connection, cid),
-        )
-    stem = f"ledger-{(details.acronym if details else '') or cid[:8]}"
-    return export, stem
+@dataclass(frozen=True)
+class _Export:
+    """What both exports need before the first line: its name and its partners,
+    the kept totals, and the ledger to come part by part."""
+
+    stem: str
+    consortium_name: str
+    partners: list[PartnerRow]
+    summary: LedgerSummary
+    parts: Iterator[LedgerExport]
 
 
-def export_csv(request: Request) -> Response:
+def _export(request: Request) -> _Export:
     access = consortium_access(request)
     access.require(Action.EXPORT)
     cid = str(access.consortium_id)
     with queries(request) as connection:
         details = consortium_details(connection, cid)
         partners = partners_of(connection, cid)
-    stem = f"ledger-{(details.acronym if details else '') or cid[:8]}"
-    # Streamed part by part as it is read (``ledger_parts``): every line, and the
+        summary = summary_of(partners, totals_of(connection, cid), [])
+    name = details.name if details else ""
+    # Read part by part as it is written (``ledger_parts``): every line, and the
     # memory of one part whatever the ledger's length.
     parts = (
         LedgerExport(
-            consortium_name=details.name if details else "",
+            consortium_name=name,
             partners=partners,
             commitments=part.commitments,
             contributions=part.contributions,
@@ -444,19 +443,27 @@ def export_csv(request: Request) -> Response:
         )
         for part in ledger_in_parts(lambda: queries(request), cid)
     )
+    stem = f"ledger-{(details.acronym if details else '') or cid[:8]}"
+    return _Export(stem, name, partners, summary, parts)
+
+
+def export_csv(request: Request) -> Response:
+    export = _export(request)
     return StreamingResponse(
-        ledger_csv_in_parts(parts),
+        ledger_csv_in_parts(export.parts),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": content_disposition(f"{stem}.csv")},
+        headers={"Content-Disposition": content_disposition(f"{export.stem}.csv")},
     )
 
 
 def export_xlsx(request: Request) -> Response:
-    export, stem = _export(request)
+    export = _export(request)
     return Response(
-        ledger_xlsx(export),
+        ledger_xlsx_in_parts(
+            export.consortium_name, export.partners, export.summary, export.parts
+        ),
         media_type=XLSX,
-        headers={"Content-Disposition": content_disposition(f"{stem}.xlsx")},
+        headers={"Content-Disposition": content_disposition(f"{export.stem}.xlsx")},
     )
 
 

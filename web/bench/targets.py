@@ -22,7 +22,7 @@ from governance.values import ContributionKind, Funding, Pledge
 if TYPE_CHECKING:
     from projections.history import HistoryEntry
     from web.bench.builder import Flagship
-    from web.exports.ledger import LedgerExport
+    from web.exports.ledger_stream import LedgerStream
     from web.exports.trail import TrailLine
     from web.ops.storage import Stores
 
@@ -84,40 +84,22 @@ def fill(path: str, flagship: Flagship) -> str:
 # -- exports ---------------------------------------------------------------------
 
 
-def _ledger_export(stores: Stores, cid: str) -> LedgerExport:
-    from projections.consortia import consortium_details
-    from projections.ledger import (
-        changes_by_commitment,
-        commitments_of,
-        contributions_of,
-    )
-    from projections.partners import partners_of
-    from web.exports.ledger import LedgerExport
+def _ledger_stream(stores: Stores, cid: str) -> LedgerStream:
+    # The routes' own export, read part by part: what is measured is what is served.
+    from web.exports.ledger_stream import ledger_stream
 
-    with stores.read_side.engine.connect() as connection:
-        details = consortium_details(connection, cid)
-        return LedgerExport(
-            consortium_name=details.name if details else "",
-            partners=partners_of(connection, cid),
-            commitments=commitments_of(connection, cid),
-            contributions=contributions_of(connection, cid),
-            changes=changes_by_commitment(connection, cid),
-        )
+    return ledger_stream(stores.read_side.engine.connect, cid)
 
 
 def ledger_csv(stores: Stores, cid: str, out: IO[bytes]) -> None:
     """The ledger as CSV, streamed to ``out``."""
-    from web.exports.ledger import ledger_csv as write
-
-    for chunk in write(_ledger_export(stores, cid)):
+    for chunk in _ledger_stream(stores, cid).csv():
         out.write(chunk.encode())
 
 
 def ledger_xlsx(stores: Stores, cid: str, out: IO[bytes]) -> None:
     """The ledger as an Excel workbook."""
-    from web.exports.ledger import ledger_xlsx as write
-
-    out.write(write(_ledger_export(stores, cid)))
+    out.write(_ledger_stream(stores, cid).xlsx())
 
 
 def _trail_lines(stores: Stores, cid: str) -> Callable[[], Iterator[TrailLine]]:

@@ -8,8 +8,7 @@ web root and served as attachments only to members of the consortium.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -31,19 +30,14 @@ from projections.ledger import (
     contribution_with_evidence,
     contributions_of,
 )
-from projections.ledger_parts import ledger_in_parts
-from projections.ledger_summary import LedgerSummary, facts_of, summary_of
+from projections.ledger_summary import facts_of, summary_of
 from projections.ledger_totals import months_of, totals_of
-from projections.partners import PartnerRow, partners_of
+from projections.partners import partners_of
 from projections.reporting import attachment_of
 from web.auth import actor_of, form_endpoint, upload_endpoint
 from web.evidence.download import file_response
 from web.evidence.names import content_disposition
-from web.exports.ledger import (
-    LedgerExport,
-    ledger_csv_in_parts,
-    ledger_xlsx_in_parts,
-)
+from web.exports.ledger_stream import LedgerStream, ledger_stream
 from web.forms.commitments import parse_amendment, parse_delivery, parse_pledge
 from web.forms.fields import FormErrors
 from web.forms.partners import parse_withdrawal
@@ -410,47 +404,17 @@ def evidence_file(request: Request) -> Response:
     return response
 
 
-@dataclass(frozen=True)
-class _Export:
-    """What both exports need before the first line: its name and its partners,
-    the kept totals, and the ledger to come part by part."""
-
-    stem: str
-    consortium_name: str
-    partners: list[PartnerRow]
-    summary: LedgerSummary
-    parts: Iterator[LedgerExport]
-
-
-def _export(request: Request) -> _Export:
+def _export(request: Request) -> LedgerStream:
     access = consortium_access(request)
     access.require(Action.EXPORT)
-    cid = str(access.consortium_id)
-    with queries(request) as connection:
-        details = consortium_details(connection, cid)
-        partners = partners_of(connection, cid)
-        summary = summary_of(partners, totals_of(connection, cid), [])
-    name = details.name if details else ""
-    # Read part by part as it is written (``ledger_parts``): every line, and the
-    # memory of one part whatever the ledger's length.
-    parts = (
-        LedgerExport(
-            consortium_name=name,
-            partners=partners,
-            commitments=part.commitments,
-            contributions=part.contributions,
-            changes=part.changes,
-        )
-        for part in ledger_in_parts(lambda: queries(request), cid)
-    )
-    stem = f"ledger-{(details.acronym if details else '') or cid[:8]}"
-    return _Export(stem, name, partners, summary, parts)
+    # Every line, read part by part as it is written (``ledger_stream``).
+    return ledger_stream(lambda: queries(request), str(access.consortium_id))
 
 
 def export_csv(request: Request) -> Response:
     export = _export(request)
     return StreamingResponse(
-        ledger_csv_in_parts(export.parts),
+        export.csv(),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": content_disposition(f"{export.stem}.csv")},
     )
@@ -459,9 +423,7 @@ def export_csv(request: Request) -> Response:
 def export_xlsx(request: Request) -> Response:
     export = _export(request)
     return Response(
-        ledger_xlsx_in_parts(
-            export.consortium_name, export.partners, export.summary, export.parts
-        ),
+        export.xlsx(),
         media_type=XLSX,
         headers={"Content-Disposition": content_disposition(f"{export.stem}.xlsx")},
     )

@@ -1,0 +1,354 @@
+"""Webhooks end to end in one process: events recorded through the service, the
+intake and the sender run as the worker runs them, a real HTTP receiver on
+127.0.0.1 that checks every signature with the secret shown once; on SQLite and
+PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date, timedelta
+from decimal import Decimal
+from uuid import UUID
+
+import pytest
+from sqlalchemy import select
+
+from governance.actor import Actor
+from governance.values import (
+    ContributionKind,
+    Funding,
+    MemberRole,
+    Paper,
+    PartnerIdentity,
+    PartnerKind,
+    PartnerRole,
+    Pledge,
+    ReportKind,
+)
+from notifications.webhooks.pipeline import WebhookPipeline
+from notifications.webhooks.store import (
+    CONSORTIUM,
+    PORTFOLIO,
+    REFUSED_TRIES,
+    WebhookStore,
+)
+from notifications.webhooks.tables import deliveries
+from tests.notifications.conftest import Reminded, build_reminded
+from tests.support.builders import a_call
+from tests.support.fakes import FixedClock
+from tests.support.webhook_receiver import Receiver
+from web.ops.storage import Stores
+from web.ops.webhooks import webhook_pipeline
+from web.settings import Settings
+from web.usecases.webhooks import Registration, subscribe
+
+
+@pytest.fixture
+def receiver(clock: FixedClock) -> Iterator[Receiver]:
+    made = Receiver(now=lambda: clock.now().timestamp())
+    made.start()
+    yield made
+    made.stop()
+
+
+@pytest.fixture
+def world(stores: Stores, clock: FixedClock) -> Reminded:
+    return build_reminded(stores, clock)
+
+
+@pytest.fixture
+def pipeline(stores: Stores, mail_settings: Settings) -> WebhookPipeline:
+    return webhook_pipeline(stores, replace(mail_settings, webhooks_allow_local=True))
+
+
+def registered(
+    stores: Stores,
+    receiver: Receiver,
+    owner: str,
+    kinds: tuple[str, ...] = ("all",),
+    scope: str = CONSORTIUM,
+) -> str:
+    subscription, secret = subscribe(
+        WebhookStore(stores.outbox.engine),
+        stores.accounts.box,
+        stores.read_side.log.last_position(),
+        scope,
+        owner,
+        Registration(receiver.url, kinds),
+        by="someone",
+        now=stores.clock.now(),
+    )
+    receiver.secret = secret
+    return subscription.subscription_id
+
+
+def pledge(stores: Stores, world: Reminded, amount: int = 1000) -> None:
+    consortium = stores.governance.repository.get(world.consortium_id)
+    lead = sorted(consortium.partners)[0]
+    stores.governance.pledge(
+        Actor(world.coordinator),
+        world.consortium_id,
+        lead,
+        Pledge(
+            ContributionKind.FINANCIAL,
+            Decimal(amount),
+            date(2026, 1, 1),
+            date(2026, 12, 31),
+            "Pilotage",
+            Funding.CO_FINANCING,
+        ),
+    )
+
+
+def test_every_event_arrives_signed_with_its_position_and_history_fields(
+    stores: Stores, world: Reminded, receiver: Receiver, pipeline: WebhookPipeline
+) -> None:
+    registered(stores, receiver, str(world.consortium_id))
+    pledge(stores, world)
+    pledge(stores, world, 2000)
+
+    queued, delivered, failed = pipeline.run()
+
+    assert (queued, delivered, failed) == (2, 2, 0)
+    assert receiver.bad_signatures == 0
+    events = [r.event for r in receiver.received]
+    assert [e["kind"] for e in events] == ["commitment_pledged"] * 2
+    first = events[0]
+    assert first["consortium_id"] == str(world.consortium_id)
+    assert first["position"] == receiver.received[0].position
+    assert first["delivery_id"] == receiver.received[0].headers["X-Consortium-Delivery"]
+    assert first["area"] == "commitments"
+    assert "recorded_at" in first
+    assert "params" in first
+    assert receiver.received[0].headers["X-Consortium-Event"] == "commitment_pledged"
+    assert receiver.positions() == sorted(receiver.positions())
+    # Nothing left to send: a second run sends nothing again.
+    assert pipeline.run() == (0, 0, 0)
+
+
+def test_only_the_kinds_picked_are_sent(
+    stores: Stores, world: Reminded, receiver: Receiver, pipeline: WebhookPipeline
+) -> None:
+    registered(stores, receiver, str(world.consortium_id), ("report_scheduled",))
+    pledge(stores, world)
+    stores.governance.schedule_report(
+        Actor(world.coordinator),
+        world.consortium_id,
+        funder="Région",
+        title="Bilan",
+        kind=ReportKind.ACTIVITY_REPORT,
+        responsible_id=None,
+        due_on=date(2026, 12, 31),
+    )
+
+    pipeline.run()
+
+    assert [r.event["kind"] for r in receiver.received] == ["report_scheduled"]
+
+
+def deliveries_state(stores: Stores) -> list[tuple[int, int, bool, bool]]:
+    """(position, attempts, delivered, failed) of every delivery, in log order."""
+    with stores.outbox.engine.connect() as connection:
+        rows = connection.execute(
+            select(
+                deliveries.c.position,
+                deliveries.c.attempts,
+                deliveries.c.delivered_at.is_not(None),
+                deliveries.c.failed,
+            ).order_by(deliveries.c.position)
+        ).all()
+    return [(p, a, bool(d), bool(f)) for p, a, d, f in rows]
+
+
+def test_a_receiver_down_for_a_while_gets_every_event_once_it_is_back(
+    stores: Stores,
+    world: Reminded,
+    receiver: Receiver,
+    pipeline: WebhookPipeline,
+    clock: FixedClock,
+) -> None:
+    registered(stores, receiver, str(world.consortium_id))
+    receiver.stop()  # the port closed: connection refused
+    for amount in (100, 200, 300):
+        pledge(stores, world, amount)
+
+    queued, delivered, failed = pipeline.run()
+    assert (queued, delivered) == (3, 0)
+    # One failure per run: the address failed, the rest waits for the next run.
+    assert failed == 1
+    for _ in range(4):
+        clock.advance(timedelta(hours=1))
+        pipeline.run()
+    receiver.start()  # back, on the same port, but answering 503 for a while
+    receiver.status = 503
+    clock.advance(timedelta(hours=1))
+    pipeline.run()
+    assert receiver.received == []
+    receiver.status = 200
+    clock.advance(timedelta(hours=1))
+    pipeline.run()
+
+    assert len(receiver.received) == 3
+    assert len(set(receiver.positions())) == 3
+    states = deliveries_state(stores)
+    assert all(delivered and not failed for _, _, delivered, failed in states)
+    assert max(attempts for _, attempts, _, _ in states) > 1
+
+
+def test_backoff_waits_longer_after_each_failure_with_jitter(
+    stores: Stores,
+    world: Reminded,
+    receiver: Receiver,
+    pipeline: WebhookPipeline,
+    clock: FixedClock,
+) -> None:
+    registered(stores, receiver, str(world.consortium_id))
+    receiver.status = 503
+    pledge(stores, world)
+    waits = []
+    for _ in range(5):
+        pipeline.run()
+        with stores.outbox.engine.connect() as connection:
+            next_try = connection.scalar(select(deliveries.c.next_try_at))
+        assert next_try is not None
+        waits.append((next_try - clock.now()).total_seconds())
+        clock.advance(next_try - clock.now())
+    # 30 s doubling, each drawn between half and all of it.
+    for attempt, wait in enumerate(waits, start=1):
+        full = 30 * 2 ** (attempt - 1)
+        assert full / 2 <= wait <= full
+    with stores.outbox.engine.connect() as connection:
+        answer = connection.scalar(select(deliveries.c.last_answer))
+        status = connection.scalar(select(deliveries.c.last_status))
+    assert (status, answer) == (503, "busy not now")
+
+
+def test_a_refusal_is_final_after_a_few_tries_then_sent_again_by_hand(
+    stores: Stores,
+    world: Reminded,
+    receiver: Receiver,
+    pipeline: WebhookPipeline,
+    clock: FixedClock,
+) -> None:
+    subscription_id = registered(stores, receiver, str(world.consortium_id))
+    receiver.status = 404
+    pledge(stores, world)
+    for _ in range(REFUSED_TRIES + 2):
+        pipeline.run()
+        clock.advance(timedelta(hours=2))
+    [(position, attempts, delivered, failed)] = deliveries_state(stores)
+    assert (attempts, delivered, failed) == (REFUSED_TRIES, False, True)
+
+    receiver.status = 200
+    store = WebhookStore(stores.outbox.engine)
+    assert store.send_again(
+        subscription_id, f"{subscription_id}:{position}", clock.now()
+    )
+    pipeline.run()
+
+    assert receiver.positions() == [position]
+    assert deliveries_state(stores)[0][2:] == (True, False)
+
+
+def test_a_paused_subscription_sends_nothing_until_resumed(
+    stores: Stores, world: Reminded, receiver: Receiver, pipeline: WebhookPipeline
+) -> None:
+    subscription_id = registered(stores, receiver, str(world.consortium_id))
+    store = WebhookStore(stores.outbox.engine)
+    pledge(stores, world)
+    store.set_paused(subscription_id, True)
+    pipeline.run()
+    pledge(stores, world, 5)
+    pipeline.run()
+    assert receiver.received == []
+
+    store.set_paused(subscription_id, False)
+    pledge(stores, world, 7)
+    pipeline.run()
+
+    # Held while paused, every one sent once resumed, none twice.
+    assert len(receiver.received) == 3
+    assert len(set(receiver.positions())) == 3
+
+
+def test_a_financer_s_portfolio_subscription_gets_the_events_of_what_they_fund(
+    stores: Stores, world: Reminded, receiver: Receiver, pipeline: WebhookPipeline
+) -> None:
+    registered(stores, receiver, world.financer, scope=PORTFOLIO)
+    # Another consortium, which this financer does not fund.
+    other = another_consortium(stores, world)
+    pledge(stores, world)
+    pledge(stores, replace(world, consortium_id=other))
+
+    pipeline.run()
+
+    assert [r.event["consortium_id"] for r in receiver.received] == [
+        str(world.consortium_id)
+    ]
+
+
+def another_consortium(stores: Stores, world: Reminded) -> UUID:
+    """A consortium of the same coordinator, with one partner, no financer."""
+    coordinator = Actor(world.coordinator)
+    cid = UUID(
+        stores.governance.found_consortium(
+            coordinator,
+            name="Autre",
+            acronym="AUT",
+            summary="",
+            territory="Ailleurs",
+            call=a_call(),
+            founded_on=date(2026, 1, 5),
+        ).id
+    )
+    stores.governance.admit_partner(
+        coordinator,
+        cid,
+        PartnerIdentity("Ailleurs SAS", PartnerKind.COMPANY),
+        role=PartnerRole.LEAD,
+        axis="",
+        paper=Paper.NONE,
+        paper_signed_on=None,
+        joined_on=date(2026, 1, 6),
+    )
+    return cid
+
+
+def test_a_rebuild_of_the_projections_sends_nothing_again(
+    stores: Stores, world: Reminded, receiver: Receiver, pipeline: WebhookPipeline
+) -> None:
+    registered(stores, receiver, str(world.consortium_id))
+    pledge(stores, world)
+    pipeline.run()
+    assert len(receiver.received) == 1
+
+    stores.read_side.rebuild()
+    pledge(stores, world, 3)
+    pipeline.run()
+
+    assert len(receiver.received) == 2
+    assert len(set(receiver.positions())) == 2
+
+
+def test_a_body_is_the_history_entry_and_no_personal_data(
+    stores: Stores, world: Reminded, receiver: Receiver, pipeline: WebhookPipeline
+) -> None:
+    registered(stores, receiver, str(world.consortium_id))
+    stores.governance.issue_invitation(
+        Actor(world.coordinator),
+        world.consortium_id,
+        MemberRole.PILOT_TEAM,
+        None,
+        stores.clock.now() + timedelta(days=7),
+    )
+    pipeline.run()
+
+    [received] = receiver.received
+    body = received.body.decode()
+    assert received.event["kind"] == "invitation_issued"
+    assert "@" not in body  # no e-mail address, nobody's name
+    assert json.loads(body)["about"]["kind"] == "invitation"
+    assert UUID(received.event["consortium_id"]) == world.consortium_id

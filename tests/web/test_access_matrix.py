@@ -40,6 +40,7 @@ from governance.financing.values import (
 from governance.values import ContributionKind, Funding, Motion, Pledge, ReportKind
 from governance.voting import DEFAULT_OPTIONS, VotingRule
 from notifications.checkpoints import load_or_create_key, seal_checkpoint
+from notifications.webhooks.store import WebhookStore
 from tests.support.builders import a_lesson
 from tests.support.expenses import a_declared_expense, reporting_periods
 from tests.web.conftest import (
@@ -53,6 +54,8 @@ from tests.web.conftest import (
     stores_of,
 )
 from web.identity import totp
+from web.stores import Stores
+from web.usecases.webhooks import Registration, subscribe
 
 MEETING = date(2026, 3, 2)
 ROLES = (
@@ -195,6 +198,19 @@ MATRIX: dict[str, dict[str, int]] = {
     "/consortia/{consortium_id}/financial-report/{scope}": SHOWN,
     "/consortia/{consortium_id}/financial-report/{scope}/report.pdf": SHOWN,
     "/consortia/{consortium_id}/financial-report/{scope}/report.xlsx": SHOWN,
+    # Webhooks: a consortium's are its coordinators'; a portfolio's, its financer's.
+    "/consortia/{consortium_id}/webhooks": COORDINATORS_ONLY,
+    "/consortia/{consortium_id}/webhooks/{webhook_id}": COORDINATORS_ONLY,
+    "/portfolio/webhooks": {
+        "anonymous": 303,
+        **dict.fromkeys(("outsider", "coordinator", "member", "pilot", "admin"), 403),
+        "financer": 200,
+    },
+    "/portfolio/webhooks/{portfolio_webhook_id}": {
+        "anonymous": 303,
+        **dict.fromkeys(("outsider", "coordinator", "member", "pilot", "admin"), 403),
+        "financer": 200,
+    },
 }
 
 
@@ -335,6 +351,7 @@ def things(client: TestClient, world: World, tmp_path: Path) -> Things:
     )
     assert sealed is not None
     stores.read_side.catch_up()
+    webhooks = webhook_ids(stores, world)
     return Things(
         {
             "consortium_id": str(world.consortium_id),
@@ -360,8 +377,32 @@ def things(client: TestClient, world: World, tmp_path: Path) -> Things:
             "statement_id": statement,
             "token": "no-such-secret",
             "scope": str(periodic[0]),
+            **webhooks,
         }
     )
+
+
+def webhook_ids(stores: Stores, world: World) -> dict[str, str]:
+    """A webhook of the consortium and one of its financer's portfolio."""
+    financer = stores.accounts.by_email(world.emails["financer"])
+    assert financer is not None
+    made = {}
+    for name, scope, owner in (
+        ("webhook_id", "consortium", str(world.consortium_id)),
+        ("portfolio_webhook_id", "portfolio", financer.account_id),
+    ):
+        subscription, _ = subscribe(
+            WebhookStore(stores.outbox.engine),
+            stores.accounts.box,
+            0,
+            scope,
+            owner,
+            Registration("https://hooks.example.org/in", ("all",)),
+            by=owner,
+            now=datetime.now(UTC),
+        )
+        made[name] = subscription.subscription_id
+    return made
 
 
 def get_routes(client: TestClient) -> list[str]:

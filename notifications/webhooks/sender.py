@@ -35,6 +35,9 @@ class Outcome:
 
     status: int | None
     answer: str
+    # The address was refused before any call (it resolves to a private one now):
+    # as final as a refusal by the receiver.
+    refused: bool = False
 
     @property
     def delivered(self) -> bool:
@@ -105,7 +108,7 @@ def post(
     try:
         target = resolve(attempt.url, allow_local=allow_local)
     except AddressRefused as refused:
-        return Outcome(None, f"refused address: {refused.code}")
+        return Outcome(None, f"refused address: {refused.code}", refused=True)
     except OSError as error:
         return Outcome(None, f"address not found: {error}")
     connection: http.client.HTTPConnection

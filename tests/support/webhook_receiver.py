@@ -47,6 +47,9 @@ class Receiver:
     # The receiver's clock, against which timestamps are checked (the sender's, when
     # a test moves time by hand).
     now: Callable[[], float] = time.time
+    # Seconds taken after recording a request and before answering it (a slow
+    # receiver: a sender killed meanwhile never sees the answer).
+    delay: float = 0.0
     _server: ThreadingHTTPServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -77,11 +80,16 @@ class Receiver:
                         else:
                             receiver.bad_signatures += 1
                             status = 401
+                if receiver.delay:
+                    time.sleep(receiver.delay)
                 answer = b"ok" if status == 200 else b"busy\nnot now"
-                self.send_response(status)
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Length", str(len(answer)))
+                    self.end_headers()
+                    self.wfile.write(answer)
+                except OSError:
+                    pass  # the sender is gone (killed): it never sees the answer
 
             def log_message(self, *args: object) -> None:
                 pass

@@ -40,9 +40,9 @@ from governance.financing.values import (
 from governance.values import ContributionKind, Funding, Motion, Pledge, ReportKind
 from governance.voting import DEFAULT_OPTIONS, VotingRule
 from notifications.checkpoints import load_or_create_key, seal_checkpoint
-from notifications.webhooks.store import WebhookStore
 from tests.support.builders import a_lesson
 from tests.support.expenses import a_declared_expense, reporting_periods
+from tests.support.webhooks import webhook_ids
 from tests.web.conftest import (
     PASSWORD,
     World,
@@ -54,8 +54,6 @@ from tests.web.conftest import (
     stores_of,
 )
 from web.identity import totp
-from web.stores import Stores
-from web.usecases.webhooks import Registration, subscribe
 
 MEETING = date(2026, 3, 2)
 ROLES = (
@@ -380,29 +378,6 @@ def things(client: TestClient, world: World, tmp_path: Path) -> Things:
             **webhooks,
         }
     )
-
-
-def webhook_ids(stores: Stores, world: World) -> dict[str, str]:
-    """A webhook of the consortium and one of its financer's portfolio."""
-    financer = stores.accounts.by_email(world.emails["financer"])
-    assert financer is not None
-    made = {}
-    for name, scope, owner in (
-        ("webhook_id", "consortium", str(world.consortium_id)),
-        ("portfolio_webhook_id", "portfolio", financer.account_id),
-    ):
-        subscription, _ = subscribe(
-            WebhookStore(stores.outbox.engine),
-            stores.accounts.box,
-            0,
-            scope,
-            owner,
-            Registration("https://hooks.example.org/in", ("all",)),
-            by=owner,
-            now=datetime.now(UTC),
-        )
-        made[name] = subscription.subscription_id
-    return made
 
 
 def get_routes(client: TestClient) -> list[str]:

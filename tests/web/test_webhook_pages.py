@@ -239,3 +239,17 @@ def test_a_financer_registers_one_for_their_portfolio_and_only_they_see_it(
     store = WebhookStore(stores_of(client).outbox.engine)
     [kept] = store.every()
     assert (kept.scope, kept.paused) == ("portfolio", False)
+
+
+def test_erasing_a_financer_deletes_their_portfolio_s_webhooks(
+    client: TestClient, world: World
+) -> None:
+    login(client, world.emails["financer"])
+    register(client, "/portfolio/webhooks")
+    stores = stores_of(client)
+    financer = stores.accounts.by_email(world.emails["financer"])
+    assert financer is not None
+
+    assert stores.usecases.erasure.erase(financer.account_id)
+
+    assert WebhookStore(stores.outbox.engine).every() == []

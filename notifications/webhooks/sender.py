@@ -46,6 +46,8 @@ class Outcome:
     @property
     def retry(self) -> bool:
         """Worth retrying for long: the receiver is down or busy, not refusing."""
+        if self.refused:
+            return False
         return (
             self.status is None or self.status >= 500 or self.status in RETRIED_STATUSES
         )

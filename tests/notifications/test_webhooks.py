@@ -352,3 +352,47 @@ def test_a_body_is_the_history_entry_and_no_personal_data(
     assert "@" not in body  # no e-mail address, nobody's name
     assert json.loads(body)["about"]["kind"] == "invitation"
     assert UUID(received.event["consortium_id"]) == world.consortium_id
+
+
+def test_a_redirect_is_not_followed_and_counts_as_a_refusal(
+    stores: Stores,
+    world: Reminded,
+    receiver: Receiver,
+    pipeline: WebhookPipeline,
+    clock: FixedClock,
+) -> None:
+    registered(stores, receiver, str(world.consortium_id))
+    receiver.status = 302
+    pledge(stores, world)
+    for _ in range(REFUSED_TRIES + 1):
+        pipeline.run()
+        clock.advance(timedelta(hours=2))
+
+    # One request per attempt (the Location never asked), then failed for good.
+    assert receiver.hits == REFUSED_TRIES
+    [(_, attempts, delivered, failed)] = deliveries_state(stores)
+    assert (attempts, delivered, failed) == (REFUSED_TRIES, False, True)
+
+
+def test_an_address_no_longer_allowed_when_sent_is_refused_without_a_call(
+    stores: Stores,
+    world: Reminded,
+    receiver: Receiver,
+    pipeline: WebhookPipeline,
+    clock: FixedClock,
+) -> None:
+    # Registered while local addresses were allowed; sent by a process where they
+    # are not: the sender checks again, and calls nobody.
+    registered(stores, receiver, str(world.consortium_id))
+    pipeline.allow_local = False
+    pledge(stores, world)
+    for _ in range(REFUSED_TRIES + 1):
+        pipeline.run()
+        clock.advance(timedelta(hours=2))
+
+    assert receiver.hits == 0
+    [(_, attempts, delivered, failed)] = deliveries_state(stores)
+    assert (attempts, delivered, failed) == (REFUSED_TRIES, False, True)
+    with stores.outbox.engine.connect() as connection:
+        answer = connection.scalar(select(deliveries.c.last_answer))
+    assert answer == "refused address: webhook_url_scheme"

@@ -43,6 +43,7 @@ class Receiver:
     status: int = 200
     received: list[Received] = field(default_factory=list)
     bad_signatures: int = 0
+    hits: int = 0  # every request, whatever it was answered
     port: int = 0
     # The receiver's clock, against which timestamps are checked (the sender's, when
     # a test moves time by hand).
@@ -73,6 +74,7 @@ class Receiver:
                     now=receiver.now(),
                 )
                 with receiver._lock:
+                    receiver.hits += 1
                     status = receiver.status
                     if status == 200:
                         if signed:
@@ -85,6 +87,8 @@ class Receiver:
                 answer = b"ok" if status == 200 else b"busy\nnot now"
                 try:
                     self.send_response(status)
+                    if 300 <= status < 400:
+                        self.send_header("Location", receiver.url + "/moved")
                     self.send_header("Content-Length", str(len(answer)))
                     self.end_headers()
                     self.wfile.write(answer)

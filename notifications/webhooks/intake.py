@@ -23,13 +23,13 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from notifications.webhooks.store import (
+from notifications.webhooks.records import (
     CONSORTIUM,
     PORTFOLIO,
     Subscription,
-    WebhookStore,
     delivery_id,
 )
+from notifications.webhooks.store import WebhookStore
 from projections.history.tables import history
 from projections.members import memberships
 from projections.runtime import ReadSide

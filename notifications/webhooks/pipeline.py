@@ -18,8 +18,9 @@ from datetime import datetime
 from time import monotonic
 
 from notifications.webhooks.intake import take_in
+from notifications.webhooks.records import Delivery
 from notifications.webhooks.sender import Attempt, Outcome, post
-from notifications.webhooks.store import Delivery, WebhookStore
+from notifications.webhooks.store import WebhookStore
 from projections.runtime import ReadSide
 
 logger = logging.getLogger(__name__)

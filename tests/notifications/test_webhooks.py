@@ -29,12 +29,8 @@ from governance.values import (
     ReportKind,
 )
 from notifications.webhooks.pipeline import WebhookPipeline
-from notifications.webhooks.store import (
-    CONSORTIUM,
-    PORTFOLIO,
-    REFUSED_TRIES,
-    WebhookStore,
-)
+from notifications.webhooks.records import CONSORTIUM, PORTFOLIO, REFUSED_TRIES
+from notifications.webhooks.store import WebhookStore
 from notifications.webhooks.tables import deliveries
 from tests.notifications.conftest import Reminded, build_reminded
 from tests.support.builders import a_call

@@ -35,7 +35,8 @@ from sqlalchemy import func, select, update
 
 from governance.actor import Actor
 from governance.values import ContributionKind, Funding, Pledge, ReportKind
-from notifications.webhooks.store import CLAIM, CONSORTIUM, WebhookStore
+from notifications.webhooks.records import CLAIM, CONSORTIUM
+from notifications.webhooks.store import WebhookStore
 from notifications.webhooks.tables import deliveries
 from projections.history.tables import history
 from tests.notifications.conftest import Reminded, build_reminded

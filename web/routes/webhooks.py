@@ -20,13 +20,13 @@ from starlette.routing import Route
 
 from governance.errors import NotFound, NotPermitted
 from governance.values import MemberRole
-from notifications.webhooks.store import (
+from notifications.webhooks.records import (
     CONSORTIUM,
     PORTFOLIO,
     Subscription,
-    WebhookStore,
     delivery_id,
 )
+from notifications.webhooks.store import WebhookStore
 from projections import portfolio as portfolios
 from web.auth import form_endpoint, require_account
 from web.forms.fields import FormErrors

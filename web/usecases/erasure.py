@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from notifications.notice_store import forget_account
 from notifications.outbox import forget_recipient
-from notifications.webhooks.store import PORTFOLIO
+from notifications.webhooks.records import PORTFOLIO
 from notifications.webhooks.store import forget as forget_webhooks
 from web.identity.erasure import erase_person
 from web.identity.throttle import (

@@ -13,8 +13,9 @@ from datetime import datetime
 from uuid import uuid4
 
 from notifications.webhooks.addresses import AddressRefused, check_url
+from notifications.webhooks.records import ALL_KINDS, Subscription
 from notifications.webhooks.signing import new_secret
-from notifications.webhooks.store import ALL_KINDS, Subscription, WebhookStore
+from notifications.webhooks.store import WebhookStore
 from projections.history.tables import AREA_OF_KIND, AREAS
 from web.forms.fields import LINE_BREAK, FormErrors
 from web.i18n import N_

@@ -40,7 +40,8 @@ class Target:
     host: str
     port: int
     path: str
-    address: str = ""
+    # The addresses the name resolved to, all checked: tried in order.
+    addresses: tuple[str, ...] = ()
 
     @property
     def host_header(self) -> str:
@@ -118,4 +119,10 @@ def resolve(url: str, *, allow_local: bool = False) -> Target:
             raise AddressRefused("webhook_url_private")
     if not addresses:
         raise AddressRefused("webhook_url_invalid")
-    return Target(target.scheme, target.host, target.port, target.path, addresses[0])
+    return Target(
+        target.scheme,
+        target.host,
+        target.port,
+        target.path,
+        tuple(dict.fromkeys(addresses)),
+    )

@@ -81,14 +81,14 @@ class Attempt:
 class _PinnedHTTPS(http.client.HTTPSConnection):
     """HTTPS to the address checked, the certificate checked for the host name."""
 
-    def __init__(self, target: Target, timeout: float) -> None:
+    def __init__(self, target: Target, address: str, timeout: float) -> None:
         super().__init__(
             target.host,
             target.port,
             timeout=timeout,
             context=ssl.create_default_context(),
         )
-        self._address = target.address
+        self._address = address
 
     def connect(self) -> None:
         sock = socket.create_connection((self._address, self.port), self.timeout)
@@ -113,13 +113,9 @@ def post(
         return Outcome(None, f"refused address: {refused.code}", refused=True)
     except OSError as error:
         return Outcome(None, f"address not found: {error}")
-    connection: http.client.HTTPConnection
-    if target.scheme == "https":
-        connection = _PinnedHTTPS(target, timeout)
-    else:
-        connection = http.client.HTTPConnection(
-            target.address, target.port, timeout=timeout
-        )
+    connection = _connected(target, timeout)
+    if isinstance(connection, Outcome):
+        return connection
     try:
         connection.request(
             "POST",
@@ -134,3 +130,26 @@ def post(
         return Outcome(None, f"{type(error).__name__}: {error}")
     finally:
         connection.close()
+
+
+def _connected(target: Target, timeout: float) -> http.client.HTTPConnection | Outcome:
+    """A connection to the first of the target's addresses that answers (a name
+    with an IPv6 and an IPv4 address may listen on one only); nothing is sent
+    before it is open, so trying the next address never sends twice."""
+    failure = Outcome(None, "no address")
+    for address in target.addresses:
+        connection: http.client.HTTPConnection
+        if target.scheme == "https":
+            connection = _PinnedHTTPS(target, address, timeout)
+        else:
+            connection = http.client.HTTPConnection(
+                address, target.port, timeout=timeout
+            )
+        try:
+            connection.connect()
+        except OSError as error:
+            connection.close()
+            failure = Outcome(None, f"{type(error).__name__}: {error}")
+            continue
+        return connection
+    return failure

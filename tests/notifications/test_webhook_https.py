@@ -80,7 +80,7 @@ def test_a_receiver_whose_certificate_does_not_verify_gets_nothing(
     port, received = tls_receiver
     outcome = post(
         Attempt(
-            url=f"https://127.0.0.1:{port}/hook",
+            url=f"https://localhost:{port}/hook",
             body=b"{}",
             secret="whsec_x",
             timestamp=1,

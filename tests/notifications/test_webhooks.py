@@ -7,6 +7,7 @@ PostgreSQL.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, timedelta
@@ -392,3 +393,33 @@ def test_an_address_no_longer_allowed_when_sent_is_refused_without_a_call(
     with stores.outbox.engine.connect() as connection:
         answer = connection.scalar(select(deliveries.c.last_answer))
     assert answer == "refused address: webhook_url_scheme"
+
+
+def test_two_senders_at_once_send_each_delivery_once(
+    stores: Stores,
+    world: Reminded,
+    receiver: Receiver,
+    pipeline: WebhookPipeline,
+    mail_settings: Settings,
+) -> None:
+    # Two processes' pollers (they are not tied to the scheduler's lead): each
+    # claims before sending, so a delivery goes out once.
+    registered(stores, receiver, str(world.consortium_id))
+    receiver.delay = 0.01
+    for amount in range(20):
+        pledge(stores, world, 100 + amount)
+    other = webhook_pipeline(stores, replace(mail_settings, webhooks_allow_local=True))
+    done: list[tuple[int, int, int]] = []
+    threads = [
+        threading.Thread(target=lambda p=p: done.append(p.run()))
+        for p in (pipeline, other)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert len(done) == 2
+    assert sorted(receiver.positions()) == sorted(set(receiver.positions()))
+    assert len(receiver.received) == 20
+    assert sum(delivered for _, delivered, _ in done) == 20

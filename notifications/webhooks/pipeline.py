@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from time import monotonic
 
 from notifications.webhooks.intake import take_in
@@ -26,6 +26,8 @@ from projections.runtime import ReadSide
 logger = logging.getLogger(__name__)
 
 SEND_BUDGET = 30.0
+# Delivered deliveries are kept this long on the webhook's page, then forgotten.
+KEPT = timedelta(days=30)
 SEND_BATCH = 100
 POLL_SECONDS = 5
 
@@ -47,6 +49,7 @@ class WebhookPipeline:
         now = self.now()
         queued = take_in(self.read_side, self.store, now)
         delivered, failed = self.send()
+        self.store.purge(now - KEPT)
         if queued or delivered or failed:
             logger.info(
                 "webhooks.run queued=%s delivered=%s failed=%s",

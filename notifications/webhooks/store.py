@@ -291,6 +291,19 @@ class WebhookStore:
             ).rowcount
         return changed == 1
 
+    def purge(self, before: datetime) -> int:
+        """Forget deliveries delivered before ``before`` (failed ones stay, to be
+        sent again); returns how many."""
+        with self.engine.begin() as connection:
+            return int(
+                connection.execute(
+                    delete(deliveries).where(
+                        deliveries.c.delivered_at.is_not(None),
+                        deliveries.c.delivered_at < before,
+                    )
+                ).rowcount
+            )
+
     def of_subscription(
         self, subscription_id: str, *, limit: int = 50
     ) -> list[Delivery]:

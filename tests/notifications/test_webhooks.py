@@ -423,3 +423,26 @@ def test_two_senders_at_once_send_each_delivery_once(
     assert sorted(receiver.positions()) == sorted(set(receiver.positions()))
     assert len(receiver.received) == 20
     assert sum(delivered for _, delivered, _ in done) == 20
+
+
+def test_delivered_deliveries_are_forgotten_after_thirty_days_failed_ones_kept(
+    stores: Stores,
+    world: Reminded,
+    receiver: Receiver,
+    pipeline: WebhookPipeline,
+    clock: FixedClock,
+) -> None:
+    subscription_id = registered(stores, receiver, str(world.consortium_id))
+    pledge(stores, world)
+    pipeline.run()  # delivered now
+    receiver.status = 404
+    pledge(stores, world, 9)
+    for _ in range(REFUSED_TRIES):
+        pipeline.run()
+        clock.advance(timedelta(hours=2))
+
+    clock.advance(timedelta(days=31))
+    pipeline.run()
+
+    store = WebhookStore(stores.outbox.engine)
+    assert [d.state for d in store.of_subscription(subscription_id)] == ["failed"]

@@ -38,7 +38,7 @@ from tests.support.webhook_receiver import Receiver
 from web.ops.storage import Stores
 from web.ops.webhooks import webhook_pipeline
 from web.settings import Settings
-from web.usecases.webhooks import Registration, subscribe
+from web.usecases.webhooks import Registration, rotate, subscribe
 
 
 @pytest.fixture
@@ -273,3 +273,24 @@ def test_two_senders_at_once_send_each_delivery_once(
     assert sorted(receiver.positions()) == sorted(set(receiver.positions()))
     assert len(receiver.received) == 20
     assert sum(delivered for _, delivered, _ in done) == 20
+
+
+def test_after_a_new_secret_deliveries_are_signed_with_it(
+    stores: Stores, world: Reminded, receiver: Receiver, pipeline: WebhookPipeline
+) -> None:
+    subscription_id = registered(stores, receiver, str(world.consortium_id))
+    pledge(stores, world)
+    store = WebhookStore(stores.outbox.engine)
+    [subscription] = store.every()
+    old = receiver.secret
+    receiver.secret = rotate(
+        store, stores.accounts.box, subscription, stores.clock.now()
+    )
+
+    pipeline.run()
+
+    assert receiver.secret != old
+    assert receiver.bad_signatures == 0
+    assert [
+        r.headers["X-Consortium-Delivery"].split(":")[0] for r in receiver.received
+    ] == [subscription_id]

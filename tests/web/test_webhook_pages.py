@@ -17,6 +17,7 @@ from notifications.webhooks.store import WebhookStore
 from notifications.webhooks.tables import deliveries, subscriptions
 from projections.members import memberships_of_account
 from tests.web.conftest import World, login, post, stores_of
+from web.usecases.webhooks import Registration, subscribe
 
 URL = "https://hooks.example.org/in"
 
@@ -253,3 +254,27 @@ def test_erasing_a_financer_deletes_their_portfolio_s_webhooks(
     assert stores.usecases.erasure.erase(financer.account_id)
 
     assert WebhookStore(stores.outbox.engine).every() == []
+
+
+def test_a_financer_does_not_see_another_financer_s_portfolio_webhook(
+    client: TestClient, world: World
+) -> None:
+    stores = stores_of(client)
+    subscription, _ = subscribe(
+        WebhookStore(stores.outbox.engine),
+        stores.accounts.box,
+        0,
+        "portfolio",
+        "another-financer",
+        Registration(URL, ("all",)),
+        by="another-financer",
+        now=datetime.now(UTC),
+    )
+    login(client, world.emails["financer"])
+    one = f"/portfolio/webhooks/{subscription.subscription_id}"
+
+    assert client.get(one).status_code == 404
+    assert post(client, one + "/pause").status_code == 404
+    assert post(client, one + "/rotate").status_code == 404
+    assert URL not in client.get("/portfolio/webhooks").text
+    assert not WebhookStore(stores.outbox.engine).every()[0].paused

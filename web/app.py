@@ -74,6 +74,7 @@ from web.routes import (
     reporting,
     session,
     source,
+    webhooks,
     workplan,
 )
 from web.routes import call as call_page
@@ -198,6 +199,7 @@ def all_routes() -> list[BaseRoute]:
         *meeting_votes.routes,
         *measurements.routes,
         *call_page.routes,
+        *webhooks.routes,
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
 

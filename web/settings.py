@@ -69,6 +69,9 @@ class Settings:
     # Where the footer's "source code" link points (AGPL §13); empty: the archive
     # this server makes of its own code.
     source_url: str = ""
+    # Webhooks may call http://127.0.0.1 / localhost (tests, local development);
+    # otherwise only https addresses that resolve to public ones.
+    webhooks_allow_local: bool = False
 
     @property
     def link_base_url(self) -> str:
@@ -143,6 +146,10 @@ class Settings:
             mail_from=env.get("CONSORTIUM_SMTP_FROM", ""),
             log_format=log_format(env),
             source_url=env.get("CONSORTIUM_SOURCE_URL", "").strip(),
+            webhooks_allow_local=env.get("CONSORTIUM_WEBHOOKS_ALLOW_LOCAL", "")
+            .strip()
+            .lower()
+            in ("1", "true", "yes", "on"),
             data_dir=data_dir,
             database_url=env.get("CONSORTIUM_DATABASE_URL") or None,
             secret_key=env.get("CONSORTIUM_SECRET_KEY", ""),

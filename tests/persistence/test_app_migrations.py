@@ -175,3 +175,45 @@ def test_consortium_migrate_says_the_revision(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["migrate"], env=env)
     assert result.exit_code == 0, result.output
     assert result.output == f"app tables at revision {head_revision()} (the newest)\n"
+
+
+# -- webhooks (0005) -----------------------------------------------------------------
+
+
+def test_a_store_at_0003_gets_the_webhook_tables_and_keeps_its_rows(
+    engine: Engine,
+) -> None:
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0003")
+    an_account(engine)
+    assert "webhook_deliveries" not in inspect(engine).get_table_names()
+    assert migrate(engine) == head_revision()
+    tables = set(inspect(engine).get_table_names())
+    assert {"webhook_subscriptions", "webhook_deliveries", "webhook_intake"} <= tables
+    with engine.connect() as connection:
+        assert connection.execute(select(accounts.c.email)).scalars().all() == [
+            "claire@example.org"
+        ]
+    assert differences(engine) == []
+
+
+def test_the_webhooks_migration_makes_only_the_tables_a_store_lacks(
+    engine: Engine,
+) -> None:
+    # A store whose webhook intake table exists already (made by create_all of a
+    # release that declared it): the migration makes the other two only.
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0003")
+        connection.exec_driver_sql(
+            "CREATE TABLE webhook_intake (name VARCHAR(32) NOT NULL, "
+            "position INTEGER NOT NULL, PRIMARY KEY (name))"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO webhook_intake (name, position) VALUES ('webhooks', 7)"
+        )
+        command.upgrade(alembic_config(connection), "head")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql(
+            "SELECT position FROM webhook_intake"
+        ).scalars().all() == [7]
+    assert differences(engine) == []

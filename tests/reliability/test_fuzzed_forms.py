@@ -68,6 +68,7 @@ from notifications.emails import Delivery
 from tests.support.builders import a_lesson
 from tests.support.expenses import a_declared_expense, reporting_periods
 from tests.support.soak import scaled
+from tests.support.webhooks import webhook_ids
 from tests.web.conftest import (
     World,
     build_world,
@@ -409,6 +410,21 @@ PER_PARTNER = ("member", "weight", "present", "participant", "option", "through"
 # Issue 16 §7: the call's rules tick kinds of partner.
 CHOICES |= {
     f"{p}_kind_{k.value}": ["on"] for p in ("eligible", "lead") for k in PartnerKind
+}
+
+# Issue 18 §2: webhooks (an address, kinds ticked, the deletion confirmed); the
+# portfolio's are a financer's.
+CHOICES |= {
+    "url": [
+        "https://hooks.example.org/in",
+        "http://127.0.0.1:9/in",
+        "https://10.0.0.1/in",
+        "https://u:p@hooks.example.org/",
+        "file:///etc/passwd",
+    ],
+    "kind_all": ["on"],
+    "kind_commitment_pledged": ["on"],
+    "confirm_delete": ["yes"],
 }
 
 
@@ -778,6 +794,8 @@ def rich_world(client: TestClient, world: World, settings: Settings) -> dict[str
         "scope": str(periods[0]),
         "tranche_id": "no-such-tranche",
         "measurement_id": measurement.measurement_id,
+        **webhook_ids(stores, world),
+        "position": "1",
     }
 
 
@@ -906,6 +924,8 @@ def test_fuzzed_posts_never_fail_and_refused_ones_record_nothing(
         document_ready(target)
     url = concrete(route, target.ids)
     role = ROLE_FOR.get(route.rsplit("/", 1)[-1], "coordinator")
+    if route.startswith("/portfolio/"):
+        role = "financer"
     if target.role != role:
         target.log_in(role)
     statuses: Counter[int] = Counter()

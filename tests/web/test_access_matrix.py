@@ -42,6 +42,7 @@ from governance.voting import DEFAULT_OPTIONS, VotingRule
 from notifications.checkpoints import load_or_create_key, seal_checkpoint
 from tests.support.builders import a_lesson
 from tests.support.expenses import a_declared_expense, reporting_periods
+from tests.support.webhooks import webhook_ids
 from tests.web.conftest import (
     PASSWORD,
     World,
@@ -195,6 +196,19 @@ MATRIX: dict[str, dict[str, int]] = {
     "/consortia/{consortium_id}/financial-report/{scope}": SHOWN,
     "/consortia/{consortium_id}/financial-report/{scope}/report.pdf": SHOWN,
     "/consortia/{consortium_id}/financial-report/{scope}/report.xlsx": SHOWN,
+    # Webhooks: a consortium's are its coordinators'; a portfolio's, its financer's.
+    "/consortia/{consortium_id}/webhooks": COORDINATORS_ONLY,
+    "/consortia/{consortium_id}/webhooks/{webhook_id}": COORDINATORS_ONLY,
+    "/portfolio/webhooks": {
+        "anonymous": 303,
+        **dict.fromkeys(("outsider", "coordinator", "member", "pilot", "admin"), 403),
+        "financer": 200,
+    },
+    "/portfolio/webhooks/{portfolio_webhook_id}": {
+        "anonymous": 303,
+        **dict.fromkeys(("outsider", "coordinator", "member", "pilot", "admin"), 403),
+        "financer": 200,
+    },
 }
 
 
@@ -335,6 +349,7 @@ def things(client: TestClient, world: World, tmp_path: Path) -> Things:
     )
     assert sealed is not None
     stores.read_side.catch_up()
+    webhooks = webhook_ids(stores, world)
     return Things(
         {
             "consortium_id": str(world.consortium_id),
@@ -360,6 +375,7 @@ def things(client: TestClient, world: World, tmp_path: Path) -> Things:
             "statement_id": statement,
             "token": "no-such-secret",
             "scope": str(periodic[0]),
+            **webhooks,
         }
     )
 

@@ -30,6 +30,7 @@ from web.links import EmailLinks
 from web.ops.audit_requests import POLL_SECONDS, AuditVerifications
 from web.ops.audit_scope import run_requested
 from web.ops.evidence_sweep import EvidenceSweep
+from web.ops.webhooks import webhook_poller
 from web.settings import Settings
 from web.stores import Stores
 
@@ -118,7 +119,7 @@ def make_jobs(
             EvidenceSweep(settings, stores.evidence),
         ),
         now=stores.clock.now,
-        pollers=[audit_poller(stores, settings)],
+        pollers=[audit_poller(stores, settings), webhook_poller(stores, settings)],
     )
 
 

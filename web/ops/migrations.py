@@ -42,6 +42,7 @@ from sqlalchemy import (
 )
 
 from notifications.outbox import metadata as outbox_metadata
+from notifications.webhooks.tables import metadata as webhooks_metadata
 from web.evidence.database import metadata as files_metadata
 from web.identity.tables import metadata as accounts_metadata
 from web.identity.throttle import metadata as throttle_metadata
@@ -74,6 +75,7 @@ def app_metadata() -> Sequence[MetaData]:
         audit_requests_metadata,
         files_metadata,
         platform_keys_metadata,
+        webhooks_metadata,
     )
 
 

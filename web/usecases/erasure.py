@@ -16,6 +16,8 @@ from sqlalchemy import Engine
 
 from notifications.notice_store import forget_account
 from notifications.outbox import forget_recipient
+from notifications.webhooks.records import PORTFOLIO
+from notifications.webhooks.store import forget as forget_webhooks
 from web.identity.erasure import erase_person
 from web.identity.throttle import (
     LOGIN_ACCOUNT,
@@ -50,6 +52,8 @@ class EraseAccount:
                 return False
             forget_recipient(connection, email)
             forget_account(connection, account_id)  # their notices and read marks
+            # Their portfolio's webhooks, with the deliveries queued for them.
+            forget_webhooks(connection, PORTFOLIO, account_id)
         for limit in (LOGIN_ACCOUNT, RESET_EMAIL):
             self.throttle.forget(limit, email)
         for limit in (SECOND_FACTOR, REAUTHENTICATE):

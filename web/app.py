@@ -76,6 +76,7 @@ from web.routes import (
     source,
     workplan,
 )
+from web.routes import api_tokens as api_token_pages
 from web.routes import call as call_page
 from web.security import SecurityMiddleware
 from web.settings import Settings
@@ -198,6 +199,7 @@ def all_routes() -> list[BaseRoute]:
         *meeting_votes.routes,
         *measurements.routes,
         *call_page.routes,
+        *api_token_pages.routes,
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
 

@@ -175,3 +175,19 @@ def test_consortium_migrate_says_the_revision(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["migrate"], env=env)
     assert result.exit_code == 0, result.output
     assert result.output == f"app tables at revision {head_revision()} (the newest)\n"
+
+
+def test_a_store_at_revision_0003_gets_the_api_tokens_table_and_keeps_its_rows(
+    engine: Engine,
+) -> None:
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0003")
+    an_account(engine)
+    assert "api_tokens" not in inspect(engine).get_table_names()
+    assert migrate(engine) == head_revision() == "0004"
+    assert "api_tokens" in inspect(engine).get_table_names()
+    with engine.connect() as connection:
+        assert connection.execute(select(accounts.c.email)).scalars().all() == [
+            "claire@example.org"
+        ]
+    assert differences(engine) == []

@@ -195,6 +195,13 @@ MATRIX: dict[str, dict[str, int]] = {
     "/consortia/{consortium_id}/financial-report/{scope}": SHOWN,
     "/consortia/{consortium_id}/financial-report/{scope}/report.pdf": SHOWN,
     "/consortia/{consortium_id}/financial-report/{scope}/report.xlsx": SHOWN,
+    # Personal access tokens: one's own; another's (or no) token is not found.
+    "/account/tokens": OWN,
+    "/account/tokens/{token_id}/revoke": {
+        "anonymous": 303,
+        **dict.fromkeys(("outsider", *MEMBERS, "admin"), 404),
+    },
+    "/account/api": OWN,
 }
 
 
@@ -360,6 +367,7 @@ def things(client: TestClient, world: World, tmp_path: Path) -> Things:
             "statement_id": statement,
             "token": "no-such-secret",
             "scope": str(periodic[0]),
+            "token_id": "00000000-0000-4000-8000-000000000000",
         }
     )
 

@@ -21,6 +21,7 @@ from governance.clock import Clock
 from governance.voting import Outcome
 from notifications.scheduler import start_scheduler, stop_scheduler
 from web import errors
+from web.api import mount as api_mount
 from web.auth import RequestContextMiddleware, template_context
 from web.faults import DatabaseFaultMiddleware
 from web.i18n import (
@@ -200,6 +201,7 @@ def all_routes() -> list[BaseRoute]:
         *measurements.routes,
         *call_page.routes,
         *api_token_pages.routes,
+        api_mount(),
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
 

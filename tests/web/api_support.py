@@ -18,7 +18,7 @@ from tests.web.conftest import World, stores_of
 from web.identity.api_tokens import READ, WRITE
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
-ROLES = ("coordinator", "member", "pilot", "financer", "outsider")
+ROLES = ("coordinator", "member", "pilot", "financer", "outsider", "nobody")
 
 
 @dataclass(frozen=True)
@@ -39,10 +39,13 @@ def build_api_world(client: TestClient, world: World) -> ApiWorld:
     stores = stores_of(client)
     g = stores.governance
     accounts = stores.accounts
-    people = {
-        role: accounts.by_email(world.emails[role]) for role in ROLES
-    }  # fmt: skip
+    known = [role for role in ROLES if role != "nobody"]
+    people = {role: accounts.by_email(world.emails[role]) for role in known}
     ids = {role: p.account_id for role, p in people.items() if p is not None}
+    # A person with no role in any consortium.
+    ids["nobody"] = accounts.create_account(
+        "nobody@test.example", "Nobody", "correct horse battery", now=datetime.now(UTC)
+    ).account_id
     coordinator = Actor(ids["coordinator"])
     cid = world.consortium_id
     commitment = g.pledge(

@@ -17,7 +17,8 @@ from uuid import UUID
 from starlette.requests import Request
 
 from governance.actor import Actor
-from governance.errors import NotFound
+from governance.errors import NotFound, NotPermitted
+from governance.permissions import Action, allowed
 from governance.values import MemberRole
 from projections.members import MembershipRow, role_of
 from web.api.problems import ApiProblem
@@ -53,6 +54,13 @@ class Access:
     def cid(self) -> str:
         """The consortium's id as the read models keep it."""
         return str(self.consortium_id)
+
+    def require(self, action: Action) -> None:
+        """Refuse early (403) what the role does not allow, before reading the
+        input, as the pages do (``web.routes.common.Access.require``); the service
+        decides again, authoritatively."""
+        if not allowed(self.membership.role, action):
+            raise NotPermitted(action.value, self.caller.account.account_id)
 
 
 def bearer(request: Request) -> str | None:

@@ -17,6 +17,7 @@ from uuid import UUID
 
 from governance.application import Created as Made
 from governance.errors import NotFound
+from governance.permissions import Action
 from governance.values import Evidence
 from projections.decisions.queries import proposal
 from projections.indicators import indicators_of
@@ -55,6 +56,7 @@ def done(call: Call, result: int | Made, url: str | None = None) -> Answer:
 
 def pledge(call: Call) -> Answer:
     access = call.consortium
+    access.require(Action.PLEDGE)
     body: PledgeBody = call.body
     form = parse_pledge(as_fields(body))
     made = stores(call.request).governance.pledge(
@@ -100,6 +102,7 @@ def _keeping_nothing_if_refused(
 
 def deliver(call: Call) -> Answer:
     access = call.consortium
+    access.require(Action.PLEDGE)
     commitment_id = parse_uuid(call.path("commitment_id"))
     form = parse_delivery(call.fields, today=clock(call.request).now().date())
 
@@ -121,6 +124,7 @@ def deliver(call: Call) -> Answer:
 
 def measure(call: Call) -> Answer:
     access = call.consortium
+    access.require(Action.REPORT)
     indicator_id = str(parse_uuid(call.path("indicator_id")))
     body: MeasurementBody = call.body
     form = parse_measurement(as_fields(body), today=clock(call.request).now().date())
@@ -147,6 +151,7 @@ def _obligation_id(call: Call) -> UUID:
 
 def draft_report(call: Call) -> Answer:
     access = call.consortium
+    access.require(Action.REPORT)
     body: ReportBody = call.body
     position = stores(call.request).governance.draft_report(
         access.caller.actor, _obligation_id(call), body.text
@@ -156,6 +161,7 @@ def draft_report(call: Call) -> Answer:
 
 def submit_report(call: Call) -> Answer:
     access = call.consortium
+    access.require(Action.REPORT)
     position = stores(call.request).governance.submit_report(
         access.caller.actor, _obligation_id(call)
     )
@@ -164,6 +170,7 @@ def submit_report(call: Call) -> Answer:
 
 def vote(call: Call) -> Answer:
     access = call.consortium
+    access.require(Action.VOTE)
     proposal_id = parse_uuid(call.path("proposal_id"))
     body: VoteBody = call.body
     fields = as_fields(body)

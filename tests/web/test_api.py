@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from starlette.testclient import TestClient
@@ -270,3 +271,43 @@ def test_the_rate_limit_of_a_token_holds_across_hosts(
     assert refused.json()["code"] == "rate_limited"
     other = one.get("/api/v1/consortia", headers=api.auth("coordinator", READ))
     assert other.status_code == 200
+
+
+def test_a_revoked_or_expired_token_is_refused_with_401(
+    client: TestClient, api: ApiWorld
+) -> None:
+    store = stores_of(client).accounts.api_tokens
+    member = stores_of(client).accounts.by_email(api.world.emails["member"])
+    assert member is not None
+    [token] = [t for t in store.tokens_of(member.account_id) if t.name == "member read"]
+    assert store.revoke(member.account_id, token.token_id, now=datetime.now(UTC))
+    expired, _ = store.create(
+        member.account_id,
+        name="old",
+        scope=READ,
+        consortium_id=None,
+        now=datetime.now(UTC) - timedelta(days=2),
+        expires_at=datetime.now(UTC) - timedelta(days=1),
+    )
+
+    for secret in (api.tokens[("member", READ)], expired):
+        response = client.get(
+            "/api/v1/consortia", headers={"Authorization": f"Bearer {secret}"}
+        )
+        assert response.status_code == 401
+        assert response.json()["code"] == "token.invalid"
+
+
+def test_refusals_speak_the_account_s_language_without_accept_language(
+    client: TestClient, api: ApiWorld
+) -> None:
+    member = stores_of(client).accounts.by_email(api.world.emails["member"])
+    assert member is not None
+    stores_of(client).accounts.update_preferences(member.account_id, language="fr")
+
+    response = client.post(
+        base(api) + "/commitments", json=a_pledge(api), headers=api.auth("member", READ)
+    )
+
+    assert response.status_code == 403
+    assert response.json()["detail"] == "Ce jeton ne peut que lire."

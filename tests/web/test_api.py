@@ -311,3 +311,29 @@ def test_refusals_speak_the_account_s_language_without_accept_language(
 
     assert response.status_code == 403
     assert response.json()["detail"] == "Ce jeton ne peut que lire."
+
+
+def test_who_may_ask_is_decided_before_the_input_is_read(
+    client: TestClient, api: ApiWorld
+) -> None:
+    garbage = {"content": b"{not json", "headers": {"Content-Type": "application/json"}}
+    stranger = client.post(
+        base(api) + "/commitments",
+        content=garbage["content"],
+        headers={**garbage["headers"], **api.auth("outsider")},
+    )
+    reader = client.post(
+        base(api) + "/commitments",
+        content=garbage["content"],
+        headers={**garbage["headers"], **api.auth("member", READ)},
+    )
+    writer = client.post(
+        base(api) + "/commitments",
+        content=garbage["content"],
+        headers={**garbage["headers"], **api.auth("member")},
+    )
+    assert (stranger.status_code, reader.status_code, writer.status_code) == (
+        404,
+        403,
+        400,
+    )

@@ -47,6 +47,8 @@ class Call:
     query: Any = None
     fields: dict[str, str] = field(default_factory=dict)
     files: dict[str, UploadFile] = field(default_factory=dict)
+    # A JSON body's bytes, parsed once the caller's access is known.
+    raw: bytes = b""
 
     @property
     def consortium(self) -> Access:
@@ -121,10 +123,8 @@ def respond(value: Any, status: int) -> Response:
     )
 
 
-async def read_json(request: Request) -> Any:
-    """The body as JSON, within limits; raises ``ApiProblem``."""
-    if request.headers.get("content-type", "").split(";")[0].strip() != JSON:
-        raise ApiProblem(415, "json_expected")
+async def read_body(request: Request) -> bytes:
+    """The body's bytes, within limits; raises ``ApiProblem`` (413)."""
     length = request.headers.get("content-length", "")
     if length and (
         not (length.isascii() and length.isdigit()) or int(length) > MAX_JSON_BYTES
@@ -138,6 +138,13 @@ async def read_json(request: Request) -> Any:
                 raise ApiProblem(413, "too_large")
     except ClientDisconnect:
         raise ApiProblem(400, "bad_request") from None
+    return body
+
+
+def parsed_json(request: Request, body: bytes) -> Any:
+    """The body as JSON; raises ``ApiProblem`` (415 not JSON, 400 malformed)."""
+    if request.headers.get("content-type", "").split(";")[0].strip() != JSON:
+        raise ApiProblem(415, "json_expected")
     try:
         return json.loads(body)
     except (ValueError, RecursionError):
@@ -146,10 +153,14 @@ async def read_json(request: Request) -> Any:
 
 def _prepare(endpoint: Endpoint, call: Call) -> Any:
     """In a worker thread: the consortium, the query, then the handler."""
+    # Who may ask first: a stranger learns nothing from the input's refusals.
     if endpoint.in_consortium:
         call.access = consortium_access(
             call.request, call.caller, writes=endpoint.writes
         )
+    if endpoint.body is not None:
+        raw = parsed_json(call.request, call.raw)
+        call.body = endpoint.body.model_validate(raw)
     if endpoint.query is not None:
         call.query = endpoint.query.model_validate(dict(call.request.query_params))
     if endpoint.form is not None:
@@ -168,8 +179,7 @@ def asgi(endpoint: Endpoint) -> Callable[[Request], Any]:
             current_language.set(await run_in_threadpool(language, request, caller))
             call = Call(request, caller)
             if endpoint.body is not None:
-                raw = await read_json(request)
-                call.body = endpoint.body.model_validate(raw)
+                call.raw = await read_body(request)
             if endpoint.upload:
                 form = await parse_multipart(
                     request, max_files=1, max_bytes=MAX_UPLOAD_BYTES

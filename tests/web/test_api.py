@@ -16,7 +16,7 @@ from tests.web.conftest import World, build_world, event_count, login, stores_of
 from web.api import ENDPOINTS
 from web.app import create_app
 from web.identity.api_tokens import READ
-from web.settings import Settings
+from web.settings import Settings, SettingsError
 
 PROBLEM = "application/problem+json"
 
@@ -337,3 +337,11 @@ def test_who_may_ask_is_decided_before_the_input_is_read(
         403,
         400,
     )
+
+
+def test_the_rate_limit_is_a_setting_and_an_unusable_value_is_refused() -> None:
+    assert Settings.from_env({}).api_calls_per_minute == 600
+    chosen = Settings.from_env({"CONSORTIUM_API_CALLS_PER_MINUTE": "5"})
+    assert chosen.api_calls_per_minute == 5
+    with pytest.raises(SettingsError, match="CONSORTIUM_API_CALLS_PER_MINUTE"):
+        Settings.from_env({"CONSORTIUM_API_CALLS_PER_MINUTE": "0"})

@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from governance.errors import NotFound
 from governance.values import Evidence
-from projections.consortia import consortia_of, consortium_details
+from projections.consortia import consortia_of
 from projections.decisions.queries import (
     LogFilter,
     bodies_of,
@@ -79,17 +79,17 @@ def consortia(call: Call) -> list[Consortium]:
 
 
 def one_consortium(call: Call) -> Consortium:
+    """The consortium as the caller's list shows it (the membership implies it)."""
     access = call.consortium
     with connection(call) as c:
-        for row in consortia_of(c, call.caller.account.account_id):
-            if row.consortium_id == access.cid:
-                return Consortium(
-                    consortium=row,
-                    role=access.membership.role.value,
-                    partner_id=access.membership.partner_id,
-                )
-        if consortium_details(c, access.cid) is None:
-            raise NotFound("consortium", access.cid)
+        rows = consortia_of(c, call.caller.account.account_id)
+    for row in rows:
+        if row.consortium_id == access.cid:
+            return Consortium(
+                consortium=row,
+                role=access.membership.role.value,
+                partner_id=access.membership.partner_id,
+            )
     raise NotFound("consortium", access.cid)
 
 

@@ -21,6 +21,7 @@ from governance.clock import Clock
 from governance.voting import Outcome
 from notifications.scheduler import start_scheduler, stop_scheduler
 from web import errors
+from web.api import mount as api_mount
 from web.auth import RequestContextMiddleware, template_context
 from web.faults import DatabaseFaultMiddleware
 from web.i18n import (
@@ -77,6 +78,7 @@ from web.routes import (
     webhooks,
     workplan,
 )
+from web.routes import api_tokens as api_token_pages
 from web.routes import call as call_page
 from web.security import SecurityMiddleware
 from web.settings import Settings
@@ -200,6 +202,8 @@ def all_routes() -> list[BaseRoute]:
         *measurements.routes,
         *call_page.routes,
         *webhooks.routes,
+        *api_token_pages.routes,
+        api_mount(),
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
 

@@ -103,6 +103,8 @@ class Settings:
     # connections, and how many more a burst may open (docs/operations.md).
     pool_size: int = 5
     pool_overflow: int = 10
+    # Calls each personal access token may make to the API per minute (429 past it).
+    api_calls_per_minute: int = 600
 
     @property
     def uses_postgres(self) -> bool:
@@ -142,6 +144,9 @@ class Settings:
             ),
             pool_size=_positive(env, "CONSORTIUM_POOL_SIZE", 5, what="number"),
             pool_overflow=_counted(env, "CONSORTIUM_POOL_OVERFLOW", 10),
+            api_calls_per_minute=_positive(
+                env, "CONSORTIUM_API_CALLS_PER_MINUTE", 600, what="number"
+            ),
             file_store=_file_store(env),
             mail_from=env.get("CONSORTIUM_SMTP_FROM", ""),
             log_format=log_format(env),

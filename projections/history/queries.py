@@ -151,3 +151,17 @@ def authors_of(connection: Connection, consortium_id: str) -> list[str]:
             .distinct()
         )
     )
+
+
+def history_after(
+    connection: Connection, consortium_id: str, *, after: int = 0, limit: int = 100
+) -> list[HistoryEntry]:
+    """Up to ``limit`` entries of the consortium's history after the log position
+    ``after``, oldest first (keyset paging for programs following the log)."""
+    rows = connection.execute(
+        select(history)
+        .where(history.c.consortium_id == consortium_id, history.c.position > after)
+        .order_by(history.c.position)
+        .limit(limit)
+    )
+    return [_entry(r) for r in rows]

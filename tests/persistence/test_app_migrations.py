@@ -177,7 +177,23 @@ def test_consortium_migrate_says_the_revision(tmp_path: Path) -> None:
     assert result.output == f"app tables at revision {head_revision()} (the newest)\n"
 
 
-# -- webhooks (0005) -----------------------------------------------------------------
+# -- api tokens (0004) and webhooks (0005) --------------------------------------------
+
+
+def test_a_store_at_revision_0003_gets_the_api_tokens_table_and_keeps_its_rows(
+    engine: Engine,
+) -> None:
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0003")
+    an_account(engine)
+    assert "api_tokens" not in inspect(engine).get_table_names()
+    assert migrate(engine) == head_revision()
+    assert "api_tokens" in inspect(engine).get_table_names()
+    with engine.connect() as connection:
+        assert connection.execute(select(accounts.c.email)).scalars().all() == [
+            "claire@example.org"
+        ]
+    assert differences(engine) == []
 
 
 def test_a_store_at_0003_gets_the_webhook_tables_and_keeps_its_rows(

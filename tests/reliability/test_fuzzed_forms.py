@@ -769,6 +769,7 @@ def rich_world(client: TestClient, world: World, settings: Settings) -> dict[str
     )
     assert checkpoint is not None
     stores.read_side.catch_up()
+    today_now = datetime.now(UTC)
     return {
         "consortium_id": str(cid),
         "partner_id": world.partner_id,
@@ -796,6 +797,10 @@ def rich_world(client: TestClient, world: World, settings: Settings) -> dict[str
         "measurement_id": measurement.measurement_id,
         **webhook_ids(stores, world),
         "position": "1",
+        # A personal access token of the coordinator, to revoke.
+        "token_id": stores.accounts.api_tokens.create(
+            me.account_id, name="Fuzz", scope="read", consortium_id=None, now=today_now
+        )[1].token_id,
     }
 
 

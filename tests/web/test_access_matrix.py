@@ -209,6 +209,13 @@ MATRIX: dict[str, dict[str, int]] = {
         **dict.fromkeys(("outsider", "coordinator", "member", "pilot", "admin"), 403),
         "financer": 200,
     },
+    # Personal access tokens: one's own; another's (or no) token is not found.
+    "/account/tokens": OWN,
+    "/account/tokens/{token_id}/revoke": {
+        "anonymous": 303,
+        **dict.fromkeys(("outsider", *MEMBERS, "admin"), 404),
+    },
+    "/account/api": OWN,
 }
 
 
@@ -376,6 +383,7 @@ def things(client: TestClient, world: World, tmp_path: Path) -> Things:
             "token": "no-such-secret",
             "scope": str(periodic[0]),
             **webhooks,
+            "token_id": "00000000-0000-4000-8000-000000000000",
         }
     )
 

@@ -46,6 +46,9 @@ PUBLIC_POSTS = {
     # notify: marking one's own notifications read records no event.
     "/notifications/read",
     "/notifications/read-all",
+    # One's own personal access tokens: made and revoked, no event.
+    "/account/tokens",
+    "/account/tokens/{token_id}/revoke",
 }
 # POST because they ask for costly work (a verification, run in the background), yet
 # they record no event: a financer may use them (200 for htmx, 303 for a plain form).

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, delete, insert, select
 from web.i18n import N_, gettext_
 from web.identity.tables import (
     accounts,
+    api_tokens,
     calendar_feeds,
     erased_accounts,
     invitation_tokens,
@@ -51,8 +52,9 @@ def erase_person(
     forget), None if there is no such account (erased already, or never was).
 
     Deleted: the account (e-mail, name, password hash), its sessions and
-    half-finished logins, preferences, calendar feed, reset links, second factor
-    and the invitations sent to its address.
+    half-finished logins, preferences, calendar feed, reset links, second factor,
+    personal access tokens (so none of them opens anything any more) and the
+    invitations sent to its address.
     """
     email = connection.scalar(
         select(accounts.c.email).where(accounts.c.account_id == account_id)
@@ -75,7 +77,7 @@ def _erase_rows(connection: Connection, account_id: str, email: str) -> None:
             | pending_logins.c.session_hash.in_(tokens)
         )
     )
-    for table in (sessions, preferences, calendar_feeds, password_resets):
+    for table in (sessions, preferences, calendar_feeds, password_resets, api_tokens):
         connection.execute(delete(table).where(table.c.account_id == account_id))
     for table in (totp_factors, recovery_codes):
         connection.execute(delete(table).where(table.c.account_id == account_id))

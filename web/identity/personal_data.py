@@ -25,6 +25,7 @@ from projections.members import memberships_of_account
 from projections.runtime import EventLog, ReadSide
 from web.identity.tables import (
     accounts,
+    api_tokens,
     calendar_feeds,
     invitation_tokens,
     preferences,
@@ -145,6 +146,18 @@ def held_about(engine: Engine, account_id: str) -> dict[str, object]:
             ).where(invitation_tokens.c.email == row.email)
         ).all()
         mails = messages_to(connection, row.email)
+        tokens = connection.execute(
+            select(
+                api_tokens.c.name,
+                api_tokens.c.scope,
+                api_tokens.c.consortium_id,
+                api_tokens.c.created_at,
+                api_tokens.c.last_used_at,
+                api_tokens.c.revoked_at,
+            )
+            .where(api_tokens.c.account_id == account_id)
+            .order_by(api_tokens.c.created_at)
+        ).all()
         has_feed = connection.scalar(
             select(calendar_feeds.c.created_at).where(
                 calendar_feeds.c.account_id == account_id
@@ -174,6 +187,8 @@ def held_about(engine: Engine, account_id: str) -> dict[str, object]:
         },
         "calendar_feed_created_at": has_feed,
         "sessions": [dict(s._mapping) for s in open_sessions],
+        # Names only: the secrets are kept as SHA-256 digests and never exported.
+        "api_tokens": [dict(t._mapping) for t in tokens],
         "invitations_received": [dict(i._mapping) for i in invited],
         "emails": mails,
     }

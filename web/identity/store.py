@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from governance.clock import Clock, SystemClock
 from web.identity.accounts import AccountStore
+from web.identity.api_tokens import ApiTokenStore
 from web.identity.calendar_feeds import CalendarFeedStore
 from web.identity.invitations import InvitationStore
 from web.identity.password_resets import PasswordResetStore
@@ -63,6 +64,8 @@ class Accounts:
         self.invitations = InvitationStore(engine)
         self.feeds = CalendarFeedStore(engine)
         self.prefs = PreferenceStore(engine)
+        # Personal access tokens for the JSON API.
+        self.api_tokens = ApiTokenStore(engine)
 
         # The time for throttling, reset links and codes (tests move it by hand).
         self.now = self.throttle.now

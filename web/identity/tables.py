@@ -132,3 +132,24 @@ erased_accounts = Table(
     Column("account_id", String(36), primary_key=True),
     Column("erased_at", UtcDateTime, nullable=False),
 )
+
+# Personal access tokens for the JSON API (``web/identity/api_tokens.py``): the secret
+# is shown once and kept only as its digest. ``consortium_id`` empty: every consortium
+# of the person. ``window_started_at``/``window_count`` are the token's rate-limit
+# window, counted in the database so every host sees the same count.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("token_id", String(36), primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("account_id", String(36), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("scope", String(8), nullable=False),
+    Column("consortium_id", String(36)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime),
+    Column("last_used_at", UtcDateTime),
+    Column("revoked_at", UtcDateTime),
+    Column("window_started_at", UtcDateTime),
+    Column("window_count", Integer, nullable=False, default=0),
+)

@@ -204,7 +204,8 @@ class ReadSide:
 
     def _refresh_reader(self) -> None:
         with self._writer.connect() as connection:
-            renames = reader_renames(connection, self.projections, self._own)
+            renames, own = reader_renames(connection, self.projections, self._own)
+        self._own = own  # the same sets, their states as registered now
         self._refreshed = time.monotonic()
         if renames != self._reader.get_execution_options()[OPTION]:
             self._reader = self._base.execution_options(**{OPTION: renames})

@@ -172,12 +172,24 @@ def reader_renames(
     connection: Connection,
     projections: Mapping[str, Projection],
     own: Mapping[str, TableSet],
-) -> Renames:
+) -> tuple[Renames, dict[str, TableSet]]:
     """What this process's queries read: its own set where it is current; else the
     current set when its queries can read it (every table and column they name is
-    there), else its own set (still being built: a read model behind the others)."""
-    current = {
-        s.name: s for s in registered(connection, list(own)) if s.state == CURRENT
+    there), else its own set (still being built: a read model behind the others).
+    Also the own sets with their states as registered now (another process may
+    have switched one)."""
+    found_sets = registered(connection, list(own))
+    current = {s.name: s for s in found_sets if s.state == CURRENT}
+    states = {(s.name, s.fingerprint): s.state for s in found_sets}
+    fresh = {
+        name: TableSet(
+            s.name,
+            s.fingerprint,
+            s.suffix,
+            states.get((name, s.fingerprint), s.state),
+            s.shape,
+        )
+        for name, s in own.items()
     }
     names: dict[str, str] = {}
     for name, mine in own.items():
@@ -197,7 +209,7 @@ def reader_renames(
             )
             if physical != table.name:
                 names[table.name] = physical
-    return Renames(names)
+    return Renames(names), fresh
 
 
 def switch_caught_up(

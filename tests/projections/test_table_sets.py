@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 
 from governance.application import Governance
+from projections import runtime
 from projections.base import Envelope, Projection
 from projections.runtime import LibraryEventLog, ReadSide
 from projections.table_sets import BUILDING, CURRENT, RETIRED
@@ -154,8 +155,12 @@ def memos(app: Governance, count: int) -> None:
 
 
 def test_pages_show_the_old_set_until_the_new_one_has_caught_up(
-    app: Governance, start: Callable[[Projection], ReadSide]
+    app: Governance,
+    start: Callable[[Projection], ReadSide],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # Readers look up the current set on every read while one is being built.
+    monkeypatch.setattr(runtime, "READER_REFRESH_SECONDS", 0.0)
     # Given a store built by version A
     old = start(NotesA())
     memos(app, 5)
@@ -166,6 +171,9 @@ def test_pages_show_the_old_set_until_the_new_one_has_caught_up(
     assert new.sets()["shape_notes"].state == BUILDING
     assert shown(old, notes_a) == ["A"] * 5
     assert shown(new, notes_b) == ["A"] * 5
+    # (as does another process of B's, which never catches up itself)
+    reader = start(NotesB())
+    assert shown(reader, notes_b) == ["A"] * 5
     # While B is halfway, A still applies new events to its own set
     for envelope in new.log.read(after=0, limit=2):
         new.apply("shape_notes", envelope)
@@ -177,7 +185,9 @@ def test_pages_show_the_old_set_until_the_new_one_has_caught_up(
     new.catch_up()
     assert new.sets()["shape_notes"].state == CURRENT
     assert shown(new, notes_b) == ["B"] * 6
-    # And a page of another process of version B switches too
+    # And the pages of B's other process switch too
+    assert shown(reader, notes_b) == ["B"] * 6
+    assert reader.sets()["shape_notes"].state == CURRENT
     assert shown(start(NotesB()), notes_b) == ["B"] * 6
 
 

@@ -36,6 +36,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.ddl import sort_tables
 from sqlalchemy.sql.elements import TextClause
@@ -122,16 +123,73 @@ class RowBuffer:
                 self.by_key.pop(
                     (table, tuple(row[c] for c in _primary_key(table))), None
                 )
-            statement = _INSERTS.get(table)
-            if statement is None:
-                statement = _INSERTS[table] = insert(table)
             # One executemany per run of rows with the same columns (a row patched
             # while waiting may have gained some), in order.
             start = 0
             for end in range(1, len(rows) + 1):
                 if end == len(rows) or rows[end].keys() != rows[start].keys():
-                    connection.execute(statement, rows[start:end])
+                    self._insert(connection, table, rows[start:end])
                     start = end
+
+    def _insert(
+        self, connection: Connection, table: Table, rows: list[dict[str, Any]]
+    ) -> None:
+        """Insert rows of the same columns: the driver's executemany with the
+        statement compiled once and each value through its column type's bind
+        processor, as SQLAlchemy's own executemany does, without building its
+        per-row parameter structures (most of a rebuild's write time)."""
+        plan = _plan(connection.dialect, table, tuple(rows[0]))
+        if plan is None:
+            statement = _INSERTS.get(table)
+            if statement is None:
+                statement = _INSERTS[table] = insert(table)
+            self.run(connection, statement, rows)
+            return
+        names, processors, sql, positional = plan
+        processed = [(i, p) for i, p in enumerate(processors) if p is not None]
+        values: list[Any] = [[row[n] for n in names] for row in rows]
+        for value in values:
+            for i, process in processed:
+                value[i] = process(value[i])
+        if positional:
+            values = [tuple(value) for value in values]
+        else:
+            values = [dict(zip(names, value, strict=True)) for value in values]
+        self.bypass = True
+        try:
+            connection.exec_driver_sql(sql, values)
+        finally:
+            self.bypass = False
+
+
+Plan = tuple[tuple[str, ...], tuple[Any, ...], str, bool]
+_PLANS: dict[tuple[str, Table, tuple[str, ...]], Plan | None] = {}
+
+
+def _plan(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> Plan | None:
+    """How to insert rows of these columns with the driver: the value keys in the
+    order of the compiled statement's parameters, their bind processors, the SQL,
+    and whether its parameters are positional (remembered). None where the
+    statement needs more than that (parameter names escaped, column defaults):
+    SQLAlchemy's executemany then."""
+    key = (dialect.name, table, columns)
+    if key in _PLANS:
+        return _PLANS[key]
+    plan: Plan | None = None
+    if not any(c.default is not None or c.onupdate is not None for c in table.c):
+        compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
+        if compiled.positional:
+            names = tuple(compiled.binds[n].key for n in compiled.positiontup or ())
+        else:
+            names = tuple(columns)
+        escaped = compiled.escaped_bind_names
+        if escaped:
+            raise NotImplementedError(f"escaped parameter names in {table.name}")
+        processors = tuple(
+            table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names
+        )
+        plan = _PLANS[key] = (names, processors, compiled.string, compiled.positional)
+    return plan
 
 
 _KEYS: dict[Table, tuple[str, ...]] = {}

@@ -10,7 +10,6 @@ no projection cares about its events.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 import time
@@ -19,21 +18,29 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, Protocol
 
-from sqlalchemy import (
-    Column,
-    Connection,
-    Engine,
-    String,
-    Table,
-    bindparam,
-    delete,
-    insert,
-    select,
-    update,
+from sqlalchemy import Connection, Engine, bindparam, select, update
+
+from projections.base import Envelope, Projection, StoredRecord, tracking
+from projections.buffer import buffered_writes, watch_writes
+from projections.table_set_registry import (
+    create_own_sets,
+    prune_retired,
+    reader_renames,
+    rebuild_sets,
+    switch_caught_up,
+)
+from projections.table_sets import (
+    CURRENT,
+    NO_RENAMES,
+    OPTION,
+    Renames,
+    TableSet,
+    check_names,
+    fingerprint,
+    rename_tables,
 )
 
-from projections.base import Envelope, Projection, StoredRecord, metadata, tracking
-from projections.buffer import buffered_writes, watch_writes
+__all__ = ["fingerprint"]  # where it lived before the table sets
 
 logger = logging.getLogger(__name__)
 
@@ -51,26 +58,7 @@ _ADVANCE = (
     .values(position=bindparam("new"))
 )
 
-schemas = Table(
-    "projection_schemas",
-    metadata,
-    Column("name", String(64), primary_key=True),
-    Column("fingerprint", String(64), nullable=False),
-)
-
-
-def fingerprint(projection: Projection) -> str:
-    """A digest of the shape of a projection's tables (columns, types, indexes)."""
-    parts: list[str] = []
-    for table in projection.tables:
-        parts.append(f"table:{table.name}")
-        for column in table.columns:
-            parts.append(
-                f"{column.name}:{column.type!r}:{column.nullable}:{column.primary_key}"
-            )
-        for index in sorted(table.indexes, key=lambda i: str(i.name)):
-            parts.append(f"index:{index.name}:{[c.name for c in index.columns]}")
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+READER_REFRESH_SECONDS = 1.0
 
 
 class EventLog(Protocol):
@@ -175,7 +163,8 @@ class ReadSide:
     def __init__(
         self, engine: Engine, log: EventLog, projections: Sequence[Projection]
     ) -> None:
-        self.engine = engine
+        check_names(projections)
+        self._base = engine
         self.log = log
         self.projections = {p.name: p for p in projections}
         self._lock = threading.Lock()
@@ -187,46 +176,81 @@ class ReadSide:
             list[tuple[str, Callable[[Connection, Envelope[Any]], None]]],
         ] = {}
         watch_writes(engine)
+        rename_tables(engine)
+        # This process's own table set of each projection (``create_tables``); until
+        # then the plain names and tracking rows, as before table sets.
+        self._own: dict[str, TableSet] = {}
+        self._tracked = {name: name for name in self.projections}
+        self._writer = engine.execution_options(**{OPTION: NO_RENAMES})
+        self._reader = self._writer
+        self._refreshed = 0.0
+
+    @property
+    def engine(self) -> Engine:
+        """The engine pages read through: each projection's current table set.
+
+        While one of this process's sets is not the current one (being built beside
+        an older one, or replaced by a newer version), which set is current is
+        looked up again at most every ``READER_REFRESH_SECONDS``.
+        """
+        if self._transitional() and (
+            time.monotonic() - self._refreshed > READER_REFRESH_SECONDS
+        ):
+            self._refresh_reader()
+        return self._reader
+
+    def _transitional(self) -> bool:
+        return any(s.state != CURRENT for s in self._own.values())
+
+    def _refresh_reader(self) -> None:
+        with self._writer.connect() as connection:
+            renames, own = reader_renames(connection, self.projections, self._own)
+        self._own = own  # the same sets, their states as registered now
+        self._refreshed = time.monotonic()
+        if renames != self._reader.get_execution_options()[OPTION]:
+            self._reader = self._base.execution_options(**{OPTION: renames})
+
+    def _use_sets(self, own: dict[str, TableSet]) -> None:
+        self._own = own
+        self._tracked = {s.tracking_name: name for name, s in own.items()}
+        names: dict[str, str] = {}
+        for name, found in own.items():
+            names.update(found.renames(self.projections[name]))
+        renames = Renames(names)
+        self._writer = self._base.execution_options(**{OPTION: renames})
+        self._refresh_reader()
 
     def create_tables(self) -> None:
         """Create missing tables and tracking rows (idempotent).
 
-        A projection whose tables changed shape since they were created (a new
-        column, index or table in a new version) is dropped and recreated at
-        position 0, so the next catch-up rebuilds it: read models need no migration.
+        Each projection writes to the table set of its shape (``table_sets``): a
+        shape seen for the first time gets a new set beside the others, filled by
+        the next catch-up and read once it has caught up with the current one.
+        Nothing is dropped and no position goes back: read models need no
+        migration, and an older version still running keeps its own set.
         """
-        with self.engine.begin() as connection:
-            metadata.create_all(connection)
-            known = set(connection.scalars(select(tracking.c.name)))
-            shapes = dict(
-                connection.execute(select(schemas.c.name, schemas.c.fingerprint)).all()
-            )
-            for name, projection in self.projections.items():
-                if name not in known:
-                    connection.execute(tracking.insert().values(name=name, position=0))
-                shape = fingerprint(projection)
-                if shapes.get(name) == shape:
-                    continue
-                if name in shapes or name in known:
-                    logger.info("read_side.reshaped projection=%s: rebuilding", name)
-                    for table in reversed(projection.tables):
-                        table.drop(connection, checkfirst=True)
-                    for table in projection.tables:
-                        table.create(connection)
-                    connection.execute(
-                        update(tracking)
-                        .where(tracking.c.name == name)
-                        .values(position=0)
-                    )
-                connection.execute(delete(schemas).where(schemas.c.name == name))
-                connection.execute(insert(schemas).values(name=name, fingerprint=shape))
+        with self._base.begin() as connection:
+            own = create_own_sets(connection, self.projections)
+        self._use_sets(own)
+
+    def prune(self) -> list[TableSet]:
+        """Drop the retired table sets (replaced by a newer version's), except this
+        process's own: run it once no process of an older version is left."""
+        with self._lock, self._base.begin() as connection:
+            return prune_retired(connection, self._own)
+
+    def sets(self) -> dict[str, TableSet]:
+        """This process's own table set of each projection."""
+        return dict(self._own)
 
     def positions(self) -> dict[str, int]:
-        """Each projection's tracking position."""
-        with self.engine.connect() as connection:
+        """Each projection's tracking position (of its own table set)."""
+        with self._base.connect() as connection:
             rows = connection.execute(select(tracking.c.name, tracking.c.position))
             return {
-                name: position for name, position in rows if name in self.projections
+                self._tracked[name]: position
+                for name, position in rows
+                if name in self._tracked
             }
 
     def position(self) -> int:
@@ -336,7 +360,7 @@ class ReadSide:
     def apply(self, name: str, envelope: Envelope[Any]) -> None:
         """Apply one event to one projection; refuses a position already applied."""
         projection = self.projections[name]
-        with self.engine.begin() as connection:
+        with self._writer.begin() as connection:
             current = self._locked_positions(connection)[name]
             if envelope.position <= current:
                 raise PositionAlreadyApplied(f"{name} is at {current}")
@@ -353,21 +377,12 @@ class ReadSide:
     ) -> int:
         """Drop the named read models (all by default) and replay the whole log."""
         chosen = [self.projections[n] for n in (names or list(self.projections))]
-        with self._lock, self.engine.begin() as connection:
-            for projection in chosen:
-                for table in reversed(projection.tables):
-                    table.drop(connection, checkfirst=True)
-                for table in projection.tables:
-                    table.create(connection)
-                connection.execute(
-                    update(tracking)
-                    .where(tracking.c.name == projection.name)
-                    .values(position=0)
-                )
+        with self._lock, self._writer.begin() as connection:
+            rebuild_sets(connection, chosen, self._own)
         return self.catch_up(batch_size=2000, progress=progress)
 
     def _apply_next_batch(self, batch_size: int) -> int:
-        with self.engine.begin() as connection:
+        with self._writer.begin() as connection:
             positions = self._locked_positions(connection)
             start = min(positions.values(), default=0)
             envelopes = self.log.read(start, batch_size)
@@ -388,10 +403,17 @@ class ReadSide:
                     fresh = [e for e in envelopes if e.position > positions[name]]
                     if fresh:
                         projection.apply_batch(connection, fresh)
-                for envelope in envelopes:
-                    for name, apply in self._appliers(type(envelope.event), one_by_one):
-                        if envelope.position > positions[name]:
+                order = tuple(name for name, _ in one_by_one)
+                if all(positions[name] <= start for name in order):
+                    # All at one position (a rebuild, a catch-up): every event is new.
+                    for envelope in envelopes:
+                        for _, apply in self._appliers(type(envelope.event), order):
                             apply(connection, envelope)
+                else:
+                    for envelope in envelopes:
+                        for name, apply in self._appliers(type(envelope.event), order):
+                            if envelope.position > positions[name]:
+                                apply(connection, envelope)
                 buffer.flush(connection)
             end = envelopes[-1].position
             behind: dict[int, list[str]] = {}
@@ -401,19 +423,25 @@ class ReadSide:
             # One compare-and-set per starting position (usually one for all).
             for current, names in behind.items():
                 self._advance_all(connection, names, current, end)
+            switched = self._transitional() and switch_caught_up(
+                connection, self._own, end
+            )
         self._reached = end
+        if switched:
+            self._use_sets(switched)
         return len(envelopes)
 
     def _appliers(
-        self, event_type: type, projections: list[tuple[str, Projection]]
+        self, event_type: type, names: tuple[str, ...]
     ) -> list[tuple[str, Callable[[Connection, Envelope[Any]], None]]]:
         """The projections that handle an event type, and how (remembered): a
         projection without a handler for it is not even called."""
-        key = (event_type, tuple(name for name, _ in projections))
+        key = (event_type, names)
         found = self._dispatch.get(key)
         if found is None:
             found = []
-            for name, projection in projections:
+            for name in names:
+                projection = self.projections[name]
                 if type(projection).apply is not Projection.apply:
                     found.append((name, projection.apply))  # its own dispatch
                 elif (handler := projection.handlers.get(event_type)) is not None:
@@ -425,24 +453,27 @@ class ReadSide:
         # FOR UPDATE on PostgreSQL; SQLite ignores it, but its ``begin()`` blocks
         # hold the write lock from their BEGIN IMMEDIATE (``web.storage``).
         rows = connection.execute(_LOCK_POSITIONS)
-        return {name: pos for name, pos in rows if name in self.projections}
+        tracked = self._tracked
+        return {tracked[name]: pos for name, pos in rows if name in tracked}
 
-    @staticmethod
     def _advance_all(
-        connection: Connection, names: list[str], current: int, new: int
+        self, connection: Connection, names: list[str], current: int, new: int
     ) -> None:
+        rows = [self._own[n].tracking_name if n in self._own else n for n in names]
         result = connection.execute(
-            _ADVANCE, {"names": names, "current": current, "new": new}
+            _ADVANCE, {"names": rows, "current": current, "new": new}
         )
         if result.rowcount != len(names):
             # Another process moved one of them meanwhile: roll the batch back.
             raise PositionAlreadyApplied(f"{', '.join(names)} moved past {current}")
 
-    @staticmethod
-    def _advance(connection: Connection, name: str, current: int, new: int) -> None:
+    def _advance(
+        self, connection: Connection, name: str, current: int, new: int
+    ) -> None:
+        row = self._own[name].tracking_name if name in self._own else name
         result = connection.execute(
             update(tracking)
-            .where(tracking.c.name == name, tracking.c.position == current)
+            .where(tracking.c.name == row, tracking.c.position == current)
             .values(position=new)
         )
         if result.rowcount != 1:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -22,8 +23,48 @@ from governance import events
 from governance.financing.statement_values import statement_id
 from projections.base import Envelope
 from projections.buffer import batch_cache
-from projections.history.rows import HistoryRows, add_label, label_in
+from projections.history.rows import (
+    STATEMENTS_CACHE,
+    HistoryRows,
+    add_label,
+    label_in,
+)
 from projections.history.tables import history, labels, owners
+
+
+@lru_cache(maxsize=65536)
+def _statement_of(consortium_id: str, report_id: str, partner_id: str) -> str:
+    return str(statement_id(consortium_id, report_id, partner_id))
+
+
+def _reports_and_labels(
+    connection: Connection, consortium_id: str
+) -> tuple[dict[str, list[str]], list[tuple[str, str]]]:
+    cache = batch_cache(connection, STATEMENTS_CACHE)
+    found: tuple[dict[str, list[str]], list[tuple[str, str]]] | None = cache.get(
+        consortium_id
+    )
+    if found is None:
+        reports: dict[str, list[str]] = {}
+        for r in connection.execute(
+            select(history.c.about_id, history.c.params).where(
+                history.c.consortium_id == consortium_id,
+                history.c.area == "reporting",
+                history.c.kind == "report_scheduled",
+            )
+        ):
+            on = json.loads(r.params).get("on")
+            reports.setdefault(on, []).append(r.about_id)  # as ``rows._add`` extends it
+        names = [
+            (row.subject_id, row.label)
+            for row in connection.execute(
+                select(labels.c.subject_id, labels.c.label).where(
+                    labels.c.consortium_id == consortium_id
+                )
+            )
+        ]
+        found = cache[consortium_id] = (reports, names)
+    return found
 
 
 def _statement(
@@ -31,27 +72,13 @@ def _statement(
 ) -> tuple[str, str, str] | None:
     """The report and partner whose statement ``subject`` is, among the reports of
     the consortium due that day and its partners: (report, title, partner)."""
-    reports = [
-        r.about_id
-        for r in connection.execute(
-            select(history.c.about_id, history.c.params).where(
-                history.c.consortium_id == consortium_id,
-                history.c.area == "reporting",
-                history.c.kind == "report_scheduled",
-            )
-        )
-        if json.loads(r.params).get("on") == due_on.isoformat()
-    ]
+    by_date, names = _reports_and_labels(connection, consortium_id)
+    reports = by_date.get(due_on.isoformat())
     if not reports:
         return None
-    names = connection.execute(
-        select(labels.c.subject_id, labels.c.label).where(
-            labels.c.consortium_id == consortium_id
-        )
-    ).all()
     for report_id in reports:
         for partner_id, name in names:
-            if str(statement_id(consortium_id, report_id, partner_id)) == subject:
+            if _statement_of(consortium_id, report_id, partner_id) == subject:
                 title = connection.scalar(
                     select(owners.c.title).where(owners.c.aggregate_id == report_id)
                 )

@@ -27,6 +27,12 @@ from projections.history.tables import (
     owners,
 )
 
+# Per batch, the money reminders' view of a consortium: its reports by due date and
+# its labels (``money_reminders``), as its tables hold them, extended here when a
+# report is scheduled or a label added there: the only writes to those rows (history
+# rows and labels are never changed nor deleted).
+STATEMENTS_CACHE = "history.money_statements"
+
 
 class AboutPartner(LoggedEvent, Protocol):
     """An event about one partner of the consortium whose stream it is in."""
@@ -61,6 +67,13 @@ class HistoryRows(Projection):
     ) -> None:
         """A row of ``what`` kind; ``about_id`` if it is about another thing than
         the event's aggregate (``ABOUT`` says what kind of thing)."""
+        if what == "report_scheduled":
+            cached = batch_cache(connection, STATEMENTS_CACHE).get(
+                consortium_id or envelope.originator_id
+            )
+            if cached is not None:
+                on = _value(params["on"])
+                cached[0].setdefault(on, []).append(about_id or envelope.originator_id)
         add_row(
             connection,
             history,
@@ -214,6 +227,9 @@ def add_label(
         {"consortium_id": consortium_id, "subject_id": subject_id, "label": label},
     )
     batch_cache(connection, "history.labels")[consortium_id, subject_id] = label
+    cached = batch_cache(connection, STATEMENTS_CACHE).get(consortium_id)
+    if cached is not None:
+        cached[1].append((subject_id, label))
 
 
 def label_in(connection: Connection, consortium_id: str, subject_id: str) -> str | None:

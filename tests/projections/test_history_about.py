@@ -70,7 +70,8 @@ def test_a_history_that_kept_web_paths_is_rebuilt_at_start_up(
     rebuilt_from = read_side.positions()["history"]
     read_side.catch_up()
     # Then the history was read again from the log, into kinds and ids
-    columns = {c["name"] for c in inspect(read_side.engine).get_columns(history.name)}
+    physical = read_side.sets()["history"].physical(history.name)
+    columns = {c["name"] for c in inspect(read_side.engine).get_columns(physical)}
     with read_side.engine.connect() as connection:
         entries = history_of(connection, str(cid)).entries
     assert fingerprint(OldHistory()) != fingerprint(HistoryProjection())

@@ -22,7 +22,7 @@ from sqlalchemy import (
 from projections.base import UtcDateTime
 from projections.history import HistoryProjection
 from projections.history.tables import history
-from projections.runtime import fingerprint, schemas
+from projections.table_sets import fingerprint, sets, shape_of
 
 # The history table as the versions that stored web paths created it.
 OLD_HISTORY = Table(
@@ -56,8 +56,11 @@ def as_an_older_version_left_it(engine: Engine) -> Table:
         history.drop(connection)
         OLD_HISTORY.create(connection)
         connection.execute(
-            update(schemas)
-            .where(schemas.c.name == "history")
-            .values(fingerprint=fingerprint(OldHistory()))
+            update(sets)
+            .where(sets.c.name == "history")
+            .values(
+                fingerprint=fingerprint(OldHistory()),
+                shape=shape_of(OldHistory(), ""),
+            )
         )
     return OLD_HISTORY

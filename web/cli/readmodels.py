@@ -49,3 +49,22 @@ def rebuild(names: tuple[str, ...]) -> None:
         )
     finally:
         stores.close()
+
+
+@projections.command("prune")
+def prune() -> None:
+    """Drop the read models' retired table sets (replaced by a newer version's).
+
+    A reshaped read model is built beside the old one and read once it has caught
+    up; the old set stays, kept up to date by any process of the older version
+    still running. Run this once none is left.
+    """
+    stores = open_or_fail(load_settings())
+    try:
+        dropped = stores.read_side.prune()
+        for found in dropped:
+            click.echo(f"Dropped {found.name} ({found.suffix or 'plain names'}).")
+        if not dropped:
+            click.echo("No retired table set to drop.")
+    finally:
+        stores.close()

@@ -48,7 +48,9 @@ from projections.audit_chain import (
     merkle_leaf,
     record_hash,
 )
+from projections.catalogue import all_projections
 from projections.merkle import MerkleAccumulator
+from projections.table_sets import reading_current
 from web.evidence.filestore import FileStore
 from web.ops.audit_findings import Finding, Report
 from web.ops.files import file_store_of
@@ -75,10 +77,16 @@ class CheckpointClaim:
 
 
 def read_engine(settings: Settings) -> Engine:
-    """The engine of the read models (where the chain is)."""
+    """The engine of the read models (where the chain is), reading their current
+    table sets."""
     if settings.database_url:
-        return create_engine(sqlalchemy_url(settings.database_url))
-    return sqlite_engine(settings.data_dir / "read.db")
+        engine = create_engine(sqlalchemy_url(settings.database_url))
+    else:
+        path = settings.data_dir / "read.db"
+        engine = sqlite_engine(path)
+        if not path.exists():
+            return engine  # no read models: opening one would create the file
+    return reading_current(engine, all_projections())
 
 
 def chain_end(connection: Connection) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
@@ -86,6 +87,8 @@ logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
 HTMX = "htmx-2.0.11.min.js"
+RELOAD_TEMPLATES = "CONSORTIUM_RELOAD_TEMPLATES"
+"""Set to 1 by ``serve --reload``: templates are read again when they change."""
 
 
 def error_text(message: str, params: dict[str, Any] | None = None) -> str:
@@ -128,6 +131,9 @@ def make_templates() -> Jinja2Blocks:
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=True,
         extensions=["jinja2.ext.i18n"],
+        # Checking every template file's time on each render costs a stat per
+        # template and page: only ``serve --reload`` (development) asks for it.
+        auto_reload=os.environ.get(RELOAD_TEMPLATES) == "1",
     )
     templates = Jinja2Blocks(env=env, context_processors=[template_context])
     # Added to the environment at run time by the i18n extension: not in its type.

@@ -23,6 +23,7 @@ from governance.voting import Outcome
 from notifications.scheduler import start_scheduler, stop_scheduler
 from web import errors
 from web.auth import RequestContextMiddleware, template_context
+from web.conditional import conditional_routes
 from web.faults import DatabaseFaultMiddleware
 from web.i18n import (
     format_day,
@@ -256,7 +257,8 @@ def create_app(
                 opened.close()
 
     return Starlette(
-        routes=all_routes(),
+        # Some pages answer conditional GETs (ETag, 304): ``web.conditional``.
+        routes=conditional_routes(all_routes()),
         middleware=[
             # Outermost: the id is on the lines every other layer logs.
             Middleware(RequestIdMiddleware),

@@ -12,7 +12,9 @@ cookie under the server secret (a signed double-submit token), so the login,
 "forgot password" and invitation forms cost no insert, and a row is written only
 when a password proves right. Every response to a logged-in person is marked
 ``Cache-Control: no-store`` (pages, fragments, exports, downloads), so no browser
-or proxy cache keeps a copy; public static files keep their caching.
+or proxy cache keeps a copy; public static files keep their caching. The pages
+that answer conditional GETs (``web.conditional``) are the exception: ``private,
+no-cache``, kept by the browser alone and asked again each time.
 """
 
 from __future__ import annotations
@@ -93,7 +95,11 @@ class RequestContextMiddleware:
                 session = state.session
                 if session is not None and session.account is not None:
                     headers = MutableHeaders(scope=message)
-                    if "no-store" not in headers.get("cache-control", ""):
+                    # A tagged page (``web.conditional``) is kept privately and
+                    # asked again each time: its own ``private, no-cache`` stays.
+                    if "etag" not in headers and "no-store" not in headers.get(
+                        "cache-control", ""
+                    ):
                         headers["Cache-Control"] = "no-store"
             await send(message)
 

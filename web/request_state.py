@@ -14,13 +14,14 @@ reached through a typed accessor:
 from __future__ import annotations
 
 from collections.abc import Callable, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from jinja2_fragments.starlette import Jinja2Blocks
 from starlette.requests import HTTPConnection, Request
 
 from governance.clock import Clock
+from projections.members import MembershipRow
 from web.identity.sessions import Session
 from web.presentation.layout import Layout
 from web.settings import Settings
@@ -61,6 +62,11 @@ class RequestState:
     saved: bool = False
     # The layout's data, computed once by the first full page rendered.
     layout: Layout | None = None
+    # Memberships read by this request, by (consortium, account): the page's tag
+    # and the page itself ask once (``web.routes.common.consortium_access``).
+    memberships: dict[tuple[str, str], MembershipRow | None] = field(
+        default_factory=dict
+    )
 
 
 def lifespan_state(app: AppState) -> dict[str, Any]:

@@ -39,10 +39,12 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from projections.freshness import consortium_position
+from projections.members import role_of
+from web.auth import current_session
 from web.htmx import DONE_COOKIE, VARY
 from web.i18n import DISPLAY_ZONE
 from web.request_state import page_layout, request_state
-from web.routes.common import consortium_access, query
+from web.routes.common import consortium_access, parse_uuid, queries
 
 CONDITIONAL: frozenset[str] = frozenset(
     {
@@ -76,15 +78,19 @@ def page_tag(request: Request) -> str | None:
     checked before anything is compared.
     """
     state = request_state(request)
-    session = state.session
+    session = current_session(request)
     if session is None or session.account is None or DONE_COOKIE in request.cookies:
         return None
-    access = consortium_access(request)
+    account = session.account
+    key = (str(parse_uuid(request.path_params["consortium_id"])), account.account_id)
     names = state.app.stores.read_side.projections.keys()
-    position = query(request, consortium_position, str(access.consortium_id), names)
+    # One connection for the membership (kept for the page) and the position.
+    with queries(request) as connection:
+        state.memberships[key] = role_of(connection, *key)
+        position = consortium_position(connection, key[0], names)
+    access = consortium_access(request)  # 404 for a non-member, as the page
     if position is None:
         return None
-    account = session.account
     membership = access.membership
     now = state.app.clock.now()
     parts = [

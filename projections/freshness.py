@@ -13,10 +13,26 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import func, select
+from sqlalchemy import BindParameter, bindparam, func, select
 
 from projections.base import ReadConnection, tracking
 from projections.history.tables import history
+
+# Built once (a statement built per call costs more than running it).
+_NAMES: BindParameter[list[str]] = bindparam("names", expanding=True)
+_POSITION = select(
+    select(history.c.position)
+    .where(history.c.consortium_id == bindparam("consortium_id"))
+    .order_by(history.c.position.desc())
+    .limit(1)
+    .scalar_subquery(),
+    select(func.min(tracking.c.position))
+    .where(tracking.c.name.in_(_NAMES))
+    .scalar_subquery(),
+    select(func.max(tracking.c.position))
+    .where(tracking.c.name.in_(_NAMES))
+    .scalar_subquery(),
+)
 
 
 def consortium_position(
@@ -26,15 +42,8 @@ def consortium_position(
     ``projections`` (the process's projection names) has reached the same
     position; None while they differ (their tables may disagree meanwhile).
     """
-    named = tracking.c.name.in_(list(projections))
     row = connection.execute(
-        select(
-            select(func.max(history.c.position))
-            .where(history.c.consortium_id == consortium_id)
-            .scalar_subquery(),
-            select(func.min(tracking.c.position)).where(named).scalar_subquery(),
-            select(func.max(tracking.c.position)).where(named).scalar_subquery(),
-        )
+        _POSITION, {"consortium_id": consortium_id, "names": list(projections)}
     ).one()
     last, lowest, highest = row
     if lowest is None or lowest != highest:

@@ -15,11 +15,11 @@ from starlette.testclient import TestClient
 
 from tests.web.conftest import World, login
 
-OVERVIEW_STATEMENTS = 14
-"""The overview today: the session with its account, the membership, the log
-position (1 each), the layout's four (financer flag, preferences, notices,
+OVERVIEW_STATEMENTS = 13
+"""The overview today: the session with its account and preferences, the
+membership, the log position (1 each), the layout's three (financer flag, notices,
 reminders), and the page's own seven queries."""
-NOT_MODIFIED_STATEMENTS = 7
+NOT_MODIFIED_STATEMENTS = 6
 """A 304: the same, without the page's own queries."""
 
 

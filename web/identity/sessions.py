@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, bindparam, delete, insert, select
 
 from web.identity.accounts import Account
-from web.identity.tables import accounts, pending_logins, sessions
+from web.identity.preferences import DEFAULT_PREFERENCES, Preferences
+from web.identity.tables import accounts, pending_logins, preferences, sessions
 from web.identity.tokens import digest
 
 _SESSION_AND_ACCOUNT = (
@@ -29,9 +30,15 @@ _SESSION_AND_ACCOUNT = (
         accounts.c.is_admin,
         accounts.c.disabled,
         accounts.c.sessions_valid_after,
+        preferences.c.account_id.label("has_preferences"),
+        preferences.c.language,
+        preferences.c.delivery,
+        preferences.c.notifications_seen_at,
     )
     .select_from(
-        sessions.outerjoin(accounts, accounts.c.account_id == sessions.c.account_id)
+        sessions.outerjoin(
+            accounts, accounts.c.account_id == sessions.c.account_id
+        ).outerjoin(preferences, preferences.c.account_id == sessions.c.account_id)
     )
     .where(sessions.c.session_hash == bindparam("hash"))
 )
@@ -45,6 +52,9 @@ class Session:
     account: Account | None
     csrf_token: str
     created_at: datetime
+    # The account's preferences as the session was looked up (every page's layout
+    # reads them: one statement with the session); None for an anonymous one.
+    preferences: Preferences | None = None
 
 
 class SessionStore:
@@ -93,6 +103,15 @@ class SessionStore:
                 row.display_name,
                 bool(row.is_admin),
                 bool(row.disabled),
+            )
+            return Session(
+                token,
+                account,
+                row.csrf_token,
+                row.created_at,
+                Preferences(row.language, row.delivery, row.notifications_seen_at)
+                if row.has_preferences is not None
+                else DEFAULT_PREFERENCES,
             )
         return Session(token, account, row.csrf_token, row.created_at)
 

@@ -7,7 +7,7 @@ from starlette.requests import Request
 
 from projections import portfolio as portfolios
 from projections.notice_subjects import reminder_ids_since
-from web.auth import current_account
+from web.auth import current_account, current_session
 from web.presentation.layout import NO_ONE, Layout
 from web.routes.common import queries, stores
 from web.routes.notification_list import MAX_UNREAD, notice_store, unread_among
@@ -23,7 +23,12 @@ def page_layout(request: Request) -> Layout:
     if account is None:
         return NO_ONE
     person = account.account_id
-    seen = stores(request).accounts.preferences(person).notifications_seen_at
+    session = current_session(request)
+    known = session.preferences if session is not None else None
+    if known is None or request.method not in ("GET", "HEAD"):
+        # A command may have changed them since the session was looked up.
+        known = stores(request).accounts.preferences(person)
+    seen = known.notifications_seen_at
     with queries(request) as connection:
         portfolio = portfolios.funds_any(connection, person)
         reminders = reminder_ids_since(connection, person, seen, MAX_UNREAD * 2)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
@@ -23,6 +24,7 @@ from notifications.scheduler import start_scheduler, stop_scheduler
 from web import errors
 from web.api import mount as api_mount
 from web.auth import RequestContextMiddleware, template_context
+from web.conditional import conditional_routes
 from web.faults import DatabaseFaultMiddleware
 from web.i18n import (
     format_day,
@@ -89,6 +91,8 @@ logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
 HTMX = "htmx-2.0.11.min.js"
+RELOAD_TEMPLATES = "CONSORTIUM_RELOAD_TEMPLATES"
+"""Set to 1 by ``serve --reload``: templates are read again when they change."""
 
 
 def error_text(message: str, params: dict[str, Any] | None = None) -> str:
@@ -131,6 +135,9 @@ def make_templates() -> Jinja2Blocks:
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=True,
         extensions=["jinja2.ext.i18n"],
+        # Checking every template file's time on each render costs a stat per
+        # template and page: only ``serve --reload`` (development) asks for it.
+        auto_reload=os.environ.get(RELOAD_TEMPLATES) == "1",
     )
     templates = Jinja2Blocks(env=env, context_processors=[template_context])
     # Added to the environment at run time by the i18n extension: not in its type.
@@ -256,7 +263,8 @@ def create_app(
                 opened.close()
 
     return Starlette(
-        routes=all_routes(),
+        # Some pages answer conditional GETs (ETag, 304): ``web.conditional``.
+        routes=conditional_routes(all_routes()),
         middleware=[
             # Outermost: the id is on the lines every other layer logs.
             Middleware(RequestIdMiddleware),

@@ -12,7 +12,9 @@ cookie under the server secret (a signed double-submit token), so the login,
 "forgot password" and invitation forms cost no insert, and a row is written only
 when a password proves right. Every response to a logged-in person is marked
 ``Cache-Control: no-store`` (pages, fragments, exports, downloads), so no browser
-or proxy cache keeps a copy; public static files keep their caching.
+or proxy cache keeps a copy; public static files keep their caching. The pages
+that answer conditional GETs (``web.conditional``) are the exception: ``private,
+no-cache``, kept by the browser alone and asked again each time.
 """
 
 from __future__ import annotations
@@ -81,19 +83,30 @@ class RequestContextMiddleware:
         if cookie and len(cookie) < 100:
             app = state.app
             now = app.clock.now()
-            state.session = await run_in_threadpool(
-                app.stores.accounts.session, cookie, now=now
-            ) or anonymous_session(cookie, app.settings.secret_key, now)
+
+            def look_up() -> Session:
+                return app.stores.accounts.session(
+                    cookie, now=now
+                ) or anonymous_session(cookie, app.settings.secret_key, now)
+
+            # Looked up by the first thing that asks, in its thread: a page's
+            # worker thread, the one hop the request makes (not one more here).
+            state.defer_session(look_up)
         static = scope.get("path", "").startswith(STATIC_PREFIX)
 
         async def send_private(message: Message) -> None:
             if message["type"] == "http.response.start" and not static:
                 # Read at the start of the answer: a login or logout made by this
-                # very request counts.
-                session = state.session
-                if session is not None and session.account is not None:
+                # very request counts. A session nothing looked up may be anyone's.
+                pending = state.session_pending
+                session = None if pending else state.session
+                if pending or (session is not None and session.account is not None):
                     headers = MutableHeaders(scope=message)
-                    if "no-store" not in headers.get("cache-control", ""):
+                    # A tagged page (``web.conditional``) is kept privately and
+                    # asked again each time: its own ``private, no-cache`` stays.
+                    if "etag" not in headers and "no-store" not in headers.get(
+                        "cache-control", ""
+                    ):
                         headers["Cache-Control"] = "no-store"
             await send(message)
 
@@ -236,9 +249,15 @@ def form_endpoint(handler: FormHandler) -> Callable[[Request], Awaitable[Respons
 
     @functools.wraps(handler)
     async def endpoint(request: Request) -> Response:
-        form = await read_form(request)
+        form = await _parse(request, max_files=0, max_bytes=MAX_FORM_BYTES)
         fields = {key: value for key, value in form.items() if isinstance(value, str)}
-        return await run_in_threadpool(handler, request, fields)
+
+        def checked() -> Response:
+            # In the worker thread, where the session is looked up: one hop.
+            _check_csrf(request, form)
+            return handler(request, fields)
+
+        return await run_in_threadpool(checked)
 
     return endpoint
 
@@ -259,10 +278,14 @@ def upload_endpoint(
     async def endpoint(request: Request) -> Response:
         form = await _parse(request, max_files=1, max_bytes=max_bytes)
         try:
-            _check_csrf(request, form)
             fields = {k: v for k, v in form.items() if isinstance(v, str)}
             files = {k: v for k, v in form.items() if isinstance(v, UploadFile)}
-            return await run_in_threadpool(handler, request, fields, files)
+
+            def checked() -> Response:
+                _check_csrf(request, form)
+                return handler(request, fields, files)
+
+            return await run_in_threadpool(checked)
         finally:
             await form.close()
 

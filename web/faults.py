@@ -194,6 +194,18 @@ def fault_response(request: Request, fault: Fault) -> Response:
     return response
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+
+
+def retried_safely(scope: Scope, error: BaseException) -> bool:
+    """Whether a request may be sent again on fresh connections: a read (nothing
+    it did is kept) that failed on a pooled connection found dropped."""
+    return scope.get("method") in SAFE_METHODS and any(
+        isinstance(link, sqlalchemy.exc.DBAPIError) and link.connection_invalidated
+        for link in _chain(error)
+    )
+
+
 class DatabaseFaultMiddleware:
     """Turns a database fault raised anywhere below into a 503 or 507 page.
 
@@ -217,7 +229,17 @@ class DatabaseFaultMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, watching_send)
+            try:
+                await self.app(scope, receive, watching_send)
+            except Exception as error:
+                if started or not retried_safely(scope, error):
+                    raise
+                # The pool keeps no pre-ping round trip per checkout: a connection
+                # a server restart broke fails its first statement, which makes
+                # SQLAlchemy drop every pooled connection of that time. A read is
+                # asked again once, on fresh connections.
+                logger.info("database.reconnected path=%s", scope.get("path", ""))
+                await self.app(scope, receive, watching_send)
         except Exception as error:
             fault = classify(error)
             if fault is None or started:

@@ -128,8 +128,14 @@ def format_moment(value: datetime | None, style: str = "medium") -> str:
     """A moment in Paris time, to the minute ("3 May 2026, 14:05")."""
     if value is None:
         return ""
-    locale = _locale()
-    moment = value.astimezone(DISPLAY_ZONE)
+    # Shown to the minute: moments of the same minute share one remembered text.
+    minute = value.astimezone(DISPLAY_ZONE).replace(second=0, microsecond=0)
+    return _moment(current_language.get(), minute, style)
+
+
+@lru_cache(maxsize=FORMATTED)
+def _moment(language: str, moment: datetime, style: str) -> str:
+    locale = _locale_of(language)
     # Babel's medium and long times carry seconds, which nobody reads in a trail;
     # the date keeps the chosen style and the time is always the short one.
     pattern = str(get_datetime_format(_style(style), locale=locale))

@@ -7,20 +7,22 @@ reached through a typed accessor:
   and their one clock, the templates, the settings, and how to compute the layout's
   data for a page;
 - ``RequestState``, what belongs to one request, made first thing by the request
-  middleware (``web.auth``): its language, its session, whether a command was saved,
-  and the layout's data once a page computed it.
+  middleware (``web.auth``): its language, its session (looked up on first use),
+  whether a command was saved, and what every page asks once: the layout's data,
+  the memberships read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from jinja2_fragments.starlette import Jinja2Blocks
 from starlette.requests import HTTPConnection, Request
 
 from governance.clock import Clock
+from projections.members import MembershipRow
 from web.identity.sessions import Session
 from web.presentation.layout import Layout
 from web.settings import Settings
@@ -55,12 +57,42 @@ class RequestState:
 
     app: AppState
     language: str
-    # The live session, an anonymous one (a cookie and its CSRF token), or none.
-    session: Session | None = None
     # A command's events are committed: a database fault after this says "saved".
     saved: bool = False
     # The layout's data, computed once by the first full page rendered.
     layout: Layout | None = None
+    # Memberships read by this request, by (consortium, account): the page's tag
+    # and the page itself ask once (``web.routes.common.consortium_access``).
+    memberships: dict[tuple[str, str], MembershipRow | None] = field(
+        default_factory=dict
+    )
+    # The session once looked up (``session``), and how to look it up until then.
+    _session: Session | None = None
+    _pending: Callable[[], Session | None] | None = None
+
+    @property
+    def session(self) -> Session | None:
+        """The live session, an anonymous one (a cookie and its CSRF token), or
+        none; looked up on first use, in the thread that first needs it (the
+        page's own worker thread: one hop per request, ``web.auth``)."""
+        if self._pending is not None:
+            look_up, self._pending = self._pending, None
+            self._session = look_up()
+        return self._session
+
+    @session.setter
+    def session(self, value: Session | None) -> None:
+        self._pending = None
+        self._session = value
+
+    def defer_session(self, look_up: Callable[[], Session | None]) -> None:
+        """Look the session up only when something first asks for it."""
+        self._pending = look_up
+
+    @property
+    def session_pending(self) -> bool:
+        """Whether the session was not looked up yet (nothing asked for it)."""
+        return self._pending is not None
 
 
 def lifespan_state(app: AppState) -> dict[str, Any]:

@@ -123,7 +123,9 @@ def test_fragments_carry_the_security_headers_too(
 
 PRIVATE = [
     "/consortia",
-    "/consortia/{cid}",
+    # The overview answers conditional GETs: kept privately, asked again each time
+    # (tests/web/test_conditional_get.py); another page of the consortium here.
+    "/consortia/{cid}/ledger",
     "/consortia/{cid}/history",
     "/consortia/{cid}/history.csv",
     "/consortia/{cid}/history.jsonl",
@@ -150,6 +152,17 @@ def test_no_answer_to_a_logged_in_person_may_be_stored_by_a_cache(
 
     assert "no-store" in page.headers["cache-control"], page.status_code
     assert "no-store" in fragment.headers["cache-control"]
+
+
+def test_a_page_answering_conditional_gets_is_kept_by_the_browser_alone(
+    client: TestClient, world: World
+) -> None:
+    login(client, world.emails["coordinator"])
+
+    page = client.get(f"/consortia/{world.consortium_id}")
+
+    assert page.headers["cache-control"] == "private, no-cache"
+    assert "etag" in page.headers
 
 
 def test_static_files_keep_their_caching_for_a_logged_in_person(

@@ -171,6 +171,19 @@ def get(port: int, path: str, session: Session | None) -> tuple[int, str]:
     return status, text
 
 
+def etag(port: int, path: str, session: Session | None) -> str | None:
+    """The tag a page answers with (``ETag``), if it answers conditional GETs."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=60)
+    try:
+        headers = {"Cookie": session.cookie} if session else {}
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return response.getheader("ETag")
+    finally:
+        connection.close()
+
+
 def load(
     port: int,
     paths: list[str],

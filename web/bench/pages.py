@@ -82,6 +82,19 @@ class Pages:
     post: Spread = field(default_factory=Spread)
     htmx: Spread = field(default_factory=Spread)
     bare_post: Spread = field(default_factory=Spread)
+    # 304 answers/s of the pages that answer conditional GETs (their tag sent back
+    # in ``If-None-Match``), each with the bare page measured just before it.
+    not_modified: list[NotModified] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class NotModified:
+    """A page asked again with its tag: 304 answers/s, next to the bare page's."""
+
+    name: str
+    rate: float
+    p95_ms: float
+    bare_rate: float
 
 
 def _rate(result: dict[str, Any]) -> float:
@@ -191,6 +204,7 @@ def _page(
                 f"{page.name} (reference store)",
             )
         )
+    _not_modified(page.name, app, bare, path, session, effort, found, echo)
     times = PageTimes(
         page.name,
         effort.concurrency,
@@ -209,6 +223,47 @@ def _page(
         "reference store)"
     )
     return times
+
+
+def _not_modified(
+    name: str,
+    app: int,
+    bare: int,
+    path: str,
+    session: http.Session,
+    effort: PageEffort,
+    found: Pages,
+    echo: Echo,
+) -> None:
+    """If the page carries a tag, the same GETs sending it back (the browser's
+    revalidation): every answer must be a 304."""
+    tag = http.etag(app, path, session)
+    if tag is None:
+        return
+    bounds: dict[str, Any] = {
+        "count": effort.requests,
+        "seconds": effort.seconds,
+        "concurrency": effort.concurrency,
+    }
+    bare_result = _checked(http.load(bare, ["/page"], **bounds), "200", "bare page")
+    result = _checked(
+        http.load(
+            app, [path], session=session, headers={"If-None-Match": tag}, **bounds
+        ),
+        "304",
+        f"{name} with its tag",
+    )
+    measured = NotModified(
+        name,
+        result["statuses"]["304"] / result["seconds"],
+        result["p95_ms"],
+        _rate(bare_result),
+    )
+    found.not_modified.append(measured)
+    echo(
+        f"  {name} with its tag: {measured.rate:,.0f} 304s/s (bare page "
+        f"{measured.bare_rate:,.0f}/s), p95 {measured.p95_ms:.1f} ms"
+    )
 
 
 def _ledgers(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from web.cli.group import Exit, Failure, load_settings, logger, main, open_or_fail
@@ -69,6 +71,11 @@ def serve(host: str, port: int, reload: bool, forwarded_allow_ips: str | None) -
     } and not settings.base_url.startswith("https://"):
         logger.warning("serve.plain_http host=%s: put an https proxy in front", host)
     _check_address(host, port)
+    if reload:
+        from web.app import RELOAD_TEMPLATES
+
+        # Read by the app in uvicorn's reloading child (it inherits the environment).
+        os.environ[RELOAD_TEMPLATES] = "1"
     try:
         uvicorn.run(
             "web.cli:app_factory",

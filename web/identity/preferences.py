@@ -21,6 +21,10 @@ class Preferences:
     notifications_seen_at: datetime | None
 
 
+DEFAULT_PREFERENCES = Preferences(None, "immediate", None)
+"""A person's preferences before they set any."""
+
+
 class PreferenceStore:
     """The ``preferences`` table."""
 
@@ -34,7 +38,7 @@ class PreferenceStore:
                 select(preferences).where(preferences.c.account_id == account_id)
             ).first()
         if row is None:
-            return Preferences(None, "immediate", None)
+            return DEFAULT_PREFERENCES
         return Preferences(row.language, row.delivery, row.notifications_seen_at)
 
     def update_preferences(self, account_id: str, **values: object) -> None:

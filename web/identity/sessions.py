@@ -11,11 +11,37 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, bindparam, delete, insert, select
 
-from web.identity.accounts import Account, account_from_row
-from web.identity.tables import accounts, pending_logins, sessions
+from web.identity.accounts import Account
+from web.identity.preferences import DEFAULT_PREFERENCES, Preferences
+from web.identity.tables import accounts, pending_logins, preferences, sessions
 from web.identity.tokens import digest
+
+_SESSION_AND_ACCOUNT = (
+    select(
+        sessions.c.account_id,
+        sessions.c.csrf_token,
+        sessions.c.created_at,
+        sessions.c.expires_at,
+        accounts.c.account_id.label("account"),
+        accounts.c.email,
+        accounts.c.display_name,
+        accounts.c.is_admin,
+        accounts.c.disabled,
+        accounts.c.sessions_valid_after,
+        preferences.c.account_id.label("has_preferences"),
+        preferences.c.language,
+        preferences.c.delivery,
+        preferences.c.notifications_seen_at,
+    )
+    .select_from(
+        sessions.outerjoin(
+            accounts, accounts.c.account_id == sessions.c.account_id
+        ).outerjoin(preferences, preferences.c.account_id == sessions.c.account_id)
+    )
+    .where(sessions.c.session_hash == bindparam("hash"))
+)
 
 
 @dataclass(frozen=True)
@@ -26,6 +52,9 @@ class Session:
     account: Account | None
     csrf_token: str
     created_at: datetime
+    # The account's preferences as the session was looked up (every page's layout
+    # reads them: one statement with the session); None for an anonymous one.
+    preferences: Preferences | None = None
 
 
 class SessionStore:
@@ -54,24 +83,36 @@ class SessionStore:
 
     def session(self, token: str, *, now: datetime) -> Session | None:
         """The live session for this cookie value, or None (expired, revoked…)."""
+        # One statement, the session and its account (every request asks).
         with self.engine.connect() as connection:
-            row = connection.execute(
-                select(sessions).where(sessions.c.session_hash == digest(token))
-            ).first()
-            if row is None or row.expires_at <= now:
+            found = connection.execute(_SESSION_AND_ACCOUNT, {"hash": digest(token)})
+            row = found.first()
+        if row is None or row.expires_at <= now:
+            return None
+        account = None
+        if row.account_id is not None:
+            if (
+                row.account is None  # the account row is gone
+                or row.disabled
+                or row.created_at < row.sessions_valid_after
+            ):
                 return None
-            account = None
-            if row.account_id is not None:
-                account_row = connection.execute(
-                    select(accounts).where(accounts.c.account_id == row.account_id)
-                ).first()
-                if (
-                    account_row is None
-                    or account_row.disabled
-                    or row.created_at < account_row.sessions_valid_after
-                ):
-                    return None
-                account = account_from_row(account_row)
+            account = Account(
+                row.account_id,
+                row.email,
+                row.display_name,
+                bool(row.is_admin),
+                bool(row.disabled),
+            )
+            return Session(
+                token,
+                account,
+                row.csrf_token,
+                row.created_at,
+                Preferences(row.language, row.delivery, row.notifications_seen_at)
+                if row.has_preferences is not None
+                else DEFAULT_PREFERENCES,
+            )
         return Session(token, account, row.csrf_token, row.created_at)
 
     def close_session(self, token: str) -> None:

@@ -98,7 +98,16 @@ def consortium_access(request: Request) -> Access:
     """The person's access to the consortium in the path; 404 for non-members."""
     account = require_account(request)
     consortium_id = parse_uuid(request.path_params["consortium_id"])
-    membership = query(request, role_of, str(consortium_id), account.account_id)
+    key = (str(consortium_id), account.account_id)
+    if request.method not in ("GET", "HEAD"):
+        # A command may change the membership it renders with afterwards.
+        membership = query(request, role_of, *key)
+    else:
+        # Asked once per page: its tag (``web.conditional``) and the page.
+        known = request_state(request).memberships
+        if key not in known:
+            known[key] = query(request, role_of, *key)
+        membership = known[key]
     if membership is None:
         raise NotFound("consortium", consortium_id)
     return Access(account, membership, consortium_id)

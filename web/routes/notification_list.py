@@ -13,7 +13,7 @@ from notifications.notice_store import NoticeStore
 from notifications.notices import take_in
 from projections.application_deadlines import application_notifications_of
 from projections.money_reminders import money_notifications_of
-from projections.notice_subjects import own_reminders, reminder_ids_since
+from projections.notice_subjects import own_reminders
 from projections.reminders import notifications_of
 from projections.workplan_reminders import deliverable_notifications_of
 from web.faults import classify
@@ -92,13 +92,13 @@ def notification_lines(
     return grouped(lines, seen, read), older
 
 
-def unread_of(request: Request, account_id: str, seen: datetime | None) -> int:
-    """How many of a person's notifications are unread (up to ``MAX_UNREAD`` + 1)."""
-    store = notice_store(request)
-    ids = store.ids_since(account_id, seen, MAX_UNREAD * 2)
-    with queries(request) as connection:
-        ids += reminder_ids_since(connection, account_id, seen, MAX_UNREAD * 2)
-    read = store.read_ids(account_id, ids)
+def unread_among(
+    store: NoticeStore, account_id: str, seen: datetime | None, reminders: list[str]
+) -> int:
+    """How many of a person's notices and these reminders of theirs are unread (up
+    to ``MAX_UNREAD`` + 1)."""
+    ids = store.ids_since(account_id, seen, MAX_UNREAD * 2) + reminders
+    read = store.read_ids(account_id, ids) if ids else set()
     return min(len(set(ids) - read), MAX_UNREAD + 1)
 
 

@@ -14,7 +14,7 @@ from starlette.routing import Route
 from governance.errors import NotFound
 from governance.permissions import Action
 from notifications.emails import Delivery
-from web.auth import actor_of, current_account, form_endpoint, require_account
+from web.auth import actor_of, form_endpoint, require_account
 from web.forms.fields import FormErrors
 from web.forms.notifications import parse_days_before, parse_preferences
 from web.htmx import redirect, render, wants_fragment
@@ -29,19 +29,9 @@ from web.routes.notification_list import (
     owned,
     parse_items,
     take_in_now,
-    unread_of,
 )
 from web.routes.posting import run_command
 from web.routes.reporting_page import calendar_context
-
-
-def unread_count(request: Request) -> int:
-    """How many notifications the logged-in person has not read (for the header)."""
-    account = current_account(request)
-    if account is None:
-        return 0
-    seen = stores(request).accounts.preferences(account.account_id)
-    return unread_of(request, account.account_id, seen.notifications_seen_at)
 
 
 def _parse_before(text: str | None) -> datetime | None:

@@ -13,19 +13,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from projections import portfolio as portfolios
-from web.auth import current_account, require_account
+from web.auth import require_account
 from web.htmx import render
 from web.presentation.funding_words import next_tranche_words
 from web.request_state import clock
 from web.routes.common import query
-
-
-def funds_any(request: Request) -> bool:
-    """Whether the logged-in person is a financer of some consortium (for the menu)."""
-    account = current_account(request)
-    if account is None:
-        return False
-    return query(request, portfolios.funds_any, account.account_id)
 
 
 def portfolio(request: Request) -> Response:

@@ -1,0 +1,51 @@
+"""How far a consortium's read models go: the position of its last event applied.
+
+A page built from the read models of one consortium changes only when one of that
+consortium's events is applied. The history read model writes a row for each of
+them (keyed by its log position, indexed by consortium), so the highest position
+of a consortium's history rows names the state of all its read models, provided
+every projection has applied the same events: the batch loop applies them all in
+one transaction, and a projection rebuilt on its own (a new shape) is behind the
+others until it catches up. One statement asks both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sqlalchemy import BindParameter, bindparam, func, select
+
+from projections.base import ReadConnection, tracking
+from projections.history.tables import history
+
+# Built once (a statement built per call costs more than running it).
+_NAMES: BindParameter[list[str]] = bindparam("names", expanding=True)
+_POSITION = select(
+    select(history.c.position)
+    .where(history.c.consortium_id == bindparam("consortium_id"))
+    .order_by(history.c.position.desc())
+    .limit(1)
+    .scalar_subquery(),
+    select(func.min(tracking.c.position))
+    .where(tracking.c.name.in_(_NAMES))
+    .scalar_subquery(),
+    select(func.max(tracking.c.position))
+    .where(tracking.c.name.in_(_NAMES))
+    .scalar_subquery(),
+)
+
+
+def consortium_position(
+    connection: ReadConnection, consortium_id: str, projections: Collection[str]
+) -> int | None:
+    """The log position of the consortium's last event, if every one of
+    ``projections`` (the process's projection names) has reached the same
+    position; None while they differ (their tables may disagree meanwhile).
+    """
+    row = connection.execute(
+        _POSITION, {"consortium_id": consortium_id, "names": list(projections)}
+    ).one()
+    last, lowest, highest = row
+    if lowest is None or lowest != highest:
+        return None
+    return int(last or 0)

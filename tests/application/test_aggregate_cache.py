@@ -1,0 +1,105 @@
+"""The aggregate cache hands each command a copy of its own (a fork, cheaper than
+the library's deep copy): whatever a command does to its aggregate before being
+refused never reaches the cached one, nor the next command's."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+from collections.abc import Iterator
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from governance.actor import Actor
+from governance.application import Governance
+from governance.application.forking import fork
+from governance.errors import NotFound
+from governance.values import PartnerRole
+from tests.support.builders import (
+    a_partner_identity,
+    admitted_partner,
+    founded_consortium,
+    store_env,
+)
+from tests.support.fakes import FixedClock
+
+
+@pytest.fixture
+def cached(
+    store: str, request: pytest.FixtureRequest, tmp_path: Path, clock: FixedClock
+) -> Iterator[Governance]:
+    """The service with the aggregate cache on, as the web processes run it."""
+    url = request.getfixturevalue("postgres_url") if store == "postgres" else None
+    env = {**store_env(store, tmp_path, url=url), "AGGREGATE_CACHE_MAXSIZE": "100"}
+    governance = Governance(env=env, clock=clock)
+    yield governance
+    governance.close()
+
+
+def scribble(value: Any, depth: int = 0) -> None:
+    """Change every mutable part of ``value`` in place, as a buggy command might."""
+    if depth > 6:
+        return
+    if isinstance(value, dict):
+        for item in list(value.values()):
+            scribble(item, depth + 1)
+        value["scribbled"] = object()
+    elif isinstance(value, list):
+        for item in value:
+            scribble(item, depth + 1)
+        value.append("scribbled")
+    elif hasattr(value, "__dict__") and not isinstance(value, (type, Enum)):
+        for name, item in list(vars(value).items()):
+            scribble(item, depth + 1)
+            if isinstance(item, str):
+                # A frozen value refuses (FrozenInstanceError): it is shared.
+                with contextlib.suppress(AttributeError):
+                    setattr(value, name, item + " scribbled")
+
+
+def test_changes_made_to_a_loaded_aggregate_and_never_saved_leave_the_cache_alone(
+    cached: Governance, coordinator: Actor
+) -> None:
+    cid = founded_consortium(cached, coordinator)
+    admitted_partner(cached, coordinator, cid, role=PartnerRole.LEAD)
+    loaded = cached.repository.get(cid)
+    before = copy.deepcopy(loaded)
+
+    scribble(loaded)
+
+    again = cached.repository.get(cid)
+    assert again is not loaded
+    assert again.version == before.version
+    assert vars(again) == vars(before)
+    # The next command works on the saved state and saves after it.
+    admitted_partner(cached, coordinator, cid, a_partner_identity("Autre"))
+    assert cached.repository.get(cid).version == before.version + 1
+
+
+def test_a_refused_command_leaves_the_cached_aggregate_as_saved(
+    cached: Governance, coordinator: Actor
+) -> None:
+    cid = founded_consortium(cached, coordinator)
+    before = copy.deepcopy(cached.repository.get(cid))
+
+    with pytest.raises(NotFound):
+        admitted_partner(cached, Actor("someone-else"), cid)
+
+    assert vars(cached.repository.get(cid)) == vars(before)
+
+
+def test_a_fork_shares_immutable_values_and_copies_the_rest() -> None:
+    shared = ("a", 1)
+    inner = {"k": [1, 2]}
+    value = {"t": shared, "d": inner, "again": inner}
+
+    forked = fork(value)
+
+    assert forked == value
+    assert forked["t"] is shared
+    assert forked["d"] is not inner
+    assert forked["d"]["k"] is not inner["k"]
+    assert forked["again"] is forked["d"]  # a shared reference stays shared

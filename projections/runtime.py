@@ -273,6 +273,24 @@ class ReadSide:
                 return False
             time.sleep(0.02)
 
+    @property
+    def reached(self) -> int:
+        """The position this process last saw every projection reach (no query)."""
+        return self._reached
+
+    def includes(self, position: int) -> bool:
+        """Whether every projection has applied ``position``, without catching up.
+
+        Answered from memory when this process already saw it applied, else with one
+        read of the tracking rows (remembered: tracking positions only move on).
+        """
+        if self._reached >= position:
+            return True
+        reached = self.position()
+        if reached > self._reached:
+            self._reached = reached
+        return reached >= position
+
     def follow(
         self,
         stop: threading.Event,

@@ -42,6 +42,10 @@ class AppState:
     templates: Jinja2Blocks
     settings: Settings
     layout: LayoutSource
+    # Wakes the background applier once a command's events are committed (SQLite's
+    # ``serve``, ``web.ops.applier``); None where another process follows the log
+    # (PostgreSQL's worker) or nothing does (tests: the next request catches up).
+    nudge: Callable[[], None] | None = None
 
     @property
     def clock(self) -> Clock:
@@ -61,6 +65,10 @@ class RequestState:
     saved: bool = False
     # The layout's data, computed once by the first full page rendered.
     layout: Layout | None = None
+    # The log position of the last command this request committed (0: none), and
+    # the position the read models were last seen to include (``web.own_writes``).
+    written: int = 0
+    awaited: int = 0
 
 
 def lifespan_state(app: AppState) -> dict[str, Any]:

@@ -46,6 +46,9 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
         database_url=url,
         secret_key="test-secret",
         scheduler=False,
+        # Projections run when a request waits for them (or a test catches up):
+        # a test reading a read model right after a command must say so.
+        apply_in_background=False,
         password_time_cost=1,
         password_memory_kib=8192,
     )

@@ -28,6 +28,7 @@ from tests.web.conftest import (
     build_world,
     csrf,
     event_count,
+    log_in_now,
     login,
     post,
     stores_of,
@@ -93,7 +94,7 @@ def test_another_session_does_not_wait_for_a_command_it_did_not_send(
     position = change_axis(client, world, "Évaluation")
     coordinator = httpx.Cookies(client.cookies)
 
-    login(client, world.emails["pilot"])
+    log_in_now(client, world.emails["pilot"])
     other = client.get(partner_url(world))
 
     assert other.status_code == 200

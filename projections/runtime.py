@@ -238,11 +238,18 @@ class ReadSide:
         *,
         batch_size: int = BATCH_SIZE,
         progress: Callable[[Progress], None] | None = None,
+        until: int = 0,
     ) -> int:
-        """Apply every event not applied yet; returns how many were read."""
+        """Apply every event not applied yet; returns how many were read.
+
+        With ``until``, stops as soon as the read models include that position: a
+        thread that waited for the lock while another applied it reads nothing more.
+        """
         read = 0
         with self._lock:
             while True:
+                if until and self._reached >= until:
+                    return read
                 try:
                     count = self._apply_next_batch(batch_size)
                 except PositionAlreadyApplied:
@@ -265,7 +272,7 @@ class ReadSide:
         """
         deadline = time.monotonic() + timeout
         while True:
-            self.catch_up()
+            self.catch_up(until=position)
             if self._reached >= position or self.position() >= position:
                 return True
             if time.monotonic() >= deadline:

@@ -249,13 +249,7 @@ def create_app(
             scheduler = start_scheduler(jobs, seconds=settings.tick_seconds)
         try:
             yield lifespan_state(
-                AppState(
-                    opened,
-                    templates,
-                    settings,
-                    layout.page_layout,
-                    nudge=applier.nudge if applier is not None else None,
-                )
+                AppState(opened, templates, settings, layout.page_layout)
             )
         finally:
             if scheduler is not None:

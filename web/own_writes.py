@@ -78,13 +78,11 @@ def remember(connection: HTTPConnection, position: int) -> None:
     """A command of this request committed its events at ``position``.
 
     From now on a fault says the command was saved; the response carries the
-    position to the browser's next requests; the background applier wakes up.
+    position to the browser's next requests.
     """
     state = state_of(connection)
     state.saved = True
     state.written = max(state.written, position)
-    if state.app.nudge is not None:
-        state.app.nudge()
 
 
 def settle(connection: HTTPConnection) -> None:

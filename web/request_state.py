@@ -42,10 +42,6 @@ class AppState:
     templates: Jinja2Blocks
     settings: Settings
     layout: LayoutSource
-    # Wakes the background applier once a command's events are committed (SQLite's
-    # ``serve``, ``web.ops.applier``); None where another process follows the log
-    # (PostgreSQL's worker) or nothing does (tests: the next request catches up).
-    nudge: Callable[[], None] | None = None
 
     @property
     def clock(self) -> Clock:

@@ -30,6 +30,8 @@ from projections.reminders import (
     OpenDeadline,
     _days,
     _reminder,
+    newest_addressed_to,
+    oldest_undelivered,
     reminder_schedules,
     reminders,
 )
@@ -222,13 +224,7 @@ def undelivered_application_items(
     connection: Connection, limit: int = 500
 ) -> list[NotificationRow]:
     """Reminders of closing dates whose delivery is not recorded yet."""
-    return _rows(
-        connection,
-        _about_applications()
-        .where(reminders.c.sent_at.is_(None))
-        .order_by(reminders.c.requested_at, reminders.c.reminder_id)
-        .limit(limit),
-    )
+    return _rows(connection, oldest_undelivered(_about_applications(), limit))
 
 
 def application_notifications_of(
@@ -239,12 +235,5 @@ def application_notifications_of(
     limit: int = 20,
 ) -> list[NotificationRow]:
     """A person's reminders of closing dates, newest first (keyset)."""
-    query = (
-        _about_applications()
-        .where(reminders.c.recipient_id == account_id)
-        .order_by(reminders.c.requested_at.desc(), reminders.c.reminder_id.desc())
-        .limit(limit)
-    )
-    if before is not None:
-        query = query.where(reminders.c.requested_at < before)
+    query = newest_addressed_to(_about_applications(), account_id, before, limit)
     return _rows(connection, query)

@@ -37,6 +37,8 @@ from projections.reminders import (
     OpenDeadline,
     _days,
     _reminder,
+    newest_addressed_to,
+    oldest_undelivered,
     reminder_schedules,
     reminders,
 )
@@ -327,11 +329,7 @@ def undelivered_money_items(
     """Reminders of statements and tranches whose delivery is not recorded yet."""
     pending = reminders.c.sent_at.is_(None)
     return _statement_rows(connection, pending, limit, False) + _tranche_rows(
-        connection,
-        _about_tranches()
-        .where(pending)
-        .order_by(reminders.c.requested_at, reminders.c.reminder_id)
-        .limit(limit),
+        connection, oldest_undelivered(_about_tranches(), limit)
     )
 
 
@@ -347,9 +345,5 @@ def money_notifications_of(
     if before is not None:
         where = where & (reminders.c.requested_at < before)
     return _statement_rows(connection, where, limit, True) + _tranche_rows(
-        connection,
-        _about_tranches()
-        .where(where)
-        .order_by(reminders.c.requested_at.desc(), reminders.c.reminder_id.desc())
-        .limit(limit),
+        connection, newest_addressed_to(_about_tranches(), account_id, before, limit)
     )

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Connection,
     Date,
     Integer,
+    Select,
     String,
     Table,
     and_,
@@ -335,14 +336,35 @@ def issued_keys(
     return keys
 
 
-def undelivered(connection: Connection, limit: int = 500) -> list[ReminderRow]:
-    """Reminders issued whose delivery is not recorded yet, oldest first."""
-    rows = connection.execute(
-        select(reminders)
-        .where(reminders.c.sent_at.is_(None))
+def oldest_undelivered(query: Select[Any], limit: int) -> Select[Any]:
+    """``query`` (a select over ``reminders``) narrowed to the reminders whose
+    delivery is not recorded yet, oldest first: the pipeline's order, shared by
+    every kind of reminder."""
+    return (
+        query.where(reminders.c.sent_at.is_(None))
         .order_by(reminders.c.requested_at, reminders.c.reminder_id)
         .limit(limit)
     )
+
+
+def newest_addressed_to(
+    query: Select[Any], account_id: str, before: datetime | None, limit: int
+) -> Select[Any]:
+    """``query`` (a select over ``reminders``) narrowed to one person's reminders,
+    newest first, paged by ``before`` (keyset): the notification list's order."""
+    query = (
+        query.where(reminders.c.recipient_id == account_id)
+        .order_by(reminders.c.requested_at.desc(), reminders.c.reminder_id.desc())
+        .limit(limit)
+    )
+    if before is not None:
+        query = query.where(reminders.c.requested_at < before)
+    return query
+
+
+def undelivered(connection: Connection, limit: int = 500) -> list[ReminderRow]:
+    """Reminders issued whose delivery is not recorded yet, oldest first."""
+    rows = connection.execute(oldest_undelivered(select(reminders), limit))
     return [_reminder(r) for r in rows]
 
 
@@ -362,7 +384,12 @@ def notifications_of(
     limit: int = 20,
 ) -> list[NotificationRow]:
     """A person's reminders, newest first, paged by ``before`` (keyset)."""
-    query = (
+    query = newest_addressed_to(_about_reports(), account_id, before, limit)
+    return _report_rows(connection, query)
+
+
+def _about_reports() -> Select[Any]:
+    return (
         select(
             reminders,
             consortia.c.name.label("consortium_name"),
@@ -372,19 +399,13 @@ def notifications_of(
         )
         .join(consortia, consortia.c.consortium_id == reminders.c.consortium_id)
         .join(obligations, obligations.c.obligation_id == reminders.c.obligation_id)
-        .where(reminders.c.recipient_id == account_id)
-        .order_by(reminders.c.requested_at.desc(), reminders.c.reminder_id.desc())
-        .limit(limit)
     )
-    if before is not None:
-        query = query.where(reminders.c.requested_at < before)
+
+
+def _report_rows(connection: Connection, query: Select[Any]) -> list[NotificationRow]:
     return [
         NotificationRow(
-            _reminder(r),
-            r.consortium_name,
-            r.title,
-            r.funder,
-            ReportStatus(r.status),
+            _reminder(r), r.consortium_name, r.title, r.funder, ReportStatus(r.status)
         )
         for r in connection.execute(query)
     ]
@@ -439,23 +460,4 @@ def undelivered_items(
     connection: Connection, limit: int = 500
 ) -> list[NotificationRow]:
     """Reminders whose delivery is not recorded yet, with what their e-mail says."""
-    query = (
-        select(
-            reminders,
-            consortia.c.name.label("consortium_name"),
-            obligations.c.title,
-            obligations.c.funder,
-            obligations.c.status,
-        )
-        .join(consortia, consortia.c.consortium_id == reminders.c.consortium_id)
-        .join(obligations, obligations.c.obligation_id == reminders.c.obligation_id)
-        .where(reminders.c.sent_at.is_(None))
-        .order_by(reminders.c.requested_at, reminders.c.reminder_id)
-        .limit(limit)
-    )
-    return [
-        NotificationRow(
-            _reminder(r), r.consortium_name, r.title, r.funder, ReportStatus(r.status)
-        )
-        for r in connection.execute(query)
-    ]
+    return _report_rows(connection, oldest_undelivered(_about_reports(), limit))

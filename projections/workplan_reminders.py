@@ -25,6 +25,8 @@ from projections.reminders import (
     OpenDeadline,
     _days,
     _reminder,
+    newest_addressed_to,
+    oldest_undelivered,
     reminder_schedules,
     reminders,
 )
@@ -119,13 +121,7 @@ def undelivered_deliverable_items(
     connection: Connection, limit: int = 500
 ) -> list[NotificationRow]:
     """Reminders of deliverables whose delivery is not recorded yet."""
-    return _rows(
-        connection,
-        _about_deliverables()
-        .where(reminders.c.sent_at.is_(None))
-        .order_by(reminders.c.requested_at, reminders.c.reminder_id)
-        .limit(limit),
-    )
+    return _rows(connection, oldest_undelivered(_about_deliverables(), limit))
 
 
 def deliverable_notifications_of(
@@ -137,12 +133,5 @@ def deliverable_notifications_of(
 ) -> list[NotificationRow]:
     """A person's reminders of deliverables, newest first (keyset, as
     ``notifications_of``)."""
-    query = (
-        _about_deliverables()
-        .where(reminders.c.recipient_id == account_id)
-        .order_by(reminders.c.requested_at.desc(), reminders.c.reminder_id.desc())
-        .limit(limit)
-    )
-    if before is not None:
-        query = query.where(reminders.c.requested_at < before)
+    query = newest_addressed_to(_about_deliverables(), account_id, before, limit)
     return _rows(connection, query)

@@ -262,11 +262,18 @@ class ReadSide:
         *,
         batch_size: int = BATCH_SIZE,
         progress: Callable[[Progress], None] | None = None,
+        until: int = 0,
     ) -> int:
-        """Apply every event not applied yet; returns how many were read."""
+        """Apply every event not applied yet; returns how many were read.
+
+        With ``until``, stops as soon as the read models include that position: a
+        thread that waited for the lock while another applied it reads nothing more.
+        """
         read = 0
         with self._lock:
             while True:
+                if until and self._reached >= until:
+                    return read
                 try:
                     count = self._apply_next_batch(batch_size)
                 except PositionAlreadyApplied:
@@ -289,13 +296,31 @@ class ReadSide:
         """
         deadline = time.monotonic() + timeout
         while True:
-            self.catch_up()
+            self.catch_up(until=position)
             if self._reached >= position or self.position() >= position:
                 return True
             if time.monotonic() >= deadline:
                 logger.warning("read_side.wait_timeout position=%s", position)
                 return False
             time.sleep(0.02)
+
+    @property
+    def reached(self) -> int:
+        """The position this process last saw every projection reach (no query)."""
+        return self._reached
+
+    def includes(self, position: int) -> bool:
+        """Whether every projection has applied ``position``, without catching up.
+
+        Answered from memory when this process already saw it applied, else with one
+        read of the tracking rows (remembered: tracking positions only move on).
+        """
+        if self._reached >= position:
+            return True
+        reached = self.position()
+        if reached > self._reached:
+            self._reached = reached
+        return reached >= position
 
     def follow(
         self,

@@ -41,8 +41,10 @@ from web.i18n import (
 )
 from web.links import PathFor, paths_of, template_path_for, use_route_table
 from web.logs import RequestIdMiddleware
+from web.ops.applier import BackgroundApplier
 from web.ops.jobs import make_jobs
 from web.ops.storage import open_stores
+from web.own_writes import OwnWritesMiddleware
 from web.presentation.budget_words import check_message
 from web.presentation.call_words import call_check
 from web.presentation.history import actor_name, author, describe, option_words
@@ -248,6 +250,12 @@ def create_app(
             # One process does everything on SQLite; on PostgreSQL the worker follows
             # the log and web processes only catch up after their own commands.
             await run_in_threadpool(opened.read_side.catch_up)
+        applier = None
+        if settings.apply_in_background and not settings.uses_postgres:
+            # Commands do not wait for the read models (``web.own_writes``): this
+            # thread applies their events, on PostgreSQL the worker.
+            applier = BackgroundApplier(opened.read_side)
+            applier.start()
         scheduler = jobs = None
         if settings.scheduler and not settings.uses_postgres:
             jobs = make_jobs(opened, settings)
@@ -259,6 +267,8 @@ def create_app(
         finally:
             if scheduler is not None:
                 await run_in_threadpool(stop_scheduler, scheduler, jobs)
+            if applier is not None:
+                await run_in_threadpool(applier.stop)
             if own:
                 opened.close()
 
@@ -269,6 +279,9 @@ def create_app(
             # Outermost: the id is on the lines every other layer logs.
             Middleware(RequestIdMiddleware),
             Middleware(SecurityMiddleware),
+            # Waits for the browser's last command before anything reads the read
+            # models; outside the fault middleware, which may answer "saved".
+            Middleware(OwnWritesMiddleware),
             # Outside the session middleware: a session that cannot be loaded
             # because the database is down gets the same 503 page.
             Middleware(DatabaseFaultMiddleware),

@@ -61,6 +61,10 @@ class RequestState:
     saved: bool = False
     # The layout's data, computed once by the first full page rendered.
     layout: Layout | None = None
+    # The log position of the last command this request committed (0: none), and
+    # the position the read models were last seen to include (``web.own_writes``).
+    written: int = 0
+    awaited: int = 0
     # Memberships read by this request, by (consortium, account): the page's tag
     # and the page itself ask once (``web.routes.common.consortium_access``).
     memberships: dict[tuple[str, str], MembershipRow | None] = field(

@@ -52,6 +52,10 @@ class Settings:
     # `worker` on PostgreSQL. Tests switch it off and tick by hand.
     scheduler: bool = True
     tick_seconds: int = 60
+    # On SQLite, `serve` applies new events to the read models in a background
+    # thread (``web.ops.applier``); switched off, the next request of the person who
+    # acted catches up (tests that decide when projections run).
+    apply_in_background: bool = True
     password_time_cost: int = 3
     password_memory_kib: int = 65536
     # argon2 computations at once in a process (0: one per core,

@@ -354,6 +354,9 @@ def test_a_full_disk_refuses_writes_with_507_and_loses_nothing(tmp_path: Path) -
         for i in range(20):
             assert change_axis(browser, plan, token, f"before-{i}").status == 303
             acknowledged.append(f"before-{i}")
+        # The browser's next page waits for its own commands to be applied (commands
+        # answer before the read models catch up): applied before the disk fills.
+        assert "before-19" in browser.request(partner_page(plan)).body
 
         limit_file_size(process.pid, 0)
         try:

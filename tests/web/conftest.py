@@ -46,6 +46,9 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
         database_url=url,
         secret_key="test-secret",
         scheduler=False,
+        # Projections run when a request waits for them (or a test catches up):
+        # a test reading a read model right after a command must say so.
+        apply_in_background=False,
         password_time_cost=1,
         password_memory_kib=8192,
     )
@@ -72,7 +75,20 @@ def csrf_of(html: str) -> str:
 
 
 def login(client: TestClient, email: str, password: str = PASSWORD) -> None:
-    """Log in through the login form, like a browser."""
+    """Log in through the login form, like a browser (a fresh one).
+
+    The person comes later than the commands sent before: by then the background
+    applier (switched off in these tests) has applied them, so the read models
+    catch up first. Only the browser that sent a command waits for it by itself.
+    """
+    if isinstance(client, TestClient):  # else real processes, with their worker
+        stores_of(client).read_side.catch_up()
+    log_in_now(client, email, password)
+
+
+def log_in_now(client: TestClient, email: str, password: str = PASSWORD) -> None:
+    """Log in through the login form in a fresh browser, right away: the read
+    models are as they are (nothing catches up for this browser)."""
     client.cookies.clear()
     page = client.get("/login")
     response = client.post(

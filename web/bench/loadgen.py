@@ -12,8 +12,9 @@ them omitted taking the spec's): connection ``i`` then talks to target ``i`` mod
 their number, which spreads connections over several servers (round robin) or gives
 each writer its own session. ``{n}`` in a body becomes the request's number, so
 every posted form differs. With ``follow`` a redirect is followed on the same
-connection (a GET with the same headers, as a browser does after a form), and the
-request's latency and status are those of the whole round trip. With ``raw`` the
+connection (a GET with the same headers and the cookies the answers set, as a
+browser does after a form), and the request's latency and status are those of the
+whole round trip. With ``raw`` the
 answer also holds every latency, so that several load generators' answers can be
 merged.
 """
@@ -29,10 +30,11 @@ from typing import Any
 
 
 async def _read_response(
-    reader: asyncio.StreamReader,
+    reader: asyncio.StreamReader, jar: dict[str, str]
 ) -> tuple[int, bool, str | None]:
     """Read one response; returns its status, whether the server keeps alive, and
-    where it redirects (its ``Location``, if any)."""
+    where it redirects (its ``Location``, if any). The cookies it sets go in
+    ``jar``, as a browser keeps them."""
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split(" ", 2)[1])
@@ -41,6 +43,8 @@ async def _read_response(
         if ":" in line:
             name, value = line.split(":", 1)
             headers[name.strip().lower()] = value.strip()
+            if name.strip().lower() == "set-cookie":
+                _keep(jar, value.strip())
     if "content-length" in headers:
         await reader.readexactly(int(headers["content-length"]))
     elif headers.get("transfer-encoding", "").lower() == "chunked":
@@ -53,14 +57,33 @@ async def _read_response(
     return status, alive, headers.get("location")
 
 
+def _keep(jar: dict[str, str], set_cookie: str) -> None:
+    """Keep (or drop, at ``Max-Age=0``) the cookie a ``Set-Cookie`` value sets."""
+    pair, *attributes = set_cookie.split(";")
+    name, _, value = pair.strip().partition("=")
+    if any(a.strip().lower() == "max-age=0" for a in attributes):
+        jar.pop(name, None)
+    else:
+        jar[name] = value
+
+
 def _request(
-    spec: dict[str, Any], path: str, index: int, method: str | None = None
+    spec: dict[str, Any],
+    path: str,
+    index: int,
+    jar: dict[str, str],
+    method: str | None = None,
 ) -> bytes:
     method = method or spec.get("method", "GET")
     bodies: list[str] = spec.get("bodies") or [""]
     body = bodies[index % len(bodies)].replace("{n}", str(index)).encode()
     lines = [f"{method} {path} HTTP/1.1", f"Host: {spec['host']}:{spec['port']}"]
-    lines += [f"{k}: {v}" for k, v in spec.get("headers", {}).items()]
+    headers = dict(spec.get("headers", {}))
+    if jar:
+        # The spec's cookies (the session), then those the server set since.
+        kept = "; ".join(f"{name}={value}" for name, value in jar.items())
+        headers["Cookie"] = "; ".join(c for c in (headers.get("Cookie"), kept) if c)
+    lines += [f"{k}: {v}" for k, v in headers.items()]
     if method == "GET":
         return ("\r\n".join(lines) + "\r\n\r\n").encode()
     lines.append("Content-Type: application/x-www-form-urlencoded")
@@ -76,6 +99,8 @@ async def _worker(
 ) -> None:
     reader, writer = await asyncio.open_connection(spec["host"], spec["port"])
     paths = spec["paths"]
+    # The cookies the server set on this connection's answers (a browser's jar).
+    jar: dict[str, str] = {}
     # The first byte of the first request waits for every connection to be open.
     await state["ready"].wait()
     try:
@@ -84,13 +109,13 @@ async def _worker(
             index = state["sent"]
             state["sent"] += 1
             started = time.perf_counter()
-            writer.write(_request(spec, paths[index % len(paths)], index))
-            status, alive, location = await _read_response(reader)
+            writer.write(_request(spec, paths[index % len(paths)], index, jar))
+            status, alive, location = await _read_response(reader, jar)
             if spec.get("follow") and location and 300 <= status < 400 and alive:
                 # The browser's next request, on the same connection: the round
                 # trip ends when the page it is sent to has arrived.
-                writer.write(_request(spec, location, index, "GET"))
-                status, alive, _location = await _read_response(reader)
+                writer.write(_request(spec, location, index, jar, "GET"))
+                status, alive, _location = await _read_response(reader, jar)
             latencies.append(time.perf_counter() - started)
             statuses[status] += 1
             if not alive:

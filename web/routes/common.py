@@ -7,7 +7,6 @@ service decides again, authoritatively, on each command.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -18,8 +17,8 @@ from governance.permissions import Action, allowed
 from projections.base import ReadConnection
 from projections.members import MembershipRow, role_of
 from web.auth import require_account
-from web.faults import classify
 from web.identity.accounts import Account
+from web.own_writes import remember, settle
 from web.request_state import request_state
 from web.request_state import stores as stores_of
 
@@ -29,7 +28,6 @@ if TYPE_CHECKING:
     from web.stores import Stores
 
 T = TypeVar("T")
-logger = logging.getLogger(__name__)
 
 
 def stores(request: Request) -> Stores:
@@ -38,13 +36,17 @@ def stores(request: Request) -> Stores:
 
 
 def query(request: Request, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run a read-model query function on a fresh connection."""
+    """Run a read-model query function on a fresh connection (after the request's
+    own command, if it ran one, is applied: ``web.own_writes.settle``)."""
+    settle(request)
     with stores(request).read_side.engine.connect() as connection:
         return function(connection, *args, **kwargs)
 
 
 def queries(request: Request) -> ReadConnection:
-    """A read-model connection for several queries (use as a context manager)."""
+    """A read-model connection for several queries (use as a context manager),
+    once the request's own command, if any, is applied."""
+    settle(request)
     return stores(request).read_side.engine.connect()
 
 
@@ -113,17 +115,23 @@ def consortium_access(request: Request) -> Access:
     return Access(account, membership, consortium_id)
 
 
+def committed(request: Request, position: int) -> None:
+    """A command's events are committed at ``position``: the answer need not wait.
+
+    A redirect is answered at once; the browser's next request waits until the read
+    models include ``position`` (``web.own_writes``), and so does this one if it
+    reads them (a fragment rendered in place). A database fault from now on says
+    the command was saved (``web.faults``).
+    """
+    remember(request, position)
+
+
 def wait_for(request: Request, position: int) -> None:
-    """Read-your-writes: the read models include ``position`` before rendering.
+    """Read-your-writes now: the read models include ``position`` before rendering.
 
     Called once the command's events are committed: a database fault while the
     read models catch up does not undo the command. The read side retries on the
     next catch-up; the page says the change was saved (``web.faults``).
     """
-    request_state(request).saved = True
-    try:
-        stores(request).read_side.wait_for(position)
-    except Exception as error:
-        if classify(error) is None:
-            raise
-        logger.warning("read_side.behind position=%s error=%s", position, error)
+    remember(request, position)
+    settle(request)

@@ -33,6 +33,7 @@ from web.links import path_for
 from web.request_state import clock
 from web.routes.common import (
     Access,
+    committed,
     consortium_access,
     parse_uuid,
     queries,
@@ -329,7 +330,7 @@ def accept(request: Request, fields: dict[str, str]) -> Response:
             invitation.invitation_id,
             account.account_id,
         )
-    wait_for(request, position)
+    committed(request, position)
     response = RedirectResponse(
         path_for(request, "consortia:overview", consortium_id=consortium_id),
         status_code=303,

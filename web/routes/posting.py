@@ -1,12 +1,14 @@
-"""The answer to a command, written once: run it, show a refusal on its form, or wait
-for the read models and answer (the POST skeleton of ``style.md``).
+"""The answer to a command, written once: run it, show a refusal on its form, or
+answer once its events are committed (the POST skeleton of ``style.md``).
 
 A route handler keeps what is its own: who may ask (``Access.require``), which form
 and command, which block shows a refusal and where to go next. This module does the
 rest the same way for every form: ``FormErrors`` and ``RuleViolated`` come back on
 the form (422, one mapping from a rule to its input: ``rule_errors``), and a done
-command waits for its position before the redirect (303, or ``HX-Redirect``) or the
-response the handler builds.
+command is answered at once: a redirect (303, or ``HX-Redirect``) does not wait for
+the read models, since the browser's next request waits for this command's position
+(``web.own_writes``); a response the handler builds from the read models (a fragment
+in place) waits for it at its first read.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from governance.values import Evidence
 from web.evidence.sniff import EvidenceRejected
 from web.forms.fields import FormErrors, rule_errors
 from web.htmx import redirect
-from web.routes.common import stores, wait_for
+from web.routes.common import committed, stores
 
 R = TypeVar("R", bound=int | Created | None)
 
@@ -44,9 +46,10 @@ def run_command(
     form or a rule refuses it, ``refused`` re-renders the form with the errors: a
     rule's refusal goes next to the input it names if ``inputs`` (the form's input
     names) has it, else in ``slot``. Without ``refused``, a rule's refusal goes to
-    the application's error handler. Once done, the read models catch up with the
-    command, then ``then`` answers: a path to go to, or a response (given the
-    command's result, for the path of what it created: ``web.links.path_for``).
+    the application's error handler. Once done, ``then`` answers: a path to go to,
+    or a response (given the command's result, for the path of what it created:
+    ``web.links.path_for``). Neither waits for the read models to catch up, unless
+    the response reads them (``web.routes.common.query`` waits then).
     """
     try:
         result = command()
@@ -60,7 +63,7 @@ def run_command(
         return refused(rule_errors(error, inputs, slot))
     position = result.position if isinstance(result, Created) else result
     if position is not None:
-        wait_for(request, position)
+        committed(request, position)
     answer = then(result) if callable(then) else then
     if isinstance(answer, Response):
         return answer

@@ -24,6 +24,7 @@ from projections.base import Envelope, Projection, StoredRecord, tracking
 from projections.buffer import buffered_writes, watch_writes
 from projections.table_set_registry import (
     create_own_sets,
+    own_sets,
     prune_retired,
     reader_renames,
     rebuild_sets,
@@ -231,6 +232,14 @@ class ReadSide:
         """
         with self._base.begin() as connection:
             own = create_own_sets(connection, self.projections)
+        self._use_sets(own)
+
+    def use_tables(self) -> None:
+        """Use the table sets another ``ReadSide`` of this version registered
+        (``create_tables``, run once under the creation lock on PostgreSQL): without
+        it, this one would read and write the plain tables of the first version."""
+        with self._base.connect() as connection:
+            own = own_sets(connection, self.projections)
         self._use_sets(own)
 
     def prune(self) -> list[TableSet]:

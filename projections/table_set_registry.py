@@ -75,6 +75,20 @@ def create_own_sets(
     return own
 
 
+def own_sets(
+    connection: Connection, projections: Mapping[str, Projection]
+) -> dict[str, TableSet]:
+    """The registered set of each projection's shape (``create_own_sets`` made them)."""
+    by_shape = {(s.name, s.fingerprint): s for s in registered(connection, projections)}
+    own: dict[str, TableSet] = {}
+    for name, projection in projections.items():
+        found = by_shape.get((name, fingerprint(projection)))
+        if found is None:
+            raise LookupError(f"no table set registered for {name} in this shape")
+        own[name] = found
+    return own
+
+
 def _legacy_fingerprints(connection: Connection, existing: set[str]) -> dict[str, str]:
     if LEGACY_REGISTRY not in existing:
         return {}

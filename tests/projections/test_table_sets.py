@@ -258,3 +258,24 @@ def test_prune_keeps_a_retired_set_its_own_process_still_writes(
     new.catch_up()
     assert old.prune() == []  # run by a process of the old version: its own set
     assert new.prune() != []
+
+
+def test_a_process_that_did_not_create_the_tables_uses_the_sets_its_version_registered(
+    app: Governance,
+    start: Callable[[Projection], ReadSide],
+    open_engine: Callable[[], Engine],
+) -> None:
+    # On PostgreSQL one ReadSide creates the tables under the creation lock and the
+    # process's own ReadSide uses them (web.ops.storage): it must write B's set.
+    old = start(NotesA())
+    memos(app, 2)
+    old.catch_up()
+    start(NotesB())  # registers and creates B's set, as under the lock
+    process = ReadSide(
+        open_engine(), LibraryEventLog(app.recorder, app.mapper), [NotesB()]
+    )
+    process.use_tables()
+    process.catch_up()
+    assert process.sets()["shape_notes"].state == CURRENT
+    assert shown(process, notes_b) == ["B"] * 2
+    assert shown(old, notes_a) == ["A"] * 2

@@ -94,6 +94,8 @@ def open_stores(
         stores.read_side.create_tables()
         migrate(stores.accounts.engine)
         seal_clear_secrets(stores.accounts.engine, box)
+    else:
+        stores.read_side.use_tables()
     # Notices begin with this installation's log as it is: no notice of older steps.
     NoticeStore(stores.outbox.engine).start(stores.read_side.log.last_position())
     return stores

@@ -93,7 +93,7 @@ def _legacy_fingerprints(connection: Connection, existing: set[str]) -> dict[str
     if LEGACY_REGISTRY not in existing:
         return {}
     rows = connection.exec_driver_sql(
-        f"SELECT name, fingerprint FROM {LEGACY_REGISTRY}"  # noqa: S608 - constant
+        f"SELECT name, fingerprint FROM {LEGACY_REGISTRY}"  # noqa: S608  # nosec B608
     )
     return {str(name): str(value) for name, value in rows}
 

@@ -18,7 +18,8 @@ TIMESTAMP_HEADER = "X-Consortium-Timestamp"
 DELIVERY_HEADER = "X-Consortium-Delivery"
 POSITION_HEADER = "X-Consortium-Position"
 KIND_HEADER = "X-Consortium-Event"
-SECRET_PREFIX = "whsec_"  # noqa: S105 - a prefix, not a secret
+# A prefix that names what the secret is for, not a secret.
+SECRET_PREFIX = "whsec_"  # noqa: S105  # nosec B105
 # How far a receiver should accept a timestamp from its own clock.
 TOLERANCE_SECONDS = 300
 

@@ -30,7 +30,7 @@ from starlette.requests import HTTPConnection
 
 from projections.runtime import ReadSide
 from web.faults import classify
-from web.request_state import APP_KEY, REQUEST_KEY, AppState, RequestState
+from web.request_state import app_state, request_state_if_made
 from web.request_state import request_state as state_of
 
 if TYPE_CHECKING:
@@ -120,10 +120,8 @@ class OwnWritesMiddleware:
         if scope["type"] != "http" or scope.get("path", "").startswith(STATIC_PREFIX):
             await self.app(scope, receive, send)
             return
-        app = scope.get("state", {}).get(APP_KEY)
-        if not isinstance(app, AppState):
-            raise RuntimeError("the app's state is missing: was the lifespan run?")
         connection = HTTPConnection(scope)
+        app = app_state(connection)
         name = cookie_name(connection.url.scheme)
         secret = app.settings.secret_key
         known = position_in(connection.cookies.get(name), secret)
@@ -133,8 +131,8 @@ class OwnWritesMiddleware:
 
         async def send_position(message: Message) -> None:
             if message["type"] == "http.response.start":
-                state = scope.get("state", {}).get(REQUEST_KEY)
-                if isinstance(state, RequestState) and state.written > known:
+                state = request_state_if_made(scope)
+                if state is not None and state.written > known:
                     headers = MutableHeaders(scope=message)
                     headers.append("set-cookie", _cookie(name, state.written, secret))
             await send(message)

@@ -131,6 +131,13 @@ def request_state(connection: HTTPConnection) -> RequestState:
     return found
 
 
+def request_state_if_made(scope: MutableMapping[str, Any]) -> RequestState | None:
+    """The request's state if a middleware made one yet, else None (a request
+    answered before the session middleware ran has none)."""
+    found = scope.get("state", {}).get(REQUEST_KEY)
+    return found if isinstance(found, RequestState) else None
+
+
 def app_state(connection: HTTPConnection) -> AppState:
     """The process's objects, as the lifespan handed them to this request."""
     found = connection.scope.get("state", {}).get(APP_KEY)

@@ -97,6 +97,12 @@ def test_every_route_name_a_template_uses_exists_with_its_parameters() -> None:
         route.name: set(route.param_convertors)
         for route in app.routes
         if isinstance(route, Route)
+    } | {  # a mounted app's routes are named "mount:route" (the API's)
+        f"{mount.name}:{route.name}": set(route.param_convertors)
+        for mount in app.routes
+        if isinstance(mount, Mount) and mount.name
+        for route in mount.routes
+        if isinstance(route, Route)
     }
     wrong = []
     calls = 0

@@ -143,11 +143,13 @@ def test_the_next_post_of_the_session_waits_for_its_last_command(
     assert read_side.position() < event_count(client)
 
 
+# Two hosts share one database on PostgreSQL only: no SQLite variant to skip.
+@pytest.mark.parametrize(
+    "settings", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
 def test_the_next_get_on_another_host_waits_for_the_command(
     settings: Settings,
 ) -> None:
-    if not settings.uses_postgres:
-        pytest.skip("two hosts share one database on PostgreSQL only")
     # Two apps, each with its own stores and read side, on one database (and the
     # same keys, as ``consortium keys import`` gives every host).
     with (

@@ -85,12 +85,31 @@ class Jobs:
         self._record(started, ok=True, summary=summary)
         return True
 
+    def poll(self, name: str, job: Callable[[], object]) -> None:
+        """Run the poller ``name`` once, its run recorded under its name like the
+        tick's: a poller that keeps failing, or stopped, shows on the health page
+        and fails ``consortium health``."""
+        started = self.now()
+        try:
+            said = job()
+        except Exception as error:
+            logger.exception("scheduler.poller_failed name=%s", name)
+            self._record(started, ok=False, summary="", error=repr(error), name=name)
+            return
+        self._record(started, ok=True, summary=str(said or ""), name=name)
+
     def _record(
-        self, started: datetime, *, ok: bool, summary: str, error: str | None = None
+        self,
+        started: datetime,
+        *,
+        ok: bool,
+        summary: str,
+        error: str | None = None,
+        name: str = JOB_NAME,
     ) -> None:
         if self.health is not None:
             self.health.record(
-                JOB_NAME,
+                name,
                 started_at=started,
                 finished_at=self.now(),
                 ok=ok,
@@ -119,8 +138,9 @@ def start_scheduler(jobs: Jobs, *, seconds: int = TICK_SECONDS) -> BackgroundSch
     )
     for name, job, every in jobs.pollers:
         scheduler.add_job(
-            job,
+            jobs.poll,
             "interval",
+            args=(name, job),
             seconds=every,
             id=name,
             coalesce=True,

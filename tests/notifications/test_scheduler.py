@@ -19,6 +19,8 @@ from governance.actor import Actor
 from governance.application import Governance
 from governance.values import MemberRole, Motion
 from governance.voting import DEFAULT_OPTIONS, FOR, Outcome, VotingRule
+from notifications.health import Health
+from notifications.outbox import job_runs
 from notifications.scheduler import Jobs, start_scheduler, stop_scheduler
 from projections.catalogue import all_projections
 from projections.decisions import ProposalRow, proposal
@@ -177,3 +179,43 @@ def test_stopping_the_scheduler_leaves_no_thread_running(
     # Then it is not running and every thread it started has ended
     assert not scheduler.running
     assert set(threading.enumerate()) <= threads_before
+
+
+def test_each_poller_s_runs_are_recorded_under_its_name_failed_or_not(
+    governance: Governance, read_side: ReadSide, tmp_path: Path
+) -> None:
+    # Given a scheduler with two pollers, one of which fails every time
+    engine = sqlite_engine(tmp_path / "app.db")
+    job_runs.create(engine)
+    health = Health(engine)
+    polled = threading.Event()
+
+    def good() -> str:
+        polled.set()
+        return "sent=2"
+
+    def failing() -> str:
+        raise ConnectionError("the receiver's database is gone")
+
+    jobs = Jobs(
+        governance,
+        read_side,
+        health=health,
+        pollers=[("good", good, 1), ("failing", failing, 1)],
+    )
+    # When it has run for a little over a second
+    scheduler = start_scheduler(jobs, seconds=60)
+    try:
+        assert polled.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while health.last("failing") is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop_scheduler(scheduler)
+    # Then each poller's last run is recorded with what it said, or why it failed
+    good_run, failed_run = health.last("good"), health.last("failing")
+    assert good_run is not None
+    assert (good_run.ok, good_run.summary) == (True, "sent=2")
+    assert failed_run is not None
+    assert (failed_run.ok, failed_run.last_ok_at) == (False, None)
+    assert "the receiver's database is gone" in (failed_run.error or "")

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from notifications.webhooks.overview import WebhookCounts, webhook_counts
 from notifications.webhooks.pipeline import WebhookPipeline
 from notifications.webhooks.records import REFUSED_TRIES
 from notifications.webhooks.store import WebhookStore
@@ -131,6 +132,43 @@ def test_a_refusal_is_final_after_a_few_tries_then_sent_again_by_hand(
 
     assert receiver.positions() == [position]
     assert deliveries_state(stores)[0][2:] == (True, False)
+
+
+def test_the_administrators_counts_follow_each_delivery_from_waiting_to_delivered(
+    stores: Stores,
+    world: Reminded,
+    receiver: Receiver,
+    pipeline: WebhookPipeline,
+    clock: FixedClock,
+) -> None:
+    def counts() -> WebhookCounts:
+        return webhook_counts(stores.outbox.engine, clock.now())
+
+    paused = registered(stores, receiver, str(world.consortium_id))
+    WebhookStore(stores.outbox.engine).set_paused(paused, True)
+    busy = registered(stores, receiver, str(world.consortium_id))  # signs last
+    receiver.status = 503
+    pledge(stores, world)
+    before = counts()
+    pipeline.run()  # queued for both; the active one tried once and answered 503
+    retrying = counts()
+    receiver.status = 404
+    for _ in range(REFUSED_TRIES + 1):
+        clock.advance(timedelta(hours=2))
+        pipeline.run()
+    refused = counts()
+    receiver.status = 200
+    [position] = [p for p, _, _, failed in deliveries_state(stores) if failed]
+    store = WebhookStore(stores.outbox.engine)
+    assert store.send_again(busy, f"{busy}:{position}", clock.now())
+    pipeline.run()
+    delivered = counts()
+
+    assert (before.subscriptions, before.paused, before.waiting) == (2, 1, 0)
+    assert (retrying.waiting, retrying.retrying, retrying.failed) == (2, 1, 0)
+    assert retrying.last_answer == "busy not now"
+    assert (refused.waiting, refused.retrying, refused.failed) == (1, 0, 1)
+    assert (delivered.failed, delivered.delivered_last_day) == (0, 1)
 
 
 def test_a_redirect_is_not_followed_and_counts_as_a_refusal(

@@ -19,6 +19,7 @@ from starlette.testclient import TestClient
 from governance.actor import Actor
 from notifications.outbox import Message
 from notifications.scheduler import JOB_NAME
+from notifications.webhooks.store import WebhookStore
 from tests.web.conftest import (
     PASSWORD,
     World,
@@ -28,6 +29,7 @@ from tests.web.conftest import (
     post,
     stores_of,
 )
+from web.ops.webhooks import WEBHOOK_POLLER
 
 ADMIN = "platform-admin@test.example"
 
@@ -301,3 +303,37 @@ def test_a_coordinator_reads_mail_trouble_in_words_and_the_admin_reads_the_serve
     assert "refused for good" not in trouble
     assert "550 no such user" not in trouble
     assert "550 no such user" in client.get("/admin/health").text
+
+
+def test_the_health_page_shows_the_pollers_and_the_webhooks_deliveries(
+    client: TestClient, world: World, admin: str
+) -> None:
+    s = stores_of(client)
+    login(client, world.emails["coordinator"])
+    hooks = f"/consortia/{world.consortium_id}/webhooks"
+    for url in ("https://hooks.example.org/a", "https://hooks.example.org/b"):
+        assert post(client, hooks, {"url": url, "kind_all": "on"}).status_code == 200
+    store = WebhookStore(s.outbox.engine)
+    [first, _] = store.of_owner("consortium", str(world.consortium_id))
+    store.set_paused(first.subscription_id, True)
+    now = datetime.now(UTC)
+    s.health.record(
+        WEBHOOK_POLLER,
+        started_at=now,
+        finished_at=now,
+        ok=False,
+        summary="",
+        error="OperationalError('database is locked')",
+    )
+    login(client, admin)
+
+    page = client.get("/admin/health").text
+
+    assert "2 addresses registered by coordinators and financers (1 paused)" in page
+    assert re.search(r"Deliveries waiting</dt><dd>0<", page)
+    assert re.search(
+        r"Requested audit verifications</strong>:\s*has not run yet\.", page
+    )
+    assert "Webhook sender</strong>:" in page
+    assert "its last run failed at" in page
+    assert "database is locked" in page

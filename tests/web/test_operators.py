@@ -8,6 +8,7 @@ import gzip
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -31,6 +32,7 @@ from tests.support.processes import (
 from web.app import create_app
 from web.cli import main
 from web.ops.storage import open_stores
+from web.ops.webhooks import WEBHOOK_POLLER
 from web.settings import Settings
 
 ROOT = Path(__file__).parents[2]
@@ -211,14 +213,16 @@ def test_text_logs_name_the_request_on_the_access_line(tmp_path: Path) -> None:
     assert all("[probe-text-1234]" in line for line in access), err
 
 
-def record_tick(env: dict[str, str], *, ago: timedelta, ok: bool) -> None:
+def record_tick(
+    env: dict[str, str], *, ago: timedelta, ok: bool, name: str = JOB_NAME
+) -> None:
     stores = open_stores(
         Settings(data_dir=Path(env["CONSORTIUM_DATA_DIR"]), secret_key="k")
     )
     try:
         finished = datetime.now(UTC) - ago
         stores.health.record(
-            JOB_NAME,
+            name,
             started_at=finished - timedelta(seconds=1),
             finished_at=finished,
             ok=ok,
@@ -259,3 +263,23 @@ def test_health_fails_and_says_why_when_the_last_tick_failed(
     result = CliRunner().invoke(main, ["health"], env=env)
     assert result.exit_code == 6
     assert "SMTPServerDisconnected" in result.output
+
+
+def test_health_fails_when_a_poller_keeps_failing_or_stopped(
+    env: dict[str, str],
+) -> None:
+    record_tick(env, ago=timedelta(seconds=5), ok=True)
+    record_tick(env, ago=timedelta(seconds=2), ok=True, name=WEBHOOK_POLLER)
+    passing = CliRunner().invoke(main, ["health"], env=env)
+    record_tick(env, ago=timedelta(seconds=1), ok=False, name=WEBHOOK_POLLER)
+    failing = CliRunner().invoke(main, ["health"], env=env)
+    record_tick(env, ago=timedelta(minutes=10), ok=True, name=WEBHOOK_POLLER)
+    stopped = CliRunner().invoke(main, ["health"], env=env)
+
+    assert passing.exit_code == 0, passing.output
+    assert re.search(r", webhooks \d+ s ago$", passing.output.strip())
+    assert failing.exit_code == 6
+    assert "the last run of the webhooks job failed" in failing.output
+    assert "SMTPServerDisconnected" in failing.output
+    assert stopped.exit_code == 6
+    assert "the webhooks job has not run well for longer than 180 s" in stopped.output

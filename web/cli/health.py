@@ -13,8 +13,10 @@ from datetime import UTC, datetime, timedelta
 
 import click
 
+from notifications.health import JobRun
 from notifications.scheduler import JOB_NAME
 from web.cli.group import Exit, Failure, load_settings, main, open_or_fail
+from web.ops.jobs import POLLERS
 
 # A tick may run long (a batch of e-mails): "stopped" only after this many missed.
 MISSED_TICKS = 3
@@ -35,22 +37,37 @@ def health(max_age: int | None) -> None:
     stores = open_or_fail(settings)
     try:
         last = stores.health.last(JOB_NAME)
+        # A poller that never ran is not checked: it starts a few seconds after the
+        # tick, and a worker that never started is told by the tick.
+        polled = [run for name in POLLERS if (run := stores.health.last(name))]
     finally:
         stores.close()
     now = datetime.now(UTC)
     if last is None:
         raise Failure("the scheduled jobs have never run on this store", Exit.STOPPED)
-    if last.last_ok_at is None or now - _aware(last.last_ok_at) > limit:
-        since = "never" if last.last_ok_at is None else _ago(now, last.last_ok_at)
-        failing = f"; the last tick failed: {last.error}" if not last.ok else ""
+    for run in [last, *polled]:
+        _check(run, now, limit)
+    said = "".join(f", {run.name} {_ago(now, run.last_ok_at)}" for run in polled)
+    click.echo(f"ok: last tick {_ago(now, last.last_ok_at)}, {last.summary}{said}")
+
+
+def _check(run: JobRun, now: datetime, limit: timedelta) -> None:
+    """Raise ``Failure`` if ``run``'s job has not run well within ``limit``."""
+    what, have = (
+        ("the scheduled jobs", "have")
+        if run.name == JOB_NAME
+        else (f"the {run.name} job", "has")
+    )
+    if run.last_ok_at is None or now - _aware(run.last_ok_at) > limit:
+        since = "never" if run.last_ok_at is None else _ago(now, run.last_ok_at)
+        failing = f"; the last run failed: {run.error}" if not run.ok else ""
         raise Failure(
-            f"the scheduled jobs have not run well for longer than "
-            f"{int(limit.total_seconds())} s (last good tick: {since}){failing}",
+            f"{what} {have} not run well for longer than "
+            f"{int(limit.total_seconds())} s (last good run: {since}){failing}",
             Exit.STOPPED,
         )
-    if not last.ok:
-        raise Failure(f"the last tick failed: {last.error}", Exit.STOPPED)
-    click.echo(f"ok: last tick {_ago(now, last.last_ok_at)}, {last.summary}")
+    if not run.ok:
+        raise Failure(f"the last run of {what} failed: {run.error}", Exit.STOPPED)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -58,5 +75,7 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _ago(now: datetime, moment: datetime) -> str:
+def _ago(now: datetime, moment: datetime | None) -> str:
+    if moment is None:
+        return "never"
     return f"{int((now - _aware(moment)).total_seconds())} s ago"

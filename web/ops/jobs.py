@@ -30,13 +30,16 @@ from web.links import EmailLinks
 from web.ops.audit_requests import POLL_SECONDS, AuditVerifications
 from web.ops.audit_scope import run_requested
 from web.ops.evidence_sweep import EvidenceSweep
-from web.ops.webhooks import webhook_poller
+from web.ops.webhooks import WEBHOOK_POLLER, webhook_poller
 from web.settings import Settings
 from web.stores import Stores
 
 logger = logging.getLogger(__name__)
 
 MAILBOX_FILE = "mailbox.mbox"
+AUDIT_POLLER = "audit_verifications"
+POLLERS = (AUDIT_POLLER, WEBHOOK_POLLER)
+"""The pollers' names, as their runs are recorded (``Jobs.poll``)."""
 # People who never chose a language get French e-mails: the users are French consortia.
 MAIL_LANGUAGE = "fr"
 
@@ -160,7 +163,7 @@ def audit_poller(
     """The job that runs the verifications consortia asked for ("Verify now")."""
     requests = AuditVerifications(stores.accounts.engine)
     return (
-        "audit_verifications",
-        lambda: run_requested(requests, settings, stores.clock.now),
+        AUDIT_POLLER,
+        lambda: f"verified={run_requested(requests, settings, stores.clock.now)}",
         POLL_SECONDS,
     )

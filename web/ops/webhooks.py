@@ -12,6 +12,8 @@ from web.identity.secret_box import SecretBox
 from web.settings import Settings
 from web.stores import Stores
 
+WEBHOOK_POLLER = "webhooks"
+
 
 def webhook_pipeline(stores: Stores, settings: Settings) -> WebhookPipeline:
     """The webhooks' intake and sender over this process's stores."""
@@ -30,4 +32,9 @@ def webhook_poller(
 ) -> tuple[str, Callable[[], object], int]:
     """The job that takes events in and sends them, every few seconds."""
     pipeline = webhook_pipeline(stores, settings)
-    return ("webhooks", pipeline.run, min(POLL_SECONDS, settings.tick_seconds))
+
+    def run() -> str:
+        queued, delivered, failed = pipeline.run()
+        return f"queued={queued} delivered={delivered} failed={failed}"
+
+    return (WEBHOOK_POLLER, run, min(POLL_SECONDS, settings.tick_seconds))

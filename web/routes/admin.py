@@ -6,8 +6,8 @@ disabled (every session of the account ends at once, and a login waiting for its
 code), enabled again, and erased through the erasure page (with a confirmation and
 the administrator's password). The consortia are listed by name only: an
 administrator who is not a member reads none of their pages. The health page says
-whether the scheduler runs, how far the read models are behind the log, and what
-the e-mail outbox holds.
+whether the scheduler and its pollers run, how far the read models are behind the
+log, and what the e-mail outbox and the webhooks' deliveries hold.
 """
 
 from __future__ import annotations
@@ -23,12 +23,15 @@ from starlette.routing import Route
 
 from governance.errors import NotFound
 from notifications.scheduler import JOB_NAME
+from notifications.webhooks.overview import webhook_counts
 from projections.consortia import all_consortia
 from web.auth import form_endpoint, require_account
 from web.htmx import render
 from web.i18n import N_, gettext_
 from web.identity.accounts import Account
 from web.links import path_for
+from web.ops.jobs import AUDIT_POLLER, POLLERS
+from web.ops.webhooks import WEBHOOK_POLLER
 from web.request_state import app_state, clock
 from web.routes.common import page_number, query, stores
 
@@ -44,6 +47,10 @@ NOTICES = {
         "The account is disabled: its sessions have ended and it can no longer log in."
     ),
     "enabled": N_("The account is enabled: its owner can log in again."),
+}
+POLLER_NAMES = {
+    AUDIT_POLLER: N_("Requested audit verifications"),
+    WEBHOOK_POLLER: N_("Webhook sender"),
 }
 NOT_YOURSELF = N_(
     "You cannot disable your own account: another administrator can, if needed."
@@ -198,6 +205,17 @@ def health(request: Request) -> dict[str, Any]:
             :REFUSED_SHOWN
         ],
         "mail_to": "SMTP" if settings.smtp is not None else "mailbox",
+        # Each poller's last run (None: never ran), stale like the tick.
+        "pollers": [
+            (
+                POLLER_NAMES[name],
+                run,
+                run is not None and now - run.started_at > stale_after,
+            )
+            for name in POLLERS
+            for run in [s.health.last(name)]
+        ],
+        "webhooks": webhook_counts(s.outbox.engine, now),
     }
 
 

@@ -278,3 +278,24 @@ def test_a_financer_does_not_see_another_financer_s_portfolio_webhook(
     assert post(client, one + "/rotate").status_code == 404
     assert URL not in client.get("/portfolio/webhooks").text
     assert not WebhookStore(stores.outbox.engine).every()[0].paused
+
+
+def test_the_personal_data_export_lists_the_webhooks_one_registered_without_secret(
+    client: TestClient, world: World
+) -> None:
+    login(client, world.emails["coordinator"])
+    _, secret = register(client, webhooks_of(world))
+    exported = client.get("/account/export")
+    login(client, world.emails["member"])
+    someone_else = client.get("/account/export").json()
+
+    [hook] = exported.json()["webhooks_registered"]
+    assert hook["url"] == URL
+    assert hook["kinds"] == ["all"]
+    assert (hook["scope"], hook["owner_id"]) == ("consortium", str(world.consortium_id))
+    assert hook["paused"] is False
+    assert secret not in exported.text
+    with stores_of(client).outbox.engine.connect() as connection:
+        sealed = connection.scalar(select(subscriptions.c.secret_sealed))
+    assert sealed not in exported.text
+    assert someone_else["webhooks_registered"] == []

@@ -1,7 +1,8 @@
 """A person's data, gathered for them (GDPR access and portability) as JSON.
 
 What the accounts store holds (account, preferences, second factor, sessions, the
-invitations and e-mails sent to their address), the roles they hold in each
+invitations and e-mails sent to their address, their API tokens and the webhooks
+they registered, never a secret), the roles they hold in each
 consortium (from the members read model), and every event of the log they authored.
 The events are read straight from the log, so nothing a read model forgot is missed.
 """
@@ -21,6 +22,7 @@ from uuid import UUID
 from sqlalchemy import Engine, func, select
 
 from notifications.outbox import messages_to
+from notifications.webhooks.tables import subscriptions
 from projections.members import memberships_of_account
 from projections.runtime import EventLog, ReadSide
 from web.identity.tables import (
@@ -158,6 +160,19 @@ def held_about(engine: Engine, account_id: str) -> dict[str, object]:
             .where(api_tokens.c.account_id == account_id)
             .order_by(api_tokens.c.created_at)
         ).all()
+        hooks = connection.execute(
+            select(
+                subscriptions.c.scope,
+                subscriptions.c.owner_id,
+                subscriptions.c.url,
+                subscriptions.c.kinds,
+                subscriptions.c.paused,
+                subscriptions.c.created_at,
+                subscriptions.c.secret_rotated_at,
+            )
+            .where(subscriptions.c.created_by == account_id)
+            .order_by(subscriptions.c.created_at)
+        ).all()
         has_feed = connection.scalar(
             select(calendar_feeds.c.created_at).where(
                 calendar_feeds.c.account_id == account_id
@@ -189,6 +204,11 @@ def held_about(engine: Engine, account_id: str) -> dict[str, object]:
         "sessions": [dict(s._mapping) for s in open_sessions],
         # Names only: the secrets are kept as SHA-256 digests and never exported.
         "api_tokens": [dict(t._mapping) for t in tokens],
+        # The signing secrets are sealed and never exported.
+        "webhooks_registered": [
+            {**h._mapping, "kinds": h.kinds.split(), "paused": bool(h.paused)}
+            for h in hooks
+        ],
         "invitations_received": [dict(i._mapping) for i in invited],
         "emails": mails,
     }

@@ -25,7 +25,7 @@ import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from eventsourcing.utils import get_topic
 from sqlalchemy import (
@@ -223,9 +223,9 @@ class CheckpointsProjection(Projection):
 # -- queries ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ChainLink:
-    """One row of the chain read model."""
+class ChainLink(NamedTuple):
+    """One row of the chain read model (a tuple: ``audit verify`` makes one per
+    event, and a frozen dataclass costs several times as much to build)."""
 
     position: int
     originator_id: str
@@ -276,11 +276,42 @@ def iter_chain(
         rows = connection.execute(
             query.order_by(audit_chain.c.position).limit(batch)
         ).all()
-        for row in rows:
-            yield ChainLink(*row)
+        yield from map(ChainLink._make, rows)
         if len(rows) < batch:
             return
         after = rows[-1].position
+
+
+def link_hashes(
+    connection: Connection, *, up_to: int, batch: int = 5000
+) -> Iterator[tuple[int, str, str]]:
+    """Every chain row's ``(position, record hash, chain hash)`` up to ``up_to``,
+    in order, read in batches (memory stays flat however long the chain).
+
+    ``audit verify`` reads one per event, so the driver's rows are given as they
+    come: SQLAlchemy's own rows cost as much as the rest of verify's work beside
+    the hashing. The statement still goes through the connection's ``execute``,
+    so that the table is the one of this version's table set.
+    """
+    columns = (
+        audit_chain.c.position,
+        audit_chain.c.record_hash,
+        audit_chain.c.chain_hash,
+    )
+    after = 0
+    while True:
+        result = connection.execute(
+            select(*columns)
+            .where(audit_chain.c.position > after, audit_chain.c.position <= up_to)
+            .order_by(audit_chain.c.position)
+            .limit(batch)
+        )
+        rows: Sequence[tuple[int, str, str]] = result.cursor.fetchall()
+        result.close()
+        yield from rows
+        if len(rows) < batch:
+            return
+        after = rows[-1][0]
 
 
 def chain_head(connection: Connection) -> tuple[int, str] | None:

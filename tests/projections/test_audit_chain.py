@@ -29,6 +29,7 @@ from projections.audit_chain import (
     chain_link,
     checkpoints,
     countersignatures,
+    link_hashes,
     merkle_leaf,
     record_hash,
     summarise,
@@ -74,6 +75,24 @@ def test_every_stored_event_is_chained_over_its_stored_bytes(
     chain = chain_rows(read_side)
     assert len(chain) == app.recorder.max_notification_id()
     assert chain == expected_chain(app)
+
+
+def test_verify_s_reading_of_the_chain_gives_every_link_in_order_across_batches(
+    app: Governance, coordinator: Actor, clock: FixedClock, read_side: ReadSide
+) -> None:
+    a_lived_consortium(app, coordinator, clock)
+    read_side.catch_up()
+    chain = chain_rows(read_side)
+    middle = chain[len(chain) // 2][0]
+
+    with read_side.engine.connect() as connection:
+        every = list(link_hashes(connection, up_to=chain[-1][0], batch=7))
+        half = list(link_hashes(connection, up_to=middle, batch=7))
+        exact = list(link_hashes(connection, up_to=chain[13][0], batch=7))
+
+    assert [tuple(link) for link in every] == chain
+    assert [tuple(link) for link in half] == [c for c in chain if c[0] <= middle]
+    assert len(exact) == 14  # a batch boundary falls on the end
 
 
 def test_a_rebuild_and_a_second_read_side_give_the_same_chain(

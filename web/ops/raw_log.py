@@ -169,9 +169,13 @@ def _record(row: Sequence[Any]) -> RawRecord:
     )
 
 
+EVIDENCE_MARK = b'"Evidence"'
+"""In every stored state that refers to an evidence file (its transcoded type)."""
+
+
 def evidence_in(state: bytes) -> Iterator[Evidence]:
     """Every evidence file a stored event's state refers to."""
-    if b'"Evidence"' not in state:
+    if EVIDENCE_MARK not in state:
         return
     try:
         data = json.loads(state)

@@ -4,11 +4,14 @@ OpenAPI document, and the per-token rate limit shared through the database."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from openapi_spec_validator import OpenAPIV31SpecValidator
+from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 from starlette.testclient import TestClient
 
 from tests.web.api_support import PDF, ApiWorld, build_api_world
@@ -241,6 +244,19 @@ def test_the_openapi_document_declares_every_endpoint(client: TestClient) -> Non
     }
     assert "PledgeBody" in document["components"]["schemas"]
     assert "CommitmentRow" in document["components"]["schemas"]
+
+
+def test_the_openapi_document_is_valid_openapi_3_1(client: TestClient) -> None:
+    document = client.get("/api/v1/openapi.json").json()
+    # The validator's own negative control: an answer without its required
+    # description is refused.
+    broken = json.loads(json.dumps(document))
+    first = next(iter(broken["paths"].values()))
+    next(iter(first.values()))["responses"]["200"] = {"content": {}}
+
+    OpenAPIV31SpecValidator(document).validate()
+    with pytest.raises(OpenAPIValidationError):
+        OpenAPIV31SpecValidator(broken).validate()
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ import re
 import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from web.bench.scale import WRITERS
@@ -136,3 +137,31 @@ def test_bench_runs_end_to_end_and_writes_every_row_into_its_section(
     # The reference is a store of its own, built in the same run.
     assert "as a separate store, the " in table
     assert "Machine:" in table
+
+
+@pytest.mark.postgres
+def test_bench_runs_end_to_end_on_postgresql(tmp_path: Path, postgres_url: str) -> None:
+    # The export probes open the store in processes of their own: on PostgreSQL a
+    # process must hold the deployment's form key, which the benchmark hands them.
+    result = CliRunner().invoke(
+        main,
+        [
+            "bench",
+            "--events",
+            "2000",
+            "--quick",
+            "--skip-scale",
+            "--database-url",
+            postgres_url,
+            "--data-dir",
+            str(tmp_path / "stores"),
+            "--output",
+            str(tmp_path / "performance.md"),
+        ],
+    )
+
+    assert result.exit_code == 0, result.output + repr(result.exception)
+    assert re.search(r"### [\d,]+ events on PostgreSQL", result.output), result.output
+    lines = result.output.splitlines()
+    growth = [line for line in lines if line.startswith("| memory growth of a full")]
+    assert len(growth) == len(EXPORTS), result.output

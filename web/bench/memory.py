@@ -18,6 +18,10 @@ EXPORT_FLOOR_MIB = 1.0
 export, decide what is resident."""
 
 
+class ProbeFailed(RuntimeError):
+    """Raised when an export's probe process fails (its last line of error said)."""
+
+
 def export_growths(store: Store) -> dict[str, float]:
     """Each export's memory growth in MiB: peak less the baseline, both measured in
     the export's own process before and during the export."""
@@ -33,9 +37,12 @@ def export_growths(store: Store) -> dict[str, float]:
             [sys.executable, "-m", "web.bench.export_probe", json.dumps(spec)],
             capture_output=True,
             text=True,
-            check=True,
+            check=False,
             env={**os.environ, "CONSORTIUM_SECRET_KEY": store.settings.secret_key},
         )
+        if result.returncode != 0:
+            said = result.stderr.strip().splitlines()[-1:] or ["no output"]
+            raise ProbeFailed(f"the {name} export's probe failed: {said[0]}")
         answer = json.loads(result.stdout)
         growth = (answer["peak_kib"] - answer["baseline_kib"]) / 1024
         growths[name] = max(growth, EXPORT_FLOOR_MIB)

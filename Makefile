@@ -11,7 +11,7 @@ CONSTRAINTS := requirements/constraints.txt
 LOCK_VENV := .venv-lock
 # `make run`: the demo, in a data directory of its own, on this port.
 PORT ?= 8000
-DEMO_DIR ?= var/demo
+DEMO_DIR ?= $(CURDIR)/var/demo
 
 .PHONY: run test lint security install install-runtime lock check-wheel bench i18n-extract i18n-update clean
 

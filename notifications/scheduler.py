@@ -143,6 +143,7 @@ def start_scheduler(jobs: Jobs, *, seconds: int = TICK_SECONDS) -> BackgroundSch
             args=(name, job),
             seconds=every,
             id=name,
+            name=name,
             coalesce=True,
             max_instances=1,
             misfire_grace_time=None,

@@ -130,8 +130,14 @@ def configure_logging(log_format: str, *, verbose: bool = False) -> None:
         root.removeHandler(handler)
     root.addHandler(log_handler(log_format))
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    # Alembic says which dialect it found at every start: only its warnings.
-    logging.getLogger("alembic").setLevel(logging.DEBUG if verbose else logging.WARNING)
+    # Alembic says which dialect it found at every start, and APScheduler writes two
+    # lines for every run of every job (the pollers run every 5 s): only their
+    # warnings. The jobs' own runs are recorded (``consortium health``, the health
+    # page) and their failures logged by our code.
+    for chatty in ("alembic", "apscheduler"):
+        logging.getLogger(chatty).setLevel(
+            logging.DEBUG if verbose else logging.WARNING
+        )
 
 
 def configure_logging_once(log_format: str) -> None:

@@ -198,6 +198,10 @@ def test_json_logs_put_one_object_per_line_with_the_request_id(
     ]
     assert started
     assert started[0]["request_id"] == "-"
+    # The scheduler started (its own line), without APScheduler's chatter: two lines
+    # at every run of every job, every 5 s for the pollers.
+    assert any("scheduler.started" in line["message"] for line in lines), lines
+    assert [line for line in lines if line["name"].startswith("apscheduler")] == []
 
 
 def test_text_logs_name_the_request_on_the_access_line(tmp_path: Path) -> None:

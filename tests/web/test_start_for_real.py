@@ -516,6 +516,8 @@ def test_make_run_serves_the_demo_on_the_port_asked_in_its_own_directory(
 
     assert f"Demo logins (open http://127.0.0.1:{port}):" in printed
     assert "127.0.0.1:8000" not in printed
+    # A new user's first start warns of nothing (a relative data directory did).
+    assert [line for line in printed.splitlines() if " WARNING " in line] == []
     assert (clone.path / "var" / "demo" / "app.db").exists()
     assert not real.exists()
     no_tools = subprocess.run(

@@ -24,7 +24,6 @@ from notifications.scheduler import start_scheduler, stop_scheduler
 from web import errors
 from web.api import mount as api_mount
 from web.auth import RequestContextMiddleware, template_context
-from web.conditional import conditional_routes
 from web.faults import DatabaseFaultMiddleware
 from web.i18n import (
     format_day,
@@ -84,6 +83,7 @@ from web.routes import (
 )
 from web.routes import api_tokens as api_token_pages
 from web.routes import call as call_page
+from web.routes.conditional import conditional_routes
 from web.security import SecurityMiddleware
 from web.settings import Settings
 from web.stores import Stores
@@ -273,7 +273,7 @@ def create_app(
                 opened.close()
 
     return Starlette(
-        # Some pages answer conditional GETs (ETag, 304): ``web.conditional``.
+        # Some pages answer conditional GETs (ETag, 304): ``web.routes.conditional``.
         routes=conditional_routes(all_routes()),
         middleware=[
             # Outermost: the id is on the lines every other layer logs.

@@ -13,7 +13,7 @@ cookie under the server secret (a signed double-submit token), so the login,
 when a password proves right. Every response to a logged-in person is marked
 ``Cache-Control: no-store`` (pages, fragments, exports, downloads), so no browser
 or proxy cache keeps a copy; public static files keep their caching. The pages
-that answer conditional GETs (``web.conditional``) are the exception: ``private,
+that answer conditional GETs (``web.routes.conditional``) are the exception: ``private,
 no-cache``, kept by the browser alone and asked again each time.
 """
 
@@ -102,7 +102,7 @@ class RequestContextMiddleware:
                 session = None if pending else state.session
                 if pending or (session is not None and session.account is not None):
                     headers = MutableHeaders(scope=message)
-                    # A tagged page (``web.conditional``) is kept privately and
+                    # A tagged page (``web.routes.conditional``) is kept privately and
                     # asked again each time: its own ``private, no-cache`` stays.
                     if "etag" not in headers and "no-store" not in headers.get(
                         "cache-control", ""

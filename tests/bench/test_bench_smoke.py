@@ -69,7 +69,7 @@ def test_bench_runs_end_to_end_and_writes_every_row_into_its_section(
         "projection rebuild events/s",
         "`audit verify` events/s",
         *(f"GET/s: {page.name}" for page in PAGES),
-        # The pages that answer conditional GETs (web/conditional.py).
+        # The pages that answer conditional GETs (web/routes/conditional.py).
         *(
             f"304 answers/s: {name}, asked again with its tag (If-None-Match)"
             for name in ("consortium overview", "partners", "decision log")

@@ -105,7 +105,7 @@ def consortium_access(request: Request) -> Access:
         # A command may change the membership it renders with afterwards.
         membership = query(request, role_of, *key)
     else:
-        # Asked once per page: its tag (``web.conditional``) and the page.
+        # Asked once per page: its tag (``web.routes.conditional``) and the page.
         known = request_state(request).memberships
         if key not in known:
             known[key] = query(request, role_of, *key)

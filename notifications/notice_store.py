@@ -23,15 +23,20 @@ from sqlalchemy import (
     Engine,
     Index,
     Integer,
+    Select,
     String,
     Table,
     Text,
+    bindparam,
     delete,
+    exists,
+    func,
     insert,
     select,
     update,
 )
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import BindParameter
 
 from notifications.outbox import metadata
 from projections.base import UtcDateTime
@@ -70,6 +75,31 @@ notice_intake = Table(
 )
 
 INTAKE = "notices"
+
+
+def _unread_count(since: bool) -> Select[int]:
+    """The statement counting a person's unread notices (after ``since`` or all),
+    built once: every page runs it."""
+    person: BindParameter[str] = bindparam("account_id")
+    unread = select(notices.c.notice_id).where(
+        notices.c.account_id == person,
+        ~exists().where(
+            notification_reads.c.account_id == person,
+            notification_reads.c.item_id == notices.c.notice_id,
+        ),
+    )
+    if since:
+        unread = unread.where(notices.c.created_at > bindparam("since"))
+    limited = unread.limit(bindparam("limit", type_=Integer)).subquery()
+    return select(func.count()).select_from(limited)
+
+
+_UNREAD_ALL = _unread_count(since=False)
+_UNREAD_SINCE = _unread_count(since=True)
+_READ_AMONG = select(notification_reads.c.item_id).where(
+    notification_reads.c.account_id == bindparam("account_id"),
+    notification_reads.c.item_id.in_(bindparam("ids", expanding=True)),
+)
 
 
 @dataclass(frozen=True)
@@ -258,6 +288,33 @@ class NoticeStore:
                     )
                 )
             )
+
+    def unread(
+        self,
+        account_id: str,
+        since: datetime | None,
+        reminders: Sequence[str],
+        limit: int,
+    ) -> int:
+        """How many of a person's notices created after ``since`` (all if None) and
+        of these reminders of theirs are not marked read, counted up to ``limit``.
+
+        Every page's header shows it: one connection, the notices counted by the
+        database rather than their ids fetched and compared here.
+        """
+        values = {"account_id": account_id, "since": since, "limit": limit}
+        wanted = set(reminders)
+        with self.engine.connect() as connection:
+            counted = _UNREAD_ALL if since is None else _UNREAD_SINCE
+            count: int = connection.scalar(counted, values) or 0
+            if wanted and count < limit:
+                wanted -= set(
+                    connection.scalars(
+                        _READ_AMONG, {"account_id": account_id, "ids": sorted(wanted)}
+                    )
+                )
+                count += len(wanted)
+        return min(count, limit)
 
     def read_ids(self, account_id: str, item_ids: Iterable[str]) -> set[str]:
         """Which of these items (notices or reminders) the person marked read."""

@@ -10,7 +10,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import Column, Connection, Index, String, Table, delete, select
+from sqlalchemy import (
+    Column,
+    Connection,
+    Index,
+    String,
+    Table,
+    bindparam,
+    delete,
+    select,
+)
 
 from governance import events
 from governance.values import MemberRole
@@ -158,15 +167,19 @@ class MembersProjection(Projection):
         )
 
 
+# Built once: every page of a consortium asks it.
+_ROLE = select(memberships).where(
+    memberships.c.consortium_id == bindparam("consortium_id"),
+    memberships.c.account_id == bindparam("account_id"),
+)
+
+
 def role_of(
     connection: Connection, consortium_id: str, account_id: str
 ) -> MembershipRow | None:
     """The account's membership of the consortium, or None if it has none."""
     row = connection.execute(
-        select(memberships).where(
-            memberships.c.consortium_id == consortium_id,
-            memberships.c.account_id == account_id,
-        )
+        _ROLE, {"consortium_id": consortium_id, "account_id": account_id}
     ).first()
     if row is None:
         return None

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from governance.values import MemberRole, ReportStatus
 from governance.warnings import ledger_warnings
@@ -73,19 +73,20 @@ def _funded(connection: Connection, row: ConsortiumRow, today: date) -> Funded:
     )
 
 
+# Built once: every page's menu asks it.
+_FUNDS_ANY = (
+    select(memberships.c.consortium_id)
+    .where(
+        memberships.c.account_id == bindparam("account_id"),
+        memberships.c.role == MemberRole.FINANCER.value,
+    )
+    .limit(1)
+)
+
+
 def funds_any(connection: Connection, account_id: str) -> bool:
     """Whether the person is a financer of some consortium (for the menu)."""
-    return (
-        connection.scalar(
-            select(memberships.c.consortium_id)
-            .where(
-                memberships.c.account_id == account_id,
-                memberships.c.role == MemberRole.FINANCER.value,
-            )
-            .limit(1)
-        )
-        is not None
-    )
+    return connection.scalar(_FUNDS_ANY, {"account_id": account_id}) is not None
 
 
 def portfolio_of(connection: Connection, account_id: str, today: date) -> list[Funded]:

@@ -43,8 +43,9 @@ from projections.members import role_of
 from web.auth import current_session
 from web.htmx import DONE_COOKIE, VARY
 from web.i18n import DISPLAY_ZONE
-from web.request_state import page_layout, request_state
+from web.request_state import request_state
 from web.routes.common import consortium_access, parse_uuid, queries
+from web.routes.layout import layout_in
 
 CONDITIONAL: frozenset[str] = frozenset(
     {
@@ -86,10 +87,13 @@ def page_tag(request: Request) -> str | None:
     # The tracking rows of this process's own table sets (a reshaped projection's
     # row is named after its set): while one is still being built, they differ.
     names = [s.tracking_name for s in state.app.stores.read_side.sets().values()]
-    # One connection for the membership (kept for the page) and the position.
+    # One connection for the membership (kept for the page), the position and the
+    # layout's questions (kept for the page too if it is rendered).
     with queries(request) as connection:
         state.memberships[key] = role_of(connection, *key)
         position = consortium_position(connection, key[0], names)
+        if state.layout is None:
+            state.layout = layout_in(request, connection)
     access = consortium_access(request)  # 404 for a non-member, as the page
     if position is None:
         return None
@@ -110,7 +114,7 @@ def page_tag(request: Request) -> str | None:
         membership.role.value,
         membership.partner_id or "",
         str(position),
-        repr(page_layout(request)),
+        repr(state.layout),
         now.date().isoformat(),
         now.astimezone(DISPLAY_ZONE).date().isoformat(),
     ]

@@ -3,6 +3,7 @@ template runs (``web.htmx.render`` asks once per page; templates do no I/O)."""
 
 from __future__ import annotations
 
+from sqlalchemy import Connection
 from starlette.requests import Request
 
 from projections import portfolio as portfolios
@@ -10,15 +11,23 @@ from projections.notice_subjects import reminder_ids_since
 from web.auth import current_account, current_session
 from web.presentation.layout import NO_ONE, Layout
 from web.routes.common import queries, stores
-from web.routes.notification_list import MAX_UNREAD, notice_store, unread_among
+from web.routes.notification_list import MAX_UNREAD, notice_store
 
 
 def page_layout(request: Request) -> Layout:
     """What the layout shows the request's person: nothing to nobody; to a logged-in
     person, the portfolio link if they fund a consortium, and their unread count.
-
-    Every page asks this: the read models' two questions share one connection.
     """
+    if current_account(request) is None:
+        return NO_ONE
+    with queries(request) as connection:
+        return layout_in(request, connection)
+
+
+def layout_in(request: Request, connection: Connection) -> Layout:
+    """``page_layout`` through a read-model connection the caller holds (a page's
+    tag asks its own questions on it first): two statements there, then one
+    connection to the accounts' database for the notices."""
     account = current_account(request)
     if account is None:
         return NO_ONE
@@ -29,8 +38,7 @@ def page_layout(request: Request) -> Layout:
         # A command may have changed them since the session was looked up.
         known = stores(request).accounts.preferences(person)
     seen = known.notifications_seen_at
-    with queries(request) as connection:
-        portfolio = portfolios.funds_any(connection, person)
-        reminders = reminder_ids_since(connection, person, seen, MAX_UNREAD * 2)
-    unread = unread_among(notice_store(request), person, seen, reminders)
+    portfolio = portfolios.funds_any(connection, person)
+    reminders = reminder_ids_since(connection, person, seen, MAX_UNREAD * 2)
+    unread = notice_store(request).unread(person, seen, reminders, MAX_UNREAD + 1)
     return Layout(portfolio=portfolio, unread=unread)

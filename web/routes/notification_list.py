@@ -92,16 +92,6 @@ def notification_lines(
     return grouped(lines, seen, read), older
 
 
-def unread_among(
-    store: NoticeStore, account_id: str, seen: datetime | None, reminders: list[str]
-) -> int:
-    """How many of a person's notices and these reminders of theirs are unread (up
-    to ``MAX_UNREAD`` + 1)."""
-    ids = store.ids_since(account_id, seen, MAX_UNREAD * 2) + reminders
-    read = store.read_ids(account_id, ids) if ids else set()
-    return min(len(set(ids) - read), MAX_UNREAD + 1)
-
-
 def owned(request: Request, account_id: str, item_ids: list[str]) -> bool:
     """Whether every item is one of the person's notices or reminders."""
     mine = notice_store(request).owned_ids(account_id, item_ids)

@@ -8,6 +8,8 @@ run pointed at a database that holds a store says how to measure it again.
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ from click.testing import CliRunner
 from governance.actor import Actor
 from tests.support.builders import COORDINATOR_ID, founded_consortium
 from web.bench.results import Options
-from web.bench.workspace import _objects, workspace
+from web.bench.workspace import SECRET_FILE, _objects, workspace
 from web.cli import main
 from web.ops.storage import open_stores
 
@@ -51,6 +53,12 @@ def test_a_run_with_a_data_dir_keeps_its_store_for_reuse(
 
     assert "governance_events" in _objects(postgres_url)["table"]
     assert (tmp_path / "store").is_dir()
+    # The second run opens it with the same keys (the database records the form
+    # key's fingerprint and refuses another one), kept privately beside it.
+    assert (tmp_path / SECRET_FILE).stat().st_mode & 0o777 == 0o600
+    with workspace(replace(options, reuse=True)) as (again, _):
+        assert again.secret_key == store.secret_key
+        open_stores(again).close()
 
 
 def test_a_database_that_holds_a_store_is_refused_with_the_way_to_reuse_it(
@@ -74,3 +82,34 @@ def test_a_database_that_holds_a_store_is_refused_with_the_way_to_reuse_it(
     assert "the store is not empty" in result.output
     assert "--data-dir and --reuse" in result.output
     assert _objects(postgres_url) == kept  # what was there before is left alone
+
+
+def test_a_kept_store_without_its_secret_is_refused_with_a_reason(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    options = Options(events=1000, database_url=postgres_url, data_dir=tmp_path)
+    with workspace(options) as (store, _):
+        stores = open_stores(store)
+        founded_consortium(stores.governance, Actor(COORDINATOR_ID))
+        stores.close()
+    info = {"events": 1000, "url": postgres_url, "consortia": 1, "flagship": {}}
+    (store.data_dir / "bench-store.json").write_text(json.dumps(info))
+    (tmp_path / SECRET_FILE).unlink()  # as a run before the file was kept left it
+
+    result = CliRunner().invoke(
+        main,
+        [
+            "bench",
+            "--database-url",
+            postgres_url,
+            "--data-dir",
+            str(tmp_path),
+            "--events",
+            "1000",
+            "--quick",
+            "--reuse",
+        ],
+    )
+
+    assert result.exit_code == 5, result.output
+    assert "the kept store's keys are not in --data-dir" in result.output

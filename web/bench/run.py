@@ -85,7 +85,14 @@ def _prepare(settings: Settings, events: int, echo: Echo, reuse: bool) -> Store:
             echo(
                 f"Reusing the store of {info['events']:,} events in {settings.data_dir}"
             )
-            stores = _open(settings)
+            try:
+                stores = _open(settings)
+            except KeysDiffer:
+                # Kept by a run that did not keep its secret key beside it.
+                raise StoreNotEmpty(
+                    "the kept store's keys are not in --data-dir: it cannot be "
+                    "opened again; give an empty database and data directory"
+                ) from None
             try:
                 rebuilt = _rebuild(stores, info["events"])
             finally:

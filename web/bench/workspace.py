@@ -18,6 +18,9 @@ from psycopg import sql
 from web.bench.results import Options
 from web.settings import Settings
 
+SECRET_FILE = "bench-secret"  # noqa: S105 - a file name, not a secret
+"""Beside the kept stores: their secret key, for ``--reuse``."""
+
 
 @contextmanager
 def workspace(options: Options) -> Iterator[tuple[Settings, Settings]]:
@@ -33,7 +36,7 @@ def workspace(options: Options) -> Iterator[tuple[Settings, Settings]]:
     own_dir = options.data_dir is None
     root = options.data_dir or Path(tempfile.mkdtemp(prefix="consortium-bench-"))
     root.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_urlsafe(32)
+    secret = _secret(root, kept=not own_dir)
     main = Settings(
         data_dir=root / "store", database_url=options.database_url, secret_key=secret
     )
@@ -65,6 +68,21 @@ def workspace(options: Options) -> Iterator[tuple[Settings, Settings]]:
 Objects = dict[str, set[str]]
 # pg_class kinds dropped by name; functions are listed from pg_proc.
 KINDS = {"r": "table", "S": "sequence", "v": "view", "m": "materialized view"}
+
+
+def _secret(root: Path, *, kept: bool) -> str:
+    """The stores' secret key: kept beside them when they are kept, since a
+    PostgreSQL store records its form key's fingerprint and refuses another one
+    (``--reuse`` would find the store unusable)."""
+    if not kept:
+        return secrets.token_urlsafe(32)
+    path = root / SECRET_FILE
+    if path.exists():
+        return path.read_text().strip()
+    secret = secrets.token_urlsafe(32)
+    path.touch(mode=0o600)
+    path.write_text(secret)
+    return secret
 
 
 def _objects(url: str) -> Objects:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from anyio.to_thread import current_default_thread_limiter
 from jinja2_fragments.starlette import Jinja2Blocks
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -240,6 +241,9 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
+        # Every synchronous endpoint (and the middleware's lookups) runs in anyio's
+        # worker threads: at most this many at once in this process, not anyio's 40.
+        current_default_thread_limiter().total_tokens = settings.web_threads
         own = stores is None
         opened = (
             await run_in_threadpool(open_stores, settings, clock=clock)

@@ -109,6 +109,10 @@ class Settings:
     pool_overflow: int = 10
     # Calls each personal access token may make to the API per minute (429 past it).
     api_calls_per_minute: int = 600
+    # Threads of a web process running requests' Python at once (pages, commands):
+    # more only fight over the interpreter's lock, and measured slower in total
+    # (docs/performance.md, "Threads per web process").
+    web_threads: int = 2
 
     @property
     def uses_postgres(self) -> bool:
@@ -151,6 +155,7 @@ class Settings:
             api_calls_per_minute=_positive(
                 env, "CONSORTIUM_API_CALLS_PER_MINUTE", 600, what="number"
             ),
+            web_threads=_positive(env, "CONSORTIUM_WEB_THREADS", 2, what="number"),
             file_store=_file_store(env),
             mail_from=env.get("CONSORTIUM_SMTP_FROM", ""),
             log_format=log_format(env),

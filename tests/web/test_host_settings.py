@@ -6,7 +6,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from anyio.to_thread import current_default_thread_limiter
+from starlette.testclient import TestClient
 
+from web.app import create_app
 from web.ops.storage import open_stores
 from web.settings import Settings, SettingsError
 
@@ -20,12 +23,14 @@ def test_pool_sizes_and_the_session_lifetime_are_read_from_the_environment(
             "CONSORTIUM_POOL_SIZE": "3",
             "CONSORTIUM_POOL_OVERFLOW": "0",
             "CONSORTIUM_SESSION_HOURS": "2",
+            "CONSORTIUM_WEB_THREADS": "3",
         }
     )
     defaults = Settings.from_env({"CONSORTIUM_DATA_DIR": str(tmp_path)})
 
     assert (settings.pool_size, settings.pool_overflow) == (3, 0)
     assert settings.session_hours == 2
+    assert (settings.web_threads, defaults.web_threads) == (3, 2)
     assert (defaults.pool_size, defaults.pool_overflow, defaults.session_hours) == (
         5,
         10,
@@ -38,6 +43,7 @@ def test_pool_sizes_and_the_session_lifetime_are_read_from_the_environment(
     [
         ("CONSORTIUM_POOL_SIZE", "0", "CONSORTIUM_POOL_SIZE must be a whole number"),
         ("CONSORTIUM_POOL_OVERFLOW", "-1", "CONSORTIUM_POOL_OVERFLOW must be a whole"),
+        ("CONSORTIUM_WEB_THREADS", "0", "CONSORTIUM_WEB_THREADS must be a whole"),
         (
             "CONSORTIUM_SESSION_HOURS",
             "half",
@@ -75,3 +81,18 @@ def test_each_pool_of_a_process_has_the_size_the_settings_give(
         assert stores.accounts.sessions.lifetime == timedelta(hours=3)
     finally:
         stores.close()
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_a_web_process_runs_as_many_requests_at_once_as_the_settings_say(
+    tmp_path: Path, threads: int
+) -> None:
+    settings = Settings(
+        data_dir=tmp_path, secret_key="k", scheduler=False, web_threads=threads
+    )
+
+    with TestClient(create_app(settings)) as client:
+        # The event loop's own limiter, which every synchronous endpoint waits on.
+        tokens = client.portal.call(current_default_thread_limiter)
+        assert tokens.total_tokens == threads
+        assert client.get("/login").status_code == 200

@@ -3,10 +3,10 @@ template runs (``web.htmx.render`` asks once per page; templates do no I/O)."""
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
 from starlette.requests import Request
 
 from projections import portfolio as portfolios
+from projections.base import ReadConnection
 from projections.notice_subjects import reminder_ids_since
 from web.auth import current_account, current_session
 from web.presentation.layout import NO_ONE, Layout
@@ -24,7 +24,7 @@ def page_layout(request: Request) -> Layout:
         return layout_in(request, connection)
 
 
-def layout_in(request: Request, connection: Connection) -> Layout:
+def layout_in(request: Request, connection: ReadConnection) -> Layout:
     """``page_layout`` through a read-model connection the caller holds (a page's
     tag asks its own questions on it first): two statements there, then one
     connection to the accounts' database for the notices."""

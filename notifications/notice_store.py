@@ -22,6 +22,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     Index,
+    Insert,
     Integer,
     Select,
     String,
@@ -35,6 +36,8 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import BindParameter
 
@@ -96,6 +99,8 @@ def _unread_count(since: bool) -> Select[int]:
 
 _UNREAD_ALL = _unread_count(since=False)
 _UNREAD_SINCE = _unread_count(since=True)
+# Bound parameters per statement stay well under SQLite's and PostgreSQL's limits.
+_CHUNK = 500
 _READ_AMONG = select(notification_reads.c.item_id).where(
     notification_reads.c.account_id == bindparam("account_id"),
     notification_reads.c.item_id.in_(bindparam("ids", expanding=True)),
@@ -264,16 +269,6 @@ class NoticeStore:
             ).first()
         return _notice(row) if row is not None else None
 
-    def ids_since(
-        self, account_id: str, since: datetime | None, limit: int
-    ) -> list[str]:
-        """A person's notices created after ``since`` (all if None), up to ``limit``."""
-        query = select(notices.c.notice_id).where(notices.c.account_id == account_id)
-        if since is not None:
-            query = query.where(notices.c.created_at > since)
-        with self.engine.connect() as connection:
-            return list(connection.scalars(query.limit(limit)))
-
     def owned_ids(self, account_id: str, notice_ids: Iterable[str]) -> set[str]:
         """Which of these notices are the person's."""
         wanted = list(set(notice_ids))
@@ -318,33 +313,41 @@ class NoticeStore:
 
     def read_ids(self, account_id: str, item_ids: Iterable[str]) -> set[str]:
         """Which of these items (notices or reminders) the person marked read."""
-        ids = list(item_ids)
+        ids = sorted(set(item_ids))
         found: set[str] = set()
         with self.engine.connect() as connection:
-            for start in range(0, len(ids), 500):
+            for start in range(0, len(ids), _CHUNK):
+                chunk = ids[start : start + _CHUNK]
                 found.update(
                     connection.scalars(
-                        select(notification_reads.c.item_id).where(
-                            notification_reads.c.account_id == account_id,
-                            notification_reads.c.item_id.in_(ids[start : start + 500]),
-                        )
+                        _READ_AMONG, {"account_id": account_id, "ids": chunk}
                     )
                 )
         return found
 
     def mark_read(self, account_id: str, item_ids: Iterable[str], now: datetime) -> int:
         """Mark items read for a person (those marked already stay as they were)."""
-        ids = set(item_ids) - self.read_ids(account_id, item_ids)
+        wanted = set(item_ids)
+        ids = wanted - self.read_ids(account_id, wanted)
         if ids:
+            rows = [
+                {"account_id": account_id, "item_id": i, "read_at": now}
+                for i in sorted(ids)
+            ]
             with self.engine.begin() as connection:
-                connection.execute(
-                    insert(notification_reads),
-                    [
-                        {"account_id": account_id, "item_id": i, "read_at": now}
-                        for i in sorted(ids)
-                    ],
-                )
+                # Two tabs marking the same items at once both find them unread:
+                # the second's rows are already there, which is what it wanted.
+                connection.execute(_insert_ignoring(connection), rows)
         return len(ids)
+
+
+def _insert_ignoring(connection: Connection) -> Insert:
+    """An insert of reads that leaves a read already marked as it was."""
+    postgres = connection.dialect.name == "postgresql"
+    build = postgres_insert if postgres else sqlite_insert
+    return build(notification_reads).on_conflict_do_nothing(
+        index_elements=["account_id", "item_id"]
+    )
 
 
 def _insert(connection: Connection, found: Sequence[Notice]) -> None:

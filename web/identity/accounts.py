@@ -12,12 +12,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Row, exists, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Row,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from web.identity.erasure import former_member_name
 from web.identity.passwords import Passwords
 from web.identity.pending_logins import end_pending_logins
 from web.identity.tables import accounts, erased_accounts, totp_factors
+from web.identity.transactions import write_once_more_on_conflict
 
 # An address as the invitation form accepts it: one @, a dot in the domain, no space.
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
@@ -122,7 +133,8 @@ class AccountStore:
             str(uuid.uuid4()), email, display_name.strip(), is_admin, False
         )
         password_hash = self.passwords.hash(password)
-        with self.engine.begin() as connection:
+
+        def write(connection: Connection) -> None:
             if connection.scalar(
                 select(accounts.c.account_id).where(accounts.c.email == email)
             ):
@@ -139,6 +151,8 @@ class AccountStore:
                     created_at=now,
                 )
             )
+
+        write_once_more_on_conflict(self.engine, write)
         return account
 
     def authenticate(self, email: str, password: str) -> Account | None:

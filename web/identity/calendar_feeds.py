@@ -5,11 +5,12 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Connection, Engine, delete, insert, select
 
 from web.identity.accounts import Account, account_from_row
 from web.identity.tables import accounts, calendar_feeds
 from web.identity.tokens import digest
+from web.identity.transactions import write_once_more_on_conflict
 
 
 class CalendarFeedStore:
@@ -21,7 +22,8 @@ class CalendarFeedStore:
     def new_calendar_token(self, account_id: str, *, now: datetime) -> str:
         """A fresh secret for the account's calendar feed; the old one stops working."""
         token = secrets.token_urlsafe(32)
-        with self.engine.begin() as connection:
+
+        def write(connection: Connection) -> None:
             connection.execute(
                 delete(calendar_feeds).where(calendar_feeds.c.account_id == account_id)
             )
@@ -30,6 +32,8 @@ class CalendarFeedStore:
                     token_hash=digest(token), account_id=account_id, created_at=now
                 )
             )
+
+        write_once_more_on_conflict(self.engine, write)
         return token
 
     def calendar_account(self, token: str) -> Account | None:

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select
 
 from web.identity.tables import pending_logins
 from web.identity.tokens import digest
+from web.identity.transactions import write_once_more_on_conflict
 
 PENDING_LOGIN_LIFETIME = timedelta(minutes=5)
 
@@ -33,7 +34,8 @@ class PendingLoginStore:
 
     def begin_pending_login(self, token: str, account_id: str, next_path: str) -> None:
         """Remember that this (anonymous) session gave the right password."""
-        with self.engine.begin() as connection:
+
+        def write(connection: Connection) -> None:
             connection.execute(
                 delete(pending_logins).where(
                     pending_logins.c.session_hash == digest(token)
@@ -47,6 +49,8 @@ class PendingLoginStore:
                     expires_at=self.now() + PENDING_LOGIN_LIFETIME,
                 )
             )
+
+        write_once_more_on_conflict(self.engine, write)
 
     def pending_login(self, token: str) -> PendingLogin | None:
         """The login this session is completing, if any and still fresh."""

@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from web.identity.accounts import Account, account_from_row
 from web.identity.tables import accounts, preferences
+from web.identity.transactions import write_once_more_on_conflict
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,8 @@ class PreferenceStore:
 
     def update_preferences(self, account_id: str, **values: object) -> None:
         """Change some of a person's preferences (language, delivery, seen at)."""
-        with self.engine.begin() as connection:
+
+        def write(connection: Connection) -> None:
             changed = connection.execute(
                 update(preferences)
                 .where(preferences.c.account_id == account_id)
@@ -53,6 +55,8 @@ class PreferenceStore:
                 connection.execute(
                     insert(preferences).values(account_id=account_id, **values)
                 )
+
+        write_once_more_on_conflict(self.engine, write)
 
     def recipients(self, account_ids: set[str]) -> list[tuple[Account, Preferences]]:
         """Accounts with their preferences (unknown ids are left out)."""

@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, delete, func, insert, inspect, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, inspect, select, update
 
 from web.identity import totp
 from web.identity.secret_box import SecretBox, UnreadableSecret
 from web.identity.tables import clear_second_factors, recovery_codes, totp_factors
+from web.identity.transactions import write_once_more_on_conflict
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +83,9 @@ class SecondFactorStore:
     def start_second_factor(self, account_id: str) -> str:
         """A new secret awaiting its first code (replaces an unconfirmed one)."""
         secret = totp.new_secret()
-        with self.engine.begin() as connection:
+        sealed = self.box.seal(secret, account_id)
+
+        def write(connection: Connection) -> None:
             connection.execute(
                 delete(totp_factors).where(
                     totp_factors.c.account_id == account_id,
@@ -92,12 +95,14 @@ class SecondFactorStore:
             connection.execute(
                 insert(totp_factors).values(
                     account_id=account_id,
-                    sealed_secret=self.box.seal(secret, account_id),
+                    sealed_secret=sealed,
                     created_at=self.now(),
                     enabled_at=None,
                     last_step=0,
                 )
             )
+
+        write_once_more_on_conflict(self.engine, write)
         return secret
 
     def use_code(self, account_id: str, code: str, *, enable: bool = False) -> bool:

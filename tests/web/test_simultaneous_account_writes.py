@@ -1,0 +1,236 @@
+"""Two requests writing the same person's row at once: the second one waits for the
+first, then does what it was asked, never an error page.
+
+A double click, two tabs or a retried request reach the accounts store together. On
+PostgreSQL (read committed) both see the row absent, and the second's insert meets
+the first's when it commits; SQLite's writers queue for its write lock. Each test
+holds the first write open in a transaction of its own, starts the second through the
+store, waits until it is blocked on that write, then commits the first.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from sqlalchemy import Connection, insert, select, text
+from sqlalchemy.exc import IntegrityError
+
+from tests.support.builders import T0
+from tests.support.fakes import FixedClock
+from web.identity.accounts import EmailTaken
+from web.identity.tables import (
+    accounts,
+    calendar_feeds,
+    pending_logins,
+    preferences,
+    totp_factors,
+)
+from web.identity.tokens import digest
+from web.identity.transactions import ATTEMPTS, write_once_more_on_conflict
+from web.ops.storage import open_stores
+from web.settings import Settings
+from web.stores import Stores
+
+T = TypeVar("T")
+PERSON = "00000000-0000-4000-8000-000000000001"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stores]:
+    url = (
+        request.getfixturevalue("postgres_url") if request.param == "postgres" else None
+    )
+    settings = Settings(
+        data_dir=tmp_path,
+        database_url=url,
+        secret_key="s" * 43,
+        password_time_cost=1,
+        password_memory_kib=1024,
+    )
+    opened = open_stores(settings, clock=FixedClock(T0))
+    yield opened
+    opened.close()
+
+
+def _blocked(connection: Connection, worker: threading.Thread) -> None:
+    """Return once the worker waits on the open transaction's write."""
+    deadline = time.monotonic() + 10
+    if connection.dialect.name != "postgresql":
+        # SQLite shows no waiters: the worker queues for the write lock, and
+        # whether it got there yet or not, it runs after the commit.
+        worker.join(0.3)
+        return
+    while time.monotonic() < deadline:
+        waiting = connection.execute(
+            text(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+            )
+        ).scalar()
+        connection.rollback()  # the next look takes a new snapshot of the activity
+        if waiting:
+            return
+        worker.join(0.01)
+    raise AssertionError("the second write never waited on the first")
+
+
+def second_of_two(
+    stores: Stores, first: Callable[[Connection], Any], second: Callable[[], T]
+) -> T:
+    """Run ``first`` in an open transaction, ``second`` meanwhile, then commit the
+    first; what ``second`` returned (or the exception it raised, raised here)."""
+    outcome: list[Any] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(second())
+        except BaseException as error:
+            failure.append(error)
+
+    engine = stores.accounts.engine
+    with engine.connect() as holder:
+        with holder.begin():
+            first(holder)
+            worker = threading.Thread(target=run)
+            worker.start()
+            with engine.connect() as watcher:
+                _blocked(watcher, worker)
+        worker.join(30)
+    assert not worker.is_alive()
+    if failure:
+        raise failure[0]
+    result: T = outcome[0]
+    return result
+
+
+def test_a_first_preference_set_twice_at_once(stores: Stores) -> None:
+    people = stores.accounts
+
+    def first(connection: Connection) -> None:
+        connection.execute(insert(preferences).values(account_id=PERSON, language="fr"))
+
+    second_of_two(
+        stores, first, lambda: people.prefs.update_preferences(PERSON, language="en")
+    )
+    assert people.prefs.preferences(PERSON).language == "en"
+
+
+def test_a_calendar_link_made_twice_at_once(stores: Stores) -> None:
+    people = stores.accounts
+
+    def first(connection: Connection) -> None:
+        connection.execute(
+            insert(calendar_feeds).values(
+                token_hash=digest("the first link"), account_id=PERSON, created_at=T0
+            )
+        )
+
+    token = second_of_two(
+        stores, first, lambda: people.feeds.new_calendar_token(PERSON, now=T0)
+    )
+    with people.engine.connect() as connection:
+        kept = connection.scalars(
+            select(calendar_feeds.c.token_hash).where(
+                calendar_feeds.c.account_id == PERSON
+            )
+        ).all()
+    # The second link replaced the first: only the one the person was shown works.
+    assert kept == [digest(token)]
+
+
+def test_a_second_factor_started_twice_at_once(stores: Stores) -> None:
+    people = stores.accounts
+
+    def first(connection: Connection) -> None:
+        connection.execute(
+            insert(totp_factors).values(
+                account_id=PERSON,
+                sealed_secret="sealed elsewhere",
+                created_at=T0,
+                enabled_at=None,
+                last_step=0,
+            )
+        )
+
+    secret = second_of_two(
+        stores, first, lambda: people.factors.start_second_factor(PERSON)
+    )
+    factor = people.factors.second_factor(PERSON)
+    assert factor is not None
+    assert factor.secret == secret  # the second start's secret, awaiting its code
+    assert not people.factors.has_second_factor(PERSON)
+
+
+def test_a_password_given_twice_at_once_before_the_code(stores: Stores) -> None:
+    people = stores.accounts
+
+    def first(connection: Connection) -> None:
+        connection.execute(
+            insert(pending_logins).values(
+                session_hash=digest("session"),
+                account_id=PERSON,
+                next_path="/first",
+                expires_at=T0 + timedelta(minutes=5),
+            )
+        )
+
+    second_of_two(
+        stores,
+        first,
+        lambda: people.pending.begin_pending_login("session", PERSON, "/second"),
+    )
+    pending = people.pending.pending_login("session")
+    assert pending is not None
+    assert pending.next_path == "/second"
+
+
+def test_one_address_signed_up_twice_at_once(stores: Stores) -> None:
+    people = stores.accounts
+
+    def first(connection: Connection) -> None:
+        connection.execute(
+            insert(accounts).values(
+                account_id=PERSON,
+                email="camille@example.org",
+                display_name="Camille",
+                password_hash="hashed elsewhere",
+                is_admin=False,
+                disabled=False,
+                sessions_valid_after=T0,
+                created_at=T0,
+            )
+        )
+
+    with pytest.raises(EmailTaken):
+        second_of_two(
+            stores,
+            first,
+            lambda: people.create_account(
+                "Camille@example.org", "Camille B.", "a long enough password", now=T0
+            ),
+        )
+    assert people.count() == 1
+
+
+def test_a_conflict_that_stays_is_not_hidden(stores: Stores) -> None:
+    """A row that was there all along is no simultaneous write: the error stands
+    after the few runs a simultaneous write would need."""
+    engine = stores.accounts.engine
+    with engine.begin() as connection:
+        connection.execute(insert(preferences).values(account_id=PERSON))
+    runs: list[int] = []
+
+    def write(connection: Connection) -> None:
+        runs.append(1)
+        connection.execute(insert(preferences).values(account_id=PERSON))
+
+    with pytest.raises(IntegrityError):
+        write_once_more_on_conflict(engine, write)
+    assert len(runs) == ATTEMPTS

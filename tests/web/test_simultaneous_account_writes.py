@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from tests.support.builders import T0
 from tests.support.fakes import FixedClock
 from web.identity.accounts import EmailTaken
+from web.identity.erasure import erase_person
 from web.identity.tables import (
     accounts,
     calendar_feeds,
@@ -217,6 +218,25 @@ def test_one_address_signed_up_twice_at_once(stores: Stores) -> None:
             ),
         )
     assert people.count() == 1
+
+
+def test_one_account_erased_twice_at_once(stores: Stores) -> None:
+    people = stores.accounts
+    camille = people.create_account(
+        "camille@example.org", "Camille", "a long enough password", now=T0
+    )
+    people.prefs.update_preferences(camille.account_id, language="fr")
+
+    def first(connection: Connection) -> None:
+        assert erase_person(connection, camille.account_id, now=T0)
+
+    # The second request finds the account erased by the first: nothing to do.
+    erased = second_of_two(
+        stores, first, lambda: stores.usecases.erasure.erase(camille.account_id)
+    )
+    assert erased is False
+    assert people.is_erased(camille.account_id)
+    assert people.by_id(camille.account_id) is None
 
 
 def test_a_conflict_that_stays_is_not_hidden(stores: Stores) -> None:

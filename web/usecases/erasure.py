@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from notifications.notice_store import forget_account
 from notifications.outbox import forget_recipient
@@ -26,6 +26,7 @@ from web.identity.throttle import (
     SECOND_FACTOR,
     Throttle,
 )
+from web.identity.transactions import write_once_more_on_conflict
 
 logger = logging.getLogger(__name__)
 
@@ -46,14 +47,20 @@ class EraseAccount:
         Its e-mails waiting in the outbox and its failed-attempt counters go too.
         False if there was no such account (erased already): nothing changes.
         """
-        with self.engine.begin() as connection:
+
+        def write(connection: Connection) -> str | None:
             email = erase_person(connection, account_id, now=self.clock())
-            if email is None:
-                return False
-            forget_recipient(connection, email)
-            forget_account(connection, account_id)  # their notices and read marks
-            # Their portfolio's webhooks, with the deliveries queued for them.
-            forget_webhooks(connection, PORTFOLIO, account_id)
+            if email is not None:
+                forget_recipient(connection, email)
+                forget_account(connection, account_id)  # their notices and reads
+                # Their portfolio's webhooks, with the deliveries queued for them.
+                forget_webhooks(connection, PORTFOLIO, account_id)
+            return email
+
+        # Asked twice at once, the second finds the account erased: False.
+        email = write_once_more_on_conflict(self.engine, write)
+        if email is None:
+            return False
         for limit in (LOGIN_ACCOUNT, RESET_EMAIL):
             self.throttle.forget(limit, email)
         for limit in (SECOND_FACTOR, REAUTHENTICATE):

@@ -113,6 +113,9 @@ class Settings:
     # more only fight over the interpreter's lock, and measured slower in total
     # (docs/performance.md, "Threads per web process").
     web_threads: int = 2
+    # Web processes ``consortium serve`` starts on its port: each runs its own
+    # interpreter, so a machine's cores serve pages at once (one by default).
+    web_processes: int = 1
 
     @property
     def uses_postgres(self) -> bool:
@@ -156,6 +159,7 @@ class Settings:
                 env, "CONSORTIUM_API_CALLS_PER_MINUTE", 600, what="number"
             ),
             web_threads=_positive(env, "CONSORTIUM_WEB_THREADS", 2, what="number"),
+            web_processes=_positive(env, "CONSORTIUM_WEB_PROCESSES", 1, what="number"),
             file_store=_file_store(env),
             mail_from=env.get("CONSORTIUM_SMTP_FROM", ""),
             log_format=log_format(env),

@@ -24,6 +24,7 @@ def test_pool_sizes_and_the_session_lifetime_are_read_from_the_environment(
             "CONSORTIUM_POOL_OVERFLOW": "0",
             "CONSORTIUM_SESSION_HOURS": "2",
             "CONSORTIUM_WEB_THREADS": "3",
+            "CONSORTIUM_WEB_PROCESSES": "4",
         }
     )
     defaults = Settings.from_env({"CONSORTIUM_DATA_DIR": str(tmp_path)})
@@ -31,6 +32,7 @@ def test_pool_sizes_and_the_session_lifetime_are_read_from_the_environment(
     assert (settings.pool_size, settings.pool_overflow) == (3, 0)
     assert settings.session_hours == 2
     assert (settings.web_threads, defaults.web_threads) == (3, 2)
+    assert (settings.web_processes, defaults.web_processes) == (4, 1)
     assert (defaults.pool_size, defaults.pool_overflow, defaults.session_hours) == (
         5,
         10,
@@ -44,6 +46,7 @@ def test_pool_sizes_and_the_session_lifetime_are_read_from_the_environment(
         ("CONSORTIUM_POOL_SIZE", "0", "CONSORTIUM_POOL_SIZE must be a whole number"),
         ("CONSORTIUM_POOL_OVERFLOW", "-1", "CONSORTIUM_POOL_OVERFLOW must be a whole"),
         ("CONSORTIUM_WEB_THREADS", "0", "CONSORTIUM_WEB_THREADS must be a whole"),
+        ("CONSORTIUM_WEB_PROCESSES", "0", "CONSORTIUM_WEB_PROCESSES must be a whole"),
         (
             "CONSORTIUM_SESSION_HOURS",
             "half",

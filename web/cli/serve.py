@@ -41,11 +41,31 @@ def app_factory() -> object:
     help="Proxies whose X-Forwarded-For/-Proto are believed, comma-separated "
     "(default: CONSORTIUM_TRUSTED_PROXIES, else none).",
 )
-def serve(host: str, port: int, reload: bool, forwarded_allow_ips: str | None) -> None:
+@click.option(
+    "--workers",
+    default=None,
+    type=click.IntRange(1, 64),
+    help="Web processes on this port, one per core at most (default: "
+    "CONSORTIUM_WEB_PROCESSES, else 1).",
+)
+def serve(
+    host: str,
+    port: int,
+    reload: bool,
+    forwarded_allow_ips: str | None,
+    workers: int | None,
+) -> None:
     """Serve the web application."""
     import uvicorn
 
     settings = load_settings()
+    processes = workers or settings.web_processes
+    if reload and processes > 1:
+        raise Failure(
+            "--reload restarts one process: serve with one web process "
+            "(--workers 1, CONSORTIUM_WEB_PROCESSES=1) or without --reload",
+            Exit.BAD_INPUT,
+        )
     if forwarded_allow_ips is not None:
         try:
             proxies = trusted_proxies(forwarded_allow_ips)
@@ -83,6 +103,9 @@ def serve(host: str, port: int, reload: bool, forwarded_allow_ips: str | None) -
             host=host,
             port=port,
             reload=reload,
+            # Each process builds its own app (``app_factory``): the read models,
+            # sessions and read-your-writes cookie are shared through the stores.
+            workers=processes,
             # Without a trusted proxy the headers are ignored: the client address is
             # the connection's (uvicorn would otherwise believe 127.0.0.1 by default).
             proxy_headers=bool(proxies),

@@ -159,7 +159,7 @@ class Settings:
                 env, "CONSORTIUM_API_CALLS_PER_MINUTE", 600, what="number"
             ),
             web_threads=_positive(env, "CONSORTIUM_WEB_THREADS", 2, what="number"),
-            web_processes=_positive(env, "CONSORTIUM_WEB_PROCESSES", 1, what="number"),
+            web_processes=_web_processes(env),
             file_store=_file_store(env),
             mail_from=env.get("CONSORTIUM_SMTP_FROM", ""),
             log_format=log_format(env),
@@ -210,6 +210,19 @@ def _positive(
     if not (text.isascii() and text.isdigit()) or int(text) < 1:
         raise SettingsError(f"{name} must be a whole {what}, at least 1")
     return int(text)
+
+
+MAX_WEB_PROCESSES = 64
+"""As ``serve --workers`` allows: a typo of a few zeros must not start thousands."""
+
+
+def _web_processes(env: dict[str, str]) -> int:
+    count = _positive(env, "CONSORTIUM_WEB_PROCESSES", 1, what="number")
+    if count > MAX_WEB_PROCESSES:
+        raise SettingsError(
+            f"CONSORTIUM_WEB_PROCESSES must be at most {MAX_WEB_PROCESSES}"
+        )
+    return count
 
 
 def log_format(env: dict[str, str]) -> str:

@@ -48,6 +48,11 @@ def test_pool_sizes_and_the_session_lifetime_are_read_from_the_environment(
         ("CONSORTIUM_WEB_THREADS", "0", "CONSORTIUM_WEB_THREADS must be a whole"),
         ("CONSORTIUM_WEB_PROCESSES", "0", "CONSORTIUM_WEB_PROCESSES must be a whole"),
         (
+            "CONSORTIUM_WEB_PROCESSES",
+            "6400",
+            "CONSORTIUM_WEB_PROCESSES must be at most",
+        ),
+        (
             "CONSORTIUM_SESSION_HOURS",
             "half",
             "CONSORTIUM_SESSION_HOURS must be a whole",

@@ -8,7 +8,7 @@ import click
 
 from web.cli.group import Exit, Failure, load_settings, logger, main, open_or_fail
 from web.ops.in_use import InUse, hold_shared
-from web.settings import SettingsError, trusted_proxies
+from web.settings import MAX_WEB_PROCESSES, SettingsError, trusted_proxies
 
 # The lock that marks the store as used by this web process (``web/ops/in_use.py``),
 # held until the process ends.
@@ -44,7 +44,7 @@ def app_factory() -> object:
 @click.option(
     "--workers",
     default=None,
-    type=click.IntRange(1, 64),
+    type=click.IntRange(1, MAX_WEB_PROCESSES),
     help="Web processes on this port, one per core at most (default: "
     "CONSORTIUM_WEB_PROCESSES, else 1).",
 )

@@ -33,7 +33,11 @@ from web.identity.tables import (
     totp_factors,
 )
 from web.identity.tokens import digest
-from web.identity.transactions import ATTEMPTS, write_once_more_on_conflict
+from web.identity.transactions import (
+    ATTEMPTS,
+    is_duplicate,
+    write_rerunning_duplicates,
+)
 from web.ops.storage import open_stores
 from web.settings import Settings
 from web.stores import Stores
@@ -251,6 +255,26 @@ def test_a_conflict_that_stays_is_not_hidden(stores: Stores) -> None:
         runs.append(1)
         connection.execute(insert(preferences).values(account_id=PERSON))
 
-    with pytest.raises(IntegrityError):
-        write_once_more_on_conflict(engine, write)
+    with pytest.raises(IntegrityError) as raised:
+        write_rerunning_duplicates(engine, write)
+    assert is_duplicate(raised.value)
     assert len(runs) == ATTEMPTS
+
+
+def test_only_a_duplicate_is_run_again(stores: Stores) -> None:
+    """A write that misses a required value fails the same way each time: it runs
+    once, and its error reaches the caller as it was."""
+    runs: list[int] = []
+
+    def write(connection: Connection) -> None:
+        runs.append(1)
+        connection.execute(
+            insert(calendar_feeds).values(token_hash="t" * 64, account_id=PERSON)
+        )
+
+    with pytest.raises(IntegrityError) as raised:
+        write_rerunning_duplicates(stores.accounts.engine, write)
+    assert not is_duplicate(raised.value)
+    assert len(runs) == 1
+    with stores.accounts.engine.connect() as connection:
+        assert connection.execute(select(calendar_feeds)).first() is None

@@ -28,7 +28,7 @@ from web.identity.erasure import former_member_name
 from web.identity.passwords import Passwords
 from web.identity.pending_logins import end_pending_logins
 from web.identity.tables import accounts, erased_accounts, totp_factors
-from web.identity.transactions import write_once_more_on_conflict
+from web.identity.transactions import write_rerunning_duplicates
 
 # An address as the invitation form accepts it: one @, a dot in the domain, no space.
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
@@ -152,7 +152,7 @@ class AccountStore:
                 )
             )
 
-        write_once_more_on_conflict(self.engine, write)
+        write_rerunning_duplicates(self.engine, write)
         return account
 
     def authenticate(self, email: str, password: str) -> Account | None:

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select
 from web.identity.accounts import Account, account_from_row
 from web.identity.tables import accounts, calendar_feeds
 from web.identity.tokens import digest
-from web.identity.transactions import write_once_more_on_conflict
+from web.identity.transactions import write_rerunning_duplicates
 
 
 class CalendarFeedStore:
@@ -33,7 +33,7 @@ class CalendarFeedStore:
                 )
             )
 
-        write_once_more_on_conflict(self.engine, write)
+        write_rerunning_duplicates(self.engine, write)
         return token
 
     def calendar_account(self, token: str) -> Account | None:

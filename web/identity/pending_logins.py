@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select
 
 from web.identity.tables import pending_logins
 from web.identity.tokens import digest
-from web.identity.transactions import write_once_more_on_conflict
+from web.identity.transactions import write_rerunning_duplicates
 
 PENDING_LOGIN_LIFETIME = timedelta(minutes=5)
 
@@ -50,7 +50,7 @@ class PendingLoginStore:
                 )
             )
 
-        write_once_more_on_conflict(self.engine, write)
+        write_rerunning_duplicates(self.engine, write)
 
     def pending_login(self, token: str) -> PendingLogin | None:
         """The login this session is completing, if any and still fresh."""

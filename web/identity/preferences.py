@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from web.identity.accounts import Account, account_from_row
 from web.identity.tables import accounts, preferences
-from web.identity.transactions import write_once_more_on_conflict
+from web.identity.transactions import write_rerunning_duplicates
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ class PreferenceStore:
                     insert(preferences).values(account_id=account_id, **values)
                 )
 
-        write_once_more_on_conflict(self.engine, write)
+        write_rerunning_duplicates(self.engine, write)
 
     def recipients(self, account_ids: set[str]) -> list[tuple[Account, Preferences]]:
         """Accounts with their preferences (unknown ids are left out)."""

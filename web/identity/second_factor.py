@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, delete, func, insert, inspect, select
 from web.identity import totp
 from web.identity.secret_box import SecretBox, UnreadableSecret
 from web.identity.tables import clear_second_factors, recovery_codes, totp_factors
-from web.identity.transactions import write_once_more_on_conflict
+from web.identity.transactions import write_rerunning_duplicates
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ class SecondFactorStore:
                 )
             )
 
-        write_once_more_on_conflict(self.engine, write)
+        write_rerunning_duplicates(self.engine, write)
         return secret
 
     def use_code(self, account_id: str, code: str, *, enable: bool = False) -> bool:

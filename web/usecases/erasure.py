@@ -26,7 +26,7 @@ from web.identity.throttle import (
     SECOND_FACTOR,
     Throttle,
 )
-from web.identity.transactions import write_once_more_on_conflict
+from web.identity.transactions import write_rerunning_duplicates
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class EraseAccount:
             return email
 
         # Asked twice at once, the second finds the account erased: False.
-        email = write_once_more_on_conflict(self.engine, write)
+        email = write_rerunning_duplicates(self.engine, write)
         if email is None:
             return False
         for limit in (LOGIN_ACCOUNT, RESET_EMAIL):

@@ -43,6 +43,7 @@ from sqlalchemy.sql.elements import BindParameter
 
 from notifications.outbox import metadata
 from projections.base import UtcDateTime
+from projections.reading import without_transaction
 
 notices = Table(
     "notices",
@@ -133,6 +134,8 @@ class NoticeStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # The header's count and the read marks: asked on every page.
+        self.reads = without_transaction(engine)
 
     def start(self, position: int) -> None:
         """Begin the intake at ``position`` unless it began already (idempotent).
@@ -299,7 +302,7 @@ class NoticeStore:
         """
         values = {"account_id": account_id, "since": since, "limit": limit}
         wanted = set(reminders)
-        with self.engine.connect() as connection:
+        with self.reads.connect() as connection:
             counted = _UNREAD_ALL if since is None else _UNREAD_SINCE
             count: int = connection.scalar(counted, values) or 0
             if wanted and count < limit:
@@ -315,7 +318,7 @@ class NoticeStore:
         """Which of these items (notices or reminders) the person marked read."""
         ids = sorted(set(item_ids))
         found: set[str] = set()
-        with self.engine.connect() as connection:
+        with self.reads.connect() as connection:
             for start in range(0, len(ids), _CHUNK):
                 chunk = ids[start : start + _CHUNK]
                 found.update(

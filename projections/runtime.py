@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine, bindparam, select, update
 
 from projections.base import Envelope, Projection, StoredRecord, tracking
 from projections.buffer import buffered_writes, watch_writes
+from projections.reading import without_transaction
 from projections.table_set_registry import (
     create_own_sets,
     own_sets,
@@ -183,12 +184,13 @@ class ReadSide:
         self._own: dict[str, TableSet] = {}
         self._tracked = {name: name for name in self.projections}
         self._writer = engine.execution_options(**{OPTION: NO_RENAMES})
-        self._reader = self._writer
+        self._reader = without_transaction(self._writer)
         self._refreshed = 0.0
 
     @property
     def engine(self) -> Engine:
-        """The engine pages read through: each projection's current table set.
+        """The engine pages read through: each projection's current table set,
+        for reads only (on PostgreSQL without a transaction: ``projections.reading``).
 
         While one of this process's sets is not the current one (being built beside
         an older one, or replaced by a newer version), which set is current is
@@ -200,6 +202,12 @@ class ReadSide:
             self._refresh_reader()
         return self._reader
 
+    @property
+    def writer(self) -> Engine:
+        """The engine the projections write through, in transactions on every
+        backend: this process's own table sets (for a tool that writes rows itself)."""
+        return self._writer
+
     def _transitional(self) -> bool:
         return any(s.state != CURRENT for s in self._own.values())
 
@@ -209,7 +217,9 @@ class ReadSide:
         self._own = own  # the same sets, their states as registered now
         self._refreshed = time.monotonic()
         if renames != self._reader.get_execution_options()[OPTION]:
-            self._reader = self._base.execution_options(**{OPTION: renames})
+            self._reader = without_transaction(
+                self._base.execution_options(**{OPTION: renames})
+            )
 
     def _use_sets(self, own: dict[str, TableSet]) -> None:
         self._own = own

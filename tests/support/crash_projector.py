@@ -27,12 +27,12 @@ def naive(read_side: ReadSide, every: int = 20) -> None:
     after = min(positions.values(), default=0)
     while envelopes := read_side.log.read(after, every):
         for envelope in envelopes:
-            with read_side.engine.begin() as connection:
+            with read_side.writer.begin() as connection:
                 for name, projection in read_side.projections.items():
                     if envelope.position > positions[name]:
                         projection.apply(connection, envelope)
         after = envelopes[-1].position
-        with read_side.engine.begin() as connection:
+        with read_side.writer.begin() as connection:
             connection.execute(update(tracking).values(position=after))
         positions = dict.fromkeys(positions, after)
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, bindparam, delete, insert, select
 
+from projections.reading import without_transaction
 from web.identity.accounts import Account
 from web.identity.preferences import DEFAULT_PREFERENCES, Preferences
 from web.identity.tables import accounts, pending_logins, preferences, sessions
@@ -62,6 +63,7 @@ class SessionStore:
 
     def __init__(self, engine: Engine, lifetime: timedelta) -> None:
         self.engine = engine
+        self.reads = without_transaction(engine)
         self.lifetime = lifetime
 
     def open_session(self, account: Account | None, *, now: datetime) -> Session:
@@ -84,7 +86,7 @@ class SessionStore:
     def session(self, token: str, *, now: datetime) -> Session | None:
         """The live session for this cookie value, or None (expired, revoked…)."""
         # One statement, the session and its account (every request asks).
-        with self.engine.connect() as connection:
+        with self.reads.connect() as connection:
             found = connection.execute(_SESSION_AND_ACCOUNT, {"hash": digest(token)})
             row = found.first()
         if row is None or row.expires_at <= now:

@@ -264,7 +264,7 @@ class ReadSide:
 
     def positions(self) -> dict[str, int]:
         """Each projection's tracking position (of its own table set)."""
-        with self._base.connect() as connection:
+        with without_transaction(self._base).connect() as connection:
             rows = connection.execute(select(tracking.c.name, tracking.c.position))
             return {
                 self._tracked[name]: position

@@ -11,17 +11,20 @@ of reads sees one snapshot of the file.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from psycopg.pq import TransactionStatus
-from sqlalchemy import Connection, Engine, create_engine, select, text
+from sqlalchemy import Connection, Engine, create_engine, event, select, text
+from starlette.testclient import TestClient
 
 from notifications.notice_store import NoticeStore
 from projections.consortia import consortia
 from projections.reading import without_transaction
 from tests.support.builders import T0
 from tests.support.fakes import FixedClock
+from tests.web.conftest import World, login, stores_of
 from web.identity.tables import sessions
 from web.ops.storage import open_stores, sqlalchemy_url
 from web.settings import Settings
@@ -58,6 +61,7 @@ def _readers(stores: Stores) -> dict[str, Engine]:
     return {
         "read models": stores.read_side.engine,
         "session lookup": stores.accounts.sessions.reads,
+        "account look-ups": stores.accounts.people.reads,
         "notice count": NoticeStore(stores.outbox.engine).reads,
     }
 
@@ -100,6 +104,48 @@ def test_writes_of_the_same_pool_stay_in_a_transaction(stores: Stores) -> None:
                 sessions.delete().where(sessions.c.session_hash == "nothing")
             )
             connection.rollback()
+
+
+PAGES = (
+    "/consortia/{cid}",
+    "/consortia/{cid}/partners",
+    "/consortia/{cid}/ledger",
+    "/consortia/{cid}/decisions",
+    "/consortia/{cid}/history",
+    "/consortia/{cid}/history?area=reporting",
+)
+
+
+@contextmanager
+def transactions_opened() -> Iterator[list[bool]]:
+    """Whether each connection opened meanwhile, once it began, holds a transaction
+    in the database (PostgreSQL: not in autocommit; SQLite: always)."""
+    opened: list[bool] = []
+
+    def began(connection: Connection) -> None:
+        driver = connection.connection.driver_connection
+        opened.append(not getattr(driver, "autocommit", False))
+
+    event.listen(Engine, "begin", began)
+    try:
+        yield opened
+    finally:
+        event.remove(Engine, "begin", began)
+
+
+def test_pages_read_without_a_transaction_on_postgresql(
+    client: TestClient, world: World
+) -> None:
+    """Every connection a page opens, from the session to the header's count and
+    the page's own read models, asks its statements without BEGIN or ROLLBACK."""
+    login(client, world.emails["coordinator"])
+    postgres = stores_of(client).accounts.engine.dialect.name == "postgresql"
+    for page in PAGES:
+        path = page.format(cid=world.consortium_id)
+        with transactions_opened() as opened:
+            assert client.get(path).status_code == 200, path
+        assert len(opened) >= 3, path  # the session, the membership, the page
+        assert set(opened) == {not postgres}, path
 
 
 @pytest.mark.postgres

@@ -24,6 +24,7 @@ from sqlalchemy import (
     update,
 )
 
+from projections.reading import without_transaction
 from web.identity.erasure import former_member_name
 from web.identity.passwords import Passwords
 from web.identity.pending_logins import end_pending_logins
@@ -113,6 +114,8 @@ class AccountStore:
 
     def __init__(self, engine: Engine, passwords: Passwords) -> None:
         self.engine = engine
+        # Look-ups only (names on every page of steps, the sign-in): no transaction.
+        self.reads = without_transaction(engine)
         self.passwords = passwords
 
     def create_account(
@@ -186,14 +189,14 @@ class AccountStore:
         no stored address holds and PostgreSQL refuses in a query."""
         if "\x00" in email:
             return None
-        with self.engine.connect() as connection:
+        with self.reads.connect() as connection:
             return connection.execute(
                 select(accounts).where(accounts.c.email == normalise_email(email))
             ).first()
 
     def by_id(self, account_id: str) -> Account | None:
         """The account with this id, if any."""
-        with self.engine.connect() as connection:
+        with self.reads.connect() as connection:
             row = connection.execute(
                 select(accounts).where(accounts.c.account_id == account_id)
             ).first()
@@ -206,7 +209,7 @@ class AccountStore:
         """
         if not account_ids:
             return {}
-        with self.engine.connect() as connection:
+        with self.reads.connect() as connection:
             rows = connection.execute(
                 select(accounts.c.account_id, accounts.c.display_name).where(
                     accounts.c.account_id.in_(account_ids)
@@ -224,7 +227,7 @@ class AccountStore:
 
     def is_erased(self, account_id: str) -> bool:
         """Whether this account was erased (its id survives as a pseudonym)."""
-        with self.engine.connect() as connection:
+        with self.reads.connect() as connection:
             return (
                 connection.scalar(
                     select(erased_accounts.c.account_id).where(
@@ -238,7 +241,7 @@ class AccountStore:
         """E-mail addresses of the given accounts."""
         if not account_ids:
             return {}
-        with self.engine.connect() as connection:
+        with self.reads.connect() as connection:
             rows = connection.execute(
                 select(accounts.c.account_id, accounts.c.email).where(
                     accounts.c.account_id.in_(account_ids)
@@ -248,7 +251,7 @@ class AccountStore:
 
     def count(self) -> int:
         """How many accounts exist."""
-        with self.engine.connect() as connection:
+        with self.reads.connect() as connection:
             return int(
                 connection.scalar(select(func.count()).select_from(accounts)) or 0
             )
@@ -271,7 +274,7 @@ class AccountStore:
             totp_factors.c.account_id == accounts.c.account_id,
             totp_factors.c.enabled_at.is_not(None),
         )
-        with self.engine.connect() as connection:
+        with self.reads.connect() as connection:
             total = int(
                 connection.scalar(
                     select(func.count()).select_from(accounts).where(*where)
@@ -342,7 +345,7 @@ class AccountStore:
 
     def verify_password(self, account_id: str, password: str) -> bool:
         """Whether ``password`` is the account's (asked again before grave changes)."""
-        with self.engine.connect() as connection:
+        with self.reads.connect() as connection:
             stored = connection.scalar(
                 select(accounts.c.password_hash).where(
                     accounts.c.account_id == account_id

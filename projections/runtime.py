@@ -185,6 +185,7 @@ class ReadSide:
         self._tracked = {name: name for name in self.projections}
         self._writer = engine.execution_options(**{OPTION: NO_RENAMES})
         self._reader = without_transaction(self._writer)
+        self._base_reads = without_transaction(engine)
         self._refreshed = 0.0
 
     @property
@@ -264,7 +265,7 @@ class ReadSide:
 
     def positions(self) -> dict[str, int]:
         """Each projection's tracking position (of its own table set)."""
-        with without_transaction(self._base).connect() as connection:
+        with self._base_reads.connect() as connection:
             rows = connection.execute(select(tracking.c.name, tracking.c.position))
             return {
                 self._tracked[name]: position

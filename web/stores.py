@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from governance.application import Governance
 from governance.clock import Clock
 from notifications.health import Health
+from notifications.notice_store import NoticeStore
 from notifications.outbox import Outbox
 from projections.runtime import ReadSide
 from web.evidence.filestore import FileStore
@@ -30,6 +31,8 @@ class Stores:
     # database, as the settings choose (``web/evidence/filestore.py``).
     evidence: FileStore
     outbox: Outbox
+    # The notices and their read marks (every page's header counts them).
+    notices: NoticeStore
     health: Health
     # What spans them: inviting, reset links, erasure (``web/usecases``).
     usecases: UseCases

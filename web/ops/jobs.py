@@ -19,7 +19,6 @@ from notifications.emails import Delivery, MailRenderer, Recipient
 from notifications.leader import Leadership
 from notifications.mail import MailboxTransport, SmtpTransport, Transport
 from notifications.notice_emails import NoticeRenderer
-from notifications.notice_store import NoticeStore
 from notifications.notices import NoticePipeline
 from notifications.reminders import ReminderPipeline
 from notifications.scheduler import Jobs
@@ -152,9 +151,7 @@ def notice_pipeline(
         consortium_name,
         person_name,
     )
-    return NoticePipeline(
-        stores.read_side, NoticeStore(stores.outbox.engine), directory, renderer
-    )
+    return NoticePipeline(stores.read_side, stores.notices, directory, renderer)
 
 
 def audit_poller(

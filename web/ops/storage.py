@@ -104,7 +104,7 @@ def open_stores(
         with contextlib.suppress(LookupError):
             stores.read_side.use_tables()
     # Notices begin with this installation's log as it is: no notice of older steps.
-    NoticeStore(stores.outbox.engine).start(stores.read_side.log.last_position())
+    stores.notices.start(stores.read_side.log.last_position())
     return stores
 
 
@@ -195,6 +195,7 @@ def _assemble(
         accounts,
         open_file_store(settings, app_engine),
         Outbox(app_engine),
+        NoticeStore(app_engine),
         Health(app_engine),
         usecases,
         clock,

@@ -38,7 +38,7 @@ MAX_UNREAD = 99
 
 def notice_store(request: Request) -> NoticeStore:
     """The notices, in the accounts' database."""
-    return NoticeStore(stores(request).outbox.engine)
+    return stores(request).notices
 
 
 def take_in_now(request: Request) -> None:

@@ -26,9 +26,11 @@ from governance.values import (
     PartnerKind,
     PartnerRole,
 )
+from tests.support.builders import T0
+from tests.support.fakes import FixedClock
 from web.app import create_app
 from web.identity import totp
-from web.ops.storage import Stores
+from web.ops.storage import Stores, open_stores
 from web.request_state import APP_KEY, AppState
 from web.settings import Settings
 
@@ -58,6 +60,14 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
 def client(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings), base_url="https://testserver") as test_client:
         yield test_client
+
+
+@pytest.fixture
+def stores(settings: Settings) -> Iterator[Stores]:
+    """The stores alone, without the app, on each backend; the clock fixed at T0."""
+    opened = open_stores(settings, clock=FixedClock(T0))
+    yield opened
+    opened.close()
 
 
 def stores_of(client: TestClient) -> Stores:

@@ -22,29 +22,10 @@ from starlette.testclient import TestClient
 from projections.consortia import consortia
 from projections.reading import without_transaction
 from tests.support.builders import T0
-from tests.support.fakes import FixedClock
 from tests.web.conftest import World, login, stores_of
 from web.identity.tables import sessions
-from web.ops.storage import open_stores, sqlalchemy_url
-from web.settings import Settings
+from web.ops.storage import sqlalchemy_url
 from web.stores import Stores
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stores]:
-    url = (
-        request.getfixturevalue("postgres_url") if request.param == "postgres" else None
-    )
-    settings = Settings(
-        data_dir=tmp_path,
-        database_url=url,
-        secret_key="s" * 43,
-        password_time_cost=1,
-        password_memory_kib=1024,
-    )
-    opened = open_stores(settings, clock=FixedClock(T0))
-    yield opened
-    opened.close()
 
 
 def _in_transaction_after_a_read(connection: Connection) -> bool:

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
@@ -22,7 +21,6 @@ from sqlalchemy import Connection, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from tests.support.builders import T0
-from tests.support.fakes import FixedClock
 from web.identity.accounts import EmailTaken
 from web.identity.erasure import erase_person
 from web.identity.tables import (
@@ -38,29 +36,10 @@ from web.identity.transactions import (
     is_duplicate,
     write_rerunning_duplicates,
 )
-from web.ops.storage import open_stores
-from web.settings import Settings
 from web.stores import Stores
 
 T = TypeVar("T")
 PERSON = "00000000-0000-4000-8000-000000000001"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stores]:
-    url = (
-        request.getfixturevalue("postgres_url") if request.param == "postgres" else None
-    )
-    settings = Settings(
-        data_dir=tmp_path,
-        database_url=url,
-        secret_key="s" * 43,
-        password_time_cost=1,
-        password_memory_kib=1024,
-    )
-    opened = open_stores(settings, clock=FixedClock(T0))
-    yield opened
-    opened.close()
 
 
 def _blocked(connection: Connection, worker: threading.Thread) -> None:

@@ -13,7 +13,7 @@ person's ``notifications_seen_at`` preference.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -291,21 +291,25 @@ class NoticeStore:
         self,
         account_id: str,
         since: datetime | None,
-        reminders: Sequence[str],
+        reminders: Callable[[], Iterable[str]],
         limit: int,
     ) -> int:
         """How many of a person's notices created after ``since`` (all if None) and
-        of these reminders of theirs are not marked read, counted up to ``limit``.
+        of their reminders (``reminders()``) are not marked read, counted up to
+        ``limit``.
 
         Every page's header shows it: one connection, the notices counted by the
-        database rather than their ids fetched and compared here.
+        database rather than their ids fetched and compared here. The reminders
+        are asked only when the notices alone stay under the limit.
         """
         values = {"account_id": account_id, "since": since, "limit": limit}
-        wanted = set(reminders)
         with self.reads.connect() as connection:
             counted = _UNREAD_ALL if since is None else _UNREAD_SINCE
             count: int = connection.scalar(counted, values) or 0
-            if wanted and count < limit:
+            if count >= limit:
+                return limit
+            wanted = set(reminders())
+            if wanted:
                 wanted -= set(
                     connection.scalars(
                         _READ_AMONG, {"account_id": account_id, "ids": sorted(wanted)}

@@ -26,8 +26,9 @@ def page_layout(request: Request) -> Layout:
 
 def layout_in(request: Request, connection: ReadConnection) -> Layout:
     """``page_layout`` through a read-model connection the caller holds (a page's
-    tag asks its own questions on it first): two statements there, then one
-    connection to the accounts' database for the notices."""
+    tag asks its own questions on it first): one or two statements there (the
+    reminders only if the notices do not fill the count), and one connection to
+    the accounts' database for the notices."""
     account = current_account(request)
     if account is None:
         return NO_ONE
@@ -39,6 +40,9 @@ def layout_in(request: Request, connection: ReadConnection) -> Layout:
         known = stores(request).accounts.preferences(person)
     seen = known.notifications_seen_at
     portfolio = portfolios.funds_any(connection, person)
-    reminders = reminder_ids_since(connection, person, seen, MAX_UNREAD * 2)
+
+    def reminders() -> list[str]:
+        return reminder_ids_since(connection, person, seen, MAX_UNREAD * 2)
+
     unread = notice_store(request).unread(person, seen, reminders, MAX_UNREAD + 1)
     return Layout(portfolio=portfolio, unread=unread)

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import io
 import json
-import re
 import subprocess
 import sys
 import zipfile
-import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -30,6 +28,7 @@ from notifications.checkpoints import load_or_create_key, seal_checkpoint
 from projections.members import memberships_of_account
 from tests.support.builders import scheduled_report
 from tests.support.insider import Insider
+from tests.support.pdf import pdf_streams
 from tests.web.conftest import PASSWORD, World, event_count, login, post, stores_of
 from web.ops.audit_requests import EVERY, AuditVerifications, Refused
 from web.ops.audit_scope import run_requested, verify_consortium
@@ -114,14 +113,7 @@ def pair(client: TestClient, world: World, settings: Settings) -> Pair:
 
 def pdf_text(pdf: bytes) -> bytes:
     """Every content stream of a PDF, inflated (fpdf2 compresses them)."""
-    streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL)
-    found = [pdf]
-    for stream in streams:
-        try:
-            found.append(zlib.decompress(stream))
-        except zlib.error:
-            found.append(stream)
-    return b"\n".join(found)
+    return b"\n".join([pdf, *pdf_streams(pdf)])
 
 
 def pack_of(client: TestClient, consortium_id: UUID) -> dict[str, bytes]:

@@ -5,7 +5,6 @@ role, English and French; and the application file as a PDF read back."""
 from __future__ import annotations
 
 import re
-import zlib
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -13,6 +12,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from governance.actor import Actor
+from tests.support.pdf import pdf_streams
 from tests.web.conftest import World, a_call, event_count, login, post, stores_of
 
 TEXT_BLOCK = re.compile(rb"BT(.*?)ET", re.DOTALL)
@@ -53,13 +53,8 @@ def _unescape(match: re.Match[bytes]) -> bytes:
 
 def pdf_lines(pdf: bytes) -> str:
     """The text drawn in a PDF (its streams inflated), one line per text block."""
-    streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL)
     lines = []
-    for stream in streams:
-        try:
-            content = zlib.decompress(stream)
-        except zlib.error:
-            content = stream
+    for content in pdf_streams(pdf):
         for block in TEXT_BLOCK.findall(content):
             strings = [ESCAPE.sub(_unescape, s) for s in STRING.findall(block)]
             if strings:

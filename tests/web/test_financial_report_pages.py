@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-import zlib
 from datetime import date
 from decimal import Decimal
 from uuid import UUID
@@ -22,6 +21,7 @@ from governance.actor import Actor
 from governance.financing.statement_values import RefusalReason, statement_id
 from governance.financing.values import CostCategory, Expense, FundingRules
 from tests.support.expenses import a_declared_expense, reporting_periods, staff_time
+from tests.support.pdf import pdf_streams
 from tests.web.conftest import World, event_count, login, post, stores_of
 from web.exports.decisions_pdf import pdf_text
 from web.i18n import current_language, format_money
@@ -220,11 +220,7 @@ def pdf_rows(body: bytes) -> list[list[str]]:
     """The text an fpdf2 PDF draws, as rows of cells: its streams inflated, each
     text object read with its position, the cells at the same height together."""
     rows: list[list[str]] = []
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", body, re.DOTALL):
-        try:
-            content = zlib.decompress(stream)
-        except zlib.error:
-            content = stream
+    for content in pdf_streams(body):
         heights: dict[bytes, list[str]] = {}
         for block in TEXT_BLOCK.findall(content):
             strings = [ESCAPE.sub(rb"\1", s) for s in STRING.findall(block)]

@@ -7,7 +7,7 @@ position commit together.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -153,6 +153,15 @@ class Projection:
         """Apply several events in order (a batched projection writes them at once)."""
         for envelope in envelopes:
             self.apply(connection, envelope)
+
+    def lookups(
+        self, envelopes: Sequence[Envelope[Any]]
+    ) -> Iterable[tuple[Table, dict[str, Any]]]:
+        """The rows (table and primary key) this projection's handlers will look
+        up by key for these events, loaded before a batch in one statement per
+        table (``buffer.prefetch_rows``); none by default. Naming a row that is
+        not looked up costs a little; missing one only a statement."""
+        return ()
 
     def apply(self, connection: Connection, envelope: Envelope[Any]) -> None:
         """Apply one event; events without a handler change nothing."""

@@ -10,11 +10,18 @@ projection applied on its own) a row is inserted at once.
 
 ``update_rows``, ``delete_rows`` and ``find_row`` go through prebuilt statements and
 change, drop or read a row where it waits when it is still in the buffer.
+
+Rows a batch will look up by primary key can be loaded before it, one statement per
+table (``prefetch_rows``): the buffer then holds each such row as the database has
+it, or knows it is missing, and answers ``find_row`` (and a ``delete_rows`` or
+``update_rows`` of a missing row) without a statement. The helpers keep what it
+holds in step with what they write; any other statement that may change a table
+drops what is held of it. On PostgreSQL each look-up saved is a round trip.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +41,7 @@ from sqlalchemy import (
     event,
     insert,
     select,
+    tuple_,
     update,
 )
 from sqlalchemy.engine import Dialect
@@ -58,6 +66,12 @@ class RowBuffer:
     caches: dict[str, dict[Any, Any]] = field(default_factory=dict)
     # Tables with a waiting row not indexed by its primary key (none today).
     unindexed: set[Table] = field(default_factory=set)
+    # Rows loaded before the batch, by primary key, as the database has them (None:
+    # no such row); only where no row waits under the same key.
+    held: dict[tuple[Table, tuple[Any, ...]], dict[str, Any] | None] = field(
+        default_factory=dict
+    )
+    held_tables: set[Table] = field(default_factory=set)
     # Set while running a statement known not to touch any waiting row.
     bypass: bool = False
 
@@ -83,6 +97,31 @@ class RowBuffer:
         ):
             return False, None
         return True, self.by_key.get((table, tuple(where[c] for c in key)))
+
+    def holds(
+        self, table: Table, where: Mapping[str, Any]
+    ) -> tuple[bool, dict[str, Any] | None]:
+        """Whether the row ``where`` names by its whole primary key is held, and if
+        so the row (None: known to be missing)."""
+        if table not in self.held_tables:
+            return False, None
+        key = tuple(where[c] for c in _primary_key(table))
+        if (table, key) not in self.held:
+            return False, None
+        return True, self.held[table, key]
+
+    def forget(self, tables: set[Table] | None) -> None:
+        """Drop what is held of these tables (all if None): a statement that may
+        change them ran."""
+        dropped = (
+            set(self.held_tables)
+            if tables is None
+            else self.held_tables.intersection(tables)
+        )
+        if not dropped:
+            return
+        self.held = {k: v for k, v in self.held.items() if k[0] not in dropped}
+        self.held_tables -= dropped
 
     def remove(self, table: Table, row: dict[str, Any]) -> None:
         """Forget a waiting row (deleted before it was written)."""
@@ -119,10 +158,13 @@ class RowBuffer:
         chosen = _parents_first(chosen)
         for table in chosen:
             rows = self.pending.pop(table)
+            key = _primary_key(table)
+            held = table in self.held_tables
             for row in rows:
-                self.by_key.pop(
-                    (table, tuple(row[c] for c in _primary_key(table))), None
-                )
+                named = (table, tuple(row[c] for c in key))
+                self.by_key.pop(named, None)
+                if held and named in self.held:
+                    self.held[named] = _whole(table, row)
             # One executemany per run of rows with the same columns (a row patched
             # while waiting may have gained some), in order.
             start = 0
@@ -160,6 +202,11 @@ class RowBuffer:
             connection.exec_driver_sql(sql, values)
         finally:
             self.bypass = False
+
+
+def _whole(table: Table, row: Mapping[str, Any]) -> dict[str, Any]:
+    """A row with every column (those not given are None: no column defaults)."""
+    return {c.name: row.get(c.name) for c in table.columns}
 
 
 Plan = tuple[tuple[str, ...], tuple[Any, ...], str, bool]
@@ -242,12 +289,16 @@ def _flush_before(
     execution_options: Any,
 ) -> None:
     buffer: RowBuffer | None = connection.info.get(_BUFFER)
-    if buffer is None or not buffer.pending or buffer.bypass:
+    if buffer is None or buffer.bypass or not (buffer.pending or buffer.held_tables):
         return
     if isinstance(clause, ClauseElement) and not isinstance(clause, TextClause):
-        buffer.flush(connection, _tables_of(clause))
+        tables = _tables_of(clause)
+        buffer.flush(connection, tables)
+        if not isinstance(clause, Select):
+            buffer.forget(tables)
     else:
         buffer.flush(connection)
+        buffer.forget(None)
 
 
 _TABLES: dict[Any, set[Any]] = {}
@@ -347,7 +398,12 @@ def update_rows(
             if row is not None:
                 row.update(values)
                 return 1
+            known, held = buffer.holds(table, where)
+            if known and held is None:
+                return 0
             rowcount: int = buffer.run(connection, statement, parameters).rowcount
+            if held is not None:
+                held.update(values)
             return rowcount
     rowcount = connection.execute(statement, parameters).rowcount
     return rowcount
@@ -383,7 +439,12 @@ def delete_rows(connection: Connection, table: Table, where: Mapping[str, Any]) 
             if row is not None:
                 buffer.remove(table, row)
                 return 1
+            known, held = buffer.holds(table, where)
+            if known and held is None:
+                return 0
             rowcount: int = buffer.run(connection, statement, parameters).rowcount
+            if known:
+                buffer.held[table, tuple(where[c] for c in _primary_key(table))] = None
             return rowcount
     rowcount = connection.execute(statement, parameters).rowcount
     return rowcount
@@ -407,8 +468,59 @@ def find_row(
         by_key, row = buffer.lookup(table, where)
         if by_key:
             if row is not None:
-                return {c.name: row.get(c.name) for c in table.columns}
+                return _whole(table, row)
+            known, held = buffer.holds(table, where)
+            if known:
+                return None if held is None else dict(held)
             found = buffer.run(connection, statement, parameters).first()
             return None if found is None else dict(found._mapping)
     found = connection.execute(statement, parameters).first()
     return None if found is None else dict(found._mapping)
+
+
+_PREFETCH_CHUNK = 500
+
+
+def prefetch_rows(
+    connection: Connection, table: Table, keys: Iterable[Mapping[str, Any]]
+) -> None:
+    """Load the rows of ``table`` these primary keys name into the batch's buffer,
+    in one statement per 500 keys, so that looking them up (``find_row``) needs
+    none; a key without a row is known to be missing. Nothing without a buffer.
+
+    Call it before the batch writes to ``table`` (rows already waiting under one of
+    these keys are left as they are). The keys must be the column values as the
+    database returns them: should a row come back under a key not asked for (a
+    value of another type), nothing of the table is held.
+    """
+    buffer: RowBuffer | None = connection.info.get(_BUFFER)
+    if buffer is None:
+        return
+    names = _primary_key(table)
+    wanted = list(
+        dict.fromkeys(
+            named
+            for named in (tuple(k[c] for c in names) for k in keys)
+            if (table, named) not in buffer.by_key and (table, named) not in buffer.held
+        )
+    )
+    if len(wanted) < 2:
+        return  # one look-up costs what its loading would
+    columns = tuple(table.c[c] for c in names)
+    found: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for start in range(0, len(wanted), _PREFETCH_CHUNK):
+        chunk = wanted[start : start + _PREFETCH_CHUNK]
+        condition = (
+            columns[0].in_([k[0] for k in chunk])
+            if len(columns) == 1
+            else tuple_(*columns).in_(chunk)
+        )
+        for row in buffer.run(connection, select(table).where(condition), None):
+            values = dict(row._mapping)
+            found[tuple(values[c] for c in names)] = values
+    asked = set(wanted)
+    if not asked.issuperset(found):
+        return
+    for named in wanted:
+        buffer.held[table, named] = found.get(named)
+    buffer.held_tables.add(table)

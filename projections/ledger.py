@@ -10,6 +10,7 @@ ledger.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -179,6 +180,22 @@ class LedgerProjection(Projection):
         ledger_totals.totals,
         ledger_totals.months,
     )
+
+    def lookups(
+        self, envelopes: Sequence[Envelope[Any]]
+    ) -> Iterator[tuple[Table, dict[str, Any]]]:
+        """The totals line each pledge adds to."""
+        for envelope in envelopes:
+            e = envelope.event
+            if isinstance(e, events.CommitmentPledged):
+                yield (
+                    ledger_totals.totals,
+                    {
+                        "consortium_id": e.consortium_id,
+                        "partner_id": e.partner_id,
+                        "kind": e.kind.value,
+                    },
+                )
 
     def _change(
         self,

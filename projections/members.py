@@ -6,6 +6,7 @@ anything of a consortium.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
@@ -88,6 +89,21 @@ class MembersProjection(Projection):
 
     name: ClassVar[str] = "members"
     tables: ClassVar[tuple[Table, ...]] = (memberships, invitations)
+
+    def lookups(
+        self, envelopes: Sequence[Envelope[Any]]
+    ) -> Iterator[tuple[Table, dict[str, Any]]]:
+        """The membership a grant replaces, if any."""
+        for envelope in envelopes:
+            e = envelope.event
+            if isinstance(e, events.MembershipGranted):
+                yield (
+                    memberships,
+                    {
+                        "consortium_id": envelope.originator_id,
+                        "account_id": e.account_id,
+                    },
+                )
 
     @on(events.MembershipGranted)
     def granted(

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine, bindparam, select, update
+from sqlalchemy import Connection, Engine, Table, bindparam, select, update
 
 from projections.base import Envelope, Projection, StoredRecord, tracking
-from projections.buffer import buffered_writes, watch_writes
+from projections.buffer import buffered_writes, prefetch_rows, watch_writes
 from projections.reading import without_transaction
 from projections.table_set_registry import (
     create_own_sets,
@@ -449,6 +449,8 @@ class ReadSide:
                     if fresh:
                         projection.apply_batch(connection, fresh)
                 order = tuple(name for name, _ in one_by_one)
+                if len(envelopes) > 1:
+                    _prefetch(connection, [p for _, p in one_by_one], envelopes)
                 if all(positions[name] <= start for name in order):
                     # All at one position (a rebuild, a catch-up): every event is new.
                     for envelope in envelopes:
@@ -524,3 +526,17 @@ class ReadSide:
         if result.rowcount != 1:
             # Another process moved this projection meanwhile: roll the batch back.
             raise PositionAlreadyApplied(f"{name} moved past {current}")
+
+
+def _prefetch(
+    connection: Connection,
+    projections: Sequence[Projection],
+    envelopes: Sequence[Envelope[Any]],
+) -> None:
+    """Load, per table, the rows the projections will look up in this batch."""
+    wanted: dict[Table, list[dict[str, Any]]] = {}
+    for projection in projections:
+        for table, key in projection.lookups(envelopes):
+            wanted.setdefault(table, []).append(key)
+    for table, keys in wanted.items():
+        prefetch_rows(connection, table, keys)

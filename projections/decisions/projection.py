@@ -4,8 +4,9 @@ proposals, votes and recorded decisions."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Sequence
 from datetime import timedelta
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from sqlalchemy import Connection, Table, delete
 
@@ -34,6 +35,20 @@ class DecisionsProjection(Projection):
         votes,
         proposal_steps,
     )
+
+    def lookups(
+        self, envelopes: Sequence[Envelope[Any]]
+    ) -> Iterator[tuple[Table, dict[str, Any]]]:
+        """Each vote's row as it stood: a vote cast or recorded replaces it."""
+        for envelope in envelopes:
+            e = envelope.event
+            if isinstance(
+                e, events.VoteCast | events.VoteChanged | events.VoteRecorded
+            ):
+                yield (
+                    votes,
+                    {"proposal_id": envelope.originator_id, "partner_id": e.partner_id},
+                )
 
     @on(events.GovernanceBodyEstablished, events.GovernanceBodyChanged)
     def body(

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from governance.readiness import Status, assess
 from governance.values import CapitalisationKind
@@ -21,7 +21,7 @@ from projections.base import metadata, tracking
 from projections.capitalisation import capitalisation_counts, capitalisation_of
 from projections.decisions import LogFilter, decision_log, due_written_proposals
 from projections.readiness import readiness_facts
-from projections.runtime import ReadSide
+from projections.runtime import Progress, ReadSide
 from web.ops.demo.load import load_demo
 from web.ops.demo.story import SettableClock
 from web.ops.storage import Stores, open_stores
@@ -64,6 +64,36 @@ def test_the_demo_history_rebuilds_to_the_same_tables(demo: tuple[Stores, str]) 
     stores.read_side.rebuild()
 
     assert all_rows(stores.read_side) == incremental
+
+
+def test_a_rebuild_looks_rows_up_once_per_batch_not_once_per_event(
+    demo: tuple[Stores, str],
+) -> None:
+    """Votes, totals lines and memberships a batch will look up are loaded before
+    it, one statement per table: none per vote, pledge or grant (on PostgreSQL,
+    each would be a round trip)."""
+    stores, _ = demo
+    seen: list[str] = []
+
+    def record(*args: Any) -> None:
+        seen.append(" ".join(str(args[2]).split()))
+
+    engine = stores.read_side.writer
+    reports: list[Progress] = []
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        stores.read_side.rebuild(progress=reports.append)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+    def reads_of(table: str) -> list[str]:
+        return [s for s in seen if s.startswith("SELECT") and f"FROM {table} " in s]
+
+    batches = len(reports)
+    assert 1 <= len(reads_of("votes")) <= batches
+    assert 1 <= len(reads_of("ledger_totals")) <= batches
+    assert 1 <= len(reads_of("memberships")) <= batches
+    assert not [s for s in seen if s.startswith("DELETE FROM memberships")]
 
 
 def test_small_batches_give_the_same_tables_as_a_rebuild(

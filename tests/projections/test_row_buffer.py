@@ -2,14 +2,16 @@
 
 Inside a batch, ``add_row`` only collects rows; any statement that touches a table
 with rows waiting writes them first, a row still waiting is changed, deleted or read
-where it waits, and a failed batch leaves nothing behind. Runs on SQLite and on
-PostgreSQL, with tables of its own.
+where it waits, and a failed batch leaves nothing behind. Rows loaded before the
+batch (``prefetch_rows``) answer look-ups without a statement and stay as the
+database has them. Runs on SQLite and on PostgreSQL, with tables of its own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import (
@@ -21,8 +23,10 @@ from sqlalchemy import (
     String,
     Table,
     create_engine,
+    event,
     func,
     select,
+    update,
 )
 
 from projections.buffer import (
@@ -30,6 +34,7 @@ from projections.buffer import (
     buffered_writes,
     delete_rows,
     find_row,
+    prefetch_rows,
     update_rows,
     watch_writes,
 )
@@ -151,3 +156,133 @@ def test_a_failed_batch_leaves_nothing(engine: Engine) -> None:
         assert connection.scalar(select(func.count()).select_from(parents)) == 0
         add_row(connection, parents, {"parent_id": "c", "name": "C"})  # at once
         assert connection.scalar(select(func.count()).select_from(parents)) == 1
+
+
+class Statements:
+    """The statements an engine runs, as the database receives them."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.seen: list[str] = []
+        event.listen(engine, "before_cursor_execute", self._record)
+
+    def _record(self, *args: Any) -> None:
+        self.seen.append(" ".join(str(args[2]).split()))
+
+    def since(self, mark: int) -> list[str]:
+        return self.seen[mark:]
+
+
+def _three_parents(engine: Engine) -> None:
+    with engine.begin() as connection:
+        for name in ("a", "b", "c"):
+            add_row(connection, parents, {"parent_id": name, "name": name.upper()})
+
+
+def test_prefetched_rows_are_read_without_a_statement(engine: Engine) -> None:
+    _three_parents(engine)
+    statements = Statements(engine)
+    with engine.begin() as connection, buffered_writes(connection) as buffer:
+        prefetch_rows(
+            connection, parents, [{"parent_id": p} for p in ("a", "c", "x", "a")]
+        )
+        mark = len(statements.seen)
+        assert find_row(connection, parents, {"parent_id": "c"}) == {
+            "parent_id": "c",
+            "name": "C",
+            "count": None,
+        }
+        assert find_row(connection, parents, {"parent_id": "x"}) is None
+        # Missing, and known to be: nothing to change nor delete, and no statement.
+        assert update_rows(connection, parents, {"parent_id": "x"}, {"count": 1}) == 0
+        assert delete_rows(connection, parents, {"parent_id": "x"}) == 0
+        assert statements.since(mark) == []
+        # A row not loaded is looked up as before.
+        assert find_row(connection, parents, {"parent_id": "b"}) is not None
+        assert len(statements.since(mark)) == 1
+        buffer.flush(connection)
+
+
+def test_a_prefetched_row_follows_what_the_batch_writes(engine: Engine) -> None:
+    _three_parents(engine)
+    with engine.begin() as connection, buffered_writes(connection) as buffer:
+        prefetch_rows(connection, parents, [{"parent_id": p} for p in ("a", "b", "x")])
+        assert update_rows(connection, parents, {"parent_id": "a"}, {"count": 7}) == 1
+        assert find_row(connection, parents, {"parent_id": "a"}) == {
+            "parent_id": "a",
+            "name": "A",
+            "count": 7,
+        }
+        assert delete_rows(connection, parents, {"parent_id": "b"}) == 1
+        assert find_row(connection, parents, {"parent_id": "b"}) is None
+        # A missing row added, then written by a read of its table: found again.
+        add_row(connection, parents, {"parent_id": "x", "name": "X"})
+        assert find_row(connection, parents, {"parent_id": "x"})["name"] == "X"  # type: ignore[index]
+        connection.scalar(select(func.count()).select_from(parents))
+        assert not buffer.pending
+        assert find_row(connection, parents, {"parent_id": "x"}) == {
+            "parent_id": "x",
+            "name": "X",
+            "count": None,
+        }
+        buffer.flush(connection)
+    with engine.connect() as connection:
+        rows = connection.execute(select(parents).order_by("parent_id")).all()
+        assert [tuple(r) for r in rows] == [
+            ("a", "A", 7),
+            ("c", "C", None),
+            ("x", "X", None),
+        ]
+
+
+def test_any_other_write_to_the_table_drops_what_is_held(engine: Engine) -> None:
+    _three_parents(engine)
+    statements = Statements(engine)
+    with engine.begin() as connection, buffered_writes(connection):
+        prefetch_rows(connection, parents, [{"parent_id": p} for p in ("a", "x")])
+        connection.execute(update(parents).values(count=3))
+        connection.execute(parents.insert().values(parent_id="x", name="Late"))
+        mark = len(statements.seen)
+        assert find_row(connection, parents, {"parent_id": "a"}) == {
+            "parent_id": "a",
+            "name": "A",
+            "count": 3,
+        }
+        assert find_row(connection, parents, {"parent_id": "x"}) == {
+            "parent_id": "x",
+            "name": "Late",
+            "count": None,
+        }
+        assert len(statements.since(mark)) == 2  # asked of the database again
+
+
+def test_keys_of_another_type_than_the_stored_ones_hold_nothing(
+    engine: Engine,
+) -> None:
+    with engine.begin() as connection:
+        add_row(connection, parents, {"parent_id": "p", "name": "P"})
+        add_row(connection, children, {"parent_id": "p", "rank": 1})
+        add_row(connection, children, {"parent_id": "p", "rank": 2})
+    with engine.begin() as connection, buffered_writes(connection) as buffer:
+        # On SQLite "1" matches the integer 1 and comes back as 1: not a key asked.
+        prefetch_rows(
+            connection,
+            children,
+            [{"parent_id": "p", "rank": "1"}, {"parent_id": "p", "rank": "2"}],
+        )
+        assert buffer.held == {}
+        assert find_row(connection, children, {"parent_id": "p", "rank": 1}) == {
+            "parent_id": "p",
+            "rank": 1,
+        }
+
+
+def test_prefetching_outside_a_batch_or_one_key_costs_nothing(engine: Engine) -> None:
+    _three_parents(engine)
+    statements = Statements(engine)
+    with engine.begin() as connection:
+        mark = len(statements.seen)
+        prefetch_rows(connection, parents, [{"parent_id": "a"}, {"parent_id": "b"}])
+        with buffered_writes(connection) as buffer:
+            prefetch_rows(connection, parents, [{"parent_id": "a"}])
+            assert statements.since(mark) == []
+            assert buffer.held == {}

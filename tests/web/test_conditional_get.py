@@ -20,10 +20,14 @@ from web.settings import Settings
 
 @pytest.fixture
 def clock() -> FixedClock:
-    # Today, so that the world's invitations (made with the machine's time) hold,
-    # in the evening: five hours on it is tomorrow in UTC and in Paris, the session
-    # alive.
-    return FixedClock(datetime.now(UTC).replace(hour=20, minute=0, second=0))
+    # An evening (five hours on it is the next day in UTC and in Paris, the session
+    # alive) not before the machine's time: the world's accounts are made with it,
+    # and a session opened before an account's "sessions valid after" is refused
+    # (so this clock was wrong for runs after 20:00 UTC). The next evening then,
+    # when today's is past: the world's invitations hold for days.
+    now = datetime.now(UTC)
+    evening = now.replace(hour=20, minute=0, second=0, microsecond=0)
+    return FixedClock(evening if evening >= now else evening + timedelta(days=1))
 
 
 @pytest.fixture

@@ -20,19 +20,35 @@ from projections.history.tables import history
 
 # Built once (a statement built per call costs more than running it).
 _NAMES: BindParameter[list[str]] = bindparam("names", expanding=True)
-_POSITION = select(
+POSITION_COLUMNS = (
     select(history.c.position)
     .where(history.c.consortium_id == bindparam("consortium_id"))
     .order_by(history.c.position.desc())
     .limit(1)
-    .scalar_subquery(),
+    .scalar_subquery()
+    .label("last_position"),
     select(func.min(tracking.c.position))
     .where(tracking.c.name.in_(_NAMES))
-    .scalar_subquery(),
+    .scalar_subquery()
+    .label("lowest_position"),
     select(func.max(tracking.c.position))
     .where(tracking.c.name.in_(_NAMES))
-    .scalar_subquery(),
+    .scalar_subquery()
+    .label("highest_position"),
 )
+"""The three columns ``position_from`` reads, for a statement that asks more
+(parameters ``consortium_id`` and ``names``)."""
+_POSITION = select(*POSITION_COLUMNS)
+
+
+def position_from(
+    last: int | None, lowest: int | None, highest: int | None
+) -> int | None:
+    """The consortium's position from ``POSITION_COLUMNS``: None while the
+    projections' tracking positions differ."""
+    if lowest is None or lowest != highest:
+        return None
+    return int(last or 0)
 
 
 def consortium_position(
@@ -45,7 +61,4 @@ def consortium_position(
     row = connection.execute(
         _POSITION, {"consortium_id": consortium_id, "names": list(projections)}
     ).one()
-    last, lowest, highest = row
-    if lowest is None or lowest != highest:
-        return None
-    return int(last or 0)
+    return position_from(*row)

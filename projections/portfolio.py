@@ -74,7 +74,7 @@ def _funded(connection: Connection, row: ConsortiumRow, today: date) -> Funded:
 
 
 # Built once: every page's menu asks it.
-_FUNDS_ANY = (
+FUNDS_ANY = (
     select(memberships.c.consortium_id)
     .where(
         memberships.c.account_id == bindparam("account_id"),
@@ -86,7 +86,7 @@ _FUNDS_ANY = (
 
 def funds_any(connection: Connection, account_id: str) -> bool:
     """Whether the person is a financer of some consortium (for the menu)."""
-    return connection.scalar(_FUNDS_ANY, {"account_id": account_id}) is not None
+    return connection.scalar(FUNDS_ANY, {"account_id": account_id}) is not None
 
 
 def portfolio_of(connection: Connection, account_id: str, today: date) -> list[Funded]:

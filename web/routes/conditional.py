@@ -38,8 +38,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from projections.freshness import consortium_position
-from projections.members import role_of
+from projections.page_facts import page_facts
 from web.auth import current_session
 from web.htmx import DONE_COOKIE, VARY
 from web.i18n import DISPLAY_ZONE
@@ -87,13 +86,15 @@ def page_tag(request: Request) -> str | None:
     # The tracking rows of this process's own table sets (a reshaped projection's
     # row is named after its set): while one is still being built, they differ.
     names = [s.tracking_name for s in state.app.stores.read_side.sets().values()]
-    # One connection for the membership (kept for the page), the position and the
-    # layout's questions (kept for the page too if it is rendered).
+    # One connection, and one statement for the membership (kept for the page),
+    # the position and the menu's portfolio flag; then the layout's other
+    # questions (the layout is kept for the page too if it is rendered).
     with queries(request) as connection:
-        state.memberships[key] = role_of(connection, *key)
-        position = consortium_position(connection, key[0], names)
+        facts = page_facts(connection, key[0], key[1], names)
+        state.memberships[key] = facts.membership
+        position = facts.position
         if state.layout is None:
-            state.layout = layout_in(request, connection)
+            state.layout = layout_in(request, connection, funds_any=facts.funds_any)
     access = consortium_access(request)  # 404 for a non-member, as the page
     if position is None:
         return None

@@ -24,11 +24,14 @@ def page_layout(request: Request) -> Layout:
         return layout_in(request, connection)
 
 
-def layout_in(request: Request, connection: ReadConnection) -> Layout:
+def layout_in(
+    request: Request, connection: ReadConnection, *, funds_any: bool | None = None
+) -> Layout:
     """``page_layout`` through a read-model connection the caller holds (a page's
-    tag asks its own questions on it first): one or two statements there (the
-    reminders only if the notices do not fill the count), and one connection to
-    the accounts' database for the notices."""
+    tag asks its own questions on it first, the portfolio flag among them when
+    given as ``funds_any``): one or two statements there (the reminders only if the
+    notices do not fill the count), and one connection to the accounts' database
+    for the notices."""
     account = current_account(request)
     if account is None:
         return NO_ONE
@@ -39,7 +42,9 @@ def layout_in(request: Request, connection: ReadConnection) -> Layout:
         # A command may have changed them since the session was looked up.
         known = stores(request).accounts.preferences(person)
     seen = known.notifications_seen_at
-    portfolio = portfolios.funds_any(connection, person)
+    portfolio = (
+        portfolios.funds_any(connection, person) if funds_any is None else funds_any
+    )
 
     def reminders() -> list[str]:
         return reminder_ids_since(connection, person, seen, MAX_UNREAD * 2)

@@ -13,7 +13,7 @@ person's ``notifications_seen_at`` preference.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -81,8 +81,9 @@ notice_intake = Table(
 INTAKE = "notices"
 
 
-def _unread_count(since: bool) -> Select[int]:
-    """The statement counting a person's unread notices (after ``since`` or all),
+def _unread_count(since: bool) -> Select[int, int]:
+    """The statement counting a person's unread notices (after ``since`` or all,
+    up to ``limit``) and, among the reminders ``ids``, those they marked read;
     built once: every page runs it."""
     person: BindParameter[str] = bindparam("account_id")
     unread = select(notices.c.notice_id).where(
@@ -95,7 +96,18 @@ def _unread_count(since: bool) -> Select[int]:
     if since:
         unread = unread.where(notices.c.created_at > bindparam("since"))
     limited = unread.limit(bindparam("limit", type_=Integer)).subquery()
-    return select(func.count()).select_from(limited)
+    read = (
+        select(func.count())
+        .select_from(notification_reads)
+        .where(
+            notification_reads.c.account_id == person,
+            notification_reads.c.item_id.in_(bindparam("ids", expanding=True)),
+        )
+    )
+    return select(
+        select(func.count()).select_from(limited).scalar_subquery().label("notices"),
+        read.scalar_subquery().label("read"),
+    )
 
 
 _UNREAD_ALL = _unread_count(since=False)
@@ -291,32 +303,22 @@ class NoticeStore:
         self,
         account_id: str,
         since: datetime | None,
-        reminders: Callable[[], Iterable[str]],
+        reminder_ids: Collection[str],
         limit: int,
     ) -> int:
         """How many of a person's notices created after ``since`` (all if None) and
-        of their reminders (``reminders()``) are not marked read, counted up to
+        of their reminders ``reminder_ids`` are not marked read, counted up to
         ``limit``.
 
-        Every page's header shows it: one connection, the notices counted by the
-        database rather than their ids fetched and compared here. The reminders
-        are asked only when the notices alone stay under the limit.
+        Every page's header shows it: one statement, the notices counted by the
+        database and the reminders' reads with them.
         """
-        values = {"account_id": account_id, "since": since, "limit": limit}
+        ids = sorted(set(reminder_ids))
+        values = {"account_id": account_id, "since": since, "limit": limit, "ids": ids}
+        counted = _UNREAD_ALL if since is None else _UNREAD_SINCE
         with self.reads.connect() as connection:
-            counted = _UNREAD_ALL if since is None else _UNREAD_SINCE
-            count: int = connection.scalar(counted, values) or 0
-            if count >= limit:
-                return limit
-            wanted = set(reminders())
-            if wanted:
-                wanted -= set(
-                    connection.scalars(
-                        _READ_AMONG, {"account_id": account_id, "ids": sorted(wanted)}
-                    )
-                )
-                count += len(wanted)
-        return min(count, limit)
+            notices_unread, read = connection.execute(counted, values).one()
+        return min(int(notices_unread) + len(ids) - int(read), limit)
 
     def read_ids(self, account_id: str, item_ids: Iterable[str]) -> set[str]:
         """Which of these items (notices or reminders) the person marked read."""

@@ -4,9 +4,8 @@ where votes and reports stand now, and which reminders are a person's."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 
-from sqlalchemy import Connection, Integer, bindparam, select
+from sqlalchemy import Connection, select
 
 from projections.consortia import consortia
 from projections.decisions.tables import proposals
@@ -51,24 +50,6 @@ def report_statuses(connection: Connection, ids: Iterable[str]) -> dict[str, str
         )
     )
     return {str(a): str(b) for a, b in rows}
-
-
-# Built once: every page's header asks it (the unread count).
-_REMINDERS = (
-    select(reminders.c.reminder_id)
-    .where(reminders.c.recipient_id == bindparam("account_id"))
-    .limit(bindparam("limit", type_=Integer))
-)
-_REMINDERS_SINCE = _REMINDERS.where(reminders.c.requested_at > bindparam("since"))
-
-
-def reminder_ids_since(
-    connection: Connection, account_id: str, since: datetime | None, limit: int
-) -> list[str]:
-    """A person's reminders issued after ``since`` (all if None), up to ``limit``."""
-    query = _REMINDERS if since is None else _REMINDERS_SINCE
-    values = {"account_id": account_id, "since": since, "limit": limit}
-    return list(connection.scalars(query, values))
 
 
 def own_reminders(

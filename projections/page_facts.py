@@ -1,53 +1,112 @@
-"""What a consortium page's tag asks of the read models, in one statement.
+"""What a page's layout and a tagged page ask of the read models, in one statement.
 
-A tagged page (``web.routes.conditional``) needs, before anything else, the
-person's membership of the consortium (access, and the role its tag names), how far
-the consortium's read models go (``projections.freshness``), and whether the person
-funds any consortium (the menu's portfolio link). Asked together: one statement on
-SQLite, one round trip on PostgreSQL, instead of three.
+Every page's menu shows whether the person funds any consortium (the portfolio
+link) and counts their unread notices and reminders: the reminders are the read
+models' (``LayoutFacts``). A tagged page (``web.routes.conditional``) needs besides,
+before anything else, the person's membership of the consortium (access, and the
+role its tag names) and how far the consortium's read models go
+(``projections.freshness``). Asked together: one statement on SQLite, one round
+trip on PostgreSQL, where they were four.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, bindparam, literal, select
+from sqlalchemy import Integer, Label, Select, and_, bindparam, func, literal, select
 
 from governance.values import MemberRole
 from projections.base import ReadConnection
 from projections.freshness import POSITION_COLUMNS, position_from
 from projections.members import MembershipRow, memberships
 from projections.portfolio import FUNDS_ANY
+from projections.reminders import reminders
+
+SEPARATOR = ","
+"""Between the reminder ids of ``reminder_ids`` (UUIDs: none holds it)."""
+
+
+@dataclass(frozen=True)
+class LayoutFacts:
+    """Whether the person funds any consortium, and their reminders issued since
+    they last marked everything read (up to the limit asked)."""
+
+    funds_any: bool
+    reminder_ids: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class PageFacts:
     """The membership (None: not a member), the consortium's position (None while
-    the projections differ) and the portfolio flag."""
+    the projections differ) and the layout's facts."""
 
     membership: MembershipRow | None
     position: int | None
-    funds_any: bool
+    layout: LayoutFacts
+
+
+def _layout_columns(since: bool) -> tuple[Label[Any], Label[Any]]:
+    wanted = select(reminders.c.reminder_id).where(
+        reminders.c.recipient_id == bindparam("account_id")
+    )
+    if since:
+        wanted = wanted.where(reminders.c.requested_at > bindparam("since"))
+    limited = wanted.limit(bindparam("reminder_limit", type_=Integer)).subquery()
+    return (
+        FUNDS_ANY.exists().label("funds_any"),
+        select(func.aggregate_strings(limited.c.reminder_id, SEPARATOR))
+        .scalar_subquery()
+        .label("reminder_ids"),
+    )
 
 
 _ONE_ROW = select(literal(1).label("one")).subquery()
-# Built once: every tagged page asks it.
-_FACTS = select(
-    memberships.c.role,
-    memberships.c.partner_id,
-    memberships.c.since,
-    *POSITION_COLUMNS,
-    FUNDS_ANY.exists().label("funds_any"),
-).select_from(
-    _ONE_ROW.outerjoin(
-        memberships,
-        and_(
-            memberships.c.consortium_id == bindparam("consortium_id"),
-            memberships.c.account_id == bindparam("account_id"),
-        ),
+
+
+def _page_statement(since: bool) -> Select[Any]:
+    return select(
+        memberships.c.role,
+        memberships.c.partner_id,
+        memberships.c.since,
+        *POSITION_COLUMNS,
+        *_layout_columns(since),
+    ).select_from(
+        _ONE_ROW.outerjoin(
+            memberships,
+            and_(
+                memberships.c.consortium_id == bindparam("consortium_id"),
+                memberships.c.account_id == bindparam("account_id"),
+            ),
+        )
     )
-)
+
+
+# Built once, with and without "since" (every page asks one of them).
+_LAYOUT = {since: select(*_layout_columns(since)) for since in (False, True)}
+_PAGE = {since: _page_statement(since) for since in (False, True)}
+
+
+def _layout_from(row: Any) -> LayoutFacts:
+    ids = row.reminder_ids
+    return LayoutFacts(bool(row.funds_any), tuple(ids.split(SEPARATOR)) if ids else ())
+
+
+def layout_facts(
+    connection: ReadConnection,
+    account_id: str,
+    since: datetime | None,
+    reminder_limit: int,
+) -> LayoutFacts:
+    """The menu's facts for ``account_id``: reminders after ``since`` (all if
+    None), up to ``reminder_limit``."""
+    row = connection.execute(
+        _LAYOUT[since is not None],
+        {"account_id": account_id, "since": since, "reminder_limit": reminder_limit},
+    ).one()
+    return _layout_from(row)
 
 
 def page_facts(
@@ -55,15 +114,20 @@ def page_facts(
     consortium_id: str,
     account_id: str,
     projections: Collection[str],
+    since: datetime | None,
+    reminder_limit: int,
 ) -> PageFacts:
     """The facts a tagged page of ``consortium_id`` needs for ``account_id``, with
-    ``projections`` the process's projection (tracking) names."""
+    ``projections`` the process's projection (tracking) names, and the layout's
+    (as ``layout_facts``)."""
     row = connection.execute(
-        _FACTS,
+        _PAGE[since is not None],
         {
             "consortium_id": consortium_id,
             "account_id": account_id,
             "names": list(projections),
+            "since": since,
+            "reminder_limit": reminder_limit,
         },
     ).one()
     membership = (
@@ -80,5 +144,5 @@ def page_facts(
     return PageFacts(
         membership,
         position_from(row.last_position, row.lowest_position, row.highest_position),
-        bool(row.funds_any),
+        _layout_from(row),
     )

@@ -1,10 +1,12 @@
-"""A tagged page's facts in one statement: the membership, the consortium's
-position (None while the projections differ) and the portfolio flag, as the three
-separate questions answer them; on every store."""
+"""A page's facts in one statement: the membership, the consortium's position (None
+while the projections differ), the portfolio flag and the person's reminders, as
+the separate questions answer them; on every store."""
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import insert, select, update
 
 from governance.actor import Actor
 from governance.application import Governance
@@ -12,8 +14,9 @@ from governance.values import MemberRole
 from projections.base import tracking
 from projections.freshness import consortium_position
 from projections.members import role_of
-from projections.page_facts import PageFacts, page_facts
+from projections.page_facts import LayoutFacts, PageFacts, layout_facts, page_facts
 from projections.portfolio import funds_any
+from projections.reminders import reminders
 from projections.runtime import ReadSide
 from tests.support.builders import (
     admitted_partner,
@@ -21,19 +24,26 @@ from tests.support.builders import (
     person_in_role,
 )
 
+NOON = datetime(2026, 11, 2, 12, tzinfo=UTC)
+
 
 def asked_apart(
     read_side: ReadSide, consortium_id: str, account_id: str, names: list[str]
 ) -> PageFacts:
     with read_side.engine.connect() as connection:
+        ids = connection.scalars(
+            select(reminders.c.reminder_id).where(
+                reminders.c.recipient_id == account_id
+            )
+        )
         return PageFacts(
             role_of(connection, consortium_id, account_id),
             consortium_position(connection, consortium_id, names),
-            funds_any(connection, account_id),
+            LayoutFacts(funds_any(connection, account_id), tuple(ids)),
         )
 
 
-def test_one_statement_answers_as_the_three_questions(
+def test_one_statement_answers_as_the_questions_asked_apart(
     app: Governance, coordinator: Actor, read_side: ReadSide
 ) -> None:
     funded = founded_consortium(app, coordinator)
@@ -51,11 +61,13 @@ def test_one_statement_answers_as_the_three_questions(
         (funded, "acc-nobody"),  # no role anywhere
     ]
     with read_side.engine.connect() as connection:
-        together = [page_facts(connection, str(c), a, names) for c, a in cases]
+        together = [
+            page_facts(connection, str(c), a, names, None, 10) for c, a in cases
+        ]
     apart = [asked_apart(read_side, str(c), a, names) for c, a in cases]
 
     assert together == apart
-    assert [f.funds_any for f in together] == [True, True, False, False]
+    assert [f.layout.funds_any for f in together] == [True, True, False, False]
     assert together[0].membership is not None
     assert together[0].membership.role is MemberRole.FINANCER
     assert together[1].membership is None
@@ -76,7 +88,44 @@ def test_no_position_while_the_projections_differ(
             update(tracking).where(tracking.c.name == names[0]).values(position=0)
         )
     with read_side.engine.connect() as connection:
-        facts = page_facts(connection, consortium_id, "acc-nobody", names)
+        facts = page_facts(connection, consortium_id, "acc-nobody", names, None, 10)
 
     assert facts.position is None
     assert facts == asked_apart(read_side, consortium_id, "acc-nobody", names)
+
+
+def a_reminder(number: int, recipient: str, hours: int) -> dict[str, object]:
+    return {
+        "reminder_id": f"00000000-0000-0000-0000-{number:012d}",
+        "consortium_id": "c",
+        "obligation_id": "o",
+        "due_on": date(2026, 12, 1),
+        "stage": 1,
+        "recipient_id": recipient,
+        "escalation": 0,
+        "requested_at": NOON + timedelta(hours=hours),
+    }
+
+
+def test_the_reminders_since_a_moment_up_to_a_limit(read_side: ReadSide) -> None:
+    rows = [a_reminder(n, "acc-pilot", hours=n) for n in range(5)]
+    with read_side.engine.begin() as connection:
+        connection.execute(insert(reminders), [*rows, a_reminder(9, "acc-other", 9)])
+    ids = [str(r["reminder_id"]) for r in rows]
+    names = list(read_side.projections)
+
+    with read_side.engine.connect() as connection:
+        everything = layout_facts(connection, "acc-pilot", None, 10)
+        since = layout_facts(connection, "acc-pilot", NOON + timedelta(hours=2), 10)
+        limited = layout_facts(connection, "acc-pilot", None, 3)
+        nothing = layout_facts(connection, "acc-nobody", None, 10)
+        on_a_page = page_facts(
+            connection, "c", "acc-pilot", names, NOON + timedelta(hours=2), 10
+        )
+
+    assert sorted(everything.reminder_ids) == ids
+    assert sorted(since.reminder_ids) == ids[3:]
+    assert len(limited.reminder_ids) == 3
+    assert set(limited.reminder_ids) <= set(ids)
+    assert nothing == LayoutFacts(funds_any=False, reminder_ids=())
+    assert on_a_page.layout == since

@@ -15,12 +15,12 @@ from starlette.testclient import TestClient
 
 from tests.web.conftest import World, login
 
-OVERVIEW_STATEMENTS = 11
+OVERVIEW_STATEMENTS = 10
 """The overview today: the session with its account and preferences (1); the
-membership, the log position and the financer flag (1, ``page_facts``); the
-notices and the reminders of the unread count (2; a third, which of them are
-read, for a person with reminders); and the page's own seven queries."""
-NOT_MODIFIED_STATEMENTS = 4
+membership, the log position, the financer flag and the person's reminders (1,
+``page_facts``); the unread count (1: the notices, and which reminders are read);
+and the page's own seven queries."""
+NOT_MODIFIED_STATEMENTS = 3
 """A 304: the same, without the page's own queries."""
 
 

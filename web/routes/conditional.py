@@ -44,7 +44,7 @@ from web.htmx import DONE_COOKIE, VARY
 from web.i18n import DISPLAY_ZONE
 from web.request_state import request_state
 from web.routes.common import consortium_access, parse_uuid, queries
-from web.routes.layout import layout_in
+from web.routes.layout import REMINDER_LIMIT, layout_in, notices_seen_at
 
 CONDITIONAL: frozenset[str] = frozenset(
     {
@@ -86,15 +86,16 @@ def page_tag(request: Request) -> str | None:
     # The tracking rows of this process's own table sets (a reshaped projection's
     # row is named after its set): while one is still being built, they differ.
     names = [s.tracking_name for s in state.app.stores.read_side.sets().values()]
-    # One connection, and one statement for the membership (kept for the page),
-    # the position and the menu's portfolio flag; then the layout's other
-    # questions (the layout is kept for the page too if it is rendered).
+    # One statement for the membership (kept for the page), the position and the
+    # layout's read-model facts; then the unread count (the layout is kept for the
+    # page too if it is rendered).
+    seen = notices_seen_at(request, account.account_id)
     with queries(request) as connection:
-        facts = page_facts(connection, key[0], key[1], names)
+        facts = page_facts(connection, key[0], key[1], names, seen, REMINDER_LIMIT)
         state.memberships[key] = facts.membership
         position = facts.position
         if state.layout is None:
-            state.layout = layout_in(request, connection, funds_any=facts.funds_any)
+            state.layout = layout_in(request, connection, facts.layout)
     access = consortium_access(request)  # 404 for a non-member, as the page
     if position is None:
         return None

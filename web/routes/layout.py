@@ -3,15 +3,19 @@ template runs (``web.htmx.render`` asks once per page; templates do no I/O)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from starlette.requests import Request
 
-from projections import portfolio as portfolios
 from projections.base import ReadConnection
-from projections.notice_subjects import reminder_ids_since
+from projections.page_facts import LayoutFacts, layout_facts
 from web.auth import current_account, current_session
 from web.presentation.layout import NO_ONE, Layout
 from web.routes.common import queries, stores
 from web.routes.notification_list import MAX_UNREAD, notice_store
+
+REMINDER_LIMIT = MAX_UNREAD * 2
+"""The reminders the unread count looks at: enough to fill it, some read."""
 
 
 def page_layout(request: Request) -> Layout:
@@ -24,30 +28,31 @@ def page_layout(request: Request) -> Layout:
         return layout_in(request, connection)
 
 
-def layout_in(
-    request: Request, connection: ReadConnection, *, funds_any: bool | None = None
-) -> Layout:
-    """``page_layout`` through a read-model connection the caller holds (a page's
-    tag asks its own questions on it first, the portfolio flag among them when
-    given as ``funds_any``): one or two statements there (the reminders only if the
-    notices do not fill the count), and one connection to the accounts' database
-    for the notices."""
-    account = current_account(request)
-    if account is None:
-        return NO_ONE
-    person = account.account_id
+def notices_seen_at(request: Request, account_id: str) -> datetime | None:
+    """When the request's person (``account_id``) last marked everything read."""
     session = current_session(request)
     known = session.preferences if session is not None else None
     if known is None or request.method not in ("GET", "HEAD"):
         # A command may have changed them since the session was looked up.
-        known = stores(request).accounts.preferences(person)
-    seen = known.notifications_seen_at
-    portfolio = (
-        portfolios.funds_any(connection, person) if funds_any is None else funds_any
+        known = stores(request).accounts.preferences(account_id)
+    return known.notifications_seen_at
+
+
+def layout_in(
+    request: Request, connection: ReadConnection, facts: LayoutFacts | None = None
+) -> Layout:
+    """``page_layout`` through a read-model connection the caller holds, with the
+    read models' part (``facts``) if the caller asked it already (a page's tag asks
+    it with its own questions): one statement there if not, and one to the
+    accounts' database for the count."""
+    account = current_account(request)
+    if account is None:
+        return NO_ONE
+    person = account.account_id
+    seen = notices_seen_at(request, person)
+    if facts is None:
+        facts = layout_facts(connection, person, seen, REMINDER_LIMIT)
+    unread = notice_store(request).unread(
+        person, seen, facts.reminder_ids, MAX_UNREAD + 1
     )
-
-    def reminders() -> list[str]:
-        return reminder_ids_since(connection, person, seen, MAX_UNREAD * 2)
-
-    unread = notice_store(request).unread(person, seen, reminders, MAX_UNREAD + 1)
-    return Layout(portfolio=portfolio, unread=unread)
+    return Layout(portfolio=facts.funds_any, unread=unread)

@@ -6,19 +6,19 @@ them (keyed by its log position, indexed by consortium), so the highest position
 of a consortium's history rows names the state of all its read models, provided
 every projection has applied the same events: the batch loop applies them all in
 one transaction, and a projection rebuilt on its own (a new shape) is behind the
-others until it catches up. One statement asks both.
+others until it catches up. One statement asks both, among the questions a tagged
+page asks together (``projections.page_facts``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
-
 from sqlalchemy import BindParameter, bindparam, func, select
 
-from projections.base import ReadConnection, tracking
+from projections.base import tracking
 from projections.history.tables import history
 
-# Built once (a statement built per call costs more than running it).
+# Built once (a statement built per call costs more than running it): the columns of
+# a statement that asks more.
 _NAMES: BindParameter[list[str]] = bindparam("names", expanding=True)
 POSITION_COLUMNS = (
     select(history.c.position)
@@ -38,7 +38,6 @@ POSITION_COLUMNS = (
 )
 """The three columns ``position_from`` reads, for a statement that asks more
 (parameters ``consortium_id`` and ``names``)."""
-_POSITION = select(*POSITION_COLUMNS)
 
 
 def position_from(
@@ -49,16 +48,3 @@ def position_from(
     if lowest is None or lowest != highest:
         return None
     return int(last or 0)
-
-
-def consortium_position(
-    connection: ReadConnection, consortium_id: str, projections: Collection[str]
-) -> int | None:
-    """The log position of the consortium's last event, if every one of
-    ``projections`` (the process's projection names) has reached the same
-    position; None while they differ (their tables may disagree meanwhile).
-    """
-    row = connection.execute(
-        _POSITION, {"consortium_id": consortium_id, "names": list(projections)}
-    ).one()
-    return position_from(*row)

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from governance.actor import Actor
 from governance.application import Governance
 from governance.values import MemberRole
 from projections.base import tracking
-from projections.freshness import consortium_position
+from projections.history.tables import history
 from projections.members import role_of
 from projections.page_facts import LayoutFacts, PageFacts, layout_facts, page_facts
 from projections.portfolio import funds_any
@@ -36,9 +36,19 @@ def asked_apart(
                 reminders.c.recipient_id == account_id
             )
         )
+        last = connection.scalar(
+            select(func.max(history.c.position)).where(
+                history.c.consortium_id == consortium_id
+            )
+        )
+        reached = set(
+            connection.scalars(
+                select(tracking.c.position).where(tracking.c.name.in_(names))
+            )
+        )
         return PageFacts(
             role_of(connection, consortium_id, account_id),
-            consortium_position(connection, consortium_id, names),
+            (last or 0) if len(reached) == 1 else None,
             LayoutFacts(funds_any(connection, account_id), tuple(ids)),
         )
 

@@ -36,7 +36,14 @@ def notes(settings: Settings) -> list[str]:
     )
     software = ", ".join(
         f"{name} {version(name)}"
-        for name in ("eventsourcing", "sqlalchemy", "starlette", "uvicorn", "psycopg")
+        for name in (
+            "eventsourcing",
+            "sqlalchemy",
+            "starlette",
+            "uvicorn",
+            "httptools",
+            "psycopg",
+        )
     )
     database = f"SQLite {sqlite3.sqlite_version} (WAL; event store synchronous=FULL)"
     if settings.database_url:
@@ -53,6 +60,7 @@ def notes(settings: Settings) -> list[str]:
         f"{disk[0]} ({disk[2]}), {platform.system()} {platform.release()}",
         f"Software: Python {platform.python_version()}, {database}, {software}",
         "Load: a separate Python process (asyncio, keep-alive, closed loop) on "
-        "loopback; uvicorn, one process, no access log, for both the application and "
-        "the bare endpoint; the scheduler is off while measuring.",
+        "loopback; uvicorn (its httptools parser), one process, no access log, for "
+        "both the application and the bare endpoint; the scheduler is off while "
+        "measuring.",
     ]

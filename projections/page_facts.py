@@ -6,7 +6,8 @@ models' (``LayoutFacts``). A tagged page (``web.routes.conditional``) needs besi
 before anything else, the person's membership of the consortium (access, and the
 role its tag names) and how far the consortium's read models go
 (``projections.freshness``). Asked together: one statement on SQLite, one round
-trip on PostgreSQL, where they were four.
+trip on PostgreSQL, where they were four. An untagged page of a consortium asks the
+membership and the layout's facts together (``member_facts``).
 """
 
 from __future__ import annotations
@@ -66,12 +67,12 @@ def _layout_columns(since: bool) -> tuple[Label[Any], Label[Any]]:
 _ONE_ROW = select(literal(1).label("one")).subquery()
 
 
-def _page_statement(since: bool) -> Select[Any]:
+def _page_statement(since: bool, position: bool) -> Select[Any]:
     return select(
         memberships.c.role,
         memberships.c.partner_id,
         memberships.c.since,
-        *POSITION_COLUMNS,
+        *(POSITION_COLUMNS if position else ()),
         *_layout_columns(since),
     ).select_from(
         _ONE_ROW.outerjoin(
@@ -86,7 +87,8 @@ def _page_statement(since: bool) -> Select[Any]:
 
 # Built once, with and without "since" (every page asks one of them).
 _LAYOUT = {since: select(*_layout_columns(since)) for since in (False, True)}
-_PAGE = {since: _page_statement(since) for since in (False, True)}
+_PAGE = {since: _page_statement(since, position=True) for since in (False, True)}
+_MEMBER = {since: _page_statement(since, position=False) for since in (False, True)}
 
 
 def _layout_from(row: Any) -> LayoutFacts:
@@ -130,19 +132,40 @@ def page_facts(
             "reminder_limit": reminder_limit,
         },
     ).one()
-    membership = (
-        None
-        if row.role is None
-        else MembershipRow(
-            consortium_id,
-            account_id,
-            MemberRole(row.role),
-            row.partner_id,
-            row.since,
-        )
-    )
     return PageFacts(
-        membership,
+        _membership_from(row, consortium_id, account_id),
         position_from(row.last_position, row.lowest_position, row.highest_position),
         _layout_from(row),
+    )
+
+
+def member_facts(
+    connection: ReadConnection,
+    consortium_id: str,
+    account_id: str,
+    since: datetime | None,
+    reminder_limit: int,
+) -> tuple[MembershipRow | None, LayoutFacts]:
+    """The membership of ``account_id`` in ``consortium_id`` (None: not a member)
+    and the layout's facts (as ``layout_facts``): what an untagged page of a
+    consortium asks first, in one statement."""
+    row = connection.execute(
+        _MEMBER[since is not None],
+        {
+            "consortium_id": consortium_id,
+            "account_id": account_id,
+            "since": since,
+            "reminder_limit": reminder_limit,
+        },
+    ).one()
+    return _membership_from(row, consortium_id, account_id), _layout_from(row)
+
+
+def _membership_from(
+    row: Any, consortium_id: str, account_id: str
+) -> MembershipRow | None:
+    if row.role is None:
+        return None
+    return MembershipRow(
+        consortium_id, account_id, MemberRole(row.role), row.partner_id, row.since
     )

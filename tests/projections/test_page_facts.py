@@ -1,6 +1,7 @@
 """A page's facts in one statement: the membership, the consortium's position (None
 while the projections differ), the portfolio flag and the person's reminders, as
-the separate questions answer them; on every store."""
+the separate questions answer them; the membership and the layout's facts alone
+(an untagged page's); on every store."""
 
 from __future__ import annotations
 
@@ -14,7 +15,13 @@ from governance.values import MemberRole
 from projections.base import tracking
 from projections.history.tables import history
 from projections.members import role_of
-from projections.page_facts import LayoutFacts, PageFacts, layout_facts, page_facts
+from projections.page_facts import (
+    LayoutFacts,
+    PageFacts,
+    layout_facts,
+    member_facts,
+    page_facts,
+)
 from projections.portfolio import funds_any
 from projections.reminders import reminders
 from projections.runtime import ReadSide
@@ -74,9 +81,11 @@ def test_one_statement_answers_as_the_questions_asked_apart(
         together = [
             page_facts(connection, str(c), a, names, None, 10) for c, a in cases
         ]
+        members = [member_facts(connection, str(c), a, None, 10) for c, a in cases]
     apart = [asked_apart(read_side, str(c), a, names) for c, a in cases]
 
     assert together == apart
+    assert members == [(f.membership, f.layout) for f in apart]
     assert [f.layout.funds_any for f in together] == [True, True, False, False]
     assert together[0].membership is not None
     assert together[0].membership.role is MemberRole.FINANCER
@@ -132,6 +141,9 @@ def test_the_reminders_since_a_moment_up_to_a_limit(read_side: ReadSide) -> None
         on_a_page = page_facts(
             connection, "c", "acc-pilot", names, NOON + timedelta(hours=2), 10
         )
+        _, with_membership = member_facts(
+            connection, "c", "acc-pilot", NOON + timedelta(hours=2), 10
+        )
 
     assert sorted(everything.reminder_ids) == ids
     assert sorted(since.reminder_ids) == ids[3:]
@@ -139,3 +151,4 @@ def test_the_reminders_since_a_moment_up_to_a_limit(read_side: ReadSide) -> None
     assert set(limited.reminder_ids) <= set(ids)
     assert nothing == LayoutFacts(funds_any=False, reminder_ids=())
     assert on_a_page.layout == since
+    assert with_membership == since

@@ -66,3 +66,26 @@ def test_the_overview_asks_each_question_once_and_stays_within_its_queries(
     assert len(not_modified) <= NOT_MODIFIED_STATEMENTS, "\n".join(
         s for s, _ in not_modified
     )
+
+
+def test_an_untagged_page_asks_the_membership_with_the_layout(
+    client: TestClient, world: World
+) -> None:
+    login(client, world.emails["financer"])
+    url = f"/consortia/{world.consortium_id}/history"
+    assert "etag" not in client.get(url).headers  # warm, and not a tagged page
+
+    with statements() as page:
+        assert client.get(url).status_code == 200
+    with statements() as fragment:
+        assert client.get(url, headers={"HX-Request": "true"}).status_code == 200
+
+    assert repeated(page) == []
+    asked = [s for s, _ in page if "memberships" in s or "reminders" in s]
+    # One statement: the membership, the financer flag and the person's reminders.
+    assert len(asked) == 1, "\n".join(asked)
+    assert "reminders" in asked[0]
+    assert "memberships" in asked[0]
+    # A fragment shows no layout: the membership alone.
+    assert not any("reminders" in s for s, _ in fragment)
+    assert any("memberships" in s for s, _ in fragment)

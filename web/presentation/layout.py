@@ -19,5 +19,10 @@ class Layout:
     unread: int = 0
 
 
+MAX_UNREAD = 99
+"""The badge counts up to this many."""
+REMINDER_LIMIT = MAX_UNREAD * 2
+"""The reminders the unread count looks at: enough to fill it, some read."""
+
 # Nobody logged in (or a page rendered without the database): nothing to show.
 NO_ONE = Layout()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
@@ -16,9 +17,12 @@ from governance.errors import NotFound, NotPermitted
 from governance.permissions import Action, allowed
 from projections.base import ReadConnection
 from projections.members import MembershipRow, role_of
-from web.auth import require_account
+from projections.page_facts import member_facts
+from web.auth import current_session, require_account
+from web.htmx import wants_fragment
 from web.identity.accounts import Account
 from web.own_writes import remember, settle
+from web.presentation.layout import REMINDER_LIMIT
 from web.request_state import request_state
 from web.request_state import stores as stores_of
 
@@ -108,11 +112,42 @@ def consortium_access(request: Request) -> Access:
         # Asked once per page: its tag (``web.routes.conditional``) and the page.
         known = request_state(request).memberships
         if key not in known:
-            known[key] = query(request, role_of, *key)
+            known[key] = _member_of(request, *key)
         membership = known[key]
     if membership is None:
         raise NotFound("consortium", consortium_id)
     return Access(account, membership, consortium_id)
+
+
+def _member_of(
+    request: Request, consortium_id: str, account_id: str
+) -> MembershipRow | None:
+    """The membership, asked with the layout's read-model facts while nothing has
+    asked them yet (a whole page shows the layout: one statement, not two; a
+    fragment shows none)."""
+    state = request_state(request)
+    if (
+        state.layout is not None
+        or state.layout_facts is not None
+        or wants_fragment(request)
+    ):
+        return query(request, role_of, consortium_id, account_id)
+    seen = notices_seen_at(request, account_id)
+    with queries(request) as connection:
+        membership, state.layout_facts = member_facts(
+            connection, consortium_id, account_id, seen, REMINDER_LIMIT
+        )
+    return membership
+
+
+def notices_seen_at(request: Request, account_id: str) -> datetime | None:
+    """When the request's person (``account_id``) last marked everything read."""
+    session = current_session(request)
+    known = session.preferences if session is not None else None
+    if known is None or request.method not in ("GET", "HEAD"):
+        # A command may have changed them since the session was looked up.
+        known = stores(request).accounts.preferences(account_id)
+    return known.notifications_seen_at
 
 
 def committed(request: Request, position: int) -> None:

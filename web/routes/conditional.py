@@ -42,9 +42,10 @@ from projections.page_facts import page_facts
 from web.auth import current_session
 from web.htmx import DONE_COOKIE, VARY
 from web.i18n import DISPLAY_ZONE
+from web.presentation.layout import REMINDER_LIMIT
 from web.request_state import request_state
-from web.routes.common import consortium_access, parse_uuid, queries
-from web.routes.layout import REMINDER_LIMIT, layout_in, notices_seen_at
+from web.routes.common import consortium_access, notices_seen_at, parse_uuid, queries
+from web.routes.layout import layout_in
 
 CONDITIONAL: frozenset[str] = frozenset(
     {

@@ -3,19 +3,15 @@ template runs (``web.htmx.render`` asks once per page; templates do no I/O)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from starlette.requests import Request
 
 from projections.base import ReadConnection
 from projections.page_facts import LayoutFacts, layout_facts
-from web.auth import current_account, current_session
-from web.presentation.layout import NO_ONE, Layout
-from web.routes.common import queries, stores
-from web.routes.notification_list import MAX_UNREAD, notice_store
-
-REMINDER_LIMIT = MAX_UNREAD * 2
-"""The reminders the unread count looks at: enough to fill it, some read."""
+from web.auth import current_account
+from web.presentation.layout import MAX_UNREAD, NO_ONE, REMINDER_LIMIT, Layout
+from web.request_state import request_state
+from web.routes.common import notices_seen_at, queries
+from web.routes.notification_list import notice_store
 
 
 def page_layout(request: Request) -> Layout:
@@ -28,28 +24,19 @@ def page_layout(request: Request) -> Layout:
         return layout_in(request, connection)
 
 
-def notices_seen_at(request: Request, account_id: str) -> datetime | None:
-    """When the request's person (``account_id``) last marked everything read."""
-    session = current_session(request)
-    known = session.preferences if session is not None else None
-    if known is None or request.method not in ("GET", "HEAD"):
-        # A command may have changed them since the session was looked up.
-        known = stores(request).accounts.preferences(account_id)
-    return known.notifications_seen_at
-
-
 def layout_in(
     request: Request, connection: ReadConnection, facts: LayoutFacts | None = None
 ) -> Layout:
     """``page_layout`` through a read-model connection the caller holds, with the
     read models' part (``facts``) if the caller asked it already (a page's tag asks
-    it with its own questions): one statement there if not, and one to the
-    accounts' database for the count."""
+    it with its own questions, a consortium's page with the membership): one
+    statement there if not, and one to the accounts' database for the count."""
     account = current_account(request)
     if account is None:
         return NO_ONE
     person = account.account_id
     seen = notices_seen_at(request, person)
+    facts = facts or request_state(request).layout_facts
     if facts is None:
         facts = layout_facts(connection, person, seen, REMINDER_LIMIT)
     unread = notice_store(request).unread(

@@ -32,8 +32,6 @@ logger = logging.getLogger(__name__)
 PAGE_ITEMS = 60
 # The most items a "mark read" form may name (a line's group).
 MAX_ITEMS = PAGE_ITEMS * 3
-# The badge counts up to this many.
-MAX_UNREAD = 99
 
 
 def notice_store(request: Request) -> NoticeStore:

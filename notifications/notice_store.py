@@ -13,6 +13,7 @@ person's ``notifications_seen_at`` preference.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +30,7 @@ from sqlalchemy import (
     Table,
     Text,
     bindparam,
+    cast,
     delete,
     exists,
     func,
@@ -36,6 +38,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import JSON
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -81,10 +84,22 @@ notice_intake = Table(
 INTAKE = "notices"
 
 
-def _unread_count(since: bool) -> Select[int, int]:
+def _ids_in(dialect: str) -> Select[tuple[str]]:
+    """The ids of the JSON array bound as ``ids``: one parameter however many ids
+    (an expanding ``IN`` renders one per id on every call: 90 µs for 128)."""
+    ids: BindParameter[str] = bindparam("ids", type_=Text)
+    if dialect == "postgresql":
+        elements = func.json_array_elements_text(cast(ids, JSON))
+    else:
+        elements = func.json_each(ids)
+    values = elements.table_valued("value")
+    return select(values.c.value)
+
+
+def _unread_count(since: bool, dialect: str) -> Select[int, int]:
     """The statement counting a person's unread notices (after ``since`` or all,
-    up to ``limit``) and, among the reminders ``ids``, those they marked read;
-    built once: every page runs it."""
+    up to ``limit``) and, among the reminders ``ids`` (a JSON array), those they
+    marked read; built once per dialect: every page runs it."""
     person: BindParameter[str] = bindparam("account_id")
     unread = select(notices.c.notice_id).where(
         notices.c.account_id == person,
@@ -101,7 +116,7 @@ def _unread_count(since: bool) -> Select[int, int]:
         .select_from(notification_reads)
         .where(
             notification_reads.c.account_id == person,
-            notification_reads.c.item_id.in_(bindparam("ids", expanding=True)),
+            notification_reads.c.item_id.in_(_ids_in(dialect)),
         )
     )
     return select(
@@ -110,8 +125,11 @@ def _unread_count(since: bool) -> Select[int, int]:
     )
 
 
-_UNREAD_ALL = _unread_count(since=False)
-_UNREAD_SINCE = _unread_count(since=True)
+_UNREAD = {
+    (dialect, since): _unread_count(since, dialect)
+    for dialect in ("sqlite", "postgresql")
+    for since in (False, True)
+}
 # Bound parameters per statement stay well under SQLite's and PostgreSQL's limits.
 _CHUNK = 500
 _READ_AMONG = select(notification_reads.c.item_id).where(
@@ -314,8 +332,13 @@ class NoticeStore:
         database and the reminders' reads with them.
         """
         ids = sorted(set(reminder_ids))
-        values = {"account_id": account_id, "since": since, "limit": limit, "ids": ids}
-        counted = _UNREAD_ALL if since is None else _UNREAD_SINCE
+        values = {
+            "account_id": account_id,
+            "since": since,
+            "limit": limit,
+            "ids": json.dumps(ids),
+        }
+        counted = _UNREAD[self.reads.dialect.name, since is not None]
         with self.reads.connect() as connection:
             notices_unread, read = connection.execute(counted, values).one()
         return min(int(notices_unread) + len(ids) - int(read), limit)

@@ -90,3 +90,15 @@ def test_the_count_is_one_statement_whatever_the_reminders(stores: Stores) -> No
     assert counts == [2, 3, 2]  # notices 0 and 2, reminder b; after START: 2 and b
     asked = [s for s in seen if s.strip().upper() not in {"BEGIN", "ROLLBACK"}]
     assert len(asked) == 3
+    # The reminders are one parameter: the same statement for none and for two (an
+    # expanding IN would render one parameter per id on every page).
+    assert asked[0] == asked[1]
+
+
+def test_many_reminders_in_one_parameter(stores: Stores) -> None:
+    store = NoticeStore(stores.outbox.engine)
+    reminders = [f"reminder-{n:04d}" for n in range(1500)]
+    store.mark_read(PERSON, reminders[::3], START)
+
+    assert store.unread(PERSON, None, reminders, 2000) == 1000
+    assert store.unread(PERSON, None, reminders, 99) == 99

@@ -4,11 +4,13 @@ changes: a command, a notice read, the language, the day, the session."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from anyio.to_thread import current_default_thread_limiter
 from starlette.testclient import TestClient
 
 from tests.support.fakes import FixedClock
@@ -252,3 +254,32 @@ def test_a_projection_behind_the_others_leaves_the_page_untagged(
 
     assert response.status_code == 200
     assert "etag" not in response.headers
+
+
+def test_on_sqlite_a_304_needs_no_worker_thread_and_on_postgresql_waits_for_one(
+    client: TestClient, world: World, settings: Settings
+) -> None:
+    # Every worker thread taken, as by long exports: on SQLite the tag is computed
+    # and the 304 answered on the event loop; on PostgreSQL (round trips that must
+    # not hold the loop) the request waits for a thread, then gets its 304.
+    login(client, world.emails["coordinator"])
+    tag = tagged(client, overview(world))
+    portal = client.portal
+    assert portal is not None
+    limiter = portal.call(current_default_thread_limiter)
+    borrowers = [object() for _ in range(int(limiter.total_tokens))]
+    for borrower in borrowers:
+        portal.call(limiter.acquire_on_behalf_of, borrower)
+    answers: list[int] = []
+    asking = threading.Thread(
+        target=lambda: answers.append(fetch(client, overview(world), tag).status_code)
+    )
+    try:
+        asking.start()
+        asking.join(timeout=1 if settings.uses_postgres else 30)
+        assert answers == ([] if settings.uses_postgres else [304])
+    finally:
+        for borrower in borrowers:
+            portal.call(limiter.release_on_behalf_of, borrower)
+        asking.join(timeout=30)
+    assert answers == [304]

@@ -24,6 +24,13 @@ computes another one, so it never gets a 304 for someone else's page.
 
 Tagged answers say ``Cache-Control: private, no-cache``: the browser keeps the page
 (never a shared cache) and asks again each time, sending ``If-None-Match``.
+
+On SQLite the tag is computed on the event loop, and a 304 answered there: its
+three reads (the session, the page's facts, the unread count) are in-process and
+never wait for a writer (WAL), and a hop to a worker thread and back costs more
+than they do (measured: 304s +50 %, docs/performance.md). Only a page to render goes
+to a worker thread. On PostgreSQL each read is a network round trip, which must not
+hold the loop: the tag and the page are computed in the page's one worker thread.
 """
 
 from __future__ import annotations
@@ -32,8 +39,9 @@ import functools
 import hashlib
 import hmac
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -149,26 +157,45 @@ def taggable(response: Response) -> bool:
     )
 
 
-def conditional(endpoint: Endpoint) -> Endpoint:
+def not_modified(tag: str) -> Response:
+    """The empty answer to a browser whose copy is current."""
+    return Response(
+        status_code=304,
+        headers={"ETag": tag, "Cache-Control": CACHE_CONTROL, "Vary": VARY},
+    )
+
+
+def rendered(endpoint: Endpoint, request: Request, tag: str | None) -> Response:
+    """The page, carrying the tag if it may."""
+    response = endpoint(request)
+    if tag is not None and taggable(response):
+        response.headers["ETag"] = tag
+        response.headers["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
+def answered(endpoint: Endpoint, request: Request) -> Response:
+    """A 304 if the browser's copy is current, else the page (one thread's work)."""
+    tag = page_tag(request)
+    if tag is not None and matches(request, tag):
+        return not_modified(tag)
+    return rendered(endpoint, request, tag)
+
+
+def conditional(endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:
     """The endpoint, answering 304 when the browser's copy is current, and tagging
-    what it renders otherwise. Synchronous like the endpoint: the tag's queries and
-    the page's run in the same worker thread."""
+    what it renders otherwise; where each part runs is said in the module's text."""
     if inspect.iscoroutinefunction(endpoint):
         raise TypeError(f"{endpoint.__name__}: a conditional page is synchronous")
 
     @functools.wraps(endpoint)
-    def page(request: Request) -> Response:
+    async def page(request: Request) -> Response:
+        if request_state(request).app.settings.uses_postgres:
+            return await run_in_threadpool(answered, endpoint, request)
         tag = page_tag(request)
         if tag is not None and matches(request, tag):
-            return Response(
-                status_code=304,
-                headers={"ETag": tag, "Cache-Control": CACHE_CONTROL, "Vary": VARY},
-            )
-        response = endpoint(request)
-        if tag is not None and taggable(response):
-            response.headers["ETag"] = tag
-            response.headers["Cache-Control"] = CACHE_CONTROL
-        return response
+            return not_modified(tag)
+        return await run_in_threadpool(rendered, endpoint, request, tag)
 
     return page
 

@@ -13,7 +13,6 @@ person's ``notifications_seen_at`` preference.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,7 +29,6 @@ from sqlalchemy import (
     Table,
     Text,
     bindparam,
-    cast,
     delete,
     exists,
     func,
@@ -38,7 +36,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import JSON
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -46,6 +43,7 @@ from sqlalchemy.sql.elements import BindParameter
 
 from notifications.outbox import metadata
 from projections.base import UtcDateTime
+from projections.json_list import json_list, json_values
 from projections.reading import without_transaction
 
 notices = Table(
@@ -84,18 +82,6 @@ notice_intake = Table(
 INTAKE = "notices"
 
 
-def _ids_in(dialect: str) -> Select[tuple[str]]:
-    """The ids of the JSON array bound as ``ids``: one parameter however many ids
-    (an expanding ``IN`` renders one per id on every call: 90 µs for 128)."""
-    ids: BindParameter[str] = bindparam("ids", type_=Text)
-    if dialect == "postgresql":
-        elements = func.json_array_elements_text(cast(ids, JSON))
-    else:
-        elements = func.json_each(ids)
-    values = elements.table_valued("value")
-    return select(values.c.value)
-
-
 def _unread_count(since: bool, dialect: str) -> Select[int, int]:
     """The statement counting a person's unread notices (after ``since`` or all,
     up to ``limit``) and, among the reminders ``ids`` (a JSON array), those they
@@ -116,7 +102,7 @@ def _unread_count(since: bool, dialect: str) -> Select[int, int]:
         .select_from(notification_reads)
         .where(
             notification_reads.c.account_id == person,
-            notification_reads.c.item_id.in_(_ids_in(dialect)),
+            notification_reads.c.item_id.in_(json_values("ids", dialect)),
         )
     )
     return select(
@@ -336,7 +322,7 @@ class NoticeStore:
             "account_id": account_id,
             "since": since,
             "limit": limit,
-            "ids": json.dumps(ids),
+            "ids": json_list(ids),
         }
         counted = _UNREAD[self.reads.dialect.name, since is not None]
         with self.reads.connect() as connection:

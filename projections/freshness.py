@@ -12,38 +12,43 @@ page asks together (``projections.page_facts``).
 
 from __future__ import annotations
 
-from sqlalchemy import BindParameter, bindparam, func, select
+from typing import Any
+
+from sqlalchemy import Label, bindparam, func, select
 
 from projections.base import tracking
 from projections.history.tables import history
+from projections.json_list import json_values
 
-# Built once (a statement built per call costs more than running it): the columns of
-# a statement that asks more.
-_NAMES: BindParameter[list[str]] = bindparam("names", expanding=True)
-POSITION_COLUMNS = (
-    select(history.c.position)
-    .where(history.c.consortium_id == bindparam("consortium_id"))
-    .order_by(history.c.position.desc())
-    .limit(1)
-    .scalar_subquery()
-    .label("last_position"),
-    select(func.min(tracking.c.position))
-    .where(tracking.c.name.in_(_NAMES))
-    .scalar_subquery()
-    .label("lowest_position"),
-    select(func.max(tracking.c.position))
-    .where(tracking.c.name.in_(_NAMES))
-    .scalar_subquery()
-    .label("highest_position"),
-)
-"""The three columns ``position_from`` reads, for a statement that asks more
-(parameters ``consortium_id`` and ``names``)."""
+
+def position_columns(dialect: str) -> tuple[Label[Any], Label[Any], Label[Any]]:
+    """The three columns ``position_from`` reads, for a statement that asks more
+    (parameters ``consortium_id`` and ``names``, the tracking names as a
+    ``json_list``), on a ``dialect`` database. Built once per statement by its
+    caller: a statement built per call costs more than running it."""
+    names = json_values("names", dialect)
+    return (
+        select(history.c.position)
+        .where(history.c.consortium_id == bindparam("consortium_id"))
+        .order_by(history.c.position.desc())
+        .limit(1)
+        .scalar_subquery()
+        .label("last_position"),
+        select(func.min(tracking.c.position))
+        .where(tracking.c.name.in_(names))
+        .scalar_subquery()
+        .label("lowest_position"),
+        select(func.max(tracking.c.position))
+        .where(tracking.c.name.in_(names))
+        .scalar_subquery()
+        .label("highest_position"),
+    )
 
 
 def position_from(
     last: int | None, lowest: int | None, highest: int | None
 ) -> int | None:
-    """The consortium's position from ``POSITION_COLUMNS``: None while the
+    """The consortium's position from ``position_columns``: None while the
     projections' tracking positions differ."""
     if lowest is None or lowest != highest:
         return None

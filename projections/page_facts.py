@@ -17,15 +17,29 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, Label, Select, and_, bindparam, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Label,
+    Select,
+    String,
+    and_,
+    bindparam,
+    func,
+    literal,
+    literal_column,
+    select,
+)
 
 from governance.values import MemberRole
 from projections.base import ReadConnection
-from projections.freshness import POSITION_COLUMNS, position_from
+from projections.freshness import position_columns, position_from
+from projections.json_list import json_list
 from projections.members import MembershipRow, memberships
 from projections.portfolio import FUNDS_ANY
 from projections.reminders import reminders
 
+DIALECTS = ("sqlite", "postgresql")
 SEPARATOR = ","
 """Between the reminder ids of ``reminder_ids`` (UUIDs: none holds it)."""
 
@@ -49,7 +63,16 @@ class PageFacts:
     layout: LayoutFacts
 
 
-def _layout_columns(since: bool) -> tuple[Label[Any], Label[Any]]:
+def _joined(ids: ColumnElement[str], dialect: str) -> ColumnElement[str]:
+    """The ids joined by ``SEPARATOR``, written in the statement: a separator given
+    as a string (``aggregate_strings``) is rendered into it on every execution."""
+    separator: ColumnElement[str] = literal_column(f"'{SEPARATOR}'", String())
+    if dialect == "postgresql":
+        return func.string_agg(ids, separator)
+    return func.group_concat(ids, separator)
+
+
+def _layout_columns(since: bool, dialect: str) -> tuple[Label[Any], Label[Any]]:
     wanted = select(reminders.c.reminder_id).where(
         reminders.c.recipient_id == bindparam("account_id")
     )
@@ -58,7 +81,7 @@ def _layout_columns(since: bool) -> tuple[Label[Any], Label[Any]]:
     limited = wanted.limit(bindparam("reminder_limit", type_=Integer)).subquery()
     return (
         FUNDS_ANY.exists().label("funds_any"),
-        select(func.aggregate_strings(limited.c.reminder_id, SEPARATOR))
+        select(_joined(limited.c.reminder_id, dialect))
         .scalar_subquery()
         .label("reminder_ids"),
     )
@@ -67,13 +90,13 @@ def _layout_columns(since: bool) -> tuple[Label[Any], Label[Any]]:
 _ONE_ROW = select(literal(1).label("one")).subquery()
 
 
-def _page_statement(since: bool, position: bool) -> Select[Any]:
+def _page_statement(since: bool, dialect: str, position: bool) -> Select[Any]:
     return select(
         memberships.c.role,
         memberships.c.partner_id,
         memberships.c.since,
-        *(POSITION_COLUMNS if position else ()),
-        *_layout_columns(since),
+        *(position_columns(dialect) if position else ()),
+        *_layout_columns(since, dialect),
     ).select_from(
         _ONE_ROW.outerjoin(
             memberships,
@@ -85,10 +108,11 @@ def _page_statement(since: bool, position: bool) -> Select[Any]:
     )
 
 
-# Built once, with and without "since" (every page asks one of them).
-_LAYOUT = {since: select(*_layout_columns(since)) for since in (False, True)}
-_PAGE = {since: _page_statement(since, position=True) for since in (False, True)}
-_MEMBER = {since: _page_statement(since, position=False) for since in (False, True)}
+# Built once per database and with and without "since" (every page asks one).
+_KEYS = [(dialect, since) for dialect in DIALECTS for since in (False, True)]
+_LAYOUT = {(d, since): select(*_layout_columns(since, d)) for d, since in _KEYS}
+_PAGE = {(d, since): _page_statement(since, d, position=True) for d, since in _KEYS}
+_MEMBER = {(d, since): _page_statement(since, d, position=False) for d, since in _KEYS}
 
 
 def _layout_from(row: Any) -> LayoutFacts:
@@ -105,7 +129,7 @@ def layout_facts(
     """The menu's facts for ``account_id``: reminders after ``since`` (all if
     None), up to ``reminder_limit``."""
     row = connection.execute(
-        _LAYOUT[since is not None],
+        _LAYOUT[connection.dialect.name, since is not None],
         {"account_id": account_id, "since": since, "reminder_limit": reminder_limit},
     ).one()
     return _layout_from(row)
@@ -123,11 +147,11 @@ def page_facts(
     ``projections`` the process's projection (tracking) names, and the layout's
     (as ``layout_facts``)."""
     row = connection.execute(
-        _PAGE[since is not None],
+        _PAGE[connection.dialect.name, since is not None],
         {
             "consortium_id": consortium_id,
             "account_id": account_id,
-            "names": list(projections),
+            "names": json_list(projections),
             "since": since,
             "reminder_limit": reminder_limit,
         },
@@ -150,7 +174,7 @@ def member_facts(
     and the layout's facts (as ``layout_facts``): what an untagged page of a
     consortium asks first, in one statement."""
     row = connection.execute(
-        _MEMBER[since is not None],
+        _MEMBER[connection.dialect.name, since is not None],
         {
             "consortium_id": consortium_id,
             "account_id": account_id,

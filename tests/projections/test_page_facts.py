@@ -6,8 +6,9 @@ the separate questions answer them; the membership and the layout's facts alone
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import event, func, insert, select, update
 
 from governance.actor import Actor
 from governance.application import Governance
@@ -152,3 +153,43 @@ def test_the_reminders_since_a_moment_up_to_a_limit(read_side: ReadSide) -> None
     assert nothing == LayoutFacts(funds_any=False, reminder_ids=())
     assert on_a_page.layout == since
     assert with_membership == since
+
+
+def test_the_statements_render_nothing_per_call(
+    app: Governance, coordinator: Actor, read_side: ReadSide
+) -> None:
+    # Every page asks one of them: an expanding IN (the tracking names) or a string
+    # argument (the reminders' separator) would be rendered into the statement on
+    # every call; one JSON array and a separator written in it keep one statement.
+    consortium_id = str(founded_consortium(app, coordinator))
+    read_side.catch_up()
+    names = list(read_side.projections)
+    seen: list[str] = []
+    rendered: list[object] = []
+
+    def record(*args: Any) -> None:
+        seen.append(str(args[2]))
+        compiled = args[4].compiled
+        if compiled is not None:
+            rendered.extend(compiled.literal_execute_params)
+            rendered.extend(compiled.post_compile_params)
+
+    event.listen(read_side.engine, "before_cursor_execute", record)
+    try:
+        with read_side.engine.connect() as connection:
+            facts = [
+                page_facts(connection, consortium_id, "acc-nobody", asked, None, 10)
+                for asked in (names, names[:1], [*names, "a projection not here"])
+            ]
+            member_facts(connection, consortium_id, "acc-nobody", NOON, 10)
+            layout_facts(connection, "acc-nobody", None, 10)
+    finally:
+        event.remove(read_side.engine, "before_cursor_execute", record)
+
+    asked = [s for s in seen if s.strip().upper() not in {"BEGIN", "ROLLBACK"}]
+    assert len(asked) == 5
+    assert asked[0] == asked[1] == asked[2]
+    assert rendered == []
+    assert facts[0].position is not None
+    assert facts[0] == facts[1] == facts[2]
+    assert facts[0] == asked_apart(read_side, consortium_id, "acc-nobody", names)

@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
 
+from web.faults import classify
 from web.ops.storage import sqlite_engine
 
 
@@ -143,3 +145,28 @@ def test_a_writer_waits_for_the_lock_another_process_holds(
             10,
             11,
         ]
+
+
+def test_a_write_block_that_cannot_have_the_lock_fails_as_sqlalchemy_says(
+    engine: Engine, path: Path
+) -> None:
+    # The BEGIN goes straight to the driver: its failure is still SQLAlchemy's
+    # OperationalError around the driver's (what the fault pages classify), and the
+    # connection is usable once the lock is free.
+    with closing(probe(path)) as other, engine.connect() as connection:
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        driver.execute("PRAGMA busy_timeout = 10")
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(OperationalError) as raised:
+            connection.begin()
+        assert isinstance(raised.value.orig, sqlite3.OperationalError)
+        assert "locked" in str(raised.value.orig)
+        assert classify(raised.value) == "unavailable"
+        assert not connection.in_transaction()
+        other.execute("ROLLBACK")
+        with connection.begin():
+            connection.execute(text("INSERT INTO kept VALUES (2)"))
+    assert can_take_write_lock(path)
+    with engine.connect() as reader:
+        assert list(reader.scalars(text("SELECT n FROM kept ORDER BY rowid"))) == [1, 2]

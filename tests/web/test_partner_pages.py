@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.testclient import TestClient
 
 from tests.web.conftest import World, event_count, htmx_get, login, post
+from web.routes.partners import PARTNER_HISTORY
 
 ADMIT = {
     "name": "Tiers-lieu La Forge",
@@ -251,3 +252,24 @@ def test_an_unknown_partner_is_not_found(client: TestClient, world: World) -> No
     response = client.get(f"{partners_url(world)}/00000000-0000-0000-0000-000000000000")
 
     assert response.status_code == 404
+
+
+def test_the_record_shows_its_latest_history_and_links_to_the_rest(
+    client: TestClient, world: World
+) -> None:
+    login(client, world.emails["coordinator"])
+    base = f"{partners_url(world)}/{world.partner_id}"
+    whole = f"/consortia/{world.consortium_id}/history?partner={world.partner_id}"
+    assert whole not in client.get(base).text  # a short history is all there
+
+    for n in range(PARTNER_HISTORY + 1):
+        assert post(client, base + "/axis", {"axis": f"Axe {n:02d}"}).status_code == 303
+    page = client.get(base).text
+    record = page[page.index('id="partner-history"') :]
+
+    assert record.count("<li>") == PARTNER_HISTORY
+    assert f"Axe {PARTNER_HISTORY:02d}" in record  # the newest first
+    assert "Axe 00" not in record
+    assert f'href="{whole}"' in record
+    # The link leads to the partner's whole history, the oldest change included.
+    assert "Axe 00" in client.get(whole).text

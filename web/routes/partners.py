@@ -154,6 +154,12 @@ def _admit_form(
     )
 
 
+PARTNER_HISTORY = 20
+"""The latest history entries a partner's page shows; the history page, narrowed
+to the partner, has them all (a partner's page showed its last 100, half the time
+of the page, and none before them)."""
+
+
 def _partner_context(request: Request, access: Access) -> dict[str, object]:
     partner_id = request.path_params["partner_id"]
     if len(partner_id) > 36:
@@ -163,13 +169,18 @@ def _partner_context(request: Request, access: Access) -> dict[str, object]:
         if row is None:
             raise NotFound("partner", partner_id)
         page = history_of(
-            connection, str(access.consortium_id), subject_id=partner_id, limit=100
+            connection,
+            str(access.consortium_id),
+            subject_id=partner_id,
+            limit=PARTNER_HISTORY,
         )
     return {
         "access": access,
         "can": access.abilities,
         "p": row,
         "history": page.entries,
+        # The rest is on the history page, narrowed to this partner.
+        "more_history": page.older_than is not None,
         "names": names_for(request, page.entries),
         "roles": list(PartnerRole),
         "papers": list(Paper),

@@ -182,6 +182,11 @@ def make_templates() -> Jinja2Blocks:
 def all_routes() -> list[BaseRoute]:
     """Every route of the app, each with the name links are built from."""
     return [
+        # First: Starlette tries routes in order, so a static file (two with every
+        # page a browser loads) or an API call, after the 200 pages' routes, paid
+        # their tries (117 µs). No page's path starts with their prefixes.
+        Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
+        api_mount(),
         *session.routes,
         *account.routes,
         *consortia.routes,
@@ -213,8 +218,6 @@ def all_routes() -> list[BaseRoute]:
         *call_page.routes,
         *webhooks.routes,
         *api_token_pages.routes,
-        api_mount(),
-        Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
 
 

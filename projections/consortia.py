@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    bindparam,
     func,
     select,
 )
@@ -197,6 +198,18 @@ class ConsortiaProjection(Projection):
             {"consortium_id": envelope.originator_id},
             {"updated_at": envelope.recorded_at, **values},
         )
+
+
+_PHASE = select(consortia.c.phase).where(
+    consortia.c.consortium_id == bindparam("consortium_id")
+)
+
+
+def phase_of(connection: Connection, consortium_id: str) -> Phase | None:
+    """The consortium's current phase, or None if there is no such consortium: for
+    pages that only ask whether it is closed (``consortium_details`` reads all)."""
+    value = connection.execute(_PHASE, {"consortium_id": consortium_id}).scalar()
+    return None if value is None else Phase(value)
 
 
 def consortium_details(

@@ -23,6 +23,7 @@ from projections.consortia import (
     PhaseStep,
     consortia_of,
     consortium_details,
+    phase_of,
 )
 from projections.history import history_of
 from projections.members import invitation_by_id, invitations_of, members_of, role_of
@@ -152,6 +153,17 @@ def test_the_overview_of_an_unknown_consortium_is_none(
     assert (
         consortium_details(connection, "00000000-0000-0000-0000-000000000000") is None
     )
+
+
+def test_the_phase_alone_is_the_overviews_and_none_for_an_unknown_consortium(
+    lived: LivedConsortium, connection: Connection
+) -> None:
+    details = consortium_details(connection, cid(lived))
+
+    assert details is not None
+    assert phase_of(connection, cid(lived)) is details.phase
+    assert details.phase is Phase.APPLICATION_SUBMITTED
+    assert phase_of(connection, "00000000-0000-0000-0000-000000000000") is None
 
 
 def test_a_call_without_dates_or_link_reads_back_the_same(

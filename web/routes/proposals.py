@@ -18,9 +18,9 @@ from starlette.routing import Route
 from governance.application import Created
 from governance.errors import NotFound
 from governance.permissions import Action
-from governance.values import Motion
+from governance.values import Motion, Phase
 from governance.voting import Outcome, can_still_reach_quorum, tally
-from projections.consortia import consortium_details
+from projections.consortia import consortium_details, phase_of
 from projections.decisions import (
     LogFilter,
     bodies_of,
@@ -43,7 +43,6 @@ from web.i18n import DISPLAY_ZONE
 from web.links import path_for
 from web.presentation.decisions import rule_sentence, tally_sentence
 from web.request_state import clock
-from web.routes.closed import is_closed
 from web.routes.common import (
     Access,
     consortium_access,
@@ -63,12 +62,15 @@ def _names(request: Request, access: Access) -> dict[str, Any]:
     with queries(request) as connection:
         bodies = bodies_of(connection, cid)
         partners = partners_of(connection, cid)
+        # Closed, its pages draw what it still allows in place of the forms it no
+        # longer takes (the service refuses those commands anyway).
+        closed = phase_of(connection, cid) is Phase.CLOSED
     return {
         "bodies": bodies,
         "body_names": {b.body_id: b.name for b in bodies},
         "partner_names": {p.partner_id: p.name for p in partners},
         "active_partners": [p for p in partners if p.active],
-        "closed": is_closed(request, access),
+        "closed": closed,
     }
 
 

@@ -13,9 +13,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
-from uuid import UUID
 
 import psycopg
 
@@ -35,19 +33,21 @@ class RawRecord:
     state: bytes
 
 
-@lru_cache(maxsize=4096)  # bounded: events of one aggregate often come together
+LOWER_HEX = "0123456789abcdef"
+
+
 def canonical_originator_id(raw: str) -> str:
     """The id as the chain hashes it; a non-canonical stored form stays as it is.
 
-    The library stores a UUID as 32 hex digits on SQLite and as a ``uuid`` on
-    PostgreSQL; any other spelling was not written by the application, so it is
-    hashed as found and cannot match its chain link.
+    The library stores a UUID as 32 lowercase hex digits on SQLite and as a ``uuid``
+    on PostgreSQL (read as text, already canonical); any other spelling was not
+    written by the application, so it is hashed as found and cannot match its chain
+    link. Called once per stored event by ``audit verify``: the dashes are put in by
+    slicing, a quarter of the time a ``UUID`` round trip takes.
     """
-    try:
-        parsed = UUID(raw)
-    except ValueError:
+    if len(raw) != 32 or raw.strip(LOWER_HEX):  # not 32 lowercase hex digits
         return raw
-    return str(parsed) if raw in (parsed.hex, str(parsed)) else raw
+    return f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"
 
 
 class RawStore:

@@ -49,6 +49,7 @@ from web.presentation.budget_words import check_message
 from web.presentation.call_words import call_check
 from web.presentation.history import actor_name, author, describe, option_words
 from web.presentation.labels import RULES, in_unit, label, warning_message
+from web.presentation.template_gettext import install_translations
 from web.request_state import AppState, lifespan_state
 from web.routes import (
     account,
@@ -143,10 +144,7 @@ def make_templates() -> Jinja2Blocks:
         auto_reload=os.environ.get(RELOAD_TEMPLATES) == "1",
     )
     templates = Jinja2Blocks(env=env, context_processors=[template_context])
-    # Added to the environment at run time by the i18n extension: not in its type.
-    env.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext_, ngettext_, newstyle=True, pgettext=pgettext_
-    )
+    install_translations(env, gettext_, ngettext_, pgettext_)
     env.filters.update(
         day=format_day,
         month_name=format_month,

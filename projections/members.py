@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     bindparam,
     delete,
+    func,
     select,
 )
 
@@ -221,6 +222,21 @@ def members_of(connection: Connection, consortium_id: str) -> list[MembershipRow
         )
         for r in rows
     ]
+
+
+_MEMBER_COUNT = (
+    select(func.count())
+    .select_from(memberships)
+    .where(memberships.c.consortium_id == bindparam("consortium_id"))
+)
+
+
+def member_count(connection: Connection, consortium_id: str) -> int:
+    """How many roles the consortium's members hold (``members_of``'s length,
+    counted by the database)."""
+    return int(
+        connection.execute(_MEMBER_COUNT, {"consortium_id": consortium_id}).scalar_one()
+    )
 
 
 def memberships_of_account(

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     delete,
     select,
 )
@@ -94,6 +95,10 @@ report_indicators = Table(
 )
 
 
+SENT = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
+"""The statuses of a report no longer due (one sent back for changes is due again)."""
+
+
 @dataclass(frozen=True)
 class ObligationRow:
     """A report due to a funder."""
@@ -115,10 +120,7 @@ class ObligationRow:
 
     def overdue_on(self, today: date) -> bool:
         """Overdue until submitted (a report sent back for changes is due again)."""
-        return self.due_on < today and self.status not in (
-            ReportStatus.SUBMITTED,
-            ReportStatus.ACCEPTED,
-        )
+        return self.due_on < today and self.status not in SENT
 
 
 @dataclass(frozen=True)
@@ -314,6 +316,26 @@ def obligations_of(connection: Connection, consortium_id: str) -> list[Obligatio
         .where(obligations.c.consortium_id == consortium_id)
         .order_by(obligations.c.due_on, obligations.c.title)
     )
+    return [_row(r) for r in rows]
+
+
+_WAITING = (
+    select(obligations)
+    .where(
+        obligations.c.consortium_id == bindparam("consortium_id"),
+        # One comparison each, not an IN list SQLAlchemy renders on every call.
+        *(obligations.c.status != status.value for status in SENT),
+    )
+    .order_by(obligations.c.due_on, obligations.c.title)
+)
+
+
+def waiting_obligations_of(
+    connection: Connection, consortium_id: str
+) -> list[ObligationRow]:
+    """A consortium's reports still to send (not ``SENT``), by due date: the
+    calendar's, without the (many, in a long project) reports already sent."""
+    rows = connection.execute(_WAITING, {"consortium_id": consortium_id})
     return [_row(r) for r in rows]
 
 

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import Connection, bindparam, func, or_, select
 
 from governance.values import Evidence
 from governance.voting import Outcome
@@ -87,6 +87,27 @@ def open_proposals(connection: Connection, consortium_id: str) -> list[ProposalR
         .order_by(proposals.c.closes_at, proposals.c.tabled_at)
     )
     return [proposal_row(r) for r in rows]
+
+
+_OPEN_VOTE_COUNT = (
+    select(func.count())
+    .select_from(proposals)
+    .where(
+        proposals.c.consortium_id == bindparam("consortium_id"),
+        proposals.c.outcome.is_(None),
+        proposals.c.kind == "vote",
+    )
+)
+
+
+def open_vote_count(connection: Connection, consortium_id: str) -> int:
+    """How many of ``open_proposals`` are votes (not meetings), counted by the
+    database."""
+    return int(
+        connection.execute(
+            _OPEN_VOTE_COUNT, {"consortium_id": consortium_id}
+        ).scalar_one()
+    )
 
 
 def votes_of(connection: Connection, proposal_id: str) -> list[VoteRow]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from sqlalchemy import event, select, update
@@ -20,7 +21,10 @@ from governance.voting import Outcome
 from projections.base import metadata, tracking
 from projections.capitalisation import capitalisation_counts, capitalisation_of
 from projections.decisions import LogFilter, decision_log, due_written_proposals
+from projections.decisions.queries import open_proposals, open_vote_count
+from projections.members import member_count, members_of
 from projections.readiness import readiness_facts
+from projections.reporting import SENT, obligations_of, waiting_obligations_of
 from projections.runtime import Progress, ReadSide
 from web.ops.demo.load import load_demo
 from web.ops.demo.story import SettableClock
@@ -162,3 +166,29 @@ def test_the_demo_has_a_capitalisation_register_and_is_nearly_ready(
     # The demo keeps something to fix: not every partner has its paper.
     assert statuses["papers"] is Status.NOT_MET
     assert readiness.met < readiness.applicable == 11
+
+
+def test_the_overviews_counts_answer_what_the_whole_lists_did(
+    demo: tuple[Stores, str],
+) -> None:
+    stores, cid = demo
+    with stores.read_side.engine.connect() as connection:
+        calendar = obligations_of(connection, cid)
+        waiting = waiting_obligations_of(connection, cid)
+        opened = open_proposals(connection, cid)
+        votes = open_vote_count(connection, cid)
+        members = member_count(connection, cid)
+        everyone = members_of(connection, cid)
+        other = str(uuid4())
+        nothing = (
+            waiting_obligations_of(connection, other),
+            open_vote_count(connection, other),
+            member_count(connection, other),
+        )
+
+    # The demo has reports sent and not, and members: each filter is exercised.
+    assert {r.status in SENT for r in calendar} == {True, False}
+    assert waiting == [r for r in calendar if r.status not in SENT]
+    assert votes == len([p for p in opened if p.kind == "vote"]) >= 1
+    assert members == len(everyone) > 1
+    assert nothing == ([], 0, 0)

@@ -9,15 +9,15 @@ from starlette.routing import Route
 from governance.application import Created
 from governance.permissions import Action
 from governance.rules import next_phases
-from governance.values import Phase, ReportStatus
+from governance.values import Phase
 from projections.consortia import consortia_of, consortium_details
-from projections.decisions.queries import open_proposals
+from projections.decisions.queries import open_vote_count
 from projections.ledger_summary import summary_of
 from projections.ledger_totals import totals_of
-from projections.members import members_of
+from projections.members import member_count
 from projections.needs import needs_of
 from projections.partners import partner_mix, partners_of
-from projections.reporting import obligations_of
+from projections.reporting import waiting_obligations_of
 from web.auth import actor_of, current_account, form_endpoint, require_account
 from web.forms.consortia import parse_consortium, parse_phase
 from web.forms.fields import FormErrors
@@ -112,16 +112,11 @@ def _overview_context(request: Request, access: Access) -> dict[str, object]:
     with queries(request) as connection:
         details = consortium_details(connection, cid)
         partners = partners_of(connection, cid)
-        members = members_of(connection, cid)
-        votes = [p for p in open_proposals(connection, cid) if p.kind == "vote"]
-        reports = obligations_of(connection, cid)
+        member_total = member_count(connection, cid)
+        open_votes = open_vote_count(connection, cid)
+        waiting = waiting_obligations_of(connection, cid)
         money = summary_of(partners, totals_of(connection, cid), []).totals
     assert details is not None  # noqa: S101 - a membership implies the consortium
-    waiting = [
-        r
-        for r in reports
-        if r.status not in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
-    ]
     active = [p for p in partners if p.active]
     lead = next((p for p in active if p.role.value == "lead"), None)
     return {
@@ -132,11 +127,11 @@ def _overview_context(request: Request, access: Access) -> dict[str, object]:
         "active_partners": active,
         "withdrawn_count": len(partners) - len(active),
         "mix": partner_mix(partners),
-        "member_count": len(members),
+        "member_count": member_total,
         # In the project's order, so that closing is never the preselected choice.
         "next_phases": sorted(next_phases(details.phase), key=list(Phase).index),
         "today": clock(request).now().date().isoformat(),
-        "open_votes": len(votes),
+        "open_votes": open_votes,
         "overdue_reports": sum(1 for r in waiting if r.overdue_on(today)),
         "next_report": next((r for r in waiting if r.due_on >= today), None),
         "money": money,

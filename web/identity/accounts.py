@@ -13,17 +13,21 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    CompoundSelect,
     Connection,
     Engine,
     Row,
     exists,
     func,
     insert,
+    literal_column,
     or_,
     select,
+    union_all,
     update,
 )
 
+from projections.json_list import json_list, json_values
 from projections.reading import without_transaction
 from web.identity.erasure import former_member_name
 from web.identity.passwords import Passwords
@@ -107,6 +111,25 @@ def account_from_row(row: Row[Any]) -> Account:
         bool(m["is_admin"]),
         bool(m["disabled"]),
     )
+
+
+def _names_statement(dialect: str) -> CompoundSelect[str, str, int]:
+    """The accounts' names and the erased among them: one statement, its text the
+    same whatever the ids (bound as one JSON list), built once per database."""
+    named = select(
+        accounts.c.account_id,
+        accounts.c.display_name,
+        literal_column("0").label("erased"),
+    ).where(accounts.c.account_id.in_(json_values("ids", dialect)))
+    gone = select(
+        erased_accounts.c.account_id,
+        literal_column("''").label("display_name"),
+        literal_column("1").label("erased"),
+    ).where(erased_accounts.c.account_id.in_(json_values("ids", dialect)))
+    return union_all(named, gone)
+
+
+_NAMES = {dialect: _names_statement(dialect) for dialect in ("sqlite", "postgresql")}
 
 
 class AccountStore:
@@ -209,21 +232,20 @@ class AccountStore:
         """
         if not account_ids:
             return {}
+        found: dict[str, str] = {}
+        erased: list[str] = []
         with self.reads.connect() as connection:
             rows = connection.execute(
-                select(accounts.c.account_id, accounts.c.display_name).where(
-                    accounts.c.account_id.in_(account_ids)
-                )
+                _NAMES[connection.dialect.name], {"ids": json_list(account_ids)}
             )
-            found = {r.account_id: r.display_name for r in rows}
-            erased = connection.scalars(
-                select(erased_accounts.c.account_id).where(
-                    erased_accounts.c.account_id.in_(account_ids)
-                )
-            )
-            for account_id in erased:
-                found[account_id] = former_member_name(account_id)
-            return found
+            for account_id, display_name, gone in rows:
+                if gone:
+                    erased.append(account_id)
+                else:
+                    found[account_id] = display_name
+        for account_id in erased:
+            found[account_id] = former_member_name(account_id)
+        return found
 
     def is_erased(self, account_id: str) -> bool:
         """Whether this account was erased (its id survives as a pseudonym)."""

@@ -45,12 +45,15 @@ PAGE_SIZE = 50
 BASE = "/consortia/{consortium_id}/history"
 
 
-def names_for(request: Request, entries: Iterable[HistoryEntry]) -> dict[str, str]:
-    """Display names of the authors and subjects of these entries."""
+def names_for(
+    request: Request, entries: Iterable[HistoryEntry], others: Iterable[str] = ()
+) -> dict[str, str]:
+    """Display names of the authors and subjects of these entries (and of the
+    ``others`` account ids)."""
     ids = {e.actor_id for e in entries} | {
         e.subject_id for e in entries if e.subject_id
     }
-    return stores(request).accounts.names({i for i in ids if i})
+    return stores(request).accounts.names({i for i in ids if i} | set(others))
 
 
 def _day(text: str | None) -> date | None:
@@ -115,8 +118,9 @@ def history(request: Request) -> Response:
         )
         partners = partners_of(connection, cid)
         people = authors_of(connection, cid)
-    names = names_for(request, page.entries) | stores(request).accounts.names(
-        {p for p in people if not p.startswith("system:")}
+    # One question for the entries' people and the person filter's.
+    names = names_for(
+        request, page.entries, {p for p in people if not p.startswith("system:")}
     )
     path_for = paths(request)
     lines = [

@@ -43,6 +43,7 @@ from sqlalchemy.sql.elements import BindParameter
 
 from notifications.outbox import metadata
 from projections.base import UtcDateTime
+from projections.driver_reads import DriverRead
 from projections.json_list import json_list, json_values
 from projections.reading import without_transaction
 
@@ -111,8 +112,9 @@ def _unread_count(since: bool, dialect: str) -> Select[int, int]:
     )
 
 
+# Every page's header asks it (a 304's too): run on the driver's cursor.
 _UNREAD = {
-    (dialect, since): _unread_count(since, dialect)
+    (dialect, since): DriverRead(_unread_count(since, dialect))
     for dialect in ("sqlite", "postgresql")
     for since in (False, True)
 }
@@ -326,7 +328,7 @@ class NoticeStore:
         }
         counted = _UNREAD[self.reads.dialect.name, since is not None]
         with self.reads.connect() as connection:
-            notices_unread, read = connection.execute(counted, values).one()
+            notices_unread, read = counted.one(connection, values)
         return min(int(notices_unread) + len(ids) - int(read), limit)
 
     def read_ids(self, account_id: str, item_ids: Iterable[str]) -> set[str]:

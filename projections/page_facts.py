@@ -33,6 +33,7 @@ from sqlalchemy import (
 
 from governance.values import MemberRole
 from projections.base import ReadConnection
+from projections.driver_reads import DriverRead
 from projections.freshness import position_columns, position_from
 from projections.json_list import json_list
 from projections.members import MembershipRow, memberships
@@ -111,8 +112,16 @@ def _page_statement(since: bool, dialect: str, position: bool) -> Select[Any]:
 # Built once per database and with and without "since" (every page asks one).
 _KEYS = [(dialect, since) for dialect in DIALECTS for since in (False, True)]
 _LAYOUT = {(d, since): select(*_layout_columns(since, d)) for d, since in _KEYS}
-_PAGE = {(d, since): _page_statement(since, d, position=True) for d, since in _KEYS}
-_MEMBER = {(d, since): _page_statement(since, d, position=False) for d, since in _KEYS}
+# Asked by every tagged page and every 304, and every untagged consortium page: run
+# on the driver's cursor (``driver_reads``).
+_PAGE = {
+    (d, since): DriverRead(_page_statement(since, d, position=True))
+    for d, since in _KEYS
+}
+_MEMBER = {
+    (d, since): DriverRead(_page_statement(since, d, position=False))
+    for d, since in _KEYS
+}
 
 
 def _layout_from(row: Any) -> LayoutFacts:
@@ -146,8 +155,8 @@ def page_facts(
     """The facts a tagged page of ``consortium_id`` needs for ``account_id``, with
     ``projections`` the process's projection (tracking) names, and the layout's
     (as ``layout_facts``)."""
-    row = connection.execute(
-        _PAGE[connection.dialect.name, since is not None],
+    row = _PAGE[connection.dialect.name, since is not None].one(
+        connection,
         {
             "consortium_id": consortium_id,
             "account_id": account_id,
@@ -155,7 +164,7 @@ def page_facts(
             "since": since,
             "reminder_limit": reminder_limit,
         },
-    ).one()
+    )
     return PageFacts(
         _membership_from(row, consortium_id, account_id),
         position_from(row.last_position, row.lowest_position, row.highest_position),
@@ -173,15 +182,15 @@ def member_facts(
     """The membership of ``account_id`` in ``consortium_id`` (None: not a member)
     and the layout's facts (as ``layout_facts``): what an untagged page of a
     consortium asks first, in one statement."""
-    row = connection.execute(
-        _MEMBER[connection.dialect.name, since is not None],
+    row = _MEMBER[connection.dialect.name, since is not None].one(
+        connection,
         {
             "consortium_id": consortium_id,
             "account_id": account_id,
             "since": since,
             "reminder_limit": reminder_limit,
         },
-    ).one()
+    )
     return _membership_from(row, consortium_id, account_id), _layout_from(row)
 
 

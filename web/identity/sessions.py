@@ -13,13 +13,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, bindparam, delete, insert, select
 
+from projections.driver_reads import DriverRead
 from projections.reading import without_transaction
 from web.identity.accounts import Account
 from web.identity.preferences import DEFAULT_PREFERENCES, Preferences
 from web.identity.tables import accounts, pending_logins, preferences, sessions
 from web.identity.tokens import digest
 
-_SESSION_AND_ACCOUNT = (
+_SESSION_AND_ACCOUNT = DriverRead(
     select(
         sessions.c.account_id,
         sessions.c.csrf_token,
@@ -87,8 +88,7 @@ class SessionStore:
         """The live session for this cookie value, or None (expired, revoked…)."""
         # One statement, the session and its account (every request asks).
         with self.reads.connect() as connection:
-            found = connection.execute(_SESSION_AND_ACCOUNT, {"hash": digest(token)})
-            row = found.first()
+            row = _SESSION_AND_ACCOUNT.first(connection, {"hash": digest(token)})
         if row is None or row.expires_at <= now:
             return None
         account = None

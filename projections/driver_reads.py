@@ -8,6 +8,8 @@ per database and run through the connection's own cursor execution
 (``Connection._cursor_execute``: its events, logging and error wrapping kept, so
 that the statement is seen and its errors are SQLAlchemy's), its parameters and
 columns converted by their types' own processors, as SQLAlchemy would convert them.
+Those are SQLAlchemy's internals (pinned to 2.1 in ``pyproject.toml``): the tests
+check the rows against SQLAlchemy's own execution on every store.
 
 For a plain SELECT only: no expanding ``IN`` (bind a JSON list instead,
 ``projections.json_list``), no post-compile parameter. It runs outside any
@@ -35,6 +37,7 @@ class _Compiled:
     positions: tuple[str, ...] | None  # the parameters' order, positional drivers
     defaults: Mapping[str, Any]  # the values written in the statement (literals)
     binds: Mapping[str, Callable[[Any], Any]]
+    types: Sequence[Any]  # the columns' SQLAlchemy types
     row: Callable[..., Any]  # a named tuple of the columns' keys
 
 
@@ -77,22 +80,20 @@ class DriverRead:
                 if not bind.required
             },
             _single(compiled._bind_processors),
+            [column[3] for column in compiled._result_columns],
             namedtuple("Row", keys, rename=True),
         )
         self._compiled[dialect.name] = made
         return made
 
     def _processors(
-        self, connection: Connection, description: Sequence[Any]
+        self, connection: Connection, types: Sequence[Any], description: Sequence[Any]
     ) -> list[Callable[[Any], Any] | None]:
         # As the result's metadata does: each column's type's processor, given the
         # type the driver reports (PostgreSQL's OIDs; SQLite reports none).
-        compiled = self.statement.compile(dialect=connection.dialect)
         found: list[Callable[[Any], Any] | None] = [
-            column[3]._cached_result_processor(connection.dialect, described[1])
-            for column, described in zip(
-                compiled._result_columns, description, strict=True
-            )
+            kind._cached_result_processor(connection.dialect, described[1])
+            for kind, described in zip(types, description, strict=True)
         ]
         self._results[connection.dialect.name] = found
         return found
@@ -123,7 +124,7 @@ class DriverRead:
         if row is None:
             return None
         processors = self._results.get(connection.dialect.name) or self._processors(
-            connection, description
+            connection, compiled.types, description
         )
         return compiled.row(
             *(
@@ -133,7 +134,8 @@ class DriverRead:
         )
 
     def one(self, connection: Connection, parameters: Mapping[str, Any]) -> Any:
-        """The one row the statement gives (a named tuple); raises if none."""
+        """The first row, for a statement that always gives one (counts, a page's
+        facts); raises ``LookupError`` if it gave none."""
         row = self.first(connection, parameters)
         if row is None:
             raise LookupError("the statement gave no row")

@@ -97,35 +97,37 @@ PAGES = (
 
 
 @contextmanager
-def transactions_opened() -> Iterator[list[bool]]:
-    """Whether each connection opened meanwhile, once it began, holds a transaction
-    in the database (PostgreSQL: not in autocommit; SQLite: always)."""
-    opened: list[bool] = []
+def statements_in_transactions() -> Iterator[list[bool]]:
+    """For each statement run meanwhile, whether its connection holds transactions
+    in the database (PostgreSQL: not in autocommit; SQLite: always). Per statement,
+    not per SQLAlchemy transaction: the reads every request asks run on the driver's
+    cursor (``projections.driver_reads``) and begin none of SQLAlchemy's."""
+    asked: list[bool] = []
 
-    def began(connection: Connection) -> None:
+    def before(connection: Connection, *_: object) -> None:
         driver = connection.connection.driver_connection
-        opened.append(not getattr(driver, "autocommit", False))
+        asked.append(not getattr(driver, "autocommit", False))
 
-    event.listen(Engine, "begin", began)
+    event.listen(Engine, "before_cursor_execute", before)
     try:
-        yield opened
+        yield asked
     finally:
-        event.remove(Engine, "begin", began)
+        event.remove(Engine, "before_cursor_execute", before)
 
 
 def test_pages_read_without_a_transaction_on_postgresql(
     client: TestClient, world: World
 ) -> None:
-    """Every connection a page opens, from the session to the header's count and
-    the page's own read models, asks its statements without BEGIN or ROLLBACK."""
+    """Every statement a page asks, from the session to the header's count and the
+    page's own read models, is asked without BEGIN or ROLLBACK."""
     login(client, world.emails["coordinator"])
     postgres = stores_of(client).accounts.engine.dialect.name == "postgresql"
     for page in PAGES:
         path = page.format(cid=world.consortium_id)
-        with transactions_opened() as opened:
+        with statements_in_transactions() as asked:
             assert client.get(path).status_code == 200, path
-        assert len(opened) >= 3, path  # the session, the membership, the page
-        assert set(opened) == {not postgres}, path
+        assert len(asked) >= 3, path  # the session, the membership, the page
+        assert set(asked) == {not postgres}, path
 
 
 @pytest.mark.postgres

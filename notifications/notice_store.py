@@ -44,7 +44,7 @@ from sqlalchemy.sql.elements import BindParameter
 from notifications.outbox import metadata
 from projections.base import UtcDateTime
 from projections.driver_reads import DriverRead
-from projections.json_list import json_list, json_values
+from projections.json_list import DIALECTS, json_list, json_values
 from projections.reading import without_transaction
 
 notices = Table(
@@ -115,7 +115,7 @@ def _unread_count(since: bool, dialect: str) -> Select[int, int]:
 # Every page's header asks it (a 304's too): run on the driver's cursor.
 _UNREAD = {
     (dialect, since): DriverRead(_unread_count(since, dialect))
-    for dialect in ("sqlite", "postgresql")
+    for dialect in DIALECTS
     for since in (False, True)
 }
 # Bound parameters per statement stay well under SQLite's and PostgreSQL's limits.

@@ -14,6 +14,9 @@ from typing import Any
 
 from sqlalchemy import JSON, BindParameter, Select, Text, bindparam, cast, func, select
 
+DIALECTS = ("sqlite", "postgresql")
+"""The databases a statement reading ``json_values`` is built for, once each."""
+
 
 def json_values(name: str, dialect: str) -> Select[Any]:
     """The items of the JSON array bound as ``name`` (``json_list``), one row

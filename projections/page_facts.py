@@ -35,12 +35,11 @@ from governance.values import MemberRole
 from projections.base import ReadConnection
 from projections.driver_reads import DriverRead
 from projections.freshness import position_columns, position_from
-from projections.json_list import json_list
+from projections.json_list import DIALECTS, json_list
 from projections.members import MembershipRow, memberships
 from projections.portfolio import FUNDS_ANY
 from projections.reminders import reminders
 
-DIALECTS = ("sqlite", "postgresql")
 SEPARATOR = ","
 """Between the reminder ids of ``reminder_ids`` (UUIDs: none holds it)."""
 

@@ -27,7 +27,7 @@ from sqlalchemy import (
     update,
 )
 
-from projections.json_list import json_list, json_values
+from projections.json_list import DIALECTS, json_list, json_values
 from projections.reading import without_transaction
 from web.identity.erasure import former_member_name
 from web.identity.passwords import Passwords
@@ -129,7 +129,7 @@ def _names_statement(dialect: str) -> CompoundSelect[str, str, int]:
     return union_all(named, gone)
 
 
-_NAMES = {dialect: _names_statement(dialect) for dialect in ("sqlite", "postgresql")}
+_NAMES = {dialect: _names_statement(dialect) for dialect in DIALECTS}
 
 
 class AccountStore:

@@ -82,6 +82,7 @@ def test_verify_without_a_store_says_it_cannot_check(tmp_path: Path) -> None:
     assert result.exit_code == 3
     assert "cannot check: there is no event store" in result.output
     assert "TAMPERED" not in result.output
+    assert list(tmp_path.iterdir()) == []  # nothing made on the way
 
 
 @pytest.mark.postgres

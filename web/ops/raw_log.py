@@ -79,27 +79,34 @@ class RawStore:
             f"FROM {EVENTS_TABLE_SQLITE} {where} ORDER BY rowid"
         )
 
+    def records_sql(self, topic: str | None = None) -> tuple[str, tuple[str, ...]]:
+        """The statement, and its parameters, that reads every record (of one topic)
+        in position order. Both databases plan a bound topic with its value: the
+        checkpoints' partial index (``web.ops.storage``) serves their reading."""
+        if not topic:
+            return self._sql(), ()
+        mark = "%s" if self.settings.database_url else "?"
+        return self._sql(f"WHERE topic = {mark}"), (topic,)
+
     @contextmanager
     def records(self, *, topic: str | None = None) -> Iterator[Iterator[RawRecord]]:
         """Every stored record in position order (of one topic), streamed."""
         url = self.settings.database_url
         if url:
-            where = "WHERE topic = %s" if topic else ""
             # A named cursor is server-side: rows arrive in batches.
             with (
                 self._postgres(url) as connection,
                 connection.cursor(name="audit_verify") as cursor,
             ):
                 cursor.itersize = 2000
-                cursor.execute(self._sql(where), (topic,) if topic else ())
+                cursor.execute(*self.records_sql(topic))
                 yield (_record(row) for row in cursor)
             return
         path = self.settings.data_dir / "events.db"
         if not path.exists():
             raise FileNotFoundError(path)
-        where = "WHERE topic = ?" if topic else ""
         with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as lite:
-            rows = lite.execute(self._sql(where), (topic,) if topic else ())
+            rows = lite.execute(*self.records_sql(topic))
             yield (_record(row) for row in rows)
 
     @contextmanager

@@ -27,6 +27,7 @@ from governance import events
 from governance.values import MemberRole
 from projections.base import Envelope, Projection, UtcDateTime, metadata, on
 from projections.buffer import add_row, delete_rows, update_rows
+from projections.driver_reads import DriverRead
 
 memberships = Table(
     "memberships",
@@ -185,9 +186,12 @@ class MembersProjection(Projection):
 
 
 # Built once: every page of a consortium asks it.
-_ROLE = select(memberships).where(
-    memberships.c.consortium_id == bindparam("consortium_id"),
-    memberships.c.account_id == bindparam("account_id"),
+# Asked by every command's POST, fragment and API call: on the driver's cursor.
+_ROLE = DriverRead(
+    select(memberships).where(
+        memberships.c.consortium_id == bindparam("consortium_id"),
+        memberships.c.account_id == bindparam("account_id"),
+    )
 )
 
 
@@ -195,9 +199,9 @@ def role_of(
     connection: Connection, consortium_id: str, account_id: str
 ) -> MembershipRow | None:
     """The account's membership of the consortium, or None if it has none."""
-    row = connection.execute(
-        _ROLE, {"consortium_id": consortium_id, "account_id": account_id}
-    ).first()
+    row = _ROLE.first(
+        connection, {"consortium_id": consortium_id, "account_id": account_id}
+    )
     if row is None:
         return None
     return MembershipRow(

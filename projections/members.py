@@ -185,8 +185,8 @@ class MembersProjection(Projection):
         )
 
 
-# Built once: every page of a consortium asks it.
-# Asked by every command's POST, fragment and API call: on the driver's cursor.
+# Built once, run on the driver's cursor: every command's POST, fragment and API
+# call asks it.
 _ROLE = DriverRead(
     select(memberships).where(
         memberships.c.consortium_id == bindparam("consortium_id"),

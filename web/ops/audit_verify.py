@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,8 +50,7 @@ from projections.audit_chain import (
 from projections.catalogue import all_projections
 from projections.merkle import MerkleAccumulator
 from projections.table_sets import reading_current
-from web.evidence.database import metadata as files_metadata
-from web.evidence.filestore import FileStore, open_file_store
+from web.evidence.filestore import FileStore
 from web.ops.audit_findings import Finding, Report
 from web.ops.files import file_store_of
 from web.ops.raw_log import EVIDENCE_MARK, RawRecord, RawStore, evidence_in
@@ -437,7 +435,10 @@ def verify_store(settings: Settings, checkpoint_files: Sequence[Path] = ()) -> R
     RawStore(settings).require()  # before the read models' file is opened, or made
     engine = read_engine(settings)
     try:
-        with engine.connect() as connection, _file_store(settings, engine) as files:
+        with (
+            engine.connect() as connection,
+            file_store_of(settings, engine if settings.database_url else None) as files,
+        ):
             # On PostgreSQL the log, the chain and the files are in one database: the
             # log's checkpoints and records and the chain are read through one
             # connection, the files through a second (opening four had cost about a
@@ -459,14 +460,3 @@ def verify_store(settings: Settings, checkpoint_files: Sequence[Path] = ()) -> R
         engine.dispose()
     report.seconds = time.perf_counter() - started
     return report
-
-
-def _file_store(
-    settings: Settings, engine: Engine
-) -> AbstractContextManager[FileStore]:
-    """The settings' file store; on the read models' engine when the files are in
-    the same PostgreSQL database (a connection of its own, opened once)."""
-    if settings.database_url and settings.files_in_database:
-        files_metadata.create_all(engine)
-        return closing(open_file_store(settings, engine))
-    return file_store_of(settings)

@@ -23,12 +23,17 @@ def files_engine(settings: Settings) -> Engine:
 
 
 @contextmanager
-def file_store_of(settings: Settings) -> Iterator[FileStore]:
-    """The settings' file store for the block."""
-    engine = files_engine(settings) if settings.files_in_database else None
-    if engine is not None:
+def file_store_of(
+    settings: Settings, engine: Engine | None = None
+) -> Iterator[FileStore]:
+    """The settings' file store for the block; ``engine``, if given, is one the
+    caller already has on the application's database (``audit verify``'s on
+    PostgreSQL), used rather than a new one and left open."""
+    owns = engine is None
+    if settings.files_in_database:
+        engine = engine or files_engine(settings)
         files_metadata.create_all(engine)
-    store = open_file_store(settings, engine, owns_engine=True)
+    store = open_file_store(settings, engine, owns_engine=owns)
     try:
         yield store
     finally:

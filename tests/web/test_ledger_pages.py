@@ -367,6 +367,44 @@ def test_a_withdrawn_partners_commitments_count_as_withdrawn(
     assert "Other Co</option>" not in page.split("Record a commitment")[1]
 
 
+def rows_of(page: str) -> list[tuple[str, str]]:
+    """Each commitment row's partner (its link's text) and status (last cell)."""
+    table = page.split('id="commitments-title"')[1].split("</table>")[0]
+    return [
+        (
+            re.findall(r'<a href="[^"]+">([^<]*)</a>', row)[0],
+            re.findall(r"<td>([^<]*)</td>", row)[-1],
+        )
+        for row in table.split("<tbody>")[1].split("</tr>")[:-1]
+    ]
+
+
+def test_each_row_names_its_partner_and_status_in_the_readers_language(
+    client: TestClient, world: World
+) -> None:
+    login(client, world.emails["coordinator"])
+    pledged(client, world)
+    pledged(client, world, world.other_partner_id)
+    post(
+        client,
+        f"/consortia/{world.consortium_id}/partners/{world.other_partner_id}/withdraw",
+        {"on": "2026-02-01", "reason": "Left"},
+    )
+
+    english = rows_of(client.get(ledger_url(world)).text)
+    client.cookies.set("lang", "fr")
+    french = rows_of(client.get(ledger_url(world)).text)
+
+    assert english == [
+        ("Lead Corp", "Active"),
+        ("Other Co", "Withdrawn with the partner"),
+    ]
+    assert french == [
+        ("Lead Corp", "Actif"),
+        ("Other Co", "Retiré avec le partenaire"),
+    ]
+
+
 def test_the_ledger_exports_as_csv_and_excel(client: TestClient, world: World) -> None:
     import csv
     import io

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import copy
 from collections.abc import Iterator
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -103,3 +104,71 @@ def test_a_fork_shares_immutable_values_and_copies_the_rest() -> None:
     assert forked["d"] is not inner
     assert forked["d"]["k"] is not inner["k"]
     assert forked["again"] is forked["d"]  # a shared reference stays shared
+
+
+class Colour(Enum):
+    RED = "red"
+
+
+@dataclass(frozen=True)
+class Frozen:
+    name: str
+    items: tuple[Any, ...]
+
+
+class Plain:
+    def __init__(self, items: list[int]) -> None:
+        self.items = items
+
+
+class Slotted:
+    __slots__ = ("items",)
+
+    def __init__(self, items: list[int]) -> None:
+        self.items = items
+
+
+class Tagged(dict[str, list[int]]):
+    """A dict subclass that keeps more than its items."""
+
+    def __init__(self, tag: str) -> None:
+        super().__init__()
+        self.tag = tag
+
+
+def test_a_fork_decides_by_type_what_it_shares_and_what_it_copies() -> None:
+    tagged = Tagged("t")
+    tagged["k"] = [1]
+    value = {
+        "colour": Colour.RED,
+        "frozen": Frozen("f", ("a", Colour.RED)),
+        "frozen_list": Frozen("g", ([1],)),
+        "plain": Plain([1]),
+        "slotted": Slotted([1]),
+        "tagged": tagged,
+        "colours": {Colour.RED},
+        "names": frozenset({"a"}),
+        "lists": ({1, 2}, [3]),
+    }
+
+    forked = fork(value)
+
+    assert forked["colour"] is Colour.RED
+    assert forked["frozen"] is value["frozen"]  # nothing in it can change
+    assert forked["frozen_list"] == value["frozen_list"]
+    assert forked["frozen_list"].items[0] is not value["frozen_list"].items[0]
+    assert type(forked["plain"]) is Plain
+    assert forked["plain"].items == [1]
+    assert forked["plain"].items is not value["plain"].items
+    assert forked["slotted"].items == [1]
+    assert forked["slotted"].items is not value["slotted"].items
+    assert type(forked["tagged"]) is Tagged
+    assert forked["tagged"] == {"k": [1]}
+    assert forked["tagged"].tag == "t"
+    assert forked["tagged"]["k"] is not tagged["k"]
+    assert forked["colours"] == {Colour.RED}
+    assert forked["colours"] is not value["colours"]
+    assert forked["names"] is value["names"]
+    assert forked["lists"] == value["lists"]
+    assert forked["lists"][0] is not value["lists"][0]
+    assert forked["lists"][1] is not value["lists"][1]

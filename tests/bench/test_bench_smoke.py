@@ -66,6 +66,10 @@ def test_bench_runs_end_to_end_and_writes_every_row_into_its_section(
     figures = [row.split(" | ")[0].removeprefix("| ") for row in rows]
     expected = [
         "commands/s through the service (command, save, projection caught up)",
+        "floor: commands/s of the event store alone (`eventsourcing`, one event "
+        "to a cached aggregate of one field)",
+        "floor: the same, then one read model caught up (a row and its tracking "
+        "position, in the read models' database)",
         "projection rebuild events/s",
         "`audit verify` events/s",
         *(f"GET/s: {page.name}" for page in PAGES),

@@ -104,9 +104,11 @@ def command_floors(
     after each command, each for at most ``count`` commands or ``seconds``.
 
     On SQLite the stores are files in ``directory``; on PostgreSQL, tables of the
-    settings' database. Both are removed afterwards."""
-    floor = BenchFloor(env=_store_env(settings, directory))
+    settings' database. Both are removed afterwards, and first (what a run killed
+    before its end left)."""
     engine = _read_engine(settings, directory)
+    _remove(settings, directory, engine)
+    floor = BenchFloor(env=_store_env(settings, directory))
     try:
         counter_id = floor.start()
         alone = _rate(lambda: floor.count(counter_id), count, seconds)
@@ -146,11 +148,12 @@ def command_floors(
         caught_up = _rate(command_and_catch_up, count, seconds)
     finally:
         floor.close()
-        _drop(settings, directory, engine)
+        _remove(settings, directory, engine)
     return alone, caught_up
 
 
-def _drop(settings: Settings, directory: Path, engine: Engine) -> None:
+def _remove(settings: Settings, directory: Path, engine: Engine) -> None:
+    """Drop the floors' tables, close the engine's connections, delete the files."""
     with engine.begin() as connection:
         for table in (_READ_TABLE, _TRACKING_TABLE):
             connection.execute(text(f"DROP TABLE IF EXISTS {table}"))

@@ -87,6 +87,9 @@ def test_bench_runs_end_to_end_and_writes_every_row_into_its_section(
         "POST + redirect GET round trip p95 (form post, command, read-your-writes, "
         "the page it redirects to)",
         "htmx POST round trip p95 (command, read-your-writes, the fragment)",
+        "floor: GET/s of the page quickest to render, had it only rendered its "
+        "template (its rendering timed in-process, plus a bare page's time a "
+        "request)",
         *(
             f"memory growth of a full {name} export at {{n}} events (peak less the "
             "baseline of the same process)"

@@ -10,7 +10,16 @@ from typing import Any
 
 import click
 
-from web.bench import floors, limits, machine, memory, pages, scale, targets
+from web.bench import (
+    floors,
+    limits,
+    machine,
+    memory,
+    pages,
+    render_probe,
+    scale,
+    targets,
+)
 from web.bench.builder import BuildResult, Flagship, build
 from web.bench.pages import PageEffort
 from web.bench.results import REFERENCE_EVENTS, Echo, Options, Results, Row, Store
@@ -32,6 +41,8 @@ class Effort:
     inserts: int
     insert_seconds: float
     scale: scale.ScaleEffort
+    renders: int
+    """Each page asked this many times for its template's rendering time."""
 
 
 FULL = Effort(
@@ -41,6 +52,7 @@ FULL = Effort(
     20_000,
     5.0,
     scale.ScaleEffort(6000, 10.0, 2, 4, 150, 10.0),
+    100,
 )
 
 
@@ -51,6 +63,7 @@ QUICK = Effort(
     100,
     1.0,
     scale.ScaleEffort(40, 1.0, 2, 2, 2, 1.0),
+    5,
 )
 
 
@@ -272,6 +285,39 @@ def _server_env(settings: Settings) -> dict[str, str]:
     return env
 
 
+def _render_floor(
+    store: Store, found: pages.Pages, effort: Effort, echo: Echo
+) -> list[Row]:
+    """The pages' floor: the quickest of them to render, had it done nothing else."""
+    echo("The pages' templates alone, rendered in a process of their own…")
+    paths = {
+        page.name: targets.fill(page.path, store.flagship) for page in targets.PAGES
+    }
+    times = render_probe.page_render_times(
+        _server_env(store.settings),
+        store.flagship.coordinator_email,
+        store.flagship.coordinator_password,
+        list(paths.values()),
+        effort.renders,
+    )
+    for name, path in paths.items():
+        echo(f"  {name}: {times[path] * 1000:.2f} ms")
+    bare = found.bare_rate.median
+    return [
+        Row(
+            "floor: GET/s of the page quickest to render, had it only rendered its "
+            "template (its rendering timed in-process, plus a bare page's time a "
+            "request)",
+            1 / (min(times.values()) + 1 / bare),
+            "/s",
+            "GET/s of a bare Starlette constant page, same connections (the median "
+            "of the pages' rows)",
+            bare,
+            "≥ 0.10",
+        )
+    ]
+
+
 def _page_rows(found: pages.Pages, events: int) -> list[Row]:
     bare = found.bare_rate
     rows = [
@@ -460,6 +506,7 @@ def run(options: Options, echo: Echo = click.echo) -> Results:
         )
         results.pages = found.pages
         results.rows += _page_rows(found, store.events)
+        results.rows += _render_floor(store, found, effort, echo)
         echo("Exports' memory growth…")
         results.rows += memory.export_rows(
             memory.export_growths(store), memory.export_growths(reference), store.events

@@ -1,0 +1,61 @@
+"""The pages' render probe: logged in through the form, it times each page's template
+in a process of its own, and says why when it cannot.
+
+Its figures are not checked beyond being times of a page's rendering: more than
+nothing, less than a second.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from projections.consortia import consortia
+from web.bench.render_probe import ProbeFailed, page_render_times
+from web.cli import main
+from web.ops.storage import open_stores
+from web.settings import Settings
+
+COORDINATOR = ("coordinator@demo.example", "coordinator-demo")
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> tuple[dict[str, str], str]:
+    """The demo's store, and its consortium's id."""
+    env = {"CONSORTIUM_DATA_DIR": str(tmp_path), "CONSORTIUM_SECRET_KEY": "k"}
+    loaded = CliRunner().invoke(main, ["demo"], env=env)
+    assert loaded.exit_code == 0, loaded.output
+    stores = open_stores(Settings(data_dir=tmp_path, secret_key="k"))
+    try:
+        with stores.read_side.engine.connect() as connection:
+            consortium_id = connection.execute(
+                select(consortia.c.consortium_id)
+            ).scalar_one()
+    finally:
+        stores.close()
+    return env, str(consortium_id)
+
+
+def test_the_probe_times_each_pages_template_once_logged_in(
+    demo: tuple[dict[str, str], str],
+) -> None:
+    env, consortium_id = demo
+    overview = f"/consortia/{consortium_id}"
+    ledger = f"{overview}/ledger"
+
+    times = page_render_times(env, *COORDINATOR, [overview, ledger], 5)
+
+    assert set(times) == {overview, ledger}
+    assert all(0 < seconds < 1 for seconds in times.values()), times
+
+
+def test_the_probe_says_why_it_failed(demo: tuple[dict[str, str], str]) -> None:
+    env, consortium_id = demo
+
+    with pytest.raises(ProbeFailed, match="the login answered HTTP"):
+        page_render_times(env, COORDINATOR[0], "not the password", ["/"], 1)
+    with pytest.raises(ProbeFailed, match="answered HTTP 404, not 200"):
+        page_render_times(env, *COORDINATOR, [f"/consortia/{consortium_id}/nope"], 1)

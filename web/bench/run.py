@@ -303,12 +303,14 @@ def _render_floor(
     for name, path in paths.items():
         echo(f"  {name}: {times[path] * 1000:.2f} ms")
     bare = found.bare_rate.median
+    # Served as the bare page is: its time a request (1/rate), then the rendering.
+    floor = 1 / (min(times.values()) + 1 / bare) if bare > 0 else 0.0
     return [
         Row(
             "floor: GET/s of the page quickest to render, had it only rendered its "
             "template (its rendering timed in-process, plus a bare page's time a "
             "request)",
-            1 / (min(times.values()) + 1 / bare),
+            floor,
             "/s",
             "GET/s of a bare Starlette constant page, same connections (the median "
             "of the pages' rows)",

@@ -98,7 +98,11 @@ class _Client:
                 for name, value in message.get("headers", []):
                     if name.lower() == b"set-cookie":
                         key, _, rest = value.decode().partition("=")
-                        self.cookies[key] = rest.split(";")[0]
+                        kept = rest.split(";")[0]
+                        if kept.strip('"'):
+                            self.cookies[key] = kept
+                        else:  # deleted (a notice shown once): not sent again
+                            self.cookies.pop(key, None)
             elif message["type"] == "http.response.body":
                 answer["body"] += message.get("body", b"")
 

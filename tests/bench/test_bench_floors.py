@@ -2,8 +2,9 @@
 measured on the benchmark's own database and leaving nothing of theirs behind.
 
 Their figures are not checked (the benchmark's table compares them with raw
-inserts); what is checked is that each floor really stores its events and updates
-its read model, and that its tables and files are gone afterwards.
+inserts); what is checked is that the floor's application really stores one event a
+command, and that the floors' tables and files are gone afterwards, even when a run
+killed before its end had left some.
 """
 
 from __future__ import annotations

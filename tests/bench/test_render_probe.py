@@ -14,7 +14,8 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from projections.consortia import consortia
-from web.bench.render_probe import ProbeFailed, page_render_times
+from web.bench.probes import ProbeFailed
+from web.bench.render_probe import page_render_times
 from web.cli import main
 from web.ops.storage import open_stores
 from web.settings import Settings

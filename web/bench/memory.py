@@ -5,21 +5,13 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-
 from web.bench import targets
+from web.bench.probes import run_probe
 from web.bench.results import REFERENCE_EVENTS, Row, Store
 
 EXPORT_FLOOR_MIB = 1.0
 """Growths under 1 MiB count as 1 MiB: below it the allocator's arenas, not the
 export, decide what is resident."""
-
-
-class ProbeFailed(RuntimeError):
-    """Raised when an export's probe process fails (its last line of error said)."""
 
 
 def export_growths(store: Store) -> dict[str, float]:
@@ -33,17 +25,12 @@ def export_growths(store: Store) -> dict[str, float]:
             "consortium_id": store.flagship.consortium_id,
             "export": name,
         }
-        result = subprocess.run(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "web.bench.export_probe", json.dumps(spec)],
-            capture_output=True,
-            text=True,
-            check=False,
-            env={**os.environ, "CONSORTIUM_SECRET_KEY": store.settings.secret_key},
+        answer = run_probe(
+            "web.bench.export_probe",
+            spec,
+            {"CONSORTIUM_SECRET_KEY": store.settings.secret_key},
+            f"the {name} export's probe",
         )
-        if result.returncode != 0:
-            said = result.stderr.strip().splitlines()[-1:] or ["no output"]
-            raise ProbeFailed(f"the {name} export's probe failed: {said[0]}")
-        answer = json.loads(result.stdout)
         growth = (answer["peak_kib"] - answer["baseline_kib"]) / 1024
         growths[name] = max(growth, EXPORT_FLOOR_MIB)
     return growths

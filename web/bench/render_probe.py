@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import MutableMapping
@@ -28,6 +26,7 @@ from urllib.parse import urlencode, urlsplit
 import jinja2
 from starlette.applications import Starlette
 
+from web.bench.probes import run_probe
 from web.request_state import APP_KEY, AppState
 
 CSRF = re.compile(rb'name="csrf_token" value="([^"]+)"')
@@ -151,10 +150,6 @@ async def render_times(
         return medians
 
 
-class ProbeFailed(RuntimeError):
-    """Raised when the probe's process fails (its last line of error said)."""
-
-
 def page_render_times(
     env: dict[str, str], email: str, password: str, paths: list[str], count: int
 ) -> dict[str, float]:
@@ -162,17 +157,9 @@ def page_render_times(
     module in a process of its own, on the store ``env`` names (as the served
     application's environment)."""
     spec = {"email": email, "password": password, "paths": paths, "count": count}
-    result = subprocess.run(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "web.bench.render_probe", json.dumps(spec)],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, **env},
+    medians: dict[str, float] = run_probe(
+        "web.bench.render_probe", spec, env, "the pages' render probe"
     )
-    if result.returncode != 0:
-        said = result.stderr.strip().splitlines()[-1:] or ["no output"]
-        raise ProbeFailed(f"the pages' render probe failed: {said[0]}")
-    medians: dict[str, float] = json.loads(result.stdout)
     return medians
 
 

@@ -31,6 +31,7 @@ from web.bench.results import Echo, PageTimes
 
 APP = "web.bench.server:real_app"
 BARE = "web.bench.server:bare_app"
+TAG_FLOOR = "web.bench.tag_floor:floor_app"
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,9 @@ class Pages:
     # 304 answers/s of the pages that answer conditional GETs (their tag sent back
     # in ``If-None-Match``), each with the bare page measured just before it.
     not_modified: list[NotModified] = field(default_factory=list)
+    # The 304s' floor (``web.bench.tag_floor``): a bare endpoint doing only a 304's
+    # two reads, with the bare page measured just before it.
+    tag_floor: NotModified | None = None
 
 
 @dataclass(frozen=True)
@@ -117,8 +121,9 @@ def measure(
 ) -> Pages:
     """Every page, the ledger at two consortium sizes, and the POST round trips."""
     found = Pages()
-    with http.served_many([(APP, env), (APP, reference_env), (BARE, {})]) as servers:
-        (app, _), (ref, _), (bare, _) = servers
+    served = [(APP, env), (APP, reference_env), (BARE, {}), (TAG_FLOOR, env)]
+    with http.served_many(served) as servers:
+        (app, _), (ref, _), (bare, _), (floor, _) = servers
         overview = targets.fill(targets.PAGES[0].path, flagship)
         session = http.log_in(
             app, flagship.coordinator_email, flagship.coordinator_password, overview
@@ -145,6 +150,7 @@ def measure(
                     echo,
                 )
             )
+        found.tag_floor = _tag_floor(floor, bare, overview, session, effort, echo)
         _ledgers(app, flagship, session, effort, found, echo)
         _posts(app, bare, flagship, session, effort, found, echo)
     return found
@@ -264,6 +270,45 @@ def _not_modified(
         f"  {name} with its tag: {measured.rate:,.0f} 304s/s (bare page "
         f"{measured.bare_rate:,.0f}/s), p95 {measured.p95_ms:.1f} ms"
     )
+
+
+def _tag_floor(
+    floor: int,
+    bare: int,
+    path: str,
+    session: http.Session,
+    effort: PageEffort,
+    echo: Echo,
+) -> NotModified:
+    """The 304s' floor asked again with its tag, for the application's session, as
+    the pages' 304s are: every answer must be a 304."""
+    tag = http.etag(floor, path, session)
+    if tag is None:
+        raise click.ClickException("the 304s' floor gave no tag")
+    bounds: dict[str, Any] = {
+        "count": effort.requests,
+        "seconds": effort.seconds,
+        "concurrency": effort.concurrency,
+    }
+    bare_result = _checked(http.load(bare, ["/page"], **bounds), "200", "bare page")
+    result = _checked(
+        http.load(
+            floor, [path], session=session, headers={"If-None-Match": tag}, **bounds
+        ),
+        "304",
+        "the 304s' floor",
+    )
+    measured = NotModified(
+        "the 304s' floor",
+        result["statuses"]["304"] / result["seconds"],
+        result["p95_ms"],
+        _rate(bare_result),
+    )
+    echo(
+        f"  the 304s' floor: {measured.rate:,.0f} 304s/s (bare page "
+        f"{measured.bare_rate:,.0f}/s), p95 {measured.p95_ms:.1f} ms"
+    )
+    return measured
 
 
 def _ledgers(

@@ -346,6 +346,20 @@ def _page_rows(found: pages.Pages, events: int) -> list[Row]:
         )
         for measured in found.not_modified
     ]
+    if found.tag_floor is not None:
+        rows.append(
+            Row(
+                "floor: 304 answers/s of a bare Starlette endpoint doing only a 304's "
+                "two reads (the session's row; the role and the consortium's "
+                "position) and its HMAC, same store (`web/bench/tag_floor.py`)",
+                found.tag_floor.rate,
+                "/s",
+                "GET/s of a bare Starlette constant page, same connections, measured "
+                "just before",
+                found.tag_floor.bare_rate,
+                "≥ 0.30",
+            )
+        )
     rows += [
         Row(
             f"p95 latency alone (1 connection) at {events:,} events: {page.name}",

@@ -9,13 +9,13 @@ a live session of a member, the consortium's position.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import select, update
 from starlette.testclient import TestClient
 
 from governance.actor import Actor
@@ -24,6 +24,8 @@ from projections.consortia import consortia
 from web.bench.server import real_app
 from web.bench.tag_floor import COOKIE, floor_app
 from web.cli import main
+from web.identity.tables import sessions
+from web.identity.tokens import digest
 from web.ops.storage import open_stores
 from web.settings import Settings
 
@@ -117,11 +119,25 @@ def test_its_tag_names_the_session_and_the_consortium_s_position(demo: Demo) -> 
 
 
 def test_no_live_session_of_a_member_no_tag(demo: Demo) -> None:
-    _settings, consortium_id = demo
-    cookie = _session(*COORDINATOR)
+    settings, consortium_id = demo
+    page = f"/consortia/{consortium_id}"
+    cookie, expired = _session(*COORDINATOR), _session(*COORDINATOR)
+    stores = open_stores(settings)
+    try:
+        with stores.accounts.engine.begin() as connection:
+            connection.execute(
+                update(sessions)
+                .where(sessions.c.session_hash == digest(expired))
+                .values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+            )
+    finally:
+        stores.close()
     with TestClient(floor_app()) as floor:
-        stranger = floor.get(f"/consortia/{consortium_id}", headers=_cookie("forged"))
+        stranger = floor.get(page, headers=_cookie("forged"))
         elsewhere = floor.get(f"/consortia/{UUID(int=1)}", headers=_cookie(cookie))
+        gone = floor.get(page, headers=_cookie(expired))
+        live = floor.get(page, headers=_cookie(cookie))
 
-    assert (stranger.status_code, elsewhere.status_code) == (404, 404)
+    assert [r.status_code for r in (stranger, elsewhere, gone)] == [404] * 3
     assert "ETag" not in stranger.headers
+    assert live.status_code == 200

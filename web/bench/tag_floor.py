@@ -6,11 +6,12 @@ session's row by the cookie's hash (the accounts' database: who asks, and whethe
 the session is still live), then the person's role in the consortium and the
 consortium's last history position in one statement (the read models' database:
 whether what the page shows has changed), and compares an HMAC of them with
-``If-None-Match``. The statements go through SQLAlchemy Core (its engines' defaults,
-its compiled cache) on the same files or database as the application, served by the
-same uvicorn: nothing of ours but the tables' shapes. As the application does, it
-reads on the event loop on SQLite and in a worker thread on PostgreSQL (where each
-read is a round trip that must not hold the loop).
+``If-None-Match``. Each statement runs on a connection of SQLAlchemy's pool through
+the driver's own cursor, as the application's reads do (``projections.driver_reads``):
+the leanest way the chosen pieces allow, on the same files or database as the
+application, served by the same uvicorn; nothing of ours but the tables' names. As
+the application does, it reads on the event loop on SQLite and in a worker thread on
+PostgreSQL (where each read is a round trip that must not hold the loop).
 
 What the application's 304 does besides is its own: the unread count and the
 reminders in the header, the projections' agreement, the preferences, and its
@@ -26,39 +27,32 @@ import hmac
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, bindparam, create_engine, func, select
+from sqlalchemy import Engine, create_engine
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from projections.history.tables import history
-from projections.members import memberships
-from web.identity.tables import sessions
 from web.ops.storage import sqlalchemy_url
 from web.settings import Settings
 
 COOKIE = "session"
 """The application's session cookie over http (the benchmark's loopback)."""
 
-# Built once, with bound parameters: SQLAlchemy then compiles each once (its cache).
-_SESSION = select(sessions.c.account_id, sessions.c.csrf_token).where(
-    sessions.c.session_hash == bindparam("hash"),
-    sessions.c.expires_at > bindparam("now"),
+SESSION = (
+    "SELECT account_id, csrf_token FROM sessions "
+    "WHERE session_hash = {p} AND expires_at > {p}"
 )
-_FACTS = select(
-    memberships.c.role,
-    select(func.max(history.c.position))
-    .where(history.c.consortium_id == memberships.c.consortium_id)
-    .scalar_subquery()
-    .label("position"),
-).where(
-    memberships.c.consortium_id == bindparam("consortium_id"),
-    memberships.c.account_id == bindparam("account_id"),
+FACTS = (
+    "SELECT role, (SELECT max(position) FROM consortium_history "
+    "WHERE consortium_id = {p}) FROM memberships "
+    "WHERE consortium_id = {p} AND account_id = {p}"
 )
+SQLITE_MOMENT = "%Y-%m-%d %H:%M:%S.%f"
+"""How SQLAlchemy stores a moment in SQLite (text that sorts as time does)."""
 
 
 @dataclass(frozen=True)
@@ -66,25 +60,41 @@ class _Stores:
     accounts: Engine
     reads: Engine
     secret: bytes
-    threaded: bool
+    postgres: bool
+    session_sql: str
+    facts_sql: str
 
 
 def _stores(settings: Settings) -> _Stores:
+    secret = settings.secret_key.encode()
     if settings.database_url:
         engine = create_engine(
             sqlalchemy_url(settings.database_url), pool_pre_ping=False
         )
-        return _Stores(engine, engine, settings.secret_key.encode(), threaded=True)
+        sql = (SESSION.format(p="%s"), FACTS.format(p="%s"))
+        return _Stores(engine, engine, secret, True, *sql)
+    sql = (SESSION.format(p="?"), FACTS.format(p="?"))
     return _Stores(
-        _sqlite(settings.data_dir / "app.db"),
-        _sqlite(settings.data_dir / "read.db"),
-        settings.secret_key.encode(),
-        threaded=False,
+        create_engine(f"sqlite:///{settings.data_dir / 'app.db'}"),
+        create_engine(f"sqlite:///{settings.data_dir / 'read.db'}"),
+        secret,
+        False,
+        *sql,
     )
 
 
-def _sqlite(path: Path) -> Engine:
-    return create_engine(f"sqlite:///{path}")
+def _first(engine: Engine, sql: str, parameters: tuple[Any, ...]) -> Any:
+    """The first row of ``sql`` on a pooled connection's driver cursor."""
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        try:
+            cursor.execute(sql, parameters)
+            return cursor.fetchone()
+        finally:
+            cursor.close()
+    finally:
+        connection.close()  # back to the pool, rolled back
 
 
 def page_tag(
@@ -92,29 +102,22 @@ def page_tag(
 ) -> str | None:
     """The tag of the page for this session, or None (no live session, not a
     member)."""
-    with stores.accounts.connect() as connection:
-        session = connection.execute(
-            _SESSION, {"hash": hashlib.sha256(token.encode()).hexdigest(), "now": now}
-        ).first()
-    if session is None or session.account_id is None:
+    moment = now if stores.postgres else now.strftime(SQLITE_MOMENT)
+    token_hash = hashlib.sha256(token.encode()).hexdigest()
+    session = _first(stores.accounts, stores.session_sql, (token_hash, moment))
+    if session is None or session[0] is None:
         return None
-    with stores.reads.connect() as connection:
-        facts = connection.execute(
-            _FACTS,
-            {"consortium_id": consortium_id, "account_id": session.account_id},
-        ).first()
+    account_id, csrf_token = session
+    facts = _first(
+        stores.reads, stores.facts_sql, (consortium_id, consortium_id, account_id)
+    )
     if facts is None:
         return None
-    parts = (
-        path,
-        token,
-        session.csrf_token,
-        session.account_id,
-        facts.role,
-        str(facts.position),
-        now.date().isoformat(),
+    role, position = facts
+    parts = (path, token, csrf_token, account_id, role, str(position), now.date())
+    digest = hmac.new(
+        stores.secret, "\x1f".join(map(str, parts)).encode(), hashlib.sha256
     )
-    digest = hmac.new(stores.secret, "\x1f".join(parts).encode(), hashlib.sha256)
     return f'W/"{digest.hexdigest()[:32]}"'
 
 
@@ -127,7 +130,7 @@ def floor_app() -> Starlette:
             stores,
             request.cookies.get(COOKIE, ""),
             request.path_params["consortium_id"],
-            request.url.path,
+            request.scope["path"],
             datetime.now(UTC),
         )
         if tag is None:
@@ -138,7 +141,7 @@ def floor_app() -> Starlette:
         return Response("tagged", headers=headers)
 
     async def endpoint(request: Request) -> Response:
-        if stores.threaded:
+        if stores.postgres:
             return await run_in_threadpool(answer, request)
         return answer(request)
 

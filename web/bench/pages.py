@@ -1,15 +1,17 @@
 """Pages and the POST round trip through HTTP, each next to its limit measured in
 turn with it.
 
-Three uvicorn processes run at once with the same settings: the application on the
-measured store, the application on the 10,000-event reference store, and the bare
-Starlette app (a constant page, a form post that redirects). For each page, in turn:
-the bare page with the same connections and window, the page with 4 connections
-(throughput), then the page alone on 1 connection (latency without queueing) and the
-same page of the reference store alone, in turn, a few times (the medians compared).
-So a limit and its figure are measured seconds apart, under the same load from the
-rest of the machine, and the bare page is measured as many times as there are pages
-(its spread is reported). Then the ledger of the measured consortium (ten years: ten
+Four uvicorn processes run at once with the same settings: the application on the
+measured store, the application on the 10,000-event reference store, the bare
+Starlette app (a constant page, a form post that redirects) and the 304s' floor on the
+measured store (``web.bench.tag_floor``). For each page, in turn: the bare page with
+the same connections and window, the page with 4 connections (throughput), then the
+page alone on 1 connection (latency without queueing) and the same page of the
+reference store alone, in turn, a few times (the medians compared). So a limit and its
+figure are measured seconds apart, under the same load from the rest of the machine,
+and the bare page is measured as many times as there are pages (its spread is
+reported). Then the 304s' floor, asked with its tag for the application's session,
+after a bare page's window. Then the ledger of the measured consortium (ten years: ten
 times a demo-sized consortium's commitments, votes and reports) and of a demo-sized
 one, in turn. Then the POST: the form post and the page it redirects to, the htmx
 post and its fragment, and the bare post and its redirect's page, in turn, a few

@@ -10,34 +10,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from sqlalchemy import select
 
-from projections.consortia import consortia
+from tests.support.demo_store import COORDINATOR, load_demo
 from web.bench.probes import ProbeFailed
 from web.bench.render_probe import page_render_times
-from web.cli import main
-from web.ops.storage import open_stores
-from web.settings import Settings
-
-COORDINATOR = ("coordinator@demo.example", "coordinator-demo")
 
 
 @pytest.fixture
 def demo(tmp_path: Path) -> tuple[dict[str, str], str]:
     """The demo's store, and its consortium's id."""
     env = {"CONSORTIUM_DATA_DIR": str(tmp_path), "CONSORTIUM_SECRET_KEY": "k"}
-    loaded = CliRunner().invoke(main, ["demo"], env=env)
-    assert loaded.exit_code == 0, loaded.output
-    stores = open_stores(Settings(data_dir=tmp_path, secret_key="k"))
-    try:
-        with stores.read_side.engine.connect() as connection:
-            consortium_id = connection.execute(
-                select(consortia.c.consortium_id)
-            ).scalar_one()
-    finally:
-        stores.close()
-    return env, str(consortium_id)
+    return env, load_demo(env)
 
 
 def test_the_probe_times_each_pages_template_once_logged_in(

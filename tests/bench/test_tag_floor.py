@@ -14,22 +14,19 @@ from pathlib import Path
 from uuid import UUID
 
 import pytest
-from click.testing import CliRunner
-from sqlalchemy import select, update
+from sqlalchemy import update
 from starlette.testclient import TestClient
 
 from governance.actor import Actor
 from governance.values import Phase
-from projections.consortia import consortia
+from tests.support.demo_store import COORDINATOR, load_demo
 from web.bench.server import real_app
 from web.bench.tag_floor import COOKIE, floor_app
-from web.cli import main
 from web.identity.tables import sessions
 from web.identity.tokens import digest
 from web.ops.storage import open_stores
 from web.settings import Settings
 
-COORDINATOR = ("coordinator@demo.example", "coordinator-demo")
 Demo = tuple[Settings, str]
 
 
@@ -41,20 +38,10 @@ def demo(
     env = {"CONSORTIUM_DATA_DIR": str(tmp_path), "CONSORTIUM_SECRET_KEY": "k"}
     if request.param == "postgres":
         env["CONSORTIUM_DATABASE_URL"] = request.getfixturevalue("postgres_url")
-    loaded = CliRunner().invoke(main, ["demo"], env=env)
-    assert loaded.exit_code == 0, loaded.output
+    consortium_id = load_demo(env)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    settings = Settings.from_env(env)
-    stores = open_stores(settings)
-    try:
-        with stores.read_side.engine.connect() as connection:
-            consortium_id = connection.execute(
-                select(consortia.c.consortium_id)
-            ).scalar_one()
-    finally:
-        stores.close()
-    return settings, str(consortium_id)
+    return Settings.from_env(env), consortium_id
 
 
 def _session(email: str, password: str) -> str:

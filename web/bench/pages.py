@@ -212,7 +212,9 @@ def _page(
                 f"{page.name} (reference store)",
             )
         )
-    _not_modified(page.name, app, bare, path, session, effort, found, echo)
+    revalidated = _revalidated(page.name, app, bare, path, session, effort, echo)
+    if revalidated is not None:
+        found.not_modified.append(revalidated)
     times = PageTimes(
         page.name,
         effort.concurrency,
@@ -233,21 +235,21 @@ def _page(
     return times
 
 
-def _not_modified(
+def _revalidated(
     name: str,
-    app: int,
+    port: int,
     bare: int,
     path: str,
     session: http.Session,
     effort: PageEffort,
-    found: Pages,
     echo: Echo,
-) -> None:
-    """If the page carries a tag, the same GETs sending it back (the browser's
-    revalidation): every answer must be a 304."""
-    tag = http.etag(app, path, session)
+) -> NotModified | None:
+    """If the answer at ``port`` carries a tag, the same GETs sending it back (the
+    browser's revalidation), after a bare page's window: every answer must be a
+    304. None if it carries no tag."""
+    tag = http.etag(port, path, session)
     if tag is None:
-        return
+        return None
     bounds: dict[str, Any] = {
         "count": effort.requests,
         "seconds": effort.seconds,
@@ -256,7 +258,7 @@ def _not_modified(
     bare_result = _checked(http.load(bare, ["/page"], **bounds), "200", "bare page")
     result = _checked(
         http.load(
-            app, [path], session=session, headers={"If-None-Match": tag}, **bounds
+            port, [path], session=session, headers={"If-None-Match": tag}, **bounds
         ),
         "304",
         f"{name} with its tag",
@@ -267,11 +269,11 @@ def _not_modified(
         result["p95_ms"],
         _rate(bare_result),
     )
-    found.not_modified.append(measured)
     echo(
         f"  {name} with its tag: {measured.rate:,.0f} 304s/s (bare page "
         f"{measured.bare_rate:,.0f}/s), p95 {measured.p95_ms:.1f} ms"
     )
+    return measured
 
 
 def _tag_floor(
@@ -283,33 +285,10 @@ def _tag_floor(
     echo: Echo,
 ) -> NotModified:
     """The 304s' floor asked again with its tag, for the application's session, as
-    the pages' 304s are: every answer must be a 304."""
-    tag = http.etag(floor, path, session)
-    if tag is None:
+    the pages' 304s are."""
+    measured = _revalidated("the 304s' floor", floor, bare, path, session, effort, echo)
+    if measured is None:
         raise click.ClickException("the 304s' floor gave no tag")
-    bounds: dict[str, Any] = {
-        "count": effort.requests,
-        "seconds": effort.seconds,
-        "concurrency": effort.concurrency,
-    }
-    bare_result = _checked(http.load(bare, ["/page"], **bounds), "200", "bare page")
-    result = _checked(
-        http.load(
-            floor, [path], session=session, headers={"If-None-Match": tag}, **bounds
-        ),
-        "304",
-        "the 304s' floor",
-    )
-    measured = NotModified(
-        "the 304s' floor",
-        result["statuses"]["304"] / result["seconds"],
-        result["p95_ms"],
-        _rate(bare_result),
-    )
-    echo(
-        f"  the 304s' floor: {measured.rate:,.0f} 304s/s (bare page "
-        f"{measured.bare_rate:,.0f}/s), p95 {measured.p95_ms:.1f} ms"
-    )
     return measured
 
 

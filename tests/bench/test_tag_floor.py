@@ -21,13 +21,15 @@ from governance.actor import Actor
 from governance.values import Phase
 from tests.support.demo_store import COORDINATOR, load_demo
 from web.bench.server import real_app
-from web.bench.tag_floor import COOKIE, floor_app
+from web.bench.tag_floor import floor_app
 from web.identity.tables import sessions
 from web.identity.tokens import digest
 from web.ops.storage import open_stores
 from web.settings import Settings
 
 Demo = tuple[Settings, str]
+COOKIE = "session"
+"""The application's session cookie over http (the benchmark's loopback)."""
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

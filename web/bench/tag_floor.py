@@ -9,9 +9,11 @@ whether what the page shows has changed), and compares an HMAC of them with
 ``If-None-Match``. Each statement runs on a connection of SQLAlchemy's pool through
 the driver's own cursor, as the application's reads do (``projections.driver_reads``):
 the leanest way the chosen pieces allow, on the same files or database as the
-application, served by the same uvicorn; nothing of ours but the tables' names. As
-the application does, it reads on the event loop on SQLite and in a worker thread on
-PostgreSQL (where each read is a round trip that must not hold the loop).
+application, served by the same uvicorn; nothing of ours but the tables' names and
+the session cookie's name and hashing (``web.auth.cookie_name``,
+``web.identity.tokens.digest``). As the application does, it reads on the event loop
+on SQLite and in a worker thread on PostgreSQL (where each read is a round trip that
+must not hold the loop).
 
 What the application's 304 does besides is its own: the unread count and the
 reminders in the header, the projections' agreement, the preferences, and its
@@ -36,11 +38,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from web.auth import cookie_name
+from web.identity.tokens import digest
 from web.ops.storage import sqlalchemy_url
 from web.settings import Settings
-
-COOKIE = "session"
-"""The application's session cookie over http (the benchmark's loopback)."""
 
 SESSION = (
     "SELECT account_id, csrf_token FROM sessions "
@@ -103,8 +104,7 @@ def page_tag(
     """The tag of the page for this session, or None (no live session, not a
     member)."""
     moment = now if stores.postgres else now.strftime(SQLITE_MOMENT)
-    token_hash = hashlib.sha256(token.encode()).hexdigest()
-    session = _first(stores.accounts, stores.session_sql, (token_hash, moment))
+    session = _first(stores.accounts, stores.session_sql, (digest(token), moment))
     if session is None or session[0] is None:
         return None
     account_id, csrf_token = session
@@ -115,10 +115,10 @@ def page_tag(
         return None
     role, position = facts
     parts = (path, token, csrf_token, account_id, role, str(position), now.date())
-    digest = hmac.new(
+    signed = hmac.new(
         stores.secret, "\x1f".join(map(str, parts)).encode(), hashlib.sha256
     )
-    return f'W/"{digest.hexdigest()[:32]}"'
+    return f'W/"{signed.hexdigest()[:32]}"'
 
 
 def floor_app() -> Starlette:
@@ -128,7 +128,7 @@ def floor_app() -> Starlette:
     def answer(request: Request) -> Response:
         tag = page_tag(
             stores,
-            request.cookies.get(COOKIE, ""),
+            request.cookies.get(cookie_name(request), ""),
             request.path_params["consortium_id"],
             request.scope["path"],
             datetime.now(UTC),

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, MutableHeaders, UploadFile
 from starlette.exceptions import HTTPException
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import ClientDisconnect, HTTPConnection, Request
 from starlette.responses import Response
 
 from governance.actor import Actor
@@ -57,9 +57,11 @@ class CsrfFailed(Exception):
     """Raised when an unsafe request lacks the session's CSRF token."""
 
 
-def cookie_name(request: Request) -> str:
+def cookie_name(request: HTTPConnection) -> str:
     """``__Host-`` prefixed (and Secure) over https; plain on http development."""
-    return "__Host-session" if request.url.scheme == "https" else "session"
+    # The scope's scheme, as ``request.url`` would give it, without building the URL
+    # (every request asks).
+    return "__Host-session" if request.scope.get("scheme") == "https" else "session"
 
 
 class RequestContextMiddleware:
@@ -167,7 +169,7 @@ def ensure_session(request: Request) -> Session:
 
 def attach_session(request: Request, response: Response, session: Session) -> None:
     """Set the session cookie on the response."""
-    secure = request.url.scheme == "https"
+    secure = request.scope.get("scheme") == "https"
     response.set_cookie(
         cookie_name(request),
         session.token,

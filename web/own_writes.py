@@ -122,7 +122,7 @@ class OwnWritesMiddleware:
             return
         connection = HTTPConnection(scope)
         app = app_state(connection)
-        name = cookie_name(connection.url.scheme)
+        name = cookie_name(scope.get("scheme", "http"))
         secret = app.settings.secret_key
         known = position_in(connection.cookies.get(name), secret)
         read_side = app.stores.read_side

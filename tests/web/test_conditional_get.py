@@ -217,6 +217,26 @@ def test_a_fragment_and_its_page_have_tags_of_their_own(
     assert fetch(client, partners, page).status_code == 304
 
 
+def test_each_address_has_a_tag_of_its_own(client: TestClient, world: World) -> None:
+    login(client, world.emails["coordinator"])
+    decisions = overview(world) + "/decisions"
+    tags = {
+        url: tagged(client, url)
+        for url in (
+            overview(world),
+            decisions,
+            decisions + "?page=2",
+            decisions + "?page=%C3%A9",  # an address's bytes, not what they decode to
+        )
+    }
+
+    assert len(set(tags.values())) == len(tags)
+    for url, tag in tags.items():
+        assert fetch(client, url, tag).status_code == 304, url
+        for other in set(tags) - {url}:
+            assert fetch(client, other, tag).status_code == 200, (url, other)
+
+
 def test_pages_showing_more_than_the_consortiums_log_are_not_tagged(
     client: TestClient, world: World
 ) -> None:

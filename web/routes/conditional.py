@@ -74,7 +74,7 @@ HTMX_HEADERS = (
     "HX-Target",
 )
 KEY_FIELD = b'name="request_key"'
-VERSION = "1"
+VERSION = "2"
 """Changed when what a tag covers changes, so that no old tag matches."""
 
 Endpoint = Callable[[Request], Response]
@@ -112,8 +112,9 @@ def page_tag(request: Request) -> str | None:
     now = state.app.clock.now()
     parts = [
         VERSION,
-        request.url.path,
-        request.url.query,
+        # The address as it arrived (the scope's, not ``request.url``: no URL built).
+        request.scope["path"],
+        request.scope["query_string"].decode("latin-1"),
         *(request.headers.get(name, "") for name in HTMX_HEADERS),
         session.token,
         session.csrf_token,

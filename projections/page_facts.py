@@ -7,17 +7,20 @@ before anything else, the person's membership of the consortium (access, and the
 role its tag names) and how far the consortium's read models go
 (``projections.freshness``). Asked together: one statement on SQLite, one round
 trip on PostgreSQL, where they were four. An untagged page of a consortium asks the
-membership and the layout's facts together (``member_facts``).
+membership and the layout's facts together (``member_facts``). A caller may add
+columns over the same reminders (``page_statement``): on PostgreSQL the unread
+count is asked with a tagged page's facts (``notifications.page_unread``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    CTE,
     ColumnElement,
     Integer,
     Label,
@@ -72,13 +75,18 @@ def _joined(ids: ColumnElement[str], dialect: str) -> ColumnElement[str]:
     return func.group_concat(ids, separator)
 
 
-def _layout_columns(since: bool, dialect: str) -> tuple[Label[Any], Label[Any]]:
+def _reminders_since(since: bool) -> CTE:
+    """The person's reminders (after ``since`` if asked), up to the limit: a common
+    table expression, made once however many columns read it."""
     wanted = select(reminders.c.reminder_id).where(
         reminders.c.recipient_id == bindparam("account_id")
     )
     if since:
         wanted = wanted.where(reminders.c.requested_at > bindparam("since"))
-    limited = wanted.limit(bindparam("reminder_limit", type_=Integer)).subquery()
+    return wanted.limit(bindparam("reminder_limit", type_=Integer)).cte()
+
+
+def _layout_columns(limited: CTE, dialect: str) -> tuple[Label[Any], Label[Any]]:
     return (
         FUNDS_ANY.exists().label("funds_any"),
         select(_joined(limited.c.reminder_id, dialect))
@@ -90,13 +98,29 @@ def _layout_columns(since: bool, dialect: str) -> tuple[Label[Any], Label[Any]]:
 _ONE_ROW = select(literal(1).label("one")).subquery()
 
 
-def _page_statement(since: bool, dialect: str, position: bool) -> Select[Any]:
+MoreColumns = Callable[[CTE], Sequence[Label[Any]]]
+"""Columns a caller adds to a page's statement (``page_statement``), given the
+person's reminders the layout counts (a common table expression of
+``reminder_id``)."""
+
+
+def page_statement(
+    since: bool, dialect: str, *, position: bool, more: MoreColumns | None = None
+) -> Select[Any]:
+    """A page's statement: the membership, the consortium's position if asked
+    (``page_facts_from`` reads them), the layout's facts and ``more``.
+
+    Parameters: ``consortium_id``, ``account_id``, ``since`` (if asked),
+    ``reminder_limit`` and, with the position, ``names`` (``page_facts``).
+    """
+    limited = _reminders_since(since)
     return select(
         memberships.c.role,
         memberships.c.partner_id,
         memberships.c.since,
         *(position_columns(dialect) if position else ()),
-        *_layout_columns(since, dialect),
+        *_layout_columns(limited, dialect),
+        *(more(limited) if more is not None else ()),
     ).select_from(
         _ONE_ROW.outerjoin(
             memberships,
@@ -110,15 +134,18 @@ def _page_statement(since: bool, dialect: str, position: bool) -> Select[Any]:
 
 # Built once per database and with and without "since" (every page asks one).
 _KEYS = [(dialect, since) for dialect in DIALECTS for since in (False, True)]
-_LAYOUT = {(d, since): select(*_layout_columns(since, d)) for d, since in _KEYS}
+_LAYOUT = {
+    (d, since): select(*_layout_columns(_reminders_since(since), d))
+    for d, since in _KEYS
+}
 # Asked by every tagged page and every 304, and every untagged consortium page: run
 # on the driver's cursor (``driver_reads``).
 _PAGE = {
-    (d, since): DriverRead(_page_statement(since, d, position=True))
+    (d, since): DriverRead(page_statement(since, d, position=True))
     for d, since in _KEYS
 }
 _MEMBER = {
-    (d, since): DriverRead(_page_statement(since, d, position=False))
+    (d, since): DriverRead(page_statement(since, d, position=False))
     for d, since in _KEYS
 }
 
@@ -164,6 +191,11 @@ def page_facts(
             "reminder_limit": reminder_limit,
         },
     )
+    return page_facts_from(row, consortium_id, account_id)
+
+
+def page_facts_from(row: Any, consortium_id: str, account_id: str) -> PageFacts:
+    """The facts of a row of ``page_statement`` with the position."""
     return PageFacts(
         _membership_from(row, consortium_id, account_id),
         position_from(row.last_position, row.lowest_position, row.highest_position),

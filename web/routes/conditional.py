@@ -30,7 +30,9 @@ three reads (the session, the page's facts, the unread count) are in-process and
 never wait for a writer (WAL), and a hop to a worker thread and back costs more
 than they do (measured: 304s +50 %, docs/performance.md). Only a page to render goes
 to a worker thread. On PostgreSQL each read is a network round trip, which must not
-hold the loop: the tag and the page are computed in the page's one worker thread.
+hold the loop: the tag and the page are computed in the page's one worker thread,
+and the unread count is asked with the page's facts (two round trips, not three:
+``notifications.page_unread``).
 """
 
 from __future__ import annotations
@@ -46,14 +48,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from notifications.page_unread import page_facts_and_unread
 from projections.page_facts import page_facts
 from web.auth import current_session
 from web.htmx import DONE_COOKIE, VARY
 from web.i18n import DISPLAY_ZONE
-from web.presentation.layout import REMINDER_LIMIT
+from web.presentation.layout import MAX_UNREAD, REMINDER_LIMIT
 from web.request_state import request_state
 from web.routes.common import consortium_access, notices_seen_at, parse_uuid, queries
-from web.routes.layout import layout_in
+from web.routes.layout import counted_layout, layout_in
 
 CONDITIONAL: frozenset[str] = frozenset(
     {
@@ -96,15 +99,23 @@ def page_tag(request: Request) -> str | None:
     # row is named after its set): while one is still being built, they differ.
     names = [s.tracking_name for s in state.app.stores.read_side.sets().values()]
     # One statement for the membership (kept for the page), the position and the
-    # layout's read-model facts; then the unread count (the layout is kept for the
-    # page too if it is rendered).
+    # layout's facts, then its unread count (the layout kept for the page too).
+    # On PostgreSQL with the unread count (``notifications.page_unread``); on
+    # SQLite the count is asked of the accounts' database after it.
     seen = notices_seen_at(request, account.account_id)
     with queries(request) as connection:
-        facts = page_facts(connection, key[0], key[1], names, seen, REMINDER_LIMIT)
+        if state.app.settings.uses_postgres:
+            facts, unread = page_facts_and_unread(
+                connection, key[0], key[1], names, seen, REMINDER_LIMIT, MAX_UNREAD + 1
+            )
+            layout = counted_layout(facts.layout, unread)
+        else:
+            facts = page_facts(connection, key[0], key[1], names, seen, REMINDER_LIMIT)
+            layout = None
         state.memberships[key] = facts.membership
         position = facts.position
         if state.layout is None:
-            state.layout = layout_in(request, connection, facts.layout)
+            state.layout = layout or layout_in(request, connection, facts.layout)
     access = consortium_access(request)  # 404 for a non-member, as the page
     if position is None:
         return None

@@ -56,4 +56,10 @@ def _layout(
     unread = notice_store(request).unread(
         person, seen, facts.reminder_ids, MAX_UNREAD + 1
     )
+    return counted_layout(facts, unread)
+
+
+def counted_layout(facts: LayoutFacts, unread: int) -> Layout:
+    """The layout from the read models' facts and the unread count (asked with
+    them by a tagged page: ``notifications.page_unread``)."""
     return Layout(portfolio=facts.funds_any, unread=unread)

@@ -163,10 +163,19 @@ class ReadSide:
     """The read models, their engine, and the loop that feeds them."""
 
     def __init__(
-        self, engine: Engine, log: EventLog, projections: Sequence[Projection]
+        self,
+        engine: Engine,
+        log: EventLog,
+        projections: Sequence[Projection],
+        *,
+        attached: Engine | None = None,
     ) -> None:
+        """``attached``: another engine on the same read models whose connections
+        attach other databases, for reads that join them (``attached_engine``);
+        never written through."""
         check_names(projections)
         self._base = engine
+        self._attached_base = attached
         self.log = log
         self.projections = {p.name: p for p in projections}
         self._lock = threading.Lock()
@@ -185,6 +194,10 @@ class ReadSide:
         self._tracked = {name: name for name in self.projections}
         self._writer = engine.execution_options(**{OPTION: NO_RENAMES})
         self._reader = without_transaction(self._writer)
+        self._attached = self._reader
+        if attached is not None:
+            rename_tables(attached)
+            self._attached = self._reading(attached, NO_RENAMES)
         self._base_reads = without_transaction(engine)
         self._refreshed = 0.0
 
@@ -204,6 +217,13 @@ class ReadSide:
         return self._reader
 
     @property
+    def attached_engine(self) -> Engine:
+        """``engine``, or the engine given as ``attached`` reading the same table
+        sets: for reads that join a database its connections attach."""
+        self.engine  # noqa: B018  # the table sets looked up again if they change
+        return self._attached
+
+    @property
     def writer(self) -> Engine:
         """The engine the projections write through, in transactions on every
         backend: this process's own table sets (for a tool that writes rows itself)."""
@@ -218,9 +238,16 @@ class ReadSide:
         self._own = own  # the same sets, their states as registered now
         self._refreshed = time.monotonic()
         if renames != self._reader.get_execution_options()[OPTION]:
-            self._reader = without_transaction(
-                self._base.execution_options(**{OPTION: renames})
+            self._reader = self._reading(self._base, renames)
+            self._attached = (
+                self._reader
+                if self._attached_base is None
+                else self._reading(self._attached_base, renames)
             )
+
+    @staticmethod
+    def _reading(engine: Engine, renames: Renames) -> Engine:
+        return without_transaction(engine.execution_options(**{OPTION: renames}))
 
     def _use_sets(self, own: dict[str, TableSet]) -> None:
         self._own = own

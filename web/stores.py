@@ -45,4 +45,5 @@ class Stores:
         self.governance.close()
         self.evidence.close()
         self.read_side.engine.dispose()
+        self.read_side.attached_engine.dispose()
         self.accounts.engine.dispose()

@@ -1,14 +1,15 @@
-"""A tagged page's facts and the unread count in one statement (PostgreSQL, where
-both are tables of one database) answer as the page's facts and
-``NoticeStore.unread`` asked apart: notices and reminders, some marked read, "all
-read" at a moment, and past the limits; SQLite is refused."""
+"""A tagged page's facts and the unread count in one statement answer as the page's
+facts and ``NoticeStore.unread`` asked apart, on every store: notices and
+reminders, some marked read, "all read" at a moment, and past the limits. On
+SQLite the read models' writers never take the accounts' database's lock."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-import pytest
 from sqlalchemy import insert
 
 from notifications.notice_store import NoticeStore
@@ -23,35 +24,22 @@ from web.settings import Settings
 CONSORTIUM = "c-1"
 
 
-@pytest.fixture
-def mail_settings(postgres_url: str, tmp_path: Path) -> Settings:
-    """PostgreSQL only (SQLite keeps the notices in another file): the
-    notifications' ``stores`` fixture opens these."""
-    return Settings(
-        data_dir=tmp_path,
-        database_url=postgres_url,
-        secret_key="test-secret",
-        scheduler=False,
-        password_time_cost=1,
-        password_memory_kib=8192,
-    )
+def a_reminder(reminder_id: str, hour: int, account_id: str = PERSON) -> dict[str, Any]:
+    return {
+        "reminder_id": reminder_id,
+        "consortium_id": CONSORTIUM,
+        "obligation_id": "report-1",
+        "due_on": date(2026, 9, 30),
+        "stage": 1,
+        "recipient_id": account_id,
+        "escalation": 0,
+        "requested_at": START + timedelta(hours=hour, minutes=30),
+    }
 
 
 def add_reminders(stores: Stores, account_id: str, count: int) -> list[str]:
     ids = [f"{account_id}-reminder-{n}" for n in range(count)]
-    rows = [
-        {
-            "reminder_id": reminder_id,
-            "consortium_id": CONSORTIUM,
-            "obligation_id": "report-1",
-            "due_on": date(2026, 9, 30),
-            "stage": 1,
-            "recipient_id": account_id,
-            "escalation": 0,
-            "requested_at": START + timedelta(hours=n, minutes=30),
-        }
-        for n, reminder_id in enumerate(ids)
-    ]
+    rows = [a_reminder(reminder_id, n, account_id) for n, reminder_id in enumerate(ids)]
     with stores.read_side.writer.begin() as connection:
         connection.execute(insert(reminders), rows)
     return ids
@@ -61,7 +49,7 @@ def asked_apart(
     stores: Stores, since: datetime | None, reminder_limit: int, unread_limit: int
 ) -> int:
     names = list(stores.read_side.projections)
-    with stores.read_side.engine.connect() as connection:
+    with stores.read_side.attached_engine.connect() as connection:
         facts, unread = page_facts_and_unread(
             connection, CONSORTIUM, PERSON, names, since, reminder_limit, unread_limit
         )
@@ -76,7 +64,6 @@ def asked_apart(
     return unread
 
 
-@pytest.mark.postgres
 def test_the_count_is_the_notice_stores(stores: Stores) -> None:
     store = NoticeStore(stores.outbox.engine)
     assert asked_apart(stores, None, 198, 100) == 0
@@ -98,7 +85,6 @@ def test_the_count_is_the_notice_stores(stores: Stores) -> None:
     assert asked_apart(stores, START + timedelta(days=1), 198, 100) == 0
 
 
-@pytest.mark.postgres
 def test_past_the_limits(stores: Stores) -> None:
     store = NoticeStore(stores.outbox.engine)
     store.add(notices(PERSON, 120))
@@ -112,13 +98,22 @@ def test_past_the_limits(stores: Stores) -> None:
     assert asked_apart(stores, None, 10, 100) == 30
 
 
-def test_sqlite_is_refused(tmp_path: Path) -> None:
-    opened = open_stores(Settings(data_dir=tmp_path, secret_key="test-secret"))
+def test_the_read_models_writers_leave_the_accounts_database_free(
+    tmp_path: Path,
+) -> None:
+    """A connection that attached ``app.db`` would take its write lock with every
+    read-model write (``BEGIN IMMEDIATE`` starts a write on each attached
+    database): the attached reads have a pool of their own."""
+    stores = open_stores(Settings(data_dir=tmp_path, secret_key="test-secret"))
     try:
-        with (
-            opened.read_side.engine.connect() as connection,
-            pytest.raises(ValueError, match="one database"),
-        ):
-            page_facts_and_unread(connection, CONSORTIUM, PERSON, [], None, 10, 10)
+        assert asked_apart(stores, None, 198, 100) == 0  # the attached pool is used
+        accounts = sqlite3.connect(tmp_path / "app.db", isolation_level=None, timeout=0)
+        try:
+            with stores.read_side.writer.begin() as connection:
+                connection.execute(insert(reminders), [a_reminder("r-1", 0)])
+                accounts.execute("BEGIN IMMEDIATE")  # "database is locked" if taken
+                accounts.execute("ROLLBACK")
+        finally:
+            accounts.close()
     finally:
-        opened.close()
+        stores.close()

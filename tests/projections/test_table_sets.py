@@ -133,7 +133,11 @@ def start(
 
     def started(projection: Projection) -> ReadSide:
         read_side = ReadSide(
-            open_engine(), LibraryEventLog(app.recorder, app.mapper), [projection]
+            open_engine(),
+            LibraryEventLog(app.recorder, app.mapper),
+            [projection],
+            # Reads on a pool of their own (SQLite's attached reads) follow the sets.
+            attached=open_engine(),
         )
         read_side.create_tables()
         return read_side
@@ -142,11 +146,15 @@ def start(
 
 
 def shown(read_side: ReadSide, table: Table) -> list[str]:
-    """What a page of that version shows: who wrote each row it reads."""
-    with read_side.engine.connect() as connection:
-        return list(
-            connection.scalars(select(table.c.written_by).order_by(table.c.position))
-        )
+    """What a page of that version shows: who wrote each row it reads (the same
+    through its attached reads' engine)."""
+    seen = []
+    for engine in (read_side.engine, read_side.attached_engine):
+        with engine.connect() as connection:
+            statement = select(table.c.written_by).order_by(table.c.position)
+            seen.append(list(connection.scalars(statement)))
+    assert seen[0] == seen[1]
+    return seen[0]
 
 
 def memos(app: Governance, count: int) -> None:

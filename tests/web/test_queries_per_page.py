@@ -14,15 +14,13 @@ from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
 from tests.web.conftest import World, login
-from web.settings import Settings
 
-OVERVIEW_STATEMENTS = {"sqlite": 10, "postgresql": 9}
+OVERVIEW_STATEMENTS = 9
 """The overview today: the session with its account and preferences (1); the
-membership, the log position, the financer flag and the person's reminders (1,
-``page_facts``); the unread count (1: the notices, and which reminders are read;
-on PostgreSQL within the statement before, ``notifications.page_unread``); and
-the page's own seven queries."""
-NOT_MODIFIED_STATEMENTS = {"sqlite": 3, "postgresql": 2}
+membership, the log position, the financer flag, the person's reminders and the
+unread count (1, ``notifications.page_unread``); and the page's own seven
+queries."""
+NOT_MODIFIED_STATEMENTS = 2
 """A 304: the same, without the page's own queries."""
 
 
@@ -51,9 +49,8 @@ def repeated(seen: list[tuple[str, str]]) -> list[str]:
 
 
 def test_the_overview_asks_each_question_once_and_stays_within_its_queries(
-    client: TestClient, world: World, settings: Settings
+    client: TestClient, world: World
 ) -> None:
-    backend = "postgresql" if settings.uses_postgres else "sqlite"
     login(client, world.emails["financer"])
     url = f"/consortia/{world.consortium_id}"
     tag = client.get(url).headers["etag"]  # warm: the first request's one-offs
@@ -64,9 +61,9 @@ def test_the_overview_asks_each_question_once_and_stays_within_its_queries(
         assert client.get(url, headers={"If-None-Match": tag}).status_code == 304
 
     assert repeated(page) == []
-    assert len(page) <= OVERVIEW_STATEMENTS[backend], "\n".join(s for s, _ in page)
+    assert len(page) <= OVERVIEW_STATEMENTS, "\n".join(s for s, _ in page)
     assert repeated(not_modified) == []
-    assert len(not_modified) <= NOT_MODIFIED_STATEMENTS[backend], "\n".join(
+    assert len(not_modified) <= NOT_MODIFIED_STATEMENTS, "\n".join(
         s for s, _ in not_modified
     )
 

@@ -37,6 +37,7 @@ from notifications.emails import MailRenderer
 from notifications.health import Health
 from notifications.notice_store import NoticeStore
 from notifications.outbox import Outbox
+from notifications.page_unread import ATTACHED
 from projections.audit_chain import CHECKPOINT_TOPICS
 from projections.catalogue import all_projections
 from projections.runtime import LibraryEventLog, ReadSide
@@ -90,9 +91,13 @@ def open_stores(
     if settings.database_url:
         governance, read_engine, app_engine = _open_postgres(settings, clock, box)
         create_tables = False  # done by _open_postgres, under a lock
+        attached = None  # one database: the read models' engine reaches it all
     else:
         governance, read_engine, app_engine = _open_sqlite(settings, clock)
-    stores = _assemble(settings, governance, read_engine, app_engine, box, clock)
+        attached = attached_reads(settings.data_dir)
+    stores = _assemble(
+        settings, governance, read_engine, app_engine, box, clock, attached
+    )
     if create_tables:
         stores.read_side.create_tables()
         migrate(stores.accounts.engine)
@@ -170,8 +175,11 @@ def _assemble(
     app_engine: Engine,
     box: SecretBox,
     clock: Clock,
+    attached: Engine | None,
 ) -> Stores:
-    read_side = ReadSide(read_engine, _event_log(governance), all_projections())
+    read_side = ReadSide(
+        read_engine, _event_log(governance), all_projections(), attached=attached
+    )
     accounts = Accounts(
         app_engine,
         clock=clock,
@@ -294,6 +302,27 @@ def _open_sqlite(settings: Settings, clock: Clock) -> tuple[Governance, Engine, 
         sqlite_engine(settings.data_dir / "read.db"),
         sqlite_engine(settings.data_dir / "app.db"),
     )
+
+
+def attached_reads(data_dir: Path) -> Engine:
+    """An engine on ``read.db`` whose connections attach ``app.db`` as
+    ``ATTACHED``, for reads that join them (a tagged page's facts and its unread
+    count: ``notifications.page_unread``).
+
+    Its own pool, only ever read through: a connection that attached ``app.db``
+    takes its write lock with any write transaction (``BEGIN IMMEDIATE`` starts a
+    write on every attached database), so the read models' writers must never have
+    it attached, or the projections and the accounts would wait on each other.
+    """
+    engine = sqlite_engine(data_dir / "read.db")
+
+    @event.listens_for(engine, "connect")
+    def _attach(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"ATTACH DATABASE ? AS {ATTACHED}", (str(data_dir / "app.db"),))
+        cursor.close()
+
+    return engine
 
 
 def sql_literal(text: str) -> str:

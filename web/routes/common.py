@@ -47,11 +47,14 @@ def query(request: Request, function: Callable[..., T], *args: Any, **kwargs: An
         return function(connection, *args, **kwargs)
 
 
-def queries(request: Request) -> ReadConnection:
+def queries(request: Request, *, attached: bool = False) -> ReadConnection:
     """A read-model connection for several queries (use as a context manager),
-    once the request's own command, if any, is applied."""
+    once the request's own command, if any, is applied; ``attached``: one that
+    reaches the accounts' tables too (``ReadSide.attached_engine``)."""
     settle(request)
-    return stores(request).read_side.engine.connect()
+    read_side = stores(request).read_side
+    engine = read_side.attached_engine if attached else read_side.engine
+    return engine.connect()
 
 
 def parse_uuid(value: str, kind: str = "consortium") -> UUID:

@@ -26,13 +26,11 @@ Tagged answers say ``Cache-Control: private, no-cache``: the browser keeps the p
 (never a shared cache) and asks again each time, sending ``If-None-Match``.
 
 On SQLite the tag is computed on the event loop, and a 304 answered there: its
-three reads (the session, the page's facts, the unread count) are in-process and
+two reads (the session, the page's facts with the unread count) are in-process and
 never wait for a writer (WAL), and a hop to a worker thread and back costs more
 than they do (measured: 304s +50 %, docs/performance.md). Only a page to render goes
 to a worker thread. On PostgreSQL each read is a network round trip, which must not
-hold the loop: the tag and the page are computed in the page's one worker thread,
-and the unread count is asked with the page's facts (two round trips, not three:
-``notifications.page_unread``).
+hold the loop: the tag and the page are computed in the page's one worker thread.
 """
 
 from __future__ import annotations
@@ -49,14 +47,13 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from notifications.page_unread import page_facts_and_unread
-from projections.page_facts import page_facts
 from web.auth import current_session
 from web.htmx import DONE_COOKIE, VARY
 from web.i18n import DISPLAY_ZONE
 from web.presentation.layout import MAX_UNREAD, REMINDER_LIMIT
 from web.request_state import request_state
 from web.routes.common import consortium_access, notices_seen_at, parse_uuid, queries
-from web.routes.layout import counted_layout, layout_in
+from web.routes.layout import counted_layout
 
 CONDITIONAL: frozenset[str] = frozenset(
     {
@@ -99,23 +96,17 @@ def page_tag(request: Request) -> str | None:
     # row is named after its set): while one is still being built, they differ.
     names = [s.tracking_name for s in state.app.stores.read_side.sets().values()]
     # One statement for the membership (kept for the page), the position and the
-    # layout's facts, then its unread count (the layout kept for the page too).
-    # On PostgreSQL with the unread count (``notifications.page_unread``); on
-    # SQLite the count is asked of the accounts' database after it.
+    # layout with its unread count (kept for the page too if it is rendered):
+    # ``notifications.page_unread``.
     seen = notices_seen_at(request, account.account_id)
-    with queries(request) as connection:
-        if state.app.settings.uses_postgres:
-            facts, unread = page_facts_and_unread(
-                connection, key[0], key[1], names, seen, REMINDER_LIMIT, MAX_UNREAD + 1
-            )
-            layout = counted_layout(facts.layout, unread)
-        else:
-            facts = page_facts(connection, key[0], key[1], names, seen, REMINDER_LIMIT)
-            layout = None
-        state.memberships[key] = facts.membership
-        position = facts.position
-        if state.layout is None:
-            state.layout = layout or layout_in(request, connection, facts.layout)
+    with queries(request, attached=True) as connection:
+        facts, unread = page_facts_and_unread(
+            connection, key[0], key[1], names, seen, REMINDER_LIMIT, MAX_UNREAD + 1
+        )
+    state.memberships[key] = facts.membership
+    position = facts.position
+    if state.layout is None:
+        state.layout = counted_layout(facts.layout, unread)
     access = consortium_access(request)  # 404 for a non-member, as the page
     if position is None:
         return None

@@ -13,7 +13,7 @@ person's ``notifications_seen_at`` preference.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,14 +24,11 @@ from sqlalchemy import (
     Index,
     Insert,
     Integer,
-    Select,
     String,
     Table,
     Text,
     bindparam,
     delete,
-    exists,
-    func,
     insert,
     select,
     update,
@@ -39,12 +36,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.sql.elements import BindParameter
 
 from notifications.outbox import metadata
 from projections.base import UtcDateTime
-from projections.driver_reads import DriverRead
-from projections.json_list import DIALECTS, json_list, json_values
 from projections.reading import without_transaction
 
 notices = Table(
@@ -83,41 +77,6 @@ notice_intake = Table(
 INTAKE = "notices"
 
 
-def _unread_count(since: bool, dialect: str) -> Select[int, int]:
-    """The statement counting a person's unread notices (after ``since`` or all,
-    up to ``limit``) and, among the reminders ``ids`` (a JSON array), those they
-    marked read; built once per dialect: every page runs it."""
-    person: BindParameter[str] = bindparam("account_id")
-    unread = select(notices.c.notice_id).where(
-        notices.c.account_id == person,
-        ~exists().where(
-            notification_reads.c.account_id == person,
-            notification_reads.c.item_id == notices.c.notice_id,
-        ),
-    )
-    if since:
-        unread = unread.where(notices.c.created_at > bindparam("since"))
-    limited = unread.limit(bindparam("limit", type_=Integer)).subquery()
-    read = (
-        select(func.count())
-        .select_from(notification_reads)
-        .where(
-            notification_reads.c.account_id == person,
-            notification_reads.c.item_id.in_(json_values("ids", dialect)),
-        )
-    )
-    return select(
-        select(func.count()).select_from(limited).scalar_subquery().label("notices"),
-        read.scalar_subquery().label("read"),
-    )
-
-
-# Every page's header asks it (a 304's too): run on the driver's cursor.
-_UNREAD = {
-    (dialect, since): DriverRead(_unread_count(since, dialect))
-    for dialect in DIALECTS
-    for since in (False, True)
-}
 # Bound parameters per statement stay well under SQLite's and PostgreSQL's limits.
 _CHUNK = 500
 _READ_AMONG = select(notification_reads.c.item_id).where(
@@ -152,7 +111,8 @@ class NoticeStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        # The header's count and the read marks: asked on every page.
+        # The read marks: asked by the notices' page (the header's count is asked
+        # with the page's facts: ``notifications.page_unread``).
         self.reads = without_transaction(engine)
 
     def start(self, position: int) -> None:
@@ -304,32 +264,6 @@ class NoticeStore:
                     )
                 )
             )
-
-    def unread(
-        self,
-        account_id: str,
-        since: datetime | None,
-        reminder_ids: Collection[str],
-        limit: int,
-    ) -> int:
-        """How many of a person's notices created after ``since`` (all if None) and
-        of their reminders ``reminder_ids`` are not marked read, counted up to
-        ``limit``.
-
-        Every page's header shows it: one statement, the notices counted by the
-        database and the reminders' reads with them.
-        """
-        ids = sorted(set(reminder_ids))
-        values = {
-            "account_id": account_id,
-            "since": since,
-            "limit": limit,
-            "ids": json_list(ids),
-        }
-        counted = _UNREAD[self.reads.dialect.name, since is not None]
-        with self.reads.connect() as connection:
-            notices_unread, read = counted.one(connection, values)
-        return min(int(notices_unread) + len(ids) - int(read), limit)
 
     def read_ids(self, account_id: str, item_ids: Iterable[str]) -> set[str]:
         """Which of these items (notices or reminders) the person marked read."""

@@ -1,21 +1,20 @@
-"""A consortium page's facts and the person's unread count, in one statement.
+"""A page's facts and the person's unread count, in one statement.
 
-The menu of every page counts the person's unread notices and reminders
-(``NoticeStore.unread``): the reminders are the read models', the notices and what
-the person marked read are the accounts' store's. Counted apart, that is a
-statement of its own after the page's facts (``projections.page_facts``): on
-PostgreSQL a round trip of a tagged page's three (a third of its 304), on SQLite a
-statement of three on another database. Here the count is two more columns of the
-page's statement, the reminders it counts being the statement's own.
+The menu of every page counts the person's unread notices and reminders: the
+notices created after they last marked everything read and not marked read one by
+one, and the reminders the layout looks at (``projections.page_facts``) not marked
+read, up to the badge's limit. The reminders are the read models'; the notices and
+the read marks are the accounts' store's. Counted apart, that was a statement of
+its own after the page's facts: on PostgreSQL a round trip of a tagged page's
+three (a third of its 304), on SQLite a statement of three on another database.
+Here the count is two more columns of the page's statement
+(``projections.page_facts.page_statement``), the reminders it counts being the
+statement's own.
 
 On PostgreSQL every table is in the one database. On SQLite the statement runs on
 a connection of ``ReadSide.attached_engine``, which attaches ``app.db`` as
 ``ATTACHED`` (``web.ops.storage.attached_reads``: its own pool, never written
 through).
-
-The count is the same as ``NoticeStore.unread``'s: the notices created after
-``since`` not marked read (counted up to the limit), and the reminders the layout
-looks at not marked read (the tests compare the two on every store).
 """
 
 from __future__ import annotations
@@ -41,7 +40,14 @@ from notifications.notice_store import notices, notification_reads
 from projections.base import ReadConnection
 from projections.driver_reads import DriverRead
 from projections.json_list import DIALECTS, json_list
-from projections.page_facts import PageFacts, page_facts_from, page_statement
+from projections.members import MembershipRow
+from projections.page_facts import (
+    LayoutFacts,
+    PageFacts,
+    member_facts_from,
+    page_facts_from,
+    page_statement,
+)
 
 ATTACHED = "accounts"
 """The name under which SQLite's attached reads see ``app.db``."""
@@ -91,19 +97,22 @@ def _unread_columns(since: bool, dialect: str, reminders: CTE) -> Sequence[Label
     )
 
 
-def _statement(since: bool, dialect: str) -> DriverRead:
+def _statement(since: bool, dialect: str, position: bool) -> DriverRead:
     def more(reminders: CTE) -> Sequence[Label[Any]]:
         return _unread_columns(since, dialect, reminders)
 
-    return DriverRead(page_statement(since, dialect, position=True, more=more))
+    return DriverRead(page_statement(since, dialect, position=position, more=more))
 
 
-# Asked by every tagged page and its 304s: built once, run on the driver's cursor.
-_PAGE = {
-    (dialect, since): _statement(since, dialect)
-    for dialect in DIALECTS
-    for since in (False, True)
-}
+# Every page asks one, a tagged page and its 304s with the position: built once,
+# run on the driver's cursor.
+_KEYS = [(dialect, since) for dialect in DIALECTS for since in (False, True)]
+_PAGE = {(d, since): _statement(since, d, position=True) for d, since in _KEYS}
+_MEMBER = {(d, since): _statement(since, d, position=False) for d, since in _KEYS}
+
+
+def _counted(row: Any, unread_limit: int) -> int:
+    return min(int(row.notices_unread) + int(row.reminders_unread), unread_limit)
 
 
 def page_facts_and_unread(
@@ -115,9 +124,10 @@ def page_facts_and_unread(
     reminder_limit: int,
     unread_limit: int,
 ) -> tuple[PageFacts, int]:
-    """``projections.page_facts.page_facts``, and the person's unread count as
-    ``NoticeStore.unread`` gives it for the layout's reminders (up to
-    ``unread_limit``), through a connection of ``ReadSide.attached_engine``."""
+    """A tagged page's facts (``projections.page_facts.page_facts_from``) and the
+    person's unread count (up to ``unread_limit``), through a connection of
+    ``ReadSide.attached_engine``; ``projections`` are the process's tracking names
+    and ``since`` when the person last marked everything read."""
     row = _PAGE[connection.dialect.name, since is not None].one(
         connection,
         {
@@ -129,5 +139,31 @@ def page_facts_and_unread(
             "unread_limit": unread_limit,
         },
     )
-    unread = int(row.notices_unread) + int(row.reminders_unread)
-    return page_facts_from(row, consortium_id, account_id), min(unread, unread_limit)
+    facts = page_facts_from(row, consortium_id, account_id)
+    return facts, _counted(row, unread_limit)
+
+
+def member_facts_and_unread(
+    connection: ReadConnection,
+    consortium_id: str | None,
+    account_id: str,
+    since: datetime | None,
+    reminder_limit: int,
+    unread_limit: int,
+) -> tuple[MembershipRow | None, LayoutFacts, int]:
+    """The membership (``projections.page_facts.member_facts_from``), the
+    layout's facts and the unread count, as ``page_facts_and_unread``: an untagged
+    page's first question; with no consortium (a page outside any), no
+    membership."""
+    row = _MEMBER[connection.dialect.name, since is not None].one(
+        connection,
+        {
+            "consortium_id": consortium_id,
+            "account_id": account_id,
+            "since": since,
+            "reminder_limit": reminder_limit,
+            "unread_limit": unread_limit,
+        },
+    )
+    membership, layout = member_facts_from(row, consortium_id, account_id)
+    return membership, layout, _counted(row, unread_limit)

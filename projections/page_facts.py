@@ -1,22 +1,19 @@
-"""What a page's layout and a tagged page ask of the read models, in one statement.
+"""The statement every page of a logged-in person begins with.
 
 Every page's menu shows whether the person funds any consortium (the portfolio
 link) and counts their unread notices and reminders: the reminders are the read
-models' (``LayoutFacts``). A tagged page (``web.routes.conditional``) needs besides,
-before anything else, the person's membership of the consortium (access, and the
-role its tag names) and how far the consortium's read models go
-(``projections.freshness``). Asked together: one statement on SQLite, one round
-trip on PostgreSQL, where they were four. An untagged page of a consortium asks the
-membership and the layout's facts together (``member_facts``). A caller may add
-columns over the same reminders (``page_statement``): on PostgreSQL the unread
-count is asked with a tagged page's facts (``notifications.page_unread``).
+models' (``LayoutFacts``). A consortium's page needs besides, before anything
+else, the person's membership of it (access, and the role), and a tagged page
+(``web.routes.conditional``) how far the consortium's read models go
+(``projections.freshness``). ``page_statement`` asks them together, with the
+columns a caller adds over the same reminders: the unread count, whose notices
+and read marks are the accounts' store's (``notifications.page_unread``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -35,10 +32,7 @@ from sqlalchemy import (
 )
 
 from governance.values import MemberRole
-from projections.base import ReadConnection
-from projections.driver_reads import DriverRead
 from projections.freshness import position_columns, position_from
-from projections.json_list import DIALECTS, json_list
 from projections.members import MembershipRow, memberships
 from projections.portfolio import FUNDS_ANY
 from projections.reminders import reminders
@@ -108,10 +102,12 @@ def page_statement(
     since: bool, dialect: str, *, position: bool, more: MoreColumns | None = None
 ) -> Select[Any]:
     """A page's statement: the membership, the consortium's position if asked
-    (``page_facts_from`` reads them), the layout's facts and ``more``.
+    (``page_facts_from`` reads them, else ``member_facts_from``), the layout's
+    facts and ``more``.
 
-    Parameters: ``consortium_id``, ``account_id``, ``since`` (if asked),
-    ``reminder_limit`` and, with the position, ``names`` (``page_facts``).
+    Parameters: ``consortium_id`` (None: no membership), ``account_id``,
+    ``since`` (if asked: reminders after it), ``reminder_limit`` and, with the
+    position, ``names``, the process's tracking names as a ``json_list``.
     """
     limited = _reminders_since(since)
     return select(
@@ -132,66 +128,9 @@ def page_statement(
     )
 
 
-# Built once per database and with and without "since" (every page asks one).
-_KEYS = [(dialect, since) for dialect in DIALECTS for since in (False, True)]
-_LAYOUT = {
-    (d, since): select(*_layout_columns(_reminders_since(since), d))
-    for d, since in _KEYS
-}
-# Asked by every tagged page and every 304, and every untagged consortium page: run
-# on the driver's cursor (``driver_reads``).
-_PAGE = {
-    (d, since): DriverRead(page_statement(since, d, position=True))
-    for d, since in _KEYS
-}
-_MEMBER = {
-    (d, since): DriverRead(page_statement(since, d, position=False))
-    for d, since in _KEYS
-}
-
-
 def _layout_from(row: Any) -> LayoutFacts:
     ids = row.reminder_ids
     return LayoutFacts(bool(row.funds_any), tuple(ids.split(SEPARATOR)) if ids else ())
-
-
-def layout_facts(
-    connection: ReadConnection,
-    account_id: str,
-    since: datetime | None,
-    reminder_limit: int,
-) -> LayoutFacts:
-    """The menu's facts for ``account_id``: reminders after ``since`` (all if
-    None), up to ``reminder_limit``."""
-    row = connection.execute(
-        _LAYOUT[connection.dialect.name, since is not None],
-        {"account_id": account_id, "since": since, "reminder_limit": reminder_limit},
-    ).one()
-    return _layout_from(row)
-
-
-def page_facts(
-    connection: ReadConnection,
-    consortium_id: str,
-    account_id: str,
-    projections: Collection[str],
-    since: datetime | None,
-    reminder_limit: int,
-) -> PageFacts:
-    """The facts a tagged page of ``consortium_id`` needs for ``account_id``, with
-    ``projections`` the process's projection (tracking) names, and the layout's
-    (as ``layout_facts``)."""
-    row = _PAGE[connection.dialect.name, since is not None].one(
-        connection,
-        {
-            "consortium_id": consortium_id,
-            "account_id": account_id,
-            "names": json_list(projections),
-            "since": since,
-            "reminder_limit": reminder_limit,
-        },
-    )
-    return page_facts_from(row, consortium_id, account_id)
 
 
 def page_facts_from(row: Any, consortium_id: str, account_id: str) -> PageFacts:
@@ -203,32 +142,17 @@ def page_facts_from(row: Any, consortium_id: str, account_id: str) -> PageFacts:
     )
 
 
-def member_facts(
-    connection: ReadConnection,
-    consortium_id: str,
-    account_id: str,
-    since: datetime | None,
-    reminder_limit: int,
+def member_facts_from(
+    row: Any, consortium_id: str | None, account_id: str
 ) -> tuple[MembershipRow | None, LayoutFacts]:
-    """The membership of ``account_id`` in ``consortium_id`` (None: not a member)
-    and the layout's facts (as ``layout_facts``): what an untagged page of a
-    consortium asks first, in one statement."""
-    row = _MEMBER[connection.dialect.name, since is not None].one(
-        connection,
-        {
-            "consortium_id": consortium_id,
-            "account_id": account_id,
-            "since": since,
-            "reminder_limit": reminder_limit,
-        },
-    )
+    """The facts of a row of ``page_statement`` without the position."""
     return _membership_from(row, consortium_id, account_id), _layout_from(row)
 
 
 def _membership_from(
-    row: Any, consortium_id: str, account_id: str
+    row: Any, consortium_id: str | None, account_id: str
 ) -> MembershipRow | None:
-    if row.role is None:
+    if row.role is None or consortium_id is None:
         return None
     return MembershipRow(
         consortium_id, account_id, MemberRole(row.role), row.partner_id, row.since

@@ -23,7 +23,6 @@ from starlette.requests import HTTPConnection, Request
 
 from governance.clock import Clock
 from projections.members import MembershipRow
-from projections.page_facts import LayoutFacts
 from web.identity.sessions import Session
 from web.presentation.layout import Layout
 from web.settings import Settings
@@ -60,11 +59,10 @@ class RequestState:
     language: str
     # A command's events are committed: a database fault after this says "saved".
     saved: bool = False
-    # The layout's data, computed once by the first full page rendered; its
-    # read-model part if a question asked it beforehand (a consortium's page
-    # asks it with the membership: ``web.routes.common.consortium_access``).
+    # The layout's data, computed once per page: with the membership on a
+    # consortium's page (``web.routes.common.consortium_access``) or its tag,
+    # else by the first full page rendered.
     layout: Layout | None = None
-    layout_facts: LayoutFacts | None = None
     # The log position of the last command this request committed (0: none), and
     # the position the read models were last seen to include (``web.own_writes``).
     written: int = 0

@@ -13,15 +13,17 @@ from sqlalchemy import event, func, insert, select, update
 from governance.actor import Actor
 from governance.application import Governance
 from governance.values import MemberRole
-from projections.base import tracking
+from projections.base import ReadConnection, tracking
+from projections.driver_reads import DriverRead
 from projections.history.tables import history
-from projections.members import role_of
+from projections.json_list import json_list
+from projections.members import MembershipRow, role_of
 from projections.page_facts import (
     LayoutFacts,
     PageFacts,
-    layout_facts,
-    member_facts,
-    page_facts,
+    member_facts_from,
+    page_facts_from,
+    page_statement,
 )
 from projections.portfolio import funds_any
 from projections.reminders import reminders
@@ -33,6 +35,66 @@ from tests.support.builders import (
 )
 
 NOON = datetime(2026, 11, 2, 12, tzinfo=UTC)
+_BUILT: dict[tuple[str, bool, bool], DriverRead] = {}
+
+
+def asked(
+    connection: ReadConnection,
+    consortium_id: str | None,
+    account_id: str,
+    since: datetime | None,
+    limit: int,
+    names: list[str] | None = None,
+) -> Any:
+    """The row of ``page_statement``, with the position if ``names`` are given; each
+    statement built once, as the application builds them."""
+    key = (connection.dialect.name, since is not None, names is not None)
+    if key not in _BUILT:
+        statement = page_statement(key[1], key[0], position=key[2])
+        _BUILT[key] = DriverRead(statement)
+    return _BUILT[key].one(
+        connection,
+        {
+            "consortium_id": consortium_id,
+            "account_id": account_id,
+            "names": json_list(names or []),
+            "since": since,
+            "reminder_limit": limit,
+        },
+    )
+
+
+def page_facts(
+    connection: ReadConnection,
+    consortium_id: str,
+    account_id: str,
+    names: list[str],
+    since: datetime | None,
+    limit: int,
+) -> PageFacts:
+    row = asked(connection, consortium_id, account_id, since, limit, names)
+    return page_facts_from(row, consortium_id, account_id)
+
+
+def member_facts(
+    connection: ReadConnection,
+    consortium_id: str,
+    account_id: str,
+    since: datetime | None,
+    limit: int,
+) -> tuple[MembershipRow | None, LayoutFacts]:
+    row = asked(connection, consortium_id, account_id, since, limit)
+    return member_facts_from(row, consortium_id, account_id)
+
+
+def layout_facts(
+    connection: ReadConnection, account_id: str, since: datetime | None, limit: int
+) -> LayoutFacts:
+    """A page outside any consortium: no membership, the layout's facts."""
+    row = asked(connection, None, account_id, since, limit)
+    membership, layout = member_facts_from(row, None, account_id)
+    assert membership is None
+    return layout
 
 
 def asked_apart(

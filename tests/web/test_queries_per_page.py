@@ -86,6 +86,9 @@ def test_an_untagged_page_asks_the_membership_with_the_layout(
     assert len(asked) == 1, "\n".join(asked)
     assert "reminders" in asked[0]
     assert "memberships" in asked[0]
+    # The unread count with them (``notifications.page_unread``), not apart.
+    assert "notices" in asked[0]
+    assert not any("notices" in s for s, _ in page if s != asked[0])
     # A fragment shows no layout: the membership alone.
     assert not any("reminders" in s for s, _ in fragment)
     assert any("memberships" in s for s, _ in fragment)

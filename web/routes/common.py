@@ -15,14 +15,15 @@ from uuid import UUID
 
 from governance.errors import NotFound, NotPermitted
 from governance.permissions import Action, allowed
+from notifications.page_unread import member_facts_and_unread
 from projections.base import ReadConnection
 from projections.members import MembershipRow, role_of
-from projections.page_facts import member_facts
+from projections.page_facts import LayoutFacts
 from web.auth import current_session, require_account
 from web.htmx import wants_fragment
 from web.identity.accounts import Account
 from web.own_writes import remember, settle
-from web.presentation.layout import REMINDER_LIMIT
+from web.presentation.layout import MAX_UNREAD, REMINDER_LIMIT, Layout
 from web.request_state import request_state
 from web.request_state import stores as stores_of
 
@@ -125,22 +126,39 @@ def consortium_access(request: Request) -> Access:
 def _member_of(
     request: Request, consortium_id: str, account_id: str
 ) -> MembershipRow | None:
-    """The membership, asked with the layout's read-model facts while nothing has
-    asked them yet (a whole page shows the layout: one statement, not two; a
+    """The membership, asked with the layout (its unread count too) while nothing
+    has asked it yet (a whole page shows the layout: one statement, not two; a
     fragment shows none)."""
     state = request_state(request)
-    if (
-        state.layout is not None
-        or state.layout_facts is not None
-        or wants_fragment(request)
-    ):
+    if state.layout is not None or wants_fragment(request):
         return query(request, role_of, consortium_id, account_id)
-    seen = notices_seen_at(request, account_id)
-    with queries(request) as connection:
-        membership, state.layout_facts = member_facts(
-            connection, consortium_id, account_id, seen, REMINDER_LIMIT
-        )
+    membership, state.layout = layout_and_membership(request, account_id, consortium_id)
     return membership
+
+
+def layout_and_membership(
+    request: Request, account_id: str, consortium_id: str | None
+) -> tuple[MembershipRow | None, Layout]:
+    """The layout of ``account_id`` (the request's person) and their membership of
+    ``consortium_id`` (None: no consortium, no membership), in one statement with
+    the unread count (``notifications.page_unread``)."""
+    seen = notices_seen_at(request, account_id)
+    with queries(request, attached=True) as connection:
+        membership, facts, unread = member_facts_and_unread(
+            connection,
+            consortium_id,
+            account_id,
+            seen,
+            REMINDER_LIMIT,
+            MAX_UNREAD + 1,
+        )
+    return membership, counted_layout(facts, unread)
+
+
+def counted_layout(facts: LayoutFacts, unread: int) -> Layout:
+    """The layout from the read models' facts and the unread count asked with
+    them."""
+    return Layout(portfolio=facts.funds_any, unread=unread)
 
 
 def notices_seen_at(request: Request, account_id: str) -> datetime | None:

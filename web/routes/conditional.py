@@ -52,8 +52,13 @@ from web.htmx import DONE_COOKIE, VARY
 from web.i18n import DISPLAY_ZONE
 from web.presentation.layout import MAX_UNREAD, REMINDER_LIMIT
 from web.request_state import request_state
-from web.routes.common import consortium_access, notices_seen_at, parse_uuid, queries
-from web.routes.layout import counted_layout
+from web.routes.common import (
+    consortium_access,
+    counted_layout,
+    notices_seen_at,
+    parse_uuid,
+    queries,
+)
 
 CONDITIONAL: frozenset[str] = frozenset(
     {

@@ -2,7 +2,7 @@
 
 Every page's menu shows whether the person funds any consortium (the portfolio
 link) and counts their unread notices and reminders: the reminders are the read
-models' (``LayoutFacts``). A consortium's page needs besides, before anything
+models'. A consortium's page needs besides, before anything
 else, the person's membership of it (access, and the role), and a tagged page
 (``web.routes.conditional``) how far the consortium's read models go
 (``projections.freshness``). ``page_statement`` asks them together, with the
@@ -18,16 +18,12 @@ from typing import Any
 
 from sqlalchemy import (
     CTE,
-    ColumnElement,
     Integer,
     Label,
     Select,
-    String,
     and_,
     bindparam,
-    func,
     literal,
-    literal_column,
     select,
 )
 
@@ -37,17 +33,13 @@ from projections.members import MembershipRow, memberships
 from projections.portfolio import FUNDS_ANY
 from projections.reminders import reminders
 
-SEPARATOR = ","
-"""Between the reminder ids of ``reminder_ids`` (UUIDs: none holds it)."""
-
 
 @dataclass(frozen=True)
 class LayoutFacts:
-    """Whether the person funds any consortium, and their reminders issued since
-    they last marked everything read (up to the limit asked)."""
+    """Whether the person funds any consortium (the menu's portfolio link); their
+    reminders are counted with the notices (``notifications.page_unread``)."""
 
     funds_any: bool
-    reminder_ids: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -60,15 +52,6 @@ class PageFacts:
     layout: LayoutFacts
 
 
-def _joined(ids: ColumnElement[str], dialect: str) -> ColumnElement[str]:
-    """The ids joined by ``SEPARATOR``, written in the statement: a separator given
-    as a string (``aggregate_strings``) is rendered into it on every execution."""
-    separator: ColumnElement[str] = literal_column(f"'{SEPARATOR}'", String())
-    if dialect == "postgresql":
-        return func.string_agg(ids, separator)
-    return func.group_concat(ids, separator)
-
-
 def _reminders_since(since: bool) -> CTE:
     """The person's reminders (after ``since`` if asked), up to the limit: a common
     table expression, made once however many columns read it."""
@@ -78,15 +61,6 @@ def _reminders_since(since: bool) -> CTE:
     if since:
         wanted = wanted.where(reminders.c.requested_at > bindparam("since"))
     return wanted.limit(bindparam("reminder_limit", type_=Integer)).cte()
-
-
-def _layout_columns(limited: CTE, dialect: str) -> tuple[Label[Any], Label[Any]]:
-    return (
-        FUNDS_ANY.exists().label("funds_any"),
-        select(_joined(limited.c.reminder_id, dialect))
-        .scalar_subquery()
-        .label("reminder_ids"),
-    )
 
 
 _ONE_ROW = select(literal(1).label("one")).subquery()
@@ -102,8 +76,8 @@ def page_statement(
     since: bool, dialect: str, *, position: bool, more: MoreColumns | None = None
 ) -> Select[Any]:
     """A page's statement: the membership, the consortium's position if asked
-    (``page_facts_from`` reads them, else ``member_facts_from``), the layout's
-    facts and ``more``.
+    (``page_facts_from`` reads them, else ``member_facts_from``), the portfolio
+    flag and ``more``, given the person's reminders the layout counts.
 
     Parameters: ``consortium_id`` (None: no membership), ``account_id``,
     ``since`` (if asked: reminders after it), ``reminder_limit`` and, with the
@@ -115,7 +89,7 @@ def page_statement(
         memberships.c.partner_id,
         memberships.c.since,
         *(position_columns(dialect) if position else ()),
-        *_layout_columns(limited, dialect),
+        FUNDS_ANY.exists().label("funds_any"),
         *(more(limited) if more is not None else ()),
     ).select_from(
         _ONE_ROW.outerjoin(
@@ -129,8 +103,7 @@ def page_statement(
 
 
 def _layout_from(row: Any) -> LayoutFacts:
-    ids = row.reminder_ids
-    return LayoutFacts(bool(row.funds_any), tuple(ids.split(SEPARATOR)) if ids else ())
+    return LayoutFacts(bool(row.funds_any))
 
 
 def page_facts_from(row: Any, consortium_id: str, account_id: str) -> PageFacts:

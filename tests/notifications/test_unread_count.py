@@ -82,8 +82,7 @@ def unread(
             connection, None, PERSON, since, reminder_limit, unread_limit
         )
     assert tagged.membership is membership is nobody is None
-    assert sorted(tagged.layout.reminder_ids) == sorted(layout.reminder_ids)
-    assert sorted(alone.reminder_ids) == sorted(layout.reminder_ids)
+    assert tagged.layout == layout == alone
     assert on_tagged == on_member == on_other
     return on_tagged
 

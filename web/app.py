@@ -86,6 +86,7 @@ from web.routes import (
 from web.routes import api_tokens as api_token_pages
 from web.routes import call as call_page
 from web.routes.conditional import conditional_routes
+from web.routes.index import IndexedRouter
 from web.security import SecurityMiddleware
 from web.settings import Settings
 from web.stores import Stores
@@ -277,7 +278,7 @@ def create_app(
             if own:
                 opened.close()
 
-    return Starlette(
+    app = Starlette(
         # Some pages answer conditional GETs (ETag, 304): ``web.routes.conditional``.
         routes=conditional_routes(all_routes()),
         middleware=[
@@ -295,3 +296,6 @@ def create_app(
         exception_handlers=errors.HANDLERS,
         lifespan=lifespan,
     )
+    # Starlette's router, trying only the routes a path could match.
+    app.router = IndexedRouter(app.router.routes, lifespan=lifespan)
+    return app

@@ -25,16 +25,18 @@ from typing import Any
 
 from sqlalchemy import (
     CTE,
+    ColumnElement,
+    FromClause,
     Integer,
     Label,
     MetaData,
+    Select,
     Table,
     bindparam,
     exists,
     func,
     select,
 )
-from sqlalchemy.sql.elements import BindParameter
 
 from notifications.notice_store import notices, notification_reads
 from projections.base import ReadConnection
@@ -44,9 +46,12 @@ from projections.members import MembershipRow
 from projections.page_facts import (
     LayoutFacts,
     PageFacts,
+    Since,
+    after,
     member_facts_from,
     page_facts_from,
     page_statement,
+    person_or_bound,
 )
 
 ATTACHED = "accounts"
@@ -64,26 +69,27 @@ def _tables(dialect: str) -> tuple[Table, Table]:
     )
 
 
-def _unread_columns(since: bool, dialect: str, reminders: CTE) -> Sequence[Label[Any]]:
+def _unread_columns(
+    since: Since, dialect: str, reminders: CTE, person: ColumnElement[str] | None
+) -> Sequence[Label[Any]]:
     """The unread notices (up to ``unread_limit``) and the unread ones of
     ``reminders``."""
     notice, read = _tables(dialect)
-    person: BindParameter[str] = bindparam("account_id")
+    who = person_or_bound(person)
     unread = select(notice.c.notice_id).where(
-        notice.c.account_id == person,
-        ~exists().where(
-            read.c.account_id == person, read.c.item_id == notice.c.notice_id
-        ),
+        notice.c.account_id == who,
+        ~exists().where(read.c.account_id == who, read.c.item_id == notice.c.notice_id),
     )
-    if since:
-        unread = unread.where(notice.c.created_at > bindparam("since"))
+    condition = after(notice.c.created_at, since)
+    if condition is not None:
+        unread = unread.where(condition)
     limited = unread.limit(bindparam("unread_limit", type_=Integer)).subquery()
     reminders_unread = (
         select(func.count())
         .select_from(reminders)
         .where(
             ~exists().where(
-                read.c.account_id == person,
+                read.c.account_id == who,
                 read.c.item_id == reminders.c.reminder_id,
             )
         )
@@ -97,11 +103,33 @@ def _unread_columns(since: bool, dialect: str, reminders: CTE) -> Sequence[Label
     )
 
 
-def _statement(since: bool, dialect: str, position: bool) -> DriverRead:
-    def more(reminders: CTE) -> Sequence[Label[Any]]:
-        return _unread_columns(since, dialect, reminders)
+def statement_with_unread(
+    since: Since,
+    dialect: str,
+    *,
+    position: bool,
+    person: ColumnElement[str] | None = None,
+    source: FromClause | None = None,
+) -> Select[Any]:
+    """``projections.page_facts.page_statement`` with the unread count's columns
+    (``counted`` reads them), for a connection that reaches the notices (see the
+    module's text)."""
 
-    return DriverRead(page_statement(since, dialect, position=position, more=more))
+    def more(reminders: CTE) -> Sequence[Label[Any]]:
+        return _unread_columns(since, dialect, reminders, person)
+
+    return page_statement(
+        since,
+        dialect,
+        position=position,
+        more=more,
+        person=person,
+        source=source,
+    )
+
+
+def _statement(since: bool, dialect: str, position: bool) -> DriverRead:
+    return DriverRead(statement_with_unread(since, dialect, position=position))
 
 
 # Every page asks one, a tagged page and its 304s with the position: built once,
@@ -111,7 +139,8 @@ _PAGE = {(d, since): _statement(since, d, position=True) for d, since in _KEYS}
 _MEMBER = {(d, since): _statement(since, d, position=False) for d, since in _KEYS}
 
 
-def _counted(row: Any, unread_limit: int) -> int:
+def counted(row: Any, unread_limit: int) -> int:
+    """The unread count of a row of ``statement_with_unread``, up to the limit."""
     return min(int(row.notices_unread) + int(row.reminders_unread), unread_limit)
 
 
@@ -140,7 +169,7 @@ def page_facts_and_unread(
         },
     )
     facts = page_facts_from(row, consortium_id, account_id)
-    return facts, _counted(row, unread_limit)
+    return facts, counted(row, unread_limit)
 
 
 def member_facts_and_unread(
@@ -166,4 +195,4 @@ def member_facts_and_unread(
         },
     )
     membership, layout = member_facts_from(row, consortium_id, account_id)
-    return membership, layout, _counted(row, unread_limit)
+    return membership, layout, counted(row, unread_limit)

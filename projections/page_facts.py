@@ -18,19 +18,22 @@ from typing import Any
 
 from sqlalchemy import (
     CTE,
+    ColumnElement,
+    FromClause,
     Integer,
     Label,
     Select,
     and_,
     bindparam,
     literal,
+    or_,
     select,
 )
 
 from governance.values import MemberRole
 from projections.freshness import position_columns, position_from
 from projections.members import MembershipRow, memberships
-from projections.portfolio import FUNDS_ANY
+from projections.portfolio import funds_any_query
 from projections.reminders import reminders
 
 
@@ -52,14 +55,34 @@ class PageFacts:
     layout: LayoutFacts
 
 
-def _reminders_since(since: bool) -> CTE:
+Since = bool | ColumnElement[Any]
+"""Since when a page's statement counts (``after``): not at all (False), after the
+bound ``since`` (True), or after an expression, which may be NULL (never)."""
+
+
+def person_or_bound(person: ColumnElement[str] | None) -> ColumnElement[str]:
+    """Who a page's statement is about: ``person``, or the bound ``account_id``."""
+    return bindparam("account_id") if person is None else person
+
+
+def after(column: ColumnElement[Any], since: Since) -> ColumnElement[bool] | None:
+    """The condition that ``column`` comes after ``since`` (None: none)."""
+    if since is False:
+        return None
+    if since is True:
+        return column > bindparam("since")
+    return or_(since.is_(None), column > since)
+
+
+def _reminders_since(since: Since, person: ColumnElement[str] | None) -> CTE:
     """The person's reminders (after ``since`` if asked), up to the limit: a common
     table expression, made once however many columns read it."""
     wanted = select(reminders.c.reminder_id).where(
-        reminders.c.recipient_id == bindparam("account_id")
+        reminders.c.recipient_id == person_or_bound(person)
     )
-    if since:
-        wanted = wanted.where(reminders.c.requested_at > bindparam("since"))
+    condition = after(reminders.c.requested_at, since)
+    if condition is not None:
+        wanted = wanted.where(condition)
     return wanted.limit(bindparam("reminder_limit", type_=Integer)).cte()
 
 
@@ -73,30 +96,38 @@ person's reminders the layout counts (a common table expression of
 
 
 def page_statement(
-    since: bool, dialect: str, *, position: bool, more: MoreColumns | None = None
+    since: Since,
+    dialect: str,
+    *,
+    position: bool,
+    more: MoreColumns | None = None,
+    person: ColumnElement[str] | None = None,
+    source: FromClause | None = None,
 ) -> Select[Any]:
     """A page's statement: the membership, the consortium's position if asked
     (``page_facts_from`` reads them, else ``member_facts_from``), the portfolio
     flag and ``more``, given the person's reminders the layout counts.
 
-    Parameters: ``consortium_id`` (None: no membership), ``account_id``,
-    ``since`` (if asked: reminders after it), ``reminder_limit`` and, with the
-    position, ``names``, the process's tracking names as a ``json_list``.
+    Parameters: ``consortium_id`` (None: no membership), ``account_id`` (unless
+    ``person`` says who), ``since`` (if asked: reminders after it),
+    ``reminder_limit`` and, with the position, ``names``, the process's tracking
+    names as a ``json_list``. One row for each row of ``source`` (one row by
+    default; a caller's to add its own columns, such as whom ``person`` reads).
     """
-    limited = _reminders_since(since)
+    limited = _reminders_since(since, person)
     return select(
         memberships.c.role,
         memberships.c.partner_id,
         memberships.c.since,
         *(position_columns(dialect) if position else ()),
-        FUNDS_ANY.exists().label("funds_any"),
+        funds_any_query(person_or_bound(person)).exists().label("funds_any"),
         *(more(limited) if more is not None else ()),
     ).select_from(
-        _ONE_ROW.outerjoin(
+        (_ONE_ROW if source is None else source).outerjoin(
             memberships,
             and_(
                 memberships.c.consortium_id == bindparam("consortium_id"),
-                memberships.c.account_id == bindparam("account_id"),
+                memberships.c.account_id == person_or_bound(person),
             ),
         )
     )

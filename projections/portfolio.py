@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import ColumnElement, Connection, Select, bindparam, select
 
 from governance.values import MemberRole, ReportStatus
 from governance.warnings import ledger_warnings
@@ -73,15 +73,21 @@ def _funded(connection: Connection, row: ConsortiumRow, today: date) -> Funded:
     )
 
 
-# Built once: every page's menu asks it.
-FUNDS_ANY = (
-    select(memberships.c.consortium_id)
-    .where(
-        memberships.c.account_id == bindparam("account_id"),
-        memberships.c.role == MemberRole.FINANCER.value,
+def funds_any_query(person: ColumnElement[str]) -> Select[tuple[str]]:
+    """One consortium ``person`` funds (as a financer), if any: the menu's
+    portfolio link."""
+    return (
+        select(memberships.c.consortium_id)
+        .where(
+            memberships.c.account_id == person,
+            memberships.c.role == MemberRole.FINANCER.value,
+        )
+        .limit(1)
     )
-    .limit(1)
-)
+
+
+# Built once: every page's menu asks it.
+FUNDS_ANY = funds_any_query(bindparam("account_id"))
 
 
 def funds_any(connection: Connection, account_id: str) -> bool:

@@ -93,7 +93,7 @@ class RequestContextMiddleware:
 
             # Looked up by the first thing that asks, in its thread: a page's
             # worker thread, the one hop the request makes (not one more here).
-            state.defer_session(look_up)
+            state.defer_session(look_up, cookie)
         static = scope.get("path", "").startswith(STATIC_PREFIX)
 
         async def send_private(message: Message) -> None:

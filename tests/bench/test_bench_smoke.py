@@ -78,8 +78,8 @@ def test_bench_runs_end_to_end_and_writes_every_row_into_its_section(
             f"304 answers/s: {name}, asked again with its tag (If-None-Match)"
             for name in ("consortium overview", "partners", "decision log")
         ),
-        "floor: 304 answers/s of a bare Starlette endpoint doing only a 304's two "
-        "reads (the session's row; the role and the consortium's position) and its "
+        "floor: 304 answers/s of a bare Starlette endpoint doing only a 304's one "
+        "read (the session's row, the role and the consortium's position) and its "
         "HMAC, same store (`web/bench/tag_floor.py`)",
         *(
             f"p95 latency alone (1 connection) at {{n}} events: {page.name}"

@@ -15,12 +15,12 @@ from starlette.testclient import TestClient
 
 from tests.web.conftest import World, login
 
-OVERVIEW_STATEMENTS = 9
-"""The overview today: the session with its account and preferences (1); the
+OVERVIEW_STATEMENTS = 8
+"""The overview today: the session with its account and preferences, the
 membership, the log position, the financer flag, the person's reminders and the
-unread count (1, ``notifications.page_unread``); and the page's own seven
-queries."""
-NOT_MODIFIED_STATEMENTS = 2
+unread count (1: the page's tag, ``web.identity.tagged_page``); and the page's own
+seven queries."""
+NOT_MODIFIED_STATEMENTS = 1
 """A 304: the same, without the page's own queries."""
 
 

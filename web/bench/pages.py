@@ -89,7 +89,7 @@ class Pages:
     # in ``If-None-Match``), each with the bare page measured just before it.
     not_modified: list[NotModified] = field(default_factory=list)
     # The 304s' floor (``web.bench.tag_floor``): a bare endpoint doing only a 304's
-    # two reads, with the bare page measured just before it.
+    # one read, with the bare page measured just before it.
     tag_floor: NotModified | None = None
 
 

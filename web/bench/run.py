@@ -350,7 +350,7 @@ def _page_rows(found: pages.Pages, events: int) -> list[Row]:
         rows.append(
             Row(
                 "floor: 304 answers/s of a bare Starlette endpoint doing only a 304's "
-                "two reads (the session's row; the role and the consortium's "
+                "one read (the session's row, the role and the consortium's "
                 "position) and its HMAC, same store (`web/bench/tag_floor.py`)",
                 found.tag_floor.rate,
                 "/s",

@@ -1,19 +1,21 @@
 """The 304s' floor: a bare Starlette endpoint that does only what no correct 304 of
 a consortium's page can go without, on the benchmark's store.
 
-Asked ``GET /consortia/{id}`` with the application's session cookie, it reads the
-session's row by the cookie's hash (the accounts' database: who asks, and whether
-the session is still live), then the person's role in the consortium and the
-consortium's last history position in one statement (the read models' database:
-whether what the page shows has changed), and compares an HMAC of them with
-``If-None-Match``. Each statement runs on a connection of SQLAlchemy's pool through
-the driver's own cursor, as the application's reads do (``projections.driver_reads``):
-the leanest way the chosen pieces allow, on the same files or database as the
-application, served by the same uvicorn; nothing of ours but the tables' names and
-the session cookie's name and hashing (``web.auth.cookie_name``,
-``web.identity.tokens.digest``). As the application does, it reads on the event loop
-on SQLite and in a worker thread on PostgreSQL (where each read is a round trip that
-must not hold the loop).
+Asked ``GET /consortia/{id}`` with the application's session cookie, it reads in
+one statement, as the application does, the session's row by the cookie's hash
+(who asks, and whether the session is still live), the person's role in the
+consortium and the consortium's last history position (whether what the page shows
+has changed), and compares an HMAC of them with ``If-None-Match``. On SQLite the
+sessions are in the accounts' database, attached to the read models' connection
+as the application's attached reads do (``web.ops.storage.attached_reads``). The
+statement runs on a connection of SQLAlchemy's pool through the driver's own
+cursor, as the application's reads do (``projections.driver_reads``): the leanest
+way the chosen pieces allow, on the same files or database as the application,
+served by the same uvicorn; nothing of ours but the tables' names and the session
+cookie's name and hashing (``web.auth.cookie_name``,
+``web.identity.tokens.digest``). As the application does, it reads on the event
+loop on SQLite and in a worker thread on PostgreSQL (where the read is a round trip
+that must not hold the loop).
 
 What the application's 304 does besides is its own: the unread count and the
 reminders in the header, the projections' agreement, the preferences, and its
@@ -31,7 +33,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, event
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -43,14 +45,12 @@ from web.identity.tokens import digest
 from web.ops.storage import sqlalchemy_url
 from web.settings import Settings
 
-SESSION = (
-    "SELECT account_id, csrf_token FROM sessions "
-    "WHERE session_hash = {p} AND expires_at > {p}"
-)
 FACTS = (
-    "SELECT role, (SELECT max(position) FROM consortium_history "
-    "WHERE consortium_id = {p}) FROM memberships "
-    "WHERE consortium_id = {p} AND account_id = {p}"
+    "SELECT s.account_id, s.csrf_token, m.role, (SELECT max(position) "
+    "FROM consortium_history WHERE consortium_id = {p}) "
+    "FROM {sessions} AS s LEFT JOIN memberships AS m "
+    "ON m.consortium_id = {p} AND m.account_id = s.account_id "
+    "WHERE s.session_hash = {p} AND s.expires_at > {p}"
 )
 SQLITE_MOMENT = "%Y-%m-%d %H:%M:%S.%f"
 """How SQLAlchemy stores a moment in SQLite (text that sorts as time does)."""
@@ -58,11 +58,9 @@ SQLITE_MOMENT = "%Y-%m-%d %H:%M:%S.%f"
 
 @dataclass(frozen=True)
 class _Stores:
-    accounts: Engine
     reads: Engine
     secret: bytes
     postgres: bool
-    session_sql: str
     facts_sql: str
 
 
@@ -72,15 +70,16 @@ def _stores(settings: Settings) -> _Stores:
         engine = create_engine(
             sqlalchemy_url(settings.database_url), pool_pre_ping=False
         )
-        sql = (SESSION.format(p="%s"), FACTS.format(p="%s"))
-        return _Stores(engine, engine, secret, True, *sql)
-    sql = (SESSION.format(p="?"), FACTS.format(p="?"))
+        return _Stores(engine, secret, True, FACTS.format(p="%s", sessions="sessions"))
+    reads = create_engine(f"sqlite:///{settings.data_dir / 'read.db'}")
+    accounts = str(settings.data_dir / "app.db")
+
+    @event.listens_for(reads, "connect")
+    def _attach(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute("ATTACH DATABASE ? AS accounts", (accounts,))
+
     return _Stores(
-        create_engine(f"sqlite:///{settings.data_dir / 'app.db'}"),
-        create_engine(f"sqlite:///{settings.data_dir / 'read.db'}"),
-        secret,
-        False,
-        *sql,
+        reads, secret, False, FACTS.format(p="?", sessions="accounts.sessions")
     )
 
 
@@ -104,16 +103,14 @@ def page_tag(
     """The tag of the page for this session, or None (no live session, not a
     member)."""
     moment = now if stores.postgres else now.strftime(SQLITE_MOMENT)
-    session = _first(stores.accounts, stores.session_sql, (digest(token), moment))
-    if session is None or session[0] is None:
-        return None
-    account_id, csrf_token = session
     facts = _first(
-        stores.reads, stores.facts_sql, (consortium_id, consortium_id, account_id)
+        stores.reads,
+        stores.facts_sql,
+        (consortium_id, consortium_id, digest(token), moment),
     )
-    if facts is None:
-        return None
-    role, position = facts
+    if facts is None or facts[0] is None or facts[2] is None:
+        return None  # no live session of a person, or not a member
+    account_id, csrf_token, role, position = facts
     parts = (path, token, csrf_token, account_id, role, str(position), now.date())
     signed = hmac.new(
         stores.secret, "\x1f".join(map(str, parts)).encode(), hashlib.sha256
@@ -148,7 +145,6 @@ def floor_app() -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         yield
-        stores.accounts.dispose()
         stores.reads.dispose()
 
     return Starlette(

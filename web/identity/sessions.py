@@ -10,8 +10,9 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Engine, bindparam, delete, insert, select
+from sqlalchemy import Engine, Select, Table, bindparam, delete, insert, select
 
 from projections.driver_reads import DriverRead
 from projections.reading import without_transaction
@@ -20,30 +21,41 @@ from web.identity.preferences import DEFAULT_PREFERENCES, Preferences
 from web.identity.tables import accounts, pending_logins, preferences, sessions
 from web.identity.tokens import digest
 
-_SESSION_AND_ACCOUNT = DriverRead(
-    select(
-        sessions.c.account_id,
-        sessions.c.csrf_token,
-        sessions.c.created_at,
-        sessions.c.expires_at,
-        accounts.c.account_id.label("account"),
-        accounts.c.email,
-        accounts.c.display_name,
-        accounts.c.is_admin,
-        accounts.c.disabled,
-        accounts.c.sessions_valid_after,
-        preferences.c.account_id.label("has_preferences"),
-        preferences.c.language,
-        preferences.c.delivery,
-        preferences.c.notifications_seen_at,
+
+def session_query(
+    tables: tuple[Table, Table, Table] = (sessions, accounts, preferences),
+) -> Select[Any]:
+    """The session of the bound ``hash``, its account and the account's preferences
+    (``session_from_row`` reads a row), from ``tables`` (the sessions, accounts and
+    preferences: another connection may reach them under a schema of their own)."""
+    session, account, preference = tables
+    return (
+        select(
+            session.c.account_id,
+            session.c.csrf_token,
+            session.c.created_at,
+            session.c.expires_at,
+            account.c.account_id.label("account"),
+            account.c.email,
+            account.c.display_name,
+            account.c.is_admin,
+            account.c.disabled,
+            account.c.sessions_valid_after,
+            preference.c.account_id.label("has_preferences"),
+            preference.c.language,
+            preference.c.delivery,
+            preference.c.notifications_seen_at,
+        )
+        .select_from(
+            session.outerjoin(
+                account, account.c.account_id == session.c.account_id
+            ).outerjoin(preference, preference.c.account_id == session.c.account_id)
+        )
+        .where(session.c.session_hash == bindparam("hash"))
     )
-    .select_from(
-        sessions.outerjoin(
-            accounts, accounts.c.account_id == sessions.c.account_id
-        ).outerjoin(preferences, preferences.c.account_id == sessions.c.account_id)
-    )
-    .where(sessions.c.session_hash == bindparam("hash"))
-)
+
+
+_SESSION_AND_ACCOUNT = DriverRead(session_query())
 
 
 @dataclass(frozen=True)
@@ -57,6 +69,39 @@ class Session:
     # The account's preferences as the session was looked up (every page's layout
     # reads them: one statement with the session); None for an anonymous one.
     preferences: Preferences | None = None
+
+
+def session_from_row(token: str, row: Any | None, *, now: datetime) -> Session | None:
+    """The live session of a row of ``session_query`` for this cookie value, or
+    None (no such session, expired, its account gone, disabled, or the session
+    opened before the account's ``sessions_valid_after``)."""
+    if row is None or row.expires_at <= now:
+        return None
+    account = None
+    if row.account_id is not None:
+        if (
+            row.account is None  # the account row is gone
+            or row.disabled
+            or row.created_at < row.sessions_valid_after
+        ):
+            return None
+        account = Account(
+            row.account_id,
+            row.email,
+            row.display_name,
+            bool(row.is_admin),
+            bool(row.disabled),
+        )
+        return Session(
+            token,
+            account,
+            row.csrf_token,
+            row.created_at,
+            Preferences(row.language, row.delivery, row.notifications_seen_at)
+            if row.has_preferences is not None
+            else DEFAULT_PREFERENCES,
+        )
+    return Session(token, account, row.csrf_token, row.created_at)
 
 
 class SessionStore:
@@ -89,33 +134,7 @@ class SessionStore:
         # One statement, the session and its account (every request asks).
         with self.reads.connect() as connection:
             row = _SESSION_AND_ACCOUNT.first(connection, {"hash": digest(token)})
-        if row is None or row.expires_at <= now:
-            return None
-        account = None
-        if row.account_id is not None:
-            if (
-                row.account is None  # the account row is gone
-                or row.disabled
-                or row.created_at < row.sessions_valid_after
-            ):
-                return None
-            account = Account(
-                row.account_id,
-                row.email,
-                row.display_name,
-                bool(row.is_admin),
-                bool(row.disabled),
-            )
-            return Session(
-                token,
-                account,
-                row.csrf_token,
-                row.created_at,
-                Preferences(row.language, row.delivery, row.notifications_seen_at)
-                if row.has_preferences is not None
-                else DEFAULT_PREFERENCES,
-            )
-        return Session(token, account, row.csrf_token, row.created_at)
+        return session_from_row(token, row, now=now)
 
     def close_session(self, token: str) -> None:
         """End a session (logout, or rotation at login)."""

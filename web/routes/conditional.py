@@ -25,12 +25,16 @@ computes another one, so it never gets a 304 for someone else's page.
 Tagged answers say ``Cache-Control: private, no-cache``: the browser keeps the page
 (never a shared cache) and asks again each time, sending ``If-None-Match``.
 
+The tag asks one statement: the session of the cookie with the page's facts and
+the unread count (``web.identity.tagged_page``), when nothing asked the session
+before it (else the facts alone, ``notifications.page_unread``).
+
 On SQLite the tag is computed on the event loop, and a 304 answered there: its
-two reads (the session, the page's facts with the unread count) are in-process and
-never wait for a writer (WAL), and a hop to a worker thread and back costs more
-than they do (measured: 304s +50 %, docs/performance.md). Only a page to render goes
-to a worker thread. On PostgreSQL each read is a network round trip, which must not
-hold the loop: the tag and the page are computed in the page's one worker thread.
+read is in-process and never waits for a writer (WAL), and a hop to a worker
+thread and back costs more than it does (measured: 304s +50 %,
+docs/performance.md). Only a page to render goes to a worker thread. On PostgreSQL
+the read is a network round trip, which must not hold the loop: the tag and the
+page are computed in the page's one worker thread.
 """
 
 from __future__ import annotations
@@ -50,6 +54,8 @@ from notifications.page_unread import page_facts_and_unread
 from web.auth import current_session
 from web.htmx import DONE_COOKIE, VARY
 from web.i18n import DISPLAY_ZONE
+from web.identity.sessions import Session
+from web.identity.tagged_page import tagged_facts
 from web.presentation.layout import MAX_UNREAD, REMINDER_LIMIT
 from web.request_state import request_state
 from web.routes.common import (
@@ -92,23 +98,52 @@ def page_tag(request: Request) -> str | None:
     checked before anything is compared.
     """
     state = request_state(request)
-    session = current_session(request)
-    if session is None or session.account is None or DONE_COOKIE in request.cookies:
+    if DONE_COOKIE in request.cookies:
         return None
-    account = session.account
-    key = (str(parse_uuid(request.path_params["consortium_id"])), account.account_id)
+    consortium_id = str(parse_uuid(request.path_params["consortium_id"]))
     # The tracking rows of this process's own table sets (a reshaped projection's
     # row is named after its set): while one is still being built, they differ.
     names = [s.tracking_name for s in state.app.stores.read_side.sets().values()]
-    # One statement for the membership (kept for the page), the position and the
-    # layout with its unread count (kept for the page too if it is rendered):
-    # ``notifications.page_unread``.
-    seen = notices_seen_at(request, account.account_id)
-    with queries(request, attached=True) as connection:
-        facts, unread = page_facts_and_unread(
-            connection, key[0], key[1], names, seen, REMINDER_LIMIT, MAX_UNREAD + 1
-        )
-    state.memberships[key] = facts.membership
+    token = state.pending_token
+    session: Session | None
+    if token:
+        # Nothing asked for the session yet: it is one statement with the facts.
+        with queries(request, attached=True) as connection:
+            found = tagged_facts(
+                connection,
+                token,
+                consortium_id,
+                names,
+                REMINDER_LIMIT,
+                MAX_UNREAD + 1,
+                now=state.app.clock.now(),
+            )
+        if found is None:
+            return None  # no live session of a person: the page says what follows
+        state.session = session = found.session
+        facts, unread = found.facts, found.unread
+    else:
+        session = current_session(request)
+        if session is None or session.account is None:
+            return None
+        # One statement for the membership (kept for the page), the position and
+        # the layout with its unread count (kept for the page too if it is
+        # rendered): ``notifications.page_unread``.
+        seen = notices_seen_at(request, session.account.account_id)
+        with queries(request, attached=True) as connection:
+            facts, unread = page_facts_and_unread(
+                connection,
+                consortium_id,
+                session.account.account_id,
+                names,
+                seen,
+                REMINDER_LIMIT,
+                MAX_UNREAD + 1,
+            )
+    account = session.account
+    if account is None:
+        return None
+    state.memberships[consortium_id, account.account_id] = facts.membership
     position = facts.position
     if state.layout is None:
         state.layout = counted_layout(facts.layout, unread)

@@ -19,7 +19,7 @@ through).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -41,7 +41,7 @@ from sqlalchemy import (
 from notifications.notice_store import notices, notification_reads
 from projections.base import ReadConnection
 from projections.driver_reads import DriverRead
-from projections.json_list import DIALECTS, json_list
+from projections.json_list import DIALECTS
 from projections.members import MembershipRow
 from projections.page_facts import (
     LayoutFacts,
@@ -148,21 +148,22 @@ def page_facts_and_unread(
     connection: ReadConnection,
     consortium_id: str,
     account_id: str,
-    projections: Collection[str],
+    tracking: str,
     since: datetime | None,
     reminder_limit: int,
     unread_limit: int,
 ) -> tuple[PageFacts, int]:
     """A tagged page's facts (``projections.page_facts.page_facts_from``) and the
     person's unread count (up to ``unread_limit``), through a connection of
-    ``ReadSide.attached_engine``; ``projections`` are the process's tracking names
-    and ``since`` when the person last marked everything read."""
+    ``ReadSide.attached_engine``; ``tracking`` is the process's tracking names
+    (``ReadSide.tracking_names``) and ``since`` when the person last marked
+    everything read."""
     row = _PAGE[connection.dialect.name, since is not None].one(
         connection,
         {
             "consortium_id": consortium_id,
             "account_id": account_id,
-            "names": json_list(projections),
+            "names": tracking,
             "since": since,
             "reminder_limit": reminder_limit,
             "unread_limit": unread_limit,

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine, Table, bindparam, select, update
 
 from projections.base import Envelope, Projection, StoredRecord, tracking
 from projections.buffer import buffered_writes, prefetch_rows, watch_writes
+from projections.json_list import json_list
 from projections.reading import without_transaction
 from projections.table_set_registry import (
     create_own_sets,
@@ -192,6 +193,9 @@ class ReadSide:
         # then the plain names and tracking rows, as before table sets.
         self._own: dict[str, TableSet] = {}
         self._tracked = {name: name for name in self.projections}
+        # The tracking names of ``_own`` as a ``json_list``, with the sets they are
+        # of (one attribute: threads read it while another may replace it).
+        self._tracking_names: tuple[dict[str, TableSet], str] | None = None
         self._writer = engine.execution_options(**{OPTION: NO_RENAMES})
         self._reader = without_transaction(self._writer)
         self._attached = self._reader
@@ -289,6 +293,17 @@ class ReadSide:
     def sets(self) -> dict[str, TableSet]:
         """This process's own table set of each projection."""
         return dict(self._own)
+
+    def tracking_names(self) -> str:
+        """The tracking rows' names of this process's own table sets, as a
+        ``json_list``: what a page's statement binds to ask whether every
+        projection is at the same position (``projections.freshness``).
+        Remembered while the sets are the same (every tagged page asks)."""
+        own, known = self._own, self._tracking_names
+        if known is None or known[0] is not own:
+            known = (own, json_list(s.tracking_name for s in own.values()))
+            self._tracking_names = known
+        return known[1]
 
     def positions(self) -> dict[str, int]:
         """Each projection's tracking position (of its own table set)."""

@@ -70,7 +70,7 @@ def unread(
     unread_limit: int = 100,
 ) -> int:
     """The count as each kind of page asks it, checked to agree."""
-    names = list(stores.read_side.projections)
+    names = stores.read_side.tracking_names()
     with stores.read_side.attached_engine.connect() as connection:
         tagged, on_tagged = page_facts_and_unread(
             connection, CONSORTIUM, PERSON, names, since, reminder_limit, unread_limit

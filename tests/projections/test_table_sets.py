@@ -7,6 +7,7 @@ processes of two releases would.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -197,6 +198,36 @@ def test_pages_show_the_old_set_until_the_new_one_has_caught_up(
     assert shown(reader, notes_b) == ["B"] * 6
     assert reader.sets()["shape_notes"].state == CURRENT
     assert shown(start(NotesB()), notes_b) == ["B"] * 6
+
+
+def tracked(read_side: ReadSide) -> list[str]:
+    """The tracking names a page's statement binds, checked against the sets."""
+    names: list[str] = json.loads(read_side.tracking_names())
+    assert names == [s.tracking_name for s in read_side.sets().values()]
+    return names
+
+
+def test_the_tracking_names_follow_the_process_s_own_sets(
+    app: Governance, open_engine: Callable[[], Engine]
+) -> None:
+    def unopened(projection: Projection) -> ReadSide:
+        return ReadSide(
+            open_engine(), LibraryEventLog(app.recorder, app.mapper), [projection]
+        )
+
+    old = unopened(NotesA())
+    assert tracked(old) == []  # no tables yet: no set of its own
+    old.create_tables()
+    assert tracked(old) == ["shape_notes"]  # the first set keeps the plain name
+    memos(app, 2)
+    old.catch_up()
+    new = unopened(NotesB())
+    new.create_tables()
+    building = tracked(new)
+    assert building != tracked(old)
+    new.catch_up()
+    assert new.sets()["shape_notes"].state == CURRENT
+    assert tracked(new) == building
 
 
 def test_an_older_version_started_again_drops_nothing_and_moves_no_position_back(

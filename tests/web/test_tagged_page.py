@@ -37,7 +37,7 @@ NOW = START
 
 def facts_of(stores: Stores, token: str, now: datetime = NOW) -> TaggedFacts | None:
     """The one statement's answer, checked against the two questions apart."""
-    names = [s.tracking_name for s in stores.read_side.sets().values()]
+    names = stores.read_side.tracking_names()
     with stores.read_side.attached_engine.connect() as connection:
         found = tagged_facts(connection, token, CONSORTIUM, names, 198, 100, now=now)
     session = stores.accounts.session(token, now=now)

@@ -19,7 +19,6 @@ the read side's attached connection, which reaches ``app.db`` as
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,7 +27,7 @@ from sqlalchemy import MetaData, Table, select
 from notifications.page_unread import ATTACHED, counted, statement_with_unread
 from projections.base import ReadConnection
 from projections.driver_reads import DriverRead
-from projections.json_list import DIALECTS, json_list
+from projections.json_list import DIALECTS
 from projections.page_facts import PageFacts, page_facts_from
 from web.identity.sessions import Session, session_from_row, session_query
 from web.identity.tables import accounts, preferences, sessions
@@ -76,22 +75,22 @@ def tagged_facts(
     connection: ReadConnection,
     token: str,
     consortium_id: str,
-    projections: Collection[str],
+    tracking: str,
     reminder_limit: int,
     unread_limit: int,
     *,
     now: datetime,
 ) -> TaggedFacts | None:
     """The session of the cookie value ``token`` with the page's facts, or None
-    unless it is a person's live session; ``projections`` are the process's
-    tracking names (``notifications.page_unread.page_facts_and_unread`` says the
-    rest)."""
+    unless it is a person's live session; ``tracking`` is the process's tracking
+    names (``ReadSide.tracking_names``; ``page_facts_and_unread`` of
+    ``notifications.page_unread`` says the rest)."""
     row = _STATEMENTS[connection.dialect.name].first(
         connection,
         {
             "hash": digest(token),
             "consortium_id": consortium_id,
-            "names": json_list(projections),
+            "names": tracking,
             "reminder_limit": reminder_limit,
             "unread_limit": unread_limit,
         },

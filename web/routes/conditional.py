@@ -103,7 +103,7 @@ def page_tag(request: Request) -> str | None:
     consortium_id = str(parse_uuid(request.path_params["consortium_id"]))
     # The tracking rows of this process's own table sets (a reshaped projection's
     # row is named after its set): while one is still being built, they differ.
-    names = [s.tracking_name for s in state.app.stores.read_side.sets().values()]
+    names = state.app.stores.read_side.tracking_names()
     token = state.pending_token
     session: Session | None
     if token:

@@ -177,3 +177,18 @@ def test_a_session_no_longer_live_gets_no_304(
     answer = client.get(url, headers=asked, follow_redirects=False)
     assert answer.status_code == 303
     assert answer.headers["location"].startswith("/login")
+
+
+def test_a_malformed_consortium_id_is_answered_as_the_page_would(
+    client: TestClient,
+) -> None:
+    world = build_world(client)
+    url = "/consortia/not-a-consortium"
+    cookie = client.get("/login").cookies  # an anonymous session: not a person's
+    assert cookie
+    answer = client.get(url, follow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["location"].startswith("/login")
+
+    login(client, world.emails["coordinator"])
+    assert client.get(url, follow_redirects=False).status_code == 404

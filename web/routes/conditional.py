@@ -44,6 +44,7 @@ import hashlib
 import hmac
 import inspect
 from collections.abc import Awaitable, Callable, Sequence
+from uuid import UUID
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -62,7 +63,6 @@ from web.routes.common import (
     consortium_access,
     counted_layout,
     notices_seen_at,
-    parse_uuid,
     queries,
 )
 
@@ -100,7 +100,10 @@ def page_tag(request: Request) -> str | None:
     state = request_state(request)
     if DONE_COOKIE in request.cookies:
         return None
-    consortium_id = str(parse_uuid(request.path_params["consortium_id"]))
+    try:
+        consortium_id = str(UUID(request.path_params["consortium_id"]))
+    except ValueError:
+        return None  # not tagged: the page answers (the login, or not found)
     # The tracking rows of this process's own table sets (a reshaped projection's
     # row is named after its set): while one is still being built, they differ.
     names = state.app.stores.read_side.tracking_names()

@@ -122,6 +122,8 @@ class IndexedRouter(Router):
             return
         if "router" not in scope:
             scope["router"] = self
+        # The path as Starlette's routes match it (the root path left out), by its
+        # own function (private, but what every route of it calls).
         for route in self._current_index().candidates(get_route_path(scope)):
             match, child_scope = route.matches(scope)
             if match is Match.FULL:

@@ -75,7 +75,7 @@ class RequestState:
     # The session once looked up (``session``), and how to look it up until then.
     _session: Session | None = None
     _pending: Callable[[], Session | None] | None = None
-    _pending_token: str = ""
+    _pending_cookie: str = ""
 
     @property
     def session(self) -> Session | None:
@@ -90,21 +90,21 @@ class RequestState:
     @session.setter
     def session(self, value: Session | None) -> None:
         self._pending = None
-        self._pending_token = ""
+        self._pending_cookie = ""
         self._session = value
 
-    def defer_session(self, look_up: Callable[[], Session | None], token: str) -> None:
-        """Look the session of the cookie value ``token`` up only when something
+    def defer_session(self, look_up: Callable[[], Session | None], cookie: str) -> None:
+        """Look the session of the cookie value ``cookie`` up only when something
         first asks for it."""
         self._pending = look_up
-        self._pending_token = token
+        self._pending_cookie = cookie
 
     @property
-    def pending_token(self) -> str:
+    def pending_cookie(self) -> str:
         """The cookie value of the session not looked up yet ("" if none is
         pending): a tagged page looks it up with its facts
         (``web.identity.tagged_page``)."""
-        return self._pending_token if self._pending is not None else ""
+        return self._pending_cookie if self._pending is not None else ""
 
     @property
     def session_pending(self) -> bool:

@@ -107,7 +107,7 @@ def page_tag(request: Request) -> str | None:
     # The tracking rows of this process's own table sets (a reshaped projection's
     # row is named after its set): while one is still being built, they differ.
     names = state.app.stores.read_side.tracking_names()
-    token = state.pending_token
+    token = state.pending_cookie
     session: Session | None
     if token:
         # Nothing asked for the session yet: it is one statement with the facts.

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from starlette.requests import Request
@@ -24,6 +26,7 @@ from web.app import all_routes, create_app
 from web.routes.index import IndexedRouter, _Index
 from web.settings import Settings
 
+T = TypeVar("T")
 METHODS = ("GET", "HEAD", "POST", "DELETE")
 UUID = "0b9c2f3e-7a51-4f3c-9d0e-5c1b2a3f4e5d"
 
@@ -79,6 +82,13 @@ def neighbours(path: str) -> list[str]:
     ]
 
 
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """``coroutine`` run to its end on a loop of its own, in a thread of its own:
+    the test may run where a loop already runs (the browser tests' Playwright)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 async def answer(router: Router, method: str, path: str) -> tuple[int, bytes, str]:
     scope: Scope = {
         "type": "http",
@@ -131,7 +141,7 @@ def compare(routes: list[BaseRoute], paths: Sequence[str]) -> int:
                 asked += 1
         return asked
 
-    return asyncio.run(both())
+    return run(both())
 
 
 def test_the_app_s_table_routes_alike() -> None:
@@ -201,10 +211,10 @@ class CountedRoute(Route):
 def test_routes_added_later_are_indexed() -> None:
     other = CountedRoute("/a", _named, name="a")
     router = IndexedRouter([other])
-    assert asyncio.run(answer(router, "GET", "/b"))[0] == 404
+    assert run(answer(router, "GET", "/b"))[0] == 404
     router.routes.append(Route("/b", _named, name="b"))
     tried = other.tried
-    assert asyncio.run(answer(router, "GET", "/b"))[:2] == (200, b"b [] ")
+    assert run(answer(router, "GET", "/b"))[:2] == (200, b"b [] ")
     assert other.tried == tried  # "/b" was found without trying "/a"
 
 

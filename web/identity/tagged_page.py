@@ -33,19 +33,19 @@ from web.identity.sessions import Session, session_from_row, session_query
 from web.identity.tables import accounts, preferences, sessions
 from web.identity.tokens import digest
 
+_TABLES = (sessions, accounts, preferences)
+
 
 def _tables(dialect: str) -> tuple[Table, Table, Table]:
     """The sessions, accounts and preferences, as the statement's connection
     reaches them."""
     if dialect == "postgresql":
-        return sessions, accounts, preferences
+        return _TABLES
     attached = MetaData()
-    copies = (table.to_metadata(attached, schema=ATTACHED) for table in _TABLES)
-    session, account, preference = copies
+    session, account, preference = (
+        table.to_metadata(attached, schema=ATTACHED) for table in _TABLES
+    )
     return session, account, preference
-
-
-_TABLES = (sessions, accounts, preferences)
 
 
 def _statement(dialect: str) -> DriverRead:

@@ -132,20 +132,38 @@ class AuditChainProjection(Projection):
     tables = (audit_chain,)
     batched = True  # nothing else reads the chain while projecting
 
+    def __init__(self) -> None:
+        # The position and head of the last link this instance wrote. The head at
+        # a position is a function of the log up to it, so whoever committed the
+        # chain's link at that position wrote this head: when the chain is there
+        # (``after``), its head need not be read (a statement, on PostgreSQL a
+        # round trip, of every command's catching up). A batch rolled back, or
+        # another process's, leaves the chain elsewhere, and it is read.
+        self._written: tuple[int, bytes] | None = None
+
     def apply(self, connection: Connection, envelope: Envelope[Any]) -> None:
         self.apply_batch(connection, [envelope])
 
     def apply_batch(
-        self, connection: Connection, envelopes: Sequence[Envelope[Any]]
+        self,
+        connection: Connection,
+        envelopes: Sequence[Envelope[Any]],
+        *,
+        after: int | None = None,
     ) -> None:
-        """Chain the events in order: the head is read once, the rows written in one
-        multi-row insert (a rebuild writes thousands of links per statement)."""
-        previous = connection.execute(
-            select(audit_chain.c.chain_hash)
-            .order_by(audit_chain.c.position.desc())
-            .limit(1)
-        ).scalar()
-        head = bytes.fromhex(previous) if previous else GENESIS
+        """Chain the events in order: the head is read once (or known), the rows
+        written in one multi-row insert (a rebuild writes thousands of links per
+        statement)."""
+        written = self._written
+        if after is not None and written is not None and written[0] == after:
+            head = written[1]
+        else:
+            previous = connection.execute(
+                select(audit_chain.c.chain_hash)
+                .order_by(audit_chain.c.position.desc())
+                .limit(1)
+            ).scalar()
+            head = bytes.fromhex(previous) if previous else GENESIS
         rows = []
         for envelope in envelopes:
             stored = envelope.stored
@@ -172,6 +190,7 @@ class AuditChainProjection(Projection):
             )
         if rows:
             connection.execute(insert(audit_chain), rows)
+            self._written = (envelopes[-1].position, head)
 
 
 class CheckpointsProjection(Projection):

@@ -148,9 +148,16 @@ class Projection:
     tables no other projection reads: it gets each batch at once (``apply_batch``)."""
 
     def apply_batch(
-        self, connection: Connection, envelopes: Sequence[Envelope[Any]]
+        self,
+        connection: Connection,
+        envelopes: Sequence[Envelope[Any]],
+        *,
+        after: int | None = None,
     ) -> None:
-        """Apply several events in order (a batched projection writes them at once)."""
+        """Apply several events in order (a batched projection writes them at once).
+
+        ``after``, when the caller knows it: the position this projection's tables
+        were at, under the batch's lock (the events all follow it)."""
         for envelope in envelopes:
             self.apply(connection, envelope)
 

@@ -489,7 +489,7 @@ class ReadSide:
                         continue
                     fresh = [e for e in envelopes if e.position > positions[name]]
                     if fresh:
-                        projection.apply_batch(connection, fresh)
+                        projection.apply_batch(connection, fresh, after=positions[name])
                 order = tuple(name for name, _ in one_by_one)
                 if len(envelopes) > 1:
                     _prefetch(connection, [p for _, p in one_by_one], envelopes)

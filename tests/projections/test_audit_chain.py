@@ -11,7 +11,7 @@ from pathlib import Path
 from uuid import UUID
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from governance.actor import Actor
 from governance.application import Governance
@@ -34,9 +34,10 @@ from projections.audit_chain import (
     record_hash,
     summarise,
 )
+from projections.catalogue import all_projections
 from projections.merkle import merkle_root
-from projections.runtime import ReadSide
-from tests.support.builders import a_lived_consortium
+from projections.runtime import LibraryEventLog, ReadSide
+from tests.support.builders import LivedConsortium, a_lived_consortium
 from tests.support.fakes import FixedClock
 
 
@@ -112,6 +113,89 @@ def test_a_rebuild_and_a_second_read_side_give_the_same_chain(
 
     assert chain_rows(read_side) == before
     assert chain_rows(other) == before
+
+
+def revise(app: Governance, coordinator: Actor, lived: LivedConsortium, n: int) -> None:
+    """One more event in the log."""
+    app.change_partner_axis(coordinator, lived.consortium_id, lived.lead_id, f"Axe {n}")
+
+
+def head_reads(read_side: ReadSide) -> list[str]:
+    """The statements reading the chain's head, as the read side's writer runs
+    them (listed as they are run)."""
+    seen: list[str] = []
+
+    def record(*args: object) -> None:
+        statement = str(args[2])
+        if statement.startswith("SELECT audit_chain.chain_hash"):
+            seen.append(statement)
+
+    event.listen(read_side.writer, "before_cursor_execute", record)
+    return seen
+
+
+def test_a_read_side_knows_the_head_it_wrote_and_does_not_read_it_again(
+    app: Governance, coordinator: Actor, clock: FixedClock, read_side: ReadSide
+) -> None:
+    lived = a_lived_consortium(app, coordinator, clock)
+    read_side.catch_up()
+    reads = head_reads(read_side)
+
+    for n in range(3):
+        revise(app, coordinator, lived, n)
+        read_side.catch_up()
+
+    assert reads == []
+    assert chain_rows(read_side) == expected_chain(app)
+
+
+def test_read_sides_taking_turns_on_one_chain_read_the_head_the_other_wrote(
+    app: Governance, coordinator: Actor, clock: FixedClock, read_side: ReadSide
+) -> None:
+    # Two processes on one read model (web and worker): each knows only the head
+    # it wrote itself, and the other moves the chain on meanwhile.
+    lived = a_lived_consortium(app, coordinator, clock)
+    other = ReadSide(
+        read_side.engine, LibraryEventLog(app.recorder, app.mapper), all_projections()
+    )
+    read_side.catch_up()
+    reads = head_reads(read_side)
+
+    for n, turn in enumerate([other, read_side, other, other, read_side]):
+        revise(app, coordinator, lived, n)
+        turn.catch_up()
+
+    assert len(reads) == 2  # each time the other had written since
+    assert chain_rows(read_side) == expected_chain(app)
+
+
+def test_a_batch_rolled_back_leaves_the_chain_s_head_to_be_read_again(
+    app: Governance,
+    coordinator: Actor,
+    clock: FixedClock,
+    read_side: ReadSide,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    lived = a_lived_consortium(app, coordinator, clock)
+    read_side.catch_up()
+    revise(app, coordinator, lived, 1)
+    advance = ReadSide._advance_all
+
+    def fail(*args: object) -> None:
+        raise RuntimeError("the batch fails after the chain was written")
+
+    # The chain's link is written, then the batch's transaction rolls back.
+    monkeypatch.setattr(ReadSide, "_advance_all", fail)
+    with pytest.raises(RuntimeError):
+        read_side.catch_up()
+    monkeypatch.setattr(ReadSide, "_advance_all", advance)
+    revise(app, coordinator, lived, 2)
+    reads = head_reads(read_side)
+
+    read_side.catch_up()
+
+    assert len(reads) == 1
+    assert chain_rows(read_side) == expected_chain(app)
 
 
 def test_the_summary_is_the_merkle_root_of_position_and_record_hash(

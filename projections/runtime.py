@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine, Table, bindparam, select, update
 from projections.base import Envelope, Projection, StoredRecord, tracking
 from projections.buffer import buffered_writes, prefetch_rows, watch_writes
 from projections.json_list import json_list
+from projections.log_in_database import NotificationsInDatabase, events_table
 from projections.reading import without_transaction
 from projections.table_set_registry import (
     create_own_sets,
@@ -67,7 +68,13 @@ READER_REFRESH_SECONDS = 1.0
 class EventLog(Protocol):
     """The application log as the read side needs it."""
 
-    def read(self, after: int, limit: int) -> Sequence[Envelope[Any]]: ...
+    def read(
+        self, after: int, limit: int, through: Connection | None = None
+    ) -> Sequence[Envelope[Any]]:
+        """The events after ``after``, at most ``limit``; ``through``: a connection
+        of the read models' database, which a log kept in that database may be read
+        through (in its transaction)."""
+        ...
 
     def last_position(self) -> int: ...
 
@@ -87,16 +94,29 @@ class Subscription(Protocol):
 
 
 class LibraryEventLog:
-    """The ``eventsourcing`` application's notification log, mapped to events."""
+    """The ``eventsourcing`` application's notification log, mapped to events.
 
-    def __init__(self, recorder: Any, mapper: Any) -> None:
+    ``shares_database``: the read models are in the log's PostgreSQL database, so
+    a read given a connection goes through it (``projections.log_in_database``).
+    """
+
+    def __init__(
+        self, recorder: Any, mapper: Any, *, shares_database: bool = False
+    ) -> None:
         self.recorder = recorder
         self.mapper = mapper
+        where = events_table(recorder) if shares_database else None
+        self._in_database = NotificationsInDatabase(*where) if where else None
 
-    def read(self, after: int, limit: int) -> Sequence[Envelope[Any]]:
-        notifications = self.recorder.select_notifications(
-            start=after, limit=limit, inclusive_of_start=False
-        )
+    def read(
+        self, after: int, limit: int, through: Connection | None = None
+    ) -> Sequence[Envelope[Any]]:
+        if through is not None and self._in_database is not None:
+            notifications = self._in_database.read(through, after, limit)
+        else:
+            notifications = self.recorder.select_notifications(
+                start=after, limit=limit, inclusive_of_start=False
+            )
         return [
             Envelope(
                 n.id,
@@ -472,7 +492,7 @@ class ReadSide:
         with self._writer.begin() as connection:
             positions = self._locked_positions(connection)
             start = min(positions.values(), default=0)
-            envelopes = self.log.read(start, batch_size)
+            envelopes = self.log.read(start, batch_size, connection)
             if not envelopes:
                 self._reached = start
                 return 0

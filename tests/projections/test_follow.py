@@ -7,6 +7,8 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from sqlalchemy import Connection
+
 from governance.actor import Actor
 from governance.application import Governance
 from projections.runtime import Envelope, EventLog, ReadSide, Subscription
@@ -79,8 +81,10 @@ class LogMissingWakeUps:
         self.log = log
         self.waiting = threading.Event()  # a follower waits for its wake-up
 
-    def read(self, after: int, limit: int) -> Sequence[Envelope]:
-        return self.log.read(after, limit)
+    def read(
+        self, after: int, limit: int, through: Connection | None = None
+    ) -> Sequence[Envelope]:
+        return self.log.read(after, limit, through)
 
     def last_position(self) -> int:
         return self.log.last_position()

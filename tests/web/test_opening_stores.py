@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from uuid import uuid4
 
 import psycopg
 import pytest
 from click.testing import CliRunner
 
+from governance.actor import Actor
+from tests.support.builders import FOUNDED_ON, a_call
 from tests.support.postgres import PostgresServer
 from web.cli import main
 from web.ops.storage import StorageError, Stores, open_stores, postgres_env
@@ -100,3 +103,33 @@ def test_processes_starting_together_create_the_tables_once(postgres_url: str) -
         stores.close()
     assert errors == []
     assert len(opened) == 4
+
+
+@pytest.mark.postgres
+def test_on_postgres_the_read_side_reads_the_log_through_its_own_connection(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The read models are in the log's database: the catching up reads the log in
+    # its own transaction, not through the library's pooled connection.
+    stores = open_stores(Settings(database_url=postgres_url, secret_key="k"))
+    try:
+        governance = stores.governance
+
+        def refused(*args: object, **kwargs: object) -> None:
+            raise AssertionError("the log was read through a connection of its own")
+
+        position = governance.found_consortium(
+            Actor(uuid4()),
+            name="Inclusion numérique du Val",
+            acronym="INV",
+            summary="Des lieux et des médiateurs pour le numérique du quotidien.",
+            territory="Val fictif",
+            call=a_call(),
+            founded_on=FOUNDED_ON,
+        ).position
+        monkeypatch.setattr(governance.recorder, "select_notifications", refused)
+
+        assert stores.read_side.wait_for(position)
+        assert stores.read_side.position() == position
+    finally:
+        stores.close()

@@ -178,7 +178,10 @@ def _assemble(
     attached: Engine | None,
 ) -> Stores:
     read_side = ReadSide(
-        read_engine, _event_log(governance), all_projections(), attached=attached
+        read_engine,
+        _event_log(governance, settings),
+        all_projections(),
+        attached=attached,
     )
     accounts = Accounts(
         app_engine,
@@ -212,8 +215,13 @@ def _assemble(
     )
 
 
-def _event_log(governance: Governance) -> LibraryEventLog:
-    return LibraryEventLog(governance.recorder, governance.mapper)
+def _event_log(governance: Governance, settings: Settings) -> LibraryEventLog:
+    # On PostgreSQL the read models live in the log's database.
+    return LibraryEventLog(
+        governance.recorder,
+        governance.mapper,
+        shares_database=settings.uses_postgres,
+    )
 
 
 # Set while a transaction is being opened on SQLite: the BEGIN statement to use
@@ -435,7 +443,9 @@ def _open_postgres(
             lock.commit()
             migrate(engine)
             seal_clear_secrets(engine, box)
-            ReadSide(engine, _event_log(governance), all_projections()).create_tables()
+            ReadSide(
+                engine, _event_log(governance, settings), all_projections()
+            ).create_tables()
             if settings.files_in_database:
                 import_local_files(settings, engine)
         except BaseException:

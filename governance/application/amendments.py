@@ -18,6 +18,7 @@ from eventsourcing.application import AggregateNotFoundError
 from governance.actor import Actor
 from governance.application.base import Created
 from governance.application.financing import FinancingCommands
+from governance.application.retrying import command
 from governance.consortium import Consortium
 from governance.errors import NotFound, RuleViolated
 from governance.financing.amendment import Amendment
@@ -32,6 +33,7 @@ from governance.voting import Outcome
 class AmendmentCommands(FinancingCommands):
     """Amendments: drafted and proposed by the coordinator, decided by the financer."""
 
+    @command
     def draft_amendment(
         self,
         actor: Actor,
@@ -54,6 +56,7 @@ class AmendmentCommands(FinancingCommands):
             )
             return Created(str(amendment.id), self._save(amendment))
 
+    @command
     def add_amendment_expense(
         self, actor: Actor, consortium_id: UUID, amendment_id: UUID, expense: Expense
     ) -> Created:
@@ -65,6 +68,7 @@ class AmendmentCommands(FinancingCommands):
             amendment.add_expense(expense.line(line_id))
             return Created(line_id, self._save(amendment))
 
+    @command
     def add_amendment_resource(
         self, actor: Actor, consortium_id: UUID, amendment_id: UUID, resource: Resource
     ) -> Created:
@@ -76,6 +80,7 @@ class AmendmentCommands(FinancingCommands):
             amendment.add_resource(resource.line(line_id))
             return Created(line_id, self._save(amendment))
 
+    @command
     def withdraw_in_amendment(
         self, actor: Actor, consortium_id: UUID, amendment_id: UUID, line_id: str
     ) -> int:
@@ -86,6 +91,7 @@ class AmendmentCommands(FinancingCommands):
             amendment.withdraw_line(line_id, plan.in_force())
             return self._save(amendment)
 
+    @command
     def drop_amendment_change(
         self, actor: Actor, consortium_id: UUID, amendment_id: UUID, line_id: str
     ) -> int:
@@ -95,6 +101,7 @@ class AmendmentCommands(FinancingCommands):
             amendment.drop_change(line_id)
             return self._save(amendment)
 
+    @command
     def extend_amendment_period(
         self, actor: Actor, consortium_id: UUID, amendment_id: UUID, until: date
     ) -> int:
@@ -105,6 +112,7 @@ class AmendmentCommands(FinancingCommands):
             amendment.extend_period(until, plan.in_force())
             return self._save(amendment)
 
+    @command
     def propose_amendment(
         self, actor: Actor, consortium_id: UUID, amendment_id: UUID
     ) -> int:
@@ -117,6 +125,7 @@ class AmendmentCommands(FinancingCommands):
             amendment.propose(in_force)
             return self._save(amendment)
 
+    @command
     def approve_amendment(
         self,
         actor: Actor,
@@ -145,6 +154,7 @@ class AmendmentCommands(FinancingCommands):
             amendment.approve(reason, version.number)
             return self._save(plan, amendment)
 
+    @command
     def refuse_amendment(
         self, actor: Actor, consortium_id: UUID, amendment_id: UUID, reason: str
     ) -> int:

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from governance.actor import PLATFORM, Actor
 from governance.application.base import Created, ServiceBase
+from governance.application.retrying import command
 from governance.checkpoint import Checkpoint
 from governance.permissions import Action
 
@@ -13,6 +14,7 @@ from governance.permissions import Action
 class AuditCommands(ServiceBase):
     """Checkpoints of the log."""
 
+    @command
     def seal_checkpoint(
         self,
         *,
@@ -37,6 +39,7 @@ class AuditCommands(ServiceBase):
             )
             return Created(str(checkpoint.id), self._save(checkpoint))
 
+    @command
     def countersign_checkpoint(
         self, actor: Actor, consortium_id: UUID, checkpoint_id: UUID
     ) -> int:

@@ -16,6 +16,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from governance.actor import SCHEDULER, Actor
 from governance.application.base import ServiceBase
+from governance.application.retrying import command
 from governance.call.rulebook import CallRulebook
 from governance.call.values import CallRules, application_deadline_id, call_rules_id
 from governance.errors import RuleViolated
@@ -29,6 +30,7 @@ from governance.values import Phase
 class CallCommands(ServiceBase):
     """The call's rules of a consortium."""
 
+    @command
     def record_call_rules(
         self, actor: Actor, consortium_id: UUID, rules: CallRules
     ) -> int | None:
@@ -60,6 +62,7 @@ class CallCommands(ServiceBase):
                 return None
             return self._save(*changed)
 
+    @command
     def request_application_reminder(
         self,
         consortium_id: UUID,

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from governance.actor import Actor
 from governance.application.base import Created, ServiceBase
+from governance.application.retrying import command
 from governance.capitalisation import CapitalisationRecord
 from governance.permissions import Action
 from governance.values import CapitalisationEntry
@@ -19,6 +20,7 @@ from governance.values import CapitalisationEntry
 class CapitalisationCommands(ServiceBase):
     """The capitalisation register, and the consortium's readiness settings."""
 
+    @command
     def record_capitalisation(
         self, actor: Actor, consortium_id: UUID, entry: CapitalisationEntry
     ) -> Created:
@@ -28,6 +30,7 @@ class CapitalisationCommands(ServiceBase):
             record = CapitalisationRecord.record(str(consortium_id), entry)
             return Created(str(record.id), self._save(record))
 
+    @command
     def amend_capitalisation(
         self, actor: Actor, entry_id: UUID, entry: CapitalisationEntry, reason: str
     ) -> int:
@@ -37,6 +40,7 @@ class CapitalisationCommands(ServiceBase):
             record.amend(entry, reason)
             return self._save(record)
 
+    @command
     def withdraw_capitalisation(self, actor: Actor, entry_id: UUID, reason: str) -> int:
         """Withdraw an entry from the register, with the reason; it is kept."""
         with self._acting(actor):
@@ -44,6 +48,7 @@ class CapitalisationCommands(ServiceBase):
             record.withdraw(reason)
             return self._save(record)
 
+    @command
     def declare_personal_data(
         self,
         actor: Actor,
@@ -60,6 +65,7 @@ class CapitalisationCommands(ServiceBase):
             )
             return self._save(consortium)
 
+    @command
     def describe_beneficiary_involvement(
         self, actor: Actor, consortium_id: UUID, description: str
     ) -> int:

@@ -8,6 +8,7 @@ from uuid import UUID, uuid4
 
 from governance.actor import Actor
 from governance.application.base import Created, ServiceBase
+from governance.application.retrying import command
 from governance.commitment import Commitment
 from governance.errors import RuleViolated
 from governance.values import Evidence, Pledge
@@ -18,6 +19,7 @@ class CommitmentCommands(ServiceBase):
 
     # -- commitments and contributions ----------------------------------------------
 
+    @command
     def pledge(
         self, actor: Actor, consortium_id: UUID, partner_id: str, pledge: Pledge
     ) -> Created:
@@ -31,6 +33,7 @@ class CommitmentCommands(ServiceBase):
             commitment = Commitment.pledge(str(consortium_id), partner_id, pledge)
             return Created(str(commitment.id), self._save(commitment))
 
+    @command
     def amend_commitment(
         self,
         actor: Actor,
@@ -47,6 +50,7 @@ class CommitmentCommands(ServiceBase):
             commitment.amend(amount, starts_on, ends_on, reason)
             return self._save(commitment)
 
+    @command
     def withdraw_commitment(
         self, actor: Actor, commitment_id: UUID, on: date, reason: str
     ) -> int:
@@ -56,6 +60,7 @@ class CommitmentCommands(ServiceBase):
             commitment.withdraw(on, reason)
             return self._save(commitment)
 
+    @command
     def deliver(
         self,
         actor: Actor,

@@ -7,6 +7,7 @@ from uuid import UUID, uuid4
 
 from governance.actor import Actor
 from governance.application.base import Created, ServiceBase
+from governance.application.retrying import command
 from governance.consortium import Consortium
 from governance.permissions import Action
 from governance.values import (
@@ -24,6 +25,7 @@ class ConsortiumCommands(ServiceBase):
 
     # -- consortium ---------------------------------------------------------------
 
+    @command
     def found_consortium(
         self,
         actor: Actor,
@@ -48,6 +50,7 @@ class ConsortiumCommands(ServiceBase):
             )
             return Created(str(consortium.id), self._save(consortium))
 
+    @command
     def revise_profile(
         self,
         actor: Actor,
@@ -71,6 +74,7 @@ class ConsortiumCommands(ServiceBase):
             )
             return self._save(consortium)
 
+    @command
     def change_phase(
         self, actor: Actor, consortium_id: UUID, phase: Phase, on: date
     ) -> int:
@@ -82,6 +86,7 @@ class ConsortiumCommands(ServiceBase):
 
     # -- partners -----------------------------------------------------------------
 
+    @command
     def admit_partner(
         self,
         actor: Actor,
@@ -107,6 +112,7 @@ class ConsortiumCommands(ServiceBase):
             )
             return Created(partner_id, self._save(consortium))
 
+    @command
     def change_partner_role(
         self, actor: Actor, consortium_id: UUID, partner_id: str, role: PartnerRole
     ) -> int:
@@ -116,6 +122,7 @@ class ConsortiumCommands(ServiceBase):
             consortium.change_partner_role(partner_id, role)
             return self._save(consortium)
 
+    @command
     def change_partner_axis(
         self, actor: Actor, consortium_id: UUID, partner_id: str, axis: str
     ) -> int:
@@ -125,6 +132,7 @@ class ConsortiumCommands(ServiceBase):
             consortium.change_partner_axis(partner_id, axis)
             return self._save(consortium)
 
+    @command
     def record_paper(
         self,
         actor: Actor,
@@ -139,6 +147,7 @@ class ConsortiumCommands(ServiceBase):
             consortium.record_paper(partner_id, paper, signed_on)
             return self._save(consortium)
 
+    @command
     def withdraw_partner(
         self, actor: Actor, consortium_id: UUID, partner_id: str, on: date, reason: str
     ) -> int:
@@ -150,6 +159,7 @@ class ConsortiumCommands(ServiceBase):
 
     # -- people -------------------------------------------------------------------
 
+    @command
     def issue_invitation(
         self,
         actor: Actor,
@@ -170,6 +180,7 @@ class ConsortiumCommands(ServiceBase):
             )
             return Created(invitation_id, self._save(consortium))
 
+    @command
     def cancel_invitation(
         self, actor: Actor, consortium_id: UUID, invitation_id: str
     ) -> int:
@@ -179,6 +190,7 @@ class ConsortiumCommands(ServiceBase):
             consortium.cancel_invitation(invitation_id)
             return self._save(consortium)
 
+    @command
     def accept_invitation(
         self, actor: Actor, consortium_id: UUID, invitation_id: str
     ) -> int:
@@ -190,6 +202,7 @@ class ConsortiumCommands(ServiceBase):
             )
             return self._save(consortium)
 
+    @command
     def change_member_role(
         self,
         actor: Actor,
@@ -204,6 +217,7 @@ class ConsortiumCommands(ServiceBase):
             consortium.change_member_role(account_id, role, partner_id)
             return self._save(consortium)
 
+    @command
     def revoke_membership(
         self, actor: Actor, consortium_id: UUID, account_id: str
     ) -> int:

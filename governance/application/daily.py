@@ -11,6 +11,7 @@ from uuid import UUID
 
 from governance.actor import Actor
 from governance.application.base import ServiceBase
+from governance.application.retrying import command
 from governance.errors import RuleViolated
 from governance.indicator import Indicator
 from governance.permissions import Action
@@ -31,6 +32,7 @@ class MeetingBallot:
 class DailyCommands(ServiceBase):
     """Recording a meeting's votes; correcting and withdrawing measurements."""
 
+    @command
     def record_meeting_votes(
         self, actor: Actor, proposal_id: UUID, ballots: Sequence[MeetingBallot]
     ) -> int | None:
@@ -80,6 +82,7 @@ class DailyCommands(ServiceBase):
                 return None
             return self._save(proposal)
 
+    @command
     def correct_measurement(
         self,
         actor: Actor,
@@ -97,6 +100,7 @@ class DailyCommands(ServiceBase):
             indicator.correct_measurement(measurement_id, value, on, source, reason)
             return self._save(indicator)
 
+    @command
     def withdraw_measurement(
         self, actor: Actor, indicator_id: UUID, measurement_id: str, reason: str
     ) -> int:

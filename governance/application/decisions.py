@@ -7,6 +7,7 @@ from uuid import UUID, uuid4
 
 from governance.actor import SCHEDULER, Actor
 from governance.application.base import Created, ServiceBase
+from governance.application.retrying import command
 from governance.errors import NotFound, NotPermitted, RuleViolated
 from governance.permissions import Action, check
 from governance.proposal import Decision, Proposal
@@ -17,6 +18,7 @@ from governance.voting import Outcome, VotingRule
 class DecisionCommands(ServiceBase):
     """How a consortium decides, and what it decided."""
 
+    @command
     def establish_body(
         self,
         actor: Actor,
@@ -33,6 +35,7 @@ class DecisionCommands(ServiceBase):
             consortium.establish_body(body_id, name, members, rule)
             return Created(body_id, self._save(consortium))
 
+    @command
     def change_body(
         self,
         actor: Actor,
@@ -49,6 +52,7 @@ class DecisionCommands(ServiceBase):
             consortium.change_body(body_id, name, members, rule)
             return self._save(consortium)
 
+    @command
     def delegate_proxy(
         self,
         actor: Actor,
@@ -69,6 +73,7 @@ class DecisionCommands(ServiceBase):
             )
             return Created(proxy_id, self._save(consortium))
 
+    @command
     def revoke_proxy(self, actor: Actor, consortium_id: UUID, proxy_id: str) -> int:
         """End a delegation (the delegating partner's member, or a coordinator)."""
         with self._acting(actor):
@@ -82,6 +87,7 @@ class DecisionCommands(ServiceBase):
             consortium.revoke_proxy(proxy_id)
             return self._save(consortium)
 
+    @command
     def table_proposal(
         self, actor: Actor, consortium_id: UUID, body_id: str, motion: Motion
     ) -> Created:
@@ -102,6 +108,7 @@ class DecisionCommands(ServiceBase):
             )
             return Created(str(proposal.id), self._save(proposal))
 
+    @command
     def cast_vote(
         self,
         actor: Actor,
@@ -129,6 +136,7 @@ class DecisionCommands(ServiceBase):
             proposal.cast_vote(partner_id, option, reason, at=now)
             return self._save(proposal)
 
+    @command
     def close_proposal(self, actor: Actor, proposal_id: UUID) -> int:
         """Close a vote: coordinators close meeting votes, and written ones past due."""
         with self._acting(actor):
@@ -137,6 +145,7 @@ class DecisionCommands(ServiceBase):
             proposal.close(at=self.clock.now())
             return self._save(proposal)
 
+    @command
     def close_due_proposal(self, proposal_id: UUID) -> int:
         """The scheduler closes a written vote whose deadline has passed."""
         with self._acting(Actor(SCHEDULER)):
@@ -146,6 +155,7 @@ class DecisionCommands(ServiceBase):
             proposal.close(at=self.clock.now())
             return self._save(proposal)
 
+    @command
     def veto(
         self, actor: Actor, proposal_id: UUID, partner_id: str | None, reason: str
     ) -> int:
@@ -170,6 +180,7 @@ class DecisionCommands(ServiceBase):
             proposal.veto(partner_id, reason, at=self.clock.now())
             return self._save(proposal)
 
+    @command
     def record_decision(
         self,
         actor: Actor,

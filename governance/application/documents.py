@@ -13,6 +13,7 @@ from uuid import UUID
 
 from governance.actor import Actor
 from governance.application.base import Created, ServiceBase
+from governance.application.retrying import command
 from governance.convention.document import ConventionDocument
 from governance.convention.values import DocumentKind
 from governance.errors import NotFound, RuleViolated
@@ -24,6 +25,7 @@ from governance.values import Evidence
 class DocumentCommands(ServiceBase):
     """The convention's documents: filed, versioned, signed."""
 
+    @command
     def file_document(
         self,
         actor: Actor,
@@ -52,6 +54,7 @@ class DocumentCommands(ServiceBase):
             )
             return Created(str(document.id), self._save(document))
 
+    @command
     def file_document_version(
         self,
         actor: Actor,
@@ -67,6 +70,7 @@ class DocumentCommands(ServiceBase):
             document.file_version(file, note)
             return self._save(document)
 
+    @command
     def record_signature(
         self,
         actor: Actor,

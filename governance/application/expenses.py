@@ -15,6 +15,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from governance.actor import SCHEDULER, Actor
 from governance.application.base import Created, ServiceBase
+from governance.application.retrying import command
 from governance.consortium import Consortium
 from governance.errors import NotFound, RuleViolated
 from governance.financing.statement import ExpenseStatement
@@ -32,6 +33,7 @@ from governance.reporting import WRITABLE, ReportingObligation
 class ExpenseCommands(ServiceBase):
     """Partners' expense statements, per reporting period."""
 
+    @command
     def declare_expense(
         self,
         actor: Actor,
@@ -52,6 +54,7 @@ class ExpenseCommands(ServiceBase):
             statement.declare(expense.line(line_id, statement.period))
             return Created(line_id, self._save(statement))
 
+    @command
     def withdraw_statement_line(
         self, actor: Actor, statement_uuid: UUID, line_id: str
     ) -> int:
@@ -63,6 +66,7 @@ class ExpenseCommands(ServiceBase):
             statement.withdraw_line(line_id)
             return self._save(statement)
 
+    @command
     def submit_statements(
         self, actor: Actor, consortium_id: UUID, obligation_id: UUID
     ) -> int:
@@ -82,6 +86,7 @@ class ExpenseCommands(ServiceBase):
                 raise RuleViolated("statement.nothing_to_submit")
             return self._save(*drafts)
 
+    @command
     def refuse_statement_line(
         self,
         actor: Actor,
@@ -96,6 +101,7 @@ class ExpenseCommands(ServiceBase):
             statement.refuse_line(line_id, reason, comment)
             return self._save(statement)
 
+    @command
     def accept_statement(self, actor: Actor, statement_uuid: UUID, comment: str) -> int:
         """The financer accepts a submitted statement (its lines not refused)."""
         with self._acting(actor):
@@ -103,6 +109,7 @@ class ExpenseCommands(ServiceBase):
             statement.accept(comment)
             return self._save(statement)
 
+    @command
     def accept_statements(
         self, actor: Actor, consortium_id: UUID, obligation_id: UUID, comment: str
     ) -> int:
@@ -144,6 +151,7 @@ class ExpenseCommands(ServiceBase):
         self._authorised(actor, UUID(statement.consortium_id), Action.REVIEW_EXPENSES)
         return statement
 
+    @command
     def request_statement_reminder(
         self,
         consortium_id: UUID,

@@ -18,6 +18,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from governance.actor import Actor
 from governance.application.base import ServiceBase
+from governance.application.retrying import command
 from governance.consortium import Consortium
 from governance.errors import NotFound
 from governance.financing.plan import FinancingPlan
@@ -43,6 +44,7 @@ A = TypeVar("A")
 class FinancialReportCommands(ServiceBase):
     """Financial reports: variances explained, certification."""
 
+    @command
     def explain_variance(
         self,
         actor: Actor,
@@ -59,6 +61,7 @@ class FinancialReportCommands(ServiceBase):
             report.explain(category, explanation)
             return self._save(report)
 
+    @command
     def certify_financial_report(
         self,
         actor: Actor,

@@ -16,6 +16,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from governance.actor import Actor
 from governance.application.base import Created, ServiceBase
+from governance.application.retrying import command
 from governance.commitment import Commitment
 from governance.consortium import Consortium
 from governance.errors import NotFound, RuleViolated
@@ -35,6 +36,7 @@ from governance.permissions import Action
 class FinancingCommands(ServiceBase):
     """The financing plan: planned expenses and resources, rules, versions."""
 
+    @command
     def plan_expense(
         self, actor: Actor, consortium_id: UUID, expense: Expense
     ) -> Created:
@@ -47,6 +49,7 @@ class FinancingCommands(ServiceBase):
             plan.plan_expense(expense.line(line_id))
             return Created(line_id, self._save(plan))
 
+    @command
     def withdraw_expense(self, actor: Actor, consortium_id: UUID, line_id: str) -> int:
         """Take an expense line out of the draft plan."""
         with self._acting(actor):
@@ -55,6 +58,7 @@ class FinancingCommands(ServiceBase):
             plan.withdraw_expense(line_id)
             return self._save(plan)
 
+    @command
     def plan_resource(
         self, actor: Actor, consortium_id: UUID, resource: Resource
     ) -> Created:
@@ -67,6 +71,7 @@ class FinancingCommands(ServiceBase):
             plan.plan_resource(resource.line(line_id))
             return Created(line_id, self._save(plan))
 
+    @command
     def withdraw_resource(self, actor: Actor, consortium_id: UUID, line_id: str) -> int:
         """Take a resource line out of the draft plan."""
         with self._acting(actor):
@@ -75,6 +80,7 @@ class FinancingCommands(ServiceBase):
             plan.withdraw_resource(line_id)
             return self._save(plan)
 
+    @command
     def set_funding_rules(
         self, actor: Actor, consortium_id: UUID, rules: FundingRules
     ) -> int | None:
@@ -90,6 +96,7 @@ class FinancingCommands(ServiceBase):
                 return None
             return self._save(plan)
 
+    @command
     def file_plan_version(
         self,
         actor: Actor,

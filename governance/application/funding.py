@@ -24,6 +24,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from governance.actor import SCHEDULER, Actor
 from governance.application.base import Created, ServiceBase
+from governance.application.retrying import command
 from governance.consortium import Consortium
 from governance.errors import NotFound, RuleViolated
 from governance.financing.funding_figures import FundingFigures, funding_figures
@@ -50,6 +51,7 @@ SIGNED_PHASES = (Phase.AGREEMENT_SIGNED, Phase.IMPLEMENTATION, Phase.CLOSED)
 class FundingCommands(ServiceBase):
     """The funder's grant, its tranches, payments and recoveries (financers)."""
 
+    @command
     def set_grant(
         self,
         actor: Actor,
@@ -73,6 +75,7 @@ class FundingCommands(ServiceBase):
             )
             return Created(str(grant.id), self._save(grant))
 
+    @command
     def record_payment(
         self,
         actor: Actor,
@@ -96,6 +99,7 @@ class FundingCommands(ServiceBase):
             )
             return Created(payment_id, self._save(grant))
 
+    @command
     def record_recovery(
         self,
         actor: Actor,
@@ -129,6 +133,7 @@ class FundingCommands(ServiceBase):
             )
             return Created(recovery_id, self._save(grant))
 
+    @command
     def request_tranche_reminder(
         self,
         consortium_id: UUID,

@@ -13,6 +13,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from governance.actor import SCHEDULER, Actor
 from governance.application.base import ServiceBase
+from governance.application.retrying import command
 from governance.errors import RuleViolated
 from governance.permissions import Action
 from governance.reminder import Reminder, ReminderSchedule
@@ -24,6 +25,7 @@ from governance.values import ReminderChannel
 class ReminderCommands(ServiceBase):
     """Reminders of reporting deadlines and each consortium's schedule of them."""
 
+    @command
     def request_reminder(
         self, obligation_id: UUID, stage: int, recipient_id: str, escalation: int
     ) -> int:
@@ -49,6 +51,7 @@ class ReminderCommands(ServiceBase):
             )
             return self._save(reminder)
 
+    @command
     def record_reminder_sent(
         self, reminder_id: UUID, channel: ReminderChannel, message_id: str
     ) -> int:
@@ -58,6 +61,7 @@ class ReminderCommands(ServiceBase):
             reminder.mark_sent(channel, message_id)
             return self._save(reminder)
 
+    @command
     def set_reminder_schedule(
         self, actor: Actor, consortium_id: UUID, days_before: tuple[int, ...]
     ) -> int | None:

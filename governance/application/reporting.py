@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 
 from governance.actor import Actor
 from governance.application.base import Created, ServiceBase
+from governance.application.retrying import command
 from governance.errors import NotFound, RuleViolated
 from governance.indicator import Indicator
 from governance.permissions import Action
@@ -20,6 +21,7 @@ from governance.values import Evidence, ReportedIndicator, ReportKind
 class ReportingCommands(ServiceBase):
     """Reporting to funders: the calendar and each report's life."""
 
+    @command
     def schedule_report(
         self,
         actor: Actor,
@@ -49,6 +51,7 @@ class ReportingCommands(ServiceBase):
             )
             return Created(str(obligation.id), self._save(obligation))
 
+    @command
     def schedule_periodic_reports(
         self,
         actor: Actor,
@@ -88,6 +91,7 @@ class ReportingCommands(ServiceBase):
             ]
             return Created(series_id, self._save(*obligations))
 
+    @command
     def draft_report(
         self,
         actor: Actor,
@@ -108,6 +112,7 @@ class ReportingCommands(ServiceBase):
             )
             return self._save(obligation)
 
+    @command
     def submit_report(self, actor: Actor, obligation_id: UUID) -> int:
         """Send the drafted report to the funder."""
         with self._acting(actor):
@@ -115,6 +120,7 @@ class ReportingCommands(ServiceBase):
             obligation.submit()
             return self._save(obligation)
 
+    @command
     def accept_report(self, actor: Actor, obligation_id: UUID, comment: str) -> int:
         """A financer accepts the submitted report."""
         with self._acting(actor):
@@ -122,6 +128,7 @@ class ReportingCommands(ServiceBase):
             obligation.accept(comment)
             return self._save(obligation)
 
+    @command
     def request_report_changes(
         self, actor: Actor, obligation_id: UUID, comment: str
     ) -> int:
@@ -131,6 +138,7 @@ class ReportingCommands(ServiceBase):
             obligation.request_changes(comment)
             return self._save(obligation)
 
+    @command
     def define_indicator(
         self,
         actor: Actor,
@@ -157,6 +165,7 @@ class ReportingCommands(ServiceBase):
             )
             return Created(str(indicator.id), self._save(indicator))
 
+    @command
     def measure_indicator(
         self, actor: Actor, indicator_id: UUID, value: Decimal, on: date, source: str
     ) -> int:

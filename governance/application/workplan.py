@@ -16,6 +16,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from governance.actor import SCHEDULER, Actor
 from governance.application.base import Created, ServiceBase
+from governance.application.retrying import command
 from governance.consortium import Consortium
 from governance.errors import NotPermitted, RuleViolated
 from governance.permissions import Action
@@ -28,6 +29,7 @@ from governance.workplan.values import OPEN_STATUSES, workplan_id
 class WorkPlanCommands(ServiceBase):
     """The work plan: packages, deliverables and their review, milestones."""
 
+    @command
     def define_work_package(
         self,
         actor: Actor,
@@ -47,6 +49,7 @@ class WorkPlanCommands(ServiceBase):
             plan.define_package(package_id, code, title, lead_id, tuple(participants))
             return Created(package_id, self._save(plan))
 
+    @command
     def change_work_package(
         self,
         actor: Actor,
@@ -68,6 +71,7 @@ class WorkPlanCommands(ServiceBase):
                 return None
             return self._save(plan)
 
+    @command
     def withdraw_work_package(
         self, actor: Actor, consortium_id: UUID, package_id: str
     ) -> int:
@@ -78,6 +82,7 @@ class WorkPlanCommands(ServiceBase):
             plan.withdraw_package(package_id)
             return self._save(plan)
 
+    @command
     def plan_deliverable(
         self,
         actor: Actor,
@@ -102,6 +107,7 @@ class WorkPlanCommands(ServiceBase):
             )
             return Created(deliverable_id, self._save(plan))
 
+    @command
     def submit_deliverable(
         self,
         actor: Actor,
@@ -124,6 +130,7 @@ class WorkPlanCommands(ServiceBase):
             plan.submit_deliverable(deliverable_id, file, note)
             return self._save(plan)
 
+    @command
     def accept_deliverable(
         self, actor: Actor, consortium_id: UUID, deliverable_id: str, comment: str
     ) -> int:
@@ -134,6 +141,7 @@ class WorkPlanCommands(ServiceBase):
             plan.accept_deliverable(deliverable_id, comment)
             return self._save(plan)
 
+    @command
     def request_deliverable_changes(
         self, actor: Actor, consortium_id: UUID, deliverable_id: str, comment: str
     ) -> int:
@@ -144,6 +152,7 @@ class WorkPlanCommands(ServiceBase):
             plan.request_deliverable_changes(deliverable_id, comment)
             return self._save(plan)
 
+    @command
     def plan_milestone(
         self,
         actor: Actor,
@@ -161,6 +170,7 @@ class WorkPlanCommands(ServiceBase):
             plan.plan_milestone(milestone_id, package_id, title, planned_on)
             return Created(milestone_id, self._save(plan))
 
+    @command
     def reach_milestone(
         self,
         actor: Actor,
@@ -179,6 +189,7 @@ class WorkPlanCommands(ServiceBase):
             plan.reach_milestone(milestone_id, reached_on, note, evidence, today)
             return self._save(plan)
 
+    @command
     def request_deliverable_reminder(
         self,
         consortium_id: UUID,

@@ -13,17 +13,17 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, bindparam, select, update
 
-from projections.base import Envelope, Projection, StoredRecord, tracking
+from projections.base import Envelope, Projection, tracking
 from projections.buffer import buffered_writes, prefetch_rows, watch_writes
+from projections.event_log import EventLog, Subscription
 from projections.json_list import json_list
-from projections.log_in_database import NotificationsInDatabase, events_table
 from projections.reading import without_transaction
 from projections.table_set_registry import (
     create_own_sets,
@@ -63,81 +63,6 @@ _ADVANCE = (
 )
 
 READER_REFRESH_SECONDS = 1.0
-
-
-class EventLog(Protocol):
-    """The application log as the read side needs it."""
-
-    def read(
-        self, after: int, limit: int, through: Connection | None = None
-    ) -> Sequence[Envelope[Any]]:
-        """The events after ``after``, at most ``limit``; ``through``: a connection
-        of the read models' database, which a log kept in that database may be read
-        through (in its transaction)."""
-        ...
-
-    def last_position(self) -> int: ...
-
-    def subscribe(self, after: int) -> Subscription | None: ...
-
-
-class Subscription(Protocol):
-    """Wakes a follower up when new events are recorded (PostgreSQL LISTEN)."""
-
-    def __enter__(self) -> Subscription: ...
-
-    def __exit__(self, *args: object) -> None: ...
-
-    def __iter__(self) -> Iterator[Any]: ...
-
-    def stop(self) -> None: ...
-
-
-class LibraryEventLog:
-    """The ``eventsourcing`` application's notification log, mapped to events.
-
-    ``shares_database``: the read models are in the log's PostgreSQL database, so
-    a read given a connection goes through it (``projections.log_in_database``).
-    """
-
-    def __init__(
-        self, recorder: Any, mapper: Any, *, shares_database: bool = False
-    ) -> None:
-        self.recorder = recorder
-        self.mapper = mapper
-        where = events_table(recorder) if shares_database else None
-        self._in_database = NotificationsInDatabase(*where) if where else None
-
-    def read(
-        self, after: int, limit: int, through: Connection | None = None
-    ) -> Sequence[Envelope[Any]]:
-        if through is not None and self._in_database is not None:
-            notifications = self._in_database.read(through, after, limit)
-        else:
-            notifications = self.recorder.select_notifications(
-                start=after, limit=limit, inclusive_of_start=False
-            )
-        return [
-            Envelope(
-                n.id,
-                self.mapper.to_domain_event(n),
-                StoredRecord(
-                    str(n.originator_id), n.originator_version, n.topic, bytes(n.state)
-                ),
-            )
-            for n in notifications
-        ]
-
-    def last_position(self) -> int:
-        return int(self.recorder.max_notification_id() or 0)
-
-    def subscribe(self, after: int) -> Subscription | None:
-        """A live subscription where the store has one (PostgreSQL), else None."""
-        try:
-            subscription: Subscription = self.recorder.subscribe(gt=after)
-        except NotImplementedError:
-            return None
-        return subscription
 
 
 def _watch(

@@ -23,7 +23,8 @@ from notifications.jobs import close_due_proposals
 from projections.base import Envelope
 from projections.catalogue import all_projections
 from projections.decisions import ProposalRow, proposal, steps_of
-from projections.runtime import LibraryEventLog, ReadSide
+from projections.event_log import LibraryEventLog
+from projections.runtime import ReadSide
 from tests.support.builders import (
     COORDINATOR_ID,
     RNA_A,

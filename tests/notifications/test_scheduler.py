@@ -24,7 +24,8 @@ from notifications.outbox import job_runs
 from notifications.scheduler import Jobs, start_scheduler, stop_scheduler
 from projections.catalogue import all_projections
 from projections.decisions import ProposalRow, proposal
-from projections.runtime import LibraryEventLog, ReadSide
+from projections.event_log import LibraryEventLog
+from projections.runtime import ReadSide
 from tests.support.builders import (
     COORDINATOR_ID,
     a_governance,

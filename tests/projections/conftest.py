@@ -10,7 +10,8 @@ from sqlalchemy import Engine, create_engine
 
 from governance.application import Governance
 from projections.catalogue import all_projections
-from projections.runtime import LibraryEventLog, ReadSide
+from projections.event_log import LibraryEventLog
+from projections.runtime import ReadSide
 from web.ops.storage import sqlalchemy_url, sqlite_engine
 
 

@@ -35,8 +35,9 @@ from projections.audit_chain import (
     summarise,
 )
 from projections.catalogue import all_projections
+from projections.event_log import LibraryEventLog
 from projections.merkle import merkle_root
-from projections.runtime import LibraryEventLog, ReadSide
+from projections.runtime import ReadSide
 from tests.support.builders import LivedConsortium, a_lived_consortium
 from tests.support.fakes import FixedClock
 

@@ -11,7 +11,9 @@ from sqlalchemy import Connection
 
 from governance.actor import Actor
 from governance.application import Governance
-from projections.runtime import Envelope, EventLog, ReadSide, Subscription
+from projections.base import Envelope
+from projections.event_log import EventLog, Subscription
+from projections.runtime import ReadSide
 from tests.support.builders import FOUNDED_ON, a_call
 
 

@@ -11,8 +11,9 @@ from sqlalchemy import Engine, create_engine, event
 from governance.actor import Actor
 from governance.application import Governance
 from projections.catalogue import all_projections
+from projections.event_log import LibraryEventLog
 from projections.log_in_database import events_table
-from projections.runtime import LibraryEventLog, ReadSide
+from projections.runtime import ReadSide
 from tests.projections.test_audit_chain import chain_rows, expected_chain
 from tests.support.builders import a_lived_consortium
 from tests.support.fakes import FixedClock

@@ -32,7 +32,8 @@ from sqlalchemy import (
 from governance.application import Governance
 from projections import runtime
 from projections.base import Envelope, Projection
-from projections.runtime import LibraryEventLog, ReadSide
+from projections.event_log import LibraryEventLog
+from projections.runtime import ReadSide
 from projections.table_sets import BUILDING, CURRENT, RETIRED
 from web.ops.storage import sqlalchemy_url, sqlite_engine
 

@@ -34,6 +34,7 @@ from governance.values import (
     Unit,
 )
 from projections.catalogue import all_projections
+from projections.event_log import LibraryEventLog
 from projections.ledger import (
     ChangeRow,
     CommitmentRow,
@@ -43,7 +44,7 @@ from projections.ledger import (
     contributions_of,
 )
 from projections.partners import PartnerRow, partners_of
-from projections.runtime import LibraryEventLog, ReadSide
+from projections.runtime import ReadSide
 from tests.support.builders import admitted_partner, an_authority, founded_consortium
 from web.exports.ledger import (
     LedgerExport,

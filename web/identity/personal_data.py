@@ -23,8 +23,9 @@ from sqlalchemy import Engine, func, select
 
 from notifications.outbox import messages_to
 from notifications.webhooks.tables import subscriptions
+from projections.event_log import EventLog
 from projections.members import memberships_of_account
-from projections.runtime import EventLog, ReadSide
+from projections.runtime import ReadSide
 from web.identity.tables import (
     accounts,
     api_tokens,

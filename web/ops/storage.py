@@ -40,7 +40,8 @@ from notifications.outbox import Outbox
 from notifications.page_unread import ATTACHED
 from projections.audit_chain import CHECKPOINT_TOPICS
 from projections.catalogue import all_projections
-from projections.runtime import LibraryEventLog, ReadSide
+from projections.event_log import LibraryEventLog
+from projections.runtime import ReadSide
 from web.evidence.database import DatabaseFileStore
 from web.evidence.filestore import EVIDENCE_FOLDER, UPLOADS_FOLDER, open_file_store
 from web.i18n import catalogues

@@ -17,8 +17,8 @@ from governance.actor import Actor
 from governance.application import Governance
 from governance.values import MemberRole, PartnerRole
 from projections.base import metadata
+from projections.event_log import LibraryEventLog
 from projections.runtime import (
-    LibraryEventLog,
     PositionAlreadyApplied,
     Progress,
     ReadSide,

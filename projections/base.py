@@ -170,6 +170,14 @@ class Projection:
         not looked up costs a little; missing one only a statement."""
         return ()
 
+    def prepare(
+        self, connection: Connection, envelopes: Sequence[Envelope[Any]]
+    ) -> None:
+        """Load, before a batch, what this projection's handlers will look up for
+        these events besides rows by key (``lookups``): in the batch's caches
+        (``buffer.batch_cache``), which the handlers keep in step; nothing by
+        default."""
+
     def apply(self, connection: Connection, envelope: Envelope[Any]) -> None:
         """Apply one event; events without a handler change nothing."""
         handler = self.handlers.get(type(envelope.event))

@@ -520,7 +520,10 @@ def _prefetch(
     projections: Sequence[Projection],
     envelopes: Sequence[Envelope[Any]],
 ) -> None:
-    """Load, per table, the rows the projections will look up in this batch."""
+    """Load what the projections will look up in this batch: their own caches,
+    then, per table, the rows they name."""
+    for projection in projections:
+        projection.prepare(connection, envelopes)
     wanted: dict[Table, list[dict[str, Any]]] = {}
     for projection in projections:
         for table, key in projection.lookups(envelopes):

@@ -6,13 +6,15 @@ opened yet (the reminder names the id it will have, derived from the consortium,
 the report and the partner), and a tranche lives inside its grant. A tranche's name
 is kept as a label of its consortium when the grant is set; a statement is found
 among the consortium's reports × partners (each id derived as the service derives
-it), once per batch and consortium. ``remind_of_money`` writes the row (the
+it), loaded once per batch and consortium (``load_reports``, for the whole batch
+before it). ``remind_of_money`` writes the row (the
 reminders' handler asks it first) and names the reminder for its "sent" row.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -27,9 +29,9 @@ from projections.history.rows import (
     STATEMENTS_CACHE,
     HistoryRows,
     add_label,
-    label_in,
+    consortium_labels,
 )
-from projections.history.tables import history, labels, owners
+from projections.history.tables import history, owners
 
 
 @lru_cache(maxsize=65536)
@@ -37,33 +39,40 @@ def _statement_of(consortium_id: str, report_id: str, partner_id: str) -> str:
     return str(statement_id(consortium_id, report_id, partner_id))
 
 
-def _reports_and_labels(
-    connection: Connection, consortium_id: str
-) -> tuple[dict[str, list[str]], list[tuple[str, str]]]:
-    cache = batch_cache(connection, STATEMENTS_CACHE)
-    found: tuple[dict[str, list[str]], list[tuple[str, str]]] | None = cache.get(
-        consortium_id
-    )
-    if found is None:
-        reports: dict[str, list[str]] = {}
-        for r in connection.execute(
-            select(history.c.about_id, history.c.params).where(
-                history.c.consortium_id == consortium_id,
-                history.c.area == "reporting",
-                history.c.kind == "report_scheduled",
-            )
-        ):
+_REPORTS = select(history.c.consortium_id, history.c.about_id, history.c.params).where(
+    history.c.area == "reporting", history.c.kind == "report_scheduled"
+)
+_CHUNK = 500
+
+
+def load_reports(connection: Connection, consortium_ids: Iterable[str]) -> None:
+    """Load, for the batch, the reports of these consortia by due date (those not
+    loaded yet, one statement per 500 consortia). Asked before the batch writes
+    any history row, the statement writes none early (``projections.buffer``)."""
+    _load(connection, consortium_ids, batch_cache(connection, STATEMENTS_CACHE))
+
+
+def _load(
+    connection: Connection,
+    consortium_ids: Iterable[str],
+    cache: dict[str, dict[str, list[str]]],
+) -> None:
+    wanted = sorted({c for c in consortium_ids if c not in cache})
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        found: dict[str, dict[str, list[str]]] = {c: {} for c in chunk}
+        for r in connection.execute(_REPORTS.where(history.c.consortium_id.in_(chunk))):
             on = json.loads(r.params).get("on")
-            reports.setdefault(on, []).append(r.about_id)  # as ``rows._add`` extends it
-        names = [
-            (row.subject_id, row.label)
-            for row in connection.execute(
-                select(labels.c.subject_id, labels.c.label).where(
-                    labels.c.consortium_id == consortium_id
-                )
-            )
-        ]
-        found = cache[consortium_id] = (reports, names)
+            # As ``rows._add`` extends it.
+            found[r.consortium_id].setdefault(on, []).append(r.about_id)
+        cache.update(found)
+
+
+def _reports(connection: Connection, consortium_id: str) -> dict[str, list[str]]:
+    # Outside a batch the cache is a new dictionary each time: loaded, then read.
+    cache = batch_cache(connection, STATEMENTS_CACHE)
+    _load(connection, (consortium_id,), cache)
+    found: dict[str, list[str]] = cache[consortium_id]
     return found
 
 
@@ -72,12 +81,12 @@ def _statement(
 ) -> tuple[str, str, str] | None:
     """The report and partner whose statement ``subject`` is, among the reports of
     the consortium due that day and its partners: (report, title, partner)."""
-    by_date, names = _reports_and_labels(connection, consortium_id)
-    reports = by_date.get(due_on.isoformat())
+    reports = _reports(connection, consortium_id).get(due_on.isoformat())
     if not reports:
         return None
+    names = consortium_labels(connection, consortium_id)
     for report_id in reports:
-        for partner_id, name in names:
+        for partner_id, name in names.items():
             if _statement_of(consortium_id, report_id, partner_id) == subject:
                 title = connection.scalar(
                     select(owners.c.title).where(owners.c.aggregate_id == report_id)
@@ -95,7 +104,7 @@ def remind_of_money(
     reminder is about neither."""
     e = envelope.event
     words: dict[str, Any] = {"consortium_id": e.consortium_id, "stage": e.stage}
-    tranche = label_in(connection, e.consortium_id, e.obligation_id)
+    tranche = consortium_labels(connection, e.consortium_id).get(e.obligation_id)
     if tranche is not None:
         rows._own(connection, envelope, e.consortium_id, tranche)
         rows._add(

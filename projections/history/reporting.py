@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Column, Connection, String, Table, Text, bindparam, select
+from sqlalchemy import Column, Connection, String, Table, Text
 
 from governance import events
 from projections.base import Envelope, metadata, on
-from projections.buffer import add_row, batch_cache
+from projections.buffer import add_row, batch_cache, find_row
 from projections.history.call_rules import (
     is_application_deadline,
     remind_of_application,
@@ -27,9 +27,6 @@ report_periods = Table(
     Column("item_id", String(36), primary_key=True),
     Column("params", Text, nullable=False),
 )
-_PERIOD = select(report_periods.c.params).where(
-    report_periods.c.item_id == bindparam("item_id")
-)
 _CACHE = "history.report_periods"
 
 
@@ -43,7 +40,9 @@ def _keep_period(connection: Connection, item_id: str, params: dict[str, Any]) -
 def _period_of(connection: Connection, item_id: str) -> dict[str, Any]:
     cache = batch_cache(connection, _CACHE)
     if item_id not in cache:
-        cache[item_id] = connection.scalar(_PERIOD, {"item_id": item_id})
+        # Held when the batch began (``HistoryProjection.lookups``), or a statement.
+        row = find_row(connection, report_periods, {"item_id": item_id})
+        cache[item_id] = None if row is None else row["params"]
     text = cache[item_id]
     found: dict[str, Any] = json.loads(str(text)) if text else {}
     return found

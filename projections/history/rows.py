@@ -9,6 +9,7 @@ owner or label thousands of times.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
@@ -16,7 +17,7 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, bindparam, select
 
 from projections.base import Envelope, LoggedEvent, Projection
-from projections.buffer import add_row, batch_cache
+from projections.buffer import add_row, batch_cache, in_batch
 from projections.history.tables import (
     ABOUT,
     AREA_OF_KIND,
@@ -27,11 +28,14 @@ from projections.history.tables import (
     owners,
 )
 
-# Per batch, the money reminders' view of a consortium: its reports by due date and
-# its labels (``money_reminders``), as its tables hold them, extended here when a
-# report is scheduled or a label added there: the only writes to those rows (history
-# rows and labels are never changed nor deleted).
+# Per batch, the money reminders' view of a consortium: its reports by due date
+# (``money_reminders``), as its history holds them, extended here when a report is
+# scheduled: the only write to those rows (history rows are never changed nor
+# deleted).
 STATEMENTS_CACHE = "history.money_statements"
+# Per batch, every label of a consortium (``consortium_labels``), extended by
+# ``add_label``: labels are never changed nor deleted.
+LABELS_CACHE = "history.labels"
 
 
 class AboutPartner(LoggedEvent, Protocol):
@@ -73,7 +77,7 @@ class HistoryRows(Projection):
             )
             if cached is not None:
                 on = _value(params["on"])
-                cached[0].setdefault(on, []).append(about_id or envelope.originator_id)
+                cached.setdefault(on, []).append(about_id or envelope.originator_id)
         add_row(
             connection,
             history,
@@ -176,13 +180,14 @@ _LABEL = select(labels.c.label).where(
     labels.c.consortium_id == bindparam("consortium_id"),
     labels.c.subject_id == bindparam("subject_id"),
 )
+_LABELS_OF = select(labels.c.consortium_id, labels.c.subject_id, labels.c.label)
 _COMMITMENT_OWNER = select(commitment_owners).where(
     commitment_owners.c.commitment_id == bindparam("commitment_id")
 )
 _ENTRY_OWNER = select(capitalisation_owners).where(
     capitalisation_owners.c.entry_id == bindparam("entry_id")
 )
-_MISSING = object()
+_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -226,19 +231,50 @@ def add_label(
         labels,
         {"consortium_id": consortium_id, "subject_id": subject_id, "label": label},
     )
-    batch_cache(connection, "history.labels")[consortium_id, subject_id] = label
-    cached = batch_cache(connection, STATEMENTS_CACHE).get(consortium_id)
-    if cached is not None:
-        cached[1].append((subject_id, label))
+    known: dict[str, str] | None = batch_cache(connection, LABELS_CACHE).get(
+        consortium_id
+    )
+    if known is not None:
+        known[subject_id] = label
+
+
+def load_labels(connection: Connection, consortium_ids: Iterable[str]) -> None:
+    """Load, for the batch, every label of these consortia not loaded yet (one
+    statement per 500 consortia): a batch names the same few partners thousands
+    of times, and asking for one at a time is a statement (a round trip) each."""
+    _load_labels(connection, consortium_ids, batch_cache(connection, LABELS_CACHE))
+
+
+def _load_labels(
+    connection: Connection,
+    consortium_ids: Iterable[str],
+    cache: dict[str, dict[str, str]],
+) -> None:
+    wanted = sorted({c for c in consortium_ids if c not in cache})
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        found: dict[str, dict[str, str]] = {c: {} for c in chunk}
+        for row in connection.execute(
+            _LABELS_OF.where(labels.c.consortium_id.in_(chunk))
+        ):
+            found[row.consortium_id][row.subject_id] = row.label
+        cache.update(found)
+
+
+def consortium_labels(connection: Connection, consortium_id: str) -> dict[str, str]:
+    """Every label of a consortium (partners, bodies, tranches) by what it names,
+    loaded once per batch (outside one, at each call: nothing keeps it in step)."""
+    cache = batch_cache(connection, LABELS_CACHE)
+    _load_labels(connection, (consortium_id,), cache)
+    found: dict[str, str] = cache[consortium_id]
+    return found
 
 
 def label_in(connection: Connection, consortium_id: str, subject_id: str) -> str | None:
     """A partner's (or body's) name in a consortium, as recorded when it joined."""
-    cache = batch_cache(connection, "history.labels")
-    label = cache.get((consortium_id, subject_id), _MISSING)
-    if label is _MISSING:
-        label = cache[consortium_id, subject_id] = connection.scalar(
+    if not in_batch(connection):
+        label: str | None = connection.scalar(
             _LABEL, {"consortium_id": consortium_id, "subject_id": subject_id}
         )
-    found: str | None = label
-    return found
+        return label
+    return consortium_labels(connection, consortium_id).get(subject_id)

@@ -16,7 +16,7 @@ from sqlalchemy import Column, Connection, String, Table, Text, bindparam, selec
 
 from governance import events
 from projections.base import Envelope, LoggedEvent, metadata, on
-from projections.buffer import add_row, batch_cache, update_rows
+from projections.buffer import add_row, batch_cache, find_row, update_rows
 from projections.history.rows import HistoryRows, label_in
 from projections.history.tables import owners
 
@@ -36,7 +36,9 @@ def is_deliverable(connection: Connection, item_id: str) -> bool:
     """Whether ``item_id`` is a deliverable's (as a reminder's ``obligation_id``)."""
     cache = batch_cache(connection, _CACHE)
     if item_id not in cache:  # a report's id is asked once per batch, not per event
-        cache[item_id] = connection.scalar(_ITEM, {"item_id": item_id})
+        # Held when the batch began (``HistoryProjection.lookups``), or a statement.
+        row = find_row(connection, workplan_items, {"item_id": item_id})
+        cache[item_id] = None if row is None else row["params"]
     text = cache[item_id]
     return bool(text) and bool(json.loads(str(text)).get("deliverable"))
 

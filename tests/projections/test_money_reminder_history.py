@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from governance.actor import Actor
 from governance.application import Governance
@@ -62,3 +63,67 @@ def test_reminders_of_statements_name_reports_and_partners_added_in_the_same_bat
         (str(winter), "Atelier du Lien", "Second semestre"),
         (str(summer), "Atelier du Lien", "Rapport d'activité du premier semestre"),
     ]
+
+
+# The tables a reminder's line is named from: the consortium's labels and reports,
+# the work plan's items (is it a deliverable?) and the reports' periods.
+LOOKED_UP = (
+    "history_labels",
+    "history_workplan_items",
+    "history_report_periods",
+    "consortium_history",
+)
+
+
+def lookups_of_one_batch(read_side: ReadSide) -> list[str]:
+    """The reads of the reminders' tables while the read side catches up (one batch)."""
+    seen: list[str] = []
+
+    def before(_c: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and any(
+            table in statement for table in LOOKED_UP
+        ):
+            seen.append(statement)
+
+    event.listen(read_side.writer, "before_cursor_execute", before)
+    try:
+        read_side.catch_up()
+    finally:
+        event.remove(read_side.writer, "before_cursor_execute", before)
+    return seen
+
+
+def test_a_batch_names_its_reminders_in_as_many_reads_however_many_they_are(
+    app: Governance, read_side: ReadSide, coordinator: Actor
+) -> None:
+    def remind_of(reports: int) -> list[str]:
+        cid = founded_consortium(app, coordinator)
+        partner = admitted_partner(app, coordinator, cid)
+        due = [
+            scheduled_report(
+                app, coordinator, cid, due_on=date(2026, 7, 1 + n), title=f"R{n}"
+            )
+            for n in range(reports)
+        ]
+        read_side.catch_up()
+        for report in due:  # each a report of its own: no look-up repeated
+            app.request_reminder(report, -7, coordinator.account_id, 0)
+            app.request_statement_reminder(
+                cid, report, partner, -7, coordinator.account_id, 0
+            )
+        return lookups_of_one_batch(read_side)
+
+    few, many = remind_of(2), remind_of(8)
+
+    # Loaded for the whole batch before it (``HistoryProjection.prepare`` and
+    # ``lookups``), not asked reminder by reminder.
+    assert len(many) == len(few) <= len(LOOKED_UP)
+    with read_side.engine.connect() as connection:
+        kinds = [
+            r.kind
+            for r in connection.execute(
+                select(history.c.kind).where(history.c.kind.like("%reminder%"))
+            )
+        ]
+    assert kinds.count("reminder_requested") == 10
+    assert kinds.count("statement_reminder_requested") == 10

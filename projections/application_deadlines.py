@@ -12,6 +12,7 @@ call no longer has still reads in words.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, ClassVar
@@ -22,7 +23,7 @@ from governance import events
 from governance.call.values import application_deadline_id
 from governance.values import CallForProjects, Phase, ReportStatus
 from projections.base import Envelope, Projection, metadata, on
-from projections.buffer import add_row, batch_cache
+from projections.buffer import add_row, batch_cache, find_row
 from projections.consortia import consortia
 from projections.members import memberships
 from projections.reminders import (
@@ -65,6 +66,23 @@ class ApplicationDeadlinesProjection(Projection):
     name: ClassVar[str] = "application_deadlines"
     tables: ClassVar[tuple[Table, ...]] = (application_deadlines,)
 
+    def lookups(
+        self, envelopes: Sequence[Envelope[Any]]
+    ) -> Iterator[tuple[Table, dict[str, Any]]]:
+        """Whether each closing date of a founded or revised call is known yet."""
+        for envelope in envelopes:
+            e = envelope.event
+            if isinstance(e, events.ConsortiumFounded | events.ProfileRevised):
+                for closing_on in e.call.closing_dates:
+                    yield (
+                        application_deadlines,
+                        {
+                            "deadline_id": application_deadline_id(
+                                envelope.originator_id, closing_on
+                            )
+                        },
+                    )
+
     @on(events.ConsortiumFounded)
     def founded(
         self, connection: Connection, envelope: Envelope[events.ConsortiumFounded]
@@ -86,13 +104,9 @@ class ApplicationDeadlinesProjection(Projection):
             deadline_id = application_deadline_id(consortium_id, closing_on)
             if deadline_id in known:
                 continue
-            exists = connection.scalar(
-                select(application_deadlines.c.deadline_id).where(
-                    application_deadlines.c.deadline_id == deadline_id
-                )
-            )
             known[deadline_id] = True
-            if exists is None:
+            named = {"deadline_id": deadline_id}
+            if find_row(connection, application_deadlines, named) is None:
                 add_row(
                     connection,
                     application_deadlines,

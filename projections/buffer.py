@@ -133,7 +133,7 @@ class RowBuffer:
         if not rows:
             del self.pending[table]
         key = _primary_key(table)
-        del self.by_key[table, tuple(row[c] for c in key)]
+        self.by_key.pop((table, tuple(row[c] for c in key)), None)
 
     def run(self, connection: Connection, statement: Any, parameters: Any) -> Any:
         """Execute a statement that touches no waiting row, leaving them waiting."""
@@ -165,8 +165,13 @@ class RowBuffer:
                 self.by_key.pop(named, None)
                 if held and named in self.held:
                     self.held[named] = _whole(table, row)
-            # One executemany per run of rows with the same columns (a row patched
-            # while waiting may have gained some), in order.
+            if not _has_defaults(table):
+                # A row patched while waiting may have gained columns: given every
+                # column (None where the row has none, as the table has no
+                # defaults), the rows are one executemany, not one per run.
+                width = len(table.columns)
+                rows = [r if len(r) == width else _whole(table, r) for r in rows]
+            # One executemany per run of rows with the same columns, in order.
             start = 0
             for end in range(1, len(rows) + 1):
                 if end == len(rows) or rows[end].keys() != rows[start].keys():
@@ -207,6 +212,24 @@ class RowBuffer:
 def _whole(table: Table, row: Mapping[str, Any]) -> dict[str, Any]:
     """A row with every column (those not given are None: no column defaults)."""
     return {c.name: row.get(c.name) for c in table.columns}
+
+
+_DEFAULTS: dict[Table, bool] = {}
+
+
+def _has_defaults(table: Table) -> bool:
+    """Whether a column of ``table`` has a default of its own (Python or server
+    side), which leaving it out of an insert would give (remembered)."""
+    found = _DEFAULTS.get(table)
+    if found is None:
+        found = _DEFAULTS[table] = any(
+            c.default is not None
+            or c.server_default is not None
+            or c.onupdate is not None
+            or c.server_onupdate is not None
+            for c in table.columns
+        ) or (table.autoincrement_column is not None)
+    return found
 
 
 Plan = tuple[tuple[str, ...], tuple[Any, ...], str, bool]
@@ -453,6 +476,25 @@ def delete_rows(connection: Connection, table: Table, where: Mapping[str, Any]) 
             return rowcount
     rowcount = connection.execute(statement, parameters).rowcount
     return rowcount
+
+
+def discard_waiting(
+    connection: Connection, table: Table, where: Mapping[str, Any]
+) -> int:
+    """Forget the rows of ``table`` waiting in the batch's buffer where column =
+    value … (any columns): for rows known to be nowhere else, a delete without a
+    statement. Returns how many were waiting."""
+    buffer: RowBuffer | None = connection.info.get(_BUFFER)
+    if buffer is None:
+        return 0
+    matching = [
+        row
+        for row in buffer.pending.get(table, ())
+        if all(row.get(c) == v for c, v in where.items())
+    ]
+    for row in matching:
+        buffer.remove(table, row)
+    return len(matching)
 
 
 def find_row(

@@ -8,7 +8,7 @@ they chose for e-mail.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, ClassVar
@@ -30,7 +30,7 @@ from governance import events
 from governance.reminder_rules import DEFAULT_DAYS_BEFORE
 from governance.values import MemberRole, ReminderChannel, ReportStatus
 from projections.base import Envelope, Projection, UtcDateTime, metadata, on
-from projections.buffer import add_row, update_rows
+from projections.buffer import add_row, find_row, update_rows
 from projections.consortia import consortia
 from projections.decisions import bodies
 from projections.members import memberships
@@ -126,6 +126,14 @@ class RemindersProjection(Projection):
         steering_bodies,
     )
 
+    def lookups(
+        self, envelopes: Sequence[Envelope[Any]]
+    ) -> Iterator[tuple[Table, dict[str, Any]]]:
+        """Whether a consortium establishing a body has a steering body yet."""
+        for envelope in envelopes:
+            if isinstance(envelope.event, events.GovernanceBodyEstablished):
+                yield steering_bodies, {"consortium_id": envelope.originator_id}
+
     @on(events.ReminderRequested)
     def requested(
         self, connection: Connection, envelope: Envelope[events.ReminderRequested]
@@ -195,12 +203,8 @@ class RemindersProjection(Projection):
         envelope: Envelope[events.GovernanceBodyEstablished],
     ) -> None:
         # The first body a consortium establishes is its steering body (its COPIL).
-        exists = connection.execute(
-            select(steering_bodies.c.body_id).where(
-                steering_bodies.c.consortium_id == envelope.originator_id
-            )
-        ).first()
-        if exists is None:
+        steering = {"consortium_id": envelope.originator_id}
+        if find_row(connection, steering_bodies, steering) is None:
             add_row(
                 connection,
                 steering_bodies,

@@ -8,6 +8,7 @@ the page is read (``ObligationRow.overdue_on``).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -22,7 +23,6 @@ from sqlalchemy import (
     Table,
     Text,
     bindparam,
-    delete,
     select,
 )
 
@@ -42,10 +42,19 @@ from projections.base import (
     metadata,
     on,
 )
-from projections.buffer import add_row, update_rows
+from projections.buffer import (
+    add_row,
+    batch_cache,
+    delete_rows,
+    discard_waiting,
+    update_rows,
+)
 from projections.indicators import PeriodValues
 from projections.ledger import DecimalText
 from projections.members import memberships
+
+# Per batch: whether a drafted report may have indicator rows in the database.
+_STORED_INDICATORS = "reporting.stored_indicators"
 
 obligations = Table(
     "obligations",
@@ -140,6 +149,31 @@ class ReportingProjection(Projection):
     name: ClassVar[str] = "reporting"
     tables: ClassVar[tuple[Table, ...]] = (obligations, report_steps, report_indicators)
 
+    def prepare(
+        self, connection: Connection, envelopes: Sequence[Envelope[Any]]
+    ) -> None:
+        """Which of the batch's drafted reports have indicator rows stored (one
+        statement): a draft replaces its report's rows, and deleting rows that
+        are not there was a statement (a round trip) per draft."""
+        drafted = sorted(
+            {
+                envelope.originator_id
+                for envelope in envelopes
+                if isinstance(envelope.event, events.ReportDrafted)
+            }
+        )
+        stored = batch_cache(connection, _STORED_INDICATORS)
+        for start in range(0, len(drafted), 500):
+            chunk = drafted[start : start + 500]
+            found = set(
+                connection.scalars(
+                    select(report_indicators.c.obligation_id)
+                    .where(report_indicators.c.obligation_id.in_(chunk))
+                    .distinct()
+                )
+            )
+            stored.update({o: o in found for o in chunk})
+
     @on(events.ReportingObligationScheduled)
     def scheduled(
         self,
@@ -230,11 +264,15 @@ class ReportingProjection(Projection):
         obligation_id: str,
         reported: tuple[ReportedIndicator, ...],
     ) -> None:
-        connection.execute(
-            delete(report_indicators).where(
-                report_indicators.c.obligation_id == obligation_id
-            )
-        )
+        stored = batch_cache(connection, _STORED_INDICATORS)
+        report = {"obligation_id": obligation_id}
+        if stored.get(obligation_id, True):  # rows may be stored, or nothing known
+            delete_rows(connection, report_indicators, report)
+        else:
+            discard_waiting(connection, report_indicators, report)
+        if reported and obligation_id in stored:
+            # Waiting rows may be written before the next draft of the batch.
+            stored[obligation_id] = True
         for rank, indicator in enumerate(reported):
             add_row(
                 connection,

@@ -39,9 +39,14 @@ class DecisionsProjection(Projection):
     def lookups(
         self, envelopes: Sequence[Envelope[Any]]
     ) -> Iterator[tuple[Table, dict[str, Any]]]:
-        """Each vote's row as it stood: a vote cast or recorded replaces it."""
+        """Each vote's row as it stood: a vote cast or recorded replaces it; each
+        body's, which its establishment or change replaces."""
         for envelope in envelopes:
             e = envelope.event
+            if isinstance(
+                e, events.GovernanceBodyEstablished | events.GovernanceBodyChanged
+            ):
+                yield bodies, {"body_id": e.body_id}
             if isinstance(
                 e, events.VoteCast | events.VoteChanged | events.VoteRecorded
             ):
@@ -59,7 +64,7 @@ class DecisionsProjection(Projection):
         ],
     ) -> None:
         e = envelope.event
-        connection.execute(delete(bodies).where(bodies.c.body_id == e.body_id))
+        delete_rows(connection, bodies, {"body_id": e.body_id})
         add_row(
             connection,
             bodies,

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 import pytest
-from sqlalchemy import Connection
+from sqlalchemy import Connection, event
 
 from governance.actor import Actor
 from governance.application import Governance
@@ -121,3 +122,55 @@ def test_an_indicator_not_measured_in_the_period_has_no_progress(
 
     assert included.values == ()
     assert (included.latest, included.progress) == (None, None)
+
+
+def deletes_of_indicators(read_side: ReadSide) -> int:
+    """How many times catching up deletes a report's indicator rows."""
+    seen: list[str] = []
+
+    def before(_c: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("DELETE FROM REPORT_INDICATORS"):
+            seen.append(statement)
+
+    event.listen(read_side.writer, "before_cursor_execute", before)
+    try:
+        read_side.catch_up()
+    finally:
+        event.remove(read_side.writer, "before_cursor_execute", before)
+    return len(seen)
+
+
+def test_a_batch_deletes_only_the_indicator_rows_it_finds_stored(
+    app: Governance,
+    pilot: Actor,
+    consortium_id: UUID,
+    read_side: ReadSide,
+) -> None:
+    helped = defined_indicator(app, pilot, consortium_id)
+    reports = [
+        scheduled_report(app, pilot, consortium_id, title=f"Rapport {n}")
+        for n in range(3)
+    ]
+    read_side.catch_up()
+    for report in reports:
+        app.draft_report(pilot, report, "Bilan", (), indicators=(helped,))
+    # Drafted twice in the batch: the first draft's rows are still waiting.
+    app.draft_report(pilot, reports[0], "Bilan revu", (), indicators=(helped,))
+
+    # First drafts: nothing stored to delete, and no statement to learn it each;
+    # the report drafted twice deletes once (its first rows may be written by then).
+    assert deletes_of_indicators(read_side) == 1
+    with read_side.engine.connect() as connection:
+        for report in reports:
+            assert len(indicators_of_report(connection, str(report))) == 1
+
+    app.draft_report(pilot, reports[1], "Bilan 2", (), indicators=(helped,))
+    app.draft_report(pilot, reports[2], "Bilan 2", ())
+
+    assert deletes_of_indicators(read_side) == 2  # their stored rows, replaced
+    with read_side.engine.connect() as connection:  # reads after this batch
+        assert len(indicators_of_report(connection, str(reports[1]))) == 1
+        assert indicators_of_report(connection, str(reports[2])) == []
+        row = obligation(connection, str(consortium_id), str(reports[0]))
+        assert row is not None
+        assert row.text == "Bilan revu"

@@ -33,6 +33,7 @@ from projections.buffer import (
     add_row,
     buffered_writes,
     delete_rows,
+    discard_waiting,
     find_row,
     prefetch_rows,
     update_rows,
@@ -286,3 +287,44 @@ def test_prefetching_outside_a_batch_or_one_key_costs_nothing(engine: Engine) ->
             prefetch_rows(connection, parents, [{"parent_id": "a"}])
             assert statements.since(mark) == []
             assert buffer.held == {}
+
+
+def test_rows_that_gained_columns_while_waiting_are_written_together(
+    engine: Engine,
+) -> None:
+    statements = Statements(engine)
+    with engine.begin() as connection, buffered_writes(connection) as buffer:
+        for n in range(4):
+            add_row(connection, parents, {"parent_id": f"p{n}", "name": f"n{n}"})
+        # Patched while waiting: two of the rows gain a column the others lack.
+        update_rows(connection, parents, {"parent_id": "p1"}, {"count": 1})
+        update_rows(connection, parents, {"parent_id": "p3"}, {"count": 3})
+        mark = len(statements.seen)
+        buffer.flush(connection)
+        assert len(statements.since(mark)) == 1  # one executemany, not four runs
+    with engine.connect() as connection:
+        assert connection.execute(
+            select(parents.c.parent_id, parents.c.count).order_by(parents.c.parent_id)
+        ).all() == [("p0", None), ("p1", 1), ("p2", None), ("p3", 3)]
+
+
+def test_waiting_rows_are_discarded_by_any_columns_and_only_they(
+    engine: Engine,
+) -> None:
+    with engine.begin() as connection, buffered_writes(connection) as buffer:
+        add_row(connection, parents, {"parent_id": "p", "name": "P"})
+        add_row(connection, parents, {"parent_id": "q", "name": "Q"})
+        buffer.flush(connection)
+        for rank in range(3):
+            add_row(connection, children, {"parent_id": "p", "rank": rank})
+        add_row(connection, children, {"parent_id": "q", "rank": 0})
+        statements = Statements(engine)
+        assert discard_waiting(connection, children, {"parent_id": "p"}) == 3
+        assert statements.seen == []  # nothing asked of the database
+        assert find_row(connection, children, {"parent_id": "p", "rank": 1}) is None
+        assert discard_waiting(connection, children, {"parent_id": "p"}) == 0
+        buffer.flush(connection)
+    with engine.connect() as connection:
+        # Outside a batch nothing waits.
+        assert discard_waiting(connection, children, {"parent_id": "q"}) == 0
+        assert connection.execute(select(children)).all() == [("q", 0)]

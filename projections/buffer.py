@@ -385,11 +385,6 @@ def add_row(connection: Connection, table: Table, row: dict[str, Any]) -> None:
         buffer.add(table, row)
 
 
-def in_batch(connection: Connection) -> bool:
-    """Whether a batch's buffer is open on this connection (its caches kept)."""
-    return _BUFFER in connection.info
-
-
 def batch_cache(connection: Connection, name: str) -> dict[Any, Any]:
     """A lookup cache that lives as long as the batch's buffer (empty without one)."""
     buffer: RowBuffer | None = connection.info.get(_BUFFER)

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, bindparam, select
 
 from projections.base import Envelope, LoggedEvent, Projection
-from projections.buffer import add_row, batch_cache, in_batch
+from projections.buffer import add_row, batch_cache
 from projections.history.tables import (
     ABOUT,
     AREA_OF_KIND,
@@ -36,6 +36,8 @@ STATEMENTS_CACHE = "history.money_statements"
 # Per batch, every label of a consortium (``consortium_labels``), extended by
 # ``add_label``: labels are never changed nor deleted.
 LABELS_CACHE = "history.labels"
+# Per batch, labels asked one by one where their consortium's were not all loaded.
+LABEL_CACHE = "history.label"
 
 
 class AboutPartner(LoggedEvent, Protocol):
@@ -188,6 +190,7 @@ _ENTRY_OWNER = select(capitalisation_owners).where(
     capitalisation_owners.c.entry_id == bindparam("entry_id")
 )
 _CHUNK = 500
+_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -236,6 +239,7 @@ def add_label(
     )
     if known is not None:
         known[subject_id] = label
+    batch_cache(connection, LABEL_CACHE)[consortium_id, subject_id] = label
 
 
 def load_labels(connection: Connection, consortium_ids: Iterable[str]) -> None:
@@ -271,10 +275,21 @@ def consortium_labels(connection: Connection, consortium_id: str) -> dict[str, s
 
 
 def label_in(connection: Connection, consortium_id: str, subject_id: str) -> str | None:
-    """A partner's (or body's) name in a consortium, as recorded when it joined."""
-    if not in_batch(connection):
-        label: str | None = connection.scalar(
+    """A partner's (or body's) name in a consortium, as recorded when it joined.
+
+    From the consortium's labels when the batch loaded them all (``load_labels``,
+    before a batch of several events), else asked alone: a command's own batch
+    names one or two partners of a consortium that may have hundreds."""
+    complete: dict[str, str] | None = batch_cache(connection, LABELS_CACHE).get(
+        consortium_id
+    )
+    if complete is not None:
+        return complete.get(subject_id)
+    single = batch_cache(connection, LABEL_CACHE)
+    label = single.get((consortium_id, subject_id), _MISSING)
+    if label is _MISSING:
+        label = single[consortium_id, subject_id] = connection.scalar(
             _LABEL, {"consortium_id": consortium_id, "subject_id": subject_id}
         )
-        return label
-    return consortium_labels(connection, consortium_id).get(subject_id)
+    found: str | None = label
+    return found

@@ -17,6 +17,7 @@ from projections.reminders import steering_bodies
 from projections.runtime import ReadSide
 from tests.support.builders import (
     a_call,
+    a_partner_identity,
     a_rule,
     admitted_partner,
     founded_consortium,
@@ -72,3 +73,30 @@ def test_a_batch_looks_up_bodies_and_closing_dates_once_per_table(
         assert sorted(names[b] for b in steering) == ["COPIL"] * 8
         deadlines = connection.execute(select(application_deadlines)).all()
         assert len(deadlines) == 8 * len(a_call().closing_dates)
+
+
+def test_a_commands_own_batch_asks_for_the_label_it_names_alone(
+    app: Governance, read_side: ReadSide, coordinator: Actor
+) -> None:
+    cid = founded_consortium(app, coordinator)
+    partners = [
+        admitted_partner(app, coordinator, cid, a_partner_identity(name=f"P{n}"))
+        for n in range(5)
+    ]
+    read_side.catch_up()
+    seen: list[str] = []
+
+    def before(_c: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "history_labels" in statement.split():
+            seen.append(" ".join(statement.split()))
+
+    app.change_partner_axis(coordinator, cid, partners[2], "Évaluation")
+    event.listen(read_side.writer, "before_cursor_execute", before)
+    try:
+        read_side.catch_up()  # one event: its batch loads nothing before it
+    finally:
+        event.remove(read_side.writer, "before_cursor_execute", before)
+
+    # Not every label of the consortium: the one the line names.
+    assert len(seen) == 1
+    assert "history_labels.subject_id =" in seen[0]

@@ -89,10 +89,8 @@ def _advance_sql(paramstyle: str, count: int) -> str | None:
     if mark is None:
         return None
     names = ", ".join([mark] * count)
-    return (
-        f"UPDATE {tracking.name} SET position = {mark} "  # noqa: S608  # nosec B608
-        f"WHERE position = {mark} AND name IN ({names})"
-    )
+    where = f"position = {mark} AND name IN ({names})"
+    return f"UPDATE {tracking.name} SET position = {mark} WHERE {where}"  # noqa: S608  # nosec B608
 
 
 def _watch(

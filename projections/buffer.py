@@ -21,10 +21,10 @@ drops what is held of it. On PostgreSQL each look-up saved is a round trip.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -50,6 +50,7 @@ from sqlalchemy.sql.ddl import sort_tables
 from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.sql.util import find_tables
 
+T = TypeVar("T")
 _BUFFER = "projection_row_buffer"
 _INSERTS: dict[Table, Insert] = {}
 _UPDATES: dict[tuple[Table, tuple[str, ...], tuple[str, ...]], Update] = {}
@@ -520,7 +521,13 @@ def find_row(
     return None if found is None else dict(found._mapping)
 
 
-_PREFETCH_CHUNK = 500
+KEYS_PER_STATEMENT = 500
+
+
+def in_chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:
+    """``values`` by ``KEYS_PER_STATEMENT``: the keys of one ``IN (…)`` each."""
+    for start in range(0, len(values), KEYS_PER_STATEMENT):
+        yield values[start : start + KEYS_PER_STATEMENT]
 
 
 def prefetch_rows(
@@ -550,8 +557,7 @@ def prefetch_rows(
         return  # one look-up costs what its loading would
     columns = tuple(table.c[c] for c in names)
     found: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for start in range(0, len(wanted), _PREFETCH_CHUNK):
-        chunk = wanted[start : start + _PREFETCH_CHUNK]
+    for chunk in in_chunks(wanted):
         condition = (
             columns[0].in_([k[0] for k in chunk])
             if len(columns) == 1

@@ -47,6 +47,7 @@ from projections.buffer import (
     batch_cache,
     delete_rows,
     discard_waiting,
+    in_chunks,
     update_rows,
 )
 from projections.indicators import PeriodValues
@@ -155,16 +156,13 @@ class ReportingProjection(Projection):
         """Which of the batch's drafted reports have indicator rows stored (one
         statement): a draft replaces its report's rows, and deleting rows that
         are not there was a statement (a round trip) per draft."""
-        drafted = sorted(
-            {
-                envelope.originator_id
-                for envelope in envelopes
-                if isinstance(envelope.event, events.ReportDrafted)
-            }
-        )
+        drafted = {
+            envelope.originator_id
+            for envelope in envelopes
+            if isinstance(envelope.event, events.ReportDrafted)
+        }
         stored = batch_cache(connection, _STORED_INDICATORS)
-        for start in range(0, len(drafted), 500):
-            chunk = drafted[start : start + 500]
+        for chunk in in_chunks(sorted(drafted)):
             found = set(
                 connection.scalars(
                     select(report_indicators.c.obligation_id)

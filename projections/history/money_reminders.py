@@ -24,7 +24,7 @@ from sqlalchemy import Connection, select
 from governance import events
 from governance.financing.statement_values import statement_id
 from projections.base import Envelope
-from projections.buffer import batch_cache
+from projections.buffer import batch_cache, in_chunks
 from projections.history.rows import (
     STATEMENTS_CACHE,
     HistoryRows,
@@ -42,13 +42,13 @@ def _statement_of(consortium_id: str, report_id: str, partner_id: str) -> str:
 _REPORTS = select(history.c.consortium_id, history.c.about_id, history.c.params).where(
     history.c.area == "reporting", history.c.kind == "report_scheduled"
 )
-_CHUNK = 500
 
 
 def load_reports(connection: Connection, consortium_ids: Iterable[str]) -> None:
     """Load, for the batch, the reports of these consortia by due date (those not
-    loaded yet, one statement per 500 consortia). Asked before the batch writes
-    any history row, the statement writes none early (``projections.buffer``)."""
+    loaded yet, one statement per ``KEYS_PER_STATEMENT`` consortia). Asked before
+    the batch writes any history row, the statement writes none early
+    (``projections.buffer``)."""
     _load(connection, consortium_ids, batch_cache(connection, STATEMENTS_CACHE))
 
 
@@ -57,9 +57,7 @@ def _load(
     consortium_ids: Iterable[str],
     cache: dict[str, dict[str, list[str]]],
 ) -> None:
-    wanted = sorted({c for c in consortium_ids if c not in cache})
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start : start + _CHUNK]
+    for chunk in in_chunks(sorted({c for c in consortium_ids if c not in cache})):
         found: dict[str, dict[str, list[str]]] = {c: {} for c in chunk}
         for r in connection.execute(_REPORTS.where(history.c.consortium_id.in_(chunk))):
             on = json.loads(r.params).get("on")

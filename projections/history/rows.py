@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, bindparam, select
 
 from projections.base import Envelope, LoggedEvent, Projection
-from projections.buffer import add_row, batch_cache
+from projections.buffer import add_row, batch_cache, in_chunks
 from projections.history.tables import (
     ABOUT,
     AREA_OF_KIND,
@@ -189,7 +189,6 @@ _COMMITMENT_OWNER = select(commitment_owners).where(
 _ENTRY_OWNER = select(capitalisation_owners).where(
     capitalisation_owners.c.entry_id == bindparam("entry_id")
 )
-_CHUNK = 500
 _MISSING = object()
 
 
@@ -244,8 +243,9 @@ def add_label(
 
 def load_labels(connection: Connection, consortium_ids: Iterable[str]) -> None:
     """Load, for the batch, every label of these consortia not loaded yet (one
-    statement per 500 consortia): a batch names the same few partners thousands
-    of times, and asking for one at a time is a statement (a round trip) each."""
+    statement per ``KEYS_PER_STATEMENT`` consortia): a batch names the same few
+    partners thousands of times, and asking for one at a time is a statement (a
+    round trip) each."""
     _load_labels(connection, consortium_ids, batch_cache(connection, LABELS_CACHE))
 
 
@@ -254,9 +254,7 @@ def _load_labels(
     consortium_ids: Iterable[str],
     cache: dict[str, dict[str, str]],
 ) -> None:
-    wanted = sorted({c for c in consortium_ids if c not in cache})
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start : start + _CHUNK]
+    for chunk in in_chunks(sorted({c for c in consortium_ids if c not in cache})):
         found: dict[str, dict[str, str]] = {c: {} for c in chunk}
         for row in connection.execute(
             _LABELS_OF.where(labels.c.consortium_id.in_(chunk))

@@ -5,9 +5,7 @@ each statement saved is a round trip, hundreds in a rebuild."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from governance.actor import Actor
 from governance.application import Governance
@@ -22,6 +20,7 @@ from tests.support.builders import (
     admitted_partner,
     founded_consortium,
 )
+from tests.support.statements import statements_sent
 
 LOOKED_UP = ("bodies", "steering_bodies", "application_deadlines")
 
@@ -29,21 +28,14 @@ LOOKED_UP = ("bodies", "steering_bodies", "application_deadlines")
 def lookups_of_one_batch(read_side: ReadSide) -> list[str]:
     """The statements of one catching up that read or delete rows of those tables
     (the rows they insert are written together, at the end)."""
-    seen: list[str] = []
-
-    def before(_c: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        words = statement.split()
-        if words[0].upper() in {"SELECT", "DELETE"} and any(
-            table in words for table in LOOKED_UP
-        ):
-            seen.append(" ".join(words))
-
-    event.listen(read_side.writer, "before_cursor_execute", before)
-    try:
+    with statements_sent(read_side.writer) as sent:
         read_side.catch_up()
-    finally:
-        event.remove(read_side.writer, "before_cursor_execute", before)
-    return seen
+    return [
+        s
+        for s in sent
+        if s.split()[0].upper() in {"SELECT", "DELETE"}
+        and any(table in s.split() for table in LOOKED_UP)
+    ]
 
 
 def consortia_with_bodies(app: Governance, coordinator: Actor, count: int) -> None:
@@ -84,18 +76,10 @@ def test_a_commands_own_batch_asks_for_the_label_it_names_alone(
         for n in range(5)
     ]
     read_side.catch_up()
-    seen: list[str] = []
-
-    def before(_c: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if "history_labels" in statement.split():
-            seen.append(" ".join(statement.split()))
-
     app.change_partner_axis(coordinator, cid, partners[2], "Évaluation")
-    event.listen(read_side.writer, "before_cursor_execute", before)
-    try:
+    with statements_sent(read_side.writer) as sent:
         read_side.catch_up()  # one event: its batch loads nothing before it
-    finally:
-        event.remove(read_side.writer, "before_cursor_execute", before)
+    seen = [s for s in sent if "history_labels" in s.split()]
 
     # Not every label of the consortium: the one the line names.
     assert len(seen) == 1

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from governance.actor import Actor
 from governance.application import Governance
@@ -20,6 +19,7 @@ from tests.support.builders import (
     founded_consortium,
     scheduled_report,
 )
+from tests.support.statements import statements_sent
 
 
 def statement_reminders(read_side: ReadSide) -> list[tuple[str, str, str]]:
@@ -77,20 +77,13 @@ LOOKED_UP = (
 
 def lookups_of_one_batch(read_side: ReadSide) -> list[str]:
     """The reads of the reminders' tables while the read side catches up (one batch)."""
-    seen: list[str] = []
-
-    def before(_c: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT") and any(
-            table in statement for table in LOOKED_UP
-        ):
-            seen.append(statement)
-
-    event.listen(read_side.writer, "before_cursor_execute", before)
-    try:
+    with statements_sent(read_side.writer) as sent:
         read_side.catch_up()
-    finally:
-        event.remove(read_side.writer, "before_cursor_execute", before)
-    return seen
+    return [
+        s
+        for s in sent
+        if s.upper().startswith("SELECT") and any(t in s for t in LOOKED_UP)
+    ]
 
 
 def test_a_batch_names_its_reminders_in_as_many_reads_however_many_they_are(

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
 import pytest
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection
 
 from governance.actor import Actor
 from governance.application import Governance
@@ -27,6 +26,7 @@ from tests.support.builders import (
     person_in_role,
     scheduled_report,
 )
+from tests.support.statements import statements_sent
 
 DUE_ON = date(2026, 7, 31)
 
@@ -126,18 +126,9 @@ def test_an_indicator_not_measured_in_the_period_has_no_progress(
 
 def deletes_of_indicators(read_side: ReadSide) -> int:
     """How many times catching up deletes a report's indicator rows."""
-    seen: list[str] = []
-
-    def before(_c: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if statement.lstrip().upper().startswith("DELETE FROM REPORT_INDICATORS"):
-            seen.append(statement)
-
-    event.listen(read_side.writer, "before_cursor_execute", before)
-    try:
+    with statements_sent(read_side.writer) as sent:
         read_side.catch_up()
-    finally:
-        event.remove(read_side.writer, "before_cursor_execute", before)
-    return len(seen)
+    return sum(s.upper().startswith("DELETE FROM REPORT_INDICATORS") for s in sent)
 
 
 def test_a_batch_deletes_only_the_indicator_rows_it_finds_stored(

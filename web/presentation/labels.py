@@ -369,7 +369,8 @@ def in_unit(value: object, unit: Unit) -> str:
     """An amount in a commitment's unit ("1 200,00 €", "12,5 jours-personne")."""
     if value is None or value == "":
         return ""
-    amount = Decimal(str(value))
+    # A ledger page shows two a row: a Decimal is taken as it is, not rebuilt.
+    amount = value if type(value) is Decimal else Decimal(str(value))
     if unit is Unit.EUR:
         return format_money(amount)
     return f"{format_quantity(amount)} {label(unit)}"

@@ -4,6 +4,7 @@ rules, documents and rows are stored as text and read back."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from fractions import Fraction
@@ -142,30 +143,56 @@ def body_row(r: Any) -> BodyRow:
     return BodyRow(r.body_id, r.consortium_id, r.name, json.loads(r.members), rule)
 
 
-def proposal_row(r: Any) -> ProposalRow:
-    """A ``proposals`` row as a ``ProposalRow``."""
-    document = Evidence(**json.loads(r.document)) if r.document else None
-    return ProposalRow(
-        r.proposal_id,
-        r.consortium_id,
-        r.body_id,
-        r.kind,
-        r.title,
-        r.text,
-        tuple(json.loads(r.options)),
-        r.mode,
-        r.closes_at,
-        r.meeting_on,
-        json.loads(r.members),
-        rule_of(r.rule),
+def proposal_row(r: Sequence[Any]) -> ProposalRow:
+    """A ``proposals`` row (every column, in the table's order) as a ``ProposalRow``."""
+    # Unpacked by position: looking a row's 23 columns up by name was most of
+    # reading a page of the decision log.
+    (
+        proposal_id,
+        consortium_id,
+        body_id,
+        kind,
+        title,
+        text,
+        options,
+        mode,
+        closes_at,
+        meeting_on,
+        members,
+        rule,
         document,
-        Outcome(r.outcome) if r.outcome else None,
-        r.closed_at,
-        r.decided_on,
-        r.veto_until,
-        r.vetoed_by,
-        r.veto_reason,
-        tuple(json.loads(r.present)),
-        r.tabled_at,
-        r.tabled_by,
+        _document_sha,  # the document's hash, for finding it: in ``document`` too
+        outcome,
+        closed_at,
+        decided_on,
+        veto_until,
+        vetoed_by,
+        veto_reason,
+        present,
+        tabled_at,
+        tabled_by,
+    ) = r
+    return ProposalRow(
+        proposal_id,
+        consortium_id,
+        body_id,
+        kind,
+        title,
+        text,
+        tuple(json.loads(options)),
+        mode,
+        closes_at,
+        meeting_on,
+        json.loads(members),
+        rule_of(rule),
+        Evidence(**json.loads(document)) if document else None,
+        Outcome(outcome) if outcome else None,
+        closed_at,
+        decided_on,
+        veto_until,
+        vetoed_by,
+        veto_reason,
+        tuple(json.loads(present)),
+        tabled_at,
+        tabled_by,
     )

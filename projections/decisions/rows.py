@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from governance.values import Evidence
@@ -110,8 +111,11 @@ def rule_text(rule: VotingRule) -> str:
     )
 
 
+@lru_cache(maxsize=256)
 def rule_of(text: str) -> VotingRule:
     """The voting rule ``rule_text`` stored."""
+    # Remembered (a rule is frozen): a page of the decision log reads a body's
+    # few rules fifty times, and parsing one was a third of reading the page.
     data = json.loads(text)
     return VotingRule(
         Fraction(data["quorum"]),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, select
+from sqlalchemy import Connection, Engine, Select, bindparam, func, select
 
 from projections.history.tables import history
 
@@ -157,15 +157,35 @@ def history_in_order(
         after = rows[-1].position
 
 
+def _authors() -> Select[tuple[str]]:
+    # Author after author through ``history_by_actor``, one index seek each: a
+    # DISTINCT read every entry of the trail (a millisecond for 17,000 entries) on
+    # each page of it.
+    h, consortium = history, bindparam("consortium_id")
+    authors = (
+        select(func.min(h.c.actor_id).label("actor_id"))
+        .where(h.c.consortium_id == consortium)
+        .cte("authors", recursive=True)
+    )
+    following = (
+        select(func.min(h.c.actor_id))
+        .where(h.c.consortium_id == consortium, h.c.actor_id > authors.c.actor_id)
+        .scalar_subquery()
+    )
+    authors = authors.union_all(
+        select(following).where(authors.c.actor_id.is_not(None))
+    )
+    return select(authors.c.actor_id).where(authors.c.actor_id.is_not(None))
+
+
+AUTHORS = _authors()
+"""The consortium's authors (parameter ``consortium_id``), built once: SQLAlchemy
+keeps its compiled form."""
+
+
 def authors_of(connection: Connection, consortium_id: str) -> list[str]:
     """Everyone who appears as an author in the consortium's trail."""
-    return list(
-        connection.scalars(
-            select(history.c.actor_id)
-            .where(history.c.consortium_id == consortium_id)
-            .distinct()
-        )
-    )
+    return list(connection.scalars(AUTHORS, {"consortium_id": consortium_id}))
 
 
 def history_after(

@@ -8,7 +8,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, bindparam, func, select
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Engine,
+    Select,
+    bindparam,
+    func,
+    select,
+)
 
 from projections.history.tables import history
 
@@ -161,7 +169,8 @@ def _authors() -> Select[tuple[str]]:
     # Author after author through ``history_by_actor``, one index seek each: a
     # DISTINCT read every entry of the trail (a millisecond for 17,000 entries) on
     # each page of it.
-    h, consortium = history, bindparam("consortium_id")
+    h = history
+    consortium: BindParameter[str] = bindparam("consortium_id")
     authors = (
         select(func.min(h.c.actor_id).label("actor_id"))
         .where(h.c.consortium_id == consortium)

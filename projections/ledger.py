@@ -359,20 +359,21 @@ class LedgerProjection(Projection):
         )
 
 
-_KINDS = {kind.value: kind for kind in ContributionKind}
-_UNITS = {unit.value: unit for unit in Unit}
-_FUNDINGS = {funding.value: funding for funding in Funding}
+_ENUMS = {
+    commitments.columns.keys().index(name): {member.value: member for member in enum}
+    for name, enum in (("kind", ContributionKind), ("unit", Unit), ("funding", Funding))
+}
 
 
 def commitment_row(r: Sequence[Any]) -> CommitmentRow:
     """A row of ``commitments`` as the ledger shows it: every column, in the
     table's order (which is the fields' order)."""
-    # Taken by position: looking each of a row's 18 columns up by name was two
-    # thirds of reading a ledger page's 50 commitments (440 µs, now 110 µs).
+    # Taken by position, the enums from their values: looking each of a row's 18
+    # columns up by name was two thirds of reading a ledger page's 50 commitments
+    # (440 µs, now 110 µs).
     values = list(r)
-    values[3] = _KINDS[values[3]]
-    values[4] = _UNITS[values[4]]
-    values[10] = _FUNDINGS[values[10]]
+    for at, members in _ENUMS.items():
+        values[at] = members[values[at]]
     return CommitmentRow(*values)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from governance.values import Evidence
 from governance.voting import Majority, Outcome, VotingRule
+from projections.decisions.tables import proposals
 
 
 @dataclass(frozen=True)
@@ -147,56 +148,21 @@ def body_row(r: Any) -> BodyRow:
     return BodyRow(r.body_id, r.consortium_id, r.name, json.loads(r.members), rule)
 
 
+_AT = {column.name: i for i, column in enumerate(proposals.columns)}
+
+
 def proposal_row(r: Sequence[Any]) -> ProposalRow:
     """A ``proposals`` row (every column, in the table's order) as a ``ProposalRow``."""
-    # Unpacked by position: looking a row's 23 columns up by name was most of
-    # reading a page of the decision log.
-    (
-        proposal_id,
-        consortium_id,
-        body_id,
-        kind,
-        title,
-        text,
-        options,
-        mode,
-        closes_at,
-        meeting_on,
-        members,
-        rule,
-        document,
-        _document_sha,  # the document's hash, for finding it: in ``document`` too
-        outcome,
-        closed_at,
-        decided_on,
-        veto_until,
-        vetoed_by,
-        veto_reason,
-        present,
-        tabled_at,
-        tabled_by,
-    ) = r
-    return ProposalRow(
-        proposal_id,
-        consortium_id,
-        body_id,
-        kind,
-        title,
-        text,
-        tuple(json.loads(options)),
-        mode,
-        closes_at,
-        meeting_on,
-        json.loads(members),
-        rule_of(rule),
-        Evidence(**json.loads(document)) if document else None,
-        Outcome(outcome) if outcome else None,
-        closed_at,
-        decided_on,
-        veto_until,
-        vetoed_by,
-        veto_reason,
-        tuple(json.loads(present)),
-        tabled_at,
-        tabled_by,
-    )
+    # By position: looking a row's 23 columns up by name was most of reading a
+    # page of the decision log. The fields are the columns but the document's hash
+    # (a column to find the proposal by; the document holds it too).
+    v = list(r)
+    for name in ("options", "present"):
+        v[_AT[name]] = tuple(json.loads(v[_AT[name]]))
+    v[_AT["members"]] = json.loads(v[_AT["members"]])
+    v[_AT["rule"]] = rule_of(v[_AT["rule"]])
+    document, outcome = v[_AT["document"]], v[_AT["outcome"]]
+    v[_AT["document"]] = Evidence(**json.loads(document)) if document else None
+    v[_AT["outcome"]] = Outcome(outcome) if outcome else None
+    del v[_AT["document_sha"]]
+    return ProposalRow(*v)

@@ -62,34 +62,16 @@ class HistoryPage:
     older_than: int | None
 
 
+_PARAMS = history.columns.keys().index("params")
+
+
 def _entry(row: Sequence[Any]) -> HistoryEntry:
     """A row of ``history`` (every column, in the table's order) as an entry."""
-    # Unpacked by position: looking a row's columns up by name took half the time
-    # of reading a page of 50 entries (300 µs, now 140 µs).
-    (
-        position,
-        consortium_id,
-        recorded_at,
-        actor_id,
-        kind,
-        subject_id,
-        params,
-        area,
-        about_kind,
-        about_id,
-    ) = row
-    return HistoryEntry(
-        position,
-        consortium_id,
-        recorded_at,
-        actor_id,
-        kind,
-        subject_id,
-        json.loads(params),
-        area,
-        about_kind,
-        about_id,
-    )
+    # By position: looking a row's columns up by name took half the time of
+    # reading a page of 50 entries (300 µs, now 140 µs).
+    values = list(row)
+    values[_PARAMS] = json.loads(values[_PARAMS])
+    return HistoryEntry(*values)
 
 
 def _narrow(query: Select[Any], f: HistoryFilter) -> Select[Any]:

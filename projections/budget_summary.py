@@ -6,6 +6,11 @@ Own funds and contributions in kind are never typed in the plan: they are the
 partners' co-financing commitments, read here from the ledger (a withdrawn
 commitment, or one of a withdrawn partner, counts for nothing), valued as the service
 values them when it files a version (``committed_euros``).
+
+The pages count them from the ledger's kept sums (``budget_of``), one line per
+partner, kind and funding, whatever the ledger's length; the export, which lists
+each commitment, reads them one by one (``itemised_budget_of``). Both give the same
+figures and checks.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from governance.financing.values import (
 )
 from governance.warnings import Warning
 from projections.budget import VersionRow, draft_of, versions_of
+from projections.committed_sums import CommittedSum, committed_sums_of
 from projections.ledger import CommitmentRow, commitments_of
 from projections.ledger_summary import is_withdrawn
 from projections.partners import PartnerRow, partners_of
@@ -49,7 +55,6 @@ class Budget:
     draft: PlanState
     versions: tuple[VersionRow, ...]
     partners: tuple[PartnerRow, ...]
-    commitment_ids: tuple[str, ...]
 
     @property
     def locked(self) -> bool:
@@ -86,6 +91,28 @@ def contributions_from(
     )
 
 
+def contributions_summed(
+    partners: list[PartnerRow], sums: list[CommittedSum]
+) -> tuple[CommittedContribution, ...]:
+    """The standing commitments as the plan counts them, grouped: a line per partner,
+    kind and funding with what its valued commitments are worth, and a line worth
+    None for each staff-time pledge without a rate (no commitment id, no
+    description: the figures need neither)."""
+    active = {p.partner_id: p.active for p in partners}
+    grouped: list[CommittedContribution] = []
+    for s in sums:
+        if not active.get(s.partner_id, True):
+            continue
+        if s.valued_count:
+            grouped.append(
+                CommittedContribution("", s.partner_id, s.kind, s.funding, s.valued_eur)
+            )
+        grouped += [
+            CommittedContribution("", s.partner_id, s.kind, s.funding, None)
+        ] * s.unvalued_count
+    return tuple(grouped)
+
+
 def assess(content: PlanContent, partners: tuple[PartnerRow, ...]) -> PlanState:
     """A plan's figures (active partners first, in their order) and its checks."""
     figures = plan_figures(content, [p.partner_id for p in partners if p.active])
@@ -93,17 +120,35 @@ def assess(content: PlanContent, partners: tuple[PartnerRow, ...]) -> PlanState:
     return PlanState(content, figures, tuple(plan_checks(content, figures, known)))
 
 
-def budget_of(connection: Connection, consortium_id: str) -> Budget:
-    """Everything the budget pages show of a consortium's plan."""
-    partners = partners_of(connection, consortium_id)
-    commitments = commitments_of(connection, consortium_id)
-    draft = replace(
-        draft_of(connection, consortium_id),
-        contributions=contributions_from(partners, commitments),
-    )
+def _budget(
+    connection: Connection,
+    consortium_id: str,
+    partners: list[PartnerRow],
+    contributions: tuple[CommittedContribution, ...],
+) -> Budget:
+    draft = replace(draft_of(connection, consortium_id), contributions=contributions)
     return Budget(
         assess(draft, tuple(partners)),
         tuple(versions_of(connection, consortium_id)),
         tuple(partners),
-        tuple(c.commitment_id for c in commitments),
+    )
+
+
+def budget_of(connection: Connection, consortium_id: str) -> Budget:
+    """Everything the budget pages show of a consortium's plan, the draft's
+    commitments grouped (``contributions_summed``)."""
+    partners = partners_of(connection, consortium_id)
+    sums = committed_sums_of(connection, consortium_id)
+    return _budget(
+        connection, consortium_id, partners, contributions_summed(partners, sums)
+    )
+
+
+def itemised_budget_of(connection: Connection, consortium_id: str) -> Budget:
+    """The plan as ``budget_of`` gives it, the draft listing each standing
+    commitment (its id and what it covers)."""
+    partners = partners_of(connection, consortium_id)
+    commitments = commitments_of(connection, consortium_id)
+    return _budget(
+        connection, consortium_id, partners, contributions_from(partners, commitments)
     )

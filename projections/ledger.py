@@ -31,7 +31,7 @@ from sqlalchemy import (
 
 from governance import events
 from governance.values import ContributionKind, Evidence, Funding, Unit
-from projections import ledger_totals
+from projections import committed_sums, ledger_totals
 from projections.base import (
     Envelope,
     LoggedEvent,
@@ -179,23 +179,23 @@ class LedgerProjection(Projection):
         contributions,
         ledger_totals.totals,
         ledger_totals.months,
+        committed_sums.sums,
     )
 
     def lookups(
         self, envelopes: Sequence[Envelope[Any]]
     ) -> Iterator[tuple[Table, dict[str, Any]]]:
-        """The totals line each pledge adds to."""
+        """The totals line and the plan's line each pledge adds to."""
         for envelope in envelopes:
             e = envelope.event
             if isinstance(e, events.CommitmentPledged):
-                yield (
-                    ledger_totals.totals,
-                    {
-                        "consortium_id": e.consortium_id,
-                        "partner_id": e.partner_id,
-                        "kind": e.kind.value,
-                    },
-                )
+                line = {
+                    "consortium_id": e.consortium_id,
+                    "partner_id": e.partner_id,
+                    "kind": e.kind.value,
+                }
+                yield ledger_totals.totals, line
+                yield committed_sums.sums, {**line, "funding": e.funding.value}
 
     def _change(
         self,
@@ -244,6 +244,7 @@ class LedgerProjection(Projection):
         }
         add_row(connection, commitments, row)
         ledger_totals.pledged(connection, row)
+        committed_sums.pledged(connection, row)
         self._change(
             connection,
             envelope,
@@ -267,6 +268,7 @@ class LedgerProjection(Projection):
             ends_on=e.ends_on,
         )
         ledger_totals.amended(connection, commitments, before, e.amount, e.ends_on)
+        committed_sums.amended(connection, before, e.amount)
         self._change(
             connection,
             envelope,
@@ -290,6 +292,7 @@ class LedgerProjection(Projection):
             connection, envelope, withdrawn_on=e.on, withdrawal_reason=e.reason
         )
         ledger_totals.withdrawn(connection, commitments, before)
+        committed_sums.withdrawn(connection, before)
         self._change(connection, envelope, "withdrawn", on=e.on, reason=e.reason)
 
     @on(events.ContributionDelivered)
@@ -406,6 +409,17 @@ def commitments_of(
         query.order_by(commitments.c.pledged_at, commitments.c.commitment_id)
     )
     return [commitment_row(r) for r in rows]
+
+
+def commitment_ids_of(connection: Connection, consortium_id: str) -> list[str]:
+    """The ids of every commitment of the consortium, withdrawn ones too, oldest
+    first (read from ``ix_commitments_page`` alone)."""
+    rows = connection.execute(
+        select(commitments.c.commitment_id)
+        .where(commitments.c.consortium_id == consortium_id)
+        .order_by(commitments.c.pledged_at, commitments.c.commitment_id)
+    )
+    return list(rows.scalars())
 
 
 def page_query(consortium_id: str, *, limit: int, offset: int) -> Select[Any]:

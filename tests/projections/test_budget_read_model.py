@@ -21,6 +21,7 @@ from governance.financing.values import (
 )
 from governance.values import ContributionKind, PartnerRole
 from projections.budget_summary import Budget, budget_of
+from projections.ledger import commitment_ids_of, commitments_of
 from projections.runtime import ReadSide
 from tests.projections.test_rebuild import all_rows
 from tests.support.builders import (
@@ -100,6 +101,13 @@ def read(read_side: ReadSide, plan_or_id: Plan | UUID) -> Budget:
         return budget_of(connection, str(cid))
 
 
+def commitment_ids(read_side: ReadSide, plan: Plan) -> list[UUID]:
+    """Every commitment of the plan's consortium, as the filing form sends them."""
+    read_side.catch_up()
+    with read_side.engine.connect() as connection:
+        return [UUID(i) for i in commitment_ids_of(connection, str(plan.consortium_id))]
+
+
 def test_the_draft_comes_back_exact_without_its_withdrawn_line(
     plan: Plan, read_side: ReadSide
 ) -> None:
@@ -142,7 +150,7 @@ def test_a_filed_version_keeps_what_it_filed_while_the_draft_moves_on(
     plan: Plan,
     read_side: ReadSide,
 ) -> None:
-    ids = [UUID(i) for i in read(read_side, plan).commitment_ids]
+    ids = commitment_ids(read_side, plan)
     app.file_plan_version(
         coordinator, plan.consortium_id, PlanVersionKind.APPLICATION, ids
     )
@@ -171,12 +179,13 @@ def test_a_withdrawn_commitment_no_longer_counts_in_the_draft(
     plan: Plan,
     read_side: ReadSide,
 ) -> None:
-    budget = read(read_side, plan)
-    (money,) = (
-        c.commitment_id
-        for c in budget.draft.content.contributions
-        if c.kind is ContributionKind.FINANCIAL
-    )
+    read_side.catch_up()
+    with read_side.engine.connect() as connection:
+        (money,) = (
+            c.commitment_id
+            for c in commitments_of(connection, str(plan.consortium_id))
+            if c.kind is ContributionKind.FINANCIAL
+        )
     app.withdraw_commitment(coordinator, UUID(money), date(2026, 3, 1), "Erreur")
 
     budget = read(read_side, plan)

@@ -258,6 +258,15 @@ def test_the_excel_export_holds_the_tables_and_the_lines(
         Decimal(str(c)) for c in cells if isinstance(c, int | float)
     ]
     assert [c.value for c in lines[2]][:3] == ["Expense", "Lead Corp", "Staff"]
+    # Each commitment is listed with what it covers, not summed with the others.
+    committed = [
+        [c.value for c in row]
+        for row in lines.iter_rows()
+        if row[0].value == "Commitment"
+    ]
+    assert [(r[1], r[4], Decimal(str(r[7]))) for r in committed] == [
+        ("Lead Corp", "Autofinancement", Decimal(300))
+    ]
 
 
 def test_the_history_tells_the_plan_in_words_in_english_and_french(

@@ -19,7 +19,7 @@ from starlette.routing import Route
 
 from governance.application import Created
 from governance.permissions import Action
-from projections.budget_summary import budget_of
+from projections.ledger import commitment_ids_of
 from web.auth import actor_of, form_endpoint
 from web.forms.amendments import parse_draft, parse_extension, parse_reason
 from web.forms.budget import parse_expense, parse_resource
@@ -233,13 +233,13 @@ def approve(request: Request, fields: dict[str, str]) -> Response:
     def command() -> int:
         reason = parse_reason(fields, required=False)
         with queries(request) as connection:
-            budget = budget_of(connection, str(access.consortium_id))
+            ids = commitment_ids_of(connection, str(access.consortium_id))
         return stores(request).governance.approve_amendment(
             actor_of(access.account),
             access.consortium_id,
             _amendment_id(request),
             reason,
-            [UUID(c) for c in budget.commitment_ids],
+            [UUID(c) for c in ids],
         )
 
     return _post(request, access, Action.DECIDE_AMENDMENT, "approve", fields, command)

@@ -28,8 +28,9 @@ from governance.financing.values import (
     ResourceSource,
 )
 from governance.permissions import Action
-from projections.budget_summary import Budget, budget_of
+from projections.budget_summary import Budget, budget_of, itemised_budget_of
 from projections.consortia import consortium_details
+from projections.ledger import commitment_ids_of
 from web.auth import actor_of, form_endpoint
 from web.evidence.names import content_disposition
 from web.exports.budget import BudgetExport, budget_xlsx
@@ -191,12 +192,13 @@ def file_version(request: Request, fields: dict[str, str]) -> Response:
 
     def command() -> int:
         kind = parse_version_kind(fields)
-        budget = _budget(request, access)
+        with queries(request) as connection:
+            ids = commitment_ids_of(connection, str(access.consortium_id))
         return stores(request).governance.file_plan_version(
             actor_of(access.account),
             access.consortium_id,
             kind,
-            [UUID(c) for c in budget.commitment_ids],
+            [UUID(c) for c in ids],
         )
 
     return _post(request, access, "version", fields, command)
@@ -256,7 +258,7 @@ def export_xlsx(request: Request) -> Response:
     cid = str(access.consortium_id)
     with queries(request) as connection:
         details = consortium_details(connection, cid)
-        budget = budget_of(connection, cid)
+        budget = itemised_budget_of(connection, cid)
     name = details.name if details else ""
     stem = f"financing-plan-{(details.acronym if details else '') or cid[:8]}"
     return Response(

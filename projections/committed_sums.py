@@ -85,41 +85,28 @@ def _line(connection: Connection, commitment: Mapping[str, Any]) -> Mapping[str,
     return row
 
 
-def _count(
-    connection: Connection, commitment: Mapping[str, Any], step: int, worth: Decimal
+def _move(
+    connection: Connection,
+    commitment: Mapping[str, Any],
+    step: int,
+    worth: Decimal | None,
 ) -> None:
-    """Add (``step`` 1) or take away (-1) a commitment worth ``worth``."""
+    """Count a commitment worth ``worth`` in its line (``step`` 1) or out (-1)."""
     line = _line(connection, commitment)
-    update_rows(
-        connection,
-        sums,
-        key_of(commitment),
-        {
+    values = (
+        {"unvalued_count": line["unvalued_count"] + step}
+        if worth is None
+        else {
             "valued_count": line["valued_count"] + step,
             "valued_eur": line["valued_eur"] + step * worth,
-        },
+        }
     )
-
-
-def _count_unvalued(
-    connection: Connection, commitment: Mapping[str, Any], step: int
-) -> None:
-    line = _line(connection, commitment)
-    update_rows(
-        connection,
-        sums,
-        key_of(commitment),
-        {"unvalued_count": line["unvalued_count"] + step},
-    )
+    update_rows(connection, sums, key_of(commitment), values)
 
 
 def pledged(connection: Connection, commitment: Mapping[str, Any]) -> None:
     """A new (live) commitment counts in its line."""
-    worth = _worth(commitment, commitment["amount"])
-    if worth is None:
-        _count_unvalued(connection, commitment, 1)
-    else:
-        _count(connection, commitment, 1, worth)
+    _move(connection, commitment, 1, _worth(commitment, commitment["amount"]))
 
 
 def amended(connection: Connection, before: Mapping[str, Any], amount: Decimal) -> None:
@@ -141,13 +128,8 @@ def amended(connection: Connection, before: Mapping[str, Any], amount: Decimal) 
 
 def withdrawn(connection: Connection, before: Mapping[str, Any]) -> None:
     """A withdrawn commitment leaves its line."""
-    if before["withdrawn_on"] is not None:
-        return
-    worth = _worth(before, before["amount"])
-    if worth is None:
-        _count_unvalued(connection, before, -1)
-    else:
-        _count(connection, before, -1, worth)
+    if before["withdrawn_on"] is None:
+        _move(connection, before, -1, _worth(before, before["amount"]))
 
 
 def committed_sums_of(connection: Connection, consortium_id: str) -> list[CommittedSum]:

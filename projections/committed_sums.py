@@ -150,3 +150,12 @@ def committed_sums_of(connection: Connection, consortium_id: str) -> list[Commit
         )
         for r in rows
     ]
+
+
+def co_financed(lines: list[CommittedSum]) -> set[tuple[str, ContributionKind]]:
+    """Each partner and kind with a live co-financing commitment."""
+    return {
+        (s.partner_id, s.kind)
+        for s in lines
+        if s.funding is Funding.CO_FINANCING and s.valued_count + s.unvalued_count
+    }

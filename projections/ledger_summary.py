@@ -13,11 +13,12 @@ are tested against.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from governance.values import ContributionKind, Unit
+from governance.values import ContributionKind, Funding, Unit
 from governance.warnings import CommitmentFacts, PartnerFacts
 from projections.ledger import CommitmentRow, ContributionRow
 from projections.ledger_totals import TotalsRow
@@ -257,15 +258,23 @@ def warning_facts(
     return facts
 
 
-def facts_of(partners: list[PartnerRow], lines: list[TotalsRow]) -> list[PartnerFacts]:
+def facts_of(
+    partners: list[PartnerRow],
+    lines: list[TotalsRow],
+    co_financed: Collection[tuple[str, ContributionKind]] | None = None,
+) -> list[PartnerFacts]:
     """The facts the ledger warnings read, from the kept totals.
 
     The rules ask whether a partner has commitments, whether its live ones have all
     ended, whether it delivered anything, whether the lead has a live financial
     commitment, and how much each pledged. One fact per partner and kind for its
     live commitments (its latest end, its pledged euros) and one for its withdrawn
-    ones answer all of that as the commitments would, one by one. The funding is
-    not known here (None), as the ledger warnings do not read it.
+    ones answer all of that as the commitments would, one by one.
+
+    The ledger warnings do not read the funding: without ``co_financed`` it is None.
+    Readiness asks whether the lead has a live co-financing commitment:
+    ``co_financed`` names each partner and kind with one (``committed_sums``), and a
+    live fact then says co-financing there, requested elsewhere.
     """
     by_partner: dict[str, list[TotalsRow]] = defaultdict(list)
     for line in lines:
@@ -283,6 +292,11 @@ def facts_of(partners: list[PartnerRow], lines: list[TotalsRow]) -> list[Partner
                         not p.active,
                         line.pledged_eur,
                         line.delivery_count,
+                        None
+                        if co_financed is None
+                        else Funding.CO_FINANCING
+                        if (p.partner_id, line.kind) in co_financed
+                        else Funding.REQUESTED,
                     )
                 )
             if line.commitment_count > line.live_count:

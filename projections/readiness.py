@@ -19,12 +19,13 @@ from governance.values import Phase
 from projections.base import Envelope, Projection, metadata, on
 from projections.buffer import add_row, update_rows
 from projections.capitalisation import capitalisation_counts
+from projections.committed_sums import co_financed, committed_sums_of
 from projections.consortia import consortium_details
 from projections.decisions import bodies_of
 from projections.documents import documented_partners, documents_of
 from projections.indicators import indicators_of
-from projections.ledger import commitments_of
-from projections.ledger_summary import warning_facts
+from projections.ledger_summary import facts_of
+from projections.ledger_totals import totals_of
 from projections.partners import partners_of
 from projections.reporting import obligations_of
 
@@ -113,9 +114,10 @@ def readiness_facts(connection: Connection, consortium_id: str) -> ReadinessFact
     """Everything the readiness check reads, from the read models."""
     details = consortium_details(connection, consortium_id)
     partners = partners_of(connection, consortium_id)
-    commitments = commitments_of(connection, consortium_id)
     answers = readiness_settings(connection, consortium_id)
-    facts = {f.partner_id: f for f in warning_facts(partners, commitments)}
+    lines = totals_of(connection, consortium_id)
+    funded = co_financed(committed_sums_of(connection, consortium_id))
+    facts = {f.partner_id: f for f in facts_of(partners, lines, funded)}
     documented = documented_partners(documents_of(connection, consortium_id))
     return ReadinessFacts(
         phase=details.phase if details is not None else Phase.SETUP,

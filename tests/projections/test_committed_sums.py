@@ -5,14 +5,16 @@ After every kind of ledger event that moves the plan (pledges of money, of value
 staff time rounded to the cent, of staff time without a rate, requested and
 co-financed, amendments, withdrawals, a partner leaving), the draft built from the
 kept sums (``budget_of``, the pages') has the figures and checks of the draft built
-from every commitment (``itemised_budget_of``, the export's); a rebuild and a read
-side caught up from scratch keep the same rows.
+from every commitment (``itemised_budget_of``, the export's), and readiness read
+from the kept sums and totals assesses as it does from every commitment; a rebuild
+and a read side caught up from scratch keep the same rows.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -25,10 +27,15 @@ from sqlalchemy import Connection, event, select
 from governance.actor import Actor
 from governance.application import Governance
 from governance.financing.values import ResourceSource
+from governance.readiness import Status, assess
 from governance.values import ContributionKind, Funding, PartnerRole
 from projections.budget_summary import Budget, budget_of, itemised_budget_of
 from projections.call_view import call_view
 from projections.committed_sums import committed_sums_of, sums
+from projections.ledger import commitments_of
+from projections.ledger_summary import warning_facts
+from projections.partners import partners_of
+from projections.readiness import readiness_facts
 from projections.runtime import ReadSide
 from tests.projections.test_query_plans import plan_of
 from tests.support.builders import a_pledge, admitted_partner, founded_consortium
@@ -48,10 +55,24 @@ def budgets(read_side: ReadSide, cid: UUID) -> tuple[Budget, Budget]:
 
 
 def check_sums(read_side: ReadSide, cid: UUID) -> Budget:
-    """The kept sums tell the plan what every commitment tells it."""
+    """The kept sums tell the plan, and readiness, what every commitment tells."""
     summed, itemised = budgets(read_side, cid)
     assert summed.draft.figures == itemised.draft.figures
     assert summed.draft.checks == itemised.draft.checks
+    with read_side.engine.connect() as connection:
+        kept = readiness_facts(connection, str(cid))
+        rows = warning_facts(
+            partners_of(connection, str(cid)), commitments_of(connection, str(cid))
+        )
+    by_id = {f.partner_id: f for f in rows}
+    one_by_one = replace(
+        kept,
+        partners=tuple(
+            replace(p, facts=by_id[p.facts.partner_id]) for p in kept.partners
+        ),
+    )
+    for today in (date(2026, 1, 1), date(2026, 7, 1), date(2028, 1, 1)):
+        assert assess(kept, today) == assess(one_by_one, today)
     return summed
 
 
@@ -62,6 +83,15 @@ def kept_rows(read_side: ReadSide) -> list[tuple[str, ...]]:
             tuple(str(v) for v in row)
             for row in connection.execute(select(sums).order_by(*sums.primary_key))
         )
+
+
+def lead_co_financing(read_side: ReadSide, cid: UUID) -> Status:
+    """Readiness's item on the lead's co-financing, checked against the rows."""
+    check_sums(read_side, cid)
+    with read_side.engine.connect() as connection:
+        readiness = assess(readiness_facts(connection, str(cid)), date(2026, 1, 1))
+    (item,) = (i for i in readiness.items if i.code == "lead_co_financing")
+    return item.status
 
 
 @pytest.fixture
@@ -92,7 +122,16 @@ def ledger(
             reason="Révision",
         )
 
+    # The lead asks the funder first: readiness wants it to co-finance.
+    pledge(
+        lead,
+        kind=ContributionKind.TECHNICAL,
+        amount=Decimal("900"),
+        funding=Funding.REQUESTED,
+    )
+    assert lead_co_financing(read_side, cid) is Status.NOT_MET
     money = pledge(lead, amount=Decimal("15000.10"))
+    assert lead_co_financing(read_side, cid) is Status.MET
     odd = [
         pledge(lab, kind=HUMAN, amount=ODD_DAYS, daily_rate=ODD_RATE) for _ in range(3)
     ]
@@ -178,6 +217,7 @@ def test_the_export_s_draft_lists_each_standing_commitment(
     # Pledged within one clock tick, they may come in any order.
     assert sorted(listed, key=str) == sorted(
         [
+            (partners["lead"], ContributionKind.TECHNICAL, Decimal("900")),
             (partners["lead"], ContributionKind.FINANCIAL, Decimal("20000")),
             (partners["lab"], HUMAN, Decimal("1576.16")),
             (partners["lab"], HUMAN, Decimal("1125.83")),
@@ -202,7 +242,7 @@ def test_a_rebuild_and_a_replay_from_scratch_keep_the_same_sums(
     fresh = read_side_on("fresh.db")
     fresh.catch_up()
 
-    assert len(before) == 6
+    assert len(before) == 7
     assert kept_rows(read_side) == before
     assert kept_rows(fresh) == before
     check_sums(fresh, cid)
@@ -234,12 +274,13 @@ def test_the_pages_plan_reads_no_commitment_the_export_s_does(
     with read_side.engine.connect() as connection:
         page = tables_read(connection, lambda: budget_of(connection, str(cid)))
         call = tables_read(connection, lambda: call_view(connection, str(cid)))
+        ready = tables_read(connection, lambda: readiness_facts(connection, str(cid)))
         export = tables_read(
             connection, lambda: itemised_budget_of(connection, str(cid))
         )
 
     assert "committed_sums" in page
-    assert "commitments" not in page | call
+    assert "commitments" not in page | call | ready
     assert "commitments" in export
 
 

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from web.bench.scale import WRITERS
-from web.bench.targets import EXPORTS, PAGES
+from web.bench.targets import EXPORTS, PAGES, SCALED
 from web.cli import main
 
 STALE = "| a figure of an earlier run | 1/s |"
@@ -85,8 +85,11 @@ def test_bench_runs_end_to_end_and_writes_every_row_into_its_section(
             f"p95 latency alone (1 connection) at {{n}} events: {page.name}"
             for page in PAGES
         ),
-        "ledger p95 alone, a consortium with 10× the commitments, votes and reports "
-        "of a demo-sized one",
+        *(
+            f"{page.name} p95 alone, a consortium with 10× the commitments, votes "
+            "and reports of a demo-sized one"
+            for page in SCALED
+        ),
         "POST + redirect GET round trip p95 (form post, command, read-your-writes, "
         "the page it redirects to)",
         "htmx POST round trip p95 (command, read-your-writes, the fragment)",

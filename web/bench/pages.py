@@ -80,8 +80,7 @@ class Pages:
 
     pages: list[PageTimes] = field(default_factory=list)
     bare_rate: Spread = field(default_factory=Spread)
-    ledger_tenfold: Spread = field(default_factory=Spread)
-    ledger_demo: Spread = field(default_factory=Spread)
+    scaled: list[Scaled] = field(default_factory=list)
     post: Spread = field(default_factory=Spread)
     htmx: Spread = field(default_factory=Spread)
     bare_post: Spread = field(default_factory=Spread)
@@ -91,6 +90,15 @@ class Pages:
     # The 304s' floor (``web.bench.tag_floor``): a bare endpoint doing only a 304's
     # one read, with the bare page measured just before it.
     tag_floor: NotModified | None = None
+
+
+@dataclass(frozen=True)
+class Scaled:
+    """A page of the ten-year consortium and of a demo-sized one, p95 alone."""
+
+    name: str
+    tenfold: Spread = field(default_factory=Spread)
+    demo: Spread = field(default_factory=Spread)
 
 
 @dataclass(frozen=True)
@@ -153,7 +161,7 @@ def measure(
                 )
             )
         found.tag_floor = _tag_floor(floor, bare, overview, session, effort, echo)
-        _ledgers(app, flagship, session, effort, found, echo)
+        _scaled(app, flagship, session, effort, found, echo)
         _posts(app, bare, flagship, session, effort, found, echo)
     return found
 
@@ -292,7 +300,7 @@ def _tag_floor(
     return measured
 
 
-def _ledgers(
+def _scaled(
     app: int,
     flagship: Flagship,
     session: http.Session,
@@ -300,35 +308,37 @@ def _ledgers(
     found: Pages,
     echo: Echo,
 ) -> None:
-    """The ledger of the ten-year consortium and of a demo-sized one, in turn."""
+    """Each of ``targets.SCALED`` on the ten-year consortium and on a demo-sized
+    one, in turn."""
     cid, email, _partner = flagship.others[0]
     demo_session = http.log_in(
         app, email, flagship.coordinator_password, f"/consortia/{cid}"
     )
-    tenfold_path = f"/consortia/{flagship.consortium_id}/ledger"
-    demo_path = f"/consortia/{cid}/ledger"
-    for _round in range(max(2, effort.alone_rounds)):
-        for spread, path, who in (
-            (found.ledger_tenfold, tenfold_path, session),
-            (found.ledger_demo, demo_path, demo_session),
-        ):
-            result = _checked(
-                http.load(
-                    app,
-                    [path],
-                    count=effort.requests,
-                    seconds=effort.alone_seconds,
-                    concurrency=1,
-                    session=who,
-                ),
-                "200",
-                path,
-            )
-            spread.values.append(result["p95_ms"])
-    echo(
-        f"  ledger p95 alone: {found.ledger_tenfold.median:.1f} ms (ten years), "
-        f"{found.ledger_demo.median:.1f} ms (demo-sized)"
-    )
+    for page in targets.SCALED:
+        measured = Scaled(page.name)
+        found.scaled.append(measured)
+        for _round in range(max(2, effort.alone_rounds)):
+            for spread, path, who in (
+                (measured.tenfold, targets.fill(page.path, flagship), session),
+                (measured.demo, page.path.format(cid=cid), demo_session),
+            ):
+                result = _checked(
+                    http.load(
+                        app,
+                        [path],
+                        count=effort.requests,
+                        seconds=effort.alone_seconds,
+                        concurrency=1,
+                        session=who,
+                    ),
+                    "200",
+                    path,
+                )
+                spread.values.append(result["p95_ms"])
+        echo(
+            f"  {page.name} p95 alone: {measured.tenfold.median:.1f} ms (ten years), "
+            f"{measured.demo.median:.1f} ms (demo-sized)"
+        )
 
 
 def _posts(

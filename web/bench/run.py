@@ -412,15 +412,18 @@ def _page_rows(found: pages.Pages, events: int) -> list[Row]:
     post = found.bare_post.describe(" ms")
     rows += [
         Row(
-            "ledger p95 alone, a consortium with 10× the commitments, votes and "
-            "reports of a demo-sized one",
-            found.ledger_tenfold.median,
+            f"{page.name} p95 alone, a consortium with 10× the commitments, votes "
+            "and reports of a demo-sized one",
+            page.tenfold.median,
             " ms",
-            "the ledger of a demo-sized consortium of the same store, alone, in turn "
-            f"with it ({found.ledger_demo.describe(' ms')})",
-            found.ledger_demo.median,
+            f"the {page.name} of a demo-sized consortium of the same store, alone, "
+            f"in turn with it ({page.demo.describe(' ms')})",
+            page.demo.median,
             "≤ 1.5",
-        ),
+        )
+        for page in found.scaled
+    ]
+    rows += [
         Row(
             "POST + redirect GET round trip p95 (form post, command, read-your-writes, "
             "the page it redirects to)",

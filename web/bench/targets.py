@@ -50,6 +50,15 @@ PAGES: tuple[Page, ...] = (
     Page("audit trail, filtered", "/consortia/{cid}/history?area=reporting"),
 )
 
+SCALED: tuple[Page, ...] = (
+    Page("ledger", "/consortia/{cid}/ledger"),
+    Page("financing plan", "/consortia/{cid}/budget"),
+    Page("funder readiness", "/consortia/{cid}/readiness"),
+    Page("call for projects", "/consortia/{cid}/call"),
+)
+"""Pages whose cost must not grow with the consortium's ledger: each is measured
+alone on the ten-year consortium and on a demo-sized one, in turn."""
+
 POST_PATH = "/consortia/{cid}/partners/{partner}/axis"
 """The command posted as a form (to its redirect, read-your-writes included)."""
 

@@ -36,12 +36,12 @@ from governance.financing.values import (
     committed_euros,
     to_cents,
 )
-from governance.values import ContributionKind, Funding
+from governance.values import ContributionKind
 from projections.expenses import LineRow, StatementRow, statements_of
 from projections.expenses_summary import declared_lines, plan_in_force
 from projections.financial_reports import ReportRecord, records_of
 from projections.funding import MovementRow, payments_received
-from projections.ledger import commitments_of, contributions_of
+from projections.ledger import co_financing_delivered
 from projections.partners import PartnerRow, partners_of
 from projections.reporting import ObligationRow, obligations_of
 
@@ -133,23 +133,15 @@ def _received_in_kind(
     """Own funds and contributions in kind delivered during ``span``, in euros."""
     start, end = span
     found = {ResourceSource.OWN_FUNDS: ZERO, ResourceSource.IN_KIND: ZERO}
-    commitments = {
-        c.commitment_id: c
-        for c in commitments_of(connection, consortium_id)
-        if c.funding is Funding.CO_FINANCING
-    }
-    for d in contributions_of(connection, consortium_id):
-        c = commitments.get(d.commitment_id)
-        if c is None:
-            continue
-        if (start and d.delivered_on < start) or (end and d.delivered_on > end):
-            continue
-        euros = committed_euros(c.kind, d.amount, c.daily_rate)
+    for kind, daily_rate, amount in co_financing_delivered(
+        connection, consortium_id, start, end
+    ):
+        euros = committed_euros(kind, amount, daily_rate)
         if euros is None:
             continue
         source = (
             ResourceSource.OWN_FUNDS
-            if c.kind is ContributionKind.FINANCIAL
+            if kind is ContributionKind.FINANCIAL
             else ResourceSource.IN_KIND
         )
         found[source] += euros

@@ -422,6 +422,37 @@ def commitment_ids_of(connection: Connection, consortium_id: str) -> list[str]:
     return list(rows.scalars())
 
 
+def co_financing_delivered(
+    connection: Connection,
+    consortium_id: str,
+    start: date | None = None,
+    end: date | None = None,
+) -> list[tuple[ContributionKind, Decimal | None, Decimal]]:
+    """Each delivery of a co-financing commitment, on ``start`` to ``end`` (either
+    open): its commitment's kind and daily rate, and the amount delivered. Reads the
+    deliveries and their commitments only, not the whole ledger."""
+    query = (
+        select(commitments.c.kind, commitments.c.daily_rate, contributions.c.amount)
+        .join_from(
+            contributions,
+            commitments,
+            contributions.c.commitment_id == commitments.c.commitment_id,
+        )
+        .where(
+            contributions.c.consortium_id == consortium_id,
+            commitments.c.funding == Funding.CO_FINANCING.value,
+        )
+    )
+    if start is not None:
+        query = query.where(contributions.c.delivered_on >= start)
+    if end is not None:
+        query = query.where(contributions.c.delivered_on <= end)
+    return [
+        (ContributionKind(kind), rate, amount)
+        for kind, rate, amount in connection.execute(query)
+    ]
+
+
 def page_query(consortium_id: str, *, limit: int, offset: int) -> Select[Any]:
     """The statement of one page of the consortium's commitments, oldest first."""
     return (

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -15,6 +16,7 @@ from governance.application import Governance
 from governance.financing.grant_values import GrantTerms, PlannedTranche, TrancheKind
 from governance.financing.report_values import FINAL
 from governance.financing.values import CostCategory, ResourceSource
+from governance.values import ContributionKind, Funding
 from projections.financial_report_summary import (
     FinancialReportView,
     financial_report_of,
@@ -23,7 +25,7 @@ from projections.financial_report_summary import (
 from projections.history import HistoryFilter, history_of
 from projections.runtime import ReadSide
 from tests.projections.test_rebuild import all_rows
-from tests.support.builders import founded_consortium
+from tests.support.builders import a_pledge, founded_consortium
 from tests.support.financial_reports import (
     ACCEPTED,
     ReportWorld,
@@ -143,6 +145,57 @@ def test_the_history_tells_the_explanations_and_the_certification(
     )
     assert {e.about_id for e in page.entries} == {world.first}
     assert all(e.params["title"] == "Rapport financier" for e in page.entries)
+
+
+def test_own_funds_and_in_kind_received_are_the_co_financing_delivered_in_the_period(
+    app: Governance, coordinator: Actor, world: ReportWorld, read_side: ReadSide
+) -> None:
+    def pledged(partner: str, **overrides: Any) -> UUID:
+        pledge = a_pledge(starts_on=date(2026, 1, 1), **overrides)
+        return UUID(app.pledge(coordinator, world.consortium_id, partner, pledge).id)
+
+    def deliver(commitment: UUID, on: date, amount: str) -> None:
+        app.deliver(
+            coordinator,
+            commitment,
+            delivered_on=on,
+            amount=Decimal(amount),
+            description="Fait",
+            evidence=None,
+        )
+
+    money = pledged(world.lead_id)
+    staff = pledged(
+        world.lab_id,
+        kind=ContributionKind.HUMAN,
+        amount=Decimal("20"),
+        daily_rate=Decimal("450.33"),
+    )
+    unrated = pledged(world.lab_id, kind=ContributionKind.HUMAN, amount=Decimal("5"))
+    asked = pledged(
+        world.lead_id,
+        kind=ContributionKind.TECHNICAL,
+        amount=Decimal("3000"),
+        funding=Funding.REQUESTED,
+    )
+    deliver(money, date(2026, 1, 1), "1000")  # the period's first day
+    deliver(money, date(2026, 6, 30), "500.25")  # its last
+    deliver(money, date(2026, 7, 1), "700")  # the next period's
+    # 1.5 days at 450.33 € is 675.495 €: each delivery counts 675.50 €.
+    deliver(staff, date(2026, 3, 1), "1.5")
+    deliver(staff, date(2026, 3, 2), "1.5")
+    deliver(unrated, date(2026, 3, 3), "2")  # no rate: not valued
+    deliver(asked, date(2026, 3, 4), "3000")  # asked of the funder, not co-financing
+
+    def received(scope: str) -> dict[ResourceSource, Decimal | None]:
+        return {r.source: r.received for r in read(read_side, world, scope).resources}
+
+    first, final = received(world.first), received(FINAL)
+    assert first[ResourceSource.OWN_FUNDS] == Decimal("1500.25")
+    assert first[ResourceSource.IN_KIND] == Decimal("1351.00")
+    assert final[ResourceSource.OWN_FUNDS] == Decimal("2200.25")
+    assert final[ResourceSource.IN_KIND] == Decimal("1351.00")
+    assert received(str(world.periods[1]))[ResourceSource.OWN_FUNDS] == Decimal("700")
 
 
 def test_catching_up_step_by_step_equals_a_rebuild(

@@ -55,6 +55,7 @@ SCALED: tuple[Page, ...] = (
     Page("financing plan", "/consortia/{cid}/budget"),
     Page("funder readiness", "/consortia/{cid}/readiness"),
     Page("call for projects", "/consortia/{cid}/call"),
+    Page("final financial report", "/consortia/{cid}/financial-report/final"),
 )
 """Pages whose cost must not grow with the consortium's ledger: each is measured
 alone on the ten-year consortium and on a demo-sized one, in turn."""

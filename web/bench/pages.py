@@ -11,9 +11,10 @@ reference store alone, in turn, a few times (the medians compared). So a limit a
 figure are measured seconds apart, under the same load from the rest of the machine,
 and the bare page is measured as many times as there are pages (its spread is
 reported). Then the 304s' floor, asked with its tag for the application's session,
-after a bare page's window. Then the ledger of the measured consortium (ten years: ten
-times a demo-sized consortium's commitments, votes and reports) and of a demo-sized
-one, in turn. Then the POST: the form post and the page it redirects to, the htmx
+after a bare page's window. Then each page of ``targets.SCALED`` (the ledger, the
+financing plan, readiness, the call, the final financial report) of the measured
+consortium (ten years: ten times a demo-sized consortium's commitments, votes and
+reports) and of a demo-sized one, in turn. Then the POST: the form post and the page it redirects to, the htmx
 post and its fragment, and the bare post and its redirect's page, in turn, a few
 times each.
 """

@@ -14,9 +14,9 @@ reported). Then the 304s' floor, asked with its tag for the application's sessio
 after a bare page's window. Then each page of ``targets.SCALED`` (the ledger, the
 financing plan, readiness, the call, the final financial report) of the measured
 consortium (ten years: ten times a demo-sized consortium's commitments, votes and
-reports) and of a demo-sized one, in turn. Then the POST: the form post and the page it redirects to, the htmx
-post and its fragment, and the bare post and its redirect's page, in turn, a few
-times each.
+reports) and of a demo-sized one, in turn. Then the POST: the form post and the page
+it redirects to, the htmx post and its fragment, and the bare post and its
+redirect's page, in turn, a few times each.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from projections.financial_report_summary import (
 from projections.history import HistoryFilter, history_of
 from projections.runtime import ReadSide
 from tests.projections.test_rebuild import all_rows
-from tests.support.builders import a_pledge, founded_consortium
+from tests.support.builders import a_pledge, founded_consortium, record_delivery
 from tests.support.financial_reports import (
     ACCEPTED,
     ReportWorld,
@@ -155,14 +155,7 @@ def test_own_funds_and_in_kind_received_are_the_co_financing_delivered_in_the_pe
         return UUID(app.pledge(coordinator, world.consortium_id, partner, pledge).id)
 
     def deliver(commitment: UUID, on: date, amount: str) -> None:
-        app.deliver(
-            coordinator,
-            commitment,
-            delivered_on=on,
-            amount=Decimal(amount),
-            description="Fait",
-            evidence=None,
-        )
+        record_delivery(app, coordinator, commitment, on, amount)
 
     money = pledged(world.lead_id)
     staff = pledged(

@@ -36,7 +36,12 @@ from projections.ledger_totals import months, months_of, totals, totals_of
 from projections.partners import partners_of
 from projections.runtime import ReadSide
 from tests.projections.test_query_plans import plan_of
-from tests.support.builders import a_pledge, admitted_partner, founded_consortium
+from tests.support.builders import (
+    a_pledge,
+    admitted_partner,
+    founded_consortium,
+    record_delivery,
+)
 
 DAYS = (date(2026, 1, 1), date(2026, 7, 1), date(2027, 1, 1), date(2028, 1, 1))
 
@@ -84,14 +89,7 @@ def ledger(
         return UUID(app.pledge(coordinator, cid, partner, a_pledge(**overrides)).id)
 
     def deliver(commitment: UUID, on: date, amount: str) -> None:
-        app.deliver(
-            coordinator,
-            commitment,
-            delivered_on=on,
-            amount=Decimal(amount),
-            description="Fait",
-            evidence=None,
-        )
+        record_delivery(app, coordinator, commitment, on, amount)
 
     money = pledge(lead, amount=Decimal("15000.10"))
     staff = pledge(

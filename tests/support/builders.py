@@ -299,6 +299,20 @@ def founded_consortium(app: Governance, actor: Actor, **overrides: Any) -> UUID:
     return UUID(app.found_consortium(actor, **arguments).id)
 
 
+def record_delivery(
+    app: Governance, actor: Actor, commitment: UUID, on: date, amount: str
+) -> None:
+    """Record a delivery of ``amount`` (in the commitment's unit), without evidence."""
+    app.deliver(
+        actor,
+        commitment,
+        delivered_on=on,
+        amount=Decimal(amount),
+        description="Fait",
+        evidence=None,
+    )
+
+
 def admitted_partner(
     app: Governance,
     actor: Actor,

@@ -521,6 +521,22 @@ def find_row(
     return None if found is None else dict(found._mapping)
 
 
+def found_or_added(
+    connection: Connection,
+    table: Table,
+    key: Mapping[str, Any],
+    defaults: Mapping[str, Any],
+) -> Mapping[str, Any]:
+    """The row of ``table`` with this primary key, added with ``defaults`` (the
+    other columns) when it is missing: a running total's line."""
+    row = find_row(connection, table, key)
+    if row is not None:
+        return row
+    added = {**key, **defaults}
+    add_row(connection, table, added)
+    return added
+
+
 KEYS_PER_STATEMENT = 500
 
 

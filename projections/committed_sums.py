@@ -26,7 +26,7 @@ from sqlalchemy import Column, Connection, Integer, String, Table, select
 from governance.financing.values import committed_euros
 from governance.values import ContributionKind, Funding
 from projections.base import metadata
-from projections.buffer import add_row, find_row, update_rows
+from projections.buffer import found_or_added, update_rows
 from projections.decimal_text import DecimalText
 
 ZERO = Decimal(0)
@@ -43,6 +43,9 @@ sums = Table(
     Column("valued_eur", DecimalText, nullable=False),
     Column("unvalued_count", Integer, nullable=False),
 )
+
+
+_EMPTY = {"valued_count": 0, "valued_eur": ZERO, "unvalued_count": 0}
 
 
 @dataclass(frozen=True)
@@ -76,13 +79,7 @@ def _worth(commitment: Mapping[str, Any], amount: Decimal) -> Decimal | None:
 
 def _line(connection: Connection, commitment: Mapping[str, Any]) -> Mapping[str, Any]:
     """The line of this commitment's partner, kind and funding, made if missing."""
-    key = key_of(commitment)
-    row = find_row(connection, sums, key)
-    if row is not None:
-        return row
-    row = {**key, "valued_count": 0, "valued_eur": ZERO, "unvalued_count": 0}
-    add_row(connection, sums, row)
-    return row
+    return found_or_added(connection, sums, key_of(commitment), _EMPTY)
 
 
 def _move(

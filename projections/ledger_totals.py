@@ -25,7 +25,7 @@ from sqlalchemy import Column, Connection, Date, Integer, String, Table, func, s
 
 from governance.values import ContributionKind, Unit
 from projections.base import metadata
-from projections.buffer import add_row, find_row, update_rows
+from projections.buffer import add_row, find_row, found_or_added, update_rows
 from projections.decimal_text import DecimalText
 
 ZERO = Decimal(0)
@@ -82,6 +82,18 @@ def in_euros(unit: str, daily_rate: Decimal | None, quantity: Decimal) -> Decima
     return quantity * daily_rate if daily_rate is not None else ZERO
 
 
+_EMPTY = {
+    "commitment_count": 0,
+    "live_count": 0,
+    "delivery_count": 0,
+    "pledged": ZERO,
+    "delivered": ZERO,
+    "pledged_eur": ZERO,
+    "delivered_eur": ZERO,
+    "live_ends_on": None,
+}
+
+
 def _key(commitment: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "consortium_id": commitment["consortium_id"],
@@ -92,24 +104,9 @@ def _key(commitment: Mapping[str, Any]) -> dict[str, Any]:
 
 def _line(connection: Connection, commitment: Mapping[str, Any]) -> Mapping[str, Any]:
     """The totals row of this commitment's partner and kind, made if missing."""
-    key = _key(commitment)
-    row = find_row(connection, totals, key)
-    if row is not None:
-        return row
-    row = {
-        **key,
-        "unit": commitment["unit"],
-        "commitment_count": 0,
-        "live_count": 0,
-        "delivery_count": 0,
-        "pledged": ZERO,
-        "delivered": ZERO,
-        "pledged_eur": ZERO,
-        "delivered_eur": ZERO,
-        "live_ends_on": None,
-    }
-    add_row(connection, totals, row)
-    return row
+    return found_or_added(
+        connection, totals, _key(commitment), {"unit": commitment["unit"], **_EMPTY}
+    )
 
 
 def _set(

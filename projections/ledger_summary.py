@@ -258,6 +258,18 @@ def warning_facts(
     return facts
 
 
+def _funding(
+    co_financed: Collection[tuple[str, ContributionKind]] | None,
+    partner_id: str,
+    kind: ContributionKind,
+) -> Funding | None:
+    if co_financed is None:
+        return None
+    if (partner_id, kind) in co_financed:
+        return Funding.CO_FINANCING
+    return Funding.REQUESTED
+
+
 def facts_of(
     partners: list[PartnerRow],
     lines: list[TotalsRow],
@@ -292,11 +304,7 @@ def facts_of(
                         not p.active,
                         line.pledged_eur,
                         line.delivery_count,
-                        None
-                        if co_financed is None
-                        else Funding.CO_FINANCING
-                        if (p.partner_id, line.kind) in co_financed
-                        else Funding.REQUESTED,
+                        _funding(co_financed, p.partner_id, line.kind),
                     )
                 )
             if line.commitment_count > line.live_count:

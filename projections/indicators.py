@@ -11,7 +11,17 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from sqlalchemy import Column, Connection, Date, String, Table, Text, select
+from sqlalchemy import (
+    Column,
+    Connection,
+    Date,
+    Integer,
+    String,
+    Table,
+    Text,
+    func,
+    select,
+)
 
 from governance import events
 from governance.rules import in_report_window, indicator_progress
@@ -43,6 +53,9 @@ measurements = Table(
     Column("source", Text, nullable=False),
     Column("recorded_at", UtcDateTime, nullable=False),
     Column("recorded_by", String(64), nullable=False),
+    # The log position that measured it: of two values the same day, the one
+    # measured later is the latest, even when the clock gave both one instant.
+    Column("position", Integer, nullable=False),
 )
 
 
@@ -192,6 +205,7 @@ class IndicatorsProjection(Projection):
                 "source": e.source,
                 "recorded_at": envelope.recorded_at,
                 "recorded_by": envelope.actor_id,
+                "position": envelope.position,
             },
         )
 
@@ -231,12 +245,135 @@ def indicators_of(connection: Connection, consortium_id: str) -> list[IndicatorR
         for m in connection.execute(
             select(measurements)
             .where(measurements.c.indicator_id.in_(list(values)))
-            .order_by(measurements.c.on, measurements.c.recorded_at)
+            .order_by(measurements.c.on, measurements.c.position)
         ):
             values[m.indicator_id].append(
                 MeasurementRow(m.measurement_id, m.value, m.on, m.source, m.recorded_by)
             )
     return [_row(r, values[r.indicator_id]) for r in rows]
+
+
+@dataclass(frozen=True)
+class LatestValues:
+    """The consortium's indicators, each with its latest values only (oldest first,
+    as ``IndicatorRow`` keeps them), and how many values each has in all."""
+
+    rows: list[IndicatorRow]
+    counts: dict[str, int]
+
+
+def latest_values_of(
+    connection: Connection, consortium_id: str, last: int
+) -> LatestValues:
+    """The consortium's indicators by name, each with its ``last`` latest values.
+
+    What the indicators page shows: its cost follows the number of indicators, not
+    the years of values behind them (each indicator's own page lists them all).
+    """
+    rows = list(
+        connection.execute(
+            select(indicators)
+            .where(indicators.c.consortium_id == consortium_id)
+            .order_by(indicators.c.name)
+        )
+    )
+    values: dict[str, list[MeasurementRow]] = {r.indicator_id: [] for r in rows}
+    counts = dict.fromkeys(values, 0)
+    if rows:
+        newest_first = func.row_number().over(
+            partition_by=measurements.c.indicator_id,
+            order_by=(measurements.c.on.desc(), measurements.c.position.desc()),
+        )
+        ranked = (
+            select(
+                measurements,
+                newest_first.label("rank"),
+                func.count()
+                .over(partition_by=measurements.c.indicator_id)
+                .label("measured"),
+            )
+            .where(measurements.c.indicator_id.in_(list(values)))
+            .subquery()
+        )
+        for m in connection.execute(
+            select(ranked)
+            .where(ranked.c.rank <= last)
+            .order_by(ranked.c.on, ranked.c.position)
+        ):
+            values[m.indicator_id].append(
+                MeasurementRow(m.measurement_id, m.value, m.on, m.source, m.recorded_by)
+            )
+            counts[m.indicator_id] = m.measured
+    return LatestValues([_row(r, values[r.indicator_id]) for r in rows], counts)
+
+
+def indicator_of(
+    connection: Connection, consortium_id: str, indicator_id: str
+) -> IndicatorRow | None:
+    """The consortium's indicator ``indicator_id`` with all its values, by date;
+    ``None`` when it has none such."""
+    found = connection.execute(
+        select(indicators).where(
+            indicators.c.consortium_id == consortium_id,
+            indicators.c.indicator_id == indicator_id,
+        )
+    ).first()
+    if found is None:
+        return None
+    return _row(
+        found,
+        [
+            MeasurementRow(m.measurement_id, m.value, m.on, m.source, m.recorded_by)
+            for m in connection.execute(
+                select(measurements)
+                .where(measurements.c.indicator_id == indicator_id)
+                .order_by(measurements.c.on, measurements.c.position)
+            )
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class MeasuredValue:
+    """One value with the indicator it measures: what its correction page shows."""
+
+    indicator_id: str
+    name: str
+    unit: str
+    measurement: MeasurementRow
+
+
+def measured_value_of(
+    connection: Connection, consortium_id: str, indicator_id: str, measurement_id: str
+) -> MeasuredValue | None:
+    """The value ``measurement_id`` of the consortium's indicator ``indicator_id``;
+    ``None`` when there is none such (withdrawn, or another consortium's)."""
+    found = connection.execute(
+        select(
+            indicators.c.name,
+            indicators.c.unit,
+            measurements.c.value,
+            measurements.c.on,
+            measurements.c.source,
+            measurements.c.recorded_by,
+        )
+        .join(measurements, measurements.c.indicator_id == indicators.c.indicator_id)
+        .where(
+            indicators.c.consortium_id == consortium_id,
+            indicators.c.indicator_id == indicator_id,
+            measurements.c.measurement_id == measurement_id,
+        )
+    ).first()
+    if found is None:
+        return None
+    return MeasuredValue(
+        indicator_id,
+        found.name,
+        found.unit,
+        MeasurementRow(
+            measurement_id, found.value, found.on, found.source, found.recorded_by
+        ),
+    )
 
 
 def _row(r: Any, measured: list[MeasurementRow]) -> IndicatorRow:

@@ -75,14 +75,17 @@ def test_a_value_far_from_the_target_is_confirmed_corrected_and_kept_in_history(
     page.get_by_role("link", name=CONSORTIUM).click()
     page.locator("nav.tabs").get_by_role("link", name="Indicators").click()
 
-    change = page.locator("details", has_text="Correct or withdraw").first
-    change.locator("summary").click()
-    value = change.get_by_label("Right value")
+    # Each value links to its own page, which holds the forms that change it.
+    page.locator("table.values").first.get_by_role(
+        "link", name="Correct or withdraw"
+    ).first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("the value of")
+    value = page.get_by_label("Right value")
     was = value.input_value()
     far = str(int(Decimal(was) * 10) + 1000)
     value.fill(far)
-    change.get_by_label("Why it changes").fill("Deux feuilles d'émargement oubliées")
-    change.get_by_role("button", name="Correct the value").click()
+    page.get_by_label("Why it changes").fill("Deux feuilles d'émargement oubliées")
+    page.get_by_role("button", name="Correct the value").click()
     wait_for_htmx(page)
 
     # Refused until confirmed: the warning in words and a box to tick, nothing lost.

@@ -40,6 +40,7 @@ from governance.financing.values import (
 from governance.values import ContributionKind, Funding, Motion, Pledge, ReportKind
 from governance.voting import DEFAULT_OPTIONS, VotingRule
 from notifications.checkpoints import load_or_create_key, seal_checkpoint
+from projections.indicators import indicators_of
 from tests.support.builders import a_lesson
 from tests.support.expenses import a_declared_expense, reporting_periods
 from tests.support.webhooks import webhook_ids
@@ -89,6 +90,10 @@ OPEN = dict.fromkeys(ROLES, 200)
 # A secret in the address is the only key: a wrong one is not found, for anyone.
 BY_SECRET = dict.fromkeys(ROLES, 404)
 
+MEASUREMENT_PAGE = (
+    "/consortia/{consortium_id}/indicators/{indicator_id}/measurements/{measurement_id}"
+)
+
 MATRIX: dict[str, dict[str, int]] = {
     # A logged-in person is sent on to their consortia.
     "/login": {"anonymous": 200, **dict.fromkeys(("outsider", *MEMBERS, "admin"), 303)},
@@ -131,6 +136,10 @@ MATRIX: dict[str, dict[str, int]] = {
     "/calendar": OWN,
     "/calendar/{token}.ics": BY_SECRET,
     "/consortia/{consortium_id}/indicators": SHOWN,
+    "/consortia/{consortium_id}/indicators/{indicator_id}": SHOWN,
+    # A value's own page holds the forms that correct or withdraw it: those who
+    # report (the coordinator, the pilot team) open it.
+    MEASUREMENT_PAGE: {**SHOWN, "member": 403, "financer": 403},
     "/notifications": OWN,
     "/portfolio": OWN,
     "/account": OWN,
@@ -351,12 +360,23 @@ def things(client: TestClient, world: World, tmp_path: Path) -> Things:
     statement = str(
         statement_id(str(world.consortium_id), str(periodic[0]), world.lead_id)
     )
+    indicator = governance.define_indicator(
+        coordinator, world.consortium_id, name="Lieux ouverts", unit="lieux",
+        baseline=Decimal(0), target=Decimal(10), target_on=date(2027, 6, 30),
+        measured_by="Équipe projet",
+    ).id  # fmt: skip
+    governance.measure_indicator(
+        coordinator, UUID(indicator), Decimal(3), date(2026, 3, 1), "Relevé"
+    )
     sealed = seal_checkpoint(
         governance, stores.read_side, load_or_create_key(tmp_path / "key.pem")
     )
     assert sealed is not None
     stores.read_side.catch_up()
     webhooks = webhook_ids(stores, world)
+    with stores.read_side.engine.connect() as connection:
+        (measured,) = indicators_of(connection, str(world.consortium_id))
+    (value,) = measured.measurements
     return Things(
         {
             "consortium_id": str(world.consortium_id),
@@ -380,6 +400,8 @@ def things(client: TestClient, world: World, tmp_path: Path) -> Things:
             "document_id": document,
             "number": "1",
             "statement_id": statement,
+            "indicator_id": indicator,
+            "measurement_id": value.measurement_id,
             "token": "no-such-secret",
             "scope": str(periodic[0]),
             **webhooks,

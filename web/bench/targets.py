@@ -56,6 +56,7 @@ SCALED: tuple[Page, ...] = (
     Page("funder readiness", "/consortia/{cid}/readiness"),
     Page("call for projects", "/consortia/{cid}/call"),
     Page("final financial report", "/consortia/{cid}/financial-report/final"),
+    Page("indicators", "/consortia/{cid}/indicators"),
 )
 """Pages whose cost must not grow with the consortium's ledger: each is measured
 alone on the ten-year consortium and on a demo-sized one, in turn."""

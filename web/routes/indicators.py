@@ -21,7 +21,7 @@ from web.routes.common import (
     parse_uuid,
     stores,
 )
-from web.routes.indicator_page import indicator_row, page_context
+from web.routes.indicator_page import detail_context, indicator_row, page_context
 from web.routes.measurements import check_plausible
 from web.routes.posting import run_command
 
@@ -33,6 +33,17 @@ def indicators_page(request: Request) -> Response:
         "indicators/index.html",
         page_context(request, access),
         block="indicator_form",
+    )
+
+
+def indicator_page(request: Request) -> Response:
+    """An indicator with all its values, each linked to its own page."""
+    access = consortium_access(request)
+    indicator_id = parse_uuid(request.path_params["indicator_id"], "indicator")
+    return render(
+        request,
+        "indicators/detail.html",
+        detail_context(request, access, str(indicator_id)),
     )
 
 
@@ -115,6 +126,12 @@ INDICATORS = "/consortia/{consortium_id}/indicators"
 routes = [
     Route(INDICATORS, indicators_page, methods=["GET"], name="indicators:index"),
     Route(INDICATORS, define, methods=["POST"], name="indicators:define"),
+    Route(
+        INDICATORS + "/{indicator_id}",
+        indicator_page,
+        methods=["GET"],
+        name="indicators:detail",
+    ),
     Route(
         INDICATORS + "/{indicator_id}/measure",
         measure,

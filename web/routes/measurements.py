@@ -1,5 +1,6 @@
-"""Measurements corrected or withdrawn (with a reason, kept in the history), and the
-plausibility warning a surprising value gets before it is recorded.
+"""Measurements corrected or withdrawn (with a reason, kept in the history) from
+each value's own page, and the plausibility warning a surprising value gets before
+it is recorded.
 
 A value far from what the indicator plans (``governance.plausibility``) is not
 refused: the form comes back (422, nothing stored) with the warning in words and a
@@ -16,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from governance.errors import NotFound
 from governance.permissions import Action
 from governance.rules import implausible
 from projections.indicators import IndicatorRow
@@ -27,6 +29,7 @@ from web.i18n import format_quantity
 from web.links import path_for
 from web.routes.common import Access, consortium_access, parse_uuid, stores
 from web.routes.indicator_page import indicator_row, page_context
+from web.routes.measurement_page import measured_value, value_context
 from web.routes.posting import run_command
 
 
@@ -74,13 +77,31 @@ def _ids(request: Request) -> tuple[str, str]:
     return indicator_id, str(request.path_params["measurement_id"])[:36]
 
 
-def _refused(request: Request, access: Access, extra: dict[str, Any]) -> Response:
+def value_page(request: Request) -> Response:
+    """A value with the forms that correct or withdraw it (for those who report)."""
+    access = consortium_access(request)
+    access.require(Action.REPORT)
+    indicator_id, measurement_id = _ids(request)
+    value = measured_value(request, access, indicator_id, measurement_id)
+    if value is None:
+        raise NotFound("measurement", measurement_id)
     return render(
-        request,
-        "indicators/index.html",
-        {**page_context(request, access), **extra},
-        status_code=422,
+        request, "indicators/measurement.html", value_context(request, access, value)
     )
+
+
+def _refused(
+    request: Request, access: Access, ids: tuple[str, str], extra: dict[str, Any]
+) -> Response:
+    """The value's page with why its change was refused; the indicators page when
+    the value is gone meanwhile (withdrawn by someone else), with the reason."""
+    value = measured_value(request, access, *ids)
+    if value is None:
+        template, context = "indicators/index.html", page_context(request, access)
+    else:
+        template = "indicators/measurement.html"
+        context = value_context(request, access, value)
+    return render(request, template, {**context, **extra}, status_code=422)
 
 
 @form_endpoint
@@ -115,8 +136,8 @@ def correct(request: Request, fields: dict[str, str]) -> Response:
         refused=lambda errors: _refused(
             request,
             access,
+            (indicator_id, measurement_id),
             {
-                "changing": measurement_id,
                 "change_values": fields,
                 "change_errors": errors.errors,
                 "change_params": errors.params,
@@ -150,8 +171,8 @@ def withdraw(request: Request, fields: dict[str, str]) -> Response:
         refused=lambda errors: _refused(
             request,
             access,
+            (indicator_id, measurement_id),
             {
-                "withdrawing": measurement_id,
                 "withdraw_values": fields,
                 "withdraw_errors": errors.errors,
             },
@@ -166,6 +187,7 @@ MEASUREMENT = (
     "/consortia/{consortium_id}/indicators/{indicator_id}/measurements/{measurement_id}"
 )
 routes = [
+    Route(MEASUREMENT, value_page, methods=["GET"], name="indicators:value"),
     Route(
         MEASUREMENT + "/correct",
         correct,

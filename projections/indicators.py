@@ -253,6 +253,13 @@ def indicators_of(connection: Connection, consortium_id: str) -> list[IndicatorR
     return [_row(r, values[r.indicator_id]) for r in rows]
 
 
+def indicator_count(connection: Connection, consortium_id: str) -> int:
+    """How many indicators the consortium defined."""
+    return connection.execute(
+        select(func.count()).where(indicators.c.consortium_id == consortium_id)
+    ).scalar_one()
+
+
 @dataclass(frozen=True)
 class LatestValues:
     """The consortium's indicators, each with its latest values only (oldest first,

@@ -23,7 +23,7 @@ from projections.committed_sums import co_financed, committed_sums_of
 from projections.consortia import consortium_details
 from projections.decisions import bodies_of
 from projections.documents import documented_partners, documents_of
-from projections.indicators import indicators_of
+from projections.indicators import indicator_count
 from projections.ledger_summary import facts_of
 from projections.ledger_totals import totals_of
 from projections.partners import partners_of
@@ -128,7 +128,7 @@ def readiness_facts(connection: Connection, consortium_id: str) -> ReadinessFact
             for p in partners
         ),
         bodies=len(bodies_of(connection, consortium_id)),
-        indicators=len(indicators_of(connection, consortium_id)),
+        indicators=indicator_count(connection, consortium_id),
         obligations=len(obligations_of(connection, consortium_id)),
         capitalisation_entries=sum(
             capitalisation_counts(connection, consortium_id).values()

@@ -13,6 +13,7 @@ from governance.actor import Actor
 from governance.application import Governance
 from projections.indicators import (
     IndicatorRow,
+    indicator_count,
     indicator_of,
     indicators_of,
     latest_values_of,
@@ -86,6 +87,8 @@ def test_the_latest_values_are_the_tail_of_all_of_them_after_each_change(
         assert latest_values_of(connection, str(elsewhere), LAST).counts == {
             str(theirs): 1
         }
+        assert indicator_count(connection, str(cid)) == 3
+        assert indicator_count(connection, str(elsewhere)) == 1
 
 
 def test_an_indicator_and_a_value_are_read_only_within_their_consortium(

@@ -7,13 +7,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from uuid import UUID
 
 import pytest
 from openapi_spec_validator import OpenAPIV31SpecValidator
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 from starlette.testclient import TestClient
 
+from governance.actor import Actor
 from tests.web.api_support import PDF, ApiWorld, build_api_world
 from tests.web.conftest import World, build_world, event_count, login, stores_of
 from web.api import ENDPOINTS
@@ -361,3 +364,40 @@ def test_the_rate_limit_is_a_setting_and_an_unusable_value_is_refused() -> None:
     assert chosen.api_calls_per_minute == 5
     with pytest.raises(SettingsError, match="CONSORTIUM_API_CALLS_PER_MINUTE"):
         Settings.from_env({"CONSORTIUM_API_CALLS_PER_MINUTE": "0"})
+
+
+def test_a_measurement_is_warned_about_then_recorded_and_only_in_its_consortium(
+    client: TestClient, api: ApiWorld, world: World
+) -> None:
+    stores = stores_of(client)
+    outsider = stores.accounts.by_email(world.emails["outsider"])
+    assert outsider is not None
+    theirs = stores.governance.define_indicator(
+        Actor(outsider.account_id),
+        UUID(api.ids["elsewhere"]),
+        name="Ailleurs",
+        unit="lieux",
+        baseline=Decimal(0),
+        target=Decimal(10),
+        target_on=date(2027, 6, 30),
+        measured_by="",
+    ).id
+    stores.read_side.catch_up()
+    headers = api.auth("pilot")
+    ours = base(api) + f"/indicators/{api.ids['indicator_id']}/measurements"
+    far = {"value": "900", "on": "2026-03-01", "source": "Comptage"}
+    before = event_count(client)
+
+    borrowed = client.post(
+        base(api) + f"/indicators/{theirs}/measurements",
+        json={"value": "3", "on": "2026-03-01", "source": "x"},
+        headers=headers,
+    )
+    warned = client.post(ours, json=far, headers=headers)
+    recorded = client.post(ours, json={**far, "confirm_value": True}, headers=headers)
+
+    assert borrowed.status_code == 404, borrowed.text
+    assert warned.status_code == 422, warned.text
+    assert warned.json()["errors"][0]["field"] == "value"
+    assert recorded.status_code == 200, recorded.text
+    assert event_count(client) == before + 1

@@ -20,7 +20,7 @@ from governance.errors import NotFound
 from governance.permissions import Action
 from governance.values import Evidence
 from projections.decisions.queries import proposal
-from projections.indicators import indicators_of
+from projections.indicators import indicator_of
 from projections.reporting import obligation
 from web.api.auth import parse_uuid
 from web.api.declare import Answer, Call
@@ -129,12 +129,10 @@ def measure(call: Call) -> Answer:
     body: MeasurementBody = call.body
     form = parse_measurement(as_fields(body), today=clock(call.request).now().date())
     with connection(call) as c:
-        rows = [
-            r for r in indicators_of(c, access.cid) if r.indicator_id == indicator_id
-        ]
-    if not rows:
+        row = indicator_of(c, access.cid, indicator_id)
+    if row is None:
         raise NotFound("indicator", indicator_id)
-    check_plausible(rows[0], form.value, form.on, confirmed=body.confirm_value)
+    check_plausible(row, form.value, form.on, confirmed=body.confirm_value)
     position = stores(call.request).governance.measure_indicator(
         access.caller.actor, UUID(indicator_id), form.value, form.on, form.source
     )

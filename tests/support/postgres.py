@@ -4,6 +4,10 @@
 ``nobody`` user (via ``runuser``), in a temporary directory removed afterwards. The
 server listens on 127.0.0.1 on a free port, with trust authentication; durability is
 relaxed (fsync off) because the data is thrown away.
+
+A session killed before its teardown (``kill -9``, a timeout) cannot stop its
+server: each server's directory names the process that started it (``owner.pid``),
+and the next server started sweeps away those whose owner is gone.
 """
 
 from __future__ import annotations
@@ -34,6 +38,45 @@ def _bin_dir() -> Path:
     raise PostgresUnavailable("PostgreSQL server binaries (initdb) not found")
 
 
+PREFIX = "consortium-pg-"
+OWNER = "owner.pid"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def sweep_orphans(parent: Path | None = None) -> list[Path]:
+    """Stop and remove the servers whose starting process is gone; returns their
+    directories. A directory without an owner file (being set up, or from before
+    owners were written) is left alone."""
+    swept = []
+    for root in sorted(Path(parent or tempfile.gettempdir()).glob(PREFIX + "*")):
+        try:
+            owner = int((root / OWNER).read_text())
+        except (OSError, ValueError):
+            continue
+        if _alive(owner):
+            continue
+        if (root / "data" / "postmaster.pid").exists():
+            command = [
+                str(_bin_dir() / "pg_ctl"), "-D", str(root / "data"),
+                "-m", "immediate", "-w", "stop",
+            ]  # fmt: skip
+            if os.geteuid() == 0:
+                command = ["runuser", "-u", "nobody", "--", *command]
+            subprocess.run(command, capture_output=True, timeout=120, check=False)
+        shutil.rmtree(root, ignore_errors=True)
+        swept.append(root)
+    return swept
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -49,8 +92,10 @@ class PostgresServer:
         # transaction; fsync stays off since the machine itself does not crash.
         self.durable_commits = durable_commits
         self.bin = _bin_dir()
+        sweep_orphans()
         self.port = _free_port()
-        self.root = Path(tempfile.mkdtemp(prefix="consortium-pg-"))
+        self.root = Path(tempfile.mkdtemp(prefix=PREFIX))
+        (self.root / OWNER).write_text(str(os.getpid()))
         self.data = self.root / "data"
         self.as_root = os.geteuid() == 0
 

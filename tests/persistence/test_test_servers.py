@@ -68,5 +68,5 @@ def test_a_directory_without_an_owner_is_left_alone(tmp_path: Path) -> None:
     swept = sweep_orphans(tmp_path)
 
     assert swept == [gone]
-    assert setting_up.exists() and unreadable.exists() and ours.exists()
+    assert [setting_up.exists(), unreadable.exists(), ours.exists()] == [True] * 3
     assert not gone.exists()

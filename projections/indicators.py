@@ -231,15 +231,24 @@ class IndicatorsProjection(Projection):
         )
 
 
-def indicators_of(connection: Connection, consortium_id: str) -> list[IndicatorRow]:
-    """The consortium's indicators by name, each with its measurements by date."""
-    rows = list(
+def _defined(connection: Connection, consortium_id: str) -> list[Any]:
+    """The consortium's indicators' rows, by name."""
+    return list(
         connection.execute(
             select(indicators)
             .where(indicators.c.consortium_id == consortium_id)
             .order_by(indicators.c.name)
         )
     )
+
+
+def _measurement(m: Any) -> MeasurementRow:
+    return MeasurementRow(m.measurement_id, m.value, m.on, m.source, m.recorded_by)
+
+
+def indicators_of(connection: Connection, consortium_id: str) -> list[IndicatorRow]:
+    """The consortium's indicators by name, each with its measurements by date."""
+    rows = _defined(connection, consortium_id)
     values: dict[str, list[MeasurementRow]] = {r.indicator_id: [] for r in rows}
     if rows:
         for m in connection.execute(
@@ -247,9 +256,7 @@ def indicators_of(connection: Connection, consortium_id: str) -> list[IndicatorR
             .where(measurements.c.indicator_id.in_(list(values)))
             .order_by(measurements.c.on, measurements.c.position)
         ):
-            values[m.indicator_id].append(
-                MeasurementRow(m.measurement_id, m.value, m.on, m.source, m.recorded_by)
-            )
+            values[m.indicator_id].append(_measurement(m))
     return [_row(r, values[r.indicator_id]) for r in rows]
 
 
@@ -277,13 +284,7 @@ def latest_values_of(
     What the indicators page shows: its cost follows the number of indicators, not
     the years of values behind them (each indicator's own page lists them all).
     """
-    rows = list(
-        connection.execute(
-            select(indicators)
-            .where(indicators.c.consortium_id == consortium_id)
-            .order_by(indicators.c.name)
-        )
-    )
+    rows = _defined(connection, consortium_id)
     values: dict[str, list[MeasurementRow]] = {r.indicator_id: [] for r in rows}
     counts = dict.fromkeys(values, 0)
     if rows:
@@ -307,9 +308,7 @@ def latest_values_of(
             .where(ranked.c.rank <= last)
             .order_by(ranked.c.on, ranked.c.position)
         ):
-            values[m.indicator_id].append(
-                MeasurementRow(m.measurement_id, m.value, m.on, m.source, m.recorded_by)
-            )
+            values[m.indicator_id].append(_measurement(m))
             counts[m.indicator_id] = m.measured
     return LatestValues([_row(r, values[r.indicator_id]) for r in rows], counts)
 
@@ -330,7 +329,7 @@ def indicator_of(
     return _row(
         found,
         [
-            MeasurementRow(m.measurement_id, m.value, m.on, m.source, m.recorded_by)
+            _measurement(m)
             for m in connection.execute(
                 select(measurements)
                 .where(measurements.c.indicator_id == indicator_id)
@@ -356,14 +355,7 @@ def measured_value_of(
     """The value ``measurement_id`` of the consortium's indicator ``indicator_id``;
     ``None`` when there is none such (withdrawn, or another consortium's)."""
     found = connection.execute(
-        select(
-            indicators.c.name,
-            indicators.c.unit,
-            measurements.c.value,
-            measurements.c.on,
-            measurements.c.source,
-            measurements.c.recorded_by,
-        )
+        select(indicators.c.name, indicators.c.unit, measurements)
         .join(measurements, measurements.c.indicator_id == indicators.c.indicator_id)
         .where(
             indicators.c.consortium_id == consortium_id,
@@ -373,14 +365,7 @@ def measured_value_of(
     ).first()
     if found is None:
         return None
-    return MeasuredValue(
-        indicator_id,
-        found.name,
-        found.unit,
-        MeasurementRow(
-            measurement_id, found.value, found.on, found.source, found.recorded_by
-        ),
-    )
+    return MeasuredValue(indicator_id, found.name, found.unit, _measurement(found))
 
 
 def _row(r: Any, measured: list[MeasurementRow]) -> IndicatorRow:
